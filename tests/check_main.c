@@ -1,0 +1,48 @@
+/*
+ * One runner for every unit suite, so the run ends with a single Check
+ * summary line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check_suites.h"
+#include "leaktop/common.h"
+
+const char *fixtures_dir(void)
+{
+	const char *d = getenv("LEAKTOP_FIXTURES");
+
+	return d && *d ? d : "tests/fixtures";
+}
+
+char *fixture_read(const char *rel, size_t *len)
+{
+	char path[4096], *buf = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures_dir(), rel);
+	r = lt_read_file(path, &buf, len, 64 << 20);
+	ck_assert_msg(r == 0, "cannot read fixture %s (%d)", path, r);
+	return buf;
+}
+
+int main(void)
+{
+	Suite *(*const suites[])(void) = {
+		meminfo_suite,
+		report_suite,
+		socket_suite,
+		sockdiag_suite,
+		procnet_suite,
+	};
+	SRunner *sr = srunner_create(NULL);
+	size_t i;
+	int failed;
+
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,20 @@
+/* The Check suites of leaktop's unit tests; check_main.c runs them all. */
+#ifndef CHECK_SUITES_H
+#define CHECK_SUITES_H
+
+#include <stddef.h>
+#include <check.h>
+
+Suite *meminfo_suite(void);
+Suite *report_suite(void);
+Suite *socket_suite(void);
+Suite *sockdiag_suite(void);
+Suite *procnet_suite(void);
+
+/* Fixture helpers (check_main.c): the fixtures directory, from the
+ * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */
+const char *fixtures_dir(void);
+/* Read fixtures_dir()/rel into a malloc'd buffer; fails the test if absent. */
+char *fixture_read(const char *rel, size_t *len);
+
+#endif

@@ -1,0 +1,60 @@
+# Shared helpers for leaktop's behaviour tests (sourced by tests/bt_*.sh).
+# Each test runs the real binary ($LEAKTOP) against real kernel objects.
+
+set -u
+: "${LEAKTOP:?LEAKTOP must point at the leaktop binary}"
+: "${TESTS_BIN:=$(dirname "$LEAKTOP")/tests}"
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/leaktop-test.XXXXXX")
+CHILDREN=""
+FAILS=0
+
+cleanup() {
+	for p in $CHILDREN; do kill "$p" 2>/dev/null; done
+	for p in $CHILDREN; do wait "$p" 2>/dev/null; done
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+check() { # check "description" command...
+	local what=$1; shift
+	if "$@" >/dev/null; then pass "$what"; else fail "$what"; fi
+}
+skip_test() { echo "SKIP: $*"; exit 77; }
+need_root() { [ "$(id -u)" = 0 ] || skip_test "needs root"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || skip_test "needs $1"; }
+
+# start_bg NAME cmd...: run cmd in the background, wait for its READY line,
+# and set NAME_pid, and NAME_<key> for every key=value on the READY line.
+start_bg() {
+	local name=$1; shift
+	local out="$TMPD/$name.out" i line
+	"$@" >"$out" 2>"$TMPD/$name.err" &
+	local pid=$!
+	CHILDREN="$CHILDREN $pid"
+	for i in $(seq 1 100); do
+		line=$(grep -m1 '^READY' "$out" 2>/dev/null || true)
+		[ -n "$line" ] && break
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "FAIL: $name exited before READY: $(cat "$TMPD/$name.err")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+	[ -n "$line" ] || { echo "FAIL: $name never printed READY"; exit 1; }
+	eval "${name}_bgpid=$pid"
+	for kv in ${line#READY }; do
+		case "$kv" in
+		*=*) eval "${name}_${kv%%=*}=\"${kv#*=}\"" ;;
+		esac
+	done
+}
+
+finish() {
+	if [ "$FAILS" -gt 0 ]; then
+		echo "$FAILS check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
