@@ -1,0 +1,283 @@
+/*
+ * The socket model: the growable vector of struct ltsock and the names and
+ * address strings the views show, spelled the way `ss` spells them so a user
+ * can compare the two side by side.  No I/O beyond if_indextoname().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "leaktop/socket.h"
+
+int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s)
+{
+	struct ltsock *nv;
+	size_t ncap;
+
+	if (vec->n == vec->cap) {
+		ncap = vec->cap ? vec->cap * 2 : 64;
+		if (ncap < vec->cap || ncap > SIZE_MAX / sizeof(*nv))
+			return -ENOMEM;
+		nv = realloc(vec->v, ncap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		vec->v = nv;
+		vec->cap = ncap;
+	}
+	vec->v[vec->n++] = *s;
+	return 0;
+}
+
+void ltsock_vec_free(struct ltsock_vec *vec)
+{
+	size_t i;
+
+	if (!vec)
+		return;
+	for (i = 0; i < vec->n; i++)
+		free(vec->v[i].path);
+	free(vec->v);
+	vec->v = NULL;
+	vec->n = 0;
+	vec->cap = 0;
+}
+
+const char *ltsock_proto_name(const struct ltsock *s)
+{
+	switch (s->family) {
+	case AF_INET:
+	case AF_INET6:
+		/* a raw socket's protocol is whatever it was opened with */
+		if (s->type == SOCK_RAW)
+			return "raw";
+		switch (s->protocol) {
+		case IPPROTO_TCP:
+			return "tcp";
+		case IPPROTO_UDP:
+			return "udp";
+		case IPPROTO_UDPLITE:
+			return "udplite";
+		}
+		return "?";
+	case AF_PACKET:
+		return "packet";
+	case AF_UNIX:
+		switch (s->type) {
+		case SOCK_STREAM:
+			return "stream";
+		case SOCK_DGRAM:
+			return "dgram";
+		case SOCK_SEQPACKET:
+			return "seqpacket";
+		}
+		return "?";
+	case AF_NETLINK:
+		return "netlink";
+	}
+	return "?";
+}
+
+const char *ltsock_family_name(const struct ltsock *s)
+{
+	switch (s->family) {
+	case AF_INET:
+		return "inet";
+	case AF_INET6:
+		return "inet6";
+	case AF_PACKET:
+		return "packet";
+	case AF_UNIX:
+		return "unix";
+	case AF_NETLINK:
+		return "netlink";
+	}
+	return "?";
+}
+
+const char *ltsock_state_name(const struct ltsock *s)
+{
+	/* indexed by the kernel's TCP_* numbering, as ss names them */
+	static const char *const names[] = {
+		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
+		"FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK",
+		"LISTEN", "CLOSING", "NEW-SYN-RECV", "BOUND-INACTIVE",
+	};
+
+	/* ss prints every packet and netlink socket as unconnected */
+	if (s->family == AF_PACKET || s->family == AF_NETLINK)
+		return "UNCONN";
+	if (s->state < sizeof(names) / sizeof(names[0]))
+		return names[s->state];
+	return "UNKNOWN";
+}
+
+struct ethertype_name {
+	uint16_t proto;
+	const char *name;
+};
+
+static const struct ethertype_name ethertypes[] = {
+	{ 0x0001, "802_3" },
+	{ 0x0004, "802_2" },
+	{ 0x0800, "IP" },
+	{ 0x0806, "ARP" },
+	{ 0x8035, "RARP" },
+	{ 0x8100, "802.1Q" },
+	{ 0x86dd, "IPV6" },
+	{ 0x8808, "PAUSE" },
+	{ 0x8847, "MPLS_UC" },
+	{ 0x8848, "MPLS_MC" },
+	{ 0x888e, "PAE" },
+	{ 0x88a8, "802.1AD" },
+	{ 0x88cc, "LLDP" },
+	{ 0x88f7, "1588" },
+};
+
+/* ifindex -> "eth0"; the number when the interface is gone, "*" for 0. */
+static void format_ifindex(uint32_t ifindex, char *out, size_t outsz)
+{
+	char name[IF_NAMESIZE];
+
+	if (!ifindex)
+		snprintf(out, outsz, "*");
+	else if (if_indextoname(ifindex, name))
+		snprintf(out, outsz, "%s", name);
+	else
+		snprintf(out, outsz, "%u", ifindex);
+}
+
+static void format_packet(const struct ltsock *s, char *out, size_t outsz)
+{
+	char ifname[IF_NAMESIZE + 12];
+	size_t i;
+
+	format_ifindex(s->ifindex, ifname, sizeof(ifname));
+	/* ETH_P_ALL: every protocol, which ss also shows as "*" */
+	if (s->protocol == 0x0003) {
+		snprintf(out, outsz, "%s:*", ifname);
+		return;
+	}
+	for (i = 0; i < sizeof(ethertypes) / sizeof(ethertypes[0]); i++) {
+		if (ethertypes[i].proto == s->protocol) {
+			snprintf(out, outsz, "%s:%s", ifname, ethertypes[i].name);
+			return;
+		}
+	}
+	snprintf(out, outsz, "%s:0x%04x", ifname, s->protocol);
+}
+
+static const char *const netlink_protos[] = {
+	"rtnl", "unused", "usersock", "fw", "sock_diag", "nflog", "xfrm",
+	"selinux", "iscsi", "audit", "fiblookup", "connector", "nft",
+	"ip6fw", "dec-rt", "uevent", "genl", "scsi-trans", "ecryptfs",
+	"rdma", "crypto", "smc",
+};
+
+static void format_portid(uint32_t portid, char *out, size_t outsz)
+{
+	if (portid == 0)
+		snprintf(out, outsz, "kernel");
+	else if (portid == UINT32_MAX)
+		snprintf(out, outsz, "*");
+	else
+		snprintf(out, outsz, "%u", portid);
+}
+
+static void format_netlink(const struct ltsock *s, int peer, char *out,
+			   size_t outsz)
+{
+	char port[16];
+	uint32_t portid;
+
+	if (peer) {
+		if (!(s->have & LTSOCK_HAVE_PEER)) {
+			snprintf(out, outsz, "*");
+			return;
+		}
+		memcpy(&portid, s->peer.addr, sizeof(portid));
+		format_portid(portid, out, outsz);
+		return;
+	}
+	memcpy(&portid, s->local.addr, sizeof(portid));
+	format_portid(portid, port, sizeof(port));
+	if (s->protocol < sizeof(netlink_protos) / sizeof(netlink_protos[0]))
+		snprintf(out, outsz, "%s:%s", netlink_protos[s->protocol], port);
+	else
+		snprintf(out, outsz, "%u:%s", s->protocol, port);
+}
+
+static void format_unix(const struct ltsock *s, int peer, char *out,
+			size_t outsz)
+{
+	uint32_t ino;
+
+	if (!peer) {
+		snprintf(out, outsz, "%s", s->path ? s->path : "*");
+		return;
+	}
+	memcpy(&ino, s->peer.addr, sizeof(ino));
+	if ((s->have & LTSOCK_HAVE_PEER) && ino)
+		snprintf(out, outsz, "* %u", ino);
+	else
+		snprintf(out, outsz, "*");
+}
+
+static void format_inet(const struct ltsock *s, int peer, char *out,
+			size_t outsz)
+{
+	static const uint8_t any6[16];
+	const struct ltsock_addr *a = peer ? &s->peer : &s->local;
+	char host[INET6_ADDRSTRLEN + 2], ip[INET6_ADDRSTRLEN];
+	char port[8];
+
+	if (s->family == AF_INET) {
+		if (!inet_ntop(AF_INET, a->addr, host, sizeof(host)))
+			snprintf(host, sizeof(host), "?");
+	} else if (!memcmp(a->addr, any6, sizeof(any6))) {
+		/* ss's spelling of the IPv6 wildcard */
+		snprintf(host, sizeof(host), "*");
+	} else if (inet_ntop(AF_INET6, a->addr, ip, sizeof(ip))) {
+		snprintf(host, sizeof(host), "[%s]", ip);
+	} else {
+		snprintf(host, sizeof(host), "?");
+	}
+	if (a->port)
+		snprintf(port, sizeof(port), "%u", a->port);
+	else
+		snprintf(port, sizeof(port), "*");
+	snprintf(out, outsz, "%s:%s", host, port);
+}
+
+char *ltsock_format_addr(const struct ltsock *s, int peer, char *out,
+			 size_t outsz)
+{
+	if (!outsz)
+		return out;
+	switch (s->family) {
+	case AF_INET:
+	case AF_INET6:
+		format_inet(s, peer, out, outsz);
+		break;
+	case AF_PACKET:
+		if (peer)
+			snprintf(out, outsz, "*");
+		else
+			format_packet(s, out, outsz);
+		break;
+	case AF_UNIX:
+		format_unix(s, peer, out, outsz);
+		break;
+	case AF_NETLINK:
+		format_netlink(s, peer, out, outsz);
+		break;
+	default:
+		snprintf(out, outsz, "?");
+		break;
+	}
+	return out;
+}

@@ -1,0 +1,78 @@
+/*
+ * The socket model: one struct ltsock per socket seen in a sock_diag dump or
+ * a /proc/net table, and a growable vector of them.
+ *
+ * Addresses are kept in binary and formatted on output, to keep the struct
+ * small (a census holds tens of thousands).  A unix socket's path is the one
+ * heap pointer: it belongs to the vector and is freed by ltsock_vec_free().
+ */
+#ifndef LEAKTOP_SOCKET_H
+#define LEAKTOP_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where the figures of a socket came from. */
+enum ltsock_source {
+	LTSOCK_SRC_DIAG = 0,	/* NETLINK_SOCK_DIAG dump */
+	LTSOCK_SRC_PROCNET = 1,	/* /proc/net/<table> fallback */
+};
+
+struct ltsock_addr {
+	uint8_t addr[16];	/* IPv4 in the first 4 bytes, network order */
+	uint16_t port;		/* host order */
+};
+
+struct ltsock {
+	uint64_t netns;		/* inode of the network namespace */
+	uint64_t inode;		/* socket inode (0: unknown) */
+	uint64_t cookie;	/* socket cookie, 0 when the source has none */
+	uint8_t family;		/* AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_NETLINK */
+	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET */
+	uint8_t state;		/* TCP_* numbering for inet and unix */
+	uint8_t source;		/* enum ltsock_source */
+	uint16_t protocol;	/* IPPROTO_* for inet (58 for a raw ICMPv6
+				 * socket), ethertype in host order for packet,
+				 * netlink protocol for netlink */
+	uint16_t have;		/* LTSOCK_HAVE_* bits: which figures are real */
+	uint32_t ifindex;	/* packet: bound interface, 0 = any */
+	uint32_t uid;
+	struct ltsock_addr local, peer;
+	uint32_t recv_q;	/* bytes queued for reading (Recv-Q) */
+	uint32_t send_q;
+	uint32_t rmem;		/* SK_MEMINFO_RMEM_ALLOC: memory charged */
+	uint32_t rcvbuf;	/* SK_MEMINFO_RCVBUF */
+	uint32_t wmem;		/* SK_MEMINFO_WMEM_ALLOC */
+	uint32_t sndbuf;	/* SK_MEMINFO_SNDBUF */
+	uint32_t drops;		/* SK_MEMINFO_DROPS */
+	char *path;		/* unix: bound path (abstract: leading '@'), or NULL */
+};
+
+#define LTSOCK_HAVE_SKMEM	0x01	/* rmem, rcvbuf, wmem, sndbuf valid */
+#define LTSOCK_HAVE_DROPS	0x02	/* drops valid */
+#define LTSOCK_HAVE_QUEUE	0x04	/* recv_q / send_q valid */
+#define LTSOCK_HAVE_PEER	0x08	/* peer valid */
+
+struct ltsock_vec {
+	struct ltsock *v;
+	size_t n, cap;
+};
+
+/* Append a copy of *s (s->path ownership moves to the vector); -ENOMEM. */
+int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s);
+/* Free the array and every path; leaves an empty, reusable vector. */
+void ltsock_vec_free(struct ltsock_vec *vec);
+
+/* "tcp", "udp", "udplite", "raw", "packet", "stream", "dgram",
+ * "seqpacket", "netlink", or "?" ; a string literal. */
+const char *ltsock_proto_name(const struct ltsock *s);
+/* "inet", "inet6", "packet", "unix", "netlink", or "?" */
+const char *ltsock_family_name(const struct ltsock *s);
+/* "ESTAB", "LISTEN", "UNCONN", ... as ss prints them. */
+const char *ltsock_state_name(const struct ltsock *s);
+/* Format the local (peer == 0) or peer (peer != 0) address as ss does:
+ * "127.0.0.1:53", "[::1]:8080", "*:*", "lo:RARP", "@abstract".  Always
+ * NUL-terminates; returns out. */
+char *ltsock_format_addr(const struct ltsock *s, int peer, char *out, size_t outsz);
+
+#endif

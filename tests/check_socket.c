@@ -1,0 +1,294 @@
+/*
+ * Tests for core/socket.c: the socket vector's ownership rules and the
+ * names and address strings, which must read the way ss prints them.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <check.h>
+
+#include "leaktop/socket.h"
+
+Suite *socket_suite(void);
+
+static struct ltsock inet4(const char *ip, uint16_t port)
+{
+	struct ltsock s;
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET;
+	s.type = SOCK_DGRAM;
+	s.protocol = IPPROTO_UDP;
+	inet_pton(AF_INET, ip, s.local.addr);
+	s.local.port = port;
+	return s;
+}
+
+static struct ltsock inet6(const char *ip, uint16_t port)
+{
+	struct ltsock s;
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET6;
+	s.type = SOCK_STREAM;
+	s.protocol = IPPROTO_TCP;
+	inet_pton(AF_INET6, ip, s.local.addr);
+	s.local.port = port;
+	return s;
+}
+
+START_TEST(test_vec_push_grows_and_frees_paths)
+{
+	struct ltsock_vec vec = { 0 };
+	struct ltsock s;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		memset(&s, 0, sizeof(s));
+		s.inode = (uint64_t)i;
+		s.family = AF_UNIX;
+		/* every third socket owns a path; ASan checks they are freed */
+		s.path = i % 3 ? NULL : strdup("/run/x.sock");
+		ck_assert_int_eq(ltsock_vec_push(&vec, &s), 0);
+	}
+	ck_assert_uint_eq(vec.n, 1000);
+	ck_assert_uint_ge(vec.cap, vec.n);
+	for (i = 0; i < 1000; i++)
+		ck_assert_uint_eq(vec.v[i].inode, (uint64_t)i);
+	ck_assert_str_eq(vec.v[999].path, "/run/x.sock");
+	ltsock_vec_free(&vec);
+	ck_assert_ptr_null(vec.v);
+	ck_assert_uint_eq(vec.n, 0);
+	ck_assert_uint_eq(vec.cap, 0);
+
+	/* reusable after free, and freeing twice or NULL is harmless */
+	s = inet4("127.0.0.1", 53);
+	ck_assert_int_eq(ltsock_vec_push(&vec, &s), 0);
+	ck_assert_uint_eq(vec.n, 1);
+	ltsock_vec_free(&vec);
+	ltsock_vec_free(&vec);
+	ltsock_vec_free(NULL);
+}
+END_TEST
+
+START_TEST(test_proto_and_family_names)
+{
+	struct ltsock s;
+
+	s = inet4("127.0.0.1", 53);
+	ck_assert_str_eq(ltsock_proto_name(&s), "udp");
+	ck_assert_str_eq(ltsock_family_name(&s), "inet");
+	s.protocol = IPPROTO_UDPLITE;
+	ck_assert_str_eq(ltsock_proto_name(&s), "udplite");
+	s = inet6("::1", 80);
+	ck_assert_str_eq(ltsock_proto_name(&s), "tcp");
+	ck_assert_str_eq(ltsock_family_name(&s), "inet6");
+	/* a raw ICMPv6 socket is "raw" whatever its protocol */
+	s.type = SOCK_RAW;
+	s.protocol = 58;
+	ck_assert_str_eq(ltsock_proto_name(&s), "raw");
+	s.type = SOCK_DGRAM;
+	s.protocol = 200;
+	ck_assert_str_eq(ltsock_proto_name(&s), "?");
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_PACKET;
+	ck_assert_str_eq(ltsock_proto_name(&s), "packet");
+	ck_assert_str_eq(ltsock_family_name(&s), "packet");
+	s.family = AF_UNIX;
+	ck_assert_str_eq(ltsock_family_name(&s), "unix");
+	s.type = SOCK_STREAM;
+	ck_assert_str_eq(ltsock_proto_name(&s), "stream");
+	s.type = SOCK_DGRAM;
+	ck_assert_str_eq(ltsock_proto_name(&s), "dgram");
+	s.type = SOCK_SEQPACKET;
+	ck_assert_str_eq(ltsock_proto_name(&s), "seqpacket");
+	s.type = 0;
+	ck_assert_str_eq(ltsock_proto_name(&s), "?");
+	s.family = AF_NETLINK;
+	ck_assert_str_eq(ltsock_proto_name(&s), "netlink");
+	ck_assert_str_eq(ltsock_family_name(&s), "netlink");
+	s.family = AF_BLUETOOTH;
+	ck_assert_str_eq(ltsock_proto_name(&s), "?");
+	ck_assert_str_eq(ltsock_family_name(&s), "?");
+}
+END_TEST
+
+START_TEST(test_state_names)
+{
+	struct ltsock s = inet4("0.0.0.0", 0);
+
+	s.state = 1;
+	ck_assert_str_eq(ltsock_state_name(&s), "ESTAB");
+	s.state = 7;
+	ck_assert_str_eq(ltsock_state_name(&s), "UNCONN");
+	s.state = 10;
+	ck_assert_str_eq(ltsock_state_name(&s), "LISTEN");
+	s.state = 6;
+	ck_assert_str_eq(ltsock_state_name(&s), "TIME-WAIT");
+	s.state = 8;
+	ck_assert_str_eq(ltsock_state_name(&s), "CLOSE-WAIT");
+	s.state = 200;
+	ck_assert_str_eq(ltsock_state_name(&s), "UNKNOWN");
+	/* ss shows packet and netlink sockets as UNCONN whatever the state */
+	s.family = AF_PACKET;
+	s.state = 1;
+	ck_assert_str_eq(ltsock_state_name(&s), "UNCONN");
+	s.family = AF_NETLINK;
+	ck_assert_str_eq(ltsock_state_name(&s), "UNCONN");
+}
+END_TEST
+
+START_TEST(test_format_inet)
+{
+	struct ltsock s;
+	char buf[64];
+
+	s = inet4("127.0.0.1", 53);
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "127.0.0.1:53");
+	/* unconnected peer: IPv4 wildcard spelled out, port 0 as "*" */
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)),
+			 "0.0.0.0:*");
+	s = inet6("::1", 8080);
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "[::1]:8080");
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)), "*:*");
+	s = inet6("fe80::1:2", 443);
+	inet_pton(AF_INET6, "2001:db8::7", s.peer.addr);
+	s.peer.port = 51000;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "[fe80::1:2]:443");
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)),
+			 "[2001:db8::7]:51000");
+	s = inet6("::", 22);
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)), "*:22");
+}
+END_TEST
+
+START_TEST(test_format_packet)
+{
+	struct ltsock s;
+	char buf[64];
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_PACKET;
+	s.type = SOCK_RAW;
+	s.protocol = 0x8035;
+	s.ifindex = 1;	/* the loopback device is always ifindex 1 */
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "lo:RARP");
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)), "*");
+	s.ifindex = 0;
+	s.protocol = 0x0800;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)), "*:IP");
+	s.protocol = 0x86dd;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "*:IPV6");
+	s.protocol = 0x0003;	/* ETH_P_ALL */
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)), "*:*");
+	s.protocol = 0x1234;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "*:0x1234");
+	/* an interface that is gone shows as its number */
+	s.ifindex = 999999;
+	s.protocol = 0x0806;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "999999:ARP");
+}
+END_TEST
+
+START_TEST(test_format_unix)
+{
+	struct ltsock s;
+	uint32_t peer = 12346;
+	char buf[64];
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_UNIX;
+	s.type = SOCK_STREAM;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)), "*");
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)), "*");
+	s.path = (char *)"/run/dbus/system_bus_socket";
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "/run/dbus/system_bus_socket");
+	s.path = (char *)"@leaktop";
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "@leaktop");
+	/* the peer is known by inode only, shown the way ss shows it */
+	memcpy(s.peer.addr, &peer, sizeof(peer));
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)), "*");
+	s.have |= LTSOCK_HAVE_PEER;
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)),
+			 "* 12346");
+}
+END_TEST
+
+START_TEST(test_format_netlink)
+{
+	struct ltsock s;
+	uint32_t portid = 0;
+	char buf[64];
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_NETLINK;
+	s.protocol = 0;
+	memcpy(s.local.addr, &portid, sizeof(portid));
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "rtnl:kernel");
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)), "*");
+	portid = 4449;
+	memcpy(s.local.addr, &portid, sizeof(portid));
+	s.protocol = 4;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "sock_diag:4449");
+	s.protocol = 99;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
+			 "99:4449");
+	portid = 0;
+	memcpy(s.peer.addr, &portid, sizeof(portid));
+	s.have |= LTSOCK_HAVE_PEER;
+	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)),
+			 "kernel");
+}
+END_TEST
+
+START_TEST(test_format_truncates_safely)
+{
+	struct ltsock s = inet4("127.0.0.1", 53);
+	char buf[6];
+
+	memset(buf, 'Z', sizeof(buf));
+	ck_assert_ptr_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)), buf);
+	ck_assert_str_eq(buf, "127.0");
+	/* outsz 0: nothing may be written */
+	memset(buf, 'Z', sizeof(buf));
+	ltsock_format_addr(&s, 0, buf, 0);
+	ck_assert_int_eq(buf[0], 'Z');
+	ltsock_format_addr(&s, 0, buf, 1);
+	ck_assert_str_eq(buf, "");
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_APPLETALK;
+	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)), "?");
+}
+END_TEST
+
+Suite *socket_suite(void)
+{
+	Suite *s = suite_create("socket");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_vec_push_grows_and_frees_paths);
+	tcase_add_test(tc, test_proto_and_family_names);
+	tcase_add_test(tc, test_state_names);
+	tcase_add_test(tc, test_format_inet);
+	tcase_add_test(tc, test_format_packet);
+	tcase_add_test(tc, test_format_unix);
+	tcase_add_test(tc, test_format_netlink);
+	tcase_add_test(tc, test_format_truncates_safely);
+	suite_add_tcase(s, tc);
+	return s;
+}
