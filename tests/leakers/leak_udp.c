@@ -1,0 +1,279 @@
+/*
+ * leak_udp - reproduce seed 001 (friend_push): a UDP client that sends a
+ * request every few milliseconds to an echo server and never reads the
+ * replies, so they pile up in its receive queue until SO_RCVBUF is full.
+ *
+ * The echo server is a forked child on the loopback address.  The READY
+ * line names the client process and its leaking socket.  --read turns the
+ * client into a well-behaved one (negative control: queue stays near 0).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "leak_udp"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static long parse_num(const char *s, long min, long max, const char *opt)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
+	return v;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned long fd_inode(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die("fstat: %s", strerror(errno));
+	return (unsigned long)st.st_ino;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " [--seconds N] [--interval-ms N] [--size BYTES]\n"
+		"                [--rcvbuf BYTES] [--read] [--ipv6]\n"
+		"  --seconds N       exit after N seconds (default 60)\n"
+		"  --interval-ms N   send one request every N ms (default 20)\n"
+		"  --size BYTES      request (and reply) payload size (default 1024)\n"
+		"  --rcvbuf BYTES    set the client's SO_RCVBUF(FORCE) (default: system)\n"
+		"  --read            read replies promptly (negative control)\n"
+		"  --ipv6            use ::1 instead of 127.0.0.1\n");
+}
+
+static socklen_t loopback_addr(struct sockaddr_storage *ss, int ipv6, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ipv6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_loopback;
+		s6->sin6_port = htons(port);
+		return sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
+	}
+}
+
+/* Echo every datagram back to its sender until told to stop. */
+static void run_server(int fd, pid_t parent, int64_t deadline, size_t bufsz)
+{
+	char *buf = malloc(bufsz);
+
+	if (!buf)
+		_exit(1);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
+	while (!stop && now_ms() < deadline && getppid() == parent) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		for (;;) {
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
+			ssize_t n = recvfrom(fd, buf, bufsz, MSG_DONTWAIT,
+					     (struct sockaddr *)&from, &fl);
+
+			if (n < 0)
+				break;
+			sendto(fd, buf, (size_t)n, MSG_DONTWAIT,
+			       (struct sockaddr *)&from, fl);
+		}
+	}
+	free(buf);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seconds", required_argument, NULL, 's' },
+		{ "interval-ms", required_argument, NULL, 'i' },
+		{ "size", required_argument, NULL, 'z' },
+		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "read", no_argument, NULL, 'R' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long seconds = 60, interval = 20, size = 1024, rcvbuf = 0;
+	int do_read = 0, ipv6 = 0, family, srv, cli, c, status;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int64_t deadline, next;
+	uint16_t port;
+	pid_t parent, server;
+	char *buf;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
+		case 'i': interval = parse_num(optarg, 1, 60000, "interval-ms"); break;
+		case 'z': size = parse_num(optarg, 1, 65000, "size"); break;
+		case 'r': rcvbuf = parse_num(optarg, 1, 1L << 30, "rcvbuf"); break;
+		case 'R': do_read = 1; break;
+		case '6': ipv6 = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+
+	install_signals();
+	alarm((unsigned int)seconds + 5);	/* backstop; the loop checks the deadline */
+	deadline = now_ms() + seconds * 1000;
+	family = ipv6 ? AF_INET6 : AF_INET;
+
+	srv = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (srv < 0)
+		die("socket: %s", strerror(errno));
+	alen = loopback_addr(&addr, ipv6, 0);
+	if (bind(srv, (struct sockaddr *)&addr, alen) < 0)
+		die("bind %s: %s", ipv6 ? "[::1]:0" : "127.0.0.1:0", strerror(errno));
+	alen = sizeof(addr);
+	if (getsockname(srv, (struct sockaddr *)&addr, &alen) < 0)
+		die("getsockname: %s", strerror(errno));
+	port = ntohs(ipv6 ? ((struct sockaddr_in6 *)&addr)->sin6_port :
+			    ((struct sockaddr_in *)&addr)->sin_port);
+
+	parent = getpid();
+	server = fork();
+	if (server < 0)
+		die("fork: %s", strerror(errno));
+	if (server == 0)
+		run_server(srv, parent, deadline + 1000, (size_t)size);
+	close(srv);
+
+	cli = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (cli < 0)
+		die("socket: %s", strerror(errno));
+	if (rcvbuf) {
+		int v = (int)rcvbuf;
+
+		if (setsockopt(cli, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0 &&
+		    setsockopt(cli, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
+			die("setsockopt SO_RCVBUF: %s", strerror(errno));
+	}
+	/* connected, so the replies match this socket and land in its queue */
+	alen = loopback_addr(&addr, ipv6, port);
+	if (connect(cli, (struct sockaddr *)&addr, alen) < 0)
+		die("connect: %s", strerror(errno));
+
+	buf = malloc((size_t)size);
+	if (!buf)
+		die("out of memory");
+	memset(buf, 'q', (size_t)size);
+
+	printf("READY pid=%d fd=%d inode=%lu server_pid=%d port=%u family=%s read=%d\n",
+	       (int)parent, cli, fd_inode(cli), (int)server, port,
+	       ipv6 ? "inet6" : "inet", do_read);
+	fflush(stdout);
+
+	next = now_ms();
+	while (!stop) {
+		int64_t now = now_ms();
+		struct pollfd pfd = { .fd = cli, .events = do_read ? POLLIN : 0 };
+
+		if (now >= deadline)
+			break;
+		if (now >= next) {
+			/* errors (ECONNREFUSED if the server died, ENOBUFS) are not fatal */
+			send(cli, buf, (size_t)size, MSG_DONTWAIT);
+			next += interval;
+			if (next < now)
+				next = now + interval;
+			continue;
+		}
+		if (poll(&pfd, 1, (int)(next - now)) <= 0)
+			continue;
+		if (pfd.revents & POLLIN) {
+			while (recv(cli, buf, (size_t)size, MSG_DONTWAIT) >= 0)
+				;
+		} else if (pfd.revents & POLLERR) {
+			int err;
+			socklen_t el = sizeof(err);
+
+			/* clear a pending ICMP error so poll() does not spin */
+			getsockopt(cli, SOL_SOCKET, SO_ERROR, &err, &el);
+		}
+	}
+
+	kill(server, SIGTERM);
+	while (waitpid(server, &status, 0) < 0 && errno == EINTR)
+		;
+	free(buf);
+	return 0;
+}
