@@ -1,0 +1,60 @@
+/*
+ * Network namespaces: find every one in use and dump its sockets from inside
+ * it.  A namespace is keyed by the (device, inode) of its nsfs file; the
+ * inode alone is what users see ("net:[4026531840]") and what sockets are
+ * tagged with.
+ */
+#ifndef LEAKTOP_NETNS_H
+#define LEAKTOP_NETNS_H
+
+#include <stdint.h>
+#include "leaktop/common.h"
+#include "leaktop/socket.h"
+#include "leaktop/sockdiag.h"
+
+struct netns_entry {
+	uint64_t dev, ino;
+	int pid;		/* a process living in it, 0 if none seen */
+	char *name;		/* /run/netns name, or NULL; owned by the list */
+	char *path;		/* a path to open it: /proc/PID/ns/net or
+				 * /run/netns/NAME; owned by the list */
+};
+
+struct netns_list {
+	struct netns_entry *v;
+	size_t n, cap;
+	int hidden_procs;	/* processes whose ns/net link was refused */
+	uint64_t self_ino;	/* leaktop's own netns */
+};
+
+/*
+ * Enumerate the namespaces of every process under procroot (/proc/PID/ns/net)
+ * and of runroot ("/run/netns"; NULL to skip).  Vanished processes are
+ * skipped.  Returns 0 or -errno with err set (only when procroot cannot be
+ * listed).  Free with netns_list_free().
+ */
+int netns_list_scan(const char *procroot, const char *runroot,
+		    struct netns_list *out, struct lt_err *err);
+void netns_list_free(struct netns_list *l);
+
+/* What happened in one namespace. */
+struct netns_dump_report {
+	int entered;		/* 0: could not enter (no CAP_SYS_ADMIN), skipped */
+	char why[128];		/* reason when not entered or a kind failed */
+	enum sockdiag_result result[SOCKDIAG_NKINDS];
+	uint8_t fallback[SOCKDIAG_NKINDS];	/* 1: /proc/net table used */
+	int complete;		/* every kind enumerated (diag or fallback) */
+};
+
+/*
+ * Dump every socket kind of namespace ns into out (sockets stamped with
+ * ns->ino).  Runs in a helper thread that setns()es into the namespace, so
+ * the caller's own namespace is never changed; leaktop's own namespace is
+ * dumped directly.  A kind whose diag module is missing falls back to the
+ * namespace's /proc/net table (procroot/thread-self/net).  Returns 0 (see
+ * rep for what was seen) or -ENOMEM.
+ */
+int netns_dump(const struct netns_entry *ns, const char *procroot,
+	       struct ltsock_vec *out, struct netns_dump_report *rep);
+
+#endif
