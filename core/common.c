@@ -86,3 +86,100 @@ int lt_path(char *out, size_t outsz, const char *root, const char *rel)
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+size_t lt_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0) {
+		len = 2;
+		c = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		len = 3;
+		c = p[0] & 0x0f;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		len = 4;
+		c = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Code points a terminal acts on or that reorder text: shown escaped. */
+static int cp_unsafe(uint32_t c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
+	       (c >= 0x200e && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069);
+}
+
+char *lt_sanitize(const char *in, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	size_t n = strlen((const char *)p), o = 0;
+
+	if (outsz == 0)
+		return out;
+	while (n > 0) {
+		char esc[16];
+		const char *w;
+		size_t wl, l;
+		uint32_t c;
+
+		l = lt_utf8_decode(p, n, &c);
+		if (l == 0) {
+			snprintf(esc, sizeof(esc), "\\x%02x", p[0]);
+			w = esc;
+			wl = strlen(esc);
+			l = 1;
+		} else if (cp_unsafe(c)) {
+			if (c == '\n')
+				w = "\\n";
+			else if (c == '\t')
+				w = "\\t";
+			else if (c < 0x100) {
+				snprintf(esc, sizeof(esc), "\\x%02x", (unsigned)c);
+				w = esc;
+			} else {
+				snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)c);
+				w = esc;
+			}
+			wl = strlen(w);
+		} else if (c == '\\') {
+			w = "\\\\";
+			wl = 2;
+		} else {
+			w = (const char *)p;
+			wl = l;
+		}
+		if (o + wl >= outsz)
+			break;
+		memcpy(out + o, w, wl);
+		o += wl;
+		p += l;
+		n -= l;
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "leaktop/report.h"
+#include "leaktop/procnet.h"
+#include "leaktop/sockdiag.h"
 
 char *report_size(uint64_t bytes, char *out, size_t outsz)
 {
@@ -26,41 +28,6 @@ char *report_size(uint64_t bytes, char *out, size_t outsz)
 	return out;
 }
 
-/* Length of a valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void report_json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -68,7 +35,8 @@ void report_json_string(FILE *f, const char *s)
 
 	fputc('"', f);
 	while (n > 0) {
-		size_t l = utf8_len(p, n);
+		uint32_t cp;
+		size_t l = lt_utf8_decode(p, n, &cp);
 
 		if (l == 0) {
 			fputs("\\ufffd", f);
@@ -143,16 +111,135 @@ static void json_memory(FILE *f, const struct sample *s)
 
 static void json_hidden(FILE *f, const struct sample *s)
 {
-	int first = 1;
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ SAMPLE_HIDDEN_SLAB, "slabinfo" },
+		{ SAMPLE_HIDDEN_PSS, "pss" },
+		{ SAMPLE_HIDDEN_FDS, "fd_tables" },
+		{ SAMPLE_HIDDEN_NETNS, "netns" },
+	};
+	const char *sep = "";
+	size_t i;
 
 	fputs(",\"hidden\":[", f);
-	if (s->hidden & SAMPLE_HIDDEN_SLAB) {
-		fputs("\"slabinfo\"", f);
-		first = 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(s->hidden & names[i].bit))
+			continue;
+		fprintf(f, "%s\"%s\"", sep, names[i].name);
+		sep = ",";
 	}
-	if (s->hidden & SAMPLE_HIDDEN_PSS)
-		fputs(first ? "\"pss\"" : ",\"pss\"", f);
 	fputc(']', f);
+}
+
+static void json_flags(FILE *f, unsigned flags)
+{
+	const char *sep = "";
+	unsigned bit;
+
+	fputs(",\"flags\":[", f);
+	for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1) {
+		if (!(flags & bit))
+			continue;
+		fprintf(f, "%s\"%s\"", sep, history_flag_name(bit));
+		sep = ",";
+	}
+	fputc(']', f);
+}
+
+static void json_owners(FILE *f, const struct sample *s, const struct ltsock *k)
+{
+	const struct fd_owner *o;
+	size_t n = 0, i;
+
+	o = k->inode ? fdtable_census_owners(&s->owners, k->inode, &n) : NULL;
+	fputs(",\"owners\":[", f);
+	for (i = 0; o && i < n; i++) {
+		const struct fd_proc *p = fdtable_census_proc(&s->owners, o[i].pid);
+
+		fprintf(f, "%s{\"pid\":%d,\"fd\":%d,\"comm\":", i ? "," : "",
+			(int)o[i].pid, (int)o[i].fd);
+		report_json_string(f, p ? p->comm : "");
+		fputc('}', f);
+	}
+	fputc(']', f);
+	/* no owner found while some fd tables were refused: hidden, not none */
+	fprintf(f, ",\"owners_hidden\":%s",
+		n == 0 && s->owners.hidden_procs > 0 ? "true" : "false");
+}
+
+static void json_socket(FILE *f, const struct sample *s, size_t i)
+{
+	const struct ltsock *k = &s->socks.v[i];
+	const struct sock_rate *r = &s->rates[i];
+	char addr[160];
+
+	fprintf(f, "{\"netns\":%" PRIu64 ",\"inode\":%" PRIu64 ",\"family\":\"%s\""
+		",\"proto\":\"%s\",\"protocol\":%u,\"local\":",
+		k->netns, k->inode, ltsock_family_name(k), ltsock_proto_name(k),
+		(unsigned)k->protocol);
+	report_json_string(f, ltsock_format_addr(k, 0, addr, sizeof(addr)));
+	fputs(",\"peer\":", f);
+	report_json_string(f, ltsock_format_addr(k, 1, addr, sizeof(addr)));
+	fprintf(f, ",\"state\":\"%s\",\"recv_q\":%u,\"send_q\":%u",
+		ltsock_state_name(k), k->recv_q, k->send_q);
+	if (k->have & LTSOCK_HAVE_SKMEM)
+		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":%u", k->rmem, k->rcvbuf);
+	else
+		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":null", k->recv_q);
+	if (k->have & LTSOCK_HAVE_DROPS)
+		fprintf(f, ",\"drops\":%u", k->drops);
+	else
+		fputs(",\"drops\":null", f);
+	if (r->known)
+		fprintf(f, ",\"growth_bps\":%.1f,\"drops_ps\":%.2f", r->growth_bps,
+			r->drops_ps);
+	else
+		fputs(",\"growth_bps\":null,\"drops_ps\":null", f);
+	fprintf(f, ",\"cookie\":%" PRIu64 ",\"source\":\"%s\"", k->cookie,
+		k->source == LTSOCK_SRC_PROCNET ? "procnet" : "sock_diag");
+	json_flags(f, r->flags);
+	json_owners(f, s, k);
+	fputc('}', f);
+}
+
+static void json_sockets(FILE *f, const struct sample *s)
+{
+	const char *sep = "";
+	size_t i, k;
+
+	fputs(",\"sockets\":[", f);
+	for (k = 0; k < s->socks.n; k++) {
+		i = s->order[k];
+		if (!sample_sock_interesting(s, i, s->pid_filter))
+			continue;
+		fputs(sep, f);
+		json_socket(f, s, i);
+		sep = ",";
+	}
+	fputc(']', f);
+	fprintf(f, ",\"census\":{\"complete\":%s,\"sockets\":%zu,\"netns\":[",
+		s->census_complete ? "true" : "false", s->socks.n);
+	for (i = 0; i < s->nnetns; i++) {
+		const struct sample_netns *n = &s->netns[i];
+		const char *fsep = "";
+		int kind;
+
+		fprintf(f, "%s{\"inode\":%" PRIu64 ",\"pid\":%d,\"name\":", i ? "," : "",
+			n->ino, n->pid);
+		report_json_string(f, n->name);
+		fprintf(f, ",\"sockets\":%zu,\"entered\":%s,\"complete\":%s,\"fallback\":[",
+			n->nsockets, n->rep.entered ? "true" : "false",
+			n->rep.complete ? "true" : "false");
+		for (kind = 0; kind < SOCKDIAG_NKINDS; kind++) {
+			if (!n->rep.fallback[kind])
+				continue;
+			fprintf(f, "%s\"%s\"", fsep, sockdiag_kind_name(kind));
+			fsep = ",";
+		}
+		fputs("],\"why\":", f);
+		report_json_string(f, n->rep.why);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"owners_hidden_processes\":%d}", s->owners.hidden_procs);
 }
 
 int report_json(FILE *f, const struct sample *s)
@@ -161,6 +248,8 @@ int report_json(FILE *f, const struct sample *s)
 		s->interval, s->seq);
 	json_memory(f, s);
 	json_hidden(f, s);
+	if (s->census)
+		json_sockets(f, s);
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }
@@ -171,6 +260,88 @@ static void text_line(FILE *f, const char *label, uint64_t v, uint64_t total)
 
 	fprintf(f, "  %-24s %12s %6.1f%%\n", label, report_size(v, b, sizeof(b)),
 		total ? 100.0 * (double)v / (double)total : 0.0);
+}
+
+static void text_rate(char *out, size_t outsz, const struct sock_rate *r, double v,
+		      int is_bytes)
+{
+	char b[32];
+
+	if (!r->known)
+		snprintf(out, outsz, "-");
+	else if (is_bytes && v >= 0)
+		snprintf(out, outsz, "%s", report_size((uint64_t)(v + 0.5), b, sizeof(b)));
+	else if (is_bytes)
+		snprintf(out, outsz, "-%s", report_size((uint64_t)(-v + 0.5), b, sizeof(b)));
+	else
+		snprintf(out, outsz, "%.1f", v);
+}
+
+static void text_sockets(FILE *f, const struct sample *s)
+{
+	size_t k, shown = 0, i;
+	int kind;
+
+	for (k = 0; k < s->socks.n; k++)
+		shown += sample_sock_interesting(s, s->order[k], s->pid_filter) != 0;
+	fprintf(f, "SOCKETS  %zu of %zu in %zu netns (%s); sorted by growth\n", shown,
+		s->socks.n, s->nnetns,
+		s->pid_filter ? "owned by -p or flagged" : "with a queue or a flag");
+	for (i = 0; i < s->nnetns; i++)
+		for (kind = 0; kind < SOCKDIAG_NKINDS; kind++)
+			if (s->netns[i].rep.fallback[kind])
+				fprintf(f, "  netns %" PRIu64 ": no %s sock_diag, read "
+					"/proc/net/%s instead\n", s->netns[i].ino,
+					sockdiag_kind_name(kind),
+					procnet_table_name(kind));
+	if (!shown)
+		return;
+	fprintf(f, "  %-22s %-7s %-22s %-22s %9s %9s %5s %7s %10s %s\n", "OWNER PID/FD COMM",
+		"PROTO", "LOCAL", "PEER", "RECV-Q", "RCVBUF", "FILL", "DROP/s",
+		"GROWTH/s", "FLAGS");
+	for (k = 0; k < s->socks.n; k++) {
+		const struct ltsock *q;
+		const struct sock_rate *r;
+		const struct fd_owner *o;
+		char owner[96], comm[64], loc[64], peer[64], b1[32], b2[32], fill[8];
+		char drops[16], growth[32], flags[48] = "";
+		size_t no = 0;
+		unsigned bit;
+
+		i = s->order[k];
+		if (!sample_sock_interesting(s, i, s->pid_filter))
+			continue;
+		q = &s->socks.v[i];
+		r = &s->rates[i];
+		o = q->inode ? fdtable_census_owners(&s->owners, q->inode, &no) : NULL;
+		if (o) {
+			const struct fd_proc *p = fdtable_census_proc(&s->owners, o->pid);
+
+			snprintf(owner, sizeof(owner), "%d/%d %s%s", (int)o->pid, (int)o->fd,
+				 lt_sanitize(p ? p->comm : "", comm, 24), no > 1 ? " +" : "");
+		} else {
+			snprintf(owner, sizeof(owner), "%s",
+				 s->owners.hidden_procs ? "(hidden: not root)" : "(no fd)");
+		}
+		lt_sanitize(ltsock_format_addr(q, 0, b1, sizeof(b1)), loc, 23);
+		lt_sanitize(ltsock_format_addr(q, 1, b2, sizeof(b2)), peer, 23);
+		if ((q->have & LTSOCK_HAVE_SKMEM) && q->rcvbuf)
+			snprintf(fill, sizeof(fill), "%u%%",
+				 (unsigned)((uint64_t)q->rmem * 100 / q->rcvbuf));
+		else
+			snprintf(fill, sizeof(fill), "-");
+		text_rate(drops, sizeof(drops), r, r->drops_ps, 0);
+		text_rate(growth, sizeof(growth), r, r->growth_bps, 1);
+		for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1)
+			if (r->flags & bit)
+				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
+					 "%s%s", flags[0] ? "," : "", history_flag_name(bit));
+		fprintf(f, "  %-22.22s %-7s %-22s %-22s %9s %9s %5s %7s %10s %s\n", owner,
+			ltsock_proto_name(q), loc, peer,
+			report_size(q->recv_q, b1, sizeof(b1)),
+			(q->have & LTSOCK_HAVE_SKMEM) ? report_size(q->rcvbuf, b2, sizeof(b2)) : "-",
+			fill, drops, growth, flags);
+	}
 }
 
 int report_text(FILE *f, const struct sample *s)
@@ -229,10 +400,20 @@ int report_text(FILE *f, const struct sample *s)
 	}
 	if (s->hidden & SAMPLE_HIDDEN_SLAB)
 		fputs("  hidden: slab caches (/proc/slabinfo needs root)\n", f);
+	if (s->hidden & SAMPLE_HIDDEN_FDS)
+		fprintf(f, "  hidden: fd tables of %d processes, their sockets show no "
+			"owner (run as root)\n", s->owners.hidden_procs);
+	if (s->hidden & SAMPLE_HIDDEN_NETNS)
+		for (i = 0; i < (int)s->nnetns; i++)
+			if (!s->netns[i].rep.entered)
+				fprintf(f, "  hidden: sockets of netns %" PRIu64 " (%s)\n",
+					s->netns[i].ino, s->netns[i].rep.why);
 	if (s->hidden & SAMPLE_HIDDEN_PSS)
 		fprintf(f, "  hidden: PSS of %d processes (%s)\n", m->pss.hidden,
 			s->as_root ? "smaps_rollup refused even to root: ptrace policy"
 				   : "other users' processes: run as root");
+	if (s->census)
+		text_sockets(f, s);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

@@ -1,5 +1,7 @@
 /*
- * One snapshot: joins the memory breakdown with the slow-cadence PSS sum.
+ * One snapshot: the memory breakdown with the slow-cadence PSS sum, and the
+ * socket census: every socket of every network namespace, joined with the
+ * fds that hold it and with its history (growth, flags).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +22,11 @@ struct sample_ctx {
 	int stacks_in_vmalloc;	/* -1: not decided yet */
 	char *kconfig;		/* /boot/config-<release>, or NULL */
 	uint64_t page_size;
+	int census;
+	char *runroot;
+	int *pids;
+	size_t npids;
+	struct history *hist;
 };
 
 static double now(void)
@@ -44,6 +51,23 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 	if (!ctx->procroot)
 		goto nomem;
 	ctx->pss_interval = cfg->pss_interval;
+	ctx->census = cfg->census;
+	if (cfg->runroot && !(ctx->runroot = strdup(cfg->runroot)))
+		goto nomem;
+	if (cfg->npids) {
+		ctx->pids = malloc(cfg->npids * sizeof(*ctx->pids));
+		if (!ctx->pids)
+			goto nomem;
+		memcpy(ctx->pids, cfg->pids, cfg->npids * sizeof(*ctx->pids));
+		ctx->npids = cfg->npids;
+	}
+	if (ctx->census) {
+		struct history_config hc = { .window = cfg->window };
+
+		ctx->hist = history_new(&hc);
+		if (!ctx->hist)
+			goto nomem;
+	}
 	ctx->stacks_in_vmalloc = -1;
 	ps = sysconf(_SC_PAGESIZE);
 	ctx->page_size = ps > 0 ? (uint64_t)ps : 4096;
@@ -66,7 +90,114 @@ void sample_ctx_free(struct sample_ctx *ctx)
 		return;
 	free(ctx->procroot);
 	free(ctx->kconfig);
+	free(ctx->runroot);
+	free(ctx->pids);
+	history_free(ctx->hist);
 	free(ctx);
+}
+
+/* Growth first (unknown counts as 0), then charged memory, then inode. */
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+	const struct sample *s = arg;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	double gi = s->rates[i].growth_bps, gj = s->rates[j].growth_bps;
+	uint64_t mi = s->socks.v[i].rmem, mj = s->socks.v[j].rmem;
+
+	if (gi != gj)
+		return gi > gj ? -1 : 1;
+	if (mi != mj)
+		return mi > mj ? -1 : 1;
+	return (s->socks.v[i].inode > s->socks.v[j].inode) -
+	       (s->socks.v[i].inode < s->socks.v[j].inode);
+}
+
+static uint64_t queued_bytes(const struct ltsock *k)
+{
+	if (!history_queue_is_bytes(k))
+		return 0;
+	return (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;
+}
+
+/* Sockets of every namespace, their owners and rates.  Failures to enter a
+ * namespace or read an fd table become data (hidden bits), not errors. */
+static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
+{
+	struct netns_list nl = { 0 };
+	uint64_t queued = 0;
+	size_t i;
+	int r;
+
+	out->census = 1;
+	out->census_complete = 1;
+	out->pid_filter = ctx->npids > 0;
+	r = netns_list_scan(ctx->procroot, ctx->runroot, &nl, err);
+	if (r < 0)
+		return r;
+	out->netns = calloc(nl.n ? nl.n : 1, sizeof(*out->netns));
+	if (!out->netns) {
+		r = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nl.n; i++) {
+		struct sample_netns *sn = &out->netns[out->nnetns++];
+		size_t before = out->socks.n;
+
+		sn->ino = nl.v[i].ino;
+		sn->pid = nl.v[i].pid;
+		if (nl.v[i].name)
+			snprintf(sn->name, sizeof(sn->name), "%s", nl.v[i].name);
+		r = netns_dump(&nl.v[i], ctx->procroot, &out->socks, &sn->rep);
+		if (r < 0) {
+			lt_err_set(err, -r, "out of memory dumping sockets");
+			goto out;
+		}
+		sn->nsockets = out->socks.n - before;
+		if (!sn->rep.entered)
+			out->hidden |= SAMPLE_HIDDEN_NETNS;
+		if (!sn->rep.entered || !sn->rep.complete)
+			out->census_complete = 0;
+	}
+	r = fdtable_census(ctx->procroot, ctx->pids, ctx->npids, &out->owners, err);
+	if (r < 0)
+		goto out;
+	if (out->owners.hidden_procs)
+		out->hidden |= SAMPLE_HIDDEN_FDS;
+	out->rates = calloc(out->socks.n ? out->socks.n : 1, sizeof(*out->rates));
+	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
+	if (!out->rates || !out->order) {
+		r = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	history_update(ctx->hist, out->time, &out->socks, out->rates);
+	for (i = 0; i < out->socks.n; i++) {
+		out->order[i] = (uint32_t)i;
+		queued += queued_bytes(&out->socks.v[i]);
+	}
+	qsort_r(out->order, out->socks.n, sizeof(*out->order), cmp_order, out);
+	out->mem.socket_queues = queued;
+	out->mem.socket_queues_from_census = 1;
+	r = 0;
+out:
+	netns_list_free(&nl);
+	return r;
+}
+
+int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
+{
+	const struct ltsock *k = &s->socks.v[i];
+	size_t n;
+
+	if (s->rates[i].flags)
+		return 1;
+	if (pid_filter)
+		return fdtable_census_owners(&s->owners, k->inode, &n) != NULL;
+	return queued_bytes(k) > 0 || s->rates[i].growth_bps != 0;
+}
+
+const struct history *sample_ctx_history(const struct sample_ctx *ctx)
+{
+	return ctx->hist;
 }
 
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
@@ -102,6 +233,13 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 	if (ctx->stacks_in_vmalloc < 0)
 		ctx->stacks_in_vmalloc = meminfo_stacks_in_vmalloc(&raw, ctx->kconfig);
 	meminfo_breakdown(&raw, &ctx->pss, ssp, ctx->stacks_in_vmalloc, &out->mem);
+	if (ctx->census) {
+		r = take_census(ctx, out, err);
+		if (r < 0) {
+			sample_release(out);
+			return r;
+		}
+	}
 	ctx->last_time = out->time;
 	return 0;
 }
@@ -110,5 +248,10 @@ void sample_release(struct sample *s)
 {
 	if (!s)
 		return;
+	ltsock_vec_free(&s->socks);
+	free(s->rates);
+	free(s->order);
+	fdtable_census_free(&s->owners);
+	free(s->netns);
 	memset(s, 0, sizeof(*s));
 }

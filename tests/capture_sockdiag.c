@@ -11,7 +11,9 @@
  * OUTDIR/sockdiag/MANIFEST; tests/check_sockdiag.c and check_procnet.c assert
  * those facts, so change both together.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

@@ -34,6 +34,9 @@ int main(void)
 		socket_suite,
 		sockdiag_suite,
 		procnet_suite,
+		history_suite,
+		fdtable_suite,
+		netns_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

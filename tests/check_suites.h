@@ -10,6 +10,9 @@ Suite *report_suite(void);
 Suite *socket_suite(void);
 Suite *sockdiag_suite(void);
 Suite *procnet_suite(void);
+Suite *history_suite(void);
+Suite *fdtable_suite(void);
+Suite *netns_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

@@ -151,7 +151,16 @@ static void nap(double sec)
 
 static int run_batch(const struct opts *o)
 {
-	struct sample_config cfg = { .procroot = o->procroot, .pss_interval = 10 };
+	struct sample_config cfg = {
+		.procroot = o->procroot,
+		.pss_interval = 10,
+		/* sockets come from the live kernel, not from a procfs copy */
+		.census = strcmp(o->procroot, "/proc") == 0,
+		.runroot = "/run/netns",
+		.pids = o->pids,
+		.npids = o->npids,
+		.window = 60,
+	};
 	struct sample_ctx *ctx;
 	struct lt_err err = { "" };
 	struct sample s;

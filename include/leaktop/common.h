@@ -31,4 +31,17 @@ int lt_read_file(const char *path, char **buf, size_t *len, size_t max);
 /* Join root and rel into out ("/proc" + "meminfo"); -ENAMETOOLONG if cut. */
 int lt_path(char *out, size_t outsz, const char *root, const char *rel);
 
+/*
+ * Make untrusted text (process names, paths, anything read from the
+ * inspected machine) safe for a terminal: valid printable UTF-8 is kept;
+ * control characters (C0, DEL, C1), escape sequences and invalid bytes are
+ * written as visible escapes ("\\x1b", "\\n").  Output is cut, never
+ * mid-escape, to fit outsz (NUL included).  Returns out.
+ */
+char *lt_sanitize(const char *in, char *out, size_t outsz);
+
+/* Length of the valid UTF-8 sequence at p (n bytes available), 0 if invalid;
+ * *cp receives the code point. */
+size_t lt_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
+
 #endif

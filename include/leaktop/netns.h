@@ -32,6 +32,13 @@ struct netns_list {
  * and of runroot ("/run/netns"; NULL to skip).  Vanished processes are
  * skipped.  Returns 0 or -errno with err set (only when procroot cannot be
  * listed).  Free with netns_list_free().
+ *
+ * *out is overwritten, not freed: free an earlier list first.  On failure it
+ * is left empty.  Entries are in discovery order (processes, then names);
+ * a namespace keeps the lowest pid seen in it and, if named, its smallest
+ * name, whose /run/netns path becomes its path.  A process whose ns/net is
+ * refused counts in hidden_procs.  self_ino is 0 if procroot has neither
+ * thread-self nor self.
  */
 int netns_list_scan(const char *procroot, const char *runroot,
 		    struct netns_list *out, struct lt_err *err);
@@ -53,6 +60,12 @@ struct netns_dump_report {
  * dumped directly.  A kind whose diag module is missing falls back to the
  * namespace's /proc/net table (procroot/thread-self/net).  Returns 0 (see
  * rep for what was seen) or -ENOMEM.
+ *
+ * rep is overwritten; result[] is SOCKDIAG_FAILED for every kind when the
+ * namespace was not entered.  A process that left (or whose pid now names
+ * another namespace) gives entered 0 and why "namespace vanished".  On
+ * success the sockets are appended to out; a kind that failed appends
+ * nothing.  The caller's thread keeps its namespace throughout.
  */
 int netns_dump(const struct netns_entry *ns, const char *procroot,
 	       struct ltsock_vec *out, struct netns_dump_report *rep);

@@ -10,10 +10,24 @@
 #include "leaktop/common.h"
 #include "leaktop/meminfo.h"
 #include "leaktop/socket.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/history.h"
+#include "leaktop/netns.h"
 
 /* Parts of the picture that could not be seen, and why. */
 #define SAMPLE_HIDDEN_SLAB	0x01	/* /proc/slabinfo needs root */
 #define SAMPLE_HIDDEN_PSS	0x02	/* some smaps_rollup refused */
+#define SAMPLE_HIDDEN_FDS	0x04	/* some fd tables refused: owners hidden */
+#define SAMPLE_HIDDEN_NETNS	0x08	/* some namespaces could not be entered */
+
+/* What the census saw of one network namespace. */
+struct sample_netns {
+	uint64_t ino;
+	int pid;			/* a process in it, 0 if only named */
+	char name[64];			/* /run/netns name, "" if none */
+	size_t nsockets;
+	struct netns_dump_report rep;
+};
 
 struct sample {
 	double time;		/* unix seconds */
@@ -24,11 +38,27 @@ struct sample {
 	unsigned hidden;	/* SAMPLE_HIDDEN_* */
 	double pss_age;		/* seconds since the PSS figures were read */
 	int as_root;		/* taken with euid 0 */
+
+	/* the socket census (empty when the config has no census) */
+	int census;			/* 1: sockets were collected */
+	int census_complete;		/* every netns and family enumerated */
+	int pid_filter;			/* -p given: owners scanned for those only */
+	struct ltsock_vec socks;
+	struct sock_rate *rates;	/* parallel to socks.v */
+	uint32_t *order;		/* socks indices: growth, then rmem */
+	struct fd_census owners;	/* who holds which socket inode */
+	struct sample_netns *netns;
+	size_t nnetns;
 };
 
 struct sample_config {
 	const char *procroot;	/* "/proc" live, a fixture tree in tests */
 	double pss_interval;	/* seconds between PSS walks (0: every sample) */
+	int census;		/* collect sockets (needs the live kernel) */
+	const char *runroot;	/* named namespaces ("/run/netns"), or NULL */
+	const int *pids;	/* -p: restrict owners to these, npids > 0 */
+	size_t npids;
+	double window;		/* seconds of history for rates (60) */
 };
 
 struct sample_ctx;
@@ -42,5 +72,12 @@ void sample_ctx_free(struct sample_ctx *ctx);
  * optional sources that fail become SAMPLE_HIDDEN_* bits. */
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err);
 void sample_release(struct sample *s);
+
+/* Is socks.v[i] worth showing: a queue, a flag, or owned by a -p process?
+ * Never false for a flagged socket. */
+int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter);
+
+/* The history kept by ctx (for sparklines); valid until sample_ctx_free. */
+const struct history *sample_ctx_history(const struct sample_ctx *ctx);
 
 #endif

@@ -8,7 +8,9 @@
  * One long-lived "anchor" UDP socket with a small unread queue is reported
  * in the READY line, so a test can check it stays tracked amid the churn.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

@@ -8,7 +8,9 @@
  *
  * Used to check that leaktop never writes a process name raw to the tty.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

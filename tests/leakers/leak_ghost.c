@@ -14,7 +14,9 @@
  * sockets (v4-mapped); --v4-listener adds a separate 127.0.0.1 listener
  * that IPv4 connections use instead (their ghosts are then "TCP").
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

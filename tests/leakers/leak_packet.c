@@ -8,7 +8,9 @@
  * On "lo" the kernel loops every transmitted frame back into the receive
  * path, so no extra setup is needed.  Needs CAP_NET_RAW.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

@@ -8,7 +8,9 @@
  * The sender is also a raw ICMPv6 socket, with ICMP6_FILTER blocking every
  * type so its own queue stays empty.  Needs CAP_NET_RAW.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

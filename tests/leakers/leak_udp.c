@@ -7,7 +7,9 @@
  * line names the client process and its leaking socket.  --read turns the
  * client into a well-behaved one (negative control: queue stays near 0).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

@@ -1,0 +1,294 @@
+/*
+ * Per-socket histories: Recv-Q growth over a window, drops per second, and
+ * the never_read / full / dropping flags.
+ *
+ * Series live in an array; an open-addressing hash (rebuilt every update,
+ * sized to twice the live series) finds them by (netns, inode).  Only
+ * sockets with a non-zero queue or a change get a series.
+ */
+#include <errno.h>
+#include <math.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leaktop/history.h"
+
+struct series {
+	uint64_t netns, inode, cookie;
+	uint32_t gen;		/* last update that saw the socket */
+	uint8_t n, head;	/* ring of n points ending before head */
+	double t[HISTORY_POINTS];
+	uint32_t q[HISTORY_POINTS];
+	uint32_t drops[HISTORY_POINTS];
+};
+
+struct history {
+	double window;
+	uint32_t gen;
+	struct series *s;
+	size_t n, cap;
+	uint32_t *slot;		/* index + 1 into s; 0 = empty */
+	size_t nslots;		/* power of two */
+	int started;		/* at least one update done */
+};
+
+struct history *history_new(const struct history_config *cfg)
+{
+	struct history *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->window = cfg && cfg->window > 0 ? cfg->window : 60;
+	return h;
+}
+
+void history_free(struct history *h)
+{
+	if (!h)
+		return;
+	free(h->s);
+	free(h->slot);
+	free(h);
+}
+
+size_t history_series(const struct history *h)
+{
+	return h ? h->n : 0;
+}
+
+const char *history_flag_name(unsigned flag)
+{
+	switch (flag) {
+	case SOCK_FLAG_NEVER_READ: return "never_read";
+	case SOCK_FLAG_FULL: return "full";
+	case SOCK_FLAG_DROPPING: return "dropping";
+	}
+	return "?";
+}
+
+int history_queue_is_bytes(const struct ltsock *s)
+{
+	/* a listening socket's Recv-Q is its accept backlog, a count */
+	return s->state != TCP_LISTEN;
+}
+
+static size_t hash_key(uint64_t netns, uint64_t inode)
+{
+	uint64_t x = inode * 0x9e3779b97f4a7c15ULL ^ netns * 0xc2b2ae3d27d4eb4fULL;
+
+	return (size_t)(x ^ (x >> 29));
+}
+
+static struct series *lookup(const struct history *h, uint64_t netns, uint64_t inode)
+{
+	size_t mask, i;
+
+	if (!h->nslots)
+		return NULL;
+	mask = h->nslots - 1;
+	for (i = hash_key(netns, inode) & mask; h->slot[i]; i = (i + 1) & mask) {
+		struct series *s = &h->s[h->slot[i] - 1];
+
+		if (s->inode == inode && s->netns == netns)
+			return s;
+	}
+	return NULL;
+}
+
+static int rehash(struct history *h)
+{
+	size_t want = 16, i, mask;
+
+	while (want < h->n * 2 + 2)
+		want *= 2;
+	if (want != h->nslots) {
+		uint32_t *ns = malloc(want * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		free(h->slot);
+		h->slot = ns;
+		h->nslots = want;
+	}
+	memset(h->slot, 0, h->nslots * sizeof(*h->slot));
+	mask = h->nslots - 1;
+	for (i = 0; i < h->n; i++) {
+		size_t j = hash_key(h->s[i].netns, h->s[i].inode) & mask;
+
+		while (h->slot[j])
+			j = (j + 1) & mask;
+		h->slot[j] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+static struct series *add_series(struct history *h, const struct ltsock *k)
+{
+	struct series *s;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct series *v = realloc(h->s, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		h->s = v;
+		h->cap = cap;
+	}
+	s = &h->s[h->n++];
+	memset(s, 0, sizeof(*s));
+	s->netns = k->netns;
+	s->inode = k->inode;
+	s->cookie = k->cookie;
+	return s;
+}
+
+/* Index of the i-th oldest point. */
+static unsigned pt(const struct series *s, unsigned i)
+{
+	return (s->head + HISTORY_POINTS - s->n + i) % HISTORY_POINTS;
+}
+
+static void append(struct series *s, double t, uint32_t q, uint32_t drops, double window)
+{
+	s->t[s->head] = t;
+	s->q[s->head] = q;
+	s->drops[s->head] = drops;
+	s->head = (uint8_t)((s->head + 1) % HISTORY_POINTS);
+	if (s->n < HISTORY_POINTS)
+		s->n++;
+	/* forget points older than the window, keeping at least two */
+	while (s->n > 2 && t - s->t[pt(s, 0)] > window)
+		s->n--;
+}
+
+static void rate_of(const struct series *s, const struct ltsock *k, struct sock_rate *r)
+{
+	double st = 0, sq = 0, stt = 0, stq = 0, t0, dt;
+	unsigned i, n = s->n, grew_every_step = 1, never_decreased = 1;
+	unsigned drops_every_step = 1;
+	uint32_t d0, d1;
+
+	r->points = (uint8_t)n;
+	if (n < 2)
+		return;
+	r->known = 1;
+	t0 = s->t[pt(s, 0)];
+	for (i = 0; i < n; i++) {
+		double x = s->t[pt(s, i)] - t0, y = s->q[pt(s, i)];
+
+		st += x;
+		sq += y;
+		stt += x * x;
+		stq += x * y;
+		if (i > 0) {
+			uint32_t a = s->q[pt(s, i - 1)], b = s->q[pt(s, i)];
+
+			if (b <= a)
+				grew_every_step = 0;
+			if (b < a)
+				never_decreased = 0;
+			/* unsigned difference: a counter that wrapped still rose */
+			if ((uint32_t)(s->drops[pt(s, i)] - s->drops[pt(s, i - 1)]) == 0)
+				drops_every_step = 0;
+		}
+	}
+	dt = stt - st * st / n;
+	r->growth_bps = dt > 1e-9 ? (stq - st * sq / n) / dt : 0;
+	d0 = s->drops[pt(s, 0)];
+	d1 = s->drops[pt(s, n - 1)];
+	dt = s->t[pt(s, n - 1)] - t0;
+	if (dt > 0 && (k->have & LTSOCK_HAVE_DROPS))
+		r->drops_ps = (double)(uint32_t)(d1 - d0) / dt;
+	if ((k->have & LTSOCK_HAVE_DROPS) && d1 != d0)
+		r->flags |= SOCK_FLAG_DROPPING;
+	if (n >= 3 && s->q[pt(s, n - 1)] > 0 &&
+	    (grew_every_step ||
+	     (never_decreased && drops_every_step && (k->have & LTSOCK_HAVE_DROPS))))
+		r->flags |= SOCK_FLAG_NEVER_READ;
+}
+
+int history_update(struct history *h, double t, const struct ltsock_vec *socks,
+		   struct sock_rate *rates)
+{
+	size_t i, keep;
+	int ret = 0;
+
+	h->gen++;
+	for (i = 0; i < socks->n; i++) {
+		const struct ltsock *k = &socks->v[i];
+		struct sock_rate *r = &rates[i];
+		struct series *s;
+		int bytes = history_queue_is_bytes(k);
+
+		memset(r, 0, sizeof(*r));
+		if (k->have & LTSOCK_HAVE_SKMEM && k->rcvbuf > 0 &&
+		    (uint64_t)k->rmem * 100 >= (uint64_t)k->rcvbuf * 95)
+			r->flags |= SOCK_FLAG_FULL;
+		if (!bytes || k->inode == 0)
+			continue;
+		s = lookup(h, k->netns, k->inode);
+		if (s && s->cookie && k->cookie && s->cookie != k->cookie) {
+			/* the inode was reused by a new socket: start over */
+			s->n = 0;
+			s->head = 0;
+			s->cookie = k->cookie;
+		}
+		if (!s) {
+			/* a quiet socket costs nothing: 0 bytes, 0 drops */
+			if (k->recv_q == 0 && k->drops == 0) {
+				r->known = h->started;
+				r->points = h->started ? 2 : 1;
+				continue;
+			}
+			s = add_series(h, k);
+			if (!s) {
+				ret = -ENOMEM;
+				continue;
+			}
+			/* the pointer may move on the next add: use it now */
+		}
+		s->gen = h->gen;
+		append(s, t, k->recv_q, k->drops, h->window);
+		rate_of(s, k, r);
+		/* a series whose points are all back to zero is dropped below */
+	}
+	/* keep series seen now that still hold a queue or a change */
+	for (i = 0, keep = 0; i < h->n; i++) {
+		struct series *s = &h->s[i];
+		unsigned j, busy = 0;
+
+		if (s->gen != h->gen)
+			continue;
+		for (j = 0; j < s->n; j++)
+			if (s->q[pt(s, j)] || s->drops[pt(s, j)] != s->drops[pt(s, 0)])
+				busy = 1;
+		if (!busy)
+			continue;
+		if (keep != i)
+			h->s[keep] = *s;
+		keep++;
+	}
+	h->n = keep;
+	if (rehash(h) < 0)
+		ret = -ENOMEM;
+	h->started = 1;
+	return ret;
+}
+
+size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode,
+			 double *t, uint32_t *q, size_t max)
+{
+	const struct series *s = lookup(h, netns, inode);
+	size_t i, n;
+
+	if (!s)
+		return 0;
+	n = s->n < max ? s->n : max;
+	for (i = 0; i < n; i++) {
+		t[i] = s->t[pt(s, s->n - n + i)];
+		q[i] = s->q[pt(s, s->n - n + i)];
+	}
+	return n;
+}

@@ -1,0 +1,269 @@
+/*
+ * Unit tests of core/history.c on synthetic series: growth over a window,
+ * the flags, inode reuse, drained queues, wrapping counters.
+ */
+#include <math.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "check_suites.h"
+#include "leaktop/history.h"
+
+static struct ltsock mk(uint64_t inode, uint32_t q, uint32_t drops)
+{
+	struct ltsock s;
+
+	memset(&s, 0, sizeof(s));
+	s.netns = 4026531840ULL;
+	s.inode = inode;
+	s.family = AF_INET;
+	s.type = SOCK_DGRAM;
+	s.protocol = 17;
+	s.state = TCP_CLOSE;
+	s.recv_q = q;
+	s.rmem = q;
+	s.rcvbuf = 212992;
+	s.drops = drops;
+	s.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
+	return s;
+}
+
+/* Feed one socket's (q, drops) series at 1 s steps; return the last rate. */
+static struct sock_rate feed(struct history *h, uint64_t inode, const uint32_t *q,
+			     const uint32_t *d, size_t n, double t0)
+{
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < n; i++) {
+		struct ltsock s = mk(inode, q[i], d ? d[i] : 0);
+
+		v.n = 0;
+		ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+		ck_assert_int_eq(history_update(h, t0 + (double)i, &v, &r), 0);
+	}
+	ltsock_vec_free(&v);
+	return r;
+}
+
+START_TEST(test_steady_growth)
+{
+	static const uint32_t q[] = { 0, 2304, 4608, 6912, 9216 };
+	struct history *h = history_new(NULL);
+	struct sock_rate r;
+
+	r = feed(h, 100, q, NULL, 1, 1000);
+	ck_assert_int_eq(r.known, 0);	/* first sight: no rate */
+	history_free(h);
+	h = history_new(NULL);
+	r = feed(h, 100, q, NULL, 5, 1000);
+	ck_assert_int_eq(r.known, 1);
+	ck_assert_double_eq_tol(r.growth_bps, 2304, 0.01);
+	ck_assert(r.flags & SOCK_FLAG_NEVER_READ);
+	ck_assert(!(r.flags & SOCK_FLAG_DROPPING));
+	ck_assert_uint_eq(history_series(h), 1);
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_two_points_not_never_read)
+{
+	static const uint32_t q[] = { 1000, 2000 };
+	struct history *h = history_new(NULL);
+	struct sock_rate r = feed(h, 7, q, NULL, 2, 0);
+
+	ck_assert_double_eq_tol(r.growth_bps, 1000, 0.01);
+	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));	/* too few samples to be sure */
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_grows_then_drains)
+{
+	/* read in bursts: grows, then drains: never flagged never_read */
+	static const uint32_t q[] = { 0, 1000, 3000, 0, 500 };
+	struct history *h = history_new(NULL);
+	struct sock_rate r = feed(h, 8, q, NULL, 5, 0);
+
+	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_full_and_dropping)
+{
+	/* stuck at the limit, drops rising: never read, full, dropping */
+	static const uint32_t q[] = { 211968, 211968, 211968, 211968 };
+	static const uint32_t d[] = { 10, 30, 50, 70 };
+	struct history *h = history_new(NULL);
+	struct sock_rate r = feed(h, 9, q, d, 4, 0);
+
+	ck_assert(r.flags & SOCK_FLAG_NEVER_READ);
+	ck_assert(r.flags & SOCK_FLAG_FULL);
+	ck_assert(r.flags & SOCK_FLAG_DROPPING);
+	ck_assert_double_eq_tol(r.drops_ps, 20, 0.01);
+	ck_assert_double_eq_tol(r.growth_bps, 0, 0.01);
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_busy_but_read)
+{
+	/* a busy reader: queue up and down, a few drops: dropping only */
+	static const uint32_t q[] = { 4000, 0, 8000, 2000, 6000, 0 };
+	static const uint32_t d[] = { 0, 0, 1, 1, 2, 2 };
+	struct history *h = history_new(NULL);
+	struct sock_rate r = feed(h, 10, q, d, 6, 0);
+
+	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+	ck_assert(r.flags & SOCK_FLAG_DROPPING);
+	ck_assert(!(r.flags & SOCK_FLAG_FULL));
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_drops_counter_wraps)
+{
+	static const uint32_t q[] = { 5000, 5000, 5000 };
+	static const uint32_t d[] = { 0xfffffff0u, 0xfffffffau, 4 };
+	struct history *h = history_new(NULL);
+	struct sock_rate r = feed(h, 11, q, d, 3, 0);
+
+	ck_assert_double_eq_tol(r.drops_ps, 10, 0.01);	/* 20 drops over 2 s */
+	ck_assert(r.flags & SOCK_FLAG_DROPPING);
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_inode_reuse)
+{
+	struct history *h = history_new(NULL);
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r;
+	struct ltsock s;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		s = mk(42, (uint32_t)(1000 * (i + 1)), 0);
+		s.cookie = 111;
+		v.n = 0;
+		ltsock_vec_push(&v, &s);
+		history_update(h, i, &v, &r);
+	}
+	ck_assert(r.flags & SOCK_FLAG_NEVER_READ);
+	/* same inode, new cookie: a new socket, its history starts over */
+	s = mk(42, 100, 0);
+	s.cookie = 222;
+	v.n = 0;
+	ltsock_vec_push(&v, &s);
+	history_update(h, 4, &v, &r);
+	ck_assert_int_eq(r.points, 1);
+	ck_assert_int_eq(r.known, 0);
+	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+	ltsock_vec_free(&v);
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_window_and_bounds)
+{
+	struct history_config cfg = { .window = 5 };
+	struct history *h = history_new(&cfg);
+	uint32_t q[100];
+	struct sock_rate r;
+	size_t i;
+
+	/* grows 100/s for 50 s, then 1000/s: the window sees only the new rate */
+	for (i = 0; i < 100; i++)
+		q[i] = i < 50 ? (uint32_t)(100 * i) : (uint32_t)(5000 + 1000 * (i - 50));
+	r = feed(h, 12, q, NULL, 100, 0);
+	ck_assert_double_eq_tol(r.growth_bps, 1000, 0.01);
+	ck_assert_int_le(r.points, 7);
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_quiet_sockets_cost_nothing)
+{
+	struct history *h = history_new(NULL);
+	struct ltsock_vec v = { 0 };
+	struct sock_rate *r;
+	size_t i;
+	int t;
+
+	for (i = 0; i < 1000; i++) {
+		struct ltsock s = mk(1000 + i, i == 500 ? 777 : 0, 0);
+
+		ltsock_vec_push(&v, &s);
+	}
+	r = calloc(v.n, sizeof(*r));
+	for (t = 0; t < 3; t++)
+		ck_assert_int_eq(history_update(h, t, &v, r), 0);
+	ck_assert_uint_eq(history_series(h), 1);	/* only the one with a queue */
+	ck_assert_int_eq(r[0].known, 1);
+	ck_assert_double_eq(r[0].growth_bps, 0);
+	/* the queue disappears: its series goes too once it is back to zero */
+	v.v[500].recv_q = 0;
+	for (t = 3; t < 70; t++)
+		history_update(h, t, &v, r);
+	ck_assert_uint_eq(history_series(h), 0);
+	/* a socket that vanished loses its series at once */
+	v.v[500].recv_q = 5;
+	history_update(h, 70, &v, r);
+	ck_assert_uint_eq(history_series(h), 1);
+	v.n = 10;
+	history_update(h, 71, &v, r);
+	ck_assert_uint_eq(history_series(h), 0);
+	v.n = 1000;
+	free(r);
+	ltsock_vec_free(&v);
+	history_free(h);
+}
+END_TEST
+
+START_TEST(test_listen_backlog_is_not_bytes)
+{
+	struct history *h = history_new(NULL);
+	static const uint32_t q[] = { 1, 2, 3, 4 };
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		struct ltsock s = mk(55, q[i], 0);
+
+		s.state = TCP_LISTEN;
+		s.type = SOCK_STREAM;
+		v.n = 0;
+		ltsock_vec_push(&v, &s);
+		history_update(h, (double)i, &v, &r);
+	}
+	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+	ck_assert_uint_eq(history_series(h), 0);
+	ltsock_vec_free(&v);
+	history_free(h);
+}
+END_TEST
+
+Suite *history_suite(void)
+{
+	Suite *s = suite_create("history");
+	TCase *tc = tcase_create("rates");
+
+	tcase_add_test(tc, test_steady_growth);
+	tcase_add_test(tc, test_two_points_not_never_read);
+	tcase_add_test(tc, test_grows_then_drains);
+	tcase_add_test(tc, test_full_and_dropping);
+	tcase_add_test(tc, test_busy_but_read);
+	tcase_add_test(tc, test_drops_counter_wraps);
+	tcase_add_test(tc, test_inode_reuse);
+	tcase_add_test(tc, test_window_and_bounds);
+	tcase_add_test(tc, test_quiet_sockets_cost_nothing);
+	tcase_add_test(tc, test_listen_backlog_is_not_bytes);
+	suite_add_tcase(s, tc);
+	return s;
+}
