@@ -18,28 +18,14 @@
 #include "config.h"
 #include "leaktop/report.h"
 #include "leaktop/sample.h"
+#include "options.h"
 
-#define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
-
-enum format { FMT_TEXT, FMT_JSON };
-
-struct opts {
-	int batch;
-	long count;		/* samples; 0 = until interrupted */
-	double delay;		/* seconds between samples */
-	enum format format;
-	const char *procroot;
-	int *pids;
-	size_t npids;
-};
-
-static volatile sig_atomic_t stop_requested;
+volatile int lt_stop_requested;
 
 static void on_stop(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	lt_stop_requested = 1;
 }
 
 static void usage(FILE *f)
@@ -55,6 +41,16 @@ static void usage(FILE *f)
 	      "                         fractional, 0.1 to 3600)\n"
 	      "  -p, --pid PID[,PID...] restrict to these processes\n"
 	      "      --format FMT       batch output: text (default) or json (JSON Lines)\n"
+	      "      --act ACTION       one remediation on --pid PID --fd FD: drop-filter,\n"
+	      "                         undo-filter, shrink-rcvbuf, undo-rcvbuf, drain,\n"
+	      "                         raise-fd-limit; previews unless --yes\n"
+	      "      --fd FD            the target fd of --act\n"
+	      "      --value N          raise-fd-limit: the new soft limit\n"
+	      "      --yes              carry out the --act action\n"
+	      "      --confirm-drain    the second confirmation drain needs\n"
+	      "      --read-only        no actions in this session\n"
+	      "      --theme NAME       colour theme of the interactive UI\n"
+	      "      --no-mouse         do not capture the mouse\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
 	      "\n"
@@ -109,7 +105,7 @@ static int parse_delay(const char *s, double *out)
 	return 0;
 }
 
-static int parse_pids(const char *s, struct opts *o)
+static int parse_pids(const char *s, struct lt_opts *o)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
 	int ret = 0;
@@ -145,11 +141,11 @@ static void nap(double sec)
 
 	ts.tv_sec = (time_t)sec;
 	ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
-	while (!stop_requested && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (!lt_stop_requested && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
 
-static int run_batch(const struct opts *o)
+int batch_run(const struct lt_opts *o)
 {
 	struct sample_config cfg = {
 		.procroot = o->procroot,
@@ -172,10 +168,10 @@ static int run_batch(const struct opts *o)
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return EXIT_RUNTIME;
 	}
-	for (i = 0; (o->count == 0 || i < o->count) && !stop_requested; i++) {
+	for (i = 0; (o->count == 0 || i < o->count) && !lt_stop_requested; i++) {
 		if (i > 0)
 			nap(o->delay);
-		if (stop_requested)
+		if (lt_stop_requested)
 			break;
 		if (sample_take(ctx, &s, &err) < 0) {
 			fprintf(stderr, "leaktop: %s\n", err.msg);
@@ -210,12 +206,21 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "procfs", required_argument, NULL, 'P' },
+		{ "act", required_argument, NULL, 'A' },
+		{ "fd", required_argument, NULL, 'f' },
+		{ "value", required_argument, NULL, 'v' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "confirm-drain", no_argument, NULL, 'D' },
+		{ "read-only", no_argument, NULL, 'R' },
+		{ "theme", required_argument, NULL, 'T' },
+		{ "no-mouse", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { .count = 2, .delay = 1, .format = FMT_TEXT,
-			  .procroot = "/proc" };
+	struct lt_opts o = { .count = 2, .delay = 1, .format = FMT_TEXT,
+			     .procroot = "/proc", .act_fd = -1, .act_value = -1 };
+	long v;
 	struct sigaction sa;
 	int c, ret;
 
@@ -226,9 +231,12 @@ int main(int argc, char **argv)
 			o.batch = 1;
 			break;
 		case 'n':
-			if (parse_long(optarg, 0, 100000000, &o.count) < 0)
+			if (parse_long(optarg, 0, 100000000, &o.count) < 0) {
+				free(o.pids);
 				return usage_error("-n: '%s' is not a sample count (0 or more)",
 						   optarg);
+			}
+			o.count_given = 1;
 			break;
 		case 'd':
 			if (parse_delay(optarg, &o.delay) < 0)
@@ -243,16 +251,50 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'F':
+			o.format_given = 1;
 			if (!strcmp(optarg, "json"))
 				o.format = FMT_JSON;
 			else if (!strcmp(optarg, "text"))
 				o.format = FMT_TEXT;
-			else
+			else {
+				free(o.pids);
 				return usage_error("--format: unknown format '%s' (text, json)",
 						   optarg);
+			}
 			break;
 		case 'P':
 			o.procroot = optarg;
+			break;
+		case 'A':
+			o.act = optarg;
+			break;
+		case 'f':
+			if (parse_long(optarg, 0, INT_MAX, &v) < 0) {
+				free(o.pids);
+				return usage_error("--fd: '%s' is not a file descriptor", optarg);
+			}
+			o.act_fd = (int)v;
+			break;
+		case 'v':
+			if (parse_long(optarg, 1, INT_MAX, &o.act_value) < 0) {
+				free(o.pids);
+				return usage_error("--value: '%s' is not a positive number", optarg);
+			}
+			break;
+		case 'y':
+			o.yes = 1;
+			break;
+		case 'D':
+			o.confirm_drain = 1;
+			break;
+		case 'R':
+			o.read_only = 1;
+			break;
+		case 'T':
+			o.theme = optarg;
+			break;
+		case 'M':
+			o.no_mouse = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -282,10 +324,22 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Until the interactive UI lands, a terminal gets batch text too. */
-	if (!o.batch)
-		o.count = 0;
-	ret = run_batch(&o);
+	if (o.act && o.batch) {
+		free(o.pids);
+		return usage_error("%s", "--act and -b cannot be combined");
+	}
+	if (o.act)
+		ret = actcli_run(&o);
+	else if (o.batch)
+		ret = batch_run(&o);
+	else if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		/* no terminal: print samples like top -b, until stopped */
+		if (!o.count_given)
+			o.count = 0;
+		ret = batch_run(&o);
+	} else {
+		ret = tui_run(&o);
+	}
 	free(o.pids);
 	return ret;
 }

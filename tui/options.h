@@ -1,0 +1,47 @@
+/*
+ * The parsed command line, shared by the front-end files: main.c (batch),
+ * tui.c (interactive UI) and actcli.c (--act).  Strings point into argv or
+ * are static; pids is malloc'd and freed by main.
+ */
+#ifndef LEAKTOP_OPTIONS_H
+#define LEAKTOP_OPTIONS_H
+
+#include <stddef.h>
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+#define EXIT_REFUSED 3
+
+enum lt_format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_PROMETHEUS };
+
+struct lt_opts {
+	int batch;		/* -b */
+	long count;		/* -n: samples; 0 = until interrupted */
+	int count_given;
+	double delay;		/* -d: seconds between samples */
+	enum lt_format format;	/* --format */
+	int format_given;
+	const char *procroot;	/* --procfs, "/proc" by default */
+	int *pids;		/* -p / --pid */
+	size_t npids;
+	const char *act;	/* --act ACTION, or NULL */
+	int act_fd;		/* --fd, -1 if not given */
+	long act_value;		/* --value N for raise-fd-limit, -1 if not given */
+	int yes;		/* --yes */
+	int confirm_drain;	/* --confirm-drain: the second confirmation */
+	int read_only;		/* --read-only */
+	const char *theme;	/* --theme NAME, or NULL */
+	int no_mouse;		/* --no-mouse */
+};
+
+/* Set by the SIGINT/SIGTERM/SIGHUP handler installed by main. */
+extern volatile int lt_stop_requested;
+
+/* The interactive UI (tui/tui.c); returns the exit code. */
+int tui_run(const struct lt_opts *o);
+/* One remediation from a script (tui/actcli.c); returns the exit code. */
+int actcli_run(const struct lt_opts *o);
+/* Batch mode (tui/main.c); returns the exit code. */
+int batch_run(const struct lt_opts *o);
+
+#endif
