@@ -7,6 +7,7 @@
  * sockets with a non-zero queue or a change get a series.
  */
 #include <errno.h>
+#include <sys/types.h>
 #include <math.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -23,14 +24,47 @@ struct series {
 	uint32_t drops[HISTORY_POINTS];
 };
 
+/*
+ * An open-addressing index over an array whose elements start with two
+ * uint64_t keys (a, b); rebuilt after every update, sized to twice the
+ * entries, so it never needs deletion.
+ */
+struct hindex {
+	uint32_t *slot;		/* element index + 1; 0 = empty */
+	size_t nslots;		/* power of two */
+};
+
+/* fd and ghost counts of one process, keyed by (pid, start ticks). */
+struct pseries {
+	uint64_t pid, start_ticks;
+	uint32_t gen;
+	uint8_t n, head;
+	double t[HISTORY_POINTS];
+	int32_t fds[HISTORY_POINTS];
+	int32_t ghosts[HISTORY_POINTS];
+};
+
+struct ghost {
+	uint64_t pid, inode;
+	double first_seen;
+};
+
 struct history {
 	double window;
 	uint32_t gen;
 	struct series *s;
 	size_t n, cap;
-	uint32_t *slot;		/* index + 1 into s; 0 = empty */
-	size_t nslots;		/* power of two */
+	struct hindex ix;
 	int started;		/* at least one update done */
+	/* processes: fd and ghost counts */
+	struct pseries *p;
+	size_t np, capp;
+	struct hindex pix;
+	uint32_t pgen;
+	/* ghost sockets: when each (pid, inode) was first seen as one */
+	struct ghost *g;
+	size_t ng, capg;
+	struct hindex gix;
 };
 
 struct history *history_new(const struct history_config *cfg)
@@ -48,7 +82,11 @@ void history_free(struct history *h)
 	if (!h)
 		return;
 	free(h->s);
-	free(h->slot);
+	free(h->ix.slot);
+	free(h->p);
+	free(h->pix.slot);
+	free(h->g);
+	free(h->gix.slot);
 	free(h);
 }
 
@@ -73,54 +111,73 @@ int history_queue_is_bytes(const struct ltsock *s)
 	return s->state != TCP_LISTEN;
 }
 
-static size_t hash_key(uint64_t netns, uint64_t inode)
+static size_t hash_key(uint64_t a, uint64_t b)
 {
-	uint64_t x = inode * 0x9e3779b97f4a7c15ULL ^ netns * 0xc2b2ae3d27d4eb4fULL;
+	uint64_t x = b * 0x9e3779b97f4a7c15ULL ^ a * 0xc2b2ae3d27d4eb4fULL;
 
 	return (size_t)(x ^ (x >> 29));
 }
 
-static struct series *lookup(const struct history *h, uint64_t netns, uint64_t inode)
+static const uint64_t *key_at(const void *base, size_t stride, size_t i)
+{
+	return (const uint64_t *)((const char *)base + i * stride);
+}
+
+static ssize_t hindex_find(const struct hindex *ix, const void *base, size_t stride,
+			   uint64_t a, uint64_t b)
 {
 	size_t mask, i;
 
-	if (!h->nslots)
-		return NULL;
-	mask = h->nslots - 1;
-	for (i = hash_key(netns, inode) & mask; h->slot[i]; i = (i + 1) & mask) {
-		struct series *s = &h->s[h->slot[i] - 1];
+	if (!ix->nslots)
+		return -1;
+	mask = ix->nslots - 1;
+	for (i = hash_key(a, b) & mask; ix->slot[i]; i = (i + 1) & mask) {
+		const uint64_t *k = key_at(base, stride, ix->slot[i] - 1);
 
-		if (s->inode == inode && s->netns == netns)
-			return s;
+		if (k[0] == a && k[1] == b)
+			return (ssize_t)ix->slot[i] - 1;
 	}
-	return NULL;
+	return -1;
 }
 
-static int rehash(struct history *h)
+static int hindex_rebuild(struct hindex *ix, const void *base, size_t stride, size_t n)
 {
 	size_t want = 16, i, mask;
 
-	while (want < h->n * 2 + 2)
+	while (want < n * 2 + 2)
 		want *= 2;
-	if (want != h->nslots) {
+	if (want != ix->nslots) {
 		uint32_t *ns = malloc(want * sizeof(*ns));
 
 		if (!ns)
 			return -ENOMEM;
-		free(h->slot);
-		h->slot = ns;
-		h->nslots = want;
+		free(ix->slot);
+		ix->slot = ns;
+		ix->nslots = want;
 	}
-	memset(h->slot, 0, h->nslots * sizeof(*h->slot));
-	mask = h->nslots - 1;
-	for (i = 0; i < h->n; i++) {
-		size_t j = hash_key(h->s[i].netns, h->s[i].inode) & mask;
+	memset(ix->slot, 0, ix->nslots * sizeof(*ix->slot));
+	mask = ix->nslots - 1;
+	for (i = 0; i < n; i++) {
+		const uint64_t *k = key_at(base, stride, i);
+		size_t j = hash_key(k[0], k[1]) & mask;
 
-		while (h->slot[j])
+		while (ix->slot[j])
 			j = (j + 1) & mask;
-		h->slot[j] = (uint32_t)(i + 1);
+		ix->slot[j] = (uint32_t)(i + 1);
 	}
 	return 0;
+}
+
+static struct series *lookup(const struct history *h, uint64_t netns, uint64_t inode)
+{
+	ssize_t i = hindex_find(&h->ix, h->s, sizeof(*h->s), netns, inode);
+
+	return i < 0 ? NULL : &h->s[i];
+}
+
+static int rehash(struct history *h)
+{
+	return hindex_rebuild(&h->ix, h->s, sizeof(*h->s), h->n);
 }
 
 static struct series *add_series(struct history *h, const struct ltsock *k)
@@ -291,4 +348,159 @@ size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode
 		q[i] = s->q[pt(s, s->n - n + i)];
 	}
 	return n;
+}
+
+/* ---- processes: fd and ghost growth ----------------------------------- */
+
+static unsigned ppt(const struct pseries *s, unsigned i)
+{
+	return (s->head + HISTORY_POINTS - s->n + i) % HISTORY_POINTS;
+}
+
+/* Least-squares slope of y over t (per second); 0 with fewer than 2 points. */
+static double slope(const double *t, const double *y, unsigned n)
+{
+	double st = 0, sy = 0, stt = 0, sty = 0, d;
+	unsigned i;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		double x = t[i] - t[0];
+
+		st += x;
+		sy += y[i];
+		stt += x * x;
+		sty += x * y[i];
+	}
+	d = stt - st * st / n;
+	return d > 1e-9 ? (sty - st * sy / n) / d : 0;
+}
+
+static void proc_rate(const struct pseries *s, struct proc_info *p)
+{
+	double t[HISTORY_POINTS], f[HISTORY_POINTS], g[HISTORY_POINTS];
+	double fps;
+	unsigned i;
+
+	for (i = 0; i < s->n; i++) {
+		t[i] = s->t[ppt(s, i)];
+		f[i] = s->fds[ppt(s, i)];
+		g[i] = s->ghosts[ppt(s, i)];
+	}
+	/* a regression over the history, never two points */
+	if (s->n < 3)
+		return;
+	p->growth_known = 1;
+	fps = slope(t, f, s->n);
+	p->fd_growth_per_hour = fps * 3600;
+	p->ghost_growth_per_hour = slope(t, g, s->n) * 3600;
+	if (fps > 1e-6 && p->fd_soft > 0 && p->nfds >= 0)
+		p->exhaustion_s = p->nfds >= p->fd_soft ? 0 :
+				  (double)(p->fd_soft - p->nfds) / fps;
+}
+
+int history_update_procs(struct history *h, double t, double window,
+			 struct proc_list *procs)
+{
+	size_t i, keep;
+	int ret = 0;
+
+	h->pgen++;
+	for (i = 0; i < procs->n; i++) {
+		struct proc_info *p = &procs->v[i];
+		struct pseries *s;
+		ssize_t k;
+
+		if (p->nfds < 0)
+			continue;	/* hidden: nothing to follow */
+		k = hindex_find(&h->pix, h->p, sizeof(*h->p), (uint64_t)p->pid,
+				p->start_ticks);
+		if (k < 0) {
+			if (h->np == h->capp) {
+				size_t cap = h->capp ? h->capp * 2 : 64;
+				struct pseries *v = realloc(h->p, cap * sizeof(*v));
+
+				if (!v) {
+					ret = -ENOMEM;
+					continue;
+				}
+				h->p = v;
+				h->capp = cap;
+			}
+			s = &h->p[h->np++];
+			memset(s, 0, sizeof(*s));
+			s->pid = (uint64_t)p->pid;
+			s->start_ticks = p->start_ticks;
+		} else {
+			s = &h->p[k];
+		}
+		s->gen = h->pgen;
+		s->t[s->head] = t;
+		s->fds[s->head] = p->nfds;
+		s->ghosts[s->head] = p->ghosts;
+		s->head = (uint8_t)((s->head + 1) % HISTORY_POINTS);
+		if (s->n < HISTORY_POINTS)
+			s->n++;
+		while (s->n > 3 && t - s->t[ppt(s, 0)] > window)
+			s->n--;
+		proc_rate(s, p);
+	}
+	/* processes that exited (or whose pid was reused) lose their series */
+	for (i = 0, keep = 0; i < h->np; i++) {
+		if (h->p[i].gen != h->pgen)
+			continue;
+		if (keep != i)
+			h->p[keep] = h->p[i];
+		keep++;
+	}
+	h->np = keep;
+	if (hindex_rebuild(&h->pix, h->p, sizeof(*h->p), h->np) < 0)
+		ret = -ENOMEM;
+	return ret;
+}
+
+/* ---- ghosts: how long each has been one -------------------------------- */
+
+static int cmp_ghost(const void *a, const void *b)
+{
+	const struct ghost *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+int history_update_ghosts(struct history *h, double t, const uint64_t *pid_inode,
+			  size_t n)
+{
+	struct ghost *ng = NULL;
+	size_t i;
+
+	if (n) {
+		ng = malloc(n * sizeof(*ng));
+		if (!ng)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		ssize_t k = hindex_find(&h->gix, h->g, sizeof(*h->g), pid_inode[2 * i],
+					pid_inode[2 * i + 1]);
+
+		ng[i].pid = pid_inode[2 * i];
+		ng[i].inode = pid_inode[2 * i + 1];
+		ng[i].first_seen = k < 0 ? t : h->g[k].first_seen;
+	}
+	if (n)
+		qsort(ng, n, sizeof(*ng), cmp_ghost);
+	free(h->g);
+	h->g = ng;
+	h->ng = h->capg = n;
+	return hindex_rebuild(&h->gix, h->g, sizeof(*h->g), h->ng);
+}
+
+double history_ghost_since(const struct history *h, int pid, uint64_t inode)
+{
+	ssize_t k = hindex_find(&h->gix, h->g, sizeof(*h->g), (uint64_t)pid, inode);
+
+	return k < 0 ? -1 : h->g[k].first_seen;
 }

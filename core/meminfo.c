@@ -469,6 +469,12 @@ int meminfo_read_slab(const char *procroot, uint64_t page_size,
 
 int meminfo_read_pss(const char *procroot, struct meminfo_pss *out)
 {
+	return meminfo_read_pss_each(procroot, out, NULL, NULL);
+}
+
+int meminfo_read_pss_each(const char *procroot, struct meminfo_pss *out,
+			  void (*each)(void *arg, int pid, uint64_t pss), void *arg)
+{
 	struct timeval tv;
 	struct dirent *de;
 	DIR *d;
@@ -502,6 +508,8 @@ int meminfo_read_pss(const char *procroot, struct meminfo_pss *out)
 			out->file += file;
 			out->shmem += shmem;
 			out->procs++;
+			if (each)
+				each(arg, atoi(de->d_name), pss);
 		}
 		free(buf);
 	}

@@ -242,6 +242,109 @@ static void json_sockets(FILE *f, const struct sample *s)
 	fprintf(f, "],\"owners_hidden_processes\":%d}", s->owners.hidden_procs);
 }
 
+/* ,"key":v with the given decimals, or ,"key":null when not known. */
+static void json_num_or_null(FILE *f, const char *key, int known, double v,
+			     int decimals)
+{
+	fprintf(f, ",\"%s\":", key);
+	if (known)
+		fprintf(f, "%.*f", decimals, v);
+	else
+		fputs("null", f);
+}
+
+static void json_fdtable(FILE *f, const struct sample *s, const struct fd_table *t)
+{
+	size_t i;
+
+	fprintf(f, ",\"fds_hidden\":%s,\"fds\":[", t->hidden ? "true" : "false");
+	for (i = 0; i < t->n; i++) {
+		const struct fd_entry *e = &t->v[i];
+
+		fprintf(f, "%s{\"fd\":%d,\"kind\":\"%s\",\"target\":", i ? "," : "",
+			(int)e->fd, fdtable_kind_name(e->kind));
+		report_json_string(f, e->target);
+		fprintf(f, ",\"pos\":%" PRIu64 ",\"flags\":%u", e->pos, e->flags);
+		if (e->kind == FD_SOCKET) {
+			fprintf(f, ",\"inode\":%" PRIu64 ",\"sockproto\":", e->inode);
+			report_json_string(f, e->sockproto);
+			fprintf(f, ",\"ghost\":%s",
+				e->ghost == FD_GHOST_YES ? "true" :
+				e->ghost == FD_GHOST_UNKNOWN ? "null" : "false");
+			if (e->ghost == FD_GHOST_YES)
+				fprintf(f, ",\"ghost_age\":%.1f", e->ghost_age);
+			fputs(",\"socket\":", f);
+			if (e->sock >= 0)
+				json_socket(f, s, (size_t)e->sock);
+			else
+				fputs("null", f);
+		} else {
+			fputs(",\"ghost\":false", f);
+		}
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static void json_process(FILE *f, const struct sample *s, const struct proc_info *p)
+{
+	const char *sep = "";
+	size_t i;
+
+	fprintf(f, "{\"pid\":%d,\"ppid\":%d,\"uid\":%u,\"user\":", (int)p->pid,
+		(int)p->ppid, p->uid);
+	report_json_string(f, p->user);
+	fputs(",\"comm\":", f);
+	report_json_string(f, p->comm);
+	fputs(",\"cmdline\":", f);
+	if (p->cmdline)
+		report_json_string(f, p->cmdline);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"start_time\":%.2f,\"netns\":%" PRIu64, p->start_time, p->netns);
+	json_num_or_null(f, "pss", !(p->hidden & PROC_HIDDEN_PSS) && p->pss_age >= 0,
+			 (double)p->pss, 0);
+	json_num_or_null(f, "fds", p->nfds >= 0, p->nfds, 0);
+	json_num_or_null(f, "fd_limit", p->fd_soft >= 0, (double)p->fd_soft, 0);
+	json_num_or_null(f, "fd_limit_hard", p->fd_hard >= 0, (double)p->fd_hard, 0);
+	json_num_or_null(f, "fd_growth_per_hour", p->growth_known, p->fd_growth_per_hour, 1);
+	json_num_or_null(f, "sockets", !(p->hidden & PROC_HIDDEN_FDS), p->nsockets, 0);
+	json_num_or_null(f, "ghost_sockets", p->ghosts_known, p->ghosts, 0);
+	json_num_or_null(f, "ghost_growth_per_hour", p->growth_known && p->ghosts_known,
+			 p->ghost_growth_per_hour, 1);
+	fprintf(f, ",\"oldest_ghost_age\":%.1f", p->oldest_ghost_age);
+	json_num_or_null(f, "exhaustion_seconds", p->exhaustion_s >= 0, p->exhaustion_s, 1);
+	fprintf(f, ",\"queued_bytes\":%" PRIu64 ",\"hidden\":[", p->queued);
+	if (p->hidden & PROC_HIDDEN_FDS) {
+		fprintf(f, "%s\"fds\"", sep);
+		sep = ",";
+	}
+	if (p->hidden & PROC_HIDDEN_PSS) {
+		fprintf(f, "%s\"pss\"", sep);
+		sep = ",";
+	}
+	if (p->hidden & PROC_HIDDEN_LIMITS)
+		fprintf(f, "%s\"limits\"", sep);
+	fputc(']', f);
+	for (i = 0; i < s->nfdtables; i++)
+		if (s->fdtables[i].pid == p->pid)
+			json_fdtable(f, s, &s->fdtables[i]);
+	fputc('}', f);
+}
+
+static void json_processes(FILE *f, const struct sample *s)
+{
+	size_t i;
+
+	fputs(",\"processes\":[", f);
+	for (i = 0; i < s->procs.n; i++) {
+		if (i)
+			fputc(',', f);
+		json_process(f, s, &s->procs.v[i]);
+	}
+	fputc(']', f);
+}
+
 int report_json(FILE *f, const struct sample *s)
 {
 	fprintf(f, "{\"time\":%.3f,\"interval\":%.3f,\"seq\":%u,", s->time,
@@ -250,6 +353,8 @@ int report_json(FILE *f, const struct sample *s)
 	json_hidden(f, s);
 	if (s->census)
 		json_sockets(f, s);
+	if (s->have_procs)
+		json_processes(f, s);
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }
@@ -344,6 +449,112 @@ static void text_sockets(FILE *f, const struct sample *s)
 	}
 }
 
+/* Seconds as "3.2 h", "12 min", "40 s". */
+static char *text_duration(double sec, char *out, size_t outsz)
+{
+	if (sec >= 86400 * 2)
+		snprintf(out, outsz, "%.1f d", sec / 86400);
+	else if (sec >= 7200)
+		snprintf(out, outsz, "%.1f h", sec / 3600);
+	else if (sec >= 120)
+		snprintf(out, outsz, "%.0f min", sec / 60);
+	else
+		snprintf(out, outsz, "%.0f s", sec);
+	return out;
+}
+
+static int proc_notable(const struct sample *s, const struct proc_info *p)
+{
+	return s->pid_filter || p->ghosts > 0 || p->queued > 0 ||
+	       (p->growth_known && p->fd_growth_per_hour > 0) ||
+	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9);
+}
+
+static void text_fdtable(FILE *f, const struct sample *s, const struct fd_table *t)
+{
+	char tgt[96], b[32], proto[32];
+	size_t i;
+
+	if (t->hidden) {
+		fprintf(f, "    fd table of %d hidden (run as root)\n", (int)t->pid);
+		return;
+	}
+	fprintf(f, "    %5s %-9s %-7s %s\n", "FD", "KIND", "GHOST", "TARGET");
+	for (i = 0; i < t->n; i++) {
+		const struct fd_entry *e = &t->v[i];
+		const char *g = "";
+
+		if (e->ghost == FD_GHOST_YES)
+			g = "GHOST";
+		else if (e->ghost == FD_GHOST_UNKNOWN)
+			g = "?";
+		lt_sanitize(e->target, tgt, sizeof(tgt));
+		fprintf(f, "    %5d %-9s %-7s %s", (int)e->fd, fdtable_kind_name(e->kind),
+			g, tgt);
+		if (e->kind == FD_SOCKET && e->sockproto[0])
+			fprintf(f, " protocol: %s", lt_sanitize(e->sockproto, proto, sizeof(proto)));
+		if (e->ghost == FD_GHOST_YES)
+			fprintf(f, " (a ghost for %s)", text_duration(e->ghost_age, b, sizeof(b)));
+		if (e->sock >= 0) {
+			const struct ltsock *k = &s->socks.v[e->sock];
+
+			fprintf(f, " %s %s %s", ltsock_proto_name(k), ltsock_state_name(k),
+				lt_sanitize(ltsock_format_addr(k, 0, b, sizeof(b)), tgt, 48));
+		}
+		fputc('\n', f);
+	}
+}
+
+static void text_processes(FILE *f, const struct sample *s)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < s->procs.n; i++)
+		shown += proc_notable(s, &s->procs.v[i]);
+	fprintf(f, "PROCESSES  %zu of %zu (%s)\n", shown, s->procs.n,
+		s->pid_filter ? "-p" : "with ghosts, queues, fd growth or near the limit");
+	if (!shown)
+		return;
+	fprintf(f, "  %7s %-10s %-16s %11s %9s %7s %9s %10s\n", "PID", "USER", "COMMAND",
+		"FDS/LIMIT", "FDS/h", "GHOSTS", "QUEUED", "EXHAUSTED");
+	for (i = 0; i < s->procs.n; i++) {
+		const struct proc_info *p = &s->procs.v[i];
+		char user[40], comm[64], fds[32], rate[24], gh[16], q[32], ex[32];
+		size_t t;
+
+		if (!proc_notable(s, p))
+			continue;
+		lt_sanitize(p->user, user, 11);
+		lt_sanitize(p->comm, comm, 17);
+		if (p->nfds < 0)
+			snprintf(fds, sizeof(fds), "hidden");
+		else if (p->fd_soft >= 0)
+			snprintf(fds, sizeof(fds), "%d/%lld", (int)p->nfds, (long long)p->fd_soft);
+		else
+			snprintf(fds, sizeof(fds), "%d/-", (int)p->nfds);
+		if (p->growth_known)
+			snprintf(rate, sizeof(rate), "%+.0f", p->fd_growth_per_hour);
+		else
+			snprintf(rate, sizeof(rate), "-");
+		if (p->ghosts_known)
+			snprintf(gh, sizeof(gh), "%d", (int)p->ghosts);
+		else
+			snprintf(gh, sizeof(gh), "?");
+		if (p->exhaustion_s >= 0) {
+			char d[24];
+
+			snprintf(ex, sizeof(ex), "in %s", text_duration(p->exhaustion_s, d, sizeof(d)));
+		} else {
+			snprintf(ex, sizeof(ex), "-");
+		}
+		fprintf(f, "  %7d %-10s %-16s %11s %9s %7s %9s %10s\n", (int)p->pid, user, comm,
+			fds, rate, gh, report_size(p->queued, q, sizeof(q)), ex);
+		for (t = 0; t < s->nfdtables; t++)
+			if (s->fdtables[t].pid == p->pid)
+				text_fdtable(f, s, &s->fdtables[t]);
+	}
+}
+
 int report_text(FILE *f, const struct sample *s)
 {
 	const struct meminfo_breakdown *m = &s->mem;
@@ -414,6 +625,8 @@ int report_text(FILE *f, const struct sample *s)
 				   : "other users' processes: run as root");
 	if (s->census)
 		text_sockets(f, s);
+	if (s->have_procs)
+		text_processes(f, s);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

@@ -27,6 +27,10 @@ struct sample_ctx {
 	int *pids;
 	size_t npids;
 	struct history *hist;
+	double window;
+	/* per-process PSS of the last walk, sorted by pid */
+	struct pid_pss { int pid; uint64_t pss; } *ppss;
+	size_t nppss, capppss;
 };
 
 static double now(void)
@@ -61,6 +65,7 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		memcpy(ctx->pids, cfg->pids, cfg->npids * sizeof(*ctx->pids));
 		ctx->npids = cfg->npids;
 	}
+	ctx->window = cfg->window > 0 ? cfg->window : 60;
 	if (ctx->census) {
 		struct history_config hc = { .window = cfg->window };
 
@@ -93,6 +98,7 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx->runroot);
 	free(ctx->pids);
 	history_free(ctx->hist);
+	free(ctx->ppss);
 	free(ctx);
 }
 
@@ -200,6 +206,221 @@ const struct history *sample_ctx_history(const struct sample_ctx *ctx)
 	return ctx->hist;
 }
 
+static void note_pss(void *arg, int pid, uint64_t pss)
+{
+	struct sample_ctx *ctx = arg;
+
+	if (ctx->nppss == ctx->capppss) {
+		size_t cap = ctx->capppss ? ctx->capppss * 2 : 256;
+		struct pid_pss *v = realloc(ctx->ppss, cap * sizeof(*v));
+
+		if (!v)
+			return;	/* per-process PSS is a nicety; the sum stands */
+		ctx->ppss = v;
+		ctx->capppss = cap;
+	}
+	ctx->ppss[ctx->nppss].pid = pid;
+	ctx->ppss[ctx->nppss++].pss = pss;
+}
+
+static int cmp_pid_pss(const void *a, const void *b)
+{
+	const struct pid_pss *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* A census socket by inode: the index built once per use. */
+struct inode_idx {
+	uint64_t inode;
+	uint32_t idx;
+};
+
+static int cmp_inode_idx(const void *a, const void *b)
+{
+	const struct inode_idx *x = a, *y = b;
+
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+/* Census sockets sorted by inode.  NULL on -ENOMEM. */
+static struct inode_idx *census_index(const struct sample *s)
+{
+	struct inode_idx *v = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < s->socks.n; i++) {
+		v[i].inode = s->socks.v[i].inode;
+		v[i].idx = (uint32_t)i;
+	}
+	if (s->socks.n)
+		qsort(v, s->socks.n, sizeof(*v), cmp_inode_idx);
+	return v;
+}
+
+/* Index in s->socks of the socket with this inode, or -1. */
+static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
+{
+	struct inode_idx key = { .inode = inode }, *f;
+
+	f = n ? bsearch(&key, ix, n, sizeof(key), cmp_inode_idx) : NULL;
+	return f ? (ssize_t)f->idx : -1;
+}
+
+/*
+ * Processes, joined with the census: socket fds, ghosts (a socket fd of a
+ * dumped family whose inode no namespace's dump or table listed), queued
+ * bytes, and the fd / ghost growth from the history.
+ */
+static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
+{
+	struct inode_idx *ix = NULL;
+	uint64_t *ghosts = NULL;
+	size_t i, j, nghosts = 0;
+	int r;
+
+	r = procs_scan(ctx->procroot, ctx->pids, ctx->npids, &out->procs, err);
+	if (r < 0)
+		return r;
+	out->have_procs = 1;
+	for (i = 0; i < out->procs.n; i++) {
+		struct proc_info *p = &out->procs.v[i];
+		struct pid_pss key = { .pid = p->pid }, *pp;
+
+		pp = ctx->nppss ? bsearch(&key, ctx->ppss, ctx->nppss, sizeof(key),
+					  cmp_pid_pss) : NULL;
+		if (pp) {
+			p->pss = pp->pss;
+			p->pss_age = out->pss_age;
+		} else if (ctx->pss.hidden) {
+			p->hidden |= PROC_HIDDEN_PSS;
+		}
+	}
+	if (!out->census)
+		return 0;
+	ix = census_index(out);
+	ghosts = malloc((out->owners.nowners ? out->owners.nowners : 1) * 2 * sizeof(*ghosts));
+	if (!ix || !ghosts) {
+		r = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (j = 0; j < out->owners.nowners; j++) {
+		const struct fd_owner *o = &out->owners.owners[j];
+		struct proc_info *p = (struct proc_info *)procs_find(&out->procs, o->pid);
+		char proto[32];
+		ssize_t idx;
+
+		if (!p)
+			continue;	/* born between the two scans */
+		p->nsockets++;
+		idx = census_find(ix, out->socks.n, o->inode);
+		if (idx >= 0) {
+			p->queued += queued_bytes(&out->socks.v[idx]);
+			continue;
+		}
+		if (!out->census_complete)
+			continue;
+		if (fdtable_sockproto(ctx->procroot, o->pid, o->fd, proto, sizeof(proto)) < 0 ||
+		    !fdtable_sockproto_dumped(proto))
+			continue;	/* closed meanwhile, or a family we do not dump */
+		p->ghosts++;
+		ghosts[2 * nghosts] = (uint64_t)o->pid;
+		ghosts[2 * nghosts + 1] = o->inode;
+		nghosts++;
+	}
+	history_update_ghosts(ctx->hist, out->time, ghosts, nghosts);
+	for (i = 0; i < out->procs.n; i++) {
+		struct proc_info *p = &out->procs.v[i];
+		const struct fd_proc *fp = fdtable_census_proc(&out->owners, p->pid);
+
+		/* the fd count may be visible (stat) while the links are not */
+		if (fp && fp->nfds < 0)
+			p->hidden |= PROC_HIDDEN_FDS;
+		p->ghosts_known = out->census_complete && fp && fp->nfds >= 0;
+	}
+	for (j = 0; j < nghosts; j++) {
+		struct proc_info *p = (struct proc_info *)procs_find(&out->procs,
+								     (int)ghosts[2 * j]);
+		double since = history_ghost_since(ctx->hist, (int)ghosts[2 * j],
+						   ghosts[2 * j + 1]);
+
+		if (p && since >= 0 && out->time - since > p->oldest_ghost_age)
+			p->oldest_ghost_age = out->time - since;
+	}
+	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
+	r = 0;
+out:
+	free(ix);
+	free(ghosts);
+	return r;
+}
+
+int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
+		   struct fd_table *t, struct lt_err *err)
+{
+	struct inode_idx *ix;
+	size_t i;
+	int r;
+
+	r = fdtable_read(ctx->procroot, pid, t, err);
+	if (r < 0 || !s->census)
+		return r;
+	ix = census_index(s);
+	if (!ix) {
+		fdtable_free(t);
+		return lt_err_set(err, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < t->n; i++) {
+		struct fd_entry *e = &t->v[i];
+		ssize_t k;
+		double since;
+
+		if (e->kind != FD_SOCKET)
+			continue;
+		k = census_find(ix, s->socks.n, e->inode);
+		if (k >= 0) {
+			e->sock = (int32_t)k;
+			continue;
+		}
+		if (!s->census_complete) {
+			e->ghost = FD_GHOST_UNKNOWN;
+			continue;
+		}
+		if (!fdtable_sockproto_dumped(e->sockproto))
+			continue;
+		e->ghost = FD_GHOST_YES;
+		since = history_ghost_since(ctx->hist, pid, e->inode);
+		e->ghost_age = since >= 0 ? s->time - since : 0;
+	}
+	free(ix);
+	return 0;
+}
+
+int sample_attach_fdtables(struct sample_ctx *ctx, struct sample *s, struct lt_err *err)
+{
+	size_t i;
+	int r;
+
+	if (!ctx->npids)
+		return 0;
+	s->fdtables = calloc(ctx->npids, sizeof(*s->fdtables));
+	if (!s->fdtables)
+		return lt_err_set(err, ENOMEM, "out of memory");
+	for (i = 0; i < ctx->npids; i++) {
+		struct fd_table *t = &s->fdtables[s->nfdtables];
+
+		r = sample_fdtable(ctx, s, ctx->pids[i], t, err);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			continue;	/* gone: no table */
+		s->nfdtables++;
+	}
+	return 0;
+}
+
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 {
 	struct meminfo_sockstat ss, *ssp = &ss;
@@ -222,8 +443,12 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 	    !out->slab.readable)
 		out->hidden |= SAMPLE_HIDDEN_SLAB;
 
-	if (ctx->pss.time == 0 || out->time - ctx->pss.time >= ctx->pss_interval)
-		meminfo_read_pss(ctx->procroot, &ctx->pss);
+	if (ctx->pss.time == 0 || out->time - ctx->pss.time >= ctx->pss_interval) {
+		ctx->nppss = 0;
+		meminfo_read_pss_each(ctx->procroot, &ctx->pss, note_pss, ctx);
+		if (ctx->nppss)
+			qsort(ctx->ppss, ctx->nppss, sizeof(*ctx->ppss), cmp_pid_pss);
+	}
 	if (ctx->pss.hidden)
 		out->hidden |= SAMPLE_HIDDEN_PSS;
 	out->pss_age = ctx->pss.time > 0 ? out->time - ctx->pss.time : 0;
@@ -235,6 +460,8 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 	meminfo_breakdown(&raw, &ctx->pss, ssp, ctx->stacks_in_vmalloc, &out->mem);
 	if (ctx->census) {
 		r = take_census(ctx, out, err);
+		if (r == 0)
+			r = take_procs(ctx, out, err);
 		if (r < 0) {
 			sample_release(out);
 			return r;
@@ -246,6 +473,8 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 
 void sample_release(struct sample *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
 	ltsock_vec_free(&s->socks);
@@ -253,5 +482,9 @@ void sample_release(struct sample *s)
 	free(s->order);
 	fdtable_census_free(&s->owners);
 	free(s->netns);
+	procs_list_free(&s->procs);
+	for (i = 0; i < s->nfdtables; i++)
+		fdtable_free(&s->fdtables[i]);
+	free(s->fdtables);
 	memset(s, 0, sizeof(*s));
 }

@@ -175,6 +175,64 @@ START_TEST(test_census_bad_root)
 }
 END_TEST
 
+START_TEST(test_classify)
+{
+	ck_assert_int_eq(fdtable_classify("socket:[5]", 0, 0), FD_SOCKET);
+	ck_assert_int_eq(fdtable_classify("pipe:[5]", 0, 0), FD_PIPE);
+	ck_assert_int_eq(fdtable_classify("anon_inode:[eventfd]", 0, 0), FD_EVENTFD);
+	ck_assert_int_eq(fdtable_classify("anon_inode:[eventpoll]", 0, 0), FD_EPOLL);
+	ck_assert_int_eq(fdtable_classify("anon_inode:[timerfd]", 0, 0), FD_TIMERFD);
+	ck_assert_int_eq(fdtable_classify("anon_inode:[signalfd]", 0, 0), FD_SIGNALFD);
+	ck_assert_int_eq(fdtable_classify("anon_inode:inotify", 0, 0), FD_INOTIFY);
+	ck_assert_int_eq(fdtable_classify("anon_inode:[pidfd]", 0, 0), FD_PIDFD);
+	ck_assert_int_eq(fdtable_classify("anon_inode:[io_uring]", 0, 0), FD_ANON);
+	ck_assert_int_eq(fdtable_classify("/memfd:jit (deleted)", 0, 0), FD_MEMFD);
+	ck_assert_int_eq(fdtable_classify("/tmp/x (deleted)", 0, 0), FD_DELETED);
+	ck_assert_int_eq(fdtable_classify("/etc", 1, 0), FD_DIR);
+	ck_assert_int_eq(fdtable_classify("/dev/null", 0, 1), FD_DEVICE);
+	ck_assert_int_eq(fdtable_classify("/var/log/syslog", 0, 0), FD_FILE);
+	ck_assert_int_eq(fdtable_classify("net:[4026531833]", 0, 0), FD_OTHER);
+	ck_assert_str_eq(fdtable_kind_name(FD_EPOLL), "eventpoll");
+	ck_assert(fdtable_sockproto_dumped("TCPv6"));
+	ck_assert(fdtable_sockproto_dumped("UNIX-STREAM"));
+	ck_assert(!fdtable_sockproto_dumped("PINGv6"));
+	ck_assert(!fdtable_sockproto_dumped("AF_VSOCK"));
+}
+END_TEST
+
+START_TEST(test_read_table)
+{
+	struct lt_err err = { "" };
+	struct fd_table t;
+	char path[512];
+
+	build_tree();
+	snprintf(path, sizeof(path), "%s/100/fdinfo", root);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	put("100/fdinfo/0", "pos:\t4096\nflags:\t0100002\nmnt_id:\t21\nino:\t5\n");
+	put("100/fdinfo/3", "pos:\t0\nflags:\t02\n");
+	ck_assert_int_eq(fdtable_read(root, 100, &t, &err), 0);
+	ck_assert_uint_eq(t.n, 4);
+	/* sorted by fd */
+	ck_assert_int_eq(t.v[0].fd, 0);
+	ck_assert_int_eq(t.v[0].kind, FD_DEVICE);	/* the link resolves to /dev/null */
+	ck_assert_uint_eq(t.v[0].pos, 4096);
+	ck_assert_uint_eq(t.v[0].flags, 0100002);
+	ck_assert_int_eq(t.v[1].fd, 3);
+	ck_assert_int_eq(t.v[1].kind, FD_SOCKET);
+	ck_assert_uint_eq(t.v[1].inode, 5001);
+	ck_assert_int_eq(t.v[1].sock, -1);
+	ck_assert_int_eq(t.v[1].ghost, FD_GHOST_NO);	/* left to the join */
+	ck_assert_int_eq(t.v[2].kind, FD_PIPE);
+	ck_assert_uint_eq(t.v[2].inode, 77);
+	ck_assert_str_eq(t.v[3].target, "socket:[5003]");
+	fdtable_free(&t);
+	fdtable_free(&t);
+	ck_assert_int_eq(fdtable_read(root, 424242, &t, &err), -ESRCH);
+	rm_tree();
+}
+END_TEST
+
 Suite *fdtable_suite(void)
 {
 	Suite *s = suite_create("fdtable");
@@ -185,6 +243,8 @@ Suite *fdtable_suite(void)
 	tcase_add_test(tc, test_census_pids);
 	tcase_add_test(tc, test_census_hidden);
 	tcase_add_test(tc, test_census_bad_root);
+	tcase_add_test(tc, test_classify);
+	tcase_add_test(tc, test_read_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -37,6 +37,7 @@ int main(void)
 		history_suite,
 		fdtable_suite,
 		netns_suite,
+		procs_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -13,6 +13,7 @@ Suite *procnet_suite(void);
 Suite *history_suite(void);
 Suite *fdtable_suite(void);
 Suite *netns_suite(void);
+Suite *procs_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

@@ -173,7 +173,9 @@ int batch_run(const struct lt_opts *o)
 			nap(o->delay);
 		if (lt_stop_requested)
 			break;
-		if (sample_take(ctx, &s, &err) < 0) {
+		if (sample_take(ctx, &s, &err) < 0 ||
+		    sample_attach_fdtables(ctx, &s, &err) < 0) {
+			sample_release(&s);
 			fprintf(stderr, "leaktop: %s\n", err.msg);
 			ret = EXIT_RUNTIME;
 			break;

@@ -53,4 +53,60 @@ const struct fd_proc *fdtable_census_proc(const struct fd_census *c, int pid);
 /* Parse a /proc/PID/fd link target "socket:[12345]"; 0 and *inode, or -1. */
 int fdtable_socket_inode(const char *target, uint64_t *inode);
 
+/* Read the system.sockprotoname xattr of procroot/PID/fd/FD ("TCPv6"),
+ * as lsof does; 0, or -errno. */
+int fdtable_sockproto(const char *procroot, int pid, int fd, char *out, size_t outsz);
+/* Is a socket of this sockprotoname in the families leaktop dumps (so one
+ * that no dump lists is a ghost)?  PING, SCTP, VSOCK... are not. */
+int fdtable_sockproto_dumped(const char *proto);
+
+/* ---- one process's full fd table (drill-down, -p) ---------------------- */
+
+enum fd_kind {
+	FD_FILE, FD_DIR, FD_PIPE, FD_SOCKET, FD_DEVICE, FD_DELETED, FD_MEMFD,
+	FD_EVENTFD, FD_EPOLL, FD_TIMERFD, FD_SIGNALFD, FD_INOTIFY, FD_FANOTIFY,
+	FD_PIDFD, FD_ANON, FD_OTHER,
+	FD_NKINDS
+};
+
+enum fd_ghost {
+	FD_GHOST_NO = 0,	/* a socket some dump lists, or not a socket */
+	FD_GHOST_YES = 1,	/* a socket no namespace's dump or table lists */
+	FD_GHOST_UNKNOWN = 2,	/* the census was incomplete: cannot tell */
+};
+
+struct fd_entry {
+	int32_t fd;
+	uint8_t kind;		/* enum fd_kind */
+	uint8_t ghost;		/* enum fd_ghost */
+	char *target;		/* link target, untrusted; owned by the table */
+	uint64_t inode;		/* sockets, pipes, anon inodes: the inode */
+	uint64_t pos;		/* fdinfo pos */
+	uint32_t flags;		/* fdinfo flags (octal in the file) */
+	char sockproto[24];	/* system.sockprotoname xattr ("TCPv6"), "" */
+	double ghost_age;	/* seconds since first seen as a ghost */
+	int32_t sock;		/* index into the sample's socks, -1 none */
+};
+
+struct fd_table {
+	int32_t pid;
+	int hidden;		/* the fd dir was refused */
+	struct fd_entry *v;	/* sorted by fd */
+	size_t n, cap;
+};
+
+/* Read pid's fd table under procroot: links, fdinfo, kinds, and for sockets
+ * the sockprotoname xattr.  Ghost marks and sock indexes are left for the
+ * caller (sample_fdtable joins them with the census).  Vanished fds are
+ * skipped; a refused dir gives hidden = 1 and 0.  -ESRCH if pid is gone. */
+int fdtable_read(const char *procroot, int pid, struct fd_table *out,
+		 struct lt_err *err);
+void fdtable_free(struct fd_table *t);
+/* "file", "dir", "pipe", "socket", "device", "deleted", "memfd", "eventfd",
+ * "eventpoll", "timerfd", "signalfd", "inotify", "fanotify", "pidfd",
+ * "anon", "other". */
+const char *fdtable_kind_name(enum fd_kind k);
+/* Classify a link target ("anon_inode:[eventfd]", "/memfd:x (deleted)"). */
+enum fd_kind fdtable_classify(const char *target, int is_dir, int is_chr_or_blk);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "leaktop/socket.h"
+#include "leaktop/procs.h"
 
 #define HISTORY_POINTS 32
 
@@ -59,5 +60,24 @@ int history_queue_is_bytes(const struct ltsock *s);
  * t[] / q[]; returns the count (0 if no series).  For the TUI sparkline. */
 size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode,
 			 double *t, uint32_t *q, size_t max);
+
+/*
+ * Add the processes of a sample taken at t: fills fd_growth_per_hour,
+ * ghost_growth_per_hour, growth_known (3 samples or more: a regression,
+ * never two points) and exhaustion_s (seconds to the soft limit at the
+ * current fd growth) in procs.  A process is followed by (pid, start
+ * ticks), so a reused pid starts over; window bounds the history (s).
+ */
+int history_update_procs(struct history *h, double t, double window,
+			 struct proc_list *procs);
+
+/*
+ * Record the ghost sockets of a sample: n (pid, inode) pairs, flattened.
+ * Pairs seen before keep their first-seen time; others are forgotten.
+ */
+int history_update_ghosts(struct history *h, double t, const uint64_t *pid_inode,
+			  size_t n);
+/* When (pid, inode) was first seen as a ghost (unix s), or -1. */
+double history_ghost_since(const struct history *h, int pid, uint64_t inode);
 
 #endif

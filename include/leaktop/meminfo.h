@@ -103,6 +103,10 @@ int meminfo_read_slab(const char *procroot, uint64_t page_size,
 /* Sum smaps_rollup of every numeric entry of procroot.  Vanished processes
  * are skipped; refused ones counted in out->hidden. */
 int meminfo_read_pss(const char *procroot, struct meminfo_pss *out);
+/* The same walk, also calling each(arg, pid, pss_bytes) for every process
+ * read (each may be NULL). */
+int meminfo_read_pss_each(const char *procroot, struct meminfo_pss *out,
+			  void (*each)(void *arg, int pid, uint64_t pss), void *arg);
 
 /*
  * Whether kernel stacks are allocated from vmalloc (CONFIG_VMAP_STACK), so

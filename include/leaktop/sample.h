@@ -13,6 +13,7 @@
 #include "leaktop/fdtable.h"
 #include "leaktop/history.h"
 #include "leaktop/netns.h"
+#include "leaktop/procs.h"
 
 /* Parts of the picture that could not be seen, and why. */
 #define SAMPLE_HIDDEN_SLAB	0x01	/* /proc/slabinfo needs root */
@@ -49,6 +50,14 @@ struct sample {
 	struct fd_census owners;	/* who holds which socket inode */
 	struct sample_netns *netns;
 	size_t nnetns;
+
+	/* processes (with the census: sockets, ghosts, growth) */
+	int have_procs;
+	struct proc_list procs;
+
+	/* full fd tables of the -p processes, when sample_attach_fdtables ran */
+	struct fd_table *fdtables;
+	size_t nfdtables;
 };
 
 struct sample_config {
@@ -76,6 +85,19 @@ void sample_release(struct sample *s);
 /* Is socks.v[i] worth showing: a queue, a flag, or owned by a -p process?
  * Never false for a flagged socket. */
 int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter);
+
+/*
+ * Read pid's full fd table and join it with s: socket fds get their census
+ * index (t->v[i].sock) or a ghost mark (FD_GHOST_UNKNOWN when s's census
+ * was incomplete) and ghost age from ctx's history.  Returns as
+ * fdtable_read.
+ */
+int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
+		   struct fd_table *t, struct lt_err *err);
+
+/* Read and join the fd table of every -p process into s->fdtables (for
+ * batch output); a process that is gone or hidden gets an empty table. */
+int sample_attach_fdtables(struct sample_ctx *ctx, struct sample *s, struct lt_err *err);
 
 /* The history kept by ctx (for sparklines); valid until sample_ctx_free. */
 const struct history *sample_ctx_history(const struct sample_ctx *ctx);

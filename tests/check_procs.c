@@ -1,0 +1,164 @@
+/*
+ * Unit tests of core/procs.c parsers (limits, stat) and of a process scan
+ * over a fixture /proc tree built at test time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "leaktop/procs.h"
+
+static const char limits_6x[] =
+	"Limit                     Soft Limit           Hard Limit           Units     \n"
+	"Max cpu time              unlimited            unlimited            seconds   \n"
+	"Max open files            1024                 524288               files     \n"
+	"Max locked memory         8388608              8388608              bytes     \n";
+
+START_TEST(test_limits)
+{
+	struct lt_err err = { "" };
+	int64_t soft = 0, hard = 0;
+	char *cut;
+
+	ck_assert_int_eq(procs_parse_limits(limits_6x, strlen(limits_6x), &soft, &hard, &err), 0);
+	ck_assert_int_eq(soft, 1024);
+	ck_assert_int_eq(hard, 524288);
+	ck_assert_int_eq(procs_parse_limits("Max open files            unlimited            unlimited            files\n",
+					    84, &soft, &hard, &err), 0);
+	ck_assert_int_eq(soft, -1);
+	ck_assert_int_eq(hard, -1);
+	ck_assert_int_eq(procs_parse_limits("Max open files   12x   34   files\n", 34, &soft,
+					    &hard, &err), -EBADMSG);
+	ck_assert_int_eq(procs_parse_limits("Max cpu time  1 1\n", 18, &soft, &hard, &err),
+			 -EBADMSG);
+	ck_assert_ptr_ne(strstr(err.msg, "Max open files"), NULL);
+	/* cut inside the line: refused, not a smaller number */
+	cut = strndup(limits_6x, (size_t)(strstr(limits_6x, "524288") - limits_6x) + 3);
+	ck_assert_int_eq(procs_parse_limits(cut, strlen(cut), &soft, &hard, &err), -EBADMSG);
+	free(cut);
+}
+END_TEST
+
+START_TEST(test_stat)
+{
+	/* a comm with spaces and parentheses, as a hostile process may set */
+	static const char stat[] =
+		"4242 (we ird) (x) S 1 4242 4242 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 "
+		"987654 10485760 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+	struct lt_err err = { "" };
+	uint64_t start = 0;
+	int32_t ppid = 0;
+	char comm[64];
+
+	ck_assert_int_eq(procs_parse_stat(stat, strlen(stat), comm, sizeof(comm), &ppid,
+					  &start, &err), 0);
+	ck_assert_str_eq(comm, "we ird) (x");
+	ck_assert_int_eq(ppid, 1);
+	ck_assert_uint_eq(start, 987654);
+	ck_assert_int_eq(procs_parse_stat("12 (x) S 1 2 3\n", 15, comm, sizeof(comm), &ppid,
+					  &start, &err), -EBADMSG);
+	ck_assert_int_eq(procs_parse_stat("12 x S 1\n", 9, comm, sizeof(comm), &ppid,
+					  &start, &err), -EBADMSG);
+}
+END_TEST
+
+static void putn(const char *root, const char *rel, const char *text, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	ck_assert_ptr_ne(f, NULL);
+	fwrite(text, 1, len, f);
+	fclose(f);
+}
+
+static void put(const char *root, const char *rel, const char *text)
+{
+	putn(root, rel, text, strlen(text));
+}
+
+START_TEST(test_scan_fixture)
+{
+	char root[] = "/tmp/leaktop-procs.XXXXXX", path[600], cmd[700];
+	struct lt_err err = { "" };
+	const struct proc_info *p;
+	struct proc_list l;
+	int pids[] = { 77 };
+	int i;
+
+	ck_assert_ptr_ne(mkdtemp(root), NULL);
+	put(root, "uptime", "1000.00 1900.00\n");
+	snprintf(path, sizeof(path), "%s/77", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/77/fd", root);
+	mkdir(path, 0755);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/77/fd/%d", root, i);
+		ck_assert_int_eq(symlink("socket:[1]", path), 0);
+	}
+	put(root, "77/stat", "77 (gshell) S 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5000 0 0\n");
+	put(root, "77/status", "Name:\tgshell\nUid:\t1000\t1000\t1000\t1000\n");
+	putn(root, "77/cmdline", "gshell\0--port\0" "8080", 19);
+	put(root, "77/limits", limits_6x);
+	snprintf(path, sizeof(path), "%s/88", root);
+	mkdir(path, 0755);	/* no stat: vanished mid-scan, skipped */
+
+	ck_assert_int_eq(procs_scan(root, NULL, 0, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 1);
+	p = procs_find(&l, 77);
+	ck_assert_ptr_ne(p, NULL);
+	ck_assert_str_eq(p->comm, "gshell");
+	ck_assert_int_eq(p->ppid, 1);
+	ck_assert_uint_eq(p->uid, 1000);
+	ck_assert_uint_eq(p->start_ticks, 5000);
+	ck_assert_str_eq(p->cmdline, "gshell --port 8080");
+	ck_assert_int_eq(p->nfds, 3);
+	ck_assert_int_eq(p->fd_soft, 1024);
+	ck_assert_int_eq(p->fd_hard, 524288);
+	ck_assert_ptr_eq(procs_find(&l, 88), NULL);
+	procs_list_free(&l);
+	procs_list_free(&l);
+	ck_assert_int_eq(procs_scan(root, pids, 1, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 1);
+	procs_list_free(&l);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_live_self)
+{
+	struct lt_err err = { "" };
+	struct proc_list l;
+	int me = getpid();
+	const struct proc_info *p;
+
+	ck_assert_int_eq(procs_scan("/proc", &me, 1, &l, &err), 0);
+	p = procs_find(&l, me);
+	ck_assert_ptr_ne(p, NULL);
+	ck_assert_int_gt(p->nfds, 2);
+	ck_assert_int_gt(p->fd_soft, 0);
+	ck_assert_uint_gt(p->netns, 0);
+	ck_assert_int_eq(procs_count_fds("/proc", me), p->nfds);
+	procs_list_free(&l);
+}
+END_TEST
+
+Suite *procs_suite(void)
+{
+	Suite *s = suite_create("procs");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_stat);
+	tcase_add_test(tc, test_scan_fixture);
+	tcase_add_test(tc, test_live_self);
+	suite_add_tcase(s, tc);
+	return s;
+}
