@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <libproc2/pids.h>
@@ -107,7 +109,14 @@ int procs_parse_stat(const char *text, size_t len, char *comm, size_t commsz,
 	return lt_err_set(err, EBADMSG, "stat: truncated");
 }
 
-int procs_count_fds(const char *procroot, int pid)
+int procs_is_procfs(const char *procroot)
+{
+	struct statfs sf;
+
+	return statfs(procroot, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+int procs_count_fds(const char *procroot, int pid, int procfs)
 {
 	char path[512];
 	struct dirent *de;
@@ -118,8 +127,9 @@ int procs_count_fds(const char *procroot, int pid)
 	snprintf(path, sizeof(path), "%s/%d/fd", procroot, pid);
 	if (stat(path, &st) < 0)
 		return -errno;
-	/* since 6.2 the size of a /proc/PID/fd directory is its fd count */
-	if (st.st_size > 0)
+	/* since 6.2 the size of a /proc/PID/fd directory is its fd count
+	 * (older kernels say 0); on any other file system it is not */
+	if (procfs && st.st_size > 0)
 		return st.st_size > INT32_MAX ? INT32_MAX : (int)st.st_size;
 	d = opendir(path);
 	if (!d)
@@ -171,13 +181,13 @@ static struct proc_info *list_add(struct proc_list *l, int pid)
 }
 
 /* The per-pid files libproc2 does not give: fd count and limits. */
-static void fill_fds(const char *procroot, struct proc_info *p)
+static void fill_fds(const char *procroot, int procfs, struct proc_info *p)
 {
 	char path[512], *buf;
 	size_t len;
 	int r;
 
-	r = procs_count_fds(procroot, p->pid);
+	r = procs_count_fds(procroot, p->pid, procfs);
 	if (r >= 0)
 		p->nfds = r;
 	else if (r == -EACCES || r == -EPERM)
@@ -345,7 +355,7 @@ int procs_scan(const char *procroot, const int *pids, size_t npids,
 	long hz = sysconf(_SC_CLK_TCK);
 	struct user_cache uc = { .n = 0 };
 	size_t i;
-	int r = 0;
+	int r = 0, procfs;
 
 	memset(out, 0, sizeof(*out));
 	if (hz <= 0)
@@ -383,9 +393,10 @@ int procs_scan(const char *procroot, const int *pids, size_t npids,
 		procs_list_free(out);
 		return r;
 	}
+	procfs = procs_is_procfs(procroot);
 	for (i = 0; i < out->n; i++) {
 		fill_user(&out->v[i], &uc);
-		fill_fds(procroot, &out->v[i]);
+		fill_fds(procroot, procfs, &out->v[i]);
 	}
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_pid);

@@ -68,7 +68,9 @@ int procs_parse_limits(const char *text, size_t len, int64_t *soft, int64_t *har
 int procs_parse_stat(const char *text, size_t len, char *comm, size_t commsz,
 		     int32_t *ppid, uint64_t *start_ticks, struct lt_err *err);
 /* Count open fds of pid cheaply: stat(fd dir).st_size where the kernel
- * provides it (6.2+), else count the entries.  -errno on failure. */
-int procs_count_fds(const char *procroot, int pid);
+ * provides it (6.2+, procfs only), else count the entries.  procfs says
+ * whether procroot is a procfs (procs_is_procfs).  -errno on failure. */
+int procs_count_fds(const char *procroot, int pid, int procfs);
+int procs_is_procfs(const char *procroot);
 
 #endif
