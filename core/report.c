@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "leaktop/report.h"
 #include "leaktop/procnet.h"
@@ -422,8 +423,15 @@ static void text_sockets(FILE *f, const struct sample *s)
 		if (o) {
 			const struct fd_proc *p = fdtable_census_proc(&s->owners, o->pid);
 
-			snprintf(owner, sizeof(owner), "%d/%d %s%s", (int)o->pid, (int)o->fd,
-				 lt_sanitize(p ? p->comm : "", comm, 24), no > 1 ? " +" : "");
+			int n = snprintf(owner, sizeof(owner), "%d/%d ", (int)o->pid,
+					 (int)o->fd);
+			/* the name gets what is left of the column, cut between
+			 * escapes, never inside one */
+			int room = 22 - n - (no > 1 ? 2 : 0);
+
+			lt_sanitize(p ? p->comm : "", comm, room > 1 ? (size_t)room + 1 : 2);
+			snprintf(owner + n, sizeof(owner) - (size_t)n, "%s%s", comm,
+				 no > 1 ? " +" : "");
 		} else {
 			snprintf(owner, sizeof(owner), "%s",
 				 s->owners.hidden_procs ? "(hidden: not root)" : "(no fd)");
@@ -463,11 +471,19 @@ static char *text_duration(double sec, char *out, size_t outsz)
 	return out;
 }
 
+/* Worth a row: ghosts, queued bytes, near its fd limit, or fds growing
+ * toward it within a day (a few fds of noise over a short history would
+ * otherwise forecast an exhaustion years away).  leaktop leaves itself out. */
 static int proc_notable(const struct sample *s, const struct proc_info *p)
 {
-	return s->pid_filter || p->ghosts > 0 || p->queued > 0 ||
-	       (p->growth_known && p->fd_growth_per_hour > 0) ||
-	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9);
+	if (s->pid_filter)
+		return 1;
+	if (p->pid == (int32_t)getpid())
+		return 0;
+	return p->ghosts > 0 || p->queued > 0 ||
+	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9) ||
+	       (p->growth_known && p->exhaustion_s >= 0 && p->exhaustion_s < 86400 &&
+		p->fd_growth_per_hour >= 60);
 }
 
 static void text_fdtable(FILE *f, const struct sample *s, const struct fd_table *t)
@@ -516,7 +532,7 @@ static void text_processes(FILE *f, const struct sample *s)
 	if (!shown)
 		return;
 	fprintf(f, "  %7s %-10s %-16s %11s %9s %7s %9s %10s\n", "PID", "USER", "COMMAND",
-		"FDS/LIMIT", "FDS/h", "GHOSTS", "QUEUED", "EXHAUSTED");
+		"FDS/LIMIT", "FDS/h", "GHOSTS", "QUEUED", "LIMIT IN");
 	for (i = 0; i < s->procs.n; i++) {
 		const struct proc_info *p = &s->procs.v[i];
 		char user[40], comm[64], fds[32], rate[24], gh[16], q[32], ex[32];

@@ -87,6 +87,35 @@ START_TEST(test_json_sample_shape)
 }
 END_TEST
 
+START_TEST(test_sanitize)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "leak_udp", "leak_udp" },
+		{ "\x1b[2Jevil\x1b]0;x\x07", "\\x1b[2Jevil\\x1b]0;x\\x07" },
+		{ "a\nb\tc", "a\\nb\\tc" },
+		{ "back\\slash", "back\\\\slash" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ "\xc2\x9b" "31m", "\\x9b31m" },		/* C1 CSI */
+		{ "\xe2\x80\xae" "evil", "\\u202eevil" },	/* right-to-left override */
+		{ "bad\xff", "bad\\xff" },
+	};
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		lt_sanitize(cases[i].in, out, sizeof(out));
+		ck_assert_msg(strcmp(out, cases[i].out) == 0, "case %zu: got '%s'", i, out);
+	}
+	/* cut to fit, never inside an escape */
+	lt_sanitize("ab\x1b[2J", out, 5);
+	ck_assert_str_eq(out, "ab");
+	lt_sanitize("ab\x1b[2J", out, 7);
+	ck_assert_str_eq(out, "ab\\x1b");
+	lt_sanitize("anything", out, 1);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -95,6 +124,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_json_escapes);
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_json_sample_shape);
+	tcase_add_test(tc, test_sanitize);
 	suite_add_tcase(s, tc);
 	return s;
 }
