@@ -346,6 +346,48 @@ static void json_processes(FILE *f, const struct sample *s)
 	fputc(']', f);
 }
 
+static void json_findings(FILE *f, const struct sample *s)
+{
+	size_t i;
+
+	fputs(",\"findings\":[", f);
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+
+		fprintf(f, "%s{\"kind\":\"%s\",\"severity\":\"%s\",\"suspected\":%s",
+			i ? "," : "", findings_kind_name(x->kind),
+			findings_severity_name(x->severity), x->suspected ? "true" : "false");
+		if (x->pid >= 0)
+			fprintf(f, ",\"pid\":%d", (int)x->pid);
+		else
+			fputs(",\"pid\":null", f);
+		if (x->fd >= 0)
+			fprintf(f, ",\"fd\":%d", (int)x->fd);
+		else
+			fputs(",\"fd\":null", f);
+		if (x->inode)
+			fprintf(f, ",\"inode\":%" PRIu64 ",\"netns\":%" PRIu64, x->inode,
+				x->netns);
+		else
+			fputs(",\"inode\":null,\"netns\":null", f);
+		fputs(",\"comm\":", f);
+		report_json_string(f, x->comm);
+		fprintf(f, ",\"observed_seconds\":%.1f,\"summary\":", x->observed_s);
+		report_json_string(f, x->summary);
+		fputs(",\"evidence\":", f);
+		report_json_string(f, x->evidence);
+		fputs(",\"explanation\":", f);
+		report_json_string(f, x->explanation);
+		fputs(",\"suggested_action\":", f);
+		if (x->action)
+			report_json_string(f, x->action);
+		else
+			fputs("null", f);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 int report_json(FILE *f, const struct sample *s)
 {
 	fprintf(f, "{\"time\":%.3f,\"interval\":%.3f,\"seq\":%u,", s->time,
@@ -356,6 +398,7 @@ int report_json(FILE *f, const struct sample *s)
 		json_sockets(f, s);
 	if (s->have_procs)
 		json_processes(f, s);
+	json_findings(f, s);
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }
@@ -483,7 +526,7 @@ static int proc_notable(const struct sample *s, const struct proc_info *p)
 	return p->ghosts > 0 || p->queued > 0 ||
 	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9) ||
 	       (p->growth_known && p->exhaustion_s >= 0 && p->exhaustion_s < 86400 &&
-		p->fd_growth_per_hour >= 60);
+		p->fd_growth_per_hour >= 60 && p->fd_increase >= 10);
 }
 
 static void text_fdtable(FILE *f, const struct sample *s, const struct fd_table *t)
@@ -571,6 +614,31 @@ static void text_processes(FILE *f, const struct sample *s)
 	}
 }
 
+static void text_findings(FILE *f, const struct sample *s)
+{
+	size_t i;
+
+	if (!s->findings.n) {
+		fputs("FINDINGS  no leaks found: no socket queue grows unread, no process "
+		      "leaks fds or sockets\n", f);
+		return;
+	}
+	fprintf(f, "FINDINGS  %zu, most severe first\n", s->findings.n);
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+
+		fprintf(f, "  %-8s %s%s\n", findings_severity_name(x->severity),
+			x->suspected ? "(suspected) " : "", x->summary);
+		fprintf(f, "           evidence: %s\n", x->evidence);
+		if (x->action && x->fd >= 0)
+			fprintf(f, "           safe action: leaktop --act %s --pid %d --fd %d\n",
+				x->action, (int)x->pid, (int)x->fd);
+		else if (x->action)
+			fprintf(f, "           safe action: leaktop --act %s --pid %d\n",
+				x->action, (int)x->pid);
+	}
+}
+
 int report_text(FILE *f, const struct sample *s)
 {
 	const struct meminfo_breakdown *m = &s->mem;
@@ -584,7 +652,9 @@ int report_text(FILE *f, const struct sample *s)
 	fprintf(f, "sample %u at %s", s->seq, when);
 	if (s->interval > 0)
 		fprintf(f, " (%.2f s after the previous one)", s->interval);
-	fprintf(f, "\nMEMORY                     %12s  of MemTotal\n",
+	fputc('\n', f);
+	text_findings(f, s);
+	fprintf(f, "MEMORY                     %12s  of MemTotal\n",
 		report_size(m->total, b1, sizeof(b1)));
 	text_line(f, "free", m->free, m->total);
 	text_line(f, "page cache", m->page_cache, m->total);

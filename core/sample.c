@@ -31,6 +31,8 @@ struct sample_ctx {
 	/* per-process PSS of the last walk, sorted by pid */
 	struct pid_pss { int pid; uint64_t pss; } *ppss;
 	size_t nppss, capppss;
+	struct findings_config fcfg;
+	struct findings_state *fstate;
 };
 
 static double now(void)
@@ -66,6 +68,13 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		ctx->npids = cfg->npids;
 	}
 	ctx->window = cfg->window > 0 ? cfg->window : 60;
+	if (cfg->findings)
+		ctx->fcfg = *cfg->findings;
+	else
+		findings_config_default(&ctx->fcfg);
+	ctx->fstate = findings_state_new();
+	if (!ctx->fstate)
+		goto nomem;
 	if (ctx->census) {
 		struct history_config hc = { .window = cfg->window };
 
@@ -99,6 +108,7 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx->pids);
 	history_free(ctx->hist);
 	free(ctx->ppss);
+	findings_state_free(ctx->fstate);
 	free(ctx);
 }
 
@@ -421,6 +431,32 @@ int sample_attach_fdtables(struct sample_ctx *ctx, struct sample *s, struct lt_e
 	return 0;
 }
 
+/* net.ipv4.tcp_mem and udp_mem: three page counts each. */
+static void read_mem_limits(struct sample_ctx *ctx, struct sample *out)
+{
+	static const char *const files[2] = { "sys/net/ipv4/tcp_mem", "sys/net/ipv4/udp_mem" };
+	uint64_t *dst[2] = { out->tcp_mem_limits, out->udp_mem_limits };
+	unsigned long long v[3];
+	char path[512], *buf;
+	size_t len;
+	int i, k, ok = 1;
+
+	for (i = 0; i < 2; i++) {
+		if (lt_path(path, sizeof(path), ctx->procroot, files[i]) < 0 ||
+		    lt_read_file(path, &buf, &len, 256) < 0) {
+			ok = 0;
+			continue;
+		}
+		if (sscanf(buf, "%llu %llu %llu", &v[0], &v[1], &v[2]) == 3)
+			for (k = 0; k < 3; k++)
+				dst[i][k] = v[k] * ctx->page_size;
+		else
+			ok = 0;
+		free(buf);
+	}
+	out->have_mem_limits = ok;
+}
+
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 {
 	struct meminfo_sockstat ss, *ssp = &ss;
@@ -458,6 +494,7 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 	if (ctx->stacks_in_vmalloc < 0)
 		ctx->stacks_in_vmalloc = meminfo_stacks_in_vmalloc(&raw, ctx->kconfig);
 	meminfo_breakdown(&raw, &ctx->pss, ssp, ctx->stacks_in_vmalloc, &out->mem);
+	read_mem_limits(ctx, out);
 	if (ctx->census) {
 		r = take_census(ctx, out, err);
 		if (r == 0)
@@ -466,6 +503,10 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 			sample_release(out);
 			return r;
 		}
+	}
+	if (findings_evaluate(&ctx->fcfg, ctx->fstate, out, &out->findings) < 0) {
+		sample_release(out);
+		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}
 	ctx->last_time = out->time;
 	return 0;
@@ -483,6 +524,7 @@ void sample_release(struct sample *s)
 	fdtable_census_free(&s->owners);
 	free(s->netns);
 	procs_list_free(&s->procs);
+	findings_list_free(&s->findings);
 	for (i = 0; i < s->nfdtables; i++)
 		fdtable_free(&s->fdtables[i]);
 	free(s->fdtables);

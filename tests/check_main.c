@@ -38,6 +38,7 @@ int main(void)
 		fdtable_suite,
 		netns_suite,
 		procs_suite,
+		findings_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

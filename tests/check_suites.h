@@ -14,6 +14,7 @@ Suite *history_suite(void);
 Suite *fdtable_suite(void);
 Suite *netns_suite(void);
 Suite *procs_suite(void);
+Suite *findings_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

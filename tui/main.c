@@ -51,6 +51,8 @@ static void usage(FILE *f)
 	      "      --read-only        no actions in this session\n"
 	      "      --theme NAME       colour theme of the interactive UI\n"
 	      "      --no-mouse         do not capture the mouse\n"
+	      "      --threshold NAME=V set a triage threshold (see leaktop(1)),\n"
+	      "                         e.g. unread_min_bytes=65536\n"
 	      "  -h, --help             show this help and exit\n"
 	      "  -V, --version          show the version and exit\n"
 	      "\n"
@@ -156,6 +158,7 @@ int batch_run(const struct lt_opts *o)
 		.pids = o->pids,
 		.npids = o->npids,
 		.window = 60,
+		.findings = &o->thresholds,
 	};
 	struct sample_ctx *ctx;
 	struct lt_err err = { "" };
@@ -216,6 +219,7 @@ int main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "theme", required_argument, NULL, 'T' },
 		{ "no-mouse", no_argument, NULL, 'M' },
+		{ "threshold", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -225,6 +229,8 @@ int main(int argc, char **argv)
 	long v;
 	struct sigaction sa;
 	int c, ret;
+
+	findings_config_default(&o.thresholds);
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":bn:d:p:hV", longopts, NULL)) != -1) {
@@ -298,6 +304,21 @@ int main(int argc, char **argv)
 		case 'M':
 			o.no_mouse = 1;
 			break;
+		case 'H': {
+			char name[64], *eq = strchr(optarg, '=');
+			struct lt_err e = { "" };
+
+			if (!eq || eq == optarg || (size_t)(eq - optarg) >= sizeof(name)) {
+				free(o.pids);
+				return usage_error("--threshold: '%s' is not NAME=VALUE", optarg);
+			}
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - optarg), optarg);
+			if (findings_config_set(&o.thresholds, name, eq + 1, &e) < 0) {
+				free(o.pids);
+				return usage_error("--threshold: %s", e.msg);
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			free(o.pids);

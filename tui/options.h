@@ -7,6 +7,7 @@
 #define LEAKTOP_OPTIONS_H
 
 #include <stddef.h>
+#include "leaktop/findings.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -32,6 +33,7 @@ struct lt_opts {
 	int read_only;		/* --read-only */
 	const char *theme;	/* --theme NAME, or NULL */
 	int no_mouse;		/* --no-mouse */
+	struct findings_config thresholds;	/* defaults, then --threshold */
 };
 
 /* Set by the SIGINT/SIGTERM/SIGHUP handler installed by main. */

@@ -40,6 +40,7 @@ struct proc_info {
 	double fd_growth_per_hour;	/* regression over the history */
 	double ghost_growth_per_hour;
 	int growth_known;	/* 0 until enough history */
+	int32_t fd_increase;	/* fds now minus fds at the start of the window */
 	double exhaustion_s;	/* forecast seconds to the soft limit, < 0: none */
 	unsigned hidden;	/* PROC_HIDDEN_* */
 };

@@ -14,6 +14,7 @@
 #include "leaktop/history.h"
 #include "leaktop/netns.h"
 #include "leaktop/procs.h"
+#include "leaktop/findings.h"
 
 /* Parts of the picture that could not be seen, and why. */
 #define SAMPLE_HIDDEN_SLAB	0x01	/* /proc/slabinfo needs root */
@@ -55,6 +56,13 @@ struct sample {
 	int have_procs;
 	struct proc_list procs;
 
+	/* net.ipv4.tcp_mem / udp_mem (min, pressure, max) in bytes */
+	int have_mem_limits;
+	uint64_t tcp_mem_limits[3], udp_mem_limits[3];
+
+	/* what the triage rules make of it, most severe first */
+	struct finding_list findings;
+
 	/* full fd tables of the -p processes, when sample_attach_fdtables ran */
 	struct fd_table *fdtables;
 	size_t nfdtables;
@@ -68,6 +76,7 @@ struct sample_config {
 	const int *pids;	/* -p: restrict owners to these, npids > 0 */
 	size_t npids;
 	double window;		/* seconds of history for rates (60) */
+	const struct findings_config *findings;	/* NULL: the defaults */
 };
 
 struct sample_ctx;

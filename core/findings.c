@@ -1,0 +1,554 @@
+/*
+ * Guided triage: the rules.  Each rule reads evidence the sample already
+ * holds (socket rates and flags, process fd/ghost growth, the memory
+ * breakdown) and writes a finding an engineer can act on.  Wording matters
+ * here as much as the thresholds: a support engineer is not a kernel
+ * developer.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "leaktop/findings.h"
+#include "leaktop/report.h"
+#include "leaktop/sample.h"
+
+#define MEM_POINTS 64
+
+struct findings_state {
+	/* the memory breakdown over the session, for unaccounted_growth */
+	double t[MEM_POINTS];
+	double unacc[MEM_POINTS], anon[MEM_POINTS], sockq[MEM_POINTS];
+	unsigned n, head;
+	/* top slab caches at the first sample, to name the ones that grew */
+	struct meminfo_slab first_slab;
+	int have_first_slab;
+	unsigned samples;
+};
+
+struct cfg_field {
+	const char *name;
+	size_t off;
+	double def;
+};
+
+#define C(n, d) { #n, offsetof(struct findings_config, n), d }
+static const struct cfg_field cfg_fields[] = {
+	C(unread_min_bytes, 65536),
+	C(unread_crit_bytes, 1048576),
+	C(confirm_samples, 5),
+	C(ghost_min, 2),
+	C(ghost_persist_s, 300),
+	C(ghost_crit, 100),
+	C(fd_horizon_s, 86400),
+	C(fd_crit_s, 3600),
+	C(fd_crit_pct, 90),
+	C(fd_min_growth, 60),
+	C(fd_min_increase, 10),
+	C(unaccounted_bps, 65536),
+	C(unaccounted_window_s, 30),
+	C(pressure_pct, 80),
+};
+#undef C
+#define NFIELDS (sizeof(cfg_fields) / sizeof(cfg_fields[0]))
+
+void findings_config_default(struct findings_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++)
+		*(double *)((char *)c + cfg_fields[i].off) = cfg_fields[i].def;
+}
+
+int findings_config_set(struct findings_config *c, const char *name,
+			const char *value, struct lt_err *err)
+{
+	char *end;
+	double v;
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++) {
+		if (strcmp(name, cfg_fields[i].name) != 0)
+			continue;
+		v = strtod(value, &end);
+		if (end == value || *end || !isfinite(v) || v < 0)
+			return lt_err_set(err, EINVAL,
+					  "threshold %s: '%s' is not a non-negative number",
+					  name, value);
+		*(double *)((char *)c + cfg_fields[i].off) = v;
+		return 0;
+	}
+	return lt_err_set(err, EINVAL, "unknown threshold '%s'", name);
+}
+
+const char *findings_config_name(size_t i, const struct findings_config *c,
+				 double *value)
+{
+	if (i >= NFIELDS)
+		return NULL;
+	if (value)
+		*value = *(const double *)((const char *)c + cfg_fields[i].off);
+	return cfg_fields[i].name;
+}
+
+struct findings_state *findings_state_new(void)
+{
+	return calloc(1, sizeof(struct findings_state));
+}
+
+void findings_state_free(struct findings_state *st)
+{
+	free(st);
+}
+
+void findings_list_free(struct finding_list *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+const char *findings_kind_name(enum finding_kind k)
+{
+	static const char *const names[FINDING_NKINDS] = {
+		[FINDING_UNREAD_QUEUE] = "unread_queue",
+		[FINDING_QUEUE_FULL_DROPPING] = "queue_full_dropping",
+		[FINDING_GHOST_SOCKETS] = "ghost_sockets",
+		[FINDING_FD_EXHAUSTION] = "fd_exhaustion",
+		[FINDING_UNACCOUNTED_GROWTH] = "unaccounted_growth",
+		[FINDING_SOCKET_MEMORY_PRESSURE] = "socket_memory_pressure",
+	};
+
+	return (unsigned)k < FINDING_NKINDS ? names[k] : "?";
+}
+
+const char *findings_severity_name(enum finding_severity s)
+{
+	switch (s) {
+	case FINDING_CRITICAL: return "critical";
+	case FINDING_WARNING: return "warning";
+	default: return "info";
+	}
+}
+
+static struct finding *add(struct finding_list *l, enum finding_kind kind,
+			   enum finding_severity sev)
+{
+	struct finding *f;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct finding *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	f = &l->v[l->n++];
+	memset(f, 0, sizeof(*f));
+	f->kind = (uint8_t)kind;
+	f->severity = (uint8_t)sev;
+	f->pid = -1;
+	f->fd = -1;
+	return f;
+}
+
+static char *sz(uint64_t v, char *b, size_t n)
+{
+	return report_size(v, b, n);
+}
+
+/* The first owner of a socket, with its comm. */
+static void owner_of(const struct sample *s, const struct ltsock *k, struct finding *f)
+{
+	const struct fd_owner *o;
+	size_t n;
+
+	o = fdtable_census_owners(&s->owners, k->inode, &n);
+	if (!o)
+		return;
+	f->pid = o->pid;
+	f->fd = o->fd;
+	if (fdtable_census_proc(&s->owners, o->pid))
+		snprintf(f->comm, sizeof(f->comm), "%s",
+			 fdtable_census_proc(&s->owners, o->pid)->comm);
+}
+
+/* Who, in words, safe for the terminal: "leak_udp (pid 42, fd 3)". */
+static void who(const struct finding *f, char *out, size_t outsz)
+{
+	char comm[48];
+
+	if (f->pid < 0) {
+		snprintf(out, outsz, "a process leaktop cannot see (run as root)");
+		return;
+	}
+	lt_sanitize(f->comm, comm, sizeof(comm));
+	if (f->fd >= 0)
+		snprintf(out, outsz, "%s (pid %d, fd %d)", comm, (int)f->pid, (int)f->fd);
+	else
+		snprintf(out, outsz, "%s (pid %d)", comm, (int)f->pid);
+}
+
+static int dgram_like(const struct ltsock *k)
+{
+	/* a drop-all filter is safe where losing input loses nothing wanted;
+	 * never on TCP or a unix stream, which it would stall */
+	return k->type != SOCK_STREAM;
+}
+
+static int rule_sockets(const struct findings_config *c, const struct sample *s,
+			struct finding_list *out)
+{
+	size_t i;
+
+	if (!s->census)
+		return 0;
+	for (i = 0; i < s->socks.n; i++) {
+		const struct ltsock *k = &s->socks.v[i];
+		const struct sock_rate *r = &s->rates[i];
+		uint64_t q = (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;
+		char b1[32], b2[32], b3[32], w[96], addr[64], a2[64];
+		struct finding *f;
+		int full = !!(r->flags & SOCK_FLAG_FULL);
+
+		if ((r->flags & SOCK_FLAG_NEVER_READ) &&
+		    (r->growth_bps > 0 || q >= c->unread_min_bytes || full)) {
+			int crit = q >= c->unread_crit_bytes || full;
+
+			f = add(out, FINDING_UNREAD_QUEUE,
+				crit ? FINDING_CRITICAL : FINDING_WARNING);
+			if (!f)
+				return -ENOMEM;
+			f->inode = k->inode;
+			f->netns = k->netns;
+			owner_of(s, k, f);
+			f->suspected = r->points < c->confirm_samples;
+			f->observed_s = s->interval * (r->points > 0 ? r->points - 1 : 0);
+			f->score = r->growth_bps * 60 + (double)q;
+			f->action = dgram_like(k) && f->pid >= 0 ? "drop-filter" : NULL;
+			who(f, w, sizeof(w));
+			lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
+			snprintf(f->summary, sizeof(f->summary),
+				 "%s never reads its %s socket %s: %s queued%s",
+				 w, ltsock_proto_name(k), a2, sz(q, b1, sizeof(b1)),
+				 full ? ", the queue is full and drops what arrives" :
+				 ", and growing");
+			snprintf(f->evidence, sizeof(f->evidence),
+				 "Recv-Q %s, rcvbuf %s, growth %s/s over %u samples, never "
+				 "decreased, drops %.1f/s",
+				 sz(q, b1, sizeof(b1)),
+				 (k->have & LTSOCK_HAVE_SKMEM) ? sz(k->rcvbuf, b2, sizeof(b2)) : "unknown",
+				 sz(r->growth_bps > 0 ? (uint64_t)r->growth_bps : 0, b3, sizeof(b3)),
+				 (unsigned)r->points, r->drops_ps);
+			snprintf(f->explanation, sizeof(f->explanation),
+				 "This socket receives data that its program never reads, so "
+				 "every packet stays queued in kernel memory that no process's "
+				 "RSS or PSS shows, up to the socket's receive buffer. %s%s",
+				 dgram_like(k) ?
+				 "If the program only sends on it, it should attach a drop-all "
+				 "filter (SO_ATTACH_FILTER with a single 'ret #0') or set a "
+				 "minimum SO_RCVBUF; otherwise it must read it." :
+				 "A stream socket must be read by its program; dropping its "
+				 "input would stall the connection.",
+				 f->action ? " leaktop can attach the drop filter now "
+					     "(action drop-filter), and undo it." : "");
+			continue;
+		}
+		if (full && (r->flags & SOCK_FLAG_DROPPING)) {
+			f = add(out, FINDING_QUEUE_FULL_DROPPING, FINDING_WARNING);
+			if (!f)
+				return -ENOMEM;
+			f->inode = k->inode;
+			f->netns = k->netns;
+			owner_of(s, k, f);
+			f->suspected = r->points < c->confirm_samples;
+			f->score = r->drops_ps;
+			who(f, w, sizeof(w));
+			lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
+			snprintf(f->summary, sizeof(f->summary),
+				 "%s reads its %s socket %s too slowly: the queue is full and "
+				 "drops %.1f packets/s", w, ltsock_proto_name(k), a2,
+				 r->drops_ps);
+			snprintf(f->evidence, sizeof(f->evidence),
+				 "Recv-Q %s of rcvbuf %s, drops %.1f/s, the queue went down "
+				 "at least once in the window", sz(q, b1, sizeof(b1)),
+				 sz(k->rcvbuf, b2, sizeof(b2)), r->drops_ps);
+			snprintf(f->explanation, sizeof(f->explanation),
+				 "The program reads this socket, but not as fast as data "
+				 "arrives: its receive buffer stays full and the kernel drops "
+				 "the rest. Memory is bounded by rcvbuf; the loss is data. The "
+				 "program needs to read faster, or a bigger SO_RCVBUF.");
+		}
+	}
+	return 0;
+}
+
+static int rule_procs(const struct findings_config *c, const struct sample *s,
+		      struct finding_list *out)
+{
+	size_t i;
+
+	if (!s->have_procs)
+		return 0;
+	for (i = 0; i < s->procs.n; i++) {
+		const struct proc_info *p = &s->procs.v[i];
+		char w[96], b1[32];
+		struct finding *f;
+		double pct = p->fd_soft > 0 && p->nfds >= 0 ?
+			     100.0 * p->nfds / (double)p->fd_soft : 0;
+		/* a shell opening one more fd is not a leak: the growth must be
+		 * steady, large enough, and reach the limit within the horizon */
+		int growing = p->growth_known && p->fd_growth_per_hour >= c->fd_min_growth &&
+			      p->fd_increase >= c->fd_min_increase &&
+			      p->exhaustion_s >= 0 && p->exhaustion_s <= c->fd_horizon_s;
+		int ghosts_grow = p->growth_known && p->ghost_growth_per_hour > 0 &&
+				  p->ghosts >= c->ghost_min;
+
+		if (p->pid == (int32_t)getpid())
+			continue;	/* leaktop's own fds come and go */
+		if (p->ghosts_known && p->ghosts > 0 &&
+		    (ghosts_grow || p->oldest_ghost_age >= c->ghost_persist_s)) {
+			f = add(out, FINDING_GHOST_SOCKETS,
+				p->ghosts >= c->ghost_crit ? FINDING_CRITICAL : FINDING_WARNING);
+			if (!f)
+				return -ENOMEM;
+			f->pid = p->pid;
+			snprintf(f->comm, sizeof(f->comm), "%s", p->comm);
+			f->observed_s = p->oldest_ghost_age;
+			f->suspected = s->seq < c->confirm_samples &&
+				       p->oldest_ghost_age < c->ghost_persist_s;
+			f->score = p->ghosts;
+			f->action = pct >= 50 && p->fd_hard != p->fd_soft ? "raise-fd-limit" : NULL;
+			who(f, w, sizeof(w));
+			snprintf(f->summary, sizeof(f->summary),
+				 "%s holds %d sockets the network stack no longer lists "
+				 "(ghosts): closed connections whose fds it never closed",
+				 w, (int)p->ghosts);
+			snprintf(f->evidence, sizeof(f->evidence),
+				 "%d ghost sockets of %d socket fds, %+.0f ghosts/hour, the "
+				 "oldest a ghost for %.0f s; %d fds of a %lld limit",
+				 (int)p->ghosts, (int)p->nsockets, p->ghost_growth_per_hour,
+				 p->oldest_ghost_age, (int)p->nfds, (long long)p->fd_soft);
+			snprintf(f->explanation, sizeof(f->explanation),
+				 "The program keeps file descriptors of sockets whose "
+				 "connections are over (lsof shows them as 'sock ... protocol: "
+				 "TCPv6'; ss and netstat do not list them). Each costs an fd and "
+				 "kernel memory; they accumulate until accept() fails with 'too "
+				 "many open files'. The program must close the fd when a "
+				 "connection ends (look for a code path, or a blocked thread or "
+				 "goroutine, that skips close).%s",
+				 f->action ? " Raising the fd limit (raise-fd-limit) buys time." : "");
+		}
+		if (growing || pct >= c->fd_crit_pct) {
+			int crit = pct >= c->fd_crit_pct ||
+				   (growing && p->exhaustion_s <= c->fd_crit_s);
+
+			f = add(out, FINDING_FD_EXHAUSTION,
+				crit ? FINDING_CRITICAL : FINDING_WARNING);
+			if (!f)
+				return -ENOMEM;
+			f->pid = p->pid;
+			snprintf(f->comm, sizeof(f->comm), "%s", p->comm);
+			f->suspected = !growing ? 0 : s->seq < c->confirm_samples;
+			f->score = growing ? 1e9 / (1 + p->exhaustion_s) : pct;
+			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? "raise-fd-limit" : NULL;
+			who(f, w, sizeof(w));
+			if (growing)
+				snprintf(f->summary, sizeof(f->summary),
+					 "%s will run out of file descriptors in about %.0f s "
+					 "(%d of %lld open, +%.0f per hour)", w, p->exhaustion_s,
+					 (int)p->nfds, (long long)p->fd_soft,
+					 p->fd_growth_per_hour);
+			else
+				snprintf(f->summary, sizeof(f->summary),
+					 "%s uses %d of its %lld file descriptors (%.0f %%)", w,
+					 (int)p->nfds, (long long)p->fd_soft, pct);
+			snprintf(f->evidence, sizeof(f->evidence),
+				 "%d fds open, soft limit %lld, hard %lld, %+.1f fds/hour "
+				 "(regression over the samples), %s queued in its sockets",
+				 (int)p->nfds, (long long)p->fd_soft, (long long)p->fd_hard,
+				 p->fd_growth_per_hour, sz(p->queued, b1, sizeof(b1)));
+			snprintf(f->explanation, sizeof(f->explanation),
+				 "When a process reaches its RLIMIT_NOFILE soft limit, every "
+				 "open(), socket() and accept() fails with EMFILE ('too many open "
+				 "files'): a server stops taking connections. %s",
+				 f->action ? "Raising the soft limit toward the hard limit "
+					     "(raise-fd-limit) buys time; the fd leak itself must be "
+					     "fixed in the program." :
+					     "The soft limit is already at the hard limit; the leak "
+					     "must be fixed, or the service restarted.");
+		}
+	}
+	return 0;
+}
+
+static unsigned mpt(const struct findings_state *st, unsigned i)
+{
+	return (st->head + MEM_POINTS - st->n + i) % MEM_POINTS;
+}
+
+static double mslope(const struct findings_state *st, const double *y)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, d;
+	unsigned i, n = st->n;
+	double t0 = st->t[mpt(st, 0)];
+
+	for (i = 0; i < n; i++) {
+		double x = st->t[mpt(st, i)] - t0, v = y[mpt(st, i)];
+
+		sx += x;
+		sy += v;
+		sxx += x * x;
+		sxy += x * v;
+	}
+	d = sxx - sx * sx / n;
+	return n >= 2 && d > 1e-9 ? (sxy - sx * sy / n) / d : 0;
+}
+
+static int rule_memory(const struct findings_config *c, struct findings_state *st,
+		       const struct sample *s, struct finding_list *out)
+{
+	const struct meminfo_breakdown *m = &s->mem;
+	double span, gu, ga, gq;
+	char b1[32], b2[32], b3[32], slabs[160] = "";
+	struct finding *f;
+	int i, j;
+
+	st->t[st->head] = s->time;
+	st->unacc[st->head] = (double)m->unaccounted;
+	st->anon[st->head] = (double)m->user_anon;
+	st->sockq[st->head] = (double)m->socket_queues;
+	st->head = (st->head + 1) % MEM_POINTS;
+	if (st->n < MEM_POINTS)
+		st->n++;
+	if (!st->have_first_slab && s->slab.readable) {
+		st->first_slab = s->slab;
+		st->have_first_slab = 1;
+	}
+	span = s->time - st->t[mpt(st, 0)];
+	if (st->n < 3 || span < c->unaccounted_window_s)
+		goto pressure;
+	gu = mslope(st, st->unacc);
+	ga = mslope(st, st->anon);
+	gq = mslope(st, st->sockq);
+	if (gu >= c->unaccounted_bps && fabs(ga) < gu / 2) {
+		double share = gq > 0 ? 100 * gq / gu : 0;
+
+		if (share > 100)
+			share = 100;
+		/* name the slab caches that grew since the first sample */
+		for (i = 0; s->slab.readable && i < s->slab.n; i++) {
+			uint64_t was = 0;
+
+			for (j = 0; j < st->first_slab.n; j++)
+				if (!strcmp(st->first_slab.top[j].name, s->slab.top[i].name))
+					was = st->first_slab.top[j].bytes;
+			if (s->slab.top[i].bytes > was + (1 << 20))
+				snprintf(slabs + strlen(slabs), sizeof(slabs) - strlen(slabs),
+					 "%s%.40s +%s", slabs[0] ? ", " : "", s->slab.top[i].name,
+					 sz(s->slab.top[i].bytes - was, b3, sizeof(b3)));
+		}
+		f = add(out, FINDING_UNACCOUNTED_GROWTH,
+			share >= 50 ? FINDING_INFO : FINDING_WARNING);
+		if (!f)
+			return -ENOMEM;
+		f->observed_s = span;
+		f->score = gu;
+		snprintf(f->summary, sizeof(f->summary),
+			 "kernel memory that no counter explains grows by %s/s while user "
+			 "memory stays flat; socket queues explain %.0f %% of it",
+			 sz((uint64_t)gu, b1, sizeof(b1)), share);
+		snprintf(f->evidence, sizeof(f->evidence),
+			 "unaccounted %s, %+.0f B/s over %.0f s; user anon %+.0f B/s; socket "
+			 "queues %s, %+.0f B/s%s%s", sz((uint64_t)(m->unaccounted > 0 ?
+			 m->unaccounted : 0), b2, sizeof(b2)), gu, span, ga,
+			 sz(m->socket_queues, b3, sizeof(b3)), gq,
+			 slabs[0] ? "; growing slab caches: " : "", slabs);
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "MemTotal minus every known category (free, cache, shmem, user "
+			 "anonymous memory, slab, page tables, stacks, vmalloc, percpu, "
+			 "hugetlb) keeps growing: the kernel is allocating pages no counter "
+			 "names. %s",
+			 share >= 50 ? "Socket receive queues account for most of it: see "
+				       "the unread-queue findings." :
+			 slabs[0] ? "Socket queues do not explain it; the slab caches "
+				    "named in the evidence grew: a kernel module or driver "
+				    "may be leaking (kmemleak can confirm)." :
+				    "Socket queues do not explain it and no slab cache "
+				    "grew: pages taken straight from the page allocator "
+				    "(drivers, page frags). kmemleak or page_owner can tell.");
+	}
+pressure:
+	if (s->have_mem_limits) {
+		static const char *const name[2] = { "TCP", "UDP" };
+		const uint64_t used[2] = { m->sockstat_tcp, m->sockstat_udp };
+		const uint64_t *lim[2] = { s->tcp_mem_limits, s->udp_mem_limits };
+
+		for (i = 0; i < 2; i++) {
+			double pct = lim[i][1] ? 100.0 * (double)used[i] / (double)lim[i][1] : 0;
+
+			if (pct < c->pressure_pct)
+				continue;
+			f = add(out, FINDING_SOCKET_MEMORY_PRESSURE,
+				used[i] >= lim[i][2] ? FINDING_CRITICAL : FINDING_WARNING);
+			if (!f)
+				return -ENOMEM;
+			f->score = pct;
+			snprintf(f->summary, sizeof(f->summary),
+				 "%s socket memory is at %.0f %% of the kernel's pressure "
+				 "threshold", name[i], pct);
+			snprintf(f->evidence, sizeof(f->evidence),
+				 "%s in %s sockets; net.ipv4.%s_mem: pressure %s, max %s",
+				 sz(used[i], b1, sizeof(b1)), name[i], i ? "udp" : "tcp",
+				 sz(lim[i][1], b2, sizeof(b2)), sz(lim[i][2], b3, sizeof(b3)));
+			snprintf(f->explanation, sizeof(f->explanation),
+				 "Above the pressure threshold the kernel shrinks socket "
+				 "buffers; at the maximum it refuses new socket memory and "
+				 "drops packets for every socket of the protocol on this "
+				 "machine. Find the sockets holding it (the unread-queue "
+				 "findings) before raising %s_mem.", i ? "udp" : "tcp");
+		}
+	}
+	return 0;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	if (x->suspected != y->suspected)
+		return x->suspected ? 1 : -1;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int findings_evaluate(const struct findings_config *c, struct findings_state *st,
+		      const struct sample *s, struct finding_list *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	st->samples++;
+	r = rule_sockets(c, s, out);
+	if (r == 0)
+		r = rule_procs(c, s, out);
+	if (r == 0)
+		r = rule_memory(c, st, s, out);
+	if (r < 0) {
+		findings_list_free(out);
+		return r;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_finding);
+	return 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * Guided triage: rules that turn a sample's evidence into a short, ranked
+ * list of findings, each a plain sentence with the figures behind it, an
+ * explanation to forward to the owning team, and the safe action to take.
+ *
+ * Thresholds live in struct findings_config (documented in doc/triage.md,
+ * settable with --threshold NAME=VALUE).  A finding needs enough samples to
+ * be sure; until then it is marked suspected.  struct findings_state keeps
+ * what the rules need across samples (memory series, first-seen times).
+ */
+#ifndef LEAKTOP_FINDINGS_H
+#define LEAKTOP_FINDINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "leaktop/common.h"
+
+struct sample;
+
+enum finding_kind {
+	FINDING_UNREAD_QUEUE,
+	FINDING_QUEUE_FULL_DROPPING,
+	FINDING_GHOST_SOCKETS,
+	FINDING_FD_EXHAUSTION,
+	FINDING_UNACCOUNTED_GROWTH,
+	FINDING_SOCKET_MEMORY_PRESSURE,
+	FINDING_NKINDS
+};
+
+enum finding_severity { FINDING_INFO, FINDING_WARNING, FINDING_CRITICAL };
+
+struct finding {
+	uint8_t kind;		/* enum finding_kind */
+	uint8_t severity;	/* enum finding_severity */
+	uint8_t suspected;	/* not enough samples yet to be sure */
+	int32_t pid;		/* subject process, -1 for the system */
+	int32_t fd;		/* subject fd, -1 if none */
+	uint64_t inode;		/* subject socket, 0 if none */
+	uint64_t netns;
+	char comm[64];		/* raw, untrusted */
+	double observed_s;	/* how long the evidence has been seen */
+	double score;		/* rank within a severity: bigger first */
+	const char *action;	/* "drop-filter", "raise-fd-limit", ... or NULL */
+	char summary[256];	/* one plain sentence */
+	char evidence[256];	/* the figures */
+	char explanation[640];	/* what to forward to the owning team */
+};
+
+struct finding_list {
+	struct finding *v;	/* most severe first */
+	size_t n, cap;
+};
+
+struct findings_config {
+	double unread_min_bytes;	/* a never-read queue this big is a finding (64 KiB) */
+	double unread_crit_bytes;	/* ... critical from here (1 MiB), or when full */
+	double confirm_samples;		/* samples before a finding is confirmed (5) */
+	double ghost_min;		/* ghosts at least (2) ... */
+	double ghost_persist_s;		/* ... or one persisting this long (300 s) */
+	double ghost_crit;		/* critical from this many ghosts (100) */
+	double fd_horizon_s;		/* forecast exhaustion within (86400 s) */
+	double fd_crit_s;		/* critical within (3600 s) */
+	double fd_crit_pct;		/* or fd usage above (90 %) */
+	double fd_min_growth;		/* fds per hour, at least (60) ... */
+	double fd_min_increase;		/* ... and this many more fds in the window (10) */
+	double unaccounted_bps;		/* unaccounted growth at least (65536 B/s) */
+	double unaccounted_window_s;	/* over at least (30 s) */
+	double pressure_pct;		/* socket memory vs the pressure limit (80 %) */
+};
+
+/* The defaults above. */
+void findings_config_default(struct findings_config *c);
+/* Set one threshold by name ("unread_min_bytes"); -EINVAL with a cause for
+ * an unknown name or a value that is not a non-negative number. */
+int findings_config_set(struct findings_config *c, const char *name,
+			const char *value, struct lt_err *err);
+/* Names and current values, for --help and docs: the i-th, or NULL. */
+const char *findings_config_name(size_t i, const struct findings_config *c,
+				 double *value);
+
+struct findings_state;
+struct findings_state *findings_state_new(void);
+void findings_state_free(struct findings_state *st);
+
+/*
+ * Evaluate the rules on s (which must carry the census and processes for
+ * the socket and process rules) and fill out, most severe first.  out is
+ * overwritten; free it with findings_list_free.  0 or -ENOMEM.
+ */
+int findings_evaluate(const struct findings_config *c, struct findings_state *st,
+		      const struct sample *s, struct finding_list *out);
+void findings_list_free(struct finding_list *l);
+
+const char *findings_kind_name(enum finding_kind k);
+const char *findings_severity_name(enum finding_severity s);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * Unit tests of core/findings.c on synthetic samples: each rule fires on
+ * its evidence, stays quiet on the edges (a queue that drains, fds that
+ * grow then fall, one young ghost), says "suspected" until it is sure, and
+ * ranks by severity.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "leaktop/findings.h"
+#include "leaktop/sample.h"
+
+static struct findings_config cfg;
+
+/* A sample with one UDP socket owned by pid 42 fd 3, and its rate. */
+static void one_socket(struct sample *s, uint32_t q, uint8_t flags, double growth,
+		       uint8_t points, int type)
+{
+	struct ltsock k;
+
+	memset(s, 0, sizeof(*s));
+	memset(&k, 0, sizeof(k));
+	s->time = 1000;
+	s->interval = 1;
+	s->seq = points;
+	s->census = 1;
+	s->census_complete = 1;
+	k.inode = 777;
+	k.netns = 4026531840ULL;
+	k.family = AF_INET;
+	k.type = (uint8_t)type;
+	k.protocol = type == SOCK_STREAM ? 6 : 17;
+	k.state = type == SOCK_STREAM ? TCP_ESTABLISHED : TCP_CLOSE;
+	k.recv_q = k.rmem = q;
+	k.rcvbuf = 212992;
+	k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
+	ck_assert_int_eq(ltsock_vec_push(&s->socks, &k), 0);
+	s->rates = calloc(1, sizeof(*s->rates));
+	s->order = calloc(1, sizeof(*s->order));
+	s->rates[0].known = 1;
+	s->rates[0].flags = flags;
+	s->rates[0].growth_bps = growth;
+	s->rates[0].points = points;
+	s->owners.owners = calloc(1, sizeof(*s->owners.owners));
+	s->owners.owners[0].inode = 777;
+	s->owners.owners[0].pid = 42;
+	s->owners.owners[0].fd = 3;
+	s->owners.nowners = 1;
+	s->owners.procs = calloc(1, sizeof(*s->owners.procs));
+	s->owners.procs[0].pid = 42;
+	s->owners.procs[0].nfds = 4;
+	strcpy(s->owners.procs[0].comm, "friend_push");
+	s->owners.nprocs = 1;
+}
+
+static int eval(struct sample *s, struct finding_list *l)
+{
+	struct findings_state *st = findings_state_new();
+	int r = findings_evaluate(&cfg, st, s, l);
+
+	findings_state_free(st);
+	return r;
+}
+
+START_TEST(test_unread_queue)
+{
+	struct finding_list l;
+	struct sample s;
+
+	findings_config_default(&cfg);
+	one_socket(&s, 90000, SOCK_FLAG_NEVER_READ, 22000, 6, SOCK_DGRAM);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].kind, FINDING_UNREAD_QUEUE);
+	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
+	ck_assert_int_eq(l.v[0].suspected, 0);
+	ck_assert_int_eq(l.v[0].pid, 42);
+	ck_assert_int_eq(l.v[0].fd, 3);
+	ck_assert_uint_eq(l.v[0].inode, 777);
+	ck_assert_str_eq(l.v[0].action, "drop-filter");
+	ck_assert_ptr_ne(strstr(l.v[0].summary, "friend_push (pid 42, fd 3) never reads"), NULL);
+	ck_assert_ptr_ne(strstr(l.v[0].explanation, "SO_ATTACH_FILTER"), NULL);
+	findings_list_free(&l);
+	sample_release(&s);
+
+	/* three samples: still suspected */
+	one_socket(&s, 9000, SOCK_FLAG_NEVER_READ, 2000, 3, SOCK_DGRAM);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].suspected, 1);
+	findings_list_free(&l);
+	sample_release(&s);
+
+	/* full: critical */
+	one_socket(&s, 211968, SOCK_FLAG_NEVER_READ | SOCK_FLAG_FULL | SOCK_FLAG_DROPPING,
+		   0, 6, SOCK_DGRAM);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_int_eq(l.v[0].severity, FINDING_CRITICAL);
+	findings_list_free(&l);
+	sample_release(&s);
+
+	/* TCP: never a drop filter */
+	one_socket(&s, 90000, SOCK_FLAG_NEVER_READ, 22000, 6, SOCK_STREAM);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_ptr_eq(l.v[0].action, NULL);
+	ck_assert_ptr_ne(strstr(l.v[0].explanation, "stall"), NULL);
+	findings_list_free(&l);
+	sample_release(&s);
+}
+END_TEST
+
+START_TEST(test_queue_edges)
+{
+	struct finding_list l;
+	struct sample s;
+
+	findings_config_default(&cfg);
+	/* grew then drained: history gives no never_read flag, no finding */
+	one_socket(&s, 500, 0, -300, 6, SOCK_DGRAM);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* full and dropping while read: queue_full_dropping, no action */
+	one_socket(&s, 211000, SOCK_FLAG_FULL | SOCK_FLAG_DROPPING, 0, 6, SOCK_DGRAM);
+	s.rates[0].drops_ps = 12;
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].kind, FINDING_QUEUE_FULL_DROPPING);
+	ck_assert_ptr_eq(l.v[0].action, NULL);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* a small never-read queue that stopped growing: below the threshold */
+	one_socket(&s, 2000, SOCK_FLAG_NEVER_READ, 0, 6, SOCK_DGRAM);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+}
+END_TEST
+
+static void one_proc(struct sample *s, int nfds, int64_t soft, double growth, double exh,
+		     int ghosts, double ghost_growth, double ghost_age)
+{
+	struct proc_info *p;
+
+	memset(s, 0, sizeof(*s));
+	s->time = 1000;
+	s->seq = 6;
+	s->census = 1;
+	s->census_complete = 1;
+	s->have_procs = 1;
+	s->procs.v = calloc(1, sizeof(*p));
+	s->procs.n = s->procs.cap = 1;
+	p = &s->procs.v[0];
+	p->pid = getpid() + 1;	/* not leaktop itself */
+	strcpy(p->comm, "gshell");
+	p->nfds = nfds;
+	p->fd_soft = soft;
+	p->fd_hard = 4096;
+	p->growth_known = 1;
+	p->fd_growth_per_hour = growth;
+	p->fd_increase = growth > 0 ? (int32_t)(growth / 720) : 0;	/* over 5 s */
+	p->exhaustion_s = exh;
+	p->ghosts = ghosts;
+	p->ghosts_known = 1;
+	p->nsockets = ghosts + 1;
+	p->ghost_growth_per_hour = ghost_growth;
+	p->oldest_ghost_age = ghost_age;
+}
+
+START_TEST(test_fd_rules)
+{
+	struct finding_list l;
+	struct sample s;
+
+	findings_config_default(&cfg);
+	/* the gshell case: ghosts pile up toward a 1024 limit */
+	one_proc(&s, 900, 1024, 18000, 25, 880, 18000, 50);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_int_eq(l.v[0].kind, FINDING_FD_EXHAUSTION);	/* critical first */
+	ck_assert_int_eq(l.v[0].severity, FINDING_CRITICAL);
+	ck_assert_str_eq(l.v[0].action, "raise-fd-limit");
+	ck_assert_int_eq(l.v[1].kind, FINDING_GHOST_SOCKETS);
+	ck_assert_int_eq(l.v[1].severity, FINDING_CRITICAL);	/* >= 100 ghosts */
+	findings_list_free(&l);
+	sample_release(&s);
+	/* fds grew then fell: negative growth, no forecast, no finding */
+	one_proc(&s, 40, 1024, -500, -1, 0, 0, 0);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* one young ghost (a socket not yet connected): not a leak */
+	one_proc(&s, 10, 1024, 0, -1, 1, 0, 3);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* ... but one that persists is */
+	one_proc(&s, 10, 1024, 0, -1, 1, 0, 400);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].kind, FINDING_GHOST_SOCKETS);
+	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* already above 90 % without growth */
+	one_proc(&s, 950, 1024, 0, -1, 0, 0, 0);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].kind, FINDING_FD_EXHAUSTION);
+	ck_assert_ptr_ne(strstr(l.v[0].summary, "950 of its 1024"), NULL);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* a shell that opened one more fd: fast "growth", tiny increase */
+	one_proc(&s, 9, 20000, 3268, 22019, 0, 0, 0);
+	s.procs.v[0].fd_increase = 1;
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* slow growth, exhaustion years away: nothing */
+	one_proc(&s, 100, 1024, 61, 1e8, 0, 0, 0);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+}
+END_TEST
+
+START_TEST(test_unaccounted_growth)
+{
+	struct findings_state *st = findings_state_new();
+	struct finding_list l;
+	struct sample s;
+	int i;
+
+	findings_config_default(&cfg);
+	for (i = 0; i < 8; i++) {
+		memset(&s, 0, sizeof(s));
+		s.time = 1000 + 5 * i;
+		s.seq = (unsigned)i + 1;
+		s.mem.total = 1ULL << 34;
+		s.mem.user_anon = 1ULL << 30;		/* flat */
+		s.mem.unaccounted = (int64_t)(100 << 20) + i * 5 * 200000;	/* 200 kB/s */
+		s.mem.socket_queues = 10000;		/* explains none of it */
+		ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+		if (i < 6)	/* < 30 s of evidence */
+			ck_assert_uint_eq(l.n, 0);
+		else
+			ck_assert_uint_eq(l.n, 1);
+		if (i < 7)
+			findings_list_free(&l);
+	}
+	ck_assert_int_eq(l.v[0].kind, FINDING_UNACCOUNTED_GROWTH);
+	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
+	ck_assert_ptr_ne(strstr(l.v[0].summary, "explain 0 %"), NULL);
+	findings_list_free(&l);
+	findings_state_free(st);
+}
+END_TEST
+
+START_TEST(test_pressure)
+{
+	struct finding_list l;
+	struct sample s;
+
+	findings_config_default(&cfg);
+	memset(&s, 0, sizeof(s));
+	s.have_mem_limits = 1;
+	s.udp_mem_limits[1] = 100 << 20;
+	s.udp_mem_limits[2] = 200 << 20;
+	s.mem.sockstat_udp = 90 << 20;
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].kind, FINDING_SOCKET_MEMORY_PRESSURE);
+	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
+	ck_assert_ptr_ne(strstr(l.v[0].summary, "UDP"), NULL);
+	findings_list_free(&l);
+}
+END_TEST
+
+START_TEST(test_config)
+{
+	struct lt_err err = { "" };
+	double v;
+
+	findings_config_default(&cfg);
+	ck_assert_int_eq(findings_config_set(&cfg, "unread_min_bytes", "4096", &err), 0);
+	ck_assert_double_eq(cfg.unread_min_bytes, 4096);
+	ck_assert_int_eq(findings_config_set(&cfg, "nonsense", "1", &err), -EINVAL);
+	ck_assert_ptr_ne(strstr(err.msg, "unknown threshold"), NULL);
+	ck_assert_int_eq(findings_config_set(&cfg, "ghost_min", "-1", &err), -EINVAL);
+	ck_assert_int_eq(findings_config_set(&cfg, "ghost_min", "abc", &err), -EINVAL);
+	ck_assert_str_eq(findings_config_name(0, &cfg, &v), "unread_min_bytes");
+	ck_assert_double_eq(v, 4096);
+	ck_assert_ptr_eq(findings_config_name(1000, &cfg, &v), NULL);
+}
+END_TEST
+
+Suite *findings_suite(void)
+{
+	Suite *s = suite_create("findings");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_test(tc, test_unread_queue);
+	tcase_add_test(tc, test_queue_edges);
+	tcase_add_test(tc, test_fd_rules);
+	tcase_add_test(tc, test_unaccounted_growth);
+	tcase_add_test(tc, test_pressure);
+	tcase_add_test(tc, test_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
