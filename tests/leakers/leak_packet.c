@@ -6,7 +6,8 @@
  * frames are delivered to the never-read socket and stay queued there.
  *
  * On "lo" the kernel loops every transmitted frame back into the receive
- * path, so no extra setup is needed.  Needs CAP_NET_RAW.
+ * path, so no extra setup is needed.  Needs CAP_NET_RAW.  SIGUSR1 prints
+ * "sent=N" (frames sent so far) on stderr.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -32,12 +33,14 @@
 
 #define PROG "leak_packet"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, report;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		report = 1;
+	else
+		stop = 1;
 }
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -62,6 +65,7 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -103,7 +107,8 @@ static void usage(FILE *f)
 		"  --interval-ms N   send one RARP broadcast every N ms (default 20)\n"
 		"  --ifname IF       interface to bind and send on (default lo)\n"
 		"  --size BYTES      frame size incl. 14-byte header, 60..1514 (default 60)\n"
-		"  --rcvbuf BYTES    set the leaking socket's SO_RCVBUF(FORCE)\n");
+		"  --rcvbuf BYTES    set the leaking socket's SO_RCVBUF(FORCE)\n"
+		"  SIGUSR1: print sent=N on stderr\n");
 }
 
 /* RARP "request reverse" (op 3) for our own hardware address, padded. */
@@ -145,6 +150,7 @@ int main(int argc, char **argv)
 	struct ifreq ifr;
 	unsigned int ifindex;
 	int leak, tx, c;
+	unsigned long sent = 1;	/* the probe frame below */
 	int64_t deadline, next;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -222,6 +228,10 @@ int main(int argc, char **argv)
 	while (!stop) {
 		int64_t now = now_ms();
 
+		if (report) {
+			report = 0;
+			fprintf(stderr, PROG ": sent=%lu\n", sent);
+		}
 		if (now >= deadline)
 			break;
 		if (now < next) {
@@ -229,7 +239,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		/* ENOBUFS / ENETDOWN are not fatal: keep trying, like a daemon */
-		sendto(tx, frame, (size_t)size, 0, (struct sockaddr *)&sll, sizeof(sll));
+		if (sendto(tx, frame, (size_t)size, 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) >= 0)
+			sent++;
 		next += interval;
 		if (next < now)
 			next = now + interval;

@@ -6,13 +6,21 @@
  * The echo server is a forked child on the loopback address.  The READY
  * line names the client process and its leaking socket.  --read turns the
  * client into a well-behaved one (negative control: queue stays near 0).
+ *
+ * For the action tests: SIGUSR1 makes the client print "sent=N" (and the
+ * server "received=N") on stderr; --lock-filter attaches an accept-all
+ * classic filter and locks it (SO_LOCK_FILTER); --swap-after-ms N replaces
+ * the leaking fd with a new socket (dup2) N ms after READY, as a daemon
+ * that reconnects would.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,12 +38,14 @@
 
 #define PROG "leak_udp"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, report;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		report = 1;
+	else
+		stop = 1;
 }
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -60,6 +70,7 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -96,13 +107,17 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " [--seconds N] [--interval-ms N] [--size BYTES]\n"
-		"                [--rcvbuf BYTES] [--read] [--ipv6]\n"
+		"                [--rcvbuf BYTES] [--read] [--ipv6] [--lock-filter]\n"
+		"                [--swap-after-ms N]\n"
 		"  --seconds N       exit after N seconds (default 60)\n"
 		"  --interval-ms N   send one request every N ms (default 20)\n"
 		"  --size BYTES      request (and reply) payload size (default 1024)\n"
 		"  --rcvbuf BYTES    set the client's SO_RCVBUF(FORCE) (default: system)\n"
 		"  --read            read replies promptly (negative control)\n"
-		"  --ipv6            use ::1 instead of 127.0.0.1\n");
+		"  --ipv6            use ::1 instead of 127.0.0.1\n"
+		"  --lock-filter     attach an accept-all classic filter and lock it\n"
+		"  --swap-after-ms N replace the leaking fd with a new socket after N ms\n"
+		"  SIGUSR1: print sent=N (client) / received=N (server) on stderr\n");
 }
 
 static socklen_t loopback_addr(struct sockaddr_storage *ss, int ipv6, uint16_t port)
@@ -125,10 +140,35 @@ static socklen_t loopback_addr(struct sockaddr_storage *ss, int ipv6, uint16_t p
 	}
 }
 
+/* The client socket: connected to the echo server, so the replies match
+ * it and land in its queue. */
+static int client_socket(int family, int ipv6, uint16_t port, long rcvbuf)
+{
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int fd;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	if (rcvbuf) {
+		int v = (int)rcvbuf;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
+			die("setsockopt SO_RCVBUF: %s", strerror(errno));
+	}
+	alen = loopback_addr(&addr, ipv6, port);
+	if (connect(fd, (struct sockaddr *)&addr, alen) < 0)
+		die("connect: %s", strerror(errno));
+	return fd;
+}
+
 /* Echo every datagram back to its sender until told to stop. */
 static void run_server(int fd, pid_t parent, int64_t deadline, size_t bufsz)
 {
 	char *buf = malloc(bufsz);
+	unsigned long received = 0;
 
 	if (!buf)
 		_exit(1);
@@ -138,6 +178,10 @@ static void run_server(int fd, pid_t parent, int64_t deadline, size_t bufsz)
 	while (!stop && now_ms() < deadline && getppid() == parent) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
+		if (report) {
+			report = 0;
+			fprintf(stderr, PROG ": server received=%lu\n", received);
+		}
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		for (;;) {
@@ -148,6 +192,7 @@ static void run_server(int fd, pid_t parent, int64_t deadline, size_t bufsz)
 
 			if (n < 0)
 				break;
+			received++;
 			sendto(fd, buf, (size_t)n, MSG_DONTWAIT,
 			       (struct sockaddr *)&from, fl);
 		}
@@ -165,14 +210,17 @@ int main(int argc, char **argv)
 		{ "rcvbuf", required_argument, NULL, 'r' },
 		{ "read", no_argument, NULL, 'R' },
 		{ "ipv6", no_argument, NULL, '6' },
+		{ "lock-filter", no_argument, NULL, 'L' },
+		{ "swap-after-ms", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	long seconds = 60, interval = 20, size = 1024, rcvbuf = 0;
-	int do_read = 0, ipv6 = 0, family, srv, cli, c, status;
+	long seconds = 60, interval = 20, size = 1024, rcvbuf = 0, swap_ms = 0;
+	int do_read = 0, ipv6 = 0, lock_filter = 0, family, srv, cli, c, status;
+	unsigned long sent = 0;
 	struct sockaddr_storage addr;
 	socklen_t alen;
-	int64_t deadline, next;
+	int64_t deadline, next, swap_at = 0;
 	uint16_t port;
 	pid_t parent, server;
 	char *buf;
@@ -185,6 +233,8 @@ int main(int argc, char **argv)
 		case 'r': rcvbuf = parse_num(optarg, 1, 1L << 30, "rcvbuf"); break;
 		case 'R': do_read = 1; break;
 		case '6': ipv6 = 1; break;
+		case 'L': lock_filter = 1; break;
+		case 'S': swap_ms = parse_num(optarg, 1, 86400000, "swap-after-ms"); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -219,41 +269,57 @@ int main(int argc, char **argv)
 		run_server(srv, parent, deadline + 1000, (size_t)size);
 	close(srv);
 
-	cli = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (cli < 0)
-		die("socket: %s", strerror(errno));
-	if (rcvbuf) {
-		int v = (int)rcvbuf;
+	cli = client_socket(family, ipv6, port, rcvbuf);
+	if (lock_filter) {
+		/* accept everything, then lock: nobody may change it any more */
+		struct sock_filter all = BPF_STMT(BPF_RET | BPF_K, 0xffffffff);
+		struct sock_fprog prog = { .len = 1, .filter = &all };
+		int one = 1;
 
-		if (setsockopt(cli, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0 &&
-		    setsockopt(cli, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
-			die("setsockopt SO_RCVBUF: %s", strerror(errno));
+		if (setsockopt(cli, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
+		    setsockopt(cli, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one)) < 0)
+			die("attach and lock a filter: %s", strerror(errno));
 	}
-	/* connected, so the replies match this socket and land in its queue */
-	alen = loopback_addr(&addr, ipv6, port);
-	if (connect(cli, (struct sockaddr *)&addr, alen) < 0)
-		die("connect: %s", strerror(errno));
 
 	buf = malloc((size_t)size);
 	if (!buf)
 		die("out of memory");
 	memset(buf, 'q', (size_t)size);
 
-	printf("READY pid=%d fd=%d inode=%lu server_pid=%d port=%u family=%s read=%d\n",
-	       (int)parent, cli, fd_inode(cli), (int)server, port,
-	       ipv6 ? "inet6" : "inet", do_read);
+	printf("READY pid=%d fd=%d inode=%lu server_pid=%d port=%u family=%s read=%d "
+	       "lock_filter=%d\n", (int)parent, cli, fd_inode(cli), (int)server, port,
+	       ipv6 ? "inet6" : "inet", do_read, lock_filter);
 	fflush(stdout);
 
 	next = now_ms();
+	if (swap_ms)
+		swap_at = next + swap_ms;
 	while (!stop) {
 		int64_t now = now_ms();
 		struct pollfd pfd = { .fd = cli, .events = do_read ? POLLIN : 0 };
 
+		if (report) {
+			report = 0;
+			fprintf(stderr, PROG ": sent=%lu\n", sent);
+		}
 		if (now >= deadline)
 			break;
+		if (swap_at && now >= swap_at) {
+			int nfd = client_socket(family, ipv6, port, rcvbuf);
+			unsigned long old = fd_inode(cli);
+
+			/* same fd number, another socket: what a reconnect looks like */
+			if (dup3(nfd, cli, O_CLOEXEC) < 0)
+				die("dup3: %s", strerror(errno));
+			close(nfd);
+			fprintf(stderr, PROG ": swapped fd %d: inode %lu -> %lu\n", cli, old,
+				fd_inode(cli));
+			swap_at = 0;
+		}
 		if (now >= next) {
 			/* errors (ECONNREFUSED if the server died, ENOBUFS) are not fatal */
-			send(cli, buf, (size_t)size, MSG_DONTWAIT);
+			if (send(cli, buf, (size_t)size, MSG_DONTWAIT) >= 0)
+				sent++;
 			next += interval;
 			if (next < now)
 				next = now + interval;

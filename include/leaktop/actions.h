@@ -1,0 +1,257 @@
+/*
+ * Remediation on one socket (or the fd limit) of another process, through
+ * pidfd_open + pidfd_getfd: attach a drop-all classic BPF filter, shrink
+ * SO_RCVBUF, drain the queue, raise RLIMIT_NOFILE, and undo each of them.
+ *
+ * Every action is pinned to what the scan saw: the process start time
+ * (field 22 of /proc/PID/stat) and the socket inode.  Any mismatch, a
+ * vanished process or a missing privilege refuses the action and touches
+ * nothing.  Every action run (done, refused or failed) is written to syslog
+ * (LOG_AUTHPRIV, ident "leaktop") and passed to the audit hook.  What an
+ * undo needs is kept in a small state file, so the one-shot CLI can undo in
+ * a later invocation.  See doc/actions.md.
+ *
+ * Nothing here prints to the terminal; the front ends print the results.
+ */
+#ifndef LEAKTOP_ACTIONS_H
+#define LEAKTOP_ACTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/filter.h>
+#include "leaktop/common.h"
+
+enum actions_kind {
+	ACTIONS_NONE = 0,
+	ACTIONS_DROP_FILTER,	/* attach "ret #0": queue nothing more */
+	ACTIONS_UNDO_FILTER,	/* detach it, or restore the saved filter */
+	ACTIONS_SHRINK_RCVBUF,	/* SO_RCVBUF to the kernel minimum */
+	ACTIONS_UNDO_RCVBUF,	/* restore the old SO_RCVBUF */
+	ACTIONS_DRAIN,		/* read and discard the queue (destroys data) */
+	ACTIONS_RAISE_FD_LIMIT,	/* RLIMIT_NOFILE soft up to hard, or to value */
+	ACTIONS_UNDO_FD_LIMIT,	/* restore the old RLIMIT_NOFILE */
+	ACTIONS_NKINDS
+};
+
+/* "drop-filter", ... ; a string literal ("?" for an unknown kind). */
+const char *actions_kind_name(enum actions_kind kind);
+/* The kind named name, or ACTIONS_NONE. */
+enum actions_kind actions_kind_parse(const char *name);
+/* 1 if the kind acts on a socket fd (needs fd and inode), 0 for the
+ * process-wide fd-limit actions. */
+int actions_kind_needs_fd(enum actions_kind kind);
+/* The action that undoes kind, or ACTIONS_NONE (drain, and the undos). */
+enum actions_kind actions_kind_undo(enum actions_kind kind);
+
+/*
+ * What to do.  pid, fd, inode and start_ticks pin the target as the scan saw
+ * it.  inode 0 / start_ticks 0 mean "not scanned": they are then read from
+ * procroot (/proc/PID/fd/FD, /proc/PID/stat) at the start of the call and
+ * the identity checks compare against that (the one-shot CLI does this).
+ * The strings are borrowed for the duration of the call.
+ */
+struct actions_request {
+	enum actions_kind kind;
+	int pid;
+	int fd;			/* socket fd; -1 for the fd-limit actions */
+	uint64_t inode;		/* socket inode seen at scan time, 0: read now */
+	uint64_t start_ticks;	/* field 22 of /proc/PID/stat at scan time, 0: read now */
+	long value;		/* raise-fd-limit: new soft limit, -1: the hard limit */
+	int confirm_drain;	/* drain: the second, explicit confirmation */
+	int read_only;		/* the session is read-only: refuse everything */
+	const char *procroot;	/* NULL: "/proc" */
+	const char *statedir;	/* NULL: actions_state_dir() picks one */
+};
+
+/* Which parts of struct actions_figures are real. */
+#define ACTIONS_HAVE_QUEUE	0x01	/* rmem, recv_q, rcvbuf, drops */
+#define ACTIONS_HAVE_FILTER	0x02	/* filter_len, filter_locked */
+#define ACTIONS_HAVE_LIMITS	0x04	/* fd_soft, fd_hard, nfds */
+#define ACTIONS_HAVE_DRAINED	0x08	/* drained_bytes, drained_packets */
+
+#define ACTIONS_FILTER_EBPF	(-1)	/* filter_len: an eBPF program, unreadable */
+#define ACTIONS_UNLIMITED	UINT64_MAX	/* fd_soft / fd_hard: RLIM_INFINITY */
+
+/* Figures read from the target, before and after an action. */
+struct actions_figures {
+	unsigned have;		/* ACTIONS_HAVE_* */
+	uint32_t rmem;		/* SO_MEMINFO rmem_alloc: memory charged */
+	uint32_t recv_q;	/* TCP: SIOCINQ bytes; others: rmem (as sock_diag) */
+	uint32_t rcvbuf;	/* SO_RCVBUF as read back */
+	uint32_t drops;		/* SO_MEMINFO drops */
+	int32_t filter_len;	/* classic instructions attached, 0 none,
+				 * ACTIONS_FILTER_EBPF */
+	int filter_drops_all;	/* the attached filter is exactly "ret #0" */
+	int filter_locked;	/* SO_LOCK_FILTER is set */
+	uint64_t fd_soft, fd_hard;	/* RLIMIT_NOFILE */
+	uint32_t nfds;		/* open fds of the process */
+	uint64_t drained_bytes, drained_packets;
+};
+
+/* The target as inspected through the duplicate fd. */
+struct actions_target {
+	int pid;
+	int fd;
+	uint64_t inode;
+	uint64_t start_ticks;
+	char comm[64];		/* raw bytes of /proc/PID/comm: untrusted */
+	int family, type, protocol;	/* SO_DOMAIN, SO_TYPE, SO_PROTOCOL
+					 * (packet: ethertype, host order) */
+	int listening;		/* SO_ACCEPTCONN */
+	char proto[16];		/* "udp", "tcp", "packet", ... ("" for fd-limit) */
+	char local[128];	/* local address as ss prints it */
+};
+
+enum actions_outcome {
+	ACTIONS_PREVIEW = 0,	/* actions_preview(): it would be carried out */
+	ACTIONS_DONE,		/* carried out and verified */
+	ACTIONS_REFUSED,	/* a safety check said no; nothing was touched */
+	ACTIONS_FAILED,		/* a runtime error (see reason) */
+};
+
+/* "preview", "done", "refused", "failed" */
+const char *actions_outcome_name(enum actions_outcome o);
+
+/*
+ * What happened.  Everything is inline: the struct can be copied and kept.
+ * undo (when can_undo) is the request that reverts this action; its
+ * procroot and statedir are the pointers of the original request, so keep
+ * those alive as long as the undo entry is used.
+ */
+struct actions_result {
+	enum actions_kind kind;
+	enum actions_outcome outcome;
+	int err;		/* errno behind a refusal or failure, else 0 */
+	struct actions_target target;
+	struct actions_figures before, after;
+	char message[256];	/* one line: what was done, or why not */
+	char reason[256];	/* refusal / failure cause, "" otherwise */
+	char warning[256];	/* a caveat the user must see, or "" */
+	char preview[1024];	/* what the action does and its effect (lines) */
+	int can_undo;
+	struct actions_request undo;
+	char state_path[512];	/* the undo state file written/used, or "" */
+};
+
+/*
+ * Inspect the target read-only (the same identity checks as a run, then
+ * the socket's figures) and describe exactly what actions_run() would do.
+ * out->outcome is ACTIONS_PREVIEW, or ACTIONS_REFUSED / ACTIONS_FAILED
+ * with the reason the run would stop.  Not audited: nothing is attempted.
+ * Returns 0 (see out), or -EINVAL for a malformed request.
+ */
+int actions_preview(const struct actions_request *req, struct actions_result *out);
+
+/*
+ * Carry the action out: pin, check, act, verify, save undo state, audit.
+ * Returns 0 with out filled for every outcome (done, refused, failed), or
+ * -EINVAL for a malformed request (unknown kind, pid <= 0, missing fd).
+ * The duplicate fd is closed before returning and never shut down.
+ */
+int actions_run(const struct actions_request *req, struct actions_result *out);
+
+/* The audit record of one action run. */
+struct actions_audit {
+	double time;		/* unix seconds */
+	uint32_t uid;		/* real uid of leaktop */
+	char user[64];		/* its name, or the number */
+	int64_t loginuid;	/* /proc/self/loginuid, -1 unset */
+	char login[64];		/* the login user's name, "" if unset */
+	const struct actions_result *result;	/* kind, outcome, target,
+						 * before/after, reason */
+};
+
+typedef void (*actions_audit_fn)(const struct actions_audit *rec, void *arg);
+
+/*
+ * Register the function that receives every audit record (the recorder
+ * writes them into the recording), or NULL to remove it.  rec and
+ * everything it points to are valid only during the call.  Process-wide;
+ * set it before running actions (not thread-safe against concurrent runs).
+ */
+void actions_set_audit_hook(actions_audit_fn fn, void *arg);
+
+/* Format rec as the one syslog line (key=value, untrusted text escaped). */
+char *actions_audit_format(const struct actions_audit *rec, char *out, size_t outsz);
+
+/*
+ * The safety rules as a pure function of what was inspected: 0 if kind may
+ * run on target with the figures before and the saved state st (NULL: none),
+ * or -EPERM with the reason in why.  Identity checks are separate.
+ */
+struct actions_state;
+int actions_check(const struct actions_request *req, const struct actions_target *t,
+		  const struct actions_figures *before, const struct actions_state *st,
+		  char *why, size_t whysz);
+
+/* Write the preview text for req on t into out (pure).  Returns out. */
+char *actions_describe(const struct actions_request *req, const struct actions_target *t,
+		       const struct actions_figures *before, const struct actions_state *st,
+		       char *out, size_t outsz);
+
+/* ---- undo state ---------------------------------------------------------- */
+
+/*
+ * What an undo needs, one file per target and action family.  The filter
+ * array belongs to the struct; actions_state_clear() frees it.
+ */
+struct actions_state {
+	enum actions_kind kind;	/* the action that wrote it: DROP_FILTER,
+				 * SHRINK_RCVBUF or RAISE_FD_LIMIT */
+	int pid;
+	uint64_t start_ticks;
+	int fd;			/* -1 for RAISE_FD_LIMIT */
+	uint64_t inode;		/* 0 for RAISE_FD_LIMIT */
+	int64_t time;		/* unix seconds when it was written */
+	/* DROP_FILTER: the classic filter attached before (0: none) */
+	uint32_t filter_len;
+	struct sock_filter *filter;
+	/* SHRINK_RCVBUF: SO_RCVBUF before and as set */
+	uint32_t old_rcvbuf, new_rcvbuf;
+	/* RAISE_FD_LIMIT: RLIMIT_NOFILE before and as set (ACTIONS_UNLIMITED) */
+	uint64_t old_soft, old_hard, new_soft, new_hard;
+};
+
+void actions_state_clear(struct actions_state *st);
+
+/* Encode st as text into a malloc'd NUL-terminated *text (caller frees). */
+int actions_state_encode(const struct actions_state *st, char **text, size_t *len);
+
+/*
+ * Parse and validate a state file's text into st.  *st is overwritten, not
+ * freed (clear an earlier state first); on error it is left empty.  Returns
+ * 0, -EBADMSG with a cause in err for anything malformed, or -ENOMEM.
+ * Never reads outside text[0..len).
+ */
+int actions_state_decode(const char *text, size_t len, struct actions_state *st,
+			 struct lt_err *err);
+
+/* The file name (no directory) of the state for (kind's family, target). */
+int actions_state_name(enum actions_kind kind, int pid, uint64_t start_ticks, int fd,
+		       uint64_t inode, char *out, size_t outsz);
+
+/*
+ * The directory undo state lives in, created 0700 if missing: /run/leaktop
+ * when writable, else $XDG_RUNTIME_DIR/leaktop, else /tmp/leaktop-$UID.  A
+ * directory not owned by us or open to others is refused (-EPERM).
+ */
+int actions_state_dir(char *out, size_t outsz, struct lt_err *err);
+
+/* Read / write / remove one state file under dir (written atomically,
+ * 0600; symlinks are not followed).  Load overwrites *st like decode:
+ * -ENOENT when absent, -EBADMSG (err) when corrupt. */
+int actions_state_load(const char *dir, const char *name, struct actions_state *st,
+		       struct lt_err *err);
+int actions_state_save(const char *dir, const char *name, const struct actions_state *st,
+		       struct lt_err *err);
+int actions_state_remove(const char *dir, const char *name);
+
+/* ---- small pieces, exposed for tests ------------------------------------- */
+
+/* Field 22 (starttime) of a /proc/PID/stat line; 0 and *ticks, or -EBADMSG. */
+int actions_parse_stat_start(const char *stat, uint64_t *ticks);
+
+/* The one-instruction drop-all filter leaktop attaches. */
+extern const struct sock_filter actions_drop_insn;
+
+#endif
