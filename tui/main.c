@@ -43,13 +43,14 @@ static void usage(FILE *f)
 	      "      --format FMT       batch output: text (default) or json (JSON Lines)\n"
 	      "      --act ACTION       one remediation on --pid PID --fd FD: drop-filter,\n"
 	      "                         undo-filter, shrink-rcvbuf, undo-rcvbuf, drain,\n"
-	      "                         raise-fd-limit; previews unless --yes\n"
+	      "                         raise-fd-limit, undo-fd-limit; previews unless --yes\n"
 	      "      --fd FD            the target fd of --act\n"
 	      "      --value N          raise-fd-limit: the new soft limit\n"
+	      "      --inode N          --act: refuse unless fd FD still holds socket N\n"
 	      "      --yes              carry out the --act action\n"
 	      "      --confirm-drain    the second confirmation drain needs\n"
 	      "      --read-only        no actions in this session\n"
-	      "      --theme NAME       colour theme of the interactive UI\n"
+	      "      --theme NAME       colour theme of the interactive UI (C cycles them)\n"
 	      "      --no-mouse         do not capture the mouse\n"
 	      "      --threshold NAME=V set a triage threshold (see leaktop(1)),\n"
 	      "                         e.g. unread_min_bytes=65536\n"
@@ -214,6 +215,7 @@ int main(int argc, char **argv)
 		{ "act", required_argument, NULL, 'A' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "value", required_argument, NULL, 'v' },
+		{ "inode", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "confirm-drain", no_argument, NULL, 'D' },
 		{ "read-only", no_argument, NULL, 'R' },
@@ -288,6 +290,13 @@ int main(int argc, char **argv)
 				free(o.pids);
 				return usage_error("--value: '%s' is not a positive number", optarg);
 			}
+			break;
+		case 'i':
+			if (parse_long(optarg, 1, LONG_MAX, &v) < 0) {
+				free(o.pids);
+				return usage_error("--inode: '%s' is not a socket inode", optarg);
+			}
+			o.act_inode = (unsigned long long)v;
 			break;
 		case 'y':
 			o.yes = 1;

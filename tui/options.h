@@ -12,6 +12,7 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define EXIT_REFUSED 3
+#define LT_OPTS_HAVE_ACT_INODE 1
 
 enum lt_format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_PROMETHEUS };
 
@@ -28,6 +29,7 @@ struct lt_opts {
 	const char *act;	/* --act ACTION, or NULL */
 	int act_fd;		/* --fd, -1 if not given */
 	long act_value;		/* --value N for raise-fd-limit, -1 if not given */
+	unsigned long long act_inode;	/* --inode N: the socket an earlier scan saw, 0 if not given */
 	int yes;		/* --yes */
 	int confirm_drain;	/* --confirm-drain: the second confirmation */
 	int read_only;		/* --read-only */

@@ -1,14 +1,653 @@
 /*
- * The interactive UI.  Until the ncursesw front end lands, a terminal gets
- * the batch text samples, refreshed until interrupted.
+ * The interactive UI: the sampling loop, the screen layout (header, memory
+ * pane, tabs, the current view, status line), the view stack of
+ * drill-downs, global keys and the search/filter prompt.
+ *
+ * Idle cost: getch blocks until the next sample is due (at most 250 ms, to
+ * notice a stop signal), and nothing is drawn unless something changed;
+ * curses sends only the cells that differ.
  */
-#include "options.h"
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "format.h"
+#include "sockpane.h"
+#include "tui.h"
+
+/* The panes of the main screen, in tab order; a Findings pane is one more
+ * descriptor here. */
+static const struct table_desc *const pane_descs[] = {
+	&sockpane_desc,
+	&procpane_desc,
+};
+#define NPANES ((int)(sizeof(pane_descs) / sizeof(pane_descs[0])))
+
+static const double delay_steps[] = { 0.2, 0.5, 1, 2, 3, 5, 10, 15, 30, 60, 120, 300,
+				      600, 1800, 3600 };
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct view *tui_top(struct tui *t)
+{
+	return t->depth ? t->stack[t->depth - 1] : t->panes[t->pane];
+}
+
+int tui_body_lines(void)
+{
+	return LINES - TUI_Y_BODY - 1;
+}
+
+void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->status, sizeof(t->status), fmt, ap);
+	va_end(ap);
+	t->status_elem = elem;
+	t->dirty |= DIRTY_STATUS;
+}
+
+void tui_push(struct tui *t, struct view *v)
+{
+	if (!v) {
+		tui_set_status(t, THEME_ERROR, "out of memory");
+		return;
+	}
+	if (t->depth == TUI_STACK) {
+		v->cls->free(v);
+		tui_set_status(t, THEME_STATUS, "too deep: press Esc to go back first");
+		return;
+	}
+	t->stack[t->depth++] = v;
+	t->dirty |= DIRTY_BODY | DIRTY_TABS | DIRTY_STATUS;
+}
+
+static void pop(struct tui *t)
+{
+	if (!t->depth)
+		return;
+	t->depth--;
+	t->stack[t->depth]->cls->free(t->stack[t->depth]);
+	t->dirty |= DIRTY_BODY | DIRTY_TABS | DIRTY_STATUS;
+}
+
+static int take_sample(struct tui *t)
+{
+	struct sample s, old = t->cur;
+	struct lt_err err = { "" };
+	int had = t->have, i;
+
+	if (sample_take(t->ctx, &s, &err) < 0) {
+		char safe[256];
+
+		lt_sanitize(err.msg, safe, sizeof(safe));
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s", safe);
+		return -1;
+	}
+	t->cur = s;
+	t->have = 1;
+	header_push_sample(t);
+	for (i = 0; i < t->npanes; i++)
+		t->panes[i]->cls->sample(t->panes[i], t);
+	for (i = 0; i < t->depth; i++)
+		if (t->stack[i]->cls->sample)
+			t->stack[i]->cls->sample(t->stack[i], t);
+	if (had)
+		sample_release(&old);
+	t->dirty = DIRTY_ALL;
+	return 0;
+}
+
+/* ---- drawing --------------------------------------------------------- */
+
+static void draw_tabs(struct tui *t)
+{
+	struct view *top = tui_top(t);
+	struct table *tb = top->cls->table ? top->cls->table(top) : NULL;
+	char buf[256], right[128] = "";
+	int x = 0, i;
+
+	draw_fill(t, TUI_Y_TABS, 0, COLS, THEME_TAB);
+	if (tb) {
+		size_t len = 0;
+
+		if (tb->follow)
+			len += (size_t)snprintf(right + len, sizeof(right) - len, "%s",
+						tb->follow_lost ? "FOLLOW (gone) " : "FOLLOW ");
+		snprintf(right + len, sizeof(right) - len, "sort %s %s",
+			 tb->d->cols[tb->sort_col].title, tb->sort_desc ? "desc" : "asc");
+	}
+	for (i = 0; i < t->npanes; i++) {
+		t->tab_x[i] = x;
+		snprintf(buf, sizeof(buf), " %d %s ", i + 1,
+			 ((struct table *)t->panes[i])->d->name);
+		x += draw_text(t, TUI_Y_TABS, x, COLS - x, buf,
+			       i == t->pane && !t->depth ? THEME_TAB_ACTIVE : THEME_TAB);
+		x++;
+	}
+	t->tab_x[i] = x;
+	for (i = 0; i < t->depth && x < COLS; i++) {
+		t->stack[i]->cls->title(t->stack[i], t, buf, sizeof(buf));
+		x += draw_text(t, TUI_Y_TABS, x, COLS - x, "> ", THEME_MUTED);
+		x += draw_text(t, TUI_Y_TABS, x, COLS - x, buf,
+			       i == t->depth - 1 ? THEME_TAB_ACTIVE : THEME_TAB);
+		x++;
+	}
+	if (right[0] && x + (int)strlen(right) + 1 < COLS)
+		draw_text(t, TUI_Y_TABS, COLS - (int)strlen(right) - 1, (int)strlen(right),
+			  right, THEME_MUTED);
+}
+
+static void draw_status(struct tui *t)
+{
+	static const char *const fkeys[][2] = {
+		{ "F1", "Help" }, { "F3", "Search" }, { "F4", "Filter" }, { "F6", "Sort" },
+		{ "F10", "Quit" }, { "Enter", "Open" }, { "Esc", "Back" }, { "Tab", "Pane" },
+		{ "Space", "Pause" }, { "F", "Follow" }, { "C", "Colours" },
+	};
+	int y = LINES - 1, x = 0, i;
+	char buf[128];
+
+	draw_fill(t, y, 0, COLS, THEME_STATUS);
+	if (t->prompt) {
+		struct view *top = tui_top(t);
+		struct table *tb = top->cls->table ? top->cls->table(top) : NULL;
+
+		x += draw_text(t, y, 0, COLS, t->prompt == '/' ? "Search: " : "Filter: ",
+			       THEME_PROMPT);
+		x += draw_text(t, y, x, COLS - x - 1, t->prompt_buf, THEME_NORMAL);
+		move(y, x);
+		if (tb && t->prompt == '/' && t->prompt_buf[0] && !tb->search[0])
+			draw_text(t, y, x + 1, COLS - x - 1, "(no match)", THEME_MUTED);
+		draw_text(t, y, COLS - 30 > x ? COLS - 30 : x + 1, 29,
+			  "Enter: keep  Esc: cancel", THEME_MUTED);
+		return;
+	}
+	if (t->status[0]) {
+		draw_text(t, y, 0, COLS, t->status, t->status_elem);
+		return;
+	}
+	for (i = 0; i < (int)(sizeof(fkeys) / sizeof(fkeys[0])); i++) {
+		/* whole labels only */
+		snprintf(buf, sizeof(buf), "%s ", fkeys[i][1]);
+		if (x + (int)(strlen(fkeys[i][0]) + strlen(buf)) > COLS)
+			break;
+		x += draw_text(t, y, x, COLS - x, fkeys[i][0], THEME_FKEY);
+		x += draw_text(t, y, x, COLS - x, buf, THEME_FKEY_LABEL);
+		x += draw_text(t, y, x, COLS - x, " ", THEME_STATUS);
+	}
+}
+
+static void draw(struct tui *t)
+{
+	struct view *top;
+	char msg[64];
+
+	if (LINES < TUI_MIN_LINES || COLS < TUI_MIN_COLS) {
+		erase();
+		snprintf(msg, sizeof(msg), "terminal too small: need %dx%d", TUI_MIN_COLS,
+			 TUI_MIN_LINES);
+		draw_text(t, LINES / 2, 0, COLS, msg, THEME_ERROR);
+		t->too_small = 1;
+		t->dirty = 0;
+		refresh();
+		return;
+	}
+	if (t->too_small) {
+		t->too_small = 0;
+		erase();
+		t->dirty = DIRTY_ALL;
+	}
+	if (!t->dirty)
+		return;
+	if (t->dirty & DIRTY_HEADER)
+		header_draw(t);
+	if (t->dirty & DIRTY_MEM)
+		header_draw_mem(t);
+	if (t->dirty & DIRTY_TABS)
+		draw_tabs(t);
+	top = tui_top(t);
+	if (t->dirty & (DIRTY_BODY | DIRTY_VIEW))
+		top->cls->draw(top, t, TUI_Y_BODY, tui_body_lines(), !!(t->dirty & DIRTY_BODY));
+	if (t->dirty & DIRTY_STATUS)
+		draw_status(t);
+	t->dirty = 0;
+	curs_set(t->prompt ? 1 : 0);
+	if (!t->prompt)
+		move(LINES - 1, COLS - 1);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+static void switch_pane(struct tui *t, int pane)
+{
+	while (t->depth)
+		pop(t);
+	t->pane = (pane + t->npanes) % t->npanes;
+	t->dirty |= DIRTY_BODY | DIRTY_TABS | DIRTY_STATUS;
+}
+
+static void change_delay(struct tui *t, int dir)
+{
+	int n = (int)(sizeof(delay_steps) / sizeof(delay_steps[0])), i;
+	double d = t->delay;
+
+	if (dir > 0) {
+		for (i = 0; i < n && delay_steps[i] <= t->delay + 1e-9; i++)
+			;
+		if (i < n)
+			d = delay_steps[i];
+	} else {
+		for (i = n - 1; i >= 0 && delay_steps[i] >= t->delay - 1e-9; i--)
+			;
+		if (i >= 0)
+			d = delay_steps[i];
+	}
+	t->next_sample += d - t->delay;
+	t->delay = d;
+	tui_set_status(t, THEME_STATUS, "sampling every %g s", d);
+	t->dirty |= DIRTY_HEADER;
+}
+
+static void cycle_theme(struct tui *t)
+{
+	char err[300] = "", werr[300] = "";
+	struct theme th = t->theme;
+	size_t i, n;
+
+	t->nthemes = theme_list(t->themes, sizeof(t->themes) / sizeof(t->themes[0]));
+	n = t->nthemes;
+	for (i = 0; i < n; i++)
+		if (!strcmp(t->themes[i], t->theme.name))
+			break;
+	i = i < n ? (i + 1) % n : 0;
+	if (theme_load(t->themes[i], &th, err, sizeof(err)) < 0) {
+		/* a bad file: say so and fall back to the default */
+		theme_builtin(&t->theme);
+		tui_set_status(t, THEME_ERROR, "%s", err);
+	} else {
+		t->theme = th;
+		if (theme_rc_write(t->theme.name, werr, sizeof(werr)) < 0)
+			tui_set_status(t, THEME_ERROR, "theme %s; not saved: %s",
+				       t->theme.name, werr);
+		else
+			tui_set_status(t, THEME_STATUS, "theme %s%s (saved)", t->theme.name,
+				       t->colour ? "" : ", no colour on this terminal");
+	}
+	draw_theme_apply(t);
+	clearok(curscr, TRUE);
+	t->dirty |= DIRTY_ALL;
+}
+
+static void prompt_key(struct tui *t, int ch)
+{
+	struct view *top = tui_top(t);
+	struct table *tb = top->cls->table ? top->cls->table(top) : NULL;
+	size_t len = strlen(t->prompt_buf);
+
+	t->dirty |= DIRTY_STATUS | DIRTY_VIEW | DIRTY_TABS;
+	switch (ch) {
+	case 27:	/* Esc: cancel */
+		if (tb && t->prompt == '/') {
+			tb->search[0] = '\0';
+			if (t->prompt_saved_sel < tb->nrows)
+				tb->sel = t->prompt_saved_sel;
+		} else if (tb) {
+			table_set_filter(tb, t, "");
+		}
+		t->prompt = 0;
+		t->dirty |= DIRTY_BODY;
+		return;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		t->prompt = 0;
+		return;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		while (len > 0 && ((unsigned char)t->prompt_buf[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		t->prompt_buf[len] = '\0';
+		break;
+	default:
+		if (ch < 0x20 || ch > 0xff || ch == 0x7f || len + 1 >= sizeof(t->prompt_buf))
+			return;
+		t->prompt_buf[len] = (char)ch;
+		t->prompt_buf[len + 1] = '\0';
+		break;
+	}
+	if (!tb)
+		return;
+	if (t->prompt == '/') {
+		if (!table_search(tb, t, t->prompt_buf, t->prompt_saved_sel))
+			tb->search[0] = '\0';
+		if (!t->prompt_buf[0])
+			tb->sel = t->prompt_saved_sel < tb->nrows ? t->prompt_saved_sel : tb->sel;
+	} else {
+		table_set_filter(tb, t, t->prompt_buf);
+	}
+}
+
+static void start_prompt(struct tui *t, int kind)
+{
+	struct view *top = tui_top(t);
+	struct table *tb = top->cls->table ? top->cls->table(top) : NULL;
+
+	if (!tb) {
+		tui_set_status(t, THEME_STATUS, "nothing to %s here",
+			       kind == '/' ? "search" : "filter");
+		return;
+	}
+	t->prompt = kind;
+	t->prompt_saved_sel = tb->sel;
+	snprintf(t->prompt_buf, sizeof(t->prompt_buf), "%s",
+		 kind == '\\' ? tb->filter : "");
+	t->dirty |= DIRTY_STATUS;
+}
+
+static void mouse_event(struct tui *t)
+{
+	MEVENT ev;
+	struct view *top = tui_top(t);
+	int i;
+
+	if (getmouse(&ev) != OK)
+		return;
+#ifdef BUTTON5_PRESSED
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		int k = (ev.bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN;
+
+		for (i = 0; i < 3; i++)
+			top->cls->key(top, t, k);
+		return;
+	}
+#endif
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
+		return;
+	if (ev.y == TUI_Y_TABS) {
+		for (i = 0; i < t->npanes; i++)
+			if (ev.x >= t->tab_x[i] && ev.x < t->tab_x[i + 1])
+				switch_pane(t, i);
+		return;
+	}
+	if (ev.y >= TUI_Y_BODY && ev.y < LINES - 1 && top->cls->click)
+		top->cls->click(top, t, ev.y - TUI_Y_BODY, ev.x,
+				!!(ev.bstate & BUTTON1_DOUBLE_CLICKED));
+}
+
+static void handle_key(struct tui *t, int ch)
+{
+	struct view *top = tui_top(t);
+
+	if (ch == KEY_RESIZE) {
+		t->dirty = DIRTY_ALL;
+		return;
+	}
+	if (t->too_small) {
+		if (ch == 'q' || ch == KEY_F(10))
+			t->quit = 1;
+		return;
+	}
+	if (t->prompt) {
+		prompt_key(t, ch);
+		return;
+	}
+	if (t->status[0] && ch != KEY_MOUSE) {
+		t->status[0] = '\0';
+		t->dirty |= DIRTY_STATUS;
+	}
+	if (top->cls == &help_view_class && ch != KEY_MOUSE) {
+		pop(t);
+		return;
+	}
+	switch (ch) {
+	case 'q':
+	case KEY_F(10):
+		t->quit = 1;
+		return;
+	case KEY_F(1):
+	case 'h':
+	case '?':
+		tui_push(t, help_new());
+		return;
+	case 27:
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		pop(t);
+		return;
+	case '\t':
+		switch_pane(t, t->pane + 1);
+		return;
+	case KEY_BTAB:
+		switch_pane(t, t->pane - 1);
+		return;
+	case ' ':
+		if (t->mode == TUI_PAUSED) {
+			t->mode = TUI_LIVE;
+			t->next_sample = mono_now();
+		} else if (t->mode == TUI_LIVE) {
+			t->mode = TUI_PAUSED;
+		}
+		t->dirty |= DIRTY_HEADER;
+		return;
+	case '+':
+	case '=':
+		change_delay(t, 1);
+		return;
+	case '-':
+		change_delay(t, -1);
+		return;
+	case 'C':
+		cycle_theme(t);
+		return;
+	case '/':
+	case KEY_F(3):
+		start_prompt(t, '/');
+		return;
+	case '\\':
+	case KEY_F(4):
+		start_prompt(t, '\\');
+		return;
+	case 12:	/* Ctrl-L */
+		clearok(curscr, TRUE);
+		t->dirty = DIRTY_ALL;
+		return;
+	case 'a':
+		/* reserved for actions on the selected socket or process */
+		return;
+	case KEY_MOUSE:
+		mouse_event(t);
+		return;
+	default:
+		break;
+	}
+	if (ch >= '1' && ch <= '9' && ch - '1' < t->npanes) {
+		switch_pane(t, ch - '1');
+		return;
+	}
+	top->cls->key(top, t, ch);
+}
+
+/* ---- setup ----------------------------------------------------------- */
+
+static void load_theme(struct tui *t)
+{
+	char name[64] = "default", err[300] = "";
+	const char *want = t->o->theme;
+
+	if (!want && theme_rc_read(name, sizeof(name)) == 0)
+		want = name;
+	if (!want)
+		want = "default";
+	theme_builtin(&t->theme);
+	if (theme_load(want, &t->theme, err, sizeof(err)) < 0) {
+		theme_builtin(&t->theme);
+		tui_set_status(t, THEME_ERROR, "%s (using the default theme)", err);
+	}
+}
+
+static void host_info(struct tui *t)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0) {
+		lt_sanitize(u.nodename, t->host, sizeof(t->host));
+		lt_sanitize(u.release, t->kernel, sizeof(t->kernel));
+	} else {
+		snprintf(t->host, sizeof(t->host), "?");
+		snprintf(t->kernel, sizeof(t->kernel), "?");
+	}
+}
+
+static int curses_start(struct tui *t)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	t->screen = newterm(NULL, stdout, stdin);
+	if (!t->screen) {
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: cannot start the terminal UI "
+			 "(TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	t->colour = has_colors() && !(nc && *nc);
+	if (t->colour) {
+		start_color();
+		use_default_colors();
+	}
+	draw_theme_apply(t);
+	if (!t->o->no_mouse) {
+		mmask_t m = BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED;
+#ifdef BUTTON5_PRESSED
+		m |= BUTTON4_PRESSED | BUTTON5_PRESSED;
+#endif
+		t->mouse = mousemask(m, NULL) != 0;
+	}
+	return 0;
+}
 
 int tui_run(const struct lt_opts *o)
 {
-	struct lt_opts b = *o;
+	struct sample_config cfg = {
+		.procroot = o->procroot,
+		.pss_interval = 10,
+		.census = strcmp(o->procroot, "/proc") == 0,
+		.runroot = "/run/netns",
+		.pids = o->pids,
+		.npids = o->npids,
+		.window = 60,
+	};
+	struct lt_err err = { "" };
+	struct tui *t;
+	time_t last_clock = 0;
+	int ret = 0, i;
 
-	if (!b.count_given)
-		b.count = 0;
-	return batch_run(&b);
+	setlocale(LC_ALL, "");
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		fputs("leaktop: out of memory\n", stderr);
+		return EXIT_RUNTIME;
+	}
+	t->o = o;
+	t->delay = o->delay;
+	t->read_only = o->read_only;
+	t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	host_info(t);
+	t->ctx = sample_ctx_new(&cfg, &err);
+	if (!t->ctx) {
+		fprintf(stderr, "leaktop: %s\n", err.msg);
+		free(t);
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < NPANES && i < TUI_MAX_PANES; i++) {
+		struct table *tb = table_new(pane_descs[i], NULL);
+
+		if (!tb)
+			goto nomem;
+		t->panes[t->npanes++] = &tb->v;
+	}
+	load_theme(t);
+	if (curses_start(t) < 0) {
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	t->dirty = DIRTY_ALL;
+	draw(t);
+	t->next_sample = mono_now();
+
+	while (!t->quit && !lt_stop_requested) {
+		double now = mono_now(), wait;
+		time_t wall = time(NULL);
+		int ch;
+
+		if (t->mode == TUI_LIVE && now >= t->next_sample) {
+			if (take_sample(t) < 0) {
+				ret = EXIT_RUNTIME;
+				break;
+			}
+			/* keep the cadence, but never queue up missed samples */
+			t->next_sample += t->delay;
+			now = mono_now();
+			if (t->next_sample < now)
+				t->next_sample = now + t->delay;
+		}
+		if (wall != last_clock) {
+			last_clock = wall;
+			t->dirty |= DIRTY_HEADER;
+		}
+		draw(t);
+		wait = 0.25;
+		if (t->mode == TUI_LIVE && t->next_sample - now < wait)
+			wait = t->next_sample - now;
+		timeout(wait > 0 ? (int)ceil(wait * 1000) : 0);
+		ch = getch();
+		if (ch != ERR)
+			handle_key(t, ch);
+	}
+out:
+	if (t->screen) {
+		endwin();
+		delscreen(t->screen);
+	}
+	if (t->fatal[0])
+		fprintf(stderr, "%s\n", t->fatal);
+	while (t->depth)
+		pop(t);
+	for (i = 0; i < t->npanes; i++)
+		t->panes[i]->cls->free(t->panes[i]);
+	if (t->have)
+		sample_release(&t->cur);
+	sample_ctx_free(t->ctx);
+	free(t);
+	return ret;
+nomem:
+	snprintf(t->fatal, sizeof(t->fatal), "leaktop: out of memory");
+	ret = EXIT_RUNTIME;
+	goto out;
 }

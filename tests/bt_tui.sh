@@ -1,0 +1,187 @@
+#!/bin/bash
+# The interactive UI, driven inside tmux and read back with capture-pane:
+# a live leaker's socket ranks first; Enter drills down to its details and
+# its owner's fd table; search, sort, help, resize below the minimum and
+# back, a hostile process name drawn escaped, clean exit and signal exit,
+# ASCII rendering without colour or UTF-8, theme files.
+. "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
+need_root
+need_cmd tmux
+L="$TESTS_BIN/leakers"
+: "${TESTS_SRC:=$(dirname "$0")}"
+export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
+# never touch the user's configuration
+export HOME="$TMPD/home" XDG_CONFIG_HOME="$TMPD/config"
+mkdir -p "$HOME"
+TM="tmux -L leaktop-bt-$$ -f /dev/null"
+trap '$TM kill-server 2>/dev/null; cleanup' EXIT
+
+screen() { $TM capture-pane -p -t "$1"; }
+
+# wait_for SESSION CMD...: poll the screen (up to 20 s) until CMD, reading
+# the capture on stdin, succeeds; the last capture is left in $TMPD/screen
+wait_for() {
+	local s=$1 i; shift
+	for i in $(seq 1 100); do
+		screen "$s" >"$TMPD/screen" 2>/dev/null
+		"$@" <"$TMPD/screen" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+has() { grep -qF -- "$1"; }
+hasnt() { ! grep -qF -- "$1"; }
+# the first table row under the header line that starts with $1
+first_row() { awk -v h="$1" 'f { print; exit } index($0, h) == 1 { f = 1 }'; }
+first_row_is() { [ "$(first_row "$1" | awk '{ print $1 }')" = "$2" ]; }
+keys() { $TM send-keys -t "$@"; }
+
+# start SESSION WxH ENV...: leaktop in a new tmux session, exit status to
+# $TMPD/SESSION.exit
+start() {
+	local s=$1 w=${2%x*} h=${2#*x}; shift 2
+	$TM new-session -d -s "$s" -x "$w" -y "$h" \
+		"sh -c 'echo \$\$ >$TMPD/$s.pid; env TERM=xterm-256color $* $LEAKTOP -d 1 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
+	$TM set-option -t "$s" remain-on-exit on >/dev/null
+}
+
+start_bg udp "$L/leak_udp" --interval-ms 100 --seconds 60
+start_bg esc "$L/leak_escname" --seconds 60
+
+start main 100x30 LC_ALL=C.UTF-8
+check "the UI comes up with the Sockets pane" wait_for main has "PID/FD"
+check "the leaker's socket is the first row of Sockets" \
+	wait_for main first_row_is "PID/FD" "$udp_pid/$udp_fd"
+check "header: host, kernel, interval and the LIVE badge" \
+	bash -c "head -1 '$TMPD/screen' | grep -q \"$(uname -n).*$(uname -r).*every 1s.*LIVE\""
+check "memory pane: bar, legend, socket queues" \
+	bash -c "grep -q '^Mem\[' '$TMPD/screen' && grep -q 'unaccounted' '$TMPD/screen' && grep -q 'held by socket' '$TMPD/screen'"
+check "UTF-8 locale with colour: the bar is drawn with blocks" \
+	bash -c "grep '^Mem\[' '$TMPD/screen' | grep -q '[█░]'"
+
+# hostile name: drawn escaped, nothing else on the screen disturbed
+check "ESC in a process name is shown as text" wait_for main has '\x1b[2Jevil'
+check "the screen was not cleared by it: the leaker's row is still there" \
+	grep -q "^$udp_pid/$udp_fd " "$TMPD/screen"
+check "the window title was not set by it" \
+	bash -c "[ \"\$($TM display-message -p -t main '#{pane_title}')\" != x ]"
+
+# Enter: socket details, then its owner's fd table; Esc goes back
+keys main Home Enter
+check "Enter on the socket shows its details" wait_for main has "inode $udp_inode"
+check "details list the owner" has "pid $udp_pid" <"$TMPD/screen"
+check "details show the queue history" wait_for main has "samples,"
+keys main Enter
+check "Enter on the owner shows its fd table" wait_for main has "pid $udp_pid (leak_udp):"
+check "the fd table lists the socket" \
+	wait_for main grep -Eq "^ +$udp_fd socket .*socket:\[$udp_inode\]"
+keys main Escape
+check "Esc goes back to the details" wait_for main has "inode $udp_inode"
+keys main BSpace
+check "Backspace goes back to Sockets" wait_for main has "PID/FD"
+
+# search by command name
+keys main End / l e a k _ u d p Enter
+check "search prompt closed" wait_for main has "F1Help"
+keys main Enter
+check "/ finds the leaker by command name" wait_for main has "inode $udp_inode"
+keys main Escape
+wait_for main has "PID/FD" >/dev/null
+
+# the process view of its pid
+keys main 2
+check "2 switches to Processes" wait_for main has "COMMAND"
+keys main / "$udp_pid" Enter
+wait_for main has "F1Help" >/dev/null
+keys main Enter
+check "a process's Enter shows its fd table with the socket" \
+	wait_for main grep -Eq "^ +$udp_fd socket .*socket:\[$udp_inode\]"
+keys main Escape
+wait_for main has "F1Help" >/dev/null
+
+# resize below the minimum and back: same pane, same selection
+$TM resize-window -t main -x 60 -y 15
+check "60x15: terminal too small" wait_for main has "terminal too small: need"
+$TM resize-window -t main -x 100 -y 30
+check "100x30: the view comes back" wait_for main has "PSS"
+keys main Enter
+check "the same row is still selected (Enter opens pid $udp_pid)" \
+	wait_for main has "pid $udp_pid (leak_udp):"
+keys main Escape 1
+wait_for main has "PID/FD" >/dev/null
+
+# sort by another column: PID/FD ascending
+keys main '>' '>'
+check "> moves the sort to PID/FD" wait_for main has "sort PID/FD asc"
+check "rows are reordered by owner pid" wait_for main bash -c \
+	"awk 'f && /^[0-9-]/ { split(\$1, a, \"/\"); p = a[1] == \"-\" ? 0 : a[1] + 0; if (p < last) bad = 1; last = p } /^PID\/FD/ { f = 1 } END { exit bad }'"
+keys main I
+check "I inverts: the highest pid first" wait_for main has "sort PID/FD desc"
+
+# help
+keys main F1
+check "F1 opens the help" wait_for main has "Press any key to close this help"
+keys main Escape
+check "a key closes the help" wait_for main hasnt "Press any key to close"
+
+# pause
+keys main Space
+check "Space pauses" wait_for main has "PAUSED"
+keys main Space
+check "Space resumes" wait_for main has "LIVE"
+
+# quit
+keys main q
+check "q exits with status 0" wait_for main test -s "$TMPD/main.exit"
+check "exit status 0" grep -qx "EXIT=0" "$TMPD/main.exit"
+check "the terminal is restored (the UI is gone from the pane)" \
+	wait_for main hasnt "F1Help"
+
+# SIGTERM restores the terminal and exits
+start sig 100x30 LC_ALL=C.UTF-8
+wait_for sig has "PID/FD" >/dev/null
+# leaktop is the child of the sh that reports its status
+pkid=$(pgrep -P "$(cat "$TMPD/sig.pid")" | head -1)
+check "SIGTERM: leaktop found" test -n "$pkid"
+[ -n "$pkid" ] && kill -TERM "$pkid"
+check "SIGTERM: leaktop exits" wait_for sig test -s "$TMPD/sig.exit"
+check "SIGTERM: exit status 0" grep -qx "EXIT=0" "$TMPD/sig.exit"
+check "SIGTERM: the UI is gone from the pane" wait_for sig hasnt "F1Help"
+
+# no colour, no UTF-8: ASCII bar
+ascii_bar() { grep '^Mem\[' | grep -Eq '^Mem\[[][#=+k!. ]+\] '; }
+start nc 100x30 NO_COLOR=1 LC_ALL=C.UTF-8
+check "NO_COLOR: the memory bar is ASCII" wait_for nc ascii_bar
+keys nc q
+start lc 100x30 LANG=C LC_ALL=C
+check "LANG=C: the memory bar is ASCII" wait_for lc ascii_bar
+check "LANG=C: sparklines are ASCII" wait_for lc bash -c "! LC_ALL=C grep -q \$'[\x80-\xff]'"
+keys lc q
+start ncc 80x24 NO_COLOR=1 LANG=C LC_ALL=C
+check "NO_COLOR + LANG=C at 80x24: ASCII bar" wait_for ncc ascii_bar
+check "NO_COLOR + LANG=C at 80x24: table and key bar" \
+	wait_for ncc bash -c "grep -q PID/FD && grep -q F10Quit '$TMPD/screen'"
+keys ncc q
+
+# a failing sample ends the UI with a one-line reason and status 1
+$TM new-session -d -s fail -x 100 -y 30 \
+	"sh -c 'env TERM=xterm-256color $LEAKTOP --procfs $TMPD/nonexistent 2>$TMPD/fail.err; echo EXIT=\$? >$TMPD/fail.exit'"
+check "sample failure: exit status 1" wait_for fail grep -qx "EXIT=1" "$TMPD/fail.exit"
+check "sample failure: one line naming the cause" \
+	bash -c "[ \$(wc -l <'$TMPD/fail.err') = 1 ] && grep -q '^leaktop: .*meminfo' '$TMPD/fail.err'"
+
+# themes: a bad file is named with its line, the default is used
+printf 'normal = fg=default\n# ok\nheader = fg=reed bold\n' >"$TMPD/bad.theme"
+$TM new-session -d -s th2 -x 100 -y 30 \
+	"env TERM=xterm-256color $LEAKTOP -d 1 --theme $TMPD/bad.theme"
+check "bad theme: file and line in the status line" \
+	wait_for th2 has "bad.theme:3: unknown colour 'reed'"
+check "bad theme: the UI runs on the default theme" has "PID/FD" <"$TMPD/screen"
+keys th2 C
+check "C cycles the theme and saves it" wait_for th2 test -s "$XDG_CONFIG_HOME/leaktop/leaktoprc"
+check "leaktoprc names the theme" grep -Eq '^theme = [a-z-]+$' "$XDG_CONFIG_HOME/leaktop/leaktoprc"
+keys th2 q
+for name in default light monochrome high-contrast; do
+	check "theme $name is shipped and parses" test -f "$LEAKTOP_THEMES_DIR/$name.theme"
+done
+finish

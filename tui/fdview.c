@@ -1,0 +1,288 @@
+/*
+ * Drill-down: one process's fd table (sample_fdtable), its sockets joined
+ * with the census and ghost sockets (a socket fd no dump lists)
+ * highlighted.  Re-read on every sample.  Enter on a socket fd opens its
+ * details.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "sockpane.h"
+
+struct fdview {
+	int pid;
+	int r;				/* last sample_fdtable result */
+	struct fd_table ft;
+	struct lt_err err;
+	char comm[64];			/* raw */
+};
+
+enum { COL_FD, COL_TYPE, COL_PROTO, COL_RECVQ, COL_GROWTH, COL_FLAGS, COL_TARGET, NCOLS };
+
+static const struct table_col cols[NCOLS] = {
+	[COL_FD] = { "FD", 5, 5, 1, 0, 0 },
+	[COL_TYPE] = { "TYPE", 9, 9, 0, 1, 0 },
+	[COL_PROTO] = { "PROTO", 7, 8, 0, 4, 0 },
+	[COL_RECVQ] = { "RECV-Q", 6, 6, 1, 3, 1 },
+	[COL_GROWTH] = { "GROW/s", 6, 7, 1, 5, 1 },
+	[COL_FLAGS] = { "FLAGS", 12, 24, 0, 2, 0 },
+	[COL_TARGET] = { "TARGET", 16, 400, 0, 0, 0 },
+};
+
+static struct fdview *fv_of(struct table *tb)
+{
+	return tb->data;
+}
+
+static void fd_reload(struct table *tb, struct tui *t)
+{
+	struct fdview *fv = fv_of(tb);
+	const struct fd_proc *c;
+	const struct proc_info *p;
+
+	fdtable_free(&fv->ft);
+	memset(&fv->ft, 0, sizeof(fv->ft));
+	fv->err.msg[0] = '\0';
+	if (!t->have) {
+		fv->r = -EAGAIN;
+		return;
+	}
+	fv->r = sample_fdtable(t->ctx, &t->cur, fv->pid, &fv->ft, &fv->err);
+	c = fdtable_census_proc(&t->cur.owners, fv->pid);
+	p = t->cur.have_procs ? procs_find(&t->cur.procs, fv->pid) : NULL;
+	if (p)
+		snprintf(fv->comm, sizeof(fv->comm), "%s", p->comm);
+	else if (c)
+		snprintf(fv->comm, sizeof(fv->comm), "%s", c->comm);
+}
+
+static size_t fd_count(struct table *tb, const struct tui *t)
+{
+	(void)t;
+	return fv_of(tb)->r < 0 ? 0 : fv_of(tb)->ft.n;
+}
+
+static size_t fd_rows(struct table *tb, const struct tui *t, uint32_t *rows, size_t max)
+{
+	size_t i, n = fd_count(tb, t);
+
+	for (i = 0; i < n && i < max; i++)
+		rows[i] = (uint32_t)i;
+	return i;
+}
+
+static int sock_ok(const struct tui *t, const struct fd_entry *e)
+{
+	return e->sock >= 0 && (size_t)e->sock < t->cur.socks.n;
+}
+
+static void fd_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
+		    char *buf, size_t sz)
+{
+	const struct fd_entry *e = &fv_of(tb)->ft.v[row];
+	int w = tb->w[col] > 0 ? tb->w[col] : cols[col].minw;
+	char age[32];
+
+	buf[0] = '\0';
+	switch (col) {
+	case COL_FD:
+		snprintf(buf, sz, "%d", (int)e->fd);
+		break;
+	case COL_TYPE:
+		snprintf(buf, sz, "%s", fdtable_kind_name(e->kind));
+		break;
+	case COL_PROTO:
+		if (sock_ok(t, e))
+			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_PROTO, w, buf, sz);
+		else
+			lt_sanitize(e->sockproto, buf, sz);
+		break;
+	case COL_RECVQ:
+		if (sock_ok(t, e))
+			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_RECVQ, w, buf, sz);
+		break;
+	case COL_GROWTH:
+		if (sock_ok(t, e))
+			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_GROWTH, w, buf, sz);
+		break;
+	case COL_FLAGS:
+		if (e->ghost == FD_GHOST_YES)
+			snprintf(buf, sz, "GHOST %s", format_duration(e->ghost_age, age,
+								       sizeof(age)));
+		else if (e->ghost == FD_GHOST_UNKNOWN)
+			snprintf(buf, sz, "ghost?");
+		else if (sock_ok(t, e))
+			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_FLAGS, w, buf, sz);
+		break;
+	case COL_TARGET:
+		if (sock_ok(t, e)) {
+			char loc[128], peer[128];
+
+			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_LOCAL, 0, loc,
+				       sizeof(loc));
+			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_PEER, 0, peer,
+				       sizeof(peer));
+			snprintf(buf, sz, "socket:[%" PRIu64 "] %.100s -> %.100s", e->inode,
+				 loc, peer);
+		} else {
+			lt_sanitize(e->target, buf, sz);
+		}
+		break;
+	}
+}
+
+#define CMP(a, b) (((a) > (b)) - ((a) < (b)))
+
+static int fd_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t b, int col)
+{
+	const struct fd_entry *ea = &fv_of(tb)->ft.v[a], *eb = &fv_of(tb)->ft.v[b];
+	char x[512], y[512];
+
+	switch (col) {
+	case COL_FD:
+		return CMP(ea->fd, eb->fd);
+	case COL_RECVQ:
+		return CMP(sock_ok(t, ea) ? (int64_t)t->cur.socks.v[ea->sock].recv_q : -1,
+			   sock_ok(t, eb) ? (int64_t)t->cur.socks.v[eb->sock].recv_q : -1);
+	case COL_GROWTH:
+		return CMP(sock_ok(t, ea) ? t->cur.rates[ea->sock].growth_bps : -1e300,
+			   sock_ok(t, eb) ? t->cur.rates[eb->sock].growth_bps : -1e300);
+	case COL_FLAGS:
+		if (ea->ghost != eb->ghost)
+			return CMP(ea->ghost == FD_GHOST_YES, eb->ghost == FD_GHOST_YES);
+		break;
+	default:
+		break;
+	}
+	fd_cell(tb, t, a, col, x, sizeof(x));
+	fd_cell(tb, t, b, col, y, sizeof(y));
+	return strcmp(x, y);
+}
+
+static struct table_key fd_key(struct table *tb, const struct tui *t, uint32_t row)
+{
+	struct table_key k = { (uint64_t)fv_of(tb)->ft.v[row].fd, fv_of(tb)->ft.v[row].inode };
+
+	(void)t;
+	return k;
+}
+
+static int fd_elem(struct table *tb, const struct tui *t, uint32_t row, int col)
+{
+	const struct fd_entry *e = &fv_of(tb)->ft.v[row];
+
+	if (e->ghost == FD_GHOST_YES)
+		return THEME_ROW_GHOST;
+	if (col < 0 && sock_ok(t, e) && (t->cur.rates[e->sock].flags & SOCK_FLAG_NEVER_READ))
+		return THEME_ROW_FLAGGED;
+	if (col < 0 && e->kind != FD_SOCKET)
+		return THEME_MUTED;
+	return -1;
+}
+
+static void fd_enter(struct table *tb, struct tui *t, uint32_t row)
+{
+	const struct fd_entry *e = &fv_of(tb)->ft.v[row];
+
+	if (sock_ok(t, e))
+		tui_push(t, sockview_new(t, (size_t)e->sock));
+	else if (e->kind == FD_SOCKET)
+		tui_set_status(t, THEME_STATUS, "fd %d: %s", (int)e->fd,
+			       e->ghost == FD_GHOST_YES ? "a ghost socket: no dump lists it"
+							: "socket not in the census");
+}
+
+static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
+{
+	const struct fdview *fv = fv_of(tb);
+	const struct proc_info *p = t->have && t->cur.have_procs ?
+				    procs_find(&t->cur.procs, fv->pid) : NULL;
+	size_t i, socks = 0, ghosts = 0, len;
+	char comm[96], lim[32] = "";
+
+	lt_sanitize(fv->comm, comm, sizeof(comm));
+	if (fv->r == -ESRCH) {
+		snprintf(buf, sz, "pid %d (%s) has exited", fv->pid, comm);
+		return;
+	}
+	if (fv->r < 0) {
+		char e[256];
+
+		lt_sanitize(fv->err.msg, e, sizeof(e));
+		snprintf(buf, sz, "pid %d: %s", fv->pid, e[0] ? e : "no fd table");
+		return;
+	}
+	if (fv->ft.hidden) {
+		snprintf(buf, sz, "pid %d (%s): fd table refused: run as root", fv->pid, comm);
+		return;
+	}
+	for (i = 0; i < fv->ft.n; i++) {
+		socks += fv->ft.v[i].kind == FD_SOCKET;
+		ghosts += fv->ft.v[i].ghost == FD_GHOST_YES;
+	}
+	if (p && p->fd_soft >= 0)
+		snprintf(lim, sizeof(lim), " (limit %" PRId64 ")", p->fd_soft);
+	snprintf(buf, sz, "pid %d (%s): %zu fds%s, %zu sockets, %zu ghosts", fv->pid, comm,
+		 fv->ft.n, lim, socks, ghosts);
+	len = strlen(buf);
+	if (tb->filter[0] && len < sz)
+		snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
+}
+
+static void fd_title(struct table *tb, const struct tui *t, char *buf, size_t sz)
+{
+	char comm[64];
+
+	(void)t;
+	format_untrusted(fv_of(tb)->comm, 20, 1, comm, sizeof(comm));
+	snprintf(buf, sz, "pid %d %s: fds", fv_of(tb)->pid, comm);
+}
+
+static void fd_free(void *data)
+{
+	struct fdview *fv = data;
+
+	if (!fv)
+		return;
+	fdtable_free(&fv->ft);
+	free(fv);
+}
+
+static const struct table_desc fdview_desc = {
+	.name = "fds",
+	.cols = cols,
+	.ncols = NCOLS,
+	.sort_col = COL_FD,
+	.rows = fd_rows,
+	.count = fd_count,
+	.cell = fd_cell,
+	.cmp = fd_cmp,
+	.key = fd_key,
+	.elem = fd_elem,
+	.enter = fd_enter,
+	.note = fd_note,
+	.reload = fd_reload,
+	.title = fd_title,
+	.free_data = fd_free,
+};
+
+struct view *fdview_new(struct tui *t, int pid)
+{
+	struct fdview *fv = calloc(1, sizeof(*fv));
+	struct table *tb;
+
+	if (!fv)
+		return NULL;
+	fv->pid = pid;
+	tb = table_new(&fdview_desc, fv);
+	if (!tb) {
+		free(fv);
+		return NULL;
+	}
+	table_view_class.sample(&tb->v, t);
+	return &tb->v;
+}

@@ -1,0 +1,260 @@
+/*
+ * Curses-free text formatting for the UI: numbers that fit a column and
+ * untrusted text cut to a display width.  See format.h.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "leaktop/common.h"
+#include "format.h"
+
+static int fits(int n, int width, size_t outsz)
+{
+	return n >= 0 && n <= width && (size_t)n < outsz;
+}
+
+char *format_size(uint64_t bytes, int width, char *out, size_t outsz)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	int u = 0, n;
+
+	if (outsz == 0)
+		return out;
+	if (bytes == 0) {
+		snprintf(out, outsz, "0");
+		return out;
+	}
+	if (bytes < 1024) {
+		n = snprintf(out, outsz, "%" PRIu64 "B", bytes);
+		if (fits(n, width, outsz))
+			return out;
+	}
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	for (; u < 7; u++, v /= 1024) {
+		if (u == 0)
+			continue;
+		if (v < 100) {
+			n = snprintf(out, outsz, "%.1f%c", v, units[u]);
+			if (fits(n, width, outsz))
+				return out;
+		}
+		n = snprintf(out, outsz, "%.0f%c", v, units[u]);
+		if (fits(n, width, outsz))
+			return out;
+	}
+	snprintf(out, outsz, "*");
+	return out;
+}
+
+char *format_rate(double bps, int known, int width, char *out, size_t outsz)
+{
+	char mag[32];
+
+	if (outsz == 0)
+		return out;
+	if (!known || isnan(bps)) {
+		snprintf(out, outsz, "-");
+		return out;
+	}
+	if (fabs(bps) < 0.5) {
+		snprintf(out, outsz, "0");
+		return out;
+	}
+	format_size((uint64_t)(fabs(bps) + 0.5), width > 1 ? width - 1 : 1, mag,
+		    sizeof(mag));
+	snprintf(out, outsz, "%c%s", bps < 0 ? '-' : '+', mag);
+	return out;
+}
+
+char *format_num(double v, int known, int width, char *out, size_t outsz)
+{
+	static const char units[] = " KMGTPE";
+	int u = 0, n;
+
+	if (outsz == 0)
+		return out;
+	if (!known || isnan(v)) {
+		snprintf(out, outsz, "-");
+		return out;
+	}
+	if (v != floor(v) && fabs(v) < 10) {
+		n = snprintf(out, outsz, "%.1f", v);
+		if (fits(n, width, outsz))
+			return out;
+	}
+	n = snprintf(out, outsz, "%.0f", v);
+	if (fits(n, width, outsz))
+		return out;
+	while (fabs(v) >= 1000 && u < 6) {
+		v /= 1000;
+		u++;
+	}
+	n = snprintf(out, outsz, "%.1f%c", v, units[u]);
+	if (fits(n, width, outsz))
+		return out;
+	n = snprintf(out, outsz, "%.0f%c", v, units[u]);
+	if (!fits(n, width, outsz))
+		snprintf(out, outsz, "*");
+	return out;
+}
+
+char *format_pct(double pct, int width, char *out, size_t outsz)
+{
+	int n;
+
+	if (outsz == 0)
+		return out;
+	if (pct < 0 || isnan(pct)) {
+		snprintf(out, outsz, "-");
+		return out;
+	}
+	if (pct < 9.95 && pct != floor(pct)) {
+		n = snprintf(out, outsz, "%.1f%%", pct);
+		if (fits(n, width, outsz))
+			return out;
+	}
+	n = snprintf(out, outsz, "%.0f%%", pct);
+	if (!fits(n, width, outsz))
+		snprintf(out, outsz, "*");
+	return out;
+}
+
+char *format_duration(double sec, char *out, size_t outsz)
+{
+	uint64_t s = sec > 0 ? (uint64_t)sec : 0;
+
+	if (s < 60)
+		snprintf(out, outsz, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(out, outsz, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, outsz, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
+	else
+		snprintf(out, outsz, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
+	return out;
+}
+
+/* Width of one character of sanitised text; 1 for what is drawn as '?'. */
+static int char_width(uint32_t cp, size_t len, int utf8)
+{
+	int w;
+
+	if (len == 1)
+		return 1;
+	if (!utf8)
+		return 1;
+	w = wcwidth((wchar_t)cp);
+	return w < 0 ? 1 : w;
+}
+
+static int drawn_as_is(uint32_t cp, size_t len, int utf8)
+{
+	if (len == 0)
+		return 0;
+	if (len == 1)
+		return cp >= 0x20 && cp != 0x7f;
+	return utf8 && wcwidth((wchar_t)cp) >= 0;
+}
+
+int format_fit(const char *text, int width, int utf8, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	size_t n = strlen((const char *)p), o = 0;
+	int used = 0;
+
+	if (outsz == 0)
+		return 0;
+	while (n > 0) {
+		uint32_t cp = 0;
+		size_t l = lt_utf8_decode(p, n, &cp);
+		int w, as_is = drawn_as_is(cp, l, utf8);
+		size_t wl;
+
+		w = as_is ? char_width(cp, l, utf8) : 1;
+		wl = as_is ? l : 1;
+		if (used + w > width || o + wl >= outsz)
+			break;
+		if (as_is)
+			memcpy(out + o, p, wl);
+		else
+			out[o] = '?';
+		o += wl;
+		used += w;
+		if (l == 0)
+			l = 1;
+		p += l;
+		n -= l;
+	}
+	out[o] = '\0';
+	return used;
+}
+
+int format_width(const char *text, int utf8)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	size_t n = strlen((const char *)p);
+	int used = 0;
+
+	while (n > 0) {
+		uint32_t cp = 0;
+		size_t l = lt_utf8_decode(p, n, &cp);
+
+		used += drawn_as_is(cp, l, utf8) ? char_width(cp, l, utf8) : 1;
+		if (l == 0)
+			l = 1;
+		p += l;
+		n -= l;
+	}
+	return used;
+}
+
+char *format_cell(const char *text, int width, int right, int utf8, char *out,
+		  size_t outsz)
+{
+	char tmp[1024];
+	int used, pad;
+	size_t tl;
+
+	if (outsz == 0)
+		return out;
+	if (width < 0)
+		width = 0;
+	used = format_fit(text, width, utf8, tmp, sizeof(tmp));
+	pad = width - used;
+	tl = strlen(tmp);
+	if ((size_t)pad + tl >= outsz) {
+		/* the buffer is too small for the padding: cut the padding */
+		pad = outsz > tl + 1 ? (int)(outsz - tl - 1) : 0;
+		if (tl >= outsz)
+			tl = outsz - 1;
+	}
+	if (right) {
+		memset(out, ' ', (size_t)pad);
+		memcpy(out + pad, tmp, tl);
+	} else {
+		memcpy(out, tmp, tl);
+		memset(out + tl, ' ', (size_t)pad);
+	}
+	out[tl + (size_t)pad] = '\0';
+	return out;
+}
+
+int format_untrusted(const char *raw, int width, int utf8, char *out, size_t outsz)
+{
+	char clean[1024];
+
+	lt_sanitize(raw, clean, sizeof(clean));
+	return format_fit(clean, width, utf8, out, outsz);
+}
+
+int format_match(const char *hay, const char *needle)
+{
+	return !needle || !*needle || strcasestr(hay ? hay : "", needle) != NULL;
+}

@@ -1,0 +1,53 @@
+/*
+ * Text for the screen, without curses: compact sizes, rates and percents
+ * that fit a column, and untrusted text made safe (lt_sanitize) and cut to
+ * a display width (wcwidth).  Everything writes into a caller's buffer and
+ * returns it; nothing here keeps state, so the unit tests link it alone.
+ */
+#ifndef LEAKTOP_TUI_FORMAT_H
+#define LEAKTOP_TUI_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "0", "512", "1.5K", "12.3M", "123M", "2G": binary units, at most width
+ * characters (falls back to fewer decimals, then "*" if nothing fits). */
+char *format_size(uint64_t bytes, int width, char *out, size_t outsz);
+
+/* A signed byte rate without unit suffix ("+1.5K", "-300", "0"); "-" when
+ * !known. */
+char *format_rate(double bps, int known, int width, char *out, size_t outsz);
+
+/* A plain number with one decimal below 10 ("0.5", "12", "1.2K"); "-" when
+ * !known. */
+char *format_num(double v, int known, int width, char *out, size_t outsz);
+
+/* "97%", "0.5%", "-" for pct < 0. */
+char *format_pct(double pct, int width, char *out, size_t outsz);
+
+/* Seconds as "45s", "12m03s", "3h12m", "4d03h". */
+char *format_duration(double sec, char *out, size_t outsz);
+
+/*
+ * Copy text (already sanitised: no control characters) into out, keeping at
+ * most width display columns; with utf8 == 0 every non-ASCII character is
+ * written as '?'.  Characters wcwidth cannot measure become '?'.  Returns
+ * the columns used.  out always ends with a NUL.
+ */
+int format_fit(const char *text, int width, int utf8, char *out, size_t outsz);
+
+/* format_fit, padded with spaces to exactly width columns, right-aligned
+ * when right != 0.  Returns out. */
+char *format_cell(const char *text, int width, int right, int utf8, char *out,
+		  size_t outsz);
+
+/* lt_sanitize then format_fit: what the UI does with raw untrusted bytes. */
+int format_untrusted(const char *raw, int width, int utf8, char *out, size_t outsz);
+
+/* Display width of sanitised text (as format_fit would measure it). */
+int format_width(const char *text, int utf8);
+
+/* Case-insensitive ASCII substring test; an empty needle matches. */
+int format_match(const char *hay, const char *needle);
+
+#endif

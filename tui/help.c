@@ -1,0 +1,95 @@
+/*
+ * The help screen: every key, in the order a newcomer needs them.  Any key
+ * closes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tui.h"
+
+static const char *const keys[][2] = {
+	{ "Up/Down PgUp/PgDn", "move the selection bar (Home/End: first/last row)" },
+	{ "Enter", "drill down: a socket's details; a process's fd table" },
+	{ "Esc Backspace", "back to the previous view" },
+	{ "Tab Shift-Tab", "next / previous pane" },
+	{ "1 2", "Sockets / Processes pane" },
+	{ "F6 > <", "sort by the next / previous column" },
+	{ "I", "invert the sort order (click a header: sort by it)" },
+	{ "/ F3", "search (incremental; Enter keeps it, Esc cancels)" },
+	{ "n N", "next / previous match" },
+	{ "\\ F4", "filter: keep matching rows (Esc in the prompt clears)" },
+	{ "F", "follow the selected socket or process across refreshes" },
+	{ "Space", "pause / resume sampling" },
+	{ "+ -", "sample more slowly / more often" },
+	{ "C", "cycle colour themes (remembered in leaktoprc)" },
+	{ "Ctrl-L", "redraw the screen" },
+	{ "F1 h ?", "this help" },
+	{ "q F10", "quit" },
+	{ "mouse", "click: select a row, sort by a header, switch tabs;" },
+	{ "", "double-click opens; the wheel scrolls (--no-mouse: off)" },
+	{ "a", "(reserved for actions on the selected socket)" },
+};
+
+static void help_draw(struct view *v, struct tui *t, int y, int h, int full)
+{
+	int row = y, i;
+
+	(void)v;
+	(void)full;
+	for (i = y; i < y + h; i++)
+		draw_fill(t, i, 0, COLS, THEME_NORMAL);
+	draw_text(t, row++, 1, COLS - 2,
+		  "leaktop: memory held by socket queues nobody reads, and leaked socket fds",
+		  THEME_VALUE);
+	row++;
+	for (i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])) && row < y + h; i++, row++) {
+		draw_text(t, row, 2, 18, keys[i][0], THEME_HELP_KEY);
+		draw_text(t, row, 21, COLS - 22, keys[i][1], THEME_NORMAL);
+	}
+	if (row < y + h)
+		draw_text(t, row, 1, COLS - 2, "Press any key to close this help.", THEME_MUTED);
+}
+
+static int help_key(struct view *v, struct tui *t, int ch)
+{
+	(void)v;
+	(void)ch;
+	(void)t;
+	return 0;	/* tui.c closes help on any key */
+}
+
+static void help_title(struct view *v, const struct tui *t, char *buf, size_t sz)
+{
+	(void)v;
+	(void)t;
+	snprintf(buf, sz, "Help");
+}
+
+static struct table *help_table(struct view *v)
+{
+	(void)v;
+	return NULL;
+}
+
+static void help_free(struct view *v)
+{
+	free(v);
+}
+
+const struct view_class help_view_class = {
+	.name = "help",
+	.title = help_title,
+	.draw = help_draw,
+	.key = help_key,
+	.table = help_table,
+	.free = help_free,
+};
+
+struct view *help_new(void)
+{
+	struct view *v = calloc(1, sizeof(*v));
+
+	if (v)
+		v->cls = &help_view_class;
+	return v;
+}

@@ -1,0 +1,277 @@
+/*
+ * The Sockets pane: every socket worth showing (a queue, a flag, or owned
+ * by a -p process), sorted by growth, with its owner, queue figures, rates
+ * and flags.  Enter opens the socket's details (sockview.c).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "format.h"
+#include "sockpane.h"
+
+enum {
+	COL_OWNER, COL_COMM, COL_PROTO, COL_LOCAL, COL_PEER, COL_RECVQ, COL_RMEM,
+	COL_RCVBUF, COL_FILL, COL_DROPS, COL_GROWTH, COL_FLAGS, NCOLS
+};
+
+static const struct table_col cols[NCOLS] = {
+	[COL_OWNER] = { "PID/FD", 10, 10, 0, 0, 0 },
+	[COL_COMM] = { "COMMAND", 9, 16, 0, 1, 0 },
+	[COL_PROTO] = { "PROTO", 7, 7, 0, 2, 0 },
+	[COL_LOCAL] = { "LOCAL", 15, 28, 0, 6, 0 },
+	[COL_PEER] = { "PEER", 15, 28, 0, 10, 0 },
+	[COL_RECVQ] = { "RECV-Q", 6, 6, 1, 3, 1 },
+	[COL_RMEM] = { "RMEM", 6, 6, 1, 8, 1 },
+	[COL_RCVBUF] = { "RCVBUF", 6, 6, 1, 11, 1 },
+	[COL_FILL] = { "FILL", 4, 4, 1, 5, 1 },
+	[COL_DROPS] = { "DROP/s", 6, 6, 1, 9, 1 },
+	[COL_GROWTH] = { "GROW/s", 6, 7, 1, 4, 1 },
+	[COL_FLAGS] = { "FLAGS", 10, 30, 0, 7, 0 },
+};
+
+uint64_t sockpane_queued(const struct ltsock *k)
+{
+	if (!history_queue_is_bytes(k))
+		return 0;
+	return (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;
+}
+
+double sockpane_fill(const struct ltsock *k)
+{
+	if (!(k->have & LTSOCK_HAVE_SKMEM) || !k->rcvbuf)
+		return -1;
+	return 100.0 * (double)k->rmem / (double)k->rcvbuf;
+}
+
+void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
+		    int width, char *buf, size_t sz)
+{
+	const struct ltsock *k = &s->socks.v[i];
+	const struct sock_rate *r = &s->rates[i];
+	char raw[256];
+	unsigned bit;
+	size_t len;
+
+	switch (f) {
+	case SOCKPANE_PROTO:
+		snprintf(buf, sz, "%s%s", ltsock_proto_name(k),
+			 k->family == AF_INET6 ? "6" : "");
+		break;
+	case SOCKPANE_LOCAL:
+	case SOCKPANE_PEER:
+		lt_sanitize(ltsock_format_addr(k, f == SOCKPANE_PEER, raw, sizeof(raw)),
+			    buf, sz);
+		break;
+	case SOCKPANE_RECVQ:
+		format_size(k->recv_q, width, buf, sz);
+		break;
+	case SOCKPANE_RMEM:
+		if (k->have & LTSOCK_HAVE_SKMEM)
+			format_size(k->rmem, width, buf, sz);
+		else
+			snprintf(buf, sz, "-");
+		break;
+	case SOCKPANE_RCVBUF:
+		if (k->have & LTSOCK_HAVE_SKMEM)
+			format_size(k->rcvbuf, width, buf, sz);
+		else
+			snprintf(buf, sz, "-");
+		break;
+	case SOCKPANE_FILL:
+		format_pct(sockpane_fill(k), width, buf, sz);
+		break;
+	case SOCKPANE_DROPS:
+		format_num(r->drops_ps, r->known && (k->have & LTSOCK_HAVE_DROPS), width,
+			   buf, sz);
+		break;
+	case SOCKPANE_GROWTH:
+		format_rate(r->growth_bps, r->known, width, buf, sz);
+		break;
+	case SOCKPANE_FLAGS:
+		buf[0] = '\0';
+		for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1) {
+			if (!(r->flags & bit))
+				continue;
+			len = strlen(buf);
+			snprintf(buf + len, sz - len, "%s%s", len ? "," : "",
+				 history_flag_name(bit));
+		}
+		break;
+	case SOCKPANE_STATE:
+		snprintf(buf, sz, "%s", ltsock_state_name(k));
+		break;
+	}
+}
+
+static size_t sock_count(struct table *tb, const struct tui *t)
+{
+	(void)tb;
+	return t->have && t->cur.census ? t->cur.socks.n : 0;
+}
+
+static size_t sock_rows(struct table *tb, const struct tui *t, uint32_t *rows, size_t max)
+{
+	const struct sample *s = &t->cur;
+	size_t k, n = 0;
+
+	(void)tb;
+	for (k = 0; k < s->socks.n && n < max; k++)
+		if (sample_sock_interesting(s, s->order[k], s->pid_filter))
+			rows[n++] = s->order[k];
+	return n;
+}
+
+static const struct fd_owner *first_owner(const struct sample *s, uint32_t i, size_t *n)
+{
+	const struct ltsock *k = &s->socks.v[i];
+
+	*n = 0;
+	return k->inode ? fdtable_census_owners(&s->owners, k->inode, n) : NULL;
+}
+
+static void sock_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
+		      char *buf, size_t sz)
+{
+	static const enum sockpane_field fields[NCOLS] = {
+		[COL_PROTO] = SOCKPANE_PROTO, [COL_LOCAL] = SOCKPANE_LOCAL,
+		[COL_PEER] = SOCKPANE_PEER, [COL_RECVQ] = SOCKPANE_RECVQ,
+		[COL_RMEM] = SOCKPANE_RMEM, [COL_RCVBUF] = SOCKPANE_RCVBUF,
+		[COL_FILL] = SOCKPANE_FILL, [COL_DROPS] = SOCKPANE_DROPS,
+		[COL_GROWTH] = SOCKPANE_GROWTH, [COL_FLAGS] = SOCKPANE_FLAGS,
+	};
+	const struct sample *s = &t->cur;
+	const struct fd_owner *o;
+	const struct fd_proc *p;
+	size_t n;
+
+	(void)tb;
+	switch (col) {
+	case COL_OWNER:
+		o = first_owner(s, row, &n);
+		if (o)
+			snprintf(buf, sz, "%d/%d%s", (int)o->pid, (int)o->fd, n > 1 ? "+" : "");
+		else
+			snprintf(buf, sz, "%s", s->owners.hidden_procs ? "hidden" : "-");
+		break;
+	case COL_COMM:
+		o = first_owner(s, row, &n);
+		p = o ? fdtable_census_proc(&s->owners, o->pid) : NULL;
+		lt_sanitize(p ? p->comm : "", buf, sz);
+		break;
+	default:
+		sockpane_field(s, row, fields[col], tb->w[col] > 0 ? tb->w[col] : 7, buf, sz);
+		break;
+	}
+}
+
+#define CMP(a, b) (((a) > (b)) - ((a) < (b)))
+
+static int sock_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t b, int col)
+{
+	const struct sample *s = &t->cur;
+	const struct ltsock *ka = &s->socks.v[a], *kb = &s->socks.v[b];
+	const struct sock_rate *ra = &s->rates[a], *rb = &s->rates[b];
+	const struct fd_owner *oa, *ob;
+	char x[256], y[256];
+	size_t n;
+	int c;
+
+	switch (col) {
+	case COL_OWNER:
+		oa = first_owner(s, a, &n);
+		ob = first_owner(s, b, &n);
+		c = CMP(oa ? oa->pid : 0, ob ? ob->pid : 0);
+		return c ? c : CMP(oa ? oa->fd : 0, ob ? ob->fd : 0);
+	case COL_RECVQ:
+		return CMP(ka->recv_q, kb->recv_q);
+	case COL_RMEM:
+		return CMP(ka->rmem, kb->rmem);
+	case COL_RCVBUF:
+		return CMP(ka->rcvbuf, kb->rcvbuf);
+	case COL_FILL:
+		return CMP(sockpane_fill(ka), sockpane_fill(kb));
+	case COL_DROPS:
+		return CMP(ra->known ? ra->drops_ps : -1, rb->known ? rb->drops_ps : -1);
+	case COL_GROWTH:
+		/* as the census orders them: growth, then charged memory */
+		c = CMP(ra->known ? ra->growth_bps : 0, rb->known ? rb->growth_bps : 0);
+		return c ? c : CMP(ka->rmem, kb->rmem);
+	case COL_FLAGS:
+		return CMP(ra->flags, rb->flags);
+	default:
+		sock_cell(tb, t, a, col, x, sizeof(x));
+		sock_cell(tb, t, b, col, y, sizeof(y));
+		return strcmp(x, y);
+	}
+}
+
+static struct table_key sock_key(struct table *tb, const struct tui *t, uint32_t row)
+{
+	struct table_key k = { t->cur.socks.v[row].netns, t->cur.socks.v[row].inode };
+
+	(void)tb;
+	return k;
+}
+
+static int sock_elem(struct table *tb, const struct tui *t, uint32_t row, int col)
+{
+	const struct sock_rate *r = &t->cur.rates[row];
+
+	(void)tb;
+	if (col < 0)
+		return (r->flags & SOCK_FLAG_NEVER_READ) ? THEME_ROW_FLAGGED : -1;
+	if (col == COL_GROWTH && r->known && r->growth_bps >= 0.5)
+		return THEME_GROWTH;
+	if (col == COL_FLAGS && r->flags)
+		return THEME_ROW_FLAGGED;
+	return -1;
+}
+
+static void sock_enter(struct table *tb, struct tui *t, uint32_t row)
+{
+	(void)tb;
+	tui_push(t, sockview_new(t, row));
+}
+
+static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
+{
+	const struct sample *s = &t->cur;
+	size_t len;
+
+	if (!t->have) {
+		snprintf(buf, sz, "waiting for the first sample");
+		return;
+	}
+	if (!s->census) {
+		snprintf(buf, sz, "no socket census: sockets come from the live kernel only "
+			 "(--procfs is set)");
+		return;
+	}
+	snprintf(buf, sz, "%zu of %zu sockets in %zu netns (%s)%s", tb->nrows, s->socks.n,
+		 s->nnetns, s->pid_filter ? "owned by -p or flagged" : "with a queue or a flag",
+		 s->census_complete ? "" : "; census incomplete");
+	len = strlen(buf);
+	if (tb->filter[0] && len < sz)
+		len += (size_t)snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
+	if (s->owners.hidden_procs && len < sz)
+		snprintf(buf + len, sz - len, "; owners of %d processes hidden: run as root",
+			 s->owners.hidden_procs);
+}
+
+const struct table_desc sockpane_desc = {
+	.name = "Sockets",
+	.cols = cols,
+	.ncols = NCOLS,
+	.sort_col = COL_GROWTH,
+	.rows = sock_rows,
+	.count = sock_count,
+	.cell = sock_cell,
+	.cmp = sock_cmp,
+	.key = sock_key,
+	.elem = sock_elem,
+	.enter = sock_enter,
+	.note = sock_note,
+};

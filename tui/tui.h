@@ -1,0 +1,150 @@
+/*
+ * What the front-end files share: the UI state (struct tui), the view
+ * object every screen element is (a const struct view_class of functions,
+ * htop Panel style), the screen layout and the drawing helpers (draw.c).
+ *
+ * Lifetimes: t->cur is the current sample, owned by tui.c; it is replaced
+ * (and the old one released) only after every view's sample() hook ran, so
+ * a view may keep indexes into it until then and no longer.
+ */
+#ifndef LEAKTOP_TUI_TUI_H
+#define LEAKTOP_TUI_TUI_H
+
+#include <curses.h>
+#include <stddef.h>
+
+#include "leaktop/sample.h"
+#include "options.h"
+#include "theme.h"
+
+#define TUI_MIN_COLS	72
+#define TUI_MIN_LINES	18
+#define TUI_RING	256	/* per-sample values kept for sparklines */
+#define TUI_STACK	8	/* drill-down depth */
+#define TUI_MAX_PANES	8
+
+/* Screen rows: header, memory pane, tabs, body, status line. */
+#define TUI_Y_HEADER	0
+#define TUI_Y_MEM	1
+#define TUI_MEM_LINES	3
+#define TUI_Y_TABS	(TUI_Y_MEM + TUI_MEM_LINES)
+#define TUI_Y_BODY	(TUI_Y_TABS + 1)
+
+#define DIRTY_HEADER	0x01
+#define DIRTY_MEM	0x02
+#define DIRTY_TABS	0x04
+#define DIRTY_BODY	0x08	/* the top view, fully */
+#define DIRTY_STATUS	0x10
+#define DIRTY_VIEW	0x20	/* the top view, what it marked as changed */
+#define DIRTY_ALL	0x3f
+
+struct tui;
+struct view;
+struct table;
+
+struct view_class {
+	const char *name;
+	/* one line for the breadcrumb ("pid 42 leak_udp: fds") */
+	void (*title)(struct view *v, const struct tui *t, char *buf, size_t sz);
+	/* draw rows y .. y+h-1; full: everything, else only what changed */
+	void (*draw)(struct view *v, struct tui *t, int y, int h, int full);
+	/* a key; returns 1 if used */
+	int (*key)(struct view *v, struct tui *t, int ch);
+	/* a click at body row y (0 = first body row), column x */
+	void (*click)(struct view *v, struct tui *t, int y, int x, int dbl);
+	/* a new sample is in t->cur */
+	void (*sample)(struct view *v, struct tui *t);
+	/* the table inside, for search and filter, or NULL */
+	struct table *(*table)(struct view *v);
+	void (*free)(struct view *v);
+};
+
+struct view {
+	const struct view_class *cls;
+};
+
+enum tui_mode { TUI_LIVE, TUI_PAUSED, TUI_REPLAY };
+
+struct tui {
+	const struct lt_opts *o;
+	struct sample_ctx *ctx;
+	struct sample cur;
+	int have;			/* cur holds a sample */
+	double delay;
+	double next_sample;		/* monotonic seconds */
+	enum tui_mode mode;
+	int recording;			/* badges beside the mode */
+	int read_only;
+
+	SCREEN *screen;			/* NULL until curses started */
+	int utf8, colour, mouse;
+	struct theme theme;
+	attr_t attr[THEME_NELEM];
+
+	/* per-sample memory figures, oldest first, for the sparklines */
+	double ring_unacc[TUI_RING], ring_sockq[TUI_RING];
+	size_t ring_n;
+
+	struct view *panes[TUI_MAX_PANES];
+	int npanes, pane;
+	int tab_x[TUI_MAX_PANES + 1];	/* where each tab label starts */
+	struct view *stack[TUI_STACK];	/* drill-down views above the pane */
+	int depth;
+
+	int prompt;			/* 0, '/' search or '\\' filter */
+	char prompt_buf[64];
+	size_t prompt_saved_sel;
+
+	char status[256];
+	int status_elem;
+	unsigned dirty;
+	int too_small;
+	int quit;
+	char fatal[300];		/* printed after endwin */
+
+	char host[80], kernel[80];
+	char themes[32][64];
+	size_t nthemes;
+};
+
+/* tui.c */
+struct view *tui_top(struct tui *t);
+/* Push a drill-down view (taking ownership); frees it if the stack is full. */
+void tui_push(struct tui *t, struct view *v);
+void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int tui_body_lines(void);
+
+/* draw.c: curses helpers; text must be sanitised already */
+void draw_theme_apply(struct tui *t);
+attr_t draw_attr(const struct tui *t, int elem);
+/* text cut/padded to width at (y, x); returns the columns written */
+int draw_text(struct tui *t, int y, int x, int width, const char *text, int elem);
+int draw_cell(struct tui *t, int y, int x, int width, int right, const char *text,
+	      int elem);
+/* raw untrusted bytes: sanitised, then drawn as draw_text */
+int draw_untrusted(struct tui *t, int y, int x, int width, const char *raw, int elem);
+void draw_fill(struct tui *t, int y, int x, int width, int elem);
+/* the last width values of v[0..n-1] as a sparkline scaled to their max */
+void draw_sparkline(struct tui *t, int y, int x, int width, const double *v,
+		    size_t n, int elem);
+/* a stacked bar; ascii[i] is segment i's glyph without UTF-8 or colour */
+void draw_bar(struct tui *t, int y, int x, int width, const double *parts,
+	      const int *elems, const char *ascii, int n, double total);
+/* the glyph of a bar segment (legend), as draw_bar would show it */
+void draw_bar_glyph(struct tui *t, int y, int x, int elem, char ascii);
+
+/* header.c: header line and memory pane */
+void header_draw(struct tui *t);
+void header_draw_mem(struct tui *t);
+void header_push_sample(struct tui *t);
+
+/* help.c */
+extern const struct view_class help_view_class;
+struct view *help_new(void);
+
+/* sockview.c: one socket's details; fdview.c: one process's fd table */
+struct view *sockview_new(struct tui *t, size_t sock_index);
+struct view *fdview_new(struct tui *t, int pid);
+
+#endif
