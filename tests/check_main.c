@@ -39,6 +39,8 @@ int main(void)
 		netns_suite,
 		procs_suite,
 		findings_suite,
+		actions_suite,
+		tui_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

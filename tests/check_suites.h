@@ -15,6 +15,8 @@ Suite *fdtable_suite(void);
 Suite *netns_suite(void);
 Suite *procs_suite(void);
 Suite *findings_suite(void);
+Suite *actions_suite(void);
+Suite *tui_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */
