@@ -1,12 +1,18 @@
 #!/bin/bash
 # The interactive UI, driven inside tmux and read back with capture-pane:
-# a live leaker's socket ranks first; Enter drills down to its details and
-# its owner's fd table; search, sort, help, resize below the minimum and
-# back, a hostile process name drawn escaped, clean exit and signal exit,
-# ASCII rendering without colour or UTF-8, theme files.
+# a quiet machine says "no leaks found"; with a leaker the UI opens on
+# Findings naming it; a live leaker's socket ranks first; Enter drills down
+# to its details and its owner's fd table; search, sort, help, resize below
+# the minimum and back, a hostile process name drawn escaped, clean exit
+# and signal exit, ASCII rendering without colour or UTF-8, theme files.
+# Actions: a finding's evidence, the action menu with its preview, y
+# applies drop-filter (checked from outside with leaktop itself), drain
+# needs the word typed, the session's list undoes it, --read-only has no
+# menu.  Every wait polls the screen with a bound; nothing is timed.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd tmux
+need_cmd jq
 L="$TESTS_BIN/leakers"
 : "${TESTS_SRC:=$(dirname "$0")}"
 export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
@@ -34,22 +40,58 @@ hasnt() { ! grep -qF -- "$1"; }
 # the first table row under the header line that starts with $1
 first_row() { awk -v h="$1" 'f { print; exit } index($0, h) == 1 { f = 1 }'; }
 first_row_is() { [ "$(first_row "$1" | awk '{ print $1 }')" = "$2" ]; }
+# the table's column header starts with $1 (which pane is up)
+header_is() { grep -q "^$1 "; }
+# the first row of the Findings pane matches the regex $1
+first_finding_is() { first_row SEVERITY | grep -Eq -- "$1"; }
 keys() { $TM send-keys -t "$@"; }
 
 # start SESSION WxH ENV...: leaktop in a new tmux session, exit status to
-# $TMPD/SESSION.exit
+# $TMPD/SESSION.exit; $ARGS are more leaktop options
 start() {
 	local s=$1 w=${2%x*} h=${2#*x}; shift 2
 	$TM new-session -d -s "$s" -x "$w" -y "$h" \
-		"sh -c 'echo \$\$ >$TMPD/$s.pid; env TERM=xterm-256color $* $LEAKTOP -d 1 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
+		"sh -c 'echo \$\$ >$TMPD/$s.pid; env TERM=xterm-256color $* $LEAKTOP -d 1 ${ARGS:-} 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
 	$TM set-option -t "$s" remain-on-exit on >/dev/null
 }
+
+# --- a quiet machine (no leaker of ours running) ---------------------------
+# Only when nothing else on the machine leaks (another test's leaker would
+# rightly be reported): leaktop's batch mode says whether it is quiet.
+alarms() {
+	"$LEAKTOP" -b -n 4 -d 1 --format json 2>/dev/null | tail -1 |
+		jq '[.findings[] | select(.severity != "info")] | length'
+}
+if [ "$(alarms)" = 0 ]; then
+	start quiet 100x30 LC_ALL=C.UTF-8
+	check "quiet: the UI opens on Sockets" wait_for quiet header_is "PID/FD"
+	check "quiet: the header says no leaks found" \
+		wait_for quiet bash -c "head -1 '$TMPD/screen' | grep -q 'no leaks found'"
+	keys quiet 3
+	check "quiet: Findings says no leaks found after three samples or more" \
+		wait_for quiet grep -Eq "no leaks found after ([3-9]|[1-9][0-9]+) samples"
+	keys quiet 2
+	check "quiet: no leaks found on the Processes pane too" \
+		wait_for quiet bash -c "grep -q PSS '$TMPD/screen' && grep -q 'no leaks found' '$TMPD/screen'"
+	keys quiet q
+	check "quiet: exit status 0" wait_for quiet grep -qx "EXIT=0" "$TMPD/quiet.exit"
+else
+	echo "note: quiet-machine checks skipped: something else on this machine leaks now"
+fi
 
 start_bg udp "$L/leak_udp" --interval-ms 100 --seconds 60
 start_bg esc "$L/leak_escname" --seconds 60
 
 start main 100x30 LC_ALL=C.UTF-8
-check "the UI comes up with the Sockets pane" wait_for main has "PID/FD"
+check "the UI comes up" wait_for main has "PID/FD"
+# unread_queue needs three samples: the pane follows until the first key
+check "with a leaker the UI opens on Findings" wait_for main header_is "SEVERITY"
+check "the first finding names the leaker's pid and fd" \
+	wait_for main first_finding_is "^(warning|critical) .* $udp_pid/$udp_fd +leak_udp "
+check "the header counts the findings" \
+	bash -c "head -1 '$TMPD/screen' | grep -Eq '[0-9]+ (warning|critical)'"
+keys main 1
+check "1: the Sockets pane" wait_for main header_is "PID/FD"
 check "the leaker's socket is the first row of Sockets" \
 	wait_for main first_row_is "PID/FD" "$udp_pid/$udp_fd"
 check "header: host, kernel, interval and the LIVE badge" \
@@ -136,6 +178,104 @@ check "q exits with status 0" wait_for main test -s "$TMPD/main.exit"
 check "exit status 0" grep -qx "EXIT=0" "$TMPD/main.exit"
 check "the terminal is restored (the UI is gone from the pane)" \
 	wait_for main hasnt "F1Help"
+
+# --- findings, evidence and actions ----------------------------------------
+# A leaker with a big buffer, so that its queue keeps growing all along.
+kill "$udp_bgpid" "$esc_bgpid" 2>/dev/null
+start_bg act "$L/leak_udp" --interval-ms 300 --rcvbuf 4000000 --seconds 180
+# growth_is PID INODE JQ-TEST: the socket's growth over three samples, as
+# leaktop's own census sees it, passes the test
+growth_is() {
+	"$LEAKTOP" -b -n 3 -d 1 --format json -p "$1" 2>/dev/null | tail -1 |
+		jq -e --argjson i "$2" "first(.sockets[] | select(.inode == \$i) | .growth_bps) $3"
+}
+rmem() {
+	"$LEAKTOP" -b -n 1 --format json -p "$1" 2>/dev/null |
+		jq -e --argjson i "$2" 'first(.sockets[] | select(.inode == $i) | .rmem)'
+}
+# filter_of PID FD: the socket's filter as leaktop's preview reads it
+filter_of() {
+	"$LEAKTOP" --act undo-filter --pid "$1" --fd "$2" --format json 2>/dev/null |
+		jq -r '.before.filter // "?"'
+}
+start act 100x30 LC_ALL=C.UTF-8
+check "act: the leaker's finding is listed" \
+	wait_for act grep -Eq "unread_queue +$act_pid/$act_fd +leak_udp +drop-filter"
+keys act / "$act_pid/$act_fd" Enter
+wait_for act has "F1Help" >/dev/null
+keys act Enter
+check "Enter on the finding shows its evidence" wait_for act has "Evidence: Recv-Q"
+check "the evidence view names the leaker" has "leak_udp (pid $act_pid, fd $act_fd)" <"$TMPD/screen"
+check "... and explains it" has "Why it matters: This socket receives data" <"$TMPD/screen"
+check "... above the socket's details" has "inode $act_inode" <"$TMPD/screen"
+check "... with the safe action" has "Safe action: drop-filter" <"$TMPD/screen"
+keys act a
+check "a: the menu offers drop-filter, pre-selected" \
+	wait_for act grep -Eq "> drop-filter +ready +\(suggested\) "
+check "a: with a preview of what it does" has "What drop-filter will do:" <"$TMPD/screen"
+check "a: the preview names the socket" \
+	has "attach a one-instruction classic BPF filter (ret #0) with SO_ATTACH_FILTER" <"$TMPD/screen"
+check "a: and asks y/N" has "Apply drop-filter? y: yes" <"$TMPD/screen"
+check "nothing is attached before y" test "$(filter_of "$act_pid" "$act_fd")" = none
+keys act y
+check "y: the result says done" wait_for act has "Result: done: attached a drop-all filter"
+check "y: before and after figures" \
+	bash -c "grep -q 'before: rmem .*filter none' '$TMPD/screen' && grep -q 'after:  rmem .*filter drop-all' '$TMPD/screen'"
+check "outside: leaktop's drop filter is attached" \
+	test "$(filter_of "$act_pid" "$act_fd")" = drop-all
+check "outside: the queue stops growing" growth_is "$act_pid" "$act_inode" "<= 0"
+
+# drain without the word: nothing happens (the queue is still: filtered)
+q0=$(rmem "$act_pid" "$act_inode")
+keys act Down Down Down Down
+check "drain selected" wait_for act grep -Eq "> drain +ready"
+keys act y
+check "y on drain asks for the word" wait_for act has "Type drain and press Enter"
+keys act n o Enter
+check "not typing drain: nothing was done" wait_for act has "nothing was done"
+check "not typing drain: the queue is unchanged" \
+	test "$(rmem "$act_pid" "$act_inode")" = "$q0"
+check "not typing drain: no result shown" hasnt "Result:" <"$TMPD/screen"
+
+# the session's list, and undo from it
+keys act A
+check "A lists this session's action" \
+	wait_for act grep -Eq "drop-filter +done +$act_pid/$act_fd +leak_udp +u: undo-filter"
+keys act u
+check "u: the menu offers undo-filter, pre-selected" \
+	wait_for act grep -Eq "> undo-filter +ready +\(suggested\) "
+check "u: with its preview" has "What undo-filter will do:" <"$TMPD/screen"
+keys act y
+check "undo: the result says done" wait_for act has "Result: done: detached the drop filter"
+check "outside: no filter any more" test "$(filter_of "$act_pid" "$act_fd")" = none
+check "outside: the queue grows again" growth_is "$act_pid" "$act_inode" "> 0"
+keys act Escape
+check "the list marks the drop-filter undone" \
+	wait_for act grep -Eq "drop-filter +done +$act_pid/$act_fd +leak_udp +undone"
+keys act q
+check "act: exit status 0" wait_for act grep -qx "EXIT=0" "$TMPD/act.exit"
+
+# --read-only: no menu, and the help says why
+ARGS=--read-only start ro 100x30 LC_ALL=C.UTF-8
+check "read-only: the READ-ONLY badge" \
+	wait_for ro bash -c "head -1 '$TMPD/screen' | grep -q 'READ-ONLY'"
+check "read-only: the finding is listed" \
+	wait_for ro grep -Eq "unread_queue +$act_pid/$act_fd +leak_udp"
+check "read-only: no action key on the key bar" hasnt "aAct" <"$TMPD/screen"
+keys ro / "$act_pid/$act_fd" Enter a
+check "read-only: a says actions are disabled" wait_for ro has "actions disabled: --read-only"
+check "read-only: a opens no menu" \
+	bash -c "! grep -q 'Apply \|What drop-filter will do\|> drop-filter' '$TMPD/screen'"
+keys ro Enter a
+check "read-only: a in the evidence view opens no menu either" \
+	wait_for ro has "Safe action: drop-filter (actions disabled: --read-only)"
+check "read-only: still no menu" bash -c "! grep -q 'Apply ' '$TMPD/screen'"
+keys ro F1
+check "read-only: the help says actions are disabled" \
+	wait_for ro grep -Eq "a A +actions disabled: --read-only"
+keys ro Escape q
+check "read-only: the filter was never touched" test "$(filter_of "$act_pid" "$act_fd")" = none
+kill "$act_bgpid" 2>/dev/null
 
 # SIGTERM restores the terminal and exits
 start sig 100x30 LC_ALL=C.UTF-8

@@ -1,7 +1,9 @@
 /*
  * Unit tests of the UI's curses-free parts: column formatting of sizes,
  * rates and percents, cutting UTF-8 text to a display width, untrusted
- * text as the UI shows it, and theme files (parser, lookup, leaktoprc).
+ * text as the UI shows it, wrapping (the evidence view and the action
+ * menu), text core made safe checked again without double escapes, action
+ * figures, and theme files (parser, lookup, leaktoprc).
  */
 #include <errno.h>
 #include <locale.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "../tui/format.h"
 #include "../tui/theme.h"
@@ -275,6 +278,145 @@ START_TEST(theme_shipped_files_and_rc)
 }
 END_TEST
 
+/* The lines format_wrap made of text, joined with '|'. */
+static char *wrapped(const char *text, int width, int utf8, char *out, size_t outsz)
+{
+	struct format_span sp[32];
+	size_t n = format_wrap(text, width, utf8, sp, 32), i, o = 0;
+
+	ck_assert_uint_le(n, 32);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_lt(o + sp[i].len + 2, outsz);
+		if (i)
+			out[o++] = '|';
+		memcpy(out + o, text + sp[i].off, sp[i].len);
+		o += sp[i].len;
+		out[o] = '\0';
+	}
+	return out;
+}
+
+START_TEST(wrap_at_spaces_to_a_width)
+{
+	const char *expl = "This socket receives data that its program never reads, so every "
+			   "packet stays queued in kernel memory that no process's RSS or PSS "
+			   "shows, up to the socket's receive buffer.";
+	struct format_span sp[32], one;
+	char b[512], line[128];
+	size_t n, i;
+	int w;
+
+	utf8_locale();
+	ck_assert_uint_eq(format_wrap("", 10, 1, sp, 32), 0);
+	ck_assert_str_eq(wrapped("hello world foo", 11, 1, b, sizeof(b)), "hello world|foo");
+	ck_assert_str_eq(wrapped("hello world foo", 5, 1, b, sizeof(b)), "hello|world|foo");
+	/* the spaces of a soft break go; a hard break keeps indentation */
+	ck_assert_str_eq(wrapped("aaa   bbb", 4, 1, b, sizeof(b)), "aaa|bbb");
+	ck_assert_str_eq(wrapped("a\n  b", 10, 1, b, sizeof(b)), "a|  b");
+	ck_assert_str_eq(wrapped("a\n\nb\n", 10, 1, b, sizeof(b)), "a||b");
+	/* a word longer than the line is cut */
+	ck_assert_str_eq(wrapped("abcdefghij", 4, 1, b, sizeof(b)), "abcd|efgh|ij");
+	ck_assert_str_eq(wrapped("x abcdefghij", 4, 1, b, sizeof(b)), "x|abcd|efgh|ij");
+	/* by display width: CJK takes two columns, never split inside */
+	ck_assert_str_eq(wrapped("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e "
+				 "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88", 6, 1, b, sizeof(b)),
+			 "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e|"
+			 "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88");
+	ck_assert_str_eq(wrapped("\xe6\x97\xa5\xe6\x9c\xac", 3, 1, b, sizeof(b)),
+			 "\xe6\x97\xa5|\xe6\x9c\xac");
+	/* a width below one column still makes progress */
+	ck_assert_str_eq(wrapped("ab", 0, 1, b, sizeof(b)), "a|b");
+	/* the count is of the whole text, however few spans fit */
+	ck_assert_uint_eq(format_wrap("a b c d e", 1, 1, &one, 1), 5);
+	ck_assert_uint_eq(one.off, 0);
+	ck_assert_uint_eq(one.len, 1);
+	/* every line of a real explanation fits, and no word is lost */
+	for (w = 20; w <= 80; w += 7) {
+		size_t words = 0;
+
+		n = format_wrap(expl, w, 1, sp, 32);
+		ck_assert_uint_le(n, 32);
+		for (i = 0; i < n; i++) {
+			memcpy(line, expl + sp[i].off, sp[i].len);
+			line[sp[i].len] = '\0';
+			ck_assert_int_le(format_width(line, 1), w);
+			ck_assert_msg(line[0] != ' ' && (!sp[i].len || line[sp[i].len - 1] != ' '),
+				      "width %d line %zu: \"%s\"", w, i, line);
+			words += 1;
+			for (const char *c = line; *c; c++)
+				words += *c == ' ';
+		}
+		ck_assert_uint_eq(words, 30);
+	}
+}
+END_TEST
+
+START_TEST(safe_text_escapes_once)
+{
+	char b[64];
+
+	utf8_locale();
+	/* what core escaped already stays as it is */
+	ck_assert_str_eq(format_safe("comm \\x1b[2Jevil", 0, b, sizeof(b)),
+			 "comm \\x1b[2Jevil");
+	/* what it did not is escaped as lt_sanitize would */
+	ck_assert_str_eq(format_safe("x\x1b[2J\x07", 0, b, sizeof(b)), "x\\x1b[2J\\x07");
+	ck_assert_str_eq(format_safe("bad\xff", 0, b, sizeof(b)), "bad\\xff");
+	ck_assert_str_eq(format_safe("abc\xe2\x80\xae" "x", 0, b, sizeof(b)), "abc\\u202ex");
+	ck_assert_str_eq(format_safe("d\xc3\xa9j\xc3\xa0", 0, b, sizeof(b)), "d\xc3\xa9j\xc3\xa0");
+	/* line breaks: kept for wrapping, or made visible */
+	ck_assert_str_eq(format_safe("a\nb", 1, b, sizeof(b)), "a\nb");
+	ck_assert_str_eq(format_safe("a\nb", 0, b, sizeof(b)), "a\\nb");
+	ck_assert_str_eq(format_safe("a\tb", 1, b, sizeof(b)), "a\\tb");
+	/* cut to the buffer, never inside an escape */
+	ck_assert_str_eq(format_safe("\x1b\x1b", 0, b, 6), "\\x1b");
+	ck_assert_str_eq(format_safe("abc", 0, b, 1), "");
+	assert_inert(format_safe("\x9b\x1b]0;t\x07\x7f", 0, b, sizeof(b)));
+}
+END_TEST
+
+START_TEST(action_figures_in_one_line)
+{
+	struct actions_figures g;
+	char b[256];
+
+	memset(&g, 0, sizeof(g));
+	ck_assert_str_eq(format_figures(&g, b, sizeof(b)), "-");
+	g.have = ACTIONS_HAVE_QUEUE | ACTIONS_HAVE_FILTER;
+	g.rmem = g.recv_q = 2048;
+	g.rcvbuf = 212992;
+	g.drops = 7;
+	ck_assert_str_eq(format_figures(&g, b, sizeof(b)),
+			 "rmem 2.0K, recv_q 2.0K, rcvbuf 208K, drops 7, filter none");
+	g.filter_len = 1;
+	g.filter_drops_all = 1;
+	ck_assert_ptr_nonnull(strstr(format_figures(&g, b, sizeof(b)), "filter drop-all (ret #0)"));
+	g.filter_drops_all = 0;
+	g.filter_len = 4;
+	g.filter_locked = 1;
+	ck_assert_ptr_nonnull(strstr(format_figures(&g, b, sizeof(b)),
+				     "filter 4 instructions (locked)"));
+	g.filter_len = ACTIONS_FILTER_EBPF;
+	g.filter_locked = 0;
+	ck_assert_ptr_nonnull(strstr(format_figures(&g, b, sizeof(b)), "filter eBPF"));
+	g.have = ACTIONS_HAVE_QUEUE | ACTIONS_HAVE_DRAINED;
+	g.drained_bytes = 1536;
+	g.drained_packets = 3;
+	ck_assert_str_eq(format_figures(&g, b, sizeof(b)),
+			 "rmem 2.0K, recv_q 2.0K, rcvbuf 208K, drops 7, drained 1.5K in 3 reads");
+	memset(&g, 0, sizeof(g));
+	g.have = ACTIONS_HAVE_LIMITS;
+	g.fd_soft = 1024;
+	g.fd_hard = ACTIONS_UNLIMITED;
+	g.nfds = 12;
+	ck_assert_str_eq(format_figures(&g, b, sizeof(b)),
+			 "fd limit 1024 soft / unlimited hard, 12 fds open");
+	/* a small buffer is cut, not overrun */
+	ck_assert_uint_eq(strlen(format_figures(&g, b, 10)), 9);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -285,6 +427,9 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, fit_utf8_to_display_width);
 	tcase_add_test(tc, cells_pad_and_align);
 	tcase_add_test(tc, untrusted_text_as_the_ui_shows_it);
+	tcase_add_test(tc, wrap_at_spaces_to_a_width);
+	tcase_add_test(tc, safe_text_escapes_once);
+	tcase_add_test(tc, action_figures_in_one_line);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

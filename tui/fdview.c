@@ -2,7 +2,8 @@
  * Drill-down: one process's fd table (sample_fdtable), its sockets joined
  * with the census and ghost sockets (a socket fd no dump lists)
  * highlighted.  Re-read on every sample.  Enter on a socket fd opens its
- * details.
+ * details; 'a' acts on the selected socket fd, or on the process (its fd
+ * limit) from any other row.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -196,6 +197,20 @@ static void fd_enter(struct table *tb, struct tui *t, uint32_t row)
 							: "socket not in the census");
 }
 
+/* A socket fd: that socket; anything else: the process (fd limits). */
+static int fd_target(struct table *tb, const struct tui *t, uint32_t row,
+		     struct tui_target *out)
+{
+	const struct fdview *fv = fv_of(tb);
+	const struct fd_entry *e = &fv->ft.v[row];
+
+	if (e->kind == FD_SOCKET && e->inode)
+		return tui_target_init(t, fv->pid, e->fd, e->inode,
+				       sock_ok(t, e) ? t->cur.socks.v[e->sock].netns : 0,
+				       ACTIONS_NONE, out);
+	return tui_target_init(t, fv->pid, -1, 0, 0, ACTIONS_NONE, out);
+}
+
 static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
 	const struct fdview *fv = fv_of(tb);
@@ -268,6 +283,7 @@ static const struct table_desc fdview_desc = {
 	.reload = fd_reload,
 	.title = fd_title,
 	.free_data = fd_free,
+	.target = fd_target,
 };
 
 struct view *fdview_new(struct tui *t, int pid)

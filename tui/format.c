@@ -1,6 +1,7 @@
 /*
- * Curses-free text formatting for the UI: numbers that fit a column and
- * untrusted text cut to a display width.  See format.h.
+ * Curses-free text formatting for the UI: numbers that fit a column,
+ * untrusted text cut to a display width, text wrapped to lines, action
+ * figures.  See format.h.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "format.h"
 
@@ -257,4 +259,153 @@ int format_untrusted(const char *raw, int width, int utf8, char *out, size_t out
 int format_match(const char *hay, const char *needle)
 {
 	return !needle || !*needle || strcasestr(hay ? hay : "", needle) != NULL;
+}
+
+char *format_safe(const char *text, int keep_nl, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	size_t n = strlen((const char *)p), o = 0;
+
+	if (outsz == 0)
+		return out;
+	while (n > 0) {
+		char one[8], esc[16];
+		uint32_t cp = 0;
+		size_t l = lt_utf8_decode(p, n, &cp), el;
+
+		if (l == 0)
+			l = 1;
+		if (*p == '\\' || (keep_nl && *p == '\n')) {
+			esc[0] = (char)*p;
+			esc[1] = '\0';
+		} else {
+			memcpy(one, p, l);
+			one[l] = '\0';
+			lt_sanitize(one, esc, sizeof(esc));
+		}
+		el = strlen(esc);
+		if (o + el >= outsz)
+			break;
+		memcpy(out + o, esc, el);
+		o += el;
+		p += l;
+		n -= l;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+size_t format_wrap(const char *text, int width, int utf8, struct format_span *lines,
+		   size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	size_t n = strlen((const char *)p), i = 0, count = 0;
+
+	if (width < 1)
+		width = 1;
+	while (i < n) {
+		size_t start = i, j = i, end, next, brk_end = 0, brk_next = 0;
+		int used = 0, have_brk = 0;
+
+		while (j < n && p[j] != '\n') {
+			uint32_t cp = 0;
+			size_t l = lt_utf8_decode(p + j, n - j, &cp);
+			int w = drawn_as_is(cp, l, utf8) ? char_width(cp, l, utf8) : 1;
+
+			if (l == 0)
+				l = 1;
+			if (used + w > width) {
+				if (j == start)
+					j += l;	/* wider than the line: cut it anyway */
+				break;
+			}
+			if (p[j] == ' ' && j > start) {
+				have_brk = 1;
+				brk_end = j;
+				brk_next = j + 1;
+			}
+			used += w;
+			j += l;
+		}
+		if (j >= n) {
+			end = n;
+			next = n;
+		} else if (p[j] == '\n') {
+			end = j;
+			next = j + 1;
+		} else if (p[j] == ' ') {
+			end = j;
+			next = j + 1;
+		} else if (have_brk) {
+			end = brk_end;
+			next = brk_next;
+		} else {
+			end = j;	/* one word longer than the line */
+			next = j;
+		}
+		if (next < n && p[next - (next > 0)] != '\n')
+			while (next < n && p[next] == ' ')
+				next++;	/* a soft break eats its spaces */
+		while (end > start && p[end - 1] == ' ')
+			end--;
+		if (count < max) {
+			lines[count].off = start;
+			lines[count].len = end - start;
+		}
+		count++;
+		i = next;
+	}
+	return count;
+}
+
+char *format_figures(const struct actions_figures *g, char *out, size_t outsz)
+{
+	char b1[16], b2[16], b3[16], s1[24], s2[24];
+	size_t len = 0;
+
+#define PUT(...) do { \
+		if (len < outsz) \
+			len += (size_t)snprintf(out + len, outsz - len, __VA_ARGS__); \
+	} while (0)
+	if (outsz == 0)
+		return out;
+	out[0] = '\0';
+	if (!g->have) {
+		snprintf(out, outsz, "-");
+		return out;
+	}
+	if (g->have & ACTIONS_HAVE_QUEUE)
+		PUT("rmem %s, recv_q %s, rcvbuf %s, drops %u", format_size(g->rmem, 7, b1, sizeof(b1)),
+		    format_size(g->recv_q, 7, b2, sizeof(b2)),
+		    format_size(g->rcvbuf, 7, b3, sizeof(b3)), g->drops);
+	if (g->have & ACTIONS_HAVE_FILTER) {
+		PUT("%s", len ? ", " : "");
+		if (g->filter_len == ACTIONS_FILTER_EBPF)
+			PUT("filter eBPF");
+		else if (g->filter_drops_all)
+			PUT("filter drop-all (ret #0)");
+		else if (g->filter_len > 0)
+			PUT("filter %d instructions", (int)g->filter_len);
+		else
+			PUT("filter none");
+		if (g->filter_locked)
+			PUT(" (locked)");
+	}
+	if (g->have & ACTIONS_HAVE_LIMITS) {
+		if (g->fd_soft == ACTIONS_UNLIMITED)
+			snprintf(s1, sizeof(s1), "unlimited");
+		else
+			snprintf(s1, sizeof(s1), "%" PRIu64, g->fd_soft);
+		if (g->fd_hard == ACTIONS_UNLIMITED)
+			snprintf(s2, sizeof(s2), "unlimited");
+		else
+			snprintf(s2, sizeof(s2), "%" PRIu64, g->fd_hard);
+		PUT("%sfd limit %s soft / %s hard, %u fds open", len ? ", " : "", s1, s2,
+		    g->nfds);
+	}
+	if (g->have & ACTIONS_HAVE_DRAINED)
+		PUT("%sdrained %s in %" PRIu64 " reads", len ? ", " : "",
+		    format_size(g->drained_bytes, 7, b1, sizeof(b1)), g->drained_packets);
+#undef PUT
+	return out;
 }

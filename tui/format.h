@@ -50,4 +50,31 @@ int format_width(const char *text, int utf8);
 /* Case-insensitive ASCII substring test; an empty needle matches. */
 int format_match(const char *hay, const char *needle);
 
+/*
+ * Text that core already made safe (finding summaries, action previews),
+ * checked again without escaping twice: whatever lt_sanitize would escape
+ * is escaped, but a backslash stays one backslash.  With keep_nl, '\n'
+ * stays a line break (for format_wrap).  Returns out.
+ */
+char *format_safe(const char *text, int keep_nl, char *out, size_t outsz);
+
+/* One line of wrapped text: bytes [off, off + len) of the source. */
+struct format_span {
+	size_t off, len;
+};
+
+/*
+ * Break safe text into lines of at most width display columns, at spaces
+ * where possible; '\n' always breaks, a word wider than width is cut, and
+ * the spaces at a soft break are dropped.  Fills at most max spans and
+ * returns the number of lines the whole text needs (0 for "").
+ */
+size_t format_wrap(const char *text, int width, int utf8, struct format_span *lines,
+		   size_t max);
+
+struct actions_figures;
+/* Before/after figures of an action as one line ("rmem 62K, recv_q 62K,
+ * rcvbuf 208K, drops 0, filter none"); "-" when there are none. */
+char *format_figures(const struct actions_figures *g, char *out, size_t outsz);
+
 #endif

@@ -1,7 +1,9 @@
 /*
  * The top of the screen: the header line (host, kernel, uptime, interval,
- * clock, mode badges) and the memory pane (a stacked bar of where MemTotal
- * went, the socket-queue figure, sparklines over the session).
+ * clock, the triage verdict, mode badges) and the memory pane (a stacked
+ * bar of where MemTotal went, the socket-queue figure, sparklines over the
+ * session).  The verdict ("no leaks found", or the findings by severity)
+ * is on every pane.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include <time.h>
 
 #include "format.h"
+#include "sockpane.h"
 #include "tui.h"
 
 void header_push_sample(struct tui *t)
@@ -66,27 +69,60 @@ static int badges(struct tui *t, int right_edge)
 	return w;
 }
 
+/* The triage verdict in plain words, and its theme element. */
+static int verdict(const struct tui *t, char *buf, size_t sz)
+{
+	size_t crit, warn, info;
+
+	buf[0] = '\0';
+	if (!t->have)
+		return THEME_MUTED;
+	findpane_counts(&t->cur, &crit, &warn, &info);
+	if (!crit && !warn) {
+		if (info)
+			snprintf(buf, sz, "no leaks found (%zu note%s)", info, info == 1 ? "" : "s");
+		else
+			snprintf(buf, sz, "no leaks found");
+		return THEME_FINDING_NONE;
+	}
+	if (crit && warn)
+		snprintf(buf, sz, "%zu critical, %zu warning", crit, warn);
+	else
+		snprintf(buf, sz, "%zu %s", crit ? crit : warn, crit ? "critical" : "warning");
+	return crit ? THEME_FINDING_CRITICAL : THEME_FINDING_WARNING;
+}
+
 void header_draw(struct tui *t)
 {
-	char buf[256], up[32], clock[16];
+	char buf[256], up[32], clock[16], v[64];
 	struct sysinfo si;
 	time_t now = time(NULL);
 	struct tm tm;
-	int x = 0, bw;
+	int x = 0, bw, vw, ve, room;
 
 	draw_fill(t, TUI_Y_HEADER, 0, COLS, THEME_NORMAL);
 	bw = badges(t, COLS);
+	ve = verdict(t, v, sizeof(v));
+	vw = (int)strlen(v);
+	if (vw && COLS - bw - 2 - vw > 20)
+		draw_text(t, TUI_Y_HEADER, COLS - bw - 2 - vw, vw, v, ve);
+	else
+		vw = 0;
+	room = COLS - bw - 1 - (vw ? vw + 2 : 0);
 	if (sysinfo(&si) == 0)
 		format_duration((double)si.uptime, up, sizeof(up));
 	else
 		snprintf(up, sizeof(up), "?");
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	x += draw_text(t, TUI_Y_HEADER, x, COLS - bw - 1, "leaktop ", THEME_HEADER);
-	x += draw_text(t, TUI_Y_HEADER, x, COLS - bw - 1 - x, t->host, THEME_HEADER_VALUE);
+	x += draw_text(t, TUI_Y_HEADER, x, room, "leaktop ", THEME_HEADER);
+	x += draw_text(t, TUI_Y_HEADER, x, room - x, t->host, THEME_HEADER_VALUE);
 	snprintf(buf, sizeof(buf), "  %s  up %s  every %gs  %s", t->kernel, up, t->delay,
 		 clock);
-	draw_text(t, TUI_Y_HEADER, x, COLS - bw - 1 - x, buf, THEME_NORMAL);
+	/* narrow: the uptime goes first */
+	if (x + format_width(buf, t->utf8) > room)
+		snprintf(buf, sizeof(buf), "  %s  every %gs  %s", t->kernel, t->delay, clock);
+	draw_text(t, TUI_Y_HEADER, x, room - x, buf, THEME_NORMAL);
 }
 
 enum { SEG_USER, SEG_CACHE, SEG_SHMEM, SEG_KERNEL, SEG_UNACC, SEG_FREE, NSEG };

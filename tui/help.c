@@ -1,6 +1,6 @@
 /*
- * The help screen: every key, in the order a newcomer needs them.  Any key
- * closes it.
+ * The help screen: every key, in the order a newcomer needs them, and the
+ * action keys, or why there are none (--read-only).  Any key closes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,14 +9,13 @@
 
 static const char *const keys[][2] = {
 	{ "Up/Down PgUp/PgDn", "move the selection bar (Home/End: first/last row)" },
-	{ "Enter", "drill down: a socket's details; a process's fd table" },
+	{ "Enter", "drill down: details, fd table, a finding's evidence" },
 	{ "Esc Backspace", "back to the previous view" },
 	{ "Tab Shift-Tab", "next / previous pane" },
-	{ "1 2", "Sockets / Processes pane" },
+	{ "1 2 3", "Sockets / Processes / Findings pane" },
 	{ "F6 > <", "sort by the next / previous column" },
 	{ "I", "invert the sort order (click a header: sort by it)" },
-	{ "/ F3", "search (incremental; Enter keeps it, Esc cancels)" },
-	{ "n N", "next / previous match" },
+	{ "/ F3  n N", "search (Enter keeps, Esc cancels); next / previous match" },
 	{ "\\ F4", "filter: keep matching rows (Esc in the prompt clears)" },
 	{ "F", "follow the selected socket or process across refreshes" },
 	{ "Space", "pause / resume sampling" },
@@ -27,27 +26,44 @@ static const char *const keys[][2] = {
 	{ "q F10", "quit" },
 	{ "mouse", "click: select a row, sort by a header, switch tabs;" },
 	{ "", "double-click opens; the wheel scrolls (--no-mouse: off)" },
-	{ "a", "(reserved for actions on the selected socket)" },
+	{ "e", "evidence view: show the whole explanation" },
+};
+
+/* The action keys, or why there are none. */
+static const char *const act_keys[][2] = {
+	{ "a", "act on the selected socket, process or finding: preview," },
+	{ "", "then y applies it (drain: type the word drain); n, Esc: no" },
+	{ "A", "this session's actions; u undoes the selected one" },
 };
 
 static void help_draw(struct view *v, struct tui *t, int y, int h, int full)
 {
-	int row = y, i;
+	int row = y, i, n = (int)(sizeof(keys) / sizeof(keys[0]));
 
 	(void)v;
 	(void)full;
 	for (i = y; i < y + h; i++)
 		draw_fill(t, i, 0, COLS, THEME_NORMAL);
 	draw_text(t, row++, 1, COLS - 2,
-		  "leaktop: memory held by socket queues nobody reads, and leaked socket fds",
-		  THEME_VALUE);
-	row++;
-	for (i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])) && row < y + h; i++, row++) {
+		  "leaktop: socket queues nobody reads, leaked socket fds.  Press any key to "
+		  "close this help.", THEME_VALUE);
+	for (i = 0; i < n && row < y + h; i++, row++) {
 		draw_text(t, row, 2, 18, keys[i][0], THEME_HELP_KEY);
 		draw_text(t, row, 21, COLS - 22, keys[i][1], THEME_NORMAL);
 	}
-	if (row < y + h)
-		draw_text(t, row, 1, COLS - 2, "Press any key to close this help.", THEME_MUTED);
+	if (t->read_only) {
+		if (row < y + h) {
+			draw_text(t, row, 2, 18, "a A", THEME_HELP_KEY);
+			draw_text(t, row++, 21, COLS - 22, "actions disabled: --read-only (this "
+				  "session changes nothing)", THEME_NOTE);
+		}
+		return;
+	}
+	for (i = 0; i < (int)(sizeof(act_keys) / sizeof(act_keys[0])) && row < y + h;
+	     i++, row++) {
+		draw_text(t, row, 2, 18, act_keys[i][0], THEME_HELP_KEY);
+		draw_text(t, row, 21, COLS - 22, act_keys[i][1], THEME_NORMAL);
+	}
 }
 
 static int help_key(struct view *v, struct tui *t, int ch)

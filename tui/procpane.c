@@ -218,6 +218,13 @@ static void proc_enter(struct table *tb, struct tui *t, uint32_t row)
 	tui_push(t, fdview_new(t, row_pid(t, row)));
 }
 
+static int proc_target(struct table *tb, const struct tui *t, uint32_t row,
+		       struct tui_target *out)
+{
+	(void)tb;
+	return tui_target_init(t, row_pid(t, row), -1, 0, 0, ACTIONS_NONE, out);
+}
+
 static void proc_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
 	size_t len;
@@ -248,4 +255,5 @@ const struct table_desc procpane_desc = {
 	.elem = proc_elem,
 	.enter = proc_enter,
 	.note = proc_note,
+	.target = proc_target,
 };

@@ -236,6 +236,20 @@ static void sock_enter(struct table *tb, struct tui *t, uint32_t row)
 	tui_push(t, sockview_new(t, row));
 }
 
+static int sock_target(struct table *tb, const struct tui *t, uint32_t row,
+		       struct tui_target *out)
+{
+	const struct ltsock *k = &t->cur.socks.v[row];
+	const struct fd_owner *o;
+	size_t n;
+
+	(void)tb;
+	o = first_owner(&t->cur, row, &n);
+	if (!o)
+		return -1;
+	return tui_target_init(t, o->pid, o->fd, k->inode, k->netns, ACTIONS_NONE, out);
+}
+
 static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
 	const struct sample *s = &t->cur;
@@ -274,4 +288,5 @@ const struct table_desc sockpane_desc = {
 	.elem = sock_elem,
 	.enter = sock_enter,
 	.note = sock_note,
+	.target = sock_target,
 };

@@ -1,7 +1,7 @@
 /*
  * The panes of the main screen, one const descriptor each: Sockets
- * (sockpane.c) and Processes (procpane.c).  tui.c lists them in tab order;
- * a Findings pane joins by adding its descriptor to that list.  The fd
+ * (sockpane.c), Processes (procpane.c) and Findings (findpane.c).  tui.c
+ * lists them in tab order.  The fd
  * table of a drill-down (fdview.c) is a table of the same kind.
  */
 #ifndef LEAKTOP_TUI_SOCKPANE_H
@@ -11,6 +11,12 @@
 
 extern const struct table_desc sockpane_desc;
 extern const struct table_desc procpane_desc;
+extern const struct table_desc findpane_desc;
+
+/* findpane.c: the theme element of a finding severity, and the counts of
+ * s's findings by severity (crit, warn, info). */
+int findpane_severity_elem(int severity);
+void findpane_counts(const struct sample *s, size_t *crit, size_t *warn, size_t *info);
 
 /* Shared cell helpers (sockpane.c): one socket's cells by name, used by
  * the socket pane and the fd table. */

@@ -2,8 +2,8 @@
  * Drill-down: one socket, every field the census has, its owners and the
  * history of its queue as a sparkline.  Found again by (netns, inode) on
  * every sample; when it disappears the last figures stay, marked gone.
- * Enter on an owner opens that process's fd table.  ('a' is reserved for
- * the actions that will hang off this view.)
+ * Enter on an owner opens that process's fd table; 'a' acts on the socket
+ * through the selected owner's fd.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -26,6 +26,7 @@ struct sockview {
 	int opid[SV_OWNERS], ofd[SV_OWNERS];
 	char ocomm[SV_OWNERS][64];	/* raw */
 	int nowners, more_owners, sel;
+	int drawn_y;			/* screen row of the last draw */
 	double hist[HISTORY_POINTS];
 	size_t nhist;
 	uint32_t hmin, hmax;
@@ -142,6 +143,7 @@ static void sv_draw(struct view *v, struct tui *t, int y, int h, int full)
 	int row = y, end = y + h, i;
 
 	(void)full;
+	sv->drawn_y = y;
 	for (i = y; i < end; i++)
 		draw_fill(t, i, 0, COLS, THEME_NORMAL);
 	if (sv->gone && row < end)
@@ -220,7 +222,8 @@ static int sv_key(struct view *v, struct tui *t, int ch)
 static void sv_click(struct view *v, struct tui *t, int y, int x, int dbl)
 {
 	struct sockview *sv = (struct sockview *)v;
-	int first = sv->nlines + 3 + sv->gone;
+	/* y counts from the body's first row; the view may sit lower */
+	int first = sv->drawn_y - TUI_Y_BODY + sv->nlines + 3 + sv->gone;
 
 	(void)x;
 	if (y >= first && y - first < sv->nowners) {
@@ -237,6 +240,16 @@ static void sv_title(struct view *v, const struct tui *t, char *buf, size_t sz)
 
 	(void)t;
 	snprintf(buf, sz, "socket %" PRIu64 "%s", sv->inode, sv->gone ? " (gone)" : "");
+}
+
+static int sv_target(struct view *v, const struct tui *t, struct tui_target *out)
+{
+	struct sockview *sv = (struct sockview *)v;
+
+	if (!sv->nowners || sv->gone)
+		return -1;
+	return tui_target_init(t, sv->opid[sv->sel], sv->ofd[sv->sel], sv->inode, sv->netns,
+			       ACTIONS_NONE, out);
 }
 
 static struct table *sv_table(struct view *v)
@@ -259,6 +272,7 @@ static const struct view_class sockview_class = {
 	.sample = sv_sample,
 	.table = sv_table,
 	.free = sv_free,
+	.target = sv_target,
 };
 
 struct view *sockview_new(struct tui *t, size_t sock_index)

@@ -409,7 +409,7 @@ static int table_key_fn(struct view *v, struct tui *t, int ch)
 			tb->d->enter(tb, t, (uint32_t)row);
 		return 1;
 	default:
-		return 0;
+		return tb->d->keypress ? tb->d->keypress(tb, t, ch) : 0;
 	}
 	t->dirty |= DIRTY_VIEW | DIRTY_TABS;
 	return 1;
@@ -465,6 +465,16 @@ static struct table *table_table(struct view *v)
 	return (struct table *)v;
 }
 
+static int table_target(struct view *v, const struct tui *t, struct tui_target *out)
+{
+	struct table *tb = (struct table *)v;
+	int64_t row = table_selected(tb);
+
+	if (!tb->d->target || row < 0)
+		return -1;
+	return tb->d->target(tb, t, (uint32_t)row, out);
+}
+
 static void table_free(struct view *v)
 {
 	struct table *tb = (struct table *)v;
@@ -486,6 +496,7 @@ const struct view_class table_view_class = {
 	.sample = table_sample,
 	.table = table_table,
 	.free = table_free,
+	.target = table_target,
 };
 
 struct table *table_new(const struct table_desc *desc, void *data)

@@ -55,6 +55,11 @@ struct table_desc {
 	void (*title)(struct table *tb, const struct tui *t, char *buf, size_t sz);
 	/* optional: release data */
 	void (*free_data)(void *data);
+	/* optional: what 'a' acts on for row; 0, or -1 for nothing */
+	int (*target)(struct table *tb, const struct tui *t, uint32_t row,
+		      struct tui_target *out);
+	/* optional: a key the table does not use; returns 1 if used */
+	int (*keypress)(struct table *tb, struct tui *t, int ch);
 };
 
 struct table {

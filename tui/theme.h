@@ -62,7 +62,12 @@
 	X(FKEY,		"fkey",		-1, -1, THEME_BOLD, THEME_BOLD) \
 	X(FKEY_LABEL,	"fkey.label",	 0,  6, 0, THEME_REVERSE) \
 	X(PROMPT,	"prompt",	 3, -1, THEME_BOLD, THEME_BOLD) \
-	X(HELP_KEY,	"help.key",	 6, -1, THEME_BOLD, THEME_BOLD)
+	X(HELP_KEY,	"help.key",	 6, -1, THEME_BOLD, THEME_BOLD) \
+	X(FINDING_CRITICAL, "finding.critical", 7, 1, THEME_BOLD, THEME_REVERSE | THEME_BOLD) \
+	X(FINDING_WARNING, "finding.warning", 3, -1, THEME_BOLD, THEME_BOLD) \
+	X(FINDING_INFO,	"finding.info",	 6, -1, 0, 0) \
+	X(FINDING_NONE,	"finding.none",	 2, -1, THEME_BOLD, 0) \
+	X(ACTION_DONE,	"action.done",	 2, -1, THEME_BOLD, THEME_BOLD)
 
 enum theme_element {
 #define THEME_X_ENUM(id, name, fg, bg, attr, mono) THEME_##id,

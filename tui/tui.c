@@ -1,7 +1,10 @@
 /*
  * The interactive UI: the sampling loop, the screen layout (header, memory
  * pane, tabs, the current view, status line), the view stack of
- * drill-downs, global keys and the search/filter prompt.
+ * drill-downs, global keys (the action menu 'a' and the session's actions
+ * 'A' among them) and the search/filter prompt.  Until the first key press
+ * the pane follows the evidence: the first warning or critical finding
+ * brings the Findings pane up.
  *
  * Idle cost: getch blocks until the next sample is due (at most 250 ms, to
  * notice a stop signal), and nothing is drawn unless something changed;
@@ -22,12 +25,13 @@
 #include "sockpane.h"
 #include "tui.h"
 
-/* The panes of the main screen, in tab order; a Findings pane is one more
- * descriptor here. */
+/* The panes of the main screen, in tab order. */
 static const struct table_desc *const pane_descs[] = {
 	&sockpane_desc,
 	&procpane_desc,
+	&findpane_desc,
 };
+#define FINDINGS_PANE 2
 #define NPANES ((int)(sizeof(pane_descs) / sizeof(pane_descs[0])))
 
 static const double delay_steps[] = { 0.2, 0.5, 1, 2, 3, 5, 10, 15, 30, 60, 120, 300,
@@ -79,11 +83,60 @@ void tui_push(struct tui *t, struct view *v)
 
 static void pop(struct tui *t)
 {
+	struct view *top;
+
 	if (!t->depth)
 		return;
 	t->depth--;
 	t->stack[t->depth]->cls->free(t->stack[t->depth]);
 	t->dirty |= DIRTY_BODY | DIRTY_TABS | DIRTY_STATUS;
+	/* what the popped view did (an action) may show below it now */
+	top = tui_top(t);
+	if (t->have && top->cls == &table_view_class)
+		table_rebuild((struct table *)top, t);
+}
+
+void tui_pop(struct tui *t)
+{
+	pop(t);
+}
+
+int tui_target_init(const struct tui *t, int pid, int fd, uint64_t inode,
+		    uint64_t netns, enum actions_kind suggested, struct tui_target *out)
+{
+	const struct proc_info *p = t->have && t->cur.have_procs ?
+				    procs_find(&t->cur.procs, pid) : NULL;
+	const struct fd_proc *c = t->have ? fdtable_census_proc(&t->cur.owners, pid) : NULL;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->fd = fd;
+	out->inode = fd >= 0 ? inode : 0;
+	out->netns = netns;
+	out->start_ticks = p ? p->start_ticks : 0;
+	snprintf(out->comm, sizeof(out->comm), "%s", p ? p->comm : c ? c->comm : "");
+	out->suggested = suggested;
+	for (i = 0; t->have && suggested == ACTIONS_NONE && i < t->cur.findings.n; i++) {
+		const struct finding *f = &t->cur.findings.v[i];
+		enum actions_kind k = f->action ? actions_kind_parse(f->action) : ACTIONS_NONE;
+
+		if (k == ACTIONS_NONE || f->pid != pid)
+			continue;
+		if (actions_kind_needs_fd(k) ? fd >= 0 && f->fd == fd && f->inode == inode : 1) {
+			out->suggested = k;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int alarming(const struct sample *s)
+{
+	size_t crit, warn, info;
+
+	findpane_counts(s, &crit, &warn, &info);
+	return crit + warn > 0;
 }
 
 static int take_sample(struct tui *t)
@@ -109,6 +162,11 @@ static int take_sample(struct tui *t)
 			t->stack[i]->cls->sample(t->stack[i], t);
 	if (had)
 		sample_release(&old);
+	/* the start-up pane: Findings as soon as there is something to see */
+	if (!t->touched && !t->depth && alarming(&t->cur)) {
+		t->pane = FINDINGS_PANE;
+		t->touched = 1;
+	}
 	t->dirty = DIRTY_ALL;
 	return 0;
 }
@@ -157,8 +215,8 @@ static void draw_status(struct tui *t)
 {
 	static const char *const fkeys[][2] = {
 		{ "F1", "Help" }, { "F3", "Search" }, { "F4", "Filter" }, { "F6", "Sort" },
-		{ "F10", "Quit" }, { "Enter", "Open" }, { "Esc", "Back" }, { "Tab", "Pane" },
-		{ "Space", "Pause" }, { "F", "Follow" }, { "C", "Colours" },
+		{ "F10", "Quit" }, { "Enter", "Open" }, { "a", "Act" }, { "Esc", "Back" },
+		{ "Tab", "Pane" }, { "Space", "Pause" }, { "F", "Follow" }, { "C", "Colours" },
 	};
 	int y = LINES - 1, x = 0, i;
 	char buf[128];
@@ -183,6 +241,8 @@ static void draw_status(struct tui *t)
 		return;
 	}
 	for (i = 0; i < (int)(sizeof(fkeys) / sizeof(fkeys[0])); i++) {
+		if (t->read_only && !strcmp(fkeys[i][0], "a"))
+			continue;
 		/* whole labels only */
 		snprintf(buf, sizeof(buf), "%s ", fkeys[i][1]);
 		if (x + (int)(strlen(fkeys[i][0]) + strlen(buf)) > COLS)
@@ -395,6 +455,23 @@ static void mouse_event(struct tui *t)
 				!!(ev.bstate & BUTTON1_DOUBLE_CLICKED));
 }
 
+/* 'a': the action menu on what the current view has selected. */
+static void open_actions(struct tui *t, struct view *top)
+{
+	struct tui_target tg;
+
+	if (t->read_only) {
+		tui_set_status(t, THEME_STATUS, "actions disabled: --read-only");
+		return;
+	}
+	if (!t->have || !top->cls->target || top->cls->target(top, t, &tg) < 0) {
+		tui_set_status(t, THEME_STATUS, "nothing to act on here: select a socket, a "
+			       "process or a finding about one");
+		return;
+	}
+	tui_push(t, actmenu_new(t, &tg));
+}
+
 static void handle_key(struct tui *t, int ch)
 {
 	struct view *top = tui_top(t);
@@ -403,6 +480,7 @@ static void handle_key(struct tui *t, int ch)
 		t->dirty = DIRTY_ALL;
 		return;
 	}
+	t->touched = 1;
 	if (t->too_small) {
 		if (ch == 'q' || ch == KEY_F(10))
 			t->quit = 1;
@@ -418,6 +496,10 @@ static void handle_key(struct tui *t, int ch)
 	}
 	if (top->cls == &help_view_class && ch != KEY_MOUSE) {
 		pop(t);
+		return;
+	}
+	if (top->cls->grab && top->cls->grab(top)) {
+		top->cls->key(top, t, ch);	/* a prompt inside the view */
 		return;
 	}
 	switch (ch) {
@@ -474,7 +556,13 @@ static void handle_key(struct tui *t, int ch)
 		t->dirty = DIRTY_ALL;
 		return;
 	case 'a':
-		/* reserved for actions on the selected socket or process */
+		open_actions(t, top);
+		return;
+	case 'A':
+		if (t->read_only)
+			tui_set_status(t, THEME_STATUS, "actions disabled: --read-only");
+		else
+			tui_push(t, actlog_new(t));
 		return;
 	case KEY_MOUSE:
 		mouse_event(t);
@@ -562,6 +650,7 @@ int tui_run(const struct lt_opts *o)
 		.pids = o->pids,
 		.npids = o->npids,
 		.window = 60,
+		.findings = &o->thresholds,
 	};
 	struct lt_err err = { "" };
 	struct tui *t;
@@ -644,6 +733,7 @@ out:
 	if (t->have)
 		sample_release(&t->cur);
 	sample_ctx_free(t->ctx);
+	free(t->acts);
 	free(t);
 	return ret;
 nomem:

@@ -13,6 +13,7 @@
 #include <curses.h>
 #include <stddef.h>
 
+#include "leaktop/actions.h"
 #include "leaktop/sample.h"
 #include "options.h"
 #include "theme.h"
@@ -42,6 +43,29 @@ struct tui;
 struct view;
 struct table;
 
+/*
+ * What 'a' acts on: one socket fd of a process (fd >= 0, with the socket's
+ * inode as the scan saw it), or the process itself (fd -1: the fd-limit
+ * actions).  pid, start_ticks and inode pin the target: core/actions.c
+ * re-checks them through the pidfd and refuses on any mismatch.
+ */
+struct tui_target {
+	int pid;
+	int fd;				/* -1: the process */
+	uint64_t inode;			/* the socket at fd when scanned, 0 none */
+	uint64_t netns;
+	uint64_t start_ticks;		/* from the process scan, 0 not scanned */
+	char comm[64];			/* raw, untrusted */
+	enum actions_kind suggested;	/* pre-selected in the menu, or NONE */
+};
+
+/* One action run in this session (done, refused or failed). */
+struct tui_action {
+	double time;			/* unix seconds */
+	struct actions_result res;	/* res.undo is the request that reverts it */
+	int undone;			/* an undo of it was done since */
+};
+
 struct view_class {
 	const char *name;
 	/* one line for the breadcrumb ("pid 42 leak_udp: fds") */
@@ -57,6 +81,10 @@ struct view_class {
 	/* the table inside, for search and filter, or NULL */
 	struct table *(*table)(struct view *v);
 	void (*free)(struct view *v);
+	/* optional: what 'a' would act on; 0, or -1 when nothing is selected */
+	int (*target)(struct view *v, const struct tui *t, struct tui_target *out);
+	/* optional: 1 while the view wants every key (a text prompt) */
+	int (*grab)(const struct view *v);
 };
 
 struct view {
@@ -105,15 +133,31 @@ struct tui {
 	char host[80], kernel[80];
 	char themes[32][64];
 	size_t nthemes;
+
+	/* the start-up pane follows the evidence until the first key */
+	int touched;
+
+	/* this session's actions, oldest first (actmenu.c appends) */
+	struct tui_action *acts;
+	size_t nacts, capacts;
 };
 
 /* tui.c */
 struct view *tui_top(struct tui *t);
 /* Push a drill-down view (taking ownership); frees it if the stack is full. */
 void tui_push(struct tui *t, struct view *v);
+/* Close the top drill-down view (a view may close itself: return at once). */
+void tui_pop(struct tui *t);
 void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tui_body_lines(void);
+/*
+ * Fill a target for pid (and its socket fd/inode, or fd -1): start time and
+ * comm from the current sample, and the action a finding suggests for it
+ * when suggested is ACTIONS_NONE.  Returns 0.
+ */
+int tui_target_init(const struct tui *t, int pid, int fd, uint64_t inode,
+		    uint64_t netns, enum actions_kind suggested, struct tui_target *out);
 
 /* draw.c: curses helpers; text must be sanitised already */
 void draw_theme_apply(struct tui *t);
@@ -146,5 +190,16 @@ struct view *help_new(void);
 /* sockview.c: one socket's details; fdview.c: one process's fd table */
 struct view *sockview_new(struct tui *t, size_t sock_index);
 struct view *fdview_new(struct tui *t, int pid);
+
+/* evview.c: a finding's evidence and explanation above its socket's
+ * details or its process's fd table (the finding is copied) */
+struct view *evview_new(struct tui *t, const struct finding *f);
+
+/* actmenu.c: the action menu on a target (copied); actlog.c: this
+ * session's actions, with undo */
+struct view *actmenu_new(struct tui *t, const struct tui_target *tg);
+struct view *actlog_new(struct tui *t);
+/* Record a result in t->acts (an undo marks what it undid); 0 or -ENOMEM. */
+int actmenu_record(struct tui *t, const struct actions_result *r);
 
 #endif

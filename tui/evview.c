@@ -1,0 +1,271 @@
+/*
+ * The evidence view of one finding: its severity, summary, the figures
+ * behind it, the safe action and the explanation to forward, wrapped to
+ * the screen, above the view that shows the evidence itself: the socket's
+ * details (sockview.c) for a socket finding, the process's fd table
+ * (fdview.c) for a process finding.  Keys, clicks, search and the action
+ * target go to that inner view; 'e' shows the whole text when it does not
+ * fit in half the screen.  The finding is looked up again on every sample
+ * (kind and subject) and marked when the rules no longer report it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "sockpane.h"
+
+#define EV_TEXT 1400	/* the longest paragraph, escaped */
+#define EV_SPANS 64
+
+struct evview {
+	struct view v;
+	struct finding f;	/* a copy; text as core wrote it */
+	int gone;		/* no longer reported */
+	int expanded;		/* 'e': the whole text, however long */
+	int hdr;		/* rows the text took at the last draw */
+	struct view *inner;	/* sockview, fdview, or NULL */
+	char why[160];		/* what shows instead of an inner view */
+};
+
+struct para {
+	char text[EV_TEXT];
+	int elem;
+	size_t n;		/* wrapped lines */
+	struct format_span span[EV_SPANS];
+};
+
+static int same_subject(const struct finding *a, const struct finding *b)
+{
+	return a->kind == b->kind && a->pid == b->pid && a->fd == b->fd &&
+	       a->inode == b->inode && a->netns == b->netns;
+}
+
+static void ev_sample(struct view *v, struct tui *t)
+{
+	struct evview *ev = (struct evview *)v;
+	size_t i;
+
+	if (t->have) {
+		ev->gone = 1;
+		for (i = 0; i < t->cur.findings.n; i++) {
+			if (same_subject(&t->cur.findings.v[i], &ev->f)) {
+				ev->f = t->cur.findings.v[i];
+				ev->f.comm[sizeof(ev->f.comm) - 1] = '\0';
+				ev->gone = 0;
+				break;
+			}
+		}
+	}
+	if (ev->inner && ev->inner->cls->sample)
+		ev->inner->cls->sample(ev->inner, t);
+}
+
+static void para(struct para *p, const char *label, const char *text, int elem, int width,
+		 int utf8)
+{
+	size_t len = (size_t)snprintf(p->text, sizeof(p->text), "%s", label);
+
+	if (len < sizeof(p->text))
+		format_safe(text, 0, p->text + len, sizeof(p->text) - len);
+	p->elem = elem;
+	p->n = format_wrap(p->text, width, utf8, p->span, EV_SPANS);
+	if (p->n > EV_SPANS)
+		p->n = EV_SPANS;
+}
+
+/* Draw line i of p at row; returns the next row. */
+static int para_line(struct tui *t, const struct para *p, size_t i, int row)
+{
+	char line[EV_TEXT];
+	size_t len = p->span[i].len < sizeof(line) ? p->span[i].len : sizeof(line) - 1;
+
+	memcpy(line, p->text + p->span[i].off, len);
+	line[len] = '\0';
+	draw_text(t, row, 1, COLS - 2, line, p->elem);
+	return row + 1;
+}
+
+static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
+{
+	struct evview *ev = (struct evview *)v;
+	struct para *p = calloc(4, sizeof(*p));
+	char title[160], act[200];
+	int row = y, end = y + h, width = COLS - 2, limit, x, i, hdr, cut;
+	size_t total, budget, k;
+
+	if (!p)
+		return;
+	para(&p[0], "", ev->f.summary, THEME_VALUE, width, t->utf8);
+	para(&p[1], "Evidence: ", ev->f.evidence, THEME_NORMAL, width, t->utf8);
+	if (!ev->f.action)
+		snprintf(act, sizeof(act), "Safe action: none suggested");
+	else if (t->read_only)
+		snprintf(act, sizeof(act), "Safe action: %s (actions disabled: --read-only)",
+			 ev->f.action);
+	else
+		snprintf(act, sizeof(act), "Safe action: %s (a: preview it, then y to apply)",
+			 ev->f.action);
+	para(&p[2], "", act, THEME_LABEL, width, t->utf8);
+	para(&p[3], "Why it matters: ", ev->f.explanation, THEME_NORMAL, width, t->utf8);
+
+	/* the title, the paragraphs and a blank line; the explanation is cut
+	 * first when they take more than half the view */
+	total = 1 + p[0].n + p[1].n + p[2].n + p[3].n + 1;
+	limit = ev->expanded || !ev->inner ? h - 1 : h / 2;
+	if (limit < 4)
+		limit = 4;
+	cut = total > (size_t)limit;
+	budget = cut ? (size_t)limit - 3 : total - 2;	/* paragraph lines */
+	for (i = y; i < end && i < y + (cut ? limit : (int)total); i++)
+		draw_fill(t, i, 0, COLS, THEME_NORMAL);
+	x = 1 + draw_text(t, row, 1, COLS - 2, findings_severity_name(ev->f.severity),
+			  findpane_severity_elem(ev->f.severity));
+	snprintf(title, sizeof(title), "  %s%s%s", findings_kind_name(ev->f.kind),
+		 ev->f.suspected ? ", suspected (not enough samples yet to be sure)" : "",
+		 ev->gone ? ", no longer reported" : "");
+	draw_text(t, row++, x, COLS - 1 - x, title, ev->gone ? THEME_MUTED : THEME_VALUE);
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < p[i].n && budget > 0 && row < end; k++, budget--)
+			row = para_line(t, &p[i], k, row);
+	if (cut && row < end)
+		draw_text(t, row++, 1, COLS - 2, "... (e: show the whole text)", THEME_MUTED);
+	if (row < end)
+		row++;	/* the blank line, filled above */
+	hdr = row - y;
+	if (hdr != ev->hdr)
+		full = 1;
+	ev->hdr = hdr;
+	free(p);
+
+	if (ev->inner) {
+		if (row < end)
+			ev->inner->cls->draw(ev->inner, t, row, end - row, full);
+		return;
+	}
+	for (i = row; i < end; i++)
+		draw_fill(t, i, 0, COLS, THEME_NORMAL);
+	if (row < end)
+		draw_text(t, row, 1, COLS - 2, ev->why, THEME_MUTED);
+}
+
+static int ev_key(struct view *v, struct tui *t, int ch)
+{
+	struct evview *ev = (struct evview *)v;
+
+	if (ch == 'e') {
+		ev->expanded = !ev->expanded;
+		t->dirty |= DIRTY_BODY;
+		return 1;
+	}
+	return ev->inner ? ev->inner->cls->key(ev->inner, t, ch) : 0;
+}
+
+static void ev_click(struct view *v, struct tui *t, int y, int x, int dbl)
+{
+	struct evview *ev = (struct evview *)v;
+
+	/* the inner views place clicks by where they last drew */
+	if (ev->inner && ev->inner->cls->click && y >= ev->hdr)
+		ev->inner->cls->click(ev->inner, t, y, x, dbl);
+}
+
+static void ev_title(struct view *v, const struct tui *t, char *buf, size_t sz)
+{
+	struct evview *ev = (struct evview *)v;
+	char in[128] = "";
+
+	if (ev->inner)
+		ev->inner->cls->title(ev->inner, t, in, sizeof(in));
+	snprintf(buf, sz, "finding %s%s%s", findings_kind_name(ev->f.kind), in[0] ? ": " : "",
+		 in);
+}
+
+static struct table *ev_table(struct view *v)
+{
+	struct evview *ev = (struct evview *)v;
+
+	return ev->inner && ev->inner->cls->table ? ev->inner->cls->table(ev->inner) : NULL;
+}
+
+/* The inner view's selection; the finding's action is pre-selected when
+ * it is about the same process. */
+static int ev_target(struct view *v, const struct tui *t, struct tui_target *out)
+{
+	struct evview *ev = (struct evview *)v;
+	enum actions_kind k = ev->f.action ? actions_kind_parse(ev->f.action) : ACTIONS_NONE;
+
+	if (ev->inner && ev->inner->cls->target &&
+	    ev->inner->cls->target(ev->inner, t, out) == 0) {
+		if (out->pid == ev->f.pid && (ev->f.fd < 0 || out->fd == ev->f.fd) &&
+		    k != ACTIONS_NONE)
+			out->suggested = k;
+		return 0;
+	}
+	if (ev->f.pid < 0)
+		return -1;
+	if (ev->f.fd >= 0 && ev->f.inode)
+		return tui_target_init(t, ev->f.pid, ev->f.fd, ev->f.inode, ev->f.netns, k, out);
+	return tui_target_init(t, ev->f.pid, -1, 0, 0, k, out);
+}
+
+static void ev_free(struct view *v)
+{
+	struct evview *ev = (struct evview *)v;
+
+	if (!ev)
+		return;
+	if (ev->inner)
+		ev->inner->cls->free(ev->inner);
+	free(ev);
+}
+
+static const struct view_class evview_class = {
+	.name = "evidence",
+	.title = ev_title,
+	.draw = ev_draw,
+	.key = ev_key,
+	.click = ev_click,
+	.sample = ev_sample,
+	.table = ev_table,
+	.free = ev_free,
+	.target = ev_target,
+};
+
+struct view *evview_new(struct tui *t, const struct finding *f)
+{
+	struct evview *ev = calloc(1, sizeof(*ev));
+	size_t i;
+
+	if (!ev)
+		return NULL;
+	ev->v.cls = &evview_class;
+	ev->f = *f;
+	ev->f.comm[sizeof(ev->f.comm) - 1] = '\0';
+	if (f->inode) {
+		for (i = 0; i < t->cur.socks.n; i++)
+			if (t->cur.socks.v[i].inode == f->inode &&
+			    (!f->netns || t->cur.socks.v[i].netns == f->netns))
+				break;
+		if (i < t->cur.socks.n) {
+			ev->inner = sockview_new(t, i);
+			if (!ev->inner)
+				goto nomem;
+		} else {
+			snprintf(ev->why, sizeof(ev->why), "socket %" PRIu64 " is no longer in "
+				 "the census", f->inode);
+		}
+	} else if (f->pid >= 0) {
+		ev->inner = fdview_new(t, f->pid);
+		if (!ev->inner)
+			goto nomem;
+	} else {
+		snprintf(ev->why, sizeof(ev->why), "a system-wide finding: the memory pane "
+			 "above shows the figures");
+	}
+	return &ev->v;
+nomem:
+	free(ev);
+	return NULL;
+}
