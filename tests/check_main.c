@@ -41,6 +41,8 @@ int main(void)
 		findings_suite,
 		actions_suite,
 		tui_suite,
+		record_suite,
+		export_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -17,6 +17,8 @@ Suite *procs_suite(void);
 Suite *findings_suite(void);
 Suite *actions_suite(void);
 Suite *tui_suite(void);
+Suite *record_suite(void);
+Suite *export_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

@@ -16,11 +16,16 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "leaktop/export.h"
+#include "leaktop/record.h"
 #include "leaktop/report.h"
 #include "leaktop/sample.h"
 #include "options.h"
 
 volatile int lt_stop_requested;
+
+/* long options without a short letter */
+enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY };
 
 static void on_stop(int sig)
 {
@@ -40,7 +45,14 @@ static void usage(FILE *f)
 	      "  -d, --delay SEC        seconds between samples (default 1, may be\n"
 	      "                         fractional, 0.1 to 3600)\n"
 	      "  -p, --pid PID[,PID...] restrict to these processes\n"
-	      "      --format FMT       batch output: text (default) or json (JSON Lines)\n"
+	      "      --format FMT       batch output: text (default), json (JSON Lines),\n"
+	      "                         markdown (a postmortem report of the session) or\n"
+	      "                         prometheus (the last sample, textfile collector)\n"
+	      "      --record FILE      record the session to FILE (with -b)\n"
+	      "      --record-max-size BYTES  cap FILE (K, M, G suffixes): the oldest\n"
+	      "                         samples are dropped, findings/actions/notes kept\n"
+	      "      --replay FILE      print a recording as batch mode would (the live\n"
+	      "                         machine is not touched)\n"
 	      "      --act ACTION       one remediation on --pid PID --fd FD: drop-filter,\n"
 	      "                         undo-filter, shrink-rcvbuf, undo-rcvbuf, drain,\n"
 	      "                         raise-fd-limit, undo-fd-limit; previews unless --yes\n"
@@ -148,6 +160,156 @@ static void nap(double sec)
 		;
 }
 
+/* Print one sample in the per-sample formats (text, json). */
+static int emit(const struct lt_opts *o, const struct sample *s)
+{
+	if (o->format == FMT_JSON)
+		report_json(stdout, s);
+	else
+		report_text(stdout, s);
+	if (fflush(stdout) != 0) {
+		/* a closed pipe (| head) is a normal end, not a failure */
+		if (errno != EPIPE) {
+			fprintf(stderr, "leaktop: writing output: %s\n", strerror(errno));
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The whole-session formats keep the first and the last sample (markdown)
+ * or just the last (prometheus); the per-sample ones print at once.
+ * Takes ownership of *s.  Returns emit()'s result.
+ */
+struct keep {
+	struct sample first, last;
+	int have_first, have_last;
+	struct export_session es;
+};
+
+static int keep_sample(const struct lt_opts *o, struct keep *k, struct sample *s)
+{
+	int r = 0;
+
+	if (o->format == FMT_TEXT || o->format == FMT_JSON) {
+		r = emit(o, s);
+		sample_release(s);
+		return r;
+	}
+	if (export_session_add_sample(&k->es, s) < 0) {
+		fprintf(stderr, "leaktop: out of memory\n");
+		sample_release(s);
+		return -1;
+	}
+	if (o->format == FMT_MARKDOWN && !k->have_first) {
+		k->first = *s;
+		k->have_first = 1;
+		return 0;
+	}
+	if (k->have_last)
+		sample_release(&k->last);
+	k->last = *s;
+	k->have_last = 1;
+	return 0;
+}
+
+/* Print what the whole-session formats kept, then release it. */
+static int keep_finish(const struct lt_opts *o, struct keep *k)
+{
+	const struct sample *last = k->have_last ? &k->last : k->have_first ? &k->first : NULL;
+	int r = 0;
+
+	if (o->format == FMT_MARKDOWN)
+		r = export_markdown(stdout, &k->es, k->have_first ? &k->first : NULL, last);
+	else if (o->format == FMT_PROMETHEUS && last)
+		r = export_prometheus(stdout, last);
+	if (k->have_first)
+		sample_release(&k->first);
+	if (k->have_last)
+		sample_release(&k->last);
+	export_session_release(&k->es);
+	if (fflush(stdout) != 0 && errno != EPIPE)
+		r = -1;
+	if (r < 0)
+		fprintf(stderr, "leaktop: writing output: %s\n", strerror(errno));
+	return r < 0 ? -1 : 0;
+}
+
+/* --replay: print the recorded samples; the live machine is not touched. */
+static int replay_run(const struct lt_opts *o)
+{
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	const struct record_header *h;
+	struct keep k;
+	struct sample s;
+	size_t i, n, w, bad = 0;
+	int ret = 0, e;
+
+	r = record_reader_open(o->replay_path, &err);
+	if (!r) {
+		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
+		return EXIT_RUNTIME;
+	}
+	h = record_reader_header(r);
+	for (w = 0; w < record_reader_nwarnings(r) && w < 64; w++)
+		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, record_reader_warning(r, w));
+	if (record_reader_nwarnings(r) > 64)
+		fprintf(stderr, "leaktop: %s: %zu more warnings\n", o->replay_path,
+			record_reader_nwarnings(r) - 64);
+	n = record_reader_nsamples(r);
+	if (n == 0)
+		fprintf(stderr, "leaktop: %s: no readable sample in the recording\n",
+			o->replay_path);
+	if (o->format == FMT_TEXT) {
+		char host[300], kernel[300], version[100], when[64];
+		time_t t = (time_t)h->start_time;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		/* the header is text from the recorded machine: untrusted */
+		printf("replay of %s: %zu samples recorded on %s (kernel %s) from %s by "
+		       "leaktop %s\n\n", o->replay_path, n,
+		       lt_sanitize(h->host, host, sizeof(host)),
+		       lt_sanitize(h->kernel, kernel, sizeof(kernel)), when,
+		       lt_sanitize(h->version, version, sizeof(version)));
+	}
+	memset(&k, 0, sizeof(k));
+	export_session_init(&k.es, h, o->replay_path);
+	for (i = 0; i < record_reader_nevents(r); i++)
+		if (export_session_add_event(&k.es, record_reader_event(r, i)) < 0) {
+			fprintf(stderr, "leaktop: out of memory\n");
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+	for (i = 0; i < n && !lt_stop_requested; i++) {
+		if (o->count_given && o->count > 0 && i >= (size_t)o->count)
+			break;
+		if (record_reader_sample(r, i, &s, &err) < 0) {
+			fprintf(stderr, "leaktop: %s: %s; skipped\n", o->replay_path, err.msg);
+			bad++;
+			continue;
+		}
+		e = keep_sample(o, &k, &s);
+		if (e) {
+			ret = e < 0 ? EXIT_RUNTIME : 0;
+			break;
+		}
+	}
+	if (keep_finish(o, &k) < 0)
+		ret = EXIT_RUNTIME;
+	if (n && bad == n) {
+		fprintf(stderr, "leaktop: %s: no sample could be decoded\n", o->replay_path);
+		ret = EXIT_RUNTIME;
+	}
+out:
+	record_reader_free(r);
+	return ret;
+}
+
 int batch_run(const struct lt_opts *o)
 {
 	struct sample_config cfg = {
@@ -161,17 +323,43 @@ int batch_run(const struct lt_opts *o)
 		.window = 60,
 		.findings = &o->thresholds,
 	};
+	struct record_writer *rec = NULL;
+	struct record_header hdr;
 	struct sample_ctx *ctx;
 	struct lt_err err = { "" };
+	struct keep k;
 	struct sample s;
-	int ret = 0;
+	int ret = 0, e;
 	long i;
 
+	if (o->replay_path)
+		return replay_run(o);
 	ctx = sample_ctx_new(&cfg, &err);
 	if (!ctx) {
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return EXIT_RUNTIME;
 	}
+	record_header_live(&hdr, o->procroot, PACKAGE_VERSION, o->delay);
+	if (o->record_path) {
+		struct record_writer_config rc = {
+			.path = o->record_path,
+			.max_size = o->record_max_size,
+			.procroot = o->procroot,
+			.version = PACKAGE_VERSION,
+			.interval = o->delay,
+			.header = &hdr,
+		};
+
+		rec = record_writer_new(&rc, &err);
+		if (!rec) {
+			fprintf(stderr, "leaktop: %s\n", err.msg);
+			sample_ctx_free(ctx);
+			return EXIT_RUNTIME;
+		}
+		actions_set_audit_hook(record_audit_hook, rec);
+	}
+	memset(&k, 0, sizeof(k));
+	export_session_init(&k.es, &hdr, "live");
 	for (i = 0; (o->count == 0 || i < o->count) && !lt_stop_requested; i++) {
 		if (i > 0)
 			nap(o->delay);
@@ -184,19 +372,25 @@ int batch_run(const struct lt_opts *o)
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		if (o->format == FMT_JSON)
-			report_json(stdout, &s);
-		else
-			report_text(stdout, &s);
-		sample_release(&s);
-		if (fflush(stdout) != 0) {
-			/* a closed pipe (| head) is a normal end, not a failure */
-			if (errno != EPIPE) {
-				fprintf(stderr, "leaktop: writing output: %s\n",
-					strerror(errno));
-				ret = EXIT_RUNTIME;
-			}
+		if (rec && record_write_sample(rec, &s, &err) < 0) {
+			sample_release(&s);
+			fprintf(stderr, "leaktop: %s\n", err.msg);
+			ret = EXIT_RUNTIME;
 			break;
+		}
+		e = keep_sample(o, &k, &s);
+		if (e) {
+			ret = e < 0 ? EXIT_RUNTIME : ret;
+			break;
+		}
+	}
+	if (keep_finish(o, &k) < 0)
+		ret = EXIT_RUNTIME;
+	if (rec) {
+		actions_set_audit_hook(NULL, NULL);
+		if (record_writer_close(rec, &err) < 0 && ret == 0) {
+			fprintf(stderr, "leaktop: %s\n", err.msg);
+			ret = EXIT_RUNTIME;
 		}
 	}
 	sample_ctx_free(ctx);
@@ -222,6 +416,9 @@ int main(int argc, char **argv)
 		{ "theme", required_argument, NULL, 'T' },
 		{ "no-mouse", no_argument, NULL, 'M' },
 		{ "threshold", required_argument, NULL, 'H' },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "record-max-size", required_argument, NULL, OPT_RECORD_MAX },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -266,11 +463,32 @@ int main(int argc, char **argv)
 				o.format = FMT_JSON;
 			else if (!strcmp(optarg, "text"))
 				o.format = FMT_TEXT;
+			else if (!strcmp(optarg, "markdown"))
+				o.format = FMT_MARKDOWN;
+			else if (!strcmp(optarg, "prometheus"))
+				o.format = FMT_PROMETHEUS;
 			else {
 				free(o.pids);
-				return usage_error("--format: unknown format '%s' (text, json)",
-						   optarg);
+				return usage_error("--format: unknown format '%s' (text, json, "
+						   "markdown, prometheus)", optarg);
 			}
+			break;
+		case OPT_RECORD:
+			o.record_path = optarg;
+			break;
+		case OPT_RECORD_MAX: {
+			uint64_t sz;
+
+			if (record_parse_size(optarg, &sz) < 0 || sz < RECORD_MIN_MAX_SIZE) {
+				free(o.pids);
+				return usage_error("--record-max-size: '%s' is not a size of at "
+						   "least 256K (K, M, G suffixes)", optarg);
+			}
+			o.record_max_size = sz;
+			break;
+		}
+		case OPT_REPLAY:
+			o.replay_path = optarg;
 			break;
 		case 'P':
 			o.procroot = optarg;
@@ -359,6 +577,28 @@ int main(int argc, char **argv)
 	if (o.act && o.batch) {
 		free(o.pids);
 		return usage_error("%s", "--act and -b cannot be combined");
+	}
+	if (o.replay_path && (o.act || o.record_path || o.npids)) {
+		free(o.pids);
+		return usage_error("--replay cannot be combined with %s",
+				   o.act ? "--act" : o.record_path ? "--record" : "-p");
+	}
+	if (o.record_max_size && !o.record_path) {
+		free(o.pids);
+		return usage_error("%s", "--record-max-size needs --record FILE");
+	}
+	if (o.act && (o.format == FMT_MARKDOWN || o.format == FMT_PROMETHEUS)) {
+		free(o.pids);
+		return usage_error("%s", "--act prints text or json");
+	}
+	/* replay in the interactive UI comes later: print it for now */
+	if (o.replay_path)
+		o.batch = 1;
+	if (o.record_path && !o.batch && !o.act && isatty(STDOUT_FILENO) &&
+	    isatty(STDIN_FILENO)) {
+		free(o.pids);
+		return usage_error("%s", "--record needs -b for now (the interactive UI "
+				   "records in a later release)");
 	}
 	if (o.act)
 		ret = actcli_run(&o);

@@ -36,6 +36,9 @@ struct lt_opts {
 	const char *theme;	/* --theme NAME, or NULL */
 	int no_mouse;		/* --no-mouse */
 	struct findings_config thresholds;	/* defaults, then --threshold */
+	const char *record_path;	/* --record FILE, or NULL */
+	unsigned long long record_max_size;	/* --record-max-size, 0: no cap */
+	const char *replay_path;	/* --replay FILE, or NULL */
 };
 
 /* Set by the SIGINT/SIGTERM/SIGHUP handler installed by main. */
@@ -45,7 +48,9 @@ extern volatile int lt_stop_requested;
 int tui_run(const struct lt_opts *o);
 /* One remediation from a script (tui/actcli.c); returns the exit code. */
 int actcli_run(const struct lt_opts *o);
-/* Batch mode (tui/main.c); returns the exit code. */
+/* Batch mode (tui/main.c); returns the exit code.  With replay_path it
+ * prints the recording instead of sampling; with record_path it also
+ * records.  The interactive UI records through core/record.h itself. */
 int batch_run(const struct lt_opts *o);
 
 #endif

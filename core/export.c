@@ -1,0 +1,900 @@
+/*
+ * Exports of a session: the Markdown postmortem and the Prometheus text
+ * exposition (doc/exports.md).  Everything printed that came from the
+ * inspected machine is sanitised, then escaped for the target syntax.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "leaktop/export.h"
+#include "leaktop/report.h"
+
+/* ---- session --------------------------------------------------------------- */
+
+void export_session_init(struct export_session *es, const struct record_header *hdr,
+			 const char *source)
+{
+	memset(es, 0, sizeof(*es));
+	if (hdr)
+		es->hdr = *hdr;
+	es->source = source;
+}
+
+static int same_finding(const struct finding *a, const struct finding *b)
+{
+	return a->kind == b->kind && a->pid == b->pid && a->fd == b->fd &&
+	       a->inode == b->inode;
+}
+
+int export_session_add_sample(struct export_session *es, const struct sample *s)
+{
+	size_t i, j;
+
+	if (!es->nsamples)
+		es->start = s->time;
+	es->end = s->time;
+	es->nsamples++;
+	for (j = 0; j < es->nfindings; j++)
+		es->findings[j].at_end = 0;
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+		struct export_finding *ef = NULL;
+
+		for (j = 0; j < es->nfindings; j++)
+			if (same_finding(&es->findings[j].f, x)) {
+				ef = &es->findings[j];
+				break;
+			}
+		if (!ef) {
+			if (es->nfindings == es->capfindings) {
+				size_t cap = es->capfindings ? es->capfindings * 2 : 8;
+				struct export_finding *nv = realloc(es->findings,
+								    cap * sizeof(*nv));
+
+				if (!nv)
+					return -ENOMEM;
+				es->findings = nv;
+				es->capfindings = cap;
+			}
+			ef = &es->findings[es->nfindings++];
+			memset(ef, 0, sizeof(*ef));
+			ef->f = *x;
+			ef->first_seen = s->time;
+		}
+		/* keep the worst occurrence; among equals, the latest figures */
+		if (x->severity > ef->f.severity ||
+		    (x->severity == ef->f.severity && (!x->suspected || ef->f.suspected)))
+			ef->f = *x;
+		ef->last_seen = s->time;
+		ef->samples++;
+		ef->at_end = 1;
+	}
+	return 0;
+}
+
+int export_session_add_event(struct export_session *es, const struct record_event *e)
+{
+	struct record_event c;
+
+	if (e->type != RECORD_EV_ACTION && e->type != RECORD_EV_NOTE)
+		return 0;
+	c = *e;
+	c.action = NULL;
+	c.note = NULL;
+	if (e->action) {
+		c.action = malloc(sizeof(*c.action));
+		if (!c.action)
+			return -ENOMEM;
+		*c.action = *e->action;
+	}
+	if (e->note && !(c.note = strdup(e->note))) {
+		free(c.action);
+		return -ENOMEM;
+	}
+	if (es->nevents == es->capevents) {
+		size_t cap = es->capevents ? es->capevents * 2 : 8;
+		struct record_event *nv = realloc(es->events, cap * sizeof(*nv));
+
+		if (!nv) {
+			free(c.action);
+			free(c.note);
+			return -ENOMEM;
+		}
+		es->events = nv;
+		es->capevents = cap;
+	}
+	es->events[es->nevents++] = c;
+	return 0;
+}
+
+void export_session_release(struct export_session *es)
+{
+	size_t i;
+
+	if (!es)
+		return;
+	for (i = 0; i < es->nevents; i++) {
+		free(es->events[i].action);
+		free(es->events[i].note);
+	}
+	free(es->events);
+	free(es->findings);
+	memset(es, 0, sizeof(*es));
+}
+
+/* ---- escaping -------------------------------------------------------------- */
+
+char *export_md_text(const char *raw, char *out, size_t outsz)
+{
+	char clean[1024];
+	size_t o = 0;
+	const char *p;
+
+	if (!outsz)
+		return out;
+	lt_sanitize(raw ? raw : "", clean, sizeof(clean));
+	for (p = clean; *p; p++) {
+		const char *rep = NULL;
+		char two[3] = { '\\', *p, '\0' };
+		size_t n;
+
+		switch (*p) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
+		case '~': case '!': case '#': case '{': case '}': case '(': case ')':
+		case '$':
+			rep = two;
+			break;
+		}
+		n = rep ? strlen(rep) : 1;
+		if (o + n >= outsz)
+			break;
+		memcpy(out + o, rep ? rep : p, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *export_prom_label(const char *raw, char *out, size_t outsz)
+{
+	char clean[1024];
+	size_t o = 0;
+	const char *p;
+
+	if (!outsz)
+		return out;
+	lt_sanitize(raw ? raw : "", clean, sizeof(clean));
+	for (p = clean; *p; p++) {
+		char two[3] = { '\\', *p, '\0' };
+		const char *rep = *p == '\\' || *p == '"' ? two : *p == '\n' ? "\\n" : NULL;
+		size_t n = rep ? 2 : 1;
+
+		if (o + n >= outsz)
+			break;
+		memcpy(out + o, rep ? rep : p, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* ---- Markdown ---------------------------------------------------------------- */
+
+static char *when(double t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !localtime_r(&tt, &tm) ||
+	    !strftime(out, outsz, "%Y-%m-%d %H:%M:%S %z", &tm))
+		snprintf(out, outsz, "-");
+	return out;
+}
+
+static char *duration(double sec, char *out, size_t outsz)
+{
+	if (sec >= 7200)
+		snprintf(out, outsz, "%.1f h", sec / 3600);
+	else if (sec >= 120)
+		snprintf(out, outsz, "%.0f min", sec / 60);
+	else
+		snprintf(out, outsz, "%.0f s", sec);
+	return out;
+}
+
+/* "+1.5 MiB", "-12 B", "0 B" */
+static char *change(int64_t d, char *out, size_t outsz)
+{
+	char b[24];
+
+	report_size(d < 0 ? (uint64_t)(-(d + 1)) + 1 : (uint64_t)d, b, sizeof(b));
+	snprintf(out, outsz, "%s%s", d > 0 ? "+" : d < 0 ? "-" : "", b);
+	return out;
+}
+
+static char *ssize_str(int64_t v, char *out, size_t outsz)
+{
+	char b[24];
+
+	if (v >= 0)
+		return report_size((uint64_t)v, out, outsz);
+	snprintf(out, outsz, "-%s", report_size((uint64_t)(-(v + 1)) + 1, b, sizeof(b)));
+	return out;
+}
+
+/* b - a, saturated (figures from a damaged recording can be anything). */
+static int64_t diff64(int64_t b, int64_t a)
+{
+	int64_t d;
+
+	if (__builtin_sub_overflow(b, a, &d))
+		return b > a ? INT64_MAX : INT64_MIN;
+	return d;
+}
+
+/* A byte count as a signed figure, saturated. */
+static int64_t s64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+static void md_mem_row(FILE *f, const char *label, int64_t a, int64_t b)
+{
+	char s1[32], s2[32], s3[32];
+
+	fprintf(f, "| %s | %s | %s | %s |\n", label, ssize_str(a, s1, sizeof(s1)),
+		ssize_str(b, s2, sizeof(s2)), change(diff64(b, a), s3, sizeof(s3)));
+}
+
+static void md_memory(FILE *f, const struct sample *a, const struct sample *b)
+{
+	const struct meminfo_breakdown *m = &a->mem, *n = &b->mem;
+
+	fputs("## Memory\n\n", f);
+	fputs("The parts add up to MemTotal; socket queues and user PSS are views that "
+	      "overlap them.\n\n", f);
+	fputs("| Part | Start | End | Change |\n|---|---:|---:|---:|\n", f);
+	md_mem_row(f, "MemTotal", s64(m->total), s64(n->total));
+	md_mem_row(f, "free", s64(m->free), s64(n->free));
+	md_mem_row(f, "page cache", s64(m->page_cache), s64(n->page_cache));
+	md_mem_row(f, "buffers", s64(m->buffers), s64(n->buffers));
+	md_mem_row(f, "shmem", s64(m->shmem), s64(n->shmem));
+	md_mem_row(f, "user (anon pages)", s64(m->user_anon), s64(n->user_anon));
+	md_mem_row(f, "kernel known", s64(m->kernel_known), s64(n->kernel_known));
+	md_mem_row(f, "**unaccounted**", m->unaccounted, n->unaccounted);
+	md_mem_row(f, "held by socket queues", s64(m->socket_queues),
+		   s64(n->socket_queues));
+	md_mem_row(f, "user PSS", s64(m->pss.pss), s64(n->pss.pss));
+	md_mem_row(f, "slab (reclaimable + unreclaimable)",
+		   s64(m->slab_reclaimable + m->slab_unreclaimable),
+		   s64(n->slab_reclaimable + n->slab_unreclaimable));
+	fputc('\n', f);
+}
+
+/* The socket of last whose (netns, inode) is k's in s, or NULL. */
+static const struct ltsock *find_sock(const struct sample *s, const struct ltsock *k)
+{
+	size_t i;
+
+	if (!k->inode)
+		return NULL;
+	for (i = 0; i < s->socks.n; i++)
+		if (s->socks.v[i].inode == k->inode && s->socks.v[i].netns == k->netns)
+			return &s->socks.v[i];
+	return NULL;
+}
+
+static void md_owner(FILE *f, const struct sample *s, const struct ltsock *k)
+{
+	const struct fd_owner *o;
+	size_t n = 0, i;
+	char comm[320];
+
+	o = k->inode ? fdtable_census_owners(&s->owners, k->inode, &n) : NULL;
+	if (!o) {
+		fputs(s->owners.hidden_procs ? "(hidden: not root)" : "(no fd)", f);
+		return;
+	}
+	for (i = 0; i < n && i < 3; i++) {
+		const struct fd_proc *p = fdtable_census_proc(&s->owners, o[i].pid);
+
+		fprintf(f, "%spid %d fd %d %s", i ? ", " : "", (int)o[i].pid, (int)o[i].fd,
+			p ? export_md_text(p->comm, comm, sizeof(comm)) : "?");
+	}
+	if (n > 3)
+		fprintf(f, " and %zu more", n - 3);
+}
+
+static void md_flags(FILE *f, unsigned flags)
+{
+	const char *sep = "";
+	unsigned bit;
+
+	for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1)
+		if (flags & bit) {
+			fprintf(f, "%s%s", sep, history_flag_name(bit));
+			sep = ", ";
+		}
+	if (!*sep)
+		fputs("-", f);
+}
+
+static void md_sockets(FILE *f, const struct sample *a, const struct sample *b)
+{
+	size_t k, shown = 0;
+
+	fputs("## Sockets growing the most\n\n", f);
+	if (!b->census) {
+		fputs("No socket census in this session.\n\n", f);
+		return;
+	}
+	for (k = 0; k < b->socks.n && shown < 10; k++) {
+		size_t i = b->order[k];
+		const struct ltsock *q = &b->socks.v[i], *old;
+		const struct sock_rate *r = &b->rates[i];
+		char loc[160], peer[160], e1[480], e2[480], s1[32], s2[32], g[40];
+
+		if (!r->flags && !(r->known && r->growth_bps > 0))
+			continue;
+		if (!shown++)
+			fputs("| Owner | Socket | Local | Peer | Recv-Q start | Recv-Q end | "
+			      "Growth/s | Flags |\n|---|---|---|---|---:|---:|---:|---|\n", f);
+		old = find_sock(a, q);
+		fputs("| ", f);
+		md_owner(f, b, q);
+		ltsock_format_addr(q, 0, loc, sizeof(loc));
+		ltsock_format_addr(q, 1, peer, sizeof(peer));
+		if (r->known)
+			snprintf(g, sizeof(g), "%s%s", r->growth_bps < 0 ? "-" : "",
+				 report_size((uint64_t)(fabs(r->growth_bps) + 0.5), s2, sizeof(s2)));
+		else
+			snprintf(g, sizeof(g), "-");
+		fprintf(f, " | %s inode %" PRIu64 " (netns %" PRIu64 ") | %s | %s | %s | ",
+			ltsock_proto_name(q), q->inode, q->netns,
+			export_md_text(loc, e1, sizeof(e1)), export_md_text(peer, e2, sizeof(e2)),
+			old ? report_size(old->recv_q, s1, sizeof(s1)) : "(new)");
+		fprintf(f, "%s | %s | ", report_size(q->recv_q, s1, sizeof(s1)), g);
+		md_flags(f, r->flags);
+		fputs(" |\n", f);
+	}
+	if (!shown)
+		fputs("No socket queue grew or was flagged at the end of the session.\n", f);
+	fputc('\n', f);
+}
+
+static int finding_subject(const struct sample *s, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+static void md_processes(FILE *f, const struct sample *a, const struct sample *b)
+{
+	size_t i, shown = 0;
+
+	fputs("## Processes that leak\n\n", f);
+	if (!b->have_procs) {
+		fputs("No process table in this session.\n\n", f);
+		return;
+	}
+	for (i = 0; i < b->procs.n; i++) {
+		const struct proc_info *p = &b->procs.v[i], *old = procs_find(&a->procs, p->pid);
+		char comm[320], cmd[1100], q[32], qb[32], fds[64], rate[32], ex[32];
+
+		if (!(p->ghosts > 0 || p->queued > 0 || finding_subject(b, p->pid) ||
+		      (p->growth_known && p->fd_growth_per_hour >= 60 && p->fd_increase >= 10)))
+			continue;
+		if (old && old->start_ticks != p->start_ticks)
+			old = NULL;	/* the pid was reused */
+		if (!shown++)
+			fputs("| PID | Command | Command line | FDs start | FDs end / limit | "
+			      "FDs/h | Ghost sockets | Queued | Limit in |\n"
+			      "|---:|---|---|---:|---:|---:|---:|---:|---:|\n", f);
+		if (p->nfds >= 0 && p->fd_soft >= 0)
+			snprintf(fds, sizeof(fds), "%d / %lld", (int)p->nfds, (long long)p->fd_soft);
+		else if (p->nfds >= 0)
+			snprintf(fds, sizeof(fds), "%d", (int)p->nfds);
+		else
+			snprintf(fds, sizeof(fds), "hidden");
+		if (p->growth_known)
+			snprintf(rate, sizeof(rate), "%+.0f", p->fd_growth_per_hour);
+		else
+			snprintf(rate, sizeof(rate), "-");
+		if (p->exhaustion_s >= 0)
+			duration(p->exhaustion_s, ex, sizeof(ex));
+		else
+			snprintf(ex, sizeof(ex), "-");
+		fprintf(f, "| %d | %s | %s | ", (int)p->pid,
+			export_md_text(p->comm, comm, sizeof(comm)),
+			p->cmdline ? export_md_text(p->cmdline, cmd, sizeof(cmd)) : "-");
+		if (old && old->nfds >= 0)
+			fprintf(f, "%d", (int)old->nfds);
+		else
+			fputs(old ? "hidden" : "(started later)", f);
+		fprintf(f, " | %s | %s | %s | %s | %s |\n", fds, rate,
+			p->ghosts_known ? (snprintf(q, sizeof(q), "%d", (int)p->ghosts), q) : "?",
+			report_size(p->queued, qb, sizeof(qb)), ex);
+	}
+	if (!shown)
+		fputs("No process held ghost sockets, queued bytes or growing fds at the end "
+		      "of the session.\n", f);
+	fputc('\n', f);
+}
+
+static void md_findings(FILE *f, const struct export_session *es)
+{
+	static const int order[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
+	size_t i, k;
+	char b1[64], b2[64], txt[2600];
+
+	fputs("## Findings\n\n", f);
+	if (!es->nfindings) {
+		fputs("No leaks found: no socket queue grew unread, no process leaked fds or "
+		      "sockets.\n\n", f);
+		return;
+	}
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < es->nfindings; i++) {
+			const struct export_finding *ef = &es->findings[i];
+			const struct finding *x = &ef->f;
+
+			if (x->severity != order[k])
+				continue;
+			fprintf(f, "### %s%s: %s\n\n", findings_severity_name(x->severity),
+				x->suspected ? " (suspected)" : "",
+				export_md_text(x->summary, txt, sizeof(txt)));
+			fprintf(f, "- kind: `%s`", findings_kind_name(x->kind));
+			if (x->pid >= 0)
+				fprintf(f, "; process %d %s", (int)x->pid,
+					export_md_text(x->comm, txt, sizeof(txt)));
+			if (x->fd >= 0)
+				fprintf(f, " fd %d", (int)x->fd);
+			if (x->inode)
+				fprintf(f, "; socket inode %" PRIu64, x->inode);
+			fputc('\n', f);
+			fprintf(f, "- seen from %s to %s (%u samples); %s\n",
+				when(ef->first_seen, b1, sizeof(b1)),
+				when(ef->last_seen, b2, sizeof(b2)), ef->samples,
+				ef->at_end ? "still there at the end" : "gone by the end");
+			fprintf(f, "- evidence: %s\n", export_md_text(x->evidence, txt, sizeof(txt)));
+			if (x->action && x->fd >= 0)
+				fprintf(f, "- safe action: `leaktop --act %s --pid %d --fd %d`\n",
+					x->action, (int)x->pid, (int)x->fd);
+			else if (x->action)
+				fprintf(f, "- safe action: `leaktop --act %s --pid %d`\n", x->action,
+					(int)x->pid);
+			fprintf(f, "\n%s\n\n", export_md_text(x->explanation, txt, sizeof(txt)));
+		}
+}
+
+static void md_figures(FILE *f, const struct actions_figures *g)
+{
+	char b[32];
+
+	if (!g->have) {
+		fputs("-", f);
+		return;
+	}
+	if (g->have & ACTIONS_HAVE_QUEUE)
+		fprintf(f, "rmem %s, recv_q %u B, rcvbuf %u B, drops %u; ",
+			report_size(g->rmem, b, sizeof(b)), g->recv_q, g->rcvbuf, g->drops);
+	if (g->have & ACTIONS_HAVE_FILTER)
+		fprintf(f, "filter %s%s; ",
+			g->filter_len == ACTIONS_FILTER_EBPF ? "eBPF" :
+			g->filter_drops_all ? "drop-all" : g->filter_len ? "classic" : "none",
+			g->filter_locked ? " (locked)" : "");
+	if (g->have & ACTIONS_HAVE_LIMITS) {
+		if (g->fd_soft == ACTIONS_UNLIMITED)
+			fputs("fd limit unlimited", f);
+		else
+			fprintf(f, "fd limit %" PRIu64, g->fd_soft);
+		fprintf(f, ", %u fds; ", g->nfds);
+	}
+	if (g->have & ACTIONS_HAVE_DRAINED)
+		fprintf(f, "drained %s in %" PRIu64 " packets; ",
+			report_size(g->drained_bytes, b, sizeof(b)), g->drained_packets);
+}
+
+static void md_actions(FILE *f, const struct export_session *es)
+{
+	size_t i, n = 0;
+	char b[64], t1[1200], t2[1200];
+
+	fputs("## Actions\n\n", f);
+	for (i = 0; i < es->nevents; i++) {
+		const struct record_action *a = es->events[i].action;
+		const struct actions_result *r;
+
+		if (es->events[i].type != RECORD_EV_ACTION || !a)
+			continue;
+		r = &a->result;
+		n++;
+		fprintf(f, "### %s: %s on pid %d %s", when(a->time, b, sizeof(b)),
+			actions_kind_name(r->kind), r->target.pid,
+			export_md_text(r->target.comm, t1, sizeof(t1)));
+		if (r->target.fd >= 0)
+			fprintf(f, " fd %d", r->target.fd);
+		fprintf(f, " (%s)\n\n", actions_outcome_name(r->outcome));
+		fprintf(f, "- by: %s", export_md_text(a->user, t1, sizeof(t1)));
+		if (a->login[0])
+			fprintf(f, " (login %s)", export_md_text(a->login, t2, sizeof(t2)));
+		fputc('\n', f);
+		if (r->target.inode)
+			fprintf(f, "- socket: %s inode %" PRIu64 ", local %s\n",
+				export_md_text(r->target.proto, t2, sizeof(t2)), r->target.inode,
+				export_md_text(r->target.local, t1, sizeof(t1)));
+		fputs("- before: ", f);
+		md_figures(f, &r->before);
+		fputs("\n- after: ", f);
+		md_figures(f, &r->after);
+		fputc('\n', f);
+		if (r->message[0])
+			fprintf(f, "- result: %s\n", export_md_text(r->message, t1, sizeof(t1)));
+		if (r->reason[0])
+			fprintf(f, "- reason: %s\n", export_md_text(r->reason, t1, sizeof(t1)));
+		if (r->warning[0])
+			fprintf(f, "- warning: %s\n", export_md_text(r->warning, t1, sizeof(t1)));
+		if (r->can_undo)
+			fprintf(f, "- undo: `leaktop --act %s --pid %d%s`\n",
+				actions_kind_name(r->undo.kind), r->target.pid,
+				r->target.fd >= 0 ? " --fd ..." : "");
+		fputc('\n', f);
+	}
+	if (!n)
+		fputs("No action was taken in this session.\n\n", f);
+	fputs("## Notes\n\n", f);
+	n = 0;
+	for (i = 0; i < es->nevents; i++) {
+		if (es->events[i].type != RECORD_EV_NOTE || !es->events[i].note)
+			continue;
+		n++;
+		fprintf(f, "- %s: %s\n", when(es->events[i].time, b, sizeof(b)),
+			export_md_text(es->events[i].note, t1, sizeof(t1)));
+	}
+	if (!n)
+		fputs("No notes.\n", f);
+	fputc('\n', f);
+}
+
+int export_markdown(FILE *f, const struct export_session *es,
+		    const struct sample *first, const struct sample *last)
+{
+	const struct record_header *h = &es->hdr;
+	char b1[64], b2[64], b3[32], t[1200];
+	size_t i, crit = 0, warn = 0;
+
+	fprintf(f, "# leaktop postmortem: %s\n\n", export_md_text(h->host, t, sizeof(t)));
+	fputs("| | |\n|---|---|\n", f);
+	fprintf(f, "| Machine | %s", export_md_text(h->host, t, sizeof(t)));
+	fprintf(f, " (%s) |\n", export_md_text(h->machine[0] ? h->machine : "?", t, sizeof(t)));
+	fprintf(f, "| Kernel | %s |\n", export_md_text(h->kernel, t, sizeof(t)));
+	fprintf(f, "| Boot id | %s |\n", export_md_text(h->boot_id[0] ? h->boot_id : "-",
+						     t, sizeof(t)));
+	fprintf(f, "| Time span | %s to %s (%s, %zu samples) |\n",
+		when(es->start, b1, sizeof(b1)), when(es->end, b2, sizeof(b2)),
+		duration(es->end - es->start, b3, sizeof(b3)), es->nsamples);
+	fprintf(f, "| Source | %s |\n", export_md_text(es->source ? es->source : "live",
+						    t, sizeof(t)));
+	fprintf(f, "| leaktop | %s |\n", export_md_text(h->version, t, sizeof(t)));
+	if (h->samples_dropped)
+		fprintf(f, "| Dropped | %" PRIu64 " older samples (--record-max-size) |\n",
+			h->samples_dropped);
+	fputc('\n', f);
+
+	fputs("## Summary\n\n", f);
+	for (i = 0; i < es->nfindings; i++) {
+		crit += es->findings[i].f.severity == FINDING_CRITICAL;
+		warn += es->findings[i].f.severity == FINDING_WARNING;
+	}
+	fprintf(f, "- %zu findings (%zu critical, %zu warning)\n", es->nfindings, crit, warn);
+	if (first && last) {
+		char s1[32], s2[32], s3[32];
+
+		fprintf(f, "- unaccounted kernel memory: %s to %s (%s)\n",
+			ssize_str(first->mem.unaccounted, s1, sizeof(s1)),
+			ssize_str(last->mem.unaccounted, s2, sizeof(s2)),
+			change(diff64(last->mem.unaccounted, first->mem.unaccounted), s3,
+			       sizeof(s3)));
+		fprintf(f, "- held by socket queues: %s to %s (%s)\n",
+			report_size(first->mem.socket_queues, s1, sizeof(s1)),
+			report_size(last->mem.socket_queues, s2, sizeof(s2)),
+			change(diff64(s64(last->mem.socket_queues), s64(first->mem.socket_queues)),
+			       s3, sizeof(s3)));
+	}
+	for (i = 0; i < es->nfindings && i < 5; i++)
+		if (es->findings[i].f.severity != FINDING_INFO)
+			fprintf(f, "- %s: %s\n", findings_severity_name(es->findings[i].f.severity),
+				export_md_text(es->findings[i].f.summary, t, sizeof(t)));
+	fputc('\n', f);
+	if (first && last) {
+		md_memory(f, first, last);
+		md_sockets(f, first, last);
+		md_processes(f, first, last);
+	} else {
+		fputs("No samples.\n\n", f);
+	}
+	md_findings(f, es);
+	md_actions(f, es);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- Prometheus ----------------------------------------------------------------- */
+
+static void prom_family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A float as the exposition format wants it. */
+static void prom_value(FILE *f, double v)
+{
+	if (v != v)
+		fputs(" NaN\n", f);
+	else if (v > 1e308)
+		fputs(" +Inf\n", f);
+	else if (v < -1e308)
+		fputs(" -Inf\n", f);
+	else if (v == (double)(int64_t)v && v < 9e15 && v > -9e15)
+		fprintf(f, " %" PRId64 "\n", (int64_t)v);
+	else
+		fprintf(f, " %.17g\n", v);
+}
+
+static void prom_u(FILE *f, const char *name, const char *labels, uint64_t v)
+{
+	fprintf(f, "%s%s%s%s %" PRIu64 "\n", name, labels ? "{" : "", labels ? labels : "",
+		labels ? "}" : "", v);
+}
+
+/* The labels of a socket series: netns, inode, proto, local, peer and its
+ * first owner. */
+static void sock_labels(const struct sample *s, const struct ltsock *k, char *out,
+			size_t outsz)
+{
+	const struct fd_owner *o;
+	size_t n = 0;
+	char loc[160], peer[160], el[700], ep[700], comm[300];
+	int pid = -1, fd = -1;
+	const char *c = "";
+
+	o = k->inode ? fdtable_census_owners(&s->owners, k->inode, &n) : NULL;
+	if (o) {
+		const struct fd_proc *p = fdtable_census_proc(&s->owners, o->pid);
+
+		pid = o->pid;
+		fd = o->fd;
+		c = p ? p->comm : "";
+	}
+	ltsock_format_addr(k, 0, loc, sizeof(loc));
+	ltsock_format_addr(k, 1, peer, sizeof(peer));
+	snprintf(out, outsz, "netns=\"%" PRIu64 "\",inode=\"%" PRIu64 "\",proto=\"%s\","
+		 "local=\"%s\",peer=\"%s\",pid=\"%d\",fd=\"%d\",comm=\"%s\"", k->netns,
+		 k->inode, ltsock_proto_name(k), export_prom_label(loc, el, sizeof(el)),
+		 export_prom_label(peer, ep, sizeof(ep)), pid, fd,
+		 export_prom_label(c, comm, sizeof(comm)));
+}
+
+static int prom_proc_shown(const struct sample *s, const struct proc_info *p)
+{
+	return p->nsockets > 0 || p->ghosts > 0 || p->queued > 0 || finding_subject(s, p->pid);
+}
+
+static void prom_sockets(FILE *f, const struct sample *s)
+{
+	static const struct { const char *name, *type, *help; } fam[] = {
+		{ "leaktop_socket_recv_queue_bytes", "gauge",
+		  "Bytes queued for reading (Recv-Q) in a flagged socket." },
+		{ "leaktop_socket_rmem_bytes", "gauge",
+		  "Memory charged to a flagged socket's receive queue (rmem_alloc)." },
+		{ "leaktop_socket_rcvbuf_bytes", "gauge",
+		  "Receive buffer limit (SO_RCVBUF) of a flagged socket." },
+		{ "leaktop_socket_growth_bytes_per_second", "gauge",
+		  "Growth of a flagged socket's Recv-Q over the rate window." },
+		{ "leaktop_socket_drops_total", "counter",
+		  "Packets a flagged socket dropped (SK_MEMINFO_DROPS)." },
+		{ "leaktop_socket_flagged", "gauge",
+		  "1 for each flag (never_read, full, dropping) a socket carries." },
+	};
+	char labels[2600];
+	size_t m, k, shown;
+	unsigned bit;
+
+	for (m = 0; m < sizeof(fam) / sizeof(fam[0]); m++) {
+		prom_family(f, fam[m].name, fam[m].type, fam[m].help);
+		for (k = 0, shown = 0; k < s->socks.n && shown < EXPORT_PROM_MAX_SOCKETS; k++) {
+			size_t i = s->order[k];
+			const struct ltsock *q = &s->socks.v[i];
+			const struct sock_rate *r = &s->rates[i];
+
+			if (!r->flags || !q->inode)
+				continue;	/* unflagged, or no identity for a series */
+			shown++;
+			sock_labels(s, q, labels, sizeof(labels));
+			switch (m) {
+			case 0:
+				fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->recv_q);
+				break;
+			case 1:
+				if (q->have & LTSOCK_HAVE_SKMEM)
+					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->rmem);
+				break;
+			case 2:
+				if (q->have & LTSOCK_HAVE_SKMEM)
+					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->rcvbuf);
+				break;
+			case 3:
+				if (r->known) {
+					fprintf(f, "%s{%s}", fam[m].name, labels);
+					prom_value(f, r->growth_bps);
+				}
+				break;
+			case 4:
+				if (q->have & LTSOCK_HAVE_DROPS)
+					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->drops);
+				break;
+			case 5:
+				for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1)
+					if (r->flags & bit)
+						fprintf(f, "%s{%s,flag=\"%s\"} 1\n", fam[m].name,
+							labels, history_flag_name(bit));
+				break;
+			}
+		}
+	}
+}
+
+static void prom_procs(FILE *f, const struct sample *s)
+{
+	static const struct { const char *name, *help; } fam[] = {
+		{ "leaktop_process_fds", "Open fds of a process holding sockets." },
+		{ "leaktop_process_fd_limit", "Soft RLIMIT_NOFILE of the process." },
+		{ "leaktop_process_sockets", "Socket fds the process holds." },
+		{ "leaktop_process_ghost_sockets",
+		  "Socket fds no network namespace's dump lists (leaked)." },
+		{ "leaktop_process_queued_bytes", "Bytes queued in the sockets it holds." },
+		{ "leaktop_process_fd_growth_per_hour", "Growth of its fd count, per hour." },
+	};
+	char labels[400], comm[300];
+	size_t m, i, shown;
+
+	for (m = 0; m < sizeof(fam) / sizeof(fam[0]); m++) {
+		prom_family(f, fam[m].name, "gauge", fam[m].help);
+		for (i = 0, shown = 0; i < s->procs.n && shown < EXPORT_PROM_MAX_PROCS; i++) {
+			const struct proc_info *p = &s->procs.v[i];
+
+			if (!prom_proc_shown(s, p))
+				continue;
+			shown++;
+			snprintf(labels, sizeof(labels), "pid=\"%d\",comm=\"%s\"", (int)p->pid,
+				 export_prom_label(p->comm, comm, sizeof(comm)));
+			switch (m) {
+			case 0:
+				if (p->nfds >= 0)
+					prom_u(f, fam[m].name, labels, (uint64_t)p->nfds);
+				break;
+			case 1:
+				if (p->fd_soft >= 0)
+					prom_u(f, fam[m].name, labels, (uint64_t)p->fd_soft);
+				break;
+			case 2:
+				if (!(p->hidden & PROC_HIDDEN_FDS))
+					prom_u(f, fam[m].name, labels, (uint64_t)p->nsockets);
+				break;
+			case 3:
+				if (p->ghosts_known)
+					prom_u(f, fam[m].name, labels, (uint64_t)p->ghosts);
+				break;
+			case 4:
+				prom_u(f, fam[m].name, labels, p->queued);
+				break;
+			case 5:
+				if (p->growth_known) {
+					fprintf(f, "%s{%s}", fam[m].name, labels);
+					prom_value(f, p->fd_growth_per_hour);
+				}
+				break;
+			}
+		}
+	}
+}
+
+static void prom_findings(FILE *f, const struct sample *s)
+{
+	static const int sev[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
+	char comm[300];
+	size_t i, j, k, n;
+
+	prom_family(f, "leaktop_findings", "gauge", "Findings of the triage rules by severity.");
+	for (k = 0; k < 3; k++) {
+		for (i = 0, n = 0; i < s->findings.n; i++)
+			n += s->findings.v[i].severity == sev[k];
+		fprintf(f, "leaktop_findings{severity=\"%s\"} %zu\n",
+			findings_severity_name(sev[k]), n);
+	}
+	prom_family(f, "leaktop_finding", "gauge",
+		    "1 for each finding: its kind, severity and subject.");
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+		int dup = 0;
+
+		for (j = 0; j < i; j++)
+			dup |= same_finding(&s->findings.v[j], x);
+		if (dup)
+			continue;
+		fprintf(f, "leaktop_finding{kind=\"%s\",severity=\"%s\",suspected=\"%s\","
+			"pid=\"%d\",fd=\"%d\",inode=\"%" PRIu64 "\",comm=\"%s\"} 1\n",
+			findings_kind_name(x->kind), findings_severity_name(x->severity),
+			x->suspected ? "true" : "false", (int)x->pid, (int)x->fd, x->inode,
+			export_prom_label(x->comm, comm, sizeof(comm)));
+	}
+}
+
+int export_prometheus(FILE *f, const struct sample *s)
+{
+	const struct meminfo_breakdown *m = &s->mem;
+	static const char *const parts[] = {
+		"free", "page_cache", "buffers", "shmem", "user_anon", "kernel_known",
+	};
+	uint64_t pv[6] = { m->free, m->page_cache, m->buffers, m->shmem, m->user_anon,
+			   m->kernel_known };
+	char l[64];
+	size_t i;
+
+	prom_family(f, "leaktop_sample_time_seconds", "gauge",
+		    "When the sample was taken (unix seconds).");
+	fprintf(f, "leaktop_sample_time_seconds");
+	prom_value(f, s->time);
+	prom_family(f, "leaktop_memory_total_bytes", "gauge", "MemTotal.");
+	prom_u(f, "leaktop_memory_total_bytes", NULL, m->total);
+	prom_family(f, "leaktop_memory_bytes", "gauge",
+		    "Where MemTotal goes; the parts add up to MemTotal.");
+	for (i = 0; i < 6; i++) {
+		snprintf(l, sizeof(l), "part=\"%s\"", parts[i]);
+		prom_u(f, "leaktop_memory_bytes", l, pv[i]);
+	}
+	fprintf(f, "leaktop_memory_bytes{part=\"unaccounted\"} %" PRId64 "\n", m->unaccounted);
+	prom_family(f, "leaktop_memory_kernel_bytes", "gauge",
+		    "The known kernel lines inside kernel_known.");
+	{
+		static const char *const kn[] = { "slab_reclaimable", "slab_unreclaimable",
+						  "kernel_stack", "page_tables", "vmalloc",
+						  "percpu", "hugetlb", "zswap" };
+		uint64_t kv[8] = { m->slab_reclaimable, m->slab_unreclaimable, m->kernel_stack,
+				   m->page_tables, m->vmalloc, m->percpu, m->hugetlb, m->zswap };
+
+		for (i = 0; i < 8; i++) {
+			snprintf(l, sizeof(l), "part=\"%s\"", kn[i]);
+			prom_u(f, "leaktop_memory_kernel_bytes", l, kv[i]);
+		}
+	}
+	prom_family(f, "leaktop_socket_queues_bytes", "gauge",
+		    "Memory held by socket receive queues (inside the kernel lines).");
+	prom_u(f, "leaktop_socket_queues_bytes", NULL, m->socket_queues);
+	prom_family(f, "leaktop_user_pss_bytes", "gauge", "Sum of every readable process's PSS.");
+	prom_u(f, "leaktop_user_pss_bytes", NULL, m->pss.pss);
+	if (s->census) {
+		prom_family(f, "leaktop_census_sockets", "gauge",
+			    "Sockets seen in every network namespace.");
+		prom_u(f, "leaktop_census_sockets", NULL, s->socks.n);
+		prom_family(f, "leaktop_census_complete", "gauge",
+			    "1 when every namespace and socket family was enumerated.");
+		prom_u(f, "leaktop_census_complete", NULL, s->census_complete ? 1 : 0);
+		prom_sockets(f, s);
+	}
+	if (s->have_procs)
+		prom_procs(f, s);
+	prom_findings(f, s);
+	return ferror(f) ? -1 : 0;
+}

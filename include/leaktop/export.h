@@ -1,0 +1,86 @@
+/*
+ * Exports of a session, live or from a recording (doc/exports.md):
+ *
+ * - a postmortem report in Markdown: the machine, the time span, the memory
+ *   breakdown at the start and the end with the change, the sockets that
+ *   grew the most and the processes that leak, with their owners, the
+ *   findings, and the operator's actions with their before/after figures
+ *   and notes;
+ * - the Prometheus text exposition format of one sample, for
+ *   node_exporter's textfile collector.
+ *
+ * Untrusted text (process names, command lines, paths) is sanitised and
+ * escaped for the target syntax here.  Writers take a FILE * chosen by the
+ * caller; core never picks the terminal itself.
+ */
+#ifndef LEAKTOP_EXPORT_H
+#define LEAKTOP_EXPORT_H
+
+#include <stdio.h>
+#include "leaktop/record.h"
+#include "leaktop/sample.h"
+
+/* A finding as seen over the session: the worst occurrence, when first and
+ * last seen, and whether the last sample still had it. */
+struct export_finding {
+	struct finding f;	/* the worst (then latest) occurrence */
+	double first_seen, last_seen;
+	unsigned samples;	/* samples that had it */
+	int at_end;		/* the last sample added has it */
+};
+
+/*
+ * What a report covers beyond its first and last samples.  Everything is
+ * owned by the session (events are deep copies); export_session_release()
+ * frees it.
+ */
+struct export_session {
+	struct record_header hdr;	/* machine and version */
+	const char *source;		/* "live" or the recording's path; borrowed */
+	double start, end;		/* times of the first and last sample */
+	size_t nsamples;
+	struct export_finding *findings;
+	size_t nfindings, capfindings;
+	struct record_event *events;	/* actions and notes, in order */
+	size_t nevents, capevents;
+};
+
+/* Start a session described by hdr (copied); source is borrowed. */
+void export_session_init(struct export_session *es, const struct record_header *hdr,
+			 const char *source);
+/* Account for one sample (time span, findings).  0 or -ENOMEM. */
+int export_session_add_sample(struct export_session *es, const struct sample *s);
+/* Keep a copy of an action or a note (findings come from the samples).
+ * 0 or -ENOMEM. */
+int export_session_add_event(struct export_session *es, const struct record_event *e);
+void export_session_release(struct export_session *es);
+
+/*
+ * The postmortem report.  first and last are the session's first and last
+ * samples (the same pointer when there was one).  Returns 0 or -1 on a
+ * write error.
+ */
+int export_markdown(FILE *f, const struct export_session *es,
+		    const struct sample *first, const struct sample *last);
+
+/*
+ * One sample in the Prometheus text exposition format (version 0.0.4):
+ * memory breakdown, census, per-socket figures of flagged sockets,
+ * per-process fds / ghosts / queued bytes of the processes that hold
+ * sockets, findings.  No timestamps (the textfile collector refuses
+ * them).  Returns 0 or -1 on a write error.
+ */
+int export_prometheus(FILE *f, const struct sample *s);
+
+/* Caps on the per-socket and per-process series (cardinality). */
+#define EXPORT_PROM_MAX_SOCKETS 1000
+#define EXPORT_PROM_MAX_PROCS 500
+
+/* Escape untrusted text as a Prometheus label value (without the quotes):
+ * sanitised to printable UTF-8, then \\, \" and \n escaped.  Returns out. */
+char *export_prom_label(const char *raw, char *out, size_t outsz);
+/* Escape untrusted text for Markdown (inline text and table cells).
+ * Returns out. */
+char *export_md_text(const char *raw, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,480 @@
+/*
+ * Unit tests of core/export.c: the Markdown postmortem names the leaker
+ * (pid, command, socket) and carries findings, actions and notes with
+ * hostile text escaped; the Prometheus output passes a strict parser of
+ * the text exposition format (metric and label names, label value
+ * escapes, UTF-8, HELP/TYPE once and before the samples, one family's
+ * samples together, no duplicate series, counters named _total, no
+ * timestamps).  bt_record.sh also runs promtool when it is installed.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "leaktop/export.h"
+
+Suite *export_suite(void);
+void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant);
+
+static char *capture_prom(const struct sample *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(export_prometheus(f, s), 0);
+	fclose(f);
+	return buf;
+}
+
+/* ---- a strict parser of the text exposition format (0.0.4) ---------------- */
+
+struct family {
+	char name[128], type[16];
+	int help, done;
+};
+
+struct prom {
+	struct family fam[64];
+	int nfam, cur;		/* cur: family whose samples are being read */
+	char **series;
+	size_t nseries;
+	char err[256];
+};
+
+static int name_ok(const char *p, size_t n, int metric)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)p[i];
+
+		if (!(isalpha(c) || c == '_' || (metric && c == ':') || (i && isdigit(c))))
+			return 0;
+	}
+	return 1;
+}
+
+static int utf8_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t l = lt_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+
+		if (!l)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+static struct family *fam_get(struct prom *p, const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < p->nfam; i++)
+		if (strlen(p->fam[i].name) == n && !strncmp(p->fam[i].name, name, n))
+			return &p->fam[i];
+	if (p->nfam == 64 || n >= sizeof(p->fam[0].name))
+		return NULL;
+	memset(&p->fam[p->nfam], 0, sizeof(p->fam[0]));
+	memcpy(p->fam[p->nfam].name, name, n);
+	return &p->fam[p->nfam++];
+}
+
+/* The family a sample name belongs to (summary/histogram suffixes aside). */
+static struct family *fam_of_sample(struct prom *p, const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < p->nfam; i++)
+		if (strlen(p->fam[i].name) == n && !strncmp(p->fam[i].name, name, n))
+			return &p->fam[i];
+	return NULL;
+}
+
+static int perr(struct prom *p, int line, const char *what)
+{
+	snprintf(p->err, sizeof(p->err), "line %d: %s", line, what);
+	return -1;
+}
+
+static int parse_comment(struct prom *p, int ln, const char *l)
+{
+	const char *name, *e;
+	struct family *f;
+	int help;
+
+	if (strncmp(l, "# HELP ", 7) && strncmp(l, "# TYPE ", 7))
+		return 0;	/* a plain comment */
+	help = l[2] == 'H';
+	name = l + 7;
+	e = strchr(name, ' ');
+	if (!e || !name_ok(name, (size_t)(e - name), 1))
+		return perr(p, ln, "bad metric name in HELP/TYPE");
+	f = fam_get(p, name, (size_t)(e - name));
+	if (!f)
+		return perr(p, ln, "too many families");
+	if (f->done)
+		return perr(p, ln, "HELP/TYPE after the family's samples");
+	if (help) {
+		const char *q;
+
+		if (f->help++)
+			return perr(p, ln, "second HELP");
+		for (q = e + 1; *q; q++)
+			if (*q == '\\' && q[1] != '\\' && q[1] != 'n')
+				return perr(p, ln, "bad escape in HELP");
+			else if (*q == '\\')
+				q++;
+		if (!utf8_ok(e + 1, strlen(e + 1)))
+			return perr(p, ln, "HELP not UTF-8");
+	} else {
+		static const char *const types[] = { "counter", "gauge", "histogram",
+						     "summary", "untyped" };
+		size_t i;
+
+		if (f->type[0])
+			return perr(p, ln, "second TYPE");
+		for (i = 0; i < 5; i++)
+			if (!strcmp(e + 1, types[i]))
+				break;
+		if (i == 5)
+			return perr(p, ln, "unknown TYPE");
+		snprintf(f->type, sizeof(f->type), "%s", e + 1);
+		if (!strcmp(f->type, "counter") &&
+		    (strlen(f->name) < 6 || strcmp(f->name + strlen(f->name) - 6, "_total")))
+			return perr(p, ln, "counter not named _total");
+	}
+	return 0;
+}
+
+static int parse_sample(struct prom *p, int ln, const char *l)
+{
+	const char *q = l, *name = l, *vs;
+	char key[4096], *end;
+	size_t kn = 0, nlen, i;
+	struct family *f;
+	double v;
+
+	while (*q && *q != '{' && *q != ' ')
+		q++;
+	nlen = (size_t)(q - name);
+	if (!name_ok(name, nlen, 1))
+		return perr(p, ln, "bad metric name");
+	f = fam_of_sample(p, name, nlen);
+	if (!f || !f->type[0] || !f->help)
+		return perr(p, ln, "sample without HELP and TYPE before it");
+	if (p->cur >= 0 && &p->fam[p->cur] != f) {
+		p->fam[p->cur].done = 1;
+		if (f->done)
+			return perr(p, ln, "family's samples not together");
+	}
+	p->cur = (int)(f - p->fam);
+	kn = (size_t)snprintf(key, sizeof(key), "%.*s", (int)nlen, name);
+	if (*q == '{') {
+		q++;
+		while (*q != '}') {
+			const char *ln0 = q, *vstart;
+
+			while (*q && *q != '=')
+				q++;
+			if (*q != '=' || !name_ok(ln0, (size_t)(q - ln0), 0) ||
+			    (q - ln0 >= 2 && ln0[0] == '_' && ln0[1] == '_'))
+				return perr(p, ln, "bad label name");
+			q++;
+			if (*q++ != '"')
+				return perr(p, ln, "label value not quoted");
+			vstart = q;
+			while (*q && *q != '"') {
+				if ((unsigned char)*q < 0x20)
+					return perr(p, ln, "control character in a label value");
+				if (*q == '\\') {
+					if (q[1] != '\\' && q[1] != '"' && q[1] != 'n')
+						return perr(p, ln, "bad escape in a label value");
+					q++;
+				}
+				q++;
+			}
+			if (*q != '"')
+				return perr(p, ln, "unterminated label value");
+			if (!utf8_ok(vstart, (size_t)(q - vstart)))
+				return perr(p, ln, "label value not UTF-8");
+			kn += (size_t)snprintf(key + kn, sizeof(key) - kn, "|%.*s",
+					       (int)(q - ln0), ln0);
+			if (kn >= sizeof(key))
+				return perr(p, ln, "labels too long");
+			q++;
+			if (*q == ',')
+				q++;
+			else if (*q != '}')
+				return perr(p, ln, "expected , or }");
+		}
+		q++;
+	}
+	if (*q++ != ' ')
+		return perr(p, ln, "expected a space before the value");
+	vs = q;
+	if (!strcmp(vs, "NaN") || !strcmp(vs, "+Inf") || !strcmp(vs, "-Inf"))
+		v = 0;
+	else {
+		errno = 0;
+		v = strtod(vs, &end);
+		if (end == vs || *end)
+			return perr(p, ln, *end == ' ' ? "timestamp present" : "bad value");
+		if (!isfinite(v))
+			return perr(p, ln, "bad value");
+	}
+	if (!strcmp(f->type, "counter") && v < 0)
+		return perr(p, ln, "negative counter");
+	for (i = 0; i < p->nseries; i++)
+		if (!strcmp(p->series[i], key))
+			return perr(p, ln, "duplicate series");
+	p->series = realloc(p->series, (p->nseries + 1) * sizeof(*p->series));
+	ck_assert_ptr_nonnull(p->series);
+	p->series[p->nseries++] = strdup(key);
+	return 0;
+}
+
+/* 0 if text is valid exposition format; else -1 with p->err. */
+static int prom_check(struct prom *p, const char *text)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+	int ln = 0, r = 0;
+	size_t n = strlen(text);
+
+	memset(p, 0, sizeof(*p));
+	p->cur = -1;
+	ck_assert_ptr_nonnull(copy);
+	if (n && text[n - 1] != '\n')
+		r = perr(p, 0, "no final newline");
+	for (line = strtok_r(copy, "\n", &save); line && !r; line = strtok_r(NULL, "\n", &save)) {
+		ln++;
+		if (!*line)
+			continue;
+		if (line[0] == '#')
+			r = parse_comment(p, ln, line);
+		else
+			r = parse_sample(p, ln, line);
+	}
+	free(copy);
+	return r;
+}
+
+static void prom_free(struct prom *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nseries; i++)
+		free(p->series[i]);
+	free(p->series);
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+START_TEST(test_prom_parser_catches)
+{
+	static const char *const bad[] = {
+		"x 1\n",						/* no TYPE */
+		"# HELP x h\n# TYPE x gauge\nx{a=\"b\"} 1 1700000000\n",	/* timestamp */
+		"# HELP x h\n# TYPE x gauge\nx{a=\"\\q\"} 1\n",		/* bad escape */
+		"# HELP x h\n# TYPE x gauge\nx{a=\"b\"} 1\nx{a=\"b\"} 2\n",	/* duplicate */
+		"# HELP x h\n# TYPE x counter\nx 1\n",			/* counter name */
+		"# HELP x h\n# TYPE x gauge\n# HELP y h\n# TYPE y gauge\nx 1\ny 1\nx{a=\"c\"} 1\n",
+		"# HELP 1x h\n# TYPE 1x gauge\n1x 1\n",			/* name */
+		"# HELP x h\n# TYPE x gauge\nx{a=\"\xff\"} 1\n",		/* UTF-8 */
+		"# HELP x h\n# TYPE x gauge\nx{a-b=\"c\"} 1\n",		/* label name */
+	};
+	struct prom p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(prom_check(&p, bad[i]) < 0, "case %zu passed", i);
+		prom_free(&p);
+	}
+	ck_assert_int_eq(prom_check(&p, "# HELP x a \\\\ b\n# TYPE x gauge\nx{a=\"\\\"\\n\"} 1.5e3\n"
+				     "x{a=\"b\"} NaN\n"), 0);
+	prom_free(&p);
+}
+END_TEST
+
+START_TEST(test_prom_label_escape)
+{
+	char out[256];
+
+	/* lt_sanitize doubles a backslash (unambiguous), then both are escaped */
+	ck_assert_str_eq(export_prom_label("a\"b\\c", out, sizeof(out)), "a\\\"b\\\\\\\\c");
+	/* control characters become visible escapes, whose backslash is escaped */
+	ck_assert_str_eq(export_prom_label("x\ny\x1b", out, sizeof(out)),
+			 "x\\\\ny\\\\x1b");
+	ck_assert_str_eq(export_prom_label("bad\xff", out, sizeof(out)), "bad\\\\xff");
+	export_prom_label("\"\"\"\"\"\"\"\"\"\"", out, 8);
+	ck_assert_str_eq(out, "\\\"\\\"\\\"");	/* never cut inside an escape */
+}
+END_TEST
+
+/* The synthetic samples (hostile names everywhere) export valid text. */
+START_TEST(test_prom_valid)
+{
+	unsigned seq;
+
+	for (seq = 1; seq <= 6; seq++) {
+		struct sample s;
+		struct prom p;
+		char *out;
+
+		check_record_mk_sample(&s, seq, seq);
+		out = capture_prom(&s);
+		ck_assert_msg(prom_check(&p, out) == 0, "seq %u: %s\n%s", seq, p.err, out);
+		if (seq > 1) {
+			ck_assert_ptr_nonnull(strstr(out, "leaktop_socket_recv_queue_bytes{netns="
+						     "\"4026531840\",inode=\"1007\""));
+			ck_assert_ptr_nonnull(strstr(out, "comm=\"leak_udp\""));
+			ck_assert_ptr_nonnull(strstr(out, "leaktop_finding{kind=\"unread_queue\""));
+		}
+		ck_assert_ptr_nonnull(strstr(out, "leaktop_memory_bytes{part=\"unaccounted\"}"));
+		ck_assert_ptr_nonnull(strstr(out, "leaktop_process_ghost_sockets{pid=\"101\","
+					     "comm=\"evil\\\\x1b[31m|`*_<b>\"}"));
+		prom_free(&p);
+		free(out);
+		sample_release(&s);
+	}
+}
+END_TEST
+
+START_TEST(test_md_escape)
+{
+	char out[512];
+
+	export_md_text("a|b`c*d_e<script>&[x](y)\x1b[2J\n#h", out, sizeof(out));
+	ck_assert_str_eq(out, "a\\|b\\`c\\*d\\_e&lt;script&gt;&amp;\\[x\\]\\(y\\)"
+			      "\\\\x1b\\[2J\\\\n\\#h");
+	ck_assert_ptr_null(strchr(export_md_text("\n\r\t", out, sizeof(out)), '\n'));
+}
+END_TEST
+
+static char *capture_md(const struct export_session *es, const struct sample *a,
+			const struct sample *b)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(export_markdown(f, es, a, b), 0);
+	fclose(f);
+	return buf;
+}
+
+/* The report names the leaker, its socket, the findings, the action with
+ * its figures and the note; no raw hostile byte gets through. */
+START_TEST(test_markdown)
+{
+	struct record_header h;
+	struct export_session es;
+	struct sample a, b, mid;
+	struct record_action act;
+	struct record_event ev;
+	char *out;
+	const char *p;
+
+	memset(&h, 0, sizeof(h));
+	snprintf(h.host, sizeof(h.host), "edge-router|1");
+	snprintf(h.kernel, sizeof(h.kernel), "6.1.0");
+	snprintf(h.version, sizeof(h.version), "0.1.0");
+	export_session_init(&es, &h, "/tmp/x.ltrec");
+	check_record_mk_sample(&a, 1, 0);
+	check_record_mk_sample(&mid, 3, 0);
+	check_record_mk_sample(&b, 6, 0);
+	ck_assert_int_eq(export_session_add_sample(&es, &a), 0);
+	ck_assert_int_eq(export_session_add_sample(&es, &mid), 0);
+	ck_assert_int_eq(export_session_add_sample(&es, &b), 0);
+	memset(&act, 0, sizeof(act));
+	act.result.kind = ACTIONS_DROP_FILTER;
+	act.result.outcome = ACTIONS_DONE;
+	act.result.target.pid = 100;
+	act.result.target.fd = 4;
+	act.result.target.inode = 1007;
+	snprintf(act.result.target.comm, sizeof(act.result.target.comm), "leak_udp");
+	snprintf(act.result.target.proto, sizeof(act.result.target.proto), "udp");
+	act.result.before.have = act.result.after.have = ACTIONS_HAVE_QUEUE;
+	act.result.before.rmem = 212992;
+	act.result.after.rmem = 0;
+	snprintf(act.result.message, sizeof(act.result.message), "attached");
+	act.time = a.time + 5;
+	snprintf(act.user, sizeof(act.user), "root");
+	snprintf(act.login, sizeof(act.login), "alice");
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RECORD_EV_ACTION;
+	ev.time = act.time;
+	ev.action = &act;
+	ck_assert_int_eq(export_session_add_event(&es, &ev), 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RECORD_EV_NOTE;
+	ev.time = act.time + 1;
+	ev.note = (char *)"called the <b>friend_push</b> team | \x1b[2J";
+	ck_assert_int_eq(export_session_add_event(&es, &ev), 0);
+
+	out = capture_md(&es, &a, &b);
+	ck_assert_ptr_nonnull(strstr(out, "# leaktop postmortem: edge-router\\|1"));
+	/* the leaker: pid, command, fd and socket in the sockets table */
+	ck_assert_msg(strstr(out, "| pid 102 fd 10 caf\xc3\xa9, pid 104 fd 99 sp ace") != NULL,
+		      "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "inode 1007"));
+	ck_assert_ptr_nonnull(strstr(out, "| 100 | leak\\_udp |"));
+	ck_assert_ptr_nonnull(strstr(out, "### critical: pid 100 \\(leak\\_udp\\) never reads"));
+	ck_assert_ptr_nonnull(strstr(out, "`leaktop --act drop-filter --pid 100 --fd 4`"));
+	ck_assert_ptr_nonnull(strstr(out, "drop-filter on pid 100 leak\\_udp fd 4 (done)"));
+	ck_assert_ptr_nonnull(strstr(out, "before: rmem 208.0 KiB"));
+	ck_assert_ptr_nonnull(strstr(out, "login alice"));
+	ck_assert_ptr_nonnull(strstr(out, "called the &lt;b&gt;friend\\_push&lt;/b&gt; team \\|"));
+	ck_assert_ptr_nonnull(strstr(out, "| **unaccounted** |"));
+	ck_assert_ptr_nonnull(strstr(out, "still there at the end"));
+	/* no raw control bytes or unescaped hostile markup */
+	for (p = out; *p; p++)
+		ck_assert_msg((unsigned char)*p >= 0x20 || *p == '\n', "control byte at %td",
+			      p - out);
+	ck_assert_ptr_null(strstr(out, "<b>"));
+	ck_assert_ptr_null(strstr(out, "\x1b"));
+	free(out);
+
+	/* one sample: start and end are the same, no crash without events */
+	export_session_release(&es);
+	export_session_init(&es, &h, NULL);
+	ck_assert_int_eq(export_session_add_sample(&es, &a), 0);
+	out = capture_md(&es, &a, &a);
+	ck_assert_ptr_nonnull(strstr(out, "No action was taken"));
+	ck_assert_ptr_nonnull(strstr(out, "No notes."));
+	free(out);
+	out = capture_md(&es, NULL, NULL);
+	ck_assert_ptr_nonnull(strstr(out, "No samples."));
+	free(out);
+	export_session_release(&es);
+	sample_release(&a);
+	sample_release(&mid);
+	sample_release(&b);
+}
+END_TEST
+
+Suite *export_suite(void)
+{
+	Suite *s = suite_create("export");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_prom_parser_catches);
+	tcase_add_test(tc, test_prom_label_escape);
+	tcase_add_test(tc, test_prom_valid);
+	tcase_add_test(tc, test_md_escape);
+	tcase_add_test(tc, test_markdown);
+	suite_add_tcase(s, tc);
+	return s;
+}
