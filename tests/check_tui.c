@@ -3,7 +3,8 @@
  * rates and percents, cutting UTF-8 text to a display width, untrusted
  * text as the UI shows it, wrapping (the evidence view and the action
  * menu), text core made safe checked again without double escapes, action
- * figures, and theme files (parser, lookup, leaktoprc).
+ * figures, the replay's go-to prompt, and theme files (parser, lookup,
+ * leaktoprc).
  */
 #include <errno.h>
 #include <locale.h>
@@ -417,6 +418,56 @@ START_TEST(action_figures_in_one_line)
 }
 END_TEST
 
+START_TEST(goto_prompt_times)
+{
+	const char *tz = getenv("TZ");
+	char *saved = tz ? strdup(tz) : NULL;
+	/* 2024-03-01 23:59:58 UTC */
+	double start = 1709337598.25, t;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ck_assert_int_eq(format_parse_when("+0", start, &t), 0);
+	ck_assert(t == start);
+	ck_assert_int_eq(format_parse_when("+12.5", start, &t), 0);
+	ck_assert(t == start + 12.5);
+	ck_assert_int_eq(format_parse_when(" +2m ", start, &t), 0);
+	ck_assert(t == start + 120);
+	ck_assert_int_eq(format_parse_when("+1h", start, &t), 0);
+	ck_assert(t == start + 3600);
+	/* the start's own second is on the start day */
+	ck_assert_int_eq(format_parse_when("23:59:58", start, &t), 0);
+	ck_assert(t == 1709337598.0);
+	ck_assert_int_eq(format_parse_when("23:59:59", start, &t), 0);
+	ck_assert(t == 1709337599.0);
+	/* after midnight: the next day */
+	ck_assert_int_eq(format_parse_when("00:00:03", start, &t), 0);
+	ck_assert(t == 1709337603.0);
+	ck_assert_int_eq(format_parse_when("0:1", start, &t), 0);
+	ck_assert(t == 1709337660.0);
+	/* malformed */
+	ck_assert_int_eq(format_parse_when("", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("+", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("+-3", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("+nan", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("+3x", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("12", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("24:00", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("12:60", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("12:30:61", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("123:00", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("1:2:3:4", start, &t), -EINVAL);
+	ck_assert_int_eq(format_parse_when("12:3a", start, &t), -EINVAL);
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -430,6 +481,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, wrap_at_spaces_to_a_width);
 	tcase_add_test(tc, safe_text_escapes_once);
 	tcase_add_test(tc, action_figures_in_one_line);
+	tcase_add_test(tc, goto_prompt_times);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

@@ -101,9 +101,9 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	para(&p[1], "Evidence: ", ev->f.evidence, THEME_NORMAL, width, t->utf8);
 	if (!ev->f.action)
 		snprintf(act, sizeof(act), "Safe action: none suggested");
-	else if (t->read_only)
-		snprintf(act, sizeof(act), "Safe action: %s (actions disabled: --read-only)",
-			 ev->f.action);
+	else if (tui_no_actions(t))
+		snprintf(act, sizeof(act), "Safe action: %s (%s)", ev->f.action,
+			 tui_no_actions(t));
 	else
 		snprintf(act, sizeof(act), "Safe action: %s (a: preview it, then y to apply)",
 			 ev->f.action);

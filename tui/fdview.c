@@ -1,7 +1,9 @@
 /*
  * Drill-down: one process's fd table (sample_fdtable), its sockets joined
  * with the census and ghost sockets (a socket fd no dump lists)
- * highlighted.  Re-read on every sample.  Enter on a socket fd opens its
+ * highlighted.  Re-read on every sample.  In replay nothing is read: the
+ * table is the one the recording kept for the process (recorded with -p),
+ * or the view says fd tables are not recorded.  Enter on a socket fd opens its
  * details; 'a' acts on the selected socket fd, or on the process (its fd
  * limit) from any other row.
  */
@@ -17,7 +19,8 @@
 struct fdview {
 	int pid;
 	int r;				/* last sample_fdtable result */
-	struct fd_table ft;
+	struct fd_table ft;		/* read live */
+	const struct fd_table *rec;	/* replay: in t->cur, until the next sample */
 	struct lt_err err;
 	char comm[64];			/* raw */
 };
@@ -39,6 +42,11 @@ static struct fdview *fv_of(struct table *tb)
 	return tb->data;
 }
 
+static const struct fd_table *ft_of(const struct fdview *fv)
+{
+	return fv->rec ? fv->rec : &fv->ft;
+}
+
 static void fd_reload(struct table *tb, struct tui *t)
 {
 	struct fdview *fv = fv_of(tb);
@@ -48,11 +56,25 @@ static void fd_reload(struct table *tb, struct tui *t)
 	fdtable_free(&fv->ft);
 	memset(&fv->ft, 0, sizeof(fv->ft));
 	fv->err.msg[0] = '\0';
+	fv->rec = NULL;
 	if (!t->have) {
 		fv->r = -EAGAIN;
 		return;
 	}
-	fv->r = sample_fdtable(t->ctx, &t->cur, fv->pid, &fv->ft, &fv->err);
+	if (t->rp) {
+		size_t i;
+
+		fv->r = -ENODATA;
+		for (i = 0; i < t->cur.nfdtables; i++) {
+			if (t->cur.fdtables[i].pid == fv->pid) {
+				fv->rec = &t->cur.fdtables[i];
+				fv->r = 0;
+				break;
+			}
+		}
+	} else {
+		fv->r = sample_fdtable(t->ctx, &t->cur, fv->pid, &fv->ft, &fv->err);
+	}
 	c = fdtable_census_proc(&t->cur.owners, fv->pid);
 	p = t->cur.have_procs ? procs_find(&t->cur.procs, fv->pid) : NULL;
 	if (p)
@@ -64,7 +86,7 @@ static void fd_reload(struct table *tb, struct tui *t)
 static size_t fd_count(struct table *tb, const struct tui *t)
 {
 	(void)t;
-	return fv_of(tb)->r < 0 ? 0 : fv_of(tb)->ft.n;
+	return fv_of(tb)->r < 0 ? 0 : ft_of(fv_of(tb))->n;
 }
 
 static size_t fd_rows(struct table *tb, const struct tui *t, uint32_t *rows, size_t max)
@@ -84,7 +106,7 @@ static int sock_ok(const struct tui *t, const struct fd_entry *e)
 static void fd_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
 		    char *buf, size_t sz)
 {
-	const struct fd_entry *e = &fv_of(tb)->ft.v[row];
+	const struct fd_entry *e = &ft_of(fv_of(tb))->v[row];
 	int w = tb->w[col] > 0 ? tb->w[col] : cols[col].minw;
 	char age[32];
 
@@ -140,7 +162,7 @@ static void fd_cell(struct table *tb, const struct tui *t, uint32_t row, int col
 
 static int fd_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t b, int col)
 {
-	const struct fd_entry *ea = &fv_of(tb)->ft.v[a], *eb = &fv_of(tb)->ft.v[b];
+	const struct fd_entry *ea = &ft_of(fv_of(tb))->v[a], *eb = &ft_of(fv_of(tb))->v[b];
 	char x[512], y[512];
 
 	switch (col) {
@@ -166,7 +188,8 @@ static int fd_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t b,
 
 static struct table_key fd_key(struct table *tb, const struct tui *t, uint32_t row)
 {
-	struct table_key k = { (uint64_t)fv_of(tb)->ft.v[row].fd, fv_of(tb)->ft.v[row].inode };
+	const struct fd_entry *e = &ft_of(fv_of(tb))->v[row];
+	struct table_key k = { (uint64_t)e->fd, e->inode };
 
 	(void)t;
 	return k;
@@ -174,7 +197,7 @@ static struct table_key fd_key(struct table *tb, const struct tui *t, uint32_t r
 
 static int fd_elem(struct table *tb, const struct tui *t, uint32_t row, int col)
 {
-	const struct fd_entry *e = &fv_of(tb)->ft.v[row];
+	const struct fd_entry *e = &ft_of(fv_of(tb))->v[row];
 
 	if (e->ghost == FD_GHOST_YES)
 		return THEME_ROW_GHOST;
@@ -187,7 +210,7 @@ static int fd_elem(struct table *tb, const struct tui *t, uint32_t row, int col)
 
 static void fd_enter(struct table *tb, struct tui *t, uint32_t row)
 {
-	const struct fd_entry *e = &fv_of(tb)->ft.v[row];
+	const struct fd_entry *e = &ft_of(fv_of(tb))->v[row];
 
 	if (sock_ok(t, e))
 		tui_push(t, sockview_new(t, (size_t)e->sock));
@@ -202,7 +225,7 @@ static int fd_target(struct table *tb, const struct tui *t, uint32_t row,
 		     struct tui_target *out)
 {
 	const struct fdview *fv = fv_of(tb);
-	const struct fd_entry *e = &fv->ft.v[row];
+	const struct fd_entry *e = &ft_of(fv)->v[row];
 
 	if (e->kind == FD_SOCKET && e->inode)
 		return tui_target_init(t, fv->pid, e->fd, e->inode,
@@ -220,6 +243,11 @@ static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 	char comm[96], lim[32] = "";
 
 	lt_sanitize(fv->comm, comm, sizeof(comm));
+	if (fv->r == -ENODATA) {
+		snprintf(buf, sz, "pid %d (%s): fd tables are not recorded (only for the -p "
+			 "processes of a recording)", fv->pid, comm);
+		return;
+	}
 	if (fv->r == -ESRCH) {
 		snprintf(buf, sz, "pid %d (%s) has exited", fv->pid, comm);
 		return;
@@ -231,18 +259,18 @@ static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 		snprintf(buf, sz, "pid %d: %s", fv->pid, e[0] ? e : "no fd table");
 		return;
 	}
-	if (fv->ft.hidden) {
+	if (ft_of(fv)->hidden) {
 		snprintf(buf, sz, "pid %d (%s): fd table refused: run as root", fv->pid, comm);
 		return;
 	}
-	for (i = 0; i < fv->ft.n; i++) {
-		socks += fv->ft.v[i].kind == FD_SOCKET;
-		ghosts += fv->ft.v[i].ghost == FD_GHOST_YES;
+	for (i = 0; i < ft_of(fv)->n; i++) {
+		socks += ft_of(fv)->v[i].kind == FD_SOCKET;
+		ghosts += ft_of(fv)->v[i].ghost == FD_GHOST_YES;
 	}
 	if (p && p->fd_soft >= 0)
 		snprintf(lim, sizeof(lim), " (limit %" PRId64 ")", p->fd_soft);
 	snprintf(buf, sz, "pid %d (%s): %zu fds%s, %zu sockets, %zu ghosts", fv->pid, comm,
-		 fv->ft.n, lim, socks, ghosts);
+		 ft_of(fv)->n, lim, socks, ghosts);
 	len = strlen(buf);
 	if (tb->filter[0] && len < sz)
 		snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);

@@ -207,7 +207,7 @@ static void find_note(struct table *tb, const struct tui *t, char *buf, size_t s
 	snprintf(buf, sz, "%zu finding%s, most severe first: %zu critical, %zu warning, "
 		 "%zu info.  Enter: evidence%s", t->cur.findings.n,
 		 t->cur.findings.n == 1 ? "" : "s", crit, warn, info,
-		 t->read_only ? "" : ", a: act on it");
+		 tui_no_actions(t) ? "" : ", a: act on it");
 	len = strlen(buf);
 	if (tb->filter[0] && len < sz)
 		snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);

@@ -3,10 +3,13 @@
  * untrusted text cut to a display width, text wrapped to lines, action
  * figures.  See format.h.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "leaktop/actions.h"
@@ -408,4 +411,75 @@ char *format_figures(const struct actions_figures *g, char *out, size_t outsz)
 		    format_size(g->drained_bytes, 7, b1, sizeof(b1)), g->drained_packets);
 #undef PUT
 	return out;
+}
+
+int format_parse_when(const char *s, double start, double *out)
+{
+	unsigned long f[3] = { 0, 0, 0 };
+	struct tm tm;
+	time_t st, t;
+	char *end;
+	int nf = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '+') {
+		double v, mul = 1;
+
+		errno = 0;
+		v = strtod(s + 1, &end);
+		if (errno || end == s + 1 || !isfinite(v) || v < 0)
+			return -EINVAL;
+		if (*end == 's')
+			end++;
+		else if (*end == 'm')
+			mul = 60, end++;
+		else if (*end == 'h')
+			mul = 3600, end++;
+		while (*end == ' ')
+			end++;
+		if (*end || v * mul > 1e9)
+			return -EINVAL;
+		*out = start + v * mul;
+		return 0;
+	}
+	/* HH:MM[:SS], each field one or two digits */
+	while (nf < 3) {
+		int digits = 0;
+
+		while (*s >= '0' && *s <= '9' && digits < 3) {
+			f[nf] = f[nf] * 10 + (unsigned long)(*s++ - '0');
+			digits++;
+		}
+		if (digits == 0 || digits > 2)
+			return -EINVAL;
+		nf++;
+		if (*s != ':')
+			break;
+		s++;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s || nf < 2 || f[0] > 23 || f[1] > 59 || f[2] > 59)
+		return -EINVAL;
+	st = (time_t)start;
+	if (!localtime_r(&st, &tm))
+		return -EINVAL;
+	tm.tm_hour = (int)f[0];
+	tm.tm_min = (int)f[1];
+	tm.tm_sec = (int)f[2];
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	/* before the recording's first second: the clock time of the next day */
+	if ((double)t + 1 <= start) {
+		tm.tm_mday++;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t == (time_t)-1)
+			return -EINVAL;
+	}
+	*out = (double)t;
+	return 0;
 }

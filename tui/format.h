@@ -77,4 +77,12 @@ struct actions_figures;
  * rcvbuf 208K, drops 0, filter none"); "-" when there are none. */
 char *format_figures(const struct actions_figures *g, char *out, size_t outsz);
 
+/*
+ * What the replay's go-to prompt accepts, as unix seconds: "+SECONDS" from
+ * start (fractional; suffixes s, m, h), or a clock time "HH:MM[:SS]" in
+ * local time on the day the recording started (the next day when that
+ * would be before its first second).  0, or -EINVAL when malformed.
+ */
+int format_parse_when(const char *s, double start, double *out);
+
 #endif

@@ -109,6 +109,23 @@ void header_draw(struct tui *t)
 	else
 		vw = 0;
 	room = COLS - bw - 1 - (vw ? vw + 2 : 0);
+	if (t->rp) {
+		/* the recorded machine and the sample's recorded time, never
+		 * the clock or uptime of this one */
+		char when[32], pos[64];
+
+		replay_header(t, when, sizeof(when), pos, sizeof(pos));
+		x += draw_text(t, TUI_Y_HEADER, x, room, "leaktop ", THEME_HEADER);
+		x += draw_text(t, TUI_Y_HEADER, x, room - x, t->host, THEME_HEADER_VALUE);
+		snprintf(buf, sizeof(buf), "  %s  every %gs  %s  %s", t->kernel, t->delay, when,
+			 pos);
+		if (x + format_width(buf, t->utf8) > room)
+			snprintf(buf, sizeof(buf), "  %s  %s", when, pos);
+		if (x + format_width(buf, t->utf8) > room)
+			snprintf(buf, sizeof(buf), "  %s  %s", when + 11, pos);
+		draw_text(t, TUI_Y_HEADER, x, room - x, buf, THEME_NORMAL);
+		return;
+	}
 	if (sysinfo(&si) == 0)
 		format_duration((double)si.uptime, up, sizeof(up));
 	else

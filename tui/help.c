@@ -1,9 +1,11 @@
 /*
- * The help screen: every key, in the order a newcomer needs them, and the
- * action keys, or why there are none (--read-only).  Any key closes it.
+ * The help screen: every key, in the order a newcomer needs them, the
+ * replay keys in a replay, and the action keys, or why there are none
+ * (--read-only, replay).  Any key closes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tui.h"
 
@@ -20,6 +22,7 @@ static const char *const keys[][2] = {
 	{ "F", "follow the selected socket or process across refreshes" },
 	{ "Space", "pause / resume sampling" },
 	{ "+ -", "sample more slowly / more often" },
+	{ "m", "add a note to the recording (--record; Enter saves)" },
 	{ "C", "cycle colour themes (remembered in leaktoprc)" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "F1 h ?", "this help" },
@@ -27,6 +30,16 @@ static const char *const keys[][2] = {
 	{ "mouse", "click: select a row, sort by a header, switch tabs;" },
 	{ "", "double-click opens; the wheel scrolls (--no-mouse: off)" },
 	{ "e", "evidence view: show the whole explanation" },
+};
+
+/* In replay: these replace Space, + -, m and the action keys. */
+static const char *const replay_keys[][2] = {
+	{ "t T", "replay: next / previous sample" },
+	{ "] [", "replay: next / previous event (finding, action, note)" },
+	{ "g", "replay: go to a time: HH:MM:SS, HH:MM or +SECONDS" },
+	{ "Space", "replay: play / pause" },
+	{ "+ -", "replay: play faster / slower (1x 2x 4x 8x 16x)" },
+	{ "E", "replay: events and warnings; Enter goes to one" },
 };
 
 /* The action keys, or why there are none. */
@@ -47,15 +60,26 @@ static void help_draw(struct view *v, struct tui *t, int y, int h, int full)
 	draw_text(t, row++, 1, COLS - 2,
 		  "leaktop: socket queues nobody reads, leaked socket fds.  Press any key to "
 		  "close this help.", THEME_VALUE);
-	for (i = 0; i < n && row < y + h; i++, row++) {
+	for (i = 0; t->rp && i < (int)(sizeof(replay_keys) / sizeof(replay_keys[0])) &&
+		    row < y + h; i++, row++) {
+		draw_text(t, row, 2, 18, replay_keys[i][0], THEME_HELP_KEY);
+		draw_text(t, row, 21, COLS - 22, replay_keys[i][1], THEME_NORMAL);
+	}
+	for (i = 0; i < n && row < y + h; i++) {
+		/* replay: pausing, the interval and notes do not apply */
+		if (t->rp && (keys[i][0][0] == 'm' || !strcmp(keys[i][0], "Space") ||
+			      !strcmp(keys[i][0], "+ -")))
+			continue;
 		draw_text(t, row, 2, 18, keys[i][0], THEME_HELP_KEY);
 		draw_text(t, row, 21, COLS - 22, keys[i][1], THEME_NORMAL);
+		row++;
 	}
-	if (t->read_only) {
+	if (tui_no_actions(t)) {
 		if (row < y + h) {
 			draw_text(t, row, 2, 18, "a A", THEME_HELP_KEY);
-			draw_text(t, row++, 21, COLS - 22, "actions disabled: --read-only (this "
-				  "session changes nothing)", THEME_NOTE);
+			draw_text(t, row++, 21, COLS - 22, t->rp ? "replay: actions are not "
+				  "available" : "actions disabled: --read-only (this session "
+				  "changes nothing)", THEME_NOTE);
 		}
 		return;
 	}

@@ -48,11 +48,12 @@ static void usage(FILE *f)
 	      "      --format FMT       batch output: text (default), json (JSON Lines),\n"
 	      "                         markdown (a postmortem report of the session) or\n"
 	      "                         prometheus (the last sample, textfile collector)\n"
-	      "      --record FILE      record the session to FILE (with -b)\n"
+	      "      --record FILE      record the session to FILE (batch or interactive)\n"
 	      "      --record-max-size BYTES  cap FILE (K, M, G suffixes): the oldest\n"
 	      "                         samples are dropped, findings/actions/notes kept\n"
-	      "      --replay FILE      print a recording as batch mode would (the live\n"
-	      "                         machine is not touched)\n"
+	      "      --replay FILE      open a recording in the interactive UI (with -b\n"
+	      "                         or no terminal: print it as batch mode would);\n"
+	      "                         the live machine is not touched\n"
 	      "      --act ACTION       one remediation on --pid PID --fd FD: drop-filter,\n"
 	      "                         undo-filter, shrink-rcvbuf, undo-rcvbuf, drain,\n"
 	      "                         raise-fd-limit, undo-fd-limit; previews unless --yes\n"
@@ -591,15 +592,9 @@ int main(int argc, char **argv)
 		free(o.pids);
 		return usage_error("%s", "--act prints text or json");
 	}
-	/* replay in the interactive UI comes later: print it for now */
-	if (o.replay_path)
+	/* --replay with -b, --format or no terminal prints; else the UI */
+	if (o.replay_path && o.format_given)
 		o.batch = 1;
-	if (o.record_path && !o.batch && !o.act && isatty(STDOUT_FILENO) &&
-	    isatty(STDIN_FILENO)) {
-		free(o.pids);
-		return usage_error("%s", "--record needs -b for now (the interactive UI "
-				   "records in a later release)");
-	}
 	if (o.act)
 		ret = actcli_run(&o);
 	else if (o.batch)

@@ -44,13 +44,15 @@ struct lt_opts {
 /* Set by the SIGINT/SIGTERM/SIGHUP handler installed by main. */
 extern volatile int lt_stop_requested;
 
-/* The interactive UI (tui/tui.c); returns the exit code. */
+/* The interactive UI (tui/tui.c): live, recording with record_path, or a
+ * recording replayed with replay_path; returns the exit code. */
 int tui_run(const struct lt_opts *o);
 /* One remediation from a script (tui/actcli.c); returns the exit code. */
 int actcli_run(const struct lt_opts *o);
 /* Batch mode (tui/main.c); returns the exit code.  With replay_path it
  * prints the recording instead of sampling; with record_path it also
- * records.  The interactive UI records through core/record.h itself. */
+ * records.  The interactive UI records and replays through core/record.h
+ * itself. */
 int batch_run(const struct lt_opts *o);
 
 #endif

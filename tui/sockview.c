@@ -1,6 +1,7 @@
 /*
  * Drill-down: one socket, every field the census has, its owners and the
- * history of its queue as a sparkline.  Found again by (netns, inode) on
+ * history of its queue as a sparkline (in replay, from the recorded
+ * samples).  Found again by (netns, inode) on
  * every sample; when it disappears the last figures stay, marked gone.
  * Enter on an owner opens that process's fd table; 'a' acts on the socket
  * through the selected owner's fd.
@@ -51,7 +52,6 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	const struct ltsock *k = &s->socks.v[i];
 	const struct fd_owner *o;
 	char f[12][96], path[200];
-	double ht[HISTORY_POINTS];
 	uint32_t hq[HISTORY_POINTS];
 	size_t n = 0, j;
 
@@ -93,8 +93,8 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	if (k->path)
 		add(sv, "path    %s", lt_sanitize(k->path, path, sizeof(path)));
 
-	sv->nhist = history_series_of(sample_ctx_history(t->ctx), k->netns, k->inode, ht,
-				      hq, HISTORY_POINTS);
+	/* live: the sampler's history; replay: the recorded samples */
+	sv->nhist = tui_sock_history(t, k->netns, k->inode, hq, HISTORY_POINTS);
 	sv->hmin = sv->hmax = 0;
 	for (j = 0; j < sv->nhist; j++) {
 		sv->hist[j] = hq[j];

@@ -2,9 +2,14 @@
  * The interactive UI: the sampling loop, the screen layout (header, memory
  * pane, tabs, the current view, status line), the view stack of
  * drill-downs, global keys (the action menu 'a' and the session's actions
- * 'A' among them) and the search/filter prompt.  Until the first key press
- * the pane follows the evidence: the first warning or critical finding
- * brings the Findings pane up.
+ * 'A' among them) and the prompts (search, filter, a note, go to).  Until
+ * the first key press the pane follows the evidence: the first warning or
+ * critical finding brings the Findings pane up.
+ *
+ * --record: every sample taken is appended to the recording, actions go to
+ * it through the audit hook, 'm' adds a note; the file is closed cleanly on
+ * q, F10 and the stop signals.  --replay: samples come from the recording
+ * (replay.c) and nothing reads the live machine.
  *
  * Idle cost: getch blocks until the next sample is due (at most 250 ms, to
  * notice a stop signal), and nothing is drawn unless something changed;
@@ -21,7 +26,9 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "config.h"
 #include "format.h"
+#include "leaktop/record.h"
 #include "sockpane.h"
 #include "tui.h"
 
@@ -131,6 +138,28 @@ int tui_target_init(const struct tui *t, int pid, int fd, uint64_t inode,
 	return 0;
 }
 
+const char *tui_no_actions(const struct tui *t)
+{
+	if (t->rp)
+		return "replay: actions are not available";
+	if (t->read_only)
+		return "actions disabled: --read-only";
+	return NULL;
+}
+
+size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
+			size_t max)
+{
+	double ht[HISTORY_POINTS];
+
+	if (t->rp)
+		return replay_sock_history(t, netns, inode, q, max);
+	if (!t->ctx)
+		return 0;
+	return history_series_of(sample_ctx_history(t->ctx), netns, inode, ht, q,
+				 max < HISTORY_POINTS ? max : HISTORY_POINTS);
+}
+
 static int alarming(const struct sample *s)
 {
 	size_t crit, warn, info;
@@ -139,22 +168,15 @@ static int alarming(const struct sample *s)
 	return crit + warn > 0;
 }
 
-static int take_sample(struct tui *t)
+void tui_install_sample(struct tui *t, struct sample *s)
 {
-	struct sample s, old = t->cur;
-	struct lt_err err = { "" };
+	struct sample old = t->cur;
 	int had = t->have, i;
 
-	if (sample_take(t->ctx, &s, &err) < 0) {
-		char safe[256];
-
-		lt_sanitize(err.msg, safe, sizeof(safe));
-		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s", safe);
-		return -1;
-	}
-	t->cur = s;
+	t->cur = *s;
 	t->have = 1;
-	header_push_sample(t);
+	if (!t->rp)
+		header_push_sample(t);	/* replay.c fills the ring itself */
 	for (i = 0; i < t->npanes; i++)
 		t->panes[i]->cls->sample(t->panes[i], t);
 	for (i = 0; i < t->depth; i++)
@@ -168,6 +190,38 @@ static int take_sample(struct tui *t)
 		t->touched = 1;
 	}
 	t->dirty = DIRTY_ALL;
+}
+
+/* A write error stops the recording (the writer refuses more); the file
+ * keeps what was written, and the exit status will say so. */
+static void record_failed(struct tui *t, const struct lt_err *err)
+{
+	char safe[256];
+
+	t->recording = 0;
+	tui_set_status(t, THEME_ERROR, "recording stopped: %s",
+		       lt_sanitize(err->msg, safe, sizeof(safe)));
+	t->dirty |= DIRTY_HEADER;
+}
+
+static int take_sample(struct tui *t)
+{
+	struct lt_err err = { "" };
+	struct sample s;
+
+	if (sample_take(t->ctx, &s, &err) < 0) {
+		char safe[256];
+
+		lt_sanitize(err.msg, safe, sizeof(safe));
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s", safe);
+		return -1;
+	}
+	/* with -p the recording keeps those processes' fd tables, as -b does */
+	if (t->recording && t->o->npids && sample_attach_fdtables(t->ctx, &s, &err) < 0)
+		tui_set_status(t, THEME_ERROR, "fd tables not recorded: out of memory");
+	tui_install_sample(t, &s);
+	if (t->recording && record_write_sample(t->rec, &t->cur, &err) < 0)
+		record_failed(t, &err);
 	return 0;
 }
 
@@ -213,21 +267,51 @@ static void draw_tabs(struct tui *t)
 
 static void draw_status(struct tui *t)
 {
-	static const char *const fkeys[][2] = {
+	static const char *const live_keys[][2] = {
 		{ "F1", "Help" }, { "F3", "Search" }, { "F4", "Filter" }, { "F6", "Sort" },
 		{ "F10", "Quit" }, { "Enter", "Open" }, { "a", "Act" }, { "Esc", "Back" },
-		{ "Tab", "Pane" }, { "Space", "Pause" }, { "F", "Follow" }, { "C", "Colours" },
+		{ "Tab", "Pane" }, { "Space", "Pause" }, { "F", "Follow" }, { "m", "Note" },
+		{ "C", "Colours" },
 	};
+	static const char *const replay_keys[][2] = {
+		{ "F1", "Help" }, { "F10", "Quit" }, { "t", "Next" }, { "T", "Prev" },
+		{ "]", "NextEvent" }, { "[", "PrevEvent" }, { "g", "GoTo" },
+		{ "Space", "Play" }, { "E", "Events" }, { "Enter", "Open" }, { "Esc", "Back" },
+		{ "F3", "Search" }, { "F4", "Filter" },
+	};
+	const char *const (*fkeys)[2] = t->rp ? replay_keys : live_keys;
+	int nkeys = t->rp ? (int)(sizeof(replay_keys) / sizeof(replay_keys[0]))
+			  : (int)(sizeof(live_keys) / sizeof(live_keys[0]));
 	int y = LINES - 1, x = 0, i;
-	char buf[128];
+	char buf[300];
 
 	draw_fill(t, y, 0, COLS, THEME_STATUS);
 	if (t->prompt) {
 		struct view *top = tui_top(t);
 		struct table *tb = top->cls->table ? top->cls->table(top) : NULL;
 
-		x += draw_text(t, y, 0, COLS, t->prompt == '/' ? "Search: " : "Filter: ",
-			       THEME_PROMPT);
+		const char *label = t->prompt == '/' ? "Search: " : t->prompt == '\\' ?
+				    "Filter: " : t->prompt == 'm' ? "Note: " :
+				    "Go to (HH:MM:SS or +SECONDS): ";
+		int room;
+
+		x += draw_text(t, y, 0, COLS, label, THEME_PROMPT);
+		room = COLS - x - 31;
+		if (t->prompt == 'm' || t->prompt == 'g') {
+			/* the end of a long note stays in view */
+			const char *p = t->prompt_buf;
+
+			while (room > 0 && format_width(p, t->utf8) > room)
+				do	/* one character: skip its UTF-8 continuation bytes */
+					p++;
+				while (((unsigned char)*p & 0xc0) == 0x80);
+			draw_text(t, y, COLS - 30, 29, t->prompt == 'm' ?
+				  "Enter: save  Esc: cancel" : "Enter: go  Esc: cancel",
+				  THEME_MUTED);
+			x += draw_untrusted(t, y, x, room > 0 ? room : 1, p, THEME_NORMAL);
+			move(y, x);
+			return;
+		}
 		x += draw_text(t, y, x, COLS - x - 1, t->prompt_buf, THEME_NORMAL);
 		move(y, x);
 		if (tb && t->prompt == '/' && t->prompt_buf[0] && !tb->search[0])
@@ -240,8 +324,17 @@ static void draw_status(struct tui *t)
 		draw_text(t, y, 0, COLS, t->status, t->status_elem);
 		return;
 	}
-	for (i = 0; i < (int)(sizeof(fkeys) / sizeof(fkeys[0])); i++) {
-		if (t->read_only && !strcmp(fkeys[i][0], "a"))
+	if (t->rp) {
+		/* a marker while the sample shown has an event */
+		replay_marker(t, buf, sizeof(buf));
+		if (buf[0]) {
+			draw_text(t, y, 0, COLS, buf, THEME_NOTE);
+			return;
+		}
+	}
+	for (i = 0; i < nkeys; i++) {
+		if ((t->read_only && !strcmp(fkeys[i][0], "a")) ||
+		    (!t->recording && !strcmp(fkeys[i][0], "m")))
 			continue;
 		/* whole labels only */
 		snprintf(buf, sizeof(buf), "%s ", fkeys[i][1]);
@@ -356,12 +449,81 @@ static void cycle_theme(struct tui *t)
 	t->dirty |= DIRTY_ALL;
 }
 
+/* 'm': a note into the recording, stamped with the wall clock. */
+static void save_note(struct tui *t, const char *text)
+{
+	struct timespec ts;
+	char when[16];
+	time_t sec;
+	struct tm tm;
+	int r;
+
+	if (!text[0]) {
+		tui_set_status(t, THEME_STATUS, "empty note: nothing saved");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r = record_note(t->rec, (double)ts.tv_sec + ts.tv_nsec / 1e9, text);
+	if (r < 0) {
+		tui_set_status(t, THEME_ERROR, "note not saved: %s", strerror(-r));
+		return;
+	}
+	sec = ts.tv_sec;
+	localtime_r(&sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	tui_set_status(t, THEME_STATUS, "note saved at %s", when);
+}
+
+/* The note and go-to prompts: a line of text, no table behind it. */
+static void line_prompt_key(struct tui *t, int ch)
+{
+	size_t len = strlen(t->prompt_buf);
+	int kind = t->prompt;
+
+	t->dirty |= DIRTY_STATUS;
+	switch (ch) {
+	case 27:
+		t->prompt = 0;
+		tui_set_status(t, THEME_STATUS, "%s", kind == 'm' ? "note cancelled: nothing saved"
+							    : "go to cancelled");
+		return;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		t->prompt = 0;
+		if (kind == 'm')
+			save_note(t, t->prompt_buf);
+		else if (t->rp)
+			replay_goto_text(t, t->prompt_buf);
+		return;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		while (len > 0 && ((unsigned char)t->prompt_buf[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		t->prompt_buf[len] = '\0';
+		return;
+	default:
+		if (ch < 0x20 || ch > 0xff || ch == 0x7f || len + 1 >= sizeof(t->prompt_buf))
+			return;
+		t->prompt_buf[len] = (char)ch;
+		t->prompt_buf[len + 1] = '\0';
+		return;
+	}
+}
+
 static void prompt_key(struct tui *t, int ch)
 {
 	struct view *top = tui_top(t);
 	struct table *tb = top->cls->table ? top->cls->table(top) : NULL;
 	size_t len = strlen(t->prompt_buf);
 
+	if (t->prompt == 'm' || t->prompt == 'g') {
+		line_prompt_key(t, ch);
+		return;
+	}
 	t->dirty |= DIRTY_STATUS | DIRTY_VIEW | DIRTY_TABS;
 	switch (ch) {
 	case 27:	/* Esc: cancel */
@@ -390,7 +552,7 @@ static void prompt_key(struct tui *t, int ch)
 		t->prompt_buf[len] = '\0';
 		break;
 	default:
-		if (ch < 0x20 || ch > 0xff || ch == 0x7f || len + 1 >= sizeof(t->prompt_buf))
+		if (ch < 0x20 || ch > 0xff || ch == 0x7f || len + 1 >= sizeof(tb->search))
 			return;
 		t->prompt_buf[len] = (char)ch;
 		t->prompt_buf[len + 1] = '\0';
@@ -459,9 +621,10 @@ static void mouse_event(struct tui *t)
 static void open_actions(struct tui *t, struct view *top)
 {
 	struct tui_target tg;
+	const char *why = tui_no_actions(t);
 
-	if (t->read_only) {
-		tui_set_status(t, THEME_STATUS, "actions disabled: --read-only");
+	if (why) {
+		tui_set_status(t, THEME_STATUS, "%s", why);
 		return;
 	}
 	if (!t->have || !top->cls->target || top->cls->target(top, t, &tg) < 0) {
@@ -502,6 +665,8 @@ static void handle_key(struct tui *t, int ch)
 		top->cls->key(top, t, ch);	/* a prompt inside the view */
 		return;
 	}
+	if (t->rp && replay_key(t, ch))
+		return;
 	switch (ch) {
 	case 'q':
 	case KEY_F(10):
@@ -559,10 +724,26 @@ static void handle_key(struct tui *t, int ch)
 		open_actions(t, top);
 		return;
 	case 'A':
-		if (t->read_only)
-			tui_set_status(t, THEME_STATUS, "actions disabled: --read-only");
+		if (tui_no_actions(t))
+			tui_set_status(t, THEME_STATUS, "%s", tui_no_actions(t));
 		else
 			tui_push(t, actlog_new(t));
+		return;
+	case 'm':
+		if (t->rp)
+			tui_set_status(t, THEME_STATUS, "replay: notes are added while recording "
+				       "(leaktop --record FILE)");
+		else if (!t->rec)
+			tui_set_status(t, THEME_STATUS, "not recording: notes need leaktop "
+				       "--record FILE");
+		else if (!t->recording)
+			tui_set_status(t, THEME_ERROR, "not recording: the recording stopped "
+				       "after a write error");
+		else {
+			t->prompt = 'm';
+			t->prompt_buf[0] = '\0';
+			t->dirty |= DIRTY_STATUS;
+		}
 		return;
 	case KEY_MOUSE:
 		mouse_event(t);
@@ -575,6 +756,30 @@ static void handle_key(struct tui *t, int ch)
 		return;
 	}
 	top->cls->key(top, t, ch);
+}
+
+/*
+ * After an Esc: a key sequence curses did not know (tmux's Home is ESC [ 1 ~
+ * under some TERMs) is already waiting; swallow it whole so that its '['
+ * is not taken for a key.  Returns 1 if one was swallowed.
+ */
+static int unknown_sequence(void)
+{
+	int c, i;
+
+	timeout(0);
+	c = getch();
+	if (c != '[' && c != 'O') {
+		if (c != ERR)
+			ungetch(c);
+		return 0;
+	}
+	for (i = 0; i < 16; i++) {
+		c = getch();
+		if (c == ERR || (c >= 0x40 && c <= 0x7e))
+			break;
+	}
+	return 1;
 }
 
 /* ---- setup ----------------------------------------------------------- */
@@ -668,11 +873,38 @@ int tui_run(const struct lt_opts *o)
 	t->read_only = o->read_only;
 	t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	host_info(t);
-	t->ctx = sample_ctx_new(&cfg, &err);
-	if (!t->ctx) {
-		fprintf(stderr, "leaktop: %s\n", err.msg);
-		free(t);
-		return EXIT_RUNTIME;
+	if (o->replay_path) {
+		/* before curses: a file that is not a recording is one line on
+		 * stderr, the terminal untouched */
+		if (replay_open(t, o->replay_path) < 0) {
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+	} else {
+		t->ctx = sample_ctx_new(&cfg, &err);
+		if (!t->ctx) {
+			fprintf(stderr, "leaktop: %s\n", err.msg);
+			free(t);
+			return EXIT_RUNTIME;
+		}
+	}
+	if (o->record_path && !t->rp) {
+		struct record_writer_config rc = {
+			.path = o->record_path,
+			.max_size = o->record_max_size,
+			.procroot = o->procroot,
+			.version = PACKAGE_VERSION,
+			.interval = o->delay,
+		};
+
+		t->rec = record_writer_new(&rc, &err);
+		if (!t->rec) {
+			snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s", err.msg);
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+		t->recording = 1;
+		actions_set_audit_hook(record_audit_hook, t->rec);
 	}
 	for (i = 0; i < NPANES && i < TUI_MAX_PANES; i++) {
 		struct table *tb = table_new(pane_descs[i], NULL);
@@ -689,13 +921,20 @@ int tui_run(const struct lt_opts *o)
 	t->dirty = DIRTY_ALL;
 	draw(t);
 	t->next_sample = mono_now();
+	if (t->rp) {
+		replay_start(t);
+		if (t->quit)
+			ret = EXIT_RUNTIME;
+	}
 
 	while (!t->quit && !lt_stop_requested) {
-		double now = mono_now(), wait;
+		double now = mono_now(), wait = 0.25;
 		time_t wall = time(NULL);
 		int ch;
 
-		if (t->mode == TUI_LIVE && now >= t->next_sample) {
+		if (t->rp) {
+			wait = replay_tick(t, now, 0.25);
+		} else if (t->mode == TUI_LIVE && now >= t->next_sample) {
 			if (take_sample(t) < 0) {
 				ret = EXIT_RUNTIME;
 				break;
@@ -706,16 +945,22 @@ int tui_run(const struct lt_opts *o)
 			if (t->next_sample < now)
 				t->next_sample = now + t->delay;
 		}
-		if (wall != last_clock) {
+		if (wall != last_clock && !t->rp) {
 			last_clock = wall;
 			t->dirty |= DIRTY_HEADER;
 		}
+		if (t->quit)
+			break;
 		draw(t);
-		wait = 0.25;
-		if (t->mode == TUI_LIVE && t->next_sample - now < wait)
-			wait = t->next_sample - now;
+		if (!t->rp) {
+			wait = 0.25;
+			if (t->mode == TUI_LIVE && t->next_sample - now < wait)
+				wait = t->next_sample - now;
+		}
 		timeout(wait > 0 ? (int)ceil(wait * 1000) : 0);
 		ch = getch();
+		if (ch == 27 && unknown_sequence())
+			continue;
 		if (ch != ERR)
 			handle_key(t, ch);
 	}
@@ -723,6 +968,16 @@ out:
 	if (t->screen) {
 		endwin();
 		delscreen(t->screen);
+	}
+	if (t->rec) {
+		/* the end frame and an fsync, on q, F10 and the stop signals alike */
+		actions_set_audit_hook(NULL, NULL);
+		if (record_writer_close(t->rec, &err) < 0 && !t->fatal[0]) {
+			snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: %s", o->record_path,
+				 err.msg);
+			ret = EXIT_RUNTIME;
+		}
+		t->rec = NULL;
 	}
 	if (t->fatal[0])
 		fprintf(stderr, "%s\n", t->fatal);
@@ -733,6 +988,7 @@ out:
 	if (t->have)
 		sample_release(&t->cur);
 	sample_ctx_free(t->ctx);
+	replay_free(t);
 	free(t->acts);
 	free(t);
 	return ret;

@@ -42,6 +42,19 @@
 struct tui;
 struct view;
 struct table;
+struct record_writer;
+struct record_reader;
+
+/* The replay state (replay.c; eventlist.c reads it). */
+struct tui_replay {
+	struct record_reader *rd;	/* owned */
+	const char *path;		/* argv */
+	size_t n, pos;			/* samples; the one shown */
+	int playing;
+	unsigned speed;			/* 1, 2, 4, 8, 16 */
+	double next_play;		/* monotonic seconds */
+	double *unacc, *sockq;		/* per sample, NAN until decoded */
+};
 
 /*
  * What 'a' acts on: one socket fd of a process (fd >= 0, with the socket's
@@ -103,6 +116,8 @@ struct tui {
 	enum tui_mode mode;
 	int recording;			/* badges beside the mode */
 	int read_only;
+	struct record_writer *rec;	/* --record: every sample, notes, actions */
+	struct tui_replay *rp;		/* --replay: t->ctx is NULL, nothing live */
 
 	SCREEN *screen;			/* NULL until curses started */
 	int utf8, colour, mouse;
@@ -119,8 +134,8 @@ struct tui {
 	struct view *stack[TUI_STACK];	/* drill-down views above the pane */
 	int depth;
 
-	int prompt;			/* 0, '/' search or '\\' filter */
-	char prompt_buf[64];
+	int prompt;			/* 0, '/' search, '\\' filter, 'm' note, 'g' go to */
+	char prompt_buf[512];
 	size_t prompt_saved_sel;
 
 	char status[256];
@@ -152,6 +167,22 @@ void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tui_body_lines(void);
 /*
+ * Make s the current sample (taking ownership): every view's sample() hook
+ * runs, then the previous one is released.  Live sampling and replay both
+ * come through here.
+ */
+void tui_install_sample(struct tui *t, struct sample *s);
+/* Why actions are not offered in this session ("actions disabled:
+ * --read-only", "replay: actions are not available"), or NULL. */
+const char *tui_no_actions(const struct tui *t);
+/*
+ * The queue (recv_q) of socket (netns, inode) over the last samples, oldest
+ * first, at most max points: the live history, or in replay the recorded
+ * samples up to the current one.  Returns the number of points.
+ */
+size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
+			size_t max);
+/*
  * Fill a target for pid (and its socket fd/inode, or fd -1): start time and
  * comm from the current sample, and the action a finding suggests for it
  * when suggested is ACTIONS_NONE.  Returns 0.
@@ -182,6 +213,41 @@ void draw_bar_glyph(struct tui *t, int y, int x, int elem, char ascii);
 void header_draw(struct tui *t);
 void header_draw_mem(struct tui *t);
 void header_push_sample(struct tui *t);
+
+/*
+ * replay.c: --replay in the UI.  Every figure comes from the recording
+ * (core/record.h); nothing here or in the views reads the live machine
+ * while t->rp is set.  replay_open runs before curses starts; on failure it
+ * returns -1 with t->fatal set (not a recording, a newer format, nothing
+ * readable).
+ */
+int replay_open(struct tui *t, const char *path);
+/* After curses started: the first sample, the reader's first warning on
+ * the status line (t->quit and t->fatal when no sample decodes). */
+void replay_start(struct tui *t);
+void replay_free(struct tui *t);
+/* The replay keys (t T ] [ g Space + - E); 1 if ch was one. */
+int replay_key(struct tui *t, int ch);
+/* Playing: step when the next sample is due; returns seconds until then
+ * (at most limit). */
+double replay_tick(struct tui *t, double now, double limit);
+/* The go-to prompt's text (format_parse_when); status says what happened. */
+void replay_goto_text(struct tui *t, const char *text);
+/* Show sample idx, which must exist; 0 or -1 (status says why). */
+int replay_show(struct tui *t, size_t idx);
+/* "sample 3/5", recorded time, play state, for the header. */
+void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_t psz);
+/* A line about the events on the current sample, or "" (sanitised). */
+void replay_marker(const struct tui *t, char *buf, size_t sz);
+struct record_event;
+/* An event as one line of sanitised text, and its kind ("note"). */
+void replay_event_text(const struct record_event *e, char *buf, size_t sz);
+const char *replay_event_kind(const struct record_event *e);
+size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
+			   size_t max);
+/* eventlist.c: the recording's events and the reader's warnings; Enter
+ * shows the event's sample. */
+struct view *eventlist_new(struct tui *t);
 
 /* help.c */
 extern const struct view_class help_view_class;

@@ -1,0 +1,447 @@
+/*
+ * --replay in the interactive UI: the same panes and drill-downs on the
+ * samples of a recording (core/record.h), stepped one at a time, played at
+ * 1x to 16x the recorded pace, or jumped to an event (a finding, an action,
+ * a note) or a time.  Nothing here reads the live machine: samples,
+ * findings and the socket history sparkline all come from the file, and
+ * every string from it is sanitised before it is shown.
+ *
+ * Keys: t next sample, T previous, ] next event, [ previous event, g go to
+ * a time, Space play/pause, + - play speed, E the events list.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+#include "leaktop/record.h"
+#include "tui.h"
+
+#define PLAY_MAX_GAP 10.0	/* seconds: a longer recorded gap plays as this */
+#define PLAY_MIN_GAP 0.05
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void note_mem(struct tui_replay *rp, size_t idx, const struct sample *s)
+{
+	if (idx < rp->n) {
+		rp->unacc[idx] = (double)s->mem.unaccounted;
+		rp->sockq[idx] = (double)s->mem.socket_queues;
+	}
+}
+
+/* The memory sparklines: what is known of the samples up to idx. */
+static void fill_ring(struct tui *t, size_t idx)
+{
+	struct tui_replay *rp = t->rp;
+	size_t j = idx + 1 > TUI_RING ? idx + 1 - TUI_RING : 0;
+
+	t->ring_n = 0;
+	for (; j <= idx && j < rp->n; j++) {
+		if (isnan(rp->unacc[j]))
+			continue;
+		t->ring_unacc[t->ring_n] = rp->unacc[j];
+		t->ring_sockq[t->ring_n] = rp->sockq[j];
+		t->ring_n++;
+	}
+}
+
+int replay_show(struct tui *t, size_t idx)
+{
+	struct tui_replay *rp = t->rp;
+	struct lt_err err = { "" };
+	struct sample s;
+	char safe[256];
+
+	if (idx >= rp->n)
+		return -1;
+	if (record_reader_sample(rp->rd, idx, &s, &err) < 0) {
+		tui_set_status(t, THEME_ERROR, "sample %zu: %s", idx + 1,
+			       lt_sanitize(err.msg, safe, sizeof(safe)));
+		return -1;
+	}
+	note_mem(rp, idx, &s);
+	rp->pos = idx;
+	fill_ring(t, idx);
+	tui_install_sample(t, &s);
+	return 0;
+}
+
+/* Show the first sample from idx in direction dir that decodes. */
+static int show_from(struct tui *t, size_t idx, int dir)
+{
+	for (;;) {
+		if (replay_show(t, idx) == 0)
+			return 0;
+		if (dir > 0 ? idx + 1 >= t->rp->n : idx == 0)
+			return -1;
+		idx = dir > 0 ? idx + 1 : idx - 1;
+	}
+}
+
+int replay_open(struct tui *t, const char *path)
+{
+	struct lt_err err = { "" };
+	const struct record_header *h;
+	struct tui_replay *rp;
+	char safe[300];
+	size_t i;
+
+	rp = calloc(1, sizeof(*rp));
+	if (!rp) {
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: out of memory");
+		return -1;
+	}
+	t->rp = rp;
+	rp->path = path;
+	rp->speed = 1;
+	rp->rd = record_reader_open(path, &err);
+	if (!rp->rd) {
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: %s", path,
+			 lt_sanitize(err.msg, safe, sizeof(safe)));
+		return -1;
+	}
+	rp->n = record_reader_nsamples(rp->rd);
+	if (rp->n == 0) {
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no readable sample in the "
+			 "recording", path);
+		return -1;
+	}
+	rp->unacc = malloc(rp->n * sizeof(*rp->unacc));
+	rp->sockq = malloc(rp->n * sizeof(*rp->sockq));
+	if (!rp->unacc || !rp->sockq) {
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: out of memory");
+		return -1;
+	}
+	for (i = 0; i < rp->n; i++)
+		rp->unacc[i] = rp->sockq[i] = NAN;
+	h = record_reader_header(rp->rd);
+	lt_sanitize(h->host, t->host, sizeof(t->host));
+	lt_sanitize(h->kernel, t->kernel, sizeof(t->kernel));
+	if (h->interval > 0)
+		t->delay = h->interval;
+	t->mode = TUI_REPLAY;
+	return 0;
+}
+
+void replay_start(struct tui *t)
+{
+	struct tui_replay *rp = t->rp;
+	size_t nw = record_reader_nwarnings(rp->rd);
+	char safe[256];
+
+	if (show_from(t, 0, 1) < 0) {
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no sample could be decoded",
+			 rp->path);
+		t->quit = 1;
+		return;
+	}
+	if (nw)
+		tui_set_status(t, THEME_ERROR, "%s%s (E lists %zu warning%s)",
+			       record_reader_complete(rp->rd) ? "damaged: " : "cut short: ",
+			       lt_sanitize(record_reader_warning(rp->rd, 0), safe, sizeof(safe)),
+			       nw, nw == 1 ? "" : "s");
+	else if (!record_reader_complete(rp->rd))
+		tui_set_status(t, THEME_NOTE, "the recording has no end frame: cut short or "
+			       "still being written");
+}
+
+void replay_free(struct tui *t)
+{
+	if (!t->rp)
+		return;
+	record_reader_free(t->rp->rd);
+	free(t->rp->unacc);
+	free(t->rp->sockq);
+	free(t->rp);
+	t->rp = NULL;
+}
+
+static void step(struct tui *t, int dir)
+{
+	struct tui_replay *rp = t->rp;
+
+	if (dir > 0 && rp->pos + 1 >= rp->n) {
+		tui_set_status(t, THEME_STATUS, "the last sample (%zu/%zu)", rp->n, rp->n);
+		rp->playing = 0;
+		return;
+	}
+	if (dir < 0 && rp->pos == 0) {
+		tui_set_status(t, THEME_STATUS, "the first sample");
+		return;
+	}
+	if (show_from(t, dir > 0 ? rp->pos + 1 : rp->pos - 1, dir) < 0)
+		rp->playing = 0;
+}
+
+static void jump_event(struct tui *t, int dir)
+{
+	struct tui_replay *rp = t->rp;
+	unsigned mask = 1u << RECORD_EV_FINDING | 1u << RECORD_EV_ACTION |
+			1u << RECORD_EV_NOTE;
+	ssize_t i = record_reader_step_event(rp->rd, rp->pos, dir, mask);
+
+	if (i < 0 || (size_t)i >= rp->n) {
+		tui_set_status(t, THEME_STATUS, "no %s event", dir > 0 ? "later" : "earlier");
+		return;
+	}
+	rp->playing = 0;
+	if (replay_show(t, (size_t)i) == 0) {
+		char m[256];
+
+		replay_marker(t, m, sizeof(m));
+		if (m[0])
+			tui_set_status(t, THEME_NOTE, "%s", m);
+	}
+}
+
+void replay_goto_text(struct tui *t, const char *text)
+{
+	struct tui_replay *rp = t->rp;
+	double when;
+	ssize_t i;
+
+	if (format_parse_when(text, record_reader_sample_time(rp->rd, 0), &when) < 0) {
+		tui_set_status(t, THEME_ERROR, "go to: HH:MM:SS, HH:MM or +SECONDS from the "
+			       "start (e.g. +90, +5m)");
+		return;
+	}
+	i = record_reader_find_time(rp->rd, when);
+	if (i < 0)
+		return;
+	rp->playing = 0;
+	if (replay_show(t, (size_t)i) == 0)
+		tui_set_status(t, THEME_STATUS, "sample %zu/%zu%s", rp->pos + 1, rp->n,
+			       when > record_reader_sample_time(rp->rd, rp->n - 1) ?
+			       ": after the end, the last sample" : "");
+}
+
+/* Seconds of wall time until the next sample when playing. */
+static double gap(const struct tui_replay *rp)
+{
+	double g;
+
+	if (rp->pos + 1 >= rp->n)
+		return PLAY_MIN_GAP;
+	g = record_reader_sample_time(rp->rd, rp->pos + 1) -
+	    record_reader_sample_time(rp->rd, rp->pos);
+	if (!isfinite(g) || g > PLAY_MAX_GAP)
+		g = PLAY_MAX_GAP;
+	g /= rp->speed;
+	return g < PLAY_MIN_GAP ? PLAY_MIN_GAP : g;
+}
+
+double replay_tick(struct tui *t, double now, double limit)
+{
+	struct tui_replay *rp = t->rp;
+
+	if (!rp || !rp->playing)
+		return limit;
+	if (now >= rp->next_play) {
+		step(t, 1);
+		if (rp->playing && rp->pos + 1 >= rp->n) {
+			rp->playing = 0;
+			tui_set_status(t, THEME_STATUS, "end of the recording (%zu samples)",
+				       rp->n);
+		}
+		rp->next_play = now + gap(rp);
+		t->dirty |= DIRTY_HEADER;
+	}
+	if (!rp->playing)
+		return limit;
+	return rp->next_play - now < limit ? rp->next_play - now : limit;
+}
+
+static void speed(struct tui *t, int dir)
+{
+	struct tui_replay *rp = t->rp;
+
+	if (dir > 0 && rp->speed < 16)
+		rp->speed *= 2;
+	else if (dir < 0 && rp->speed > 1)
+		rp->speed /= 2;
+	if (rp->playing)
+		rp->next_play = mono() + gap(rp);
+	tui_set_status(t, THEME_STATUS, "replay speed %ux%s", rp->speed,
+		       rp->playing ? "" : " (Space plays)");
+	t->dirty |= DIRTY_HEADER;
+}
+
+int replay_key(struct tui *t, int ch)
+{
+	struct tui_replay *rp = t->rp;
+
+	switch (ch) {
+	case 't':
+		rp->playing = 0;
+		step(t, 1);
+		break;
+	case 'T':
+		rp->playing = 0;
+		step(t, -1);
+		break;
+	case ']':
+		jump_event(t, 1);
+		break;
+	case '[':
+		jump_event(t, -1);
+		break;
+	case ' ':
+		if (!rp->playing && rp->pos + 1 >= rp->n) {
+			tui_set_status(t, THEME_STATUS, "the last sample: T or g to go back");
+			break;
+		}
+		rp->playing = !rp->playing;
+		rp->next_play = mono() + gap(rp);
+		break;
+	case '+':
+	case '=':
+		speed(t, 1);
+		break;
+	case '-':
+		speed(t, -1);
+		break;
+	case 'g':
+		t->prompt = 'g';
+		t->prompt_buf[0] = '\0';
+		t->dirty |= DIRTY_STATUS;
+		break;
+	case 'E':
+		tui_push(t, eventlist_new(t));
+		break;
+	default:
+		return 0;
+	}
+	t->dirty |= DIRTY_HEADER;
+	return 1;
+}
+
+void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_t psz)
+{
+	const struct tui_replay *rp = t->rp;
+	time_t st = (time_t)record_reader_sample_time(rp->rd, rp->pos);
+	struct tm tm;
+
+	localtime_r(&st, &tm);
+	strftime(when, wsz, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(pos, psz, "sample %zu/%zu%s", rp->pos + 1, rp->n, "");
+	if (rp->playing) {
+		size_t len = strlen(pos);
+
+		snprintf(pos + len, psz - len, "  playing %ux", rp->speed);
+	} else if (rp->speed > 1) {
+		size_t len = strlen(pos);
+
+		snprintf(pos + len, psz - len, "  speed %ux", rp->speed);
+	}
+}
+
+void replay_event_text(const struct record_event *e, char *buf, size_t sz)
+{
+	char a[300], b[300];
+
+	switch (e->type) {
+	case RECORD_EV_FINDING:
+		snprintf(buf, sz, "%s %s: %s", findings_severity_name(e->finding.severity),
+			 findings_kind_name(e->finding.kind),
+			 lt_sanitize(e->finding.summary, a, sizeof(a)));
+		break;
+	case RECORD_EV_ACTION:
+		if (!e->action) {
+			snprintf(buf, sz, "an action");
+			break;
+		}
+		snprintf(buf, sz, "%s %s on pid %d fd %d (%s): %s",
+			 actions_kind_name(e->action->result.kind),
+			 actions_outcome_name(e->action->result.outcome),
+			 e->action->result.target.pid, e->action->result.target.fd,
+			 lt_sanitize(e->action->result.target.comm, a, sizeof(a)),
+			 lt_sanitize(e->action->result.message, b, sizeof(b)));
+		break;
+	case RECORD_EV_NOTE:
+		snprintf(buf, sz, "%s", e->note ? lt_sanitize(e->note, a, sizeof(a)) : "");
+		break;
+	default:
+		snprintf(buf, sz, "?");
+		break;
+	}
+}
+
+const char *replay_event_kind(const struct record_event *e)
+{
+	switch (e->type) {
+	case RECORD_EV_FINDING:
+		return "finding";
+	case RECORD_EV_ACTION:
+		return "action";
+	case RECORD_EV_NOTE:
+		return "note";
+	}
+	return "?";
+}
+
+void replay_marker(const struct tui *t, char *buf, size_t sz)
+{
+	const struct tui_replay *rp = t->rp;
+	size_t i, n = record_reader_nevents(rp->rd), hits = 0;
+	const struct record_event *first = NULL, *best = NULL;
+	char text[300];
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const struct record_event *e = record_reader_event(rp->rd, i);
+
+		if (e->sample != rp->pos)
+			continue;
+		hits++;
+		if (!first)
+			first = e;
+		/* an action or a note says more than a finding the panes show */
+		if (!best && e->type != RECORD_EV_FINDING)
+			best = e;
+	}
+	if (!hits)
+		return;
+	if (!best)
+		best = first;
+	replay_event_text(best, text, sizeof(text));
+	snprintf(buf, sz, "* %s here: %s%s", replay_event_kind(best), text,
+		 hits > 1 ? "  (+ more: E lists them)" : "");
+}
+
+size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
+			   size_t max)
+{
+	struct tui_replay *rp = t->rp;
+	struct lt_err err = { "" };
+	size_t j, k, n = 0;
+
+	if (!max)
+		return 0;
+	/* oldest first, ending with the current sample so stepping on from it
+	 * stays one delta for the reader */
+	for (j = rp->pos + 1 > max ? rp->pos + 1 - max : 0; j <= rp->pos; j++) {
+		struct sample s;
+
+		if (record_reader_sample(rp->rd, j, &s, &err) < 0)
+			continue;
+		note_mem(rp, j, &s);
+		for (k = 0; k < s.socks.n; k++) {
+			if (s.socks.v[k].netns == netns && s.socks.v[k].inode == inode) {
+				q[n++] = (uint32_t)s.socks.v[k].recv_q;
+				break;
+			}
+		}
+		sample_release(&s);
+	}
+	return n;
+}
