@@ -350,6 +350,76 @@ size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode
 	return n;
 }
 
+/* ---- the census order ---------------------------------------------------- */
+
+struct order_ctx {
+	const struct ltsock_vec *socks;
+	const struct sock_rate *rates;
+};
+
+/* Growth first (unknown counts as 0), then charged memory, then inode. */
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *c = arg;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	double gi = c->rates[i].growth_bps, gj = c->rates[j].growth_bps;
+	uint64_t mi = c->socks->v[i].rmem, mj = c->socks->v[j].rmem;
+
+	if (gi != gj)
+		return gi > gj ? -1 : 1;
+	if (mi != mj)
+		return mi > mj ? -1 : 1;
+	return (c->socks->v[i].inode > c->socks->v[j].inode) -
+	       (c->socks->v[i].inode < c->socks->v[j].inode);
+}
+
+void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates,
+		   uint32_t *order)
+{
+	struct order_ctx c = { socks, rates };
+	size_t n = socks->n, na = 0, nq = 0, nn = 0, i;
+
+	/*
+	 * Three runs: growing (or holding memory at zero growth), then the
+	 * quiet majority (no growth, nothing charged: by inode alone), then
+	 * the shrinking.  Only the first and last need the full comparison.
+	 * The quiet gather at the front first, then move behind the first run.
+	 */
+	for (i = 0; i < n; i++) {
+		double g = rates[i].growth_bps;
+
+		if (g == 0 && socks->v[i].rmem == 0)
+			order[nq++] = (uint32_t)i;
+	}
+	for (i = 0; i < n; i++) {
+		double g = rates[i].growth_bps;
+
+		if (g == 0 && socks->v[i].rmem == 0)
+			continue;
+		if (g < 0)
+			order[n - 1 - nn++] = (uint32_t)i;
+		else
+			order[nq + na++] = (uint32_t)i;
+	}
+	ltsock_sort_by_inode(socks, order, nq);
+	qsort_r(order + nq, na, sizeof(*order), cmp_order, &c);
+	/* rotate [quiet | active] into [active | quiet] */
+	if (na && nq) {
+		uint32_t *tmp = malloc(na * sizeof(*tmp));
+
+		if (tmp) {
+			memcpy(tmp, order + nq, na * sizeof(*tmp));
+			memmove(order + na, order, nq * sizeof(*order));
+			memcpy(order, tmp, na * sizeof(*tmp));
+			free(tmp);
+		} else {
+			/* no room: sort the two runs together */
+			qsort_r(order, nq + na, sizeof(*order), cmp_order, &c);
+		}
+	}
+	qsort_r(order + n - nn, nn, sizeof(*order), cmp_order, &c);
+}
+
 /* ---- processes: fd and ghost growth ----------------------------------- */
 
 static unsigned ppt(const struct pseries *s, unsigned i)

@@ -27,6 +27,7 @@ struct sample_ctx {
 	int *pids;
 	size_t npids;
 	struct history *hist;
+	struct fdtable_cache *fdcache;	/* owners kept between samples */
 	double window;
 	/* per-process PSS of the last walk, sorted by pid */
 	struct pid_pss { int pid; uint64_t pss; } *ppss;
@@ -81,6 +82,9 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		ctx->hist = history_new(&hc);
 		if (!ctx->hist)
 			goto nomem;
+		ctx->fdcache = fdtable_cache_new(0);
+		if (!ctx->fdcache)
+			goto nomem;
 	}
 	ctx->stacks_in_vmalloc = -1;
 	ps = sysconf(_SC_PAGESIZE);
@@ -107,25 +111,10 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx->runroot);
 	free(ctx->pids);
 	history_free(ctx->hist);
+	fdtable_cache_free(ctx->fdcache);
 	free(ctx->ppss);
 	findings_state_free(ctx->fstate);
 	free(ctx);
-}
-
-/* Growth first (unknown counts as 0), then charged memory, then inode. */
-static int cmp_order(const void *a, const void *b, void *arg)
-{
-	const struct sample *s = arg;
-	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	double gi = s->rates[i].growth_bps, gj = s->rates[j].growth_bps;
-	uint64_t mi = s->socks.v[i].rmem, mj = s->socks.v[j].rmem;
-
-	if (gi != gj)
-		return gi > gj ? -1 : 1;
-	if (mi != mj)
-		return mi > mj ? -1 : 1;
-	return (s->socks.v[i].inode > s->socks.v[j].inode) -
-	       (s->socks.v[i].inode < s->socks.v[j].inode);
 }
 
 static uint64_t queued_bytes(const struct ltsock *k)
@@ -174,7 +163,8 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		if (!sn->rep.entered || !sn->rep.complete)
 			out->census_complete = 0;
 	}
-	r = fdtable_census(ctx->procroot, ctx->pids, ctx->npids, &out->owners, err);
+	r = fdtable_census_cached(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
+				  &out->socks, &out->owners, err);
 	if (r < 0)
 		goto out;
 	if (out->owners.hidden_procs)
@@ -186,11 +176,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		goto out;
 	}
 	history_update(ctx->hist, out->time, &out->socks, out->rates);
-	for (i = 0; i < out->socks.n; i++) {
-		out->order[i] = (uint32_t)i;
+	for (i = 0; i < out->socks.n; i++)
 		queued += queued_bytes(&out->socks.v[i]);
-	}
-	qsort_r(out->order, out->socks.n, sizeof(*out->order), cmp_order, out);
+	history_order(&out->socks, out->rates, out->order);
 	out->mem.socket_queues = queued;
 	out->mem.socket_queues_from_census = 1;
 	r = 0;
@@ -257,16 +245,23 @@ static int cmp_inode_idx(const void *a, const void *b)
 static struct inode_idx *census_index(const struct sample *s)
 {
 	struct inode_idx *v = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*v));
+	uint32_t *ord = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*ord));
 	size_t i;
 
-	if (!v)
+	if (!v || !ord) {
+		free(v);
+		free(ord);
 		return NULL;
-	for (i = 0; i < s->socks.n; i++) {
-		v[i].inode = s->socks.v[i].inode;
-		v[i].idx = (uint32_t)i;
 	}
-	if (s->socks.n)
-		qsort(v, s->socks.n, sizeof(*v), cmp_inode_idx);
+	for (i = 0; i < s->socks.n; i++)
+		ord[i] = (uint32_t)i;
+	/* a radix sort: this runs on every sample over every socket */
+	ltsock_sort_by_inode(&s->socks, ord, s->socks.n);
+	for (i = 0; i < s->socks.n; i++) {
+		v[i].inode = s->socks.v[ord[i]].inode;
+		v[i].idx = ord[i];
+	}
+	free(ord);
 	return v;
 }
 

@@ -47,6 +47,105 @@ void ltsock_vec_free(struct ltsock_vec *vec)
 	vec->cap = 0;
 }
 
+/*
+ * Sort n 64-bit keys ascending, carrying a 32-bit payload: an LSD radix
+ * sort by bytes, stable, that skips the bytes where every key agrees
+ * (socket inodes fit in 32 bits, so half the passes go).  The data moves
+ * between (key, val) and the scratch (tk, tv) of n entries each; the
+ * arrays it ended in are returned through kout and vout.
+ */
+static void radix64(uint64_t *k, uint32_t *x, uint64_t *tk, uint32_t *tx, size_t n,
+		    uint64_t **kout, uint32_t **vout)
+{
+	uint64_t all_or = 0, all_and = ~(uint64_t)0;
+	size_t count[256], i, pos;
+	unsigned shift;
+
+	for (i = 0; i < n; i++) {
+		all_or |= k[i];
+		all_and &= k[i];
+	}
+	for (shift = 0; shift < 64; shift += 8) {
+		uint64_t *sk;
+		uint32_t *sx;
+
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue;	/* the same byte everywhere */
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(k[i] >> shift) & 0xff]++;
+		for (i = 0, pos = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = pos;
+			pos += c;
+		}
+		for (i = 0; i < n; i++) {
+			size_t d = count[(k[i] >> shift) & 0xff]++;
+
+			tk[d] = k[i];
+			tx[d] = x[i];
+		}
+		sk = k; k = tk; tk = sk;
+		sx = x; x = tx; tx = sx;
+	}
+	*kout = k;
+	*vout = x;
+}
+
+int ltsock_sort_u64(uint64_t *key, uint32_t *val, size_t n)
+{
+	uint64_t *tk, *ko;
+	uint32_t *tv, *vo;
+
+	if (n < 2)
+		return 0;
+	tk = malloc(n * sizeof(*tk));
+	tv = malloc(n * sizeof(*tv));
+	if (!tk || !tv) {
+		free(tk);
+		free(tv);
+		return -ENOMEM;
+	}
+	radix64(key, val, tk, tv, n, &ko, &vo);
+	if (ko != key) {
+		memcpy(key, ko, n * sizeof(*key));
+		memcpy(val, vo, n * sizeof(*val));
+	}
+	free(tk);
+	free(tv);
+	return 0;
+}
+
+static int cmp_by_inode(const void *a, const void *b, void *arg)
+{
+	const struct ltsock_vec *v = arg;
+	uint64_t x = v->v[*(const uint32_t *)a].inode, y = v->v[*(const uint32_t *)b].inode;
+
+	return (x > y) - (x < y);
+}
+
+void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
+{
+	uint64_t *key;
+	size_t i;
+
+	if (n < 2)
+		return;
+	key = malloc(n * sizeof(*key));
+	if (key) {
+		for (i = 0; i < n; i++)
+			key[i] = vec->v[idx[i]].inode;
+		if (ltsock_sort_u64(key, idx, n) == 0) {
+			free(key);
+			return;
+		}
+		free(key);
+	}
+	/* no room for the radix sort: compare in place */
+	qsort_r(idx, n, sizeof(*idx), cmp_by_inode, (void *)vec);
+}
+
 const char *ltsock_proto_name(const struct ltsock *s)
 {
 	switch (s->family) {

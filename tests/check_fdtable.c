@@ -4,6 +4,7 @@
  * ("socket:[5001]", "pipe:[77]", "/var/log/x").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,130 @@ START_TEST(test_read_table)
 }
 END_TEST
 
+static void push_inode(struct ltsock_vec *v, uint64_t inode)
+{
+	struct ltsock k;
+
+	memset(&k, 0, sizeof(k));
+	k.inode = inode;
+	ck_assert_int_eq(ltsock_vec_push(v, &k), 0);
+}
+
+/* Retarget pid's fd link, keeping the fd dir's mtime: only the dump check
+ * or the periodic rescan can notice. */
+static void retarget_quietly(int pid, int fd, const char *target)
+{
+	char dir[512], path[600];
+	struct stat st;
+	struct timespec ts[2];
+
+	snprintf(dir, sizeof(dir), "%s/%d/fd", root, pid);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	snprintf(path, sizeof(path), "%s/%d", dir, fd);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink(target, path), 0);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, dir, ts, 0), 0);
+}
+
+static uint64_t only_owner_inode(const struct fd_census *c, int pid, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < c->nowners; i++)
+		if (c->owners[i].pid == pid && c->owners[i].fd == fd)
+			return c->owners[i].inode;
+	return 0;
+}
+
+START_TEST(test_census_cache)
+{
+	struct fdtable_cache *cache = fdtable_cache_new(3);
+	struct fdtable_cache_stats st;
+	struct ltsock_vec dump = { 0 };
+	struct lt_err err = { "" };
+	struct fd_census c;
+	size_t n, scanned = 0;
+	char cmd[300];
+	int i;
+
+	ck_assert_ptr_ne(cache, NULL);
+	build_tree();
+	put("100/stat", "100 (friend_push) S 1 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 "
+	    "20 0 1 0 5555 1000 10\n");
+	push_inode(&dump, 5001);
+	push_inode(&dump, 5002);
+	push_inode(&dump, 5003);
+
+	/* first census: everything read, the same answer as without a cache */
+	ck_assert_int_eq(fdtable_census_cached(cache, root, NULL, 0, &dump, &c, &err), 0);
+	fdtable_cache_get_stats(cache, &st);
+	ck_assert_uint_eq(st.scanned, 2);
+	ck_assert_uint_eq(st.reused, 0);
+	ck_assert_uint_eq(c.nowners, 4);
+	ck_assert_uint_eq(fdtable_census_owners(&c, 5001, &n)[1].pid, 200);
+	ck_assert_str_eq(fdtable_census_proc(&c, 100)->comm, "friend_push");
+	ck_assert_int_eq(fdtable_census_proc(&c, 100)->nfds, 4);
+	fdtable_census_free(&c);
+
+	/* nothing changed: both from the cache (unless a rescan is due) */
+	ck_assert_int_eq(fdtable_census_cached(cache, root, NULL, 0, &dump, &c, &err), 0);
+	fdtable_cache_get_stats(cache, &st);
+	ck_assert_uint_eq(st.reused + st.scanned, 2);
+	ck_assert_uint_eq(c.nowners, 4);
+	ck_assert_int_eq(fdtable_census_proc(&c, 100)->nfds, 4);
+	ck_assert_int_eq(fdtable_census_proc(&c, 200)->nsockets, 2);
+	fdtable_census_free(&c);
+
+	/* a socket fd swapped for another, the dir's stamp unchanged: the old
+	 * inode is gone from the dump, so the link is read again */
+	retarget_quietly(200, 5, "socket:[5007]");
+	dump.v[1].inode = 5007;		/* 5002 closed, 5007 opened */
+	ck_assert_int_eq(fdtable_census_cached(cache, root, NULL, 0, &dump, &c, &err), 0);
+	ck_assert_uint_eq(only_owner_inode(&c, 200, 5), 5007);
+	fdtable_census_free(&c);
+
+	/* the same swap while the old socket lives on elsewhere is seen by the
+	 * periodic rescan at the latest: every 3 censuses */
+	retarget_quietly(100, 3, "socket:[5003]");
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(fdtable_census_cached(cache, root, NULL, 0, &dump, &c, &err), 0);
+		fdtable_cache_get_stats(cache, &st);
+		scanned += st.scanned;
+		if (i < 2)
+			fdtable_census_free(&c);
+	}
+	ck_assert_uint_ge(scanned, 2);	/* each process once at least */
+	ck_assert_uint_eq(only_owner_inode(&c, 100, 3), 5003);
+	fdtable_census_free(&c);
+
+	/* the pid now names another process (start ticks differ): read again */
+	retarget_quietly(100, 3, "socket:[5004]");
+	put("100/stat", "100 (other) S 1 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 "
+	    "20 0 1 0 6666 1000 10\n");
+	ck_assert_int_eq(fdtable_census_cached(cache, root, NULL, 0, &dump, &c, &err), 0);
+	ck_assert_uint_eq(only_owner_inode(&c, 100, 3), 5004);
+	ck_assert_str_eq(fdtable_census_proc(&c, 100)->comm, "other");
+	fdtable_census_free(&c);
+
+	/* a process gone is forgotten; no cache is the uncached census */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/200'", root);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(fdtable_census_cached(cache, root, NULL, 0, &dump, &c, &err), 0);
+	ck_assert_uint_eq(c.nprocs, 1);
+	fdtable_census_free(&c);
+	ck_assert_int_eq(fdtable_census_cached(NULL, root, NULL, 0, NULL, &c, &err), 0);
+	ck_assert_uint_eq(c.nprocs, 1);
+	fdtable_census_free(&c);
+
+	fdtable_cache_free(cache);
+	fdtable_cache_free(NULL);
+	ltsock_vec_free(&dump);
+	rm_tree();
+}
+END_TEST
+
 Suite *fdtable_suite(void)
 {
 	Suite *s = suite_create("fdtable");
@@ -245,6 +370,7 @@ Suite *fdtable_suite(void)
 	tcase_add_test(tc, test_census_bad_root);
 	tcase_add_test(tc, test_classify);
 	tcase_add_test(tc, test_read_table);
+	tcase_add_test(tc, test_census_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -249,6 +249,69 @@ START_TEST(test_listen_backlog_is_not_bytes)
 }
 END_TEST
 
+/* The reference order: growth desc, rmem desc, inode asc, by comparison. */
+static const struct ltsock_vec *ref_socks;
+static const struct sock_rate *ref_rates;
+
+static int ref_cmp(const void *a, const void *b)
+{
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	double gi = ref_rates[i].growth_bps, gj = ref_rates[j].growth_bps;
+	uint64_t mi = ref_socks->v[i].rmem, mj = ref_socks->v[j].rmem;
+
+	if (gi != gj)
+		return gi > gj ? -1 : 1;
+	if (mi != mj)
+		return mi > mj ? -1 : 1;
+	return (ref_socks->v[i].inode > ref_socks->v[j].inode) -
+	       (ref_socks->v[i].inode < ref_socks->v[j].inode);
+}
+
+START_TEST(test_order_matches_comparison_sort)
+{
+	static const size_t sizes[] = { 0, 1, 2, 7, 300, 5000 };
+	size_t k;
+
+	srand(42);
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k], i;
+		struct ltsock_vec v = { 0 };
+		struct sock_rate *r = calloc(n ? n : 1, sizeof(*r));
+		uint32_t *got = malloc((n ? n : 1) * sizeof(*got));
+		uint32_t *want = malloc((n ? n : 1) * sizeof(*want));
+
+		ck_assert(r && got && want);
+		for (i = 0; i < n; i++) {
+			/* mostly quiet, some charged, some growing, some shrinking;
+			 * inodes spread over more than 32 bits now and then */
+			uint64_t ino = (uint64_t)rand() % 100000 + 1 +
+				       (rand() % 50 == 0 ? (uint64_t)rand() << 33 : 0);
+			struct ltsock s = mk(ino, rand() % 4 == 0 ? (uint32_t)(rand() % 3) * 768 : 0, 0);
+
+			ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+			switch (rand() % 8) {
+			case 0: r[i].growth_bps = (rand() % 5) * 10.5; break;
+			case 1: r[i].growth_bps = -(rand() % 5) * 3.25; break;
+			default: break;
+			}
+		}
+		for (i = 0; i < n; i++)
+			want[i] = (uint32_t)i;
+		ref_socks = &v;
+		ref_rates = r;
+		qsort(want, n, sizeof(*want), ref_cmp);
+		history_order(&v, r, got);
+		/* ties (the same inode twice) may come in either order */
+		for (i = 0; i < n; i++)
+			ck_assert_int_eq(ref_cmp(&got[i], &want[i]), 0);
+		ltsock_vec_free(&v);
+		free(r);
+		free(got);
+		free(want);
+	}
+}
+END_TEST
+
 Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -264,6 +327,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_window_and_bounds);
 	tcase_add_test(tc, test_quiet_sockets_cost_nothing);
 	tcase_add_test(tc, test_listen_backlog_is_not_bytes);
+	tcase_add_test(tc, test_order_matches_comparison_sort);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -276,6 +276,31 @@ START_TEST(test_format_truncates_safely)
 }
 END_TEST
 
+START_TEST(test_sort_u64_stable)
+{
+	uint64_t key[1000], want[1000];
+	uint32_t val[1000];
+	size_t i;
+
+	srand(7);
+	for (i = 0; i < 1000; i++) {
+		key[i] = (uint64_t)(rand() % 50) << (i % 3 == 0 ? 40 : 0);
+		val[i] = (uint32_t)i;
+		want[i] = key[i];
+	}
+	ck_assert_int_eq(ltsock_sort_u64(key, val, 1000), 0);
+	for (i = 0; i < 1000; i++) {
+		ck_assert_uint_eq(key[i], want[val[i]]);
+		if (i > 0) {
+			ck_assert(key[i - 1] <= key[i]);
+			if (key[i - 1] == key[i])
+				ck_assert(val[i - 1] < val[i]);	/* stable */
+		}
+	}
+	ck_assert_int_eq(ltsock_sort_u64(key, val, 0), 0);
+}
+END_TEST
+
 Suite *socket_suite(void)
 {
 	Suite *s = suite_create("socket");
@@ -289,6 +314,7 @@ Suite *socket_suite(void)
 	tcase_add_test(tc, test_format_unix);
 	tcase_add_test(tc, test_format_netlink);
 	tcase_add_test(tc, test_format_truncates_safely);
+	tcase_add_test(tc, test_sort_u64_stable);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "leaktop/common.h"
+#include "leaktop/socket.h"
 
 struct fd_owner {
 	uint64_t inode;		/* socket inode */
@@ -37,11 +38,50 @@ struct fd_census {
  * Scan procroot/PID/fd for every numeric PID, or only for pids[0..npids-1]
  * when npids > 0.  Processes and fds that vanish mid-scan are skipped;
  * refused ones are counted in hidden_procs (and listed with nfds -1).
- * Returns 0, or -errno with err set when procroot cannot be listed.
+ * Returns 0, or -errno with err set when procroot cannot be listed, memory
+ * runs out, or fds run out (-EMFILE/-ENFILE: owners would go missing).
  */
 int fdtable_census(const char *procroot, const int *pids, size_t npids,
 		   struct fd_census *out, struct lt_err *err);
 void fdtable_census_free(struct fd_census *c);
+
+/*
+ * The owner census kept between samples, so a refresh does not read every
+ * fd link of every process again.  A process is read in full when it is
+ * new, its identity (pid, start ticks from /proc/PID/stat) changed, its fd
+ * count (stat of /proc/PID/fd: st_size, 6.2+) or the dir's mtime changed,
+ * one of its cached socket fds no longer holds the inode the cache says
+ * (checked by readlink for every cached inode absent from the dump, so a
+ * reused fd never passes for a ghost), or its periodic rescan is due (every
+ * rescan_every censuses, staggered by pid).  Between rescans a process that
+ * swapped one socket for another at an unchanged fd count keeps its old
+ * owner entries: the new socket shows no owner yet, the old one (if it lives
+ * on elsewhere) a stale owner.  On a procfs without fd counts (before 6.2)
+ * nothing is cached.
+ */
+#define FDTABLE_RESCAN_EVERY	10
+
+struct fdtable_cache;
+
+struct fdtable_cache_stats {
+	size_t reused;		/* processes taken from the cache by the last census */
+	size_t scanned;		/* processes read in full (and cached) */
+};
+
+/* rescan_every 0: FDTABLE_RESCAN_EVERY.  NULL on -ENOMEM. */
+struct fdtable_cache *fdtable_cache_new(unsigned rescan_every);
+void fdtable_cache_free(struct fdtable_cache *c);
+void fdtable_cache_get_stats(const struct fdtable_cache *c, struct fdtable_cache_stats *st);
+
+/*
+ * fdtable_census through cache (NULL: read everything, as fdtable_census).
+ * socks is this sample's dump (NULL: cached sockets are not checked against
+ * it; pass it whenever ghosts are counted).  On failure the cache forgets
+ * everything and the next census reads in full.  out as fdtable_census.
+ */
+int fdtable_census_cached(struct fdtable_cache *cache, const char *procroot,
+			  const int *pids, size_t npids, const struct ltsock_vec *socks,
+			  struct fd_census *out, struct lt_err *err);
 
 /* The owners of inode (a run of *count entries), or NULL if none.  The
  * pointer stays valid until the census is freed. */

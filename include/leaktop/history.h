@@ -47,6 +47,15 @@ void history_free(struct history *h);
 int history_update(struct history *h, double t, const struct ltsock_vec *socks,
 		   struct sock_rate *rates);
 
+/*
+ * The census order of socks: order[0..socks->n) gets every index once,
+ * by growth_bps descending (unknown counts as 0), then rmem descending,
+ * then inode ascending.  The quiet majority (no growth, nothing charged) is
+ * radix-sorted by inode; only the rest takes comparisons.
+ */
+void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates,
+		   uint32_t *order);
+
 /* Series currently kept (for the footprint figures). */
 size_t history_series(const struct history *h);
 

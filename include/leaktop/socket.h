@@ -63,6 +63,13 @@ int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s);
 /* Free the array and every path; leaves an empty, reusable vector. */
 void ltsock_vec_free(struct ltsock_vec *vec);
 
+/* Sort idx[0..n) (indexes into vec) by inode ascending; equal inodes keep
+ * their order.  A radix sort; a comparison sort when memory is short. */
+void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n);
+/* Sort key[0..n) ascending, moving val[] along; stable.  0, or -ENOMEM
+ * (then both are untouched).  Linear time: for the big per-sample sorts. */
+int ltsock_sort_u64(uint64_t *key, uint32_t *val, size_t n);
+
 /* "tcp", "udp", "udplite", "raw", "packet", "stream", "dgram",
  * "seqpacket", "netlink", or "?" ; a string literal. */
 const char *ltsock_proto_name(const struct ltsock *s);

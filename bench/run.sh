@@ -1,0 +1,260 @@
+#!/bin/bash
+# leaktop's benchmark: on one load from bench/loadgen per scale, time
+#   leaktop -b -n 1              (cold: everything collected once)
+#   leaktop -b -n N -d D         (steady state: CPU per refresh)
+#   ss -anp, ss -anpm, lsof -n -P
+# with /usr/bin/time (wall, CPU, peak RSS), the ratios leaktop / ss -anp,
+# the interactive UI's CPU in tmux at the default interval, and the budgets
+# of doc/performance.md checked at 50k sockets.  Writes a markdown report.
+#
+#   bench/run.sh [--smoke] [--scales "1000 50000 200000"] [--procs 20]
+#                [--reps 3] [--samples 20] [--delay 0.2] [--tui-seconds 30]
+#                [--no-tui] [--churn] [--leaktop PATH] [--loadgen PATH]
+#                [--report FILE]
+#
+# --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
+# no figure is judged.  Run as root: the load raises RLIMIT_NOFILE and
+# leaktop reads every process's fds.  Exit 0 when every row was measured.
+set -u
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+scales="1000 50000 200000"
+procs=20
+reps=3
+samples=20
+delay=0.2
+tui_seconds=30
+tui=1
+churn=0
+smoke=0
+leaktop=${LEAKTOP:-}
+loadgen=${LOADGEN:-}
+report=bench-report.md
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) smoke=1 ;;
+	--scales) scales=$2; shift ;;
+	--procs) procs=$2; shift ;;
+	--reps) reps=$2; shift ;;
+	--samples) samples=$2; shift ;;
+	--delay) delay=$2; shift ;;
+	--tui-seconds) tui_seconds=$2; shift ;;
+	--no-tui) tui=0 ;;
+	--churn) churn=1 ;;
+	--leaktop) leaktop=$2; shift ;;
+	--loadgen) loadgen=$2; shift ;;
+	--report) report=$2; shift ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option '$1' (try --help)" ;;
+	esac
+	shift
+done
+if [ "$smoke" = 1 ]; then
+	scales=200 procs=4 reps=1 samples=3 delay=0.1 tui_seconds=2
+fi
+
+[ "$(id -u)" = 0 ] || die "run as root (the load raises RLIMIT_NOFILE; leaktop reads every fd table)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
+for c in ss lsof; do
+	command -v $c >/dev/null || die "$c is missing (apt-get install iproute2 lsof)"
+done
+if [ -z "$leaktop" ]; then
+	for c in ./leaktop ./build/leaktop "$here/../build/leaktop"; do
+		[ -x "$c" ] && { leaktop=$c; break; }
+	done
+fi
+[ -n "$leaktop" ] && [ -x "$leaktop" ] || die "no leaktop binary (--leaktop PATH)"
+leaktop=$(cd "$(dirname "$leaktop")" && pwd)/$(basename "$leaktop")
+
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/leaktop-bench.XXXXXX")
+LOADPID=""
+TMUXS="leaktop-bench-$$"
+cleanup() {
+	[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null && wait "$LOADPID" 2>/dev/null
+	tmux kill-session -t "$TMUXS" 2>/dev/null
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# the load generator: built, or built here from source
+if [ -z "$loadgen" ]; then
+	for c in "$(dirname "$leaktop")/bench/loadgen" ./bench/loadgen; do
+		[ -x "$c" ] && [ -f "$c" ] && { loadgen=$c; break; }
+	done
+fi
+if [ -z "$loadgen" ]; then
+	${CC:-cc} -std=gnu11 -O2 -o "$TMPD/loadgen" "$here/loadgen.c" ||
+		die "cannot build $here/loadgen.c"
+	loadgen=$TMPD/loadgen
+fi
+
+hz=$(getconf CLK_TCK)
+failed=0
+
+# measure NAME cmd...: run it $reps times under /usr/bin/time; sets
+# WALL CPU RSS (median wall and CPU in s, peak RSS in KiB) and OK (0/1)
+measure() {
+	local name=$1; shift
+	local i walls="" cpus="" rss=0 ok=1 w u s m rc
+	for i in $(seq 1 "$reps"); do
+		/usr/bin/time -f "%e %U %S %M" -o "$TMPD/time" "$@" >/dev/null 2>"$TMPD/$name.err"
+		rc=$?
+		# lsof says 1 when some file could not be read: still a full run
+		if [ "$rc" != 0 ] && ! { [ "$1" = lsof ] && [ "$rc" = 1 ]; }; then
+			ok=0
+			echo "run.sh: $name exited $rc: $(tail -1 "$TMPD/$name.err")" >&2
+		fi
+		read -r w u s m < <(tail -1 "$TMPD/time")
+		walls="$walls $w"
+		cpus="$cpus $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"
+		[ "${m:-0}" -gt "$rss" ] && rss=$m
+	done
+	WALL=$(echo $walls | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	CPU=$(echo $cpus | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	RSS=$rss
+	OK=$ok
+	[ "$ok" = 1 ] || failed=1
+}
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+row() { # name wall cpu rss(KiB) note
+	printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$(mib "$4")" "$5" >>"$TMPD/report"
+}
+
+# CPU ticks (utime + stime) of a pid
+ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
+
+# tui_cpu SECONDS: leaktop's UI in tmux at the default interval; sets
+# TUI_PCT (% of one core) and TUI_RSS (KiB, VmHWM)
+tui_cpu() {
+	local secs=$1 pid t0 t1 i
+	TUI_PCT="" TUI_RSS=0
+	command -v tmux >/dev/null || { echo "run.sh: no tmux: UI row skipped" >&2; return 1; }
+	tmux kill-session -t "$TMUXS" 2>/dev/null
+	tmux new-session -d -s "$TMUXS" -x 160 -y 48 "exec $leaktop" || return 1
+	pid=$(tmux list-panes -t "$TMUXS" -F '#{pane_pid}' | head -1)
+	# let the first (cold) sample pass, then measure the steady UI
+	for i in $(seq 1 50); do
+		sleep 0.1
+		[ "$(ticks "$pid")" != "" ] || break
+		tmux capture-pane -p -t "$TMUXS" | grep -q 'MEMORY\|PROCESSES\|SOCKETS' && break
+	done
+	sleep 2
+	t0=$(ticks "$pid") || return 1
+	sleep "$secs"
+	t1=$(ticks "$pid")
+	[ -n "$t0" ] && [ -n "$t1" ] || { echo "run.sh: the UI exited" >&2; failed=1; return 1; }
+	TUI_PCT=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$secs" \
+		'BEGIN { printf "%.2f", (b - a) / hz / s * 100 }')
+	TUI_RSS=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	tmux kill-session -t "$TMUXS" 2>/dev/null
+	return 0
+}
+
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+{
+	echo "## Benchmark run $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
+	echo "- leaktop: $("$leaktop" -V 2>/dev/null) ($leaktop)"
+	echo "- $(ss -V 2>&1 | head -1); lsof $(lsof -v 2>&1 | sed -n 's/.*revision: *//p' | head -1)"
+	echo "- load: bench/loadgen, $procs processes, a third each bound UDP, TCP pairs over"
+	echo "  loopback, unix socketpairs; 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
+	echo "- medians of $reps runs (wall, CPU = user + sys); RSS = peak of the runs;"
+	echo "  steady = (CPU of \`-b -n $samples -d $delay\` - CPU of \`-b -n 1\`) / $((samples - 1))"
+	[ "$smoke" = 1 ] && echo "- SMOKE run: a tiny load, figures not meaningful"
+	echo
+} >"$TMPD/report"
+
+budget50=""
+for scale in $scales; do
+	per=$(( (scale + procs - 1) / procs ))
+	lgargs=(--procs "$procs" --sockets "$per" --seconds 3600)
+	[ "$churn" = 1 ] && lgargs+=(--churn-forks-per-sec 100 --churn-sockets-per-sec 300)
+	"$loadgen" "${lgargs[@]}" >"$TMPD/load.out" 2>"$TMPD/load.err" &
+	LOADPID=$!
+	for i in $(seq 1 1200); do
+		grep -q '^READY' "$TMPD/load.out" 2>/dev/null && break
+		kill -0 "$LOADPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q '^READY' "$TMPD/load.out" ||
+		die "loadgen did not start at $scale sockets: $(cat "$TMPD/load.err")"
+	held=$(sed -n 's/.* sockets=\([0-9]*\).*/\1/p' "$TMPD/load.out")
+	total=$(ss -anH 2>/dev/null | wc -l)
+	echo "run.sh: $scale sockets ($held held by the load, $total on the machine)" >&2
+
+	{
+		echo "### $scale sockets over $procs processes ($total sockets on the machine)"
+		echo
+		echo "| command | wall s | CPU s | peak RSS MiB | note |"
+		echo "|---|---:|---:|---:|---|"
+	} >>"$TMPD/report"
+
+	measure cold "$leaktop" -b -n 1
+	cw=$WALL cc=$CPU cr=$RSS
+	row "\`leaktop -b -n 1\` (cold)" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	measure steady "$leaktop" -b -n "$samples" -d "$delay"
+	sw=$WALL sc=$CPU sr=$RSS
+	per_sample=$(awk -v a="$sc" -v b="$cc" -v n="$samples" \
+		'BEGIN { v = (a - b) / (n - 1); if (v < 0) v = 0; printf "%.3f", v }')
+	row "\`leaktop -b -n $samples -d $delay\` (steady)" "$WALL" "$CPU" "$RSS" \
+		"**$per_sample s CPU per sample**$([ $OK = 1 ] || echo ' FAILED')"
+	measure ssp ss -anp
+	spw=$WALL spc=$CPU spr=$RSS
+	row "\`ss -anp\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	measure sspm ss -anpm
+	row "\`ss -anpm\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	measure lsof lsof -n -P
+	row "\`lsof -n -P\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+
+	tuiline=""
+	if [ "$tui" = 1 ] && { [ "$scale" = 50000 ] || [ "$smoke" = 1 ]; }; then
+		if tui_cpu "$tui_seconds"; then
+			tuiline="$TUI_PCT"
+			row "leaktop UI in tmux, ${tui_seconds} s at the default interval" "-" "-" \
+				"$TUI_RSS" "**$TUI_PCT % of one core**"
+		else
+			row "leaktop UI in tmux" "-" "-" 0 "FAILED"
+			failed=1
+		fi
+	fi
+	{
+		echo
+		echo "Ratios leaktop / \`ss -anp\`: cold wall $(ratio "$cw" "$spw"), cold CPU $(ratio "$cc" "$spc"), peak RSS $(ratio "$cr" "$spr") (steady $(ratio "$sr" "$spr"))."
+		echo
+	} >>"$TMPD/report"
+
+	if [ "$scale" = 50000 ]; then
+		peak=$(( cr > sr ? cr : sr ))
+		verdict() { [ "$1" = 1 ] && echo "met" || echo "**NOT met**"; }
+		b1=$(awk -v a="$cw" -v b="$spw" 'BEGIN { print (a <= b / 3) ? 1 : 0 }')
+		b2=$(awk -v a="$per_sample" 'BEGIN { print (a <= 0.1) ? 1 : 0 }')
+		b3=$(awk -v a="$peak" 'BEGIN { print (a <= 24 * 1024) ? 1 : 0 }')
+		budget50="- cold wall <= 1/3 of \`ss -anp\`: $cw s vs $spw s, ratio $(ratio "$cw" "$spw"): $(verdict "$b1")
+- steady <= 0.1 s CPU per sample: $per_sample s: $(verdict "$b2")
+- peak RSS <= 24 MiB: $(mib "$peak") MiB: $(verdict "$b3")"
+		if [ -n "$tuiline" ]; then
+			b4=$(awk -v a="$tuiline" 'BEGIN { print (a < 2) ? 1 : 0 }')
+			budget50="$budget50
+- UI < 2 % of one core: $tuiline %: $(verdict "$b4")"
+		fi
+	fi
+	kill "$LOADPID" 2>/dev/null
+	wait "$LOADPID" 2>/dev/null
+	LOADPID=""
+done
+
+if [ -n "$budget50" ]; then
+	printf '### Budgets at 50k sockets\n\n%s\n' "$budget50" >>"$TMPD/report"
+fi
+cp "$TMPD/report" "$report" || die "cannot write $report"
+cat "$report"
+echo "run.sh: report in $report" >&2
+exit $failed

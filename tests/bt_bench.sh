@@ -1,0 +1,36 @@
+#!/bin/bash
+# The benchmark works (issue 9): bench/run.sh --smoke runs every command on
+# a tiny load and writes a report with every row.  No figure is judged here:
+# CI machines are too noisy for timing assertions.
+. "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
+need_root
+need_cmd ss
+need_cmd lsof
+[ -x /usr/bin/time ] || skip_test "needs /usr/bin/time (package time)"
+RUN="${TESTS_SRC:-$(dirname "$0")}/../bench/run.sh"
+[ -f "$RUN" ] || skip_test "no bench/run.sh beside the tests"
+
+args=(--smoke --leaktop "$LEAKTOP" --report "$TMPD/report.md")
+# the built load generator if there is one; run.sh builds it otherwise
+[ -x "$TESTS_BIN/../bench/loadgen" ] && args+=(--loadgen "$TESTS_BIN/../bench/loadgen")
+bash "$RUN" "${args[@]}" >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+check "run.sh --smoke exits 0" test "$rc" = 0
+[ "$rc" = 0 ] || { cat "$TMPD/err"; tail -20 "$TMPD/out"; }
+check "a report was written" test -s "$TMPD/report.md"
+R="$TMPD/report.md"
+check "report names the machine" grep -q '^- machine: [0-9]* CPUs, .*kernel ' "$R"
+for row in '| `leaktop -b -n 1` (cold) |' ' (steady) |' '| `ss -anp` |' '| `ss -anpm` |' \
+	'| `lsof -n -P` |'; do
+	check "report has the row $row" grep -qF -- "$row" "$R"
+done
+check "steady row gives CPU per sample" grep -q 'steady.*s CPU per sample' "$R"
+# a ratio is "-" when ss took less than /usr/bin/time's 10 ms
+check "ratios to ss -anp" grep -qE '^Ratios leaktop / `ss -anp`: cold wall ([0-9.]+|-), ' "$R"
+check "no row FAILED" bash -c "! grep -q FAILED '$R'"
+if command -v tmux >/dev/null; then
+	check "report has the UI row" grep -q '^| leaktop UI in tmux.*% of one core' "$R"
+fi
+check "every row has figures" bash -c \
+	"! grep '^| \`' '$R' | awk -F'|' '\$3 !~ /[0-9]/ || \$4 !~ /[0-9]/ || \$5 !~ /[0-9]/' | grep -q ."
+finish
