@@ -29,6 +29,7 @@
 #include <zstd.h>
 
 #include "leaktop/record.h"
+#include "leaktop/history.h"
 
 /* ---- format constants ---------------------------------------------------- */
 
@@ -1320,23 +1321,6 @@ static int dec_sock(struct cur *c, struct ltsock *k, struct sock_rate *r)
 	return c->bad ? -EBADMSG : 0;
 }
 
-/* The order sample.c sorts sockets in: growth, then charged memory, then
- * inode. */
-static int cmp_order(const void *a, const void *b, void *arg)
-{
-	const struct sample *s = arg;
-	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	double gi = s->rates[i].growth_bps, gj = s->rates[j].growth_bps;
-	uint64_t mi = s->socks.v[i].rmem, mj = s->socks.v[j].rmem;
-
-	if (gi != gj)
-		return gi > gj ? -1 : 1;
-	if (mi != mj)
-		return mi > mj ? -1 : 1;
-	return (s->socks.v[i].inode > s->socks.v[j].inode) -
-	       (s->socks.v[i].inode < s->socks.v[j].inode);
-}
-
 static void *calloc1(size_t n, size_t sz)
 {
 	return calloc(n ? n : 1, sz);
@@ -1438,10 +1422,9 @@ static int rows_to_sample(const struct rowset *rs, struct sample *s)
 		s->socks.n++;
 		if (r < 0)
 			return r;
-		s->order[i] = (uint32_t)i;
 	}
-	if (n > 1)
-		qsort_r(s->order, n, sizeof(*s->order), cmp_order, s);
+	/* the order the live sample had: the same rule, from history.c */
+	history_order(&s->socks, s->rates, s->order);
 
 	n = rs[T_OWNER].n;
 	s->owners.owners = calloc1(n, sizeof(*s->owners.owners));

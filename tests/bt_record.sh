@@ -88,9 +88,12 @@ size=$(stat -c %s "$F")
 head -c $((size - 100)) "$F" >"$TMPD/cut.ltrec"
 "$LEAKTOP" -b --replay "$TMPD/cut.ltrec" --format json >"$TMPD/cut.json" 2>"$TMPD/cut.err"
 check "a cut recording replays (status 0)" test $? = 0
-check "a cut recording keeps its complete samples" test "$(wc -l <"$TMPD/cut.json")" = 3
+# the last frame may be the last sample or a findings frame after it: the
+# cut keeps 3 or all 4 samples, and every one it keeps is as recorded
+kept=$(wc -l <"$TMPD/cut.json")
+check "a cut recording keeps its complete samples ($kept)" test "$kept" -ge 3 -a "$kept" -le 4
 check "a cut recording names the offset" grep -q "offset [0-9]*: .*cut short" "$TMPD/cut.err"
-check "the cut samples are the recorded ones" cmp "$TMPD/cut.json" <(head -3 "$TMPD/live.json")
+check "the cut samples are the recorded ones" cmp "$TMPD/cut.json" <(head -"$kept" "$TMPD/live.json")
 cp "$F" "$TMPD/newer.ltrec"
 printf '\x07' | dd of="$TMPD/newer.ltrec" bs=1 seek=8 conv=notrunc status=none
 "$LEAKTOP" -b --replay "$TMPD/newer.ltrec" >/dev/null 2>"$TMPD/newer.err"

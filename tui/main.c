@@ -311,19 +311,23 @@ out:
 	return ret;
 }
 
+void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->procroot = o->procroot;
+	cfg->pss_interval = 10;
+	/* sockets come from the live kernel, not from a procfs copy */
+	cfg->census = strcmp(o->procroot, "/proc") == 0;
+	cfg->runroot = "/run/netns";
+	cfg->pids = o->pids;
+	cfg->npids = o->npids;
+	cfg->window = 60;
+	cfg->findings = &o->thresholds;
+}
+
 int batch_run(const struct lt_opts *o)
 {
-	struct sample_config cfg = {
-		.procroot = o->procroot,
-		.pss_interval = 10,
-		/* sockets come from the live kernel, not from a procfs copy */
-		.census = strcmp(o->procroot, "/proc") == 0,
-		.runroot = "/run/netns",
-		.pids = o->pids,
-		.npids = o->npids,
-		.window = 60,
-		.findings = &o->thresholds,
-	};
+	struct sample_config cfg;
 	struct record_writer *rec = NULL;
 	struct record_header hdr;
 	struct sample_ctx *ctx;
@@ -335,6 +339,7 @@ int batch_run(const struct lt_opts *o)
 
 	if (o->replay_path)
 		return replay_run(o);
+	lt_opts_sample_config(o, &cfg);
 	ctx = sample_ctx_new(&cfg, &err);
 	if (!ctx) {
 		fprintf(stderr, "leaktop: %s\n", err.msg);

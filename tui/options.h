@@ -41,6 +41,11 @@ struct lt_opts {
 	const char *replay_path;	/* --replay FILE, or NULL */
 };
 
+struct sample_config;
+/* The sampler's configuration for these options (batch and UI alike);
+ * pointers in cfg borrow from o. */
+void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg);
+
 /* Set by the SIGINT/SIGTERM/SIGHUP handler installed by main. */
 extern volatile int lt_stop_requested;
 

@@ -847,16 +847,7 @@ static int curses_start(struct tui *t)
 
 int tui_run(const struct lt_opts *o)
 {
-	struct sample_config cfg = {
-		.procroot = o->procroot,
-		.pss_interval = 10,
-		.census = strcmp(o->procroot, "/proc") == 0,
-		.runroot = "/run/netns",
-		.pids = o->pids,
-		.npids = o->npids,
-		.window = 60,
-		.findings = &o->thresholds,
-	};
+	struct sample_config cfg;
 	struct lt_err err = { "" };
 	struct tui *t;
 	time_t last_clock = 0;
@@ -881,6 +872,7 @@ int tui_run(const struct lt_opts *o)
 			goto out;
 		}
 	} else {
+		lt_opts_sample_config(o, &cfg);
 		t->ctx = sample_ctx_new(&cfg, &err);
 		if (!t->ctx) {
 			fprintf(stderr, "leaktop: %s\n", err.msg);
