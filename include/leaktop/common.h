@@ -1,6 +1,7 @@
 /*
- * Small things every core module shares: the error cause buffer and a
- * growable-array helper.  No curses, no terminal output.
+ * Small things every core module shares: the error cause buffer, whole
+ * reads of small /proc files, paths, and the sanitiser for untrusted text.
+ * No curses, no terminal output.
  */
 #ifndef LEAKTOP_COMMON_H
 #define LEAKTOP_COMMON_H
