@@ -49,6 +49,7 @@ static const struct cfg_field cfg_fields[] = {
 	C(fd_crit_pct, 90),
 	C(fd_min_growth, 60),
 	C(fd_min_increase, 10),
+	C(fd_min_span_s, 60),
 	C(unaccounted_bps, 65536),
 	C(unaccounted_window_s, 30),
 	C(pressure_pct, 80),
@@ -308,6 +309,13 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 		int growing = p->growth_known && p->fd_growth_per_hour >= c->fd_min_growth &&
 			      p->fd_increase >= c->fd_min_increase &&
 			      p->exhaustion_s >= 0 && p->exhaustion_s <= c->fd_horizon_s;
+
+		/* a few seconds of a busy daemon's burst, extrapolated over hours,
+		 * is no evidence: a short history counts only when the limit is
+		 * close (a leak like gshell's at a low limit) */
+		if (growing && p->growth_span_s < c->fd_min_span_s &&
+		    p->exhaustion_s > c->fd_crit_s)
+			growing = 0;
 		int ghosts_grow = p->growth_known && p->ghost_growth_per_hour > 0 &&
 				  p->ghosts >= c->ghost_min;
 

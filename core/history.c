@@ -463,6 +463,7 @@ static void proc_rate(const struct pseries *s, struct proc_info *p)
 		return;
 	p->growth_known = 1;
 	p->fd_increase = s->fds[ppt(s, s->n - 1)] - s->fds[ppt(s, 0)];
+	p->growth_span_s = s->t[ppt(s, s->n - 1)] - s->t[ppt(s, 0)];
 	fps = slope(t, f, s->n);
 	p->fd_growth_per_hour = fps * 3600;
 	p->ghost_growth_per_hour = slope(t, g, s->n) * 3600;

@@ -166,6 +166,7 @@ static void one_proc(struct sample *s, int nfds, int64_t soft, double growth, do
 	p->growth_known = 1;
 	p->fd_growth_per_hour = growth;
 	p->fd_increase = growth > 0 ? (int32_t)(growth / 720) : 0;	/* over 5 s */
+	p->growth_span_s = 5;
 	p->exhaustion_s = exh;
 	p->ghosts = ghosts;
 	p->ghosts_known = 1;
@@ -224,6 +225,21 @@ START_TEST(test_fd_rules)
 	s.procs.v[0].fd_increase = 1;
 	ck_assert_int_eq(eval(&s, &l), 0);
 	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* a daemon's burst: +10 fds in 5 s toward a 32768 limit, hours away */
+	one_proc(&s, 260, 32768, 7639, 15326, 0, 0, 0);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* ... the same rate sustained over ten minutes is a finding */
+	one_proc(&s, 260, 32768, 7639, 15326, 0, 0, 0);
+	s.procs.v[0].growth_span_s = 600;
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].kind, FINDING_FD_EXHAUSTION);
+	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
 	findings_list_free(&l);
 	sample_release(&s);
 	/* slow growth, exhaustion years away: nothing */

@@ -63,6 +63,8 @@ struct findings_config {
 	double fd_crit_pct;		/* or fd usage above (90 %) */
 	double fd_min_growth;		/* fds per hour, at least (60) ... */
 	double fd_min_increase;		/* ... and this many more fds in the window (10) */
+	double fd_min_span_s;		/* a shorter history only counts when the
+					 * limit is within fd_crit_s (60 s) */
 	double unaccounted_bps;		/* unaccounted growth at least (65536 B/s) */
 	double unaccounted_window_s;	/* over at least (30 s) */
 	double pressure_pct;		/* socket memory vs the pressure limit (80 %) */

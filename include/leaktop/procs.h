@@ -41,6 +41,7 @@ struct proc_info {
 	double ghost_growth_per_hour;
 	int growth_known;	/* 0 until enough history */
 	int32_t fd_increase;	/* fds now minus fds at the start of the window */
+	double growth_span_s;	/* seconds the growth figures cover */
 	double exhaustion_s;	/* forecast seconds to the soft limit, < 0: none */
 	unsigned hidden;	/* PROC_HIDDEN_* */
 };
