@@ -140,8 +140,13 @@ check "SIGTERM: exit 0" wait_for term grep -qx "EXIT=0" "$TMPD/term.exit"
 check "SIGTERM: the recording was closed cleanly" test ! -s "$TMPD/term.err"
 
 # --- damage ------------------------------------------------------------------
-size=$(stat -c %s "$F")
-head -c $((size * 2 / 3)) "$F" >"$TMPD/cut.ltrec"
+# Cut inside the last sample frame: frames start with the magic "LTFR"; the
+# last one is the end frame, the one before it the fifth sample.  A fixed
+# fraction of the size is not enough: the first keyframe's share of the file
+# depends on how many sockets the machine has.
+offs=$(grep -obUa LTFR "$F" | cut -d: -f1)
+last_sample=$(echo "$offs" | tail -2 | head -1)
+head -c $((last_sample + 40)) "$F" >"$TMPD/cut.ltrec"
 start cut "$LEAKTOP" --replay "$TMPD/cut.ltrec"
 check "a cut file opens" wait_for cut top_line "REPLAY"
 check "a cut file: the warning on the status line" \
@@ -150,6 +155,16 @@ keys cut E
 check "a cut file: E lists the warning" wait_for cut grep -Eq "^- +- +warning "
 keys cut q
 check "a cut file: exit 0" wait_for cut grep -qx "EXIT=0" "$TMPD/cut.exit"
+
+# cut inside the first keyframe: nothing to show, one line and exit 1
+first=$(echo "$offs" | head -1)
+head -c $((first + 40)) "$F" >"$TMPD/cut1.ltrec"
+start cut1 "$LEAKTOP" --replay "$TMPD/cut1.ltrec"
+check "no whole sample: exit 1" wait_for cut1 grep -qx "EXIT=1" "$TMPD/cut1.exit"
+check "no whole sample: it says so" grep -q "no readable sample" "$TMPD/cut1.err"
+"$LEAKTOP" -b --replay "$TMPD/cut1.ltrec" >/dev/null 2>"$TMPD/cut1b.err"
+check "no whole sample, batch: exit 1" test $? = 1
+check "no whole sample, batch: it says so" grep -q "no readable sample" "$TMPD/cut1b.err"
 
 head -c 4096 /dev/urandom >"$TMPD/random.bin"
 start rnd "$LEAKTOP" --replay "$TMPD/random.bin"

@@ -261,9 +261,11 @@ static int replay_run(const struct lt_opts *o)
 		fprintf(stderr, "leaktop: %s: %zu more warnings\n", o->replay_path,
 			record_reader_nwarnings(r) - 64);
 	n = record_reader_nsamples(r);
-	if (n == 0)
+	if (n == 0) {
 		fprintf(stderr, "leaktop: %s: no readable sample in the recording\n",
 			o->replay_path);
+		ret = EXIT_RUNTIME;
+	}
 	if (o->format == FMT_TEXT) {
 		char host[300], kernel[300], version[100], when[64];
 		time_t t = (time_t)h->start_time;
