@@ -266,6 +266,65 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 		r->flags |= SOCK_FLAG_NEVER_READ;
 }
 
+/* Append socket k's point at t (and make its series current), fill *r.
+ * Returns 1 when a series was added, 0, or -ENOMEM. */
+static int update_one(struct history *h, double t, const struct ltsock *k,
+		      struct sock_rate *r)
+{
+	struct series *s;
+	int added = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (k->have & LTSOCK_HAVE_SKMEM && k->rcvbuf > 0 &&
+	    (uint64_t)k->rmem * 100 >= (uint64_t)k->rcvbuf * 95)
+		r->flags |= SOCK_FLAG_FULL;
+	if (!history_queue_is_bytes(k) || k->inode == 0)
+		return 0;
+	s = lookup(h, k->netns, k->inode);
+	if (s && s->cookie && k->cookie && s->cookie != k->cookie) {
+		/* the inode was reused by a new socket: start over */
+		s->n = 0;
+		s->head = 0;
+		s->cookie = k->cookie;
+	}
+	if (!s) {
+		/* a quiet socket costs nothing: 0 bytes, 0 drops */
+		if (k->recv_q == 0 && k->drops == 0) {
+			r->known = h->started;
+			r->points = h->started ? 2 : 1;
+			return 0;
+		}
+		s = add_series(h, k);
+		if (!s)
+			return -ENOMEM;
+		added = 1;
+		/* the pointer may move on the next add: use it now */
+	}
+	s->gen = h->gen;
+	append(s, t, k->recv_q, k->drops, h->window);
+	rate_of(s, k, r);
+	return added;
+}
+
+int history_touch(struct history *h, double t, const struct ltsock_vec *socks,
+		  size_t first, struct sock_rate *rates)
+{
+	size_t i;
+	int ret = 0, added = 0, r;
+
+	for (i = first; i < socks->n; i++) {
+		r = update_one(h, t, &socks->v[i], &rates[i]);
+		if (r < 0)
+			ret = r;
+		else
+			added |= r;
+	}
+	/* the index learns the new series; nothing is dropped here */
+	if (added && rehash(h) < 0)
+		ret = -ENOMEM;
+	return ret;
+}
+
 int history_update(struct history *h, double t, const struct ltsock_vec *socks,
 		   struct sock_rate *rates)
 {
@@ -273,44 +332,9 @@ int history_update(struct history *h, double t, const struct ltsock_vec *socks,
 	int ret = 0;
 
 	h->gen++;
-	for (i = 0; i < socks->n; i++) {
-		const struct ltsock *k = &socks->v[i];
-		struct sock_rate *r = &rates[i];
-		struct series *s;
-		int bytes = history_queue_is_bytes(k);
-
-		memset(r, 0, sizeof(*r));
-		if (k->have & LTSOCK_HAVE_SKMEM && k->rcvbuf > 0 &&
-		    (uint64_t)k->rmem * 100 >= (uint64_t)k->rcvbuf * 95)
-			r->flags |= SOCK_FLAG_FULL;
-		if (!bytes || k->inode == 0)
-			continue;
-		s = lookup(h, k->netns, k->inode);
-		if (s && s->cookie && k->cookie && s->cookie != k->cookie) {
-			/* the inode was reused by a new socket: start over */
-			s->n = 0;
-			s->head = 0;
-			s->cookie = k->cookie;
-		}
-		if (!s) {
-			/* a quiet socket costs nothing: 0 bytes, 0 drops */
-			if (k->recv_q == 0 && k->drops == 0) {
-				r->known = h->started;
-				r->points = h->started ? 2 : 1;
-				continue;
-			}
-			s = add_series(h, k);
-			if (!s) {
-				ret = -ENOMEM;
-				continue;
-			}
-			/* the pointer may move on the next add: use it now */
-		}
-		s->gen = h->gen;
-		append(s, t, k->recv_q, k->drops, h->window);
-		rate_of(s, k, r);
-		/* a series whose points are all back to zero is dropped below */
-	}
+	for (i = 0; i < socks->n; i++)
+		if (update_one(h, t, &socks->v[i], &rates[i]) < 0)
+			ret = -ENOMEM;
 	/* keep series seen now that still hold a queue or a change */
 	for (i = 0, keep = 0; i < h->n; i++) {
 		struct series *s = &h->s[i];
@@ -418,6 +442,34 @@ void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates
 		}
 	}
 	qsort_r(order + n - nn, nn, sizeof(*order), cmp_order, &c);
+}
+
+void history_order_insert(const struct ltsock_vec *socks, const struct sock_rate *rates,
+			  uint32_t *order, size_t nkept, const uint32_t *add, size_t nadd)
+{
+	struct order_ctx c = { socks, rates };
+	size_t i, n = nkept;
+
+	if (nadd > 64) {
+		history_order(socks, rates, order);
+		return;
+	}
+	for (i = 0; i < nadd; i++) {
+		size_t lo = 0, hi = n;
+
+		/* the first position whose socket sorts after add[i] */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (cmp_order(&order[mid], &add[i], &c) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(order + lo + 1, order + lo, (n - lo) * sizeof(*order));
+		order[lo] = add[i];
+		n++;
+	}
 }
 
 /* ---- processes: fd and ghost growth ----------------------------------- */

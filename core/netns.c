@@ -308,6 +308,8 @@ struct dump_job {
 	uint64_t ino;
 	struct ltsock_vec *out;
 	struct netns_dump_report *rep;
+	unsigned kinds;		/* 1 << enum sockdiag_kind for each kind asked */
+	const struct netns_kind_filter *filters;	/* NULL or per kind */
 	int ret;		/* 0 or -ENOMEM */
 };
 
@@ -368,12 +370,17 @@ static int dump_here(struct dump_job *job)
 		goto out;
 	}
 	for (k = 0; k < SOCKDIAG_NKINDS; k++) {
+		if (!(job->kinds & (1u << k)))
+			continue;
 		memset(&err, 0, sizeof(err));
 		if (nodiag)
 			rep->result[k] = SOCKDIAG_UNSUPPORTED;
 		else
-			rep->result[k] = sockdiag_dump(nl, k, job->ino,
-						       job->out, &err);
+			rep->result[k] = sockdiag_dump_ports(
+				nl, k, job->ino,
+				job->filters ? job->filters[k].pairs : NULL,
+				job->filters ? job->filters[k].npairs : 0,
+				job->out, &err);
 		if (rep->result[k] == SOCKDIAG_UNSUPPORTED) {
 			if (!fbdir[0]) {
 				note(rep, "fallback path too long");
@@ -392,7 +399,8 @@ static int dump_here(struct dump_job *job)
 	}
 	rep->complete = 1;
 	for (k = 0; k < SOCKDIAG_NKINDS; k++)
-		if (rep->result[k] != SOCKDIAG_OK && !rep->fallback[k])
+		if ((job->kinds & (1u << k)) &&
+		    rep->result[k] != SOCKDIAG_OK && !rep->fallback[k])
 			rep->complete = 0;
 	if (nl)
 		drop_own(job->out, first, mnl_socket_get_fd(nl));
@@ -444,9 +452,16 @@ static int dump_foreign(struct dump_job *job)
 int netns_dump(const struct netns_entry *ns, const char *procroot,
 	       struct ltsock_vec *out, struct netns_dump_report *rep)
 {
+	return netns_dump_kinds(ns, procroot, NETNS_ALL_KINDS, NULL, out, rep);
+}
+
+int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
+		     unsigned kinds, const struct netns_kind_filter *filters,
+		     struct ltsock_vec *out, struct netns_dump_report *rep)
+{
 	struct dump_job job = {
 		.fd = -1, .procroot = procroot, .ino = ns->ino,
-		.out = out, .rep = rep,
+		.out = out, .rep = rep, .kinds = kinds, .filters = filters,
 	};
 	struct stat st;
 	int k, ret = 0;

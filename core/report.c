@@ -217,8 +217,8 @@ static void json_sockets(FILE *f, const struct sample *s)
 		sep = ",";
 	}
 	fputc(']', f);
-	fprintf(f, ",\"census\":{\"complete\":%s,\"sockets\":%zu,\"netns\":[",
-		s->census_complete ? "true" : "false", s->socks.n);
+	fprintf(f, ",\"census\":{\"complete\":%s,\"age\":%.1f,\"sockets\":%zu,\"netns\":[",
+		s->census_complete ? "true" : "false", s->census_age, s->socks.n);
 	for (i = 0; i < s->nnetns; i++) {
 		const struct sample_netns *n = &s->netns[i];
 		const char *fsep = "";
@@ -436,6 +436,9 @@ static void text_sockets(FILE *f, const struct sample *s)
 	fprintf(f, "SOCKETS  %zu of %zu in %zu netns (%s); sorted by growth\n", shown,
 		s->socks.n, s->nnetns,
 		s->pid_filter ? "owned by -p or flagged" : "with a queue or a flag");
+	if (s->census_age > 0)
+		fprintf(f, "  light sample: moving queues read now, the rest as the full "
+			"census saw it %.1f s ago\n", s->census_age);
 	for (i = 0; i < s->nnetns; i++)
 		for (kind = 0; kind < SOCKDIAG_NKINDS; kind++)
 			if (s->netns[i].rep.fallback[kind])

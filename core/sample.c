@@ -34,6 +34,19 @@ struct sample_ctx {
 	size_t nppss, capppss;
 	struct findings_config fcfg;
 	struct findings_state *fstate;
+	double census_every;	/* 0: every sample is a full census */
+	double last_full;	/* time of the last full census, 0 none */
+};
+
+/* A change of the bytes a process holds queued, from a light refresh. */
+struct qdelta {
+	int pid;
+	int64_t bytes;
+};
+
+struct qdeltas {
+	struct qdelta *v;
+	size_t n, cap;
 };
 
 static double now(void)
@@ -69,6 +82,7 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		ctx->npids = cfg->npids;
 	}
 	ctx->window = cfg->window > 0 ? cfg->window : 60;
+	ctx->census_every = cfg->census_every > 0 ? cfg->census_every : 0;
 	if (cfg->findings)
 		ctx->fcfg = *cfg->findings;
 	else
@@ -187,6 +201,308 @@ out:
 	return r;
 }
 
+/* Is prev's socket i moving: worth reading again before the next census? */
+static int sock_moving(const struct sample *prev, size_t i)
+{
+	const struct sock_rate *r = &prev->rates[i];
+
+	if (r->flags & (SOCK_FLAG_NEVER_READ | SOCK_FLAG_DROPPING))
+		return 1;
+	if (r->growth_bps != 0 || r->drops_ps != 0)
+		return 1;
+	/* first seen with a queue: no rate yet, it may be growing */
+	return !r->known && queued_bytes(&prev->socks.v[i]) > 0;
+}
+
+static ssize_t netns_index(const struct sample *s, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnetns; i++)
+		if (s->netns[i].ino == ino)
+			return (ssize_t)i;
+	return -1;
+}
+
+static int qdelta_add(struct qdeltas *d, const struct fd_census *owners,
+		      const struct ltsock *k, int sign)
+{
+	uint64_t q = queued_bytes(k);
+	const struct fd_owner *o;
+	size_t n, j;
+
+	if (!q || !k->inode)
+		return 0;
+	o = fdtable_census_owners(owners, k->inode, &n);
+	for (j = 0; o && j < n; j++) {
+		if (j && o[j].pid == o[j - 1].pid)
+			continue;	/* one process, two fds: counted once */
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 64;
+			struct qdelta *v = realloc(d->v, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			d->v = v;
+			d->cap = cap;
+		}
+		d->v[d->n].pid = o[j].pid;
+		d->v[d->n++].bytes = sign * (int64_t)q;
+	}
+	return 0;
+}
+
+/* The path to enter a census namespace again: its name, or a process in it. */
+static int netns_entry_of(const struct sample_ctx *ctx, const struct sample_netns *sn,
+			  struct netns_entry *e, char *path, size_t pathsz)
+{
+	char rel[64];
+
+	memset(e, 0, sizeof(*e));
+	e->ino = sn->ino;
+	e->pid = sn->pid;
+	if (sn->name[0] && ctx->runroot) {
+		if (snprintf(path, pathsz, "%s/%s", ctx->runroot, sn->name) >= (int)pathsz)
+			return -1;
+	} else if (sn->pid > 0) {
+		snprintf(rel, sizeof(rel), "%d/ns/net", sn->pid);
+		if (lt_path(path, pathsz, ctx->procroot, rel) < 0)
+			return -1;
+	} else {
+		return -1;
+	}
+	e->path = path;
+	return 0;
+}
+
+/*
+ * A light sample: prev's census moved into out, and only the groups (kind
+ * of a namespace) holding a moving socket dumped again and swapped in.
+ * Owners and namespaces stay as the last full census saw them; sockets new
+ * in a refreshed group have no owner until the next one.  The queued bytes
+ * that moved between processes are returned in *d for take_procs_light.
+ */
+/* The port pairs of one group's moving sockets, while few enough to ask
+ * the kernel for those alone (an inet kind); whole: the group is dumped. */
+struct group_pairs {
+	size_t n;
+	int whole;
+	uint16_t p[2 * SOCKDIAG_MAX_PAIRS];
+};
+
+static int group_has_pair(const struct group_pairs *g, const struct ltsock *k)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->p[2 * i] == k->local.port && g->p[2 * i + 1] == k->peer.port)
+			return 1;
+	return 0;
+}
+
+static void group_add(struct group_pairs *g, const struct ltsock *k, int kind)
+{
+	if (g->whole)
+		return;
+	if (kind > SOCKDIAG_UDPLITE6 || g->n == SOCKDIAG_MAX_PAIRS) {
+		g->whole = 1;
+		return;
+	}
+	if (group_has_pair(g, k))
+		return;
+	g->p[2 * g->n] = k->local.port;
+	g->p[2 * g->n + 1] = k->peer.port;
+	g->n++;
+}
+
+/* Was k read again in this light sample (its old entry is replaced)? */
+static int refreshed(const struct sample *out, const unsigned *done,
+		     const struct group_pairs *gp, const struct ltsock *k)
+{
+	ssize_t ni = netns_index(out, k->netns);
+	int kind = sockdiag_kind_of(k);
+	const struct group_pairs *g;
+
+	if (ni < 0 || kind < 0 || !(done[ni] & (1u << kind)))
+		return 0;
+	g = &gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind];
+	return g->whole || group_has_pair(g, k);
+}
+
+static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
+			     struct sample *out, struct qdeltas *d, struct lt_err *err)
+{
+	unsigned *mask = NULL, *done = NULL;
+	struct ltsock_vec *fresh = NULL;
+	struct group_pairs *gp = NULL;
+	uint32_t *remap = NULL, *add = NULL;
+	uint64_t queued = 0;
+	size_t i, j, keep, nold, nns = prev->nnetns, any = 0;
+	int r = -ENOMEM;
+
+	mask = calloc(nns ? nns : 1, sizeof(*mask));
+	done = calloc(nns ? nns : 1, sizeof(*done));
+	fresh = calloc(nns ? nns : 1, sizeof(*fresh));
+	gp = calloc((nns ? nns : 1) * SOCKDIAG_NKINDS, sizeof(*gp));
+	if (!mask || !done || !fresh || !gp)
+		goto nomem;
+	for (i = 0; i < prev->socks.n; i++) {
+		ssize_t ni;
+		int kind;
+
+		if (!sock_moving(prev, i))
+			continue;
+		ni = netns_index(prev, prev->socks.v[i].netns);
+		kind = sockdiag_kind_of(&prev->socks.v[i]);
+		if (ni < 0 || kind < 0)
+			continue;
+		mask[ni] |= 1u << kind;
+		group_add(&gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind],
+			  &prev->socks.v[i], kind);
+	}
+
+	/* move the census over, with the rates of the sockets kept as they are
+	 * (no new point: their rates are what their series already say) */
+	out->census = 1;
+	out->census_complete = prev->census_complete;
+	out->pid_filter = prev->pid_filter;
+	out->census_age = out->time - ctx->last_full;
+	out->hidden |= prev->hidden & (SAMPLE_HIDDEN_NETNS | SAMPLE_HIDDEN_FDS);
+	out->socks = prev->socks;
+	out->rates = prev->rates;
+	out->owners = prev->owners;
+	out->netns = prev->netns;
+	out->nnetns = prev->nnetns;
+	queued = prev->mem.socket_queues;
+	memset(&prev->socks, 0, sizeof(prev->socks));
+	memset(&prev->owners, 0, sizeof(prev->owners));
+	prev->rates = NULL;
+	prev->netns = NULL;
+	prev->nnetns = 0;
+
+	for (i = 0; i < nns; i++) {
+		struct netns_kind_filter filt[SOCKDIAG_NKINDS];
+		struct netns_dump_report rep;
+		struct netns_entry e;
+		char path[512];
+		int k;
+
+		if (!mask[i] || netns_entry_of(ctx, &out->netns[i], &e, path, sizeof(path)) < 0)
+			continue;
+		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
+			struct group_pairs *g = &gp[i * SOCKDIAG_NKINDS + (size_t)k];
+
+			filt[k].pairs = g->whole ? NULL : g->p;
+			filt[k].npairs = g->whole ? 0 : g->n;
+		}
+		if (netns_dump_kinds(&e, ctx->procroot, mask[i], filt, &fresh[i], &rep) < 0)
+			goto nomem;
+		if (!rep.entered)
+			continue;	/* gone or refused: keep what the census saw */
+		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
+			if (!(mask[i] & (1u << k)))
+				continue;
+			if (rep.result[k] == SOCKDIAG_OK || rep.fallback[k])
+				done[i] |= 1u << k;
+			/* a /proc/net table is read whole */
+			if (rep.fallback[k])
+				gp[i * SOCKDIAG_NKINDS + (size_t)k].whole = 1;
+		}
+		any |= done[i];
+	}
+	if (!any) {
+		/* nothing moved, or nothing could be read: the same order */
+		out->order = prev->order;
+		prev->order = NULL;
+		out->mem.socket_queues = queued;
+		out->mem.socket_queues_from_census = 1;
+		r = 0;
+		goto out;
+	}
+
+	/* drop the refreshed groups' old sockets, then add the new */
+	remap = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*remap));
+	if (!remap)
+		goto nomem;
+	for (i = 0, keep = 0; i < out->socks.n; i++) {
+		struct ltsock *k = &out->socks.v[i];
+
+		remap[i] = UINT32_MAX;
+		if (refreshed(out, done, gp, k)) {
+			if (qdelta_add(d, &out->owners, k, -1) < 0)
+				goto nomem;
+			queued -= queued_bytes(k);
+			out->netns[netns_index(out, k->netns)].nsockets--;
+			free(k->path);
+			continue;
+		}
+		out->rates[keep] = out->rates[i];
+		remap[i] = (uint32_t)keep;
+		out->socks.v[keep++] = *k;
+	}
+	nold = out->socks.n;
+	out->socks.n = keep;
+	for (i = 0; i < nns; i++) {
+		for (j = 0; j < fresh[i].n; j++) {
+			struct ltsock *k = &fresh[i].v[j];
+			int kind = sockdiag_kind_of(k);
+
+			/* a filtered dump returns only its pairs: all refreshed */
+			if (kind < 0 || !(done[i] & (1u << kind)) ||
+			    !refreshed(out, done, gp, k)) {
+				free(k->path);
+				continue;
+			}
+			if (ltsock_vec_push(&out->socks, k) < 0) {
+				free(k->path);
+				goto nomem;
+			}
+			out->netns[i].nsockets++;
+			queued += queued_bytes(k);
+			if (qdelta_add(d, &out->owners, k, 1) < 0)
+				goto nomem;
+		}
+		fresh[i].n = 0;	/* the paths moved */
+	}
+	if (out->socks.n > keep) {
+		struct sock_rate *nr = realloc(out->rates, out->socks.n * sizeof(*nr));
+
+		if (!nr)
+			goto nomem;
+		out->rates = nr;
+	}
+	if (history_touch(ctx->hist, out->time, &out->socks, keep, out->rates) < 0)
+		goto nomem;
+	/* the kept sockets keep their rates, so their order holds: carry it
+	 * over and insert the sockets read now */
+	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
+	add = malloc((out->socks.n - keep ? out->socks.n - keep : 1) * sizeof(*add));
+	if (!out->order || !add)
+		goto nomem;
+	for (i = 0, j = 0; i < nold; i++)
+		if (remap[prev->order[i]] != UINT32_MAX)
+			out->order[j++] = remap[prev->order[i]];
+	for (i = keep; i < out->socks.n; i++)
+		add[i - keep] = (uint32_t)i;
+	history_order_insert(&out->socks, out->rates, out->order, j, add, out->socks.n - keep);
+	out->mem.socket_queues = queued;
+	out->mem.socket_queues_from_census = 1;
+	r = 0;
+	goto out;
+nomem:
+	r = lt_err_set(err, ENOMEM, "out of memory");
+out:
+	for (i = 0; fresh && i < nns; i++)
+		ltsock_vec_free(&fresh[i]);
+	free(fresh);
+	free(mask);
+	free(done);
+	free(gp);
+	free(remap);
+	free(add);
+	return r;
+}
+
 int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 {
 	const struct ltsock *k = &s->socks.v[i];
@@ -274,16 +590,10 @@ static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
 	return f ? (ssize_t)f->idx : -1;
 }
 
-/*
- * Processes, joined with the census: socket fds, ghosts (a socket fd of a
- * dumped family whose inode no namespace's dump or table listed), queued
- * bytes, and the fd / ghost growth from the history.
- */
-static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
+/* Processes with their PSS from the last walk. */
+static int scan_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 {
-	struct inode_idx *ix = NULL;
-	uint64_t *ghosts = NULL;
-	size_t i, j, nghosts = 0;
+	size_t i;
 	int r;
 
 	r = procs_scan(ctx->procroot, ctx->pids, ctx->npids, &out->procs, err);
@@ -303,6 +613,67 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 			p->hidden |= PROC_HIDDEN_PSS;
 		}
 	}
+	return 0;
+}
+
+/*
+ * Processes of a light sample: read afresh (identity, fd counts, limits),
+ * their socket figures (sockets, ghosts, queued bytes) carried from prev
+ * for the same process (pid and start time), queued bytes corrected by the
+ * refreshed groups' changes in d.
+ */
+static int take_procs_light(struct sample_ctx *ctx, const struct sample *prev,
+			    struct sample *out, const struct qdeltas *d, struct lt_err *err)
+{
+	size_t i;
+	int r;
+
+	r = scan_procs(ctx, out, err);
+	if (r < 0)
+		return r;
+	for (i = 0; i < out->procs.n; i++) {
+		struct proc_info *p = &out->procs.v[i];
+		const struct proc_info *q = prev->have_procs ? procs_find(&prev->procs, p->pid) : NULL;
+
+		if (!q || q->start_ticks != p->start_ticks)
+			continue;	/* new since the census: no socket figures yet */
+		p->nsockets = q->nsockets;
+		p->ghosts = q->ghosts;
+		p->ghosts_known = q->ghosts_known;
+		p->queued = q->queued;
+		p->hidden |= q->hidden & PROC_HIDDEN_FDS;
+		if (q->ghosts > 0)
+			p->oldest_ghost_age = q->oldest_ghost_age + (out->time - prev->time);
+	}
+	for (i = 0; i < d->n; i++) {
+		struct proc_info *p = (struct proc_info *)procs_find(&out->procs, d->v[i].pid);
+
+		if (!p)
+			continue;
+		if (d->v[i].bytes < 0 && (uint64_t)-d->v[i].bytes > p->queued)
+			p->queued = 0;
+		else
+			p->queued += (uint64_t)d->v[i].bytes;
+	}
+	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
+	return 0;
+}
+
+/*
+ * Processes, joined with the census: socket fds, ghosts (a socket fd of a
+ * dumped family whose inode no namespace's dump or table listed), queued
+ * bytes, and the fd / ghost growth from the history.
+ */
+static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
+{
+	struct inode_idx *ix = NULL;
+	uint64_t *ghosts = NULL;
+	size_t i, j, nghosts = 0;
+	int r;
+
+	r = scan_procs(ctx, out, err);
+	if (r < 0)
+		return r;
 	if (!out->census)
 		return 0;
 	ix = census_index(out);
@@ -395,8 +766,13 @@ int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
 		}
 		if (!fdtable_sockproto_dumped(e->sockproto))
 			continue;
-		e->ghost = FD_GHOST_YES;
 		since = history_ghost_since(ctx->hist, pid, e->inode);
+		if (s->census_age > 0 && since < 0) {
+			/* a light sample: new since the census, or a ghost */
+			e->ghost = FD_GHOST_UNKNOWN;
+			continue;
+		}
+		e->ghost = FD_GHOST_YES;
 		e->ghost_age = since >= 0 ? s->time - since : 0;
 	}
 	free(ix);
@@ -452,12 +828,35 @@ static void read_mem_limits(struct sample_ctx *ctx, struct sample *out)
 	out->have_mem_limits = ok;
 }
 
+/* Free what a full census replaces, before it is taken. */
+static void drop_census(struct sample *s)
+{
+	ltsock_vec_free(&s->socks);
+	free(s->rates);
+	free(s->order);
+	s->rates = NULL;
+	s->order = NULL;
+	fdtable_census_free(&s->owners);
+	memset(&s->owners, 0, sizeof(s->owners));
+	free(s->netns);
+	s->netns = NULL;
+	s->nnetns = 0;
+	s->census = 0;
+}
+
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
+{
+	return sample_take_next(ctx, NULL, out, err);
+}
+
+int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample *out,
+		     struct lt_err *err)
 {
 	struct meminfo_sockstat ss, *ssp = &ss;
 	struct meminfo_raw raw;
+	struct qdeltas d = { 0 };
 	struct lt_err e2;
-	int r;
+	int r, light;
 
 	memset(out, 0, sizeof(*out));
 	out->time = now();
@@ -491,9 +890,23 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 	meminfo_breakdown(&raw, &ctx->pss, ssp, ctx->stacks_in_vmalloc, &out->mem);
 	read_mem_limits(ctx, out);
 	if (ctx->census) {
-		r = take_census(ctx, out, err);
-		if (r == 0)
-			r = take_procs(ctx, out, err);
+		light = prev && prev->census && prev->rates && ctx->census_every > 0 &&
+			ctx->last_full > 0 && out->time >= ctx->last_full &&
+			out->time - ctx->last_full < ctx->census_every;
+		if (light) {
+			r = take_census_light(ctx, prev, out, &d, err);
+			if (r == 0)
+				r = take_procs_light(ctx, prev, out, &d, err);
+		} else {
+			if (prev)
+				drop_census(prev);
+			r = take_census(ctx, out, err);
+			if (r == 0)
+				r = take_procs(ctx, out, err);
+			if (r == 0)
+				ctx->last_full = out->time;
+		}
+		free(d.v);
 		if (r < 0) {
 			sample_release(out);
 			return r;

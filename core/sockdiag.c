@@ -60,6 +60,36 @@ const char *sockdiag_kind_name(enum sockdiag_kind kind)
 	return kinds[kind].name;
 }
 
+int sockdiag_kind_of(const struct ltsock *s)
+{
+	int v6 = s->family == AF_INET6;
+
+	switch (s->family) {
+	case AF_INET:
+	case AF_INET6:
+		if (s->type == SOCK_RAW)
+			return v6 ? SOCKDIAG_RAW6 : SOCKDIAG_RAW4;
+		switch (s->protocol) {
+		case IPPROTO_TCP:
+			return v6 ? SOCKDIAG_TCP6 : SOCKDIAG_TCP4;
+		case IPPROTO_UDP:
+			return v6 ? SOCKDIAG_UDP6 : SOCKDIAG_UDP4;
+		case IPPROTO_UDPLITE:
+			return v6 ? SOCKDIAG_UDPLITE6 : SOCKDIAG_UDPLITE4;
+		default:
+			return -1;
+		}
+	case AF_PACKET:
+		return SOCKDIAG_PACKET;
+	case AF_UNIX:
+		return SOCKDIAG_UNIX;
+	case AF_NETLINK:
+		return SOCKDIAG_NETLINK;
+	default:
+		return -1;
+	}
+}
+
 void sockdiag_parser_init(struct sockdiag_parser *p, enum sockdiag_kind kind,
 			  uint64_t netns)
 {
@@ -130,6 +160,75 @@ size_t sockdiag_build_request(enum sockdiag_kind kind, void *buf, size_t bufsz,
 		break;
 	}
 	}
+	return nlh->nlmsg_len;
+}
+
+/* Append op and its operand (a port comparison: 8 bytes). */
+static void bc_port(struct inet_diag_bc_op *op, unsigned char code, unsigned short no,
+		    uint16_t port)
+{
+	op[0].code = code;
+	op[0].yes = 8;
+	op[0].no = no;
+	op[1].code = 0;
+	op[1].yes = 0;
+	op[1].no = port;
+}
+
+/*
+ * The inet_diag bytecode for "(sport, dport) is one of pairs", in the
+ * kernel's convention (as iproute2 compiles its filters): an expression of
+ * length L falls through to L when it matches and jumps to L + 4 when it
+ * does not; the program accepts a socket that runs exactly off its end.
+ * Every op lies on the chain of "yes" jumps, which the kernel's audit
+ * walks.  A pair is four port comparisons (GE and LE for each port: EQ is
+ * newer than the kernels we support), 32 bytes; pairs are OR'ed with a JMP
+ * between them that sends a match to the end.
+ */
+static size_t bc_pairs(struct inet_diag_bc_op *bc, const uint16_t *pairs, size_t n)
+{
+	size_t i, len = n * 36 - 4, off = 0;
+
+	for (i = 0; i < n; i++) {
+		/* from this pair's start, failure lands at pair end + 4 */
+		bc_port(bc + off / 4, INET_DIAG_BC_S_GE, 36, pairs[2 * i]);
+		bc_port(bc + off / 4 + 2, INET_DIAG_BC_S_LE, 28, pairs[2 * i]);
+		bc_port(bc + off / 4 + 4, INET_DIAG_BC_D_GE, 20, pairs[2 * i + 1]);
+		bc_port(bc + off / 4 + 6, INET_DIAG_BC_D_LE, 12, pairs[2 * i + 1]);
+		off += 32;
+		if (i + 1 < n) {
+			/* a match jumps over the remaining pairs to the end */
+			bc[off / 4].code = INET_DIAG_BC_JMP;
+			bc[off / 4].yes = 4;
+			bc[off / 4].no = (unsigned short)(len - off);
+			off += 4;
+		}
+	}
+	return len;
+}
+
+size_t sockdiag_build_request_ports(enum sockdiag_kind kind, void *buf, size_t bufsz,
+				    uint32_t seq, const uint16_t *pairs, size_t npairs)
+{
+	struct nlmsghdr *nlh = buf;
+	struct inet_diag_bc_op *bc;
+	size_t len, bclen;
+
+	if (!npairs)
+		return sockdiag_build_request(kind, buf, bufsz, seq);
+	if (npairs > SOCKDIAG_MAX_PAIRS || kind > SOCKDIAG_UDPLITE6 ||
+	    bufsz < SOCKDIAG_REQ_MAX)
+		return 0;
+	len = sockdiag_build_request(kind, buf, bufsz, seq);
+	if (!len)
+		return 0;
+	bclen = npairs * 36 - 4;
+	memset((char *)buf + len, 0, MNL_ALIGN(bclen) + MNL_ATTR_HDRLEN);
+	bc = mnl_attr_get_payload((struct nlattr *)((char *)buf + len));
+	bc_pairs(bc, pairs, npairs);
+	((struct nlattr *)((char *)buf + len))->nla_type = INET_DIAG_REQ_BYTECODE;
+	((struct nlattr *)((char *)buf + len))->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + bclen);
+	nlh->nlmsg_len += MNL_ALIGN(MNL_ATTR_HDRLEN + bclen);
 	return nlh->nlmsg_len;
 }
 
@@ -560,9 +659,17 @@ enum sockdiag_result sockdiag_dump(void *mnl_sock, enum sockdiag_kind kind,
 				   uint64_t netns, struct ltsock_vec *out,
 				   struct lt_err *err)
 {
+	return sockdiag_dump_ports(mnl_sock, kind, netns, NULL, 0, out, err);
+}
+
+enum sockdiag_result sockdiag_dump_ports(void *mnl_sock, enum sockdiag_kind kind,
+					 uint64_t netns, const uint16_t *pairs,
+					 size_t npairs, struct ltsock_vec *out,
+					 struct lt_err *err)
+{
 	struct mnl_socket *nl = mnl_sock;
 	struct sockdiag_parser p;
-	char req[256];
+	char req[SOCKDIAG_REQ_MAX] __attribute__((aligned(8)));
 	char *buf = NULL;
 	size_t reqlen, start = out->n, i;
 	uint32_t seq, portid;
@@ -572,7 +679,7 @@ enum sockdiag_result sockdiag_dump(void *mnl_sock, enum sockdiag_kind kind,
 	sockdiag_parser_init(&p, kind, netns);
 	p.result = SOCKDIAG_FAILED;
 	seq = (uint32_t)time(NULL) + (uint32_t)kind;
-	reqlen = sockdiag_build_request(kind, req, sizeof(req), seq);
+	reqlen = sockdiag_build_request_ports(kind, req, sizeof(req), seq, pairs, npairs);
 	if (!reqlen) {
 		lt_err_set(err, EINVAL, "bad sockdiag kind %d", kind);
 		goto out;

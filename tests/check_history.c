@@ -312,6 +312,94 @@ START_TEST(test_order_matches_comparison_sort)
 }
 END_TEST
 
+/* A light sample's order: the kept sockets' order, minus the removed, plus
+ * the inserted, is the order history_order computes from scratch. */
+START_TEST(test_order_insert_matches_full_order)
+{
+	static const size_t adds[] = { 0, 1, 5, 64, 65, 300 };
+	size_t k;
+
+	srand(7);
+	for (k = 0; k < sizeof(adds) / sizeof(adds[0]); k++) {
+		size_t n = 3000, nadd = adds[k], nkept = n - nadd, i;
+		struct ltsock_vec v = { 0 };
+		struct sock_rate *r = calloc(n, sizeof(*r));
+		uint32_t *got = malloc(n * sizeof(*got)), *want = malloc(n * sizeof(*want));
+		uint32_t *add = malloc((nadd ? nadd : 1) * sizeof(*add));
+		struct ltsock_vec kept;
+
+		ck_assert(r && got && want && add);
+		for (i = 0; i < n; i++) {
+			struct ltsock s = mk((uint64_t)rand() % 50000 + 1,
+					     rand() % 3 == 0 ? (uint32_t)(rand() % 4) * 512 : 0, 0);
+
+			ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+			if (rand() % 5 == 0)
+				r[i].growth_bps = (rand() % 7 - 3) * 11.0;
+		}
+		/* the first nkept sockets were kept: their order as a census of
+		 * them alone would give it */
+		kept = v;
+		kept.n = nkept;
+		history_order(&kept, r, got);
+		for (i = 0; i < nadd; i++)
+			add[i] = (uint32_t)(nkept + i);
+		history_order_insert(&v, r, got, nkept, add, nadd);
+		history_order(&v, r, want);
+		ref_socks = &v;
+		ref_rates = r;
+		for (i = 0; i < n; i++)
+			ck_assert_int_eq(ref_cmp(&got[i], &want[i]), 0);
+		ltsock_vec_free(&v);
+		free(r);
+		free(got);
+		free(want);
+		free(add);
+	}
+}
+END_TEST
+
+/* A light sample adds points only for the sockets read again, keeps every
+ * other series, and leaves the dropping of series to the next full update. */
+START_TEST(test_touch_keeps_other_series)
+{
+	struct history_config cfg = { .window = 60 };
+	struct history *h = history_new(&cfg);
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r[3];
+	struct ltsock a = mk(11, 1000, 0), b = mk(12, 500, 0), c = mk(13, 0, 0);
+	double ht[HISTORY_POINTS];
+	uint32_t q[HISTORY_POINTS];
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(ltsock_vec_push(&v, &a), 0);
+	ck_assert_int_eq(ltsock_vec_push(&v, &b), 0);
+	ck_assert_int_eq(history_update(h, 100, &v, r), 0);
+	v.v[0].recv_q = 2000;
+	ck_assert_int_eq(history_update(h, 101, &v, r), 0);
+	ck_assert_uint_eq(history_series(h), 2);
+	/* light: only socket 1 (b) was read again, and c is new */
+	ck_assert_int_eq(ltsock_vec_push(&v, &c), 0);
+	v.v[1].recv_q = 900;
+	v.v[2].recv_q = 300;
+	ck_assert_int_eq(history_touch(h, 102, &v, 1, r), 0);
+	ck_assert_uint_eq(history_series(h), 3);
+	/* a kept its two points; b and c got one each at t = 102 */
+	ck_assert_uint_eq(history_series_of(h, a.netns, 11, ht, q, HISTORY_POINTS), 2);
+	ck_assert_uint_eq(history_series_of(h, b.netns, 12, ht, q, HISTORY_POINTS), 3);
+	ck_assert_uint_eq(q[2], 900);
+	ck_assert(ht[2] == 102);
+	ck_assert_uint_eq(history_series_of(h, c.netns, 13, ht, q, HISTORY_POINTS), 1);
+	ck_assert(r[1].growth_bps > 0);
+	/* the next full update drops a series whose socket is gone */
+	v.n = 2;
+	ck_assert_int_eq(history_update(h, 103, &v, r), 0);
+	ck_assert_uint_eq(history_series(h), 2);
+	ltsock_vec_free(&v);
+	history_free(h);
+}
+END_TEST
+
 Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -328,6 +416,8 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_quiet_sockets_cost_nothing);
 	tcase_add_test(tc, test_listen_backlog_is_not_bytes);
 	tcase_add_test(tc, test_order_matches_comparison_sort);
+	tcase_add_test(tc, test_order_insert_matches_full_order);
+	tcase_add_test(tc, test_touch_keeps_other_series);
 	suite_add_tcase(s, tc);
 	return s;
 }

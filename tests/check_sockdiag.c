@@ -748,6 +748,188 @@ START_TEST(test_live_dump)
 }
 END_TEST
 
+/*
+ * The kernel's rules for inet_diag bytecode, restated for the test from
+ * net/ipv4/inet_diag.c (the audit and the interpreter), limited to the ops
+ * leaktop emits: the port comparisons and JMP.
+ */
+static int bc_valid_cc(const unsigned char *bc, int len, int cc)
+{
+	while (len >= 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+
+		if (cc > len)
+			return 0;
+		if (cc == len)
+			return 1;
+		if (op->yes < 4 || op->yes & 3)
+			return 0;
+		len -= op->yes;
+		bc += op->yes;
+	}
+	return 0;
+}
+
+static int bc_audit(const unsigned char *bytecode, int bytecode_len)
+{
+	const unsigned char *bc = bytecode;
+	int len = bytecode_len;
+
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		int min_len = sizeof(*op);
+
+		switch (op->code) {
+		case INET_DIAG_BC_S_GE:
+		case INET_DIAG_BC_S_LE:
+		case INET_DIAG_BC_D_GE:
+		case INET_DIAG_BC_D_LE:
+			min_len += sizeof(*op);
+			if (len < min_len)
+				return -1;
+			break;
+		case INET_DIAG_BC_JMP:
+			break;
+		default:
+			return -1;
+		}
+		if (op->no < min_len || op->no > len + 4 || op->no & 3)
+			return -1;
+		if (op->no < len && !bc_valid_cc(bytecode, bytecode_len, len - op->no))
+			return -1;
+		if (op->yes < min_len || op->yes > len + 4 || op->yes & 3)
+			return -1;
+		bc += op->yes;
+		len -= op->yes;
+	}
+	return len == 0 ? 0 : -1;
+}
+
+static int bc_run(const unsigned char *bc, int len, uint16_t sport, uint16_t dport)
+{
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		int yes = 1;
+
+		switch (op->code) {
+		case INET_DIAG_BC_JMP: yes = 0; break;
+		case INET_DIAG_BC_S_GE: yes = sport >= op[1].no; break;
+		case INET_DIAG_BC_S_LE: yes = sport <= op[1].no; break;
+		case INET_DIAG_BC_D_GE: yes = dport >= op[1].no; break;
+		case INET_DIAG_BC_D_LE: yes = dport <= op[1].no; break;
+		default: return 0;
+		}
+		if (yes) {
+			len -= op->yes;
+			bc += op->yes;
+		} else {
+			len -= op->no;
+			bc += op->no;
+		}
+	}
+	return len == 0;
+}
+
+START_TEST(test_port_filter_bytecode)
+{
+	static const uint16_t pairs[] = { 5000, 0, 40000, 53, 5001, 0, 1, 65535 };
+	char buf[SOCKDIAG_REQ_MAX];
+	uint16_t many[2 * SOCKDIAG_MAX_PAIRS];
+	size_t np, len, i;
+
+	for (np = 1; np <= 4; np++) {
+		const struct nlmsghdr *nlh = (const void *)buf;
+		const struct nlattr *a;
+		const unsigned char *bc;
+		int bclen;
+
+		len = sockdiag_build_request_ports(SOCKDIAG_UDP4, buf, sizeof(buf), 7,
+						   pairs, np);
+		ck_assert_uint_gt(len, 0);
+		ck_assert_uint_eq(nlh->nlmsg_len, len);
+		ck_assert(nlh->nlmsg_flags & NLM_F_DUMP);
+		a = (const void *)(buf + NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2));
+		ck_assert_uint_eq(a->nla_type, INET_DIAG_REQ_BYTECODE);
+		ck_assert_uint_eq(len, NLMSG_HDRLEN + sizeof(struct inet_diag_req_v2) +
+				       MNL_ALIGN(a->nla_len));
+		bc = (const unsigned char *)a + MNL_ATTR_HDRLEN;
+		bclen = a->nla_len - MNL_ATTR_HDRLEN;
+		ck_assert_int_eq(bc_audit(bc, bclen), 0);
+		/* exactly the pairs asked for pass */
+		for (i = 0; i < 4; i++)
+			ck_assert_int_eq(bc_run(bc, bclen, pairs[2 * i], pairs[2 * i + 1]),
+					 i < np);
+		ck_assert(!bc_run(bc, bclen, 5000, 1));
+		ck_assert(!bc_run(bc, bclen, 4999, 0));
+		ck_assert(!bc_run(bc, bclen, 0, 5000));
+		ck_assert(!bc_run(bc, bclen, 40000, 0));
+		ck_assert(!bc_run(bc, bclen, 0, 0));
+	}
+	/* the most pairs a request carries, every one matched, nothing else */
+	for (i = 0; i < SOCKDIAG_MAX_PAIRS; i++) {
+		many[2 * i] = (uint16_t)(1000 + i);
+		many[2 * i + 1] = (uint16_t)(2000 + 3 * i);
+	}
+	len = sockdiag_build_request_ports(SOCKDIAG_TCP6, buf, sizeof(buf), 7, many,
+					   SOCKDIAG_MAX_PAIRS);
+	ck_assert_uint_gt(len, 0);
+	{
+		const struct nlattr *a = (const void *)(buf + NLMSG_HDRLEN +
+							sizeof(struct inet_diag_req_v2));
+		const unsigned char *bc = (const unsigned char *)a + MNL_ATTR_HDRLEN;
+		int bclen = a->nla_len - MNL_ATTR_HDRLEN;
+
+		ck_assert_int_eq(bc_audit(bc, bclen), 0);
+		for (i = 0; i < SOCKDIAG_MAX_PAIRS; i++) {
+			ck_assert(bc_run(bc, bclen, many[2 * i], many[2 * i + 1]));
+			ck_assert(!bc_run(bc, bclen, many[2 * i], (uint16_t)(many[2 * i + 1] + 1)));
+		}
+	}
+	/* too many pairs, a kind without ports, a short buffer: refused */
+	ck_assert_uint_eq(sockdiag_build_request_ports(SOCKDIAG_TCP4, buf, sizeof(buf), 7,
+						       many, SOCKDIAG_MAX_PAIRS + 1), 0);
+	ck_assert_uint_eq(sockdiag_build_request_ports(SOCKDIAG_UNIX, buf, sizeof(buf), 7,
+						       many, 1), 0);
+	ck_assert_uint_eq(sockdiag_build_request_ports(SOCKDIAG_RAW4, buf, sizeof(buf), 7,
+						       many, 1), 0);
+	ck_assert_uint_eq(sockdiag_build_request_ports(SOCKDIAG_TCP4, buf, 256, 7, many, 1), 0);
+	/* no pairs: the plain request */
+	ck_assert_uint_eq(sockdiag_build_request_ports(SOCKDIAG_UNIX, buf, sizeof(buf), 7,
+						       NULL, 0),
+			  sockdiag_build_request(SOCKDIAG_UNIX, buf, sizeof(buf), 7));
+}
+END_TEST
+
+START_TEST(test_kind_of)
+{
+	struct ltsock k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = AF_INET; k.type = SOCK_DGRAM; k.protocol = IPPROTO_UDP;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_UDP4);
+	k.family = AF_INET6; k.type = SOCK_STREAM; k.protocol = IPPROTO_TCP;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_TCP6);
+	k.protocol = IPPROTO_UDPLITE; k.type = SOCK_DGRAM;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_UDPLITE6);
+	/* a raw socket is found by its type, whatever its protocol (58) */
+	k.type = SOCK_RAW; k.protocol = 58;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_RAW6);
+	k.family = AF_INET; k.protocol = IPPROTO_ICMP;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_RAW4);
+	/* a ping socket is no kind we dump */
+	k.type = SOCK_DGRAM;
+	ck_assert_int_eq(sockdiag_kind_of(&k), -1);
+	k.family = AF_PACKET;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_PACKET);
+	k.family = AF_UNIX;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_UNIX);
+	k.family = AF_NETLINK;
+	ck_assert_int_eq(sockdiag_kind_of(&k), SOCKDIAG_NETLINK);
+	k.family = AF_BLUETOOTH;
+	ck_assert_int_eq(sockdiag_kind_of(&k), -1);
+}
+END_TEST
+
 Suite *sockdiag_suite(void)
 {
 	Suite *s = suite_create("sockdiag");
@@ -769,6 +951,8 @@ Suite *sockdiag_suite(void)
 	tcase_add_test(tc, test_parse_short_payloads);
 	tcase_add_test(tc, test_parse_raw_protocol_attr);
 	tcase_add_test(tc, test_parse_done_and_errors);
+	tcase_add_test(tc, test_port_filter_bytecode);
+	tcase_add_test(tc, test_kind_of);
 	/* the every-offset loop is slow under ASan */
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -25,7 +25,7 @@
 volatile int lt_stop_requested;
 
 /* long options without a short letter */
-enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY };
+enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_CENSUS_EVERY };
 
 static void on_stop(int sig)
 {
@@ -44,6 +44,10 @@ static void usage(FILE *f)
 	      "                         0 = until interrupted)\n"
 	      "  -d, --delay SEC        seconds between samples (default 1, may be\n"
 	      "                         fractional, 0.1 to 3600)\n"
+	      "      --census-interval SEC  seconds between full socket censuses;\n"
+	      "                         in between only the groups with a moving\n"
+	      "                         queue are read again (default: 10 in the\n"
+	      "                         interactive UI, 0 = every sample in batch)\n"
 	      "  -p, --pid PID[,PID...] restrict to these processes\n"
 	      "      --format FMT       batch output: text (default), json (JSON Lines),\n"
 	      "                         markdown (a postmortem report of the session) or\n"
@@ -325,6 +329,9 @@ void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg)
 	cfg->npids = o->npids;
 	cfg->window = 60;
 	cfg->findings = &o->thresholds;
+	/* the UI refreshes moving sockets every interval and takes the
+	 * whole census every 10 s; batch output stays complete by default */
+	cfg->census_every = o->census_every >= 0 ? o->census_every : o->batch ? 0 : 10;
 }
 
 int batch_run(const struct lt_opts *o)
@@ -335,8 +342,11 @@ int batch_run(const struct lt_opts *o)
 	struct sample_ctx *ctx;
 	struct lt_err err = { "" };
 	struct keep k;
-	struct sample s;
-	int ret = 0, e;
+	struct sample s, prev;
+	int ret = 0, e, have_prev = 0;
+	/* text and JSON print a sample and are done with it: it can seed the
+	 * next one (a light census); the whole-session formats keep theirs */
+	int chain = o->format == FMT_TEXT || o->format == FMT_JSON;
 	long i;
 
 	if (o->replay_path)
@@ -373,9 +383,14 @@ int batch_run(const struct lt_opts *o)
 			nap(o->delay);
 		if (lt_stop_requested)
 			break;
-		if (sample_take(ctx, &s, &err) < 0 ||
-		    sample_attach_fdtables(ctx, &s, &err) < 0) {
-			sample_release(&s);
+		e = sample_take_next(ctx, have_prev ? &prev : NULL, &s, &err);
+		if (have_prev) {
+			sample_release(&prev);
+			have_prev = 0;
+		}
+		if (e < 0 || sample_attach_fdtables(ctx, &s, &err) < 0) {
+			if (e == 0)
+				sample_release(&s);
 			fprintf(stderr, "leaktop: %s\n", err.msg);
 			ret = EXIT_RUNTIME;
 			break;
@@ -386,12 +401,20 @@ int batch_run(const struct lt_opts *o)
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		e = keep_sample(o, &k, &s);
+		if (chain) {
+			e = emit(o, &s);
+			prev = s;
+			have_prev = 1;
+		} else {
+			e = keep_sample(o, &k, &s);
+		}
 		if (e) {
 			ret = e < 0 ? EXIT_RUNTIME : ret;
 			break;
 		}
 	}
+	if (have_prev)
+		sample_release(&prev);
 	if (keep_finish(o, &k) < 0)
 		ret = EXIT_RUNTIME;
 	if (rec) {
@@ -427,11 +450,12 @@ int main(int argc, char **argv)
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "record-max-size", required_argument, NULL, OPT_RECORD_MAX },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "census-interval", required_argument, NULL, OPT_CENSUS_EVERY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct lt_opts o = { .count = 2, .delay = 1, .format = FMT_TEXT,
+	struct lt_opts o = { .count = 2, .delay = 1, .format = FMT_TEXT, .census_every = -1,
 			     .procroot = "/proc", .act_fd = -1, .act_value = -1 };
 	long v;
 	struct sigaction sa;
@@ -497,6 +521,15 @@ int main(int argc, char **argv)
 		}
 		case OPT_REPLAY:
 			o.replay_path = optarg;
+			break;
+		case OPT_CENSUS_EVERY:
+			if (strcmp(optarg, "0") && parse_delay(optarg, &o.census_every) < 0) {
+				free(o.pids);
+				return usage_error("--census-interval: '%s' is not 0 or a number "
+						   "of seconds (0.1 to 3600)", optarg);
+			}
+			if (!strcmp(optarg, "0"))
+				o.census_every = 0;
 			break;
 		case 'P':
 			o.procroot = optarg;

@@ -21,6 +21,9 @@ struct lt_opts {
 	long count;		/* -n: samples; 0 = until interrupted */
 	int count_given;
 	double delay;		/* -d: seconds between samples */
+	double census_every;	/* --census-interval: seconds between full
+				 * socket censuses; < 0 not given (the UI
+				 * then uses 10, batch every sample) */
 	enum lt_format format;	/* --format */
 	int format_given;
 	const char *procroot;	/* --procfs, "/proc" by default */

@@ -268,6 +268,9 @@ static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t s
 		 s->nnetns, s->pid_filter ? "owned by -p or flagged" : "with a queue or a flag",
 		 s->census_complete ? "" : "; census incomplete");
 	len = strlen(buf);
+	if (s->census_age > 0 && len < sz)
+		len += (size_t)snprintf(buf + len, sz - len, "; census %.0fs ago, moving "
+					"queues now", s->census_age);
 	if (tb->filter[0] && len < sz)
 		len += (size_t)snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
 	if (s->owners.hidden_procs && len < sz)

@@ -209,7 +209,8 @@ static int take_sample(struct tui *t)
 	struct lt_err err = { "" };
 	struct sample s;
 
-	if (sample_take(t->ctx, &s, &err) < 0) {
+	/* t->cur is consumed (moved into s or freed): it is replaced below */
+	if (sample_take_next(t->ctx, t->have ? &t->cur : NULL, &s, &err) < 0) {
 		char safe[256];
 
 		lt_sanitize(err.msg, safe, sizeof(safe));

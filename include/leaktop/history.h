@@ -46,6 +46,13 @@ void history_free(struct history *h);
  */
 int history_update(struct history *h, double t, const struct ltsock_vec *socks,
 		   struct sock_rate *rates);
+/*
+ * A light sample: add the points of socks->v[first..n) only (the sockets
+ * read again at t) and fill their rates; no series is dropped (the next
+ * history_update does that).  0 or -ENOMEM.
+ */
+int history_touch(struct history *h, double t, const struct ltsock_vec *socks,
+		  size_t first, struct sock_rate *rates);
 
 /*
  * The census order of socks: order[0..socks->n) gets every index once,
@@ -55,6 +62,15 @@ int history_update(struct history *h, double t, const struct ltsock_vec *socks,
  */
 void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates,
 		   uint32_t *order);
+
+/*
+ * A light sample's order: order[0..nkept) is already in census order (the
+ * sockets kept with their rates); insert add[0..nadd), so that order holds
+ * nkept + nadd == socks->n indices in census order.  Many additions: the
+ * whole order is computed again.
+ */
+void history_order_insert(const struct ltsock_vec *socks, const struct sock_rate *rates,
+			  uint32_t *order, size_t nkept, const uint32_t *add, size_t nadd);
 
 /* Series currently kept (for the footprint figures). */
 size_t history_series(const struct history *h);

@@ -70,4 +70,21 @@ struct netns_dump_report {
 int netns_dump(const struct netns_entry *ns, const char *procroot,
 	       struct ltsock_vec *out, struct netns_dump_report *rep);
 
+#define NETNS_ALL_KINDS	((1u << SOCKDIAG_NKINDS) - 1)
+/*
+ * The same for the kinds in the mask (1 << enum sockdiag_kind each) only:
+ * the light refresh between full censuses.  rep->complete says whether
+ * every kind asked was enumerated; result[] of a kind not asked stays
+ * SOCKDIAG_FAILED.  filters (NULL, or one per kind) restrict an inet kind
+ * to the sockets with those port pairs (sockdiag_dump_ports); a kind read
+ * from its /proc/net table instead (fallback[]) is always whole.
+ */
+struct netns_kind_filter {
+	const uint16_t *pairs;	/* (local port, peer port) pairs, host order */
+	size_t npairs;		/* 0: the whole kind */
+};
+int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
+		     unsigned kinds, const struct netns_kind_filter *filters,
+		     struct ltsock_vec *out, struct netns_dump_report *rep);
+
 #endif

@@ -44,6 +44,10 @@ struct sample {
 	/* the socket census (empty when the config has no census) */
 	int census;			/* 1: sockets were collected */
 	int census_complete;		/* every netns and family enumerated */
+	double census_age;		/* 0: a full census; else seconds since
+					 * the full census that the groups not
+					 * refreshed in this light sample (see
+					 * sample_take_next) come from */
 	int pid_filter;			/* -p given: owners scanned for those only */
 	struct ltsock_vec socks;
 	struct sock_rate *rates;	/* parallel to socks.v */
@@ -77,6 +81,8 @@ struct sample_config {
 	size_t npids;
 	double window;		/* seconds of history for rates (60) */
 	const struct findings_config *findings;	/* NULL: the defaults */
+	double census_every;	/* seconds between full censuses for
+				 * sample_take_next (0: every sample) */
 };
 
 struct sample_ctx;
@@ -89,6 +95,23 @@ void sample_ctx_free(struct sample_ctx *ctx);
  * Returns 0 or -errno with err set when a required source (meminfo) fails;
  * optional sources that fail become SAMPLE_HIDDEN_* bits. */
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err);
+
+/*
+ * The same, for a caller that keeps the previous sample: a two-tier census.
+ * A full census (every socket of every namespace, owners, ghosts) is taken
+ * when census_every seconds have passed since the last one; in between, a
+ * light sample refreshes only the socket groups (one kind of one namespace,
+ * such as udp4 of the root namespace) that hold a moving socket (growth,
+ * drops or a never_read flag), keeps the other sockets, their owners and
+ * the processes' socket figures as the last census saw them, and reads
+ * memory and processes afresh.  census_age says how old the kept part is.
+ *
+ * prev (NULL: a full sample) is consumed either way: its census arrays are
+ * moved into *out or freed first, so a full census never holds two copies.
+ * Afterwards prev may only be released.
+ */
+int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample *out,
+		     struct lt_err *err);
 void sample_release(struct sample *s);
 
 /* Is socks.v[i] worth showing: a queue, a flag, or owned by a -p process?

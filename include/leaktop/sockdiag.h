@@ -60,6 +60,18 @@ size_t sockdiag_build_request(enum sockdiag_kind kind, void *buf, size_t bufsz,
 			      uint32_t seq);
 
 /*
+ * The same request restricted to inet sockets whose (local port, peer port)
+ * is one of pairs[2i], pairs[2i + 1] (host order), through an
+ * INET_DIAG_REQ_BYTECODE filter: the kernel fills only those.  For the
+ * tcp, udp and udplite kinds, at most SOCKDIAG_MAX_PAIRS pairs, buf at
+ * least SOCKDIAG_REQ_MAX bytes; 0 otherwise.  npairs 0: no filter.
+ */
+#define SOCKDIAG_MAX_PAIRS	32
+#define SOCKDIAG_REQ_MAX	(256 + SOCKDIAG_MAX_PAIRS * 36)
+size_t sockdiag_build_request_ports(enum sockdiag_kind kind, void *buf, size_t bufsz,
+				    uint32_t seq, const uint16_t *pairs, size_t npairs);
+
+/*
  * Live I/O: dump one kind through an open NETLINK_SOCK_DIAG socket (an
  * struct mnl_socket * passed as void * so this header needs no libmnl).
  * Returns the enum sockdiag_result; on SOCKDIAG_FAILED err says why.
@@ -67,6 +79,15 @@ size_t sockdiag_build_request(enum sockdiag_kind kind, void *buf, size_t bufsz,
 enum sockdiag_result sockdiag_dump(void *mnl_sock, enum sockdiag_kind kind,
 				   uint64_t netns, struct ltsock_vec *out,
 				   struct lt_err *err);
+
+/* The kind whose dump (or /proc/net fallback) lists this socket, or -1. */
+int sockdiag_kind_of(const struct ltsock *s);
+
+/* sockdiag_dump with the port-pair filter of sockdiag_build_request_ports. */
+enum sockdiag_result sockdiag_dump_ports(void *mnl_sock, enum sockdiag_kind kind,
+					 uint64_t netns, const uint16_t *pairs,
+					 size_t npairs, struct ltsock_vec *out,
+					 struct lt_err *err);
 
 /* Human name of a kind: "tcp4", "raw6", "packet", ... (string literal). */
 const char *sockdiag_kind_name(enum sockdiag_kind kind);
