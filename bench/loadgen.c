@@ -8,7 +8,8 @@
  *
  * After set-up, one line on stdout, flushed:
  *   READY pid=<pid> procs=<P> sockets=<sockets held by the workers>
- *         queued=<sockets with data queued> churn_pid=<pid or 0> pids=<a,b,...>
+ *         queued=<sockets with data queued> churn_pid=<pid or 0>
+ *         mover_pid=<pid or 0> pids=<a,b,...>
  * On error, one line on stderr and exit 1.  Run as root for big loads: each
  * worker raises its RLIMIT_NOFILE to what it needs.
  */
@@ -106,7 +107,11 @@ static void usage(FILE *f)
 		"  --churn-forks-per-sec F   short-lived children per second (default 0)\n"
 		"  --churn-sockets-per-sec K sockets opened and closed per second (default 0)\n"
 		"  --churn-hold-ms H         how long a churn child lives (default 50)\n"
-		"  --churn-max-children M    cap on live churn children (default 64)\n");
+		"  --churn-max-children M    cap on live churn children (default 64)\n"
+		"  --moving N                N more sockets that a mover process fills\n"
+		"                            every 100 ms and nobody reads (default 0)\n"
+		"  --moving-family F         udp (bound UDP sockets, default) or unix\n"
+		"                            (datagram socketpairs)\n");
 }
 
 /* Worker idx's own loopback address, 127.1.0.1 + idx: each has a whole
@@ -266,6 +271,58 @@ static void worker_main(int idx, long nsock, long every, int ready, pid_t parent
 	_exit(0);
 }
 
+/* ---- the mover ---------------------------------------------------------- */
+
+/* N never-read sockets that get a datagram every 100 ms: they keep growing
+ * until full, then keep dropping, as a leak does. */
+static void mover_main(pid_t parent, long n, int unix_family, int addr_idx)
+{
+	struct sockaddr_in addr, *dst = NULL;
+	int *tx = NULL, *rx = NULL, sender = -1;
+	long i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+	raise_nofile(2 * n + 64);
+	tx = calloc((size_t)n, sizeof(*tx));
+	rx = calloc((size_t)n, sizeof(*rx));
+	dst = calloc((size_t)n, sizeof(*dst));
+	if (!tx || !rx || !dst)
+		die("mover: out of memory");
+	worker_addr(addr_idx, &addr);
+	if (!unix_family && (sender = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		die("mover: UDP sender: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (unix_family) {
+			int sv[2];
+
+			if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+				die("mover: socketpair: %s", strerror(errno));
+			tx[i] = sv[0];
+			rx[i] = sv[1];
+			fcntl(tx[i], F_SETFL, O_NONBLOCK);
+		} else {
+			socklen_t len = sizeof(dst[i]);
+
+			rx[i] = udp_socket(&addr, 0);
+			if (rx[i] < 0 || getsockname(rx[i], (struct sockaddr *)&dst[i], &len) < 0)
+				die("mover: UDP socket: %s", strerror(errno));
+		}
+	}
+	while (!stop) {
+		for (i = 0; i < n; i++) {
+			if (unix_family)
+				(void)!send(tx[i], payload, sizeof(payload), MSG_DONTWAIT);
+			else
+				(void)!sendto(sender, payload, sizeof(payload), MSG_DONTWAIT,
+					      (struct sockaddr *)&dst[i], sizeof(dst[i]));
+		}
+		poll(NULL, 0, 100);
+	}
+	_exit(0);
+}
+
 /* ---- the churner -------------------------------------------------------- */
 
 static void churn_socket(unsigned long n, const struct sockaddr_in *addr)
@@ -363,11 +420,15 @@ int main(int argc, char **argv)
 		{ "churn-sockets-per-sec", required_argument, NULL, 'k' },
 		{ "churn-hold-ms", required_argument, NULL, 'H' },
 		{ "churn-max-children", required_argument, NULL, 'm' },
+		{ "moving", required_argument, NULL, 'M' },
+		{ "moving-family", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	long procs = 20, nsock = 50, qpct = 10, seconds = 60;
-	long fork_rate = 0, sock_rate = 0, hold = 50, max_children = 64;
+	long fork_rate = 0, sock_rate = 0, hold = 50, max_children = 64, moving = 0;
+	int moving_unix = 0;
+	pid_t mover = 0;
 	long total = 0, queued = 0, every, i;
 	pid_t parent, *pids, churn = 0;
 	int pipefd[2], c;
@@ -382,6 +443,13 @@ int main(int argc, char **argv)
 		case 'k': sock_rate = parse_num(optarg, 0, 1000000, "churn-sockets-per-sec"); break;
 		case 'H': hold = parse_num(optarg, 0, 60000, "churn-hold-ms"); break;
 		case 'm': max_children = parse_num(optarg, 1, 4096, "churn-max-children"); break;
+		case 'M': moving = parse_num(optarg, 0, 100000, "moving"); break;
+		case 'F':
+			if (!strcmp(optarg, "unix"))
+				moving_unix = 1;
+			else if (strcmp(optarg, "udp"))
+				die("bad value for --moving-family: '%s' (udp or unix)", optarg);
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -438,9 +506,18 @@ int main(int argc, char **argv)
 		if (churn < 0)
 			die("fork: %s", strerror(errno));
 	}
+	if (!stop && moving > 0) {
+		mover = fork();
+		if (mover == 0) {
+			alarm(0);
+			mover_main(parent, moving, moving_unix, (int)procs + 1);
+		}
+		if (mover < 0)
+			die("fork: %s", strerror(errno));
+	}
 	if (!stop) {
-		printf("READY pid=%d procs=%ld sockets=%ld queued=%ld churn_pid=%d pids=",
-		       (int)parent, procs, total, queued, (int)churn);
+		printf("READY pid=%d procs=%ld sockets=%ld queued=%ld churn_pid=%d mover_pid=%d pids=",
+		       (int)parent, procs, total, queued, (int)churn, (int)mover);
 		for (i = 0; i < procs; i++)
 			printf("%s%d", i ? "," : "", (int)pids[i]);
 		printf("\n");
@@ -454,6 +531,8 @@ int main(int argc, char **argv)
 			kill(pids[i], SIGTERM);
 	if (churn > 0)
 		kill(churn, SIGTERM);
+	if (mover > 0)
+		kill(mover, SIGTERM);
 	while (wait(NULL) > 0 || errno == EINTR)
 		;
 	free(pids);

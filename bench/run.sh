@@ -130,6 +130,18 @@ row() { # name wall cpu rss(KiB) note
 # CPU ticks (utime + stime) of a pid
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
 
+# wait_ready FILE PID TENTHS: until a loadgen prints READY into FILE (0), or
+# exits or takes longer than TENTHS tenths of a second (1)
+wait_ready() {
+	local i
+	for i in $(seq 1 "$3"); do
+		grep -q '^READY' "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q '^READY' "$1"
+}
+
 # tui_cpu SECONDS: leaktop's UI in tmux at the default interval; sets
 # TUI_PCT (% of one core) and TUI_RSS (KiB, VmHWM)
 tui_cpu() {
@@ -179,12 +191,7 @@ for scale in $scales; do
 	[ "$churn" = 1 ] && lgargs+=(--churn-forks-per-sec 100 --churn-sockets-per-sec 300)
 	"$loadgen" "${lgargs[@]}" >"$TMPD/load.out" 2>"$TMPD/load.err" &
 	LOADPID=$!
-	for i in $(seq 1 1200); do
-		grep -q '^READY' "$TMPD/load.out" 2>/dev/null && break
-		kill -0 "$LOADPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	grep -q '^READY' "$TMPD/load.out" ||
+	wait_ready "$TMPD/load.out" "$LOADPID" 1200 ||
 		die "loadgen did not start at $scale sockets: $(cat "$TMPD/load.err")"
 	held=$(sed -n 's/.* sockets=\([0-9]*\).*/\1/p' "$TMPD/load.out")
 	total=$(ss -anH 2>/dev/null | wc -l)
@@ -224,6 +231,24 @@ for scale in $scales; do
 			row "leaktop UI in tmux" "-" "-" 0 "FAILED"
 			failed=1
 		fi
+		# the same with a few leaking sockets that never stop moving, so
+		# light samples have groups to read again: UDP (a filtered dump)
+		# and unix (a whole-table dump)
+		for fam in udp unix; do
+			"$loadgen" --procs 1 --sockets 1 --queued-pct 0 --moving 4 \
+				--moving-family "$fam" --seconds 3600 >"$TMPD/mv.out" 2>"$TMPD/mv.err" &
+			mvpid=$!
+			if wait_ready "$TMPD/mv.out" "$mvpid" 100 && tui_cpu "$tui_seconds"; then
+				row "leaktop UI, the same with 4 moving $fam sockets" "-" "-" \
+					"$TUI_RSS" "**$TUI_PCT % of one core**"
+				tuiline=$(awk -v a="$tuiline" -v b="$TUI_PCT" 'BEGIN { print (b > a) ? b : a }')
+			else
+				row "leaktop UI with 4 moving $fam sockets" "-" "-" 0 "FAILED"
+				failed=1
+			fi
+			kill "$mvpid" 2>/dev/null
+			wait "$mvpid" 2>/dev/null
+		done
 	fi
 	{
 		echo
@@ -243,7 +268,7 @@ for scale in $scales; do
 		if [ -n "$tuiline" ]; then
 			b4=$(awk -v a="$tuiline" 'BEGIN { print (a < 2) ? 1 : 0 }')
 			budget50="$budget50
-- UI < 2 % of one core: $tuiline %: $(verdict "$b4")"
+- UI < 2 % of one core (the worst of the UI rows): $tuiline %: $(verdict "$b4")"
 		fi
 	fi
 	kill "$LOADPID" 2>/dev/null

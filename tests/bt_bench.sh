@@ -30,6 +30,8 @@ check "ratios to ss -anp" grep -qE '^Ratios leaktop / `ss -anp`: cold wall ([0-9
 check "no row FAILED" bash -c "! grep -q FAILED '$R'"
 if command -v tmux >/dev/null; then
 	check "report has the UI row" grep -q '^| leaktop UI in tmux.*% of one core' "$R"
+	check "report has the UI rows with moving sockets" \
+		bash -c "grep -c '^| leaktop UI, the same with 4 moving .* % of one core' '$R' | grep -qx 2"
 fi
 check "every row has figures" bash -c \
 	"! grep '^| \`' '$R' | awk -F'|' '\$3 !~ /[0-9]/ || \$4 !~ /[0-9]/ || \$5 !~ /[0-9]/' | grep -q ."
