@@ -207,11 +207,13 @@ static int dgram_like(const struct ltsock *k)
 static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			struct finding_list *out)
 {
-	size_t i;
+	size_t j;
 
 	if (!s->census)
 		return 0;
-	for (i = 0; i < s->socks.n; i++) {
+	/* a flagged socket is always shown: the short list is enough */
+	for (j = 0; j < (s->shown ? s->nshown : s->socks.n); j++) {
+		size_t i = s->shown ? s->shown[j] : j;
 		const struct ltsock *k = &s->socks.v[i];
 		const struct sock_rate *r = &s->rates[i];
 		uint64_t q = (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;

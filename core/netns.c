@@ -373,6 +373,13 @@ static int dump_here(struct dump_job *job)
 		if (!(job->kinds & (1u << k)))
 			continue;
 		memset(&err, 0, sizeof(err));
+		if (!nodiag && job->filters && job->filters[k].nexact &&
+		    sockdiag_lookup(nl, k, job->ino, job->filters[k].exact,
+				    job->filters[k].nexact, job->out, &err) == SOCKDIAG_OK) {
+			rep->result[k] = SOCKDIAG_OK;
+			rep->exact[k] = 1;
+			continue;
+		}
 		if (nodiag)
 			rep->result[k] = SOCKDIAG_UNSUPPORTED;
 		else

@@ -138,6 +138,8 @@ static uint64_t queued_bytes(const struct ltsock *k)
 	return (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;
 }
 
+static int build_shown(struct sample *s);
+
 /* Sockets of every namespace, their owners and rates.  Failures to enter a
  * namespace or read an fd table become data (hidden bits), not errors. */
 static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
@@ -195,7 +197,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	history_order(&out->socks, out->rates, out->order);
 	out->mem.socket_queues = queued;
 	out->mem.socket_queues_from_census = 1;
-	r = 0;
+	r = build_shown(out) < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
 out:
 	netns_list_free(&nl);
 	return r;
@@ -288,6 +290,10 @@ struct group_pairs {
 	size_t n;
 	int whole;
 	uint16_t p[2 * SOCKDIAG_MAX_PAIRS];
+	size_t nidx;			/* the moving sockets themselves */
+	uint32_t idx[SOCKDIAG_MAX_PAIRS];	/* in the census */
+	uint64_t ino[SOCKDIAG_MAX_PAIRS];
+	int exact;			/* they were looked up one by one */
 };
 
 static int group_has_pair(const struct group_pairs *g, const struct ltsock *k)
@@ -300,19 +306,31 @@ static int group_has_pair(const struct group_pairs *g, const struct ltsock *k)
 	return 0;
 }
 
-static void group_add(struct group_pairs *g, const struct ltsock *k, int kind)
+static void group_add(struct group_pairs *g, const struct ltsock *k, uint32_t idx, int kind)
 {
 	if (g->whole)
 		return;
-	if (kind > SOCKDIAG_UDPLITE6 || g->n == SOCKDIAG_MAX_PAIRS) {
+	if (kind > SOCKDIAG_UDPLITE6 || g->nidx == SOCKDIAG_MAX_PAIRS) {
 		g->whole = 1;
 		return;
 	}
+	g->idx[g->nidx] = idx;
+	g->ino[g->nidx++] = k->inode;
 	if (group_has_pair(g, k))
 		return;
 	g->p[2 * g->n] = k->local.port;
 	g->p[2 * g->n + 1] = k->peer.port;
 	g->n++;
+}
+
+static int group_has_inode(const struct group_pairs *g, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < g->nidx; i++)
+		if (g->ino[i] == ino)
+			return 1;
+	return 0;
 }
 
 /* Was k read again in this light sample (its old entry is replaced)? */
@@ -326,7 +344,9 @@ static int refreshed(const struct sample *out, const unsigned *done,
 	if (ni < 0 || kind < 0 || !(done[ni] & (1u << kind)))
 		return 0;
 	g = &gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind];
-	return g->whole || group_has_pair(g, k);
+	if (g->whole)
+		return 1;
+	return g->exact ? group_has_inode(g, k->inode) : group_has_pair(g, k);
 }
 
 static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
@@ -335,7 +355,9 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	unsigned *mask = NULL, *done = NULL;
 	struct ltsock_vec *fresh = NULL;
 	struct group_pairs *gp = NULL;
+	struct ltsock *want = NULL;
 	uint32_t *remap = NULL, *add = NULL;
+	unsigned done_any = 0;
 	uint64_t queued = 0;
 	size_t i, j, keep, nold, nns = prev->nnetns, any = 0;
 	int r = -ENOMEM;
@@ -358,7 +380,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 			continue;
 		mask[ni] |= 1u << kind;
 		group_add(&gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind],
-			  &prev->socks.v[i], kind);
+			  &prev->socks.v[i], (uint32_t)i, kind);
 	}
 
 	/* move the census over, with the rates of the sockets kept as they are
@@ -380,6 +402,9 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	prev->netns = NULL;
 	prev->nnetns = 0;
 
+	want = malloc(SOCKDIAG_NKINDS * SOCKDIAG_MAX_PAIRS * sizeof(*want));
+	if (!want)
+		goto nomem;
 	for (i = 0; i < nns; i++) {
 		struct netns_kind_filter filt[SOCKDIAG_NKINDS];
 		struct netns_dump_report rep;
@@ -391,9 +416,14 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 			continue;
 		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
 			struct group_pairs *g = &gp[i * SOCKDIAG_NKINDS + (size_t)k];
+			struct ltsock *w = want + (size_t)k * SOCKDIAG_MAX_PAIRS;
 
 			filt[k].pairs = g->whole ? NULL : g->p;
 			filt[k].npairs = g->whole ? 0 : g->n;
+			filt[k].exact = w;
+			filt[k].nexact = g->whole ? 0 : g->nidx;
+			for (j = 0; j < filt[k].nexact; j++)
+				w[j] = out->socks.v[g->idx[j]];
 		}
 		if (netns_dump_kinds(&e, ctx->procroot, mask[i], filt, &fresh[i], &rep) < 0)
 			goto nomem;
@@ -407,13 +437,18 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 			/* a /proc/net table is read whole */
 			if (rep.fallback[k])
 				gp[i * SOCKDIAG_NKINDS + (size_t)k].whole = 1;
+			else if (rep.exact[k])
+				gp[i * SOCKDIAG_NKINDS + (size_t)k].exact = 1;
 		}
 		any |= done[i];
 	}
 	if (!any) {
 		/* nothing moved, or nothing could be read: the same order */
 		out->order = prev->order;
+		out->shown = prev->shown;
+		out->nshown = prev->nshown;
 		prev->order = NULL;
+		prev->shown = NULL;
 		out->mem.socket_queues = queued;
 		out->mem.socket_queues_from_census = 1;
 		r = 0;
@@ -424,11 +459,15 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	remap = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*remap));
 	if (!remap)
 		goto nomem;
+	for (i = 0; i < nns; i++)
+		done_any |= done[i];
 	for (i = 0, keep = 0; i < out->socks.n; i++) {
 		struct ltsock *k = &out->socks.v[i];
+		int kind = sockdiag_kind_of(k);
 
 		remap[i] = UINT32_MAX;
-		if (refreshed(out, done, gp, k)) {
+		/* most sockets are of a kind no group of which was read */
+		if (kind >= 0 && (done_any & (1u << kind)) && refreshed(out, done, gp, k)) {
 			if (qdelta_add(d, &out->owners, k, -1) < 0)
 				goto nomem;
 			queued -= queued_bytes(k);
@@ -487,6 +526,8 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	history_order_insert(&out->socks, out->rates, out->order, j, add, out->socks.n - keep);
 	out->mem.socket_queues = queued;
 	out->mem.socket_queues_from_census = 1;
+	if (build_shown(out) < 0)
+		goto nomem;
 	r = 0;
 	goto out;
 nomem:
@@ -498,6 +539,7 @@ out:
 	free(mask);
 	free(done);
 	free(gp);
+	free(want);
 	free(remap);
 	free(add);
 	return r;
@@ -513,6 +555,23 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 	if (pid_filter)
 		return fdtable_census_owners(&s->owners, k->inode, &n) != NULL;
 	return queued_bytes(k) > 0 || s->rates[i].growth_bps != 0;
+}
+
+/* s->shown from s->order: one pass, so that the UI, the findings and the
+ * report need not ask every socket again.  -ENOMEM. */
+static int build_shown(struct sample *s)
+{
+	size_t k;
+
+	free(s->shown);
+	s->nshown = 0;
+	s->shown = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*s->shown));
+	if (!s->shown)
+		return -ENOMEM;
+	for (k = 0; k < s->socks.n; k++)
+		if (sample_sock_interesting(s, s->order[k], s->pid_filter))
+			s->shown[s->nshown++] = s->order[k];
+	return 0;
 }
 
 const struct history *sample_ctx_history(const struct sample_ctx *ctx)
@@ -834,8 +893,11 @@ static void drop_census(struct sample *s)
 	ltsock_vec_free(&s->socks);
 	free(s->rates);
 	free(s->order);
+	free(s->shown);
 	s->rates = NULL;
 	s->order = NULL;
+	s->shown = NULL;
+	s->nshown = 0;
 	fdtable_census_free(&s->owners);
 	memset(&s->owners, 0, sizeof(s->owners));
 	free(s->netns);
@@ -929,6 +991,7 @@ void sample_release(struct sample *s)
 	ltsock_vec_free(&s->socks);
 	free(s->rates);
 	free(s->order);
+	free(s->shown);
 	fdtable_census_free(&s->owners);
 	free(s->netns);
 	procs_list_free(&s->procs);

@@ -6,6 +6,7 @@
  * dumps, truncated or corrupt, can be fed to it safely.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <libmnl/libmnl.h>
+#include <poll.h>
 
 #include "leaktop/sockdiag.h"
 
@@ -739,4 +741,141 @@ out:
 	}
 	free(buf);
 	return p.result;
+}
+
+size_t sockdiag_build_lookup(enum sockdiag_kind kind, const struct ltsock *k, void *buf,
+			     size_t bufsz, uint32_t seq)
+{
+	struct inet_diag_req_v2 *r;
+	struct nlmsghdr *nlh = buf;
+	const struct ltsock_addr *src = &k->local, *dst = &k->peer;
+	size_t alen;
+	int udp = kind >= SOCKDIAG_UDP4 && kind <= SOCKDIAG_UDPLITE6;
+
+	if (kind > SOCKDIAG_UDPLITE6 || bufsz < 256 || k->family != kinds[kind].family)
+		return 0;
+	if (!sockdiag_build_request(kind, buf, bufsz, seq))
+		return 0;
+	nlh->nlmsg_flags = NLM_F_REQUEST;	/* one socket, not a dump */
+	r = mnl_nlmsg_get_payload(nlh);
+	/*
+	 * TCP looks the socket up as the receiver of a packet from idiag_dst
+	 * to idiag_src: the socket's own (local, peer) as a dump reports it.
+	 * UDP's lookup takes them the other way round ("swapped for
+	 * historical reasons", net/ipv4/udp_diag.c): the peer goes in src.
+	 */
+	if (udp) {
+		src = &k->peer;
+		dst = &k->local;
+	}
+	alen = k->family == AF_INET ? 4 : 16;
+	memcpy(r->id.idiag_src, src->addr, alen);
+	memcpy(r->id.idiag_dst, dst->addr, alen);
+	r->id.idiag_sport = htons(src->port);
+	r->id.idiag_dport = htons(dst->port);
+	r->id.idiag_if = 0;
+	if (k->cookie) {
+		r->id.idiag_cookie[0] = (uint32_t)k->cookie;
+		r->id.idiag_cookie[1] = (uint32_t)(k->cookie >> 32);
+	} else {
+		r->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+		r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	}
+	return nlh->nlmsg_len;
+}
+
+enum sockdiag_result sockdiag_lookup(void *mnl_sock, enum sockdiag_kind kind, uint64_t netns,
+				     const struct ltsock *want, size_t n,
+				     struct ltsock_vec *out, struct lt_err *err)
+{
+	struct mnl_socket *nl = mnl_sock;
+	struct sockdiag_parser p;
+	size_t start = out->n, got = 0, i, len = 0;
+	char *req = NULL, *buf = NULL;
+	uint32_t seq = (uint32_t)time(NULL) * 64 + 0x40000000u;
+	enum sockdiag_result res = SOCKDIAG_FAILED;
+	int missed = 0;
+
+	if (n == 0)
+		return SOCKDIAG_OK;
+	req = calloc(n, 256);
+	buf = malloc(SOCKDIAG_RECV_BUF);
+	if (!req || !buf) {
+		lt_err_set(err, ENOMEM, "%s: lookup buffers", sockdiag_kind_name(kind));
+		goto out;
+	}
+	/* every request in one send: the kernel answers each in turn */
+	for (i = 0; i < n; i++) {
+		size_t l = sockdiag_build_lookup(kind, &want[i], req + len, 256,
+						 seq + (uint32_t)i);
+
+		if (!l) {
+			lt_err_set(err, EINVAL, "%s: cannot look a socket up",
+				   sockdiag_kind_name(kind));
+			goto out;
+		}
+		len += NLMSG_ALIGN(l);
+	}
+	if (mnl_socket_sendto(nl, req, len) < 0) {
+		lt_err_set(err, errno, "%s: send: %s", sockdiag_kind_name(kind),
+			   strerror(errno));
+		goto out;
+	}
+	sockdiag_parser_init(&p, kind, netns);
+	while (got < n) {
+		struct pollfd pfd = { .fd = mnl_socket_get_fd(nl), .events = POLLIN };
+		const struct nlmsghdr *nlh;
+		ssize_t r;
+		size_t off;
+
+		/* one answer per request; a lost one must not hang leaktop */
+		if (poll(&pfd, 1, 1000) <= 0) {
+			lt_err_set(err, ETIMEDOUT, "%s: lookup: no answer",
+				   sockdiag_kind_name(kind));
+			goto out;
+		}
+		r = mnl_socket_recvfrom(nl, buf, SOCKDIAG_RECV_BUF);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			lt_err_set(err, errno, "%s: recv: %s", sockdiag_kind_name(kind),
+				   strerror(errno));
+			goto out;
+		}
+		for (off = 0; (nlh = msg_at(buf, (size_t)r, off));
+		     off += NLMSG_ALIGN(nlh->nlmsg_len)) {
+			size_t idx = nlh->nlmsg_seq - seq;
+
+			if (nlh->nlmsg_seq < seq || idx >= n)
+				continue;	/* not an answer to these */
+			got++;
+			/* after a miss, read the other answers all the same, so
+			 * that none is left for the dump that follows */
+			if (missed)
+				continue;
+			if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
+				/* gone, or not where the lookup looks */
+				lt_err_set(err, ENOENT, "%s: socket %" PRIu64 " not found",
+					   sockdiag_kind_name(kind), want[idx].inode);
+				missed = 1;
+			} else if (parse_one(&p, nlh, out, err) < 0) {
+				missed = 1;
+			} else if (out->v[out->n - 1].inode != want[idx].inode) {
+				lt_err_set(err, ESTALE, "%s: lookup answered another socket",
+					   sockdiag_kind_name(kind));
+				missed = 1;
+			}
+		}
+	}
+	if (!missed)
+		res = SOCKDIAG_OK;
+out:
+	if (res != SOCKDIAG_OK) {
+		for (i = start; i < out->n; i++)
+			free(out->v[i].path);
+		out->n = start;
+	}
+	free(req);
+	free(buf);
+	return res;
 }

@@ -900,6 +900,63 @@ START_TEST(test_port_filter_bytecode)
 }
 END_TEST
 
+/* A single-socket request: no dump flag; TCP asks by the socket's own
+ * (local, peer), UDP the other way round, as the kernel looks them up. */
+START_TEST(test_lookup_request)
+{
+	char buf[256];
+	const struct nlmsghdr *nlh = (const void *)buf;
+	const struct inet_diag_req_v2 *r;
+	struct ltsock k;
+	uint8_t lo[4] = { 127, 0, 0, 1 }, peer[4] = { 127, 0, 0, 2 };
+
+	memset(&k, 0, sizeof(k));
+	k.family = AF_INET;
+	memcpy(k.local.addr, lo, 4);
+	memcpy(k.peer.addr, peer, 4);
+	k.local.port = 5000;
+	k.peer.port = 53;
+	k.cookie = 0x1122334455667788ULL;
+	k.inode = 99;
+
+	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_TCP4, &k, buf, sizeof(buf), 9),
+			  NLMSG_HDRLEN + sizeof(*r));
+	r = (const void *)(buf + NLMSG_HDRLEN);
+	ck_assert_uint_eq(nlh->nlmsg_type, SOCK_DIAG_BY_FAMILY);
+	ck_assert_uint_eq(nlh->nlmsg_flags, NLM_F_REQUEST);
+	ck_assert_uint_eq(nlh->nlmsg_seq, 9);
+	ck_assert_uint_eq(r->sdiag_family, AF_INET);
+	ck_assert_uint_eq(r->sdiag_protocol, IPPROTO_TCP);
+	ck_assert_uint_eq(ntohs(r->id.idiag_sport), 5000);
+	ck_assert_uint_eq(ntohs(r->id.idiag_dport), 53);
+	ck_assert_mem_eq(r->id.idiag_src, lo, 4);
+	ck_assert_mem_eq(r->id.idiag_dst, peer, 4);
+	ck_assert_uint_eq(r->id.idiag_cookie[0], 0x55667788u);
+	ck_assert_uint_eq(r->id.idiag_cookie[1], 0x11223344u);
+	ck_assert(r->idiag_ext & (1 << (INET_DIAG_SKMEMINFO - 1)));
+
+	ck_assert_uint_gt(sockdiag_build_lookup(SOCKDIAG_UDP4, &k, buf, sizeof(buf), 9), 0);
+	ck_assert_uint_eq(r->sdiag_protocol, IPPROTO_UDP);
+	ck_assert_uint_eq(ntohs(r->id.idiag_sport), 53);
+	ck_assert_uint_eq(ntohs(r->id.idiag_dport), 5000);
+	ck_assert_mem_eq(r->id.idiag_src, peer, 4);
+	ck_assert_mem_eq(r->id.idiag_dst, lo, 4);
+
+	/* no cookie known: INET_DIAG_NOCOOKIE, which the kernel does not check */
+	k.cookie = 0;
+	ck_assert_uint_gt(sockdiag_build_lookup(SOCKDIAG_UDPLITE4, &k, buf, sizeof(buf), 9), 0);
+	ck_assert_uint_eq(r->sdiag_protocol, IPPROTO_UDPLITE);
+	ck_assert_uint_eq(r->id.idiag_cookie[0], INET_DIAG_NOCOOKIE);
+	ck_assert_uint_eq(r->id.idiag_cookie[1], INET_DIAG_NOCOOKIE);
+
+	/* the family must match the kind; raw, unix... cannot be asked for */
+	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_UDP6, &k, buf, sizeof(buf), 9), 0);
+	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_RAW4, &k, buf, sizeof(buf), 9), 0);
+	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_UNIX, &k, buf, sizeof(buf), 9), 0);
+	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_TCP4, &k, buf, 100, 9), 0);
+}
+END_TEST
+
 START_TEST(test_kind_of)
 {
 	struct ltsock k;
@@ -930,6 +987,105 @@ START_TEST(test_kind_of)
 }
 END_TEST
 
+/* The kernel finds the very sockets a dump listed, one by one: a bound
+ * UDP socket, a connected one (the swapped lookup), a TCP connection; a
+ * closed socket makes the whole lookup fail with nothing appended. */
+START_TEST(test_live_lookup)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET }, b = a, l = a;
+	struct ltsock_vec v = { 0 }, got = { 0 };
+	struct ltsock want[3];
+	struct mnl_socket *nl;
+	struct lt_err err;
+	socklen_t alen = sizeof(a);
+	struct stat st[3];
+	int fa, fb, lfd, c, t, i;
+
+	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		if (nl)
+			mnl_socket_close(nl);
+		return;
+	}
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	b = l = a;
+	fa = socket(AF_INET, SOCK_DGRAM, 0);
+	fb = socket(AF_INET, SOCK_DGRAM, 0);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert(fa >= 0 && fb >= 0 && lfd >= 0);
+	ck_assert_int_eq(bind(fa, (void *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fa, (void *)&a, &alen), 0);
+	alen = sizeof(b);
+	ck_assert_int_eq(bind(fb, (void *)&b, sizeof(b)), 0);
+	ck_assert_int_eq(getsockname(fb, (void *)&b, &alen), 0);
+	ck_assert_int_eq(connect(fb, (void *)&a, sizeof(a)), 0);
+	/* fa (unconnected) and fb (connected to fa) each get a datagram */
+	ck_assert_int_eq(sendto(fb, "to a", 4, 0, NULL, 0), 4);
+	ck_assert_int_eq(sendto(fa, "to b!", 5, 0, (void *)&b, sizeof(b)), 5);
+	alen = sizeof(l);
+	ck_assert_int_eq(bind(lfd, (void *)&l, sizeof(l)), 0);
+	ck_assert_int_eq(getsockname(lfd, (void *)&l, &alen), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(c, (void *)&l, sizeof(l)), 0);
+	t = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(t, 0);
+	ck_assert_int_eq(write(c, "queued", 6), 6);
+	ck_assert_int_eq(fstat(fa, &st[0]), 0);
+	ck_assert_int_eq(fstat(fb, &st[1]), 0);
+	ck_assert_int_eq(fstat(t, &st[2]), 0);
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(sockdiag_dump(nl, SOCKDIAG_UDP4, 0, &v, &err), SOCKDIAG_OK);
+	ck_assert_ptr_nonnull(by_inode(&v, st[0].st_ino));
+	ck_assert_ptr_nonnull(by_inode(&v, st[1].st_ino));
+	want[0] = *by_inode(&v, st[0].st_ino);
+	want[1] = *by_inode(&v, st[1].st_ino);
+	ck_assert_int_eq(sockdiag_lookup(nl, SOCKDIAG_UDP4, 5, want, 2, &got, &err),
+			 SOCKDIAG_OK);
+	ck_assert_uint_eq(got.n, 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(got.v[i].inode, st[i].st_ino);
+		ck_assert_uint_eq(got.v[i].netns, 5);
+		ck_assert_uint_gt(got.v[i].rmem, 0);
+	}
+	ltsock_vec_free(&got);
+	ltsock_vec_free(&v);
+
+	ck_assert_int_eq(sockdiag_dump(nl, SOCKDIAG_TCP4, 0, &v, &err), SOCKDIAG_OK);
+	ck_assert_ptr_nonnull(by_inode(&v, st[2].st_ino));
+	want[2] = *by_inode(&v, st[2].st_ino);
+	ck_assert_int_eq(sockdiag_lookup(nl, SOCKDIAG_TCP4, 0, &want[2], 1, &got, &err),
+			 SOCKDIAG_OK);
+	ck_assert_uint_eq(got.n, 1);
+	ck_assert_uint_eq(got.v[0].inode, st[2].st_ino);
+	ck_assert_uint_eq(got.v[0].recv_q, 6);
+	ltsock_vec_free(&got);
+	ltsock_vec_free(&v);
+
+	/* fa closed: nothing is appended, and no answer is left behind for
+	 * the dump that falls back (it checks every reply's sequence) */
+	close(fa);
+	ck_assert_int_eq(sockdiag_lookup(nl, SOCKDIAG_UDP4, 0, want, 2, &got, &err),
+			 SOCKDIAG_FAILED);
+	ck_assert_uint_eq(got.n, 0);
+	ck_assert_int_eq(sockdiag_dump(nl, SOCKDIAG_UDP4, 0, &v, &err), SOCKDIAG_OK);
+	ck_assert_ptr_null(by_inode(&v, st[0].st_ino));
+	ck_assert_ptr_nonnull(by_inode(&v, st[1].st_ino));
+	ltsock_vec_free(&v);
+	ck_assert_int_eq(sockdiag_lookup(nl, SOCKDIAG_UDP4, 0, &want[1], 1, &got, &err),
+			 SOCKDIAG_OK);
+	ck_assert_uint_eq(got.n, 1);
+	ltsock_vec_free(&got);
+
+	close(fb);
+	close(c);
+	close(t);
+	close(lfd);
+	mnl_socket_close(nl);
+}
+END_TEST
+
 Suite *sockdiag_suite(void)
 {
 	Suite *s = suite_create("sockdiag");
@@ -953,10 +1109,12 @@ Suite *sockdiag_suite(void)
 	tcase_add_test(tc, test_parse_done_and_errors);
 	tcase_add_test(tc, test_port_filter_bytecode);
 	tcase_add_test(tc, test_kind_of);
+	tcase_add_test(tc, test_lookup_request);
 	/* the every-offset loop is slow under ASan */
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tcase_add_test(live, test_live_dump);
+	tcase_add_test(live, test_live_lookup);
 	suite_add_tcase(s, live);
 	return s;
 }

@@ -50,6 +50,8 @@ struct netns_dump_report {
 	char why[128];		/* reason when not entered or a kind failed */
 	enum sockdiag_result result[SOCKDIAG_NKINDS];
 	uint8_t fallback[SOCKDIAG_NKINDS];	/* 1: /proc/net table used */
+	uint8_t exact[SOCKDIAG_NKINDS];	/* 1: the filter's exact sockets
+					 * were looked up, nothing else read */
 	int complete;		/* every kind enumerated (diag or fallback) */
 };
 
@@ -82,6 +84,8 @@ int netns_dump(const struct netns_entry *ns, const char *procroot,
 struct netns_kind_filter {
 	const uint16_t *pairs;	/* (local port, peer port) pairs, host order */
 	size_t npairs;		/* 0: the whole kind */
+	const struct ltsock *exact;	/* these sockets, looked up one by one */
+	size_t nexact;		/* first; if one is not found, the pairs */
 };
 int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
 		     unsigned kinds, const struct netns_kind_filter *filters,

@@ -52,6 +52,10 @@ struct sample {
 	struct ltsock_vec socks;
 	struct sock_rate *rates;	/* parallel to socks.v */
 	uint32_t *order;		/* socks indices: growth, then rmem */
+	uint32_t *shown;		/* the indices of order worth showing
+					 * (sample_sock_interesting), in order;
+					 * NULL: not computed, ask each socket */
+	size_t nshown;
 	struct fd_census owners;	/* who holds which socket inode */
 	struct sample_netns *netns;
 	size_t nnetns;

@@ -89,6 +89,23 @@ enum sockdiag_result sockdiag_dump_ports(void *mnl_sock, enum sockdiag_kind kind
 					 size_t npairs, struct ltsock_vec *out,
 					 struct lt_err *err);
 
+/*
+ * One request that asks for socket k alone (no dump): tcp, udp or
+ * udplite, by its addresses, ports and cookie; buf at least 256 bytes.
+ * Returns its length, 0 when k cannot be asked for.
+ */
+size_t sockdiag_build_lookup(enum sockdiag_kind kind, const struct ltsock *k, void *buf,
+			     size_t bufsz, uint32_t seq);
+/*
+ * Live I/O: look want[0..n) up one by one (all requests in one send) and
+ * append what the kernel says of each.  SOCKDIAG_OK only when every one
+ * was found; otherwise nothing is appended (a socket closed since, or one
+ * the lookup cannot reach, e.g. bound to a device): dump instead.
+ */
+enum sockdiag_result sockdiag_lookup(void *mnl_sock, enum sockdiag_kind kind, uint64_t netns,
+				     const struct ltsock *want, size_t n,
+				     struct ltsock_vec *out, struct lt_err *err);
+
 /* Human name of a kind: "tcp4", "raw6", "packet", ... (string literal). */
 const char *sockdiag_kind_name(enum sockdiag_kind kind);
 
