@@ -111,7 +111,7 @@ static void usage(FILE *f)
 		"  --moving N                N more sockets that a mover process fills\n"
 		"                            every 100 ms and nobody reads (default 0)\n"
 		"  --moving-family F         udp (bound UDP sockets, default) or unix\n"
-		"                            (datagram socketpairs)\n");
+		"                            (stream socketpairs)\n");
 }
 
 /* Worker idx's own loopback address, 127.1.0.1 + idx: each has a whole
@@ -273,8 +273,9 @@ static void worker_main(int idx, long nsock, long every, int ready, pid_t parent
 
 /* ---- the mover ---------------------------------------------------------- */
 
-/* N never-read sockets that get a datagram every 100 ms: they keep growing
- * until full, then keep dropping, as a leak does. */
+/* N never-read sockets that get 200 bytes every 100 ms: UDP ones keep
+ * growing until full, then keep dropping, as a leak does; a unix stream
+ * cannot drop, so it is read empty whenever it is full (a slow reader). */
 static void mover_main(pid_t parent, long n, int unix_family, int addr_idx)
 {
 	struct sockaddr_in addr, *dst = NULL;
@@ -297,11 +298,14 @@ static void mover_main(pid_t parent, long n, int unix_family, int addr_idx)
 		if (unix_family) {
 			int sv[2];
 
-			if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+			/* a stream: a datagram pair stops at max_dgram_qlen
+			 * packets and then neither grows nor drops */
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 				die("mover: socketpair: %s", strerror(errno));
 			tx[i] = sv[0];
 			rx[i] = sv[1];
 			fcntl(tx[i], F_SETFL, O_NONBLOCK);
+			fcntl(rx[i], F_SETFL, O_NONBLOCK);
 		} else {
 			socklen_t len = sizeof(dst[i]);
 
@@ -312,9 +316,16 @@ static void mover_main(pid_t parent, long n, int unix_family, int addr_idx)
 	}
 	while (!stop) {
 		for (i = 0; i < n; i++) {
-			if (unix_family)
-				(void)!send(tx[i], payload, sizeof(payload), MSG_DONTWAIT);
-			else
+			if (unix_family) {
+				char sink[4096];
+
+				/* a slow reader: once the stream is full, it is
+				 * read empty, and fills again */
+				if (send(tx[i], payload, sizeof(payload), MSG_DONTWAIT) < 0 &&
+				    errno == EAGAIN)
+					while (read(rx[i], sink, sizeof(sink)) > 0)
+						;
+			} else
 				(void)!sendto(sender, payload, sizeof(payload), MSG_DONTWAIT,
 					      (struct sockaddr *)&dst[i], sizeof(dst[i]));
 		}

@@ -212,8 +212,9 @@ static int sock_moving(const struct sample *prev, size_t i)
 		return 1;
 	if (r->growth_bps != 0 || r->drops_ps != 0)
 		return 1;
-	/* first seen with a queue: no rate yet, it may be growing */
-	return !r->known && queued_bytes(&prev->socks.v[i]) > 0;
+	/* first seen with a queue: no rate yet, it may be growing (a unix
+	 * stream's bytes are charged to the sender: Recv-Q, not rmem) */
+	return !r->known && (prev->socks.v[i].recv_q > 0 || queued_bytes(&prev->socks.v[i]) > 0);
 }
 
 static ssize_t netns_index(const struct sample *s, uint64_t ino)
@@ -306,17 +307,23 @@ static int group_has_pair(const struct group_pairs *g, const struct ltsock *k)
 	return 0;
 }
 
+/* A unix lookup walks the namespace's whole unix table (without filling a
+ * message per socket): a few are cheaper than the dump, many are not. */
+#define UNIX_MAX_LOOKUPS 8
+
 static void group_add(struct group_pairs *g, const struct ltsock *k, uint32_t idx, int kind)
 {
+	size_t max = kind == SOCKDIAG_UNIX ? UNIX_MAX_LOOKUPS : SOCKDIAG_MAX_PAIRS;
+
 	if (g->whole)
 		return;
-	if (kind > SOCKDIAG_UDPLITE6 || g->nidx == SOCKDIAG_MAX_PAIRS) {
+	if ((kind > SOCKDIAG_UDPLITE6 && kind != SOCKDIAG_UNIX) || g->nidx == max) {
 		g->whole = 1;
 		return;
 	}
 	g->idx[g->nidx] = idx;
 	g->ino[g->nidx++] = k->inode;
-	if (group_has_pair(g, k))
+	if (kind == SOCKDIAG_UNIX || group_has_pair(g, k))
 		return;
 	g->p[2 * g->n] = k->local.port;
 	g->p[2 * g->n + 1] = k->peer.port;
@@ -418,8 +425,9 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 			struct group_pairs *g = &gp[i * SOCKDIAG_NKINDS + (size_t)k];
 			struct ltsock *w = want + (size_t)k * SOCKDIAG_MAX_PAIRS;
 
-			filt[k].pairs = g->whole ? NULL : g->p;
-			filt[k].npairs = g->whole ? 0 : g->n;
+			/* unix has no filter: its fallback is the whole table */
+			filt[k].pairs = g->whole || k == SOCKDIAG_UNIX ? NULL : g->p;
+			filt[k].npairs = g->whole || k == SOCKDIAG_UNIX ? 0 : g->n;
 			filt[k].exact = w;
 			filt[k].nexact = g->whole ? 0 : g->nidx;
 			for (j = 0; j < filt[k].nexact; j++)
@@ -435,10 +443,10 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 			if (rep.result[k] == SOCKDIAG_OK || rep.fallback[k])
 				done[i] |= 1u << k;
 			/* a /proc/net table is read whole */
-			if (rep.fallback[k])
-				gp[i * SOCKDIAG_NKINDS + (size_t)k].whole = 1;
-			else if (rep.exact[k])
+			if (rep.exact[k])
 				gp[i * SOCKDIAG_NKINDS + (size_t)k].exact = 1;
+			else if (rep.fallback[k] || k == SOCKDIAG_UNIX)
+				gp[i * SOCKDIAG_NKINDS + (size_t)k].whole = 1;
 		}
 		any |= done[i];
 	}
@@ -554,7 +562,9 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 		return 1;
 	if (pid_filter)
 		return fdtable_census_owners(&s->owners, k->inode, &n) != NULL;
-	return queued_bytes(k) > 0 || s->rates[i].growth_bps != 0;
+	/* a unix stream's queue is charged to its peer: rmem 0, Recv-Q not */
+	return queued_bytes(k) > 0 || (k->recv_q > 0 && history_queue_is_bytes(k)) ||
+	       s->rates[i].growth_bps != 0;
 }
 
 /* s->shown from s->order: one pass, so that the UI, the findings and the

@@ -752,11 +752,23 @@ size_t sockdiag_build_lookup(enum sockdiag_kind kind, const struct ltsock *k, vo
 	size_t alen;
 	int udp = kind >= SOCKDIAG_UDP4 && kind <= SOCKDIAG_UDPLITE6;
 
-	if (kind > SOCKDIAG_UDPLITE6 || bufsz < 256 || k->family != kinds[kind].family)
+	if ((kind > SOCKDIAG_UDPLITE6 && kind != SOCKDIAG_UNIX) || bufsz < 256 ||
+	    k->family != kinds[kind].family)
 		return 0;
 	if (!sockdiag_build_request(kind, buf, bufsz, seq))
 		return 0;
 	nlh->nlmsg_flags = NLM_F_REQUEST;	/* one socket, not a dump */
+	if (kind == SOCKDIAG_UNIX) {
+		/* by inode; the kernel walks its table for it, but fills one */
+		struct unix_diag_req *u = mnl_nlmsg_get_payload(nlh);
+
+		if (!k->inode || k->inode > UINT32_MAX)
+			return 0;
+		u->udiag_ino = (uint32_t)k->inode;
+		u->udiag_cookie[0] = k->cookie ? (uint32_t)k->cookie : INET_DIAG_NOCOOKIE;
+		u->udiag_cookie[1] = k->cookie ? (uint32_t)(k->cookie >> 32) : INET_DIAG_NOCOOKIE;
+		return nlh->nlmsg_len;
+	}
 	r = mnl_nlmsg_get_payload(nlh);
 	/*
 	 * TCP looks the socket up as the receiver of a packet from idiag_dst

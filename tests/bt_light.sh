@@ -27,6 +27,10 @@ ip -n "$NS" link set lo up
 start_bg a "$L/leak_udp" --interval-ms 50 --rcvbuf 4194304 --seconds 120
 start_bg b "$L/leak_udp" --interval-ms 60000 --seconds 120
 start_bg c ip netns exec "$NS" "$L/leak_udp" --interval-ms 50 --rcvbuf 4194304 --seconds 120
+# U: a unix stream socket that gets 200 bytes every 100 ms (looked up by
+# inode in light samples)
+start_bg u "$TESTS_BIN/../bench/loadgen" --procs 1 --sockets 1 --queued-pct 0 \
+	--moving 1 --moving-family unix --seconds 120
 
 # lines N: wait until the streamed output has N samples
 lines() {
@@ -43,6 +47,17 @@ q() { sed -n "${1}p" "$TMPD/s.json" | jq -r --argjson i "$2" '.sockets[] | selec
 # count N INODE: how many times sample N lists the socket
 count() { sed -n "${1}p" "$TMPD/s.json" | jq --argjson i "$2" '[.sockets[] | select(.inode == $i)] | length'; }
 age() { sed -n "${1}p" "$TMPD/s.json" | jq '.census.age'; }
+
+# U must hold a queue when the census is taken (a socket quiet then waits
+# for the next census): wait until it has one
+u_inode=""
+for _ in $(seq 1 50); do
+	u_inode=$("$LEAKTOP" -b -n 1 -p "$u_mover_pid" --format json 2>/dev/null | jq \
+		'first(.sockets[] | select(.family == "unix" and .recv_q > 0)) | .inode' 2>/dev/null)
+	[ -n "$u_inode" ] && [ "$u_inode" != null ] && break
+	sleep 0.1
+done
+check "U (unix, moving) has a queue" test -n "$u_inode" -a "$u_inode" != null
 
 "$LEAKTOP" -b -n 8 -d 1 --census-interval 600 --format json >"$TMPD/s.json" 2>"$TMPD/s.err" &
 lt_pid=$!
@@ -67,6 +82,9 @@ for n in 2 3 4; do
 	check "sample $n: static B kept, listed once" test "$(count $n "$b_inode")" = 1
 	prev_a=$qa prev_c=$qc
 done
+u1=$(q 1 "${u_inode:-0}")
+check "U read afresh in a light sample (Recv-Q $u1 -> $(q 2 "${u_inode:-0}"), $(q 3 "${u_inode:-0}"), $(q 4 "${u_inode:-0}"))" \
+	bash -c "[ '$(q 2 "${u_inode:-0}")' != '$u1' ] || [ '$(q 3 "${u_inode:-0}")' != '$u1' ] || [ '$(q 4 "${u_inode:-0}")' != '$u1' ]"
 check "B's queue is kept as the census saw it" test "$(q 4 "$b_inode")" = "$(q 1 "$b_inode")"
 check "the socket count does not drift" \
 	test "$(sed -n 4p "$TMPD/s.json" | jq '.census.sockets')" -ge \

@@ -949,9 +949,27 @@ START_TEST(test_lookup_request)
 	ck_assert_uint_eq(r->id.idiag_cookie[0], INET_DIAG_NOCOOKIE);
 	ck_assert_uint_eq(r->id.idiag_cookie[1], INET_DIAG_NOCOOKIE);
 
-	/* the family must match the kind; raw, unix... cannot be asked for */
+	/* the family must match the kind; raw, packet... cannot be asked for */
 	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_UDP6, &k, buf, sizeof(buf), 9), 0);
 	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_RAW4, &k, buf, sizeof(buf), 9), 0);
+	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_UNIX, &k, buf, sizeof(buf), 9), 0);
+
+	/* unix: by inode and cookie */
+	k.family = AF_UNIX;
+	k.cookie = 0xaabbccdd00000001ULL;
+	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_UNIX, &k, buf, sizeof(buf), 9),
+			  NLMSG_HDRLEN + sizeof(struct unix_diag_req));
+	ck_assert_uint_eq(nlh->nlmsg_flags, NLM_F_REQUEST);
+	{
+		const struct unix_diag_req *u = (const void *)(buf + NLMSG_HDRLEN);
+
+		ck_assert_uint_eq(u->sdiag_family, AF_UNIX);
+		ck_assert_uint_eq(u->udiag_ino, 99);
+		ck_assert_uint_eq(u->udiag_cookie[0], 1);
+		ck_assert_uint_eq(u->udiag_cookie[1], 0xaabbccddu);
+		ck_assert(u->udiag_show & UDIAG_SHOW_RQLEN);
+	}
+	k.inode = 0;
 	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_UNIX, &k, buf, sizeof(buf), 9), 0);
 	ck_assert_uint_eq(sockdiag_build_lookup(SOCKDIAG_TCP4, &k, buf, 100, 9), 0);
 }
@@ -1077,6 +1095,32 @@ START_TEST(test_live_lookup)
 			 SOCKDIAG_OK);
 	ck_assert_uint_eq(got.n, 1);
 	ltsock_vec_free(&got);
+
+	/* a unix stream socket by inode, with what its peer wrote */
+	{
+		int sp[2];
+		struct stat us;
+
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+		ck_assert_int_eq(write(sp[0], "abcd", 4), 4);
+		ck_assert_int_eq(fstat(sp[1], &us), 0);
+		ck_assert_int_eq(sockdiag_dump(nl, SOCKDIAG_UNIX, 0, &v, &err), SOCKDIAG_OK);
+		ck_assert_ptr_nonnull(by_inode(&v, us.st_ino));
+		want[0] = *by_inode(&v, us.st_ino);
+		want[0].path = NULL;
+		ck_assert_int_eq(sockdiag_lookup(nl, SOCKDIAG_UNIX, 0, want, 1, &got, &err),
+				 SOCKDIAG_OK);
+		ck_assert_uint_eq(got.n, 1);
+		ck_assert_uint_eq(got.v[0].inode, us.st_ino);
+		ck_assert_uint_eq(got.v[0].recv_q, 4);
+		ltsock_vec_free(&got);
+		ltsock_vec_free(&v);
+		close(sp[0]);
+		close(sp[1]);
+		ck_assert_int_eq(sockdiag_lookup(nl, SOCKDIAG_UNIX, 0, want, 1, &got, &err),
+				 SOCKDIAG_FAILED);
+		ck_assert_uint_eq(got.n, 0);
+	}
 
 	close(fb);
 	close(c);

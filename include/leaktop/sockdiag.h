@@ -91,7 +91,8 @@ enum sockdiag_result sockdiag_dump_ports(void *mnl_sock, enum sockdiag_kind kind
 
 /*
  * One request that asks for socket k alone (no dump): tcp, udp or
- * udplite, by its addresses, ports and cookie; buf at least 256 bytes.
+ * udplite by its addresses, ports and cookie, unix by its inode and
+ * cookie; buf at least 256 bytes.
  * Returns its length, 0 when k cannot be asked for.
  */
 size_t sockdiag_build_lookup(enum sockdiag_kind kind, const struct ltsock *k, void *buf,
