@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ struct sample_ctx {
 	struct findings_state *fstate;
 	double census_every;	/* 0: every sample is a full census */
 	double last_full;	/* time of the last full census, 0 none */
+	unsigned long nlight;	/* light samples since it */
 };
 
 /* A change of the bytes a process holds queued, from a light refresh. */
@@ -146,7 +148,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 {
 	struct netns_list nl = { 0 };
 	uint64_t queued = 0;
-	size_t i;
+	size_t i, j;
 	int r;
 
 	out->census = 1;
@@ -174,6 +176,8 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 			goto out;
 		}
 		sn->nsockets = out->socks.n - before;
+		for (j = before; j < out->socks.n; j++)
+			sn->nunix += out->socks.v[j].family == AF_UNIX;
 		if (!sn->rep.entered)
 			out->hidden |= SAMPLE_HIDDEN_NETNS;
 		if (!sn->rep.entered || !sn->rep.complete)
@@ -307,9 +311,15 @@ static int group_has_pair(const struct group_pairs *g, const struct ltsock *k)
 	return 0;
 }
 
-/* A unix lookup walks the namespace's whole unix table (without filling a
- * message per socket): a few are cheaper than the dump, many are not. */
-#define UNIX_MAX_LOOKUPS 8
+/*
+ * A unix lookup walks the namespace's whole unix table (without filling a
+ * message per socket): a few are cheaper than the dump, many are not.
+ * Either way the cost grows with the table, so in a namespace with many
+ * unix sockets the moving ones are read every few light samples: one more
+ * sample per UNIX_PER_SAMPLE sockets (at 17,000, every 5th).
+ */
+#define UNIX_MAX_LOOKUPS 4
+#define UNIX_PER_SAMPLE 4000
 
 static void group_add(struct group_pairs *g, const struct ltsock *k, uint32_t idx, int kind)
 {
@@ -385,6 +395,9 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 		kind = sockdiag_kind_of(&prev->socks.v[i]);
 		if (ni < 0 || kind < 0)
 			continue;
+		if (kind == SOCKDIAG_UNIX &&
+		    ctx->nlight % (1 + prev->netns[ni].nunix / UNIX_PER_SAMPLE) != 0)
+			continue;	/* a big unix table: not this time */
 		mask[ni] |= 1u << kind;
 		group_add(&gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind],
 			  &prev->socks.v[i], (uint32_t)i, kind);
@@ -966,6 +979,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			ctx->last_full > 0 && out->time >= ctx->last_full &&
 			out->time - ctx->last_full < ctx->census_every;
 		if (light) {
+			ctx->nlight++;
 			r = take_census_light(ctx, prev, out, &d, err);
 			if (r == 0)
 				r = take_procs_light(ctx, prev, out, &d, err);
@@ -975,8 +989,10 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			r = take_census(ctx, out, err);
 			if (r == 0)
 				r = take_procs(ctx, out, err);
-			if (r == 0)
+			if (r == 0) {
 				ctx->last_full = out->time;
+				ctx->nlight = 0;
+			}
 		}
 		free(d.v);
 		if (r < 0) {

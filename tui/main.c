@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -462,6 +463,14 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	findings_config_default(&o.thresholds);
+	/*
+	 * The census arrays (megabytes at 50k sockets) are freed and taken
+	 * again every few seconds.  glibc raises its mmap threshold to the
+	 * size of a freed mapping, after which such arrays come from the heap
+	 * and their pages stay resident; a fixed threshold keeps every big
+	 * array a mapping of its own, returned when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":bn:d:p:hV", longopts, NULL)) != -1) {

@@ -28,6 +28,7 @@ struct sample_netns {
 	int pid;			/* a process in it, 0 if only named */
 	char name[64];			/* /run/netns name, "" if none */
 	size_t nsockets;
+	size_t nunix;			/* of which unix (at the last census) */
 	struct netns_dump_report rep;
 };
 
