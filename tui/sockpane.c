@@ -118,6 +118,11 @@ static size_t sock_rows(struct table *tb, const struct tui *t, uint32_t *rows, s
 	size_t k, n = 0;
 
 	(void)tb;
+	if (s->shown) {
+		for (k = 0; k < s->nshown && n < max; k++)
+			rows[n++] = s->shown[k];
+		return n;
+	}
 	for (k = 0; k < s->socks.n && n < max; k++)
 		if (sample_sock_interesting(s, s->order[k], s->pid_filter))
 			rows[n++] = s->order[k];
