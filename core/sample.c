@@ -282,13 +282,6 @@ static int netns_entry_of(const struct sample_ctx *ctx, const struct sample_netn
 	return 0;
 }
 
-/*
- * A light sample: prev's census moved into out, and only the groups (kind
- * of a namespace) holding a moving socket dumped again and swapped in.
- * Owners and namespaces stay as the last full census saw them; sockets new
- * in a refreshed group have no owner until the next one.  The queued bytes
- * that moved between processes are returned in *d for take_procs_light.
- */
 /* The port pairs of one group's moving sockets, while few enough to ask
  * the kernel for those alone (an inet kind); whole: the group is dumped. */
 struct group_pairs {
@@ -366,6 +359,14 @@ static int refreshed(const struct sample *out, const unsigned *done,
 	return g->exact ? group_has_inode(g, k->inode) : group_has_pair(g, k);
 }
 
+/*
+ * A light sample: prev's census moved into out; the moving sockets of each
+ * group (kind of a namespace) read again, by lookup, else by a filtered or
+ * whole dump of the group, and swapped in.  Owners and namespaces stay as
+ * the last full census saw them; sockets new in a refreshed group have no
+ * owner until the next one.  The queued bytes that moved between processes
+ * are returned in *d for take_procs_light.
+ */
 static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 			     struct sample *out, struct qdeltas *d, struct lt_err *err)
 {

@@ -856,9 +856,10 @@ enum sockdiag_result sockdiag_lookup(void *mnl_sock, enum sockdiag_kind kind, ui
 		}
 		for (off = 0; (nlh = msg_at(buf, (size_t)r, off));
 		     off += NLMSG_ALIGN(nlh->nlmsg_len)) {
-			size_t idx = nlh->nlmsg_seq - seq;
+			/* unsigned: correct across a wrap of the sequence */
+			uint32_t idx = nlh->nlmsg_seq - seq;
 
-			if (nlh->nlmsg_seq < seq || idx >= n)
+			if (idx >= n)
 				continue;	/* not an answer to these */
 			got++;
 			/* after a miss, read the other answers all the same, so

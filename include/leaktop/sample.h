@@ -105,9 +105,11 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err);
  * The same, for a caller that keeps the previous sample: a two-tier census.
  * A full census (every socket of every namespace, owners, ghosts) is taken
  * when census_every seconds have passed since the last one; in between, a
- * light sample refreshes only the socket groups (one kind of one namespace,
- * such as udp4 of the root namespace) that hold a moving socket (growth,
- * drops or a never_read flag), keeps the other sockets, their owners and
+ * light sample reads again only the moving sockets (growth, drops, a
+ * never_read flag, or first seen with a queue): looked up one by one, or
+ * their group (one kind of one namespace, such as udp4 of the root
+ * namespace) dumped, filtered where it can be; it keeps the other sockets,
+ * their owners and
  * the processes' socket figures as the last census saw them, and reads
  * memory and processes afresh.  census_age says how old the kept part is.
  *
