@@ -318,7 +318,7 @@ static void md_flags(FILE *f, unsigned flags)
 	const char *sep = "";
 	unsigned bit;
 
-	for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1)
+	for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)
 		if (flags & bit) {
 			fprintf(f, "%s%s", sep, history_flag_name(bit));
 			sep = ", ";
@@ -745,7 +745,7 @@ static void prom_sockets(FILE *f, const struct sample *s)
 					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->drops);
 				break;
 			case 5:
-				for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1)
+				for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)
 					if (r->flags & bit)
 						fprintf(f, "%s{%s,flag=\"%s\"} 1\n", fam[m].name,
 							labels, history_flag_name(bit));

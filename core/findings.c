@@ -6,6 +6,7 @@
  * developer.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,8 @@ const char *findings_kind_name(enum finding_kind k)
 		[FINDING_FD_EXHAUSTION] = "fd_exhaustion",
 		[FINDING_UNACCOUNTED_GROWTH] = "unaccounted_growth",
 		[FINDING_SOCKET_MEMORY_PRESSURE] = "socket_memory_pressure",
+		[FINDING_SEND_STALL] = "send_stall",
+		[FINDING_ORPHANED_CONNECTIONS] = "orphaned_connections",
 	};
 
 	return (unsigned)k < FINDING_NKINDS ? names[k] : "?";
@@ -157,7 +160,20 @@ static struct finding *add(struct finding_list *l, enum finding_kind kind,
 	f->severity = (uint8_t)sev;
 	f->pid = -1;
 	f->fd = -1;
+	f->victim_pid = -1;
+	f->victim_fd = -1;
 	return f;
+}
+
+/* snprintf for sentences that may be cut at the end (long names). */
+static void say(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, n, fmt, ap);
+	va_end(ap);
 }
 
 static char *sz(uint64_t v, char *b, size_t n)
@@ -165,20 +181,101 @@ static char *sz(uint64_t v, char *b, size_t n)
 	return report_size(v, b, n);
 }
 
-/* The first owner of a socket, with its comm. */
-static void owner_of(const struct sample *s, const struct ltsock *k, struct finding *f)
+/* The first owner of a socket: pid, fd and comm (64 bytes); 0, or -1
+ * when no fd holds it (or leaktop cannot see which). */
+static int owner_into(const struct sample *s, const struct ltsock *k, int32_t *pid,
+		      int32_t *fd, char *comm)
 {
 	const struct fd_owner *o;
 	size_t n;
 
+	if (!k->inode)
+		return -1;
 	o = fdtable_census_owners(&s->owners, k->inode, &n);
 	if (!o)
-		return;
-	f->pid = o->pid;
-	f->fd = o->fd;
+		return -1;
+	*pid = o->pid;
+	*fd = o->fd;
 	if (fdtable_census_proc(&s->owners, o->pid))
-		snprintf(f->comm, sizeof(f->comm), "%s",
-			 fdtable_census_proc(&s->owners, o->pid)->comm);
+		snprintf(comm, 64, "%s", fdtable_census_proc(&s->owners, o->pid)->comm);
+	return 0;
+}
+
+static void owner_of(const struct sample *s, const struct ltsock *k, struct finding *f)
+{
+	owner_into(s, k, &f->pid, &f->fd, f->comm);
+}
+
+/* The other end of an inet connection when it is a socket of this machine
+ * in the same namespace (loopback, or a local address): an index into
+ * s->socks, or -1.  Only sockets worth showing are asked: an end that
+ * does not read has a queue. */
+static ssize_t local_peer(const struct sample *s, const struct ltsock *k)
+{
+	size_t j, n = s->shown ? s->nshown : s->socks.n;
+
+	if (k->family != AF_INET && k->family != AF_INET6)
+		return -1;
+	for (j = 0; j < n; j++) {
+		size_t i = s->shown ? s->shown[j] : j;
+		const struct ltsock *p = &s->socks.v[i];
+
+		if (p == k || p->netns != k->netns || p->family != k->family ||
+		    p->protocol != k->protocol || p->type != k->type)
+			continue;
+		if (p->local.port == k->peer.port && p->peer.port == k->local.port &&
+		    !memcmp(p->local.addr, k->peer.addr, 16) &&
+		    !memcmp(p->peer.addr, k->local.addr, 16))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* The listener an unaccepted connection waits in: same namespace, family
+ * and local port, in LISTEN; an index into s->socks, or -1. */
+static ssize_t listener_of(const struct sample *s, const struct ltsock *k)
+{
+	size_t i;
+
+	for (i = 0; i < s->socks.n; i++) {
+		const struct ltsock *p = &s->socks.v[i];
+
+		if (p->state == 10 /* LISTEN */ && p->netns == k->netns &&
+		    p->protocol == k->protocol && p->local.port == k->local.port &&
+		    (p->family == k->family || p->family == AF_INET6) && p->inode)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* "3 senders wait with 12.0 KiB queued: pid 7 (logger), pid 8 (cron)" for
+ * a unix reader; "" without senders.  Names sanitised. */
+static void unix_senders(const struct sample *s, const struct ltsock *k, char *out,
+			 size_t outsz)
+{
+	size_t i, len = 0, named = 0;
+	char b1[32];
+
+	out[0] = '\0';
+	if (k->family != AF_UNIX || !k->npeer_q)
+		return;
+	len = (size_t)snprintf(out, outsz, "; %u connected sender%s wait%s with %s queued at it",
+			       (unsigned)k->npeer_q, k->npeer_q == 1 ? "" : "s",
+			       k->npeer_q == 1 ? "s" : "", sz(k->peer_q, b1, sizeof(b1)));
+	for (i = 0; i < s->socks.n && named < 3 && len < outsz; i++) {
+		const struct ltsock *p = &s->socks.v[i];
+		int32_t pid = -1, fd = -1;
+		char comm[64] = "", c2[48];
+
+		if (p->netns != k->netns || ltsock_unix_peer(p) != k->inode || !p->wmem)
+			continue;
+		if (owner_into(s, p, &pid, &fd, comm) < 0)
+			continue;
+		lt_sanitize(comm, c2, sizeof(c2));
+		len += (size_t)snprintf(out + len, outsz - len, "%s pid %d (%s)",
+					named ? "," : ":", (int)pid, c2);
+		named++;
+	}
 }
 
 /* Who, in words, safe for the terminal: "leak_udp (pid 42, fd 3)". */
@@ -204,6 +301,200 @@ static int dgram_like(const struct ltsock *k)
 	return k->type != SOCK_STREAM;
 }
 
+/*
+ * A sender whose bytes stay queued because its peer takes none (the flag
+ * SOCK_FLAG_SEND_STALLED, at least unread_min_bytes waiting).  When the
+ * peer is a socket of this machine, its owner is the culprit (the finding's
+ * pid) and the stalled sender the victim; else the sender's owner is named
+ * and the peer is remote.  Never a drop filter: the stream would stall.
+ */
+static int send_stall(const struct findings_config *c, const struct sample *s,
+		      const struct ltsock *k, const struct sock_rate *r,
+		      struct finding_list *out)
+{
+	uint64_t held = ltsock_send_held(k);
+	char b1[32], b2[32], w[96], v[96], addr[64], a2[64], pa[64], pa2[64];
+	struct finding *f;
+	ssize_t pi;
+	int full;
+
+	if ((double)held < c->unread_min_bytes)
+		return 0;
+	full = (k->have & LTSOCK_HAVE_SKMEM) && k->sndbuf &&
+	       (uint64_t)held * 100 >= (uint64_t)k->sndbuf * 90;
+	f = add(out, FINDING_SEND_STALL,
+		(double)held >= c->unread_crit_bytes ? FINDING_CRITICAL : FINDING_WARNING);
+	if (!f)
+		return -ENOMEM;
+	f->inode = k->inode;
+	f->netns = k->netns;
+	f->suspected = r->points < c->confirm_samples;
+	f->observed_s = s->interval * (r->points > 0 ? r->points - 1 : 0);
+	/* below the culprit's own unread-queue finding of the same size */
+	f->score = (double)held / 2;
+	owner_into(s, k, &f->victim_pid, &f->victim_fd, f->victim_comm);
+	pi = local_peer(s, k);
+	if (pi < 0 || owner_into(s, &s->socks.v[pi], &f->pid, &f->fd, f->comm) < 0) {
+		/* a remote peer, or one no process holds: name the sender */
+		f->pid = f->victim_pid;
+		f->fd = f->victim_fd;
+		memcpy(f->comm, f->victim_comm, sizeof(f->comm));
+		f->victim_pid = -1;
+		f->victim_fd = -1;
+		f->victim_comm[0] = '\0';
+	}
+	lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
+	lt_sanitize(ltsock_format_addr(k, 1, pa, sizeof(pa)), pa2, sizeof(pa2));
+	if (f->victim_pid >= 0) {
+		struct finding vf = *f;
+
+		vf.pid = f->victim_pid;
+		vf.fd = f->victim_fd;
+		memcpy(vf.comm, f->victim_comm, sizeof(vf.comm));
+		who(f, w, sizeof(w));
+		who(&vf, v, sizeof(v));
+		say(f->summary, sizeof(f->summary),
+			 "%s does not read its %s connection %s: %s of %s waits unsent",
+			 w, ltsock_proto_name(k), pa2, sz(held, b1, sizeof(b1)), v);
+	} else {
+		who(f, w, sizeof(w));
+		say(f->summary, sizeof(f->summary),
+			 "%s cannot send on %s %s: %s waits, its peer %s takes nothing",
+			 w, ltsock_proto_name(k), a2, sz(held, b1, sizeof(b1)), pa2);
+	}
+	say(f->evidence, sizeof(f->evidence),
+		 "Send-Q %s (%s queued%s), sndbuf %s, %s over %u samples, never "
+		 "decreased; the stalled sender is %s -> %s",
+		 sz(k->send_q, b1, sizeof(b1)), sz(held, b2, sizeof(b2)),
+		 full ? ", the send buffer is full" : "",
+		 (k->have & LTSOCK_HAVE_SKMEM) ? sz(k->sndbuf, b2, sizeof(b2)) : "unknown",
+		 r->send_growth_bps > 0 ? "growing" : "standing still",
+		 (unsigned)r->points, a2, pa2);
+	say(f->explanation, sizeof(f->explanation),
+		 "The bytes this socket sends wait in kernel memory because the other "
+		 "end does not read them: its receive window is closed. %s The memory "
+		 "is bounded by the sender's SO_SNDBUF, but the sender blocks or "
+		 "buffers more in user space. The reader must read (or close) its "
+		 "socket; a drop filter would not help a stream and is never offered.",
+		 f->victim_pid >= 0 ? "The reader is a process of this machine, named "
+				      "first: it is the cause; the sender is its victim." :
+				      "The reader is not on this machine: check it, or the "
+				      "path to it.");
+	return 0;
+}
+
+/* One culprit's orphans: the pid (or -1: remote or unknown) and the sums. */
+struct orphan_group {
+	int32_t pid, fd;
+	char comm[64];
+	int unaccepted;		/* waiting in a listener, not closed by a process */
+	uint64_t bytes;
+	unsigned n;
+	unsigned peer_stuck;	/* the peer end's queue is flagged never_read */
+};
+
+/*
+ * TCP connections that no fd holds, grouped by the local process that
+ * keeps them alive: the reader of an orphan's peer end (it stopped
+ * reading, so the orphan cannot finish sending), or the owner of the
+ * listener an unaccepted connection waits in.  A group that pins at least
+ * unread_min_bytes is a finding.
+ */
+static int rule_orphans(const struct findings_config *c, const struct sample *s,
+			struct finding_list *out)
+{
+	struct orphan_group g[16];
+	size_t i, ng = 0, j;
+	unsigned other = 0;
+	const struct meminfo_breakdown *m = &s->mem;
+
+	if (!s->census || !m->orphans)
+		return 0;
+	for (i = 0; i < s->socks.n; i++) {
+		const struct ltsock *k = &s->socks.v[i];
+		struct orphan_group key;
+		ssize_t pi;
+
+		if (!ltsock_is_orphan(k))
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.pid = -1;
+		key.fd = -1;
+		/* ESTAB or CLOSE_WAIT without an fd: never accepted */
+		key.unaccepted = k->state == 1 || k->state == 8;
+		pi = key.unaccepted ? listener_of(s, k) : local_peer(s, k);
+		if (pi >= 0) {
+			owner_into(s, &s->socks.v[pi], &key.pid, &key.fd, key.comm);
+			key.peer_stuck = !!(s->rates[pi].flags & SOCK_FLAG_NEVER_READ);
+		}
+		for (j = 0; j < ng; j++)
+			if (g[j].pid == key.pid && g[j].unaccepted == key.unaccepted)
+				break;
+		if (j == ng) {
+			if (ng == sizeof(g) / sizeof(g[0])) {
+				other++;
+				continue;
+			}
+			g[ng++] = key;
+			g[j].peer_stuck = 0;
+		}
+		g[j].n++;
+		g[j].bytes += ltsock_mem(k);
+		g[j].peer_stuck += key.peer_stuck;
+	}
+	for (j = 0; j < ng; j++) {
+		char b1[32], b2[32], b3[32], w[96];
+		struct finding *f;
+
+		if ((double)g[j].bytes < c->unread_min_bytes)
+			continue;
+		f = add(out, FINDING_ORPHANED_CONNECTIONS,
+			(double)g[j].bytes >= c->unread_crit_bytes ? FINDING_CRITICAL :
+								      FINDING_WARNING);
+		if (!f)
+			return -ENOMEM;
+		f->pid = g[j].pid;
+		f->fd = g[j].fd;
+		memcpy(f->comm, g[j].comm, sizeof(f->comm));
+		/* sure when the culprit's end is seen not reading */
+		f->suspected = g[j].pid < 0 || !g[j].peer_stuck;
+		f->score = (double)g[j].bytes / 2;
+		who(f, w, sizeof(w));
+		if (g[j].pid >= 0)
+			say(f->summary, sizeof(f->summary),
+				 "%u %s connection%s hold %s because %s %s",
+				 g[j].n, g[j].unaccepted ? "unaccepted" : "orphaned",
+				 g[j].n == 1 ? "" : "s", sz(g[j].bytes, b1, sizeof(b1)), w,
+				 g[j].unaccepted ? "does not accept them" :
+						   "stopped reading them");
+		else
+			say(f->summary, sizeof(f->summary),
+				 "%u %s connection%s hold %s, toward peers not on this machine",
+				 g[j].n, g[j].unaccepted ? "unaccepted" : "orphaned",
+				 g[j].n == 1 ? "" : "s", sz(g[j].bytes, b1, sizeof(b1)));
+		say(f->evidence, sizeof(f->evidence),
+			 "%u connection%s without an fd, %s pinned; the kernel counts %llu "
+			 "orphans, TCP memory %s of pressure %s (net.ipv4.tcp_mem)%s",
+			 g[j].n, g[j].n == 1 ? "" : "s", sz(g[j].bytes, b1, sizeof(b1)),
+			 (unsigned long long)m->sockstat_orphans,
+			 sz(m->sockstat_tcp, b2, sizeof(b2)),
+			 s->have_mem_limits ? sz(s->tcp_mem_limits[1], b3, sizeof(b3)) : "unknown",
+			 other ? "; more groups not listed" : "");
+		say(f->explanation, sizeof(f->explanation), "%s",
+			 g[j].unaccepted ?
+			 "These connections completed the handshake but the listening "
+			 "program never accepted them; the kernel holds them and what their "
+			 "clients sent. The program must accept (or close its listener); "
+			 "a smaller listen backlog bounds it." :
+			 "A program closed these connections with data still to send; the "
+			 "kernel keeps each one (an orphan, no process's memory) until the "
+			 "other end takes the data, retrying per net.ipv4.tcp_orphan_retries. "
+			 "The other end is a local process that stopped reading: it is the "
+			 "cause, and reading or closing its sockets frees this memory.");
+	}
+	return 0;
+}
+
 static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			struct finding_list *out)
 {
@@ -216,10 +507,17 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 		size_t i = s->shown ? s->shown[j] : j;
 		const struct ltsock *k = &s->socks.v[i];
 		const struct sock_rate *r = &s->rates[i];
-		uint64_t q = (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;
-		char b1[32], b2[32], b3[32], w[96], addr[64], a2[64];
+		uint64_t q = ltsock_queued(k);
+		char b1[32], b2[32], b3[32], w[96], addr[64], a2[64], snd[200];
 		struct finding *f;
 		int full = !!(r->flags & SOCK_FLAG_FULL);
+
+		if (r->flags & SOCK_FLAG_SEND_STALLED) {
+			int ret = send_stall(c, s, k, r, out);
+
+			if (ret < 0)
+				return ret;
+		}
 
 		if ((r->flags & SOCK_FLAG_NEVER_READ) &&
 		    (r->growth_bps > 0 || q >= c->unread_min_bytes || full)) {
@@ -241,15 +539,20 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			snprintf(f->summary, sizeof(f->summary),
 				 "%s never reads its %s socket %s: %s queued%s",
 				 w, ltsock_proto_name(k), a2, sz(q, b1, sizeof(b1)),
-				 full ? ", the queue is full and drops what arrives" :
-				 ", and growing");
+				 !full ? (r->growth_bps > 0 ? ", and growing" : ", and it stays") :
+				 k->family == AF_UNIX && k->npeer_q ?
+				 ", the queue is full and its senders are blocked" :
+				 k->type == SOCK_STREAM ?
+				 ", the queue is full and its peer has to wait" :
+				 ", the queue is full and drops what arrives");
+			unix_senders(s, k, snd, sizeof(snd));
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "Recv-Q %s, rcvbuf %s, growth %s/s over %u samples, never "
-				 "decreased, drops %.1f/s",
+				 "decreased, drops %.1f/s%s",
 				 sz(q, b1, sizeof(b1)),
 				 (k->have & LTSOCK_HAVE_SKMEM) ? sz(k->rcvbuf, b2, sizeof(b2)) : "unknown",
 				 sz(r->growth_bps > 0 ? (uint64_t)r->growth_bps : 0, b3, sizeof(b3)),
-				 (unsigned)r->points, r->drops_ps);
+				 (unsigned)r->points, r->drops_ps, snd);
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "This socket receives data that its program never reads, so "
 				 "every packet stays queued in kernel memory that no process's "
@@ -550,6 +853,8 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 	memset(out, 0, sizeof(*out));
 	st->samples++;
 	r = rule_sockets(c, s, out);
+	if (r == 0)
+		r = rule_orphans(c, s, out);
 	if (r == 0)
 		r = rule_procs(c, s, out);
 	if (r == 0)

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <math.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,8 @@ struct series {
 	uint32_t gen;		/* last update that saw the socket */
 	uint8_t n, head;	/* ring of n points ending before head */
 	double t[HISTORY_POINTS];
-	uint32_t q[HISTORY_POINTS];
+	uint32_t q[HISTORY_POINTS];	/* ltsock_recv_q */
+	uint32_t sq[HISTORY_POINTS];	/* ltsock_send_held */
 	uint32_t drops[HISTORY_POINTS];
 };
 
@@ -99,6 +101,7 @@ const char *history_flag_name(unsigned flag)
 {
 	switch (flag) {
 	case SOCK_FLAG_NEVER_READ: return "never_read";
+	case SOCK_FLAG_SEND_STALLED: return "send_stalled";
 	case SOCK_FLAG_FULL: return "full";
 	case SOCK_FLAG_DROPPING: return "dropping";
 	}
@@ -207,10 +210,18 @@ static unsigned pt(const struct series *s, unsigned i)
 	return (s->head + HISTORY_POINTS - s->n + i) % HISTORY_POINTS;
 }
 
-static void append(struct series *s, double t, uint32_t q, uint32_t drops, double window)
+static uint32_t clamp32(uint64_t v)
 {
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static void append(struct series *s, double t, const struct ltsock *k, double window)
+{
+	uint32_t drops = k->drops;
+
 	s->t[s->head] = t;
-	s->q[s->head] = q;
+	s->q[s->head] = clamp32(ltsock_recv_q(k));
+	s->sq[s->head] = clamp32(ltsock_send_held(k));
 	s->drops[s->head] = drops;
 	s->head = (uint8_t)((s->head + 1) % HISTORY_POINTS);
 	if (s->n < HISTORY_POINTS)
@@ -220,17 +231,50 @@ static void append(struct series *s, double t, uint32_t q, uint32_t drops, doubl
 		s->n--;
 }
 
+/*
+ * The send side of a series: SOCK_FLAG_SEND_STALLED when the bytes waiting
+ * to be sent were there at every point and never went down (grew at every
+ * step, or stood still): the peer takes nothing.  A busy healthy sender's
+ * queue goes up and down.
+ */
+static void send_rate_of(const struct series *s, struct sock_rate *r)
+{
+	unsigned i, n = s->n, grew = 1, same = 1, all = 1;
+	double dt;
+
+	for (i = 0; i < n; i++) {
+		uint32_t b = s->sq[pt(s, i)];
+
+		if (!b)
+			all = 0;
+		if (i > 0) {
+			uint32_t a = s->sq[pt(s, i - 1)];
+
+			if (b <= a)
+				grew = 0;
+			if (b != a)
+				same = 0;
+		}
+	}
+	dt = s->t[pt(s, n - 1)] - s->t[pt(s, 0)];
+	if (dt > 0)
+		r->send_growth_bps = ((double)s->sq[pt(s, n - 1)] - s->sq[pt(s, 0)]) / dt;
+	if (n >= 3 && all && (grew || same))
+		r->flags |= SOCK_FLAG_SEND_STALLED;
+}
+
 static void rate_of(const struct series *s, const struct ltsock *k, struct sock_rate *r)
 {
 	double st = 0, sq = 0, stt = 0, stq = 0, t0, dt;
 	unsigned i, n = s->n, grew_every_step = 1, never_decreased = 1;
-	unsigned drops_every_step = 1;
+	unsigned drops_every_step = 1, same = 1, all_queued = 1;
 	uint32_t d0, d1;
 
 	r->points = (uint8_t)n;
 	if (n < 2)
 		return;
 	r->known = 1;
+	send_rate_of(s, r);
 	t0 = s->t[pt(s, 0)];
 	for (i = 0; i < n; i++) {
 		double x = s->t[pt(s, i)] - t0, y = s->q[pt(s, i)];
@@ -239,6 +283,8 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 		sq += y;
 		stt += x * x;
 		stq += x * y;
+		if (!s->q[pt(s, i)])
+			all_queued = 0;
 		if (i > 0) {
 			uint32_t a = s->q[pt(s, i - 1)], b = s->q[pt(s, i)];
 
@@ -246,6 +292,8 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 				grew_every_step = 0;
 			if (b < a)
 				never_decreased = 0;
+			if (b != a)
+				same = 0;
 			/* unsigned difference: a counter that wrapped still rose */
 			if ((uint32_t)(s->drops[pt(s, i)] - s->drops[pt(s, i - 1)]) == 0)
 				drops_every_step = 0;
@@ -260,9 +308,23 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 		r->drops_ps = (double)(uint32_t)(d1 - d0) / dt;
 	if ((k->have & LTSOCK_HAVE_DROPS) && d1 != d0)
 		r->flags |= SOCK_FLAG_DROPPING;
+	/*
+	 * never_read, the same rule for every family: the queue grew at every
+	 * step; or it never went down while drops rose at every step; or it
+	 * held the very same bytes at every point (nothing was read, nothing
+	 * more fits: a full stream, a unix reader whose senders wait).  A
+	 * reader that reads anything moves its queue; a queue that merely
+	 * holds a leftover, with nobody pushing, is not flagged.
+	 */
+	/* a unix reader is full when senders wait with bytes queued at it
+	 * and it takes none of them: its queue is at the kernel's limit
+	 * (net.unix.max_dgram_qlen, or the senders' sndbuf) */
+	if (n >= 3 && same && all_queued && k->family == AF_UNIX && k->npeer_q > 0)
+		r->flags |= SOCK_FLAG_FULL;
 	if (n >= 3 && s->q[pt(s, n - 1)] > 0 &&
 	    (grew_every_step ||
-	     (never_decreased && drops_every_step && (k->have & LTSOCK_HAVE_DROPS))))
+	     (never_decreased && drops_every_step && (k->have & LTSOCK_HAVE_DROPS)) ||
+	     (same && all_queued && (r->flags & (SOCK_FLAG_FULL | SOCK_FLAG_DROPPING)))))
 		r->flags |= SOCK_FLAG_NEVER_READ;
 }
 
@@ -289,7 +351,7 @@ static int update_one(struct history *h, double t, const struct ltsock *k,
 	}
 	if (!s) {
 		/* a quiet socket costs nothing: 0 bytes, 0 drops */
-		if (k->recv_q == 0 && k->drops == 0) {
+		if (ltsock_recv_q(k) == 0 && k->drops == 0 && ltsock_send_held(k) == 0) {
 			r->known = h->started;
 			r->points = h->started ? 2 : 1;
 			return 0;
@@ -301,7 +363,7 @@ static int update_one(struct history *h, double t, const struct ltsock *k,
 		/* the pointer may move on the next add: use it now */
 	}
 	s->gen = h->gen;
-	append(s, t, k->recv_q, k->drops, h->window);
+	append(s, t, k, h->window);
 	rate_of(s, k, r);
 	return added;
 }
@@ -343,7 +405,8 @@ int history_update(struct history *h, double t, const struct ltsock_vec *socks,
 		if (s->gen != h->gen)
 			continue;
 		for (j = 0; j < s->n; j++)
-			if (s->q[pt(s, j)] || s->drops[pt(s, j)] != s->drops[pt(s, 0)])
+			if (s->q[pt(s, j)] || s->sq[pt(s, j)] ||
+			    s->drops[pt(s, j)] != s->drops[pt(s, 0)])
 				busy = 1;
 		if (!busy)
 			continue;

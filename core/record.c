@@ -404,6 +404,7 @@ struct schema {
 	const char *name;
 	int nkey;		/* declared key fields; the dup counter follows */
 	const char *types;	/* one letter per field */
+	int nf10;		/* fields a format 1.0 row has, if fewer */
 };
 
 static const struct schema schemas[NT] = {
@@ -411,11 +412,11 @@ static const struct schema schemas[NT] = {
 			       "UUUUUUUU" "IUIUU" "UUUU" "IID" "UI" },
 	[T_SLAB] = { "slab", 1, "SUUUU" },
 	[T_NETNS] = { "netns", 1, "UISUIS" "UUUUUUUUUUU" "UI" },
-	[T_SOCK] = { "sockets", 3, "UUUUUUUU" "BUBU" "UUUUUUU" "S" "DDUUU" },
+	[T_SOCK] = { "sockets", 3, "UUUUUUUU" "BUBU" "UUUUUUU" "S" "DDUUU" "UUUUUUD", 25 },
 	[T_OWNER] = { "owners", 3, "" },
 	[T_FDPROC] = { "fd processes", 1, "IIS" },
 	[T_PROC] = { "processes", 1, "IUSSSUDUUDIIIIIIDUDDIIDU" },
-	[T_FINDING] = { "findings", 1, "UUUIIUUSDDSSSS" },
+	[T_FINDING] = { "findings", 1, "UUUIIUUSDDSSSS" "IIS", 14 },
 	[T_FDTAB] = { "fd tables", 1, "II" },
 	[T_FDENT] = { "fd entries", 2, "IUUSUUUSDU" },
 };
@@ -423,6 +424,15 @@ static const struct schema schemas[NT] = {
 static int schema_nf(int t)
 {
 	return (int)strlen(schemas[t].types);
+}
+
+/* Fields of table t in a file of format 1.minor: 1.0 rows stop before
+ * the fields 1.1 added (the rest of SK_MEMINFO, unix peers, victims). */
+static int schema_nf_of(int t, unsigned minor)
+{
+	if (minor < 1 && schemas[t].nf10)
+		return schemas[t].nf10;
+	return schema_nf(t);
 }
 
 struct row {
@@ -563,13 +573,18 @@ static int row_spans(int t, const uint8_t *p, size_t len, uint32_t *offs)
 	int i;
 
 	for (i = 0; ty[i]; i++) {
-		long l = field_len(ty[i], p + o, e);
+		long l;
 
+		if (schemas[t].nf10 && i == schemas[t].nf10 && o == len)
+			break;	/* a 1.0 row */
+		l = field_len(ty[i], p + o, e);
 		if (l < 0)
 			return -1;
 		offs[i] = (uint32_t)o;
 		o += (size_t)l;
 	}
+	for (; ty[i]; i++)
+		offs[i] = (uint32_t)o;
 	offs[i] = (uint32_t)o;
 	return o == len ? 0 : -1;
 }
@@ -592,6 +607,10 @@ static void enc_finding(struct buf *b, const struct finding *x)
 	put_sa(b, x->summary, sizeof(x->summary));
 	put_sa(b, x->evidence, sizeof(x->evidence));
 	put_sa(b, x->explanation, sizeof(x->explanation));
+	/* format 1.1 */
+	put_i(b, x->victim_pid);
+	put_i(b, x->victim_fd);
+	put_sa(b, x->victim_comm, sizeof(x->victim_comm));
 }
 
 static size_t trimmed(const uint8_t *a, size_t n)
@@ -715,6 +734,14 @@ static void enc_sock(struct buf *b, const struct ltsock *k, const struct sock_ra
 	put_u(b, r->known);
 	put_u(b, r->flags);
 	put_u(b, r->points);
+	/* format 1.1 */
+	put_u(b, k->fwd_alloc);
+	put_u(b, k->wmem_queued);
+	put_u(b, k->optmem);
+	put_u(b, k->backlog);
+	put_u(b, k->peer_q);
+	put_u(b, k->npeer_q);
+	put_d(b, r->send_growth_bps);
 }
 
 /* Cut s into the rows of every table.  0 or -ENOMEM. */
@@ -1015,9 +1042,10 @@ struct upsert {
 };
 
 /* Apply a delta to old, producing nw (cleared first). */
-static int dec_delta(struct cur *c, int t, const struct rowset *old, struct rowset *nw)
+static int dec_delta(struct cur *c, int t, unsigned minor, const struct rowset *old,
+		     struct rowset *nw)
 {
-	int nk = schemas[t].nkey + 1, nf = schema_nf(t), f;
+	int nk = schemas[t].nkey + 1, nf = schema_nf_of(t, minor), f;
 	const char *ty = schemas[t].types;
 	uint64_t nrm, nup, prev0 = 0, *rm = NULL;
 	struct upsert *up = NULL;
@@ -1252,6 +1280,13 @@ static int dec_finding(struct cur *c, struct finding *x)
 	get_s(c, x->summary, sizeof(x->summary));
 	get_s(c, x->evidence, sizeof(x->evidence));
 	get_s(c, x->explanation, sizeof(x->explanation));
+	x->victim_pid = -1;
+	x->victim_fd = -1;
+	if (c->p < c->e) {	/* format 1.1 */
+		x->victim_pid = (int32_t)get_i(c);
+		x->victim_fd = (int32_t)get_i(c);
+		get_s(c, x->victim_comm, sizeof(x->victim_comm));
+	}
 	if (c->bad || x->kind >= FINDING_NKINDS || x->severity > FINDING_CRITICAL)
 		return -EBADMSG;
 	return 0;
@@ -1313,9 +1348,17 @@ static int dec_sock(struct cur *c, struct ltsock *k, struct sock_rate *r)
 	r->growth_bps = get_d(c);
 	r->drops_ps = get_d(c);
 	r->known = (uint8_t)get_u(c);
-	r->flags = (uint8_t)(get_u(c) & (SOCK_FLAG_NEVER_READ | SOCK_FLAG_FULL |
-					 SOCK_FLAG_DROPPING));
+	r->flags = (uint8_t)(get_u(c) & SOCK_FLAG_ALL);
 	r->points = (uint8_t)get_u(c);
+	if (c->p < c->e) {	/* format 1.1: the whole SK_MEMINFO */
+		k->fwd_alloc = (uint32_t)get_u(c);
+		k->wmem_queued = (uint32_t)get_u(c);
+		k->optmem = (uint32_t)get_u(c);
+		k->backlog = (uint32_t)get_u(c);
+		k->peer_q = (uint32_t)get_u(c);
+		k->npeer_q = (uint16_t)get_u(c);
+		r->send_growth_bps = get_d(c);
+	}
 	if (c->oom)
 		return -ENOMEM;
 	return c->bad ? -EBADMSG : 0;
@@ -2970,7 +3013,7 @@ static int apply(struct record_reader *r, size_t idx)
 		} else {
 			struct rowset tmp;
 
-			ret = dec_delta(&c, t, &r->st[t], &r->tmp);
+			ret = dec_delta(&c, t, r->hdr.minor, &r->st[t], &r->tmp);
 			tmp = r->st[t];
 			r->st[t] = r->tmp;
 			r->tmp = tmp;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "leaktop/report.h"
@@ -61,6 +62,42 @@ void report_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * "socket_memory": what the census's sockets pin, by group, checked against
+ * the kernel's own counters where they count the same thing (sockstat's
+ * TCP mem covers tcp and orphaned sockets; UDP mem covers udp), with the
+ * orphan counts and the tcp_mem limits beside them.
+ */
+static void json_socket_memory(FILE *f, const struct sample *s)
+{
+	const struct meminfo_breakdown *m = &s->mem;
+	uint64_t tcp = m->socket_group[LTSOCK_MEM_TCP] + m->socket_group[LTSOCK_MEM_ORPHANED];
+	int g;
+
+	if (!m->socket_queues_from_census) {
+		fputs(",\"socket_memory\":null", f);
+		return;
+	}
+	fprintf(f, ",\"socket_memory\":{\"total\":%" PRIu64 ",\"waiting_for_readers\":%" PRIu64
+		",\"outside_slab\":%" PRIu64, m->socket_queues, m->socket_recv,
+		m->socket_buffers);
+	for (g = 0; g < LTSOCK_MEM_NGROUPS; g++)
+		fprintf(f, ",\"%s\":%" PRIu64, ltsock_mem_group_name(g), m->socket_group[g]);
+	fprintf(f, ",\"orphans\":%" PRIu64 ",\"sockstat\":{\"tcp_mem\":%" PRIu64
+		",\"udp_mem\":%" PRIu64 ",\"frag_memory\":%" PRIu64 ",\"tcp_orphans\":%" PRIu64 "}",
+		m->orphans, m->sockstat_tcp, m->sockstat_udp, m->sockstat_frag,
+		m->sockstat_orphans);
+	fprintf(f, ",\"check\":{\"tcp\":{\"census\":%" PRIu64 ",\"sockstat\":%" PRIu64
+		"},\"udp\":{\"census\":%" PRIu64 ",\"sockstat\":%" PRIu64 "}}",
+		tcp, m->sockstat_tcp, m->socket_group[LTSOCK_MEM_UDP], m->sockstat_udp);
+	if (s->have_mem_limits)
+		fprintf(f, ",\"tcp_mem_limits\":[%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]",
+			s->tcp_mem_limits[0], s->tcp_mem_limits[1], s->tcp_mem_limits[2]);
+	else
+		fputs(",\"tcp_mem_limits\":null", f);
+	fputc('}', f);
+}
+
 static void json_memory(FILE *f, const struct sample *s)
 {
 	const struct meminfo_breakdown *m = &s->mem;
@@ -70,11 +107,11 @@ static void json_memory(FILE *f, const struct sample *s)
 		",\"available\":%" PRIu64 ",\"page_cache\":%" PRIu64
 		",\"buffers\":%" PRIu64 ",\"shmem\":%" PRIu64
 		",\"user_anon\":%" PRIu64 ",\"kernel_known\":%" PRIu64
-		",\"unaccounted\":%" PRId64,
+		",\"socket_buffers\":%" PRIu64 ",\"unaccounted\":%" PRId64,
 		m->total, m->free, m->available, m->page_cache, m->buffers,
-		m->shmem, m->user_anon, m->kernel_known, m->unaccounted);
+		m->shmem, m->user_anon, m->kernel_known, m->socket_buffers, m->unaccounted);
 	fputs(",\"parts\":[\"free\",\"page_cache\",\"buffers\",\"shmem\","
-	      "\"user_anon\",\"kernel_known\",\"unaccounted\"]", f);
+	      "\"user_anon\",\"kernel_known\",\"socket_buffers\",\"unaccounted\"]", f);
 	fprintf(f, ",\"user_pss\":%" PRIu64 ",\"user_pss_anon\":%" PRIu64
 		",\"user_pss_file\":%" PRIu64 ",\"user_pss_shmem\":%" PRIu64
 		",\"user_pss_processes\":%d,\"user_pss_hidden\":%d"
@@ -93,6 +130,7 @@ static void json_memory(FILE *f, const struct sample *s)
 		",\"sockstat_tcp_mem\":%" PRIu64 ",\"sockstat_udp_mem\":%" PRIu64,
 		m->socket_queues, m->socket_queues_from_census ? "census" : "sockstat",
 		m->sockstat_tcp, m->sockstat_udp);
+	json_socket_memory(f, s);
 	fputs(",\"slab_top\":", f);
 	if (!s->slab.readable) {
 		fputs("null", f);
@@ -137,7 +175,7 @@ static void json_flags(FILE *f, unsigned flags)
 	unsigned bit;
 
 	fputs(",\"flags\":[", f);
-	for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1) {
+	for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1) {
 		if (!(flags & bit))
 			continue;
 		fprintf(f, "%s\"%s\"", sep, history_flag_name(bit));
@@ -180,8 +218,22 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	report_json_string(f, ltsock_format_addr(k, 0, addr, sizeof(addr)));
 	fputs(",\"peer\":", f);
 	report_json_string(f, ltsock_format_addr(k, 1, addr, sizeof(addr)));
-	fprintf(f, ",\"state\":\"%s\",\"recv_q\":%u,\"send_q\":%u",
-		ltsock_state_name(k), k->recv_q, k->send_q);
+	fprintf(f, ",\"state\":\"%s\",\"recv_q\":%" PRIu64 ",\"send_q\":%u"
+		",\"queued\":%" PRIu64 ",\"send_held\":%" PRIu64 ",\"mem\":%" PRIu64,
+		ltsock_state_name(k), ltsock_recv_q(k), k->send_q, ltsock_queued(k),
+		ltsock_send_held(k), ltsock_mem(k));
+	if (k->have & LTSOCK_HAVE_SKMEM)
+		fprintf(f, ",\"wmem\":%u,\"sndbuf\":%u", k->wmem, k->sndbuf);
+	else
+		fputs(",\"wmem\":null,\"sndbuf\":null", f);
+	if (k->have & LTSOCK_HAVE_SKMEM2)
+		fprintf(f, ",\"wmem_queued\":%u,\"fwd_alloc\":%u,\"optmem\":%u,\"backlog\":%u",
+			k->wmem_queued, k->fwd_alloc, k->optmem, k->backlog);
+	else
+		fputs(",\"wmem_queued\":null,\"fwd_alloc\":null,\"optmem\":null,\"backlog\":null", f);
+	if (k->family == AF_UNIX && (k->have & LTSOCK_HAVE_PEERQ))
+		fprintf(f, ",\"senders\":%u,\"senders_queued\":%u", (unsigned)k->npeer_q, k->peer_q);
+	fprintf(f, ",\"orphan\":%s", ltsock_is_orphan(k) ? "true" : "false");
 	if (k->have & LTSOCK_HAVE_SKMEM)
 		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":%u", k->rmem, k->rcvbuf);
 	else
@@ -191,10 +243,10 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	else
 		fputs(",\"drops\":null", f);
 	if (r->known)
-		fprintf(f, ",\"growth_bps\":%.1f,\"drops_ps\":%.2f", r->growth_bps,
-			r->drops_ps);
+		fprintf(f, ",\"growth_bps\":%.1f,\"drops_ps\":%.2f,\"send_growth_bps\":%.1f",
+			r->growth_bps, r->drops_ps, r->send_growth_bps);
 	else
-		fputs(",\"growth_bps\":null,\"drops_ps\":null", f);
+		fputs(",\"growth_bps\":null,\"drops_ps\":null,\"send_growth_bps\":null", f);
 	fprintf(f, ",\"cookie\":%" PRIu64 ",\"source\":\"%s\"", k->cookie,
 		k->source == LTSOCK_SRC_PROCNET ? "procnet" : "sock_diag");
 	json_flags(f, r->flags);
@@ -372,6 +424,14 @@ static void json_findings(FILE *f, const struct sample *s)
 			fputs(",\"inode\":null,\"netns\":null", f);
 		fputs(",\"comm\":", f);
 		report_json_string(f, x->comm);
+		if (x->victim_pid >= 0) {
+			fprintf(f, ",\"victim\":{\"pid\":%d,\"fd\":%d,\"comm\":",
+				(int)x->victim_pid, (int)x->victim_fd);
+			report_json_string(f, x->victim_comm);
+			fputc('}', f);
+		} else {
+			fputs(",\"victim\":null", f);
+		}
 		fprintf(f, ",\"observed_seconds\":%.1f,\"summary\":", x->observed_s);
 		report_json_string(f, x->summary);
 		fputs(",\"evidence\":", f);
@@ -448,15 +508,15 @@ static void text_sockets(FILE *f, const struct sample *s)
 					procnet_table_name(kind));
 	if (!shown)
 		return;
-	fprintf(f, "  %-22s %-7s %-22s %-22s %9s %9s %5s %7s %10s %s\n", "OWNER PID/FD COMM",
-		"PROTO", "LOCAL", "PEER", "RECV-Q", "RCVBUF", "FILL", "DROP/s",
-		"GROWTH/s", "FLAGS");
+	fprintf(f, "  %-22s %-7s %-22s %-22s %9s %9s %9s %9s %5s %7s %10s %s\n",
+		"OWNER PID/FD COMM", "PROTO", "LOCAL", "PEER", "RECV-Q", "SEND-Q", "MEM",
+		"RCVBUF", "FILL", "DROP/s", "GROWTH/s", "FLAGS");
 	for (k = 0; k < s->socks.n; k++) {
 		const struct ltsock *q;
 		const struct sock_rate *r;
 		const struct fd_owner *o;
 		char owner[96], comm[64], loc[64], peer[64], b1[32], b2[32], fill[8];
-		char drops[16], growth[32], flags[48] = "";
+		char drops[16], growth[32], flags[64] = "", b3[32], b4[32];
 		size_t no = 0;
 		unsigned bit;
 
@@ -480,6 +540,7 @@ static void text_sockets(FILE *f, const struct sample *s)
 				 no > 1 ? " +" : "");
 		} else {
 			snprintf(owner, sizeof(owner), "%s",
+				 ltsock_is_orphan(q) ? "(orphan: no fd)" :
 				 s->owners.hidden_procs ? "(hidden: not root)" : "(no fd)");
 		}
 		lt_sanitize(ltsock_format_addr(q, 0, b1, sizeof(b1)), loc, 23);
@@ -491,13 +552,15 @@ static void text_sockets(FILE *f, const struct sample *s)
 			snprintf(fill, sizeof(fill), "-");
 		text_rate(drops, sizeof(drops), r, r->drops_ps, 0);
 		text_rate(growth, sizeof(growth), r, r->growth_bps, 1);
-		for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1)
+		for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)
 			if (r->flags & bit)
 				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
 					 "%s%s", flags[0] ? "," : "", history_flag_name(bit));
-		fprintf(f, "  %-22.22s %-7s %-22s %-22s %9s %9s %5s %7s %10s %s\n", owner,
-			ltsock_proto_name(q), loc, peer,
-			report_size(q->recv_q, b1, sizeof(b1)),
+		fprintf(f, "  %-22.22s %-7s %-22s %-22s %9s %9s %9s %9s %5s %7s %10s %s\n",
+			owner, ltsock_proto_name(q), loc, peer,
+			report_size(ltsock_recv_q(q), b1, sizeof(b1)),
+			report_size(ltsock_send_held(q), b3, sizeof(b3)),
+			report_size(ltsock_mem(q), b4, sizeof(b4)),
 			(q->have & LTSOCK_HAVE_SKMEM) ? report_size(q->rcvbuf, b2, sizeof(b2)) : "-",
 			fill, drops, growth, flags);
 	}
@@ -642,6 +705,58 @@ static void text_findings(FILE *f, const struct sample *s)
 	}
 }
 
+/* "a +4 %" style comparison of the census with a kernel counter. */
+static const char *text_vs(uint64_t census, uint64_t kernel, char *out, size_t outsz)
+{
+	if (!kernel)
+		snprintf(out, outsz, "%s", census ? "the kernel counts none" : "both 0");
+	else
+		snprintf(out, outsz, "%+.0f %%", 100.0 * ((double)census - (double)kernel) /
+						(double)kernel);
+	return out;
+}
+
+/* Socket memory by group and against the kernel's counters. */
+static void text_socket_memory(FILE *f, const struct sample *s)
+{
+	const struct meminfo_breakdown *m = &s->mem;
+	uint64_t tcp = m->socket_group[LTSOCK_MEM_TCP] + m->socket_group[LTSOCK_MEM_ORPHANED];
+	char b1[32], b2[32], b3[32], v1[32], v2[32];
+	int g, n = 0;
+
+	if (!m->socket_queues_from_census) {
+		fprintf(f, "  socket memory: %s (sockstat TCP + UDP; no census)\n",
+			report_size(m->socket_queues, b1, sizeof(b1)));
+		return;
+	}
+	fprintf(f, "  SOCKET MEMORY %s pinned (%s waiting for readers):",
+		report_size(m->socket_queues, b1, sizeof(b1)),
+		report_size(m->socket_recv, b2, sizeof(b2)));
+	for (g = 0; g < LTSOCK_MEM_NGROUPS; g++) {
+		if (!m->socket_group[g] && g != LTSOCK_MEM_TCP && g != LTSOCK_MEM_UDP)
+			continue;
+		fprintf(f, "%s %s %s", n++ ? "," : "", ltsock_mem_group_name(g),
+			report_size(m->socket_group[g], b1, sizeof(b1)));
+		if (g == LTSOCK_MEM_ORPHANED)
+			fprintf(f, " (%" PRIu64 " connections)", m->orphans);
+	}
+	fputc('\n', f);
+	fprintf(f, "    kernel: TCP mem %s (tcp + orphaned here %s), UDP mem %s (udp here %s), "
+		"FRAG %s, %" PRIu64 " orphans",
+		report_size(m->sockstat_tcp, b1, sizeof(b1)), text_vs(tcp, m->sockstat_tcp, v1, sizeof(v1)),
+		report_size(m->sockstat_udp, b2, sizeof(b2)),
+		text_vs(m->socket_group[LTSOCK_MEM_UDP], m->sockstat_udp, v2, sizeof(v2)),
+		report_size(m->sockstat_frag, b3, sizeof(b3)), m->sockstat_orphans);
+	if (s->have_mem_limits)
+		fprintf(f, "; tcp_mem pressure %s, max %s",
+			report_size(s->tcp_mem_limits[1], b1, sizeof(b1)),
+			report_size(s->tcp_mem_limits[2], b2, sizeof(b2)));
+	fputc('\n', f);
+	fprintf(f, "    %s of it lies outside slab (skb page fragments): the \"socket buffers\" "
+		"part; the rest is in the slab lines\n",
+		report_size(m->socket_buffers, b1, sizeof(b1)));
+}
+
 int report_text(FILE *f, const struct sample *s)
 {
 	const struct meminfo_breakdown *m = &s->mem;
@@ -676,15 +791,13 @@ int report_text(FILE *f, const struct sample *s)
 		report_size(m->vmalloc, b1, sizeof(b1)),
 		report_size(m->percpu, b2, sizeof(b2)),
 		report_size(m->hugetlb, b3, sizeof(b3)));
+	text_line(f, "socket buffers", m->socket_buffers, m->total);
 	if (m->unaccounted >= 0)
 		text_line(f, "UNACCOUNTED", (uint64_t)m->unaccounted, m->total);
 	else
 		fprintf(f, "  %-24s -%11s (the kernel's lines overlap)\n", "UNACCOUNTED",
 			report_size((uint64_t)-m->unaccounted, b1, sizeof(b1)));
-	fprintf(f, "  held by socket queues: %s (part of the kernel lines; %s)\n",
-		report_size(m->socket_queues, b1, sizeof(b1)),
-		m->socket_queues_from_census ? "sum of rmem over all sockets"
-					     : "sockstat TCP+UDP pages");
+	text_socket_memory(f, s);
 	fprintf(f, "  user PSS: %s (anon %s, file %s, shmem %s) over %d processes, "
 		"read %.0f s ago\n",
 		report_size(m->pss.pss, b1, sizeof(b1)),

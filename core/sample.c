@@ -133,21 +133,64 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx);
 }
 
-static uint64_t queued_bytes(const struct ltsock *k)
+static int build_shown(struct sample *s);
+
+_Static_assert(LTSOCK_MEM_NGROUPS == MEMINFO_SOCK_GROUPS, "socket memory groups");
+
+/* The census's memory figures: what the sockets pin, by group, what waits
+ * for readers, the orphans; then the part no meminfo line counts is placed
+ * in the breakdown (out of unaccounted). */
+static void census_sums(struct sample *s)
 {
-	if (!history_queue_is_bytes(k))
-		return 0;
-	return (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;
+	struct meminfo_breakdown *m = &s->mem;
+	size_t i;
+
+	memset(m->socket_group, 0, sizeof(m->socket_group));
+	m->socket_queues = 0;
+	m->socket_recv = 0;
+	m->orphans = 0;
+	for (i = 0; i < s->socks.n; i++) {
+		const struct ltsock *k = &s->socks.v[i];
+		uint64_t b = ltsock_mem(k);
+
+		m->socket_group[ltsock_mem_group(k)] += b;
+		m->socket_queues += b;
+		m->socket_recv += ltsock_queued(k);
+		m->orphans += (uint64_t)ltsock_is_orphan(k);
+	}
+	m->socket_queues_from_census = 1;
+	meminfo_place_sockets(m);
 }
 
-static int build_shown(struct sample *s);
+/* The per-namespace socket counts, after duplicates were dropped. */
+static void recount_netns(struct sample *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nnetns; i++) {
+		s->netns[i].nsockets = 0;
+		s->netns[i].nunix = 0;
+	}
+	for (i = 0, j = 0; i < s->socks.n; i++) {
+		const struct ltsock *k = &s->socks.v[i];
+
+		/* sockets come grouped by namespace, in census order */
+		while (j < s->nnetns && s->netns[j].ino != k->netns)
+			j++;
+		if (j == s->nnetns)
+			j = 0;
+		if (s->netns[j].ino == k->netns) {
+			s->netns[j].nsockets++;
+			s->netns[j].nunix += k->family == AF_UNIX;
+		}
+	}
+}
 
 /* Sockets of every namespace, their owners and rates.  Failures to enter a
  * namespace or read an fd table become data (hidden bits), not errors. */
 static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 {
 	struct netns_list nl = { 0 };
-	uint64_t queued = 0;
 	size_t i, j;
 	int r;
 
@@ -183,6 +226,12 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		if (!sn->rep.entered || !sn->rep.complete)
 			out->census_complete = 0;
 	}
+	/* one row per socket, whatever the dumps repeated; unix readers'
+	 * queues sit in their senders' wmem (without the memory for it,
+	 * Recv-Q stands in: ltsock_queued) */
+	if (ltsock_vec_dedup(&out->socks, 0))
+		recount_netns(out);
+	ltsock_attribute_peers(&out->socks);
 	r = fdtable_census_cached(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
 				  &out->socks, &out->owners, err);
 	if (r < 0)
@@ -196,11 +245,8 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		goto out;
 	}
 	history_update(ctx->hist, out->time, &out->socks, out->rates);
-	for (i = 0; i < out->socks.n; i++)
-		queued += queued_bytes(&out->socks.v[i]);
 	history_order(&out->socks, out->rates, out->order);
-	out->mem.socket_queues = queued;
-	out->mem.socket_queues_from_census = 1;
+	census_sums(out);
 	r = build_shown(out) < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
 out:
 	netns_list_free(&nl);
@@ -212,13 +258,14 @@ static int sock_moving(const struct sample *prev, size_t i)
 {
 	const struct sock_rate *r = &prev->rates[i];
 
-	if (r->flags & (SOCK_FLAG_NEVER_READ | SOCK_FLAG_DROPPING))
+	if (r->flags & (SOCK_FLAG_NEVER_READ | SOCK_FLAG_DROPPING | SOCK_FLAG_SEND_STALLED))
 		return 1;
-	if (r->growth_bps != 0 || r->drops_ps != 0)
+	if (r->growth_bps != 0 || r->drops_ps != 0 || r->send_growth_bps != 0)
 		return 1;
 	/* first seen with a queue: no rate yet, it may be growing (a unix
 	 * stream's bytes are charged to the sender: Recv-Q, not rmem) */
-	return !r->known && (prev->socks.v[i].recv_q > 0 || queued_bytes(&prev->socks.v[i]) > 0);
+	return !r->known && (prev->socks.v[i].recv_q > 0 || ltsock_queued(&prev->socks.v[i]) > 0 ||
+			     ltsock_send_held(&prev->socks.v[i]) > 0);
 }
 
 static ssize_t netns_index(const struct sample *s, uint64_t ino)
@@ -234,7 +281,7 @@ static ssize_t netns_index(const struct sample *s, uint64_t ino)
 static int qdelta_add(struct qdeltas *d, const struct fd_census *owners,
 		      const struct ltsock *k, int sign)
 {
-	uint64_t q = queued_bytes(k);
+	uint64_t q = ltsock_queued(k);
 	const struct fd_owner *o;
 	size_t n, j;
 
@@ -320,6 +367,12 @@ static void group_add(struct group_pairs *g, const struct ltsock *k, uint32_t id
 
 	if (g->whole)
 		return;
+	/* a unix reader's queue is its senders' wmem: a reader with senders,
+	 * or a sender with bytes queued, needs both ends read together */
+	if (kind == SOCKDIAG_UNIX && (k->npeer_q > 0 || (ltsock_unix_peer(k) && k->wmem > 0))) {
+		g->whole = 1;
+		return;
+	}
 	if ((kind > SOCKDIAG_UDPLITE6 && kind != SOCKDIAG_UNIX) || g->nidx == max) {
 		g->whole = 1;
 		return;
@@ -376,7 +429,6 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	struct ltsock *want = NULL;
 	uint32_t *remap = NULL, *add = NULL;
 	unsigned done_any = 0;
-	uint64_t queued = 0;
 	size_t i, j, keep, nold, nns = prev->nnetns, any = 0;
 	int r = -ENOMEM;
 
@@ -416,7 +468,6 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	out->owners = prev->owners;
 	out->netns = prev->netns;
 	out->nnetns = prev->nnetns;
-	queued = prev->mem.socket_queues;
 	memset(&prev->socks, 0, sizeof(prev->socks));
 	memset(&prev->owners, 0, sizeof(prev->owners));
 	prev->rates = NULL;
@@ -451,6 +502,10 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 			goto nomem;
 		if (!rep.entered)
 			continue;	/* gone or refused: keep what the census saw */
+		/* a unix group involved in attribution is dumped whole (see
+		 * group_add): its readers and senders are all in fresh[i] */
+		ltsock_vec_dedup(&fresh[i], 0);
+		ltsock_attribute_peers(&fresh[i]);
 		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
 			if (!(mask[i] & (1u << k)))
 				continue;
@@ -471,8 +526,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 		out->nshown = prev->nshown;
 		prev->order = NULL;
 		prev->shown = NULL;
-		out->mem.socket_queues = queued;
-		out->mem.socket_queues_from_census = 1;
+		census_sums(out);
 		r = 0;
 		goto out;
 	}
@@ -492,7 +546,6 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 		if (kind >= 0 && (done_any & (1u << kind)) && refreshed(out, done, gp, k)) {
 			if (qdelta_add(d, &out->owners, k, -1) < 0)
 				goto nomem;
-			queued -= queued_bytes(k);
 			out->netns[netns_index(out, k->netns)].nsockets--;
 			free(k->path);
 			continue;
@@ -519,7 +572,6 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 				goto nomem;
 			}
 			out->netns[i].nsockets++;
-			queued += queued_bytes(k);
 			if (qdelta_add(d, &out->owners, k, 1) < 0)
 				goto nomem;
 		}
@@ -546,8 +598,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	for (i = keep; i < out->socks.n; i++)
 		add[i - keep] = (uint32_t)i;
 	history_order_insert(&out->socks, out->rates, out->order, j, add, out->socks.n - keep);
-	out->mem.socket_queues = queued;
-	out->mem.socket_queues_from_census = 1;
+	census_sums(out);
 	if (build_shown(out) < 0)
 		goto nomem;
 	r = 0;
@@ -578,10 +629,12 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 		return fdtable_census_owners(&s->owners, k->inode, &n) != NULL;
 	if (s->rates[i].growth_bps != 0)
 		return 1;
-	if (k->recv_q == 0 && k->rmem == 0)
+	if (k->recv_q == 0 && k->rmem == 0 && k->send_q == 0 && k->wmem_queued == 0 &&
+	    k->peer_q == 0)
 		return 0;	/* the quiet majority, decided cheaply */
 	/* a unix stream's queue is charged to its peer: rmem 0, Recv-Q not */
-	return queued_bytes(k) > 0 || (k->recv_q > 0 && history_queue_is_bytes(k));
+	return ltsock_queued(k) > 0 || ltsock_send_held(k) > 0 ||
+	       (k->recv_q > 0 && history_queue_is_bytes(k));
 }
 
 /* s->shown from s->order: one pass, so that the UI, the findings and the
@@ -779,7 +832,7 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		p->nsockets++;
 		idx = census_find(ix, out->socks.n, o->inode);
 		if (idx >= 0) {
-			p->queued += queued_bytes(&out->socks.v[idx]);
+			p->queued += ltsock_queued(&out->socks.v[idx]);
 			continue;
 		}
 		if (!out->census_complete)

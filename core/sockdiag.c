@@ -287,6 +287,15 @@ static int take_meminfo(const struct nlattr *a, struct ltsock *s)
 	s->wmem = mem[SK_MEMINFO_WMEM_ALLOC];
 	s->sndbuf = mem[SK_MEMINFO_SNDBUF];
 	s->have |= LTSOCK_HAVE_SKMEM;
+	/* fwd_alloc .. backlog came together with drops (3.x); older
+	 * kernels stop at sndbuf */
+	if (plen >= (SK_MEMINFO_BACKLOG + 1) * sizeof(uint32_t)) {
+		s->fwd_alloc = mem[SK_MEMINFO_FWD_ALLOC];
+		s->wmem_queued = mem[SK_MEMINFO_WMEM_QUEUED];
+		s->optmem = mem[SK_MEMINFO_OPTMEM];
+		s->backlog = mem[SK_MEMINFO_BACKLOG];
+		s->have |= LTSOCK_HAVE_SKMEM2;
+	}
 	if (plen >= (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t)) {
 		s->drops = mem[SK_MEMINFO_DROPS];
 		s->have |= LTSOCK_HAVE_DROPS;

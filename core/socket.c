@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "leaktop/socket.h"
@@ -379,4 +380,216 @@ char *ltsock_format_addr(const struct ltsock *s, int peer, char *out,
 		break;
 	}
 	return out;
+}
+
+/* ---- the memory rules (see socket.h) ---------------------------------- */
+
+uint64_t ltsock_unix_peer(const struct ltsock *s)
+{
+	uint32_t peer;
+
+	if (s->family != AF_UNIX || !(s->have & LTSOCK_HAVE_PEER))
+		return 0;
+	memcpy(&peer, s->peer.addr, sizeof(peer));
+	return peer;
+}
+
+uint64_t ltsock_queued(const struct ltsock *s)
+{
+	if (s->state == TCP_LISTEN)
+		return 0;	/* Recv-Q is the accept backlog, a count */
+	if (s->family == AF_UNIX) {
+		/* the data sits in its queue but is charged to the senders */
+		if (s->have & LTSOCK_HAVE_PEERQ)
+			return (uint64_t)s->rmem + s->peer_q;
+		return s->recv_q;
+	}
+	return (s->have & LTSOCK_HAVE_SKMEM) ? s->rmem : s->recv_q;
+}
+
+uint64_t ltsock_recv_q(const struct ltsock *s)
+{
+	if (s->family == AF_UNIX && s->state != TCP_LISTEN &&
+	    (s->have & LTSOCK_HAVE_PEERQ) && s->peer_q > 0)
+		return s->peer_q;
+	return s->recv_q;
+}
+
+uint64_t ltsock_send_held(const struct ltsock *s)
+{
+	if (s->state == TCP_LISTEN)
+		return 0;
+	if (s->family == AF_UNIX)
+		return 0;	/* its wmem counts at the reader it sits at */
+	if (s->have & LTSOCK_HAVE_SKMEM2)
+		return s->wmem_queued > s->send_q ? s->wmem_queued : s->send_q;
+	return s->send_q;
+}
+
+uint64_t ltsock_mem(const struct ltsock *s)
+{
+	uint64_t w;
+
+	if (!(s->have & LTSOCK_HAVE_SKMEM)) {
+		if (s->state == TCP_LISTEN)
+			return 0;
+		return (uint64_t)s->recv_q + s->send_q;
+	}
+	w = s->wmem;
+	if ((s->have & LTSOCK_HAVE_SKMEM2) && s->wmem_queued > w)
+		w = s->wmem_queued;	/* tcp: what is in flight is in the queue too */
+	return (uint64_t)s->rmem + w +
+	       ((s->have & LTSOCK_HAVE_SKMEM2) ? (uint64_t)s->fwd_alloc + s->optmem : 0);
+}
+
+int ltsock_is_orphan(const struct ltsock *s)
+{
+	if ((s->family != AF_INET && s->family != AF_INET6) || s->type != SOCK_STREAM ||
+	    s->protocol != IPPROTO_TCP || s->inode != 0)
+		return 0;
+	/* time-wait and request sockets are minisocks: no queue, no fd to lack */
+	return s->state != TCP_LISTEN && s->state != TCP_TIME_WAIT &&
+	       s->state != TCP_SYN_RECV;
+}
+
+int ltsock_mem_group(const struct ltsock *s)
+{
+	switch (s->family) {
+	case AF_INET:
+	case AF_INET6:
+		if (s->type == SOCK_RAW)
+			return LTSOCK_MEM_RAW;
+		if (s->protocol == IPPROTO_TCP)
+			return ltsock_is_orphan(s) ? LTSOCK_MEM_ORPHANED : LTSOCK_MEM_TCP;
+		return LTSOCK_MEM_UDP;	/* udp and udplite */
+	case AF_UNIX:
+		return LTSOCK_MEM_UNIX;
+	case AF_NETLINK:
+		return LTSOCK_MEM_NETLINK;
+	case AF_PACKET:
+		return LTSOCK_MEM_PACKET;
+	}
+	return LTSOCK_MEM_RAW;
+}
+
+const char *ltsock_mem_group_name(int g)
+{
+	static const char *const names[LTSOCK_MEM_NGROUPS] = {
+		"tcp", "udp", "unix", "netlink", "packet", "raw", "orphaned"
+	};
+
+	return g >= 0 && g < LTSOCK_MEM_NGROUPS ? names[g] : "?";
+}
+
+struct peer_key {
+	uint64_t netns, inode;	/* the reader */
+	uint32_t bytes;		/* one sender's wmem */
+};
+
+static int cmp_peer_key(const void *a, const void *b)
+{
+	const struct peer_key *x = a, *y = b;
+
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+int ltsock_attribute_peers(struct ltsock_vec *vec)
+{
+	struct peer_key *v = NULL, key, *f;
+	size_t i, n = 0, cap = 0;
+
+	for (i = 0; i < vec->n; i++) {
+		const struct ltsock *k = &vec->v[i];
+		uint64_t peer = ltsock_unix_peer(k);
+
+		if (!peer || !(k->have & LTSOCK_HAVE_SKMEM) || !k->wmem)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct peer_key *nv = realloc(v, nc * sizeof(*nv));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap = nc;
+		}
+		v[n].netns = k->netns;
+		v[n].inode = peer;
+		v[n++].bytes = k->wmem;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_peer_key);
+	for (i = 0; i < vec->n; i++) {
+		struct ltsock *k = &vec->v[i];
+		uint64_t sum = 0;
+		unsigned cnt = 0;
+
+		if (k->family != AF_UNIX)
+			continue;
+		k->peer_q = 0;
+		k->npeer_q = 0;
+		k->have |= LTSOCK_HAVE_PEERQ;
+		if (!n || !k->inode)
+			continue;
+		key.netns = k->netns;
+		key.inode = k->inode;
+		f = bsearch(&key, v, n, sizeof(*v), cmp_peer_key);
+		if (!f)
+			continue;
+		while (f > v && !cmp_peer_key(f - 1, &key))
+			f--;
+		for (; f < v + n && !cmp_peer_key(f, &key); f++) {
+			sum += f->bytes;
+			cnt++;
+		}
+		k->peer_q = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+		k->npeer_q = cnt > UINT16_MAX ? UINT16_MAX : (uint16_t)cnt;
+	}
+	free(v);
+	return 0;
+}
+
+size_t ltsock_vec_dedup(struct ltsock_vec *vec, size_t first)
+{
+	uint32_t *idx;
+	uint8_t *drop;
+	size_t i, n = 0, keep, removed = 0;
+
+	if (vec->n - first < 2)
+		return 0;
+	idx = malloc((vec->n - first) * sizeof(*idx));
+	drop = calloc(vec->n - first, 1);
+	if (!idx || !drop) {
+		free(idx);
+		free(drop);
+		return 0;	/* duplicates stay: counted twice, never lost */
+	}
+	for (i = first; i < vec->n; i++)
+		if (vec->v[i].inode)
+			idx[n++] = (uint32_t)i;
+	/* stable: of equal inodes the first listed comes first and stays */
+	ltsock_sort_by_inode(vec, idx, n);
+	for (i = 1; i < n; i++)
+		if (vec->v[idx[i]].inode == vec->v[idx[i - 1]].inode &&
+		    vec->v[idx[i]].netns == vec->v[idx[i - 1]].netns) {
+			drop[idx[i] - first] = 1;
+			removed++;
+		}
+	if (removed) {
+		for (i = first, keep = first; i < vec->n; i++) {
+			if (drop[i - first]) {
+				free(vec->v[i].path);
+				continue;
+			}
+			vec->v[keep++] = vec->v[i];
+		}
+		vec->n = keep;
+	}
+	free(idx);
+	free(drop);
+	return removed;
 }

@@ -207,7 +207,14 @@ START_TEST(test_parse_udp4)
 	ck_assert_uint_eq(s->send_q, 0);
 	ck_assert_uint_gt(s->sndbuf, 0);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS |
-			  LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER);
+			  LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER | LTSOCK_HAVE_SKMEM2);
+	/* the rest of SK_MEMINFO: nothing waits to be sent on a udp socket */
+	ck_assert_uint_eq(s->wmem_queued, 0);
+	ck_assert_uint_eq(s->backlog, 0);
+	/* what it pins: the receive queue plus what udp charged ahead */
+	ck_assert_uint_eq(ltsock_mem(s), (uint64_t)s->rmem + s->wmem + s->fwd_alloc + s->optmem);
+	ck_assert_uint_eq(ltsock_queued(s), 6912);
+	ck_assert_uint_eq(ltsock_send_held(s), 0);
 	ck_assert_ptr_null(s->path);
 
 	s = by_inode(&v, UDP4_SENDER_INO);
@@ -314,7 +321,8 @@ START_TEST(test_parse_packet)
 	ck_assert_uint_gt(s->rcvbuf, 0);
 	ck_assert_uint_ne(s->cookie, 0);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS |
-			  LTSOCK_HAVE_QUEUE);
+			  LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_SKMEM2);
+	ck_assert_uint_ge(ltsock_mem(s), 832);
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)), "lo:RARP");
 	ck_assert_str_eq(ltsock_format_addr(s, 1, a, sizeof(a)), "*");
 	ck_assert_str_eq(ltsock_state_name(s), "UNCONN");
@@ -379,7 +387,8 @@ START_TEST(test_parse_netlink)
 	ck_assert_uint_eq(s->rmem, 4352);
 	ck_assert_uint_eq(s->recv_q, 4352);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS |
-			  LTSOCK_HAVE_QUEUE);
+			  LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_SKMEM2);
+	ck_assert_uint_eq(ltsock_queued(s), 4352);
 	ltsock_vec_free(&v);
 }
 END_TEST

@@ -13,31 +13,25 @@
 #include "sockpane.h"
 
 enum {
-	COL_OWNER, COL_COMM, COL_PROTO, COL_LOCAL, COL_PEER, COL_RECVQ, COL_RMEM,
-	COL_RCVBUF, COL_FILL, COL_DROPS, COL_GROWTH, COL_FLAGS, NCOLS
+	COL_OWNER, COL_COMM, COL_PROTO, COL_LOCAL, COL_PEER, COL_RECVQ, COL_SENDQ,
+	COL_MEM, COL_RCVBUF, COL_FILL, COL_DROPS, COL_GROWTH, COL_FLAGS, NCOLS
 };
 
 static const struct table_col cols[NCOLS] = {
 	[COL_OWNER] = { "PID/FD", 10, 10, 0, 0, 0 },
 	[COL_COMM] = { "COMMAND", 9, 16, 0, 1, 0 },
 	[COL_PROTO] = { "PROTO", 7, 7, 0, 2, 0 },
-	[COL_LOCAL] = { "LOCAL", 15, 28, 0, 6, 0 },
-	[COL_PEER] = { "PEER", 15, 28, 0, 10, 0 },
+	[COL_LOCAL] = { "LOCAL", 15, 28, 0, 7, 0 },
+	[COL_PEER] = { "PEER", 15, 28, 0, 11, 0 },
 	[COL_RECVQ] = { "RECV-Q", 6, 6, 1, 3, 1 },
-	[COL_RMEM] = { "RMEM", 6, 6, 1, 8, 1 },
-	[COL_RCVBUF] = { "RCVBUF", 6, 6, 1, 11, 1 },
+	[COL_SENDQ] = { "SEND-Q", 6, 6, 1, 6, 1 },
+	[COL_MEM] = { "MEM", 6, 6, 1, 9, 1 },
+	[COL_RCVBUF] = { "RCVBUF", 6, 6, 1, 12, 1 },
 	[COL_FILL] = { "FILL", 4, 4, 1, 5, 1 },
-	[COL_DROPS] = { "DROP/s", 6, 6, 1, 9, 1 },
+	[COL_DROPS] = { "DROP/s", 6, 6, 1, 10, 1 },
 	[COL_GROWTH] = { "GROW/s", 6, 7, 1, 4, 1 },
-	[COL_FLAGS] = { "FLAGS", 10, 30, 0, 7, 0 },
+	[COL_FLAGS] = { "FLAGS", 10, 30, 0, 8, 0 },
 };
-
-uint64_t sockpane_queued(const struct ltsock *k)
-{
-	if (!history_queue_is_bytes(k))
-		return 0;
-	return (k->have & LTSOCK_HAVE_SKMEM) ? k->rmem : k->recv_q;
-}
 
 double sockpane_fill(const struct ltsock *k)
 {
@@ -66,13 +60,13 @@ void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
 			    buf, sz);
 		break;
 	case SOCKPANE_RECVQ:
-		format_size(k->recv_q, width, buf, sz);
+		format_size(ltsock_recv_q(k), width, buf, sz);
 		break;
-	case SOCKPANE_RMEM:
-		if (k->have & LTSOCK_HAVE_SKMEM)
-			format_size(k->rmem, width, buf, sz);
-		else
-			snprintf(buf, sz, "-");
+	case SOCKPANE_SENDQ:
+		format_size(ltsock_send_held(k), width, buf, sz);
+		break;
+	case SOCKPANE_MEM:
+		format_size(ltsock_mem(k), width, buf, sz);
 		break;
 	case SOCKPANE_RCVBUF:
 		if (k->have & LTSOCK_HAVE_SKMEM)
@@ -92,7 +86,7 @@ void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
 		break;
 	case SOCKPANE_FLAGS:
 		buf[0] = '\0';
-		for (bit = 1; bit <= SOCK_FLAG_DROPPING; bit <<= 1) {
+		for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1) {
 			if (!(r->flags & bit))
 				continue;
 			len = strlen(buf);
@@ -143,7 +137,8 @@ static void sock_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 	static const enum sockpane_field fields[NCOLS] = {
 		[COL_PROTO] = SOCKPANE_PROTO, [COL_LOCAL] = SOCKPANE_LOCAL,
 		[COL_PEER] = SOCKPANE_PEER, [COL_RECVQ] = SOCKPANE_RECVQ,
-		[COL_RMEM] = SOCKPANE_RMEM, [COL_RCVBUF] = SOCKPANE_RCVBUF,
+		[COL_SENDQ] = SOCKPANE_SENDQ, [COL_MEM] = SOCKPANE_MEM,
+		[COL_RCVBUF] = SOCKPANE_RCVBUF,
 		[COL_FILL] = SOCKPANE_FILL, [COL_DROPS] = SOCKPANE_DROPS,
 		[COL_GROWTH] = SOCKPANE_GROWTH, [COL_FLAGS] = SOCKPANE_FLAGS,
 	};
@@ -159,7 +154,8 @@ static void sock_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		if (o)
 			snprintf(buf, sz, "%d/%d%s", (int)o->pid, (int)o->fd, n > 1 ? "+" : "");
 		else
-			snprintf(buf, sz, "%s", s->owners.hidden_procs ? "hidden" : "-");
+			snprintf(buf, sz, "%s", ltsock_is_orphan(&s->socks.v[row]) ? "orphan" :
+				 s->owners.hidden_procs ? "hidden" : "-");
 		break;
 	case COL_COMM:
 		o = first_owner(s, row, &n);
@@ -191,9 +187,11 @@ static int sock_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 		c = CMP(oa ? oa->pid : 0, ob ? ob->pid : 0);
 		return c ? c : CMP(oa ? oa->fd : 0, ob ? ob->fd : 0);
 	case COL_RECVQ:
-		return CMP(ka->recv_q, kb->recv_q);
-	case COL_RMEM:
-		return CMP(ka->rmem, kb->rmem);
+		return CMP(ltsock_recv_q(ka), ltsock_recv_q(kb));
+	case COL_SENDQ:
+		return CMP(ltsock_send_held(ka), ltsock_send_held(kb));
+	case COL_MEM:
+		return CMP(ltsock_mem(ka), ltsock_mem(kb));
 	case COL_RCVBUF:
 		return CMP(ka->rcvbuf, kb->rcvbuf);
 	case COL_FILL:
@@ -203,7 +201,7 @@ static int sock_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 	case COL_GROWTH:
 		/* as the census orders them: growth, then charged memory */
 		c = CMP(ra->known ? ra->growth_bps : 0, rb->known ? rb->growth_bps : 0);
-		return c ? c : CMP(ka->rmem, kb->rmem);
+		return c ? c : CMP(ltsock_queued(ka), ltsock_queued(kb));
 	case COL_FLAGS:
 		return CMP(ra->flags, rb->flags);
 	default:

@@ -22,14 +22,12 @@ void findpane_counts(const struct sample *s, size_t *crit, size_t *warn, size_t 
  * the socket pane and the fd table. */
 enum sockpane_field {
 	SOCKPANE_PROTO, SOCKPANE_LOCAL, SOCKPANE_PEER, SOCKPANE_RECVQ,
-	SOCKPANE_RMEM, SOCKPANE_RCVBUF, SOCKPANE_FILL, SOCKPANE_DROPS,
+	SOCKPANE_SENDQ, SOCKPANE_MEM, SOCKPANE_RCVBUF, SOCKPANE_FILL, SOCKPANE_DROPS,
 	SOCKPANE_GROWTH, SOCKPANE_FLAGS, SOCKPANE_STATE,
 };
 void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
 		    int width, char *buf, size_t sz);
 /* Fill percent of rcvbuf, or -1 when unknown. */
 double sockpane_fill(const struct ltsock *k);
-/* Queue bytes of socket i as leaktop counts them (rmem, else Recv-Q). */
-uint64_t sockpane_queued(const struct ltsock *k);
 
 #endif

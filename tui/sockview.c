@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "format.h"
 #include "sockpane.h"
@@ -64,10 +65,18 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	    ltsock_family_name(k), (unsigned)k->protocol, f[1], k->inode, k->netns);
 	add(sv, "local   %s", f[2]);
 	add(sv, "peer    %s", f[3]);
-	format_size(k->recv_q, 8, f[0], sizeof(f[0]));
+	format_size(ltsock_recv_q(k), 8, f[0], sizeof(f[0]));
 	format_size(k->send_q, 8, f[1], sizeof(f[1]));
-	add(sv, "Recv-Q  %-9s Send-Q %-9s%s", f[0], f[1],
+	format_size(ltsock_mem(k), 8, f[2], sizeof(f[2]));
+	add(sv, "Recv-Q  %-9s Send-Q %-9s pins %-9s%s", f[0], f[1], f[2],
 	    history_queue_is_bytes(k) ? "" : "(a LISTEN backlog count, not bytes)");
+	if (ltsock_is_orphan(k))
+		add(sv, "orphan  no fd holds it: closed by its process (or never accepted)");
+	if (k->family == AF_UNIX && k->npeer_q) {
+		format_size(k->peer_q, 8, f[0], sizeof(f[0]));
+		add(sv, "senders %u connected sockets have %s queued at it (their wmem)",
+		    (unsigned)k->npeer_q, f[0]);
+	}
 	if (k->have & LTSOCK_HAVE_SKMEM) {
 		format_size(k->rmem, 8, f[0], sizeof(f[0]));
 		format_size(k->rcvbuf, 8, f[1], sizeof(f[1]));
@@ -76,6 +85,14 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 		format_size(k->sndbuf, 8, f[4], sizeof(f[4]));
 		add(sv, "rmem    %-9s rcvbuf %-9s fill %-6s wmem %-9s sndbuf %s", f[0], f[1],
 		    f[2], f[3], f[4]);
+		if (k->have & LTSOCK_HAVE_SKMEM2) {
+			format_size(k->wmem_queued, 8, f[0], sizeof(f[0]));
+			format_size(k->fwd_alloc, 8, f[1], sizeof(f[1]));
+			format_size(k->optmem, 8, f[2], sizeof(f[2]));
+			format_size(k->backlog, 8, f[3], sizeof(f[3]));
+			add(sv, "queued  %-9s fwd    %-9s optmem %-9s backlog %s", f[0], f[1],
+			    f[2], f[3]);
+		}
 	} else {
 		add(sv, "rmem    -  (this source gives no socket memory figures)");
 	}

@@ -24,6 +24,8 @@ enum finding_kind {
 	FINDING_FD_EXHAUSTION,
 	FINDING_UNACCOUNTED_GROWTH,
 	FINDING_SOCKET_MEMORY_PRESSURE,
+	FINDING_SEND_STALL,
+	FINDING_ORPHANED_CONNECTIONS,
 	FINDING_NKINDS
 };
 
@@ -38,6 +40,9 @@ struct finding {
 	uint64_t inode;		/* subject socket, 0 if none */
 	uint64_t netns;
 	char comm[64];		/* raw, untrusted */
+	int32_t victim_pid;	/* who suffers from it (a stalled sender), -1 */
+	int32_t victim_fd;
+	char victim_comm[64];	/* raw, untrusted */
 	double observed_s;	/* how long the evidence has been seen */
 	double score;		/* rank within a severity: bigger first */
 	const char *action;	/* "drop-filter", "raise-fd-limit", ... or NULL */

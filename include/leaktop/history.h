@@ -20,10 +20,13 @@
 #define SOCK_FLAG_NEVER_READ	0x01	/* grew at every step, or stuck and dropping */
 #define SOCK_FLAG_FULL		0x02	/* rmem within 5 % of rcvbuf */
 #define SOCK_FLAG_DROPPING	0x04	/* drops rose within the window */
+#define SOCK_FLAG_SEND_STALLED	0x08	/* bytes to send at every point, never fewer */
+#define SOCK_FLAG_ALL		0x0f
 
 struct sock_rate {
 	double growth_bps;	/* least-squares slope of Recv-Q, bytes/s */
 	double drops_ps;	/* drops per second over the window */
+	double send_growth_bps;	/* change of the bytes waiting to be sent, per s */
 	uint8_t known;		/* 0: first sight, no rate yet */
 	uint8_t flags;		/* SOCK_FLAG_* */
 	uint8_t points;		/* samples in the window */
@@ -75,7 +78,8 @@ void history_order_insert(const struct ltsock_vec *socks, const struct sock_rate
 /* Series currently kept (for the footprint figures). */
 size_t history_series(const struct history *h);
 
-/* The flag names for output: "never_read", "full", "dropping". */
+/* The flag names for output: "never_read", "full", "dropping",
+ * "send_stalled". */
 const char *history_flag_name(unsigned flag);
 
 /* Is the queue figure a byte count (not a LISTEN backlog count)? */

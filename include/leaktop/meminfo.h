@@ -33,6 +33,7 @@ struct meminfo_sockstat {
 	uint64_t udp_inuse, udp_mem;					/* bytes */
 	uint64_t udplite_inuse, raw_inuse, frag_inuse, frag_memory;
 	uint64_t tcp6_inuse, udp6_inuse, udplite6_inuse, raw6_inuse;
+	uint64_t frag6_inuse, frag6_memory;
 };
 
 #define MEMINFO_SLAB_TOP 10
@@ -59,8 +60,11 @@ struct meminfo_pss {
 	double time;		/* when it was read (unix seconds), 0 = never */
 };
 
+/* Socket memory groups (socket.h's enum ltsock_mem_group, in its order). */
+#define MEMINFO_SOCK_GROUPS 7
+
 /* The breakdown.  The parts free + page_cache + buffers + shmem + user_anon +
- * kernel_known + unaccounted add up to total exactly. */
+ * kernel_known + socket_buffers + unaccounted add up to total exactly. */
 struct meminfo_breakdown {
 	uint64_t total, free, available, page_cache, buffers, shmem, user_anon;
 	uint64_t kernel_known;
@@ -69,10 +73,19 @@ struct meminfo_breakdown {
 	uint64_t slab_reclaimable, slab_unreclaimable, kernel_stack, page_tables;
 	uint64_t vmalloc, percpu, hugetlb, zswap;
 	int stacks_in_vmalloc;	/* kernel stacks counted inside vmalloc */
+	/* socket memory that no meminfo line counts (skb page fragments and
+	 * large buffers), taken out of the remainder: a part of its own, set
+	 * by meminfo_place_sockets once the census is known, else 0 */
+	uint64_t socket_buffers;
 	/* views that overlap the parts, never added to them */
-	uint64_t socket_queues;	/* held by socket queues (in the kernel lines) */
-	int socket_queues_from_census;	/* 1: sum of rmem; 0: sockstat pages */
-	uint64_t sockstat_tcp, sockstat_udp;
+	uint64_t socket_queues;	/* memory pinned by sockets: the census's sum
+				 * of ltsock_mem, else sockstat TCP + UDP mem */
+	int socket_queues_from_census;	/* 1: census; 0: sockstat pages */
+	uint64_t socket_group[MEMINFO_SOCK_GROUPS];	/* by group (census) */
+	uint64_t socket_recv;	/* of socket_queues, waiting for readers */
+	uint64_t orphans;	/* orphaned tcp connections in the census */
+	uint64_t sockstat_tcp, sockstat_udp;	/* bytes */
+	uint64_t sockstat_orphans, sockstat_frag;	/* count, bytes (v4 + v6) */
 	struct meminfo_pss pss;
 };
 
@@ -120,5 +133,16 @@ int meminfo_stacks_in_vmalloc(const struct meminfo_raw *m, const char *kconfig);
 void meminfo_breakdown(const struct meminfo_raw *m, const struct meminfo_pss *pss,
 		       const struct meminfo_sockstat *ss, int stacks_in_vmalloc,
 		       struct meminfo_breakdown *out);
+
+/*
+ * Socket memory outside every meminfo line: of each group's bytes (the
+ * census's socket_group[]), the share that lives in page fragments and
+ * large buffers rather than slab, as measured on Linux 6.x (see
+ * doc/memory-accounting.md): tcp and orphaned 1, the datagram families
+ * by their datagram size.  The estimate is moved from unaccounted (never
+ * below 0) into socket_buffers; the parts still add up to total.
+ */
+uint64_t meminfo_sockets_outside_slab(const struct meminfo_breakdown *m);
+void meminfo_place_sockets(struct meminfo_breakdown *m);
 
 #endif

@@ -45,6 +45,13 @@ struct ltsock {
 	uint32_t wmem;		/* SK_MEMINFO_WMEM_ALLOC */
 	uint32_t sndbuf;	/* SK_MEMINFO_SNDBUF */
 	uint32_t drops;		/* SK_MEMINFO_DROPS */
+	uint32_t fwd_alloc;	/* SK_MEMINFO_FWD_ALLOC: charged, not yet used */
+	uint32_t wmem_queued;	/* SK_MEMINFO_WMEM_QUEUED: send queue (tcp) */
+	uint32_t optmem;	/* SK_MEMINFO_OPTMEM: filters, options */
+	uint32_t backlog;	/* SK_MEMINFO_BACKLOG: waiting for the lock */
+	uint32_t peer_q;	/* unix: bytes its connected senders queued at
+				 * it (their wmem), LTSOCK_HAVE_PEERQ */
+	uint16_t npeer_q;	/* unix: how many senders have bytes queued */
 	char *path;		/* unix: bound path (abstract: leading '@'), or NULL */
 };
 
@@ -52,6 +59,8 @@ struct ltsock {
 #define LTSOCK_HAVE_DROPS	0x02	/* drops valid */
 #define LTSOCK_HAVE_QUEUE	0x04	/* recv_q / send_q valid */
 #define LTSOCK_HAVE_PEER	0x08	/* peer valid */
+#define LTSOCK_HAVE_SKMEM2	0x10	/* fwd_alloc, wmem_queued, optmem, backlog */
+#define LTSOCK_HAVE_PEERQ	0x20	/* peer_q, npeer_q computed (unix) */
 
 struct ltsock_vec {
 	struct ltsock *v;
@@ -60,6 +69,11 @@ struct ltsock_vec {
 
 /* Append a copy of *s (s->path ownership moves to the vector); -ENOMEM. */
 int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s);
+/* Drop the later copies of a socket listed twice in [first, n) (same netns
+ * and inode, inode != 0: netlink sockets bound to multicast groups come
+ * once from the hash and again from the group list).  Order kept; returns
+ * how many were dropped (0 also when memory is short). */
+size_t ltsock_vec_dedup(struct ltsock_vec *vec, size_t first);
 /* Free the array and every path; leaves an empty, reusable vector. */
 void ltsock_vec_free(struct ltsock_vec *vec);
 
@@ -69,6 +83,53 @@ void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
 /* Sort key[0..n) ascending, moving val[] along; stable.  0, or -ENOMEM
  * (then both are untouched).  Linear time: for the big per-sample sorts. */
 int ltsock_sort_u64(uint64_t *key, uint32_t *val, size_t n);
+
+/*
+ * The memory rules, one home for every family (doc/memory-accounting.md):
+ *
+ * ltsock_queued: the bytes waiting for this socket's reader.  The charged
+ * receive memory (rmem) where the diag gives it, else Recv-Q; a unix
+ * socket's senders carry its queue in their wmem, so for unix it is the
+ * sum over its connected senders (peer_q) once ltsock_attribute_peers
+ * ran; a listening socket's Recv-Q is a backlog count: 0.
+ *
+ * ltsock_send_held: the bytes waiting on the send side: the send queue
+ * (wmem_queued, else Send-Q) of a stream; a unix socket's wmem sits at its
+ * peer and counts there, so 0 here for a connected unix sender.
+ *
+ * ltsock_mem: what the socket pins in total, each byte once over all
+ * sockets: rmem + max(wmem_queued, wmem) + fwd_alloc + optmem (a unix
+ * sender keeps its wmem: the kernel charges the data to it).  Without
+ * meminfo: Recv-Q + Send-Q.
+ */
+uint64_t ltsock_queued(const struct ltsock *s);
+/* Recv-Q as the reader sees it: the kernel's Recv-Q, except a unix
+ * reader's, which is the bytes its senders queued (a unix datagram
+ * socket's Recv-Q is only its first datagram's length). */
+uint64_t ltsock_recv_q(const struct ltsock *s);
+uint64_t ltsock_send_held(const struct ltsock *s);
+uint64_t ltsock_mem(const struct ltsock *s);
+/* A TCP connection no fd holds: an orphan (closed by its process, still
+ * sending) or not yet accepted.  The kernel reports inode 0 for both. */
+int ltsock_is_orphan(const struct ltsock *s);
+/* Memory groups for the breakdown, in this order; ltsock_mem_group(s) is
+ * s's group, ltsock_mem_group_name(g) its name ("tcp" ... "orphaned"). */
+enum ltsock_mem_group {
+	LTSOCK_MEM_TCP, LTSOCK_MEM_UDP, LTSOCK_MEM_UNIX, LTSOCK_MEM_NETLINK,
+	LTSOCK_MEM_PACKET, LTSOCK_MEM_RAW, LTSOCK_MEM_ORPHANED, LTSOCK_MEM_NGROUPS
+};
+int ltsock_mem_group(const struct ltsock *s);
+const char *ltsock_mem_group_name(int g);
+/*
+ * Unix attribution: for every unix socket, peer_q and npeer_q from the
+ * sockets whose UNIX_DIAG_PEER names it (in the same netns) and whose wmem
+ * holds bytes; sets LTSOCK_HAVE_PEERQ on every unix socket.  Linear in the
+ * vector plus n log m in the m senders.  0 or -ENOMEM (then nothing is
+ * set and ltsock_queued falls back to Recv-Q).
+ */
+int ltsock_attribute_peers(struct ltsock_vec *vec);
+/* The unix peer inode named by UNIX_DIAG_PEER, 0 if none. */
+uint64_t ltsock_unix_peer(const struct ltsock *s);
 
 /* "tcp", "udp", "udplite", "raw", "packet", "stream", "dgram",
  * "seqpacket", "netlink", or "?" ; a string literal. */
