@@ -259,7 +259,7 @@ static void md_memory(FILE *f, const struct sample *a, const struct sample *b)
 	const struct meminfo_breakdown *m = &a->mem, *n = &b->mem;
 
 	fputs("## Memory\n\n", f);
-	fputs("The parts add up to MemTotal; socket queues and user PSS are views that "
+	fputs("The parts add up to MemTotal; what sockets pin and user PSS are views that "
 	      "overlap them.\n\n", f);
 	fputs("| Part | Start | End | Change |\n|---|---:|---:|---:|\n", f);
 	md_mem_row(f, "MemTotal", s64(m->total), s64(n->total));
@@ -269,9 +269,13 @@ static void md_memory(FILE *f, const struct sample *a, const struct sample *b)
 	md_mem_row(f, "shmem", s64(m->shmem), s64(n->shmem));
 	md_mem_row(f, "user (anon pages)", s64(m->user_anon), s64(n->user_anon));
 	md_mem_row(f, "kernel known", s64(m->kernel_known), s64(n->kernel_known));
+	md_mem_row(f, "socket buffers (outside slab)", s64(m->socket_buffers),
+		   s64(n->socket_buffers));
 	md_mem_row(f, "**unaccounted**", m->unaccounted, n->unaccounted);
-	md_mem_row(f, "held by socket queues", s64(m->socket_queues),
+	md_mem_row(f, "pinned by sockets", s64(m->socket_queues),
 		   s64(n->socket_queues));
+	md_mem_row(f, "of which orphaned TCP", s64(m->socket_group[LTSOCK_MEM_ORPHANED]),
+		   s64(n->socket_group[LTSOCK_MEM_ORPHANED]));
 	md_mem_row(f, "user PSS", s64(m->pss.pss), s64(n->pss.pss));
 	md_mem_row(f, "slab (reclaimable + unreclaimable)",
 		   s64(m->slab_reclaimable + m->slab_unreclaimable),
@@ -607,7 +611,7 @@ int export_markdown(FILE *f, const struct export_session *es,
 			ssize_str(last->mem.unaccounted, s2, sizeof(s2)),
 			change(diff64(last->mem.unaccounted, first->mem.unaccounted), s3,
 			       sizeof(s3)));
-		fprintf(f, "- held by socket queues: %s to %s (%s)\n",
+		fprintf(f, "- pinned by sockets: %s to %s (%s)\n",
 			report_size(first->mem.socket_queues, s1, sizeof(s1)),
 			report_size(last->mem.socket_queues, s2, sizeof(s2)),
 			change(diff64(s64(last->mem.socket_queues), s64(first->mem.socket_queues)),
@@ -846,9 +850,10 @@ int export_prometheus(FILE *f, const struct sample *s)
 	const struct meminfo_breakdown *m = &s->mem;
 	static const char *const parts[] = {
 		"free", "page_cache", "buffers", "shmem", "user_anon", "kernel_known",
+		"socket_buffers",
 	};
-	uint64_t pv[6] = { m->free, m->page_cache, m->buffers, m->shmem, m->user_anon,
-			   m->kernel_known };
+	uint64_t pv[7] = { m->free, m->page_cache, m->buffers, m->shmem, m->user_anon,
+			   m->kernel_known, m->socket_buffers };
 	char l[64];
 	size_t i;
 
@@ -860,7 +865,7 @@ int export_prometheus(FILE *f, const struct sample *s)
 	prom_u(f, "leaktop_memory_total_bytes", NULL, m->total);
 	prom_family(f, "leaktop_memory_bytes", "gauge",
 		    "Where MemTotal goes; the parts add up to MemTotal.");
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 7; i++) {
 		snprintf(l, sizeof(l), "part=\"%s\"", parts[i]);
 		prom_u(f, "leaktop_memory_bytes", l, pv[i]);
 	}
@@ -880,8 +885,21 @@ int export_prometheus(FILE *f, const struct sample *s)
 		}
 	}
 	prom_family(f, "leaktop_socket_queues_bytes", "gauge",
-		    "Memory held by socket receive queues (inside the kernel lines).");
+		    "Memory pinned by sockets: queues, send queues, orphans (the census).");
 	prom_u(f, "leaktop_socket_queues_bytes", NULL, m->socket_queues);
+	if (m->socket_queues_from_census) {
+		prom_family(f, "leaktop_socket_memory_bytes", "gauge",
+			    "Memory pinned by sockets, by protocol group (orphaned: TCP "
+			    "connections no process holds).");
+		for (i = 0; i < MEMINFO_SOCK_GROUPS; i++) {
+			snprintf(l, sizeof(l), "proto=\"%s\"", ltsock_mem_group_name((int)i));
+			prom_u(f, "leaktop_socket_memory_bytes", l, m->socket_group[i]);
+		}
+		prom_family(f, "leaktop_tcp_orphans", "gauge",
+			    "Orphaned TCP connections: in the census, and as the kernel counts them.");
+		prom_u(f, "leaktop_tcp_orphans", "source=\"census\"", m->orphans);
+		prom_u(f, "leaktop_tcp_orphans", "source=\"kernel\"", m->sockstat_orphans);
+	}
 	prom_family(f, "leaktop_user_pss_bytes", "gauge", "Sum of every readable process's PSS.");
 	prom_u(f, "leaktop_user_pss_bytes", NULL, m->pss.pss);
 	if (s->census) {

@@ -313,7 +313,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		      struct finding_list *out)
 {
 	uint64_t held = ltsock_send_held(k);
-	char b1[32], b2[32], w[96], v[96], addr[64], a2[64], pa[64], pa2[64];
+	char b1[32], b2[32], b3[32], w[96], v[96], addr[64], a2[64], pa[64], pa2[64];
 	struct finding *f;
 	ssize_t pi;
 	int full;
@@ -367,7 +367,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		 "decreased; the stalled sender is %s -> %s",
 		 sz(k->send_q, b1, sizeof(b1)), sz(held, b2, sizeof(b2)),
 		 full ? ", the send buffer is full" : "",
-		 (k->have & LTSOCK_HAVE_SKMEM) ? sz(k->sndbuf, b2, sizeof(b2)) : "unknown",
+		 (k->have & LTSOCK_HAVE_SKMEM) ? sz(k->sndbuf, b3, sizeof(b3)) : "unknown",
 		 r->send_growth_bps > 0 ? "growing" : "standing still",
 		 (unsigned)r->points, a2, pa2);
 	say(f->explanation, sizeof(f->explanation),

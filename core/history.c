@@ -233,13 +233,13 @@ static void append(struct series *s, double t, const struct ltsock *k, double wi
 
 /*
  * The send side of a series: SOCK_FLAG_SEND_STALLED when the bytes waiting
- * to be sent were there at every point and never went down (grew at every
- * step, or stood still): the peer takes nothing.  A busy healthy sender's
- * queue goes up and down.
+ * to be sent were there at every point and never went down, and grew at
+ * every step or stood still for the last three: the peer takes nothing.
+ * A busy healthy sender's queue goes up and down.
  */
 static void send_rate_of(const struct series *s, struct sock_rate *r)
 {
-	unsigned i, n = s->n, grew = 1, same = 1, all = 1;
+	unsigned i, n = s->n, grew = 1, fell = 0, all = 1;
 	double dt;
 
 	for (i = 0; i < n; i++) {
@@ -252,14 +252,16 @@ static void send_rate_of(const struct series *s, struct sock_rate *r)
 
 			if (b <= a)
 				grew = 0;
-			if (b != a)
-				same = 0;
+			if (b < a)
+				fell = 1;
 		}
 	}
 	dt = s->t[pt(s, n - 1)] - s->t[pt(s, 0)];
 	if (dt > 0)
 		r->send_growth_bps = ((double)s->sq[pt(s, n - 1)] - s->sq[pt(s, 0)]) / dt;
-	if (n >= 3 && all && (grew || same))
+	if (n >= 3 && all && !fell &&
+	    (grew || (s->sq[pt(s, n - 1)] == s->sq[pt(s, n - 2)] &&
+		      s->sq[pt(s, n - 2)] == s->sq[pt(s, n - 3)])))
 		r->flags |= SOCK_FLAG_SEND_STALLED;
 }
 
@@ -267,7 +269,7 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 {
 	double st = 0, sq = 0, stt = 0, stq = 0, t0, dt;
 	unsigned i, n = s->n, grew_every_step = 1, never_decreased = 1;
-	unsigned drops_every_step = 1, same = 1, all_queued = 1;
+	unsigned drops_every_step = 1, all_queued = 1;
 	uint32_t d0, d1;
 
 	r->points = (uint8_t)n;
@@ -292,8 +294,6 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 				grew_every_step = 0;
 			if (b < a)
 				never_decreased = 0;
-			if (b != a)
-				same = 0;
 			/* unsigned difference: a counter that wrapped still rose */
 			if ((uint32_t)(s->drops[pt(s, i)] - s->drops[pt(s, i - 1)]) == 0)
 				drops_every_step = 0;
@@ -308,23 +308,24 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 		r->drops_ps = (double)(uint32_t)(d1 - d0) / dt;
 	if ((k->have & LTSOCK_HAVE_DROPS) && d1 != d0)
 		r->flags |= SOCK_FLAG_DROPPING;
+	/* a unix reader is full when senders wait with bytes queued at it
+	 * and its queue stood still for the last three points: it is at the
+	 * kernel's limit (net.unix.max_dgram_qlen, or the senders' sndbuf) */
+	if (n >= 3 && all_queued && k->family == AF_UNIX && k->npeer_q > 0 &&
+	    s->q[pt(s, n - 1)] == s->q[pt(s, n - 2)] && s->q[pt(s, n - 2)] == s->q[pt(s, n - 3)])
+		r->flags |= SOCK_FLAG_FULL;
 	/*
 	 * never_read, the same rule for every family: the queue grew at every
 	 * step; or it never went down while drops rose at every step; or it
-	 * held the very same bytes at every point (nothing was read, nothing
-	 * more fits: a full stream, a unix reader whose senders wait).  A
-	 * reader that reads anything moves its queue; a queue that merely
-	 * holds a leftover, with nobody pushing, is not flagged.
+	 * held bytes at every point, never went down, and is under pressure
+	 * (full, dropping, or unix senders waiting at it): nothing is read.
+	 * A reader that reads anything moves its queue down at some point;
+	 * a leftover nobody pushes on is not flagged.
 	 */
-	/* a unix reader is full when senders wait with bytes queued at it
-	 * and it takes none of them: its queue is at the kernel's limit
-	 * (net.unix.max_dgram_qlen, or the senders' sndbuf) */
-	if (n >= 3 && same && all_queued && k->family == AF_UNIX && k->npeer_q > 0)
-		r->flags |= SOCK_FLAG_FULL;
 	if (n >= 3 && s->q[pt(s, n - 1)] > 0 &&
 	    (grew_every_step ||
 	     (never_decreased && drops_every_step && (k->have & LTSOCK_HAVE_DROPS)) ||
-	     (same && all_queued && (r->flags & (SOCK_FLAG_FULL | SOCK_FLAG_DROPPING)))))
+	     (never_decreased && all_queued && (r->flags & (SOCK_FLAG_FULL | SOCK_FLAG_DROPPING)))))
 		r->flags |= SOCK_FLAG_NEVER_READ;
 }
 

@@ -582,41 +582,15 @@ void meminfo_breakdown(const struct meminfo_raw *m, const struct meminfo_pss *ps
 		out->pss = *pss;
 }
 
-/*
- * Where socket buffers live (measured on 6.18, doc/memory-accounting.md):
- * a tcp skb carries its payload in page fragments, which no meminfo line
- * counts; only the sk_buff head (a few hundred bytes, slab) is in Slab.
- * Datagram families copy each message into one linear buffer: kmalloc
- * (slab) up to a page, page-allocator memory above.  Shares in percent,
- * of each group's bytes, that lie outside slab.
- */
-static const unsigned outside_slab_pct[MEMINFO_SOCK_GROUPS] = {
-	/* tcp udp unix netlink packet raw orphaned */
-	95, 50, 50, 50, 50, 50, 95
-};
-
-uint64_t meminfo_sockets_outside_slab(const struct meminfo_breakdown *m)
+void meminfo_place_sockets(struct meminfo_breakdown *m, uint64_t outside_slab)
 {
-	uint64_t sum = 0;
-	int g;
-
-	for (g = 0; g < MEMINFO_SOCK_GROUPS; g++)
-		sum += m->socket_group[g] / 100 * outside_slab_pct[g] +
-		       m->socket_group[g] % 100 * outside_slab_pct[g] / 100;
-	return sum;
-}
-
-void meminfo_place_sockets(struct meminfo_breakdown *m)
-{
-	uint64_t out = meminfo_sockets_outside_slab(m);
-
 	/* give back what an earlier call placed, then place it afresh */
 	m->unaccounted += (int64_t)m->socket_buffers;
 	m->socket_buffers = 0;
 	if (m->unaccounted <= 0)
 		return;
-	if (out > (uint64_t)m->unaccounted)
-		out = (uint64_t)m->unaccounted;
-	m->socket_buffers = out;
-	m->unaccounted -= (int64_t)out;
+	if (outside_slab > (uint64_t)m->unaccounted)
+		outside_slab = (uint64_t)m->unaccounted;
+	m->socket_buffers = outside_slab;
+	m->unaccounted -= (int64_t)outside_slab;
 }

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
@@ -506,4 +508,49 @@ out:
 	if (job.fd >= 0)
 		close(job.fd);
 	return ret;
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef SIOCGSKNS
+#define SIOCGSKNS 0x894C
+#endif
+
+int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
+{
+	struct stat st;
+	int pidfd, dup, ns, err;
+
+	*nsfd = -1;
+	*nsino = 0;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return errno == ENOSYS ? -ENOSYS : -errno;
+	/* a duplicate of the fd: the target's table and socket are untouched */
+	dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	err = errno;
+	close(pidfd);
+	if (dup < 0)
+		return err == ENOSYS ? -ENOSYS : -err;
+	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != inode) {
+		close(dup);
+		return -ESTALE;	/* the fd now holds something else */
+	}
+	ns = ioctl(dup, SIOCGSKNS);
+	err = errno;
+	close(dup);
+	if (ns < 0)
+		return err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
+	if (fstat(ns, &st) < 0) {
+		err = errno;
+		close(ns);
+		return -err;
+	}
+	*nsfd = ns;
+	*nsino = (uint64_t)st.st_ino;
+	return 0;
 }

@@ -269,15 +269,17 @@ static void json_sockets(FILE *f, const struct sample *s)
 		sep = ",";
 	}
 	fputc(']', f);
-	fprintf(f, ",\"census\":{\"complete\":%s,\"age\":%.1f,\"sockets\":%zu,\"netns\":[",
-		s->census_complete ? "true" : "false", s->census_age, s->socks.n);
+	fprintf(f, ",\"census\":{\"complete\":%s,\"age\":%.1f,\"sockets\":%zu,"
+		"\"unknown_netns_sockets\":%zu,\"netns\":[",
+		s->census_complete ? "true" : "false", s->census_age, s->socks.n,
+		s->nns_unknown);
 	for (i = 0; i < s->nnetns; i++) {
 		const struct sample_netns *n = &s->netns[i];
 		const char *fsep = "";
 		int kind;
 
-		fprintf(f, "%s{\"inode\":%" PRIu64 ",\"pid\":%d,\"name\":", i ? "," : "",
-			n->ino, n->pid);
+		fprintf(f, "%s{\"inode\":%" PRIu64 ",\"pid\":%d,\"held_by\":%d,\"name\":",
+			i ? "," : "", n->ino, n->pid, n->held_by);
 		report_json_string(f, n->name);
 		fprintf(f, ",\"sockets\":%zu,\"entered\":%s,\"complete\":%s,\"fallback\":[",
 			n->nsockets, n->rep.entered ? "true" : "false",

@@ -37,6 +37,11 @@ struct sample_ctx {
 	struct findings_state *fstate;
 	double census_every;	/* 0: every sample is a full census */
 	double last_full;	/* time of the last full census, 0 none */
+	int no_getfd;		/* the kernel lacks pidfd_getfd or SIOCGSKNS */
+	/* socket inode -> namespace, for sockets no dump listed, from the
+	 * last census (sorted by inode): not asked again while it holds */
+	struct ns_of { uint64_t inode, ns; } *nsof;
+	size_t nnsof;
 	unsigned long nlight;	/* light samples since it */
 };
 
@@ -129,6 +134,7 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	history_free(ctx->hist);
 	fdtable_cache_free(ctx->fdcache);
 	free(ctx->ppss);
+	free(ctx->nsof);
 	findings_state_free(ctx->fstate);
 	free(ctx);
 }
@@ -143,6 +149,7 @@ _Static_assert(LTSOCK_MEM_NGROUPS == MEMINFO_SOCK_GROUPS, "socket memory groups"
 static void census_sums(struct sample *s)
 {
 	struct meminfo_breakdown *m = &s->mem;
+	uint64_t outside = 0;
 	size_t i;
 
 	memset(m->socket_group, 0, sizeof(m->socket_group));
@@ -157,9 +164,10 @@ static void census_sums(struct sample *s)
 		m->socket_queues += b;
 		m->socket_recv += ltsock_queued(k);
 		m->orphans += (uint64_t)ltsock_is_orphan(k);
+		outside += ltsock_outside_slab(k);
 	}
 	m->socket_queues_from_census = 1;
-	meminfo_place_sockets(m);
+	meminfo_place_sockets(m, outside);
 }
 
 /* The per-namespace socket counts, after duplicates were dropped. */
@@ -184,6 +192,228 @@ static void recount_netns(struct sample *s)
 			s->netns[j].nunix += k->family == AF_UNIX;
 		}
 	}
+}
+
+/* A census socket by inode: the index built once per use. */
+struct inode_idx {
+	uint64_t inode;
+	uint32_t idx;
+};
+
+static int cmp_inode_idx(const void *a, const void *b)
+{
+	const struct inode_idx *x = a, *y = b;
+
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+/* Census sockets sorted by inode.  NULL on -ENOMEM. */
+static struct inode_idx *census_index(const struct sample *s)
+{
+	struct inode_idx *v = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*v));
+	uint32_t *ord = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*ord));
+	size_t i;
+
+	if (!v || !ord) {
+		free(v);
+		free(ord);
+		return NULL;
+	}
+	for (i = 0; i < s->socks.n; i++)
+		ord[i] = (uint32_t)i;
+	/* a radix sort: this runs on every sample over every socket */
+	ltsock_sort_by_inode(&s->socks, ord, s->socks.n);
+	for (i = 0; i < s->socks.n; i++) {
+		v[i].inode = s->socks.v[ord[i]].inode;
+		v[i].idx = ord[i];
+	}
+	free(ord);
+	return v;
+}
+
+/* Index in s->socks of the socket with this inode, or -1. */
+static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
+{
+	struct inode_idx key = { .inode = inode }, *f;
+
+	f = n ? bsearch(&key, ix, n, sizeof(key), cmp_inode_idx) : NULL;
+	return f ? (ssize_t)f->idx : -1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_ns_of(const void *a, const void *b)
+{
+	return cmp_u64(a, b);	/* by inode, the first member */
+}
+
+static int census_has_netns(const struct sample *s, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnetns; i++)
+		if (s->netns[i].ino == ino)
+			return 1;
+	return 0;
+}
+
+#define HIDDEN_NETNS_MAX 16
+
+/*
+ * Sockets held by fds that no namespace's dump listed: a ghost (closed by
+ * the stack, the fd never closed), or a live socket of a namespace no
+ * process is in (created there and handed over, as VPN and VRF tools do).
+ * Ask the kernel which namespace each one is in (netns_of_socket: a
+ * duplicate of the fd, SIOCGSKNS), dump every namespace not seen yet, and
+ * keep the inodes whose namespace could not be told in s->ns_unknown:
+ * their fds are unknown, never ghosts.  Without pidfd_getfd (before 5.6)
+ * nothing can be asked and such fds stay ghosts, as before.  Live /proc
+ * only.  0 or -ENOMEM.
+ */
+static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
+{
+	struct inode_idx *ix = NULL;
+	struct ns_of *seen = NULL;
+	struct { int fd; uint64_t ino; int holder; } nv[HIDDEN_NETNS_MAX];
+	size_t j, nseen = 0, capseen = 0, nn = 0, capu = 0;
+	uint64_t last = 0;
+	int r = 0;
+
+	if (strcmp(ctx->procroot, "/proc") || ctx->no_getfd || !out->owners.nowners)
+		return 0;
+	ix = census_index(out);
+	if (!ix)
+		return -ENOMEM;
+	for (j = 0; j < out->owners.nowners; j++) {
+		const struct fd_owner *o = &out->owners.owners[j];
+		struct ns_of key = { o->inode, 0 }, *c;
+		uint64_t nsino = 0;
+		char proto[32];
+		int nsfd = -1, ret;
+		size_t k;
+
+		if (o->inode == last || census_find(ix, out->socks.n, o->inode) >= 0)
+			continue;
+		last = o->inode;
+		c = ctx->nnsof ? bsearch(&key, ctx->nsof, ctx->nnsof, sizeof(key), cmp_ns_of) : NULL;
+		if (c && census_has_netns(out, c->ns)) {
+			nsino = c->ns;	/* a namespace the census dumped: a ghost */
+		} else {
+			if (fdtable_sockproto(ctx->procroot, o->pid, o->fd, proto, sizeof(proto)) < 0 ||
+			    !fdtable_sockproto_dumped(proto))
+				continue;	/* closed meanwhile, or not a family we dump */
+			ret = netns_of_socket(o->pid, o->fd, o->inode, &nsfd, &nsino);
+			if (ret == -ENOSYS) {
+				ctx->no_getfd = 1;
+				break;
+			}
+			if (ret < 0) {
+				if (ret == -ESTALE || ret == -ESRCH || ret == -EBADF)
+					continue;	/* gone: the next census sees */
+				/* refused: its namespace is unknown */
+				if (out->nns_unknown == capu) {
+					size_t cap = capu ? capu * 2 : 16;
+					uint64_t *v = realloc(out->ns_unknown, cap * sizeof(*v));
+
+					if (!v) {
+						r = -ENOMEM;
+						break;
+					}
+					out->ns_unknown = v;
+					capu = cap;
+				}
+				out->ns_unknown[out->nns_unknown++] = o->inode;
+				continue;
+			}
+		}
+		if (nseen == capseen) {
+			size_t cap = capseen ? capseen * 2 : 16;
+			struct ns_of *v = realloc(seen, cap * sizeof(*v));
+
+			if (!v) {
+				if (nsfd >= 0)
+					close(nsfd);
+				r = -ENOMEM;
+				break;
+			}
+			seen = v;
+			capseen = cap;
+		}
+		seen[nseen].inode = o->inode;
+		seen[nseen++].ns = nsino;
+		if (nsfd < 0)
+			continue;
+		if (census_has_netns(out, nsino)) {
+			close(nsfd);
+			continue;
+		}
+		for (k = 0; k < nn; k++)
+			if (nv[k].ino == nsino)
+				break;
+		if (k < nn || nn == HIDDEN_NETNS_MAX) {
+			close(nsfd);
+			continue;
+		}
+		nv[nn].fd = nsfd;
+		nv[nn].ino = nsino;
+		nv[nn++].holder = o->pid;
+	}
+	free(ix);
+	/* the next census asks only what it has not seen */
+	free(ctx->nsof);
+	ctx->nsof = seen;
+	ctx->nnsof = nseen;
+	if (nseen)
+		qsort(ctx->nsof, nseen, sizeof(*seen), cmp_ns_of);
+	if (out->nns_unknown)
+		qsort(out->ns_unknown, out->nns_unknown, sizeof(uint64_t), cmp_u64);
+	if (nn && r == 0) {
+		struct sample_netns *v = realloc(out->netns, (out->nnetns + nn) * sizeof(*v));
+
+		if (!v)
+			r = -ENOMEM;
+		else
+			out->netns = v;
+	}
+	for (j = 0; j < nn; j++) {
+		struct netns_entry e;
+		struct sample_netns *sn;
+		char path[64];
+		size_t before = out->socks.n, k;
+
+		if (r < 0) {
+			close(nv[j].fd);
+			continue;
+		}
+		sn = &out->netns[out->nnetns++];
+		memset(sn, 0, sizeof(*sn));
+		sn->ino = nv[j].ino;
+		sn->held_by = nv[j].holder;
+		memset(&e, 0, sizeof(e));
+		e.ino = nv[j].ino;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", nv[j].fd);
+		e.path = path;
+		if (netns_dump(&e, ctx->procroot, &out->socks, &sn->rep) < 0)
+			r = -ENOMEM;
+		close(nv[j].fd);
+		sn->nsockets = out->socks.n - before;
+		for (k = before; k < out->socks.n; k++)
+			sn->nunix += out->socks.v[k].family == AF_UNIX;
+		if (!sn->rep.entered || !sn->rep.complete)
+			out->census_complete = 0;
+	}
+	return r;
+}
+
+static int sample_ns_unknown(const struct sample *s, uint64_t inode)
+{
+	return s->nns_unknown &&
+	       bsearch(&inode, s->ns_unknown, s->nns_unknown, sizeof(inode), cmp_u64);
 }
 
 /* Sockets of every namespace, their owners and rates.  Failures to enter a
@@ -226,16 +456,20 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		if (!sn->rep.entered || !sn->rep.complete)
 			out->census_complete = 0;
 	}
-	/* one row per socket, whatever the dumps repeated; unix readers'
-	 * queues sit in their senders' wmem (without the memory for it,
-	 * Recv-Q stands in: ltsock_queued) */
+	/* one row per socket, whatever the dumps repeated */
 	if (ltsock_vec_dedup(&out->socks, 0))
 		recount_netns(out);
-	ltsock_attribute_peers(&out->socks);
 	r = fdtable_census_cached(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
 				  &out->socks, &out->owners, err);
 	if (r < 0)
 		goto out;
+	if (census_hidden_netns(ctx, out) < 0) {
+		r = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* unix readers' queues sit in their senders' wmem (without the
+	 * memory for it, Recv-Q stands in: ltsock_queued) */
+	ltsock_attribute_peers(&out->socks);
 	if (out->owners.hidden_procs)
 		out->hidden |= SAMPLE_HIDDEN_FDS;
 	out->rates = calloc(out->socks.n ? out->socks.n : 1, sizeof(*out->rates));
@@ -468,6 +702,10 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	out->owners = prev->owners;
 	out->netns = prev->netns;
 	out->nnetns = prev->nnetns;
+	out->ns_unknown = prev->ns_unknown;
+	out->nns_unknown = prev->nns_unknown;
+	prev->ns_unknown = NULL;
+	prev->nns_unknown = 0;
 	memset(&prev->socks, 0, sizeof(prev->socks));
 	memset(&prev->owners, 0, sizeof(prev->owners));
 	prev->rates = NULL;
@@ -683,52 +921,6 @@ static int cmp_pid_pss(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* A census socket by inode: the index built once per use. */
-struct inode_idx {
-	uint64_t inode;
-	uint32_t idx;
-};
-
-static int cmp_inode_idx(const void *a, const void *b)
-{
-	const struct inode_idx *x = a, *y = b;
-
-	return (x->inode > y->inode) - (x->inode < y->inode);
-}
-
-/* Census sockets sorted by inode.  NULL on -ENOMEM. */
-static struct inode_idx *census_index(const struct sample *s)
-{
-	struct inode_idx *v = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*v));
-	uint32_t *ord = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*ord));
-	size_t i;
-
-	if (!v || !ord) {
-		free(v);
-		free(ord);
-		return NULL;
-	}
-	for (i = 0; i < s->socks.n; i++)
-		ord[i] = (uint32_t)i;
-	/* a radix sort: this runs on every sample over every socket */
-	ltsock_sort_by_inode(&s->socks, ord, s->socks.n);
-	for (i = 0; i < s->socks.n; i++) {
-		v[i].inode = s->socks.v[ord[i]].inode;
-		v[i].idx = ord[i];
-	}
-	free(ord);
-	return v;
-}
-
-/* Index in s->socks of the socket with this inode, or -1. */
-static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
-{
-	struct inode_idx key = { .inode = inode }, *f;
-
-	f = n ? bsearch(&key, ix, n, sizeof(key), cmp_inode_idx) : NULL;
-	return f ? (ssize_t)f->idx : -1;
-}
-
 /* Processes with their PSS from the last walk. */
 static int scan_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 {
@@ -835,7 +1027,7 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 			p->queued += ltsock_queued(&out->socks.v[idx]);
 			continue;
 		}
-		if (!out->census_complete)
+		if (!out->census_complete || sample_ns_unknown(out, o->inode))
 			continue;
 		if (fdtable_sockproto(ctx->procroot, o->pid, o->fd, proto, sizeof(proto)) < 0 ||
 		    !fdtable_sockproto_dumped(proto))
@@ -899,7 +1091,7 @@ int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
 			e->sock = (int32_t)k;
 			continue;
 		}
-		if (!s->census_complete) {
+		if (!s->census_complete || sample_ns_unknown(s, e->inode)) {
 			e->ghost = FD_GHOST_UNKNOWN;
 			continue;
 		}
@@ -983,6 +1175,9 @@ static void drop_census(struct sample *s)
 	free(s->netns);
 	s->netns = NULL;
 	s->nnetns = 0;
+	free(s->ns_unknown);
+	s->ns_unknown = NULL;
+	s->nns_unknown = 0;
 	s->census = 0;
 }
 
@@ -1077,6 +1272,7 @@ void sample_release(struct sample *s)
 	free(s->shown);
 	fdtable_census_free(&s->owners);
 	free(s->netns);
+	free(s->ns_unknown);
 	procs_list_free(&s->procs);
 	findings_list_free(&s->findings);
 	for (i = 0; i < s->nfdtables; i++)

@@ -438,8 +438,22 @@ uint64_t ltsock_mem(const struct ltsock *s)
 	w = s->wmem;
 	if ((s->have & LTSOCK_HAVE_SKMEM2) && s->wmem_queued > w)
 		w = s->wmem_queued;	/* tcp: what is in flight is in the queue too */
-	return (uint64_t)s->rmem + w +
-	       ((s->have & LTSOCK_HAVE_SKMEM2) ? (uint64_t)s->fwd_alloc + s->optmem : 0);
+	return (uint64_t)s->rmem + w + ((s->have & LTSOCK_HAVE_SKMEM2) ? s->fwd_alloc : 0);
+}
+
+uint64_t ltsock_outside_slab(const struct ltsock *s)
+{
+	uint64_t held = ltsock_mem(s);
+
+	/* forward allocations are a reservation, not memory */
+	if (s->have & LTSOCK_HAVE_SKMEM2)
+		held = held > s->fwd_alloc ? held - s->fwd_alloc : 0;
+	if ((s->family == AF_INET || s->family == AF_INET6) && s->protocol == IPPROTO_TCP &&
+	    s->type == SOCK_STREAM)
+		return held / 100 * 98 + held % 100 * 98 / 100;
+	if (s->family == AF_UNIX && s->type != SOCK_DGRAM)
+		return held / 100 * 92 + held % 100 * 92 / 100;
+	return 0;
 }
 
 int ltsock_is_orphan(const struct ltsock *s)

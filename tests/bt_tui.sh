@@ -97,7 +97,7 @@ check "the leaker's socket is the first row of Sockets" \
 check "header: host, kernel, interval and the LIVE badge" \
 	bash -c "head -1 '$TMPD/screen' | grep -q \"$(uname -n).*$(uname -r).*every 1s.*LIVE\""
 check "memory pane: bar, legend, socket queues" \
-	bash -c "grep -q '^Mem\[' '$TMPD/screen' && grep -q 'unaccounted' '$TMPD/screen' && grep -q 'held by socket' '$TMPD/screen'"
+	bash -c "grep -q '^Mem\[' '$TMPD/screen' && grep -q 'unaccounted' '$TMPD/screen' && grep -qE 'pinned by sockets|sockets pin' '$TMPD/screen'"
 check "UTF-8 locale with colour: the bar is drawn with blocks" \
 	bash -c "grep '^Mem\[' '$TMPD/screen' | grep -q '[█░]'"
 

@@ -142,16 +142,16 @@ void header_draw(struct tui *t)
 	draw_text(t, TUI_Y_HEADER, x, room - x, buf, THEME_NORMAL);
 }
 
-enum { SEG_USER, SEG_CACHE, SEG_SHMEM, SEG_KERNEL, SEG_UNACC, SEG_FREE, NSEG };
+enum { SEG_USER, SEG_CACHE, SEG_SHMEM, SEG_KERNEL, SEG_SOCK, SEG_UNACC, SEG_FREE, NSEG };
 
 static const int seg_elem[NSEG] = {
 	THEME_MEM_USER, THEME_MEM_CACHE, THEME_MEM_SHMEM, THEME_MEM_KERNEL,
-	THEME_MEM_UNACCOUNTED, THEME_MEM_FREE,
+	THEME_MEM_SOCKETS, THEME_MEM_UNACCOUNTED, THEME_MEM_FREE,
 };
-static const char seg_ascii[] = "#=+k!.";
+static const char seg_ascii[] = "#=+ks!.";
 static const char *const seg_label[2][NSEG] = {
-	{ "user", "cache", "shmem", "kernel", "unaccounted", "free" },
-	{ "user", "cache", "shmem", "kern", "unacc", "free" },
+	{ "user", "cache", "shmem", "kernel", "sockets", "unaccounted", "free" },
+	{ "user", "cache", "shmem", "kern", "sock", "unacc", "free" },
 };
 
 /* "label 1.2G" with its legend glyph; returns the new x. */
@@ -186,6 +186,7 @@ void header_draw_mem(struct tui *t)
 	parts[SEG_CACHE] = (double)(m->page_cache + m->buffers);
 	parts[SEG_SHMEM] = (double)m->shmem;
 	parts[SEG_KERNEL] = (double)m->kernel_known;
+	parts[SEG_SOCK] = (double)m->socket_buffers;
 	parts[SEG_UNACC] = m->unaccounted > 0 ? (double)m->unaccounted : 0;
 	parts[SEG_FREE] = (double)m->free;
 
@@ -203,6 +204,8 @@ void header_draw_mem(struct tui *t)
 	x = legend(t, y, x, SEG_CACHE, format_size(m->page_cache + m->buffers, 6, b, sizeof(b)));
 	x = legend(t, y, x, SEG_SHMEM, format_size(m->shmem, 6, b, sizeof(b)));
 	x = legend(t, y, x, SEG_KERNEL, format_size(m->kernel_known, 6, b, sizeof(b)));
+	if (m->socket_buffers)
+		x = legend(t, y, x, SEG_SOCK, format_size(m->socket_buffers, 6, b, sizeof(b)));
 	if (m->unaccounted >= 0)
 		format_size((uint64_t)m->unaccounted, 6, b, sizeof(b));
 	else {
@@ -212,11 +215,11 @@ void header_draw_mem(struct tui *t)
 	x = legend(t, y, x, SEG_UNACC, b);
 	legend(t, y, x, SEG_FREE, format_size(m->free, 6, b, sizeof(b)));
 
-	/* held by socket queues N  unaccounted ▁▂▃ N  socket queues ▁▂▃ N */
+	/* pinned by sockets N  unaccounted ▁▂▃ N  socket memory ▁▂▃ N */
 	narrow = COLS < 110;
 	y++;
 	x = 0;
-	x += draw_text(t, y, x, COLS, narrow ? "held by sockets " : "held by socket queues ",
+	x += draw_text(t, y, x, COLS, narrow ? "sockets pin " : "pinned by sockets ",
 		       THEME_LABEL);
 	x += draw_text(t, y, x, COLS - x, format_size(m->socket_queues, 6, b, sizeof(b)),
 		       THEME_MEM_SOCKETS);
@@ -226,7 +229,7 @@ void header_draw_mem(struct tui *t)
 		x += draw_text(t, y, x, COLS - x, line, THEME_MUTED);
 	}
 	l1 = narrow ? "unacc " : "unaccounted ";
-	l2 = narrow ? " sockq " : " socket queues ";
+	l2 = narrow ? " sock " : " socket memory ";
 	sw = (COLS - x - 2 - (int)strlen(l1) - 1 - 6 - (int)strlen(l2) - 1 - 6) / 2;
 	if (sw < 4)
 		return;

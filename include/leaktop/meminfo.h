@@ -135,14 +135,11 @@ void meminfo_breakdown(const struct meminfo_raw *m, const struct meminfo_pss *ps
 		       struct meminfo_breakdown *out);
 
 /*
- * Socket memory outside every meminfo line: of each group's bytes (the
- * census's socket_group[]), the share that lives in page fragments and
- * large buffers rather than slab, as measured on Linux 6.x (see
- * doc/memory-accounting.md): tcp and orphaned 1, the datagram families
- * by their datagram size.  The estimate is moved from unaccounted (never
- * below 0) into socket_buffers; the parts still add up to total.
+ * Move outside_slab bytes of socket memory (the census's estimate of what
+ * no meminfo line counts: ltsock_outside_slab) from unaccounted, never
+ * below 0, into socket_buffers; the parts still add up to total.  Calling
+ * it again replaces the earlier placement.
  */
-uint64_t meminfo_sockets_outside_slab(const struct meminfo_breakdown *m);
-void meminfo_place_sockets(struct meminfo_breakdown *m);
+void meminfo_place_sockets(struct meminfo_breakdown *m, uint64_t outside_slab);
 
 #endif

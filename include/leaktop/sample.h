@@ -27,6 +27,8 @@ struct sample_netns {
 	uint64_t ino;
 	int pid;			/* a process in it, 0 if only named */
 	char name[64];			/* /run/netns name, "" if none */
+	int held_by;			/* no process is in it: a process that
+					 * holds one of its sockets, else 0 */
 	size_t nsockets;
 	size_t nunix;			/* of which unix (at the last census) */
 	struct netns_dump_report rep;
@@ -60,6 +62,11 @@ struct sample {
 	struct fd_census owners;	/* who holds which socket inode */
 	struct sample_netns *netns;
 	size_t nnetns;
+	/* socket inodes held by fds whose namespace could not be told (no
+	 * dump listed them, and asking the kernel failed): unknown, never
+	 * ghosts; sorted */
+	uint64_t *ns_unknown;
+	size_t nns_unknown;
 
 	/* processes (with the census: sockets, ghosts, growth) */
 	int have_procs;
