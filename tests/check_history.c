@@ -400,6 +400,145 @@ START_TEST(test_touch_keeps_other_series)
 }
 END_TEST
 
+/* Feed arbitrary sockets (one per step) through the history; last rate. */
+static struct sock_rate feed_socks(struct history *h, const struct ltsock *k, size_t n)
+{
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < n; i++) {
+		v.n = 0;
+		ck_assert_int_eq(ltsock_vec_push(&v, &k[i]), 0);
+		ck_assert_int_eq(history_update(h, 2000 + (double)i, &v, &r), 0);
+	}
+	ltsock_vec_free(&v);
+	return r;
+}
+
+/* A TCP receiver that filled its buffer and then stood still: the same
+ * rule as every family says never_read (full, nothing read). */
+START_TEST(test_filled_then_still_is_never_read)
+{
+	struct history *h = history_new(NULL);
+	struct ltsock k[5];
+	struct sock_rate r;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		k[i] = mk(300, i < 2 ? 60000 * (uint32_t)(i + 1) : 128512, 0);
+		k[i].type = SOCK_STREAM;
+		k[i].protocol = 6;
+		k[i].state = TCP_ESTABLISHED;
+		k[i].rcvbuf = 131072;
+		k[i].rmem = i < 2 ? k[i].recv_q : 131008;	/* full from the third */
+	}
+	r = feed_socks(h, k, 5);
+	ck_assert(r.flags & SOCK_FLAG_FULL);
+	ck_assert(r.flags & SOCK_FLAG_NEVER_READ);
+	history_free(h);
+}
+END_TEST
+
+/* The same bytes standing still with nobody pushing (a leftover datagram,
+ * not full, no drops): not flagged. */
+START_TEST(test_leftover_not_flagged)
+{
+	static const uint32_t q[] = { 2304, 2304, 2304, 2304, 2304 };
+	struct history *h = history_new(NULL);
+	struct sock_rate r = feed(h, 301, q, NULL, 5, 3000);
+
+	ck_assert_uint_eq(r.flags, 0);
+	history_free(h);
+}
+END_TEST
+
+/* A unix datagram reader: Recv-Q is the first datagram only; its queue is
+ * what its connected senders hold (peer_q).  Standing still with senders
+ * waiting: full and never_read; a reader whose queue goes down: nothing. */
+START_TEST(test_unix_reader_with_waiting_senders)
+{
+	struct history *h = history_new(NULL);
+	struct ltsock k[5];
+	struct sock_rate r;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].netns = 1;
+		k[i].inode = 400;
+		k[i].family = AF_UNIX;
+		k[i].type = SOCK_DGRAM;
+		k[i].state = TCP_ESTABLISHED;
+		k[i].recv_q = 420;
+		k[i].rcvbuf = 212992;
+		k[i].have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEERQ;
+		k[i].peer_q = i == 0 ? 9000 : 17920;
+		k[i].npeer_q = 3;
+	}
+	ck_assert_uint_eq(ltsock_recv_q(&k[4]), 17920);
+	ck_assert_uint_eq(ltsock_queued(&k[4]), 17920);
+	r = feed_socks(h, k, 5);
+	ck_assert(r.flags & SOCK_FLAG_FULL);
+	ck_assert(r.flags & SOCK_FLAG_NEVER_READ);
+	history_free(h);
+
+	/* the reader reads: the senders' bytes go down once */
+	h = history_new(NULL);
+	k[2].peer_q = 4000;
+	r = feed_socks(h, k, 5);
+	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+	history_free(h);
+}
+END_TEST
+
+/* The send side: bytes waiting at every point, never fewer, standing
+ * still for three points: send_stalled.  A counter that goes down (the
+ * peer took some) or a queue that empties once is not. */
+START_TEST(test_send_stalled_and_counters_going_down)
+{
+	struct history *h = history_new(NULL);
+	struct ltsock k[5];
+	struct sock_rate r;
+	size_t i;
+	static const uint32_t grow[5] = { 1000000, 2000000, 2755072, 2755072, 2755072 };
+	static const uint32_t down[5] = { 1000000, 2000000, 1500000, 2755072, 2755072 };
+
+	for (i = 0; i < 5; i++) {
+		k[i] = mk(500, 0, 0);
+		k[i].type = SOCK_STREAM;
+		k[i].protocol = 6;
+		k[i].state = TCP_ESTABLISHED;
+		k[i].send_q = grow[i];
+		k[i].wmem_queued = grow[i] + 48000;
+		k[i].sndbuf = 4194304;
+		k[i].have |= LTSOCK_HAVE_SKMEM2;
+	}
+	r = feed_socks(h, k, 5);
+	ck_assert(r.flags & SOCK_FLAG_SEND_STALLED);
+	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+	ck_assert(r.send_growth_bps > 0);
+	history_free(h);
+
+	h = history_new(NULL);
+	for (i = 0; i < 5; i++) {
+		k[i].send_q = down[i];
+		k[i].wmem_queued = down[i];
+	}
+	r = feed_socks(h, k, 5);
+	ck_assert(!(r.flags & SOCK_FLAG_SEND_STALLED));
+	history_free(h);
+
+	h = history_new(NULL);
+	for (i = 0; i < 5; i++)
+		k[i].send_q = k[i].wmem_queued = i == 1 ? 0 : 4096;
+	r = feed_socks(h, k, 5);
+	ck_assert(!(r.flags & SOCK_FLAG_SEND_STALLED));
+	history_free(h);
+}
+END_TEST
+
 Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -409,6 +548,10 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_two_points_not_never_read);
 	tcase_add_test(tc, test_grows_then_drains);
 	tcase_add_test(tc, test_full_and_dropping);
+	tcase_add_test(tc, test_filled_then_still_is_never_read);
+	tcase_add_test(tc, test_leftover_not_flagged);
+	tcase_add_test(tc, test_unix_reader_with_waiting_senders);
+	tcase_add_test(tc, test_send_stalled_and_counters_going_down);
 	tcase_add_test(tc, test_busy_but_read);
 	tcase_add_test(tc, test_drops_counter_wraps);
 	tcase_add_test(tc, test_inode_reuse);

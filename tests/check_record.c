@@ -184,6 +184,18 @@ void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant)
 		k.rcvbuf = 212992;
 		k.drops = i % 7 == 0 && seq > 3 ? seq - 3 : 0;
 		k.send_q = i == 1 ? 77 : 0;
+		if (i % 5 == 1) {	/* format 1.1: the rest of SK_MEMINFO */
+			k.have |= LTSOCK_HAVE_SKMEM2;
+			k.wmem_queued = 4096u * seq + i;
+			k.fwd_alloc = 1024;
+			k.optmem = 8;
+			k.backlog = i;
+		}
+		if (i % 5 == 2) {	/* a unix reader's senders */
+			k.have |= LTSOCK_HAVE_PEERQ;
+			k.peer_q = 100u * seq;
+			k.npeer_q = (uint16_t)(seq % 3);
+		}
 		ck_assert_int_eq(ltsock_vec_push(&s->socks, &k), 0);
 		r = &s->rates[s->socks.n - 1];
 		r->known = seq > 1;
@@ -192,6 +204,10 @@ void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant)
 			r->growth_bps = 512.0 * (i + 1) + seq * 0.1;
 			r->flags = SOCK_FLAG_NEVER_READ | (seq > 3 ? SOCK_FLAG_DROPPING : 0);
 			r->drops_ps = seq > 3 ? 0.5 : 0;
+		}
+		if (i % 5 == 1 && seq > 1) {
+			r->send_growth_bps = 4096.0 * seq;
+			r->flags |= SOCK_FLAG_SEND_STALLED;
 		}
 	}
 	s->order = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*s->order));

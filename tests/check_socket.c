@@ -11,6 +11,147 @@
 
 #include "leaktop/socket.h"
 
+static struct ltsock mku(uint64_t netns, uint64_t inode, int type, uint32_t peer,
+			 uint32_t wmem)
+{
+	struct ltsock s;
+
+	memset(&s, 0, sizeof(s));
+	s.netns = netns;
+	s.inode = inode;
+	s.family = AF_UNIX;
+	s.type = (uint8_t)type;
+	s.state = 1;
+	s.wmem = wmem;
+	s.send_q = wmem;
+	s.rcvbuf = 212992;
+	s.sndbuf = 212992;
+	s.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_QUEUE;
+	if (peer) {
+		memcpy(s.peer.addr, &peer, sizeof(peer));
+		s.have |= LTSOCK_HAVE_PEER;
+	}
+	return s;
+}
+
+/* Senders' wmem is attributed to the reader their UNIX_DIAG_PEER names, in
+ * the same namespace only; a sender whose reader vanished between the dump
+ * and now (no such inode) adds to nobody; senders without bytes do not
+ * count as waiting. */
+START_TEST(test_unix_attribution)
+{
+	struct ltsock_vec v = { 0 };
+	struct ltsock k;
+
+	k = mku(1, 100, SOCK_DGRAM, 0, 0);		/* the reader */
+	k.recv_q = 420;					/* first datagram only */
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(1, 101, SOCK_DGRAM, 100, 6400);
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(1, 102, SOCK_DGRAM, 100, 5120);
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(1, 103, SOCK_DGRAM, 100, 0);		/* nothing queued */
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(2, 104, SOCK_DGRAM, 100, 9999);		/* another netns */
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(1, 105, SOCK_DGRAM, 777, 1234);		/* its reader vanished */
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	ck_assert_int_eq(ltsock_attribute_peers(&v), 0);
+
+	ck_assert_uint_eq(v.v[0].peer_q, 11520);
+	ck_assert_uint_eq(v.v[0].npeer_q, 2);
+	ck_assert_uint_eq(ltsock_recv_q(&v.v[0]), 11520);
+	ck_assert_uint_eq(ltsock_queued(&v.v[0]), 11520);
+	/* the bytes are pinned once: by the senders, not the reader */
+	ck_assert_uint_eq(ltsock_mem(&v.v[0]), 0);
+	ck_assert_uint_eq(ltsock_mem(&v.v[1]), 6400);
+	ck_assert_uint_eq(ltsock_send_held(&v.v[1]), 0);
+	ck_assert_uint_eq(v.v[1].have & LTSOCK_HAVE_PEERQ, LTSOCK_HAVE_PEERQ);
+	ck_assert_uint_eq(v.v[1].peer_q, 0);
+	/* attribution again gives the same (it replaces, never adds) */
+	ck_assert_int_eq(ltsock_attribute_peers(&v), 0);
+	ck_assert_uint_eq(v.v[0].peer_q, 11520);
+	ltsock_vec_free(&v);
+}
+END_TEST
+
+static struct ltsock mkt(uint64_t inode, uint8_t state, uint32_t rq, uint32_t sq)
+{
+	struct ltsock s;
+
+	memset(&s, 0, sizeof(s));
+	s.netns = 1;
+	s.inode = inode;
+	s.family = AF_INET;
+	s.type = SOCK_STREAM;
+	s.protocol = IPPROTO_TCP;
+	s.state = state;
+	s.recv_q = rq;
+	s.send_q = sq;
+	return s;
+}
+
+/* What a TCP socket waits for and pins, with and without SK_MEMINFO. */
+START_TEST(test_tcp_memory_rules)
+{
+	struct ltsock k = mkt(7, 4 /* FIN_WAIT1 */, 0, 3782145);
+
+	/* without meminfo (a /proc/net table): the queues */
+	ck_assert_uint_eq(ltsock_mem(&k), 3782145);
+	ck_assert_uint_eq(ltsock_send_held(&k), 3782145);
+	k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_SKMEM2;
+	k.wmem_queued = 3847872;
+	k.wmem = 65536;		/* in-flight clones: inside the queue */
+	k.fwd_alloc = 4096;
+	k.optmem = 320;
+	ck_assert_uint_eq(ltsock_mem(&k), 3847872 + 4096);
+	ck_assert_uint_eq(ltsock_send_held(&k), 3847872);
+	ck_assert_uint_eq(ltsock_outside_slab(&k), 3847872ULL * 98 / 100);
+	ck_assert_int_eq(ltsock_is_orphan(&k), 0);	/* it has an inode */
+	k.inode = 0;
+	ck_assert_int_eq(ltsock_is_orphan(&k), 1);
+	ck_assert_int_eq(ltsock_mem_group(&k), LTSOCK_MEM_ORPHANED);
+	ck_assert_str_eq(ltsock_mem_group_name(LTSOCK_MEM_ORPHANED), "orphaned");
+	k.state = 6;	/* TIME_WAIT: a minisock, no fd to lack */
+	ck_assert_int_eq(ltsock_is_orphan(&k), 0);
+	ck_assert_int_eq(ltsock_mem_group(&k), LTSOCK_MEM_TCP);
+	/* a listener's Recv-Q is a backlog count */
+	k = mkt(8, 10 /* LISTEN */, 5, 128);
+	ck_assert_uint_eq(ltsock_queued(&k), 0);
+	ck_assert_uint_eq(ltsock_send_held(&k), 0);
+	ck_assert_uint_eq(ltsock_mem(&k), 0);
+}
+END_TEST
+
+/* A socket a dump listed twice (a netlink socket in its multicast group
+ * list and its hash) is kept once, in its first place; inode 0 (time-wait,
+ * orphans) is never merged. */
+START_TEST(test_dedup)
+{
+	struct ltsock_vec v = { 0 };
+	struct ltsock k;
+	static const uint64_t in[] = { 5, 9, 0, 5, 0, 3, 9, 5 };
+	static const uint64_t want[] = { 5, 9, 0, 0, 3 };
+	size_t i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		k = mkt(in[i], 1, (uint32_t)i, 0);
+		if (i == 3) {
+			k.family = AF_UNIX;
+			k.path = strdup("/run/dup");	/* freed with the copy */
+		}
+		ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	}
+	ck_assert_uint_eq(ltsock_vec_dedup(&v, 0), 3);
+	ck_assert_uint_eq(v.n, 5);
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_eq(v.v[i].inode, want[i]);
+	ck_assert_uint_eq(v.v[0].recv_q, 0);	/* the first of the 5s */
+	ck_assert_uint_eq(ltsock_vec_dedup(&v, 0), 0);
+	ltsock_vec_free(&v);
+}
+END_TEST
+
 Suite *socket_suite(void);
 
 static struct ltsock inet4(const char *ip, uint16_t port)
@@ -315,6 +456,9 @@ Suite *socket_suite(void)
 	tcase_add_test(tc, test_format_netlink);
 	tcase_add_test(tc, test_format_truncates_safely);
 	tcase_add_test(tc, test_sort_u64_stable);
+	tcase_add_test(tc, test_unix_attribution);
+	tcase_add_test(tc, test_tcp_memory_rules);
+	tcase_add_test(tc, test_dedup);
 	suite_add_tcase(s, tc);
 	return s;
 }
