@@ -259,9 +259,9 @@ static void unix_senders(const struct sample *s, const struct ltsock *k, char *o
 	out[0] = '\0';
 	if (k->family != AF_UNIX || !k->npeer_q)
 		return;
-	len = (size_t)snprintf(out, outsz, "; %u connected sender%s wait%s with %s queued at it",
-			       (unsigned)k->npeer_q, k->npeer_q == 1 ? "" : "s",
-			       k->npeer_q == 1 ? "s" : "", sz(k->peer_q, b1, sizeof(b1)));
+	len = (size_t)snprintf(out, outsz, "; %u connected sender%s queued %s at it, %u of "
+			       "them blocked", (unsigned)k->npeer_q, k->npeer_q == 1 ? "" : "s",
+			       sz(k->peer_q, b1, sizeof(b1)), (unsigned)k->npeer_blocked);
 	for (i = 0; i < s->socks.n && named < 3 && len < outsz; i++) {
 		const struct ltsock *p = &s->socks.v[i];
 		int32_t pid = -1, fd = -1;
@@ -540,7 +540,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 				 "%s never reads its %s socket %s: %s queued%s",
 				 w, ltsock_proto_name(k), a2, sz(q, b1, sizeof(b1)),
 				 !full ? (r->growth_bps > 0 ? ", and growing" : ", and it stays") :
-				 k->family == AF_UNIX && k->npeer_q ?
+				 k->family == AF_UNIX && k->npeer_blocked ?
 				 ", the queue is full and its senders are blocked" :
 				 k->type == SOCK_STREAM ?
 				 ", the queue is full and its peer has to wait" :

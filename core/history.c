@@ -308,17 +308,11 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 		r->drops_ps = (double)(uint32_t)(d1 - d0) / dt;
 	if ((k->have & LTSOCK_HAVE_DROPS) && d1 != d0)
 		r->flags |= SOCK_FLAG_DROPPING;
-	/* a unix reader is full when senders wait with bytes queued at it
-	 * and its queue stood still for the last three points: it is at the
-	 * kernel's limit (net.unix.max_dgram_qlen, or the senders' sndbuf) */
-	if (n >= 3 && all_queued && k->family == AF_UNIX && k->npeer_q > 0 &&
-	    s->q[pt(s, n - 1)] == s->q[pt(s, n - 2)] && s->q[pt(s, n - 2)] == s->q[pt(s, n - 3)])
-		r->flags |= SOCK_FLAG_FULL;
 	/*
 	 * never_read, the same rule for every family: the queue grew at every
 	 * step; or it never went down while drops rose at every step; or it
 	 * held bytes at every point, never went down, and is under pressure
-	 * (full, dropping, or unix senders waiting at it): nothing is read.
+	 * (full, or dropping): nothing is read.
 	 * A reader that reads anything moves its queue down at some point;
 	 * a leftover nobody pushes on is not flagged.
 	 */
@@ -340,6 +334,10 @@ static int update_one(struct history *h, double t, const struct ltsock *k,
 	memset(r, 0, sizeof(*r));
 	if (k->have & LTSOCK_HAVE_SKMEM && k->rcvbuf > 0 &&
 	    (uint64_t)k->rmem * 100 >= (uint64_t)k->rcvbuf * 95)
+		r->flags |= SOCK_FLAG_FULL;
+	/* a unix reader's queue is charged to its senders: it is full when
+	 * the kernel makes them wait (ltsock_attribute_peers) */
+	if (k->npeer_blocked > 0)
 		r->flags |= SOCK_FLAG_FULL;
 	if (!history_queue_is_bytes(k) || k->inode == 0)
 		return 0;

@@ -409,10 +409,10 @@ struct schema {
 
 static const struct schema schemas[NT] = {
 	[T_META] = { "meta", 0, "DDUUDI" "IIIII" "UUUUUU" "IU" "UUUUUUUU" "I"
-			       "UUUUUUUU" "IUIUU" "UUUU" "IID" "UI" },
+			       "UUUUUUUU" "IUIUU" "UUUU" "IID" "UI" "UUUUUUUUUUUUU", 50 },
 	[T_SLAB] = { "slab", 1, "SUUUU" },
-	[T_NETNS] = { "netns", 1, "UISUIS" "UUUUUUUUUUU" "UI" },
-	[T_SOCK] = { "sockets", 3, "UUUUUUUU" "BUBU" "UUUUUUU" "S" "DDUUU" "UUUUUUD", 25 },
+	[T_NETNS] = { "netns", 1, "UISUIS" "UUUUUUUUUUU" "UI" "I", 19 },
+	[T_SOCK] = { "sockets", 3, "UUUUUUUU" "BUBU" "UUUUUUU" "S" "DDUUU" "UUUUUUDU", 25 },
 	[T_OWNER] = { "owners", 3, "" },
 	[T_FDPROC] = { "fd processes", 1, "IIS" },
 	[T_PROC] = { "processes", 1, "IUSSSUDUUDIIIIIIDUDDIIDU" },
@@ -673,6 +673,15 @@ static void enc_meta(struct buf *b, const struct sample *s)
 	put_d(b, m->pss.time);
 	put_u(b, s->slab.total);
 	put_i(b, s->slab.readable);
+	/* format 1.1: socket memory */
+	put_u(b, m->socket_buffers);
+	for (i = 0; i < MEMINFO_SOCK_GROUPS; i++)
+		put_u(b, m->socket_group[i]);
+	put_u(b, m->socket_recv);
+	put_u(b, m->orphans);
+	put_u(b, m->sockstat_orphans);
+	put_u(b, m->sockstat_frag);
+	put_u(b, s->nns_unknown);
 }
 
 static void enc_proc(struct buf *b, const struct proc_info *p)
@@ -742,6 +751,7 @@ static void enc_sock(struct buf *b, const struct ltsock *k, const struct sock_ra
 	put_u(b, k->peer_q);
 	put_u(b, k->npeer_q);
 	put_d(b, r->send_growth_bps);
+	put_u(b, k->npeer_blocked);
 }
 
 /* Cut s into the rows of every table.  0 or -ENOMEM. */
@@ -788,6 +798,7 @@ static int sample_to_rows(const struct sample *s, struct rowset *rs)
 		}
 		put_u(b, fb);
 		put_i(b, n->rep.complete);
+		put_i(b, n->held_by);	/* format 1.1 */
 		row_end(&rs[T_NETNS], r);
 	}
 	for (i = 0; i < s->socks.n; i++) {
@@ -1243,6 +1254,16 @@ static void dec_meta(struct cur *c, struct sample *s)
 	m->pss.time = get_d(c);
 	s->slab.total = get_u(c);
 	s->slab.readable = (int)get_i(c);
+	if (c->p < c->e) {	/* format 1.1: socket memory */
+		m->socket_buffers = get_u(c);
+		for (i = 0; i < MEMINFO_SOCK_GROUPS; i++)
+			m->socket_group[i] = get_u(c);
+		m->socket_recv = get_u(c);
+		m->orphans = get_u(c);
+		m->sockstat_orphans = get_u(c);
+		m->sockstat_frag = get_u(c);
+		s->nns_unknown = (size_t)get_u(c);	/* the count; no inodes */
+	}
 }
 
 /* The literal for a recorded action name: findings point at literals. */
@@ -1358,6 +1379,7 @@ static int dec_sock(struct cur *c, struct ltsock *k, struct sock_rate *r)
 		k->peer_q = (uint32_t)get_u(c);
 		k->npeer_q = (uint16_t)get_u(c);
 		r->send_growth_bps = get_d(c);
+		k->npeer_blocked = (uint16_t)get_u(c);
 	}
 	if (c->oom)
 		return -ENOMEM;
@@ -1442,6 +1464,8 @@ static int rows_to_sample(const struct rowset *rs, struct sample *s)
 		for (k = 0; k < SOCKDIAG_NKINDS; k++)
 			ns->rep.fallback[k] = (fb >> k) & 1;
 		ns->rep.complete = (int)get_i(&c);
+		if (c.p < c.e)	/* format 1.1 */
+			ns->held_by = (int)get_i(&c);
 		if (c.bad)
 			return -EBADMSG;
 		s->nnetns++;

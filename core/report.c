@@ -232,7 +232,8 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	else
 		fputs(",\"wmem_queued\":null,\"fwd_alloc\":null,\"optmem\":null,\"backlog\":null", f);
 	if (k->family == AF_UNIX && (k->have & LTSOCK_HAVE_PEERQ))
-		fprintf(f, ",\"senders\":%u,\"senders_queued\":%u", (unsigned)k->npeer_q, k->peer_q);
+		fprintf(f, ",\"senders\":%u,\"senders_queued\":%u,\"senders_blocked\":%u",
+			(unsigned)k->npeer_q, k->peer_q, (unsigned)k->npeer_blocked);
 	fprintf(f, ",\"orphan\":%s", ltsock_is_orphan(k) ? "true" : "false");
 	if (k->have & LTSOCK_HAVE_SKMEM)
 		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":%u", k->rmem, k->rcvbuf);

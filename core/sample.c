@@ -38,6 +38,7 @@ struct sample_ctx {
 	double census_every;	/* 0: every sample is a full census */
 	double last_full;	/* time of the last full census, 0 none */
 	int no_getfd;		/* the kernel lacks pidfd_getfd or SIOCGSKNS */
+	unsigned max_dgram_qlen;	/* net.unix.max_dgram_qlen (10) */
 	/* socket inode -> namespace, for sockets no dump listed, from the
 	 * last census (sorted by inode): not asked again while it holds */
 	struct ns_of { uint64_t inode, ns; } *nsof;
@@ -68,7 +69,7 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 {
 	struct sample_ctx *ctx = calloc(1, sizeof(*ctx));
 	struct utsname u;
-	char path[512];
+	char path[512], *qbuf;
 	size_t len;
 	long ps;
 
@@ -108,6 +109,17 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 			goto nomem;
 	}
 	ctx->stacks_in_vmalloc = -1;
+	/* a unix datagram reader's queue limit, as leaktop's namespace has it
+	 * (the kernel's default where it cannot be read) */
+	ctx->max_dgram_qlen = 10;
+	if (lt_path(path, sizeof(path), ctx->procroot, "sys/net/unix/max_dgram_qlen") == 0 &&
+	    lt_read_file(path, &qbuf, &len, 64) == 0) {
+		unsigned long v = strtoul(qbuf, NULL, 10);
+
+		if (v > 0 && v < 1u << 30)
+			ctx->max_dgram_qlen = (unsigned)v;
+		free(qbuf);
+	}
 	ps = sysconf(_SC_PAGESIZE);
 	ctx->page_size = ps > 0 ? (uint64_t)ps : 4096;
 	/* the kernel config says for sure whether stacks live in vmalloc */
@@ -412,7 +424,8 @@ static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 
 static int sample_ns_unknown(const struct sample *s, uint64_t inode)
 {
-	return s->nns_unknown &&
+	/* a replayed sample has the count only */
+	return s->ns_unknown && s->nns_unknown &&
 	       bsearch(&inode, s->ns_unknown, s->nns_unknown, sizeof(inode), cmp_u64);
 }
 
@@ -469,7 +482,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	}
 	/* unix readers' queues sit in their senders' wmem (without the
 	 * memory for it, Recv-Q stands in: ltsock_queued) */
-	ltsock_attribute_peers(&out->socks);
+	ltsock_attribute_peers(&out->socks, ctx->max_dgram_qlen);
 	if (out->owners.hidden_procs)
 		out->hidden |= SAMPLE_HIDDEN_FDS;
 	out->rates = calloc(out->socks.n ? out->socks.n : 1, sizeof(*out->rates));
@@ -743,7 +756,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 		/* a unix group involved in attribution is dumped whole (see
 		 * group_add): its readers and senders are all in fresh[i] */
 		ltsock_vec_dedup(&fresh[i], 0);
-		ltsock_attribute_peers(&fresh[i]);
+		ltsock_attribute_peers(&fresh[i], ctx->max_dgram_qlen);
 		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
 			if (!(mask[i] & (1u << k)))
 				continue;

@@ -498,7 +498,12 @@ const char *ltsock_mem_group_name(int g)
 struct peer_key {
 	uint64_t netns, inode;	/* the reader */
 	uint32_t bytes;		/* one sender's wmem */
+	uint8_t full;		/* its wmem reached its sndbuf */
 };
+
+/* The least an skb of a datagram of len bytes costs beyond its payload
+ * (struct sk_buff; the head's shared info and kmalloc rounding add more). */
+#define SKB_MIN_OVERHEAD 256
 
 static int cmp_peer_key(const void *a, const void *b)
 {
@@ -509,7 +514,7 @@ static int cmp_peer_key(const void *a, const void *b)
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
-int ltsock_attribute_peers(struct ltsock_vec *vec)
+int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen)
 {
 	struct peer_key *v = NULL, key, *f;
 	size_t i, n = 0, cap = 0;
@@ -533,19 +538,21 @@ int ltsock_attribute_peers(struct ltsock_vec *vec)
 		}
 		v[n].netns = k->netns;
 		v[n].inode = peer;
+		v[n].full = k->sndbuf && k->wmem >= k->sndbuf;
 		v[n++].bytes = k->wmem;
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_peer_key);
 	for (i = 0; i < vec->n; i++) {
 		struct ltsock *k = &vec->v[i];
-		uint64_t sum = 0;
-		unsigned cnt = 0;
+		uint64_t sum = 0, limit;
+		unsigned cnt = 0, blocked = 0;
 
 		if (k->family != AF_UNIX)
 			continue;
 		k->peer_q = 0;
 		k->npeer_q = 0;
+		k->npeer_blocked = 0;
 		k->have |= LTSOCK_HAVE_PEERQ;
 		if (!n || !k->inode)
 			continue;
@@ -559,9 +566,15 @@ int ltsock_attribute_peers(struct ltsock_vec *vec)
 		for (; f < v + n && !cmp_peer_key(f, &key); f++) {
 			sum += f->bytes;
 			cnt++;
+			blocked += f->full;
 		}
+		/* a datagram reader at its length limit blocks every sender */
+		limit = ((uint64_t)max_dgram_qlen + 1) * ((uint64_t)k->recv_q + SKB_MIN_OVERHEAD);
+		if (k->type == SOCK_DGRAM && max_dgram_qlen && k->recv_q && sum >= limit)
+			blocked = cnt;
 		k->peer_q = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 		k->npeer_q = cnt > UINT16_MAX ? UINT16_MAX : (uint16_t)cnt;
+		k->npeer_blocked = blocked > UINT16_MAX ? UINT16_MAX : (uint16_t)blocked;
 	}
 	free(v);
 	return 0;

@@ -134,11 +134,12 @@ sample unix_dgram
 top_is unix_dgram "$ud_pid"
 check "unix dgram: the reader carries its senders' bytes and is full" \
 	jq -e --argjson i "$ud_inode" '.sockets[] | select(.inode == $i) |
-	   .senders == 3 and .senders_queued > 0 and .recv_q == .senders_queued
+	   .senders == 3 and .senders_blocked == 3 and .senders_queued > 0 and .recv_q == .senders_queued
 	   and (.flags | index("never_read")) and (.flags | index("full"))' "$TMPD/unix_dgram.json"
 check "unix dgram: the evidence names the blocked senders" \
 	jq -e --argjson p "$ud_pid" --arg s "${ud_sender_pids%%,*}" '.findings[0] | .pid == $p and
-	   (.evidence | test("3 connected senders wait")) and (.evidence | test("pid " + $s))' \
+	   (.evidence | test("3 connected senders queued .* at it, 3 of them blocked"))
+	   and (.evidence | test("pid " + $s))' \
 	"$TMPD/unix_dgram.json"
 stop "$ud_bgpid"
 
@@ -153,7 +154,8 @@ sample unix_stream
 top_is unix_stream "$us_pid"
 check "unix stream: the reader's queue is its sender's wmem" \
 	jq -e --argjson i "$us_inode" '.sockets[] | select(.inode == $i) |
-	   .senders == 1 and .senders_queued >= .recv_q and (.flags | index("never_read"))' \
+	   .senders == 1 and .senders_blocked == 1 and .senders_queued >= .recv_q
+	   and (.flags | index("never_read"))' \
 	"$TMPD/unix_stream.json"
 stop "$us_bgpid"
 

@@ -455,8 +455,10 @@ START_TEST(test_leftover_not_flagged)
 END_TEST
 
 /* A unix datagram reader: Recv-Q is the first datagram only; its queue is
- * what its connected senders hold (peer_q).  Standing still with senders
- * waiting: full and never_read; a reader whose queue goes down: nothing. */
+ * what its connected senders hold (peer_q).  Senders the kernel makes wait
+ * make it full; never going down: never_read; a reader whose queue goes
+ * down: not; senders with bytes that do not wait (a pair with data left
+ * unread): not full, not flagged. */
 START_TEST(test_unix_reader_with_waiting_senders)
 {
 	struct history *h = history_new(NULL);
@@ -476,6 +478,7 @@ START_TEST(test_unix_reader_with_waiting_senders)
 		k[i].have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEERQ;
 		k[i].peer_q = i == 0 ? 9000 : 17920;
 		k[i].npeer_q = 3;
+		k[i].npeer_blocked = 3;
 	}
 	ck_assert_uint_eq(ltsock_recv_q(&k[4]), 17920);
 	ck_assert_uint_eq(ltsock_queued(&k[4]), 17920);
@@ -489,6 +492,15 @@ START_TEST(test_unix_reader_with_waiting_senders)
 	k[2].peer_q = 4000;
 	r = feed_socks(h, k, 5);
 	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+	history_free(h);
+
+	h = history_new(NULL);
+	for (i = 0; i < 5; i++) {
+		k[i].peer_q = 1280;
+		k[i].npeer_blocked = 0;
+	}
+	r = feed_socks(h, k, 5);
+	ck_assert_uint_eq(r.flags, 0);
 	history_free(h);
 }
 END_TEST

@@ -56,10 +56,13 @@ START_TEST(test_unix_attribution)
 	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
 	k = mku(1, 105, SOCK_DGRAM, 777, 1234);		/* its reader vanished */
 	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
-	ck_assert_int_eq(ltsock_attribute_peers(&v), 0);
+	ck_assert_int_eq(ltsock_attribute_peers(&v, 10), 0);
 
 	ck_assert_uint_eq(v.v[0].peer_q, 11520);
 	ck_assert_uint_eq(v.v[0].npeer_q, 2);
+	/* 11520 bytes are at least 11 datagrams of 420 + an sk_buff: at the
+	 * limit of 10, so both senders wait */
+	ck_assert_uint_eq(v.v[0].npeer_blocked, 2);
 	ck_assert_uint_eq(ltsock_recv_q(&v.v[0]), 11520);
 	ck_assert_uint_eq(ltsock_queued(&v.v[0]), 11520);
 	/* the bytes are pinned once: by the senders, not the reader */
@@ -68,9 +71,28 @@ START_TEST(test_unix_attribution)
 	ck_assert_uint_eq(ltsock_send_held(&v.v[1]), 0);
 	ck_assert_uint_eq(v.v[1].have & LTSOCK_HAVE_PEERQ, LTSOCK_HAVE_PEERQ);
 	ck_assert_uint_eq(v.v[1].peer_q, 0);
-	/* attribution again gives the same (it replaces, never adds) */
-	ck_assert_int_eq(ltsock_attribute_peers(&v), 0);
+	/* attribution again gives the same (it replaces, never adds); with
+	 * a longer queue limit the reader is not full */
+	ck_assert_int_eq(ltsock_attribute_peers(&v, 512), 0);
 	ck_assert_uint_eq(v.v[0].peer_q, 11520);
+	ck_assert_uint_eq(v.v[0].npeer_blocked, 0);
+	ltsock_vec_free(&v);
+
+	/* a stream: a sender waits when its wmem reached its sndbuf; one that
+	 * sent a little and stopped does not (a pair with data unread) */
+	k = mku(1, 200, SOCK_STREAM, 201, 0);
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(1, 201, SOCK_STREAM, 200, 213760);
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(1, 202, SOCK_STREAM, 203, 0);
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	k = mku(1, 203, SOCK_STREAM, 202, 1280);
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	ck_assert_int_eq(ltsock_attribute_peers(&v, 10), 0);
+	ck_assert_uint_eq(v.v[0].npeer_blocked, 1);
+	ck_assert_uint_eq(v.v[0].peer_q, 213760);
+	ck_assert_uint_eq(v.v[2].npeer_blocked, 0);
+	ck_assert_uint_eq(v.v[2].peer_q, 1280);
 	ltsock_vec_free(&v);
 }
 END_TEST

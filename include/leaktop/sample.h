@@ -64,7 +64,7 @@ struct sample {
 	size_t nnetns;
 	/* socket inodes held by fds whose namespace could not be told (no
 	 * dump listed them, and asking the kernel failed): unknown, never
-	 * ghosts; sorted */
+	 * ghosts; sorted (NULL with a count in a replayed sample) */
 	uint64_t *ns_unknown;
 	size_t nns_unknown;
 

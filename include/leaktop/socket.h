@@ -52,6 +52,8 @@ struct ltsock {
 	uint32_t peer_q;	/* unix: bytes its connected senders queued at
 				 * it (their wmem), LTSOCK_HAVE_PEERQ */
 	uint16_t npeer_q;	/* unix: how many senders have bytes queued */
+	uint16_t npeer_blocked;	/* unix: of those, how many the kernel makes
+				 * wait (see ltsock_attribute_peers) */
 	char *path;		/* unix: bound path (abstract: leading '@'), or NULL */
 };
 
@@ -130,11 +132,16 @@ const char *ltsock_mem_group_name(int g);
 /*
  * Unix attribution: for every unix socket, peer_q and npeer_q from the
  * sockets whose UNIX_DIAG_PEER names it (in the same netns) and whose wmem
- * holds bytes; sets LTSOCK_HAVE_PEERQ on every unix socket.  Linear in the
- * vector plus n log m in the m senders.  0 or -ENOMEM (then nothing is
- * set and ltsock_queued falls back to Recv-Q).
+ * holds bytes; sets LTSOCK_HAVE_PEERQ on every unix socket.  npeer_blocked
+ * counts the senders the kernel makes wait, by its own conditions: a
+ * stream sender whose wmem reached its sndbuf; every sender of a datagram
+ * reader whose queue is at its length limit (max_dgram_qlen, the
+ * net.unix.max_dgram_qlen it was created with: more than that many
+ * datagrams of at least its first one's length plus an sk_buff are
+ * queued).  Linear in the vector plus n log m in the m senders.  0 or
+ * -ENOMEM (then nothing is set and ltsock_queued falls back to Recv-Q).
  */
-int ltsock_attribute_peers(struct ltsock_vec *vec);
+int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen);
 /* The unix peer inode named by UNIX_DIAG_PEER, 0 if none. */
 uint64_t ltsock_unix_peer(const struct ltsock *s);
 
