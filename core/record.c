@@ -404,7 +404,7 @@ struct schema {
 	const char *name;
 	int nkey;		/* declared key fields; the dup counter follows */
 	const char *types;	/* one letter per field */
-	int nf10;		/* fields a format 1.0 row has, if fewer */
+	int nf10;		/* fields a format 1.x row has, if fewer */
 };
 
 static const struct schema schemas[NT] = {
@@ -426,11 +426,12 @@ static int schema_nf(int t)
 	return (int)strlen(schemas[t].types);
 }
 
-/* Fields of table t in a file of format 1.minor: 1.0 rows stop before
- * the fields 1.1 added (the rest of SK_MEMINFO, unix peers, victims). */
-static int schema_nf_of(int t, unsigned minor)
+/* Fields of table t in a file of format major.x: 1.x rows stop before the
+ * fields 2.0 added (socket memory, the rest of SK_MEMINFO, unix senders,
+ * victims, namespaces held by a socket). */
+static int schema_nf_of(int t, unsigned major)
 {
-	if (minor < 1 && schemas[t].nf10)
+	if (major < 2 && schemas[t].nf10)
 		return schemas[t].nf10;
 	return schema_nf(t);
 }
@@ -576,7 +577,7 @@ static int row_spans(int t, const uint8_t *p, size_t len, uint32_t *offs)
 		long l;
 
 		if (schemas[t].nf10 && i == schemas[t].nf10 && o == len)
-			break;	/* a 1.0 row */
+			break;	/* a 1.x row */
 		l = field_len(ty[i], p + o, e);
 		if (l < 0)
 			return -1;
@@ -607,7 +608,7 @@ static void enc_finding(struct buf *b, const struct finding *x)
 	put_sa(b, x->summary, sizeof(x->summary));
 	put_sa(b, x->evidence, sizeof(x->evidence));
 	put_sa(b, x->explanation, sizeof(x->explanation));
-	/* format 1.1 */
+	/* format 2.0 */
 	put_i(b, x->victim_pid);
 	put_i(b, x->victim_fd);
 	put_sa(b, x->victim_comm, sizeof(x->victim_comm));
@@ -673,7 +674,7 @@ static void enc_meta(struct buf *b, const struct sample *s)
 	put_d(b, m->pss.time);
 	put_u(b, s->slab.total);
 	put_i(b, s->slab.readable);
-	/* format 1.1: socket memory */
+	/* format 2.0: socket memory */
 	put_u(b, m->socket_buffers);
 	for (i = 0; i < MEMINFO_SOCK_GROUPS; i++)
 		put_u(b, m->socket_group[i]);
@@ -743,7 +744,7 @@ static void enc_sock(struct buf *b, const struct ltsock *k, const struct sock_ra
 	put_u(b, r->known);
 	put_u(b, r->flags);
 	put_u(b, r->points);
-	/* format 1.1 */
+	/* format 2.0 */
 	put_u(b, k->fwd_alloc);
 	put_u(b, k->wmem_queued);
 	put_u(b, k->optmem);
@@ -798,7 +799,7 @@ static int sample_to_rows(const struct sample *s, struct rowset *rs)
 		}
 		put_u(b, fb);
 		put_i(b, n->rep.complete);
-		put_i(b, n->held_by);	/* format 1.1 */
+		put_i(b, n->held_by);	/* format 2.0 */
 		row_end(&rs[T_NETNS], r);
 	}
 	for (i = 0; i < s->socks.n; i++) {
@@ -1053,10 +1054,10 @@ struct upsert {
 };
 
 /* Apply a delta to old, producing nw (cleared first). */
-static int dec_delta(struct cur *c, int t, unsigned minor, const struct rowset *old,
+static int dec_delta(struct cur *c, int t, unsigned major, const struct rowset *old,
 		     struct rowset *nw)
 {
-	int nk = schemas[t].nkey + 1, nf = schema_nf_of(t, minor), f;
+	int nk = schemas[t].nkey + 1, nf = schema_nf_of(t, major), f;
 	const char *ty = schemas[t].types;
 	uint64_t nrm, nup, prev0 = 0, *rm = NULL;
 	struct upsert *up = NULL;
@@ -1254,7 +1255,7 @@ static void dec_meta(struct cur *c, struct sample *s)
 	m->pss.time = get_d(c);
 	s->slab.total = get_u(c);
 	s->slab.readable = (int)get_i(c);
-	if (c->p < c->e) {	/* format 1.1: socket memory */
+	if (c->p < c->e) {	/* format 2.0: socket memory */
 		m->socket_buffers = get_u(c);
 		for (i = 0; i < MEMINFO_SOCK_GROUPS; i++)
 			m->socket_group[i] = get_u(c);
@@ -1303,7 +1304,7 @@ static int dec_finding(struct cur *c, struct finding *x)
 	get_s(c, x->explanation, sizeof(x->explanation));
 	x->victim_pid = -1;
 	x->victim_fd = -1;
-	if (c->p < c->e) {	/* format 1.1 */
+	if (c->p < c->e) {	/* format 2.0 */
 		x->victim_pid = (int32_t)get_i(c);
 		x->victim_fd = (int32_t)get_i(c);
 		get_s(c, x->victim_comm, sizeof(x->victim_comm));
@@ -1371,7 +1372,7 @@ static int dec_sock(struct cur *c, struct ltsock *k, struct sock_rate *r)
 	r->known = (uint8_t)get_u(c);
 	r->flags = (uint8_t)(get_u(c) & SOCK_FLAG_ALL);
 	r->points = (uint8_t)get_u(c);
-	if (c->p < c->e) {	/* format 1.1: the whole SK_MEMINFO */
+	if (c->p < c->e) {	/* format 2.0: the whole SK_MEMINFO */
 		k->fwd_alloc = (uint32_t)get_u(c);
 		k->wmem_queued = (uint32_t)get_u(c);
 		k->optmem = (uint32_t)get_u(c);
@@ -1464,7 +1465,7 @@ static int rows_to_sample(const struct rowset *rs, struct sample *s)
 		for (k = 0; k < SOCKDIAG_NKINDS; k++)
 			ns->rep.fallback[k] = (fb >> k) & 1;
 		ns->rep.complete = (int)get_i(&c);
-		if (c.p < c.e)	/* format 1.1 */
+		if (c.p < c.e)	/* format 2.0 */
 			ns->held_by = (int)get_i(&c);
 		if (c.bad)
 			return -EBADMSG;
@@ -3037,7 +3038,7 @@ static int apply(struct record_reader *r, size_t idx)
 		} else {
 			struct rowset tmp;
 
-			ret = dec_delta(&c, t, r->hdr.minor, &r->st[t], &r->tmp);
+			ret = dec_delta(&c, t, r->hdr.major, &r->st[t], &r->tmp);
 			tmp = r->st[t];
 			r->st[t] = r->tmp;
 			r->tmp = tmp;

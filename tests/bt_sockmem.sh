@@ -92,6 +92,9 @@ check "stream: the server's socket shows its Send-Q and is send_stalled" \
 	jq -e --argjson i "$st_server_inode" '.sockets[] | select(.inode == $i) |
 	   .send_q > 65536 and .wmem_queued >= .send_q and .sndbuf > 0 and .mem >= .wmem_queued
 	   and (.flags | index("send_stalled"))' "$TMPD/stream.json"
+jq -c --argjson i "$st_server_inode" '.sockets[] | select(.inode == $i) |
+	"  server socket: send_q \(.send_q) wmem_queued \(.wmem_queued) flags \(.flags)"' \
+	"$TMPD/stream.all"
 check "stream: never a drop filter on a TCP stream" \
 	jq -e '[.findings[] | select(.suggested_action == "drop-filter")] | length == 0' "$TMPD/stream.json"
 stop "$st_bgpid"
