@@ -233,9 +233,10 @@ static void append(struct series *s, double t, const struct ltsock *k, double wi
 
 /*
  * The send side of a series: SOCK_FLAG_SEND_STALLED when the bytes waiting
- * to be sent were there at every point and never went down, and grew at
- * every step or stood still for the last three: the peer takes nothing.
- * A busy healthy sender's queue goes up and down.
+ * to be sent grew at every step of the window, or stood still (the same
+ * bytes, not none) for the last three points: the peer takes nothing.  An
+ * earlier dip does not clear it (a closed window lets a probe's worth
+ * through).  A busy healthy sender's queue goes up and down.
  */
 static void send_rate_of(const struct series *s, struct sock_rate *r)
 {
@@ -259,9 +260,9 @@ static void send_rate_of(const struct series *s, struct sock_rate *r)
 	dt = s->t[pt(s, n - 1)] - s->t[pt(s, 0)];
 	if (dt > 0)
 		r->send_growth_bps = ((double)s->sq[pt(s, n - 1)] - s->sq[pt(s, 0)]) / dt;
-	if (n >= 3 && all && !fell &&
-	    (grew || (s->sq[pt(s, n - 1)] == s->sq[pt(s, n - 2)] &&
-		      s->sq[pt(s, n - 2)] == s->sq[pt(s, n - 3)])))
+	if (n >= 3 && ((all && !fell && grew) ||
+		       (s->sq[pt(s, n - 1)] > 0 && s->sq[pt(s, n - 1)] == s->sq[pt(s, n - 2)] &&
+			s->sq[pt(s, n - 2)] == s->sq[pt(s, n - 3)])))
 		r->flags |= SOCK_FLAG_SEND_STALLED;
 }
 

@@ -544,9 +544,17 @@ START_TEST(test_send_stalled_and_counters_going_down)
 
 	h = history_new(NULL);
 	for (i = 0; i < 5; i++)
-		k[i].send_q = k[i].wmem_queued = i == 1 ? 0 : 4096;
+		k[i].send_q = k[i].wmem_queued = i == 3 ? 0 : 4096;
 	r = feed_socks(h, k, 5);
 	ck_assert(!(r.flags & SOCK_FLAG_SEND_STALLED));
+	history_free(h);
+
+	/* an early dip (a probe's worth let through), then standing still */
+	h = history_new(NULL);
+	for (i = 0; i < 5; i++)
+		k[i].send_q = k[i].wmem_queued = i == 0 ? 2770432 : 2755072;
+	r = feed_socks(h, k, 5);
+	ck_assert(r.flags & SOCK_FLAG_SEND_STALLED);
 	history_free(h);
 }
 END_TEST
