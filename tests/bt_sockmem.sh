@@ -123,7 +123,16 @@ check "netlink: listed once" \
 	jq -e --argjson i "$nl_inode" '[.sockets[] | select(.inode == $i)] | length == 1' "$TMPD/netlink.json"
 # the drop filter works on a netlink socket, and so does its undo
 check "netlink: drop-filter attaches" "$LEAKTOP" --act drop-filter --pid "$nl_pid" --fd "$nl_fd" --yes
+nlq() { # FILE: the netlink socket's recv_q and drops in each sample
+	jq -c --argjson i "$nl_inode" '[.sockets[] | select(.inode == $i) | .recv_q, .drops]' "$1"
+}
+"$LEAKTOP" -b -n 2 -d 1 --format json >"$TMPD/nl_filtered.json"
+check "netlink: with the filter the queue stands still while addresses change" \
+	test "$(nlq "$TMPD/nl_filtered.json" | uniq | wc -l)" = 1
 check "netlink: undo-filter restores" "$LEAKTOP" --act undo-filter --pid "$nl_pid" --fd "$nl_fd" --yes
+"$LEAKTOP" -b -n 2 -d 1 --format json >"$TMPD/nl_undone.json"
+check "netlink: without it the socket queues (or drops) again" \
+	test "$(nlq "$TMPD/nl_undone.json" | uniq | wc -l)" = 2
 stop "$nl_bgpid"
 
 start_bg nlr ip netns exec "$NS" "$L/leak_netlink" --read --churn-ms 5 --seconds 60
