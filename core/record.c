@@ -409,7 +409,7 @@ struct schema {
 
 static const struct schema schemas[NT] = {
 	[T_META] = { "meta", 0, "DDUUDI" "IIIII" "UUUUUU" "IU" "UUUUUUUU" "I"
-			       "UUUUUUUU" "IUIUU" "UUUU" "IID" "UI" "UUUUUUUUUUUUU", 50 },
+			       "UUUUUUUU" "IUIUU" "UUUU" "IID" "UI" "UUUUUUUUUUUUUU", 50 },
 	[T_SLAB] = { "slab", 1, "SUUUU" },
 	[T_NETNS] = { "netns", 1, "UISUIS" "UUUUUUUUUUU" "UI" "I", 19 },
 	[T_SOCK] = { "sockets", 3, "UUUUUUUU" "BUBU" "UUUUUUU" "S" "DDUUU" "UUUUUUDU", 25 },
@@ -683,6 +683,7 @@ static void enc_meta(struct buf *b, const struct sample *s)
 	put_u(b, m->sockstat_orphans);
 	put_u(b, m->sockstat_frag);
 	put_u(b, s->nns_unknown);
+	put_u(b, m->sockstat_slack);
 }
 
 static void enc_proc(struct buf *b, const struct proc_info *p)
@@ -1264,6 +1265,7 @@ static void dec_meta(struct cur *c, struct sample *s)
 		m->sockstat_orphans = get_u(c);
 		m->sockstat_frag = get_u(c);
 		s->nns_unknown = (size_t)get_u(c);	/* the count; no inodes */
+		m->sockstat_slack = get_u(c);
 	}
 }
 

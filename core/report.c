@@ -88,8 +88,10 @@ static void json_socket_memory(FILE *f, const struct sample *s)
 		m->orphans, m->sockstat_tcp, m->sockstat_udp, m->sockstat_frag,
 		m->sockstat_orphans);
 	fprintf(f, ",\"check\":{\"tcp\":{\"census\":%" PRIu64 ",\"sockstat\":%" PRIu64
-		"},\"udp\":{\"census\":%" PRIu64 ",\"sockstat\":%" PRIu64 "}}",
-		tcp, m->sockstat_tcp, m->socket_group[LTSOCK_MEM_UDP], m->sockstat_udp);
+		"},\"udp\":{\"census\":%" PRIu64 ",\"sockstat\":%" PRIu64 "},"
+		"\"slack\":%" PRIu64 "}",
+		tcp, m->sockstat_tcp, m->socket_group[LTSOCK_MEM_UDP], m->sockstat_udp,
+		m->sockstat_slack);
 	if (s->have_mem_limits)
 		fprintf(f, ",\"tcp_mem_limits\":[%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]",
 			s->tcp_mem_limits[0], s->tcp_mem_limits[1], s->tcp_mem_limits[2]);
@@ -708,11 +710,18 @@ static void text_findings(FILE *f, const struct sample *s)
 	}
 }
 
-/* "a +4 %" style comparison of the census with a kernel counter. */
-static const char *text_vs(uint64_t census, uint64_t kernel, char *out, size_t outsz)
+/* "+4 %": the census against a kernel counter, or why they may differ. */
+static const char *text_vs(uint64_t census, uint64_t kernel, uint64_t slack, char *out,
+			   size_t outsz)
 {
-	if (!kernel)
-		snprintf(out, outsz, "%s", census ? "the kernel counts none" : "both 0");
+	uint64_t d = census > kernel ? census - kernel : kernel - census;
+
+	if (!census && !kernel)
+		snprintf(out, outsz, "both 0");
+	else if (d <= slack && (!kernel || d * 10 > kernel))
+		snprintf(out, outsz, "within the kernel's per-CPU reserve");
+	else if (!kernel)
+		snprintf(out, outsz, "the kernel counts none");
 	else
 		snprintf(out, outsz, "%+.0f %%", 100.0 * ((double)census - (double)kernel) /
 						(double)kernel);
@@ -724,7 +733,7 @@ static void text_socket_memory(FILE *f, const struct sample *s)
 {
 	const struct meminfo_breakdown *m = &s->mem;
 	uint64_t tcp = m->socket_group[LTSOCK_MEM_TCP] + m->socket_group[LTSOCK_MEM_ORPHANED];
-	char b1[32], b2[32], b3[32], v1[32], v2[32];
+	char b1[32], b2[32], b3[32], v1[48], v2[48];
 	int g, n = 0;
 
 	if (!m->socket_queues_from_census) {
@@ -746,9 +755,10 @@ static void text_socket_memory(FILE *f, const struct sample *s)
 	fputc('\n', f);
 	fprintf(f, "    kernel: TCP mem %s (tcp + orphaned here %s), UDP mem %s (udp here %s), "
 		"FRAG %s, %" PRIu64 " orphans",
-		report_size(m->sockstat_tcp, b1, sizeof(b1)), text_vs(tcp, m->sockstat_tcp, v1, sizeof(v1)),
+		report_size(m->sockstat_tcp, b1, sizeof(b1)), text_vs(tcp, m->sockstat_tcp, m->sockstat_slack, v1, sizeof(v1)),
 		report_size(m->sockstat_udp, b2, sizeof(b2)),
-		text_vs(m->socket_group[LTSOCK_MEM_UDP], m->sockstat_udp, v2, sizeof(v2)),
+		text_vs(m->socket_group[LTSOCK_MEM_UDP], m->sockstat_udp, m->sockstat_slack, v2,
+			sizeof(v2)),
 		report_size(m->sockstat_frag, b3, sizeof(b3)), m->sockstat_orphans);
 	if (s->have_mem_limits)
 		fprintf(f, "; tcp_mem pressure %s, max %s",

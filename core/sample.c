@@ -39,6 +39,7 @@ struct sample_ctx {
 	double last_full;	/* time of the last full census, 0 none */
 	int no_getfd;		/* the kernel lacks pidfd_getfd or SIOCGSKNS */
 	unsigned max_dgram_qlen;	/* net.unix.max_dgram_qlen (10) */
+	uint64_t sockstat_slack;	/* see meminfo_breakdown.sockstat_slack */
 	/* socket inode -> namespace, for sockets no dump listed, from the
 	 * last census (sorted by inode): not asked again while it holds */
 	struct ns_of { uint64_t inode, ns; } *nsof;
@@ -122,6 +123,19 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 	}
 	ps = sysconf(_SC_PAGESIZE);
 	ctx->page_size = ps > 0 ? (uint64_t)ps : 4096;
+	/* each CPU keeps up to mem_pcpu_rsv pages of protocol memory (256 by
+	 * default, 6.0+) that sockstat's TCP and UDP mem do not show yet */
+	{
+		unsigned long rsv = 256;
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+		if (lt_path(path, sizeof(path), ctx->procroot, "sys/net/core/mem_pcpu_rsv") == 0 &&
+		    lt_read_file(path, &qbuf, &len, 64) == 0) {
+			rsv = strtoul(qbuf, NULL, 10);
+			free(qbuf);
+		}
+		ctx->sockstat_slack = (uint64_t)rsv * ctx->page_size * (uint64_t)(ncpu > 0 ? ncpu : 1);
+	}
 	/* the kernel config says for sure whether stacks live in vmalloc */
 	if (!strcmp(ctx->procroot, "/proc") && uname(&u) == 0 &&
 	    snprintf(path, sizeof(path), "/boot/config-%s", u.release) < (int)sizeof(path) &&
@@ -1238,6 +1252,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	if (ctx->stacks_in_vmalloc < 0)
 		ctx->stacks_in_vmalloc = meminfo_stacks_in_vmalloc(&raw, ctx->kconfig);
 	meminfo_breakdown(&raw, &ctx->pss, ssp, ctx->stacks_in_vmalloc, &out->mem);
+	out->mem.sockstat_slack = ctx->sockstat_slack;
 	read_mem_limits(ctx, out);
 	if (ctx->census) {
 		light = prev && prev->census && prev->rates && ctx->census_every > 0 &&

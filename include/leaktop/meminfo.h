@@ -86,6 +86,8 @@ struct meminfo_breakdown {
 	uint64_t orphans;	/* orphaned tcp connections in the census */
 	uint64_t sockstat_tcp, sockstat_udp;	/* bytes */
 	uint64_t sockstat_orphans, sockstat_frag;	/* count, bytes (v4 + v6) */
+	uint64_t sockstat_slack;	/* how far TCP/UDP mem may lag the sockets:
+					 * net.core.mem_pcpu_rsv pages per CPU */
 	struct meminfo_pss pss;
 };
 
