@@ -169,31 +169,55 @@ static int build_shown(struct sample *s);
 
 _Static_assert(LTSOCK_MEM_NGROUPS == MEMINFO_SOCK_GROUPS, "socket memory groups");
 
-/* The census's memory figures: what the sockets pin, by group, what waits
- * for readers, the orphans; then the part no meminfo line counts is placed
- * in the breakdown (out of unaccounted). */
+/* Add (sign 1) or take away (sign -1) one socket's share of the census's
+ * memory figures: what it pins in its group, what waits for its reader,
+ * whether it is an orphan, what of it lies outside slab. */
+static uint64_t plus(uint64_t a, uint64_t b, int sign)
+{
+	if (sign > 0)
+		return a + b;
+	return a > b ? a - b : 0;
+}
+
+static void census_add(struct meminfo_breakdown *m, const struct ltsock *k, int sign)
+{
+	uint64_t b = ltsock_mem(k);
+	int g = ltsock_mem_group(k);
+
+	m->socket_group[g] = plus(m->socket_group[g], b, sign);
+	m->socket_queues = plus(m->socket_queues, b, sign);
+	m->socket_recv = plus(m->socket_recv, ltsock_queued(k), sign);
+	m->orphans = plus(m->orphans, (uint64_t)ltsock_is_orphan(k), sign);
+	m->socket_outside_slab = plus(m->socket_outside_slab, ltsock_outside_slab(k), sign);
+}
+
+/* The census's memory figures over every socket; then the part no meminfo
+ * line counts is placed in the breakdown (out of unaccounted). */
 static void census_sums(struct sample *s)
 {
 	struct meminfo_breakdown *m = &s->mem;
-	uint64_t outside = 0;
 	size_t i;
 
 	memset(m->socket_group, 0, sizeof(m->socket_group));
 	m->socket_queues = 0;
 	m->socket_recv = 0;
 	m->orphans = 0;
-	for (i = 0; i < s->socks.n; i++) {
-		const struct ltsock *k = &s->socks.v[i];
-		uint64_t b = ltsock_mem(k);
-
-		m->socket_group[ltsock_mem_group(k)] += b;
-		m->socket_queues += b;
-		m->socket_recv += ltsock_queued(k);
-		m->orphans += (uint64_t)ltsock_is_orphan(k);
-		outside += ltsock_outside_slab(k);
-	}
+	m->socket_outside_slab = 0;
+	for (i = 0; i < s->socks.n; i++)
+		census_add(m, &s->socks.v[i], 1);
 	m->socket_queues_from_census = 1;
-	meminfo_place_sockets(m, outside);
+	meminfo_place_sockets(m, m->socket_outside_slab);
+}
+
+/* A light sample starts from the figures of the census it keeps. */
+static void census_sums_carry(struct meminfo_breakdown *m, const struct meminfo_breakdown *p)
+{
+	memcpy(m->socket_group, p->socket_group, sizeof(m->socket_group));
+	m->socket_queues = p->socket_queues;
+	m->socket_recv = p->socket_recv;
+	m->orphans = p->orphans;
+	m->socket_outside_slab = p->socket_outside_slab;
+	m->socket_queues_from_census = 1;
 }
 
 /* The per-namespace socket counts, after duplicates were dropped. */
@@ -729,6 +753,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	out->owners = prev->owners;
 	out->netns = prev->netns;
 	out->nnetns = prev->nnetns;
+	census_sums_carry(&out->mem, &prev->mem);
 	out->ns_unknown = prev->ns_unknown;
 	out->nns_unknown = prev->nns_unknown;
 	prev->ns_unknown = NULL;
@@ -791,7 +816,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 		out->nshown = prev->nshown;
 		prev->order = NULL;
 		prev->shown = NULL;
-		census_sums(out);
+		meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
 		r = 0;
 		goto out;
 	}
@@ -811,6 +836,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 		if (kind >= 0 && (done_any & (1u << kind)) && refreshed(out, done, gp, k)) {
 			if (qdelta_add(d, &out->owners, k, -1) < 0)
 				goto nomem;
+			census_add(&out->mem, k, -1);
 			out->netns[netns_index(out, k->netns)].nsockets--;
 			free(k->path);
 			continue;
@@ -837,6 +863,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 				goto nomem;
 			}
 			out->netns[i].nsockets++;
+			census_add(&out->mem, k, 1);
 			if (qdelta_add(d, &out->owners, k, 1) < 0)
 				goto nomem;
 		}
@@ -863,7 +890,7 @@ static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
 	for (i = keep; i < out->socks.n; i++)
 		add[i - keep] = (uint32_t)i;
 	history_order_insert(&out->socks, out->rates, out->order, j, add, out->socks.n - keep);
-	census_sums(out);
+	meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
 	if (build_shown(out) < 0)
 		goto nomem;
 	r = 0;

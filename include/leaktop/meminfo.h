@@ -84,6 +84,8 @@ struct meminfo_breakdown {
 	uint64_t socket_group[MEMINFO_SOCK_GROUPS];	/* by group (census) */
 	uint64_t socket_recv;	/* of socket_queues, waiting for readers */
 	uint64_t orphans;	/* orphaned tcp connections in the census */
+	uint64_t socket_outside_slab;	/* the census's estimate, before
+					 * meminfo_place_sockets clamps it */
 	uint64_t sockstat_tcp, sockstat_udp;	/* bytes */
 	uint64_t sockstat_orphans, sockstat_frag;	/* count, bytes (v4 + v6) */
 	uint64_t sockstat_slack;	/* how far TCP/UDP mem may lag the sockets:
