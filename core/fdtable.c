@@ -258,6 +258,13 @@ static int set_has(const struct fdtable_cache *c, uint64_t ino)
 	return 0;
 }
 
+int fdtable_cache_has(const struct fdtable_cache *c, uint64_t ino)
+{
+	if (!c || !c->set)
+		return -1;
+	return ino && set_has(c, ino);
+}
+
 /* The cached entry of pid from the last census, or NULL. */
 static struct fdc_proc *fdc_find(struct fdtable_cache *c, int pid)
 {

@@ -181,8 +181,15 @@ static uint64_t plus(uint64_t a, uint64_t b, int sign)
 
 static void census_add(struct meminfo_breakdown *m, const struct ltsock *k, int sign)
 {
-	uint64_t b = ltsock_mem(k);
-	int g = ltsock_mem_group(k);
+	uint64_t b;
+	int g;
+
+	/* the quiet majority holds nothing: decided without a call */
+	if (k->inode && !k->rmem && !k->recv_q && !k->send_q && !k->wmem &&
+	    !k->wmem_queued && !k->fwd_alloc && !k->peer_q)
+		return;
+	b = ltsock_mem(k);
+	g = ltsock_mem_group(k);
 
 	m->socket_group[g] = plus(m->socket_group[g], b, sign);
 	m->socket_queues = plus(m->socket_queues, b, sign);
@@ -327,18 +334,15 @@ static int census_has_netns(const struct sample *s, uint64_t ino)
  */
 static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 {
-	struct inode_idx *ix = NULL;
 	struct ns_of *seen = NULL;
 	struct { int fd; uint64_t ino; int holder; } nv[HIDDEN_NETNS_MAX];
 	size_t j, nseen = 0, capseen = 0, nn = 0, capu = 0;
 	uint64_t last = 0;
 	int r = 0;
 
-	if (strcmp(ctx->procroot, "/proc") || ctx->no_getfd || !out->owners.nowners)
+	if (strcmp(ctx->procroot, "/proc") || ctx->no_getfd || !out->owners.nowners ||
+	    fdtable_cache_has(ctx->fdcache, 0) < 0)
 		return 0;
-	ix = census_index(out);
-	if (!ix)
-		return -ENOMEM;
 	for (j = 0; j < out->owners.nowners; j++) {
 		const struct fd_owner *o = &out->owners.owners[j];
 		struct ns_of key = { o->inode, 0 }, *c;
@@ -347,7 +351,8 @@ static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 		int nsfd = -1, ret;
 		size_t k;
 
-		if (o->inode == last || census_find(ix, out->socks.n, o->inode) >= 0)
+		/* the census's inodes, as the owner scan indexed them */
+		if (o->inode == last || fdtable_cache_has(ctx->fdcache, o->inode) > 0)
 			continue;
 		last = o->inode;
 		c = ctx->nnsof ? bsearch(&key, ctx->nsof, ctx->nnsof, sizeof(key), cmp_ns_of) : NULL;
@@ -413,7 +418,6 @@ static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 		nv[nn].ino = nsino;
 		nv[nn++].holder = o->pid;
 	}
-	free(ix);
 	/* the next census asks only what it has not seen */
 	free(ctx->nsof);
 	ctx->nsof = seen;

@@ -495,58 +495,80 @@ const char *ltsock_mem_group_name(int g)
 	return g >= 0 && g < LTSOCK_MEM_NGROUPS ? names[g] : "?";
 }
 
-struct peer_key {
-	uint64_t netns, inode;	/* the reader */
-	uint32_t bytes;		/* one sender's wmem */
-	uint8_t full;		/* its wmem reached its sndbuf */
+/*
+ * A small open-addressing table keyed by (netns, inode), sized to at least
+ * twice its entries: the census's per-socket passes stay linear.
+ */
+struct ino_slot {
+	uint64_t netns, inode;	/* inode 0: empty */
+	uint64_t bytes;		/* attribution: the senders' wmem */
+	uint32_t n, full;	/* attribution: senders, those at their sndbuf */
 };
+
+struct ino_table {
+	struct ino_slot *v;
+	size_t mask;
+};
+
+static int ino_table_init(struct ino_table *t, size_t entries)
+{
+	size_t want = 16;
+
+	while (want < entries * 2)
+		want *= 2;
+	t->v = calloc(want, sizeof(*t->v));
+	t->mask = want - 1;
+	return t->v ? 0 : -ENOMEM;
+}
+
+/* The slot of (netns, inode): found, or the empty one where it goes. */
+static struct ino_slot *ino_table_slot(const struct ino_table *t, uint64_t netns,
+				       uint64_t inode)
+{
+	uint64_t h = (inode * 0x9e3779b97f4a7c15ULL) ^ (netns * 0xc2b2ae3d27d4eb4fULL);
+	size_t j;
+
+	for (j = (size_t)(h ^ (h >> 29)) & t->mask; t->v[j].inode;
+	     j = (j + 1) & t->mask)
+		if (t->v[j].inode == inode && t->v[j].netns == netns)
+			break;
+	return &t->v[j];
+}
 
 /* The least an skb of a datagram of len bytes costs beyond its payload
  * (struct sk_buff; the head's shared info and kmalloc rounding add more). */
 #define SKB_MIN_OVERHEAD 256
 
-static int cmp_peer_key(const void *a, const void *b)
-{
-	const struct peer_key *x = a, *y = b;
-
-	if (x->netns != y->netns)
-		return x->netns < y->netns ? -1 : 1;
-	return (x->inode > y->inode) - (x->inode < y->inode);
-}
-
 int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen)
 {
-	struct peer_key *v = NULL, key, *f;
-	size_t i, n = 0, cap = 0;
+	struct ino_table t = { 0 };
+	size_t i, n = 0;
 
 	for (i = 0; i < vec->n; i++) {
 		const struct ltsock *k = &vec->v[i];
+
+		n += ltsock_unix_peer(k) && (k->have & LTSOCK_HAVE_SKMEM) && k->wmem;
+	}
+	if (n && ino_table_init(&t, n) < 0)
+		return -ENOMEM;
+	for (i = 0; n && i < vec->n; i++) {
+		const struct ltsock *k = &vec->v[i];
 		uint64_t peer = ltsock_unix_peer(k);
+		struct ino_slot *e;
 
 		if (!peer || !(k->have & LTSOCK_HAVE_SKMEM) || !k->wmem)
 			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			struct peer_key *nv = realloc(v, nc * sizeof(*nv));
-
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-			cap = nc;
-		}
-		v[n].netns = k->netns;
-		v[n].inode = peer;
-		v[n].full = k->sndbuf && k->wmem >= k->sndbuf;
-		v[n++].bytes = k->wmem;
+		e = ino_table_slot(&t, k->netns, peer);
+		e->netns = k->netns;
+		e->inode = peer;
+		e->bytes += k->wmem;
+		e->n++;
+		e->full += k->sndbuf && k->wmem >= k->sndbuf;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_peer_key);
 	for (i = 0; i < vec->n; i++) {
 		struct ltsock *k = &vec->v[i];
-		uint64_t sum = 0, limit;
-		unsigned cnt = 0, blocked = 0;
+		const struct ino_slot *e;
+		uint64_t limit, blocked;
 
 		if (k->family != AF_UNIX)
 			continue;
@@ -556,67 +578,49 @@ int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen)
 		k->have |= LTSOCK_HAVE_PEERQ;
 		if (!n || !k->inode)
 			continue;
-		key.netns = k->netns;
-		key.inode = k->inode;
-		f = bsearch(&key, v, n, sizeof(*v), cmp_peer_key);
-		if (!f)
+		e = ino_table_slot(&t, k->netns, k->inode);
+		if (!e->inode)
 			continue;
-		while (f > v && !cmp_peer_key(f - 1, &key))
-			f--;
-		for (; f < v + n && !cmp_peer_key(f, &key); f++) {
-			sum += f->bytes;
-			cnt++;
-			blocked += f->full;
-		}
+		blocked = e->full;
 		/* a datagram reader at its length limit blocks every sender */
 		limit = ((uint64_t)max_dgram_qlen + 1) * ((uint64_t)k->recv_q + SKB_MIN_OVERHEAD);
-		if (k->type == SOCK_DGRAM && max_dgram_qlen && k->recv_q && sum >= limit)
-			blocked = cnt;
-		k->peer_q = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
-		k->npeer_q = cnt > UINT16_MAX ? UINT16_MAX : (uint16_t)cnt;
+		if (k->type == SOCK_DGRAM && max_dgram_qlen && k->recv_q && e->bytes >= limit)
+			blocked = e->n;
+		k->peer_q = e->bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)e->bytes;
+		k->npeer_q = e->n > UINT16_MAX ? UINT16_MAX : (uint16_t)e->n;
 		k->npeer_blocked = blocked > UINT16_MAX ? UINT16_MAX : (uint16_t)blocked;
 	}
-	free(v);
+	free(t.v);
 	return 0;
 }
 
 size_t ltsock_vec_dedup(struct ltsock_vec *vec, size_t first)
 {
-	uint32_t *idx;
-	uint8_t *drop;
-	size_t i, n = 0, keep, removed = 0;
+	struct ino_table t;
+	size_t i, keep, removed = 0;
 
-	if (vec->n - first < 2)
-		return 0;
-	idx = malloc((vec->n - first) * sizeof(*idx));
-	drop = calloc(vec->n - first, 1);
-	if (!idx || !drop) {
-		free(idx);
-		free(drop);
-		return 0;	/* duplicates stay: counted twice, never lost */
-	}
-	for (i = first; i < vec->n; i++)
-		if (vec->v[i].inode)
-			idx[n++] = (uint32_t)i;
-	/* stable: of equal inodes the first listed comes first and stays */
-	ltsock_sort_by_inode(vec, idx, n);
-	for (i = 1; i < n; i++)
-		if (vec->v[idx[i]].inode == vec->v[idx[i - 1]].inode &&
-		    vec->v[idx[i]].netns == vec->v[idx[i - 1]].netns) {
-			drop[idx[i] - first] = 1;
-			removed++;
-		}
-	if (removed) {
-		for (i = first, keep = first; i < vec->n; i++) {
-			if (drop[i - first]) {
-				free(vec->v[i].path);
+	if (vec->n - first < 2 || ino_table_init(&t, vec->n - first) < 0)
+		return 0;	/* short of memory: duplicates stay, never lost */
+	for (i = first, keep = first; i < vec->n; i++) {
+		struct ltsock *k = &vec->v[i];
+		struct ino_slot *e;
+
+		if (k->inode) {
+			e = ino_table_slot(&t, k->netns, k->inode);
+			if (e->inode) {
+				/* listed before: the first listing stays */
+				free(k->path);
+				removed++;
 				continue;
 			}
-			vec->v[keep++] = vec->v[i];
+			e->netns = k->netns;
+			e->inode = k->inode;
 		}
-		vec->n = keep;
+		if (keep != i)
+			vec->v[keep] = *k;
+		keep++;
 	}
-	free(idx);
-	free(drop);
+	vec->n = keep;
+	free(t.v);
 	return removed;
 }

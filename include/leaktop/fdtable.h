@@ -72,6 +72,9 @@ struct fdtable_cache_stats {
 struct fdtable_cache *fdtable_cache_new(unsigned rescan_every);
 void fdtable_cache_free(struct fdtable_cache *c);
 void fdtable_cache_get_stats(const struct fdtable_cache *c, struct fdtable_cache_stats *st);
+/* Whether the last fdtable_census_cached's socks held this inode (its
+ * index of them); -1 when it was given no socks. */
+int fdtable_cache_has(const struct fdtable_cache *c, uint64_t ino);
 
 /*
  * fdtable_census through cache (NULL: read everything, as fdtable_census).

@@ -138,7 +138,7 @@ const char *ltsock_mem_group_name(int g);
  * reader whose queue is at its length limit (max_dgram_qlen, the
  * net.unix.max_dgram_qlen it was created with: more than that many
  * datagrams of at least its first one's length plus an sk_buff are
- * queued).  Linear in the vector plus n log m in the m senders.  0 or
+ * queued).  Linear in the vector (a hash of the senders).  0 or
  * -ENOMEM (then nothing is set and ltsock_queued falls back to Recv-Q).
  */
 int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen);
