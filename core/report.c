@@ -257,15 +257,31 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	fputc('}', f);
 }
 
+/* The sockets worth showing, in census order: the sample's shown rows
+ * when it has them (a live sample), else each one asked (a replay). */
+static size_t shown_n(const struct sample *s)
+{
+	return s->shown ? s->nshown : s->socks.n;
+}
+
+static int shown_at(const struct sample *s, size_t k, size_t *i)
+{
+	if (s->shown) {
+		*i = s->shown[k];
+		return 1;
+	}
+	*i = s->order[k];
+	return sample_sock_interesting(s, *i, s->pid_filter);
+}
+
 static void json_sockets(FILE *f, const struct sample *s)
 {
 	const char *sep = "";
 	size_t i, k;
 
 	fputs(",\"sockets\":[", f);
-	for (k = 0; k < s->socks.n; k++) {
-		i = s->order[k];
-		if (!sample_sock_interesting(s, i, s->pid_filter))
+	for (k = 0; k < shown_n(s); k++) {
+		if (!shown_at(s, k, &i))
 			continue;
 		fputs(sep, f);
 		json_socket(f, s, i);
@@ -496,8 +512,8 @@ static void text_sockets(FILE *f, const struct sample *s)
 	size_t k, shown = 0, i;
 	int kind;
 
-	for (k = 0; k < s->socks.n; k++)
-		shown += sample_sock_interesting(s, s->order[k], s->pid_filter) != 0;
+	for (k = 0; k < shown_n(s); k++)
+		shown += shown_at(s, k, &i);
 	fprintf(f, "SOCKETS  %zu of %zu in %zu netns (%s); sorted by growth\n", shown,
 		s->socks.n, s->nnetns,
 		s->pid_filter ? "owned by -p or flagged" : "with a queue or a flag");
@@ -516,7 +532,7 @@ static void text_sockets(FILE *f, const struct sample *s)
 	fprintf(f, "  %-22s %-7s %-22s %-22s %9s %9s %9s %9s %5s %7s %10s %s\n",
 		"OWNER PID/FD COMM", "PROTO", "LOCAL", "PEER", "RECV-Q", "SEND-Q", "MEM",
 		"RCVBUF", "FILL", "DROP/s", "GROWTH/s", "FLAGS");
-	for (k = 0; k < s->socks.n; k++) {
+	for (k = 0; k < shown_n(s); k++) {
 		const struct ltsock *q;
 		const struct sock_rate *r;
 		const struct fd_owner *o;
@@ -525,8 +541,7 @@ static void text_sockets(FILE *f, const struct sample *s)
 		size_t no = 0;
 		unsigned bit;
 
-		i = s->order[k];
-		if (!sample_sock_interesting(s, i, s->pid_filter))
+		if (!shown_at(s, k, &i))
 			continue;
 		q = &s->socks.v[i];
 		r = &s->rates[i];
