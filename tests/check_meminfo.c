@@ -152,6 +152,51 @@ START_TEST(test_sockstat)
 }
 END_TEST
 
+/* The issue-12 story: 12 orphans holding 47 MB; sockstat's orphan count,
+ * FRAG memory of v4 and v6; socket memory outside slab moves out of the
+ * remainder into its own part, never below 0, and placing it again
+ * replaces the earlier placement. */
+START_TEST(test_socket_part)
+{
+	static const char v4[] = "sockets: used 36\n"
+				 "TCP: inuse 26 orphan 12 tw 0 alloc 26 mem 11992\n"
+				 "UDP: inuse 0 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\n"
+				 "FRAG: inuse 1 memory 2504\n";
+	static const char v6[] = "TCP6: inuse 1\nUDP6: inuse 0\nUDPLITE6: inuse 0\n"
+				 "RAW6: inuse 0\nFRAG6: inuse 2 memory 5008\n";
+	struct meminfo_sockstat ss, s6;
+	struct meminfo_breakdown b;
+	struct lt_err err = { "" };
+	struct meminfo_raw m;
+	int64_t before;
+
+	load("linux-6.18", &m);
+	ck_assert_int_eq(meminfo_parse_sockstat(v4, sizeof(v4) - 1, 4096, &ss, &err), 0);
+	ck_assert_int_eq(meminfo_parse_sockstat(v6, sizeof(v6) - 1, 4096, &s6, &err), 0);
+	ck_assert_uint_eq(ss.tcp_orphan, 12);
+	ck_assert_uint_eq(ss.tcp_mem, 11992ULL * 4096);	/* 47 MB */
+	ck_assert_uint_eq(s6.frag6_inuse, 2);
+	ss.frag6_memory = s6.frag6_memory;
+	meminfo_breakdown(&m, NULL, &ss, 1, &b);
+	ck_assert_uint_eq(b.sockstat_orphans, 12);
+	ck_assert_uint_eq(b.sockstat_frag, 2504 + 5008);
+	ck_assert_uint_eq(b.socket_buffers, 0);
+	before = b.unaccounted;
+	ck_assert_int_gt(before, 1 << 20);
+	meminfo_place_sockets(&b, 1 << 20);
+	ck_assert_uint_eq(b.socket_buffers, 1 << 20);
+	ck_assert_int_eq(b.unaccounted, before - (1 << 20));
+	ck_assert_uint_eq(b.free + b.page_cache + b.buffers + b.shmem + b.user_anon +
+			  b.kernel_known + b.socket_buffers + (uint64_t)b.unaccounted, b.total);
+	/* again, more than the remainder: it replaces, and stops at 0 */
+	meminfo_place_sockets(&b, (uint64_t)before * 2);
+	ck_assert_uint_eq(b.socket_buffers, (uint64_t)before);
+	ck_assert_int_eq(b.unaccounted, 0);
+	meminfo_place_sockets(&b, 0);
+	ck_assert_int_eq(b.unaccounted, before);
+}
+END_TEST
+
 START_TEST(test_slabinfo)
 {
 	struct meminfo_slab s;
@@ -345,6 +390,7 @@ Suite *meminfo_suite(void)
 	tcase_add_test(tc, test_kconfig_decides_stacks);
 	tcase_add_test(tc, test_seed001_story);
 	tcase_add_test(tc, test_sockstat);
+	tcase_add_test(tc, test_socket_part);
 	tcase_add_test(tc, test_slabinfo);
 	tcase_add_test(tc, test_smaps_rollup);
 	tcase_add_test(tc, test_malformed);
