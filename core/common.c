@@ -129,9 +129,28 @@ size_t lt_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 /* Code points a terminal acts on or that reorder text: shown escaped. */
 static int cp_unsafe(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
-	       (c >= 0x200e && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
+	/* C0, DEL, C1; the bidi controls and marks (ALM U+061C, LRM/RLM,
+	 * LRE..RLO, LRI..PDI) and the line and paragraph separators, which
+	 * move or break what a terminal shows */
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x061c ||
+	       (c >= 0x200e && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
 	       (c >= 0x2066 && c <= 0x2069);
+}
+
+int lt_terminal_safe(const char *in)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	size_t n = strlen((const char *)p), l;
+	uint32_t c;
+
+	while (n > 0) {
+		l = lt_utf8_decode(p, n, &c);
+		if (l == 0 || cp_unsafe(c))
+			return 0;
+		p += l;
+		n -= l;
+	}
+	return 1;
 }
 
 char *lt_sanitize(const char *in, char *out, size_t outsz)

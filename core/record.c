@@ -2088,6 +2088,7 @@ struct record_writer *record_writer_new(const struct record_writer_config *cfg,
 {
 	struct record_writer *w = calloc(1, sizeof(*w));
 	struct buf hb = { 0 };
+	struct stat st;
 	int r, e;
 
 	if (!w || !(w->path = strdup(cfg->path))) {
@@ -2123,6 +2124,15 @@ struct record_writer *record_writer_new(const struct record_writer_config *cfg,
 	if (w->fd < 0) {
 		e = errno;
 		lt_err_set(err, e, "recording %s: %s", cfg->path, strerror(e));
+		goto fail;
+	}
+	/* the mode of open() applies to a new file only: an existing one
+	 * (0644, say) is made private too, before anything is written */
+	if (fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) != 0600 &&
+	    fchmod(w->fd, 0600) < 0) {
+		e = errno;
+		lt_err_set(err, e, "recording %s: cannot make it private (0600): %s", cfg->path,
+			   strerror(e));
 		goto fail;
 	}
 	r = enc_header(&hb, &w->hdr);
@@ -2997,8 +3007,11 @@ size_t record_reader_nwarnings(const struct record_reader *r)
 
 const char *record_reader_warning(const struct record_reader *r, size_t i)
 {
-	if (i >= r->nwarn || i >= MAX_WARN)
+	if (i >= r->nwarn)
 		return NULL;
+	/* only the first MAX_WARN are kept: the rest are counted */
+	if (i >= MAX_WARN)
+		return "(a further warning, not kept: the first 64 are)";
 	return r->warn[i] ? r->warn[i] : "(out of memory formatting a warning)";
 }
 

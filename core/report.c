@@ -63,6 +63,16 @@ void report_json_string(FILE *f, const char *s)
 }
 
 /*
+ * Text from a sample at a terminal sink: as it is when it is already safe
+ * (a live sample's sentences were built from sanitised parts), else
+ * sanitised into buf (a recording from elsewhere is untrusted input).
+ */
+static const char *text_safe(const char *in, char *buf, size_t bufsz)
+{
+	return lt_terminal_safe(in) ? in : lt_sanitize(in, buf, bufsz);
+}
+
+/*
  * "socket_memory": what the census's sockets pin, by group, checked against
  * the kernel's own counters where they count the same thing (sockstat's
  * TCP mem covers tcp and orphaned sockets; UDP mem covers udp), with the
@@ -712,10 +722,11 @@ static void text_findings(FILE *f, const struct sample *s)
 	fprintf(f, "FINDINGS  %zu, most severe first\n", s->findings.n);
 	for (i = 0; i < s->findings.n; i++) {
 		const struct finding *x = &s->findings.v[i];
+		char b1[4 * sizeof(x->evidence)];
 
 		fprintf(f, "  %-8s %s%s\n", findings_severity_name(x->severity),
-			x->suspected ? "(suspected) " : "", x->summary);
-		fprintf(f, "           evidence: %s\n", x->evidence);
+			x->suspected ? "(suspected) " : "", text_safe(x->summary, b1, sizeof(b1)));
+		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));
 		if (x->action && x->fd >= 0)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d --fd %d\n",
 				x->action, (int)x->pid, (int)x->fd);
@@ -788,7 +799,7 @@ static void text_socket_memory(FILE *f, const struct sample *s)
 int report_text(FILE *f, const struct sample *s)
 {
 	const struct meminfo_breakdown *m = &s->mem;
-	char b1[32], b2[32], b3[32], b4[32], when[64];
+	char b1[32], b2[32], b3[32], b4[32], when[64], sbuf[512];
 	time_t t = (time_t)s->time;
 	struct tm tm;
 	int i;
@@ -835,7 +846,8 @@ int report_text(FILE *f, const struct sample *s)
 	if (s->slab.readable && s->slab.n > 0) {
 		fputs("  top slab caches:", f);
 		for (i = 0; i < s->slab.n && i < 5; i++)
-			fprintf(f, "%s %.63s %s", i ? "," : "", s->slab.top[i].name,
+			fprintf(f, "%s %s %s", i ? "," : "",
+				lt_sanitize(s->slab.top[i].name, sbuf, sizeof(sbuf)),
 				report_size(s->slab.top[i].bytes, b1, sizeof(b1)));
 		fputc('\n', f);
 	}
@@ -848,7 +860,8 @@ int report_text(FILE *f, const struct sample *s)
 		for (i = 0; i < (int)s->nnetns; i++)
 			if (!s->netns[i].rep.entered)
 				fprintf(f, "  hidden: sockets of netns %" PRIu64 " (%s)\n",
-					s->netns[i].ino, s->netns[i].rep.why);
+					s->netns[i].ino,
+					text_safe(s->netns[i].rep.why, sbuf, sizeof(sbuf)));
 	if (s->hidden & SAMPLE_HIDDEN_PSS)
 		fprintf(f, "  hidden: PSS of %d processes (%s)\n", m->pss.hidden,
 			s->as_root ? "smaps_rollup refused even to root: ptrace policy"

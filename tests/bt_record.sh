@@ -20,6 +20,11 @@ start_bg udp "$L/leak_udp" --interval-ms 50 --seconds 60
 "$LEAKTOP" -b -n 4 -d 1 --record "$F" --format json >"$TMPD/live.json" 2>"$TMPD/live.err" ||
 	{ fail "recording run: $(cat "$TMPD/live.err")"; finish; }
 check "the recording is private (0600)" test "$(stat -c %a "$F")" = 600
+# onto an existing world-readable file: made private too
+touch "$TMPD/old.ltrec" && chmod 644 "$TMPD/old.ltrec"
+"$LEAKTOP" -b -n 1 --record "$TMPD/old.ltrec" >/dev/null 2>&1
+check "recording onto an existing 0644 file makes it 0600" \
+	test "$(stat -c %a "$TMPD/old.ltrec")" = 600
 "$LEAKTOP" -b --replay "$F" --format json >"$TMPD/replay.json" 2>"$TMPD/replay.err"
 check "replay exits 0" test $? = 0
 check "replay warns about nothing" test ! -s "$TMPD/replay.err"

@@ -750,6 +750,41 @@ START_TEST(test_corrupt_frame)
 }
 END_TEST
 
+/* More damaged frames than the reader keeps warnings for: every warning
+ * below the count is a string (the fuzz harness printed them all and
+ * crashed on the 65th), and the undamaged keyframes still read. */
+START_TEST(test_many_warnings)
+{
+	char path[256], *json[100];
+	size_t len, offs[256], nfr, i, hit = 0;
+	struct record_reader *r;
+	uint8_t *b;
+
+	snprintf(path, sizeof(path), "%s/warnings.ltrec", tmpdir);
+	record_n(path, 100, 1, 0, json, 0);	/* every sample a keyframe */
+	b = slurp(path, &len);
+	nfr = frame_offsets(b, len, offs, 256);
+	for (i = 0; i < nfr; i++) {
+		if (b[offs[i] + 4] != 1 || i % 5 == 0)
+			continue;	/* every fifth keyframe stays whole */
+		b[offs[i] + 40] ^= 0x5a;
+		hit++;
+	}
+	ck_assert_uint_gt(hit, 64);
+	r = record_reader_open_mem(b, len, 0, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_ge(record_reader_nwarnings(r), hit);
+	for (i = 0; i < record_reader_nwarnings(r); i++)
+		ck_assert_ptr_nonnull(record_reader_warning(r, i));
+	ck_assert_ptr_null(record_reader_warning(r, record_reader_nwarnings(r)));
+	ck_assert_uint_eq(record_reader_nsamples(r), 100 - hit);
+	record_reader_free(r);
+	free(b);
+	for (i = 0; i < 100; i++)
+		free(json[i]);
+}
+END_TEST
+
 START_TEST(test_newer_version)
 {
 	char path[256];
@@ -954,6 +989,7 @@ Suite *record_suite(void)
 	tcase_add_loop_test(tc, test_round_trip, 0, 2);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_corrupt_frame);
+	tcase_add_test(tc, test_many_warnings);
 	tcase_add_test(tc, test_newer_version);
 	tcase_add_test(tc, test_max_size);
 	tcase_add_test(tc, test_mutations);

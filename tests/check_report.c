@@ -98,6 +98,9 @@ START_TEST(test_sanitize)
 		{ "\xc2\x9b" "31m", "\\x9b31m" },		/* C1 CSI */
 		{ "\xe2\x80\xae" "evil", "\\u202eevil" },	/* right-to-left override */
 		{ "bad\xff", "bad\\xff" },
+		{ "\xd8\x9c" "a", "\\u061ca" },			/* Arabic letter mark */
+		{ "l1\xe2\x80\xa8l2\xe2\x80\xa9", "l1\\u2028l2\\u2029" },	/* separators */
+		{ "\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069" },	/* isolates */
 	};
 	char out[64];
 	size_t i;
@@ -116,6 +119,56 @@ START_TEST(test_sanitize)
 }
 END_TEST
 
+/* A sample from a hostile recording printed as text: every string from
+ * the file (summary, evidence, slab name, a namespace's reason) reaches
+ * the terminal sanitised; text that is already safe is left as it is. */
+START_TEST(test_text_sanitises_recorded_strings)
+{
+	static const char *const evil[] = {
+		"\x1b]0;owned\x07", "\x1b[2J", "\xc2\x9b" "31m", "\xe2\x80\xae",
+		"\xe2\x80\xa8", "\xd8\x9c",
+	};
+	struct finding fv[2];
+	struct sample s;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	memset(&s, 0, sizeof(s));
+	memset(fv, 0, sizeof(fv));
+	s.time = 1700000000;
+	s.seq = 1;
+	s.mem.total = 100;
+	s.mem.free = 100;
+	fv[0].kind = FINDING_UNREAD_QUEUE;
+	fv[0].severity = FINDING_CRITICAL;
+	fv[0].pid = -1;
+	fv[0].fd = -1;
+	snprintf(fv[0].summary, sizeof(fv[0].summary),
+		 "evil \x1b]0;owned\x07 then \x1b[2J and \xc2\x9b" "31m\nnext line");
+	snprintf(fv[0].evidence, sizeof(fv[0].evidence), "bidi \xe2\x80\xae reversed \xe2\x80\xa8");
+	fv[1] = fv[0];
+	snprintf(fv[1].summary, sizeof(fv[1].summary), "safe \\\\x1b stays as it is");
+	snprintf(fv[1].evidence, sizeof(fv[1].evidence), "plain \xd8\x9c");
+	s.findings.v = fv;
+	s.findings.n = 2;
+	s.slab.readable = 1;
+	s.slab.n = 1;
+	snprintf(s.slab.top[0].name, sizeof(s.slab.top[0].name), "kmalloc\x1b[31m");
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(report_text(f, &s), 0);
+	fclose(f);
+	for (i = 0; i < sizeof(evil) / sizeof(evil[0]); i++)
+		ck_assert_msg(strstr(buf, evil[i]) == NULL, "raw sequence %zu reached the text", i);
+	ck_assert_ptr_null(strstr(buf, "\nnext line"));
+	ck_assert_ptr_nonnull(strstr(buf, "\\x1b]0;owned\\x07"));
+	ck_assert_ptr_nonnull(strstr(buf, "kmalloc\\x1b[31m"));
+	/* a live sentence, already safe, is not escaped twice */
+	ck_assert_ptr_nonnull(strstr(buf, "safe \\\\x1b stays as it is"));
+	free(buf);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -125,6 +178,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_json_sample_shape);
 	tcase_add_test(tc, test_sanitize);
+	tcase_add_test(tc, test_text_sanitises_recorded_strings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,6 +40,9 @@ int lt_path(char *out, size_t outsz, const char *root, const char *rel);
  * mid-escape, to fit outsz (NUL included).  Returns out.
  */
 char *lt_sanitize(const char *in, char *out, size_t outsz);
+/* 1 when in holds nothing lt_sanitize would escape (valid UTF-8, no
+ * control or direction character): text that is already safe. */
+int lt_terminal_safe(const char *in);
 
 /* Length of the valid UTF-8 sequence at p (n bytes available), 0 if invalid;
  * *cp receives the code point. */

@@ -166,7 +166,9 @@ const struct record_header *record_reader_header(const struct record_reader *r);
 
 /* Warnings met so far (damaged or skipped frames, each naming its offset),
  * oldest first; the strings live as long as the reader.  At most 64 are
- * kept; record_reader_nwarnings counts them all. */
+ * kept; record_reader_nwarnings counts them all, and record_reader_warning
+ * is never NULL below that count (past the 64th it says one was not kept);
+ * NULL past it. */
 size_t record_reader_nwarnings(const struct record_reader *r);
 const char *record_reader_warning(const struct record_reader *r, size_t i);
 /* 1 if the file ends with the end frame (closed cleanly), else 0. */
