@@ -703,6 +703,11 @@ static int state_matches(enum actions_kind kind, const struct actions_figures *b
 	}
 }
 
+int actions_procroot_foreign(const char *procroot)
+{
+	return procroot && strcmp(procroot, "/proc") != 0;
+}
+
 int actions_check(const struct actions_request *req, const struct actions_target *t,
 		  const struct actions_figures *b, const struct actions_state *st,
 		  char *why, size_t whysz)
@@ -713,6 +718,11 @@ int actions_check(const struct actions_request *req, const struct actions_target
 		why[0] = '\0';
 	if (req->read_only)
 		return checkf(why, whysz, "the session is read-only (--read-only)");
+	/* the identity checks read procroot: a copy's pids and start times
+	 * say nothing of this machine's processes */
+	if (actions_procroot_foreign(req->procroot))
+		return checkf(why, whysz, "actions need the live /proc: the --procfs tree "
+			      "is not this machine's processes");
 	switch (req->kind) {
 	case ACTIONS_DROP_FILTER:
 		if (is_tcp(t))

@@ -66,6 +66,26 @@ filter_of() {
 "$LEAKTOP" --act drop-filter --pid 1,2 --fd 0 >/dev/null 2>&1; check "two pids: exit 2" test $? = 2
 "$LEAKTOP" --act drain --pid 1 --fd 0 --value 5 >/dev/null 2>&1; check "--value on drain: exit 2" test $? = 2
 
+# --- --procfs: a copy's pids are not this machine's processes: refused ----
+# a fake tree whose stat for the pid of a live process says whatever it
+# likes; the live process's limits must not move
+bash -c 'ulimit -Sn 256 && exec sleep 30' & victim=$!
+for _ in $(seq 1 50); do	# until its soft limit is the lowered one
+	grep -q 'Max open files *256 ' "/proc/$victim/limits" && break
+	sleep 0.1
+done
+CHILDREN="$CHILDREN $victim"
+mkdir -p "$TMPD/fakeproc/$victim/fd"
+cp "/proc/$victim/stat" "/proc/$victim/comm" "/proc/$victim/limits" "$TMPD/fakeproc/$victim/"
+lim_before=$(grep 'Max open files' "/proc/$victim/limits")
+act p_ro raise-fd-limit --pid "$victim" --yes --procfs "$TMPD/fakeproc"
+check "--procfs: raise-fd-limit refused, exit 3" test "$RC" = 3
+check "--procfs: one line says why" bash -c "test \$(wc -l <'$TMPD/p_ro.err') = 1 &&
+	grep -q 'live /proc' '$TMPD/p_ro.err'"
+check "--procfs: the live process's limits are unchanged" \
+	test "$(grep 'Max open files' "/proc/$victim/limits")" = "$lim_before"
+kill "$victim" 2>/dev/null
+
 # --- seed 001: drop-filter on the UDP leaker, then undo ------------------
 start_bg udp "$L/leak_udp" --interval-ms 20 --rcvbuf 4194304 --seconds 120
 check "udp: queue builds up" wait_queue "$udp_pid" "$udp_inode"

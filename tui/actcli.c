@@ -205,6 +205,14 @@ int actcli_run(const struct lt_opts *o)
 		return usage("--inode applies to the socket actions only");
 #endif
 
+	/* refused before anything is read: a --procfs tree's pids are not
+	 * this machine's processes */
+	if (actions_procroot_foreign(o->procroot)) {
+		fprintf(stderr, "leaktop: %s refused: actions need the live /proc, not "
+			"a --procfs tree\n", o->act);
+		return EXIT_REFUSED;
+	}
+
 	memset(&req, 0, sizeof(req));
 	req.kind = kind;
 	req.pid = o->pids[0];

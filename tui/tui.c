@@ -144,6 +144,8 @@ const char *tui_no_actions(const struct tui *t)
 		return "replay: actions are not available";
 	if (t->read_only)
 		return "actions disabled: --read-only";
+	if (actions_procroot_foreign(t->o->procroot))
+		return "actions disabled: --procfs is not this machine's /proc";
 	return NULL;
 }
 
@@ -334,7 +336,8 @@ static void draw_status(struct tui *t)
 		}
 	}
 	for (i = 0; i < nkeys; i++) {
-		if ((t->read_only && !strcmp(fkeys[i][0], "a")) ||
+		if (((t->read_only || actions_procroot_foreign(t->o->procroot)) &&
+		     !strcmp(fkeys[i][0], "a")) ||
 		    (!t->recording && !strcmp(fkeys[i][0], "m")))
 			continue;
 		/* whole labels only */

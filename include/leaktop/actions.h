@@ -174,6 +174,10 @@ void actions_set_audit_hook(actions_audit_fn fn, void *arg);
 /* Format rec as the one syslog line (key=value, untrusted text escaped). */
 char *actions_audit_format(const struct actions_audit *rec, char *out, size_t outsz);
 
+/* 1 when procroot is not the host's /proc (a --procfs copy or test tree):
+ * every action is refused there. */
+int actions_procroot_foreign(const char *procroot);
+
 /*
  * The safety rules as a pure function of what was inspected: 0 if kind may
  * run on target with the figures before and the saved state st (NULL: none),
