@@ -693,8 +693,11 @@ static int state_matches(enum actions_kind kind, const struct actions_figures *b
 	case ACTIONS_DROP_FILTER:
 		return b->filter_drops_all;
 	case ACTIONS_UNDO_RCVBUF:
+		/* new 0: saved before the change (leaktop may have died before
+		 * it or before saving the size it set): shrunk or not yet */
+		return st->new_rcvbuf ? b->rcvbuf == st->new_rcvbuf : b->rcvbuf <= st->old_rcvbuf;
 	case ACTIONS_SHRINK_RCVBUF:
-		return b->rcvbuf == st->new_rcvbuf;
+		return st->new_rcvbuf && b->rcvbuf == st->new_rcvbuf;
 	case ACTIONS_UNDO_FD_LIMIT:
 	case ACTIONS_RAISE_FD_LIMIT:
 		return b->fd_soft == st->new_soft && b->fd_hard == st->new_hard;
@@ -1188,7 +1191,7 @@ int actions_state_decode(const char *text, size_t len, struct actions_state *st,
 
 		if (next_line(&l) < 0 || split(l.line, tok, 6) != 3 ||
 		    strcmp(tok[0], "rcvbuf") != 0 || parse_u64(tok[1], INT_MAX, 0, &a) < 0 ||
-		    parse_u64(tok[2], INT_MAX, 0, &b) < 0 || !a || !b) {
+		    parse_u64(tok[2], INT_MAX, 0, &b) < 0 || !a) {
 			ret = lt_err_set(err, EBADMSG, "line %d: expected \"rcvbuf OLD NEW\"",
 					 l.no);
 			goto out;
@@ -1584,26 +1587,36 @@ static void do_shrink(struct run *r)
 		     res->before.rcvbuf);
 		return;
 	}
+	/* the undo state first (the size set is not known yet: 0), so that
+	 * leaktop killed between the two still leaves a way back */
+	st.old_rcvbuf = res->before.rcvbuf;
+	st.new_rcvbuf = 0;
+	if (save_state(r, &st))
+		return;	/* nothing changed */
 	if (setsockopt(r->sfd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero)) < 0) {
-		fail(r, errno, "SO_RCVBUF: %s", strerror(errno));
+		int e = errno;
+
+		actions_state_remove(r->statedir, r->statename);
+		fail(r, e, "SO_RCVBUF: %s", strerror(e));
 		return;
 	}
-	st.old_rcvbuf = res->before.rcvbuf;
 	st.new_rcvbuf = read_rcvbuf(r->sfd);
 	if (!st.new_rcvbuf || st.new_rcvbuf >= st.old_rcvbuf) {
 		read_figures(r->sfd, &res->target, &res->after);
+		if (res->after.rcvbuf >= st.old_rcvbuf)
+			actions_state_remove(r->statedir, r->statename);
 		fail(r, EIO, "verification failed: SO_RCVBUF reads back %u (was %u)",
 		     st.new_rcvbuf, st.old_rcvbuf);
 		return;
 	}
-	if (save_state(r, &st)) {
-		int half = (int)(st.old_rcvbuf / 2);
+	{
+		struct lt_err err = { "" };
 
-		/* no undo possible: put the old size back */
-		if (setsockopt(r->sfd, SOL_SOCKET, SO_RCVBUFFORCE, &half, sizeof(half)) < 0)
-			setsockopt(r->sfd, SOL_SOCKET, SO_RCVBUF, &half, sizeof(half));
-		read_figures(r->sfd, &res->target, &res->after);
-		return;
+		/* now with the size set; if this fails the first state still
+		 * undoes it */
+		if (actions_state_save(r->statedir, r->statename, &st, &err) < 0)
+			fmt(res->warning, sizeof(res->warning), "the undo state keeps no "
+			    "record of the size set (%s); undo-rcvbuf still works", err.msg);
 	}
 	read_figures(r->sfd, &res->target, &res->after);
 	done(r, "SO_RCVBUF %u -> %u bytes; new data is dropped while %u bytes are charged",

@@ -160,6 +160,16 @@ act unshrink undo-rcvbuf --pid "$udp_pid" --fd "$udp_fd" --yes
 check "undo-rcvbuf: exit 0" test "$RC" = 0
 check "undo-rcvbuf: census rcvbuf restored ($b0)" test "$(field "$udp_pid" "$udp_inode" rcvbuf)" = "$b0"
 check "undo-rcvbuf: warns about SOCK_RCVBUF_LOCK" j unshrink '.warning | test("SOCK_RCVBUF_LOCK")'
+# the undo state is written before the change: a leaktop killed after
+# setsockopt, before it recorded the size it set, leaves "rcvbuf OLD 0"
+act shrink2 shrink-rcvbuf --pid "$udp_pid" --fd "$udp_fd" --yes
+state=$(jq -r .state_file "$TMPD/shrink2.json")
+check "shrink: the undo state records the old size" grep -q "^rcvbuf $b0 " "$state"
+sed -i "s/^rcvbuf $b0 .*/rcvbuf $b0 0/" "$state"
+act unshrink2 undo-rcvbuf --pid "$udp_pid" --fd "$udp_fd" --yes
+check "undo-rcvbuf from a state saved before the change: exit 0" test "$RC" = 0
+check "undo-rcvbuf from a state saved before the change: restored ($b0)" \
+	test "$(field "$udp_pid" "$udp_inode" rcvbuf)" = "$b0"
 check "text output names the target" \
 	bash -c "'$LEAKTOP' --act shrink-rcvbuf --pid $udp_pid --fd $udp_fd | grep -q 'socket $udp_inode udp'"
 
