@@ -776,6 +776,10 @@ int actions_check(const struct actions_request *req, const struct actions_target
 				      "second, explicit confirmation (--confirm-drain)");
 		if (t->listening)
 			return checkf(why, whysz, "a listening socket has no data queue to drain");
+		if (t->type == SOCK_STREAM)
+			return checkf(why, whysz, "%s stream socket: draining would cut bytes "
+				      "out of the middle of the program's byte stream, which it "
+				      "would then read corrupted", t->family == AF_UNIX ? "unix" : "TCP");
 		return 0;
 	case ACTIONS_RAISE_FD_LIMIT:
 		fmt_limit(b->fd_soft, s1, sizeof(s1));
@@ -1670,8 +1674,10 @@ static void do_drain(struct run *r)
 				e = errno;
 			break;
 		}
-		if (n == 0 && res->target.type == SOCK_STREAM)
-			break;	/* end of stream */
+		/* end of stream, or of a seqpacket connection: 0 for ever */
+		if (n == 0 && (res->target.type == SOCK_STREAM ||
+			       res->target.type == SOCK_SEQPACKET))
+			break;
 		bytes += (uint64_t)n;
 		packets++;
 	}

@@ -97,7 +97,15 @@ jq -c --argjson i "$st_server_inode" '.sockets[] | select(.inode == $i) |
 	"  server socket: send_q \(.send_q) wmem_queued \(.wmem_queued) flags \(.flags)"' \
 	"$TMPD/stream.all"
 check "stream: never a drop filter on a TCP stream" \
-	jq -e '[.findings[] | select(.suggested_action == "drop-filter")] | length == 0' "$TMPD/stream.json"
+	jq -e --argjson p "$st_pid" --argjson v "$st_server_pid" '[.findings[] |
+	   select((.pid == $p or .pid == $v) and .suggested_action == "drop-filter")] | length == 0' \
+	"$TMPD/stream.json"
+# draining a stream would corrupt the program's byte stream: refused
+"$LEAKTOP" --act drain --pid "$st_pid" --fd "$st_fd" --yes --confirm-drain \
+	>"$TMPD/drain_tcp.out" 2>"$TMPD/drain_tcp.err"
+check "stream: drain on a TCP stream is refused, exit 3" test $? = 3
+check "stream: the refusal is one line naming the stream" \
+	bash -c "test \$(wc -l <'$TMPD/drain_tcp.err') = 1 && grep -q 'TCP stream socket' '$TMPD/drain_tcp.err'"
 stop "$st_bgpid"
 
 start_bg sr "$L/leak_tcpstall" --mode stream --read --seconds 60
@@ -165,6 +173,8 @@ stop "$udr_bgpid"
 start_bg us "$L/leak_unix" --type stream --senders 2 --seconds 60
 sample unix_stream
 top_is unix_stream "$us_pid"
+"$LEAKTOP" --act drain --pid "$us_pid" --fd "$us_fd" --yes --confirm-drain >/dev/null 2>&1
+check "unix stream: drain is refused, exit 3" test $? = 3
 check "unix stream: the reader's queue is its sender's wmem" \
 	jq -e --argjson i "$us_inode" '.sockets[] | select(.inode == $i) |
 	   .senders == 1 and .senders_blocked == 1 and .senders_queued >= .recv_q
