@@ -37,14 +37,8 @@
 #include "leaktop/actions.h"
 #include "leaktop/socket.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
 #endif
 #ifndef SO_MEMINFO
 #define SO_MEMINFO 55
@@ -401,11 +395,6 @@ static int refuse_gone(struct run *r)
 	return refuse(r, ESRCH, "pid %d has exited", r->rq.pid);
 }
 
-static int sys_pidfd_open(int pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
 static int pidfd_alive(int pidfd)
 {
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
@@ -454,7 +443,7 @@ static int pin(struct run *r)
 	}
 	t->inode = rq->inode;
 
-	r->pidfd = sys_pidfd_open(rq->pid);
+	r->pidfd = lt_pidfd_open(rq->pid);
 	if (r->pidfd < 0) {
 		e = errno;
 		if (e == ESRCH)
@@ -479,7 +468,7 @@ static int pin(struct run *r)
 	if (!actions_kind_needs_fd(rq->kind))
 		return 0;
 
-	r->sfd = (int)syscall(SYS_pidfd_getfd, r->pidfd, rq->fd, 0);
+	r->sfd = lt_pidfd_getfd(r->pidfd, rq->fd);
 	if (r->sfd < 0) {
 		e = errno;
 		r->sfd = -1;

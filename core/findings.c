@@ -206,6 +206,11 @@ static void owner_of(const struct sample *s, const struct ltsock *k, struct find
 	owner_into(s, k, &f->pid, &f->fd, f->comm);
 }
 
+static int is_inet(const struct ltsock *k)
+{
+	return k->family == AF_INET || k->family == AF_INET6;
+}
+
 /* The other end of an inet connection when it is a socket of this machine
  * in the same namespace (loopback, or a local address): an index into
  * s->socks, or -1.  Only sockets worth showing are asked: an end that
@@ -214,7 +219,7 @@ static ssize_t local_peer(const struct sample *s, const struct ltsock *k)
 {
 	size_t j, n = s->shown ? s->nshown : s->socks.n;
 
-	if (k->family != AF_INET && k->family != AF_INET6)
+	if (!is_inet(k))
 		return -1;
 	for (j = 0; j < n; j++) {
 		size_t i = s->shown ? s->shown[j] : j;
@@ -231,19 +236,110 @@ static ssize_t local_peer(const struct sample *s, const struct ltsock *k)
 	return -1;
 }
 
-/* The listener an unaccepted connection waits in: same namespace, family
- * and local port, in LISTEN; an index into s->socks, or -1. */
-static ssize_t listener_of(const struct sample *s, const struct ltsock *k)
+/* The ends an orphan may belong to, indexed once per evaluation: the
+ * shown inet sockets sorted by (netns, local port, peer port), and the
+ * listening ones.  A busy server may hold thousands of orphans. */
+struct peer_ix {
+	uint32_t *v;		/* shown inet sockets, sorted */
+	size_t n;
+	uint32_t *lis;		/* listening inet sockets with an inode */
+	size_t nlis;
+};
+
+static int cmp_peer_ix(const void *a, const void *b, void *arg)
 {
-	size_t i;
+	const struct ltsock *v = arg, *x = &v[*(const uint32_t *)a], *y = &v[*(const uint32_t *)b];
 
-	for (i = 0; i < s->socks.n; i++) {
-		const struct ltsock *p = &s->socks.v[i];
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	if (x->local.port != y->local.port)
+		return x->local.port < y->local.port ? -1 : 1;
+	return (x->peer.port > y->peer.port) - (x->peer.port < y->peer.port);
+}
 
-		if (p->state == 10 /* LISTEN */ && p->netns == k->netns &&
-		    p->protocol == k->protocol && p->local.port == k->local.port &&
-		    (p->family == k->family || p->family == AF_INET6) && p->inode)
-			return (ssize_t)i;
+static int peer_ix_build(const struct sample *s, struct peer_ix *ix)
+{
+	size_t j, n = s->shown ? s->nshown : s->socks.n;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->v = malloc((n ? n : 1) * sizeof(*ix->v));
+	if (!ix->v)
+		return -ENOMEM;
+	for (j = 0; j < n; j++) {
+		uint32_t i = s->shown ? s->shown[j] : (uint32_t)j;
+
+		if (is_inet(&s->socks.v[i]))
+			ix->v[ix->n++] = i;
+	}
+	qsort_r(ix->v, ix->n, sizeof(*ix->v), cmp_peer_ix, s->socks.v);
+	for (j = 0; j < s->socks.n; j++) {
+		const struct ltsock *p = &s->socks.v[j];
+
+		if (p->state != 10 /* LISTEN */ || !is_inet(p) || !p->inode)
+			continue;
+		if (!(ix->nlis & (ix->nlis + 1))) {	/* 0, 1, 3, 7...: grow */
+			uint32_t *nv = realloc(ix->lis, (ix->nlis * 2 + 2) * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			ix->lis = nv;
+		}
+		ix->lis[ix->nlis++] = (uint32_t)j;
+	}
+	return 0;
+}
+
+static void peer_ix_free(struct peer_ix *ix)
+{
+	free(ix->v);
+	free(ix->lis);
+}
+
+/* The other end of an inet connection k among ix's shown sockets, or -1. */
+static ssize_t peer_ix_find(const struct sample *s, const struct peer_ix *ix,
+			    const struct ltsock *k)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {	/* the first with (netns, k's peer port, k's port) */
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ltsock *p = &s->socks.v[ix->v[mid]];
+
+		if (p->netns < k->netns || (p->netns == k->netns &&
+		    (p->local.port < k->peer.port ||
+		     (p->local.port == k->peer.port && p->peer.port < k->local.port))))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->n; lo++) {
+		const struct ltsock *p = &s->socks.v[ix->v[lo]];
+
+		if (p->netns != k->netns || p->local.port != k->peer.port ||
+		    p->peer.port != k->local.port)
+			break;
+		if (p != k && p->family == k->family && p->protocol == k->protocol &&
+		    p->type == k->type && !memcmp(p->local.addr, k->peer.addr, 16) &&
+		    !memcmp(p->peer.addr, k->local.addr, 16))
+			return (ssize_t)ix->v[lo];
+	}
+	return -1;
+}
+
+/* The listener an unaccepted connection waits in: same namespace and local
+ * port, a v6 listener taking v4 too; an index into s->socks, or -1. */
+static ssize_t peer_ix_listener(const struct sample *s, const struct peer_ix *ix,
+				const struct ltsock *k)
+{
+	size_t j;
+
+	for (j = 0; j < ix->nlis; j++) {
+		const struct ltsock *p = &s->socks.v[ix->lis[j]];
+
+		if (p->netns == k->netns && p->protocol == k->protocol &&
+		    p->local.port == k->local.port &&
+		    (p->family == k->family || p->family == AF_INET6))
+			return (ssize_t)ix->lis[j];
 	}
 	return -1;
 }
@@ -404,25 +500,33 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 			struct finding_list *out)
 {
 	struct orphan_group g[16];
-	size_t i, ng = 0, j;
+	/* an orphan that pins bytes has a queue, so it is among the shown
+	 * rows, except under -p (only those processes' sockets are shown) */
+	const uint32_t *rows = s->pid_filter ? NULL : s->shown;
+	size_t i, ng = 0, j, n = rows ? s->nshown : s->socks.n;
 	unsigned other = 0;
 	const struct meminfo_breakdown *m = &s->mem;
+	struct peer_ix ix;
 
 	if (!s->census || !m->orphans)
 		return 0;
-	for (i = 0; i < s->socks.n; i++) {
-		const struct ltsock *k = &s->socks.v[i];
+	if (peer_ix_build(s, &ix) < 0) {
+		peer_ix_free(&ix);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const struct ltsock *k = &s->socks.v[rows ? rows[i] : i];
 		struct orphan_group key;
 		ssize_t pi;
 
-		if (!ltsock_is_orphan(k))
+		if (!ltsock_is_orphan(k) || !ltsock_mem(k))
 			continue;
 		memset(&key, 0, sizeof(key));
 		key.pid = -1;
 		key.fd = -1;
 		/* ESTAB or CLOSE_WAIT without an fd: never accepted */
 		key.unaccepted = k->state == 1 || k->state == 8;
-		pi = key.unaccepted ? listener_of(s, k) : local_peer(s, k);
+		pi = key.unaccepted ? peer_ix_listener(s, &ix, k) : peer_ix_find(s, &ix, k);
 		if (pi >= 0) {
 			owner_into(s, &s->socks.v[pi], &key.pid, &key.fd, key.comm);
 			key.peer_stuck = !!(s->rates[pi].flags & SOCK_FLAG_NEVER_READ);
@@ -442,6 +546,7 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 		g[j].bytes += ltsock_mem(k);
 		g[j].peer_stuck += key.peer_stuck;
 	}
+	peer_ix_free(&ix);
 	for (j = 0; j < ng; j++) {
 		char b1[32], b2[32], b3[32], w[96];
 		struct finding *f;

@@ -21,7 +21,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
@@ -510,12 +509,6 @@ out:
 	return ret;
 }
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
 #ifndef SIOCGSKNS
 #define SIOCGSKNS 0x894C
 #endif
@@ -527,11 +520,11 @@ int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
 
 	*nsfd = -1;
 	*nsino = 0;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pidfd = lt_pidfd_open(pid);
 	if (pidfd < 0)
 		return errno == ENOSYS ? -ENOSYS : -errno;
 	/* a duplicate of the fd: the target's table and socket are untouched */
-	dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	dup = lt_pidfd_getfd(pidfd, fd);
 	err = errno;
 	close(pidfd);
 	if (dup < 0)

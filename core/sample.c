@@ -66,13 +66,30 @@ static double now(void)
 	return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+/* A positive number from procroot/rel (a sysctl), or def when it cannot
+ * be read. */
+static uint64_t read_sysctl(const char *procroot, const char *rel, uint64_t def)
+{
+	unsigned long long v;
+	char path[512], *buf;
+	size_t len;
+	int ok;
+
+	if (lt_path(path, sizeof(path), procroot, rel) < 0 ||
+	    lt_read_file(path, &buf, &len, 64) < 0)
+		return def;
+	ok = sscanf(buf, "%llu", &v) == 1 && v > 0 && v < 1ULL << 30;
+	free(buf);
+	return ok ? v : def;
+}
+
 struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err *err)
 {
 	struct sample_ctx *ctx = calloc(1, sizeof(*ctx));
 	struct utsname u;
-	char path[512], *qbuf;
+	char path[512];
 	size_t len;
-	long ps;
+	long ps, ncpu;
 
 	if (!ctx)
 		goto nomem;
@@ -112,30 +129,15 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 	ctx->stacks_in_vmalloc = -1;
 	/* a unix datagram reader's queue limit, as leaktop's namespace has it
 	 * (the kernel's default where it cannot be read) */
-	ctx->max_dgram_qlen = 10;
-	if (lt_path(path, sizeof(path), ctx->procroot, "sys/net/unix/max_dgram_qlen") == 0 &&
-	    lt_read_file(path, &qbuf, &len, 64) == 0) {
-		unsigned long v = strtoul(qbuf, NULL, 10);
-
-		if (v > 0 && v < 1u << 30)
-			ctx->max_dgram_qlen = (unsigned)v;
-		free(qbuf);
-	}
+	ctx->max_dgram_qlen = (unsigned)read_sysctl(ctx->procroot,
+						    "sys/net/unix/max_dgram_qlen", 10);
 	ps = sysconf(_SC_PAGESIZE);
 	ctx->page_size = ps > 0 ? (uint64_t)ps : 4096;
 	/* each CPU keeps up to mem_pcpu_rsv pages of protocol memory (256 by
 	 * default, 6.0+) that sockstat's TCP and UDP mem do not show yet */
-	{
-		unsigned long rsv = 256;
-		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-
-		if (lt_path(path, sizeof(path), ctx->procroot, "sys/net/core/mem_pcpu_rsv") == 0 &&
-		    lt_read_file(path, &qbuf, &len, 64) == 0) {
-			rsv = strtoul(qbuf, NULL, 10);
-			free(qbuf);
-		}
-		ctx->sockstat_slack = (uint64_t)rsv * ctx->page_size * (uint64_t)(ncpu > 0 ? ncpu : 1);
-	}
+	ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	ctx->sockstat_slack = read_sysctl(ctx->procroot, "sys/net/core/mem_pcpu_rsv", 256) *
+			      ctx->page_size * (uint64_t)(ncpu > 0 ? ncpu : 1);
 	/* the kernel config says for sure whether stacks live in vmalloc */
 	if (!strcmp(ctx->procroot, "/proc") && uname(&u) == 0 &&
 	    snprintf(path, sizeof(path), "/boot/config-%s", u.release) < (int)sizeof(path) &&
@@ -225,76 +227,6 @@ static void census_sums_carry(struct meminfo_breakdown *m, const struct meminfo_
 	m->orphans = p->orphans;
 	m->socket_outside_slab = p->socket_outside_slab;
 	m->socket_queues_from_census = 1;
-}
-
-/* The per-namespace socket counts, after duplicates were dropped. */
-static void recount_netns(struct sample *s)
-{
-	size_t i, j;
-
-	for (i = 0; i < s->nnetns; i++) {
-		s->netns[i].nsockets = 0;
-		s->netns[i].nunix = 0;
-	}
-	for (i = 0, j = 0; i < s->socks.n; i++) {
-		const struct ltsock *k = &s->socks.v[i];
-
-		/* sockets come grouped by namespace, in census order */
-		while (j < s->nnetns && s->netns[j].ino != k->netns)
-			j++;
-		if (j == s->nnetns)
-			j = 0;
-		if (s->netns[j].ino == k->netns) {
-			s->netns[j].nsockets++;
-			s->netns[j].nunix += k->family == AF_UNIX;
-		}
-	}
-}
-
-/* A census socket by inode: the index built once per use. */
-struct inode_idx {
-	uint64_t inode;
-	uint32_t idx;
-};
-
-static int cmp_inode_idx(const void *a, const void *b)
-{
-	const struct inode_idx *x = a, *y = b;
-
-	return (x->inode > y->inode) - (x->inode < y->inode);
-}
-
-/* Census sockets sorted by inode.  NULL on -ENOMEM. */
-static struct inode_idx *census_index(const struct sample *s)
-{
-	struct inode_idx *v = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*v));
-	uint32_t *ord = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*ord));
-	size_t i;
-
-	if (!v || !ord) {
-		free(v);
-		free(ord);
-		return NULL;
-	}
-	for (i = 0; i < s->socks.n; i++)
-		ord[i] = (uint32_t)i;
-	/* a radix sort: this runs on every sample over every socket */
-	ltsock_sort_by_inode(&s->socks, ord, s->socks.n);
-	for (i = 0; i < s->socks.n; i++) {
-		v[i].inode = s->socks.v[ord[i]].inode;
-		v[i].idx = ord[i];
-	}
-	free(ord);
-	return v;
-}
-
-/* Index in s->socks of the socket with this inode, or -1. */
-static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
-{
-	struct inode_idx key = { .inode = inode }, *f;
-
-	f = n ? bsearch(&key, ix, n, sizeof(key), cmp_inode_idx) : NULL;
-	return f ? (ssize_t)f->idx : -1;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -455,6 +387,7 @@ static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 		if (netns_dump(&e, ctx->procroot, &out->socks, &sn->rep) < 0)
 			r = -ENOMEM;
 		close(nv[j].fd);
+		ltsock_vec_dedup(&out->socks, before);
 		sn->nsockets = out->socks.n - before;
 		for (k = before; k < out->socks.n; k++)
 			sn->nunix += out->socks.v[k].family == AF_UNIX;
@@ -503,6 +436,8 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 			lt_err_set(err, -r, "out of memory dumping sockets");
 			goto out;
 		}
+		/* one row per socket, whatever the dump repeated */
+		ltsock_vec_dedup(&out->socks, before);
 		sn->nsockets = out->socks.n - before;
 		for (j = before; j < out->socks.n; j++)
 			sn->nunix += out->socks.v[j].family == AF_UNIX;
@@ -511,9 +446,6 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		if (!sn->rep.entered || !sn->rep.complete)
 			out->census_complete = 0;
 	}
-	/* one row per socket, whatever the dumps repeated */
-	if (ltsock_vec_dedup(&out->socks, 0))
-		recount_netns(out);
 	r = fdtable_census_cached(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
 				  &out->socks, &out->owners, err);
 	if (r < 0)
@@ -977,6 +909,52 @@ static int cmp_pid_pss(const void *a, const void *b)
 	const struct pid_pss *x = a, *y = b;
 
 	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* A census socket by inode: the index built once per use. */
+struct inode_idx {
+	uint64_t inode;
+	uint32_t idx;
+};
+
+static int cmp_inode_idx(const void *a, const void *b)
+{
+	const struct inode_idx *x = a, *y = b;
+
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+/* Census sockets sorted by inode.  NULL on -ENOMEM. */
+static struct inode_idx *census_index(const struct sample *s)
+{
+	struct inode_idx *v = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*v));
+	uint32_t *ord = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*ord));
+	size_t i;
+
+	if (!v || !ord) {
+		free(v);
+		free(ord);
+		return NULL;
+	}
+	for (i = 0; i < s->socks.n; i++)
+		ord[i] = (uint32_t)i;
+	/* a radix sort: this runs on every sample over every socket */
+	ltsock_sort_by_inode(&s->socks, ord, s->socks.n);
+	for (i = 0; i < s->socks.n; i++) {
+		v[i].inode = s->socks.v[ord[i]].inode;
+		v[i].idx = ord[i];
+	}
+	free(ord);
+	return v;
+}
+
+/* Index in s->socks of the socket with this inode, or -1. */
+static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
+{
+	struct inode_idx key = { .inode = inode }, *f;
+
+	f = n ? bsearch(&key, ix, n, sizeof(key), cmp_inode_idx) : NULL;
+	return f ? (ssize_t)f->idx : -1;
 }
 
 /* Processes with their PSS from the last walk. */

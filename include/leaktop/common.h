@@ -40,6 +40,11 @@ int lt_path(char *out, size_t outsz, const char *root, const char *rel);
  * mid-escape, to fit outsz (NUL included).  Returns out.
  */
 char *lt_sanitize(const char *in, char *out, size_t outsz);
+/* pidfd_open(2) (5.3) and pidfd_getfd(2) (5.6), which libc may not wrap:
+ * an fd, or -1 with errno set (ENOSYS on an older kernel). */
+int lt_pidfd_open(int pid);
+int lt_pidfd_getfd(int pidfd, int fd);
+
 /* 1 when in holds nothing lt_sanitize would escape (valid UTF-8, no
  * control or direction character): text that is already safe. */
 int lt_terminal_safe(const char *in);
