@@ -13,6 +13,8 @@
 
 #include "leaktop/common.h"
 
+volatile sig_atomic_t lt_stop_requested;
+
 int lt_err_set(struct lt_err *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;

@@ -23,8 +23,6 @@
 #include "leaktop/sample.h"
 #include "options.h"
 
-volatile int lt_stop_requested;
-
 /* long options without a short letter */
 enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_CENSUS_EVERY };
 

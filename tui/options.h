@@ -49,9 +49,6 @@ struct sample_config;
  * pointers in cfg borrow from o. */
 void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg);
 
-/* Set by the SIGINT/SIGTERM/SIGHUP handler installed by main. */
-extern volatile int lt_stop_requested;
-
 /* The interactive UI (tui/tui.c): live, recording with record_path, or a
  * recording replayed with replay_path; returns the exit code. */
 int tui_run(const struct lt_opts *o);

@@ -6,6 +6,7 @@
 #ifndef LEAKTOP_COMMON_H
 #define LEAKTOP_COMMON_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ struct lt_err {
 /* Format a cause into err (err may be NULL); returns -errnum for chaining. */
 int lt_err_set(struct lt_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Set by the SIGINT/SIGTERM/SIGHUP handler main installs; long loops in
+ * core/ (decoding a recording, exports) look at it and stop with EINTR. */
+extern volatile sig_atomic_t lt_stop_requested;
 
 /*
  * Read a whole small file (a /proc text file) into a NUL-terminated malloc'd
