@@ -11,7 +11,9 @@
  * server "received=N") on stderr; --lock-filter attaches an accept-all
  * classic filter and locks it (SO_LOCK_FILTER); --swap-after-ms N replaces
  * the leaking fd with a new socket (dup2) N ms after READY, as a daemon
- * that reconnects would.
+ * that reconnects would; --fork forks a child (fork_pid=) that keeps the
+ * leaking socket open and does nothing else, as a daemon's worker
+ * inheriting it would, so the socket has two owners.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -108,7 +110,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " [--seconds N] [--interval-ms N] [--size BYTES]\n"
 		"                [--rcvbuf BYTES] [--read] [--ipv6] [--lock-filter]\n"
-		"                [--swap-after-ms N]\n"
+		"                [--swap-after-ms N] [--fork]\n"
 		"  --seconds N       exit after N seconds (default 60)\n"
 		"  --interval-ms N   send one request every N ms (default 20)\n"
 		"  --size BYTES      request (and reply) payload size (default 1024)\n"
@@ -117,6 +119,7 @@ static void usage(FILE *f)
 		"  --ipv6            use ::1 instead of 127.0.0.1\n"
 		"  --lock-filter     attach an accept-all classic filter and lock it\n"
 		"  --swap-after-ms N replace the leaking fd with a new socket after N ms\n"
+		"  --fork            a forked child keeps the leaking socket open too\n"
 		"  SIGUSR1: print sent=N (client) / received=N (server) on stderr\n");
 }
 
@@ -212,17 +215,18 @@ int main(int argc, char **argv)
 		{ "ipv6", no_argument, NULL, '6' },
 		{ "lock-filter", no_argument, NULL, 'L' },
 		{ "swap-after-ms", required_argument, NULL, 'S' },
+		{ "fork", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	long seconds = 60, interval = 20, size = 1024, rcvbuf = 0, swap_ms = 0;
-	int do_read = 0, ipv6 = 0, lock_filter = 0, family, srv, cli, c, status;
+	int do_read = 0, ipv6 = 0, lock_filter = 0, do_fork = 0, family, srv, cli, c, status;
 	unsigned long sent = 0;
 	struct sockaddr_storage addr;
 	socklen_t alen;
 	int64_t deadline, next, swap_at = 0;
 	uint16_t port;
-	pid_t parent, server;
+	pid_t parent, server, holder = 0;
 	char *buf;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -235,6 +239,7 @@ int main(int argc, char **argv)
 		case '6': ipv6 = 1; break;
 		case 'L': lock_filter = 1; break;
 		case 'S': swap_ms = parse_num(optarg, 1, 86400000, "swap-after-ms"); break;
+		case 'K': do_fork = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -281,14 +286,29 @@ int main(int argc, char **argv)
 			die("attach and lock a filter: %s", strerror(errno));
 	}
 
+	if (do_fork) {
+		holder = fork();
+		if (holder < 0)
+			die("fork: %s", strerror(errno));
+		if (holder == 0) {
+			/* holds cli (inherited) and nothing else: never reads it */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				_exit(0);
+			while (!stop && now_ms() < deadline + 1000)
+				poll(NULL, 0, 200);
+			_exit(0);
+		}
+	}
+
 	buf = malloc((size_t)size);
 	if (!buf)
 		die("out of memory");
 	memset(buf, 'q', (size_t)size);
 
 	printf("READY pid=%d fd=%d inode=%lu server_pid=%d port=%u family=%s read=%d "
-	       "lock_filter=%d\n", (int)parent, cli, fd_inode(cli), (int)server, port,
-	       ipv6 ? "inet6" : "inet", do_read, lock_filter);
+	       "lock_filter=%d fork_pid=%d\n", (int)parent, cli, fd_inode(cli), (int)server,
+	       port, ipv6 ? "inet6" : "inet", do_read, lock_filter, (int)holder);
 	fflush(stdout);
 
 	next = now_ms();
@@ -342,6 +362,11 @@ int main(int argc, char **argv)
 	kill(server, SIGTERM);
 	while (waitpid(server, &status, 0) < 0 && errno == EINTR)
 		;
+	if (holder > 0) {
+		kill(holder, SIGTERM);
+		while (waitpid(holder, &status, 0) < 0 && errno == EINTR)
+			;
+	}
 	free(buf);
 	return 0;
 }
