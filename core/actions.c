@@ -2,15 +2,19 @@
  * Remediation through pidfd_open + pidfd_getfd: pin the process, duplicate
  * its socket fd, check the identity against the scan, act on the shared
  * socket, read the result back, keep what undo needs in a state file, and
- * audit every run to syslog and the audit hook.  No terminal output.
+ * audit every run: an intent line in the audit file (fsync'd) before the
+ * first change, an outcome line after, both also to syslog, the outcome to
+ * the audit hook.  No terminal output.
  *
  * The safety rules (actions_check) and the preview text (actions_describe)
  * are pure functions of what was inspected, so tests can feed fake targets.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -133,6 +137,10 @@ const char *actions_outcome_name(enum actions_outcome o)
 		return "refused";
 	case ACTIONS_FAILED:
 		return "failed";
+	case ACTIONS_UNCERTAIN:
+		return "uncertain";
+	case ACTIONS_NOUTCOMES:
+		break;
 	}
 	return "?";
 }
@@ -308,6 +316,133 @@ static uint32_t count_fds(const char *procroot, int pid)
 	return (uint32_t)st.st_size;
 }
 
+/* ---- other processes holding the socket --------------------------------- */
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* The first fd of pid that holds the socket inode (as "socket:[N]"), -1
+ * if none, -2 if its fd table cannot be read. */
+static int find_socket_fd(const char *procroot, int pid, const char *want)
+{
+	char path[512], link[64];
+	struct dirent *de;
+	DIR *d;
+	int fd = -1;
+
+	fmt(path, sizeof(path), "%s/%d/fd", procroot, pid);
+	d = opendir(path);
+	if (!d)
+		return errno == EACCES || errno == EPERM ? -2 : -1;
+	while ((de = readdir(d))) {
+		ssize_t n;
+
+		if (!all_digits(de->d_name))
+			continue;
+		fmt(path, sizeof(path), "%s/%d/fd/%s", procroot, pid, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		if (!strcmp(link, want)) {
+			fd = atoi(de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return fd;
+}
+
+/*
+ * Every other process holding the target socket (a forked child keeps its
+ * parent's sockets): a filter, a buffer size or a drain acts on all of
+ * them.  One readlink per fd on the machine, for socket actions only.
+ */
+static void find_sharers(const char *procroot, int target_pid, struct actions_result *res)
+{
+	char want[48];
+	struct dirent *de;
+	DIR *d;
+
+	res->nsharers = res->sharers_total = res->sharers_unread = 0;
+	if (!res->target.inode)
+		return;
+	fmt(want, sizeof(want), "socket:[%" PRIu64 "]", res->target.inode);
+	d = opendir(procroot);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int pid, fd;
+
+		if (!all_digits(de->d_name))
+			continue;
+		pid = atoi(de->d_name);
+		/* leaktop holds the duplicate itself */
+		if (pid <= 0 || pid == target_pid || pid == (int)getpid())
+			continue;
+		fd = find_socket_fd(procroot, pid, want);
+		if (fd == -2)
+			res->sharers_unread++;
+		if (fd < 0)
+			continue;
+		if (res->nsharers < ACTIONS_SHARERS_MAX) {
+			struct actions_sharer *sh = &res->sharers[res->nsharers++];
+
+			sh->pid = pid;
+			sh->fd = fd;
+			read_comm(procroot, pid, sh->comm, sizeof(sh->comm));
+		}
+		res->sharers_total++;
+	}
+	closedir(d);
+}
+
+/* The preview's paragraph on the sharers: who, and that they are affected. */
+static void describe_sharers(const struct actions_result *res, char *out, size_t outsz)
+{
+	const char *what;
+	char comm[96];
+	int i, shown = res->nsharers < 8 ? res->nsharers : 8;
+
+	if (res->sharers_total > 0) {
+		switch (res->kind) {
+		case ACTIONS_DROP_FILTER:
+			what = "the drop filter affects all of them";
+			break;
+		case ACTIONS_UNDO_FILTER:
+			what = "removing the filter affects all of them";
+			break;
+		case ACTIONS_DRAIN:
+			what = "the drained data is lost to all of them";
+			break;
+		default:
+			what = "the buffer size is the socket's, so it applies to all of them";
+			break;
+		}
+		append(out, outsz, "Shared with %d other process%s: %s:", res->sharers_total,
+		       res->sharers_total == 1 ? "" : "es", what);
+		for (i = 0; i < shown; i++) {
+			lt_sanitize(res->sharers[i].comm, comm, sizeof(comm));
+			append(out, outsz, "%s pid %d (%s) fd %d", i ? "," : "",
+			       res->sharers[i].pid, comm, res->sharers[i].fd);
+		}
+		if (res->sharers_total > shown)
+			append(out, outsz, " and %d more", res->sharers_total - shown);
+		append(out, outsz, ".\n");
+	}
+	if (res->sharers_unread > 0)
+		append(out, outsz, "The fds of %d process%s could not be read: they may "
+		       "share the socket too.\n", res->sharers_unread,
+		       res->sharers_unread == 1 ? "" : "es");
+}
+
 /* ---- the run ------------------------------------------------------------ */
 
 struct run {
@@ -320,6 +455,9 @@ struct run {
 	char statename[96];
 	struct actions_state st;
 	int have_state;
+	const char *audit_path;		/* the audit file, NULL: none (opted out) */
+	int intent_written;		/* the intent line is in the audit file */
+	int audit_broken;		/* refused because the audit file failed */
 };
 
 static void set_outcome(struct run *r, enum actions_outcome o, int e, const char *why)
@@ -695,6 +833,31 @@ static int state_matches(enum actions_kind kind, const struct actions_figures *b
 	}
 }
 
+/*
+ * Does the state describe a change that was never made?  It is saved
+ * before the change, so a leaktop killed in between leaves one behind
+ * while the target still has what the state would restore.
+ */
+static int state_unapplied(enum actions_kind kind, const struct actions_figures *b,
+			   const struct actions_state *st)
+{
+	if (!st)
+		return 0;
+	switch (kind) {
+	case ACTIONS_UNDO_FILTER:
+		/* same length as saved; the run compares the instructions */
+		return !b->filter_drops_all && b->filter_len >= 0 &&
+			(uint32_t)b->filter_len == st->filter_len;
+	case ACTIONS_UNDO_RCVBUF:
+		return !st->new_rcvbuf && b->rcvbuf == st->old_rcvbuf;
+	case ACTIONS_UNDO_FD_LIMIT:
+		return !state_matches(kind, b, st) && b->fd_soft == st->old_soft &&
+			b->fd_hard == st->old_hard;
+	default:
+		return 0;
+	}
+}
+
 int actions_procroot_foreign(const char *procroot)
 {
 	return procroot && strcmp(procroot, "/proc") != 0;
@@ -739,7 +902,7 @@ int actions_check(const struct actions_request *req, const struct actions_target
 		if (b->filter_len == ACTIONS_FILTER_EBPF)
 			return checkf(why, whysz, "an eBPF program is attached now, not "
 				      "leaktop's drop filter: not touching it");
-		if (st && !b->filter_drops_all)
+		if (st && !b->filter_drops_all && !state_unapplied(req->kind, b, st))
 			return checkf(why, whysz, "the filter changed since drop-filter (now %d "
 				      "instructions, not leaktop's drop filter): not touching it",
 				      b->filter_len);
@@ -786,7 +949,7 @@ int actions_check(const struct actions_request *req, const struct actions_target
 		if (!st)
 			return checkf(why, whysz, "no undo state for pid %d (was raise-fd-limit "
 				      "run on it?)", t->pid);
-		if (!state_matches(req->kind, b, st)) {
+		if (!state_matches(req->kind, b, st) && !state_unapplied(req->kind, b, st)) {
 			fmt_limit(st->new_soft, s1, sizeof(s1));
 			fmt_limit(st->new_hard, s2, sizeof(s2));
 			return checkf(why, whysz, "the fd limit changed since raise-fd-limit "
@@ -915,6 +1078,10 @@ char *actions_describe(const struct actions_request *req, const struct actions_t
 		append(out, outsz, "unknown action\n");
 		break;
 	}
+	if (state_unapplied(req->kind, b, st))
+		append(out, outsz, "The undo state was saved but the change was never made "
+		       "(leaktop stopped in between): nothing will change; the stale state "
+		       "is removed.\n");
 	/* drain's second confirmation is asked for after the preview */
 	rq = *req;
 	rq.confirm_drain = 1;
@@ -1459,6 +1626,11 @@ static int save_state(struct run *r, struct actions_state *st)
 
 /* ---- the actions --------------------------------------------------------- */
 
+/* Each action calls intent() right before its first change to the target
+ * (the undo state is saved after it, then the change is made). */
+static int intent(struct run *r, const char *what);
+static void test_stop(const char *point);
+
 static int attach(int sfd, const struct sock_filter *insns, uint32_t n)
 {
 	struct sock_fprog prog = { .len = (unsigned short)n,
@@ -1504,8 +1676,9 @@ static void do_drop_filter(struct run *r)
 		}
 		st.filter_len = (uint32_t)n;
 	}
-	if (save_state(r, &st))
+	if (intent(r, "attach a drop-all classic filter (ret #0)") || save_state(r, &st))
 		goto out;
+	test_stop("undo-saved");
 	e = attach(r->sfd, &actions_drop_insn, 1);
 	if (e < 0) {
 		actions_state_remove(r->statedir, r->statename);
@@ -1531,8 +1704,16 @@ static void do_undo_filter(struct run *r)
 {
 	struct actions_result *res = r->res;
 	uint32_t want = r->have_state ? r->st.filter_len : 0;
+	char what[96];
 	int e, dummy = 0;
 
+	if (want)
+		fmt(what, sizeof(what), "replace the drop filter with the saved %u-instruction "
+		    "filter", want);
+	else
+		fmt(what, sizeof(what), "detach the drop filter (SO_DETACH_FILTER)");
+	if (intent(r, what))
+		return;
 	if (want)
 		e = attach(r->sfd, r->st.filter, want);
 	else	/* the value is ignored, but must be int-sized */
@@ -1561,6 +1742,30 @@ static void do_undo_filter(struct run *r)
 		    "filter was detached (if another filter was there before, it is lost)");
 }
 
+/* An undo whose change was never made: check, drop the stale state, touch
+ * nothing. */
+static void undo_unapplied(struct run *r)
+{
+	struct sock_filter *now = NULL;
+	int32_t n = 0;
+
+	if (r->rq.kind == ACTIONS_UNDO_FILTER && r->st.filter_len) {
+		if (get_filter(r->sfd, &n, &now) < 0 || n != (int32_t)r->st.filter_len ||
+		    memcmp(now, r->st.filter, (size_t)n * sizeof(*now)) != 0) {
+			free(now);
+			refuse(r, EPERM, "the filter changed since drop-filter (now %d "
+			       "instructions, not leaktop's drop filter): not touching it",
+			       r->res->before.filter_len);
+			return;
+		}
+		free(now);
+	}
+	actions_state_remove(r->statedir, r->statename);
+	r->res->after = r->res->before;
+	done(r, "nothing to undo: the undo state was saved but the change was never made "
+	     "(leaktop stopped in between); the stale state %s is removed", r->statename);
+}
+
 static uint32_t read_rcvbuf(int sfd)
 {
 	int v;
@@ -1584,8 +1789,9 @@ static void do_shrink(struct run *r)
 	 * leaktop killed between the two still leaves a way back */
 	st.old_rcvbuf = res->before.rcvbuf;
 	st.new_rcvbuf = 0;
-	if (save_state(r, &st))
+	if (intent(r, "set SO_RCVBUF to the kernel minimum") || save_state(r, &st))
 		return;	/* nothing changed */
+	test_stop("undo-saved");
 	if (setsockopt(r->sfd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero)) < 0) {
 		int e = errno;
 
@@ -1623,7 +1829,11 @@ static void do_undo_rcvbuf(struct run *r)
 {
 	struct actions_result *res = r->res;
 	int half = (int)((r->st.old_rcvbuf + 1) / 2);
+	char what[96];
 
+	fmt(what, sizeof(what), "set SO_RCVBUF back to %u bytes", r->st.old_rcvbuf);
+	if (intent(r, what))
+		return;
 	/* FORCE passes net.core.rmem_max, which the old size may exceed */
 	if (setsockopt(r->sfd, SOL_SOCKET, SO_RCVBUFFORCE, &half, sizeof(half)) < 0 &&
 	    setsockopt(r->sfd, SOL_SOCKET, SO_RCVBUF, &half, sizeof(half)) < 0) {
@@ -1651,6 +1861,10 @@ static void do_drain(struct run *r)
 
 	if (!buf) {
 		fail(r, ENOMEM, "out of memory");
+		return;
+	}
+	if (intent(r, "read and discard the queued data")) {
+		free(buf);
 		return;
 	}
 	while (packets < DRAIN_MAX_READS && bytes < DRAIN_MAX_BYTES) {
@@ -1698,6 +1912,8 @@ static rlim_t to_rlim(uint64_t v)
 static int set_limits(struct run *r, uint64_t soft, uint64_t hard)
 {
 	struct rlimit rl = { .rlim_cur = to_rlim(soft), .rlim_max = to_rlim(hard) };
+	struct actions_prlimit_obs obs;
+	char why[256];
 
 	if (!pidfd_alive(r->pidfd))
 		return refuse_gone(r);
@@ -1713,18 +1929,54 @@ static int set_limits(struct run *r, uint64_t soft, uint64_t hard)
 				      " (above fs.nr_open?)", soft);
 		return fail(r, e, "prlimit RLIMIT_NOFILE: %s", strerror(e));
 	}
-	/* the pid was alive after the change: it named our process throughout */
-	if (!pidfd_alive(r->pidfd))
-		fmt(r->res->warning, sizeof(r->res->warning), "pid %d exited meanwhile",
-		    r->rq.pid);
+	/* prlimit named a pid: only a pidfd still live afterwards proves the
+	 * pid was our process's throughout */
+	memset(&obs, 0, sizeof(obs));
+	obs.alive_after = pidfd_alive(r->pidfd);
+	obs.start_pinned = r->rq.start_ticks;
+	obs.stat_err = read_stat(r->procroot, r->rq.pid, &obs.start_after, &obs.state_after);
+	if (actions_prlimit_verdict(r->rq.pid, &obs, why, sizeof(why)) != ACTIONS_DONE) {
+		set_outcome(r, ACTIONS_UNCERTAIN, ESRCH, why);
+		return 1;
+	}
 	return 0;
+}
+
+enum actions_outcome actions_prlimit_verdict(int pid, const struct actions_prlimit_obs *o,
+					     char *why, size_t whysz)
+{
+	if (!o->alive_after || o->stat_err == -ESRCH || o->stat_err == -ENOENT) {
+		fmt(why, whysz, "pid %d exited during the change; a process reusing the pid "
+		    "may have had its limit changed: check /proc/%d/limits", pid, pid);
+		return ACTIONS_UNCERTAIN;
+	}
+	if (o->stat_err < 0) {
+		fmt(why, whysz, "cannot read /proc/%d/stat after the change (%s), so which "
+		    "process holds pid %d is not verified: check /proc/%d/limits", pid,
+		    strerror(-o->stat_err), pid, pid);
+		return ACTIONS_UNCERTAIN;
+	}
+	if (o->start_after != o->start_pinned) {
+		fmt(why, whysz, "pid %d is another process after the change (start time %"
+		    PRIu64 ", pinned %" PRIu64 "): its limit may have been changed: check "
+		    "/proc/%d/limits", pid, o->start_after, o->start_pinned, pid);
+		return ACTIONS_UNCERTAIN;
+	}
+	if (o->state_after == 'Z' || o->state_after == 'X') {
+		fmt(why, whysz, "pid %d exited during the change (a zombie now): the limit "
+		    "was set on it, no other process, but it no longer runs", pid);
+		return ACTIONS_UNCERTAIN;
+	}
+	if (whysz)
+		why[0] = '\0';
+	return ACTIONS_DONE;
 }
 
 static void do_raise(struct run *r)
 {
 	struct actions_result *res = r->res;
 	struct actions_state st;
-	char s1[32], s2[32];
+	char s1[32], s2[32], what[96];
 
 	memset(&st, 0, sizeof(st));
 	raise_target(&r->rq, &res->before, &st.new_soft, &st.new_hard);
@@ -1736,11 +1988,18 @@ static void do_raise(struct run *r)
 		st.old_soft = res->before.fd_soft;
 		st.old_hard = res->before.fd_hard;
 	}
-	if (save_state(r, &st))
+	fmt_limit(st.new_soft, s1, sizeof(s1));
+	fmt_limit(st.new_hard, s2, sizeof(s2));
+	fmt(what, sizeof(what), "prlimit RLIMIT_NOFILE to %s/%s", s1, s2);
+	if (intent(r, what) || save_state(r, &st))
 		return;
+	test_stop("undo-saved");
 	if (set_limits(r, st.new_soft, st.new_hard)) {
+		/* the pinned process exited: its state never matches again */
+		if (res->outcome == ACTIONS_UNCERTAIN)
+			actions_state_remove(r->statedir, r->statename);
 		/* put back the state that was there, or none */
-		if (r->have_state) {
+		else if (r->have_state) {
 			struct lt_err err;
 
 			actions_state_save(r->statedir, r->statename, &r->st, &err);
@@ -1762,10 +2021,18 @@ static void do_raise(struct run *r)
 static void do_undo_limit(struct run *r)
 {
 	struct actions_result *res = r->res;
-	char s1[32], s2[32];
+	char s1[32], s2[32], what[96];
 
-	if (set_limits(r, r->st.old_soft, r->st.old_hard))
+	fmt_limit(r->st.old_soft, s1, sizeof(s1));
+	fmt_limit(r->st.old_hard, s2, sizeof(s2));
+	fmt(what, sizeof(what), "prlimit RLIMIT_NOFILE back to %s/%s", s1, s2);
+	if (intent(r, what))
 		return;
+	if (set_limits(r, r->st.old_soft, r->st.old_hard)) {
+		if (res->outcome == ACTIONS_UNCERTAIN)
+			actions_state_remove(r->statedir, r->statename);
+		return;
+	}
 	read_limits(r, &res->after);
 	actions_state_remove(r->statedir, r->statename);
 	fmt_limit(res->after.fd_soft, s1, sizeof(s1));
@@ -1809,6 +2076,8 @@ char *actions_audit_format(const struct actions_audit *rec, char *out, size_t ou
 	const struct actions_result *res = rec->result;
 	const struct actions_target *t = &res->target;
 	char comm[96], reason[300], before[200], after[200], user[96], login[96], local[160];
+	char id[64], what[300];
+	int intent = rec->phase == ACTIONS_PHASE_INTENT;
 
 	lt_sanitize(t->comm, comm, sizeof(comm));
 	lt_sanitize(res->outcome == ACTIONS_DONE ? res->message : res->reason, reason,
@@ -1816,51 +2085,273 @@ char *actions_audit_format(const struct actions_audit *rec, char *out, size_t ou
 	lt_sanitize(rec->user, user, sizeof(user));
 	lt_sanitize(rec->login, login, sizeof(login));
 	lt_sanitize(t->local, local, sizeof(local));
+	lt_sanitize(rec->intent, what, sizeof(what));
 	fig_text(&res->before, before, sizeof(before));
 	fig_text(&res->after, after, sizeof(after));
-	fmt(out, outsz, "action=%s outcome=%s uid=%u user=%s login=%s time=%.0f pid=%d "
+	id[0] = '\0';
+	if (rec->id[0]) {
+		char sid[64];
+
+		lt_sanitize(rec->id, sid, sizeof(sid));
+		fmt(id, sizeof(id), "id=%s phase=%s ", sid, intent ? "intent" : "outcome");
+	}
+	if (intent) {
+		fmt(out, outsz, "%saction=%s uid=%u user=%s login=%s time=%.0f pid=%d "
+		    "comm=\"%s\" fd=%d inode=%" PRIu64 " proto=%s local=%s before=[%s] "
+		    "sharers=%d intent=\"%s\"", id, actions_kind_name(res->kind), rec->uid, user,
+		    login[0] ? login : "-", rec->time, t->pid, comm, t->fd, t->inode,
+		    t->proto[0] ? t->proto : "-", local[0] ? local : "-", before,
+		    res->sharers_total, what);
+		return out;
+	}
+	fmt(out, outsz, "%saction=%s outcome=%s uid=%u user=%s login=%s time=%.0f pid=%d "
 	    "comm=\"%s\" fd=%d inode=%" PRIu64 " proto=%s local=%s before=[%s] after=[%s] "
-	    "%s=\"%s\"", actions_kind_name(res->kind), actions_outcome_name(res->outcome),
+	    "%s=\"%s\"", id, actions_kind_name(res->kind), actions_outcome_name(res->outcome),
 	    rec->uid, user, login[0] ? login : "-", rec->time, t->pid, comm, t->fd, t->inode,
 	    t->proto[0] ? t->proto : "-", local[0] ? local : "-", before, after,
 	    res->outcome == ACTIONS_DONE ? "message" : "reason", reason);
 	return out;
 }
 
-static void audit(const struct actions_result *res)
+/* Who acts, and when: the fields of an audit record other than the result. */
+static void audit_who(struct actions_audit *rec, const struct actions_result *res,
+		      enum actions_phase phase)
 {
-	struct actions_audit rec;
 	struct passwd *pw;
-	char *buf = NULL, line[1024];
+	char *buf = NULL;
 	size_t len;
 	long long lu;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.time = (double)time(NULL);
-	rec.uid = (uint32_t)getuid();
-	pw = getpwuid(rec.uid);
-	fmt(rec.user, sizeof(rec.user), "%s", pw ? pw->pw_name : "");
+	memset(rec, 0, sizeof(*rec));
+	rec->time = (double)time(NULL);
+	rec->uid = (uint32_t)getuid();
+	pw = getpwuid(rec->uid);
+	fmt(rec->user, sizeof(rec->user), "%s", pw ? pw->pw_name : "");
 	if (!pw)
-		fmt(rec.user, sizeof(rec.user), "%u", rec.uid);
-	rec.loginuid = -1;
+		fmt(rec->user, sizeof(rec->user), "%u", rec->uid);
+	rec->loginuid = -1;
 	if (lt_read_file("/proc/self/loginuid", &buf, &len, 64) == 0 &&
 	    sscanf(buf, "%lld", &lu) == 1 && lu >= 0 && lu != 4294967295LL) {
-		rec.loginuid = lu;
+		rec->loginuid = lu;
 		pw = getpwuid((uid_t)lu);
 		if (pw)
-			fmt(rec.login, sizeof(rec.login), "%s", pw->pw_name);
+			fmt(rec->login, sizeof(rec->login), "%s", pw->pw_name);
 		else
-			fmt(rec.login, sizeof(rec.login), "%lld", lu);
+			fmt(rec->login, sizeof(rec->login), "%lld", lu);
 	}
 	free(buf);
-	rec.result = res;
-	actions_audit_format(&rec, line, sizeof(line));
+	fmt(rec->id, sizeof(rec->id), "%s", res->audit_id);
+	rec->phase = phase;
+	rec->result = res;
+}
+
+static void audit_syslog(const struct actions_result *res, const char *line, int notice)
+{
 	openlog("leaktop", LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_AUTHPRIV | (res->outcome == ACTIONS_DONE ? LOG_NOTICE : LOG_WARNING),
-	       "%s", line);
+	syslog(LOG_AUTHPRIV | (notice ? LOG_NOTICE : LOG_WARNING), "%s", line);
 	closelog();
+	(void)res;
+}
+
+/* Make the directory of path (one level, 0700) if it is missing. */
+static int audit_mkdir(const char *path, struct lt_err *err)
+{
+	char copy[PATH_MAX], *dir;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(copy))
+		return lt_err_set(err, ENAMETOOLONG, "the path is too long");
+	fmt(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return lt_err_set(err, errno, "%s: %s", dir, strerror(errno));
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return lt_err_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+int actions_audit_append(const char *path, const char *line, struct lt_err *err)
+{
+	size_t len = strlen(line), off = 0;
+	struct stat st;
+	char *buf;
+	int fd, ret;
+
+	if (!path || !path[0])
+		return lt_err_set(err, EINVAL, "no file named");
+	ret = audit_mkdir(path, err);
+	if (ret < 0)
+		return ret;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		  0600);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return lt_err_set(err, ELOOP, "it is a symbolic link");
+		return lt_err_set(err, errno, "%s", strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = lt_err_set(err, errno, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = lt_err_set(err, EINVAL, "not a regular file");
+		goto out;
+	}
+	/* an existing file others could read or write: ours only from now on */
+	if ((st.st_mode & 077) && fchmod(fd, 0600) < 0) {
+		ret = lt_err_set(err, errno, "chmod 0600: %s", strerror(errno));
+		goto out;
+	}
+	buf = malloc(len + 1);
+	if (!buf) {
+		ret = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(buf, line, len);
+	buf[len++] = '\n';
+	/* one write: O_APPEND keeps a line whole against other writers */
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			ret = lt_err_set(err, n < 0 ? errno : EIO, "write: %s",
+					 strerror(n < 0 ? errno : EIO));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	free(buf);
+	if (fsync(fd) < 0) {
+		ret = lt_err_set(err, errno, "fsync: %s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (close(fd) < 0 && ret == 0)
+		ret = lt_err_set(err, errno, "close: %s", strerror(errno));
+	return ret;
+}
+
+static void audit_broken_why(const char *path, const struct lt_err *err, char *out,
+			     size_t outsz)
+{
+	char p[300];
+
+	lt_sanitize(path, p, sizeof(p));
+	fmt(out, outsz, "cannot write the audit log %s: %s; pass --audit-log FILE to choose "
+	    "another, or --no-audit-file to act without one", p, err->msg);
+}
+
+/*
+ * Would actions_audit_append() work?  A preview's guess, creating nothing:
+ * 0, or -errno with the cause in err.
+ */
+static int audit_probe(const char *path, struct lt_err *err)
+{
+	char copy[PATH_MAX], *dir;
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return lt_err_set(err, ELOOP, "it is a symbolic link");
+		if (!S_ISREG(st.st_mode))
+			return lt_err_set(err, EINVAL, "not a regular file");
+		if (access(path, W_OK) < 0)
+			return lt_err_set(err, errno, "%s", strerror(errno));
+		return 0;
+	}
+	if (errno != ENOENT)
+		return lt_err_set(err, errno, "%s", strerror(errno));
+	if (strlen(path) >= sizeof(copy))
+		return lt_err_set(err, ENAMETOOLONG, "the path is too long");
+	fmt(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return lt_err_set(err, ENOTDIR, "%s", strerror(ENOTDIR));
+		if (access(dir, W_OK | X_OK) < 0)
+			return lt_err_set(err, errno, "%s: %s", dir, strerror(errno));
+		return 0;
+	}
+	if (errno != ENOENT)
+		return lt_err_set(err, errno, "%s: %s", dir, strerror(errno));
+	/* the directory would be made: its parent must take it */
+	dir = dirname(dir);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) < 0)
+		return lt_err_set(err, errno ? errno : ENOTDIR, "cannot create a directory "
+				  "in %s", dir);
+	return 0;
+}
+
+/* The id of one run: leaktop's pid, the time and a counter. */
+static void audit_new_id(struct actions_result *res)
+{
+	static unsigned counter;
+
+	fmt(res->audit_id, sizeof(res->audit_id), "%d.%lld.%u", (int)getpid(),
+	    (long long)time(NULL), ++counter);
+}
+
+/*
+ * Write the intent line (file, fsync'd, then syslog) before the first
+ * change to the target; what says what the change is.  0, or 1 with the
+ * action refused when the audit file cannot take it.
+ */
+static int intent(struct run *r, const char *what)
+{
+	struct actions_audit rec;
+	struct lt_err err = { "" };
+	char line[1280], why[256];
+
+	audit_who(&rec, r->res, ACTIONS_PHASE_INTENT);
+	rec.intent = what;
+	actions_audit_format(&rec, line, sizeof(line));
+	if (r->audit_path && actions_audit_append(r->audit_path, line, &err) < 0) {
+		audit_broken_why(r->audit_path, &err, why, sizeof(why));
+		r->audit_broken = 1;
+		return refuse(r, EIO, "%s", why);
+	}
+	r->intent_written = r->audit_path != NULL;
+	audit_syslog(r->res, line, 1);
+	return 0;
+}
+
+/* The outcome line: audit file, syslog and the hook.  A failure to write
+ * it after a change is a warning; the change is not undone. */
+static void audit(struct run *r, struct actions_result *res)
+{
+	struct actions_audit rec;
+	struct lt_err err = { "" };
+	char line[1280], p[300];
+
+	audit_who(&rec, res, ACTIONS_PHASE_OUTCOME);
+	actions_audit_format(&rec, line, sizeof(line));
+	if (r->audit_path && !r->audit_broken &&
+	    actions_audit_append(r->audit_path, line, &err) < 0 && !res->warning[0]) {
+		lt_sanitize(r->audit_path, p, sizeof(p));
+		fmt(res->warning, sizeof(res->warning), "the outcome could not be written to "
+		    "the audit log %s: %s%s", p, err.msg, r->intent_written ?
+		    " (its intent line is there)" : "");
+	}
+	audit_syslog(res, line, res->outcome == ACTIONS_DONE);
 	if (audit_fn)
 		audit_fn(&rec, audit_arg);
+}
+
+/* Test hook: LEAKTOP_TEST_STOP_AFTER=POINT makes leaktop SIGKILL itself at
+ * POINT ("undo-saved": the undo state is saved, nothing changed yet), as
+ * a crash there would; tests/bt_actions.sh checks what is left. */
+static void test_stop(const char *point)
+{
+	const char *e = getenv("LEAKTOP_TEST_STOP_AFTER");
+
+	if (e && !strcmp(e, point))
+		raise(SIGKILL);
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -1892,7 +2383,11 @@ static int prepare(struct run *r, const struct actions_request *req,
 	r->procroot = req->procroot ? req->procroot : "/proc";
 	r->pidfd = -1;
 	r->sfd = -1;
+	r->audit_path = req->no_audit_file ? NULL :
+			req->audit_log ? req->audit_log : ACTIONS_AUDIT_LOG_DEFAULT;
 	state_init(&r->st);
+	if (run)
+		audit_new_id(res);
 	res->kind = req->kind;
 	res->target.pid = req->pid;
 	res->target.fd = r->rq.fd;
@@ -1915,6 +2410,7 @@ static int prepare(struct run *r, const struct actions_request *req,
 	if (r->sfd >= 0) {
 		read_target(r->sfd, &res->target);
 		read_figures(r->sfd, &res->target, &res->before);
+		find_sharers(r->procroot, r->rq.pid, res);
 	} else {
 		e = read_limits(r, &res->before);
 		if (e == -EPERM)
@@ -1964,12 +2460,20 @@ int actions_preview(const struct actions_request *req, struct actions_result *ou
 		const struct actions_state *st = r.have_state ? &r.st : NULL;
 		struct actions_request rq = r.rq;
 
+		struct lt_err err = { "" };
+
 		actions_describe(&r.rq, &out->target, &out->before, st, out->preview,
 				 sizeof(out->preview));
+		describe_sharers(out, out->preview, sizeof(out->preview));
 		rq.confirm_drain = 1;	/* asked for after the preview */
 		if (actions_check(&rq, &out->target, &out->before, st, why,
 				  sizeof(why)) < 0) {
 			refuse(&r, EPERM, "%s", why);
+		} else if (r.audit_path && audit_probe(r.audit_path, &err) < 0) {
+			/* the run would refuse when writing its intent */
+			audit_broken_why(r.audit_path, &err, why, sizeof(why));
+			refuse(&r, EIO, "%s", why);
+			append(out->preview, sizeof(out->preview), "Refused: %s\n", why);
 		} else {
 			out->outcome = ACTIONS_PREVIEW;
 			fmt(out->message, sizeof(out->message), "preview: %s would be carried "
@@ -1991,9 +2495,14 @@ int actions_run(const struct actions_request *req, struct actions_result *out)
 		goto out;
 	actions_describe(&r.rq, &out->target, &out->before, r.have_state ? &r.st : NULL,
 			 out->preview, sizeof(out->preview));
+	describe_sharers(out, out->preview, sizeof(out->preview));
 	if (actions_check(&r.rq, &out->target, &out->before, r.have_state ? &r.st : NULL,
 			  why, sizeof(why)) < 0) {
 		refuse(&r, EPERM, "%s", why);
+		goto out;
+	}
+	if (r.have_state && state_unapplied(r.rq.kind, &out->before, &r.st)) {
+		undo_unapplied(&r);
 		goto out;
 	}
 	switch (r.rq.kind) {
@@ -2024,6 +2533,6 @@ int actions_run(const struct actions_request *req, struct actions_result *out)
 	set_undo(&r);
 out:
 	finish_run(&r);
-	audit(out);
+	audit(&r, out);
 	return 0;
 }

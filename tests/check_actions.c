@@ -4,7 +4,8 @@
  * preview text on fake targets, the audit line; then live runs on sockets
  * of a child process this test forks (drop-filter and undo, a saved filter
  * restored, a locked filter, an eBPF program, a swapped fd, a reused pid, a
- * corrupt state file, the audit hook).
+ * corrupt state file, the audit hook, the audit file's intent and outcome
+ * lines); the prlimit verdict on injected observations.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -543,6 +544,165 @@ START_TEST(test_audit_format)
 }
 END_TEST
 
+START_TEST(test_audit_format_phases)
+{
+	struct actions_result res;
+	struct actions_audit rec;
+	char line[1280];
+
+	memset(&res, 0, sizeof(res));
+	res.kind = ACTIONS_RAISE_FD_LIMIT;
+	res.outcome = ACTIONS_UNCERTAIN;
+	res.target = fake_target(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+	snprintf(res.reason, sizeof(res.reason), "pid 4242 exited\nduring the change");
+	res.before = fake_figures();
+	res.sharers_total = 2;
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.user, sizeof(rec.user), "root");
+	snprintf(rec.id, sizeof(rec.id), "77.1700000000.3");
+	rec.time = 1700000000;
+	rec.result = &res;
+	rec.phase = ACTIONS_PHASE_INTENT;
+	rec.intent = "prlimit RLIMIT_NOFILE to 4096/4096\x1b[2J";
+	actions_audit_format(&rec, line, sizeof(line));
+	ck_assert_msg(strncmp(line, "id=77.1700000000.3 phase=intent action=raise-fd-limit "
+			      "uid=0 user=root login=- time=1700000000 pid=4242", 83) == 0,
+		      "%s", line);
+	ck_assert_ptr_nonnull(strstr(line, "before=[rmem=100000"));
+	ck_assert_ptr_nonnull(strstr(line, " sharers=2 intent=\"prlimit RLIMIT_NOFILE to "
+				     "4096/4096\\x1b[2J\""));
+	ck_assert_ptr_null(strstr(line, "outcome="));
+	ck_assert_ptr_null(strstr(line, "after="));
+	ck_assert_ptr_null(strchr(line, '\x1b'));
+
+	rec.phase = ACTIONS_PHASE_OUTCOME;
+	actions_audit_format(&rec, line, sizeof(line));
+	ck_assert_msg(strncmp(line, "id=77.1700000000.3 phase=outcome action=raise-fd-limit "
+			      "outcome=uncertain uid=0", 78) == 0, "%s", line);
+	ck_assert_ptr_nonnull(strstr(line, "reason=\"pid 4242 exited\\nduring the change\""));
+	ck_assert_ptr_null(strchr(line, '\n'));
+	ck_assert_str_eq(actions_outcome_name(ACTIONS_UNCERTAIN), "uncertain");
+	ck_assert_str_eq(actions_outcome_name(ACTIONS_NOUTCOMES), "?");
+}
+END_TEST
+
+START_TEST(test_prlimit_verdict)
+{
+	struct actions_prlimit_obs o = { .alive_after = 1, .stat_err = 0, .start_after = 500,
+					 .state_after = 'S', .start_pinned = 500 };
+	char why[256];
+
+	/* alive throughout, same start time: the pid named our process */
+	ck_assert_int_eq(actions_prlimit_verdict(123, &o, why, sizeof(why)), ACTIONS_DONE);
+	ck_assert_str_eq(why, "");
+
+	/* the pidfd died: the pid may have been reused before prlimit */
+	o.alive_after = 0;
+	ck_assert_int_eq(actions_prlimit_verdict(123, &o, why, sizeof(why)), ACTIONS_UNCERTAIN);
+	ck_assert_ptr_nonnull(strstr(why, "pid 123 exited during the change"));
+	ck_assert_ptr_nonnull(strstr(why, "check /proc/123/limits"));
+
+	/* alive, but /proc says the pid is gone, or is not readable */
+	o.alive_after = 1;
+	o.stat_err = -ESRCH;
+	ck_assert_int_eq(actions_prlimit_verdict(123, &o, why, sizeof(why)), ACTIONS_UNCERTAIN);
+	ck_assert_ptr_nonnull(strstr(why, "exited"));
+	o.stat_err = -EACCES;
+	ck_assert_int_eq(actions_prlimit_verdict(123, &o, why, sizeof(why)), ACTIONS_UNCERTAIN);
+	ck_assert_ptr_nonnull(strstr(why, "cannot read /proc/123/stat"));
+
+	/* another start time: another process holds the pid now */
+	o.stat_err = 0;
+	o.start_after = 900;
+	ck_assert_int_eq(actions_prlimit_verdict(123, &o, why, sizeof(why)), ACTIONS_UNCERTAIN);
+	ck_assert_ptr_nonnull(strstr(why, "another process"));
+	ck_assert_ptr_nonnull(strstr(why, "start time 900, pinned 500"));
+
+	/* a zombie: it exited during the change */
+	o.start_after = 500;
+	o.state_after = 'Z';
+	ck_assert_int_eq(actions_prlimit_verdict(123, &o, why, sizeof(why)), ACTIONS_UNCERTAIN);
+	ck_assert_ptr_nonnull(strstr(why, "zombie"));
+}
+END_TEST
+
+/* The lines of a file, at most max, each malloc'd; returns the count. */
+static int read_lines(const char *path, char **lines, int max)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(buf, sizeof(buf), f))
+		lines[n++] = strdup(buf);
+	fclose(f);
+	return n;
+}
+
+static void free_lines(char **lines, int n)
+{
+	while (n-- > 0)
+		free(lines[n]);
+}
+
+START_TEST(test_audit_append)
+{
+	char dir[64], path[128], other[192], *lines[4];
+	struct lt_err err = { "" };
+	struct stat st;
+	int fd, n;
+
+	snprintf(dir, sizeof(dir), "/tmp/lt-check-audit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+
+	/* a missing directory is made 0700, the file 0600 */
+	snprintf(path, sizeof(path), "%s/sub/audit.log", dir);
+	ck_assert_int_eq(actions_audit_append(path, "one", &err), 0);
+	ck_assert_int_eq(actions_audit_append(path, "two", &err), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	snprintf(other, sizeof(other), "%s/sub", dir);
+	ck_assert_int_eq(stat(other, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	n = read_lines(path, lines, 4);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(lines[0], "one\n");
+	ck_assert_str_eq(lines[1], "two\n");
+	free_lines(lines, n);
+
+	/* an existing file open to others becomes 0600; its lines stay */
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(actions_audit_append(path, "three", &err), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	n = read_lines(path, lines, 4);
+	ck_assert_int_eq(n, 3);
+	free_lines(lines, n);
+
+	/* a symlink is not followed, a directory or a path under a file fails */
+	snprintf(other, sizeof(other), "%s/link", dir);
+	ck_assert_int_eq(symlink(path, other), 0);
+	ck_assert_int_eq(actions_audit_append(other, "x", &err), -ELOOP);
+	ck_assert_ptr_nonnull(strstr(err.msg, "symbolic link"));
+	snprintf(other, sizeof(other), "%s/sub", dir);
+	ck_assert_int_lt(actions_audit_append(other, "x", &err), 0);
+	snprintf(other, sizeof(other), "%s/x", path);
+	ck_assert_int_eq(actions_audit_append(other, "x", &err), -ENOTDIR);
+	ck_assert_int_lt(actions_audit_append("", "x", &err), 0);
+	n = read_lines(path, lines, 4);
+	ck_assert_int_eq(n, 3);
+	free_lines(lines, n);
+
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(other, sizeof(other), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(other), 0);
+}
+END_TEST
+
 START_TEST(test_bad_requests)
 {
 	struct actions_request rq;
@@ -583,6 +743,8 @@ struct report {
 };
 
 static char statedir[64];
+static char auditlog[96];	/* statedir/audit.log */
+static struct child c_audit;
 static int live_ok;	/* pidfd_open and pidfd_getfd work here */
 static int audit_calls;
 static struct actions_result audit_last;
@@ -762,6 +924,7 @@ static void req_for(struct actions_request *rq, enum actions_kind kind, const st
 	rq->inode = c->inode;
 	rq->value = -1;
 	rq->statedir = statedir;
+	rq->audit_log = auditlog;
 }
 
 /* Valgrind 3.19 does not know pidfd_open/pidfd_getfd (ENOSYS): the live
@@ -790,6 +953,7 @@ static void live_setup(void)
 	probe_pidfd();
 	snprintf(statedir, sizeof(statedir), "/tmp/lt-check-actions.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(statedir));
+	snprintf(auditlog, sizeof(auditlog), "%s/audit.log", statedir);
 	audit_calls = 0;
 	actions_set_audit_hook(hook, NULL);
 }
@@ -1030,6 +1194,7 @@ START_TEST(test_live_identity_refusals)
 	rq.pid = gone;
 	rq.fd = 3;
 	rq.statedir = statedir;
+	rq.audit_log = auditlog;
 	ck_assert_int_eq(actions_run(&rq, &res), 0);
 	ck_assert_int_eq(res.outcome, ACTIONS_REFUSED);
 	ck_assert_int_eq(res.err, ESRCH);
@@ -1142,6 +1307,90 @@ START_TEST(test_live_rcvbuf_drain_limits)
 }
 END_TEST
 
+/* The audit file of the live tests, as lines. */
+static int audit_lines(char **lines, int max)
+{
+	return read_lines(auditlog, lines, max);
+}
+
+START_TEST(test_live_audit_file)
+{
+	struct actions_request rq;
+	struct actions_result res, pv;
+	char *lines[16], id[160], bad[160];
+	struct stat st;
+	int n;
+
+	NEED_PIDFD();
+
+	child_start(&c_audit, CHILD_PLAIN, -1);
+	send_to(&c_audit, 2);
+
+	/* done: an intent line, then the outcome line, with the same id */
+	req_for(&rq, ACTIONS_DROP_FILTER, &c_audit);
+	ck_assert_int_eq(actions_run(&rq, &res), 0);
+	ck_assert_msg(res.outcome == ACTIONS_DONE, "%s", res.message);
+	ck_assert_str_ne(res.audit_id, "");
+	n = audit_lines(lines, 16);
+	ck_assert_int_eq(n, 2);
+	snprintf(id, sizeof(id), "id=%s phase=intent action=drop-filter ", res.audit_id);
+	ck_assert_msg(strncmp(lines[0], id, strlen(id)) == 0, "%s", lines[0]);
+	ck_assert_ptr_nonnull(strstr(lines[0], "before=[rmem="));
+	ck_assert_ptr_nonnull(strstr(lines[0], "filter=0]"));
+	snprintf(id, sizeof(id), "id=%s phase=outcome action=drop-filter outcome=done ",
+		 res.audit_id);
+	ck_assert_msg(strncmp(lines[1], id, strlen(id)) == 0, "%s", lines[1]);
+	ck_assert_ptr_nonnull(strstr(lines[1], "after=[rmem="));
+	free_lines(lines, n);
+	ck_assert_int_eq(stat(auditlog, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+
+	/* refused before any change: one outcome line, a new id */
+	req_for(&rq, ACTIONS_DRAIN, &c_audit);
+	ck_assert_int_eq(actions_run(&rq, &pv), 0);
+	ck_assert_int_eq(pv.outcome, ACTIONS_REFUSED);
+	ck_assert_str_ne(pv.audit_id, res.audit_id);
+	n = audit_lines(lines, 16);
+	ck_assert_int_eq(n, 3);
+	snprintf(id, sizeof(id), "id=%s phase=outcome action=drain outcome=refused ",
+		 pv.audit_id);
+	ck_assert_msg(strncmp(lines[2], id, strlen(id)) == 0, "%s", lines[2]);
+	free_lines(lines, n);
+
+	/* an audit file that cannot be written: refused, the filter stays */
+	snprintf(bad, sizeof(bad), "%s/x", auditlog);	/* under a file */
+	req_for(&rq, ACTIONS_UNDO_FILTER, &c_audit);
+	rq.audit_log = bad;
+	ck_assert_int_eq(actions_preview(&rq, &pv), 0);
+	ck_assert_int_eq(pv.outcome, ACTIONS_REFUSED);
+	ck_assert_ptr_nonnull(strstr(pv.reason, "cannot write the audit log"));
+	audit_calls = 0;
+	ck_assert_int_eq(actions_run(&rq, &res), 0);
+	ck_assert_int_eq(res.outcome, ACTIONS_REFUSED);
+	ck_assert_ptr_nonnull(strstr(res.reason, "cannot write the audit log"));
+	ck_assert_ptr_nonnull(strstr(res.reason, bad));
+	ck_assert_ptr_nonnull(strstr(res.reason, "--no-audit-file"));
+	ck_assert_int_eq(res.after.have, 0);
+	ck_assert_int_eq(filter_len(&c_audit, NULL, 0), 1);	/* untouched */
+	ck_assert_int_eq(audit_calls, 1);			/* still reported */
+	ck_assert_int_eq(audit_last.outcome, ACTIONS_REFUSED);
+	n = audit_lines(lines, 16);
+	ck_assert_int_eq(n, 3);
+	free_lines(lines, n);
+
+	/* the opt-out: done, nothing written to any file */
+	rq.audit_log = NULL;
+	rq.no_audit_file = 1;
+	ck_assert_int_eq(actions_run(&rq, &res), 0);
+	ck_assert_msg(res.outcome == ACTIONS_DONE, "%s", res.message);
+	ck_assert_int_eq(filter_len(&c_audit, NULL, 0), 0);
+	n = audit_lines(lines, 16);
+	ck_assert_int_eq(n, 3);
+	free_lines(lines, n);
+	child_stop(&c_audit);
+}
+END_TEST
+
 Suite *actions_suite(void)
 {
 	Suite *s = suite_create("actions");
@@ -1156,6 +1405,9 @@ Suite *actions_suite(void)
 	tcase_add_test(tc, test_check_rules);
 	tcase_add_test(tc, test_describe);
 	tcase_add_test(tc, test_audit_format);
+	tcase_add_test(tc, test_audit_format_phases);
+	tcase_add_test(tc, test_prlimit_verdict);
+	tcase_add_test(tc, test_audit_append);
 	tcase_add_test(tc, test_bad_requests);
 	suite_add_tcase(s, tc);
 
@@ -1168,6 +1420,7 @@ Suite *actions_suite(void)
 	tcase_add_test(live, test_live_identity_refusals);
 	tcase_add_test(live, test_live_corrupt_state);
 	tcase_add_test(live, test_live_rcvbuf_drain_limits);
+	tcase_add_test(live, test_live_audit_file);
 	suite_add_tcase(s, live);
 	return s;
 }

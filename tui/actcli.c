@@ -5,7 +5,8 @@
  * (the socket inode of /proc/PID/fd/FD, or --inode N from an earlier scan,
  * and the process start time); core/actions.c re-checks both through the
  * pidfd before touching anything.  Exit codes: 0 done or previewed,
- * 1 runtime failure, 2 usage error, 3 refused by a safety check.
+ * 1 runtime failure or an uncertain outcome, 2 usage error, 3 refused by a
+ * safety check (including an audit file that cannot take the intent).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -74,6 +75,7 @@ static void json_str_or_null(FILE *f, const char *key, const char *s)
 static void print_json(FILE *f, const struct actions_result *r)
 {
 	const struct actions_target *t = &r->target;
+	int i;
 
 	fputs("{\"action\":", f);
 	report_json_string(f, actions_kind_name(r->kind));
@@ -97,6 +99,15 @@ static void print_json(FILE *f, const struct actions_result *r)
 	json_figures(f, "after", &r->after);
 	json_str_or_null(f, "undo", r->can_undo ? actions_kind_name(r->undo.kind) : NULL);
 	json_str_or_null(f, "state_file", r->state_path);
+	json_str_or_null(f, "audit_id", r->audit_id);
+	fputs(",\"sharers\":[", f);
+	for (i = 0; i < r->nsharers; i++) {
+		fprintf(f, "%s{\"pid\":%d,\"fd\":%d,\"comm\":", i ? "," : "",
+			r->sharers[i].pid, r->sharers[i].fd);
+		report_json_string(f, r->sharers[i].comm);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"sharers_total\":%d", r->sharers_total);
 	fputs("}\n", f);
 }
 
@@ -227,6 +238,8 @@ int actcli_run(const struct lt_opts *o)
 	req.confirm_drain = o->confirm_drain;
 	req.read_only = o->read_only;
 	req.procroot = o->procroot;
+	req.audit_log = o->audit_log;
+	req.no_audit_file = o->no_audit_file;
 
 	r = preview ? actions_preview(&req, &res) : actions_run(&req, &res);
 	if (r == -EINVAL)
@@ -247,6 +260,9 @@ int actcli_run(const struct lt_opts *o)
 	case ACTIONS_REFUSED:
 		fprintf(stderr, "leaktop: %s refused: %s\n", o->act, res.reason);
 		return EXIT_REFUSED;
+	case ACTIONS_UNCERTAIN:
+		fprintf(stderr, "leaktop: %s uncertain: %s\n", o->act, res.reason);
+		return EXIT_RUNTIME;
 	case ACTIONS_FAILED:
 	default:
 		fprintf(stderr, "leaktop: %s failed: %s\n", o->act, res.reason);

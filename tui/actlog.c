@@ -4,7 +4,7 @@
  * opens the action menu on the same target with the undo pre-selected, so
  * the undo is previewed and confirmed like any action; 'a' opens the menu
  * on the entry's target.  The list lives in struct tui (actmenu.c adds to
- * it); the audit log (syslog) has the same records.
+ * it); the audit file (--audit-log) and syslog have the same records.
  */
 #include <stdio.h>
 #include <string.h>

@@ -72,6 +72,8 @@ static void request(const struct actmenu *am, const struct tui *t, enum actions_
 	rq->value = -1;
 	rq->read_only = t->read_only;
 	rq->procroot = t->o->procroot;
+	rq->audit_log = t->o->audit_log;
+	rq->no_audit_file = t->o->no_audit_file;
 }
 
 static void preview_all(struct actmenu *am, const struct tui *t)

@@ -24,7 +24,8 @@
 #include "options.h"
 
 /* long options without a short letter */
-enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_CENSUS_EVERY };
+enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_CENSUS_EVERY, OPT_AUDIT_LOG,
+       OPT_NO_AUDIT_FILE };
 
 static void on_stop(int sig)
 {
@@ -66,6 +67,11 @@ static void usage(FILE *f)
 	      "      --yes              carry out the --act action\n"
 	      "      --confirm-drain    the second confirmation drain needs\n"
 	      "      --read-only        no actions in this session\n"
+	      "      --audit-log FILE   where actions (--act and the UI) write their\n"
+	      "                         intent and outcome lines (default\n"
+	      "                         /var/log/leaktop/audit.log); an action whose\n"
+	      "                         intent cannot be written there is refused\n"
+	      "      --no-audit-file    act without an audit file (syslog only)\n"
 	      "      --theme NAME       colour theme of the interactive UI (C cycles them)\n"
 	      "      --no-mouse         do not capture the mouse\n"
 	      "      --threshold NAME=V set a triage threshold (see leaktop(1)),\n"
@@ -450,6 +456,8 @@ int main(int argc, char **argv)
 		{ "record-max-size", required_argument, NULL, OPT_RECORD_MAX },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "census-interval", required_argument, NULL, OPT_CENSUS_EVERY },
+		{ "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
+		{ "no-audit-file", no_argument, NULL, OPT_NO_AUDIT_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -541,6 +549,16 @@ int main(int argc, char **argv)
 		case 'P':
 			o.procroot = optarg;
 			break;
+		case OPT_AUDIT_LOG:
+			if (!optarg[0]) {
+				free(o.pids);
+				return usage_error("%s", "--audit-log needs a file name");
+			}
+			o.audit_log = optarg;
+			break;
+		case OPT_NO_AUDIT_FILE:
+			o.no_audit_file = 1;
+			break;
 		case 'A':
 			o.act = optarg;
 			break;
@@ -630,6 +648,10 @@ int main(int argc, char **argv)
 		free(o.pids);
 		return usage_error("--replay cannot be combined with %s",
 				   o.act ? "--act" : o.record_path ? "--record" : "-p");
+	}
+	if (o.audit_log && o.no_audit_file) {
+		free(o.pids);
+		return usage_error("%s", "--audit-log and --no-audit-file cannot be combined");
 	}
 	if (o.record_max_size && !o.record_path) {
 		free(o.pids);

@@ -6,8 +6,11 @@
  * Every action is pinned to what the scan saw: the process start time
  * (field 22 of /proc/PID/stat) and the socket inode.  Any mismatch, a
  * vanished process or a missing privilege refuses the action and touches
- * nothing.  Every action run (done, refused or failed) is written to syslog
- * (LOG_AUTHPRIV, ident "leaktop") and passed to the audit hook.  What an
+ * nothing.  Every action run is audited: an intent line is appended to the
+ * audit file and fsync'd before the first change to the target (an action
+ * whose intent cannot be written is refused), and an outcome line after it
+ * (done, refused, failed or uncertain); both go to syslog (LOG_AUTHPRIV,
+ * ident "leaktop") too, and the outcome to the audit hook.  What an
  * undo needs is kept in a small state file, so the one-shot CLI can undo in
  * a later invocation.  See doc/actions.md.
  *
@@ -61,7 +64,13 @@ struct actions_request {
 	int read_only;		/* the session is read-only: refuse everything */
 	const char *procroot;	/* NULL: "/proc" */
 	const char *statedir;	/* NULL: actions_state_dir() picks one */
+	const char *audit_log;	/* NULL: ACTIONS_AUDIT_LOG_DEFAULT */
+	int no_audit_file;	/* the operator chose to act without an audit
+				 * file (--no-audit-file): syslog only */
 };
+
+/* Where the audit file is when the request names none. */
+#define ACTIONS_AUDIT_LOG_DEFAULT "/var/log/leaktop/audit.log"
 
 /* Which parts of struct actions_figures are real. */
 #define ACTIONS_HAVE_QUEUE	0x01	/* rmem, recv_q, rcvbuf, drops */
@@ -107,10 +116,23 @@ enum actions_outcome {
 	ACTIONS_DONE,		/* carried out and verified */
 	ACTIONS_REFUSED,	/* a safety check said no; nothing was touched */
 	ACTIONS_FAILED,		/* a runtime error (see reason) */
+	ACTIONS_UNCERTAIN,	/* the change was made, but the target may not
+				 * have been the pinned process (it exited
+				 * around prlimit): the reason says what to check */
+	ACTIONS_NOUTCOMES
 };
 
-/* "preview", "done", "refused", "failed" */
+/* "preview", "done", "refused", "failed", "uncertain" */
 const char *actions_outcome_name(enum actions_outcome o);
+
+/* Another process holding the same socket (a forked child, say). */
+struct actions_sharer {
+	int pid;
+	int fd;			/* its first fd on the socket */
+	char comm[64];		/* raw bytes of /proc/PID/comm: untrusted */
+};
+
+#define ACTIONS_SHARERS_MAX 32	/* listed; the rest are only counted */
 
 /*
  * What happened.  Everything is inline: the struct can be copied and kept.
@@ -131,24 +153,40 @@ struct actions_result {
 	int can_undo;
 	struct actions_request undo;
 	char state_path[512];	/* the undo state file written/used, or "" */
+	/* socket actions: the other processes holding the same socket, which
+	 * a filter, a buffer size or a drain affects as well */
+	int nsharers;		/* entries in sharers[] */
+	int sharers_total;	/* other processes holding it (>= nsharers) */
+	int sharers_unread;	/* processes whose fd table could not be read */
+	struct actions_sharer sharers[ACTIONS_SHARERS_MAX];
+	char audit_id[48];	/* the id of this run's audit lines, or "" */
 };
 
 /*
  * Inspect the target read-only (the same identity checks as a run, then
  * the socket's figures) and describe exactly what actions_run() would do.
  * out->outcome is ACTIONS_PREVIEW, or ACTIONS_REFUSED / ACTIONS_FAILED
- * with the reason the run would stop.  Not audited: nothing is attempted.
+ * with the reason the run would stop (an audit file that looks unwritable
+ * included; nothing is created to find out).  For socket actions the
+ * other processes holding the socket are listed in out->sharers (one
+ * readlink per fd of every process).  Not audited: nothing is attempted.
  * Returns 0 (see out), or -EINVAL for a malformed request.
  */
 int actions_preview(const struct actions_request *req, struct actions_result *out);
 
 /*
- * Carry the action out: pin, check, act, verify, save undo state, audit.
- * Returns 0 with out filled for every outcome (done, refused, failed), or
+ * Carry the action out: pin, check, write and fsync the intent to the audit
+ * file, save undo state, act, verify, write the outcome.  Returns 0 with out
+ * filled for every outcome (done, refused, failed, uncertain), or
  * -EINVAL for a malformed request (unknown kind, pid <= 0, missing fd).
  * The duplicate fd is closed before returning and never shut down.
  */
 int actions_run(const struct actions_request *req, struct actions_result *out);
+
+enum actions_phase {
+	ACTIONS_PHASE_OUTCOME = 0,	/* after: what happened */
+	ACTIONS_PHASE_INTENT,		/* before the first change: what will */
+};
 
 /* The audit record of one action run. */
 struct actions_audit {
@@ -159,20 +197,54 @@ struct actions_audit {
 	char login[64];		/* the login user's name, "" if unset */
 	const struct actions_result *result;	/* kind, outcome, target,
 						 * before/after, reason */
+	char id[48];		/* shared by a run's intent and outcome lines
+				 * ("LEAKTOPPID.TIME.N"), "" for none */
+	enum actions_phase phase;
+	const char *intent;	/* PHASE_INTENT: the change about to be made */
 };
 
 typedef void (*actions_audit_fn)(const struct actions_audit *rec, void *arg);
 
 /*
- * Register the function that receives every audit record (the recorder
+ * Register the function that receives every outcome record (the recorder
  * writes them into the recording), or NULL to remove it.  rec and
  * everything it points to are valid only during the call.  Process-wide;
  * set it before running actions (not thread-safe against concurrent runs).
  */
 void actions_set_audit_hook(actions_audit_fn fn, void *arg);
 
-/* Format rec as the one syslog line (key=value, untrusted text escaped). */
+/*
+ * Format rec as one audit line (key=value, untrusted text escaped, no
+ * newline): "id=.. phase=outcome action=.. outcome=.. uid=.." after the
+ * change, "id=.. phase=intent action=.. uid=.. .. before=[..] intent=\"..\""
+ * before it.  The id and phase keys are left out when rec->id is "".
+ */
 char *actions_audit_format(const struct actions_audit *rec, char *out, size_t outsz);
+
+/*
+ * What was observed around prlimit (raise-fd-limit and its undo), and what
+ * it means: prlimit names a pid, not the pidfd, so if the pinned process
+ * exits and its pid is reused in between, another process's limit changes.
+ */
+struct actions_prlimit_obs {
+	int alive_after;	/* the pidfd was live after prlimit returned */
+	int stat_err;		/* 0, or -errno reading /proc/PID/stat after */
+	uint64_t start_after;	/* its start time then (when stat_err is 0) */
+	char state_after;	/* its state letter then ('Z': zombie) */
+	uint64_t start_pinned;	/* the start time the action was pinned to */
+};
+
+/* ACTIONS_DONE when the pinned process verifiably held the pid throughout,
+ * else ACTIONS_UNCERTAIN with what was seen and what to check in why. */
+enum actions_outcome actions_prlimit_verdict(int pid, const struct actions_prlimit_obs *o,
+					     char *why, size_t whysz);
+
+/*
+ * Append one line (a newline is added) to the audit file at path, created
+ * 0600 (its directory 0700) if missing, O_APPEND|O_NOFOLLOW, made 0600 if it
+ * is wider, and fsync'd.  0, or -errno with the cause in err.
+ */
+int actions_audit_append(const char *path, const char *line, struct lt_err *err);
 
 /* 1 when procroot is not the host's /proc (a --procfs copy or test tree):
  * every action is refused there. */
