@@ -4,14 +4,20 @@
 # socket) and undo-filter lets it grow again; shrink-rcvbuf and its undo;
 # drain (only with --confirm-drain); raise-fd-limit and its undo; and every
 # safety refusal (TCP, locked filter, swapped fd, exited pid, non-root user,
-# corrupt undo state, read-only), each leaving the target untouched.
+# corrupt undo state, read-only), each leaving the target untouched; the
+# audit file (intent before the change, outcome after, on a box without
+# syslog), an unwritable audit file refusing the action, the opt-out; the
+# processes sharing a socket in the preview; and a leaktop killed between
+# saving the undo state and changing the socket.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
 L="$TESTS_BIN/leakers"
 
 # Undo state goes to /run/leaktop; keep this run's files apart from the
-# operator's by only touching files named after our leakers' pids.
+# operator's by only touching files named after our leakers' pids.  The
+# audit lines go to this run's own file, not /var/log/leaktop.
+AUDIT="$TMPD/audit/audit.log"
 
 # rmem PID INODE: the socket's charged memory as leaktop's census sees it
 rmem() {
@@ -26,6 +32,13 @@ field() {
 # act NAME args...: leaktop --act ... --format json; output in $TMPD/NAME.json,
 # stderr in $TMPD/NAME.err; sets RC
 act() {
+	local name=$1; shift
+	RC=0
+	"$LEAKTOP" --act "$@" --audit-log "$AUDIT" --format json >"$TMPD/$name.json" \
+		2>"$TMPD/$name.err" || RC=$?
+}
+# act_own NAME args...: like act, with the caller's audit options
+act_own() {
 	local name=$1; shift
 	RC=0
 	"$LEAKTOP" --act "$@" --format json >"$TMPD/$name.json" 2>"$TMPD/$name.err" || RC=$?
@@ -55,8 +68,8 @@ wait_queue() {
 }
 # filter PID FD: what leaktop's preview reads as the socket's current filter
 filter_of() {
-	"$LEAKTOP" --act drop-filter --pid "$1" --fd "$2" --format json 2>/dev/null |
-		jq -r '.before.filter // "?"'
+	"$LEAKTOP" --act drop-filter --pid "$1" --fd "$2" --no-audit-file --format json \
+		2>/dev/null | jq -r '.before.filter // "?"'
 }
 
 # --- usage errors: exit 2 -----------------------------------------------
@@ -305,4 +318,133 @@ check "exited pid, raise-fd-limit: exit 3" test "$RC" = 3
 # --- --read-only refuses everything ---------------------------------------
 act ro raise-fd-limit --pid $$ --read-only
 check "--read-only: exit 3 (even a preview)" test "$RC" = 3
+
+# --- the audit file --------------------------------------------------------
+# No syslog: where /dev/log exists, leaktop runs in a mount namespace with
+# /dev/null over it, so nothing can depend on syslog taking the lines.
+nosyslog() {
+	if [ -e /dev/log ]; then
+		unshare -m sh -c 'mount --bind /dev/null /dev/log && exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
+start_bg au "$L/leak_udp" --interval-ms 20 --seconds 120
+AUD2="$TMPD/audit2/sub.log"
+RC=0
+nosyslog "$LEAKTOP" --act drop-filter --pid "$au_pid" --fd "$au_fd" --audit-log "$AUD2" \
+	--yes --format json >"$TMPD/au_drop.json" 2>"$TMPD/au_drop.err" || RC=$?
+check "audit: drop-filter without syslog: exit 0" test "$RC" = 0
+id=$(jq -r .audit_id "$TMPD/au_drop.json")
+check "audit: two lines, both with the run's id ($id)" \
+	test "$(grep -c "^id=$id " "$AUD2")" = 2
+check "audit: the intent comes first" \
+	bash -c "sed -n 1p '$AUD2' | grep -q '^id=$id phase=intent action=drop-filter .*pid=$au_pid .*fd=$au_fd inode=$au_inode .*before=\[rmem=.*filter=0\]'"
+check "audit: then the outcome" \
+	bash -c "sed -n 2p '$AUD2' | grep -q '^id=$id phase=outcome action=drop-filter outcome=done .*after=\[.*filter=1\]'"
+check "audit: file mode 0600" test "$(stat -c %a "$AUD2")" = 600
+check "audit: directory made 0700" test "$(stat -c %a "$(dirname "$AUD2")")" = 700
+check "audit: every line is key=value, one per line" \
+	bash -c "! grep -v '^id=[0-9]*\.[0-9]*\.[0-9]* phase=[a-z]* action=' '$AUD2'"
+# refused before any change: one line
+act_own au_ref drain --pid "$au_pid" --fd "$au_fd" --yes --audit-log "$AUD2"
+id2=$(jq -r .audit_id "$TMPD/au_ref.json")
+check "audit: a refusal is one line, outcome=refused" \
+	bash -c "[ \$(grep -c '^id=$id2 ' '$AUD2') = 1 ] && grep -q '^id=$id2 phase=outcome action=drain outcome=refused' '$AUD2'"
+# an existing file open to others is made 0600
+chmod 0644 "$AUD2"
+act_own au_undo undo-filter --pid "$au_pid" --fd "$au_fd" --yes --audit-log "$AUD2"
+check "audit: undo-filter: exit 0, intent and outcome" \
+	bash -c "[ $RC = 0 ] && [ \$(grep -c \"^id=\$(jq -r .audit_id '$TMPD/au_undo.json') \" '$AUD2') = 2 ]"
+check "audit: a 0644 audit file is made 0600" test "$(stat -c %a "$AUD2")" = 600
+
+# an audit file that cannot be written: refused, target untouched
+touch "$TMPD/afile"
+lines_before=$(wc -l <"$AUD2")
+act_own au_bad drop-filter --pid "$au_pid" --fd "$au_fd" --yes --audit-log "$TMPD/afile/x"
+check "unwritable audit log: exit 3" test "$RC" = 3
+check "unwritable audit log: one line naming the file and the way out" \
+	bash -c "[ \$(wc -l <'$TMPD/au_bad.err') = 1 ] &&
+		grep -q 'cannot write the audit log $TMPD/afile/x: .*--no-audit-file' '$TMPD/au_bad.err'"
+check "unwritable audit log: filter untouched" test "$(filter_of "$au_pid" "$au_fd")" = none
+check "unwritable audit log: no undo state left" \
+	bash -c "! ls /run/leaktop/filter-$au_pid-* 2>/dev/null"
+act_own au_bad2 shrink-rcvbuf --pid "$au_pid" --fd "$au_fd" --audit-log /proc/version/x
+check "unwritable audit log: the preview says it would be refused (exit 3)" \
+	bash -c "[ $RC = 3 ] && grep -q 'cannot write the audit log /proc/version/x' '$TMPD/au_bad2.err'"
+act_own au_bad3 shrink-rcvbuf --pid "$au_pid" --fd "$au_fd" --yes --audit-log /proc/version/x
+check "unwritable audit log (/proc): exit 3, rcvbuf unchanged" \
+	bash -c "[ $RC = 3 ] && jq -e '.after == null' '$TMPD/au_bad3.json' >/dev/null"
+check "unwritable audit log: census rcvbuf unchanged" \
+	test "$(field "$au_pid" "$au_inode" rcvbuf)" = "$(jq .before.rcvbuf "$TMPD/au_bad3.json")"
+start_bg al "$L/leak_ghost" --limit 128 --seconds 60
+act_own au_bad4 raise-fd-limit --pid "$al_pid" --yes --audit-log "$TMPD/afile/x"
+check "unwritable audit log: raise-fd-limit exit 3, limit untouched" \
+	bash -c "[ $RC = 3 ] && grep -Eq '^Max open files +128 ' /proc/$al_pid/limits"
+check "unwritable audit log: the file's lines are as before" test "$(wc -l <"$AUD2")" = "$lines_before"
+"$LEAKTOP" --act drop-filter --pid 1 --fd 0 --audit-log x --no-audit-file >/dev/null 2>&1
+check "--audit-log with --no-audit-file: exit 2" test $? = 2
+
+# the opt-out: the operator acts without an audit file
+act_own au_opt drop-filter --pid "$au_pid" --fd "$au_fd" --yes --no-audit-file
+check "--no-audit-file: exit 0, filter attached" \
+	bash -c "[ $RC = 0 ] && jq -e '.after.filter == \"drop-all\"' '$TMPD/au_opt.json' >/dev/null"
+check "--no-audit-file: the named file is not written" test "$(wc -l <"$AUD2")" = "$lines_before"
+act_own au_opt2 undo-filter --pid "$au_pid" --fd "$au_fd" --yes --no-audit-file
+check "--no-audit-file: undo exit 0" test "$RC" = 0
+
+# --- killed between saving the undo state and the change ------------------
+for a in shrink-rcvbuf drop-filter; do
+	u=$([ $a = drop-filter ] && echo undo-filter || echo undo-rcvbuf)
+	b_before=$(field "$au_pid" "$au_inode" rcvbuf); f_before=$(filter_of "$au_pid" "$au_fd")
+	RC=0
+	LEAKTOP_TEST_STOP_AFTER=undo-saved "$LEAKTOP" --act $a --pid "$au_pid" --fd "$au_fd" \
+		--yes --audit-log "$AUD2" >/dev/null 2>&1 || RC=$?
+	check "$a killed after saving: SIGKILL (exit $RC)" test "$RC" = 137
+	state=$(ls /run/leaktop/*-"$au_pid"-*-"$au_fd"-"$au_inode" 2>/dev/null | head -1)
+	check "$a killed after saving: the undo state is there ($state)" test -s "$state"
+	check "$a killed after saving: the socket is unchanged" \
+		test "$(field "$au_pid" "$au_inode" rcvbuf) $(filter_of "$au_pid" "$au_fd")" = "$b_before $f_before"
+	check "$a killed after saving: its intent is the audit file's last line" \
+		bash -c "tail -1 '$AUD2' | grep -q 'phase=intent action=$a '"
+	act_own k_$a $u --pid "$au_pid" --fd "$au_fd" --yes --audit-log "$AUD2"
+	check "$u after the kill: exit 0, nothing to undo" \
+		bash -c "[ $RC = 0 ] && jq -e '.done and (.message | test(\"never made\"))' '$TMPD/k_$a.json' >/dev/null"
+	check "$u after the kill: the state is gone, the socket as before" \
+		bash -c "[ ! -e '$state' ] && [ \"\$(jq -r '.after.rcvbuf' '$TMPD/k_$a.json')\" = '$b_before' ]"
+	check "$u after the kill: census agrees" \
+		test "$(field "$au_pid" "$au_inode" rcvbuf) $(filter_of "$au_pid" "$au_fd")" = "$b_before $f_before"
+done
+RC=0
+LEAKTOP_TEST_STOP_AFTER=undo-saved "$LEAKTOP" --act raise-fd-limit --pid "$al_pid" --yes \
+	--audit-log "$AUD2" >/dev/null 2>&1 || RC=$?
+check "raise-fd-limit killed after saving: SIGKILL, limit untouched" \
+	bash -c "[ $RC = 137 ] && grep -Eq '^Max open files +128 ' /proc/$al_pid/limits"
+act_own k_fd undo-fd-limit --pid "$al_pid" --yes --audit-log "$AUD2"
+check "undo-fd-limit after the kill: exit 0, nothing to undo, limit 128" \
+	bash -c "[ $RC = 0 ] && jq -e '.done and (.message | test(\"never made\"))' '$TMPD/k_fd.json' >/dev/null &&
+		grep -Eq '^Max open files +128 ' /proc/$al_pid/limits"
+check "undo-fd-limit after the kill: the state is gone" \
+	bash -c "! ls /run/leaktop/fdlimit-$al_pid-* 2>/dev/null"
+kill "$al_bgpid" "$au_bgpid"
+
+# --- a socket shared with a forked child ------------------------------------
+start_bg sh "$L/leak_udp" --fork --interval-ms 20 --seconds 60
+check "shared: the leaker forked a holder ($sh_fork_pid)" test "$sh_fork_pid" -gt 0
+RC=0
+"$LEAKTOP" --act drop-filter --pid "$sh_pid" --fd "$sh_fd" --audit-log "$AUDIT" \
+	>"$TMPD/sh.txt" 2>&1 || RC=$?
+check "shared: text preview exits 0" test "$RC" = 0
+check "shared: text preview names the target pid" grep -q "on pid $sh_pid (leak_udp) fd $sh_fd" "$TMPD/sh.txt"
+check "shared: text preview lists the child and says it is affected" \
+	grep -q "Shared with 1 other process: the drop filter affects all of them: pid $sh_fork_pid (leak_udp) fd $sh_fd" "$TMPD/sh.txt"
+act sh_json drain --pid "$sh_pid" --fd "$sh_fd" --confirm-drain
+check "shared: JSON sharers lists the child, total 1" \
+	j sh_json ".pid == $sh_pid and .sharers == [{\"pid\": $sh_fork_pid, \"fd\": $sh_fd, \"comm\": \"leak_udp\"}] and .sharers_total == 1"
+check "shared: the preview touched nothing" test "$(filter_of "$sh_pid" "$sh_fd")" = none
+act sh_one drop-filter --pid "$sh_fork_pid" --fd "$sh_fd"
+check "shared: from the child's side the parent is the sharer" j sh_one ".sharers[0].pid == $sh_pid"
+act sh_fd raise-fd-limit --pid "$sh_pid"
+check "shared: process actions list no sharers" j sh_fd '.sharers == [] and .sharers_total == 0'
+kill "$sh_bgpid"
 finish
