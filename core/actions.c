@@ -2145,12 +2145,11 @@ static void audit_who(struct actions_audit *rec, const struct actions_result *re
 	rec->result = res;
 }
 
-static void audit_syslog(const struct actions_result *res, const char *line, int notice)
+static void audit_syslog(const char *line, int notice)
 {
 	openlog("leaktop", LOG_PID, LOG_AUTHPRIV);
 	syslog(LOG_AUTHPRIV | (notice ? LOG_NOTICE : LOG_WARNING), "%s", line);
 	closelog();
-	(void)res;
 }
 
 /* Make the directory of path (one level, 0700) if it is missing. */
@@ -2282,9 +2281,11 @@ static int audit_probe(const char *path, struct lt_err *err)
 		return lt_err_set(err, errno, "%s: %s", dir, strerror(errno));
 	/* the directory would be made: its parent must take it */
 	dir = dirname(dir);
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) < 0)
-		return lt_err_set(err, errno ? errno : ENOTDIR, "cannot create a directory "
-				  "in %s", dir);
+	if (stat(dir, &st) < 0 || access(dir, W_OK | X_OK) < 0)
+		return lt_err_set(err, errno, "cannot create a directory in %s: %s", dir,
+				  strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return lt_err_set(err, ENOTDIR, "%s is not a directory", dir);
 	return 0;
 }
 
@@ -2317,7 +2318,7 @@ static int intent(struct run *r, const char *what)
 		return refuse(r, EIO, "%s", why);
 	}
 	r->intent_written = r->audit_path != NULL;
-	audit_syslog(r->res, line, 1);
+	audit_syslog(line, 1);
 	return 0;
 }
 
@@ -2338,7 +2339,7 @@ static void audit(struct run *r, struct actions_result *res)
 		    "the audit log %s: %s%s", p, err.msg, r->intent_written ?
 		    " (its intent line is there)" : "");
 	}
-	audit_syslog(res, line, res->outcome == ACTIONS_DONE);
+	audit_syslog(line, res->outcome == ACTIONS_DONE);
 	if (audit_fn)
 		audit_fn(&rec, audit_arg);
 }
