@@ -14,6 +14,21 @@
 #include "leaktop/export.h"
 #include "leaktop/report.h"
 
+/* The program (tui/main.c) defines the flag; this weak copy lets what
+ * links core without it (the tests, the fuzzer) link. */
+volatile int lt_stop_requested __attribute__((weak));
+
+/* A writer stops at its next row when a stop was requested (errno EINTR)
+ * or the stream failed (errno from the failed write). */
+static int halted(FILE *f)
+{
+	if (lt_stop_requested) {
+		errno = EINTR;
+		return 1;
+	}
+	return ferror(f);
+}
+
 /* ---- session --------------------------------------------------------------- */
 
 void export_session_init(struct export_session *es, const struct record_header *hdr,
@@ -25,48 +40,175 @@ void export_session_init(struct export_session *es, const struct record_header *
 	es->source = source;
 }
 
-static int same_finding(const struct finding *a, const struct finding *b)
+/*
+ * The identity of a finding: kind, pid, fd and inode (text, severity and
+ * figures may change from one sample to the next).  Two findings are the
+ * same one when this returns 0; the order itself means nothing but lets
+ * the exports group equal findings by sorting instead of comparing every
+ * pair, which a hostile recording with many findings would make quadratic.
+ */
+static int finding_cmp(const struct finding *a, const struct finding *b)
 {
-	return a->kind == b->kind && a->pid == b->pid && a->fd == b->fd &&
-	       a->inode == b->inode;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->fd != b->fd)
+		return a->fd < b->fd ? -1 : 1;
+	if (a->inode != b->inode)
+		return a->inode < b->inode ? -1 : 1;
+	return 0;
 }
 
+/* A finding of a sample and its position there. */
+struct fref {
+	const struct finding *f;
+	size_t i;
+};
+
+static int fref_cmp(const void *a, const void *b)
+{
+	const struct fref *x = a, *y = b;
+	int r = finding_cmp(x->f, y->f);
+
+	if (r)
+		return r;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The findings v[0..n-1] sorted by identity, then by position: each group
+ * of equal findings is contiguous and starts with the one first in v.
+ * Caller frees; NULL with errno ENOMEM. */
+static struct fref *fref_sorted(const struct finding *v, size_t n)
+{
+	struct fref *r = reallocarray(NULL, n ? n : 1, sizeof(*r));
+	size_t i;
+
+	if (!r)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		r[i].f = &v[i];
+		r[i].i = i;
+	}
+	qsort(r, n, sizeof(*r), fref_cmp);
+	return r;
+}
+
+/* The session finding that is the same as x (binary search in byid), or
+ * SIZE_MAX. */
+static size_t session_find(const struct export_session *es, const struct finding *x)
+{
+	size_t lo = 0, hi = es->nfindings;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = finding_cmp(&es->findings[es->byid[mid]].f, x);
+
+		if (!c)
+			return es->byid[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+/* Room for n findings in the session (and its index).  0 or -ENOMEM. */
+static int session_reserve(struct export_session *es, size_t n)
+{
+	struct export_finding *nv;
+	size_t *ni, cap = es->capfindings;
+
+	if (n <= cap)
+		return 0;
+	cap = cap && cap <= SIZE_MAX / 2 ? cap * 2 : 8;
+	if (cap < n)
+		cap = n;
+	nv = reallocarray(es->findings, cap, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	es->findings = nv;
+	ni = reallocarray(es->byid, cap, sizeof(*ni));
+	if (!ni)
+		return -ENOMEM;	/* findings is bigger than capfindings says: harmless */
+	es->byid = ni;
+	es->capfindings = cap;
+	return 0;
+}
+
+/*
+ * The rules, the same whatever the number of findings:
+ * - a session finding is created by the first occurrence of its identity
+ *   (finding_cmp), and the session keeps them in the order they were
+ *   first seen (within a sample, in the sample's order);
+ * - every occurrence, duplicates within one sample included, is applied
+ *   in the sample's order: it replaces the kept one when it is more
+ *   severe, or as severe and either confirmed or the kept one suspected
+ *   (the worst, then the latest, a confirmed one not giving way to a
+ *   suspected one); it counts as a sample and marks the finding at_end.
+ * The sample's findings are matched by sorting them by identity and
+ * looking each group up in byid, the session's findings sorted by
+ * identity: O(n log n) per sample, plus O(session) to clear at_end and
+ * merge the new identities into byid.  Nothing is changed on -ENOMEM.
+ */
 int export_session_add_sample(struct export_session *es, const struct sample *s)
 {
-	size_t i, j;
+	const struct finding *v = s->findings.v;
+	size_t n = s->findings.n, n0 = es->nfindings, nnew = 0, g, e, i, a, w;
+	struct fref *ref = NULL;
+	size_t *to = NULL, *lead = NULL;
+	int r = -ENOMEM;
+
+	/*
+	 * to[i]: the session finding v[i] goes to; while it is >= n0, v[i]
+	 * is not in the session yet and to[i] - n0 is the first of its
+	 * group.  lead: the first of each new group, in identity order.
+	 */
+	if (n) {
+		ref = fref_sorted(v, n);
+		to = reallocarray(NULL, n, sizeof(*to));
+		lead = reallocarray(NULL, n, sizeof(*lead));
+		if (!ref || !to || !lead)
+			goto out;
+		for (g = 0; g < n; g = e) {
+			size_t j = session_find(es, ref[g].f);
+
+			if (j == SIZE_MAX) {
+				j = n0 + ref[g].i;
+				lead[nnew++] = ref[g].i;
+			}
+			for (e = g; e < n && !finding_cmp(ref[e].f, ref[g].f); e++)
+				to[ref[e].i] = j;
+		}
+		if (nnew > SIZE_MAX - n0 || session_reserve(es, n0 + nnew) < 0)
+			goto out;
+	}
 
 	if (!es->nsamples)
 		es->start = s->time;
 	es->end = s->time;
 	es->nsamples++;
-	for (j = 0; j < es->nfindings; j++)
-		es->findings[j].at_end = 0;
-	for (i = 0; i < s->findings.n; i++) {
-		const struct finding *x = &s->findings.v[i];
-		struct export_finding *ef = NULL;
+	for (i = 0; i < n0; i++)
+		es->findings[i].at_end = 0;
+	for (i = 0; i < n; i++) {
+		const struct finding *x = &v[i];
+		struct export_finding *ef;
 
-		for (j = 0; j < es->nfindings; j++)
-			if (same_finding(&es->findings[j].f, x)) {
-				ef = &es->findings[j];
-				break;
+		if (to[i] >= n0) {
+			if (to[i] - n0 == i) {
+				ef = &es->findings[es->nfindings];
+				memset(ef, 0, sizeof(*ef));
+				ef->f = *x;
+				ef->first_seen = s->time;
+				to[i] = es->nfindings++;
+			} else {
+				to[i] = to[to[i] - n0];	/* its first is before it */
 			}
-		if (!ef) {
-			if (es->nfindings == es->capfindings) {
-				size_t cap = es->capfindings ? es->capfindings * 2 : 8;
-				struct export_finding *nv = realloc(es->findings,
-								    cap * sizeof(*nv));
-
-				if (!nv)
-					return -ENOMEM;
-				es->findings = nv;
-				es->capfindings = cap;
-			}
-			ef = &es->findings[es->nfindings++];
-			memset(ef, 0, sizeof(*ef));
-			ef->f = *x;
-			ef->first_seen = s->time;
 		}
-		/* keep the worst occurrence; among equals, the latest figures */
+		ef = &es->findings[to[i]];
+		/* the worst; among equals the latest, unless a suspected one
+		 * would replace a confirmed one */
 		if (x->severity > ef->f.severity ||
 		    (x->severity == ef->f.severity && (!x->suspected || ef->f.suspected)))
 			ef->f = *x;
@@ -74,7 +216,24 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 		ef->samples++;
 		ef->at_end = 1;
 	}
-	return 0;
+
+	/* merge the new identities (lead is in identity order) into byid */
+	for (a = n0, w = n0 + nnew; nnew; ) {
+		size_t b = to[lead[nnew - 1]];
+
+		if (a && finding_cmp(&es->findings[es->byid[a - 1]].f, &es->findings[b].f) > 0)
+			es->byid[--w] = es->byid[--a];
+		else {
+			es->byid[--w] = b;
+			nnew--;
+		}
+	}
+	r = 0;
+out:
+	free(ref);
+	free(to);
+	free(lead);
+	return r;
 }
 
 int export_session_add_event(struct export_session *es, const struct record_event *e)
@@ -124,6 +283,7 @@ void export_session_release(struct export_session *es)
 	}
 	free(es->events);
 	free(es->findings);
+	free(es->byid);
 	memset(es, 0, sizeof(*es));
 }
 
@@ -283,7 +443,8 @@ static void md_memory(FILE *f, const struct sample *a, const struct sample *b)
 	fputc('\n', f);
 }
 
-/* The socket of last whose (netns, inode) is k's in s, or NULL. */
+/* The socket of s whose (netns, inode) is k's, or NULL: a scan, which
+ * md_sockets does for its ten rows at most. */
 static const struct ltsock *find_sock(const struct sample *s, const struct ltsock *k)
 {
 	size_t i;
@@ -331,14 +492,14 @@ static void md_flags(FILE *f, unsigned flags)
 		fputs("-", f);
 }
 
-static void md_sockets(FILE *f, const struct sample *a, const struct sample *b)
+static int md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 {
 	size_t k, shown = 0;
 
 	fputs("## Sockets growing the most\n\n", f);
 	if (!b->census) {
 		fputs("No socket census in this session.\n\n", f);
-		return;
+		return 0;
 	}
 	for (k = 0; k < b->socks.n && shown < 10; k++) {
 		size_t i = b->order[k];
@@ -346,6 +507,8 @@ static void md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 		const struct sock_rate *r = &b->rates[i];
 		char loc[160], peer[160], e1[480], e2[480], s1[32], s2[32], g[40];
 
+		if (halted(f))
+			return -1;
 		if (!r->flags && !(r->known && r->growth_bps > 0))
 			continue;
 		if (!shown++)
@@ -372,32 +535,73 @@ static void md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 	if (!shown)
 		fputs("No socket queue grew or was flagged at the end of the session.\n", f);
 	fputc('\n', f);
-}
-
-static int finding_subject(const struct sample *s, int pid)
-{
-	size_t i;
-
-	for (i = 0; i < s->findings.n; i++)
-		if (s->findings.v[i].pid == pid)
-			return 1;
 	return 0;
 }
 
-static void md_processes(FILE *f, const struct sample *a, const struct sample *b)
+/* The pids of a sample's findings, sorted: whether a process is the
+ * subject of a finding, in O(log n). */
+struct pidset {
+	int32_t *v;
+	size_t n;
+};
+
+static int pid_cmp(const void *a, const void *b)
 {
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* 0, or -1 with errno ENOMEM.  pidset_free() it either way. */
+static int pidset_build(struct pidset *ps, const struct finding_list *l)
+{
+	size_t i;
+
+	ps->n = 0;
+	ps->v = reallocarray(NULL, l->n ? l->n : 1, sizeof(*ps->v));
+	if (!ps->v)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		ps->v[i] = l->v[i].pid;
+	ps->n = l->n;
+	qsort(ps->v, ps->n, sizeof(*ps->v), pid_cmp);
+	return 0;
+}
+
+static int finding_subject(const struct pidset *ps, int pid)
+{
+	int32_t key = pid;
+
+	return ps->n && bsearch(&key, ps->v, ps->n, sizeof(*ps->v), pid_cmp);
+}
+
+static void pidset_free(struct pidset *ps)
+{
+	free(ps->v);
+	ps->v = NULL;
+	ps->n = 0;
+}
+
+static int md_processes(FILE *f, const struct sample *a, const struct sample *b)
+{
+	struct pidset subj;
 	size_t i, shown = 0;
+	int r = -1;
 
 	fputs("## Processes that leak\n\n", f);
 	if (!b->have_procs) {
 		fputs("No process table in this session.\n\n", f);
-		return;
+		return 0;
 	}
+	if (pidset_build(&subj, &b->findings) < 0)
+		goto out;
 	for (i = 0; i < b->procs.n; i++) {
 		const struct proc_info *p = &b->procs.v[i], *old = procs_find(&a->procs, p->pid);
 		char comm[320], cmd[1100], q[32], qb[32], fds[64], rate[32], ex[32];
 
-		if (!(p->ghosts > 0 || p->queued > 0 || finding_subject(b, p->pid) ||
+		if (halted(f))
+			goto out;
+		if (!(p->ghosts > 0 || p->queued > 0 || finding_subject(&subj, p->pid) ||
 		      (p->growth_known && p->fd_growth_per_hour >= 60 && p->fd_increase >= 10)))
 			continue;
 		if (old && old->start_ticks != p->start_ticks)
@@ -435,9 +639,13 @@ static void md_processes(FILE *f, const struct sample *a, const struct sample *b
 		fputs("No process held ghost sockets, queued bytes or growing fds at the end "
 		      "of the session.\n", f);
 	fputc('\n', f);
+	r = 0;
+out:
+	pidset_free(&subj);
+	return r;
 }
 
-static void md_findings(FILE *f, const struct export_session *es)
+static int md_findings(FILE *f, const struct export_session *es)
 {
 	static const int order[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
 	size_t i, k;
@@ -447,13 +655,15 @@ static void md_findings(FILE *f, const struct export_session *es)
 	if (!es->nfindings) {
 		fputs("No leaks found: no socket queue grew unread, no process leaked fds or "
 		      "sockets.\n\n", f);
-		return;
+		return 0;
 	}
 	for (k = 0; k < 3; k++)
 		for (i = 0; i < es->nfindings; i++) {
 			const struct export_finding *ef = &es->findings[i];
 			const struct finding *x = &ef->f;
 
+			if (halted(f))
+				return -1;
 			if (x->severity != order[k])
 				continue;
 			fprintf(f, "### %s%s: %s\n\n", findings_severity_name(x->severity),
@@ -481,6 +691,7 @@ static void md_findings(FILE *f, const struct export_session *es)
 					(int)x->pid);
 			fprintf(f, "\n%s\n\n", export_md_text(x->explanation, txt, sizeof(txt)));
 		}
+	return 0;
 }
 
 static void md_figures(FILE *f, const struct actions_figures *g)
@@ -511,7 +722,7 @@ static void md_figures(FILE *f, const struct actions_figures *g)
 			report_size(g->drained_bytes, b, sizeof(b)), g->drained_packets);
 }
 
-static void md_actions(FILE *f, const struct export_session *es)
+static int md_actions(FILE *f, const struct export_session *es)
 {
 	size_t i, n = 0;
 	char b[64], t1[1200], t2[1200];
@@ -521,6 +732,8 @@ static void md_actions(FILE *f, const struct export_session *es)
 		const struct record_action *a = es->events[i].action;
 		const struct actions_result *r;
 
+		if (halted(f))
+			return -1;
 		if (es->events[i].type != RECORD_EV_ACTION || !a)
 			continue;
 		r = &a->result;
@@ -561,6 +774,8 @@ static void md_actions(FILE *f, const struct export_session *es)
 	fputs("## Notes\n\n", f);
 	n = 0;
 	for (i = 0; i < es->nevents; i++) {
+		if (halted(f))
+			return -1;
 		if (es->events[i].type != RECORD_EV_NOTE || !es->events[i].note)
 			continue;
 		n++;
@@ -570,6 +785,7 @@ static void md_actions(FILE *f, const struct export_session *es)
 	if (!n)
 		fputs("No notes.\n", f);
 	fputc('\n', f);
+	return 0;
 }
 
 int export_markdown(FILE *f, const struct export_session *es,
@@ -579,6 +795,8 @@ int export_markdown(FILE *f, const struct export_session *es,
 	char b1[64], b2[64], b3[32], t[1200];
 	size_t i, crit = 0, warn = 0;
 
+	if (halted(f))
+		return -1;
 	fprintf(f, "# leaktop postmortem: %s\n\n", export_md_text(h->host, t, sizeof(t)));
 	fputs("| | |\n|---|---|\n", f);
 	fprintf(f, "| Machine | %s", export_md_text(h->host, t, sizeof(t)));
@@ -624,13 +842,13 @@ int export_markdown(FILE *f, const struct export_session *es,
 	fputc('\n', f);
 	if (first && last) {
 		md_memory(f, first, last);
-		md_sockets(f, first, last);
-		md_processes(f, first, last);
+		if (md_sockets(f, first, last) < 0 || md_processes(f, first, last) < 0)
+			return -1;
 	} else {
 		fputs("No samples.\n\n", f);
 	}
-	md_findings(f, es);
-	md_actions(f, es);
+	if (md_findings(f, es) < 0 || md_actions(f, es) < 0)
+		return -1;
 	return ferror(f) ? -1 : 0;
 }
 
@@ -690,12 +908,13 @@ static void sock_labels(const struct sample *s, const struct ltsock *k, char *ou
 		 export_prom_label(c, comm, sizeof(comm)));
 }
 
-static int prom_proc_shown(const struct sample *s, const struct proc_info *p)
+static int prom_proc_shown(const struct pidset *subj, const struct proc_info *p)
 {
-	return p->nsockets > 0 || p->ghosts > 0 || p->queued > 0 || finding_subject(s, p->pid);
+	return p->nsockets > 0 || p->ghosts > 0 || p->queued > 0 ||
+	       finding_subject(subj, p->pid);
 }
 
-static void prom_sockets(FILE *f, const struct sample *s)
+static int prom_sockets(FILE *f, const struct sample *s)
 {
 	static const struct { const char *name, *type, *help; } fam[] = {
 		{ "leaktop_socket_recv_queue_bytes", "gauge",
@@ -722,6 +941,8 @@ static void prom_sockets(FILE *f, const struct sample *s)
 			const struct ltsock *q = &s->socks.v[i];
 			const struct sock_rate *r = &s->rates[i];
 
+			if (halted(f))
+				return -1;
 			if (!r->flags || !q->inode)
 				continue;	/* unflagged, or no identity for a series */
 			shown++;
@@ -757,9 +978,10 @@ static void prom_sockets(FILE *f, const struct sample *s)
 			}
 		}
 	}
+	return 0;
 }
 
-static void prom_procs(FILE *f, const struct sample *s)
+static int prom_procs(FILE *f, const struct sample *s)
 {
 	static const struct { const char *name, *help; } fam[] = {
 		{ "leaktop_process_fds", "Open fds of a process holding sockets." },
@@ -771,14 +993,20 @@ static void prom_procs(FILE *f, const struct sample *s)
 		{ "leaktop_process_fd_growth_per_hour", "Growth of its fd count, per hour." },
 	};
 	char labels[400], comm[300];
+	struct pidset subj;
 	size_t m, i, shown;
+	int r = -1;
 
+	if (pidset_build(&subj, &s->findings) < 0)
+		goto out;
 	for (m = 0; m < sizeof(fam) / sizeof(fam[0]); m++) {
 		prom_family(f, fam[m].name, "gauge", fam[m].help);
 		for (i = 0, shown = 0; i < s->procs.n && shown < EXPORT_PROM_MAX_PROCS; i++) {
 			const struct proc_info *p = &s->procs.v[i];
 
-			if (!prom_proc_shown(s, p))
+			if (halted(f))
+				goto out;
+			if (!prom_proc_shown(&subj, p))
 				continue;
 			shown++;
 			snprintf(labels, sizeof(labels), "pid=\"%d\",comm=\"%s\"", (int)p->pid,
@@ -812,13 +1040,37 @@ static void prom_procs(FILE *f, const struct sample *s)
 			}
 		}
 	}
+	r = 0;
+out:
+	pidset_free(&subj);
+	return r;
 }
 
-static void prom_findings(FILE *f, const struct sample *s)
+/*
+ * One series per finding identity (finding_cmp): the first in the
+ * sample's order is kept, the series come in that order.  The duplicates
+ * are found by sorting, not by comparing each finding with those before
+ * it.  The counts by severity count every finding, duplicates included.
+ */
+static int prom_findings(FILE *f, const struct sample *s)
 {
 	static const int sev[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
 	char comm[300];
-	size_t i, j, k, n;
+	size_t i, g, k, n;
+	struct fref *ref;
+	unsigned char *keep;
+
+	ref = fref_sorted(s->findings.v, s->findings.n);
+	keep = calloc(s->findings.n ? s->findings.n : 1, 1);
+	if (!ref || !keep) {
+		free(ref);
+		free(keep);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (g = 0; g < s->findings.n; g++)
+		keep[ref[g].i] = !g || finding_cmp(ref[g - 1].f, ref[g].f) != 0;
+	free(ref);
 
 	prom_family(f, "leaktop_findings", "gauge", "Findings of the triage rules by severity.");
 	for (k = 0; k < 3; k++) {
@@ -831,11 +1083,12 @@ static void prom_findings(FILE *f, const struct sample *s)
 		    "1 for each finding: its kind, severity and subject.");
 	for (i = 0; i < s->findings.n; i++) {
 		const struct finding *x = &s->findings.v[i];
-		int dup = 0;
 
-		for (j = 0; j < i; j++)
-			dup |= same_finding(&s->findings.v[j], x);
-		if (dup)
+		if (halted(f)) {
+			free(keep);
+			return -1;
+		}
+		if (!keep[i])
 			continue;
 		fprintf(f, "leaktop_finding{kind=\"%s\",severity=\"%s\",suspected=\"%s\","
 			"pid=\"%d\",fd=\"%d\",inode=\"%" PRIu64 "\",comm=\"%s\"} 1\n",
@@ -843,6 +1096,8 @@ static void prom_findings(FILE *f, const struct sample *s)
 			x->suspected ? "true" : "false", (int)x->pid, (int)x->fd, x->inode,
 			export_prom_label(x->comm, comm, sizeof(comm)));
 	}
+	free(keep);
+	return 0;
 }
 
 int export_prometheus(FILE *f, const struct sample *s)
@@ -857,6 +1112,8 @@ int export_prometheus(FILE *f, const struct sample *s)
 	char l[64];
 	size_t i;
 
+	if (halted(f))
+		return -1;
 	prom_family(f, "leaktop_sample_time_seconds", "gauge",
 		    "When the sample was taken (unix seconds).");
 	fprintf(f, "leaktop_sample_time_seconds");
@@ -909,10 +1166,12 @@ int export_prometheus(FILE *f, const struct sample *s)
 		prom_family(f, "leaktop_census_complete", "gauge",
 			    "1 when every namespace and socket family was enumerated.");
 		prom_u(f, "leaktop_census_complete", NULL, s->census_complete ? 1 : 0);
-		prom_sockets(f, s);
+		if (prom_sockets(f, s) < 0)
+			return -1;
 	}
-	if (s->have_procs)
-		prom_procs(f, s);
-	prom_findings(f, s);
+	if (s->have_procs && prom_procs(f, s) < 0)
+		return -1;
+	if (prom_findings(f, s) < 0)
+		return -1;
 	return ferror(f) ? -1 : 0;
 }

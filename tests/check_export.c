@@ -6,6 +6,9 @@
  * escapes, UTF-8, HELP/TYPE once and before the samples, one family's
  * samples together, no duplicate series, counters named _total, no
  * timestamps).  bt_record.sh also runs promtool when it is installed.
+ * A duplicated finding is reported once, as the session's rule picks it;
+ * a hostile number of findings, sockets and processes exports in
+ * reasonable time; a stop request interrupts an export.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "check_suites.h"
 #include "leaktop/export.h"
@@ -465,6 +470,326 @@ START_TEST(test_markdown)
 }
 END_TEST
 
+/* ---- duplicates, size, interruption --------------------------------------- */
+
+/* A finding whose identity is (kind, pid, fd, inode) and text tells it
+ * apart. */
+static void put_finding(struct sample *s, int kind, int pid, int fd, uint64_t inode,
+			int severity, int suspected, const char *text)
+{
+	struct finding *x;
+
+	if (s->findings.n == s->findings.cap) {
+		size_t cap = s->findings.cap ? s->findings.cap * 2 : 8;
+
+		s->findings.v = realloc(s->findings.v, cap * sizeof(*s->findings.v));
+		ck_assert_ptr_nonnull(s->findings.v);
+		s->findings.cap = cap;
+	}
+	x = &s->findings.v[s->findings.n++];
+	memset(x, 0, sizeof(*x));
+	x->kind = (uint8_t)kind;
+	x->pid = pid;
+	x->fd = fd;
+	x->inode = inode;
+	x->severity = (uint8_t)severity;
+	x->suspected = (uint8_t)suspected;
+	snprintf(x->comm, sizeof(x->comm), "%s", text);
+	snprintf(x->summary, sizeof(x->summary), "%s", text);
+}
+
+/* Occurrences of needle in hay, in one pass: strstr in a loop is quadratic
+ * under ASan, whose interceptor measures the whole hay each call. */
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0, i;
+
+	if (!*needle)
+		return 0;
+	for (; *hay; hay++) {
+		for (i = 0; needle[i] && hay[i] == needle[i]; i++)
+			;
+		if (!needle[i]) {
+			n++;
+			hay += i - 1;
+		}
+	}
+	return n;
+}
+
+/*
+ * The session keeps one finding per identity, in the order first seen,
+ * with the worst occurrence; among equally severe ones the latest, but a
+ * suspected one never replaces a confirmed one.  Prometheus keeps the
+ * first of a sample's duplicates.
+ */
+START_TEST(test_duplicates)
+{
+	struct export_session es;
+	struct sample a, b;
+	struct prom p;
+	char *out;
+	const char *b1, *a3, *c1;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.time = 1700000000;
+	b.time = 1700000010;
+	put_finding(&a, FINDING_UNREAD_QUEUE, 7, 3, 70, FINDING_CRITICAL, 0, "bravo-1");
+	put_finding(&a, FINDING_GHOST_SOCKETS, 5, -1, 0, FINDING_WARNING, 1, "alpha-1");
+	put_finding(&a, FINDING_GHOST_SOCKETS, 5, -1, 0, FINDING_CRITICAL, 1, "alpha-2");
+	put_finding(&a, FINDING_GHOST_SOCKETS, 5, -1, 0, FINDING_CRITICAL, 0, "alpha-3");
+	put_finding(&a, FINDING_GHOST_SOCKETS, 5, -1, 0, FINDING_CRITICAL, 1, "alpha-4");
+	put_finding(&a, FINDING_FD_EXHAUSTION, 5, -1, 0, FINDING_CRITICAL, 0, "delta-1");
+	/* the same pid, fd and inode as bravo but another kind: another one */
+	put_finding(&a, FINDING_QUEUE_FULL_DROPPING, 7, 3, 70, FINDING_WARNING, 0, "echo-1");
+	put_finding(&b, FINDING_SEND_STALL, 9, 4, 90, FINDING_CRITICAL, 0, "charlie-1");
+	put_finding(&b, FINDING_GHOST_SOCKETS, 5, -1, 0, FINDING_CRITICAL, 1, "alpha-5");
+	put_finding(&b, FINDING_UNREAD_QUEUE, 7, 3, 70, FINDING_CRITICAL, 1, "bravo-2");
+	put_finding(&b, FINDING_QUEUE_FULL_DROPPING, 7, 3, 70, FINDING_WARNING, 0, "echo-2");
+
+	export_session_init(&es, NULL, NULL);
+	ck_assert_int_eq(export_session_add_sample(&es, &a), 0);
+	ck_assert_int_eq(export_session_add_sample(&es, &b), 0);
+	ck_assert_uint_eq(es.nfindings, 5);
+	ck_assert_str_eq(es.findings[0].f.summary, "bravo-1");
+	ck_assert_str_eq(es.findings[1].f.summary, "alpha-3");
+	ck_assert_uint_eq(es.findings[1].samples, 5);	/* each occurrence counts */
+	ck_assert_str_eq(es.findings[2].f.summary, "delta-1");
+	ck_assert_int_eq(es.findings[2].at_end, 0);
+	ck_assert_str_eq(es.findings[3].f.summary, "echo-2");
+	ck_assert_str_eq(es.findings[4].f.summary, "charlie-1");
+	ck_assert_int_eq(es.findings[4].at_end, 1);
+
+	out = capture_md(&es, NULL, NULL);
+	ck_assert_msg(strstr(out, "- 5 findings (4 critical, 1 warning)"), "%s", out);
+	b1 = strstr(out, "### critical: bravo-1");
+	a3 = strstr(out, "### critical: alpha-3");
+	c1 = strstr(out, "### critical: charlie-1");
+	ck_assert_msg(b1 && a3 && c1 && b1 < a3 && a3 < c1, "%s", out);
+	ck_assert_uint_eq(count_of(out, "### "), 5);
+	ck_assert_ptr_null(strstr(out, "alpha-1"));
+	ck_assert_ptr_null(strstr(out, "alpha-2"));
+	ck_assert_ptr_null(strstr(out, "alpha-4"));
+	ck_assert_ptr_null(strstr(out, "alpha-5"));
+	ck_assert_ptr_null(strstr(out, "bravo-2"));
+	ck_assert_ptr_null(strstr(out, "echo-1"));
+	ck_assert_ptr_nonnull(strstr(out, "gone by the end"));
+	free(out);
+
+	/* one series per identity, the first of the sample's duplicates */
+	out = capture_prom(&a);
+	ck_assert_msg(prom_check(&p, out) == 0, "%s\n%s", p.err, out);
+	prom_free(&p);
+	ck_assert_uint_eq(count_of(out, "leaktop_finding{"), 4);
+	ck_assert_ptr_nonnull(strstr(out, "suspected=\"true\",pid=\"5\",fd=\"-1\",inode=\"0\","
+				      "comm=\"alpha-1\"} 1\n"));
+	ck_assert_ptr_null(strstr(out, "alpha-2"));
+	ck_assert_ptr_null(strstr(out, "alpha-3"));
+	/* the counts by severity count every finding */
+	ck_assert_ptr_nonnull(strstr(out, "leaktop_findings{severity=\"critical\"} 5\n"));
+	free(out);
+
+	export_session_release(&es);
+	sample_release(&a);
+	sample_release(&b);
+}
+END_TEST
+
+/*
+ * A sample as big as a hostile recording might make it: nf findings with
+ * nf / 4 identities (finding i is identity i % (nf / 4)), ns sockets,
+ * every fourth flagged, np processes, the odd ones subjects of findings.
+ */
+static void mk_big(struct sample *s, double t, size_t nf, size_t ns, size_t np)
+{
+	size_t i, nid = nf / 4;
+
+	memset(s, 0, sizeof(*s));
+	s->time = t;
+	s->census = 1;
+	s->have_procs = 1;
+	s->findings.v = calloc(nf, sizeof(*s->findings.v));
+	ck_assert_ptr_nonnull(s->findings.v);
+	s->findings.n = s->findings.cap = nf;
+	for (i = 0; i < nf; i++) {
+		struct finding *x = &s->findings.v[i];
+		size_t id = i % nid;
+
+		x->kind = (uint8_t)(id % FINDING_NKINDS);
+		x->pid = (int32_t)(2 * (id % np) + 1);
+		x->fd = (int32_t)(id / np);
+		x->inode = id;
+		x->severity = (uint8_t)(i % 3);
+		x->suspected = (uint8_t)(i % 2);
+		snprintf(x->summary, sizeof(x->summary), "finding %zu", i);
+	}
+	s->socks.v = calloc(ns, sizeof(*s->socks.v));
+	s->rates = calloc(ns, sizeof(*s->rates));
+	s->order = calloc(ns, sizeof(*s->order));
+	ck_assert(s->socks.v && s->rates && s->order);
+	s->socks.n = s->socks.cap = ns;
+	for (i = 0; i < ns; i++) {
+		struct ltsock *k = &s->socks.v[i];
+
+		k->family = AF_INET;
+		k->type = SOCK_DGRAM;
+		k->protocol = IPPROTO_UDP;
+		k->inode = 1 + i;
+		k->netns = 4026531840ULL;
+		k->recv_q = (uint32_t)i;
+		s->rates[i].flags = i % 4 ? 0 : SOCK_FLAG_NEVER_READ;
+		s->order[i] = (uint32_t)(ns - 1 - i);
+	}
+	s->procs.v = calloc(np, sizeof(*s->procs.v));
+	ck_assert_ptr_nonnull(s->procs.v);
+	s->procs.n = s->procs.cap = np;
+	for (i = 0; i < np; i++) {
+		s->procs.v[i].pid = (int32_t)(i + 1);
+		s->procs.v[i].nfds = 10;
+		snprintf(s->procs.v[i].comm, sizeof(s->procs.v[i].comm), "p%zu", i);
+	}
+}
+
+/* The exports stay O(n log n): the old quadratic ones took minutes here
+ * under ASan.  No timing is asserted, only the result. */
+START_TEST(test_large)
+{
+	enum { NF = 200000, NS = 100000, NP = 50000 };
+	struct export_session es;
+	struct sample a;
+	char *out = NULL, head[64];
+	size_t len = 0;
+	FILE *f;
+
+	mk_big(&a, 1700000000, NF, NS, NP);
+	export_session_init(&es, NULL, NULL);
+	ck_assert_int_eq(export_session_add_sample(&es, &a), 0);
+	a.time += 10;
+	ck_assert_int_eq(export_session_add_sample(&es, &a), 0);
+	ck_assert_uint_eq(es.nfindings, NF / 4);
+	ck_assert_uint_eq(es.findings[0].samples, 8);
+
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(export_markdown(f, &es, &a, &a), 0);
+	fclose(f);
+	snprintf(head, sizeof(head), "- %d findings (", NF / 4);
+	ck_assert_ptr_nonnull(strstr(out, head));
+	ck_assert_uint_eq(count_of(out, "\n### "), NF / 4);
+	/* every odd pid is the subject of a finding: 10 sockets, then the
+	 * processes */
+	ck_assert_ptr_nonnull(strstr(out, "| 1 | p0 |"));
+	ck_assert_ptr_null(strstr(out, "| 2 | p1 |"));
+	free(out);
+
+	out = NULL;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(export_prometheus(f, &a), 0);
+	fclose(f);
+	ck_assert_uint_eq(count_of(out, "leaktop_finding{"), NF / 4);
+	ck_assert_uint_eq(count_of(out, "leaktop_process_fds{"), EXPORT_PROM_MAX_PROCS);
+	ck_assert_uint_eq(count_of(out, "leaktop_socket_recv_queue_bytes{"),
+			  EXPORT_PROM_MAX_SOCKETS);
+	free(out);
+
+	export_session_release(&es);
+	sample_release(&a);
+}
+END_TEST
+
+/* A stream that raises the stop request once it has been given limit
+ * bytes, as a signal in the middle of a long export would. */
+struct stopper {
+	size_t written, limit;
+};
+
+static ssize_t stopper_write(void *cookie, const char *buf, size_t n)
+{
+	struct stopper *st = cookie;
+
+	(void)buf;
+	st->written += n;
+	if (st->written >= st->limit)
+		lt_stop_requested = 1;
+	return (ssize_t)n;
+}
+
+static FILE *stopper_open(struct stopper *st, size_t limit)
+{
+	static const cookie_io_functions_t io = { .write = stopper_write };
+	FILE *f;
+
+	st->written = 0;
+	st->limit = limit;
+	f = fopencookie(st, "w", io);
+	ck_assert_ptr_nonnull(f);
+	setvbuf(f, NULL, _IOFBF, 4096);
+	return f;
+}
+
+/* lt_stop_requested stops an export: -1 and EINTR, set before the call
+ * or during it; cleared, the export runs in full again. */
+START_TEST(test_stop)
+{
+	enum { NF = 20000, NS = 8000, NP = 4000 };
+	struct export_session es;
+	struct stopper st;
+	struct sample a;
+	size_t full;
+	FILE *f;
+	int r, e;
+
+	mk_big(&a, 1700000000, NF, NS, NP);
+	export_session_init(&es, NULL, NULL);
+	ck_assert_int_eq(export_session_add_sample(&es, &a), 0);
+
+	lt_stop_requested = 1;
+	f = stopper_open(&st, SIZE_MAX);
+	errno = 0;
+	r = export_markdown(f, &es, &a, &a);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EINTR);
+	errno = 0;
+	r = export_prometheus(f, &a);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EINTR);
+	fclose(f);
+	ck_assert_uint_eq(st.written, 0);
+
+	/* the full report, for its size */
+	lt_stop_requested = 0;
+	f = stopper_open(&st, SIZE_MAX);
+	ck_assert_int_eq(export_markdown(f, &es, &a, &a), 0);
+	fclose(f);
+	full = st.written;
+
+	/* a stop after the first buffer ends the export at its next row */
+	f = stopper_open(&st, 1);
+	errno = 0;
+	r = export_markdown(f, &es, &a, &a);
+	e = errno;
+	fclose(f);
+	lt_stop_requested = 0;
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(e, EINTR);
+	ck_assert_msg(st.written < full / 10, "%zu of %zu bytes", st.written, full);
+
+	f = stopper_open(&st, 1);
+	errno = 0;
+	r = export_prometheus(f, &a);
+	e = errno;
+	fclose(f);
+	lt_stop_requested = 0;
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(e, EINTR);
+
+	export_session_release(&es);
+	sample_release(&a);
+}
+END_TEST
+
 Suite *export_suite(void)
 {
 	Suite *s = suite_create("export");
@@ -475,6 +800,13 @@ Suite *export_suite(void)
 	tcase_add_test(tc, test_prom_valid);
 	tcase_add_test(tc, test_md_escape);
 	tcase_add_test(tc, test_markdown);
+	tcase_add_test(tc, test_duplicates);
+	tcase_add_test(tc, test_stop);
+	suite_add_tcase(s, tc);
+	/* big inputs: a bound for a slow sanitised build, not a timing test */
+	tc = tcase_create("large");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_large);
 	suite_add_tcase(s, tc);
 	return s;
 }

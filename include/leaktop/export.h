@@ -12,6 +12,11 @@
  * Untrusted text (process names, command lines, paths) is sanitised and
  * escaped for the target syntax here.  Writers take a FILE * chosen by the
  * caller; core never picks the terminal itself.
+ *
+ * A replayed recording is untrusted and may hold any number of findings,
+ * sockets and processes: the session and the writers take O(n log n) time
+ * in them, and the writers stop at the next row once lt_stop_requested is
+ * set.
  */
 #ifndef LEAKTOP_EXPORT_H
 #define LEAKTOP_EXPORT_H
@@ -39,8 +44,10 @@ struct export_session {
 	const char *source;		/* "live" or the recording's path; borrowed */
 	double start, end;		/* times of the first and last sample */
 	size_t nsamples;
-	struct export_finding *findings;
+	struct export_finding *findings;	/* in the order first seen */
 	size_t nfindings, capfindings;
+	size_t *byid;			/* private: indices of findings sorted
+					 * by identity (kind, pid, fd, inode) */
 	struct record_event *events;	/* actions and notes, in order */
 	size_t nevents, capevents;
 };
@@ -48,7 +55,8 @@ struct export_session {
 /* Start a session described by hdr (copied); source is borrowed. */
 void export_session_init(struct export_session *es, const struct record_header *hdr,
 			 const char *source);
-/* Account for one sample (time span, findings).  0 or -ENOMEM. */
+/* Account for one sample (time span, findings).  0 or -ENOMEM (the
+ * session is then as it was). */
 int export_session_add_sample(struct export_session *es, const struct sample *s);
 /* Keep a copy of an action or a note (findings come from the samples).
  * 0 or -ENOMEM. */
@@ -56,9 +64,20 @@ int export_session_add_event(struct export_session *es, const struct record_even
 void export_session_release(struct export_session *es);
 
 /*
+ * Set to nonzero (by the program's SIGINT/SIGTERM handlers) to make a
+ * writer below stop at its next row: it returns -1 with errno EINTR and
+ * the output is cut short.  A writer called while it is already set
+ * writes nothing and fails the same way, so a program that stopped
+ * sampling on a signal and still wants its report clears it before
+ * calling the writer.
+ */
+extern volatile int lt_stop_requested;
+
+/*
  * The postmortem report.  first and last are the session's first and last
- * samples (the same pointer when there was one).  Returns 0 or -1 on a
- * write error.
+ * samples (the same pointer when there was one).  Returns 0, or -1 with
+ * errno set: a write error (it stops writing at the first), ENOMEM, or
+ * EINTR (lt_stop_requested).
  */
 int export_markdown(FILE *f, const struct export_session *es,
 		    const struct sample *first, const struct sample *last);
@@ -68,7 +87,7 @@ int export_markdown(FILE *f, const struct export_session *es,
  * memory breakdown, census, per-socket figures of flagged sockets,
  * per-process fds / ghosts / queued bytes of the processes that hold
  * sockets, findings.  No timestamps (the textfile collector refuses
- * them).  Returns 0 or -1 on a write error.
+ * them).  Returns 0 or -1 as export_markdown.
  */
 int export_prometheus(FILE *f, const struct sample *s);
 
