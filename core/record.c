@@ -421,6 +421,16 @@ static const struct schema schemas[NT] = {
 	[T_FDENT] = { "fd entries", 2, "IUUSUUUSDU" },
 };
 
+/* The most rows a table may hold in a replay, from what a live sample can
+ * have: one meta row, the top slab caches, pid_max processes, 64k network
+ * namespaces and fd tables.  The replay budget usually binds first. */
+static const uint64_t table_cap[NT] = {
+	[T_META] = 1, [T_SLAB] = MEMINFO_SLAB_TOP, [T_NETNS] = 1u << 16,
+	[T_SOCK] = MAX_ROWS, [T_OWNER] = MAX_ROWS, [T_FDPROC] = 4194304,
+	[T_PROC] = 4194304, [T_FINDING] = 1u << 18, [T_FDTAB] = 1u << 16,
+	[T_FDENT] = MAX_ROWS,
+};
+
 static int schema_nf(int t)
 {
 	return (int)strlen(schemas[t].types);
@@ -436,6 +446,13 @@ static int schema_nf_of(int t, unsigned major)
 	return schema_nf(t);
 }
 
+/*
+ * What a row of table t costs the reader once decoded: its entry in the
+ * rowset and the structure rows_to_sample() makes of it.  Strings a row
+ * carries are counted by its bytes (see sample_cost()).
+ */
+static size_t row_cost(int t);
+
 struct row {
 	uint64_t key[MAX_KEY];
 	uint32_t off, len;	/* fields in the rowset's buffer */
@@ -446,6 +463,7 @@ struct rowset {
 	struct row *v;
 	size_t n, cap;
 	struct buf b;
+	size_t dead;		/* bytes in b no row points at (reader) */
 };
 
 static void rowset_clear(struct rowset *rs)
@@ -453,6 +471,7 @@ static void rowset_clear(struct rowset *rs)
 	rs->n = 0;
 	rs->b.len = 0;
 	rs->b.oom = 0;
+	rs->dead = 0;
 }
 
 static void rowset_free(struct rowset *rs)
@@ -499,6 +518,33 @@ static void row_end(struct rowset *rs, struct row *r)
 {
 	if (r)
 		r->len = (uint32_t)(rs->b.len - r->off);
+}
+
+static size_t row_cost(int t)
+{
+	size_t c = sizeof(struct row);
+
+	switch (t) {
+	case T_META: return c + sizeof(struct sample);
+	case T_SLAB: return c;	/* inside struct sample */
+	case T_NETNS: return c + sizeof(struct sample_netns);
+	case T_SOCK: return c + sizeof(struct ltsock) + sizeof(struct sock_rate) +
+			    sizeof(uint32_t);
+	case T_OWNER: return c + sizeof(struct fd_owner);
+	case T_FDPROC: return c + sizeof(struct fd_proc);
+	case T_PROC: return c + sizeof(struct proc_info);
+	case T_FINDING: return c + sizeof(struct finding);
+	case T_FDTAB: return c + sizeof(struct fd_table);
+	case T_FDENT: return c + sizeof(struct fd_entry);
+	}
+	return c;
+}
+
+/* The reader's memory for the rows of rs once decoded: the rows, their
+ * bytes, and as much again for strings copied out of them. */
+static uint64_t rowset_cost(const struct rowset *rs, int t)
+{
+	return (uint64_t)rs->n * row_cost(t) + 2 * (uint64_t)(rs->b.len - rs->dead);
 }
 
 static int key_cmp(const uint64_t *a, const uint64_t *b, int nk)
@@ -1014,7 +1060,13 @@ static int rowset_push(struct rowset *rs, const uint64_t *key, const uint8_t *p,
 	return 0;
 }
 
-static int dec_keyframe(struct cur *c, int t, struct rowset *rs)
+/* Rows the replay may not hold: above a table's cap or the budget left. */
+static int too_many(int t, uint64_t n, uint64_t budget)
+{
+	return n > table_cap[t] || n > budget / row_cost(t);
+}
+
+static int dec_keyframe(struct cur *c, int t, struct rowset *rs, uint64_t budget)
 {
 	int nk = schemas[t].nkey + 1;
 	uint64_t n = get_u(c), prev0 = 0, key[MAX_KEY];
@@ -1023,11 +1075,16 @@ static int dec_keyframe(struct cur *c, int t, struct rowset *rs)
 	int r;
 
 	rowset_clear(rs);
-	if (c->bad || n > MAX_ROWS || n > (uint64_t)(c->e - c->p))
+	if (c->bad || n > (uint64_t)(c->e - c->p))
 		return -EBADMSG;
+	if (too_many(t, n, budget))
+		return -EFBIG;	/* said before a row is decoded */
 	for (i = 0; i < n; i++) {
 		const uint8_t *p;
 		uint64_t len;
+
+		if ((i & 4095) == 4095 && lt_stop_requested)
+			return -EINTR;
 
 		if (get_key(c, key, &prev0, nk) < 0)
 			return -EBADMSG;
@@ -1042,10 +1099,11 @@ static int dec_keyframe(struct cur *c, int t, struct rowset *rs)
 			return -EBADMSG;
 		r = rowset_push(rs, key, p, (size_t)len);
 		if (r < 0)
-			return r == -EFBIG ? -EBADMSG : r;
+			return r;
 	}
-	return 0;
+	return rowset_cost(rs, t) > budget ? -EFBIG : 0;
 }
+
 
 struct upsert {
 	uint64_t key[MAX_KEY];
@@ -1054,22 +1112,101 @@ struct upsert {
 	size_t len;
 };
 
-/* Apply a delta to old, producing nw (cleared first). */
-static int dec_delta(struct cur *c, int t, unsigned major, const struct rowset *old,
-		     struct rowset *nw)
+/* The new fields of the row an upsert changes: the fields its mask names
+ * from the upsert, the others from the old row o. */
+static int upsert_row(int t, unsigned major, const struct upsert *u, const uint8_t *old,
+		      size_t oldlen, struct buf *row)
+{
+	int nf = schema_nf_of(t, major), f;
+	const char *ty = schemas[t].types;
+	const uint8_t *q = u->p, *qe = u->p + u->len;
+	uint32_t offs[65];
+
+	row->len = 0;
+	if (u->mask == 0) {	/* a whole row */
+		if (row_spans(t, u->p, u->len, offs) < 0)
+			return -EBADMSG;
+		put_raw(row, u->p, u->len);
+		return row->oom ? -ENOMEM : 0;
+	}
+	if (row_spans(t, old, oldlen, offs) < 0)
+		return -EBADMSG;
+	for (f = 0; f < nf; f++) {
+		if (u->mask & (1ull << f)) {
+			long l = field_len(ty[f], q, qe);
+
+			if (l < 0)
+				return -EBADMSG;
+			put_raw(row, q, (size_t)l);
+			q += l;
+		} else {
+			put_raw(row, old + offs[f], offs[f + 1] - offs[f]);
+		}
+	}
+	return row->oom ? -ENOMEM : 0;
+}
+
+/* Index of the row with key in rs (sorted), or -1. */
+static ssize_t row_find(const struct rowset *rs, const uint64_t *key, int nk)
+{
+	size_t lo = 0, hi = rs->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(rs->v[mid].key, key, nk);
+
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Drop the bytes no row points at any more, once they are most of rs. */
+static int rowset_compact(struct rowset *rs)
+{
+	struct buf nb = { 0 };
+	size_t i;
+
+	if (rs->dead < (64u << 10) || rs->dead < rs->b.len / 2)
+		return 0;
+	if (buf_need(&nb, rs->b.len - rs->dead + 1) < 0)
+		return -ENOMEM;
+	for (i = 0; i < rs->n; i++) {
+		uint32_t off = (uint32_t)nb.len;
+
+		put_raw(&nb, row_ptr(rs, &rs->v[i]), rs->v[i].len);
+		rs->v[i].off = off;
+	}
+	buf_free(&rs->b);
+	rs->b = nb;
+	rs->dead = 0;
+	return 0;
+}
+
+/*
+ * Apply a delta to the rows in st.  A delta that only changes rows that are
+ * there (the usual one: queues moved) is applied in place, costing its own
+ * size; one that adds or removes rows is merged into tmp, which then
+ * becomes st.  An empty delta costs nothing.
+ */
+static int dec_delta(struct cur *c, int t, unsigned major, struct rowset *st,
+		     struct rowset *tmp, uint64_t budget)
 {
 	int nk = schemas[t].nkey + 1, nf = schema_nf_of(t, major), f;
 	const char *ty = schemas[t].types;
 	uint64_t nrm, nup, prev0 = 0, *rm = NULL;
 	struct upsert *up = NULL;
 	struct buf row = { 0 };
-	uint32_t offs[65];
+	ssize_t *at = NULL;
 	size_t i, a, x, y;
-	int r = -EBADMSG;
+	int r = -EBADMSG, inplace;
 
-	rowset_clear(nw);
 	nrm = get_u(c);
-	if (c->bad || nrm > old->n || nrm > (uint64_t)(c->e - c->p))
+	if (c->bad || nrm > st->n || nrm > (uint64_t)(c->e - c->p))
 		return -EBADMSG;
 	rm = malloc((nrm ? nrm : 1) * sizeof(*rm) * MAX_KEY);
 	if (!rm)
@@ -1081,17 +1218,27 @@ static int dec_delta(struct cur *c, int t, unsigned major, const struct rowset *
 			goto out;
 	}
 	nup = get_u(c);
-	if (c->bad || nup > MAX_ROWS || nup > (uint64_t)(c->e - c->p))
+	if (c->bad || nup > (uint64_t)(c->e - c->p))
 		goto out;
+	if (nup > budget / row_cost(t)) {	/* the new rows alone are too many */
+		r = -EFBIG;
+		goto out;
+	}
 	up = malloc((nup ? nup : 1) * sizeof(*up));
-	if (!up) {
+	at = malloc((nup ? nup : 1) * sizeof(*at));
+	if (!up || !at) {
 		r = -ENOMEM;
 		goto out;
 	}
 	prev0 = 0;
+	inplace = nrm == 0;
 	for (i = 0; i < nup; i++) {
 		const uint8_t *start;
 
+		if ((i & 4095) == 4095 && lt_stop_requested) {
+			r = -EINTR;
+			goto out;
+		}
 		if (get_key(c, up[i].key, &prev0, nk) < 0)
 			goto out;
 		if (i > 0 && key_cmp(up[i].key, up[i - 1].key, nk) <= 0)
@@ -1112,23 +1259,54 @@ static int dec_delta(struct cur *c, int t, unsigned major, const struct rowset *
 		}
 		up[i].p = start;
 		up[i].len = (size_t)(c->p - start);
+		at[i] = inplace ? row_find(st, up[i].key, nk) : -1;
+		if (at[i] < 0)
+			inplace = 0;
+	}
+	if (inplace) {
+		for (i = 0; i < nup; i++) {
+			struct row *o = &st->v[at[i]];
+
+			if ((r = upsert_row(t, major, &up[i], row_ptr(st, o), o->len, &row)) < 0)
+				goto out;
+			if (st->b.len + row.len > MAX_STATE) {
+				r = -EFBIG;
+				goto out;
+			}
+			st->dead += o->len;
+			o->off = (uint32_t)st->b.len;
+			o->len = (uint32_t)row.len;
+			put_raw(&st->b, row.p, row.len);
+			if (st->b.oom) {
+				r = -ENOMEM;
+				goto out;
+			}
+		}
+		r = rowset_compact(st);
+		goto out;
 	}
 	/* merge: old rows minus removals, with upserts applied or added */
+	rowset_clear(tmp);
+	r = -EBADMSG;
 	a = 0;
 	x = 0;
 	y = 0;
-	while (a < old->n || y < nup) {
-		const struct row *o = a < old->n ? &old->v[a] : NULL;
+	while (a < st->n || y < nup) {
+		const struct row *o = a < st->n ? &st->v[a] : NULL;
 		const struct upsert *u = y < nup ? &up[y] : NULL;
 		int cmp = !o ? 1 : !u ? -1 : key_cmp(o->key, u->key, nk);
 
+		if (((a + y) & 4095) == 4095 && lt_stop_requested) {
+			r = -EINTR;
+			goto out;
+		}
 		if (o && x < nrm && key_cmp(rm + x * MAX_KEY, o->key, nk) < 0)
 			goto out;	/* removes a row that is not there */
 		if (cmp < 0) {
 			if (x < nrm && !key_cmp(rm + x * MAX_KEY, o->key, nk))
 				x++;
-			else if ((r = rowset_push(nw, o->key, row_ptr(old, o), o->len)) < 0)
-				goto fail;
+			else if ((r = rowset_push(tmp, o->key, row_ptr(st, o), o->len)) < 0)
+				goto out;
 			r = -EBADMSG;
 			a++;
 			continue;
@@ -1136,59 +1314,32 @@ static int dec_delta(struct cur *c, int t, unsigned major, const struct rowset *
 		if (cmp > 0) {
 			if (u->mask != 0)
 				goto out;	/* changes a row that is not there */
-			if (row_spans(t, u->p, u->len, offs) < 0)
-				goto out;
-			if ((r = rowset_push(nw, u->key, u->p, u->len)) < 0)
-				goto fail;
-			r = -EBADMSG;
-			y++;
-			continue;
-		}
-		if (x < nrm && !key_cmp(rm + x * MAX_KEY, o->key, nk))
+		} else if (x < nrm && !key_cmp(rm + x * MAX_KEY, o->key, nk)) {
 			goto out;	/* removed and changed at once */
-		if (u->mask == 0) {
-			if (row_spans(t, u->p, u->len, offs) < 0)
-				goto out;
-			if ((r = rowset_push(nw, u->key, u->p, u->len)) < 0)
-				goto fail;
-		} else {
-			const uint8_t *q = u->p, *qe = u->p + u->len;
-
-			if (row_spans(t, row_ptr(old, o), o->len, offs) < 0)
-				goto out;
-			row.len = 0;
-			for (f = 0; f < nf; f++) {
-				if (u->mask & (1ull << f)) {
-					long l = field_len(ty[f], q, qe);
-
-					if (l < 0)
-						goto out;
-					put_raw(&row, q, (size_t)l);
-					q += l;
-				} else {
-					put_raw(&row, row_ptr(old, o) + offs[f],
-						offs[f + 1] - offs[f]);
-				}
-			}
-			if (row.oom) {
-				r = -ENOMEM;
-				goto out;
-			}
-			if ((r = rowset_push(nw, u->key, row.p, row.len)) < 0)
-				goto fail;
 		}
+		if ((r = upsert_row(t, major, u, o && cmp == 0 ? row_ptr(st, o) : NULL,
+				    o && cmp == 0 ? o->len : 0, &row)) < 0)
+			goto out;
+		if ((r = rowset_push(tmp, u->key, row.p, row.len)) < 0)
+			goto out;
 		r = -EBADMSG;
-		a++;
+		if (cmp == 0)
+			a++;
 		y++;
 	}
-	r = x == nrm ? 0 : -EBADMSG;
-	goto out;
-fail:
-	if (r == -EFBIG)
-		r = -EBADMSG;
+	if (x != nrm)
+		goto out;
+	{
+		struct rowset sw = *st;
+
+		*st = *tmp;
+		*tmp = sw;
+	}
+	r = too_many(t, st->n, budget) || rowset_cost(st, t) > budget ? -EFBIG : 0;
 out:
 	free(rm);
 	free(up);
+	free(at);
 	buf_free(&row);
 	return r;
 }
@@ -1484,6 +1635,8 @@ static int rows_to_sample(const struct rowset *rs, struct sample *s)
 	for (i = 0; i < n; i++) {
 		struct ltsock *k = &s->socks.v[i];
 
+		if ((i & 4095) == 4095 && lt_stop_requested)
+			return -EINTR;
 		c = row_cur(&rs[T_SOCK], i);
 		k->inode = rs[T_SOCK].v[i].key[0];
 		k->netns = rs[T_SOCK].v[i].key[1];
@@ -1536,6 +1689,8 @@ static int rows_to_sample(const struct rowset *rs, struct sample *s)
 	for (i = 0; i < n; i++) {
 		struct proc_info *p = &s->procs.v[i];
 
+		if ((i & 4095) == 4095 && lt_stop_requested)
+			return -EINTR;
 		c = row_cur(&rs[T_PROC], i);
 		p->pid = (int32_t)(uint32_t)rs[T_PROC].v[i].key[0];
 		r = dec_proc(&c, p);
@@ -1550,6 +1705,8 @@ static int rows_to_sample(const struct rowset *rs, struct sample *s)
 		return -ENOMEM;
 	s->findings.cap = n;
 	for (i = 0; i < n; i++) {
+		if ((i & 4095) == 4095 && lt_stop_requested)
+			return -EINTR;
 		c = row_cur(&rs[T_FINDING], i);
 		if (dec_finding(&c, &s->findings.v[i]) < 0)
 			return -EBADMSG;
@@ -1577,6 +1734,8 @@ static int rows_to_sample(const struct rowset *rs, struct sample *s)
 		struct fd_table *ft;
 		struct fd_entry *e;
 
+		if ((i & 4095) == 4095 && lt_stop_requested)
+			return -EINTR;
 		if (tab >= s->nfdtables)
 			return -EBADMSG;
 		ft = &s->fdtables[tab];
@@ -2479,6 +2638,9 @@ struct record_reader {
 	ZSTD_DCtx *dctx;
 	struct rowset st[NT], tmp;
 	ssize_t cur;		/* sample the rows in st are of, -1 none */
+	uint64_t budget;	/* decoded bytes one sample may take */
+	uint64_t total;		/* ... all samples read together, 0 no cap */
+	uint64_t spent;		/* decoded so far against total */
 	struct buf stored, raw;
 };
 
@@ -2666,7 +2828,7 @@ static int dec_event(struct record_reader *r, const struct rframe *f)
 		a->loginuid = get_i(&c);
 		get_s(&c, a->login, sizeof(a->login));
 		if (c.bad || (unsigned)res->kind >= ACTIONS_NKINDS ||
-		    (unsigned)res->outcome > ACTIONS_FAILED ||
+		    (unsigned)res->outcome >= ACTIONS_NOUTCOMES ||
 		    (unsigned)res->undo.kind >= ACTIONS_NKINDS) {
 			free(a);
 			return -EBADMSG;
@@ -2900,6 +3062,7 @@ static struct record_reader *reader_open(struct record_reader *r, struct lt_err 
 	int ret;
 
 	r->cur = -1;
+	r->budget = RECORD_REPLAY_BUDGET;
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx) {
 		ret = lt_err_set(err, ENOMEM, "out of memory");
@@ -3048,26 +3211,64 @@ static int apply(struct record_reader *r, size_t idx)
 	if (get_u(&c) != f->h.seq || get_u(&c) != NT || c.bad)
 		return -EBADMSG;
 	for (t = 0; t < NT; t++) {
-		if (f->h.type == FR_KEY) {
-			ret = dec_keyframe(&c, t, &r->st[t]);
-		} else {
-			struct rowset tmp;
+		uint64_t left = r->budget;
+		int u;
 
-			ret = dec_delta(&c, t, r->hdr.major, &r->st[t], &r->tmp);
-			tmp = r->st[t];
-			r->st[t] = r->tmp;
-			r->tmp = tmp;
-		}
+		/* a table may use what the tables before it left */
+		for (u = 0; u < t; u++)
+			left -= rowset_cost(&r->st[u], u) < left ? rowset_cost(&r->st[u], u) : left;
+		if (f->h.type == FR_KEY)
+			ret = dec_keyframe(&c, t, &r->st[t], left);
+		else
+			ret = dec_delta(&c, t, r->hdr.major, &r->st[t], &r->tmp, left);
 		if (ret < 0)
 			return ret;
 	}
 	return c.p == c.e ? 0 : -EBADMSG;
 }
 
+/* What the rows in st will take once decoded into a sample. */
+static uint64_t state_cost(const struct record_reader *r)
+{
+	uint64_t sum = 0;
+	int t;
+
+	for (t = 0; t < NT; t++)
+		sum += rowset_cost(&r->st[t], t);
+	return sum;
+}
+
+static const char *mib(uint64_t v, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%.1f MiB", (double)v / (1 << 20));
+	return out;
+}
+
+/* The message of a sample that did not come out. */
+static int sample_error(struct record_reader *r, size_t i, int ret, struct lt_err *err)
+{
+	uint64_t off = r->frames[r->samples[i].frame].off;
+	char b1[32];
+
+	switch (ret) {
+	case -EFBIG:
+		return lt_err_set(err, EFBIG, "offset %" PRIu64 ": sample %zu would decode to "
+				  "more than the replay budget of %s (--replay-budget)", off, i,
+				  mib(r->budget, b1, sizeof(b1)));
+	case -EINTR:
+		return lt_err_set(err, EINTR, "interrupted");
+	case -ENOMEM:
+		return lt_err_set(err, ENOMEM, "offset %" PRIu64 ": sample %zu needs more "
+				  "memory than there is", off, i);
+	}
+	return lt_err_set(err, -ret, "offset %" PRIu64 ": sample %zu does not decode", off, i);
+}
+
 int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out,
 			 struct lt_err *err)
 {
 	size_t from, i;
+	uint64_t cost;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -3081,25 +3282,55 @@ int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out
 		from = r->samples[idx].key;
 	}
 	for (i = from; i <= idx; i++) {
+		if (lt_stop_requested) {
+			r->cur = -1;
+			return sample_error(r, i, -EINTR, err);
+		}
 		ret = apply(r, i);
 		if (ret < 0) {
 			r->cur = -1;
-			return lt_err_set(err, -ret, "offset %" PRIu64 ": sample %zu %s",
-					  r->frames[r->samples[i].frame].off, i,
-					  ret == -ENOMEM ? "needs more memory than there is"
-							 : "does not decode");
+			return sample_error(r, i, ret, err);
 		}
 		r->cur = (ssize_t)i;
 	}
+	cost = state_cost(r);
+	if (cost > r->budget)
+		return sample_error(r, idx, -EFBIG, err);
+	if (r->total && cost > r->total - (r->spent < r->total ? r->spent : r->total)) {
+		char b1[32];
+
+		return lt_err_set(err, EDQUOT, "stopped before sample %zu of %zu: the replay "
+				  "budget of %s for this file is spent (--replay-budget raises "
+				  "it)", idx + 1, r->nsamples, mib(r->total, b1, sizeof(b1)));
+	}
+	r->spent += cost;
 	ret = rows_to_sample(r->st, out);
 	if (ret < 0) {
 		sample_release(out);
-		return lt_err_set(err, -ret, "offset %" PRIu64 ": sample %zu %s",
-				  r->frames[r->samples[idx].frame].off, idx,
-				  ret == -ENOMEM ? "needs more memory than there is"
-						 : "does not decode");
+		return sample_error(r, idx, ret, err);
 	}
 	return 0;
+}
+
+void record_reader_set_budget(struct record_reader *r, uint64_t per_sample, uint64_t total)
+{
+	r->budget = per_sample ? per_sample : RECORD_REPLAY_BUDGET;
+	r->total = total;
+}
+
+uint64_t record_reader_file_budget(const struct record_reader *r, uint64_t per_sample)
+{
+	uint64_t b = per_sample ? per_sample : RECORD_REPLAY_BUDGET;
+
+	if (b > UINT64_MAX / RECORD_REPLAY_SAMPLES || r->size > UINT64_MAX / RECORD_REPLAY_RATIO)
+		return UINT64_MAX;
+	b *= RECORD_REPLAY_SAMPLES;
+	return b > r->size * RECORD_REPLAY_RATIO ? b : r->size * RECORD_REPLAY_RATIO;
+}
+
+uint64_t record_reader_spent(const struct record_reader *r)
+{
+	return r->spent;
 }
 
 ssize_t record_reader_find_time(const struct record_reader *r, double t)

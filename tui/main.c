@@ -24,8 +24,8 @@
 #include "options.h"
 
 /* long options without a short letter */
-enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_CENSUS_EVERY, OPT_AUDIT_LOG,
-       OPT_NO_AUDIT_FILE };
+enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_REPLAY_BUDGET, OPT_CENSUS_EVERY,
+       OPT_AUDIT_LOG, OPT_NO_AUDIT_FILE };
 
 static void on_stop(int sig)
 {
@@ -58,6 +58,9 @@ static void usage(FILE *f)
 	      "      --replay FILE      open a recording in the interactive UI (with -b\n"
 	      "                         or no terminal: print it as batch mode would);\n"
 	      "                         the live machine is not touched\n"
+	      "      --replay-budget SIZE  the most one recorded sample may decode to\n"
+	      "                         (default 256M; a batch replay stops after 16\n"
+	      "                         times SIZE or 1024 times the file); none: no cap\n"
 	      "      --act ACTION       one remediation on --pid PID --fd FD: drop-filter,\n"
 	      "                         undo-filter, shrink-rcvbuf, undo-rcvbuf, drain,\n"
 	      "                         raise-fd-limit, undo-fd-limit; previews unless --yes\n"
@@ -263,6 +266,10 @@ static int replay_run(const struct lt_opts *o)
 		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
 		return EXIT_RUNTIME;
 	}
+	/* a file may describe far more than it weighs: cap what it decodes to */
+	record_reader_set_budget(r, o->replay_budget,
+				 o->replay_budget == UINT64_MAX ? 0 :
+				 record_reader_file_budget(r, o->replay_budget));
 	h = record_reader_header(r);
 	for (w = 0; w < record_reader_nwarnings(r) && w < 64; w++)
 		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, record_reader_warning(r, w));
@@ -300,7 +307,15 @@ static int replay_run(const struct lt_opts *o)
 	for (i = 0; i < n && !lt_stop_requested; i++) {
 		if (o->count_given && o->count > 0 && i >= (size_t)o->count)
 			break;
-		if (record_reader_sample(r, i, &s, &err) < 0) {
+		e = record_reader_sample(r, i, &s, &err);
+		if (e == -EINTR)
+			break;
+		if (e == -EDQUOT) {	/* the file's budget is spent */
+			fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		if (e < 0) {
 			fprintf(stderr, "leaktop: %s: %s; skipped\n", o->replay_path, err.msg);
 			bad++;
 			continue;
@@ -455,6 +470,7 @@ int main(int argc, char **argv)
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "record-max-size", required_argument, NULL, OPT_RECORD_MAX },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "replay-budget", required_argument, NULL, OPT_REPLAY_BUDGET },
 		{ "census-interval", required_argument, NULL, OPT_CENSUS_EVERY },
 		{ "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
 		{ "no-audit-file", no_argument, NULL, OPT_NO_AUDIT_FILE },
@@ -532,6 +548,21 @@ int main(int argc, char **argv)
 						   "least 256K (K, M, G suffixes)", optarg);
 			}
 			o.record_max_size = sz;
+			break;
+		}
+		case OPT_REPLAY_BUDGET: {
+			uint64_t sz;
+
+			if (!strcmp(optarg, "none")) {
+				o.replay_budget = UINT64_MAX;
+				break;
+			}
+			if (record_parse_size(optarg, &sz) < 0 || sz < (1u << 20)) {
+				free(o.pids);
+				return usage_error("--replay-budget: '%s' is not a size of at "
+						   "least 1M (K, M, G suffixes) or none", optarg);
+			}
+			o.replay_budget = sz;
 			break;
 		}
 		case OPT_REPLAY:
@@ -652,6 +683,10 @@ int main(int argc, char **argv)
 	if (o.audit_log && o.no_audit_file) {
 		free(o.pids);
 		return usage_error("%s", "--audit-log and --no-audit-file cannot be combined");
+	}
+	if (o.replay_budget && !o.replay_path) {
+		free(o.pids);
+		return usage_error("%s", "--replay-budget needs --replay FILE");
 	}
 	if (o.record_max_size && !o.record_path) {
 		free(o.pids);

@@ -44,6 +44,7 @@ struct lt_opts {
 	const char *record_path;	/* --record FILE, or NULL */
 	unsigned long long record_max_size;	/* --record-max-size, 0: no cap */
 	const char *replay_path;	/* --replay FILE, or NULL */
+	uint64_t replay_budget;	/* --replay-budget: 0 default, UINT64_MAX none */
 };
 
 struct sample_config;

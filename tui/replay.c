@@ -88,7 +88,7 @@ static int show_from(struct tui *t, size_t idx, int dir)
 	}
 }
 
-int replay_open(struct tui *t, const char *path)
+int replay_open(struct tui *t, const char *path, uint64_t budget)
 {
 	struct lt_err err = { "" };
 	const struct record_header *h;
@@ -110,6 +110,8 @@ int replay_open(struct tui *t, const char *path)
 			 lt_sanitize(err.msg, safe, sizeof(safe)));
 		return -1;
 	}
+	/* the user steps sample by sample: a cap per sample, none in total */
+	record_reader_set_budget(rp->rd, budget, 0);
 	rp->n = record_reader_nsamples(rp->rd);
 	if (rp->n == 0) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no readable sample in the "

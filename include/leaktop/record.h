@@ -185,10 +185,32 @@ unsigned record_reader_sample_seq(const struct record_reader *r, size_t idx);
  * sample_release).  Stepping forward from the last sample read costs one
  * delta; any other jump restarts from the keyframe before idx.  Returns 0,
  * -ERANGE, -EBADMSG (a frame decodes badly: err names its offset; the
- * other samples stay readable) or -ENOMEM.
+ * other samples stay readable), -EFBIG or -EDQUOT (over the budget, below),
+ * -EINTR or -ENOMEM.
  */
 int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out,
 			 struct lt_err *err);
+
+/*
+ * The replay budget (doc/recording-format.md): a recording is untrusted and
+ * a few kilobytes of it can describe millions of rows.  per_sample caps what
+ * one sample may decode to (rows times their size in memory, strings
+ * included; 0: RECORD_REPLAY_BUDGET); a sample above it fails with -EFBIG
+ * before its rows are built.  total caps what record_reader_sample may
+ * decode over the reader's life (0: no cap); past it, -EDQUOT.  Decoding
+ * also stops with -EINTR once lt_stop_requested is set.
+ */
+#define RECORD_REPLAY_BUDGET (256ull << 20)
+#define RECORD_REPLAY_SAMPLES 16	/* default total: 16 samples' budget, */
+#define RECORD_REPLAY_RATIO 1024	/* or this many times the file's size */
+void record_reader_set_budget(struct record_reader *r, uint64_t per_sample,
+			      uint64_t total);
+/* The default total for a batch replay: RECORD_REPLAY_RATIO times the
+ * file's size, and at least RECORD_REPLAY_SAMPLES times per_sample (0:
+ * RECORD_REPLAY_BUDGET). */
+uint64_t record_reader_file_budget(const struct record_reader *r, uint64_t per_sample);
+/* Decoded bytes counted against total so far. */
+uint64_t record_reader_spent(const struct record_reader *r);
 
 /* The sample at or before time t (0 if t is before the first), or -1 when
  * there are no samples. */
