@@ -130,7 +130,7 @@ size_t lt_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 }
 
 /* Code points a terminal acts on or that reorder text: shown escaped. */
-static int cp_unsafe(uint32_t c)
+int lt_codepoint_unsafe(uint32_t c)
 {
 	/* C0, DEL, C1; the bidi controls and marks (ALM U+061C, LRM/RLM,
 	 * LRE..RLO, LRI..PDI) and the line and paragraph separators, which
@@ -148,7 +148,7 @@ int lt_terminal_safe(const char *in)
 
 	while (n > 0) {
 		l = lt_utf8_decode(p, n, &c);
-		if (l == 0 || cp_unsafe(c))
+		if (l == 0 || lt_codepoint_unsafe(c))
 			return 0;
 		p += l;
 		n -= l;
@@ -175,7 +175,7 @@ char *lt_sanitize(const char *in, char *out, size_t outsz)
 			w = esc;
 			wl = strlen(esc);
 			l = 1;
-		} else if (cp_unsafe(c)) {
+		} else if (lt_codepoint_unsafe(c)) {
 			if (c == '\n')
 				w = "\\n";
 			else if (c == '\t')

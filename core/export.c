@@ -14,10 +14,6 @@
 #include "leaktop/export.h"
 #include "leaktop/report.h"
 
-/* The program (tui/main.c) defines the flag; this weak copy lets what
- * links core without it (the tests, the fuzzer) link. */
-volatile int lt_stop_requested __attribute__((weak));
-
 /* A writer stops at its next row when a stop was requested (errno EINTR)
  * or the stream failed (errno from the failed write). */
 static int halted(FILE *f)

@@ -53,6 +53,8 @@ void report_json_string(FILE *f, const char *s)
 				fprintf(f, "\\u%04x", *p);
 			else
 				fputc(*p, f);
+		} else if (lt_codepoint_unsafe(cp)) {
+			fprintf(f, "\\u%04x", (unsigned)cp);	/* C1, bidi: all below U+FFFF */
 		} else {
 			fwrite(p, 1, l, f);
 		}

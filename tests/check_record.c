@@ -631,6 +631,124 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* The replay budget: a sample over the per-sample budget is refused before
+ * it is built (-EFBIG), the file's total stops a replay (-EDQUOT), a stop
+ * request ends decoding (-EINTR), and the reader recovers from each. */
+START_TEST(test_budget)
+{
+	char path[256], *json[12];
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	struct sample s;
+	uint64_t one;
+	size_t i;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/budget.ltrec", tmpdir);
+	record_n(path, 12, 100, 0, json, 0);
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open: %s", err.msg);
+
+	/* what one sample costs, with no total */
+	record_reader_set_budget(r, 0, 0);
+	ck_assert_int_eq(record_reader_sample(r, 0, &s, &err), 0);
+	sample_release(&s);
+	one = record_reader_spent(r);
+	ck_assert_uint_gt(one, 1000);
+
+	/* per sample: below one sample's cost, every sample is refused */
+	record_reader_set_budget(r, one / 2, 0);
+	ret = record_reader_sample(r, 5, &s, &err);
+	ck_assert_int_eq(ret, -EFBIG);
+	ck_assert_msg(strstr(err.msg, "would decode to more than the replay budget"),
+		      "%s", err.msg);
+
+	/* stop requested: -EINTR, and the next read starts over cleanly */
+	record_reader_set_budget(r, 0, 0);
+	lt_stop_requested = 1;
+	ck_assert_int_eq(record_reader_sample(r, 3, &s, &err), -EINTR);
+	lt_stop_requested = 0;
+	ck_assert_int_eq(record_reader_sample(r, 3, &s, &err), 0);
+	{
+		char *got = json_of(&s);
+
+		ck_assert_str_eq(got, json[3]);
+		free(got);
+	}
+	sample_release(&s);
+	record_reader_free(r);
+
+	/* the file's total: about three samples' worth, then -EDQUOT */
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open: %s", err.msg);
+	record_reader_set_budget(r, 0, one * 3 + one / 2);
+	for (i = 0; i < 12; i++) {
+		ret = record_reader_sample(r, i, &s, &err);
+		if (ret < 0)
+			break;
+		sample_release(&s);
+	}
+	ck_assert_int_eq(ret, -EDQUOT);
+	ck_assert_uint_ge(i, 2);
+	ck_assert_uint_le(i, 5);
+	ck_assert_uint_le(record_reader_spent(r), one * 3 + one / 2);
+	ck_assert_msg(strstr(err.msg, "for this file is spent"), "%s", err.msg);
+	/* the default total for a batch replay: 16 samples' budget at least */
+	ck_assert_uint_eq(record_reader_file_budget(r, 0), 16 * RECORD_REPLAY_BUDGET);
+	record_reader_free(r);
+	for (i = 0; i < 12; i++)
+		free(json[i]);
+}
+END_TEST
+
+/* Deltas applied in place: a sample that only changes a queue, then one
+ * that changes nothing but the time, come back exactly as written. */
+START_TEST(test_delta_in_place)
+{
+	struct record_writer_config cfg = { .keyframe_every = 100, .header = NULL };
+	struct lt_err err = { "" };
+	struct record_writer *w;
+	struct record_reader *r;
+	char path[256], *json[3];
+	struct sample s;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/inplace.ltrec", tmpdir);
+	cfg.path = path;
+	cfg.header = test_header();
+	w = record_writer_new(&cfg, &err);
+	ck_assert_msg(w != NULL, "writer: %s", err.msg);
+	for (i = 0; i < 3; i++) {
+		check_record_mk_sample(&s, 1, 0);
+		s.seq = (unsigned)i + 1;
+		s.time += i;
+		if (i >= 1 && s.socks.n > 0)
+			s.socks.v[0].recv_q += 4096;	/* one row changes */
+		ck_assert_msg(record_write_sample(w, &s, &err) == 0, "write: %s", err.msg);
+		json[i] = json_of(&s);
+		sample_release(&s);
+	}
+	ck_assert_msg(record_writer_close(w, &err) == 0, "close: %s", err.msg);
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open: %s", err.msg);
+	ck_assert_uint_eq(record_reader_nsamples(r), 3);
+	/* forward (in place), then a jump back (from the keyframe), forward */
+	ck_assert_uint_eq(read_all(r, json, 3), 3);
+	for (i = 2; i >= 0; i--) {
+		char *got;
+
+		ck_assert_int_eq(record_reader_sample(r, (size_t)i, &s, &err), 0);
+		got = json_of(&s);
+		ck_assert_str_eq(got, json[i]);
+		free(got);
+		sample_release(&s);
+	}
+	record_reader_free(r);
+	for (i = 0; i < 3; i++)
+		free(json[i]);
+}
+END_TEST
+
 /* Cut at every frame boundary, just after it, in the middle of each frame
  * and at many other offsets: the complete frames before the cut replay. */
 START_TEST(test_truncated)
@@ -987,6 +1105,8 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_crc32c);
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_loop_test(tc, test_round_trip, 0, 2);
+	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_delta_in_place);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_corrupt_frame);
 	tcase_add_test(tc, test_many_warnings);

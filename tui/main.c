@@ -228,25 +228,37 @@ static int keep_sample(const struct lt_opts *o, struct keep *k, struct sample *s
 	return 0;
 }
 
-/* Print what the whole-session formats kept, then release it. */
-static int keep_finish(const struct lt_opts *o, struct keep *k)
+/* Print what the whole-session formats kept, then release it.  A live
+ * session ended by a signal still writes its report (a second signal cuts
+ * it short); an interrupted replay does not. */
+static int keep_finish(const struct lt_opts *o, struct keep *k, int live)
 {
 	const struct sample *last = k->have_last ? &k->last : k->have_first ? &k->first : NULL;
-	int r = 0;
+	int r = 0, e = 0;
 
-	if (o->format == FMT_MARKDOWN)
+	if (live)
+		lt_stop_requested = 0;
+	if (lt_stop_requested)
+		r = -1;		/* the caller says why */
+	else if (o->format == FMT_MARKDOWN)
 		r = export_markdown(stdout, &k->es, k->have_first ? &k->first : NULL, last);
 	else if (o->format == FMT_PROMETHEUS && last)
 		r = export_prometheus(stdout, last);
+	if (r < 0)
+		e = lt_stop_requested ? EINTR : errno;
 	if (k->have_first)
 		sample_release(&k->first);
 	if (k->have_last)
 		sample_release(&k->last);
 	export_session_release(&k->es);
-	if (fflush(stdout) != 0 && errno != EPIPE)
+	if (fflush(stdout) != 0 && errno != EPIPE && !e) {
 		r = -1;
-	if (r < 0)
-		fprintf(stderr, "leaktop: writing output: %s\n", strerror(errno));
+		e = errno;
+	}
+	if (r < 0 && e == EINTR && live)
+		fprintf(stderr, "leaktop: interrupted; the report is incomplete\n");
+	else if (r < 0 && e != EINTR)
+		fprintf(stderr, "leaktop: writing output: %s\n", strerror(e));
 	return r < 0 ? -1 : 0;
 }
 
@@ -326,8 +338,13 @@ static int replay_run(const struct lt_opts *o)
 			break;
 		}
 	}
-	if (keep_finish(o, &k) < 0)
+	if (keep_finish(o, &k, 0) < 0)
 		ret = EXIT_RUNTIME;
+	if (lt_stop_requested) {
+		fprintf(stderr, "leaktop: %s: interrupted at sample %zu of %zu\n",
+			o->replay_path, i < n ? i + 1 : n, n);
+		ret = EXIT_RUNTIME;
+	}
 	if (n && bad == n) {
 		fprintf(stderr, "leaktop: %s: no sample could be decoded\n", o->replay_path);
 		ret = EXIT_RUNTIME;
@@ -435,7 +452,7 @@ int batch_run(const struct lt_opts *o)
 	}
 	if (have_prev)
 		sample_release(&prev);
-	if (keep_finish(o, &k) < 0)
+	if (keep_finish(o, &k, 1) < 0)
 		ret = EXIT_RUNTIME;
 	if (rec) {
 		actions_set_audit_hook(NULL, NULL);

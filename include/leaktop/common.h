@@ -50,6 +50,11 @@ char *lt_sanitize(const char *in, char *out, size_t outsz);
 int lt_pidfd_open(int pid);
 int lt_pidfd_getfd(int pidfd, int fd);
 
+/* 1 for a code point no terminal sink may print as it is: C0, DEL, C1,
+ * the bidi controls and marks, the line and paragraph separators.  The one
+ * rule lt_sanitize, lt_terminal_safe and the JSON writer share. */
+int lt_codepoint_unsafe(uint32_t c);
+
 /* 1 when in holds nothing lt_sanitize would escape (valid UTF-8, no
  * control or direction character): text that is already safe. */
 int lt_terminal_safe(const char *in);

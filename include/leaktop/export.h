@@ -64,14 +64,12 @@ int export_session_add_event(struct export_session *es, const struct record_even
 void export_session_release(struct export_session *es);
 
 /*
- * Set to nonzero (by the program's SIGINT/SIGTERM handlers) to make a
- * writer below stop at its next row: it returns -1 with errno EINTR and
- * the output is cut short.  A writer called while it is already set
- * writes nothing and fails the same way, so a program that stopped
- * sampling on a signal and still wants its report clears it before
- * calling the writer.
+ * lt_stop_requested (leaktop/common.h) set makes a writer below stop at its
+ * next row: it returns -1 with errno EINTR and the output is cut short.  A
+ * writer called while it is already set writes nothing and fails the same
+ * way, so a program that stopped sampling on a signal and still wants its
+ * report clears it before calling the writer.
  */
-extern volatile int lt_stop_requested;
 
 /*
  * The postmortem report.  first and last are the session's first and last
