@@ -1149,6 +1149,8 @@ int actions_state_encode(const struct actions_state *st, char **text, size_t *le
 		put_u64(b, cap, st->new_hard);
 		append(b, cap, "\n");
 		break;
+	case ACTIONS_DRAIN:	/* a marker: nothing to undo, but when */
+		break;
 	default:
 		free(b);
 		return -EINVAL;
@@ -1284,7 +1286,7 @@ int actions_state_decode(const char *text, size_t len, struct actions_state *st,
 	}
 	st->kind = actions_kind_parse(s);
 	if (st->kind != ACTIONS_DROP_FILTER && st->kind != ACTIONS_SHRINK_RCVBUF &&
-	    st->kind != ACTIONS_RAISE_FD_LIMIT) {
+	    st->kind != ACTIONS_RAISE_FD_LIMIT && st->kind != ACTIONS_DRAIN) {
 		ret = lt_err_set(err, EBADMSG, "line 2: unknown action in undo state");
 		goto out;
 	}
@@ -1360,6 +1362,8 @@ int actions_state_decode(const char *text, size_t len, struct actions_state *st,
 		st->new_rcvbuf = (uint32_t)b;
 		break;
 	}
+	case ACTIONS_DRAIN:
+		break;
 	default: {
 		uint64_t x[4];
 
@@ -1398,7 +1402,11 @@ int actions_state_name(enum actions_kind kind, int pid, uint64_t start_ticks, in
 {
 	int n;
 
-	switch (state_family(kind)) {
+	switch (kind == ACTIONS_DRAIN ? kind : state_family(kind)) {
+	case ACTIONS_DRAIN:
+		n = snprintf(out, outsz, "drain-%d-%" PRIu64 "-%d-%" PRIu64, pid,
+			     start_ticks, fd, inode);
+		break;
 	case ACTIONS_DROP_FILTER:
 		n = snprintf(out, outsz, "filter-%d-%" PRIu64 "-%d-%" PRIu64, pid,
 			     start_ticks, fd, inode);
@@ -1451,6 +1459,120 @@ static int pick_state_dir(char *out, size_t outsz, int create, struct lt_err *er
 int actions_state_dir(char *out, size_t outsz, struct lt_err *err)
 {
 	return pick_state_dir(out, outsz, 1, err);
+}
+
+/* Is the action st records still in place?  1, 0 (why says what
+ * changed) or -errno when it cannot be told (no pidfd_getfd, no right). */
+static int state_in_place(const char *procroot, const struct actions_state *st, char *why,
+			  size_t whysz)
+{
+	uint64_t ticks = 0, inode = 0;
+	char state = 0;
+	int pidfd, sfd, ret = 1;
+
+	if (read_stat(procroot, st->pid, &ticks, &state) < 0 || ticks != st->start_ticks) {
+		fmt(why, whysz, "pid %d has exited", st->pid);
+		return 0;
+	}
+	if (st->fd >= 0 && (read_fd_inode(procroot, st->pid, st->fd, &inode) < 0 ||
+			    inode != st->inode)) {
+		fmt(why, whysz, "fd %d no longer holds socket %" PRIu64, st->fd, st->inode);
+		return 0;
+	}
+	if (st->kind == ACTIONS_RAISE_FD_LIMIT) {
+		struct rlimit cur;
+
+		if (prlimit(st->pid, RLIMIT_NOFILE, NULL, &cur) < 0)
+			return -errno;
+		if ((uint64_t)cur.rlim_cur != st->new_soft) {
+			fmt(why, whysz, "the soft fd limit is no longer the one set");
+			return 0;
+		}
+		return 1;
+	}
+	if (st->kind != ACTIONS_DROP_FILTER && st->kind != ACTIONS_SHRINK_RCVBUF)
+		return 1;	/* a drain: the socket is still there */
+	pidfd = lt_pidfd_open(st->pid);
+	if (pidfd < 0)
+		return -errno;
+	sfd = lt_pidfd_getfd(pidfd, st->fd);
+	if (sfd < 0) {
+		ret = -errno;
+		close(pidfd);
+		return ret;
+	}
+	if (st->kind == ACTIONS_DROP_FILTER) {
+		struct sock_filter *insns = NULL;
+		int32_t n = 0;
+
+		if (get_filter(sfd, &n, &insns) < 0)
+			ret = -EIO;
+		else if (n != 1 || !insns || !is_drop_insn(&insns[0])) {
+			fmt(why, whysz, "the drop filter was detached or replaced");
+			ret = 0;
+		}
+		free(insns);
+	} else {
+		int v = 0;
+		socklen_t len = sizeof(v);
+
+		if (getsockopt(sfd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0)
+			ret = -errno;
+		else if ((uint32_t)v != st->new_rcvbuf) {
+			fmt(why, whysz, "SO_RCVBUF was changed since");
+			ret = 0;
+		}
+	}
+	close(sfd);
+	close(pidfd);
+	return ret;
+}
+
+int actions_in_place(const char *procroot, struct actions_in_place **out, size_t *n)
+{
+	char dir[PATH_MAX];
+	struct lt_err err = { "" };
+	struct actions_in_place *v = NULL;
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	if (pick_state_dir(dir, sizeof(dir), 0, &err) < 0)
+		return 0;	/* none yet: nothing in place */
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		struct actions_in_place *a;
+
+		if (strncmp(de->d_name, "filter-", 7) && strncmp(de->d_name, "rcvbuf-", 7) &&
+		    strncmp(de->d_name, "fdlimit-", 8) && strncmp(de->d_name, "drain-", 6))
+			continue;
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct actions_in_place *nv;
+
+			if (nc > 4096)
+				break;	/* a bound on a directory others cannot write */
+			nv = realloc(v, nc * sizeof(*nv));
+			if (!nv)
+				break;
+			v = nv;
+			cap = nc;
+		}
+		a = &v[*n];
+		memset(a, 0, sizeof(*a));
+		if (actions_state_load(dir, de->d_name, &a->st, &err) < 0)
+			continue;
+		a->in_place = state_in_place(procroot, &a->st, a->why, sizeof(a->why));
+		actions_state_clear(&a->st);	/* the filter copy is not needed */
+		(*n)++;
+	}
+	closedir(d);
+	*out = v;
+	return 0;
 }
 
 int actions_state_load(const char *dir, const char *name, struct actions_state *st,
@@ -1852,6 +1974,33 @@ static void do_undo_rcvbuf(struct run *r)
 		    "(SOCK_RCVBUF_LOCK): the size stays fixed, TCP receive autotuning stays off");
 }
 
+/*
+ * A drain changes nothing that can be undone, but the triage wants to know
+ * it happened (the finding it was taken on is then mitigated, and whether
+ * the queue grows back says if it worked): a marker state next to the undo
+ * states.  Best effort: without it only the audit knows.
+ */
+static void drain_marker(struct run *r)
+{
+	struct actions_state st;
+	struct lt_err err = { "" };
+	char dir[PATH_MAX], name[128];
+
+	state_init(&st);
+	if ((r->rq.statedir ? fmt(dir, sizeof(dir), "%s", r->rq.statedir),
+	     secure_dir(dir, 1, &err) : pick_state_dir(dir, sizeof(dir), 1, &err)) < 0 ||
+	    actions_state_name(ACTIONS_DRAIN, r->rq.pid, r->rq.start_ticks, r->rq.fd,
+			       r->rq.inode, name, sizeof(name)) < 0)
+		return;
+	st.kind = ACTIONS_DRAIN;
+	st.pid = r->rq.pid;
+	st.start_ticks = r->rq.start_ticks;
+	st.fd = r->rq.fd;
+	st.inode = r->rq.inode;
+	st.time = (int64_t)time(NULL);
+	(void)actions_state_save(dir, name, &st, &err);
+}
+
 static void do_drain(struct run *r)
 {
 	struct actions_result *res = r->res;
@@ -1895,6 +2044,7 @@ static void do_drain(struct run *r)
 	}
 	done(r, "drained %" PRIu64 " bytes in %" PRIu64 " reads; charged memory %u -> %u bytes",
 	     bytes, packets, res->before.rmem, res->after.rmem);
+	drain_marker(r);
 	if (e)
 		fmt(res->warning, sizeof(res->warning), "stopped early: recv: %s", strerror(e));
 	else if (packets >= DRAIN_MAX_READS || bytes >= DRAIN_MAX_BYTES)

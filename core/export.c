@@ -203,6 +203,14 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 			}
 		}
 		ef = &es->findings[to[i]];
+		if (x->state == FINDING_CONFIRMED && !ef->confirmed_at)
+			ef->confirmed_at = s->time;
+		if (x->state == FINDING_MITIGATED && !ef->mitigated_at)
+			ef->mitigated_at = x->mitigated_at > 0 ? x->mitigated_at : s->time;
+		if (x->state == FINDING_RESOLVED && !ef->resolved_at)
+			ef->resolved_at = s->time;
+		if (x->state != FINDING_RESOLVED)
+			ef->resolved_at = 0;	/* it came back */
 		/* the worst; among equals the latest, unless a suspected one
 		 * would replace a confirmed one */
 		if (x->severity > ef->f.severity ||
@@ -641,11 +649,115 @@ out:
 	return r;
 }
 
+/* Does action event e touch finding x's subject? */
+static int action_on(const struct record_event *e, const struct finding *x)
+{
+	const struct actions_target *t = &e->action->result.target;
+
+	if (e->type != RECORD_EV_ACTION || x->pid < 0 || t->pid != x->pid)
+		return 0;
+	return !x->inode || !t->inode || t->inode == x->inode;
+}
+
+/*
+ * The story of one problem, in time order: first seen, confirmed, the
+ * actions taken on its subject and the operator's notes while it was open,
+ * mitigated, resolved or still there.
+ */
+static void md_timeline(FILE *f, const struct export_session *es,
+			const struct export_finding *ef)
+{
+	const struct finding *x = &ef->f;
+	double end = ef->at_end ? es->end : ef->last_seen;
+	char b1[64], txt[1200];
+	size_t i;
+
+	fputs("- timeline:\n", f);
+	fprintf(f, "  - %s first seen\n", when(ef->first_seen, b1, sizeof(b1)));
+	if (ef->confirmed_at)
+		fprintf(f, "  - %s confirmed\n", when(ef->confirmed_at, b1, sizeof(b1)));
+	for (i = 0; i < es->nevents; i++) {
+		const struct record_event *e = &es->events[i];
+
+		if (e->time < ef->first_seen - 1 || e->time > end + 1)
+			continue;
+		if (e->type == RECORD_EV_NOTE && e->note) {
+			fprintf(f, "  - %s operator note: %s\n", when(e->time, b1, sizeof(b1)),
+				export_md_text(e->note, txt, sizeof(txt)));
+		} else if (action_on(e, x)) {
+			const struct actions_result *r = &e->action->result;
+
+			fprintf(f, "  - %s action `%s`: %s (%s)\n", when(e->time, b1, sizeof(b1)),
+				actions_kind_name(r->kind), actions_outcome_name(r->outcome),
+				export_md_text(r->outcome == ACTIONS_DONE ? r->message : r->reason,
+					       txt, sizeof(txt)));
+		}
+	}
+	if (ef->mitigated_at)
+		fprintf(f, "  - %s mitigated by `%s`: %s\n", when(ef->mitigated_at, b1, sizeof(b1)),
+			x->mitigation ? actions_kind_name((enum actions_kind)x->mitigation) : "?",
+			x->mitigation ? export_md_text(x->mitigation_note, txt, sizeof(txt)) :
+			"no longer in place at the end");
+	if (ef->resolved_at || !ef->at_end)
+		fprintf(f, "  - %s resolved: the condition is gone\n",
+			when(ef->resolved_at ? ef->resolved_at : ef->last_seen, b1, sizeof(b1)));
+	else
+		fprintf(f, "  - %s still there at the end of the recording (%u samples)\n",
+			when(ef->last_seen, b1, sizeof(b1)), ef->samples);
+}
+
+/* Causes and consequences among the session's findings (skipped for a
+ * session with very many: the links are a pairwise rule). */
+static void md_links(FILE *f, const struct export_session *es, size_t i)
+{
+	const struct export_finding *a = &es->findings[i];
+	char id[16], txt[600];
+	size_t j;
+
+	if (es->nfindings > 512)
+		return;
+	for (j = 0; j < es->nfindings; j++) {
+		const struct finding *b = &es->findings[j].f;
+		struct finding pair[2];
+		size_t ix;
+
+		if (j == i)
+			continue;
+		pair[0] = a->f;
+		pair[1] = *b;
+		pair[0].state = pair[1].state = FINDING_CONFIRMED;
+		if (findings_links(pair, 2, 0, 0, &ix, 1))
+			fprintf(f, "- caused by `%s` (%s): %s\n", findings_id(b, id, sizeof(id)),
+				findings_kind_name(b->kind),
+				export_md_text(b->summary, txt, sizeof(txt)));
+		else if (findings_links(pair, 2, 0, 1, &ix, 1))
+			fprintf(f, "- leads to `%s` (%s)\n", findings_id(b, id, sizeof(id)),
+				findings_kind_name(b->kind));
+	}
+}
+
+/* What to do next, as a list. */
+static void md_next_steps(FILE *f, const struct finding *x)
+{
+	char steps[2048], txt[2600], *p, *nl;
+
+	if (!findings_next_steps(x, steps, sizeof(steps)))
+		return;
+	fputs("Next steps:\n\n", f);
+	for (p = steps; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		fprintf(f, "1. %s\n", export_md_text(p, txt, sizeof(txt)));
+	}
+	fputc('\n', f);
+}
+
 static int md_findings(FILE *f, const struct export_session *es)
 {
 	static const int order[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
 	size_t i, k;
-	char b1[64], b2[64], txt[2600];
+	char b1[64], txt[2600];
 
 	fputs("## Findings\n\n", f);
 	if (!es->nfindings) {
@@ -674,10 +786,11 @@ static int md_findings(FILE *f, const struct export_session *es)
 			if (x->inode)
 				fprintf(f, "; socket inode %" PRIu64, x->inode);
 			fputc('\n', f);
-			fprintf(f, "- seen from %s to %s (%u samples); %s\n",
-				when(ef->first_seen, b1, sizeof(b1)),
-				when(ef->last_seen, b2, sizeof(b2)), ef->samples,
-				ef->at_end ? "still there at the end" : "gone by the end");
+			fprintf(f, "- id `%s`, %s at the end\n", findings_id(x, b1, sizeof(b1)),
+				ef->at_end ? findings_state_name((enum finding_state)x->state) :
+				"gone");
+			md_links(f, es, i);
+			md_timeline(f, es, ef);
 			fprintf(f, "- evidence: %s\n", export_md_text(x->evidence, txt, sizeof(txt)));
 			if (x->action && x->fd >= 0)
 				fprintf(f, "- safe action: `leaktop --act %s --pid %d --fd %d`\n",
@@ -686,6 +799,7 @@ static int md_findings(FILE *f, const struct export_session *es)
 				fprintf(f, "- safe action: `leaktop --act %s --pid %d`\n", x->action,
 					(int)x->pid);
 			fprintf(f, "\n%s\n\n", export_md_text(x->explanation, txt, sizeof(txt)));
+			md_next_steps(f, x);
 		}
 	return 0;
 }

@@ -6,14 +6,17 @@
  * developer.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "leaktop/report.h"
 #include "leaktop/sample.h"
@@ -29,6 +32,13 @@ struct findings_state {
 	struct meminfo_slab first_slab;
 	int have_first_slab;
 	unsigned samples;
+	/* findings confirmed in the last sample, and resolved ones still
+	 * listed (gone_since > 0), to tell when one is resolved */
+	struct kept_finding {
+		struct finding f;
+		double gone_since;
+	} *kept;
+	size_t nkept;
 };
 
 struct cfg_field {
@@ -54,6 +64,7 @@ static const struct cfg_field cfg_fields[] = {
 	C(unaccounted_bps, 65536),
 	C(unaccounted_window_s, 30),
 	C(pressure_pct, 80),
+	C(resolved_keep_s, 300),
 };
 #undef C
 #define NFIELDS (sizeof(cfg_fields) / sizeof(cfg_fields[0]))
@@ -104,6 +115,8 @@ struct findings_state *findings_state_new(void)
 
 void findings_state_free(struct findings_state *st)
 {
+	if (st)
+		free(st->kept);
 	free(st);
 }
 
@@ -129,6 +142,209 @@ const char *findings_kind_name(enum finding_kind k)
 	};
 
 	return (unsigned)k < FINDING_NKINDS ? names[k] : "?";
+}
+
+const char *findings_state_name(enum finding_state s)
+{
+	static const char *const names[FINDING_NSTATES] = {
+		[FINDING_SUSPECTED] = "suspected", [FINDING_CONFIRMED] = "confirmed",
+		[FINDING_MITIGATED] = "mitigated", [FINDING_RESOLVED] = "resolved",
+	};
+
+	return (unsigned)s < FINDING_NSTATES ? names[s] : "?";
+}
+
+const char *findings_check_name(enum finding_check c)
+{
+	static const char *const names[FINDING_NCHECKS] = {
+		[FINDING_CHECK_NONE] = "none", [FINDING_CHECK_PENDING] = "checking",
+		[FINDING_CHECK_WORKS] = "works", [FINDING_CHECK_FAILS] = "not working",
+	};
+
+	return (unsigned)c < FINDING_NCHECKS ? names[c] : "?";
+}
+
+/* FNV-1a over the kind and the subject: the same problem, the same id. */
+static uint64_t id_of(const struct finding *f)
+{
+	uint64_t v[5] = { f->kind, (uint64_t)(int64_t)f->pid, (uint64_t)(int64_t)f->fd,
+			  f->inode, f->netns };
+	const uint8_t *p = (const uint8_t *)v;
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < sizeof(v); i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+char *findings_id(const struct finding *f, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%012" PRIx64, id_of(f) & UINT64_C(0xffffffffffff));
+	return out;
+}
+
+/* Does c explain e?  The rules of findings_links(). */
+static int causes(const struct finding *c, const struct finding *e)
+{
+	if (c == e || c->state == FINDING_RESOLVED || e->state == FINDING_RESOLVED)
+		return 0;
+	switch (e->kind) {
+	case FINDING_FD_EXHAUSTION:
+		return c->kind == FINDING_GHOST_SOCKETS && c->pid == e->pid && c->pid >= 0;
+	case FINDING_SOCKET_MEMORY_PRESSURE:
+		return c->kind == FINDING_UNREAD_QUEUE || c->kind == FINDING_QUEUE_FULL_DROPPING ||
+		       c->kind == FINDING_ORPHANED_CONNECTIONS || c->kind == FINDING_SEND_STALL;
+	case FINDING_SEND_STALL:
+		return (c->kind == FINDING_UNREAD_QUEUE || c->kind == FINDING_QUEUE_FULL_DROPPING) &&
+		       c->pid == e->pid && c->fd == e->fd && c->pid >= 0;
+	case FINDING_QUEUE_FULL_DROPPING:
+		return c->kind == FINDING_UNREAD_QUEUE && c->inode == e->inode &&
+		       c->netns == e->netns && c->inode;
+	}
+	return 0;
+}
+
+size_t findings_links(const struct finding *v, size_t n, size_t i, int want_effects,
+		      size_t *out, size_t max)
+{
+	size_t j, k = 0;
+
+	if (i >= n)
+		return 0;
+	for (j = 0; j < n; j++) {
+		int hit = want_effects ? causes(&v[i], &v[j]) : causes(&v[j], &v[i]);
+
+		if (!hit)
+			continue;
+		if (k < max)
+			out[k] = j;
+		k++;
+	}
+	return k;
+}
+
+/* Append one step (a line) to out. */
+static void step(char *out, size_t outsz, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void step(char *out, size_t outsz, size_t *n, const char *fmt, ...)
+{
+	size_t len = strlen(out);
+	va_list ap;
+
+	if (len + 2 >= outsz)
+		return;
+	if (len)
+		out[len++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(out + len, outsz - len, fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+size_t findings_next_steps(const struct finding *f, char *out, size_t outsz)
+{
+	int pid = f->pid, fd = f->fd;
+	unsigned long long ino = (unsigned long long)f->inode;
+	size_t n = 0;
+
+	if (!outsz)
+		return 0;
+	out[0] = '\0';
+	switch (f->kind) {
+	case FINDING_UNREAD_QUEUE:
+	case FINDING_QUEUE_FULL_DROPPING:
+		step(out, outsz, &n, "Collect: ss -eampni | grep -A1 'ino:%llu' (the socket, its "
+		     "owner and memory); ls -l /proc/%d/fd/%d; cat /proc/%d/cmdline; the program's "
+		     "version (readlink /proc/%d/exe, then dpkg -S or rpm -qf on it)", ino, pid,
+		     fd, pid, pid);
+		step(out, outsz, &n, "Confirm: the queue only grows while the program runs "
+		     "(leaktop -b -p %d -n 10), and its threads never read fd %d: "
+		     "strace -f -e trace=read,recv,recvfrom,recvmsg,recvmmsg -p %d shows no "
+		     "call on it", pid, fd, pid);
+		step(out, outsz, &n, "Fix in the program: read the socket (replies, "
+		     "notifications it asked for), or close it, or for a socket opened "
+		     "only to send, attach a drop-all filter or shutdown(SHUT_RD) when it "
+		     "is created");
+		step(out, outsz, &n, "Verify after a restart with the fix: leaktop -b -n 30 -d 2 "
+		     "--format json | jq '.findings[] | select(.pid == NEWPID)' stays empty, "
+		     "and the socket's Recv-Q stays near 0");
+		break;
+	case FINDING_GHOST_SOCKETS:
+		step(out, outsz, &n, "Collect: ls -l /proc/%d/fd | grep -c socket; lsof -p %d "
+		     "(ghosts show as 'sock ... protocol: TCP' with no address); "
+		     "cat /proc/%d/limits; the program's version (readlink /proc/%d/exe)",
+		     pid, pid, pid, pid);
+		step(out, outsz, &n, "Confirm: the ghost count grows with the connections that "
+		     "end (clients that reset or time out): compare leaktop's ghosts column "
+		     "with ss -tan state close-wait and the program's connection log");
+		step(out, outsz, &n, "Fix in the program: close the fd on every path that ends "
+		     "a connection (errors, resets, timeouts); a blocked thread or goroutine "
+		     "that never returns keeps its fd too");
+		step(out, outsz, &n, "Verify after a restart with the fix: the ghosts column stays "
+		     "at 0 while clients come and go (leaktop -p NEWPID)");
+		break;
+	case FINDING_FD_EXHAUSTION:
+		step(out, outsz, &n, "Collect now, before the limit is hit: ls -l /proc/%d/fd "
+		     "(which kinds grow: sockets, files, pipes); cat /proc/%d/limits; "
+		     "lsof -p %d; the program's version (readlink /proc/%d/exe)",
+		     pid, pid, pid, pid);
+		step(out, outsz, &n, "Confirm the cause: a caused_by finding names it (ghost "
+		     "sockets); else count fds by target twice a minute apart "
+		     "(ls -l /proc/%d/fd | awk '{print $NF}' | sed 's/[0-9]*//g' | sort | uniq -c)",
+		     pid);
+		step(out, outsz, &n, "Buy time: raise-fd-limit (leaktop --act raise-fd-limit "
+		     "--pid %d) or a restart; fix in the program: close the fds it no longer "
+		     "uses", pid);
+		step(out, outsz, &n, "Verify after a restart with the fix: the fd count of the "
+		     "new process stays flat under load (leaktop -p NEWPID, FDS column)");
+		break;
+	case FINDING_SEND_STALL:
+		step(out, outsz, &n, "Collect: ss -tnpie 'ino:%llu' or ss -xpe for unix "
+		     "sockets (both ends, Send-Q and Recv-Q); cat /proc/%d/cmdline; the reader's "
+		     "version", ino, pid);
+		step(out, outsz, &n, "Confirm: the reader (pid %d) holds a full Recv-Q on the "
+		     "peer socket and never reads it: strace -f -e trace=read,recvmsg -p %d",
+		     pid, pid);
+		step(out, outsz, &n, "Fix in the reader: read its socket, or close it; in the "
+		     "sender: a send timeout and a bound on what it buffers");
+		step(out, outsz, &n, "Verify after a restart with the fix: the Send-Q of the "
+		     "sender drains (ss -tn state established)");
+		break;
+	case FINDING_ORPHANED_CONNECTIONS:
+		step(out, outsz, &n, "Collect: ss -tnoe state fin-wait-1 state last-ack "
+		     "(orphans and their timers); cat /proc/net/sockstat; "
+		     "sysctl net.ipv4.tcp_max_orphans net.ipv4.tcp_orphan_retries");
+		step(out, outsz, &n, "Confirm: the peers named in the evidence stopped reading; "
+		     "their Recv-Q is full (ss -tn on the peer host)");
+		step(out, outsz, &n, "Fix: the peers must read or close; on this side, "
+		     "net.ipv4.tcp_orphan_retries bounds how long orphans are kept");
+		step(out, outsz, &n, "Verify: orphans in /proc/net/sockstat fall back after the "
+		     "peers are fixed");
+		break;
+	case FINDING_SOCKET_MEMORY_PRESSURE:
+		step(out, outsz, &n, "Collect: cat /proc/net/sockstat /proc/net/sockstat6; "
+		     "sysctl net.ipv4.tcp_mem net.ipv4.udp_mem; leaktop -b -n 1 --format json "
+		     "(the sockets pinning most)");
+		step(out, outsz, &n, "Confirm: the caused_by findings hold most of the bytes");
+		step(out, outsz, &n, "Fix: the programs behind those findings; raising tcp_mem "
+		     "or udp_mem only moves the limit");
+		step(out, outsz, &n, "Verify: the TCP/UDP pages in /proc/net/sockstat stay below "
+		     "the pressure threshold");
+		break;
+	case FINDING_UNACCOUNTED_GROWTH:
+		step(out, outsz, &n, "Collect: cat /proc/meminfo /proc/slabinfo (twice, a "
+		     "minute apart); slabtop -o; cat /proc/vmallocinfo | sort -k2 -n | tail");
+		step(out, outsz, &n, "Confirm: name the slab cache or vmalloc user that grows "
+		     "by the same amount; a kernel module or driver is the usual owner");
+		step(out, outsz, &n, "Fix: the kernel or the module that leaks (update it); "
+		     "kmemleak (echo scan > /sys/kernel/debug/kmemleak) finds unreferenced "
+		     "objects on a debug kernel");
+		step(out, outsz, &n, "Verify: leaktop's unaccounted line stays flat after the "
+		     "change");
+		break;
+	}
+	return n;
 }
 
 const char *findings_severity_name(enum finding_severity s)
@@ -710,7 +926,7 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 		return 0;
 	for (i = 0; i < s->procs.n; i++) {
 		const struct proc_info *p = &s->procs.v[i];
-		char w[96], b1[32];
+		char w[96], b1[32], cause[96];
 		struct finding *f;
 		double pct = p->fd_soft > 0 && p->nfds >= 0 ?
 			     100.0 * p->nfds / (double)p->fd_soft : 0;
@@ -751,9 +967,11 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 				 w, (int)p->ghosts);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%d ghost sockets of %d socket fds, %+.0f ghosts/hour, the "
-				 "oldest a ghost for %.0f s; %d fds of a %lld limit",
+				 "oldest a ghost for %.0f s; %d fds of a %lld limit%s",
 				 (int)p->ghosts, (int)p->nsockets, p->ghost_growth_per_hour,
-				 p->oldest_ghost_age, (int)p->nfds, (long long)p->fd_soft);
+				 p->oldest_ghost_age, (int)p->nfds, (long long)p->fd_soft,
+				 growing || pct >= c->fd_crit_pct ?
+				 ": they drive it toward fd exhaustion" : "");
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "The program keeps file descriptors of sockets whose "
 				 "connections are over (lsof shows them as 'sock ... protocol: "
@@ -778,21 +996,27 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 			f->score = growing ? 1e9 / (1 + p->exhaustion_s) : pct;
 			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? "raise-fd-limit" : NULL;
 			who(f, w, sizeof(w));
+			/* the cause, when it is in sight: ghosts among the fds */
+			cause[0] = '\0';
+			if (p->ghosts_known && p->ghosts > 0 && p->ghosts >= c->ghost_min)
+				snprintf(cause, sizeof(cause), ": %d of its %d fds are ghost "
+					 "sockets it never closed", (int)p->ghosts, (int)p->nfds);
 			if (growing)
 				snprintf(f->summary, sizeof(f->summary),
-					 "%s will run out of file descriptors in about %.0f s "
-					 "(%d of %lld open, +%.0f per hour)", w, p->exhaustion_s,
-					 (int)p->nfds, (long long)p->fd_soft,
-					 p->fd_growth_per_hour);
+					 "%s will run out of file descriptors in about %.0f s%s",
+					 w, p->exhaustion_s, cause[0] ? cause :
+					 " (more open every minute)");
 			else
 				snprintf(f->summary, sizeof(f->summary),
-					 "%s uses %d of its %lld file descriptors (%.0f %%)", w,
-					 (int)p->nfds, (long long)p->fd_soft, pct);
+					 "%s uses %d of its %lld file descriptors (%.0f %%)%s", w,
+					 (int)p->nfds, (long long)p->fd_soft, pct, cause);
 			snprintf(f->evidence, sizeof(f->evidence),
-				 "%d fds open, soft limit %lld, hard %lld, %+.1f fds/hour "
-				 "(regression over the samples), %s queued in its sockets",
-				 (int)p->nfds, (long long)p->fd_soft, (long long)p->fd_hard,
-				 p->fd_growth_per_hour, sz(p->queued, b1, sizeof(b1)));
+				 "%d fds open (%d sockets, %d of them ghosts), soft limit %lld, "
+				 "hard %lld, %+.1f fds/hour (regression over the samples), %s "
+				 "queued in its sockets", (int)p->nfds, (int)p->nsockets,
+				 p->ghosts_known ? (int)p->ghosts : 0, (long long)p->fd_soft,
+				 (long long)p->fd_hard, p->fd_growth_per_hour,
+				 sz(p->queued, b1, sizeof(b1)));
 			snprintf(f->explanation, sizeof(f->explanation),
 				 "When a process reaches its RLIMIT_NOFILE soft limit, every "
 				 "open(), socket() and accept() fails with EMFILE ('too many open "
@@ -937,12 +1161,159 @@ pressure:
 	return 0;
 }
 
+/* The action in s that covers f, or NULL: the socket's for socket
+ * findings, a raised fd limit for fd exhaustion. */
+static const struct finding_mitigation *mitigation_of(const struct sample *s,
+						      const struct finding *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmitigations; i++) {
+		const struct finding_mitigation *m = &s->mitigations[i];
+
+		if (m->in_place == 0)
+			continue;	/* undone, or its fd closed */
+		switch (f->kind) {
+		case FINDING_UNREAD_QUEUE:
+		case FINDING_QUEUE_FULL_DROPPING:
+			if (m->inode && m->inode == f->inode &&
+			    (m->kind == ACTIONS_DROP_FILTER || m->kind == ACTIONS_SHRINK_RCVBUF ||
+			     m->kind == ACTIONS_DRAIN))
+				return m;
+			break;
+		case FINDING_FD_EXHAUSTION:
+			if (m->kind == ACTIONS_RAISE_FD_LIMIT && m->pid == f->pid)
+				return m;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int same_problem(const struct finding *a, const struct finding *b)
+{
+	return a->kind == b->kind && id_of(a) == id_of(b);
+}
+
+static int keep_push(struct findings_state *st, size_t *cap, const struct finding *f,
+		     double gone)
+{
+	if (st->nkept == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		struct kept_finding *v = realloc(st->kept, nc * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		st->kept = v;
+		*cap = nc;
+	}
+	st->kept[st->nkept].f = *f;
+	st->kept[st->nkept].gone_since = gone;
+	st->nkept++;
+	return 0;
+}
+
+/*
+ * States: suspected or confirmed from the rules; mitigated when an action
+ * of leaktop's covers it (with what the samples since say in the
+ * evidence); a finding confirmed in the last sample and gone in this one
+ * is listed again, resolved, for resolved_keep_s.
+ */
+static int mark_states(const struct findings_config *c, struct findings_state *st,
+		       const struct sample *s, struct finding_list *out)
+{
+	struct kept_finding *old = st->kept;
+	size_t nold = st->nkept, cap = 0, i, j, nnow = out->n;
+	char when[32];
+	int r = 0;
+
+	for (i = 0; i < out->n; i++) {
+		struct finding *f = &out->v[i];
+		const struct finding_mitigation *m = mitigation_of(s, f);
+
+		f->state = f->suspected ? FINDING_SUSPECTED : FINDING_CONFIRMED;
+		if (!m)
+			continue;
+		f->state = FINDING_MITIGATED;
+		f->mitigation = m->kind;
+		f->check = m->check;
+		f->mitigated_at = m->time;
+		snprintf(f->mitigation_note, sizeof(f->mitigation_note), "%s", m->how);
+		{
+			time_t t = (time_t)m->time;
+			struct tm tm;
+			size_t len = strlen(f->evidence);
+
+			localtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+			snprintf(f->evidence + len, sizeof(f->evidence) - len,
+				 "; mitigated by %s at %s: %s",
+				 actions_kind_name((enum actions_kind)m->kind), when,
+				 findings_check_name((enum finding_check)m->check));
+		}
+	}
+	/* the kept list starts over: this sample's confirmed findings, then
+	 * the resolved ones that still show */
+	st->kept = NULL;
+	st->nkept = 0;
+	for (i = 0; i < nnow && r == 0; i++)
+		if (out->v[i].state != FINDING_SUSPECTED)
+			r = keep_push(st, &cap, &out->v[i], 0);
+	for (j = 0; j < nold && r == 0; j++) {
+		struct finding g;
+		int back = 0;
+
+		for (i = 0; i < nnow && !back; i++)
+			back = same_problem(&old[j].f, &out->v[i]);
+		if (back)
+			continue;
+		g = old[j].f;
+		if (!old[j].gone_since)
+			old[j].gone_since = s->time;
+		if (s->time - old[j].gone_since > c->resolved_keep_s)
+			continue;
+		if (g.state != FINDING_RESOLVED) {
+			time_t t = (time_t)old[j].gone_since;
+			struct tm tm;
+			size_t len = strlen(g.evidence);
+
+			localtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+			g.state = FINDING_RESOLVED;
+			if (len + 40 < sizeof(g.evidence))
+				snprintf(g.evidence + len, sizeof(g.evidence) - len,
+					 "; gone since %s", when);
+		}
+		r = keep_push(st, &cap, &g, old[j].gone_since);
+		if (r == 0) {
+			struct finding *f = add(out, (enum finding_kind)g.kind,
+						(enum finding_severity)g.severity);
+
+			if (!f)
+				r = -ENOMEM;
+			else
+				*f = g;
+		}
+	}
+	free(old);
+	return r;
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
+	int xr = x->state == FINDING_RESOLVED, yr = y->state == FINDING_RESOLVED;
+	int xm = x->state == FINDING_MITIGATED && x->check != FINDING_CHECK_FAILS;
+	int ym = y->state == FINDING_MITIGATED && y->check != FINDING_CHECK_FAILS;
 
+	/* what still needs someone first: resolved last, then working
+	 * mitigations below the open problems of their severity */
+	if (xr != yr)
+		return xr - yr;
 	if (x->severity != y->severity)
 		return x->severity > y->severity ? -1 : 1;
+	if (xm != ym)
+		return xm - ym;
 	if (x->suspected != y->suspected)
 		return x->suspected ? 1 : -1;
 	if (x->score != y->score)
@@ -964,6 +1335,8 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 		r = rule_procs(c, s, out);
 	if (r == 0)
 		r = rule_memory(c, st, s, out);
+	if (r == 0)
+		r = mark_states(c, st, s, out);
 	if (r < 0) {
 		findings_list_free(out);
 		return r;

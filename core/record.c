@@ -405,6 +405,7 @@ struct schema {
 	int nkey;		/* declared key fields; the dup counter follows */
 	const char *types;	/* one letter per field */
 	int nf10;		/* fields a format 1.x row has, if fewer */
+	int nf20;		/* fields a format 2.x row has, if fewer */
 };
 
 static const struct schema schemas[NT] = {
@@ -416,7 +417,7 @@ static const struct schema schemas[NT] = {
 	[T_OWNER] = { "owners", 3, "" },
 	[T_FDPROC] = { "fd processes", 1, "IIS" },
 	[T_PROC] = { "processes", 1, "IUSSSUDUUDIIIIIIDUDDIIDU" },
-	[T_FINDING] = { "findings", 1, "UUUIIUUSDDSSSS" "IIS", 14 },
+	[T_FINDING] = { "findings", 1, "UUUIIUUSDDSSSS" "IIS" "UUUDS", 14, 17 },
 	[T_FDTAB] = { "fd tables", 1, "II" },
 	[T_FDENT] = { "fd entries", 2, "IUUSUUUSDU" },
 };
@@ -443,6 +444,8 @@ static int schema_nf_of(int t, unsigned major)
 {
 	if (major < 2 && schemas[t].nf10)
 		return schemas[t].nf10;
+	if (major < 3 && schemas[t].nf20)
+		return schemas[t].nf20;
 	return schema_nf(t);
 }
 
@@ -622,8 +625,9 @@ static int row_spans(int t, const uint8_t *p, size_t len, uint32_t *offs)
 	for (i = 0; ty[i]; i++) {
 		long l;
 
-		if (schemas[t].nf10 && i == schemas[t].nf10 && o == len)
-			break;	/* a 1.x row */
+		if (((schemas[t].nf10 && i == schemas[t].nf10) ||
+		     (schemas[t].nf20 && i == schemas[t].nf20)) && o == len)
+			break;	/* a 1.x or 2.x row */
 		l = field_len(ty[i], p + o, e);
 		if (l < 0)
 			return -1;
@@ -658,6 +662,12 @@ static void enc_finding(struct buf *b, const struct finding *x)
 	put_i(b, x->victim_pid);
 	put_i(b, x->victim_fd);
 	put_sa(b, x->victim_comm, sizeof(x->victim_comm));
+	/* format 3.0: where the finding stands */
+	put_u(b, x->state);
+	put_u(b, x->mitigation);
+	put_u(b, x->check);
+	put_d(b, x->mitigated_at);
+	put_sa(b, x->mitigation_note, sizeof(x->mitigation_note));
 }
 
 static size_t trimmed(const uint8_t *a, size_t n)
@@ -1462,7 +1472,18 @@ static int dec_finding(struct cur *c, struct finding *x)
 		x->victim_fd = (int32_t)get_i(c);
 		get_s(c, x->victim_comm, sizeof(x->victim_comm));
 	}
-	if (c->bad || x->kind >= FINDING_NKINDS || x->severity > FINDING_CRITICAL)
+	/* before 3.0 the state is what the suspected bit said */
+	x->state = x->suspected ? FINDING_SUSPECTED : FINDING_CONFIRMED;
+	if (c->p < c->e) {	/* format 3.0 */
+		x->state = (uint8_t)get_u(c);
+		x->mitigation = (uint8_t)get_u(c);
+		x->check = (uint8_t)get_u(c);
+		x->mitigated_at = get_d(c);
+		get_s(c, x->mitigation_note, sizeof(x->mitigation_note));
+	}
+	if (c->bad || x->kind >= FINDING_NKINDS || x->severity > FINDING_CRITICAL ||
+	    x->state >= FINDING_NSTATES || x->mitigation >= ACTIONS_NKINDS ||
+	    x->check >= FINDING_NCHECKS)
 		return -EBADMSG;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "leaktop/actions.h"
 #include "leaktop/report.h"
 #include "leaktop/procnet.h"
 #include "leaktop/sockdiag.h"
@@ -431,6 +432,57 @@ static void json_processes(FILE *f, const struct sample *s)
 	fputc(']', f);
 }
 
+/* The ids of the findings linked to finding i: its causes or effects. */
+static void json_links(FILE *f, const struct sample *s, size_t i, int effects)
+{
+	size_t ix[16], n, k;
+	char id[16];
+
+	n = findings_links(s->findings.v, s->findings.n, i, effects, ix, 16);
+	fputc('[', f);
+	for (k = 0; k < n && k < 16; k++)
+		fprintf(f, "%s\"%s\"", k ? "," : "",
+			findings_id(&s->findings.v[ix[k]], id, sizeof(id)));
+	fputc(']', f);
+}
+
+/* id, state, links, the mitigation in place and the next steps. */
+static void json_triage(FILE *f, const struct sample *s, size_t i)
+{
+	const struct finding *x = &s->findings.v[i];
+	char id[16], steps[2048], *p, *nl;
+	int first = 1;
+
+	fprintf(f, ",\"id\":\"%s\",\"state\":\"%s\",\"caused_by\":",
+		findings_id(x, id, sizeof(id)),
+		findings_state_name((enum finding_state)x->state));
+	json_links(f, s, i, 0);
+	fputs(",\"causes\":", f);
+	json_links(f, s, i, 1);
+	if (x->mitigation) {
+		fputs(",\"mitigation\":{\"action\":", f);
+		report_json_string(f, actions_kind_name((enum actions_kind)x->mitigation));
+		fprintf(f, ",\"time\":%.0f,\"check\":\"%s\",\"note\":", x->mitigated_at,
+			findings_check_name((enum finding_check)x->check));
+		report_json_string(f, x->mitigation_note);
+		fputc('}', f);
+	} else {
+		fputs(",\"mitigation\":null", f);
+	}
+	fputs(",\"next_steps\":[", f);
+	findings_next_steps(x, steps, sizeof(steps));
+	for (p = steps; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!first)
+			fputc(',', f);
+		report_json_string(f, p);
+		first = 0;
+	}
+	fputc(']', f);
+}
+
 static void json_findings(FILE *f, const struct sample *s)
 {
 	size_t i;
@@ -476,6 +528,7 @@ static void json_findings(FILE *f, const struct sample *s)
 			report_json_string(f, x->action);
 		else
 			fputs("null", f);
+		json_triage(f, s, i);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -726,9 +779,33 @@ static void text_findings(FILE *f, const struct sample *s)
 		const struct finding *x = &s->findings.v[i];
 		char b1[4 * sizeof(x->evidence)];
 
+		char id[16];
+		size_t ix[4], nc, k;
+
 		fprintf(f, "  %-8s %s%s\n", findings_severity_name(x->severity),
-			x->suspected ? "(suspected) " : "", text_safe(x->summary, b1, sizeof(b1)));
+			x->state != FINDING_CONFIRMED ?
+			(x->state == FINDING_SUSPECTED ? "(suspected) " :
+			 x->state == FINDING_MITIGATED ? (x->check == FINDING_CHECK_FAILS ?
+							  "(mitigated, not working) " :
+							  "(mitigated) ") : "(resolved) ") : "",
+			text_safe(x->summary, b1, sizeof(b1)));
+		fprintf(f, "           id %s, %s\n", findings_id(x, id, sizeof(id)),
+			findings_state_name((enum finding_state)x->state));
 		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));
+		if (x->mitigation)
+			fprintf(f, "           mitigation: %s: %s\n",
+				actions_kind_name((enum actions_kind)x->mitigation),
+				text_safe(x->mitigation_note, b1, sizeof(b1)));
+		nc = findings_links(s->findings.v, s->findings.n, i, 0, ix, 4);
+		for (k = 0; k < nc && k < 4; k++)
+			fprintf(f, "           caused by: %s (%s)\n",
+				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
+				findings_kind_name(s->findings.v[ix[k]].kind));
+		nc = findings_links(s->findings.v, s->findings.n, i, 1, ix, 4);
+		for (k = 0; k < nc && k < 4; k++)
+			fprintf(f, "           leads to: %s (%s)\n",
+				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
+				findings_kind_name(s->findings.v[ix[k]].kind));
 		if (x->action && x->fd >= 0)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d --fd %d\n",
 				x->action, (int)x->pid, (int)x->fd);

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "leaktop/actions.h"
 #include "leaktop/sample.h"
 
 struct sample_ctx {
@@ -1217,6 +1218,112 @@ static void drop_census(struct sample *s)
 	s->census = 0;
 }
 
+/* What the samples since a socket action say: the queue at the first
+ * sample after it and now. */
+static void check_socket_action(struct sample_ctx *ctx, const struct sample *out,
+				struct finding_mitigation *m)
+{
+	double t[HISTORY_POINTS];
+	uint32_t q[HISTORY_POINTS];
+	size_t i, k, n, first = 0, after = 0;
+	const struct ltsock *sk = NULL;
+	char b1[32], b2[32];
+
+	for (i = 0; i < out->socks.n && !sk; i++)
+		if (out->socks.v[i].inode == m->inode)
+			sk = &out->socks.v[i];
+	m->check = FINDING_CHECK_PENDING;
+	if (!sk) {
+		snprintf(m->how, sizeof(m->how), "checking: the socket is not in this census");
+		return;
+	}
+	n = history_series_of(ctx->hist, sk->netns, sk->inode, t, q, HISTORY_POINTS);
+	for (k = 0; k < n; k++)
+		if (t[k] >= m->time && after++ == 0)
+			first = k;
+	if (after < 2) {
+		snprintf(m->how, sizeof(m->how), "checking: %zu sample%s since, two are needed",
+			 after, after == 1 ? "" : "s");
+		return;
+	}
+	snprintf(b1, sizeof(b1), "%u bytes", (unsigned)q[first]);
+	snprintf(b2, sizeof(b2), "%u bytes", (unsigned)q[n - 1]);
+	if (q[n - 1] > q[first]) {
+		m->check = FINDING_CHECK_FAILS;
+		snprintf(m->how, sizeof(m->how), "not working: the queue grew from %s to %s "
+			 "over the %zu samples since", b1, b2, after);
+	} else {
+		m->check = FINDING_CHECK_WORKS;
+		snprintf(m->how, sizeof(m->how), "works: the queue %s %s over the %zu samples "
+			 "since%s", q[n - 1] < q[first] ? "fell from" : "stayed at",
+			 q[n - 1] < q[first] ? b1 : b2, after,
+			 m->kind == ACTIONS_DROP_FILTER ? "; what arrives is dropped" : "");
+		if (q[n - 1] < q[first]) {
+			size_t len = strlen(m->how);
+
+			snprintf(m->how + len, sizeof(m->how) - len, " to %s", b2);
+		}
+	}
+}
+
+/*
+ * Actions of leaktop's in place on this machine (the state it keeps for
+ * undo, and drain markers), each with a verdict from the samples since:
+ * the triage marks the findings they cover mitigated.  Live /proc only.
+ */
+static int take_mitigations(struct sample_ctx *ctx, struct sample *out)
+{
+	struct actions_in_place *v = NULL;
+	size_t n = 0, i;
+
+	if (!ctx->census || actions_procroot_foreign(ctx->procroot))
+		return 0;
+	actions_in_place(ctx->procroot, &v, &n);
+	if (!n) {
+		free(v);
+		return 0;
+	}
+	out->mitigations = calloc(n, sizeof(*out->mitigations));
+	if (!out->mitigations) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct finding_mitigation *m = &out->mitigations[i];
+		const struct actions_state *st = &v[i].st;
+
+		m->kind = (uint8_t)st->kind;
+		m->pid = st->pid;
+		m->fd = st->fd;
+		m->inode = st->inode;
+		m->time = (double)st->time;
+		m->in_place = v[i].in_place > 0 ? 1 : v[i].in_place == 0 ? 0 : -1;
+		if (m->in_place == 0) {
+			snprintf(m->how, sizeof(m->how), "no longer in place: %s", v[i].why);
+		} else if (st->kind == ACTIONS_RAISE_FD_LIMIT) {
+			const struct proc_info *p = procs_find(&out->procs, st->pid);
+
+			m->check = FINDING_CHECK_PENDING;
+			snprintf(m->how, sizeof(m->how), "checking: the process is not listed");
+			if (p && p->fd_soft > 0 && p->nfds >= 0) {
+				int tight = (double)p->nfds >= 0.9 * (double)p->fd_soft;
+
+				m->check = tight ? FINDING_CHECK_FAILS : FINDING_CHECK_WORKS;
+				snprintf(m->how, sizeof(m->how), "%s: %d of the raised limit of %lld "
+					 "fds in use%s", tight ? "not working" : "works, for now",
+					 (int)p->nfds, (long long)p->fd_soft,
+					 tight ? ", the leak has nearly used the room up" :
+					 "; it buys time, the leak goes on");
+			}
+		} else {
+			check_socket_action(ctx, out, m);
+		}
+		out->nmitigations++;
+	}
+	free(v);
+	return 0;
+}
+
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 {
 	return sample_take_next(ctx, NULL, out, err);
@@ -1289,7 +1396,8 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			return r;
 		}
 	}
-	if (findings_evaluate(&ctx->fcfg, ctx->fstate, out, &out->findings) < 0) {
+	if (take_mitigations(ctx, out) < 0 ||
+	    findings_evaluate(&ctx->fcfg, ctx->fstate, out, &out->findings) < 0) {
 		sample_release(out);
 		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}
@@ -1312,6 +1420,7 @@ void sample_release(struct sample *s)
 	free(s->ns_unknown);
 	procs_list_free(&s->procs);
 	findings_list_free(&s->findings);
+	free(s->mitigations);
 	for (i = 0; i < s->nfdtables; i++)
 		fdtable_free(&s->fdtables[i]);
 	free(s->fdtables);

@@ -249,7 +249,11 @@ START_TEST(test_state_names_and_files)
 	ck_assert_int_eq(actions_state_name(ACTIONS_UNDO_FD_LIMIT, 10, 20, -1, 0, name,
 					    sizeof(name)), 0);
 	ck_assert_str_eq(name, "fdlimit-10-20");
+	/* a drain leaves a marker for the triage, not an undo state */
 	ck_assert_int_eq(actions_state_name(ACTIONS_DRAIN, 10, 20, 3, 99, name, sizeof(name)),
+			 0);
+	ck_assert_str_eq(name, "drain-10-20-3-99");
+	ck_assert_int_eq(actions_state_name(ACTIONS_NONE, 10, 20, 3, 99, name, sizeof(name)),
 			 -EINVAL);
 	ck_assert_int_eq(actions_state_name(ACTIONS_DROP_FILTER, 10, 20, 3, 99, name, 8),
 			 -ENAMETOOLONG);

@@ -322,6 +322,21 @@ int actions_state_save(const char *dir, const char *name, const struct actions_s
 		       struct lt_err *err);
 int actions_state_remove(const char *dir, const char *name);
 
+/*
+ * The actions of leaktop's recorded in the state directory (undo states and
+ * drain markers; nothing is created), each checked against its live target:
+ * in_place 1 (the filter, buffer size or limit is still the one set, or
+ * the drained socket is still held), 0 (why: exited, fd closed, changed
+ * since) or -errno when it cannot be told.  The filter copies are freed.
+ * *out is malloc'd (caller frees), *n its length.  Always 0.
+ */
+struct actions_in_place {
+	struct actions_state st;
+	int in_place;
+	char why[128];
+};
+int actions_in_place(const char *procroot, struct actions_in_place **out, size_t *n);
+
 /* ---- small pieces, exposed for tests ------------------------------------- */
 
 /* Field 22 (starttime) of a /proc/PID/stat line; 0 and *ticks, or -EBADMSG. */

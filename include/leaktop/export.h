@@ -32,6 +32,9 @@ struct export_finding {
 	double first_seen, last_seen;
 	unsigned samples;	/* samples that had it */
 	int at_end;		/* the last sample added has it */
+	/* its timeline: when it was first confirmed, mitigated (the
+	 * action's time) and resolved; 0 for never */
+	double confirmed_at, mitigated_at, resolved_at;
 };
 
 /*

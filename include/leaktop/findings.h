@@ -31,6 +31,41 @@ enum finding_kind {
 
 enum finding_severity { FINDING_INFO, FINDING_WARNING, FINDING_CRITICAL };
 
+/* Where a finding stands (doc/triage.md, "States"). */
+enum finding_state {
+	FINDING_SUSPECTED,	/* not enough samples yet to be sure */
+	FINDING_CONFIRMED,
+	FINDING_MITIGATED,	/* an action of leaktop's is in place on it */
+	FINDING_RESOLVED,	/* the condition is gone (kept for a while) */
+	FINDING_NSTATES
+};
+
+/* Whether the mitigation in place works. */
+enum finding_check {
+	FINDING_CHECK_NONE,	/* not mitigated */
+	FINDING_CHECK_PENDING,	/* too few samples since the action to tell */
+	FINDING_CHECK_WORKS,	/* the queue stopped growing or fell; headroom */
+	FINDING_CHECK_FAILS,	/* it grows on regardless */
+	FINDING_NCHECKS
+};
+
+/*
+ * An action of leaktop's found in place on a process or socket (from the
+ * undo state leaktop keeps, verified against the live target), with what
+ * the samples since say about it.  The sampler fills them; findings_evaluate
+ * marks the findings they cover mitigated.
+ */
+struct finding_mitigation {
+	uint8_t kind;		/* enum actions_kind */
+	uint8_t check;		/* enum finding_check */
+	int8_t in_place;	/* 1 verified, 0 gone (undone, fd closed), -1 unknown */
+	int32_t pid;
+	int32_t fd;		/* -1 for a process-wide action */
+	uint64_t inode;		/* 0 for a process-wide action */
+	double time;		/* unix seconds it was taken */
+	char how[160];		/* what the samples since show */
+};
+
 struct finding {
 	uint8_t kind;		/* enum finding_kind */
 	uint8_t severity;	/* enum finding_severity */
@@ -49,6 +84,11 @@ struct finding {
 	char summary[256];	/* one plain sentence */
 	char evidence[256];	/* the figures */
 	char explanation[640];	/* what to forward to the owning team */
+	uint8_t state;		/* enum finding_state */
+	uint8_t mitigation;	/* enum actions_kind in place, 0 none */
+	uint8_t check;		/* enum finding_check */
+	double mitigated_at;	/* unix seconds of that action, 0 */
+	char mitigation_note[160];	/* what the samples since show */
 };
 
 struct finding_list {
@@ -73,6 +113,7 @@ struct findings_config {
 	double unaccounted_bps;		/* unaccounted growth at least (65536 B/s) */
 	double unaccounted_window_s;	/* over at least (30 s) */
 	double pressure_pct;		/* socket memory vs the pressure limit (80 %) */
+	double resolved_keep_s;		/* a resolved finding stays listed (300 s) */
 };
 
 /* The defaults above. */
@@ -93,6 +134,11 @@ void findings_state_free(struct findings_state *st);
  * Evaluate the rules on s (which must carry the census and processes for
  * the socket and process rules) and fill out, most severe first.  out is
  * overwritten; free it with findings_list_free.  0 or -ENOMEM.
+ *
+ * A finding an action in s->mitigations covers is marked mitigated (with
+ * the check's verdict in its evidence); a consequence names its cause (fd
+ * exhaustion its ghost sockets); a finding confirmed before and gone now is
+ * kept, resolved, for findings_config's resolved_keep_s.
  */
 int findings_evaluate(const struct findings_config *c, struct findings_state *st,
 		      const struct sample *s, struct finding_list *out);
@@ -100,5 +146,34 @@ void findings_list_free(struct finding_list *l);
 
 const char *findings_kind_name(enum finding_kind k);
 const char *findings_severity_name(enum finding_severity s);
+const char *findings_state_name(enum finding_state s);
+const char *findings_check_name(enum finding_check c);
+
+/*
+ * A finding's id: stable across samples, runs and recordings for the same
+ * problem (its kind and subject: pid, fd, socket, namespace), 12 hex
+ * digits into out (at least 13 bytes).  Returns out.
+ */
+char *findings_id(const struct finding *f, char *out, size_t outsz);
+
+/*
+ * Findings that explain one another: the indices in v[0..n) of the
+ * findings that cause v[i] (causes=0) or that v[i] causes (causes=1), at
+ * most max into out; returns how many there are.  A pure function of the
+ * list: fd exhaustion is caused by the same process's ghost sockets;
+ * socket memory pressure by the findings that pin socket memory; a
+ * stalled sender by its reader's unread or full queue; a full, dropping
+ * queue by the same socket never being read.
+ */
+size_t findings_links(const struct finding *v, size_t n, size_t i, int causes,
+		      size_t *out, size_t max);
+
+/*
+ * What to do next about f, one step per line ('\n' between): what to
+ * collect now (the exact commands), how to confirm the root cause, the
+ * lasting fix in the program, how to verify it after a restart.  Returns
+ * the number of steps written into out (cut to outsz).
+ */
+size_t findings_next_steps(const struct finding *f, char *out, size_t outsz);
 
 #endif

@@ -28,7 +28,7 @@
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
 
-#define RECORD_FORMAT_MAJOR 2	/* a reader refuses a larger major */
+#define RECORD_FORMAT_MAJOR 3	/* a reader refuses a larger major */
 #define RECORD_FORMAT_MINOR 0	/* a larger minor is read, unknown frames skipped */
 
 #define RECORD_KEYFRAME_EVERY 150	/* default: a keyframe every N samples */

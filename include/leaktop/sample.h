@@ -76,6 +76,11 @@ struct sample {
 	int have_mem_limits;
 	uint64_t tcp_mem_limits[3], udp_mem_limits[3];
 
+	/* actions of leaktop's in place (live samples; not recorded: the
+	 * findings they cover carry them) */
+	struct finding_mitigation *mitigations;
+	size_t nmitigations;
+
 	/* what the triage rules make of it, most severe first */
 	struct finding_list findings;
 
