@@ -5,6 +5,7 @@
  * ranks by severity.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
 
@@ -303,6 +305,120 @@ START_TEST(test_pressure)
 }
 END_TEST
 
+/* Cause and consequence: the gshell case's fd exhaustion names its ghosts
+ * and the two are linked both ways; ids are stable; every kind has next
+ * steps. */
+START_TEST(test_links_ids_steps)
+{
+	struct finding_list l;
+	struct sample s;
+	size_t ix[4];
+	char id1[16], id2[16], steps[2048];
+	int k;
+
+	findings_config_default(&cfg);
+	one_proc(&s, 43, 256, 18000, 46, 37, 18000, 50);
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_int_eq(l.v[0].kind, FINDING_FD_EXHAUSTION);
+	ck_assert_msg(strstr(l.v[0].summary, "37 of its 43 fds are ghost sockets"),
+		      "%s", l.v[0].summary);
+	ck_assert_msg(strstr(l.v[0].evidence, "37 of them ghosts"), "%s", l.v[0].evidence);
+	ck_assert_msg(strstr(l.v[1].evidence, "toward fd exhaustion"), "%s", l.v[1].evidence);
+	ck_assert_uint_eq(findings_links(l.v, l.n, 0, 0, ix, 4), 1);	/* caused by */
+	ck_assert_uint_eq(ix[0], 1);
+	ck_assert_uint_eq(findings_links(l.v, l.n, 1, 1, ix, 4), 1);	/* causes */
+	ck_assert_uint_eq(ix[0], 0);
+	ck_assert_uint_eq(findings_links(l.v, l.n, 0, 1, ix, 4), 0);
+	ck_assert_int_eq(l.v[0].state, FINDING_CONFIRMED);
+	findings_id(&l.v[0], id1, sizeof(id1));
+	findings_id(&l.v[1], id2, sizeof(id2));
+	ck_assert_uint_eq(strlen(id1), 12);
+	ck_assert_str_ne(id1, id2);
+	/* the same problem in another sample (other figures): the same id */
+	l.v[0].severity = FINDING_WARNING;
+	snprintf(l.v[0].summary, sizeof(l.v[0].summary), "other words");
+	findings_id(&l.v[0], id2, sizeof(id2));
+	ck_assert_str_eq(id1, id2);
+	for (k = 0; k < FINDING_NKINDS; k++) {
+		struct finding f = l.v[0];
+
+		f.kind = (uint8_t)k;
+		ck_assert_uint_ge(findings_next_steps(&f, steps, sizeof(steps)), 4);
+		ck_assert_msg(strstr(steps, "Collect") && strstr(steps, "Verify"), "%s", steps);
+	}
+	findings_list_free(&l);
+	sample_release(&s);
+}
+END_TEST
+
+/* States through an action: a queue covered by a drop filter in place is
+ * mitigated with the check's verdict; one whose action is gone is
+ * confirmed again; a confirmed finding that disappears is resolved, kept
+ * for resolved_keep_s, and dropped after. */
+START_TEST(test_states)
+{
+	struct findings_state *st = findings_state_new();
+	struct finding_mitigation m;
+	struct finding_list l;
+	struct sample s;
+
+	findings_config_default(&cfg);
+	one_socket(&s, 300000, SOCK_FLAG_NEVER_READ, 2048, 8, SOCK_DGRAM);
+	memset(&m, 0, sizeof(m));
+	m.kind = ACTIONS_DROP_FILTER;
+	m.check = FINDING_CHECK_WORKS;
+	m.in_place = 1;
+	m.pid = 42;
+	m.fd = 3;
+	m.inode = 777;
+	m.time = 990;
+	snprintf(m.how, sizeof(m.how), "works: the queue stayed at 300000 bytes");
+	s.mitigations = &m;
+	s.nmitigations = 1;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_MITIGATED);
+	ck_assert_int_eq(l.v[0].mitigation, ACTIONS_DROP_FILTER);
+	ck_assert_int_eq(l.v[0].check, FINDING_CHECK_WORKS);
+	ck_assert_msg(strstr(l.v[0].evidence, "mitigated by drop-filter at"), "%s",
+		      l.v[0].evidence);
+	ck_assert_str_eq(l.v[0].mitigation_note, "works: the queue stayed at 300000 bytes");
+	findings_list_free(&l);
+	/* undone: in place no more, confirmed again */
+	m.in_place = 0;
+	s.time += 1;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_CONFIRMED);
+	ck_assert_int_eq(l.v[0].mitigation, 0);
+	findings_list_free(&l);
+	s.mitigations = NULL;
+	s.nmitigations = 0;
+	/* the condition is gone: listed as resolved, last */
+	s.rates[0].flags = 0;
+	s.time += 10;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_RESOLVED);
+	ck_assert_int_eq(l.v[0].kind, FINDING_UNREAD_QUEUE);
+	ck_assert_msg(strstr(l.v[0].evidence, "gone since"), "%s", l.v[0].evidence);
+	findings_list_free(&l);
+	/* still within resolved_keep_s, then past it */
+	s.time += cfg.resolved_keep_s - 20;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_RESOLVED);
+	findings_list_free(&l);
+	s.time += 30;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	findings_state_free(st);
+}
+END_TEST
+
 START_TEST(test_config)
 {
 	struct lt_err err = { "" };
@@ -331,6 +447,8 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_fd_rules);
 	tcase_add_test(tc, test_unaccounted_growth);
 	tcase_add_test(tc, test_pressure);
+	tcase_add_test(tc, test_links_ids_steps);
+	tcase_add_test(tc, test_states);
 	tcase_add_test(tc, test_config);
 	suite_add_tcase(s, tc);
 	return s;
