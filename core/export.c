@@ -1185,7 +1185,8 @@ static int prom_findings(FILE *f, const struct sample *s)
 	prom_family(f, "leaktop_findings", "gauge", "Findings of the triage rules by severity.");
 	for (k = 0; k < 3; k++) {
 		for (i = 0, n = 0; i < s->findings.n; i++)
-			n += s->findings.v[i].severity == sev[k];
+			n += s->findings.v[i].severity == sev[k] &&
+			     s->findings.v[i].state != FINDING_RESOLVED;
 		fprintf(f, "leaktop_findings{severity=\"%s\"} %zu\n",
 			findings_severity_name(sev[k]), n);
 	}
@@ -1198,8 +1199,8 @@ static int prom_findings(FILE *f, const struct sample *s)
 			free(keep);
 			return -1;
 		}
-		if (!keep[i])
-			continue;
+		if (!keep[i] || x->state == FINDING_RESOLVED)
+			continue;	/* no longer a problem: no series */
 		fprintf(f, "leaktop_finding{kind=\"%s\",severity=\"%s\",suspected=\"%s\","
 			"pid=\"%d\",fd=\"%d\",inode=\"%" PRIu64 "\",comm=\"%s\"} 1\n",
 			findings_kind_name(x->kind), findings_severity_name(x->severity),

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "format.h"
 #include "sockpane.h"
@@ -87,12 +88,67 @@ static int para_line(struct tui *t, const struct para *p, size_t i, int row)
 	return row + 1;
 }
 
+/* "mitigated by drop-filter at 10:02:03: works: ..." */
+static void ev_state_text(const struct evview *ev, char *out, size_t outsz)
+{
+	const struct finding *f = &ev->f;
+	char when[32] = "";
+
+	if (f->mitigation) {
+		time_t tt = (time_t)f->mitigated_at;
+		struct tm tm;
+
+		localtime_r(&tt, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		snprintf(out, outsz, "mitigated by %s at %s: %s",
+			 actions_kind_name((enum actions_kind)f->mitigation), when,
+			 f->mitigation_note);
+		return;
+	}
+	snprintf(out, outsz, "%s%s", findings_state_name((enum finding_state)f->state),
+		 f->state == FINDING_RESOLVED ? ": the condition is gone" :
+		 f->state == FINDING_SUSPECTED ? ": not enough samples yet to be sure" : "");
+}
+
+/* The kinds and subjects of the findings linked to this one in the
+ * current sample (causes, or effects). */
+static void ev_links_text(const struct evview *ev, const struct tui *t, char *out,
+			  size_t outsz, int effects)
+{
+	const struct finding_list *l = &t->cur.findings;
+	size_t i, ix[8], n, k, len;
+
+	out[0] = '\0';
+	if (!t->have)
+		return;
+	for (i = 0; i < l->n; i++)
+		if (same_subject(&l->v[i], &ev->f))
+			break;
+	if (i == l->n)
+		return;
+	n = findings_links(l->v, l->n, i, effects, ix, 8);
+	for (k = 0; k < n && k < 8; k++) {
+		const struct finding *g = &l->v[ix[k]];
+		char comm[48];
+
+		len = strlen(out);
+		lt_sanitize(g->comm, comm, sizeof(comm));
+		if (g->pid >= 0)
+			snprintf(out + len, outsz - len, "%s%s of pid %d (%s)", k ? "; " : "",
+				 findings_kind_name(g->kind), (int)g->pid, comm);
+		else
+			snprintf(out + len, outsz - len, "%s%s", k ? "; " : "",
+				 findings_kind_name(g->kind));
+	}
+}
+
 static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 {
 	struct evview *ev = (struct evview *)v;
-	struct para *p = calloc(4, sizeof(*p));
-	char title[160], act[200];
-	int row = y, end = y + h, width = COLS - 2, limit, x, i, hdr, cut;
+	enum { NPARA = 16 };
+	struct para *p = calloc(NPARA, sizeof(*p));
+	char title[160], act[200], state[400], links[2][600], steps[2048], *sp, *nl;
+	int row = y, end = y + h, width = COLS - 2, limit, x, i, hdr, cut, np = 4;
 	size_t total, budget, k;
 
 	if (!p)
@@ -109,10 +165,30 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 			 ev->f.action);
 	para(&p[2], "", act, THEME_LABEL, width, t->utf8);
 	para(&p[3], "Why it matters: ", ev->f.explanation, THEME_NORMAL, width, t->utf8);
+	/* where it stands, what it is linked to, and what to do next */
+	ev_state_text(ev, state, sizeof(state));
+	para(&p[np++], "State: ", state, ev->f.check == FINDING_CHECK_FAILS ? THEME_ERROR :
+	     THEME_NORMAL, width, t->utf8);
+	ev_links_text(ev, t, links[0], sizeof(links[0]), 0);
+	if (links[0][0])
+		para(&p[np++], "Caused by: ", links[0], THEME_NORMAL, width, t->utf8);
+	ev_links_text(ev, t, links[1], sizeof(links[1]), 1);
+	if (links[1][0])
+		para(&p[np++], "Leads to: ", links[1], THEME_NORMAL, width, t->utf8);
+	findings_next_steps(&ev->f, steps, sizeof(steps));
+	for (sp = steps; *sp && np < NPARA; sp = nl ? nl + 1 : sp + strlen(sp)) {
+		nl = strchr(sp, '\n');
+		if (nl)
+			*nl = '\0';
+		para(&p[np++], sp == steps ? "Next steps: " : "            ", sp, THEME_NORMAL,
+		     width, t->utf8);
+	}
 
 	/* the title, the paragraphs and a blank line; the explanation is cut
 	 * first when they take more than half the view */
-	total = 1 + p[0].n + p[1].n + p[2].n + p[3].n + 1;
+	total = 2;
+	for (i = 0; i < np; i++)
+		total += p[i].n;
 	limit = ev->expanded || !ev->inner ? h - 1 : h / 2;
 	if (limit < 4)
 		limit = 4;
@@ -126,7 +202,7 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 		 ev->f.suspected ? ", suspected (not enough samples yet to be sure)" : "",
 		 ev->gone ? ", no longer reported" : "");
 	draw_text(t, row++, x, COLS - 1 - x, title, ev->gone ? THEME_MUTED : THEME_VALUE);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < np; i++)
 		for (k = 0; k < p[i].n && budget > 0 && row < end; k++, budget--)
 			row = para_line(t, &p[i], k, row);
 	if (cut && row < end)

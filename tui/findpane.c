@@ -44,6 +44,8 @@ void findpane_counts(const struct sample *s, size_t *crit, size_t *warn, size_t 
 
 	*crit = *warn = *info = 0;
 	for (i = 0; i < s->findings.n; i++) {
+		if (s->findings.v[i].state == FINDING_RESOLVED)
+			continue;	/* listed, but no longer a problem */
 		switch (s->findings.v[i].severity) {
 		case FINDING_CRITICAL:
 			(*crit)++;
@@ -89,7 +91,10 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		snprintf(buf, sz, "%s", findings_severity_name(f->severity));
 		break;
 	case COL_STATE:
-		snprintf(buf, sz, "%s", f->suspected ? "suspected" : "confirmed");
+		/* a mitigation that does not work is the state to see */
+		snprintf(buf, sz, "%s", f->state == FINDING_MITIGATED &&
+			 f->check == FINDING_CHECK_FAILS ? "no effect" :
+			 findings_state_name((enum finding_state)f->state));
 		break;
 	case COL_KIND:
 		snprintf(buf, sz, "%s", findings_kind_name(f->kind));
@@ -108,9 +113,26 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 	case COL_ACTION:
 		snprintf(buf, sz, "%s", f->action ? f->action : "-");
 		break;
-	case COL_SUMMARY:
+	case COL_SUMMARY: {
+		/* what it is linked to, after the sentence */
+		const struct finding_list *l = &t->cur.findings;
+		size_t ix[2], n = 0, len;
+		int eff = 0;
+
 		format_safe(f->summary, 0, buf, sz);
+		if (row < l->n) {
+			n = findings_links(l->v, l->n, row, 0, ix, 2);
+			if (!n) {
+				n = findings_links(l->v, l->n, row, 1, ix, 2);
+				eff = 1;
+			}
+		}
+		len = strlen(buf);
+		if (n && len + 40 < sz)
+			snprintf(buf + len, sz - len, "  [%s %s%s]", eff ? "leads to" : "caused by",
+				 findings_kind_name(l->v[ix[0]].kind), n > 1 ? ", ..." : "");
 		break;
+	}
 	default:
 		buf[0] = '\0';
 		break;
@@ -133,7 +155,7 @@ static int find_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 			c = CMP(fa->score, fb->score);
 		return c ? c : CMP(b, a);
 	case COL_STATE:
-		return CMP(fa->suspected, fb->suspected);
+		return CMP(fa->state, fb->state);
 	case COL_SUBJECT:
 		c = CMP(fa->pid, fb->pid);
 		return c ? c : CMP(fa->fd, fb->fd);
@@ -162,9 +184,11 @@ static int find_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 	(void)tb;
 	if (col == COL_SEV)
 		return findpane_severity_elem(f->severity);
+	if (col == COL_STATE && f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS)
+		return THEME_FINDING_CRITICAL;
 	if (col == COL_STATE && f->suspected)
 		return THEME_MUTED;
-	if (col < 0 && f->severity == FINDING_INFO)
+	if (col < 0 && (f->severity == FINDING_INFO || f->state == FINDING_RESOLVED))
 		return THEME_MUTED;
 	return -1;
 }
