@@ -207,6 +207,14 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 			ef->confirmed_at = s->time;
 		if (x->state == FINDING_MITIGATED && !ef->mitigated_at)
 			ef->mitigated_at = x->mitigated_at > 0 ? x->mitigated_at : s->time;
+		if (x->state == FINDING_MITIGATED) {
+			ef->mit_kind = x->mitigation;
+			ef->mit_check = x->check;
+			memcpy(ef->mit_note, x->mitigation_note, sizeof(ef->mit_note));
+			ef->mit_ended = 0;
+		} else if (ef->mit_kind && !ef->mit_ended) {
+			ef->mit_ended = s->time;	/* undone, or no longer in place */
+		}
 		if (x->state == FINDING_RESOLVED && !ef->resolved_at)
 			ef->resolved_at = s->time;
 		if (x->state != FINDING_RESOLVED)
@@ -693,11 +701,14 @@ static void md_timeline(FILE *f, const struct export_session *es,
 					       txt, sizeof(txt)));
 		}
 	}
-	if (ef->mitigated_at)
+	if (ef->mitigated_at && ef->mit_kind) {
 		fprintf(f, "  - %s mitigated by `%s`: %s\n", when(ef->mitigated_at, b1, sizeof(b1)),
-			x->mitigation ? actions_kind_name((enum actions_kind)x->mitigation) : "?",
-			x->mitigation ? export_md_text(x->mitigation_note, txt, sizeof(txt)) :
-			"no longer in place at the end");
+			actions_kind_name((enum actions_kind)ef->mit_kind),
+			export_md_text(ef->mit_note, txt, sizeof(txt)));
+		if (ef->mit_ended)
+			fprintf(f, "  - %s the mitigation ended (undone, or no longer in place)\n",
+				when(ef->mit_ended, b1, sizeof(b1)));
+	}
 	if (ef->resolved_at || !ef->at_end)
 		fprintf(f, "  - %s resolved: the condition is gone\n",
 			when(ef->resolved_at ? ef->resolved_at : ef->last_seen, b1, sizeof(b1)));

@@ -35,6 +35,10 @@ struct export_finding {
 	/* its timeline: when it was first confirmed, mitigated (the
 	 * action's time) and resolved; 0 for never */
 	double confirmed_at, mitigated_at, resolved_at;
+	/* the last mitigation seen on it (it may have ended since) */
+	uint8_t mit_kind, mit_check;
+	char mit_note[160];
+	double mit_ended;	/* when a later sample no longer had it, 0 */
 };
 
 /*
