@@ -13,7 +13,8 @@
 #include "format.h"
 #include "table.h"
 
-enum { COL_TIME, COL_ACTION, COL_OUTCOME, COL_TARGET, COL_COMM, COL_UNDO, COL_MESSAGE, NCOLS };
+enum { COL_TIME, COL_ACTION, COL_OUTCOME, COL_TARGET, COL_COMM, COL_UNDO, COL_EFFECT,
+       COL_MESSAGE, NCOLS };
 
 static const struct table_col cols[NCOLS] = {
 	[COL_TIME] = { "TIME", 8, 8, 0, 4, 1 },
@@ -22,6 +23,8 @@ static const struct table_col cols[NCOLS] = {
 	[COL_TARGET] = { "PID/FD", 10, 10, 0, 2, 0 },
 	[COL_COMM] = { "COMMAND", 9, 16, 0, 5, 0 },
 	[COL_UNDO] = { "UNDO", 16, 16, 0, 3, 0 },
+	/* what the triage says of its target now: works, not working... */
+	[COL_EFFECT] = { "EFFECT", 11, 11, 0, 6, 0 },
 	[COL_MESSAGE] = { "MESSAGE", 20, 400, 0, 0, 0 },
 };
 
@@ -39,6 +42,24 @@ static size_t log_rows(struct table *tb, const struct tui *t, uint32_t *rows, si
 	for (i = 0; i < t->nacts && i < max; i++)
 		rows[i] = (uint32_t)i;
 	return i;
+}
+
+/* The current finding on an action's target: its socket's, or for a
+ * process-wide action the process's fd exhaustion. */
+static const struct finding *target_finding(const struct tui *t, const struct actions_result *r)
+{
+	size_t i;
+
+	if (!t->have)
+		return NULL;
+	for (i = 0; i < t->cur.findings.n; i++) {
+		const struct finding *f = &t->cur.findings.v[i];
+
+		if (r->target.inode ? f->inode == r->target.inode :
+		    f->pid == r->target.pid && f->kind == FINDING_FD_EXHAUSTION)
+			return f;
+	}
+	return NULL;
 }
 
 static void log_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
@@ -78,6 +99,17 @@ static void log_cell(struct table *tb, const struct tui *t, uint32_t row, int co
 		else
 			snprintf(buf, sz, "-");
 		break;
+	case COL_EFFECT: {
+		const struct finding *f = r->outcome == ACTIONS_DONE ? target_finding(t, r) : NULL;
+
+		if (!f)
+			snprintf(buf, sz, "-");
+		else if (f->state == FINDING_MITIGATED)
+			snprintf(buf, sz, "%s", findings_check_name((enum finding_check)f->check));
+		else
+			snprintf(buf, sz, "%s", findings_state_name((enum finding_state)f->state));
+		break;
+	}
 	case COL_MESSAGE:
 		format_safe(r->outcome == ACTIONS_DONE || !r->reason[0] ? r->message : r->reason,
 			    0, buf, sz);
