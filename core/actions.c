@@ -1567,7 +1567,9 @@ int actions_in_place(const char *procroot, struct actions_in_place **out, size_t
 		if (actions_state_load(dir, de->d_name, &a->st, &err) < 0)
 			continue;
 		a->in_place = state_in_place(procroot, &a->st, a->why, sizeof(a->why));
-		actions_state_clear(&a->st);	/* the filter copy is not needed */
+		free(a->st.filter);	/* the filter copy is not needed */
+		a->st.filter = NULL;
+		a->st.filter_len = 0;
 		(*n)++;
 	}
 	closedir(d);

@@ -43,7 +43,8 @@ start() {
 	$TM set-option -t "$s" remain-on-exit on >/dev/null
 }
 act() { # act NAME ARGS...: one action, its JSON result in $TMPD/NAME.act
-	"$LEAKTOP" --act "$@" --yes --audit-log "$AUDIT" --format json >"$TMPD/$1.act" 2>&1
+	local name=$1; shift
+	"$LEAKTOP" --act "$@" --yes --audit-log "$AUDIT" --format json >"$TMPD/$name.act" 2>&1
 }
 # batch NAME N: N samples a second apart; the last in $TMPD/NAME.json
 batch() {
@@ -108,7 +109,7 @@ check "ui: STATE column shows mitigated on the leaker's row" \
 	wait_for ui grep -Eq "mitigated +unread_queue +$u_pid/$u_fd"
 act undo undo-filter --pid "$u_pid" --fd "$u_fd" --inode "$u_inode"
 check "undo-filter: done" jq -e '.outcome == "done"' "$TMPD/undo.act"
-batch undone 3
+batch undone 6
 check "after the undo, a fresh run: confirmed again, no mitigation" \
 	jq -e --argjson i "$u_inode" '[.findings[] | select(.inode == $i)][0]
 	   | .state == "confirmed" and .mitigation == null' "$TMPD/undone.json"
