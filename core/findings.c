@@ -1059,7 +1059,7 @@ static int rule_memory(const struct findings_config *c, struct findings_state *s
 {
 	const struct meminfo_breakdown *m = &s->mem;
 	double span, gu, ga, gq;
-	char b1[32], b2[32], b3[32], slabs[160] = "";
+	char b1[32], b2[32], b3[32], slabs[160] = "", cause[160], w[96];
 	struct finding *f;
 	int i, j;
 
@@ -1143,9 +1143,28 @@ pressure:
 			if (!f)
 				return -ENOMEM;
 			f->score = pct;
+			/* name the biggest holder the socket rules found (they
+			 * ran first): the cause, in the consequence's words */
+			{
+				const struct finding *big = NULL;
+				size_t g_i;
+
+				for (g_i = 0; g_i + 1 < out->n; g_i++) {
+					const struct finding *g = &out->v[g_i];
+
+					if (causes(g, f) && (!big || g->score > big->score))
+						big = g;
+				}
+				cause[0] = '\0';
+				if (big) {
+					who(big, w, sizeof(w));
+					snprintf(cause, sizeof(cause), ": the most by %s (%s)", w,
+						 findings_kind_name(big->kind));
+				}
+			}
 			snprintf(f->summary, sizeof(f->summary),
 				 "%s socket memory is at %.0f %% of the kernel's pressure "
-				 "threshold", name[i], pct);
+				 "threshold%s", name[i], pct, cause);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%s in %s sockets; net.ipv4.%s_mem: pressure %s, max %s",
 				 sz(used[i], b1, sizeof(b1)), name[i], i ? "udp" : "tcp",

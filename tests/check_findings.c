@@ -302,6 +302,27 @@ START_TEST(test_pressure)
 	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
 	ck_assert_ptr_ne(strstr(l.v[0].summary, "UDP"), NULL);
 	findings_list_free(&l);
+
+	/* with an unread queue in the same sample: the pressure names it as
+	 * its biggest holder and links to it */
+	one_socket(&s, 300000, SOCK_FLAG_NEVER_READ, 2048, 8, SOCK_DGRAM);
+	s.have_mem_limits = 1;
+	s.udp_mem_limits[1] = 100 << 20;
+	s.udp_mem_limits[2] = 200 << 20;
+	s.mem.sockstat_udp = 90 << 20;
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 2);
+	{
+		size_t i = l.v[0].kind == FINDING_SOCKET_MEMORY_PRESSURE ? 0 : 1, ix[2];
+
+		ck_assert_int_eq(l.v[i].kind, FINDING_SOCKET_MEMORY_PRESSURE);
+		ck_assert_msg(strstr(l.v[i].summary, "the most by friend_push (pid 42, fd 3) "
+				     "(unread_queue)"), "%s", l.v[i].summary);
+		ck_assert_uint_eq(findings_links(l.v, l.n, i, 0, ix, 2), 1);
+		ck_assert_uint_eq(ix[0], 1 - i);
+	}
+	findings_list_free(&l);
+	sample_release(&s);
 }
 END_TEST
 
