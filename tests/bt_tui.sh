@@ -143,7 +143,8 @@ wait_for main has "F1Help" >/dev/null
 
 # resize below the minimum and back: same pane, same selection
 $TM resize-window -t main -x 60 -y 15
-check "60x15: terminal too small" wait_for main has "terminal too small: need"
+check "60x15: the screen says the size it needs" wait_for main has "leaktop needs 80x24"
+check "60x15: and the size it has" wait_for main has "this one is 60x15"
 $TM resize-window -t main -x 100 -y 30
 check "100x30: the view comes back" wait_for main has "PSS"
 keys main Enter

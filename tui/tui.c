@@ -357,9 +357,13 @@ static void draw(struct tui *t)
 
 	if (LINES < TUI_MIN_LINES || COLS < TUI_MIN_COLS) {
 		erase();
-		snprintf(msg, sizeof(msg), "terminal too small: need %dx%d", TUI_MIN_COLS,
-			 TUI_MIN_LINES);
+		/* short lines: the terminal may be very narrow */
+		snprintf(msg, sizeof(msg), "leaktop needs %dx%d", TUI_MIN_COLS, TUI_MIN_LINES);
+		draw_text(t, LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0, 0, COLS, msg, THEME_ERROR);
+		snprintf(msg, sizeof(msg), "this one is %dx%d", COLS, LINES);
 		draw_text(t, LINES / 2, 0, COLS, msg, THEME_ERROR);
+		if (LINES / 2 + 1 < LINES)
+			draw_text(t, LINES / 2 + 1, 0, COLS, "q quits", THEME_MUTED);
 		t->too_small = 1;
 		t->dirty = 0;
 		refresh();
@@ -370,12 +374,20 @@ static void draw(struct tui *t)
 		erase();
 		t->dirty = DIRTY_ALL;
 	}
+	if (tui_strip_lines != (LINES >= TUI_STRIP_TALL ? 3 : 1)) {
+		/* a resize across TUI_STRIP_TALL moves the tabs and the body */
+		tui_strip_lines = LINES >= TUI_STRIP_TALL ? 3 : 1;
+		erase();
+		t->dirty = DIRTY_ALL;
+	}
 	if (!t->dirty)
 		return;
 	if (t->dirty & DIRTY_HEADER)
 		header_draw(t);
-	if (t->dirty & DIRTY_MEM)
+	if (t->dirty & DIRTY_MEM) {
 		header_draw_mem(t);
+		strip_draw(t);
+	}
 	if (t->dirty & DIRTY_TABS)
 		draw_tabs(t);
 	top = tui_top(t);
@@ -610,6 +622,10 @@ static void mouse_event(struct tui *t)
 #endif
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
 		return;
+	if (ev.y >= TUI_Y_STRIP && ev.y < TUI_Y_TABS) {
+		strip_open(t, ev.y - TUI_Y_STRIP);
+		return;
+	}
 	if (ev.y == TUI_Y_TABS) {
 		for (i = 0; i < t->npanes; i++)
 			if (ev.x >= t->tab_x[i] && ev.x < t->tab_x[i + 1])
@@ -726,6 +742,9 @@ static void handle_key(struct tui *t, int ch)
 		return;
 	case 'a':
 		open_actions(t, top);
+		return;
+	case '!':
+		strip_open(t, 0);
 		return;
 	case 'A':
 		if (tui_no_actions(t))

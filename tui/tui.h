@@ -18,17 +18,22 @@
 #include "options.h"
 #include "theme.h"
 
-#define TUI_MIN_COLS	72
-#define TUI_MIN_LINES	18
+#define TUI_MIN_COLS	80	/* below, the UI says the size it needs */
+#define TUI_MIN_LINES	24
 #define TUI_RING	256	/* per-sample values kept for sparklines */
 #define TUI_STACK	8	/* drill-down depth */
 #define TUI_MAX_PANES	8
 
-/* Screen rows: header, memory pane, tabs, body, status line. */
+/* Screen rows: header, memory lines, findings strip, tabs, body, status
+ * line.  The strip is one line, three from TUI_STRIP_TALL rows (draw()
+ * sets tui_strip_lines before anything is drawn). */
 #define TUI_Y_HEADER	0
 #define TUI_Y_MEM	1
 #define TUI_MEM_LINES	3
-#define TUI_Y_TABS	(TUI_Y_MEM + TUI_MEM_LINES)
+#define TUI_Y_STRIP	(TUI_Y_MEM + TUI_MEM_LINES)
+#define TUI_STRIP_TALL	40
+extern int tui_strip_lines;
+#define TUI_Y_TABS	(TUI_Y_STRIP + tui_strip_lines)
 #define TUI_Y_BODY	(TUI_Y_TABS + 1)
 
 #define DIRTY_HEADER	0x01
@@ -213,6 +218,15 @@ void draw_bar_glyph(struct tui *t, int y, int x, int elem, char ascii);
 void header_draw(struct tui *t);
 void header_draw_mem(struct tui *t);
 void header_push_sample(struct tui *t);
+
+/*
+ * strip.c: the findings strip above every pane: the most severe open
+ * findings (three lines from TUI_STRIP_TALL rows), or on smaller terminals
+ * one line with the counts and the top one.  strip_open() shows the
+ * evidence of the finding on strip line i (0: the top one); -1 if none.
+ */
+void strip_draw(struct tui *t);
+int strip_open(struct tui *t, int line);
 
 /*
  * replay.c: --replay in the UI.  Every figure comes from the recording

@@ -1,0 +1,108 @@
+/*
+ * The findings strip: the triage's most severe open findings stay in sight
+ * above whichever pane is shown.  From TUI_STRIP_TALL rows it lists three
+ * (severity, state, summary); below, one line says how many there are and
+ * the top one.  '!' (or a click on it) opens a finding's evidence view.
+ * Resolved findings are not shown: they no longer need anyone.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "sockpane.h"
+
+int tui_strip_lines = 1;
+
+/* The i-th open (not resolved) finding of the current sample, or NULL. */
+static const struct finding *open_finding(const struct tui *t, int i)
+{
+	size_t k;
+
+	if (!t->have)
+		return NULL;
+	for (k = 0; k < t->cur.findings.n; k++) {
+		const struct finding *f = &t->cur.findings.v[k];
+
+		if (f->state == FINDING_RESOLVED)
+			continue;
+		if (i-- == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static const char *state_word(const struct finding *f)
+{
+	if (f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS)
+		return "no effect";
+	return findings_state_name((enum finding_state)f->state);
+}
+
+/* One finding at (y, x): severity, state, the summary. */
+static void draw_one(struct tui *t, int y, int x, const struct finding *f)
+{
+	char buf[600];
+
+	x += draw_text(t, y, x, COLS - x, findings_severity_name(f->severity),
+		       findpane_severity_elem(f->severity));
+	snprintf(buf, sizeof(buf), " %-9s ", state_word(f));
+	x += draw_text(t, y, x, COLS - x, buf,
+		       f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS ?
+		       THEME_FINDING_CRITICAL : THEME_MUTED);
+	format_safe(f->summary, 0, buf, sizeof(buf));
+	draw_text(t, y, x, COLS - x - 1, buf, THEME_NORMAL);
+}
+
+void strip_draw(struct tui *t)
+{
+	size_t crit, warn, info;
+	const struct finding *f;
+	char buf[160];
+	int i, x;
+
+	for (i = 0; i < tui_strip_lines; i++)
+		draw_fill(t, TUI_Y_STRIP + i, 0, COLS, THEME_NORMAL);
+	if (!t->have)
+		return;
+	f = open_finding(t, 0);
+	if (!f) {
+		draw_text(t, TUI_Y_STRIP, 1, COLS - 2, "no open findings: no socket queue grows "
+			  "unread, no process leaks fds or sockets", THEME_MUTED);
+		return;
+	}
+	if (tui_strip_lines >= 3) {
+		for (i = 0; i < tui_strip_lines; i++) {
+			f = open_finding(t, i);
+			if (f)
+				draw_one(t, TUI_Y_STRIP + i, 1, f);
+		}
+		return;
+	}
+	/* "2 critical, 1 warning: <the top one>" */
+	findpane_counts(&t->cur, &crit, &warn, &info);
+	if (crit && warn)
+		snprintf(buf, sizeof(buf), "%zu critical, %zu warning:", crit, warn);
+	else if (crit || warn)
+		snprintf(buf, sizeof(buf), "%zu %s:", crit ? crit : warn,
+			 crit ? "critical" : "warning");
+	else
+		snprintf(buf, sizeof(buf), "%zu info:", info);
+	x = 1 + draw_text(t, TUI_Y_STRIP, 1, COLS - 2, buf,
+			  findpane_severity_elem(f->severity));
+	x += draw_text(t, TUI_Y_STRIP, x, COLS - x, " ", THEME_NORMAL);
+	format_safe(f->summary, 0, buf, sizeof(buf));
+	x += draw_text(t, TUI_Y_STRIP, x, COLS - x - 12, buf, THEME_NORMAL);
+	draw_text(t, TUI_Y_STRIP, COLS - 11, 10, "  !: more", THEME_MUTED);
+}
+
+int strip_open(struct tui *t, int line)
+{
+	const struct finding *f = open_finding(t, line < 0 ? 0 : line);
+
+	if (!f) {
+		tui_set_status(t, THEME_STATUS, "no open finding");
+		return -1;
+	}
+	tui_push(t, evview_new(t, f));
+	return 0;
+}
