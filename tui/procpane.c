@@ -242,6 +242,24 @@ static void proc_note(struct table *tb, const struct tui *t, char *buf, size_t s
 	}
 }
 
+/* A process an open finding is about, or one holding ghost sockets. */
+static int proc_problem(struct table *tb, const struct tui *t, uint32_t row)
+{
+	int pid = row_pid(t, row);
+	size_t i;
+
+	(void)tb;
+	if (full(t) && t->cur.procs.v[row].ghosts > 0)
+		return 1;
+	for (i = 0; i < t->cur.findings.n; i++) {
+		const struct finding *f = &t->cur.findings.v[i];
+
+		if (f->state != FINDING_RESOLVED && f->pid == pid)
+			return 1;
+	}
+	return 0;
+}
+
 const struct table_desc procpane_desc = {
 	.name = "Processes",
 	.cols = cols,
@@ -256,4 +274,5 @@ const struct table_desc procpane_desc = {
 	.enter = proc_enter,
 	.note = proc_note,
 	.target = proc_target,
+	.problem = proc_problem,
 };

@@ -281,6 +281,24 @@ static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t s
 			 s->owners.hidden_procs);
 }
 
+/* A flagged socket, or one an open finding is about. */
+static int sock_problem(struct table *tb, const struct tui *t, uint32_t row)
+{
+	const struct ltsock *k = &t->cur.socks.v[row];
+	size_t i;
+
+	(void)tb;
+	if (t->cur.rates && t->cur.rates[row].flags)
+		return 1;
+	for (i = 0; i < t->cur.findings.n; i++) {
+		const struct finding *f = &t->cur.findings.v[i];
+
+		if (f->state != FINDING_RESOLVED && f->inode == k->inode && k->inode)
+			return 1;
+	}
+	return 0;
+}
+
 const struct table_desc sockpane_desc = {
 	.name = "Sockets",
 	.cols = cols,
@@ -295,4 +313,5 @@ const struct table_desc sockpane_desc = {
 	.enter = sock_enter,
 	.note = sock_note,
 	.target = sock_target,
+	.problem = sock_problem,
 };

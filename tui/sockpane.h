@@ -12,6 +12,7 @@
 extern const struct table_desc sockpane_desc;
 extern const struct table_desc procpane_desc;
 extern const struct table_desc findpane_desc;
+extern const struct table_desc mempane_desc;
 
 /* findpane.c: the theme element of a finding severity, and the counts of
  * s's findings by severity (crit, warn, info). */

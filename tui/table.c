@@ -19,7 +19,16 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct sort_arg *sa = arg;
 	uint32_t ra = *(const uint32_t *)a, rb = *(const uint32_t *)b;
-	int c = sa->tb->d->cmp(sa->tb, sa->t, ra, rb, sa->tb->sort_col);
+	int c;
+
+	if (sa->tb->problems_first && sa->tb->d->problem) {
+		int pa = sa->tb->d->problem(sa->tb, sa->t, ra);
+		int pb = sa->tb->d->problem(sa->tb, sa->t, rb);
+
+		if (pa != pb)
+			return pb - pa;	/* problems first, whatever the direction */
+	}
+	c = sa->tb->d->cmp(sa->tb, sa->t, ra, rb, sa->tb->sort_col);
 
 	if (c == 0)
 		return (ra > rb) - (ra < rb);
@@ -348,6 +357,19 @@ static void set_sort(struct table *tb, struct tui *t, int col, int invert)
 	t->dirty |= DIRTY_VIEW | DIRTY_TABS;
 }
 
+int table_sort_by(struct table *tb, struct tui *t, const char *title)
+{
+	int c;
+
+	for (c = 0; c < tb->d->ncols; c++)
+		if (!strcmp(tb->d->cols[c].title, title)) {
+			tb->sort_col = -1;	/* the column's own direction */
+			set_sort(tb, t, c, 0);
+			return 0;
+		}
+	return -1;
+}
+
 static int table_key_fn(struct view *v, struct tui *t, int ch)
 {
 	struct table *tb = (struct table *)v;
@@ -381,6 +403,16 @@ static int table_key_fn(struct view *v, struct tui *t, int ch)
 	case '>':
 	case KEY_F(6):
 		set_sort(tb, t, (tb->sort_col + 1) % tb->d->ncols, 0);
+		return 1;
+	case 'P':
+		if (!tb->d->problem)
+			return 0;
+		tb->problems_first = !tb->problems_first;
+		rebuild(tb, t, 1);
+		tui_set_status(t, THEME_STATUS, "problems first: %s",
+			       tb->problems_first ? "on (rows with a finding or a flag on top)" :
+			       "off (the sort key alone)");
+		t->dirty |= DIRTY_VIEW | DIRTY_TABS;
 		return 1;
 	case 'I':
 		set_sort(tb, t, tb->sort_col, 1);
@@ -510,5 +542,6 @@ struct table *table_new(const struct table_desc *desc, void *data)
 	tb->data = data;
 	tb->sort_col = desc->sort_col;
 	tb->sort_desc = desc->cols[desc->sort_col].desc;
+	tb->problems_first = 1;
 	return tb;
 }

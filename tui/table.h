@@ -60,6 +60,9 @@ struct table_desc {
 		      struct tui_target *out);
 	/* optional: a key the table does not use; returns 1 if used */
 	int (*keypress)(struct table *tb, struct tui *t, int ch);
+	/* optional: 1 when row has a finding or a flag: such rows come first
+	 * at every sort key while tb->problems_first ('P' toggles it) */
+	int (*problem)(struct table *tb, const struct tui *t, uint32_t row);
 };
 
 struct table {
@@ -70,6 +73,7 @@ struct table {
 	size_t nrows, cap;
 	size_t sel, top;
 	int sort_col, sort_desc;
+	int problems_first;		/* see table_desc.problem; on at start */
 	char filter[64];
 	char search[64];
 	int follow;
@@ -94,6 +98,8 @@ int table_search(struct table *tb, const struct tui *t, const char *text, size_t
 /* Next (dir 1) / previous (dir -1) match of the current search. */
 int table_search_next(struct table *tb, const struct tui *t, int dir);
 void table_set_filter(struct table *tb, const struct tui *t, const char *text);
+/* Sort by the column titled title, in its default direction; -1 if none. */
+int table_sort_by(struct table *tb, struct tui *t, const char *title);
 /* The selected row, or -1 when the table is empty. */
 int64_t table_selected(const struct table *tb);
 void table_select_key(struct table *tb, const struct tui *t, struct table_key k);

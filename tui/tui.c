@@ -37,7 +37,10 @@ static const struct table_desc *const pane_descs[] = {
 	&sockpane_desc,
 	&procpane_desc,
 	&findpane_desc,
+	&mempane_desc,
 };
+#define SOCKETS_PANE 0
+#define PROCS_PANE 1
 #define FINDINGS_PANE 2
 #define NPANES ((int)(sizeof(pane_descs) / sizeof(pane_descs[0])))
 
@@ -411,6 +414,23 @@ static void switch_pane(struct tui *t, int pane)
 		pop(t);
 	t->pane = (pane + t->npanes) % t->npanes;
 	t->dirty |= DIRTY_BODY | DIRTY_TABS | DIRTY_STATUS;
+}
+
+void tui_show_sockets(struct tui *t, const char *proto)
+{
+	struct table *tb = (struct table *)t->panes[SOCKETS_PANE];
+
+	switch_pane(t, SOCKETS_PANE);
+	table_set_filter(tb, t, proto ? proto : "");
+	if (proto)
+		tui_set_status(t, THEME_STATUS, "Sockets filtered to \"%s\"; \\ then Enter on an "
+			       "empty line shows them all", proto);
+}
+
+void tui_show_procs_by_pss(struct tui *t)
+{
+	switch_pane(t, PROCS_PANE);
+	table_sort_by((struct table *)t->panes[PROCS_PANE], t, "PSS");
 }
 
 static void change_delay(struct tui *t, int dir)

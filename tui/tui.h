@@ -168,6 +168,10 @@ struct view *tui_top(struct tui *t);
 void tui_push(struct tui *t, struct view *v);
 /* Close the top drill-down view (a view may close itself: return at once). */
 void tui_pop(struct tui *t);
+/* The Sockets pane filtered to proto (NULL: unfiltered); the Processes
+ * pane sorted by PSS.  Both close the drill-down views. */
+void tui_show_sockets(struct tui *t, const char *proto);
+void tui_show_procs_by_pss(struct tui *t);
 void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tui_body_lines(void);
