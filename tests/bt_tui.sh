@@ -156,10 +156,15 @@ wait_for main has "PID/FD" >/dev/null
 # sort by another column: PID/FD ascending
 keys main '>' '>'
 check "> moves the sort to PID/FD" wait_for main has "sort PID/FD asc"
+# problems first (on by default) keeps the flagged rows on top: off for this
+keys main P
+check "P: problems first off" wait_for main has "problems first: off"
 check "rows are reordered by owner pid" wait_for main bash -c \
 	"awk 'f && /^[0-9-]/ { split(\$1, a, \"/\"); p = a[1] == \"-\" ? 0 : a[1] + 0; if (p < last) bad = 1; last = p } /^PID\/FD/ { f = 1 } END { exit bad }'"
 keys main I
 check "I inverts: the highest pid first" wait_for main has "sort PID/FD desc"
+keys main P
+check "P: problems first on again" wait_for main has "problems first: on"
 
 # help
 keys main F1

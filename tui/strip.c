@@ -43,8 +43,8 @@ static void draw_one(struct tui *t, int y, int x, const struct finding *f)
 {
 	char buf[600];
 
-	x += draw_text(t, y, x, COLS - x, findings_severity_name(f->severity),
-		       findpane_severity_elem(f->severity));
+	snprintf(buf, sizeof(buf), "%-8s", findings_severity_name(f->severity));
+	x += draw_text(t, y, x, COLS - x, buf, findpane_severity_elem(f->severity));
 	snprintf(buf, sizeof(buf), " %-9s ", state_word(f));
 	x += draw_text(t, y, x, COLS - x, buf,
 		       f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS ?
