@@ -74,6 +74,10 @@ struct server {
 	unsigned long samples, errors;
 	double last_duration;
 	double accept_logged;		/* when an accept error was last logged */
+	double accept_resume;		/* after an accept error (EMFILE), the
+					 * listener is left alone until then: it
+					 * stays readable, and polling it would
+					 * spin */
 };
 
 static double mono(void)
@@ -260,6 +264,7 @@ static void accept_all(struct server *sv, double now)
 				fprintf(stderr, "leaktop: accept: %s\n", strerror(errno));
 				sv->accept_logged = now;
 			}
+			sv->accept_resume = now + 0.5;
 			return;
 		}
 		c = conn_slot(sv);
@@ -444,9 +449,13 @@ int serve_run(const struct lt_opts *o)
 		}
 
 		wait = next - now;
-		pfd[n].fd = sv.lfd;
+		/* pfd[0] is the listener; fd -1 (ignored) while accept rests */
+		pfd[n].fd = now >= sv.accept_resume ? sv.lfd : -1;
 		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
 		pc[n++] = NULL;
+		if (now < sv.accept_resume && sv.accept_resume - now < wait)
+			wait = sv.accept_resume - now;
 		for (i = 0; i < SERVE_MAX_CONNS; i++) {
 			struct conn *c = &sv.conns[i];
 
