@@ -261,7 +261,7 @@ const char *http_error_body(int status)
 	case 408: return "408 Request Timeout\n";
 	case 414: return "414 URI Too Long\n";
 	case 431: return "431 Request Header Fields Too Large\n";
-	case 503: return "503 Service Unavailable: too many connections\n";
+	case 503: return "503 Service Unavailable: busy, or no sample yet\n";
 	case 505: return "505 HTTP Version Not Supported\n";
 	default: return "500 Internal Server Error\n";
 	}
