@@ -4,12 +4,16 @@
  * inspected machine is sanitised, then escaped for the target syntax.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "leaktop/export.h"
 #include "leaktop/report.h"
@@ -1029,43 +1033,163 @@ static void sock_labels(const struct sample *s, const struct ltsock *k, char *ou
 		 export_prom_label(c, comm, sizeof(comm)));
 }
 
-static int prom_proc_shown(const struct pidset *subj, const struct proc_info *p)
+/* ---- which sockets and processes get series (cardinality) ------------------- */
+
+/* An entry of a ranking: biggest key first, then smallest tie. */
+struct rank {
+	uint64_t key, tie;
+	size_t i;
+};
+
+static int rank_cmp(const void *a, const void *b)
 {
-	return p->nsockets > 0 || p->ghosts > 0 || p->queued > 0 ||
-	       finding_subject(subj, p->pid);
+	const struct rank *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key > y->key ? -1 : 1;
+	return (x->tie > y->tie) - (x->tie < y->tie);
 }
 
-static int prom_sockets(FILE *f, const struct sample *s)
+/* Mark in sel the first top entries of r[0..n) (sorted here). */
+static void mark_top(struct rank *r, size_t n, unsigned top, unsigned char *sel)
+{
+	size_t k;
+
+	qsort(r, n, sizeof(*r), rank_cmp);
+	for (k = 0; k < n && k < top; k++)
+		sel[r[k].i] = 1;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * sel[i] = 1 for the sockets socks.v[i] that get series: flagged, the
+ * subject of a finding (by inode), or among the top sockets by queued
+ * bytes (ltsock_queued, more than 0).  A socket without an inode has no
+ * identity for a series and never gets one.  NULL with errno ENOMEM.
+ */
+static unsigned char *prom_sock_select(const struct sample *s, unsigned top)
+{
+	size_t n = s->socks.n, i, nr = 0, ni = 0;
+	unsigned char *sel = calloc(n ? n : 1, 1);
+	struct rank *r = reallocarray(NULL, n ? n : 1, sizeof(*r));
+	uint64_t *ino = reallocarray(NULL, s->findings.n ? s->findings.n : 1, sizeof(*ino));
+
+	if (!sel || !r || !ino) {
+		free(sel);
+		sel = NULL;
+		errno = ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].inode)
+			ino[ni++] = s->findings.v[i].inode;
+	qsort(ino, ni, sizeof(*ino), u64_cmp);
+	for (i = 0; i < n; i++) {
+		const struct ltsock *q = &s->socks.v[i];
+		uint64_t queued = ltsock_queued(q);
+
+		if (!q->inode)
+			continue;
+		if (s->rates[i].flags ||
+		    (ni && bsearch(&q->inode, ino, ni, sizeof(*ino), u64_cmp)))
+			sel[i] = 1;
+		if (queued)
+			r[nr++] = (struct rank){ .key = queued, .tie = q->inode, .i = i };
+	}
+	mark_top(r, nr, top, sel);
+out:
+	free(r);
+	free(ino);
+	return sel;
+}
+
+/*
+ * sel[i] = 1 for the processes procs.v[i] that get series: the subject of
+ * a finding, or among the top processes by queued bytes (more than 0) or
+ * by open fds.  NULL with errno ENOMEM.
+ */
+static unsigned char *prom_proc_select(const struct sample *s, unsigned top)
+{
+	size_t n = s->procs.n, i, nq = 0, nf = 0;
+	unsigned char *sel = calloc(n ? n : 1, 1);
+	struct rank *rq = reallocarray(NULL, n ? n : 1, sizeof(*rq));
+	struct rank *rf = reallocarray(NULL, n ? n : 1, sizeof(*rf));
+	struct pidset subj = { NULL, 0 };
+
+	if (!sel || !rq || !rf || pidset_build(&subj, &s->findings) < 0) {
+		free(sel);
+		sel = NULL;
+		errno = ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct proc_info *p = &s->procs.v[i];
+
+		if (finding_subject(&subj, p->pid))
+			sel[i] = 1;
+		if (p->queued)
+			rq[nq++] = (struct rank){ .key = p->queued, .tie = (uint64_t)p->pid,
+						  .i = i };
+		if (p->nfds > 0)
+			rf[nf++] = (struct rank){ .key = (uint64_t)p->nfds,
+						  .tie = (uint64_t)p->pid, .i = i };
+	}
+	mark_top(rq, nq, top, sel);
+	mark_top(rf, nf, top, sel);
+out:
+	free(rq);
+	free(rf);
+	pidset_free(&subj);
+	return sel;
+}
+
+static int prom_sockets(FILE *f, const struct sample *s, unsigned top)
 {
 	static const struct { const char *name, *type, *help; } fam[] = {
 		{ "leaktop_socket_recv_queue_bytes", "gauge",
-		  "Bytes queued for reading (Recv-Q) in a flagged socket." },
+		  "Bytes queued for reading (Recv-Q) in the socket." },
 		{ "leaktop_socket_rmem_bytes", "gauge",
-		  "Memory charged to a flagged socket's receive queue (rmem_alloc)." },
+		  "Memory charged to the socket's receive queue (rmem_alloc)." },
 		{ "leaktop_socket_rcvbuf_bytes", "gauge",
-		  "Receive buffer limit (SO_RCVBUF) of a flagged socket." },
+		  "Receive buffer limit (SO_RCVBUF) of the socket." },
 		{ "leaktop_socket_growth_bytes_per_second", "gauge",
-		  "Growth of a flagged socket's Recv-Q over the rate window." },
+		  "Growth of the socket's Recv-Q over the rate window." },
 		{ "leaktop_socket_drops_total", "counter",
-		  "Packets a flagged socket dropped (SK_MEMINFO_DROPS)." },
+		  "Packets the socket dropped (SK_MEMINFO_DROPS)." },
 		{ "leaktop_socket_flagged", "gauge",
-		  "1 for each flag (never_read, full, dropping) a socket carries." },
+		  "1 for each flag (never_read, full, dropping, send_stalled) a socket carries." },
+		{ "leaktop_socket_fill_ratio", "gauge",
+		  "How full the receive buffer is: rmem over rcvbuf (1 = full)." },
+		{ "leaktop_socket_send_queue_bytes", "gauge",
+		  "Bytes waiting on the socket's send side." },
+		{ "leaktop_socket_pinned_bytes", "gauge",
+		  "Memory the socket pins in total (receive, send, forward alloc)." },
 	};
 	char labels[2600];
+	unsigned char *sel = prom_sock_select(s, top);
 	size_t m, k, shown;
 	unsigned bit;
+	int r = -1;
 
+	if (!sel)
+		return -1;
 	for (m = 0; m < sizeof(fam) / sizeof(fam[0]); m++) {
 		prom_family(f, fam[m].name, fam[m].type, fam[m].help);
 		for (k = 0, shown = 0; k < s->socks.n && shown < EXPORT_PROM_MAX_SOCKETS; k++) {
 			size_t i = s->order[k];
 			const struct ltsock *q = &s->socks.v[i];
-			const struct sock_rate *r = &s->rates[i];
+			const struct sock_rate *rt = &s->rates[i];
 
 			if (halted(f))
-				return -1;
-			if (!r->flags || !q->inode)
-				continue;	/* unflagged, or no identity for a series */
+				goto out;
+			if (!sel[i])
+				continue;
 			shown++;
 			sock_labels(s, q, labels, sizeof(labels));
 			switch (m) {
@@ -1081,9 +1205,9 @@ static int prom_sockets(FILE *f, const struct sample *s)
 					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->rcvbuf);
 				break;
 			case 3:
-				if (r->known) {
+				if (rt->known) {
 					fprintf(f, "%s{%s}", fam[m].name, labels);
-					prom_value(f, r->growth_bps);
+					prom_value(f, rt->growth_bps);
 				}
 				break;
 			case 4:
@@ -1092,34 +1216,53 @@ static int prom_sockets(FILE *f, const struct sample *s)
 				break;
 			case 5:
 				for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)
-					if (r->flags & bit)
+					if (rt->flags & bit)
 						fprintf(f, "%s{%s,flag=\"%s\"} 1\n", fam[m].name,
 							labels, history_flag_name(bit));
+				break;
+			case 6:
+				if (ltsock_fill(q) >= 0) {
+					fprintf(f, "%s{%s}", fam[m].name, labels);
+					prom_value(f, ltsock_fill(q));
+				}
+				break;
+			case 7:
+				fprintf(f, "%s{%s} %" PRIu64 "\n", fam[m].name, labels,
+					ltsock_send_held(q));
+				break;
+			case 8:
+				fprintf(f, "%s{%s} %" PRIu64 "\n", fam[m].name, labels,
+					ltsock_mem(q));
 				break;
 			}
 		}
 	}
-	return 0;
+	r = 0;
+out:
+	free(sel);
+	return r;
 }
 
-static int prom_procs(FILE *f, const struct sample *s)
+static int prom_procs(FILE *f, const struct sample *s, unsigned top)
 {
 	static const struct { const char *name, *help; } fam[] = {
-		{ "leaktop_process_fds", "Open fds of a process holding sockets." },
+		{ "leaktop_process_fds", "Open fds of the process." },
 		{ "leaktop_process_fd_limit", "Soft RLIMIT_NOFILE of the process." },
 		{ "leaktop_process_sockets", "Socket fds the process holds." },
 		{ "leaktop_process_ghost_sockets",
 		  "Socket fds no network namespace's dump lists (leaked)." },
 		{ "leaktop_process_queued_bytes", "Bytes queued in the sockets it holds." },
 		{ "leaktop_process_fd_growth_per_hour", "Growth of its fd count, per hour." },
+		{ "leaktop_process_fd_exhaustion_seconds",
+		  "leaktop's forecast of the time left until the fd count reaches the soft limit." },
 	};
 	char labels[400], comm[300];
-	struct pidset subj;
+	unsigned char *sel = prom_proc_select(s, top);
 	size_t m, i, shown;
 	int r = -1;
 
-	if (pidset_build(&subj, &s->findings) < 0)
-		goto out;
+	if (!sel)
+		return -1;
 	for (m = 0; m < sizeof(fam) / sizeof(fam[0]); m++) {
 		prom_family(f, fam[m].name, "gauge", fam[m].help);
 		for (i = 0, shown = 0; i < s->procs.n && shown < EXPORT_PROM_MAX_PROCS; i++) {
@@ -1127,7 +1270,7 @@ static int prom_procs(FILE *f, const struct sample *s)
 
 			if (halted(f))
 				goto out;
-			if (!prom_proc_shown(&subj, p))
+			if (!sel[i])
 				continue;
 			shown++;
 			snprintf(labels, sizeof(labels), "pid=\"%d\",comm=\"%s\"", (int)p->pid,
@@ -1158,12 +1301,18 @@ static int prom_procs(FILE *f, const struct sample *s)
 					prom_value(f, p->fd_growth_per_hour);
 				}
 				break;
+			case 6:
+				if (p->growth_known && p->exhaustion_s >= 0) {
+					fprintf(f, "%s{%s}", fam[m].name, labels);
+					prom_value(f, p->exhaustion_s);
+				}
+				break;
 			}
 		}
 	}
 	r = 0;
 out:
-	pidset_free(&subj);
+	free(sel);
 	return r;
 }
 
@@ -1222,7 +1371,7 @@ static int prom_findings(FILE *f, const struct sample *s)
 	return 0;
 }
 
-int export_prometheus(FILE *f, const struct sample *s)
+int export_prometheus_top(FILE *f, const struct sample *s, unsigned top)
 {
 	const struct meminfo_breakdown *m = &s->mem;
 	static const char *const parts[] = {
@@ -1288,12 +1437,79 @@ int export_prometheus(FILE *f, const struct sample *s)
 		prom_family(f, "leaktop_census_complete", "gauge",
 			    "1 when every namespace and socket family was enumerated.");
 		prom_u(f, "leaktop_census_complete", NULL, s->census_complete ? 1 : 0);
-		if (prom_sockets(f, s) < 0)
+		if (prom_sockets(f, s, top) < 0)
 			return -1;
 	}
-	if (s->have_procs && prom_procs(f, s) < 0)
+	if (s->have_procs && prom_procs(f, s, top) < 0)
 		return -1;
 	if (prom_findings(f, s) < 0)
 		return -1;
 	return ferror(f) ? -1 : 0;
+}
+
+int export_prometheus(FILE *f, const struct sample *s)
+{
+	return export_prometheus_top(f, s, EXPORT_PROM_TOP_DEFAULT);
+}
+
+/*
+ * The textfile collector may read the file at any moment: it must see the
+ * previous exposition or the new one, whole.  So the new one goes to
+ * FILE.tmp in the same directory (the collector reads *.prom only), is
+ * synced, then renamed over FILE; the directory is synced so the rename
+ * survives a crash.
+ */
+int export_prometheus_file(const char *path, const struct sample *s, unsigned top,
+			   struct lt_err *err)
+{
+	char tmp[4096], dir[4096];
+	FILE *f = NULL;
+	int fd, dfd, r, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return lt_err_set(err, ENAMETOOLONG, "%s: name too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return lt_err_set(err, errno, "%s: %s", tmp, strerror(errno));
+	/* metrics are for the collector's user to read, whatever the umask */
+	if (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+		e = errno;
+		close(fd);
+		r = lt_err_set(err, e, "%s: %s", tmp, strerror(e));
+		goto fail;
+	}
+	r = export_prometheus_top(f, s, top);
+	e = errno;
+	if (r == 0 && fflush(f) != 0) {
+		r = -1;
+		e = errno;
+	}
+	if (r == 0 && fsync(fileno(f)) < 0) {
+		r = -1;
+		e = errno;
+	}
+	if (fclose(f) != 0 && r == 0) {
+		r = -1;
+		e = errno;
+	}
+	if (r < 0) {
+		r = lt_err_set(err, e, e == EINTR ? "%s: interrupted" : "%s: %s", tmp,
+			       strerror(e));
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		r = lt_err_set(err, e, "rename %s to %s: %s", tmp, path, strerror(e));
+		goto fail;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);	/* best effort: the file itself is complete */
+		close(dfd);
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	return r;
 }

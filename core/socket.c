@@ -407,6 +407,13 @@ uint64_t ltsock_queued(const struct ltsock *s)
 	return (s->have & LTSOCK_HAVE_SKMEM) ? s->rmem : s->recv_q;
 }
 
+double ltsock_fill(const struct ltsock *s)
+{
+	if (!(s->have & LTSOCK_HAVE_SKMEM) || !s->rcvbuf)
+		return -1;
+	return (double)s->rmem / (double)s->rcvbuf;
+}
+
 uint64_t ltsock_recv_q(const struct ltsock *s)
 {
 	if (s->family == AF_UNIX && s->state != TCP_LISTEN &&

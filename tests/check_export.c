@@ -18,6 +18,8 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check_suites.h"
 #include "leaktop/export.h"
@@ -790,6 +792,115 @@ START_TEST(test_stop)
 }
 END_TEST
 
+/*
+ * Cardinality: with top N, a socket gets series when flagged, the subject
+ * of a finding or among the N biggest by queued bytes; a process when the
+ * subject of a finding or among the N biggest by queued bytes or by fds.
+ */
+START_TEST(test_prom_top)
+{
+	struct sample a;
+	struct prom p;
+	char *out = NULL, needle[128];
+	size_t len = 0, i;
+	FILE *f;
+
+	mk_big(&a, 1700000000, 4, 40, 30);
+	for (i = 0; i < 40; i++) {
+		a.rates[i].flags = 0;
+		a.socks.v[i].recv_q = (uint32_t)(1000 + i);	/* 39 is the biggest */
+	}
+	a.rates[0].flags = SOCK_FLAG_FULL;			/* flagged, smallest */
+	for (i = 0; i < 4; i++) {				/* subjects: inode 6, pid 13 */
+		a.findings.v[i].inode = 6;
+		a.findings.v[i].pid = 13;
+	}
+	for (i = 0; i < 30; i++) {
+		a.procs.v[i].nfds = (int32_t)(10 + i);		/* pid 30 has most fds */
+		a.procs.v[i].queued = i == 2 ? 5000 : 0;	/* pid 3 queues most */
+	}
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(export_prometheus_top(f, &a, 3), 0);
+	fclose(f);
+	ck_assert_msg(prom_check(&p, out) == 0, "%s", p.err);
+	prom_free(&p);
+	/* 3 biggest (inodes 40, 39, 38), the flagged one (1), the subject (6) */
+	ck_assert_uint_eq(count_of(out, "leaktop_socket_recv_queue_bytes{"), 5);
+	ck_assert_uint_eq(count_of(out, "leaktop_socket_fill_ratio{"), 0);	/* no skmem */
+	ck_assert_uint_eq(count_of(out, "leaktop_socket_pinned_bytes{"), 5);
+	for (i = 0; i < 5; i++) {
+		static const int ino[] = { 40, 39, 38, 1, 6 };
+
+		snprintf(needle, sizeof(needle), "inode=\"%d\"", ino[i]);
+		ck_assert_msg(strstr(out, needle), "%s missing", needle);
+	}
+	ck_assert_ptr_null(strstr(out, "inode=\"37\""));
+	/* pids 30, 29, 28 by fds, 3 by queued bytes, 13 the subject */
+	ck_assert_uint_eq(count_of(out, "leaktop_process_fds{"), 5);
+	for (i = 0; i < 5; i++) {
+		static const int pid[] = { 30, 29, 28, 3, 13 };
+
+		snprintf(needle, sizeof(needle), "leaktop_process_fds{pid=\"%d\",", pid[i]);
+		ck_assert_msg(strstr(out, needle), "%s missing", needle);
+	}
+	free(out);
+
+	/* top 0: only the flagged and the subjects */
+	out = NULL;
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(export_prometheus_top(f, &a, 0), 0);
+	fclose(f);
+	ck_assert_uint_eq(count_of(out, "leaktop_socket_recv_queue_bytes{"), 2);
+	ck_assert_uint_eq(count_of(out, "leaktop_process_fds{"), 1);
+	free(out);
+	sample_release(&a);
+}
+END_TEST
+
+/* The textfile: written whole, 0644, no .tmp left; a failure leaves the
+ * old file as it was. */
+START_TEST(test_prom_file)
+{
+	char dir[] = "/tmp/leaktop-check.XXXXXX", path[256], tmp[300], *buf = NULL;
+	struct lt_err err = { "" };
+	struct sample a;
+	struct stat st;
+	struct prom p;
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/leaktop.prom", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	check_record_mk_sample(&a, 2, 2);
+	ck_assert_int_eq(export_prometheus_file(path, &a, 10, &err), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+	ck_assert_int_ne(access(tmp, F_OK), 0);
+	ck_assert_int_eq(lt_read_file(path, &buf, &len, 1 << 24), 0);
+	ck_assert_msg(prom_check(&p, buf) == 0, "%s", p.err);
+	prom_free(&p);
+	free(buf);
+
+	/* a stop request: the export is cut, the old file stays */
+	lt_stop_requested = 1;
+	ck_assert_int_eq(export_prometheus_file(path, &a, 10, &err), -EINTR);
+	lt_stop_requested = 0;
+	ck_assert_int_ne(access(tmp, F_OK), 0);
+	ck_assert_int_eq(lt_read_file(path, &buf, &len, 1 << 24), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "leaktop_finding{"));
+	free(buf);
+	ck_assert_int_eq(unlink(path), 0);
+
+	/* no such directory: an error naming the file */
+	snprintf(path, sizeof(path), "%s/none/leaktop.prom", dir);
+	ck_assert_int_eq(export_prometheus_file(path, &a, 10, &err), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "leaktop.prom.tmp"));
+	ck_assert_int_eq(rmdir(dir), 0);
+	sample_release(&a);
+}
+END_TEST
+
 Suite *export_suite(void)
 {
 	Suite *s = suite_create("export");
@@ -802,6 +913,8 @@ Suite *export_suite(void)
 	tcase_add_test(tc, test_markdown);
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_stop);
+	tcase_add_test(tc, test_prom_top);
+	tcase_add_test(tc, test_prom_file);
 	suite_add_tcase(s, tc);
 	/* big inputs: a bound for a slow sanitised build, not a timing test */
 	tc = tcase_create("large");

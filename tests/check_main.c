@@ -43,6 +43,7 @@ int main(void)
 		tui_suite,
 		record_suite,
 		export_suite,
+		serve_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -19,6 +19,7 @@ Suite *actions_suite(void);
 Suite *tui_suite(void);
 Suite *record_suite(void);
 Suite *export_suite(void);
+Suite *serve_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

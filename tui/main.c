@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "http.h"
 #include "leaktop/export.h"
 #include "leaktop/record.h"
 #include "leaktop/report.h"
@@ -25,7 +26,7 @@
 
 /* long options without a short letter */
 enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_REPLAY_BUDGET, OPT_CENSUS_EVERY,
-       OPT_AUDIT_LOG, OPT_NO_AUDIT_FILE };
+       OPT_AUDIT_LOG, OPT_NO_AUDIT_FILE, OPT_SERVE, OPT_OUTPUT, OPT_TOP };
 
 static void on_stop(int sig)
 {
@@ -47,11 +48,24 @@ static void usage(FILE *f)
 	      "      --census-interval SEC  seconds between full socket censuses;\n"
 	      "                         in between only the groups with a moving\n"
 	      "                         queue are read again (default: 10 in the\n"
-	      "                         interactive UI, 0 = every sample in batch)\n"
+	      "                         interactive UI and --serve, 0 = every sample\n"
+	      "                         in batch)\n"
 	      "  -p, --pid PID[,PID...] restrict to these processes\n"
 	      "      --format FMT       batch output: text (default), json (JSON Lines),\n"
 	      "                         markdown (a postmortem report of the session) or\n"
 	      "                         prometheus (the last sample, textfile collector)\n"
+	      "      --output FILE      with --format prometheus: rewrite FILE atomically\n"
+	      "                         after every sample (FILE.tmp, then rename); with\n"
+	      "                         -n 0 until stopped, for node_exporter's textfile\n"
+	      "                         collector\n"
+	      "      --serve ADDR:PORT  a read-only Prometheus exporter: answer GET /metrics\n"
+	      "                         on ADDR:PORT (e.g. 127.0.0.1:9187 or [::1]:9187)\n"
+	      "                         with the last sample, sampling every -d seconds\n"
+	      "                         (default 15) until SIGTERM or SIGINT\n"
+	      "      --top N            prometheus: per-socket and per-process series for\n"
+	      "                         the top N by queued bytes and by fds, besides the\n"
+	      "                         flagged ones and the subjects of findings\n"
+	      "                         (default 10, 0 to 1000)\n"
 	      "      --record FILE      record the session to FILE (batch or interactive)\n"
 	      "      --record-max-size BYTES  cap FILE (K, M, G suffixes): the oldest\n"
 	      "                         samples are dropped, findings/actions/notes kept\n"
@@ -242,8 +256,8 @@ static int keep_finish(const struct lt_opts *o, struct keep *k, int live)
 		r = -1;		/* the caller says why */
 	else if (o->format == FMT_MARKDOWN)
 		r = export_markdown(stdout, &k->es, k->have_first ? &k->first : NULL, last);
-	else if (o->format == FMT_PROMETHEUS && last)
-		r = export_prometheus(stdout, last);
+	else if (o->format == FMT_PROMETHEUS && last && !o->output_path)
+		r = export_prometheus_top(stdout, last, (unsigned)o->top);
 	if (r < 0)
 		e = lt_stop_requested ? EINTR : errno;
 	if (k->have_first)
@@ -368,7 +382,8 @@ void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg)
 	cfg->findings = &o->thresholds;
 	/* the UI refreshes moving sockets every interval and takes the
 	 * whole census every 10 s; batch output stays complete by default */
-	cfg->census_every = o->census_every >= 0 ? o->census_every : o->batch ? 0 : 10;
+	cfg->census_every = o->census_every >= 0 ? o->census_every :
+			    o->batch && !o->serve_addr ? 0 : 10;
 }
 
 int batch_run(const struct lt_opts *o)
@@ -383,7 +398,7 @@ int batch_run(const struct lt_opts *o)
 	int ret = 0, e, have_prev = 0;
 	/* text and JSON print a sample and are done with it: it can seed the
 	 * next one (a light census); the whole-session formats keep theirs */
-	int chain = o->format == FMT_TEXT || o->format == FMT_JSON;
+	int chain = o->format == FMT_TEXT || o->format == FMT_JSON || o->output_path;
 	long i;
 
 	if (o->replay_path)
@@ -438,7 +453,15 @@ int batch_run(const struct lt_opts *o)
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		if (chain) {
+		if (o->output_path) {
+			/* a stop signal cuts the export: the file stays whole */
+			e = export_prometheus_file(o->output_path, &s, (unsigned)o->top, &err);
+			if (e < 0 && e != -EINTR)
+				fprintf(stderr, "leaktop: %s\n", err.msg);
+			e = e < 0 && e != -EINTR ? -1 : e < 0 ? 1 : 0;
+			prev = s;
+			have_prev = 1;
+		} else if (chain) {
 			e = emit(o, &s);
 			prev = s;
 			have_prev = 1;
@@ -491,12 +514,16 @@ int main(int argc, char **argv)
 		{ "census-interval", required_argument, NULL, OPT_CENSUS_EVERY },
 		{ "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
 		{ "no-audit-file", no_argument, NULL, OPT_NO_AUDIT_FILE },
+		{ "serve", required_argument, NULL, OPT_SERVE },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "top", required_argument, NULL, OPT_TOP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lt_opts o = { .count = 2, .delay = 1, .format = FMT_TEXT, .census_every = -1,
-			     .procroot = "/proc", .act_fd = -1, .act_value = -1 };
+			     .procroot = "/proc", .act_fd = -1, .act_value = -1,
+			     .top = EXPORT_PROM_TOP_DEFAULT };
 	long v;
 	struct sigaction sa;
 	int c, ret;
@@ -526,9 +553,12 @@ int main(int argc, char **argv)
 			o.count_given = 1;
 			break;
 		case 'd':
-			if (parse_delay(optarg, &o.delay) < 0)
+			if (parse_delay(optarg, &o.delay) < 0) {
+				free(o.pids);
 				return usage_error("-d: '%s' is not a delay in seconds (0.1 to 3600)",
 						   optarg);
+			}
+			o.delay_given = 1;
 			break;
 		case 'p':
 			if (parse_pids(optarg, &o) < 0) {
@@ -606,6 +636,32 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_AUDIT_FILE:
 			o.no_audit_file = 1;
+			break;
+		case OPT_SERVE: {
+			struct sockaddr_storage ss;
+			socklen_t sl;
+			const char *why;
+
+			if (http_parse_addr(optarg, &ss, &sl, &why) < 0) {
+				free(o.pids);
+				return usage_error("--serve: '%s': %s", optarg, why);
+			}
+			o.serve_addr = optarg;
+			break;
+		}
+		case OPT_OUTPUT:
+			if (!optarg[0]) {
+				free(o.pids);
+				return usage_error("%s", "--output needs a file name");
+			}
+			o.output_path = optarg;
+			break;
+		case OPT_TOP:
+			if (parse_long(optarg, 0, 1000, &o.top) < 0) {
+				free(o.pids);
+				return usage_error("--top: '%s' is not a number from 0 to 1000",
+						   optarg);
+			}
 			break;
 		case 'A':
 			o.act = optarg;
@@ -713,11 +769,35 @@ int main(int argc, char **argv)
 		free(o.pids);
 		return usage_error("%s", "--act prints text or json");
 	}
+	if (o.serve_addr && (o.act || o.batch || o.replay_path || o.record_path ||
+			     o.output_path || (o.format_given && o.format != FMT_PROMETHEUS))) {
+		free(o.pids);
+		return usage_error("--serve cannot be combined with %s",
+				   o.act ? "--act" : o.batch ? "-b" : o.replay_path ? "--replay" :
+				   o.record_path ? "--record" : o.output_path ? "--output" :
+				   "--format other than prometheus");
+	}
+	if (o.serve_addr && o.count_given) {
+		free(o.pids);
+		return usage_error("%s", "--serve runs until stopped: -n does not apply");
+	}
+	if (o.output_path && (o.format != FMT_PROMETHEUS || o.act)) {
+		free(o.pids);
+		return usage_error("%s", o.act ? "--output cannot be combined with --act" :
+				   "--output needs --format prometheus");
+	}
+	if (o.serve_addr && !o.delay_given)
+		o.delay = 15;
+	/* --output writes a file: batch mode, terminal or not */
+	if (o.output_path)
+		o.batch = 1;
 	/* --replay with -b, --format or no terminal prints; else the UI */
 	if (o.replay_path && o.format_given)
 		o.batch = 1;
 	if (o.act)
 		ret = actcli_run(&o);
+	else if (o.serve_addr)
+		ret = serve_run(&o);
 	else if (o.batch)
 		ret = batch_run(&o);
 	else if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {

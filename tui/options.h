@@ -45,6 +45,11 @@ struct lt_opts {
 	unsigned long long record_max_size;	/* --record-max-size, 0: no cap */
 	const char *replay_path;	/* --replay FILE, or NULL */
 	uint64_t replay_budget;	/* --replay-budget: 0 default, UINT64_MAX none */
+	int delay_given;	/* -d was given (--serve defaults to 15 s) */
+	const char *serve_addr;	/* --serve ADDR:PORT, or NULL */
+	const char *output_path;	/* --output FILE (prometheus textfile), or NULL */
+	long top;		/* --top N: per-socket and per-process series
+				 * for the top N (EXPORT_PROM_TOP_DEFAULT) */
 };
 
 struct sample_config;
@@ -62,5 +67,8 @@ int actcli_run(const struct lt_opts *o);
  * records.  The interactive UI records and replays through core/record.h
  * itself. */
 int batch_run(const struct lt_opts *o);
+/* The Prometheus exporter (tui/serve.c): --serve ADDR:PORT until a stop
+ * signal; returns the exit code. */
+int serve_run(const struct lt_opts *o);
 
 #endif

@@ -89,16 +89,34 @@ int export_markdown(FILE *f, const struct export_session *es,
 
 /*
  * One sample in the Prometheus text exposition format (version 0.0.4):
- * memory breakdown, census, per-socket figures of flagged sockets,
- * per-process fds / ghosts / queued bytes of the processes that hold
- * sockets, findings.  No timestamps (the textfile collector refuses
- * them).  Returns 0 or -1 as export_markdown.
+ * memory breakdown, census, per-socket and per-process figures, findings.
+ * No timestamps (the textfile collector refuses them).  Returns 0 or -1 as
+ * export_markdown.
+ *
+ * Cardinality is bounded: the totals always; per-socket series only for
+ * the sockets that are flagged, the subject of a finding, or among the top
+ * sockets by queued bytes; per-process series only for the subjects of a
+ * finding and the top processes by queued bytes and by open fds.  top
+ * is that N (export_prometheus: EXPORT_PROM_TOP_DEFAULT); whatever it
+ * says, at most EXPORT_PROM_MAX_SOCKETS sockets and EXPORT_PROM_MAX_PROCS
+ * processes get series.
  */
+int export_prometheus_top(FILE *f, const struct sample *s, unsigned top);
 int export_prometheus(FILE *f, const struct sample *s);
 
-/* Caps on the per-socket and per-process series (cardinality). */
+#define EXPORT_PROM_TOP_DEFAULT 10
 #define EXPORT_PROM_MAX_SOCKETS 1000
 #define EXPORT_PROM_MAX_PROCS 500
+
+/*
+ * export_prometheus_top into path, atomically: written to "path.tmp" in
+ * the same directory (mode 0644), synced, renamed over path.  A reader
+ * sees the previous file or the new one, whole.  0, or -errno with err set
+ * (path.tmp is removed; path is left as it was); -EINTR when
+ * lt_stop_requested cut the export.
+ */
+int export_prometheus_file(const char *path, const struct sample *s, unsigned top,
+			   struct lt_err *err);
 
 /* Escape untrusted text as a Prometheus label value (without the quotes):
  * sanitised to printable UTF-8, then \\, \" and \n escaped.  Returns out. */

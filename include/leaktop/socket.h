@@ -117,6 +117,10 @@ uint64_t ltsock_queued(const struct ltsock *s);
 uint64_t ltsock_recv_q(const struct ltsock *s);
 uint64_t ltsock_send_held(const struct ltsock *s);
 uint64_t ltsock_mem(const struct ltsock *s);
+/* How full the receive buffer is: rmem / rcvbuf (1 = full; a little more
+ * is possible, the kernel checks before it charges), or -1 when the source
+ * gave no meminfo. */
+double ltsock_fill(const struct ltsock *s);
 uint64_t ltsock_outside_slab(const struct ltsock *s);
 /* A TCP connection no fd holds: an orphan (closed by its process, still
  * sending) or not yet accepted.  The kernel reports inode 0 for both. */
