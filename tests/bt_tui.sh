@@ -221,7 +221,7 @@ check "a: the menu offers drop-filter, pre-selected" \
 check "a: with a preview of what it does" has "What drop-filter will do:" <"$TMPD/screen"
 check "a: the preview names the socket" \
 	has "attach a one-instruction classic BPF filter (ret #0) with SO_ATTACH_FILTER" <"$TMPD/screen"
-check "a: and asks y/N" has "Apply drop-filter? y: yes" <"$TMPD/screen"
+check "a: and asks y/N" wait_for act has "Apply drop-filter? y: yes"
 check "nothing is attached before y" test "$(filter_of "$act_pid" "$act_fd")" = none
 keys act y
 check "y: the result says done" wait_for act has "Result: done: attached a drop-all filter"
