@@ -145,9 +145,11 @@ START_TEST(test_live_self)
 	ck_assert_int_gt(p->nfds, 2);
 	ck_assert_int_gt(p->fd_soft, 0);
 	ck_assert_uint_gt(p->netns, 0);
-	ck_assert_int_eq(procs_count_fds("/proc", me, 1), p->nfds);
+	/* the scan's table held /proc open while it counted: one fd more
+	 * than now */
+	ck_assert_int_eq(procs_count_fds("/proc", me, 1), p->nfds - 1);
 	/* counting the entries opens the directory: one more fd, our own */
-	ck_assert_int_eq(procs_count_fds("/proc", me, 0), p->nfds + 1);
+	ck_assert_int_eq(procs_count_fds("/proc", me, 0), p->nfds);
 	ck_assert(procs_is_procfs("/proc"));
 	ck_assert(!procs_is_procfs("/tmp"));
 	procs_list_free(&l);
