@@ -901,6 +901,11 @@ static int build_shown(struct sample *s)
 	return 0;
 }
 
+void sample_ctx_forget_pid(struct sample_ctx *ctx, int pid)
+{
+	procs_table_forget(ctx->ptab, pid);
+}
+
 const struct history *sample_ctx_history(const struct sample_ctx *ctx)
 {
 	return ctx->hist;
