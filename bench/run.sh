@@ -206,7 +206,7 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	echo "- $(ss -V 2>&1 | head -1); lsof $(lsof -v 2>&1 | sed -n 's/.*revision: *//p' | head -1)"
 	echo "- load: bench/loadgen, $procs processes, a third each bound UDP, TCP pairs over"
 	echo "  loopback, unix socketpairs; 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
-	[ -n "$proc_scales" ] && echo "- process scales: bench/forker, sleeping processes; $(top -v 2>&1 | head -1)$(command -v htop >/dev/null && echo "; $(htop --version 2>&1 | head -1)")"
+	[ -n "$proc_scales" ] && echo "- process scales: bench/forker, sleeping processes; $(top -V 2>&1 | head -1)$(command -v htop >/dev/null && echo "; $(htop --version 2>&1 | head -1)")"
 	echo "- medians of $reps runs (wall, CPU = user + sys); RSS = peak of the runs;"
 	echo "  steady = (CPU of \`-b -n $samples -d $delay\` - CPU of \`-b -n 1\`) / $((samples - 1))"
 	[ "$smoke" = 1 ] && echo "- SMOKE run: a tiny load, figures not meaningful"
