@@ -164,6 +164,7 @@ struct pt_entry {
 	double pss_time;	/* when p.pss was read, 0 never */
 	uint64_t pss_anon, pss_file, pss_shmem;
 	double watch_until;	/* fd count moved, or named: read every update */
+	size_t cmdsize;		/* strlen(p.cmdline) + 1 once known, else 0 */
 	unsigned flags;
 };
 
@@ -186,6 +187,10 @@ struct procs_table {
 	size_t n, cap;
 	struct pids_info *lp2;	/* libproc2's context, made on first use */
 	int first_done;		/* an update completed */
+	/* /proc/loadavg at the last listing: the last pid handed out and the
+	 * number of tasks; both unchanged, no process came or went */
+	long last_pid, ntasks;
+	double listed_at;
 };
 
 static double boot_time(const char *procroot)
@@ -410,13 +415,16 @@ static void pt_read_cmdline(struct procs_table *t, struct pt_entry *e)
 		procs_cmdline_clean(buf, len, t->utf8);
 		free(e->p.cmdline);
 		e->p.cmdline = buf;
+		e->cmdsize = 0;
 		return;
 	}
 	free(buf);
 	/* a kernel thread (or a zombie) has none: "[comm]", as ps and
 	 * libproc2 show it */
-	if (t->live && !e->p.cmdline && asprintf(&buf, "[%s]", e->p.comm) >= 0)
+	if (t->live && !e->p.cmdline && asprintf(&buf, "[%s]", e->p.comm) >= 0) {
 		e->p.cmdline = buf;
+		e->cmdsize = 0;
+	}
 }
 
 /* Identity from the files themselves (fixture roots, and what libproc2
@@ -499,6 +507,7 @@ static void pt_identity_libproc2(struct procs_table *t, unsigned *sel, size_t ns
 		snprintf(e->p.comm, sizeof(e->p.comm), "%s", PIDS_VAL(R_CMD, str, st, t->lp2));
 		free(e->p.cmdline);
 		e->p.cmdline = NULL;
+		e->cmdsize = 0;
 		/* libproc2 shows "-" for kernel threads; keep NULL there */
 		if (cmdline && *cmdline && strcmp(cmdline, "-") != 0)
 			e->p.cmdline = strdup(cmdline);
@@ -742,6 +751,56 @@ out:
 	return 0;
 }
 
+/* The last pid handed out in our pid namespace and the number of tasks,
+ * from loadavg ("0.00 0.01 0.05 1/123 4567").  0, or -1. */
+static int pt_loadavg(struct procs_table *t, long *last_pid, long *ntasks)
+{
+	char buf[128];
+	ssize_t n;
+
+	n = read_at(t->procfd, "loadavg", buf, sizeof(buf));
+	if (n <= 0 || sscanf(buf, "%*s %*s %*s %*d/%ld %ld", ntasks, last_pid) != 2)
+		return -1;
+	return 0;
+}
+
+/*
+ * The listing again, from the table, when nothing can have changed: no pid
+ * handed out since the last listing (a new process or thread takes one) and
+ * as many tasks (so none was reaped).  Live /proc only (loadavg speaks of
+ * our own pid namespace), and at least once per refresh_every (at least
+ * 10 s) all the same.  1 when *out was built, 0 to list, -ENOMEM.
+ */
+static int pt_list_unchanged(struct procs_table *t, double now)
+{
+	long last_pid, ntasks;
+	double every = t->cfg.refresh_every > 10 ? t->cfg.refresh_every : 10;
+
+	if (!t->live || pt_loadavg(t, &last_pid, &ntasks) < 0)
+		return 0;
+	if (!t->first_done || last_pid != t->last_pid || ntasks != t->ntasks ||
+	    now - t->listed_at >= every || now < t->listed_at) {
+		t->last_pid = last_pid;
+		t->ntasks = ntasks;
+		t->listed_at = now;
+		return 0;
+	}
+	return 1;
+}
+
+/* After the join: an entry to read in full again, and whether it is listed. */
+static void pt_entry_mark(struct pt_entry *e, int want)
+{
+	if (e->flags & PT_FORGET) {
+		e->flags &= ~(unsigned)(PT_FORGET | PT_IDENTIFIED);
+		e->flags |= PT_NEW;
+	}
+	if (want)
+		e->flags |= PT_WANTED;
+	else
+		e->flags &= ~(unsigned)(PT_WANTED | PT_NEW);
+}
+
 static int wanted(const int *pids, size_t npids, int pid)
 {
 	size_t i;
@@ -802,72 +861,75 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	if (out)
 		memset(out, 0, sizeof(*out));
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	r = pt_list(t, &l, &nl, err);
-	if (r < 0)
-		return r;
-	nv = malloc((nl ? nl : 1) * sizeof(*nv));
 	gone = malloc((t->n ? t->n : 1) * sizeof(*gone));
 	sel = malloc(PT_LP2_MAX * sizeof(*sel));
-	if (!nv || !gone || !sel) {
+	if (!gone || !sel) {
 		r = lt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-
-	/* join the listing with the table: same instance, reused pid, new, gone */
-	for (i = 0, j = 0; i < nl; i++) {
-		struct pt_entry *e = &nv[n];
-
-		while (j < t->n && t->v[j].p.pid < l[i].pid) {
-			gone[ngone++] = t->v[j].p.pid;
-			pt_entry_clear(&t->v[j++]);
+	if (pt_list_unchanged(t, now)) {
+		/* no process came or went: the table's pids stand */
+		for (i = 0; i < t->n; i++)
+			pt_entry_mark(&t->v[i], out && wanted(pids, npids, t->v[i].p.pid));
+	} else {
+		r = pt_list(t, &l, &nl, err);
+		if (r < 0)
+			goto out;
+		nv = malloc((nl ? nl : 1) * sizeof(*nv));
+		if (!nv) {
+			r = lt_err_set(err, ENOMEM, "out of memory");
+			goto out;
 		}
-		if (j < t->n && t->v[j].p.pid == l[i].pid) {
-			struct pt_entry *o = &t->v[j++];
 
-			*e = *o;
-			if (o->ino != l[i].ino && (e->flags & PT_IDENTIFIED)) {
-				char comm[64];
-				int32_t ppid;
-				uint64_t start;
+		/* join the listing with the table: same instance, reused pid, new, gone */
+		for (i = 0, j = 0; i < nl; i++) {
+			struct pt_entry *e = &nv[n];
 
-				/* a new inode: the pid was reused, or the kernel
-				 * dropped and made again the directory's inode */
-				if (pt_read_stat(t, e->p.pid, comm, sizeof(comm), &ppid,
-						 &start) < 0) {
-					pt_entry_clear(e);	/* gone meanwhile */
-					continue;
-				}
-				if (start != e->p.start_ticks) {
+			while (j < t->n && t->v[j].p.pid < l[i].pid) {
+				gone[ngone++] = t->v[j].p.pid;
+				pt_entry_clear(&t->v[j++]);
+			}
+			if (j < t->n && t->v[j].p.pid == l[i].pid) {
+				struct pt_entry *o = &t->v[j++];
+
+				*e = *o;
+				if (o->ino != l[i].ino && (e->flags & PT_IDENTIFIED)) {
+					char comm[64];
+					int32_t ppid;
+					uint64_t start;
+
+					/* a new inode: the pid was reused, or the kernel
+					 * dropped and made again the directory's inode */
+					if (pt_read_stat(t, e->p.pid, comm, sizeof(comm), &ppid,
+							 &start) < 0) {
+						pt_entry_clear(e);	/* gone meanwhile */
+						continue;
+					}
+					if (start != e->p.start_ticks) {
+						pt_entry_clear(e);
+						pt_entry_init(t, e, l[i].pid, l[i].ino, now);
+					}
+				} else if (o->ino != l[i].ino) {
+					/* known by its PSS only (not in pids): start again */
 					pt_entry_clear(e);
 					pt_entry_init(t, e, l[i].pid, l[i].ino, now);
 				}
-			} else if (o->ino != l[i].ino) {
-				/* known by its PSS only (not in pids): start again */
-				pt_entry_clear(e);
+				e->ino = l[i].ino;
+			} else {
 				pt_entry_init(t, e, l[i].pid, l[i].ino, now);
 			}
-			e->ino = l[i].ino;
-			if (e->flags & PT_FORGET) {
-				e->flags &= ~(unsigned)(PT_FORGET | PT_IDENTIFIED);
-				e->flags |= PT_NEW;
-			}
-		} else {
-			pt_entry_init(t, e, l[i].pid, l[i].ino, now);
+			pt_entry_mark(e, out && wanted(pids, npids, e->p.pid));
+			n++;
 		}
-		if (out && wanted(pids, npids, e->p.pid))
-			e->flags |= PT_WANTED;
-		else
-			e->flags &= ~(unsigned)(PT_WANTED | PT_NEW);
-		n++;
+		for (; j < t->n; j++) {
+			gone[ngone++] = t->v[j].p.pid;
+			pt_entry_clear(&t->v[j]);
+		}
+		free(t->v);
+		t->v = nv;
+		t->n = t->cap = n;
+		nv = NULL;
 	}
-	for (; j < t->n; j++) {
-		gone[ngone++] = t->v[j].p.pid;
-		pt_entry_clear(&t->v[j]);
-	}
-	free(t->v);
-	t->v = nv;
-	t->n = t->cap = n;
-	nv = NULL;
 
 	/* the named processes of -p: identity through libproc2 (which reads
 	 * status, stat and cmdline of each: too much for every process) */
@@ -992,7 +1054,24 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 		goto out;
 	}
 	out->cap = nwanted ? nwanted : 1;
-	for (i = 0; i < t->n; i++) {
+	/* the cmdlines in one block: thousands of small strings made and
+	 * freed every sample cost more than copying them */
+	for (i = 0, k = 0; i < t->n; i++) {
+		struct pt_entry *e = &t->v[i];
+
+		if (!(e->flags & PT_WANTED) || !e->p.cmdline)
+			continue;
+		if (!e->cmdsize)
+			e->cmdsize = strlen(e->p.cmdline) + 1;
+		k += e->cmdsize;
+	}
+	out->strings = malloc(k ? k : 1);
+	if (!out->strings) {
+		procs_list_free(out);
+		r = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0, k = 0; i < t->n; i++) {
 		struct proc_info *p;
 
 		if (!(t->v[i].flags & PT_WANTED))
@@ -1000,10 +1079,10 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 		p = &out->v[out->n];
 		*p = t->v[i].p;
 		p->cmdline = NULL;
-		if (t->v[i].p.cmdline && !(p->cmdline = strdup(t->v[i].p.cmdline))) {
-			procs_list_free(out);
-			r = lt_err_set(err, ENOMEM, "out of memory");
-			goto out;
+		if (t->v[i].p.cmdline) {
+			p->cmdline = out->strings + k;
+			memcpy(p->cmdline, t->v[i].p.cmdline, t->v[i].cmdsize);
+			k += t->v[i].cmdsize;
 		}
 		/* the census and the history fill these afresh each sample */
 		p->nsockets = p->ghosts = p->ghosts_known = 0;
@@ -1073,8 +1152,11 @@ void procs_list_free(struct proc_list *l)
 
 	if (!l)
 		return;
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].cmdline);
+	if (l->strings)
+		free(l->strings);
+	else
+		for (i = 0; i < l->n; i++)
+			free(l->v[i].cmdline);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }

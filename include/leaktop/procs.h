@@ -60,6 +60,8 @@ struct proc_info {
 struct proc_list {
 	struct proc_info *v;	/* sorted by pid */
 	size_t n, cap;
+	char *strings;		/* NULL: each cmdline is its own allocation;
+				 * else every cmdline points into this block */
 };
 
 /*
