@@ -338,19 +338,19 @@ for np in $proc_scales; do
 		fi
 		if tui_cpu "$tui_seconds" 'load average' top -d 1; then
 			tui_top=$TUI_PCT
-			row "\`top -d 1\` in tmux, ${tui_seconds} s" "-" "-" "$TUI_RSS" \
+			row "top's UI, \`top -d 1\` in tmux, ${tui_seconds} s" "-" "-" "$TUI_RSS" \
 				"**$TUI_PCT % of one core**"
 		else
-			row "\`top -d 1\` in tmux" "-" "-" 0 "FAILED"
+			row "top's UI, \`top -d 1\` in tmux" "-" "-" 0 "FAILED"
 			failed=1
 		fi
 		if command -v htop >/dev/null; then
 			if tui_cpu "$tui_seconds" 'Load average' htop -d 10; then
 				tui_htop=$TUI_PCT
-				row "\`htop -d 10\` in tmux, ${tui_seconds} s" "-" "-" "$TUI_RSS" \
+				row "htop's UI, \`htop -d 10\` in tmux, ${tui_seconds} s" "-" "-" "$TUI_RSS" \
 					"$TUI_PCT % of one core"
 			else
-				row "\`htop -d 10\` in tmux" "-" "-" 0 "FAILED"
+				row "htop's UI, \`htop -d 10\` in tmux" "-" "-" 0 "FAILED"
 			fi
 		fi
 	fi

@@ -44,7 +44,7 @@ if [ "$have_top" = 1 ]; then
 	check "ratios to top" grep -qE \
 		'^Ratios at 200 processes: cold sample wall leaktop / `top -b -n 1` ([0-9.]+|-)' "$R"
 	if command -v tmux >/dev/null; then
-		check "report has top's UI row" grep -q '^| `top -d 1` in tmux.*% of one core' "$R"
+		check "report has top's UI row" grep -q "^| top's UI, \`top -d 1\` in tmux.*% of one core" "$R"
 		check "UI ratio to top" grep -qE 'UI CPU leaktop / `top -d 1` ([0-9.]+|-)' "$R"
 	fi
 fi

@@ -63,9 +63,15 @@ check "full: nothing on stderr" test ! -s "$TMPD/full.err"
 [ -s "$TMPD/full.err" ] && head -20 "$TMPD/full.err"
 check "light: no fd of its own leaked ($lfd0 -> $lfd1)" test "$lfd1" -le "$lfd0"
 check "full: no fd of its own leaked ($ffd0 -> $ffd1)" test "$ffd1" -le "$ffd0"
-# loose: the history follows exited processes for a while, nothing more
-check "light: memory does not run away" test "$lrss1" -lt $((lrss0 + 32768))
-check "full: memory does not run away" test "$frss1" -lt $((frss0 + 32768))
+# loose: the history follows exited processes for a while, nothing more.
+# Under ASan freed memory waits in its quarantine (RSS grows by design);
+# LeakSanitizer reports what was never freed at exit (stderr, above).
+if ldd "$LEAKTOP" 2>/dev/null | grep -q libasan; then
+	echo "ASan build: memory judged by LeakSanitizer at exit, not by RSS"
+else
+	check "light: memory does not run away" test "$lrss1" -lt $((lrss0 + 32768))
+	check "full: memory does not run away" test "$frss1" -lt $((frss0 + 32768))
+fi
 check "the pid changed hands several times" test "$gens" -ge 6
 
 for run in light full; do
@@ -97,7 +103,7 @@ for run in light full; do
 done
 # which program held pid P when: "start comm" from the handovers; a sample
 # more than 1 s from a handover must name the program that held it
-awk '/^gen / { print $7, $4 }' "$TMPD/pr.err" >"$TMPD/gens"
+awk '/^gen / { print $8, $4 }' "$TMPD/pr.err" >"$TMPD/gens"
 for run in light full; do
 	jq -r --argjson p "$P" '.time as $t | .processes[] | select(.pid == $p)
 		| "\($t) \(.comm)"' "$TMPD/$run.json" >"$TMPD/$run.p"
