@@ -5,13 +5,17 @@
 #   ss -anp, ss -anpm, lsof -n -P
 # with /usr/bin/time (wall, CPU, peak RSS), the ratios leaktop / ss -anp,
 # the interactive UI's CPU in tmux at the default interval, and the budgets
-# of doc/performance.md checked at 50k sockets.  Writes a markdown report.
+# of doc/performance.md checked at 50k sockets; then, with thousands of
+# sleeping processes from bench/forker (issue 14), leaktop against top (and
+# htop): the UI's CPU at the defaults and one cold batch sample, as ratios
+# measured in the same run.  Writes a markdown report.
 #
 #   bench/run.sh [--smoke] [--scales "1000 50000 200000"] [--procs 20]
 #                [--reps 3] [--samples 20] [--delay 0.2] [--tui-seconds 30]
 #                [--no-tui] [--churn] [--leaktop PATH] [--loadgen PATH]
-#                [--report FILE]
+#                [--proc-scales "3000 10000"] [--forker PATH] [--report FILE]
 #
+# --scales "" or --proc-scales "" skips that part.
 # --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
 # no figure is judged.  Run as root: the load raises RLIMIT_NOFILE and
 # leaktop reads every process's fds.  Exit 0 when every row was measured.
@@ -30,6 +34,8 @@ churn=0
 smoke=0
 leaktop=${LEAKTOP:-}
 loadgen=${LOADGEN:-}
+proc_scales="3000 10000"
+forker=${FORKER:-}
 report=bench-report.md
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -47,14 +53,16 @@ while [ $# -gt 0 ]; do
 	--churn) churn=1 ;;
 	--leaktop) leaktop=$2; shift ;;
 	--loadgen) loadgen=$2; shift ;;
+	--proc-scales) proc_scales=$2; shift ;;
+	--forker) forker=$2; shift ;;
 	--report) report=$2; shift ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 	shift
 done
 if [ "$smoke" = 1 ]; then
-	scales=200 procs=4 reps=1 samples=3 delay=0.1 tui_seconds=2
+	scales=200 procs=4 reps=1 samples=3 delay=0.1 tui_seconds=2 proc_scales=200
 fi
 
 [ "$(id -u)" = 0 ] || die "run as root (the load raises RLIMIT_NOFILE; leaktop reads every fd table)"
@@ -72,9 +80,11 @@ leaktop=$(cd "$(dirname "$leaktop")" && pwd)/$(basename "$leaktop")
 
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/leaktop-bench.XXXXXX")
 LOADPID=""
+FORKPID=""
 TMUXS="leaktop-bench-$$"
 cleanup() {
 	[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null && wait "$LOADPID" 2>/dev/null
+	[ -n "$FORKPID" ] && kill "$FORKPID" 2>/dev/null && wait "$FORKPID" 2>/dev/null
 	tmux kill-session -t "$TMUXS" 2>/dev/null
 	rm -rf "$TMPD"
 }
@@ -91,6 +101,16 @@ if [ -z "$loadgen" ]; then
 	${CC:-cc} -std=gnu11 -O2 -o "$TMPD/loadgen" "$here/loadgen.c" ||
 		die "cannot build $here/loadgen.c"
 	loadgen=$TMPD/loadgen
+fi
+if [ -n "$proc_scales" ] && [ -z "$forker" ]; then
+	for c in "$(dirname "$leaktop")/bench/forker" ./bench/forker; do
+		[ -x "$c" ] && [ -f "$c" ] && { forker=$c; break; }
+	done
+	if [ -z "$forker" ]; then
+		${CC:-cc} -std=gnu11 -O2 -o "$TMPD/forker" "$here/forker.c" ||
+			die "cannot build $here/forker.c"
+		forker=$TMPD/forker
+	fi
 fi
 
 hz=$(getconf CLK_TCK)
@@ -121,6 +141,7 @@ measure() {
 	[ "$ok" = 1 ] || failed=1
 }
 
+verdict() { [ "$1" = 1 ] && echo "met" || echo "**NOT met**"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 row() { # name wall cpu rss(KiB) note
@@ -142,20 +163,27 @@ wait_ready() {
 	grep -q '^READY' "$1"
 }
 
-# tui_cpu SECONDS: leaktop's UI in tmux at the default interval; sets
-# TUI_PCT (% of one core) and TUI_RSS (KiB, VmHWM)
+# tui_cpu SECONDS [READY-REGEX CMD...]: a full-screen program in tmux
+# (default: leaktop's UI at its default interval); sets TUI_PCT (% of one
+# core over SECONDS, after its first screen and 2 s more) and TUI_RSS (KiB,
+# VmHWM)
 tui_cpu() {
-	local secs=$1 pid t0 t1 i
+	local secs=$1 pid t0 t1 i ready='MEMORY\|PROCESSES\|SOCKETS' cmd="exec $leaktop"
+	if [ $# -gt 1 ]; then
+		ready=$2
+		shift 2
+		cmd="exec $*"
+	fi
 	TUI_PCT="" TUI_RSS=0
 	command -v tmux >/dev/null || { echo "run.sh: no tmux: UI row skipped" >&2; return 1; }
 	tmux kill-session -t "$TMUXS" 2>/dev/null
-	tmux new-session -d -s "$TMUXS" -x 160 -y 48 "exec $leaktop" || return 1
+	tmux new-session -d -s "$TMUXS" -x 160 -y 48 "$cmd" || return 1
 	pid=$(tmux list-panes -t "$TMUXS" -F '#{pane_pid}' | head -1)
 	# let the first (cold) sample pass, then measure the steady UI
-	for i in $(seq 1 50); do
+	for i in $(seq 1 100); do
 		sleep 0.1
 		[ "$(ticks "$pid")" != "" ] || break
-		tmux capture-pane -p -t "$TMUXS" | grep -q 'MEMORY\|PROCESSES\|SOCKETS' && break
+		tmux capture-pane -p -t "$TMUXS" | grep -q "$ready" && break
 	done
 	sleep 2
 	t0=$(ticks "$pid") || return 1
@@ -178,6 +206,7 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	echo "- $(ss -V 2>&1 | head -1); lsof $(lsof -v 2>&1 | sed -n 's/.*revision: *//p' | head -1)"
 	echo "- load: bench/loadgen, $procs processes, a third each bound UDP, TCP pairs over"
 	echo "  loopback, unix socketpairs; 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
+	[ -n "$proc_scales" ] && echo "- process scales: bench/forker, sleeping processes; $(top -V 2>&1 | head -1)$(command -v htop >/dev/null && echo "; $(htop --version 2>&1 | head -1)")"
 	echo "- medians of $reps runs (wall, CPU = user + sys); RSS = peak of the runs;"
 	echo "  steady = (CPU of \`-b -n $samples -d $delay\` - CPU of \`-b -n 1\`) / $((samples - 1))"
 	[ "$smoke" = 1 ] && echo "- SMOKE run: a tiny load, figures not meaningful"
@@ -258,7 +287,6 @@ for scale in $scales; do
 
 	if [ "$scale" = 50000 ]; then
 		peak=$(( cr > sr ? cr : sr ))
-		verdict() { [ "$1" = 1 ] && echo "met" || echo "**NOT met**"; }
 		b1=$(awk -v a="$cw" -v b="$spw" 'BEGIN { print (a <= b / 3) ? 1 : 0 }')
 		b2=$(awk -v a="$per_sample" 'BEGIN { print (a <= 0.1) ? 1 : 0 }')
 		b3=$(awk -v a="$peak" 'BEGIN { print (a <= 24 * 1024) ? 1 : 0 }')
@@ -276,8 +304,95 @@ for scale in $scales; do
 	LOADPID=""
 done
 
+# ---- thousands of processes (issue 14): leaktop against top and htop ----
+budgetp=""
+for np in $proc_scales; do
+	command -v top >/dev/null || die "top is missing (apt-get install procps)"
+	"$forker" --procs "$np" --seconds 3600 >"$TMPD/fork.out" 2>"$TMPD/fork.err" &
+	FORKPID=$!
+	wait_ready "$TMPD/fork.out" "$FORKPID" 1200 ||
+		die "forker did not start $np processes: $(cat "$TMPD/fork.err")"
+	nps=$(ls -d /proc/[0-9]* 2>/dev/null | wc -l)
+	echo "run.sh: $np sleeping processes ($nps on the machine)" >&2
+	{
+		echo "### $np sleeping processes ($nps on the machine)"
+		echo
+		echo "| command | wall s | CPU s | peak RSS MiB | note |"
+		echo "|---|---:|---:|---:|---|"
+	} >>"$TMPD/report"
+	measure pcold "$leaktop" -b -n 1
+	pcw=$WALL pcc=$CPU
+	row "\`leaktop -b -n 1\` (cold)" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	measure ptop top -b -n 1
+	ptw=$WALL ptc=$CPU
+	row "\`top -b -n 1\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	lui="" tui_top="" tui_htop=""
+	if [ "$tui" = 1 ]; then
+		if tui_cpu "$tui_seconds"; then
+			lui=$TUI_PCT
+			row "leaktop UI in tmux, ${tui_seconds} s at its defaults" "-" "-" \
+				"$TUI_RSS" "**$TUI_PCT % of one core**"
+		else
+			row "leaktop UI in tmux" "-" "-" 0 "FAILED"
+			failed=1
+		fi
+		if tui_cpu "$tui_seconds" 'load average' top -d 1; then
+			tui_top=$TUI_PCT
+			row "top's UI, \`top -d 1\` in tmux, ${tui_seconds} s" "-" "-" "$TUI_RSS" \
+				"**$TUI_PCT % of one core**"
+		else
+			row "top's UI, \`top -d 1\` in tmux" "-" "-" 0 "FAILED"
+			failed=1
+		fi
+		if command -v htop >/dev/null; then
+			if tui_cpu "$tui_seconds" 'Load average' htop -d 10; then
+				tui_htop=$TUI_PCT
+				row "htop's UI, \`htop -d 10\` in tmux, ${tui_seconds} s" "-" "-" "$TUI_RSS" \
+					"$TUI_PCT % of one core"
+			else
+				row "htop's UI, \`htop -d 10\` in tmux" "-" "-" 0 "FAILED"
+			fi
+		fi
+	fi
+	{
+		echo
+		printf 'Ratios at %s processes: cold sample wall leaktop / `top -b -n 1` %s (CPU %s)' \
+			"$np" "$(ratio "$pcw" "$ptw")" "$(ratio "$pcc" "$ptc")"
+		[ -n "$lui" ] && [ -n "$tui_top" ] &&
+			printf '; UI CPU leaktop / `top -d 1` %s' "$(ratio "$lui" "$tui_top")"
+		[ -n "$lui" ] && [ -n "$tui_htop" ] &&
+			printf ', leaktop / `htop -d 10` %s' "$(ratio "$lui" "$tui_htop")"
+		printf '.\n\n'
+	} >>"$TMPD/report"
+	if [ "$np" = 3000 ]; then
+		b=$(awk -v a="$pcw" -v b="$ptw" 'BEGIN { print (a <= b) ? 1 : 0 }')
+		budgetp="$budgetp- 3000 processes, cold \`leaktop -b -n 1\` <= \`top -b -n 1\`: $pcw s vs $ptw s, ratio $(ratio "$pcw" "$ptw"): $(verdict "$b")
+"
+		if [ -n "$lui" ] && [ -n "$tui_top" ]; then
+			b=$(awk -v a="$lui" -v b="$tui_top" 'BEGIN { print (a <= b / 2) ? 1 : 0 }')
+			budgetp="$budgetp- 3000 processes, UI <= half of \`top -d 1\`: $lui % vs $tui_top %, ratio $(ratio "$lui" "$tui_top"): $(verdict "$b")
+"
+		fi
+	elif [ "$np" = 10000 ] && [ -n "$lui" ] && [ -n "$tui_top" ]; then
+		b=$(awk -v a="$lui" -v b="$tui_top" 'BEGIN { print (a < b) ? 1 : 0 }')
+		budgetp="$budgetp- 10000 processes, UI below \`top -d 1\`: $lui % vs $tui_top %, ratio $(ratio "$lui" "$tui_top"): $(verdict "$b")
+"
+	fi
+	kill "$FORKPID" 2>/dev/null
+	wait "$FORKPID" 2>/dev/null
+	rc=$?
+	FORKPID=""
+	if [ "$rc" != 0 ] && [ "$rc" != 143 ]; then
+		echo "run.sh: forker: $(tail -1 "$TMPD/fork.err")" >&2
+		failed=1
+	fi
+done
+
 if [ -n "$budget50" ]; then
 	printf '### Budgets at 50k sockets\n\n%s\n' "$budget50" >>"$TMPD/report"
+fi
+if [ -n "$budgetp" ]; then
+	printf '\n### Budgets with thousands of processes\n\n%s' "$budgetp" >>"$TMPD/report"
 fi
 cp "$TMPD/report" "$report" || die "cannot write $report"
 cat "$report"

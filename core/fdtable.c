@@ -304,7 +304,7 @@ static struct fdc_proc *fdc_push_next(struct fdtable_cache *c)
  * what the cache says.
  */
 static int fdc_verify(const struct fdtable_cache *c, const struct fdc_proc *e,
-		      int fddir_parent)
+		      int fddir_parent, const char *pidname)
 {
 	char name[32], target[64];
 	uint64_t ino;
@@ -316,7 +316,10 @@ static int fdc_verify(const struct fdtable_cache *c, const struct fdc_proc *e,
 	for (i = 0; i < e->n; i++) {
 		if (set_has(c, e->o[i].inode))
 			continue;
-		snprintf(name, sizeof(name), "fd/%d", (int)e->o[i].fd);
+		if (pidname)
+			snprintf(name, sizeof(name), "%s/fd/%d", pidname, (int)e->o[i].fd);
+		else
+			snprintf(name, sizeof(name), "fd/%d", (int)e->o[i].fd);
 		n = readlinkat(fddir_parent, name, target, sizeof(target) - 1);
 		if (n <= 0)
 			return 0;
@@ -405,6 +408,7 @@ struct census_scan {
 	struct fdtable_cache *cache;	/* NULL: no cache, read everything */
 	int procfd;
 	int procfs;			/* procroot is a procfs */
+	const struct proc_list *known;	/* identities already read, or NULL */
 };
 
 /*
@@ -413,37 +417,50 @@ struct census_scan {
  * check out, and whose periodic rescan is not due, is taken from the cache;
  * anything else is read in full and cached.  -ENOMEM, -EMFILE or -ENFILE.
  */
-static int scan_pid(struct census_scan *cs, int pid)
+static int scan_pid(struct census_scan *cs, int pid, const struct proc_info *known)
 {
 	struct fdtable_cache *cache = cs->cache;
 	struct fd_census *c = cs->out;
 	struct fdc_proc *old = NULL, *e;
 	struct fdc_owner *o = NULL;
-	char name[16];
+	char name[16], fdrel[32];
 	struct fd_proc *p;
 	struct stat st;
 	uint64_t start = 0;
 	int piddir, fddir, ret = 0, have_st = 0;
 	size_t n = 0;
 
-	snprintf(name, sizeof(name), "%d", pid);
-	piddir = openat(cs->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (piddir < 0)
-		return fd_starved(errno) ? -errno : 0;	/* else vanished */
+	/* a process the caller has identified is reached through procroot
+	 * ("PID/fd"): no directory of its own to open, no stat to read */
+	if (known) {
+		piddir = -1;
+		snprintf(name, sizeof(name), "%d", pid);
+		snprintf(fdrel, sizeof(fdrel), "%d/fd", pid);
+	} else {
+		snprintf(name, sizeof(name), "%d", pid);
+		snprintf(fdrel, sizeof(fdrel), "fd");
+		piddir = openat(cs->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (piddir < 0)
+			return fd_starved(errno) ? -errno : 0;	/* else vanished */
+	}
 	p = push_proc(c, pid);
 	if (!p) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	if (known) {
+		snprintf(p->comm, sizeof(p->comm), "%s", known->comm);
+		start = known->start_ticks;
+	}
 	if (cache) {
-		ret = read_stat(piddir, p, &start);
+		ret = known ? 0 : read_stat(piddir, p, &start);
 		if (ret == -1) {
 			ret = 0;
 			goto vanished;
 		}
 		if (ret < 0)
 			goto out;
-		have_st = fstatat(piddir, "fd", &st, 0) == 0;
+		have_st = fstatat(known ? cs->procfd : piddir, fdrel, &st, 0) == 0;
 		/* procfs before 6.2 says 0: no count, so no cache */
 		if (have_st && cs->procfs && st.st_size <= 0)
 			have_st = 0;
@@ -451,7 +468,7 @@ static int scan_pid(struct census_scan *cs, int pid)
 		if (old && old->start == start && old->size == (int64_t)st.st_size &&
 		    old->mtime_ns == (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec &&
 		    cache->gen - old->scanned < cache->rescan &&
-		    fdc_verify(cache, old, piddir)) {
+		    fdc_verify(cache, old, known ? cs->procfd : piddir, known ? name : NULL)) {
 			/* unchanged: the cached run stands; procfs counts afresh */
 			p->nfds = old->nfds;
 			if (cs->procfs)
@@ -473,10 +490,10 @@ static int scan_pid(struct census_scan *cs, int pid)
 			cache->st.reused++;
 			goto out;
 		}
-	} else {
+	} else if (!known) {
 		read_comm(piddir, p);
 	}
-	fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fddir = openat(known ? cs->procfd : piddir, fdrel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fddir < 0 && fd_starved(errno)) {
 		ret = -errno;
 		goto out;
@@ -518,7 +535,8 @@ vanished:
 	c->nprocs--;
 out:
 	free(o);
-	close(piddir);
+	if (piddir >= 0)
+		close(piddir);
 	return ret;
 }
 
@@ -628,7 +646,15 @@ int fdtable_census_cached(struct fdtable_cache *cache, const char *procroot,
 			  const int *pids, size_t npids, const struct ltsock_vec *socks,
 			  struct fd_census *out, struct lt_err *err)
 {
-	struct census_scan cs = { .out = out, .cache = cache };
+	return fdtable_census_known(cache, procroot, pids, npids, NULL, socks, out, err);
+}
+
+int fdtable_census_known(struct fdtable_cache *cache, const char *procroot,
+			 const int *pids, size_t npids, const struct proc_list *known,
+			 const struct ltsock_vec *socks, struct fd_census *out,
+			 struct lt_err *err)
+{
+	struct census_scan cs = { .out = out, .cache = cache, .known = known };
 	struct dirent *de;
 	int r = 0;
 	size_t i;
@@ -655,9 +681,12 @@ int fdtable_census_cached(struct fdtable_cache *cache, const char *procroot,
 			cache->setmask = 0;
 		}
 	}
-	if (npids > 0) {
+	if (cs.known) {
+		for (i = 0; i < cs.known->n && r == 0; i++)
+			r = scan_pid(&cs, cs.known->v[i].pid, &cs.known->v[i]);
+	} else if (npids > 0) {
 		for (i = 0; i < npids && r == 0; i++)
-			r = scan_pid(&cs, pids[i]);
+			r = scan_pid(&cs, pids[i], NULL);
 	} else {
 		d = opendir(procroot);
 		if (!d) {
@@ -674,7 +703,7 @@ int fdtable_census_cached(struct fdtable_cache *cache, const char *procroot,
 			pid = strtol(de->d_name, &end, 10);
 			if (*end || pid <= 0 || pid > INT32_MAX)
 				continue;
-			r = scan_pid(&cs, (int)pid);
+			r = scan_pid(&cs, (int)pid, NULL);
 		}
 		closedir(d);
 	}

@@ -920,6 +920,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 static int rule_procs(const struct findings_config *c, const struct sample *s,
 		      struct finding_list *out)
 {
+	int32_t self = (int32_t)getpid();
 	size_t i;
 
 	if (!s->have_procs)
@@ -945,7 +946,7 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 		int ghosts_grow = p->growth_known && p->ghost_growth_per_hour > 0 &&
 				  p->ghosts >= c->ghost_min;
 
-		if (p->pid == (int32_t)getpid())
+		if (p->pid == self)
 			continue;	/* leaktop's own fds come and go */
 		if (p->ghosts_known && p->ghosts > 0 &&
 		    (ghosts_grow || p->oldest_ghost_age >= c->ghost_persist_s)) {

@@ -623,6 +623,11 @@ int history_update_procs(struct history *h, double t, double window,
 			s = &h->p[k];
 		}
 		s->gen = h->pgen;
+		if (!p->fds_fresh && s->n > 0) {
+			/* a count carried from an earlier read is no new point */
+			proc_rate(s, p);
+			continue;
+		}
 		s->t[s->head] = t;
 		s->fds[s->head] = p->nfds;
 		s->ghosts[s->head] = p->ghosts;

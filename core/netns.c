@@ -25,6 +25,7 @@
 #include <libmnl/libmnl.h>
 
 #include "leaktop/netns.h"
+#include "leaktop/procs.h"
 #include "leaktop/procnet.h"
 
 #define NETNS_PATH_MAX	4096
@@ -265,14 +266,53 @@ static uint64_t own_ino(const char *procroot)
 	return 0;
 }
 
+/* The namespaces procs already name (their netns, read once per process
+ * instance by the process table): no link to stat again. */
+static int from_procs(const char *procroot, const struct proc_list *procs,
+		      struct ns_index *ix, struct netns_list *l, struct lt_err *err)
+{
+	char path[NETNS_PATH_MAX];
+	struct stat st;
+	size_t i;
+	int n, ret;
+
+	/* every namespace file lives on nsfs: one device for all */
+	if (lt_path(path, sizeof(path), procroot, "self/ns/net") || stat(path, &st))
+		return scan_procs(procroot, ix, l, err);
+	for (i = 0; i < procs->n; i++) {
+		const struct proc_info *p = &procs->v[i];
+
+		if (!p->netns) {
+			l->hidden_procs++;	/* refused (or gone) */
+			continue;
+		}
+		n = snprintf(path, sizeof(path), "%s/%d/ns/net", procroot, (int)p->pid);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			continue;
+		st.st_ino = (ino_t)p->netns;
+		ret = ns_add(ix, l, &st, p->pid, NULL, path);
+		if (ret)
+			return lt_err_set(err, ret, "netns list: out of memory");
+	}
+	return 0;
+}
+
 int netns_list_scan(const char *procroot, const char *runroot,
 		    struct netns_list *out, struct lt_err *err)
+{
+	return netns_list_known(procroot, runroot, NULL, out, err);
+}
+
+int netns_list_known(const char *procroot, const char *runroot,
+		     const struct proc_list *procs, struct netns_list *out,
+		     struct lt_err *err)
 {
 	struct ns_index ix = { NULL, 0 };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = scan_procs(procroot, &ix, out, err);
+	ret = procs ? from_procs(procroot, procs, &ix, out, err) :
+		      scan_procs(procroot, &ix, out, err);
 	if (ret)
 		goto out;
 	if (runroot) {

@@ -1,9 +1,15 @@
 /*
- * Processes: identity through libproc2 on the live /proc (or the stat and
- * status files of a fixture root), fd counts and RLIMIT_NOFILE.  What the
- * census adds (sockets, ghosts, queued bytes, growth) is filled by sample.c.
+ * Processes: the table kept between samples (which instance holds each
+ * pid, its identity, fd count, RLIMIT_NOFILE and PSS, each read at its own
+ * cadence), and the parsers of the files it reads.  Each file is read
+ * directly, relative to one descriptor of procroot (the uid is the owner
+ * of procroot/PID on a procfs, Uid: in status on a fixture tree); the
+ * identity of the -p processes comes through libproc2.  What the census
+ * adds (sockets, ghosts, queued bytes, growth) is filled by sample.c.
  */
 #include <ctype.h>
+#include <langinfo.h>
+#include <wctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +21,7 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <libproc2/pids.h>
 
@@ -141,6 +148,51 @@ int procs_count_fds(const char *procroot, int pid, int procfs)
 	return n;
 }
 
+/* ---- the process table ------------------------------------------------- */
+
+#define PT_IDENTITY_EVERY	60.0
+#define PT_WATCH_FOR		60.0
+#define PT_LP2_MAX		255	/* libproc2 selects at most this many pids */
+
+/* What is known of one process instance. */
+struct pt_entry {
+	struct proc_info p;	/* identity and the latest figures (cmdline owned) */
+	uint64_t ino;		/* inode of procroot/PID when last listed */
+	double next_refresh;	/* stat and fd count due */
+	double next_identity;	/* cmdline, user, netns, limits due */
+	double next_pss;	/* smaps_rollup due */
+	double pss_time;	/* when p.pss was read, 0 never */
+	uint64_t pss_anon, pss_file, pss_shmem;
+	double watch_until;	/* fd count moved, or named: read every update */
+	size_t cmdsize;		/* strlen(p.cmdline) + 1 once known, else 0 */
+	unsigned flags;
+};
+
+#define PT_WANTED	0x01	/* listed in the output (in pids, or no pids) */
+#define PT_IDENTIFIED	0x02	/* identity read at least once */
+#define PT_PSS_HIDDEN	0x04	/* smaps_rollup refused */
+#define PT_FORGET	0x08	/* read everything at the next update */
+#define PT_NEW		0x10	/* identity to read in this update */
+
+struct procs_table {
+	char *procroot;
+	int procfd;
+	int procfs;		/* procroot is a procfs */
+	int live;		/* procroot is the live /proc: libproc2 */
+	int utf8;		/* the locale's codeset is UTF-8 */
+	long hz;
+	double boot;
+	struct procs_table_config cfg;
+	struct pt_entry *v;	/* sorted by pid */
+	size_t n, cap;
+	struct pids_info *lp2;	/* libproc2's context, made on first use */
+	int first_done;		/* an update completed */
+	/* /proc/loadavg at the last listing: the last pid handed out and the
+	 * number of tasks; both unchanged, no process came or went */
+	long last_pid, ntasks;
+	double listed_at;
+};
+
 static double boot_time(const char *procroot)
 {
 	char path[512], *buf;
@@ -157,52 +209,37 @@ static double boot_time(const char *procroot)
 	return (double)tv.tv_sec + tv.tv_usec / 1e6 - up;
 }
 
-static struct proc_info *list_add(struct proc_list *l, int pid)
+/*
+ * Read procroot/PID/rel into buf (NUL-terminated) in one read: the small
+ * /proc files (stat, limits, smaps_rollup) come whole from one read when
+ * the buffer is larger than they are.  Length, or -errno.
+ */
+static ssize_t read_at(int dirfd, const char *rel, char *buf, size_t size)
 {
-	struct proc_info *p;
+	ssize_t n;
+	int fd;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 128;
-		struct proc_info *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
-	p = &l->v[l->n++];
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->nfds = -1;
-	p->fd_soft = p->fd_hard = -1;
-	p->exhaustion_s = -1;
-	p->pss_age = -1;
-	return p;
+	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
 }
 
-/* The per-pid files libproc2 does not give: fd count and limits. */
-static void fill_fds(const char *procroot, int procfs, struct proc_info *p)
+/* "PID/rel" */
+static void pid_rel(char *out, size_t outsz, int pid, const char *rel)
 {
-	char path[512], *buf;
-	size_t len;
-	int r;
-
-	r = procs_count_fds(procroot, p->pid, procfs);
-	if (r >= 0)
-		p->nfds = r;
-	else if (r == -EACCES || r == -EPERM)
-		p->hidden |= PROC_HIDDEN_FDS;
-	snprintf(path, sizeof(path), "%s/%d/limits", procroot, p->pid);
-	r = lt_read_file(path, &buf, &len, 16384);
-	if (r == 0) {
-		procs_parse_limits(buf, len, &p->fd_soft, &p->fd_hard, NULL);
-		free(buf);
-	} else if (r == -EACCES || r == -EPERM) {
-		p->hidden |= PROC_HIDDEN_LIMITS;
-	}
+	snprintf(out, outsz, "%d/%s", pid, rel);
 }
 
-/* uid -> name for one scan: a handful of uids own most processes, and
+/* uid -> name for one update: a handful of uids own most processes, and
  * each getpwuid_r may read /etc/passwd. */
 struct user_cache {
 	uint32_t uid[32];
@@ -231,51 +268,537 @@ static void fill_user(struct proc_info *p, struct user_cache *c)
 	}
 }
 
-/* Identity from the files themselves (fixture roots). */
-static int scan_files(const char *procroot, struct proc_info *p, double boot, long hz)
+/* comm, ppid and start ticks from stat.  0, -ESRCH when gone or empty (a
+ * zombie reaped under us), -EBADMSG. */
+static int pt_read_stat(struct procs_table *t, int pid, char *comm, size_t commsz,
+			int32_t *ppid, uint64_t *start)
 {
-	char path[512], *buf;
-	size_t len;
+	char rel[32], buf[2048];
+	ssize_t n;
+
+	pid_rel(rel, sizeof(rel), pid, "stat");
+	n = read_at(t->procfd, rel, buf, sizeof(buf));
+	if (n <= 0)
+		return n == 0 || n == -ENOENT ? -ESRCH : (int)n;
+	return procs_parse_stat(buf, (size_t)n, comm, commsz, ppid, start, NULL);
+}
+
+/* The fd count (hidden when the dir is refused). */
+static void pt_read_fds(struct procs_table *t, struct pt_entry *e, double now)
+{
+	char rel[32];
+	struct stat st;
+	int32_t n = -1;
+
+	pid_rel(rel, sizeof(rel), e->p.pid, "fd");
+	if (fstatat(t->procfd, rel, &st, 0) < 0) {
+		if (errno == EACCES || errno == EPERM)
+			e->p.hidden |= PROC_HIDDEN_FDS;
+		return;
+	}
+	/* since 6.2 the size of a /proc/PID/fd directory is its fd count */
+	if (t->procfs && st.st_size > 0) {
+		n = st.st_size > INT32_MAX ? INT32_MAX : (int32_t)st.st_size;
+	} else {
+		int r = procs_count_fds(t->procroot, e->p.pid, t->procfs);
+
+		if (r < 0) {
+			if (r == -EACCES || r == -EPERM)
+				e->p.hidden |= PROC_HIDDEN_FDS;
+			return;
+		}
+		n = r;
+	}
+	e->p.hidden &= ~(unsigned)PROC_HIDDEN_FDS;
+	/* a count that moves is worth reading every update for a while */
+	if (e->p.nfds >= 0 && n != e->p.nfds)
+		e->watch_until = now + t->cfg.watch_for;
+	e->p.nfds = n;
+	e->p.fds_fresh = 1;
+}
+
+static void pt_read_limits(struct procs_table *t, struct pt_entry *e)
+{
+	char rel[32], buf[4096];
+	ssize_t n;
+
+	pid_rel(rel, sizeof(rel), e->p.pid, "limits");
+	n = read_at(t->procfd, rel, buf, sizeof(buf));
+	if (n > 0) {
+		e->p.hidden &= ~(unsigned)PROC_HIDDEN_LIMITS;
+		procs_parse_limits(buf, (size_t)n, &e->p.fd_soft, &e->p.fd_hard, NULL);
+	} else if (n == -EACCES || n == -EPERM) {
+		e->p.hidden |= PROC_HIDDEN_LIMITS;
+	}
+}
+
+/* The network namespace: the inode its ns/net link names. */
+static void pt_read_netns(struct procs_table *t, struct pt_entry *e)
+{
+	char rel[32], target[64];
+	unsigned long long ino;
+	ssize_t n;
+
+	pid_rel(rel, sizeof(rel), e->p.pid, "ns/net");
+	n = readlinkat(t->procfd, rel, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	if (sscanf(target, "net:[%llu]", &ino) == 1)
+		e->p.netns = ino;
+}
+
+void procs_cmdline_clean(char *s, size_t len, int utf8)
+{
+	size_t i, k, n;
+	uint32_t cp;
+
+	/* the arguments' NULs (the last one dropped) and newlines: spaces */
+	while (len > 0 && s[len - 1] == '\0')
+		len--;
+	s[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0' || s[i] == '\n')
+			s[i] = ' ';
+	for (i = 0; i < len; i += n) {
+		unsigned char c = (unsigned char)s[i];
+
+		n = 1;
+		if (c < 0x20 || c == 0x7f) {
+			s[i] = utf8 ? '?' : '.';
+		} else if (c >= 0x80) {
+			n = utf8 ? lt_utf8_decode((const unsigned char *)s + i, len - i, &cp) : 0;
+			if (n && iswprint((wint_t)cp) && !lt_codepoint_unsafe(cp))
+				continue;
+			/* not printable here: one '?' per byte */
+			if (!n)
+				n = 1;
+			for (k = 0; k < n; k++)
+				s[i + k] = '?';
+		}
+	}
+}
+
+/* cmdline, its NULs as spaces and what a terminal cannot show as libproc2
+ * shows it; "[comm]" when empty (kernel threads). */
+static void pt_read_cmdline(struct procs_table *t, struct pt_entry *e)
+{
+	char rel[32], *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	pid_rel(rel, sizeof(rel), e->p.pid, "cmdline");
+	fd = openat(t->procfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (;;) {
+		if (cap - len < 2) {
+			if (cap >= 65536)
+				break;
+			cap = cap ? cap * 2 : 512;
+			nb = realloc(buf, cap);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (buf && len > 0) {
+		buf[len] = '\0';
+		procs_cmdline_clean(buf, len, t->utf8);
+		free(e->p.cmdline);
+		e->p.cmdline = buf;
+		e->cmdsize = 0;
+		return;
+	}
+	free(buf);
+	/* a kernel thread (or a zombie) has none: "[comm]", as ps and
+	 * libproc2 show it */
+	if (t->live && !e->p.cmdline && asprintf(&buf, "[%s]", e->p.comm) >= 0) {
+		e->p.cmdline = buf;
+		e->cmdsize = 0;
+	}
+}
+
+/* Identity from the files themselves (fixture roots, and what libproc2
+ * did not return).  0, or -ESRCH when gone. */
+static int pt_identity_files(struct procs_table *t, struct pt_entry *e)
+{
+	char rel[32], buf[4096];
+	struct stat st;
+	ssize_t n;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/%d/stat", procroot, p->pid);
-	r = lt_read_file(path, &buf, &len, 8192);
+	r = pt_read_stat(t, e->p.pid, e->p.comm, sizeof(e->p.comm), &e->p.ppid,
+			 &e->p.start_ticks);
 	if (r < 0)
-		return r;
-	r = procs_parse_stat(buf, len, p->comm, sizeof(p->comm), &p->ppid,
-			     &p->start_ticks, NULL);
-	free(buf);
-	if (r < 0)
-		return r;
-	p->start_time = boot + (double)p->start_ticks / (double)hz;
-	snprintf(path, sizeof(path), "%s/%d/status", procroot, p->pid);
-	if (lt_read_file(path, &buf, &len, 65536) == 0) {
-		char *u = strstr(buf, "\nUid:");
+		return r == -EBADMSG ? -ESRCH : r;
+	if (t->procfs) {
+		/* the owner of procroot/PID is the euid, as libproc2 reads it */
+		pid_rel(rel, sizeof(rel), e->p.pid, "");
+		if (fstatat(t->procfd, rel, &st, 0) == 0)
+			e->p.uid = st.st_uid;
+	} else {
+		pid_rel(rel, sizeof(rel), e->p.pid, "status");
+		n = read_at(t->procfd, rel, buf, sizeof(buf));
+		if (n > 0) {
+			char *u = strstr(buf, "\nUid:");
 
-		if (u)
-			sscanf(u + 5, "%*u %u", &p->uid);
-		free(buf);
+			if (u)
+				sscanf(u + 5, "%*u %u", &e->p.uid);
+		}
 	}
-	snprintf(path, sizeof(path), "%s/%d/cmdline", procroot, p->pid);
-	if (lt_read_file(path, &buf, &len, 65536) == 0) {
-		size_t i;
-
-		for (i = 0; i + 1 < len; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-		if (len > 0)
-			p->cmdline = buf;
-		else
-			free(buf);
-	}
+	pt_read_cmdline(t, e);
 	return 0;
 }
 
-static int cmp_pid(const void *a, const void *b)
+enum rel { R_PID, R_PPID, R_EUID, R_CMD, R_CMDLINE, R_TICS };
+
+/*
+ * Identity of new instances of the -p processes on the live /proc through
+ * libproc2, up to PT_LP2_MAX pids at a time: comm, ppid, euid, cmdline,
+ * start ticks.  The entries it returns lose PT_NEW; the others are read
+ * from the files.
+ */
+static void pt_identity_libproc2(struct procs_table *t, unsigned *sel, size_t nsel)
 {
-	const struct proc_info *x = a, *y = b;
+	enum pids_item items[] = { PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_EUID, PIDS_CMD,
+				   PIDS_CMDLINE, PIDS_TICS_BEGAN };
+	struct pids_fetch *f;
+	int i;
+
+	if (!t->lp2 && procps_pids_new(&t->lp2, items, sizeof(items) / sizeof(items[0])) < 0) {
+		t->lp2 = NULL;
+		return;
+	}
+	f = procps_pids_select(t->lp2, sel, (int)nsel, PIDS_SELECT_PID);
+	if (!f)
+		return;
+	for (i = 0; i < f->counts->total; i++) {
+		struct pids_stack *st = f->stacks[i];
+		int pid = PIDS_VAL(R_PID, s_int, st, t->lp2);
+		const char *cmdline = PIDS_VAL(R_CMDLINE, str, st, t->lp2);
+		size_t lo = 0, hi = t->n;
+		struct pt_entry *e = NULL;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (t->v[mid].p.pid == pid) {
+				e = &t->v[mid];
+				break;
+			}
+			if (t->v[mid].p.pid < pid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!e || !(e->flags & PT_NEW))
+			continue;
+		e->p.ppid = PIDS_VAL(R_PPID, s_int, st, t->lp2);
+		e->p.uid = PIDS_VAL(R_EUID, u_int, st, t->lp2);
+		snprintf(e->p.comm, sizeof(e->p.comm), "%s", PIDS_VAL(R_CMD, str, st, t->lp2));
+		free(e->p.cmdline);
+		e->p.cmdline = NULL;
+		e->cmdsize = 0;
+		/* libproc2 shows "-" for kernel threads; keep NULL there */
+		if (cmdline && *cmdline && strcmp(cmdline, "-") != 0)
+			e->p.cmdline = strdup(cmdline);
+		e->p.start_ticks = PIDS_VAL(R_TICS, ull_int, st, t->lp2);
+		e->flags &= ~(unsigned)PT_NEW;
+	}
+}
+
+/* The rest of an identity read: user, netns, limits, fd count. */
+static void pt_identity_rest(struct procs_table *t, struct pt_entry *e, double now,
+			     struct user_cache *uc)
+{
+	e->p.start_time = t->boot + (double)e->p.start_ticks / (double)t->hz;
+	fill_user(&e->p, uc);
+	pt_read_netns(t, e);
+	pt_read_limits(t, e);
+	pt_read_fds(t, e, now);
+	e->flags |= PT_IDENTIFIED;
+	e->next_identity = now + t->cfg.identity_every;
+}
+
+/* A share in [0, 1) that depends on pid only: staggers the cadences. */
+static double pid_share(int pid)
+{
+	return (double)(((uint32_t)pid * 2654435761u) >> 20) / 4096.0;
+}
+
+static void pt_entry_init(struct procs_table *t, struct pt_entry *e, int pid, uint64_t ino,
+			  double now)
+{
+	memset(e, 0, sizeof(*e));
+	e->p.pid = pid;
+	e->p.nfds = -1;
+	e->p.fd_soft = e->p.fd_hard = -1;
+	e->p.exhaustion_s = -1;
+	e->p.pss_age = -1;
+	e->ino = ino;
+	/* the first update reads everything; a process seen later has its
+	 * turn at a share of the period that depends on its pid */
+	e->next_refresh = now + t->cfg.refresh_every * pid_share(pid);
+	e->next_pss = t->first_done ? now + t->cfg.pss_every * pid_share(pid) : now;
+	e->flags = PT_NEW;
+}
+
+static void pt_entry_clear(struct pt_entry *e)
+{
+	free(e->p.cmdline);
+	e->p.cmdline = NULL;
+}
+
+struct procs_table *procs_table_new(const char *procroot, const struct procs_table_config *cfg)
+{
+	struct procs_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->procfd = -1;
+	t->procroot = strdup(procroot);
+	if (!t->procroot)
+		goto fail;
+	t->procfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->procfd < 0)
+		goto fail;
+	if (cfg)
+		t->cfg = *cfg;
+	if (t->cfg.refresh_every < 0)
+		t->cfg.refresh_every = 0;
+	if (t->cfg.identity_every <= 0)
+		t->cfg.identity_every = PT_IDENTITY_EVERY;
+	if (t->cfg.watch_for <= 0)
+		t->cfg.watch_for = PT_WATCH_FOR;
+	t->procfs = procs_is_procfs(procroot);
+	t->live = strcmp(procroot, "/proc") == 0;
+	t->hz = sysconf(_SC_CLK_TCK);
+	if (t->hz <= 0)
+		t->hz = 100;
+	t->boot = boot_time(procroot);
+	return t;
+fail:
+	procs_table_free(t);
+	return NULL;
+}
+
+void procs_table_free(struct procs_table *t)
+{
+	size_t i;
+	int e = errno;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n; i++)
+		pt_entry_clear(&t->v[i]);
+	free(t->v);
+	if (t->lp2)
+		procps_pids_unref(&t->lp2);
+	if (t->procfd >= 0)
+		close(t->procfd);
+	free(t->procroot);
+	free(t);
+	errno = e;
+}
+
+static struct pt_entry *pt_find(struct procs_table *t, int pid)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->v[mid].p.pid == pid)
+			return &t->v[mid];
+		if (t->v[mid].p.pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void procs_table_watch(struct procs_table *t, int pid, uint64_t start_ticks)
+{
+	struct pt_entry *e = t ? pt_find(t, pid) : NULL;
+	double until;
+	struct timeval tv;
+
+	if (!e || e->p.start_ticks != start_ticks)
+		return;
+	gettimeofday(&tv, NULL);
+	until = (double)tv.tv_sec + tv.tv_usec / 1e6 + t->cfg.watch_for;
+	if (until > e->watch_until)
+		e->watch_until = until;
+}
+
+void procs_table_forget(struct procs_table *t, int pid)
+{
+	struct pt_entry *e = t ? pt_find(t, pid) : NULL;
+
+	if (e)
+		e->flags |= PT_FORGET;
+}
+
+/* A listed pid and its directory's inode. */
+struct pt_listed {
+	int32_t pid;
+	uint64_t ino;
+};
+
+static int cmp_listed(const void *a, const void *b)
+{
+	const struct pt_listed *x = a, *y = b;
 
 	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* What getdents64 returns (glibc has no declaration of it). */
+struct pt_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/*
+ * Every numeric entry of procroot with its inode, by pid.  getdents64 with
+ * a buffer of 64 KiB: readdir's would take a call per few dozen pids.
+ * 0 or -errno.
+ */
+static int pt_list(struct procs_table *t, struct pt_listed **out, size_t *nout,
+		   struct lt_err *err)
+{
+	struct pt_listed *v = NULL, *nv;
+	size_t n = 0, cap = 0, i, k;
+	char *buf;
+	long got;
+	int fd, sorted = 1, ret = 0;
+
+	*out = NULL;
+	*nout = 0;
+	/* a fresh descriptor: listed from the start; the table's own stays
+	 * for the openat calls */
+	fd = openat(t->procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return lt_err_set(err, errno, "cannot list %s: %s", t->procroot,
+				  strerror(errno));
+	buf = malloc(65536);
+	if (!buf) {
+		close(fd);
+		return lt_err_set(err, ENOMEM, "out of memory");
+	}
+	while ((got = syscall(SYS_getdents64, fd, buf, 65536)) > 0) {
+		long off;
+
+		for (off = 0; off < got;) {
+			struct pt_dirent64 *de = (struct pt_dirent64 *)(buf + off);
+			const char *c = de->d_name;
+			long pid = 0;
+
+			off += de->d_reclen;
+			if (*c < '1' || *c > '9')
+				continue;
+			for (; *c >= '0' && *c <= '9' && pid <= INT32_MAX; c++)
+				pid = pid * 10 + (*c - '0');
+			if (*c || pid > INT32_MAX)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv) {
+					ret = lt_err_set(err, ENOMEM, "out of memory");
+					goto out;
+				}
+				v = nv;
+			}
+			v[n].pid = (int32_t)pid;
+			v[n].ino = de->d_ino;
+			if (n && v[n - 1].pid >= v[n].pid)
+				sorted = 0;
+			n++;
+		}
+	}
+	if (got < 0)
+		ret = lt_err_set(err, errno, "cannot list %s: %s", t->procroot, strerror(errno));
+out:
+	free(buf);
+	close(fd);
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	if (!sorted) {
+		qsort(v, n, sizeof(*v), cmp_listed);
+		/* a pid listed twice (procroot changed under us): once */
+		for (i = 1, k = n ? 1 : 0; i < n; i++)
+			if (v[i].pid != v[k - 1].pid)
+				v[k++] = v[i];
+		n = k;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* The last pid handed out in our pid namespace and the number of tasks,
+ * from loadavg ("0.00 0.01 0.05 1/123 4567").  0, or -1. */
+static int pt_loadavg(struct procs_table *t, long *last_pid, long *ntasks)
+{
+	char buf[128];
+	ssize_t n;
+
+	n = read_at(t->procfd, "loadavg", buf, sizeof(buf));
+	if (n <= 0 || sscanf(buf, "%*s %*s %*s %*d/%ld %ld", ntasks, last_pid) != 2)
+		return -1;
+	return 0;
+}
+
+/*
+ * The listing again, from the table, when nothing can have changed: no pid
+ * handed out since the last listing (a new process or thread takes one) and
+ * as many tasks (so none was reaped).  Live /proc only (loadavg speaks of
+ * our own pid namespace), and at least once per refresh_every (at least
+ * 10 s) all the same.  1 when *out was built, 0 to list, -ENOMEM.
+ */
+static int pt_list_unchanged(struct procs_table *t, double now)
+{
+	long last_pid, ntasks;
+	double every = t->cfg.refresh_every > 10 ? t->cfg.refresh_every : 10;
+
+	if (!t->live || pt_loadavg(t, &last_pid, &ntasks) < 0)
+		return 0;
+	if (!t->first_done || last_pid != t->last_pid || ntasks != t->ntasks ||
+	    now - t->listed_at >= every || now < t->listed_at) {
+		t->last_pid = last_pid;
+		t->ntasks = ntasks;
+		t->listed_at = now;
+		return 0;
+	}
+	return 1;
+}
+
+/* After the join: an entry to read in full again, and whether it is listed. */
+static void pt_entry_mark(struct pt_entry *e, int want)
+{
+	if (e->flags & PT_FORGET) {
+		e->flags &= ~(unsigned)(PT_FORGET | PT_IDENTIFIED);
+		e->flags |= PT_NEW;
+	}
+	if (want)
+		e->flags |= PT_WANTED;
+	else
+		e->flags &= ~(unsigned)(PT_WANTED | PT_NEW);
 }
 
 static int wanted(const int *pids, size_t npids, int pid)
@@ -290,117 +813,337 @@ static int wanted(const int *pids, size_t npids, int pid)
 	return 0;
 }
 
-enum rel { R_PID, R_PPID, R_EUID, R_CMD, R_CMDLINE, R_TICS, R_NSNET };
-
-static int scan_libproc2(const char *procroot, const int *pids, size_t npids,
-			 struct proc_list *out, double boot, long hz, struct lt_err *err)
+static int cmp_int(const void *a, const void *b)
 {
-	enum pids_item items[] = { PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_EUID, PIDS_CMD,
-				   PIDS_CMDLINE, PIDS_TICS_BEGAN, PIDS_NS_NET };
-	struct pids_info *info = NULL;
-	struct pids_fetch *f;
-	int i, r = 0;
+	int x = *(const int *)a, y = *(const int *)b;
 
-	if (procps_pids_new(&info, items, sizeof(items) / sizeof(items[0])) < 0)
-		return lt_err_set(err, ENOMEM, "libproc2: cannot start a process scan");
-	if (npids) {
-		unsigned *sel = calloc(npids, sizeof(*sel));
-		size_t k;
+	return (x > y) - (x < y);
+}
 
-		if (!sel) {
-			r = lt_err_set(err, ENOMEM, "out of memory");
-			goto out;
-		}
-		for (k = 0; k < npids; k++)
-			sel[k] = (unsigned)pids[k];
-		f = procps_pids_select(info, sel, (int)npids, PIDS_SELECT_PID);
-		free(sel);
-	} else {
-		f = procps_pids_reap(info, PIDS_FETCH_TASKS_ONLY);
+/* smaps_rollup of e, when it is due. */
+static void pt_read_pss(struct procs_table *t, struct pt_entry *e, double now)
+{
+	char rel[32], buf[4096];
+	uint64_t pss, anon, file, shmem;
+	ssize_t n;
+
+	pid_rel(rel, sizeof(rel), e->p.pid, "smaps_rollup");
+	n = read_at(t->procfd, rel, buf, sizeof(buf));
+	/* after the first update's walk of everything, each process's next
+	 * turn comes at a share of the period: the walks spread evenly */
+	e->next_pss = now + t->cfg.pss_every * (t->first_done ? 1 : pid_share(e->p.pid));
+	if (n == -EACCES || n == -EPERM) {
+		e->flags |= PT_PSS_HIDDEN;
+		return;
 	}
-	if (!f) {
-		r = lt_err_set(err, EIO, "libproc2: process scan failed");
+	if (n <= 0 || meminfo_parse_smaps_rollup(buf, (size_t)n, &pss, &anon, &file,
+						 &shmem, NULL) < 0)
+		return;	/* gone, or a kernel thread (empty) */
+	e->flags &= ~(unsigned)PT_PSS_HIDDEN;
+	e->p.pss = pss;
+	e->pss_anon = anon;
+	e->pss_file = file;
+	e->pss_shmem = shmem;
+	e->pss_time = now;
+}
+
+int procs_table_update(struct procs_table *t, double now, const int *pids, size_t npids,
+		       struct proc_list *out, struct lt_err *err)
+{
+	struct user_cache uc = { .n = 0 };
+	struct pt_listed *l = NULL;
+	struct pt_entry *nv = NULL;
+	int *gone = NULL;
+	unsigned *sel = NULL;
+	size_t nl = 0, i, j, k, n = 0, ngone = 0, nsel = 0, nwanted = 0;
+	int r;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	gone = malloc((t->n ? t->n : 1) * sizeof(*gone));
+	sel = malloc(PT_LP2_MAX * sizeof(*sel));
+	if (!gone || !sel) {
+		r = lt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < f->counts->total; i++) {
-		struct pids_stack *st = f->stacks[i];
-		struct proc_info *p = list_add(out, PIDS_VAL(R_PID, s_int, st, info));
-		const char *cmdline;
-
-		if (!p) {
+	if (pt_list_unchanged(t, now)) {
+		/* no process came or went: the table's pids stand */
+		for (i = 0; i < t->n; i++)
+			pt_entry_mark(&t->v[i], out && wanted(pids, npids, t->v[i].p.pid));
+	} else {
+		r = pt_list(t, &l, &nl, err);
+		if (r < 0)
+			goto out;
+		nv = malloc((nl ? nl : 1) * sizeof(*nv));
+		if (!nv) {
 			r = lt_err_set(err, ENOMEM, "out of memory");
 			goto out;
 		}
-		p->ppid = PIDS_VAL(R_PPID, s_int, st, info);
-		p->uid = PIDS_VAL(R_EUID, u_int, st, info);
-		snprintf(p->comm, sizeof(p->comm), "%s", PIDS_VAL(R_CMD, str, st, info));
-		cmdline = PIDS_VAL(R_CMDLINE, str, st, info);
-		/* libproc2 shows "-" for kernel threads; keep NULL there */
-		if (cmdline && *cmdline && strcmp(cmdline, "-") != 0)
-			p->cmdline = strdup(cmdline);
-		p->start_ticks = PIDS_VAL(R_TICS, ull_int, st, info);
-		p->start_time = boot + (double)p->start_ticks / (double)hz;
-		p->netns = PIDS_VAL(R_NSNET, ul_int, st, info);
-		(void)procroot;
+
+		/* join the listing with the table: same instance, reused pid, new, gone */
+		for (i = 0, j = 0; i < nl; i++) {
+			struct pt_entry *e = &nv[n];
+
+			while (j < t->n && t->v[j].p.pid < l[i].pid) {
+				gone[ngone++] = t->v[j].p.pid;
+				pt_entry_clear(&t->v[j++]);
+			}
+			if (j < t->n && t->v[j].p.pid == l[i].pid) {
+				struct pt_entry *o = &t->v[j++];
+
+				*e = *o;
+				if (o->ino != l[i].ino && (e->flags & PT_IDENTIFIED)) {
+					char comm[64];
+					int32_t ppid;
+					uint64_t start;
+
+					/* a new inode: the pid was reused, or the kernel
+					 * dropped and made again the directory's inode */
+					if (pt_read_stat(t, e->p.pid, comm, sizeof(comm), &ppid,
+							 &start) < 0) {
+						pt_entry_clear(e);	/* gone meanwhile */
+						continue;
+					}
+					if (start != e->p.start_ticks) {
+						pt_entry_clear(e);
+						pt_entry_init(t, e, l[i].pid, l[i].ino, now);
+					}
+				} else if (o->ino != l[i].ino) {
+					/* known by its PSS only (not in pids): start again */
+					pt_entry_clear(e);
+					pt_entry_init(t, e, l[i].pid, l[i].ino, now);
+				}
+				e->ino = l[i].ino;
+			} else {
+				pt_entry_init(t, e, l[i].pid, l[i].ino, now);
+			}
+			pt_entry_mark(e, out && wanted(pids, npids, e->p.pid));
+			n++;
+		}
+		for (; j < t->n; j++) {
+			gone[ngone++] = t->v[j].p.pid;
+			pt_entry_clear(&t->v[j]);
+		}
+		free(t->v);
+		t->v = nv;
+		t->n = t->cap = n;
+		nv = NULL;
 	}
+
+	/* the named processes of -p: identity through libproc2 (which reads
+	 * status, stat and cmdline of each: too much for every process) */
+	if (t->live && npids) {
+		for (i = 0; i < t->n; i++) {
+			if (!(t->v[i].flags & PT_NEW))
+				continue;
+			sel[nsel++] = (unsigned)t->v[i].p.pid;
+			if (nsel == PT_LP2_MAX) {
+				pt_identity_libproc2(t, sel, nsel);
+				nsel = 0;
+			}
+		}
+		if (nsel)
+			pt_identity_libproc2(t, sel, nsel);
+	}
+	if (ngone > 1)
+		qsort(gone, ngone, sizeof(*gone), cmp_int);
+
+	for (i = 0; i < t->n; i++) {
+		struct pt_entry *e = &t->v[i];
+		int ident = 0, refresh, watched;
+
+		e->p.fds_fresh = 0;
+		if (e->flags & PT_WANTED) {
+			if (e->flags & PT_NEW) {
+				/* not returned by libproc2, or not the live /proc */
+				if (pt_identity_files(t, e) < 0) {
+					e->flags |= PT_NEW;	/* gone: dropped below */
+					e->p.pid = -e->p.pid;
+					continue;
+				}
+				e->flags &= ~(unsigned)PT_NEW;
+				ident = 1;
+			} else if (!(e->flags & PT_IDENTIFIED)) {
+				ident = 1;	/* its identity came through libproc2 */
+			}
+			watched = npids > 0 || now < e->watch_until ||
+				  (e->p.fd_soft > 0 && e->p.nfds >= e->p.fd_soft / 2);
+			refresh = !ident && (watched || now >= e->next_refresh ||
+					     (ngone && bsearch(&e->p.ppid, gone, ngone,
+							       sizeof(*gone), cmp_int)));
+			if (refresh) {
+				char comm[64];
+				int32_t ppid;
+				uint64_t start;
+
+				if (pt_read_stat(t, e->p.pid, comm, sizeof(comm), &ppid,
+						 &start) < 0) {
+					e->p.pid = -e->p.pid;	/* gone: dropped below */
+					continue;
+				}
+				if (start != e->p.start_ticks) {
+					/* reused between the listing and now */
+					int pid = e->p.pid;
+
+					pt_entry_clear(e);
+					pt_entry_init(t, e, pid, e->ino, now);
+					e->flags |= PT_WANTED;
+					if (pt_identity_files(t, e) < 0) {
+						e->p.pid = -e->p.pid;
+						continue;
+					}
+					e->flags &= ~(unsigned)PT_NEW;
+					ident = 1;
+				} else {
+					e->p.ppid = ppid;
+					if (strcmp(comm, e->p.comm)) {
+						/* an exec: a new program in the same process */
+						memcpy(e->p.comm, comm, sizeof(e->p.comm));
+						pt_read_cmdline(t, e);
+						ident = 1;
+					}
+				}
+			}
+			if (!ident && now >= e->next_identity) {
+				pt_read_cmdline(t, e);
+				ident = 1;
+			}
+			if (ident) {
+				pt_identity_rest(t, e, now, &uc);
+			} else if (refresh) {
+				if (watched)
+					pt_read_limits(t, e);
+				pt_read_fds(t, e, now);
+			}
+			if (refresh || ident)
+				e->next_refresh = now + t->cfg.refresh_every *
+					(t->first_done ? 1 : pid_share(e->p.pid));
+		}
+		if (t->cfg.pss_every >= 0 && now >= e->next_pss)
+			pt_read_pss(t, e, now);
+		if (e->pss_time > 0)
+			e->p.pss_age = now - e->pss_time;
+		if (e->flags & PT_PSS_HIDDEN)
+			e->p.hidden |= PROC_HIDDEN_PSS;
+		else
+			e->p.hidden &= ~(unsigned)PROC_HIDDEN_PSS;
+		if (e->flags & PT_WANTED)
+			nwanted++;
+	}
+	/* drop the entries that vanished while being read */
+	for (i = 0, k = 0; i < t->n; i++) {
+		if (t->v[i].p.pid < 0) {
+			pt_entry_clear(&t->v[i]);
+			continue;
+		}
+		if (k != i)
+			t->v[k] = t->v[i];
+		k++;
+	}
+	t->n = k;
+	t->first_done = 1;
+	if (!out) {
+		r = 0;
+		goto out;
+	}
+
+	out->v = malloc((nwanted ? nwanted : 1) * sizeof(*out->v));
+	if (!out->v) {
+		r = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	out->cap = nwanted ? nwanted : 1;
+	/* the cmdlines in one block: thousands of small strings made and
+	 * freed every sample cost more than copying them */
+	for (i = 0, k = 0; i < t->n; i++) {
+		struct pt_entry *e = &t->v[i];
+
+		if (!(e->flags & PT_WANTED) || !e->p.cmdline)
+			continue;
+		if (!e->cmdsize)
+			e->cmdsize = strlen(e->p.cmdline) + 1;
+		k += e->cmdsize;
+	}
+	out->strings = malloc(k ? k : 1);
+	if (!out->strings) {
+		procs_list_free(out);
+		r = lt_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0, k = 0; i < t->n; i++) {
+		struct proc_info *p;
+
+		if (!(t->v[i].flags & PT_WANTED))
+			continue;
+		p = &out->v[out->n];
+		*p = t->v[i].p;
+		p->cmdline = NULL;
+		if (t->v[i].p.cmdline) {
+			p->cmdline = out->strings + k;
+			memcpy(p->cmdline, t->v[i].p.cmdline, t->v[i].cmdsize);
+			k += t->v[i].cmdsize;
+		}
+		/* the census and the history fill these afresh each sample */
+		p->nsockets = p->ghosts = p->ghosts_known = 0;
+		p->oldest_ghost_age = 0;
+		p->queued = 0;
+		p->fd_growth_per_hour = p->ghost_growth_per_hour = 0;
+		p->growth_known = 0;
+		p->fd_increase = 0;
+		p->growth_span_s = 0;
+		p->exhaustion_s = -1;
+		p->hidden &= (unsigned)(PROC_HIDDEN_FDS | PROC_HIDDEN_PSS | PROC_HIDDEN_LIMITS);
+		out->n++;
+	}
+	r = 0;
 out:
-	procps_pids_unref(&info);
+	free(l);
+	free(nv);
+	free(gone);
+	free(sel);
 	return r;
+}
+
+void procs_table_pss(const struct procs_table *t, struct meminfo_pss *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < t->n; i++) {
+		const struct pt_entry *e = &t->v[i];
+
+		if (e->flags & PT_PSS_HIDDEN) {
+			out->hidden++;
+			continue;
+		}
+		if (e->pss_time <= 0)
+			continue;
+		out->pss += e->p.pss;
+		out->anon += e->pss_anon;
+		out->file += e->pss_file;
+		out->shmem += e->pss_shmem;
+		out->procs++;
+		if (out->time == 0 || e->pss_time < out->time)
+			out->time = e->pss_time;
+	}
 }
 
 int procs_scan(const char *procroot, const int *pids, size_t npids,
 	       struct proc_list *out, struct lt_err *err)
 {
-	double boot = boot_time(procroot);
-	long hz = sysconf(_SC_CLK_TCK);
-	struct user_cache uc = { .n = 0 };
-	size_t i;
-	int r = 0, procfs;
+	struct procs_table_config cfg = { .pss_every = -1 };
+	struct procs_table *t = procs_table_new(procroot, &cfg);
+	struct timeval tv;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (hz <= 0)
-		hz = 100;
-	if (strcmp(procroot, "/proc") == 0) {
-		r = scan_libproc2(procroot, pids, npids, out, boot, hz, err);
-	} else {
-		struct dirent *de;
-		DIR *d = opendir(procroot);
-
-		if (!d)
-			return lt_err_set(err, errno, "cannot list %s: %s", procroot,
-					  strerror(errno));
-		while ((de = readdir(d)) != NULL) {
-			struct proc_info *p;
-			char *e;
-			long pid;
-
-			if (!isdigit((unsigned char)de->d_name[0]))
-				continue;
-			pid = strtol(de->d_name, &e, 10);
-			if (*e || pid <= 0 || pid > INT32_MAX || !wanted(pids, npids, (int)pid))
-				continue;
-			p = list_add(out, (int)pid);
-			if (!p) {
-				r = lt_err_set(err, ENOMEM, "out of memory");
-				break;
-			}
-			if (scan_files(procroot, p, boot, hz) < 0)
-				out->n--;	/* vanished or unreadable: skip */
-		}
-		closedir(d);
-	}
-	if (r < 0) {
-		procs_list_free(out);
-		return r;
-	}
-	procfs = procs_is_procfs(procroot);
-	for (i = 0; i < out->n; i++) {
-		fill_user(&out->v[i], &uc);
-		fill_fds(procroot, procfs, &out->v[i]);
-	}
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_pid);
-	return 0;
+	if (!t)
+		return lt_err_set(err, errno, "cannot list %s: %s", procroot, strerror(errno));
+	gettimeofday(&tv, NULL);
+	r = procs_table_update(t, (double)tv.tv_sec + tv.tv_usec / 1e6, pids, npids, out, err);
+	procs_table_free(t);
+	return r;
 }
 
 void procs_list_free(struct proc_list *l)
@@ -409,10 +1152,20 @@ void procs_list_free(struct proc_list *l)
 
 	if (!l)
 		return;
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].cmdline);
+	if (l->strings)
+		free(l->strings);
+	else
+		for (i = 0; i < l->n; i++)
+			free(l->v[i].cmdline);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct proc_info *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 const struct proc_info *procs_find(const struct proc_list *l, int pid)

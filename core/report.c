@@ -668,11 +668,11 @@ static char *text_duration(double sec, char *out, size_t outsz)
 /* Worth a row: ghosts, queued bytes, near its fd limit, or fds growing
  * toward it within a day (a few fds of noise over a short history would
  * otherwise forecast an exhaustion years away).  leaktop leaves itself out. */
-static int proc_notable(const struct sample *s, const struct proc_info *p)
+static int proc_notable(const struct sample *s, const struct proc_info *p, int32_t self)
 {
 	if (s->pid_filter)
 		return 1;
-	if (p->pid == (int32_t)getpid())
+	if (p->pid == self)
 		return 0;
 	return p->ghosts > 0 || p->queued > 0 ||
 	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9) ||
@@ -717,10 +717,11 @@ static void text_fdtable(FILE *f, const struct sample *s, const struct fd_table 
 
 static void text_processes(FILE *f, const struct sample *s)
 {
+	int32_t self = (int32_t)getpid();
 	size_t i, shown = 0;
 
 	for (i = 0; i < s->procs.n; i++)
-		shown += proc_notable(s, &s->procs.v[i]);
+		shown += proc_notable(s, &s->procs.v[i], self);
 	fprintf(f, "PROCESSES  %zu of %zu (%s)\n", shown, s->procs.n,
 		s->pid_filter ? "-p" : "with ghosts, queues, fd growth or near the limit");
 	if (!shown)
@@ -732,7 +733,7 @@ static void text_processes(FILE *f, const struct sample *s)
 		char user[40], comm[64], fds[32], rate[24], gh[16], q[32], ex[32];
 		size_t t;
 
-		if (!proc_notable(s, p))
+		if (!proc_notable(s, p, self))
 			continue;
 		lt_sanitize(p->user, user, 11);
 		lt_sanitize(p->comm, comm, 17);

@@ -31,9 +31,7 @@ struct sample_ctx {
 	struct history *hist;
 	struct fdtable_cache *fdcache;	/* owners kept between samples */
 	double window;
-	/* per-process PSS of the last walk, sorted by pid */
-	struct pid_pss { int pid; uint64_t pss; } *ppss;
-	size_t nppss, capppss;
+	struct procs_table *ptab;	/* processes kept between samples */
 	struct findings_config fcfg;
 	struct findings_state *fstate;
 	double census_every;	/* 0: every sample is a full census */
@@ -127,6 +125,24 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		if (!ctx->fdcache)
 			goto nomem;
 	}
+	{
+		/* processes: each read in full once per census interval (every
+		 * sample in batch mode), the moving ones every sample */
+		struct procs_table_config pc = {
+			.refresh_every = ctx->census_every,
+			.pss_every = ctx->pss_interval,
+		};
+
+		ctx->ptab = procs_table_new(ctx->procroot, &pc);
+		if (!ctx->ptab) {
+			if (errno == ENOMEM)
+				goto nomem;
+			lt_err_set(err, errno, "cannot open %s: %s", ctx->procroot,
+				   strerror(errno));
+			sample_ctx_free(ctx);
+			return NULL;
+		}
+	}
 	ctx->stacks_in_vmalloc = -1;
 	/* a unix datagram reader's queue limit, as leaktop's namespace has it
 	 * (the kernel's default where it cannot be read) */
@@ -162,7 +178,7 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx->pids);
 	history_free(ctx->hist);
 	fdtable_cache_free(ctx->fdcache);
-	free(ctx->ppss);
+	procs_table_free(ctx->ptab);
 	free(ctx->nsof);
 	findings_state_free(ctx->fstate);
 	free(ctx);
@@ -416,7 +432,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	out->census = 1;
 	out->census_complete = 1;
 	out->pid_filter = ctx->npids > 0;
-	r = netns_list_scan(ctx->procroot, ctx->runroot, &nl, err);
+	/* with -p the list holds those processes only: every link is read */
+	r = netns_list_known(ctx->procroot, ctx->runroot,
+			     out->have_procs && !ctx->npids ? &out->procs : NULL, &nl, err);
 	if (r < 0)
 		return r;
 	out->netns = calloc(nl.n ? nl.n : 1, sizeof(*out->netns));
@@ -447,8 +465,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		if (!sn->rep.entered || !sn->rep.complete)
 			out->census_complete = 0;
 	}
-	r = fdtable_census_cached(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
-				  &out->socks, &out->owners, err);
+	r = fdtable_census_known(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
+				 out->have_procs ? &out->procs : NULL, &out->socks,
+				 &out->owners, err);
 	if (r < 0)
 		goto out;
 	if (census_hidden_netns(ctx, out) < 0) {
@@ -883,33 +902,14 @@ static int build_shown(struct sample *s)
 	return 0;
 }
 
+void sample_ctx_forget_pid(struct sample_ctx *ctx, int pid)
+{
+	procs_table_forget(ctx->ptab, pid);
+}
+
 const struct history *sample_ctx_history(const struct sample_ctx *ctx)
 {
 	return ctx->hist;
-}
-
-static void note_pss(void *arg, int pid, uint64_t pss)
-{
-	struct sample_ctx *ctx = arg;
-
-	if (ctx->nppss == ctx->capppss) {
-		size_t cap = ctx->capppss ? ctx->capppss * 2 : 256;
-		struct pid_pss *v = realloc(ctx->ppss, cap * sizeof(*v));
-
-		if (!v)
-			return;	/* per-process PSS is a nicety; the sum stands */
-		ctx->ppss = v;
-		ctx->capppss = cap;
-	}
-	ctx->ppss[ctx->nppss].pid = pid;
-	ctx->ppss[ctx->nppss++].pss = pss;
-}
-
-static int cmp_pid_pss(const void *a, const void *b)
-{
-	const struct pid_pss *x = a, *y = b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 /* A census socket by inode: the index built once per use. */
@@ -958,47 +958,17 @@ static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
 	return f ? (ssize_t)f->idx : -1;
 }
 
-/* Processes with their PSS from the last walk. */
-static int scan_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
-{
-	size_t i;
-	int r;
-
-	r = procs_scan(ctx->procroot, ctx->pids, ctx->npids, &out->procs, err);
-	if (r < 0)
-		return r;
-	out->have_procs = 1;
-	for (i = 0; i < out->procs.n; i++) {
-		struct proc_info *p = &out->procs.v[i];
-		struct pid_pss key = { .pid = p->pid }, *pp;
-
-		pp = ctx->nppss ? bsearch(&key, ctx->ppss, ctx->nppss, sizeof(key),
-					  cmp_pid_pss) : NULL;
-		if (pp) {
-			p->pss = pp->pss;
-			p->pss_age = out->pss_age;
-		} else if (ctx->pss.hidden) {
-			p->hidden |= PROC_HIDDEN_PSS;
-		}
-	}
-	return 0;
-}
-
 /*
- * Processes of a light sample: read afresh (identity, fd counts, limits),
- * their socket figures (sockets, ghosts, queued bytes) carried from prev
- * for the same process (pid and start time), queued bytes corrected by the
+ * Processes of a light sample (out->procs, from the process table): their
+ * socket figures (sockets, ghosts, queued bytes) carried from prev for the
+ * same process (pid and start time), queued bytes corrected by the
  * refreshed groups' changes in d.
  */
 static int take_procs_light(struct sample_ctx *ctx, const struct sample *prev,
-			    struct sample *out, const struct qdeltas *d, struct lt_err *err)
+			    struct sample *out, const struct qdeltas *d)
 {
 	size_t i;
-	int r;
 
-	r = scan_procs(ctx, out, err);
-	if (r < 0)
-		return r;
 	for (i = 0; i < out->procs.n; i++) {
 		struct proc_info *p = &out->procs.v[i];
 		const struct proc_info *q = prev->have_procs ? procs_find(&prev->procs, p->pid) : NULL;
@@ -1039,10 +1009,7 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 	size_t i, j, nghosts = 0;
 	int r;
 
-	r = scan_procs(ctx, out, err);
-	if (r < 0)
-		return r;
-	if (!out->census)
+	if (!out->census || !out->have_procs)
 		return 0;
 	ix = census_index(out);
 	ghosts = malloc((out->owners.nowners ? out->owners.nowners : 1) * 2 * sizeof(*ghosts));
@@ -1324,6 +1291,25 @@ static int take_mitigations(struct sample_ctx *ctx, struct sample *out)
 	return 0;
 }
 
+/* The processes a finding names, or that hold ghosts, are read in full at
+ * every sample for a while (their fd count, limits, comm). */
+static void watch_named(struct sample_ctx *ctx, const struct sample *s)
+{
+	const struct proc_info *p;
+	size_t i;
+
+	if (!s->have_procs)
+		return;
+	for (i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].pid > 0 &&
+		    (p = procs_find(&s->procs, s->findings.v[i].pid)) != NULL)
+			procs_table_watch(ctx->ptab, p->pid, p->start_ticks);
+	for (i = 0; i < s->procs.n; i++)
+		if (s->procs.v[i].ghosts > 0)
+			procs_table_watch(ctx->ptab, s->procs.v[i].pid,
+					  s->procs.v[i].start_ticks);
+}
+
 int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
 {
 	return sample_take_next(ctx, NULL, out, err);
@@ -1353,11 +1339,21 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	    !out->slab.readable)
 		out->hidden |= SAMPLE_HIDDEN_SLAB;
 
-	if (ctx->pss.time == 0 || out->time - ctx->pss.time >= ctx->pss_interval) {
-		ctx->nppss = 0;
-		meminfo_read_pss_each(ctx->procroot, &ctx->pss, note_pss, ctx);
-		if (ctx->nppss)
-			qsort(ctx->ppss, ctx->nppss, sizeof(*ctx->ppss), cmp_pid_pss);
+	/* processes (listed with the census) and their PSS, each read at its
+	 * own cadence by the table */
+	r = procs_table_update(ctx->ptab, out->time, ctx->pids, ctx->npids,
+			       ctx->census ? &out->procs : NULL, err);
+	if (r < 0 && (ctx->census || r == -ENOMEM))
+		return r;
+	out->have_procs = ctx->census && r == 0;
+	procs_table_pss(ctx->ptab, &ctx->pss);
+	if (ctx->pss.hidden && out->have_procs) {
+		size_t i;
+
+		/* when some PSS is refused, none read is as good as hidden */
+		for (i = 0; i < out->procs.n; i++)
+			if (out->procs.v[i].pss_age < 0)
+				out->procs.v[i].hidden |= PROC_HIDDEN_PSS;
 	}
 	if (ctx->pss.hidden)
 		out->hidden |= SAMPLE_HIDDEN_PSS;
@@ -1378,7 +1374,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			ctx->nlight++;
 			r = take_census_light(ctx, prev, out, &d, err);
 			if (r == 0)
-				r = take_procs_light(ctx, prev, out, &d, err);
+				r = take_procs_light(ctx, prev, out, &d);
 		} else {
 			if (prev)
 				drop_census(prev);
@@ -1401,6 +1397,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 		sample_release(out);
 		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}
+	watch_named(ctx, out);
 	ctx->last_time = out->time;
 	return 0;
 }

@@ -13,6 +13,10 @@ RUN="${TESTS_SRC:-$(dirname "$0")}/../bench/run.sh"
 args=(--smoke --leaktop "$LEAKTOP" --report "$TMPD/report.md")
 # the built load generator if there is one; run.sh builds it otherwise
 [ -x "$TESTS_BIN/../bench/loadgen" ] && args+=(--loadgen "$TESTS_BIN/../bench/loadgen")
+[ -x "$TESTS_BIN/../bench/forker" ] && args+=(--forker "$TESTS_BIN/../bench/forker")
+have_top=0
+command -v top >/dev/null && have_top=1
+[ "$have_top" = 1 ] || args+=(--proc-scales "")
 bash "$RUN" "${args[@]}" >"$TMPD/out" 2>"$TMPD/err"
 rc=$?
 check "run.sh --smoke exits 0" test "$rc" = 0
@@ -32,6 +36,17 @@ if command -v tmux >/dev/null; then
 	check "report has the UI row" grep -q '^| leaktop UI in tmux.*% of one core' "$R"
 	check "report has the UI rows with moving sockets" \
 		bash -c "grep -c '^| leaktop UI, the same with 4 moving .* % of one core' '$R' | grep -qx 2"
+fi
+# thousands of processes, as few in --smoke (issue 14): top's rows beside ours
+if [ "$have_top" = 1 ]; then
+	check "report has the process-scale section" grep -q '^### 200 sleeping processes' "$R"
+	check "report has the row | \`top -b -n 1\` |" grep -qF -- '| `top -b -n 1` |' "$R"
+	check "ratios to top" grep -qE \
+		'^Ratios at 200 processes: cold sample wall leaktop / `top -b -n 1` ([0-9.]+|-)' "$R"
+	if command -v tmux >/dev/null; then
+		check "report has top's UI row" grep -q "^| top's UI, \`top -d 1\` in tmux.*% of one core" "$R"
+		check "UI ratio to top" grep -qE 'UI CPU leaktop / `top -d 1` ([0-9.]+|-)' "$R"
+	fi
 fi
 check "every row has figures" bash -c \
 	"! grep '^| \`' '$R' | awk -F'|' '\$3 !~ /[0-9]/ || \$4 !~ /[0-9]/ || \$5 !~ /[0-9]/' | grep -q ."

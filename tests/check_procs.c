@@ -1,8 +1,10 @@
 /*
- * Unit tests of core/procs.c parsers (limits, stat) and of a process scan
- * over a fixture /proc tree built at test time.
+ * Unit tests of core/procs.c parsers (limits, stat, cmdline), of a process
+ * scan over a fixture /proc tree built at test time, and of the process
+ * table across a pid reuse.
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,12 +147,101 @@ START_TEST(test_live_self)
 	ck_assert_int_gt(p->nfds, 2);
 	ck_assert_int_gt(p->fd_soft, 0);
 	ck_assert_uint_gt(p->netns, 0);
-	ck_assert_int_eq(procs_count_fds("/proc", me, 1), p->nfds);
+	/* the scan's table held /proc open while it counted: one fd more
+	 * than now */
+	ck_assert_int_eq(procs_count_fds("/proc", me, 1), p->nfds - 1);
 	/* counting the entries opens the directory: one more fd, our own */
-	ck_assert_int_eq(procs_count_fds("/proc", me, 0), p->nfds + 1);
+	ck_assert_int_eq(procs_count_fds("/proc", me, 0), p->nfds);
 	ck_assert(procs_is_procfs("/proc"));
 	ck_assert(!procs_is_procfs("/tmp"));
 	procs_list_free(&l);
+}
+END_TEST
+
+/* A fixture process: pid dir with stat (comm, start), limits, n fds. */
+static void fixture_proc(const char *root, int pid, const char *comm, unsigned start, int nfds)
+{
+	char path[600], rel[64], text[256];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%d", root, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%d/fd", root, pid);
+	mkdir(path, 0755);
+	for (i = 0; i < nfds; i++) {
+		snprintf(path, sizeof(path), "%s/%d/fd/%d", root, pid, i);
+		ck_assert_int_eq(symlink("/dev/null", path), 0);
+	}
+	snprintf(rel, sizeof(rel), "%d/stat", pid);
+	snprintf(text, sizeof(text), "%d (%s) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %u 0 0\n",
+		 pid, comm, start);
+	put(root, rel, text);
+	snprintf(rel, sizeof(rel), "%d/limits", pid);
+	put(root, rel, limits_6x);
+}
+
+/* The table keeps a process between updates and starts over when its pid
+ * is reused: a new directory (inode) with other start ticks. */
+START_TEST(test_table_reuse)
+{
+	char root[] = "/tmp/leaktop-ptab.XXXXXX", cmd[700];
+	struct procs_table_config cfg = { .pss_every = -1 };
+	struct lt_err err = { "" };
+	const struct proc_info *p;
+	struct procs_table *t;
+	struct proc_list l;
+
+	ck_assert_ptr_ne(mkdtemp(root), NULL);
+	put(root, "uptime", "1000.00 1900.00\n");
+	fixture_proc(root, 42, "leaker", 5000, 3);
+	fixture_proc(root, 43, "quiet", 5001, 1);
+	t = procs_table_new(root, &cfg);
+	ck_assert_ptr_ne(t, NULL);
+	ck_assert_int_eq(procs_table_update(t, 100, NULL, 0, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 2);
+	p = procs_find(&l, 42);
+	ck_assert_str_eq(p->comm, "leaker");
+	ck_assert_int_eq(p->nfds, 3);
+	ck_assert(p->fds_fresh);
+	procs_list_free(&l);
+
+	/* pid 42 exits and is reused by another program */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/42'", root);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(procs_table_update(t, 101, NULL, 0, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 1);
+	procs_list_free(&l);
+	fixture_proc(root, 42, "reuser", 6000, 7);
+	ck_assert_int_eq(procs_table_update(t, 102, NULL, 0, &l, &err), 0);
+	p = procs_find(&l, 42);
+	ck_assert_ptr_ne(p, NULL);
+	ck_assert_str_eq(p->comm, "reuser");
+	ck_assert_uint_eq(p->start_ticks, 6000);
+	ck_assert_int_eq(p->nfds, 7);
+	ck_assert(p->fds_fresh);
+	/* refresh_every 0: every process is read every update */
+	ck_assert(procs_find(&l, 43)->fds_fresh);
+	procs_list_free(&l);
+	procs_table_free(t);
+	procs_table_free(NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_cmdline_clean)
+{
+	char a[] = "a\tb\nc\001d\177e\xc3\xa9" "f\xffg\0h\0";
+	char b[] = "a\tb\nc\001d\177e\xc3\xa9" "f\xffg\0h\0";
+
+	/* as libproc2 shows it: in the C locale, and in a UTF-8 one */
+	procs_cmdline_clean(a, sizeof(a) - 1, 0);
+	ck_assert_str_eq(a, "a.b c.d.e??f?g h");
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		return;	/* no UTF-8 locale here: iswprint knows no é */
+	procs_cmdline_clean(b, sizeof(b) - 1, 1);
+	setlocale(LC_CTYPE, "C");
+	ck_assert_str_eq(b, "a?b c?d?e\xc3\xa9" "f?g h");
 }
 END_TEST
 
@@ -163,6 +254,8 @@ Suite *procs_suite(void)
 	tcase_add_test(tc, test_stat);
 	tcase_add_test(tc, test_scan_fixture);
 	tcase_add_test(tc, test_live_self);
+	tcase_add_test(tc, test_table_reuse);
+	tcase_add_test(tc, test_cmdline_clean);
 	suite_add_tcase(s, tc);
 	return s;
 }

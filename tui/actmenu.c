@@ -142,6 +142,9 @@ static void run(struct actmenu *am, struct tui *t, int confirm_drain)
 	}
 	am->have_result = 1;
 	am->result_for = am->sel;
+	/* its limits (or fds) may have changed: read it afresh next sample */
+	if (t->ctx)
+		sample_ctx_forget_pid(t->ctx, rq.pid);
 	if (actmenu_record(t, &am->result) < 0)
 		tui_set_status(t, THEME_ERROR, "out of memory: the action is not in the "
 			       "session's list (it is in the audit log)");

@@ -86,6 +86,18 @@ int fdtable_census_cached(struct fdtable_cache *cache, const char *procroot,
 			  const int *pids, size_t npids, const struct ltsock_vec *socks,
 			  struct fd_census *out, struct lt_err *err);
 
+/*
+ * The same over the processes of known (this sample's process list, in
+ * pid order; pids and npids are then ignored): their identity (start ticks,
+ * comm) is taken from the list instead of read again, and each fd dir is
+ * reached through procroot.  A process not in known is not scanned.
+ */
+struct proc_list;
+int fdtable_census_known(struct fdtable_cache *cache, const char *procroot,
+			 const int *pids, size_t npids, const struct proc_list *known,
+			 const struct ltsock_vec *socks, struct fd_census *out,
+			 struct lt_err *err);
+
 /* The owners of inode (a run of *count entries), or NULL if none.  The
  * pointer stays valid until the census is freed. */
 const struct fd_owner *fdtable_census_owners(const struct fd_census *c,

@@ -42,6 +42,13 @@ struct netns_list {
  */
 int netns_list_scan(const char *procroot, const char *runroot,
 		    struct netns_list *out, struct lt_err *err);
+/* The same from the netns of every process of procs (all the processes,
+ * in pid order, as the process table read them; netns 0 counts as
+ * refused) instead of a stat of each link; NULL: netns_list_scan. */
+struct proc_list;
+int netns_list_known(const char *procroot, const char *runroot,
+		     const struct proc_list *procs, struct netns_list *out,
+		     struct lt_err *err);
 void netns_list_free(struct netns_list *l);
 
 /* What happened in one namespace. */

@@ -1,7 +1,15 @@
 /*
- * Processes: identity (through libproc2 on the live /proc), fd counts and
- * limits, PSS (slow cadence), and what the census says they hold (sockets,
- * ghost sockets, queued bytes), with fd/ghost growth from the history.
+ * Processes: identity, fd counts and limits, PSS, and what the census says
+ * they hold (sockets, ghost sockets, queued bytes), with fd/ghost growth
+ * from the history.
+ *
+ * A struct procs_table keeps what is known of every process instance
+ * between samples, so that a refresh reads only what can change and
+ * matters (issue 14): the listing of procroot (new, exited and reused pids:
+ * a reused pid's directory has a new inode), the fd count of the processes
+ * worth watching, and a share of the others (stat and fd count, spread over
+ * refresh_every); identity (cmdline, user, netns, limits) once per process
+ * instance and again every identity_every; PSS staggered over pss_every.
  *
  * A struct proc_list owns its entries and their cmdline strings;
  * procs_list_free() releases them.  Text fields are raw bytes from the
@@ -13,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "leaktop/common.h"
+#include "leaktop/meminfo.h"
 
 #define PROC_HIDDEN_FDS		0x01	/* fd table links refused (not root);
 					 * the count may still be known */
@@ -44,20 +53,84 @@ struct proc_info {
 	double growth_span_s;	/* seconds the growth figures cover */
 	double exhaustion_s;	/* forecast seconds to the soft limit, < 0: none */
 	unsigned hidden;	/* PROC_HIDDEN_* */
+	int fds_fresh;		/* nfds was read in this sample (not carried
+				 * from an earlier read); not recorded */
 };
 
 struct proc_list {
 	struct proc_info *v;	/* sorted by pid */
 	size_t n, cap;
+	char *strings;		/* NULL: each cmdline is its own allocation;
+				 * else every cmdline points into this block */
 };
 
 /*
- * List processes (all, or pids[0..npids-1]) under procroot.  On the live
- * /proc identity comes through libproc2; on another root (fixtures) from
- * the stat/status/cmdline files.  Vanished processes are skipped.
+ * List processes (all, or pids[0..npids-1]) under procroot, everything
+ * read afresh (a procs_table used once).  Vanished processes are skipped.
  */
 int procs_scan(const char *procroot, const int *pids, size_t npids,
 	       struct proc_list *out, struct lt_err *err);
+
+/* ---- the process table kept between samples ----------------------------- */
+
+struct procs_table_config {
+	double refresh_every;	/* seconds over which every process's stat and
+				 * fd count are read once, staggered by pid
+				 * (0: all of them every update) */
+	double identity_every;	/* seconds between reads of cmdline, user,
+				 * netns and limits of one instance (0: 60) */
+	double pss_every;	/* seconds over which every PSS is read once,
+				 * staggered (0: every update; < 0: never) */
+	double watch_for;	/* seconds a process whose fd count moved (or
+				 * that procs_table_watch named) stays read
+				 * every update (0: 60) */
+};
+
+struct procs_table;
+
+/* A table over procroot ("/proc", or a fixture tree).  NULL with errno
+ * (ENOMEM, or why procroot cannot be opened). */
+struct procs_table *procs_table_new(const char *procroot, const struct procs_table_config *cfg);
+void procs_table_free(struct procs_table *t);
+
+/*
+ * Bring the table up to date at time now (unix seconds) and write the
+ * processes (all, or those of pids[0..npids-1]) into *out (overwritten;
+ * the caller frees it with procs_list_free).  The first update reads
+ * everything; later ones read:
+ *   - every process: whether it still exists, under the same instance
+ *     (the listing's inode of procroot/PID; when it changed, the start
+ *     ticks in stat tell a reused pid from the same process);
+ *   - new instances, and every identity_every: comm, ppid, start, user,
+ *     cmdline, netns, limits, fd count (on the live /proc with pids the
+ *     identity comes through libproc2);
+ *   - stat (comm, ppid: an exec or a new parent) and the fd count of the
+ *     processes whose turn it is (refresh_every), of the watched ones
+ *     (fd count moved within watch_for, at least half the soft limit,
+ *     named by procs_table_watch, or in pids), and stat of the children
+ *     of processes that exited (reparented); watched ones also limits;
+ *     an exec (comm changed) reads the identity again;
+ *   - PSS of the processes whose turn it is (pss_every), of every process
+ *     even with pids given, for procs_table_pss.
+ * p->fds_fresh says which fd counts were read now.  out NULL: no process
+ * is listed, only PSS is followed.  0, or -errno with err set (procroot
+ * cannot be listed, or memory ran out).
+ */
+int procs_table_update(struct procs_table *t, double now, const int *pids, size_t npids,
+		       struct proc_list *out, struct lt_err *err);
+
+/* Read pid's fd count, limits and stat at every update for the next
+ * watch_for seconds (a finding names it), if it is still the instance
+ * that started at start_ticks. */
+void procs_table_watch(struct procs_table *t, int pid, uint64_t start_ticks);
+
+/* Read everything of pid again at the next update (after an action changed
+ * its limits, say). */
+void procs_table_forget(struct procs_table *t, int pid);
+
+/* The sum of the PSS figures the table holds (every live process's latest
+ * reading); time is that of the oldest reading summed, 0 when none. */
+void procs_table_pss(const struct procs_table *t, struct meminfo_pss *out);
 void procs_list_free(struct proc_list *l);
 const struct proc_info *procs_find(const struct proc_list *l, int pid);
 
@@ -73,6 +146,11 @@ int procs_parse_stat(const char *text, size_t len, char *comm, size_t commsz,
  * provides it (6.2+, procfs only), else count the entries.  procfs says
  * whether procroot is a procfs (procs_is_procfs).  -errno on failure. */
 int procs_count_fds(const char *procroot, int pid, int procfs);
+/* A raw /proc/PID/cmdline (len bytes, s[len] writable) made into one
+ * line as libproc2 shows it: NULs and newlines become spaces, control
+ * characters '.' ('?' with utf8), other bytes '?' unless utf8 and part of
+ * a printable UTF-8 character. */
+void procs_cmdline_clean(char *s, size_t len, int utf8);
 int procs_is_procfs(const char *procroot);
 
 #endif

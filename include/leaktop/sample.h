@@ -150,6 +150,10 @@ int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
  * batch output); a process that is gone or hidden gets an empty table. */
 int sample_attach_fdtables(struct sample_ctx *ctx, struct sample *s, struct lt_err *err);
 
+/* Read everything of pid again at the next sample (an action changed its
+ * limits or fds). */
+void sample_ctx_forget_pid(struct sample_ctx *ctx, int pid);
+
 /* The history kept by ctx (for sparklines); valid until sample_ctx_free. */
 const struct history *sample_ctx_history(const struct sample_ctx *ctx);
 

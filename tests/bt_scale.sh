@@ -1,0 +1,124 @@
+#!/bin/bash
+# Process churn with pids reused (issue 14).  leak_pidreuse forks 300
+# short-lived children a second and hands one pid back and forth between
+# an fd leaker (lt_fdleak) and a program that holds 200 fds without
+# growing (lt_reuser), started at the leaker's pid with clone3's set_tid;
+# bench/forker adds 500 sleeping processes when it is built.  Two leaktops
+# watch for BT_SCALE_SECONDS (90): one at the UI's cadence (light samples,
+# a full census every 5 s), one at batch's (everything every sample).
+# Neither may crash, write to stderr (ASan/UBSan/LSan in CI), or keep more
+# fds at the end than at the start; no finding may name a process by the
+# wrong command; the reuser never inherits the leaker's growth or forecast.
+# No timing is judged.
+. "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
+need_root
+need_cmd jq
+L="$TESTS_BIN/leakers"
+[ -x "$L/leak_pidreuse" ] || skip_test "needs tests/leakers/leak_pidreuse (make check builds it)"
+SECS=${BT_SCALE_SECONDS:-90}
+
+start_bg pr "$L/leak_pidreuse" --seconds $((SECS + 30)) --churn-per-sec 300 \
+	--leak-ms 50 --life-ms 6000
+FK="$TESTS_BIN/../bench/forker"
+[ -x "$FK" ] && start_bg fk "$FK" --procs 500 --seconds $((SECS + 30))
+P=$pr_reuse_pid
+
+"$LEAKTOP" -b -n 0 -d 0.5 --census-interval 5 --format json >"$TMPD/light.json" 2>"$TMPD/light.err" &
+LP=$!
+"$LEAKTOP" -b -n 0 -d 1 --format json >"$TMPD/full.json" 2>"$TMPD/full.err" &
+FP=$!
+CHILDREN="$CHILDREN $LP $FP"
+
+# fewest fds of pid over a few looks (a sample opens files for a moment)
+fds_of() {
+	local i n min=""
+	for i in 1 2 3 4 5 6; do
+		n=$(ls "/proc/$1/fd" 2>/dev/null | wc -l)
+		[ -z "$min" ] || [ "$n" -lt "$min" ] && min=$n
+		sleep 0.2
+	done
+	echo "$min"
+}
+rss_of() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+sleep 5
+lfd0=$(fds_of $LP) ffd0=$(fds_of $FP) lrss0=$(rss_of $LP) frss0=$(rss_of $FP)
+sleep "$SECS"
+lfd1=$(fds_of $LP) ffd1=$(fds_of $FP) lrss1=$(rss_of $LP) frss1=$(rss_of $FP)
+echo "leaktop fds: light $lfd0 -> $lfd1, full $ffd0 -> $ffd1;" \
+	"VmRSS KiB: light $lrss0 -> $lrss1, full $frss0 -> $frss1"
+gens=$(grep -c '^gen ' "$TMPD/pr.err")
+echo "pid $P changed hands $gens times"
+kill -INT $LP $FP
+wait $LP
+lrc=$?
+wait $FP
+frc=$?
+
+check "light leaktop exits 0 amid churn" test "$lrc" = 0
+check "full leaktop exits 0 amid churn" test "$frc" = 0
+check "light: nothing on stderr" test ! -s "$TMPD/light.err"
+check "full: nothing on stderr" test ! -s "$TMPD/full.err"
+[ -s "$TMPD/light.err" ] && head -20 "$TMPD/light.err"
+[ -s "$TMPD/full.err" ] && head -20 "$TMPD/full.err"
+check "light: no fd of its own leaked ($lfd0 -> $lfd1)" test "$lfd1" -le "$lfd0"
+check "full: no fd of its own leaked ($ffd0 -> $ffd1)" test "$ffd1" -le "$ffd0"
+# loose: the history follows exited processes for a while, nothing more.
+# Under ASan freed memory waits in its quarantine (RSS grows by design);
+# LeakSanitizer reports what was never freed at exit (stderr, above).
+if ldd "$LEAKTOP" 2>/dev/null | grep -q libasan; then
+	echo "ASan build: memory judged by LeakSanitizer at exit, not by RSS"
+else
+	check "light: memory does not run away" test "$lrss1" -lt $((lrss0 + 32768))
+	check "full: memory does not run away" test "$frss1" -lt $((frss0 + 32768))
+fi
+check "the pid changed hands several times" test "$gens" -ge 6
+
+for run in light full; do
+	J="$TMPD/$run.json"
+	check "$run: every line is JSON" jq -e -s 'length > 10' "$J"
+	# a finding's command is its process's in the same sample
+	bad=$(jq -c '. as $s | .findings[] | select(.pid > 0) | . as $f
+		| ($s.processes[] | select(.pid == $f.pid) | .comm) as $c
+		| select($c != null and $c != $f.comm) | {kind, pid, comm, process_comm: $c}' "$J" | head -5)
+	[ -z "$bad" ] || echo "$run: findings with another process's name: $bad"
+	check "$run: no finding names a process by another's command" test -z "$bad"
+	bad=$(jq -c '.findings[] | select(.comm == "lt_reuser" or .comm == "lt_churnkid")
+		| {kind, pid, comm, summary}' "$J" | head -5)
+	[ -z "$bad" ] || echo "$run: findings on the reuser or the churn: $bad"
+	check "$run: no finding on the reuser or the churning children" test -z "$bad"
+	bad=$(jq -c --argjson p "$P" '.findings[] | select(.pid == $p and .comm != "lt_fdleak")
+		| {kind, pid, comm}' "$J" | head -5)
+	check "$run: findings on pid $P name lt_fdleak only" test -z "$bad"
+	# the reuser holds 200 fds and never grows: no growth, no forecast
+	bad=$(jq -c --argjson p "$P" '.processes[] | select(.pid == $p and .comm == "lt_reuser")
+		| select((.fd_growth_per_hour // 0) > 0 or .exhaustion_seconds != null)
+		| {comm, fds, fd_growth_per_hour, exhaustion_seconds}' "$J" | head -5)
+	[ -z "$bad" ] || echo "$run: the reuser inherited growth: $bad"
+	check "$run: the reuser at pid $P inherits no fd growth or forecast" test -z "$bad"
+	check "$run: pid $P seen as lt_reuser" \
+		jq -e -s --argjson p "$P" 'any(.[].processes[]; .pid == $p and .comm == "lt_reuser")' "$J"
+	check "$run: pid $P seen as lt_fdleak" \
+		jq -e -s --argjson p "$P" 'any(.[].processes[]; .pid == $p and .comm == "lt_fdleak")' "$J"
+done
+# which program held pid P when: "start comm" from the handovers; a sample
+# more than 1 s from a handover must name the program that held it
+awk '/^gen / { print $8, $4 }' "$TMPD/pr.err" >"$TMPD/gens"
+for run in light full; do
+	jq -r --argjson p "$P" '.time as $t | .processes[] | select(.pid == $p)
+		| "\($t) \(.comm)"' "$TMPD/$run.json" >"$TMPD/$run.p"
+	wrong=$(awk 'NR == FNR { at[n] = $1; who[n++] = $2; next }
+		{ t = $1; k = -1
+		  for (i = 0; i < n; i++) if (at[i] <= t) k = i
+		  if (k < 0 || t - at[k] < 1 || (k + 1 < n && at[k + 1] - t < 1)) next
+		  checked++
+		  if ($2 != who[k]) { bad++; if (bad <= 3) print "at " t ": " $2 " for " who[k] } }
+		END { if (!checked) print "nothing checked" }' "$TMPD/gens" "$TMPD/$run.p")
+	[ -z "$wrong" ] || echo "$run: $wrong"
+	check "$run: pid $P is named by the program that holds it" test -z "$wrong"
+done
+# batch reads every process every sample: the leaker's growth is seen
+check "full: the leaker's fd growth is measured" \
+	jq -e -s --argjson p "$P" 'any(.[].processes[]; .pid == $p and .comm == "lt_fdleak"
+		and (.fd_growth_per_hour // 0) > 0)' "$TMPD/full.json"
+finish
