@@ -152,6 +152,7 @@ int procs_count_fds(const char *procroot, int pid, int procfs)
 
 #define PT_IDENTITY_EVERY	60.0
 #define PT_WATCH_FOR		60.0
+#define PT_YOUNG		3.0	/* seconds: identity read every update */
 #define PT_LP2_MAX		255	/* libproc2 selects at most this many pids */
 
 /* What is known of one process instance. */
@@ -527,7 +528,11 @@ static void pt_identity_rest(struct procs_table *t, struct pt_entry *e, double n
 	pt_read_limits(t, e);
 	pt_read_fds(t, e, now);
 	e->flags |= PT_IDENTIFIED;
-	e->next_identity = now + t->cfg.identity_every;
+	/* a process a few seconds old may still exec, setuid or rename
+	 * itself (a shell's child becoming the daemon): read it again at the
+	 * next update until it is older */
+	e->next_identity = now - e->p.start_time < PT_YOUNG ? now :
+			   now + t->cfg.identity_every;
 }
 
 /* A share in [0, 1) that depends on pid only: staggers the cadences. */
