@@ -44,6 +44,10 @@ struct pseries {
 	double t[HISTORY_POINTS];
 	int32_t fds[HISTORY_POINTS];
 	int32_t ghosts[HISTORY_POINTS];
+	/* what proc_rate made of these points, until the next point */
+	int known;
+	int32_t fd_increase;
+	double span, fps, gph;
 };
 
 struct ghost {
@@ -562,10 +566,12 @@ static double slope(const double *t, const double *y, unsigned n)
 	return d > 1e-9 ? (sty - st * sy / n) / d : 0;
 }
 
-static void proc_rate(const struct pseries *s, struct proc_info *p)
+static void proc_rate_apply(const struct pseries *s, struct proc_info *p);
+
+/* Rates over s's points, kept in s and set on p. */
+static void proc_rate(struct pseries *s, struct proc_info *p)
 {
 	double t[HISTORY_POINTS], f[HISTORY_POINTS], g[HISTORY_POINTS];
-	double fps;
 	unsigned i;
 
 	for (i = 0; i < s->n; i++) {
@@ -574,14 +580,28 @@ static void proc_rate(const struct pseries *s, struct proc_info *p)
 		g[i] = s->ghosts[ppt(s, i)];
 	}
 	/* a regression over the history, never two points */
-	if (s->n < 3)
+	s->known = s->n >= 3;
+	if (!s->known)
+		return;
+	s->fd_increase = s->fds[ppt(s, s->n - 1)] - s->fds[ppt(s, 0)];
+	s->span = s->t[ppt(s, s->n - 1)] - s->t[ppt(s, 0)];
+	s->fps = slope(t, f, s->n);
+	s->gph = slope(t, g, s->n) * 3600;
+	proc_rate_apply(s, p);
+}
+
+/* The rates of s's points (proc_rate's) on p, with p's fd count and limit. */
+static void proc_rate_apply(const struct pseries *s, struct proc_info *p)
+{
+	double fps = s->fps;
+
+	if (!s->known)
 		return;
 	p->growth_known = 1;
-	p->fd_increase = s->fds[ppt(s, s->n - 1)] - s->fds[ppt(s, 0)];
-	p->growth_span_s = s->t[ppt(s, s->n - 1)] - s->t[ppt(s, 0)];
-	fps = slope(t, f, s->n);
+	p->fd_increase = s->fd_increase;
+	p->growth_span_s = s->span;
 	p->fd_growth_per_hour = fps * 3600;
-	p->ghost_growth_per_hour = slope(t, g, s->n) * 3600;
+	p->ghost_growth_per_hour = s->gph;
 	if (fps > 1e-6 && p->fd_soft > 0 && p->nfds >= 0)
 		p->exhaustion_s = p->nfds >= p->fd_soft ? 0 :
 				  (double)(p->fd_soft - p->nfds) / fps;
@@ -624,8 +644,9 @@ int history_update_procs(struct history *h, double t, double window,
 		}
 		s->gen = h->pgen;
 		if (!p->fds_fresh && s->n > 0) {
-			/* a count carried from an earlier read is no new point */
-			proc_rate(s, p);
+			/* a count carried from an earlier read is no new point:
+			 * the rates of the points there are */
+			proc_rate_apply(s, p);
 			continue;
 		}
 		s->t[s->head] = t;

@@ -152,6 +152,7 @@ int procs_count_fds(const char *procroot, int pid, int procfs)
 
 #define PT_IDENTITY_EVERY	60.0
 #define PT_WATCH_FOR		60.0
+#define PT_YOUNG		3.0	/* seconds: identity read every update */
 #define PT_LP2_MAX		255	/* libproc2 selects at most this many pids */
 
 /* What is known of one process instance. */
@@ -183,7 +184,8 @@ struct procs_table {
 	long hz;
 	double boot;
 	struct procs_table_config cfg;
-	struct pt_entry *v;	/* sorted by pid */
+	struct pt_entry **v;	/* sorted by pid; each entry its own allocation,
+				 * so a listing's join moves pointers only */
 	size_t n, cap;
 	struct pids_info *lp2;	/* libproc2's context, made on first use */
 	int first_done;		/* an update completed */
@@ -491,11 +493,11 @@ static void pt_identity_libproc2(struct procs_table *t, unsigned *sel, size_t ns
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 
-			if (t->v[mid].p.pid == pid) {
-				e = &t->v[mid];
+			if (t->v[mid]->p.pid == pid) {
+				e = t->v[mid];
 				break;
 			}
-			if (t->v[mid].p.pid < pid)
+			if (t->v[mid]->p.pid < pid)
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -526,7 +528,11 @@ static void pt_identity_rest(struct procs_table *t, struct pt_entry *e, double n
 	pt_read_limits(t, e);
 	pt_read_fds(t, e, now);
 	e->flags |= PT_IDENTIFIED;
-	e->next_identity = now + t->cfg.identity_every;
+	/* a process a few seconds old may still exec, setuid or rename
+	 * itself (a shell's child becoming the daemon): read it again at the
+	 * next update until it is older */
+	e->next_identity = now - e->p.start_time < PT_YOUNG ? now :
+			   now + t->cfg.identity_every;
 }
 
 /* A share in [0, 1) that depends on pid only: staggers the cadences. */
@@ -556,6 +562,14 @@ static void pt_entry_clear(struct pt_entry *e)
 {
 	free(e->p.cmdline);
 	e->p.cmdline = NULL;
+}
+
+static void pt_entry_free(struct pt_entry *e)
+{
+	if (e) {
+		pt_entry_clear(e);
+		free(e);
+	}
 }
 
 struct procs_table *procs_table_new(const char *procroot, const struct procs_table_config *cfg)
@@ -599,7 +613,7 @@ void procs_table_free(struct procs_table *t)
 	if (!t)
 		return;
 	for (i = 0; i < t->n; i++)
-		pt_entry_clear(&t->v[i]);
+		pt_entry_free(t->v[i]);
 	free(t->v);
 	if (t->lp2)
 		procps_pids_unref(&t->lp2);
@@ -617,9 +631,9 @@ static struct pt_entry *pt_find(struct procs_table *t, int pid)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (t->v[mid].p.pid == pid)
-			return &t->v[mid];
-		if (t->v[mid].p.pid < pid)
+		if (t->v[mid]->p.pid == pid)
+			return t->v[mid];
+		if (t->v[mid]->p.pid < pid)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -852,7 +866,7 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 {
 	struct user_cache uc = { .n = 0 };
 	struct pt_listed *l = NULL;
-	struct pt_entry *nv = NULL;
+	struct pt_entry **nv = NULL;
 	int *gone = NULL;
 	unsigned *sel = NULL;
 	size_t nl = 0, i, j, k, n = 0, ngone = 0, nsel = 0, nwanted = 0;
@@ -870,7 +884,7 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	if (pt_list_unchanged(t, now)) {
 		/* no process came or went: the table's pids stand */
 		for (i = 0; i < t->n; i++)
-			pt_entry_mark(&t->v[i], out && wanted(pids, npids, t->v[i].p.pid));
+			pt_entry_mark(t->v[i], out && wanted(pids, npids, t->v[i]->p.pid));
 	} else {
 		r = pt_list(t, &l, &nl, err);
 		if (r < 0)
@@ -881,19 +895,18 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 			goto out;
 		}
 
-		/* join the listing with the table: same instance, reused pid, new, gone */
+		/* join the listing with the table: same instance, reused pid,
+		 * new, gone */
 		for (i = 0, j = 0; i < nl; i++) {
-			struct pt_entry *e = &nv[n];
+			struct pt_entry *e;
 
-			while (j < t->n && t->v[j].p.pid < l[i].pid) {
-				gone[ngone++] = t->v[j].p.pid;
-				pt_entry_clear(&t->v[j++]);
+			while (j < t->n && t->v[j]->p.pid < l[i].pid) {
+				gone[ngone++] = t->v[j]->p.pid;
+				pt_entry_free(t->v[j++]);
 			}
-			if (j < t->n && t->v[j].p.pid == l[i].pid) {
-				struct pt_entry *o = &t->v[j++];
-
-				*e = *o;
-				if (o->ino != l[i].ino && (e->flags & PT_IDENTIFIED)) {
+			if (j < t->n && t->v[j]->p.pid == l[i].pid) {
+				e = t->v[j++];
+				if (e->ino != l[i].ino && (e->flags & PT_IDENTIFIED)) {
 					char comm[64];
 					int32_t ppid;
 					uint64_t start;
@@ -902,42 +915,49 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 					 * dropped and made again the directory's inode */
 					if (pt_read_stat(t, e->p.pid, comm, sizeof(comm), &ppid,
 							 &start) < 0) {
-						pt_entry_clear(e);	/* gone meanwhile */
+						pt_entry_free(e);	/* gone meanwhile */
 						continue;
 					}
 					if (start != e->p.start_ticks) {
 						pt_entry_clear(e);
 						pt_entry_init(t, e, l[i].pid, l[i].ino, now);
 					}
-				} else if (o->ino != l[i].ino) {
+				} else if (e->ino != l[i].ino) {
 					/* known by its PSS only (not in pids): start again */
 					pt_entry_clear(e);
 					pt_entry_init(t, e, l[i].pid, l[i].ino, now);
 				}
 				e->ino = l[i].ino;
 			} else {
+				e = malloc(sizeof(*e));
+				if (!e) {
+					r = lt_err_set(err, ENOMEM, "out of memory");
+					break;
+				}
 				pt_entry_init(t, e, l[i].pid, l[i].ino, now);
 			}
 			pt_entry_mark(e, out && wanted(pids, npids, e->p.pid));
-			n++;
+			nv[n++] = e;
 		}
 		for (; j < t->n; j++) {
-			gone[ngone++] = t->v[j].p.pid;
-			pt_entry_clear(&t->v[j]);
+			gone[ngone++] = t->v[j]->p.pid;
+			pt_entry_free(t->v[j]);
 		}
 		free(t->v);
 		t->v = nv;
 		t->n = t->cap = n;
 		nv = NULL;
+		if (r < 0)
+			goto out;	/* the table holds what was joined */
 	}
 
 	/* the named processes of -p: identity through libproc2 (which reads
 	 * status, stat and cmdline of each: too much for every process) */
 	if (t->live && npids) {
 		for (i = 0; i < t->n; i++) {
-			if (!(t->v[i].flags & PT_NEW))
+			if (!(t->v[i]->flags & PT_NEW))
 				continue;
-			sel[nsel++] = (unsigned)t->v[i].p.pid;
+			sel[nsel++] = (unsigned)t->v[i]->p.pid;
 			if (nsel == PT_LP2_MAX) {
 				pt_identity_libproc2(t, sel, nsel);
 				nsel = 0;
@@ -950,8 +970,8 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 		qsort(gone, ngone, sizeof(*gone), cmp_int);
 
 	for (i = 0; i < t->n; i++) {
-		struct pt_entry *e = &t->v[i];
-		int ident = 0, refresh, watched;
+		struct pt_entry *e = t->v[i];
+		int ident = 0, refresh, watched, stat_due;
 
 		e->p.fds_fresh = 0;
 		if (e->flags & PT_WANTED) {
@@ -969,10 +989,16 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 			}
 			watched = npids > 0 || now < e->watch_until ||
 				  (e->p.fd_soft > 0 && e->p.nfds >= e->p.fd_soft / 2);
-			refresh = !ident && (watched || now >= e->next_refresh ||
-					     (ngone && bsearch(&e->p.ppid, gone, ngone,
-							       sizeof(*gone), cmp_int)));
-			if (refresh) {
+			/* the fd count at its turn; stat (an exec, a new parent)
+			 * with the identity's, or at once for the watched and
+			 * for the children of processes that exited; in batch
+			 * mode (refresh_every 0) both every update */
+			refresh = !ident && (watched || now >= e->next_refresh);
+			stat_due = !ident && (watched || now >= e->next_identity ||
+					      t->cfg.refresh_every == 0 ||
+					      (ngone && bsearch(&e->p.ppid, gone, ngone,
+								sizeof(*gone), cmp_int)));
+			if (stat_due) {
 				char comm[64];
 				int32_t ppid;
 				uint64_t start;
@@ -1033,8 +1059,8 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	}
 	/* drop the entries that vanished while being read */
 	for (i = 0, k = 0; i < t->n; i++) {
-		if (t->v[i].p.pid < 0) {
-			pt_entry_clear(&t->v[i]);
+		if (t->v[i]->p.pid < 0) {
+			pt_entry_free(t->v[i]);
 			continue;
 		}
 		if (k != i)
@@ -1057,7 +1083,7 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	/* the cmdlines in one block: thousands of small strings made and
 	 * freed every sample cost more than copying them */
 	for (i = 0, k = 0; i < t->n; i++) {
-		struct pt_entry *e = &t->v[i];
+		struct pt_entry *e = t->v[i];
 
 		if (!(e->flags & PT_WANTED) || !e->p.cmdline)
 			continue;
@@ -1074,15 +1100,15 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	for (i = 0, k = 0; i < t->n; i++) {
 		struct proc_info *p;
 
-		if (!(t->v[i].flags & PT_WANTED))
+		if (!(t->v[i]->flags & PT_WANTED))
 			continue;
 		p = &out->v[out->n];
-		*p = t->v[i].p;
+		*p = t->v[i]->p;
 		p->cmdline = NULL;
-		if (t->v[i].p.cmdline) {
+		if (t->v[i]->p.cmdline) {
 			p->cmdline = out->strings + k;
-			memcpy(p->cmdline, t->v[i].p.cmdline, t->v[i].cmdsize);
-			k += t->v[i].cmdsize;
+			memcpy(p->cmdline, t->v[i]->p.cmdline, t->v[i]->cmdsize);
+			k += t->v[i]->cmdsize;
 		}
 		/* the census and the history fill these afresh each sample */
 		p->nsockets = p->ghosts = p->ghosts_known = 0;
@@ -1111,7 +1137,7 @@ void procs_table_pss(const struct procs_table *t, struct meminfo_pss *out)
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < t->n; i++) {
-		const struct pt_entry *e = &t->v[i];
+		const struct pt_entry *e = t->v[i];
 
 		if (e->flags & PT_PSS_HIDDEN) {
 			out->hidden++;
