@@ -39,6 +39,7 @@
 #include <sys/un.h>
 
 #include "leaktop/actions.h"
+#include "leaktop/fallback.h"
 #include "leaktop/socket.h"
 
 #ifndef SYS_pidfd_send_signal
@@ -606,6 +607,11 @@ static int pin(struct run *r)
 	if (!actions_kind_needs_fd(rq->kind))
 		return 0;
 
+	/* before 5.6 (or with the fallback forced) no fd can be duplicated */
+	if (lt_fallback(LT_FB_PIDFD_GETFD))
+		return refuse(r, ENOSYS, "needs pidfd_getfd (Linux 5.6)%s",
+			      fallback_forced(LT_FB_PIDFD_GETFD) ?
+			      "; forced off by LEAKTOP_FALLBACKS" : ", missing on this kernel");
 	r->sfd = lt_pidfd_getfd(r->pidfd, rq->fd);
 	if (r->sfd < 0) {
 		e = errno;
@@ -617,7 +623,7 @@ static int pin(struct run *r)
 		if (e == EBADF)
 			return refuse(r, e, "fd %d is no longer open in pid %d", rq->fd, rq->pid);
 		if (e == ENOSYS)
-			return fail(r, e, "pidfd_getfd: %s (needs Linux 5.6+)", strerror(e));
+			return refuse(r, e, "needs pidfd_getfd (Linux 5.6), missing on this kernel");
 		return fail(r, e, "pidfd_getfd pid %d fd %d: %s", rq->pid, rq->fd, strerror(e));
 	}
 	if (fstat(r->sfd, &st) < 0)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include "leaktop/fallback.h"
 #include "leaktop/fdtable.h"
 #include "leaktop/procs.h"
 
@@ -462,7 +463,7 @@ static int scan_pid(struct census_scan *cs, int pid, const struct proc_info *kno
 			goto out;
 		have_st = fstatat(known ? cs->procfd : piddir, fdrel, &st, 0) == 0;
 		/* procfs before 6.2 says 0: no count, so no cache */
-		if (have_st && cs->procfs && st.st_size <= 0)
+		if (have_st && cs->procfs && (st.st_size <= 0 || lt_fallback(LT_FB_FD_SIZE)))
 			have_st = 0;
 		old = have_st ? fdc_find(cache, pid) : NULL;
 		if (old && old->start == start && old->size == (int64_t)st.st_size &&

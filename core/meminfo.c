@@ -14,11 +14,14 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
+#include "leaktop/fallback.h"
 #include "leaktop/meminfo.h"
 
 #define LINE_MAX_LEN 512
@@ -403,6 +406,108 @@ int meminfo_parse_smaps_rollup(const char *text, size_t len, uint64_t *pss,
 	return 0;
 }
 
+/* Which PSS bucket a mapping's pages go to, from its smaps header line
+ * "start-end perms offset dev inode [name]". */
+static uint64_t *smaps_bucket(const char *line, uint64_t *anon, uint64_t *file,
+			      uint64_t *shmem)
+{
+	unsigned long long inode = 0;
+	int name = 0;
+
+	if (sscanf(line, "%*s %*s %*s %*s %llu %n", &inode, &name) < 1)
+		return anon;
+	if (!strncmp(line + name, "/dev/zero", 9) || !strncmp(line + name, "/SYSV", 5) ||
+	    !strncmp(line + name, "/dev/shm/", 9) || !strncmp(line + name, "/memfd:", 7))
+		return shmem;
+	return inode ? file : anon;
+}
+
+int meminfo_parse_smaps(const char *text, size_t len, uint64_t *pss,
+			uint64_t *anon, uint64_t *file, uint64_t *shmem,
+			struct lt_err *err)
+{
+	const char *p = text, *end = text + len, *nl;
+	uint64_t *bucket = NULL;
+	char line[LINE_MAX_LEN];
+	int no = 0;
+
+	*pss = *anon = *file = *shmem = 0;
+	for (; p < end; p = nl + 1) {
+		const char *q;
+		uint64_t v;
+		size_t n;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		no++;
+		if (!nl)
+			return lt_err_set(err, EBADMSG,
+					  "smaps: line %d: truncated (no end of line)", no);
+		/* a long line is a mapping's path: its start is enough */
+		n = (size_t)(nl - p) < sizeof(line) ? (size_t)(nl - p) : sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		q = line + strcspn(line, " \t");
+		if (q == line)
+			continue;
+		if (q[-1] != ':') {
+			bucket = smaps_bucket(line, anon, file, shmem);
+			continue;
+		}
+		if (strncmp(line, "Pss:", 4))
+			continue;
+		q = line + 4;
+		if (!bucket || parse_u64(&q, &v) < 0 || mul_ok(v, 1024, &v) < 0)
+			return lt_err_set(err, EBADMSG, "smaps: line %d: %s", no,
+					  bucket ? "bad number" : "Pss before any mapping");
+		*pss += v;
+		*bucket += v;
+	}
+	return 0;
+}
+
+int meminfo_read_pss_at(int dirfd, int pid, uint64_t *pss, uint64_t *anon,
+			uint64_t *file, uint64_t *shmem)
+{
+	char rel[48], *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	int smaps = lt_fallback(LT_FB_SMAPS_ROLLUP), fd, r;
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "%d/%s", pid, smaps ? "smaps" : "smaps_rollup");
+	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			if (cap > (64u << 20) || !(nb = realloc(buf, cap))) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	r = smaps ? meminfo_parse_smaps(buf, len, pss, anon, file, shmem, NULL) :
+		    meminfo_parse_smaps_rollup(buf, len, pss, anon, file, shmem, NULL);
+	/* an empty file is a kernel thread (or a zombie): no memory */
+	if (!r && !len)
+		r = 1;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
 int meminfo_read(const char *procroot, struct meminfo_raw *out, struct lt_err *err)
 {
 	char path[4096], *buf;
@@ -489,33 +594,25 @@ int meminfo_read_pss_each(const char *procroot, struct meminfo_pss *out,
 		return -errno;
 	while ((de = readdir(d)) != NULL) {
 		uint64_t pss, anon, file, shmem;
-		char path[4096], *buf;
-		size_t len;
 		int r;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s/smaps_rollup", procroot,
-			     de->d_name) >= (int)sizeof(path))
-			continue;
-		r = lt_read_file(path, &buf, &len, 1 << 16);
+		r = meminfo_read_pss_at(dirfd(d), atoi(de->d_name), &pss, &anon,
+					&file, &shmem);
 		if (r == -EACCES || r == -EPERM) {
 			out->hidden++;
 			continue;
 		}
 		if (r < 0)
-			continue;	/* vanished (ENOENT, ESRCH) */
-		if (meminfo_parse_smaps_rollup(buf, len, &pss, &anon, &file,
-					       &shmem, NULL) == 0) {
-			out->pss += pss;
-			out->anon += anon;
-			out->file += file;
-			out->shmem += shmem;
-			out->procs++;
-			if (each)
-				each(arg, atoi(de->d_name), pss);
-		}
-		free(buf);
+			continue;	/* vanished (ENOENT, ESRCH), or unreadable */
+		out->pss += pss;
+		out->anon += anon;
+		out->file += file;
+		out->shmem += shmem;
+		out->procs++;
+		if (each)
+			each(arg, atoi(de->d_name), pss);
 	}
 	closedir(d);
 	gettimeofday(&tv, NULL);

@@ -21,9 +21,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
+#include "leaktop/fallback.h"
 #include "leaktop/netns.h"
 #include "leaktop/procs.h"
 #include "leaktop/procnet.h"
@@ -378,6 +380,39 @@ static void drop_own(struct ltsock_vec *out, size_t first, int fd)
 	}
 }
 
+/* The fallback that stands for kind's diag module. */
+static enum lt_fallback_id kind_fallback(int kind)
+{
+	switch (kind) {
+	case SOCKDIAG_TCP4:
+	case SOCKDIAG_TCP6:
+		return LT_FB_INET_DIAG;
+	case SOCKDIAG_RAW4:
+	case SOCKDIAG_RAW6:
+		return LT_FB_RAW_DIAG;
+	case SOCKDIAG_PACKET:
+		return LT_FB_PACKET_DIAG;
+	case SOCKDIAG_UNIX:
+		return LT_FB_UNIX_DIAG;
+	case SOCKDIAG_NETLINK:
+		return LT_FB_NETLINK_DIAG;
+	default:
+		return LT_FB_UDP_DIAG;
+	}
+}
+
+/* The calling thread's /proc/net: thread-self/net, or TID/net before
+ * 3.17 (self/net would be the namespace of the main thread). */
+static int fallback_dir(char *out, size_t outsz, const char *procroot)
+{
+	char rel[32];
+
+	if (!lt_fallback(LT_FB_THREAD_SELF))
+		return lt_path(out, outsz, procroot, "thread-self/net");
+	snprintf(rel, sizeof(rel), "%ld/net", (long)syscall(SYS_gettid));
+	return lt_path(out, outsz, procroot, rel);
+}
+
 /*
  * Dump every kind in the calling thread's current namespace through one
  * sock_diag socket, falling back to procroot/thread-self/net for kinds the
@@ -390,10 +425,10 @@ static int dump_here(struct dump_job *job)
 	struct mnl_socket *nl;
 	size_t first = job->out->n;
 	struct lt_err err;
-	int k, r, ret = 0, nodiag = 0;
+	int k, r, ret = 0, nodiag = 0, filtered;
 
 	rep->entered = 1;
-	if (lt_path(fbdir, sizeof(fbdir), job->procroot, "thread-self/net"))
+	if (fallback_dir(fbdir, sizeof(fbdir), job->procroot))
 		fbdir[0] = '\0';
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl) {
@@ -414,22 +449,25 @@ static int dump_here(struct dump_job *job)
 		if (!(job->kinds & (1u << k)))
 			continue;
 		memset(&err, 0, sizeof(err));
+		filtered = job->filters && !lt_fallback(LT_FB_DIAG_FILTER);
 		if (!nodiag && job->filters && job->filters[k].nexact &&
+		    !lt_fallback(LT_FB_DIAG_LOOKUP) && !lt_fallback(kind_fallback(k)) &&
 		    sockdiag_lookup(nl, k, job->ino, job->filters[k].exact,
 				    job->filters[k].nexact, job->out, &err) == SOCKDIAG_OK) {
 			rep->result[k] = SOCKDIAG_OK;
 			rep->exact[k] = 1;
 			continue;
 		}
-		if (nodiag)
+		if (nodiag || lt_fallback(kind_fallback(k)))
 			rep->result[k] = SOCKDIAG_UNSUPPORTED;
 		else
 			rep->result[k] = sockdiag_dump_ports(
 				nl, k, job->ino,
-				job->filters ? job->filters[k].pairs : NULL,
-				job->filters ? job->filters[k].npairs : 0,
+				filtered ? job->filters[k].pairs : NULL,
+				filtered ? job->filters[k].npairs : 0,
 				job->out, &err);
 		if (rep->result[k] == SOCKDIAG_UNSUPPORTED) {
+			fallback_detected(kind_fallback(k));
 			if (!fbdir[0]) {
 				note(rep, "fallback path too long");
 				continue;
@@ -560,6 +598,8 @@ int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
 
 	*nsfd = -1;
 	*nsino = 0;
+	if (lt_fallback(LT_FB_PIDFD_GETFD) || lt_fallback(LT_FB_SIOCGSKNS))
+		return -ENOSYS;
 	pidfd = lt_pidfd_open(pid);
 	if (pidfd < 0)
 		return errno == ENOSYS ? -ENOSYS : -errno;
@@ -567,6 +607,8 @@ int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
 	dup = lt_pidfd_getfd(pidfd, fd);
 	err = errno;
 	close(pidfd);
+	if (dup < 0 && err == ENOSYS)
+		fallback_detected(LT_FB_PIDFD_GETFD);
 	if (dup < 0)
 		return err == ENOSYS ? -ENOSYS : -err;
 	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != inode) {
@@ -576,6 +618,8 @@ int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
 	ns = ioctl(dup, SIOCGSKNS);
 	err = errno;
 	close(dup);
+	if (ns < 0 && (err == ENOTTY || err == EINVAL))
+		fallback_detected(LT_FB_SIOCGSKNS);
 	if (ns < 0)
 		return err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
 	if (fstat(ns, &st) < 0) {

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <libproc2/pids.h>
 
+#include "leaktop/fallback.h"
 #include "leaktop/procs.h"
 
 int procs_parse_limits(const char *text, size_t len, int64_t *soft, int64_t *hard,
@@ -136,7 +137,7 @@ int procs_count_fds(const char *procroot, int pid, int procfs)
 		return -errno;
 	/* since 6.2 the size of a /proc/PID/fd directory is its fd count
 	 * (older kernels say 0); on any other file system it is not */
-	if (procfs && st.st_size > 0)
+	if (procfs && st.st_size > 0 && !lt_fallback(LT_FB_FD_SIZE))
 		return st.st_size > INT32_MAX ? INT32_MAX : (int)st.st_size;
 	d = opendir(path);
 	if (!d)
@@ -299,7 +300,7 @@ static void pt_read_fds(struct procs_table *t, struct pt_entry *e, double now)
 		return;
 	}
 	/* since 6.2 the size of a /proc/PID/fd directory is its fd count */
-	if (t->procfs && st.st_size > 0) {
+	if (t->procfs && st.st_size > 0 && !lt_fallback(LT_FB_FD_SIZE)) {
 		n = st.st_size > INT32_MAX ? INT32_MAX : (int32_t)st.st_size;
 	} else {
 		int r = procs_count_fds(t->procroot, e->p.pid, t->procfs);
@@ -837,12 +838,10 @@ static int cmp_int(const void *a, const void *b)
 /* smaps_rollup of e, when it is due. */
 static void pt_read_pss(struct procs_table *t, struct pt_entry *e, double now)
 {
-	char rel[32], buf[4096];
 	uint64_t pss, anon, file, shmem;
-	ssize_t n;
+	int n;
 
-	pid_rel(rel, sizeof(rel), e->p.pid, "smaps_rollup");
-	n = read_at(t->procfd, rel, buf, sizeof(buf));
+	n = meminfo_read_pss_at(t->procfd, e->p.pid, &pss, &anon, &file, &shmem);
 	/* after the first update's walk of everything, each process's next
 	 * turn comes at a share of the period: the walks spread evenly */
 	e->next_pss = now + t->cfg.pss_every * (t->first_done ? 1 : pid_share(e->p.pid));
@@ -850,8 +849,7 @@ static void pt_read_pss(struct procs_table *t, struct pt_entry *e, double now)
 		e->flags |= PT_PSS_HIDDEN;
 		return;
 	}
-	if (n <= 0 || meminfo_parse_smaps_rollup(buf, (size_t)n, &pss, &anon, &file,
-						 &shmem, NULL) < 0)
+	if (n)
 		return;	/* gone, or a kernel thread (empty) */
 	e->flags &= ~(unsigned)PT_PSS_HIDDEN;
 	e->p.pss = pss;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "leaktop/actions.h"
+#include "leaktop/fallback.h"
 #include "leaktop/report.h"
 #include "leaktop/procnet.h"
 #include "leaktop/sockdiag.h"
@@ -545,6 +546,8 @@ int report_json(FILE *f, const struct sample *s)
 	if (s->have_procs)
 		json_processes(f, s);
 	json_findings(f, s);
+	fputc(',', f);
+	fallback_json(f);
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }

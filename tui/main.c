@@ -19,6 +19,7 @@
 #include "config.h"
 #include "http.h"
 #include "leaktop/export.h"
+#include "leaktop/fallback.h"
 #include "leaktop/record.h"
 #include "leaktop/report.h"
 #include "leaktop/sample.h"
@@ -447,6 +448,8 @@ int batch_run(const struct lt_opts *o)
 			ret = EXIT_RUNTIME;
 			break;
 		}
+		/* what this kernel (or LEAKTOP_FALLBACKS) costs, said once */
+		fallback_warn(stderr);
 		if (rec && record_write_sample(rec, &s, &err) < 0) {
 			sample_release(&s);
 			fprintf(stderr, "leaktop: %s\n", err.msg);
@@ -785,6 +788,17 @@ int main(int argc, char **argv)
 		free(o.pids);
 		return usage_error("%s", o.act ? "--output cannot be combined with --act" :
 				   "--output needs --format prometheus");
+	}
+	{
+		struct lt_err fe = { "" };
+
+		if (fallback_init(NULL, &fe) < 0) {
+			free(o.pids);
+			return usage_error("%s", fe.msg);
+		}
+		/* a replay describes the recording's kernel, not this one */
+		if (o.replay_path)
+			fallback_reset();
 	}
 	if (o.serve_addr && !o.delay_given)
 		o.delay = 15;

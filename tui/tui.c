@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "format.h"
+#include "leaktop/fallback.h"
 #include "leaktop/record.h"
 #include "sockpane.h"
 #include "tui.h"
@@ -228,6 +229,9 @@ static int take_sample(struct tui *t)
 	tui_install_sample(t, &s);
 	if (t->recording && record_write_sample(t->rec, &t->cur, &err) < 0)
 		record_failed(t, &err);
+	/* kernel fallbacks taken: named once, in the status line */
+	if (fallback_status(err.msg, sizeof(err.msg)))
+		tui_set_status(t, THEME_STATUS, "%s", err.msg);
 	return 0;
 }
 

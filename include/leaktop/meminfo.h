@@ -110,6 +110,20 @@ int meminfo_parse_smaps_rollup(const char *text, size_t len, uint64_t *pss,
 			       uint64_t *anon, uint64_t *file, uint64_t *shmem,
 			       struct lt_err *err);
 
+/* Parse one /proc/PID/smaps (the fallback before 4.14): the Pss: of every
+ * mapping, split into anon/file/shmem by the mapping's inode and name. */
+int meminfo_parse_smaps(const char *text, size_t len, uint64_t *pss,
+			uint64_t *anon, uint64_t *file, uint64_t *shmem,
+			struct lt_err *err);
+/*
+ * PSS of process pid under the procfs root open at dirfd: smaps_rollup, or
+ * smaps when lt_fallback(LT_FB_SMAPS_ROLLUP).  0 with the figures (bytes),
+ * 1 for an empty file (a kernel thread: all 0), -errno (EACCES when
+ * refused, ENOENT when gone) or -EBADMSG.
+ */
+int meminfo_read_pss_at(int dirfd, int pid, uint64_t *pss, uint64_t *anon,
+			uint64_t *file, uint64_t *shmem);
+
 /* Readers over a procfs root.  meminfo_read_slab leaves out->readable 0
  * and returns 0 when slabinfo is not readable (not root). */
 int meminfo_read(const char *procroot, struct meminfo_raw *out, struct lt_err *err);
