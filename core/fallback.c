@@ -120,10 +120,12 @@ int fallback_init(const char *spec, struct lt_err *err)
 		if (!n)
 			continue;
 		bit = name_bit(p, n);
-		if (!bit)
+		if (!bit) {
+			forced = 0;
 			return lt_err_set(err, EINVAL,
 					  "LEAKTOP_FALLBACKS: unknown fallback '%.*s' "
 					  "(see leaktop(1), ENVIRONMENT)", (int)(n > 40 ? 40 : n), p);
+		}
 		want |= bit;
 	}
 	forced = want;

@@ -44,6 +44,7 @@ int main(void)
 		record_suite,
 		export_suite,
 		serve_suite,
+		fallback_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -3,11 +3,15 @@
  * generations and the seed-001 numbers, plus malformed and truncated input.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_suites.h"
+#include "leaktop/fallback.h"
 #include "leaktop/meminfo.h"
 
 #define KB 1024ULL
@@ -259,6 +263,88 @@ START_TEST(test_smaps_rollup)
 }
 END_TEST
 
+/* Read tests/fixtures/memory/GEN/NAME whole. */
+static char *fixture_text(const char *gen, const char *name, size_t *len)
+{
+	const char *dir = getenv("LEAKTOP_FIXTURES");
+	char path[1024], *text;
+
+	snprintf(path, sizeof(path), "%s/memory/%s/%s", dir ? dir : "tests/fixtures", gen, name);
+	ck_assert_int_eq(lt_read_file(path, &text, len, 1 << 20), 0);
+	return text;
+}
+
+/* Before 4.14 there is no smaps_rollup: the fallback sums smaps (3.10's
+ * layout), telling anon, file and shmem from each mapping's inode and name. */
+START_TEST(test_smaps_3_10)
+{
+	static const char cut[] = "00400000-00401000 r-xp 0 fd:00 7 /x\nPss: 4 kB";
+	uint64_t pss, anon, file, shmem;
+	struct lt_err err = { "" };
+	size_t len;
+	char *text = fixture_text("linux-3.10", "smaps", &len);
+
+	ck_assert_int_eq(meminfo_parse_smaps(text, len, &pss, &anon, &file, &shmem, &err), 0);
+	ck_assert_uint_eq(pss, 1207 * KB);
+	ck_assert_uint_eq(anon, 124 * KB);
+	ck_assert_uint_eq(file, 59 * KB);
+	ck_assert_uint_eq(shmem, 1024 * KB);
+	free(text);
+	/* the rollup of 4.19 has no Pss_Anon/File/Shmem (5.9+): PSS alone */
+	text = fixture_text("linux-4.19", "smaps_rollup", &len);
+	ck_assert_int_eq(meminfo_parse_smaps_rollup(text, len, &pss, &anon, &file, &shmem,
+						    &err), 0);
+	ck_assert_uint_eq(pss, 1207 * KB);
+	ck_assert_uint_eq(anon + file + shmem, 0);
+	free(text);
+	/* empty (a kernel thread); a Pss before any mapping */
+	ck_assert_int_eq(meminfo_parse_smaps("", 0, &pss, &anon, &file, &shmem, &err), 0);
+	ck_assert_uint_eq(pss, 0);
+	ck_assert_int_eq(meminfo_parse_smaps("Pss: 4 kB\n", 10, &pss, &anon, &file, &shmem,
+					     &err), -EBADMSG);
+	/* a cut file (no end of line) is not trusted */
+	ck_assert_int_eq(meminfo_parse_smaps(cut, strlen(cut), &pss, &anon, &file, &shmem,
+					     &err), -EBADMSG);
+}
+END_TEST
+
+/* meminfo_read_pss_at reads smaps_rollup, or smaps with the fallback
+ * forced: a 3.10 process directory has only smaps. */
+START_TEST(test_read_pss_fallback)
+{
+	char root[] = "/tmp/leaktop-smaps.XXXXXX", path[600], cmd[700], *text;
+	uint64_t pss, anon, file, shmem;
+	struct lt_err err = { "" };
+	size_t len;
+	FILE *f;
+	int dfd;
+
+	text = fixture_text("linux-3.10", "smaps", &len);
+	ck_assert_ptr_ne(mkdtemp(root), NULL);
+	snprintf(path, sizeof(path), "%s/42", root);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/42/smaps", root);
+	f = fopen(path, "w");
+	ck_assert_ptr_ne(f, NULL);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	fclose(f);
+	free(text);
+	dfd = open(root, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dfd, 0);
+	fallback_reset();
+	ck_assert_int_eq(meminfo_read_pss_at(dfd, 42, &pss, &anon, &file, &shmem), -ENOENT);
+	ck_assert_int_eq(fallback_init("smaps_rollup", &err), 0);
+	ck_assert_int_eq(meminfo_read_pss_at(dfd, 42, &pss, &anon, &file, &shmem), 0);
+	ck_assert_uint_eq(pss, 1207 * KB);
+	ck_assert_uint_eq(shmem, 1024 * KB);
+	ck_assert_int_eq(meminfo_read_pss_at(dfd, 43, &pss, &anon, &file, &shmem), -ENOENT);
+	fallback_reset();
+	close(dfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_malformed)
 {
 	static const char *const bad[] = {
@@ -393,6 +479,8 @@ Suite *meminfo_suite(void)
 	tcase_add_test(tc, test_socket_part);
 	tcase_add_test(tc, test_slabinfo);
 	tcase_add_test(tc, test_smaps_rollup);
+	tcase_add_test(tc, test_smaps_3_10);
+	tcase_add_test(tc, test_read_pss_fallback);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_truncated_everywhere);
 	tcase_add_test(tc, test_read_fixture_tree);

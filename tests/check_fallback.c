@@ -1,0 +1,91 @@
+/*
+ * Tests for core/fallback.c: LEAKTOP_FALLBACKS parsing (all or nothing),
+ * forced and detected fallbacks, and each fallback said once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <check.h>
+
+#include "check_suites.h"
+#include "leaktop/fallback.h"
+
+START_TEST(test_parse)
+{
+	struct lt_err err = { "" };
+	int i;
+
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("", &err), 0);
+	ck_assert(!fallback_forced(LT_FB_RAW_DIAG));
+	ck_assert_int_eq(fallback_init("raw_diag,,smaps_rollup,", &err), 0);
+	ck_assert(fallback_forced(LT_FB_RAW_DIAG) && lt_fallback(LT_FB_RAW_DIAG));
+	ck_assert(fallback_forced(LT_FB_SMAPS_ROLLUP));
+	ck_assert(!fallback_forced(LT_FB_PIDFD_GETFD));
+	/* an unknown name: an error naming it, and nothing forced */
+	ck_assert_int_eq(fallback_init("raw_diag,raw", &err), -EINVAL);
+	ck_assert_ptr_ne(strstr(err.msg, "'raw'"), NULL);
+	ck_assert(!fallback_forced(LT_FB_RAW_DIAG));
+	ck_assert_int_eq(fallback_init("all", &err), 0);
+	for (i = 0; i < LT_FB_COUNT; i++) {
+		ck_assert(fallback_forced(i));
+		ck_assert_ptr_ne(fallback_name(i), NULL);
+		ck_assert_int_eq(strncmp(fallback_since(i), "Linux ", 6), 0);
+		ck_assert(strlen(fallback_lost(i)) > 0);
+	}
+	ck_assert_ptr_eq(fallback_name(LT_FB_COUNT), NULL);
+	ck_assert(!lt_fallback(LT_FB_COUNT));
+	fallback_reset();
+}
+END_TEST
+
+START_TEST(test_said_once)
+{
+	struct lt_err err = { "" };
+	char buf[256], *out = NULL;
+	size_t outsz = 0;
+	FILE *f;
+
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("pidfd_getfd", &err), 0);
+	fallback_detected(LT_FB_RAW_DIAG);
+	ck_assert(lt_fallback(LT_FB_RAW_DIAG) && !fallback_forced(LT_FB_RAW_DIAG));
+	f = open_memstream(&out, &outsz);
+	ck_assert_ptr_ne(f, NULL);
+	fallback_json(f);
+	ck_assert_int_eq(fallback_warn(f), 2);
+	ck_assert_int_eq(fallback_warn(f), 0);
+	fclose(f);
+	ck_assert_ptr_ne(strstr(out, "\"fallbacks\":[{\"name\":\"pidfd_getfd\",\"since\":\"Linux 5.6\""), NULL);
+	ck_assert_ptr_ne(strstr(out, "\"name\":\"raw_diag\""), NULL);
+	ck_assert_ptr_ne(strstr(out, "\"forced\":false}]"), NULL);
+	ck_assert_ptr_ne(strstr(out, "leaktop: fallback pidfd_getfd (Linux 5.6; forced by LEAKTOP_FALLBACKS)"), NULL);
+	ck_assert_ptr_ne(strstr(out, "leaktop: fallback raw_diag (Linux 4.10; missing on this kernel)"), NULL);
+	free(out);
+	/* a new one is said, alone, in the status line */
+	ck_assert_int_eq(fallback_status(buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	fallback_detected(LT_FB_UNIX_DIAG);
+	ck_assert_int_eq(fallback_status(buf, sizeof(buf)), 1);
+	ck_assert_ptr_ne(strstr(buf, "kernel fallbacks: unix_diag (unix from /proc/net/unix"), NULL);
+	ck_assert_int_eq(fallback_status(buf, sizeof(buf)), 0);
+	fallback_reset();
+	f = open_memstream(&out, &outsz);
+	fallback_json(f);
+	fclose(f);
+	ck_assert_str_eq(out, "\"fallbacks\":[]");
+	free(out);
+}
+END_TEST
+
+Suite *fallback_suite(void)
+{
+	Suite *s = suite_create("fallback");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_parse);
+	tcase_add_test(tc, test_said_once);
+	suite_add_tcase(s, tc);
+	return s;
+}
