@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "leaktop/fallback.h"
 #include "leaktop/procs.h"
 
 static const char limits_6x[] =
@@ -229,6 +230,112 @@ START_TEST(test_table_reuse)
 }
 END_TEST
 
+/* /proc/PID/status as 3.10 writes it: no Umask (4.7), NSpid (4.1),
+ * CapAmb (4.3), NoNewPrivs (4.10) or Speculation lines; Uid: moved down
+ * after TracerPid as it still is.  The owner comes from its Uid: line on a
+ * fixture tree.  The limits file of 3.10 has the same layout as today. */
+static const char status_3_10[] =
+	"Name:\tleakd\n"
+	"State:\tS (sleeping)\n"
+	"Tgid:\t42\n"
+	"Pid:\t42\n"
+	"PPid:\t1\n"
+	"TracerPid:\t0\n"
+	"Uid:\t998\t997\t997\t997\n"
+	"Gid:\t996\t996\t996\t996\n"
+	"FDSize:\t64\n"
+	"Groups:\t996 \n"
+	"VmPeak:\t  115432 kB\n"
+	"VmSize:\t  115340 kB\n"
+	"VmLck:\t       0 kB\n"
+	"VmPin:\t       0 kB\n"
+	"VmHWM:\t    2016 kB\n"
+	"VmRSS:\t    2016 kB\n"
+	"VmData:\t     380 kB\n"
+	"VmStk:\t     136 kB\n"
+	"VmExe:\t     888 kB\n"
+	"VmLib:\t    2224 kB\n"
+	"VmPTE:\t      52 kB\n"
+	"VmSwap:\t       0 kB\n"
+	"Threads:\t1\n"
+	"SigQ:\t0/15063\n"
+	"SigPnd:\t0000000000000000\n"
+	"ShdPnd:\t0000000000000000\n"
+	"SigBlk:\t0000000000000000\n"
+	"SigIgn:\t0000000000000004\n"
+	"SigCgt:\t000000004b813efb\n"
+	"CapInh:\t0000000000000000\n"
+	"CapPrm:\t0000000000000000\n"
+	"CapEff:\t0000000000000000\n"
+	"CapBnd:\t0000001fffffffff\n"
+	"Seccomp:\t0\n"
+	"Cpus_allowed:\t3\n"
+	"Cpus_allowed_list:\t0-1\n"
+	"Mems_allowed:\t00000000,00000001\n"
+	"Mems_allowed_list:\t0\n"
+	"voluntary_ctxt_switches:\t150\n"
+	"nonvoluntary_ctxt_switches:\t3\n";
+
+START_TEST(test_status_3_10)
+{
+	char root[] = "/tmp/leaktop-p310.XXXXXX", cmd[700];
+	struct procs_table_config cfg = { .pss_every = 0 };
+	struct lt_err err = { "" };
+	const struct proc_info *p;
+	struct procs_table *t;
+	struct proc_list l;
+
+	ck_assert_ptr_ne(mkdtemp(root), NULL);
+	put(root, "uptime", "1000.00 1900.00\n");
+	fixture_proc(root, 42, "leakd", 5000, 4);
+	put(root, "42/status", status_3_10);
+	/* no smaps_rollup before 4.14: the process has only smaps */
+	put(root, "42/smaps", "00400000-00401000 r-xp 00000000 fd:00 7 /usr/sbin/leakd\n"
+	    "Pss:                 12 kB\n"
+	    "01d3c000-01d5d000 rw-p 00000000 00:00 0 [heap]\n"
+	    "Pss:                 96 kB\n");
+	fallback_reset();
+	t = procs_table_new(root, &cfg);
+	ck_assert_ptr_ne(t, NULL);
+	ck_assert_int_eq(procs_table_update(t, 100, NULL, 0, &l, &err), 0);
+	p = procs_find(&l, 42);
+	ck_assert_ptr_ne(p, NULL);
+	ck_assert_uint_eq(p->uid, 997);	/* the effective uid */
+	ck_assert_int_eq(p->nfds, 4);
+	ck_assert_uint_eq(p->pss, 0);	/* no rollup, and no fallback yet */
+	procs_list_free(&l);
+	procs_table_free(t);
+	ck_assert_int_eq(fallback_init("smaps_rollup", &err), 0);
+	t = procs_table_new(root, &cfg);
+	ck_assert_int_eq(procs_table_update(t, 100, NULL, 0, &l, &err), 0);
+	p = procs_find(&l, 42);
+	ck_assert_uint_eq(p->pss, 108 * 1024);
+	procs_list_free(&l);
+	procs_table_free(t);
+	fallback_reset();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* With the fd_size fallback forced, fds are counted by listing, as before
+ * 6.2: the same count. */
+START_TEST(test_fd_size_fallback)
+{
+	struct lt_err err = { "" };
+	int me = getpid(), by_size, by_list;
+
+	fallback_reset();
+	by_size = procs_count_fds("/proc", me, 1);
+	ck_assert_int_eq(fallback_init("fd_size", &err), 0);
+	by_list = procs_count_fds("/proc", me, 1);
+	fallback_reset();
+	/* listing opens the directory: one fd more, our own */
+	ck_assert_int_gt(by_size, 2);
+	ck_assert_int_eq(by_list, by_size + 1);
+}
+END_TEST
+
 START_TEST(test_cmdline_clean)
 {
 	char a[] = "a\tb\nc\001d\177e\xc3\xa9" "f\xffg\0h\0";
@@ -256,6 +363,8 @@ Suite *procs_suite(void)
 	tcase_add_test(tc, test_live_self);
 	tcase_add_test(tc, test_table_reuse);
 	tcase_add_test(tc, test_cmdline_clean);
+	tcase_add_test(tc, test_status_3_10);
+	tcase_add_test(tc, test_fd_size_fallback);
 	suite_add_tcase(s, tc);
 	return s;
 }
