@@ -582,6 +582,12 @@ static int pin(struct run *r)
 	}
 	t->inode = rq->inode;
 
+	/* before 5.6 (or with the fallback forced) no fd can be duplicated:
+	 * said before pidfd_open (5.3) can fail on an older kernel */
+	if (actions_kind_needs_fd(rq->kind) && lt_fallback(LT_FB_PIDFD_GETFD))
+		return refuse(r, ENOSYS, "needs pidfd_getfd (Linux 5.6)%s",
+			      fallback_forced(LT_FB_PIDFD_GETFD) ?
+			      "; forced off by LEAKTOP_FALLBACKS" : ", missing on this kernel");
 	r->pidfd = lt_pidfd_open(rq->pid);
 	if (r->pidfd < 0) {
 		e = errno;
@@ -607,11 +613,6 @@ static int pin(struct run *r)
 	if (!actions_kind_needs_fd(rq->kind))
 		return 0;
 
-	/* before 5.6 (or with the fallback forced) no fd can be duplicated */
-	if (lt_fallback(LT_FB_PIDFD_GETFD))
-		return refuse(r, ENOSYS, "needs pidfd_getfd (Linux 5.6)%s",
-			      fallback_forced(LT_FB_PIDFD_GETFD) ?
-			      "; forced off by LEAKTOP_FALLBACKS" : ", missing on this kernel");
 	r->sfd = lt_pidfd_getfd(r->pidfd, rq->fd);
 	if (r->sfd < 0) {
 		e = errno;
