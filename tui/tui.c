@@ -74,6 +74,7 @@ void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
 	vsnprintf(t->status, sizeof(t->status), fmt, ap);
 	va_end(ap);
 	t->status_elem = elem;
+	t->status_ttl = 0;
 	t->dirty |= DIRTY_STATUS;
 }
 
@@ -229,9 +230,16 @@ static int take_sample(struct tui *t)
 	tui_install_sample(t, &s);
 	if (t->recording && record_write_sample(t->rec, &t->cur, &err) < 0)
 		record_failed(t, &err);
-	/* kernel fallbacks taken: named once, in the status line */
-	if (fallback_status(err.msg, sizeof(err.msg)))
+	/* kernel fallbacks taken: named once, in a free status line, for a
+	 * few samples (the key bar comes back after) */
+	if (t->status_ttl && !--t->status_ttl) {
+		t->status[0] = '\0';
+		t->dirty |= DIRTY_STATUS;
+	}
+	if (!t->status[0] && fallback_status(err.msg, sizeof(err.msg))) {
 		tui_set_status(t, THEME_STATUS, "%s", err.msg);
+		t->status_ttl = 3;
+	}
 	return 0;
 }
 

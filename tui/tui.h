@@ -145,6 +145,7 @@ struct tui {
 
 	char status[256];
 	int status_elem;
+	int status_ttl;			/* samples the status stays; 0: until a key */
 	unsigned dirty;
 	int too_small;
 	int quit;
