@@ -5,7 +5,7 @@
 # fallbacks cannot see (a unix socket's queue without unix_diag) is named in
 # the output instead.  Each fallback forced alone: exit 0, its loss said once
 # on stderr and listed in JSON.  An action that needs pidfd_getfd is refused
-# naming Linux 5.6.
+# naming Linux 5.6.  The interface names a fallback once in its status line.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
@@ -106,4 +106,34 @@ LEAKTOP_FALLBACKS=pidfd_getfd "$LEAKTOP" --act raise-fd-limit --pid "$udp_pid" \
 check "raise-fd-limit without pidfd_getfd: not refused for it" \
 	bash -c "! grep -q pidfd_getfd '$TMPD/raise.err' '$TMPD/raise.json'"
 kill "$udp_bgpid"
+
+# --- the interface says it once in its status line, then gives the keys back --
+if command -v tmux >/dev/null; then
+	TM="tmux -L leaktop-fb-$$ -f /dev/null"
+	trap '$TM kill-server 2>/dev/null; cleanup' EXIT
+	$TM new-session -d -s fb -x 160 -y 30 \
+		"env TERM=xterm-256color LEAKTOP_FALLBACKS=unix_diag $LEAKTOP -d 1 2>$TMPD/ui.err"
+	seen=0 back=0
+	for i in $(seq 1 60); do
+		$TM capture-pane -p -t fb >"$TMPD/ui.screen" 2>/dev/null
+		if [ $seen = 0 ] && tail -1 "$TMPD/ui.screen" | grep -q '^kernel fallbacks: .*unix_diag'; then
+			seen=1
+			tail -1 "$TMPD/ui.screen" >"$TMPD/ui.status"
+		elif [ $seen = 1 ] && tail -1 "$TMPD/ui.screen" | grep -q 'F10Quit'; then
+			back=1
+			break
+		fi
+		sleep 0.2
+	done
+	echo "UI status line: $(cat "$TMPD/ui.status" 2>/dev/null)"
+	check "UI: the status line names unix_diag" test $seen = 1
+	check "UI: the key bar comes back after it" test $back = 1
+	sleep 2
+	$TM capture-pane -p -t fb >"$TMPD/ui.screen" 2>/dev/null
+	check "UI: said once (not again at later samples)" \
+		bash -c "! tail -1 '$TMPD/ui.screen' | grep -q 'kernel fallbacks'"
+	$TM send-keys -t fb q
+	sleep 0.5
+	$TM kill-server 2>/dev/null
+fi
 finish
