@@ -66,15 +66,18 @@ const char *fallback_lost(enum lt_fallback_id id);
 void fallback_json(FILE *f);
 
 /*
- * The fallbacks taken that have not been said yet, each once: one line per
- * fallback on f ("leaktop: fallback raw_diag (...): lost ..."); returns how
- * many were written.
+ * The forced fallbacks not said yet, each once: one line per fallback on f
+ * ("leaktop: fallback raw_diag (Linux 4.10; forced by LEAKTOP_FALLBACKS):
+ * lost: ..."); returns how many were written.  A fallback taken because
+ * the kernel lacks the feature is not written here (a healthy run keeps
+ * stderr empty): JSON and the status line name it.
  */
 int fallback_warn(FILE *f);
 
 /*
- * The same, for the UI's status line: one sentence naming the fallbacks
- * not said yet, into buf; 0 when there is nothing new (buf is then "").
+ * For the UI's status line: one sentence naming every fallback taken
+ * (forced or missing) not said yet, into buf; returns how many, 0 when
+ * there is nothing new (buf is then "").
  */
 int fallback_status(char *buf, size_t bufsz);
 
