@@ -42,7 +42,10 @@ figures() { # the figures the contract promises, per sample
 figures "$TMPD/live.json" >"$TMPD/live.fig"
 figures "$TMPD/replay.json" >"$TMPD/replay.fig"
 check "same figures in every sample" cmp "$TMPD/live.fig" "$TMPD/replay.fig"
-check "in fact the same JSON" cmp "$TMPD/live.json" "$TMPD/replay.json"
+# a recording does not carry the kernel's fallbacks (issue 16): a replay
+# lists none, so live and replayed JSON are compared without that member
+nofb() { sed 's/,"fallbacks":\[[^]]*\]}$/}/' "$1"; }
+check "in fact the same JSON" cmp <(nofb "$TMPD/live.json") <(nofb "$TMPD/replay.json")
 check "the leaker's socket is in the replay" \
 	jq -e --argjson i "$udp_inode" 'select(.seq == 4) | any(.sockets[]; .inode == $i and
 	    .recv_q > 0 and (.flags | index("never_read")))' "$TMPD/replay.json"
@@ -85,7 +88,7 @@ kill -INT "$lt"
 wait "$lt"
 check "SIGINT ends -n 0 with status 0" test $? = 0
 "$LEAKTOP" -b --replay "$TMPD/int.ltrec" --format json >"$TMPD/int.replay" 2>"$TMPD/int.rerr"
-check "the interrupted recording replays every sample" cmp "$TMPD/int.json" "$TMPD/int.replay"
+check "the interrupted recording replays every sample" cmp <(nofb "$TMPD/int.json") <(nofb "$TMPD/int.replay")
 check "and it was closed cleanly (no warning)" test ! -s "$TMPD/int.rerr"
 
 # --- a file cut short, a damaged byte, a newer format ----------------------------
@@ -98,7 +101,7 @@ check "a cut recording replays (status 0)" test $? = 0
 kept=$(wc -l <"$TMPD/cut.json")
 check "a cut recording keeps its complete samples ($kept)" test "$kept" -ge 3 -a "$kept" -le 4
 check "a cut recording names the offset" grep -q "offset [0-9]*: .*cut short" "$TMPD/cut.err"
-check "the cut samples are the recorded ones" cmp "$TMPD/cut.json" <(head -"$kept" "$TMPD/live.json")
+check "the cut samples are the recorded ones" cmp <(nofb "$TMPD/cut.json") <(nofb "$TMPD/live.json" | head -"$kept")
 cp "$F" "$TMPD/newer.ltrec"
 printf '\x07' | dd of="$TMPD/newer.ltrec" bs=1 seek=8 conv=notrunc status=none
 "$LEAKTOP" -b --replay "$TMPD/newer.ltrec" >/dev/null 2>"$TMPD/newer.err"
