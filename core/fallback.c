@@ -239,7 +239,7 @@ int fallback_status(char *buf, size_t bufsz)
 		i = __builtin_ctz(t);
 		snprintf(buf + len, bufsz - len, " (%s)", entries[i].lost);
 	} else if (n > 1 && len < bufsz) {
-		snprintf(buf + len, bufsz - len, " (what each loses: leaktop -b, or man leaktop)");
+		snprintf(buf + len, bufsz - len, " (what each loses: leaktop(1), LEAKTOP_FALLBACKS)");
 	}
 	return n;
 }
