@@ -882,7 +882,7 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 		return 0;	/* the quiet majority, decided cheaply */
 	/* a unix stream's queue is charged to its peer: rmem 0, Recv-Q not */
 	return ltsock_queued(k) > 0 || ltsock_send_held(k) > 0 ||
-	       (k->recv_q > 0 && history_queue_is_bytes(k));
+	       (k->recv_q > 0 && ltsock_queue_is_bytes(k));
 }
 
 /* s->shown from s->order: one pass, so that the UI, the findings and the

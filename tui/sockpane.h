@@ -28,7 +28,5 @@ enum sockpane_field {
 };
 void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
 		    int width, char *buf, size_t sz);
-/* Fill percent of rcvbuf, or -1 when unknown. */
-double sockpane_fill(const struct ltsock *k);
 
 #endif
