@@ -982,9 +982,27 @@ static const struct finding_mitigation *mitigation_of(const struct sample *s,
 	return NULL;
 }
 
-static int same_problem(const struct finding *a, const struct finding *b)
+/* A problem's identity (kind and subject), sortable: mark_states finds
+ * the kept findings that came back by binary search. */
+struct problem_key {
+	uint64_t hash;
+	int kind;
+};
+
+static int cmp_problem_key(const void *a, const void *b)
 {
-	return a->kind == b->kind && findings_hash(a) == findings_hash(b);
+	const struct problem_key *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+static struct problem_key problem_key_of(const struct finding *f)
+{
+	struct problem_key k = { findings_hash(f), f->kind };
+
+	return k;
 }
 
 static int keep_push(struct findings_state *st, size_t *cap, const struct finding *f,
@@ -1015,6 +1033,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 		       const struct sample *s, struct finding_list *out)
 {
 	struct kept_finding *old = st->kept;
+	struct problem_key *now = NULL;
 	size_t nold = st->nkept, cap = 0, i, j, nnow = out->n;
 	char when[32];
 	int r = 0;
@@ -1051,14 +1070,21 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 	for (i = 0; i < nnow && r == 0; i++)
 		if (out->v[i].state != FINDING_SUSPECTED)
 			r = keep_push(st, &cap, &out->v[i], 0);
+	if (nold && r == 0) {
+		now = malloc((nnow ? nnow : 1) * sizeof(*now));
+		if (!now)
+			r = -ENOMEM;
+		for (i = 0; now && i < nnow; i++)
+			now[i] = problem_key_of(&out->v[i]);
+		if (now)
+			qsort(now, nnow, sizeof(*now), cmp_problem_key);
+	}
 	for (j = 0; j < nold && r == 0; j++) {
+		struct problem_key key = problem_key_of(&old[j].f);
 		struct finding g;
-		int back = 0;
 
-		for (i = 0; i < nnow && !back; i++)
-			back = same_problem(&old[j].f, &out->v[i]);
-		if (back)
-			continue;
+		if (nnow && bsearch(&key, now, nnow, sizeof(*now), cmp_problem_key))
+			continue;	/* back: it is in this sample's list */
 		g = old[j].f;
 		if (!old[j].gone_since)
 			old[j].gone_since = s->time;
@@ -1087,6 +1113,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 				*f = g;
 		}
 	}
+	free(now);
 	free(old);
 	return r;
 }
