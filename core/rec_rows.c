@@ -150,12 +150,11 @@ int rec_key_cmp(const uint64_t *a, const uint64_t *b, int nk)
 	return 0;
 }
 
-static int sort_nkey;
-
-static int cmp_row_pos(const void *a, const void *b)
+/* qsort_r comparator: by the first *nkey key fields, then insertion order. */
+static int cmp_row_pos(const void *a, const void *b, void *nkey)
 {
 	const struct row *x = a, *y = b;
-	int c = rec_key_cmp(x->key, y->key, sort_nkey);
+	int c = rec_key_cmp(x->key, y->key, *(const int *)nkey);
 
 	if (c)
 		return c;
@@ -168,9 +167,8 @@ static void rowset_finish(struct rowset *rs, int t)
 	int nk = rec_schemas[t].nkey;
 	size_t i;
 
-	sort_nkey = nk;
 	if (rs->n > 1)
-		qsort(rs->v, rs->n, sizeof(*rs->v), cmp_row_pos);
+		qsort_r(rs->v, rs->n, sizeof(*rs->v), cmp_row_pos, &nk);
 	for (i = 0; i < rs->n; i++)
 		rs->v[i].key[nk] = (i > 0 && !rec_key_cmp(rs->v[i].key, rs->v[i - 1].key, nk))
 				   ? rs->v[i - 1].key[nk] + 1 : 0;
