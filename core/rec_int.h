@@ -87,9 +87,9 @@ enum {
 struct schema {
 	const char *name;
 	int nkey;		/* declared key fields; the dup counter follows */
-	const char *types;	/* one letter per field */
-	int nf10;		/* fields a format 1.x row has, if fewer */
-	int nf20;		/* fields a format 2.x row has, if fewer */
+	const char *types;	/* one letter per field, from rec_fields.h */
+	int nf10;		/* fields a format 1.x row has */
+	int nf20;		/* fields a format 2.x row has */
 };
 
 struct row {

@@ -9,23 +9,10 @@
 #include <string.h>
 
 #include "leaktop/history.h"
+#include "rec_fields.h"
 #include "rec_int.h"
 
 /* ---- tables ----------------------------------------------------------------- */
-
-const struct schema rec_schemas[NT] = {
-	[T_META] = { "meta", 0, "DDUUDI" "IIIII" "UUUUUU" "IU" "UUUUUUUU" "I"
-			       "UUUUUUUU" "IUIUU" "UUUU" "IID" "UI" "UUUUUUUUUUUUUU", 50 },
-	[T_SLAB] = { "slab", 1, "SUUUU" },
-	[T_NETNS] = { "netns", 1, "UISUIS" "UUUUUUUUUUU" "UI" "I", 19 },
-	[T_SOCK] = { "sockets", 3, "UUUUUUUU" "BUBU" "UUUUUUU" "S" "DDUUU" "UUUUUUDU", 25 },
-	[T_OWNER] = { "owners", 3, "" },
-	[T_FDPROC] = { "fd processes", 1, "IIS" },
-	[T_PROC] = { "processes", 1, "IUSSSUDUUDIIIIIIDUDDIIDU" },
-	[T_FINDING] = { "findings", 1, "UUUIIUUSDDSSSS" "IIS" "UUUDS", 14, 17 },
-	[T_FDTAB] = { "fd tables", 1, "II" },
-	[T_FDENT] = { "fd entries", 2, "IUUSUUUSDU" },
-};
 
 /* The most rows a table may hold in a replay, from what a live sample can
  * have: one meta row, the top slab caches, pid_max processes, 64k network
@@ -228,35 +215,66 @@ int rec_row_spans(int t, const uint8_t *p, size_t len, uint32_t *offs)
 	return o == len ? 0 : -1;
 }
 
-/* ---- sample -> rows (writer) ------------------------------------------------ */
+/* ---- one field list per table: the codec ---------------------------------- */
 
-void rec_enc_finding(struct buf *b, const struct finding *x)
-{
-	rec_put_u(b, x->kind);
-	rec_put_u(b, x->severity);
-	rec_put_u(b, x->suspected);
-	rec_put_i(b, x->pid);
-	rec_put_i(b, x->fd);
-	rec_put_u(b, x->inode);
-	rec_put_u(b, x->netns);
-	rec_put_sa(b, x->comm, sizeof(x->comm));
-	rec_put_d(b, x->observed_s);
-	rec_put_d(b, x->score);
-	rec_put_s(b, x->action);
-	rec_put_sa(b, x->summary, sizeof(x->summary));
-	rec_put_sa(b, x->evidence, sizeof(x->evidence));
-	rec_put_sa(b, x->explanation, sizeof(x->explanation));
-	/* format 2.0 */
-	rec_put_i(b, x->victim_pid);
-	rec_put_i(b, x->victim_fd);
-	rec_put_sa(b, x->victim_comm, sizeof(x->victim_comm));
-	/* format 3.0: where the finding stands */
-	rec_put_u(b, x->state);
-	rec_put_u(b, x->mitigation);
-	rec_put_u(b, x->check);
-	rec_put_d(b, x->mitigated_at);
-	rec_put_sa(b, x->mitigation_note, sizeof(x->mitigation_note));
-}
+/*
+ * Each table's encoder and decoder expand its field list (rec_fields.h)
+ * with the macros below, as its schema string does with REC_LETTER: an
+ * encoder puts each field into the buffer b, a decoder reads each back from
+ * the cursor c.  A decoder reads the fields of a later format version only
+ * if the row goes on; older rows leave them at their default.
+ */
+#define ENC_U(lv) rec_put_u(b, (lv));
+#define ENC_I(lv) rec_put_i(b, (lv));
+#define ENC_D(lv) rec_put_d(b, (lv));
+/* S and B take their size from the array: refuse a pointer */
+#define IS_ARRAY(a) (!__builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0])))
+#define ENC_S(lv) _Static_assert(IS_ARRAY(lv), #lv " is not an array"); \
+	rec_put_sa(b, (lv), sizeof(lv));
+#define ENC_P(lv) rec_put_s(b, (lv));
+#define ENC_B(lv) _Static_assert(IS_ARRAY(lv), #lv " is not an array"); \
+	rec_put_b(b, (lv), trimmed((lv), sizeof(lv)));
+#define ENC_N(lv) rec_put_u(b, (lv));
+#define ENC_A(lv) rec_put_s(b, (lv));
+#define ENC_R(lv) rec_put_u(b, (uint64_t)(lv));
+#define ENC_M(lv) rec_put_u(b, fallback_mask(lv));
+#define ENC_K(lv) rec_put_u(b, (lv) >= 0);
+#define REC_ENC(kind, lv) ENC_##kind(lv)
+#define ENCODE(T) do { T##_1(REC_ENC) T##_2(REC_ENC) T##_3(REC_ENC) } while (0)
+
+#define DEC_U(lv) (lv) = (__typeof__(lv))rec_get_u(c);
+#define DEC_I(lv) (lv) = (__typeof__(lv))rec_get_i(c);
+#define DEC_D(lv) (lv) = rec_get_d(c);
+#define DEC_S(lv) rec_get_s(c, (lv), sizeof(lv));
+#define DEC_P(lv) (lv) = rec_get_sdup(c);
+#define DEC_B(lv) rec_get_b(c, (lv), sizeof(lv));
+#define DEC_N(lv) (void)rec_get_u(c);	/* the rows say it */
+#define DEC_A(lv) (lv) = get_action(c);
+#define DEC_R(lv) (lv) = get_result(c);
+#define DEC_M(lv) set_fallbacks((lv), rec_get_u(c));
+#define DEC_K(lv) (lv) = rec_get_u(c) ? 0 : -1;	/* rows_to_sample links it */
+#define REC_DEC(kind, lv) DEC_##kind(lv)
+#define DECODE_V(T, v) do { if (c->p < c->e) { T##_##v(REC_DEC) } } while (0)
+
+/* The lists spell out these arrays element by element. */
+_Static_assert(MEMINFO_SOCK_GROUPS == 7, "REC_META_2 lists 7 socket groups");
+_Static_assert(SOCKDIAG_NKINDS == 11, "REC_NETNS_1 lists 11 dump results");
+
+const struct schema rec_schemas[NT] = {
+#define SCHEMA(t, name, nkey, T) \
+	[t] = { name, nkey, REC_TYPES(T), REC_NF10(T), REC_NF20(T) }
+	SCHEMA(T_META, "meta", 0, REC_META),
+	SCHEMA(T_SLAB, "slab", 1, REC_SLAB),
+	SCHEMA(T_NETNS, "netns", 1, REC_NETNS),
+	SCHEMA(T_SOCK, "sockets", 3, REC_SOCK),
+	SCHEMA(T_OWNER, "owners", 3, REC_OWNER),
+	SCHEMA(T_FDPROC, "fd processes", 1, REC_FDPROC),
+	SCHEMA(T_PROC, "processes", 1, REC_PROC),
+	SCHEMA(T_FINDING, "findings", 1, REC_FINDING),
+	SCHEMA(T_FDTAB, "fd tables", 1, REC_FDTAB),
+	SCHEMA(T_FDENT, "fd entries", 2, REC_FDENT),
+#undef SCHEMA
+};
 
 static size_t trimmed(const uint8_t *a, size_t n)
 {
@@ -265,97 +283,66 @@ static size_t trimmed(const uint8_t *a, size_t n)
 	return n;
 }
 
-static void enc_meta(struct buf *b, const struct sample *s)
+static uint64_t fallback_mask(const uint8_t *fallback)
 {
-	const struct meminfo_breakdown *m = &s->mem;
-	int i;
+	uint64_t fb = 0;
+	int k;
 
-	rec_put_d(b, s->time);
-	rec_put_d(b, s->interval);
-	rec_put_u(b, s->seq);
-	rec_put_u(b, s->hidden);
-	rec_put_d(b, s->pss_age);
-	rec_put_i(b, s->as_root);
-	rec_put_i(b, s->census);
-	rec_put_i(b, s->census_complete);
-	rec_put_i(b, s->pid_filter);
-	rec_put_i(b, s->have_procs);
-	rec_put_i(b, s->have_mem_limits);
-	for (i = 0; i < 3; i++)
-		rec_put_u(b, s->tcp_mem_limits[i]);
-	for (i = 0; i < 3; i++)
-		rec_put_u(b, s->udp_mem_limits[i]);
-	rec_put_i(b, s->owners.hidden_procs);
-	rec_put_u(b, s->socks.n);
-	rec_put_u(b, m->total);
-	rec_put_u(b, m->free);
-	rec_put_u(b, m->available);
-	rec_put_u(b, m->page_cache);
-	rec_put_u(b, m->buffers);
-	rec_put_u(b, m->shmem);
-	rec_put_u(b, m->user_anon);
-	rec_put_u(b, m->kernel_known);
-	rec_put_i(b, m->unaccounted);
-	rec_put_u(b, m->slab_reclaimable);
-	rec_put_u(b, m->slab_unreclaimable);
-	rec_put_u(b, m->kernel_stack);
-	rec_put_u(b, m->page_tables);
-	rec_put_u(b, m->vmalloc);
-	rec_put_u(b, m->percpu);
-	rec_put_u(b, m->hugetlb);
-	rec_put_u(b, m->zswap);
-	rec_put_i(b, m->stacks_in_vmalloc);
-	rec_put_u(b, m->socket_queues);
-	rec_put_i(b, m->socket_queues_from_census);
-	rec_put_u(b, m->sockstat_tcp);
-	rec_put_u(b, m->sockstat_udp);
-	rec_put_u(b, m->pss.pss);
-	rec_put_u(b, m->pss.anon);
-	rec_put_u(b, m->pss.file);
-	rec_put_u(b, m->pss.shmem);
-	rec_put_i(b, m->pss.procs);
-	rec_put_i(b, m->pss.hidden);
-	rec_put_d(b, m->pss.time);
-	rec_put_u(b, s->slab.total);
-	rec_put_i(b, s->slab.readable);
-	/* format 2.0: socket memory */
-	rec_put_u(b, m->socket_buffers);
-	for (i = 0; i < MEMINFO_SOCK_GROUPS; i++)
-		rec_put_u(b, m->socket_group[i]);
-	rec_put_u(b, m->socket_recv);
-	rec_put_u(b, m->orphans);
-	rec_put_u(b, m->sockstat_orphans);
-	rec_put_u(b, m->sockstat_frag);
-	rec_put_u(b, s->nns_unknown);
-	rec_put_u(b, m->sockstat_slack);
+	for (k = 0; k < SOCKDIAG_NKINDS; k++)
+		if (fallback[k])
+			fb |= 1ull << k;
+	return fb;
 }
 
-static void enc_proc(struct buf *b, const struct proc_info *p)
+static void set_fallbacks(uint8_t *fallback, uint64_t fb)
 {
-	rec_put_i(b, p->ppid);
-	rec_put_u(b, p->uid);
-	rec_put_sa(b, p->user, sizeof(p->user));
-	rec_put_sa(b, p->comm, sizeof(p->comm));
-	rec_put_s(b, p->cmdline);
-	rec_put_u(b, p->start_ticks);
-	rec_put_d(b, p->start_time);
-	rec_put_u(b, p->netns);
-	rec_put_u(b, p->pss);
-	rec_put_d(b, p->pss_age);
-	rec_put_i(b, p->nfds);
-	rec_put_i(b, p->fd_soft);
-	rec_put_i(b, p->fd_hard);
-	rec_put_i(b, p->nsockets);
-	rec_put_i(b, p->ghosts);
-	rec_put_i(b, p->ghosts_known);
-	rec_put_d(b, p->oldest_ghost_age);
-	rec_put_u(b, p->queued);
-	rec_put_d(b, p->fd_growth_per_hour);
-	rec_put_d(b, p->ghost_growth_per_hour);
-	rec_put_i(b, p->growth_known);
-	rec_put_i(b, p->fd_increase);
-	rec_put_d(b, p->exhaustion_s);
-	rec_put_u(b, p->hidden);
+	int k;
+
+	for (k = 0; k < SOCKDIAG_NKINDS; k++)
+		fallback[k] = (fb >> k) & 1;
+}
+
+static enum sockdiag_result get_result(struct cur *c)
+{
+	uint64_t v = rec_get_u(c);
+
+	return v <= SOCKDIAG_FAILED ? (enum sockdiag_result)v : SOCKDIAG_FAILED;
+}
+
+/* The literal for a recorded action name (findings point at literals), or
+ * NULL for none or a name this leaktop does not know. */
+static const char *get_action(struct cur *c)
+{
+	const uint8_t *a;
+	size_t n;
+	int k;
+
+	if (rec_get_span(c, &a, &n) < 0 || !a)
+		return NULL;
+	for (k = 1; k < ACTIONS_NKINDS; k++) {
+		const char *name = actions_kind_name((enum actions_kind)k);
+
+		if (strlen(name) == n && !memcmp(name, a, n))
+			return name;
+	}
+	return NULL;
+}
+
+/* ---- sample -> rows (writer) ------------------------------------------------ */
+
+static void enc_meta(struct buf *b, const struct sample *s)
+{
+	ENCODE(REC_META);
+}
+
+static void enc_slab(struct buf *b, const struct meminfo_slabcache *sc)
+{
+	ENCODE(REC_SLAB);
+}
+
+static void enc_netns(struct buf *b, const struct sample_netns *ns)
+{
+	ENCODE(REC_NETNS);
 }
 
 static void enc_sock(struct buf *b, const struct ltsock *k, const struct sock_rate *r)
@@ -364,40 +351,32 @@ static void enc_sock(struct buf *b, const struct ltsock *k, const struct sock_ra
 
 	if (!r)
 		r = &none;
-	rec_put_u(b, k->family);
-	rec_put_u(b, k->type);
-	rec_put_u(b, k->state);
-	rec_put_u(b, k->source);
-	rec_put_u(b, k->protocol);
-	rec_put_u(b, k->have);
-	rec_put_u(b, k->ifindex);
-	rec_put_u(b, k->uid);
-	rec_put_b(b, k->local.addr, trimmed(k->local.addr, 16));
-	rec_put_u(b, k->local.port);
-	rec_put_b(b, k->peer.addr, trimmed(k->peer.addr, 16));
-	rec_put_u(b, k->peer.port);
-	rec_put_u(b, k->recv_q);
-	rec_put_u(b, k->send_q);
-	rec_put_u(b, k->rmem);
-	rec_put_u(b, k->rcvbuf);
-	rec_put_u(b, k->wmem);
-	rec_put_u(b, k->sndbuf);
-	rec_put_u(b, k->drops);
-	rec_put_s(b, k->path);
-	rec_put_d(b, r->growth_bps);
-	rec_put_d(b, r->drops_ps);
-	rec_put_u(b, r->known);
-	rec_put_u(b, r->flags);
-	rec_put_u(b, r->points);
-	/* format 2.0 */
-	rec_put_u(b, k->fwd_alloc);
-	rec_put_u(b, k->wmem_queued);
-	rec_put_u(b, k->optmem);
-	rec_put_u(b, k->backlog);
-	rec_put_u(b, k->peer_q);
-	rec_put_u(b, k->npeer_q);
-	rec_put_d(b, r->send_growth_bps);
-	rec_put_u(b, k->npeer_blocked);
+	ENCODE(REC_SOCK);
+}
+
+static void enc_fdproc(struct buf *b, const struct fd_proc *fp)
+{
+	ENCODE(REC_FDPROC);
+}
+
+static void enc_proc(struct buf *b, const struct proc_info *p)
+{
+	ENCODE(REC_PROC);
+}
+
+void rec_enc_finding(struct buf *b, const struct finding *x)
+{
+	ENCODE(REC_FINDING);
+}
+
+static void enc_fdtab(struct buf *b, const struct fd_table *ft)
+{
+	ENCODE(REC_FDTAB);
+}
+
+static void enc_fdent(struct buf *b, const struct fd_entry *e)
+{
+	ENCODE(REC_FDENT);
 }
 
 /* Cut s into the rows of every table.  0 or -ENOMEM. */
@@ -413,38 +392,13 @@ int rec_sample_to_rows(const struct sample *s, struct rowset *rs)
 	enc_meta(&rs[T_META].b, s);
 	row_end(&rs[T_META], r);
 	for (i = 0; i < (size_t)s->slab.n && i < MEMINFO_SLAB_TOP; i++) {
-		const struct meminfo_slabcache *c = &s->slab.top[i];
-		struct buf *b = &rs[T_SLAB].b;
-
 		r = row_begin(&rs[T_SLAB], i, 0, 0);
-		rec_put_sa(b, c->name, sizeof(c->name));
-		rec_put_u(b, c->bytes);
-		rec_put_u(b, c->active_objs);
-		rec_put_u(b, c->num_objs);
-		rec_put_u(b, c->objsize);
+		enc_slab(&rs[T_SLAB].b, &s->slab.top[i]);
 		row_end(&rs[T_SLAB], r);
 	}
 	for (i = 0; i < s->nnetns; i++) {
-		const struct sample_netns *n = &s->netns[i];
-		struct buf *b = &rs[T_NETNS].b;
-		uint64_t fb = 0;
-		int k;
-
 		r = row_begin(&rs[T_NETNS], i, 0, 0);
-		rec_put_u(b, n->ino);
-		rec_put_i(b, n->pid);
-		rec_put_sa(b, n->name, sizeof(n->name));
-		rec_put_u(b, n->nsockets);
-		rec_put_i(b, n->rep.entered);
-		rec_put_sa(b, n->rep.why, sizeof(n->rep.why));
-		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
-			rec_put_u(b, (uint64_t)n->rep.result[k]);
-			if (n->rep.fallback[k])
-				fb |= 1ull << k;
-		}
-		rec_put_u(b, fb);
-		rec_put_i(b, n->rep.complete);
-		rec_put_i(b, n->held_by);	/* format 2.0 */
+		enc_netns(&rs[T_NETNS].b, &s->netns[i]);
 		row_end(&rs[T_NETNS], r);
 	}
 	for (i = 0; i < s->socks.n; i++) {
@@ -461,13 +415,10 @@ int rec_sample_to_rows(const struct sample *s, struct rowset *rs)
 		row_end(&rs[T_OWNER], r);
 	}
 	for (i = 0; i < s->owners.nprocs; i++) {
-		const struct fd_proc *p = &s->owners.procs[i];
-		struct buf *b = &rs[T_FDPROC].b;
+		const struct fd_proc *fp = &s->owners.procs[i];
 
-		r = row_begin(&rs[T_FDPROC], (uint32_t)p->pid, 0, 0);
-		rec_put_i(b, p->nfds);
-		rec_put_i(b, p->nsockets);
-		rec_put_sa(b, p->comm, sizeof(p->comm));
+		r = row_begin(&rs[T_FDPROC], (uint32_t)fp->pid, 0, 0);
+		enc_fdproc(&rs[T_FDPROC].b, fp);
 		row_end(&rs[T_FDPROC], r);
 	}
 	for (i = 0; i < s->procs.n; i++) {
@@ -484,24 +435,11 @@ int rec_sample_to_rows(const struct sample *s, struct rowset *rs)
 		const struct fd_table *ft = &s->fdtables[i];
 
 		r = row_begin(&rs[T_FDTAB], i, 0, 0);
-		rec_put_i(&rs[T_FDTAB].b, ft->pid);
-		rec_put_i(&rs[T_FDTAB].b, ft->hidden);
+		enc_fdtab(&rs[T_FDTAB].b, ft);
 		row_end(&rs[T_FDTAB], r);
 		for (j = 0; j < ft->n; j++) {
-			const struct fd_entry *e = &ft->v[j];
-			struct buf *b = &rs[T_FDENT].b;
-
 			r = row_begin(&rs[T_FDENT], i, j, 0);
-			rec_put_i(b, e->fd);
-			rec_put_u(b, e->kind);
-			rec_put_u(b, e->ghost);
-			rec_put_s(b, e->target);
-			rec_put_u(b, e->inode);
-			rec_put_u(b, e->pos);
-			rec_put_u(b, e->flags);
-			rec_put_sa(b, e->sockproto, sizeof(e->sockproto));
-			rec_put_d(b, e->ghost_age);
-			rec_put_u(b, e->sock >= 0);
+			enc_fdent(&rs[T_FDENT].b, &ft->v[j]);
 			row_end(&rs[T_FDENT], r);
 		}
 	}
@@ -523,123 +461,64 @@ static struct cur row_cur(const struct rowset *rs, size_t i)
 	return c;
 }
 
-static void dec_meta(struct cur *c, struct sample *s)
+static int cur_status(const struct cur *c)
 {
-	struct meminfo_breakdown *m = &s->mem;
-	int i;
-
-	s->time = rec_get_d(c);
-	s->interval = rec_get_d(c);
-	s->seq = (unsigned)rec_get_u(c);
-	s->hidden = (unsigned)rec_get_u(c);
-	s->pss_age = rec_get_d(c);
-	s->as_root = (int)rec_get_i(c);
-	s->census = (int)rec_get_i(c);
-	s->census_complete = (int)rec_get_i(c);
-	s->pid_filter = (int)rec_get_i(c);
-	s->have_procs = (int)rec_get_i(c);
-	s->have_mem_limits = (int)rec_get_i(c);
-	for (i = 0; i < 3; i++)
-		s->tcp_mem_limits[i] = rec_get_u(c);
-	for (i = 0; i < 3; i++)
-		s->udp_mem_limits[i] = rec_get_u(c);
-	s->owners.hidden_procs = (int)rec_get_i(c);
-	(void)rec_get_u(c);		/* socket count: the rows say it */
-	m->total = rec_get_u(c);
-	m->free = rec_get_u(c);
-	m->available = rec_get_u(c);
-	m->page_cache = rec_get_u(c);
-	m->buffers = rec_get_u(c);
-	m->shmem = rec_get_u(c);
-	m->user_anon = rec_get_u(c);
-	m->kernel_known = rec_get_u(c);
-	m->unaccounted = rec_get_i(c);
-	m->slab_reclaimable = rec_get_u(c);
-	m->slab_unreclaimable = rec_get_u(c);
-	m->kernel_stack = rec_get_u(c);
-	m->page_tables = rec_get_u(c);
-	m->vmalloc = rec_get_u(c);
-	m->percpu = rec_get_u(c);
-	m->hugetlb = rec_get_u(c);
-	m->zswap = rec_get_u(c);
-	m->stacks_in_vmalloc = (int)rec_get_i(c);
-	m->socket_queues = rec_get_u(c);
-	m->socket_queues_from_census = (int)rec_get_i(c);
-	m->sockstat_tcp = rec_get_u(c);
-	m->sockstat_udp = rec_get_u(c);
-	m->pss.pss = rec_get_u(c);
-	m->pss.anon = rec_get_u(c);
-	m->pss.file = rec_get_u(c);
-	m->pss.shmem = rec_get_u(c);
-	m->pss.procs = (int)rec_get_i(c);
-	m->pss.hidden = (int)rec_get_i(c);
-	m->pss.time = rec_get_d(c);
-	s->slab.total = rec_get_u(c);
-	s->slab.readable = (int)rec_get_i(c);
-	if (c->p < c->e) {	/* format 2.0: socket memory */
-		m->socket_buffers = rec_get_u(c);
-		for (i = 0; i < MEMINFO_SOCK_GROUPS; i++)
-			m->socket_group[i] = rec_get_u(c);
-		m->socket_recv = rec_get_u(c);
-		m->orphans = rec_get_u(c);
-		m->sockstat_orphans = rec_get_u(c);
-		m->sockstat_frag = rec_get_u(c);
-		s->nns_unknown = (size_t)rec_get_u(c);	/* the count; no inodes */
-		m->sockstat_slack = rec_get_u(c);
-	}
+	if (c->oom)
+		return -ENOMEM;
+	return c->bad ? -EBADMSG : 0;
 }
 
-/* The literal for a recorded action name: findings point at literals. */
-static const char *action_literal(const uint8_t *p, size_t n)
+static int dec_meta(struct cur *c, struct sample *s)
 {
-	int k;
+	REC_META_1(REC_DEC)
+	DECODE_V(REC_META, 2);
+	DECODE_V(REC_META, 3);
+	return cur_status(c);
+}
 
-	for (k = 1; k < ACTIONS_NKINDS; k++) {
-		const char *name = actions_kind_name((enum actions_kind)k);
+static int dec_slab(struct cur *c, struct meminfo_slabcache *sc)
+{
+	REC_SLAB_1(REC_DEC)
+	return cur_status(c);
+}
 
-		if (strlen(name) == n && !memcmp(name, p, n))
-			return name;
-	}
-	return NULL;
+static int dec_netns(struct cur *c, struct sample_netns *ns)
+{
+	REC_NETNS_1(REC_DEC)
+	DECODE_V(REC_NETNS, 2);
+	return cur_status(c);
+}
+
+static int dec_sock(struct cur *c, struct ltsock *k, struct sock_rate *r)
+{
+	REC_SOCK_1(REC_DEC)
+	DECODE_V(REC_SOCK, 2);
+	r->flags &= SOCK_FLAG_ALL;
+	return cur_status(c);
+}
+
+static int dec_fdproc(struct cur *c, struct fd_proc *fp)
+{
+	REC_FDPROC_1(REC_DEC)
+	return cur_status(c);
+}
+
+static int dec_proc(struct cur *c, struct proc_info *p)
+{
+	REC_PROC_1(REC_DEC)
+	return cur_status(c);
 }
 
 int rec_dec_finding(struct cur *c, struct finding *x)
 {
-	const uint8_t *a;
-	size_t n;
-
 	memset(x, 0, sizeof(*x));
-	x->kind = (uint8_t)rec_get_u(c);
-	x->severity = (uint8_t)rec_get_u(c);
-	x->suspected = (uint8_t)rec_get_u(c);
-	x->pid = (int32_t)rec_get_i(c);
-	x->fd = (int32_t)rec_get_i(c);
-	x->inode = rec_get_u(c);
-	x->netns = rec_get_u(c);
-	rec_get_s(c, x->comm, sizeof(x->comm));
-	x->observed_s = rec_get_d(c);
-	x->score = rec_get_d(c);
-	if (rec_get_span(c, &a, &n) == 0 && a)
-		x->action = action_literal(a, n);
-	rec_get_s(c, x->summary, sizeof(x->summary));
-	rec_get_s(c, x->evidence, sizeof(x->evidence));
-	rec_get_s(c, x->explanation, sizeof(x->explanation));
+	REC_FINDING_1(REC_DEC)
 	x->victim_pid = -1;
 	x->victim_fd = -1;
-	if (c->p < c->e) {	/* format 2.0 */
-		x->victim_pid = (int32_t)rec_get_i(c);
-		x->victim_fd = (int32_t)rec_get_i(c);
-		rec_get_s(c, x->victim_comm, sizeof(x->victim_comm));
-	}
+	DECODE_V(REC_FINDING, 2);
 	/* before 3.0 the state is what the suspected bit said */
 	x->state = x->suspected ? FINDING_SUSPECTED : FINDING_CONFIRMED;
-	if (c->p < c->e) {	/* format 3.0 */
-		x->state = (uint8_t)rec_get_u(c);
-		x->mitigation = (uint8_t)rec_get_u(c);
-		x->check = (uint8_t)rec_get_u(c);
-		x->mitigated_at = rec_get_d(c);
-		rec_get_s(c, x->mitigation_note, sizeof(x->mitigation_note));
-	}
+	DECODE_V(REC_FINDING, 3);
 	if (c->bad || x->kind >= FINDING_NKINDS || x->severity > FINDING_CRITICAL ||
 	    x->state >= FINDING_NSTATES || x->mitigation >= ACTIONS_NKINDS ||
 	    x->check >= FINDING_NCHECKS)
@@ -647,77 +526,20 @@ int rec_dec_finding(struct cur *c, struct finding *x)
 	return 0;
 }
 
-static int dec_proc(struct cur *c, struct proc_info *p)
+static int dec_fdtab(struct cur *c, struct fd_table *ft)
 {
-	p->ppid = (int32_t)rec_get_i(c);
-	p->uid = (uint32_t)rec_get_u(c);
-	rec_get_s(c, p->user, sizeof(p->user));
-	rec_get_s(c, p->comm, sizeof(p->comm));
-	p->cmdline = rec_get_sdup(c);
-	p->start_ticks = rec_get_u(c);
-	p->start_time = rec_get_d(c);
-	p->netns = rec_get_u(c);
-	p->pss = rec_get_u(c);
-	p->pss_age = rec_get_d(c);
-	p->nfds = (int32_t)rec_get_i(c);
-	p->fd_soft = rec_get_i(c);
-	p->fd_hard = rec_get_i(c);
-	p->nsockets = (int32_t)rec_get_i(c);
-	p->ghosts = (int32_t)rec_get_i(c);
-	p->ghosts_known = (int)rec_get_i(c);
-	p->oldest_ghost_age = rec_get_d(c);
-	p->queued = rec_get_u(c);
-	p->fd_growth_per_hour = rec_get_d(c);
-	p->ghost_growth_per_hour = rec_get_d(c);
-	p->growth_known = (int)rec_get_i(c);
-	p->fd_increase = (int32_t)rec_get_i(c);
-	p->exhaustion_s = rec_get_d(c);
-	p->hidden = (unsigned)rec_get_u(c);
-	if (c->oom)
-		return -ENOMEM;
-	return c->bad ? -EBADMSG : 0;
+	REC_FDTAB_1(REC_DEC)
+	return cur_status(c);
 }
 
-static int dec_sock(struct cur *c, struct ltsock *k, struct sock_rate *r)
+static int dec_fdent(struct cur *c, struct fd_entry *e)
 {
-	k->family = (uint8_t)rec_get_u(c);
-	k->type = (uint8_t)rec_get_u(c);
-	k->state = (uint8_t)rec_get_u(c);
-	k->source = (uint8_t)rec_get_u(c);
-	k->protocol = (uint16_t)rec_get_u(c);
-	k->have = (uint16_t)rec_get_u(c);
-	k->ifindex = (uint32_t)rec_get_u(c);
-	k->uid = (uint32_t)rec_get_u(c);
-	rec_get_b(c, k->local.addr, 16);
-	k->local.port = (uint16_t)rec_get_u(c);
-	rec_get_b(c, k->peer.addr, 16);
-	k->peer.port = (uint16_t)rec_get_u(c);
-	k->recv_q = (uint32_t)rec_get_u(c);
-	k->send_q = (uint32_t)rec_get_u(c);
-	k->rmem = (uint32_t)rec_get_u(c);
-	k->rcvbuf = (uint32_t)rec_get_u(c);
-	k->wmem = (uint32_t)rec_get_u(c);
-	k->sndbuf = (uint32_t)rec_get_u(c);
-	k->drops = (uint32_t)rec_get_u(c);
-	k->path = rec_get_sdup(c);
-	r->growth_bps = rec_get_d(c);
-	r->drops_ps = rec_get_d(c);
-	r->known = (uint8_t)rec_get_u(c);
-	r->flags = (uint8_t)(rec_get_u(c) & SOCK_FLAG_ALL);
-	r->points = (uint8_t)rec_get_u(c);
-	if (c->p < c->e) {	/* format 2.0: the whole SK_MEMINFO */
-		k->fwd_alloc = (uint32_t)rec_get_u(c);
-		k->wmem_queued = (uint32_t)rec_get_u(c);
-		k->optmem = (uint32_t)rec_get_u(c);
-		k->backlog = (uint32_t)rec_get_u(c);
-		k->peer_q = (uint32_t)rec_get_u(c);
-		k->npeer_q = (uint16_t)rec_get_u(c);
-		r->send_growth_bps = rec_get_d(c);
-		k->npeer_blocked = (uint16_t)rec_get_u(c);
-	}
+	REC_FDENT_1(REC_DEC)
 	if (c->oom)
 		return -ENOMEM;
-	return c->bad ? -EBADMSG : 0;
+	if (c->bad || e->kind >= FD_NKINDS || e->ghost > FD_GHOST_UNKNOWN)
+		return -EBADMSG;
+	return 0;
 }
 
 void *rec_calloc1(size_t n, size_t sz)
@@ -753,8 +575,7 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 	if (rs[T_META].n != 1)
 		return -EBADMSG;
 	c = row_cur(&rs[T_META], 0);
-	dec_meta(&c, s);
-	if (c.bad)
+	if (dec_meta(&c, s) < 0)
 		return -EBADMSG;
 	if (rs[T_SLAB].n > MEMINFO_SLAB_TOP)
 		return -EBADMSG;
@@ -762,12 +583,7 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 		struct meminfo_slabcache *sc = &s->slab.top[i];
 
 		c = row_cur(&rs[T_SLAB], i);
-		rec_get_s(&c, sc->name, sizeof(sc->name));
-		sc->bytes = rec_get_u(&c);
-		sc->active_objs = rec_get_u(&c);
-		sc->num_objs = rec_get_u(&c);
-		sc->objsize = rec_get_u(&c);
-		if (c.bad)
+		if (dec_slab(&c, sc) < 0)
 			return -EBADMSG;
 	}
 	s->slab.n = (int)rs[T_SLAB].n;
@@ -777,30 +593,8 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 	if (!s->netns)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		struct sample_netns *ns = &s->netns[i];
-		uint64_t fb;
-		int k;
-
 		c = row_cur(&rs[T_NETNS], i);
-		ns->ino = rec_get_u(&c);
-		ns->pid = (int)rec_get_i(&c);
-		rec_get_s(&c, ns->name, sizeof(ns->name));
-		ns->nsockets = (size_t)rec_get_u(&c);
-		ns->rep.entered = (int)rec_get_i(&c);
-		rec_get_s(&c, ns->rep.why, sizeof(ns->rep.why));
-		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
-			uint64_t v = rec_get_u(&c);
-
-			ns->rep.result[k] = v <= SOCKDIAG_FAILED ? (enum sockdiag_result)v
-								 : SOCKDIAG_FAILED;
-		}
-		fb = rec_get_u(&c);
-		for (k = 0; k < SOCKDIAG_NKINDS; k++)
-			ns->rep.fallback[k] = (fb >> k) & 1;
-		ns->rep.complete = (int)rec_get_i(&c);
-		if (c.p < c.e)	/* format 2.0 */
-			ns->held_by = (int)rec_get_i(&c);
-		if (c.bad)
+		if (dec_netns(&c, &s->netns[i]) < 0)
 			return -EBADMSG;
 		s->nnetns++;
 	}
@@ -849,14 +643,11 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 		return -ENOMEM;
 	s->owners.capprocs = n;
 	for (i = 0; i < n; i++) {
-		struct fd_proc *p = &s->owners.procs[i];
+		struct fd_proc *fp = &s->owners.procs[i];
 
 		c = row_cur(&rs[T_FDPROC], i);
-		p->pid = (int32_t)(uint32_t)rs[T_FDPROC].v[i].key[0];
-		p->nfds = (int32_t)rec_get_i(&c);
-		p->nsockets = (int32_t)rec_get_i(&c);
-		rec_get_s(&c, p->comm, sizeof(p->comm));
-		if (c.bad)
+		fp->pid = (int32_t)(uint32_t)rs[T_FDPROC].v[i].key[0];
+		if (dec_fdproc(&c, fp) < 0)
 			return -EBADMSG;
 		s->owners.nprocs++;
 	}
@@ -903,9 +694,7 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 		struct fd_table *ft = &s->fdtables[i];
 
 		c = row_cur(&rs[T_FDTAB], i);
-		ft->pid = (int32_t)rec_get_i(&c);
-		ft->hidden = (int)rec_get_i(&c);
-		if (c.bad || rs[T_FDTAB].v[i].key[0] != i)
+		if (dec_fdtab(&c, ft) < 0 || rs[T_FDTAB].v[i].key[0] != i)
 			return -EBADMSG;
 		s->nfdtables++;
 	}
@@ -931,21 +720,12 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 		e = &ft->v[ft->n];
 		memset(e, 0, sizeof(*e));
 		c = row_cur(&rs[T_FDENT], i);
-		e->fd = (int32_t)rec_get_i(&c);
-		e->kind = (uint8_t)rec_get_u(&c);
-		e->ghost = (uint8_t)rec_get_u(&c);
-		e->target = rec_get_sdup(&c);
-		e->inode = rec_get_u(&c);
-		e->pos = rec_get_u(&c);
-		e->flags = (uint32_t)rec_get_u(&c);
-		rec_get_s(&c, e->sockproto, sizeof(e->sockproto));
-		e->ghost_age = rec_get_d(&c);
-		e->sock = rec_get_u(&c) ? sock_of_inode(s, e->inode) : -1;
+		r = dec_fdent(&c, e);
+		if (e->sock >= 0)
+			e->sock = sock_of_inode(s, e->inode);
 		ft->n++;
-		if (c.oom)
-			return -ENOMEM;
-		if (c.bad || e->kind >= FD_NKINDS || e->ghost > FD_GHOST_UNKNOWN)
-			return -EBADMSG;
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
