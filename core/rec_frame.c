@@ -19,6 +19,7 @@
 void record_header_live(struct record_header *h, const char *procroot,
 			const char *version, double interval)
 {
+	struct host_info hi = { "", "", 0 };
 	struct utsname u;
 	struct timeval tv;
 	char path[512], *buf = NULL;
@@ -27,8 +28,12 @@ void record_header_live(struct record_header *h, const char *procroot,
 	memset(h, 0, sizeof(*h));
 	h->major = RECORD_FORMAT_MAJOR;
 	h->minor = RECORD_FORMAT_MINOR;
-	if (gethostname(h->host, sizeof(h->host) - 1) < 0)
+	host_read(procroot, &hi);
+	if (hi.name[0])
+		snprintf(h->host, sizeof(h->host), "%s", hi.name);
+	else if (gethostname(h->host, sizeof(h->host) - 1) < 0)
 		h->host[0] = '\0';
+	snprintf(h->release, sizeof(h->release), "%s", hi.release);
 	if (uname(&u) == 0) {
 		snprintf(h->kernel, sizeof(h->kernel), "%s %s", u.release, u.version);
 		snprintf(h->machine, sizeof(h->machine), "%.63s", u.machine);
@@ -43,6 +48,8 @@ void record_header_live(struct record_header *h, const char *procroot,
 	snprintf(h->version, sizeof(h->version), "%s", version ? version : "");
 	gettimeofday(&tv, NULL);
 	h->start_time = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	if (hi.uptime > 0)
+		h->boot_time = h->start_time - hi.uptime;
 	h->interval = interval;
 	h->keyframe_every = RECORD_KEYFRAME_EVERY;
 }
@@ -84,6 +91,10 @@ int rec_enc_header(struct buf *b, const struct record_header *h)
 	tlv_num(&tlv, TAG_KEYFRAME_EVERY, h->keyframe_every, 4);
 	tlv_num(&tlv, TAG_COMPACTIONS, h->compactions, 4);
 	tlv_num(&tlv, TAG_DROPPED, h->samples_dropped, 8);
+	if (h->release[0])
+		tlv_str(&tlv, TAG_RELEASE, h->release, sizeof(h->release));
+	if (h->boot_time > 0)
+		tlv_num(&tlv, TAG_BOOT_TIME, rec_dbits(h->boot_time), 8);
 	memcpy(fixed, file_magic, 8);
 	rec_le_put(fixed + 8, RECORD_FORMAT_MAJOR, 2);
 	rec_le_put(fixed + 10, RECORD_FORMAT_MINOR, 2);
@@ -122,6 +133,11 @@ void rec_dec_tlv(struct record_header *h, const uint8_t *p, size_t n)
 		case TAG_MACHINE: tlv_copy(h->machine, sizeof(h->machine), v, len); break;
 		case TAG_BOOT_ID: tlv_copy(h->boot_id, sizeof(h->boot_id), v, len); break;
 		case TAG_VERSION: tlv_copy(h->version, sizeof(h->version), v, len); break;
+		case TAG_RELEASE: tlv_copy(h->release, sizeof(h->release), v, len); break;
+		case TAG_BOOT_TIME:
+			if (len == 8)
+				h->boot_time = rec_sane_d(rec_bitsd(rec_le_get(v, 8)));
+			break;
 		case TAG_START:
 			if (len == 8)
 				h->start_time = rec_sane_d(rec_bitsd(rec_le_get(v, 8)));

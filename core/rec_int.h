@@ -53,6 +53,7 @@ enum frame_type {
 enum header_tag {
 	TAG_HOST = 1, TAG_KERNEL, TAG_MACHINE, TAG_BOOT_ID, TAG_VERSION,
 	TAG_START, TAG_INTERVAL, TAG_KEYFRAME_EVERY, TAG_COMPACTIONS, TAG_DROPPED,
+	TAG_RELEASE, TAG_BOOT_TIME,	/* 3.1 */
 };
 
 /* ---- codec (rec_codec.c) ---------------------------------------------- */

@@ -674,6 +674,24 @@ static int sample_error(struct record_reader *r, size_t i, int ret, struct lt_er
 	return lt_err_set(err, -ret, "offset %" PRIu64 ": sample %zu does not decode", off, i);
 }
 
+/*
+ * The recorded machine, as the header says it: its name, its kernel
+ * release (before 3.1 the first word of the uname text) and, when the boot
+ * time is known, the uptime at the sample's time.
+ */
+static void sample_host(const struct record_header *h, struct sample *s)
+{
+	struct host_info *hi = &s->host;
+
+	snprintf(hi->name, sizeof(hi->name), "%.*s", HOST_TEXT_MAX - 1, h->host);
+	if (h->release[0])
+		snprintf(hi->release, sizeof(hi->release), "%s", h->release);
+	else
+		snprintf(hi->release, sizeof(hi->release), "%.*s",
+			 (int)strcspn(h->kernel, " "), h->kernel);
+	hi->uptime = h->boot_time > 0 && s->time > h->boot_time ? s->time - h->boot_time : 0;
+}
+
 int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out,
 			 struct lt_err *err)
 {
@@ -719,6 +737,7 @@ int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out
 		sample_release(out);
 		return sample_error(r, idx, ret, err);
 	}
+	sample_host(&r->hdr, out);
 	return 0;
 }
 
