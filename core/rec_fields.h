@@ -24,7 +24,8 @@
  * The lvalues name the struct being encoded by a fixed variable: s (struct
  * sample), sc (struct meminfo_slabcache), ns (struct sample_netns), k and r
  * (struct ltsock and its struct sock_rate), fp (struct fd_proc), p (struct
- * proc_info), x (struct finding), ft (struct fd_table), e (struct fd_entry).
+ * proc_info), x (struct finding), ft (struct fd_table), e (struct fd_entry);
+ * for an action event res, t and au (below).
  * The owners table has no fields: its key says everything.
  */
 #ifndef LEAKTOP_REC_FIELDS_H
@@ -150,6 +151,28 @@
 	F(D, e->ghost_age) F(K, e->sock)
 #define REC_FDENT_2(F)
 #define REC_FDENT_3(F)
+
+/*
+ * The payload of an action event (not a table: no versions yet): the
+ * result res, its target t, the audit record au, and the figures before
+ * and after.
+ */
+#define REC_FIGURES(F, f) \
+	F(U, f.have) F(U, f.rmem) F(U, f.recv_q) F(U, f.rcvbuf) F(U, f.drops) \
+	F(I, f.filter_len) F(I, f.filter_drops_all) F(I, f.filter_locked) \
+	F(U, f.fd_soft) F(U, f.fd_hard) F(U, f.nfds) F(U, f.drained_bytes) \
+	F(U, f.drained_packets)
+#define REC_ACTION(F) \
+	F(U, res->kind) F(U, res->outcome) F(I, res->err) \
+	F(I, t->pid) F(I, t->fd) F(U, t->inode) F(U, t->start_ticks) \
+	F(S, t->comm) F(I, t->family) F(I, t->type) F(I, t->protocol) \
+	F(I, t->listening) F(S, t->proto) F(S, t->local) \
+	REC_FIGURES(F, res->before) REC_FIGURES(F, res->after) \
+	F(S, res->message) F(S, res->reason) F(S, res->warning) \
+	F(S, res->preview) F(I, res->can_undo) F(U, res->undo.kind) \
+	F(S, res->state_path) \
+	F(D, au->time) F(U, au->uid) F(S, au->user) F(I, au->loginuid) \
+	F(S, au->login)
 
 /* ---- schema strings -------------------------------------------------------- */
 

@@ -158,8 +158,8 @@ int rec_sample_to_rows(const struct sample *s, struct rowset *rs);
 int rec_dec_finding(struct cur *c, struct finding *x);
 void *rec_calloc1(size_t n, size_t sz);
 int rec_rows_to_sample(const struct rowset *rs, struct sample *s);
-void rec_enc_figures(struct buf *b, const struct actions_figures *f);
-void rec_dec_figures(struct cur *c, struct actions_figures *f);
+void rec_enc_action(struct buf *b, const struct actions_audit *au);
+int rec_dec_action(struct cur *c, struct record_action *au);
 
 /* rec_delta.c */
 void rec_enc_keyframe(struct buf *out, int t, const struct rowset *rs);

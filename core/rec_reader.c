@@ -199,52 +199,16 @@ static int dec_event(struct record_reader *r, const struct rframe *f)
 		break;
 	case FR_ACTION: {
 		struct record_action *a;
-		struct actions_result *res;
-		struct actions_target *t;
 
 		if (r->nactions >= MAX_ACTIONS)
 			return -EFBIG;
 		a = calloc(1, sizeof(*a));
 		if (!a)
 			return -ENOMEM;
-		res = &a->result;
-		t = &res->target;
-		res->kind = (enum actions_kind)rec_get_u(&c);
-		res->outcome = (enum actions_outcome)rec_get_u(&c);
-		res->err = (int)rec_get_i(&c);
-		t->pid = (int)rec_get_i(&c);
-		t->fd = (int)rec_get_i(&c);
-		t->inode = rec_get_u(&c);
-		t->start_ticks = rec_get_u(&c);
-		rec_get_s(&c, t->comm, sizeof(t->comm));
-		t->family = (int)rec_get_i(&c);
-		t->type = (int)rec_get_i(&c);
-		t->protocol = (int)rec_get_i(&c);
-		t->listening = (int)rec_get_i(&c);
-		rec_get_s(&c, t->proto, sizeof(t->proto));
-		rec_get_s(&c, t->local, sizeof(t->local));
-		rec_dec_figures(&c, &res->before);
-		rec_dec_figures(&c, &res->after);
-		rec_get_s(&c, res->message, sizeof(res->message));
-		rec_get_s(&c, res->reason, sizeof(res->reason));
-		rec_get_s(&c, res->warning, sizeof(res->warning));
-		rec_get_s(&c, res->preview, sizeof(res->preview));
-		res->can_undo = (int)rec_get_i(&c);
-		res->undo.kind = (enum actions_kind)rec_get_u(&c);
-		rec_get_s(&c, res->state_path, sizeof(res->state_path));
-		a->time = rec_get_d(&c);
-		a->uid = (uint32_t)rec_get_u(&c);
-		rec_get_s(&c, a->user, sizeof(a->user));
-		a->loginuid = rec_get_i(&c);
-		rec_get_s(&c, a->login, sizeof(a->login));
-		if (c.bad || (unsigned)res->kind >= ACTIONS_NKINDS ||
-		    (unsigned)res->outcome >= ACTIONS_NOUTCOMES ||
-		    (unsigned)res->undo.kind >= ACTIONS_NKINDS) {
+		if (rec_dec_action(&c, a) < 0) {
 			free(a);
 			return -EBADMSG;
 		}
-		res->undo.procroot = NULL;
-		res->undo.statedir = NULL;
 		e.type = RECORD_EV_ACTION;
 		e.action = a;
 		r->nactions++;

@@ -730,36 +730,29 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 	return 0;
 }
 
-void rec_enc_figures(struct buf *b, const struct actions_figures *f)
+/* ---- action events ----------------------------------------------------------- */
+
+void rec_enc_action(struct buf *b, const struct actions_audit *au)
 {
-	rec_put_u(b, f->have);
-	rec_put_u(b, f->rmem);
-	rec_put_u(b, f->recv_q);
-	rec_put_u(b, f->rcvbuf);
-	rec_put_u(b, f->drops);
-	rec_put_i(b, f->filter_len);
-	rec_put_i(b, f->filter_drops_all);
-	rec_put_i(b, f->filter_locked);
-	rec_put_u(b, f->fd_soft);
-	rec_put_u(b, f->fd_hard);
-	rec_put_u(b, f->nfds);
-	rec_put_u(b, f->drained_bytes);
-	rec_put_u(b, f->drained_packets);
+	const struct actions_result *res = au->result;
+	const struct actions_target *t = &res->target;
+
+	REC_ACTION(REC_ENC)
 }
 
-void rec_dec_figures(struct cur *c, struct actions_figures *f)
+/* au: zeroed by the caller.  0, or -EBADMSG for a payload that does not
+ * decode or names an unknown kind or outcome. */
+int rec_dec_action(struct cur *c, struct record_action *au)
 {
-	f->have = (unsigned)rec_get_u(c);
-	f->rmem = (uint32_t)rec_get_u(c);
-	f->recv_q = (uint32_t)rec_get_u(c);
-	f->rcvbuf = (uint32_t)rec_get_u(c);
-	f->drops = (uint32_t)rec_get_u(c);
-	f->filter_len = (int32_t)rec_get_i(c);
-	f->filter_drops_all = (int)rec_get_i(c);
-	f->filter_locked = (int)rec_get_i(c);
-	f->fd_soft = rec_get_u(c);
-	f->fd_hard = rec_get_u(c);
-	f->nfds = (uint32_t)rec_get_u(c);
-	f->drained_bytes = rec_get_u(c);
-	f->drained_packets = rec_get_u(c);
+	struct actions_result *res = &au->result;
+	struct actions_target *t = &res->target;
+
+	REC_ACTION(REC_DEC)
+	if (c->bad || (unsigned)res->kind >= ACTIONS_NKINDS ||
+	    (unsigned)res->outcome >= ACTIONS_NOUTCOMES ||
+	    (unsigned)res->undo.kind >= ACTIONS_NKINDS)
+		return -EBADMSG;
+	res->undo.procroot = NULL;
+	res->undo.statedir = NULL;
+	return 0;
 }

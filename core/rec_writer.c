@@ -557,39 +557,8 @@ int record_note(struct record_writer *w, double time, const char *text)
 
 int record_action(struct record_writer *w, const struct actions_audit *rec)
 {
-	const struct actions_result *res = rec->result;
-	const struct actions_target *t = &res->target;
-	struct buf *b = &w->payload;
-
-	b->len = 0;
-	rec_put_u(b, (uint64_t)res->kind);
-	rec_put_u(b, (uint64_t)res->outcome);
-	rec_put_i(b, res->err);
-	rec_put_i(b, t->pid);
-	rec_put_i(b, t->fd);
-	rec_put_u(b, t->inode);
-	rec_put_u(b, t->start_ticks);
-	rec_put_sa(b, t->comm, sizeof(t->comm));
-	rec_put_i(b, t->family);
-	rec_put_i(b, t->type);
-	rec_put_i(b, t->protocol);
-	rec_put_i(b, t->listening);
-	rec_put_sa(b, t->proto, sizeof(t->proto));
-	rec_put_sa(b, t->local, sizeof(t->local));
-	rec_enc_figures(b, &res->before);
-	rec_enc_figures(b, &res->after);
-	rec_put_sa(b, res->message, sizeof(res->message));
-	rec_put_sa(b, res->reason, sizeof(res->reason));
-	rec_put_sa(b, res->warning, sizeof(res->warning));
-	rec_put_sa(b, res->preview, sizeof(res->preview));
-	rec_put_i(b, res->can_undo);
-	rec_put_u(b, (uint64_t)res->undo.kind);
-	rec_put_sa(b, res->state_path, sizeof(res->state_path));
-	rec_put_d(b, rec->time);
-	rec_put_u(b, rec->uid);
-	rec_put_sa(b, rec->user, sizeof(rec->user));
-	rec_put_i(b, rec->loginuid);
-	rec_put_sa(b, rec->login, sizeof(rec->login));
+	w->payload.len = 0;
+	rec_enc_action(&w->payload, rec);
 	return write_event(w, FR_ACTION, rec->time);
 }
 
