@@ -877,6 +877,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	out->seq = ++ctx->seq;
 	out->as_root = geteuid() == 0;
 	out->interval = ctx->last_time > 0 ? out->time - ctx->last_time : 0;
+	host_read(ctx->procroot, &out->host);	/* what fails stays unknown */
 
 	r = meminfo_read(ctx->procroot, &raw, err);
 	if (r < 0)

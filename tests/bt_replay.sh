@@ -57,6 +57,13 @@ start rp "$LEAKTOP" --replay "$F"
 check "replay: the REPLAY badge" wait_for rp top_line "REPLAY"
 check "replay: it opens on the first sample (1/5)" wait_for rp top_line "sample 1/5"
 check "replay: no LIVE badge" bash -c "! head -1 '$TMPD/screen' | grep -q LIVE"
+# the machine in the header is the one the recording names, with the
+# uptime it had then (from the recording, not from this machine)
+rec_host=$("$LEAKTOP" --replay "$F" -b -n 1 --format text 2>/dev/null |
+	sed -n '1s/.* samples recorded on \(.*\) (kernel .*/\1/p')
+check "replay: the header names the recorded host ($rec_host) and its uptime" \
+	bash -c "[ -n '$rec_host' ] && head -1 '$TMPD/screen' | grep -qF -- 'leaktop $rec_host  ' &&
+		head -1 '$TMPD/screen' | grep -Eq -- '  up [0-9]'"
 t1=$(shown_time)
 keys rp t
 check "t: the next sample (2/5)" wait_for rp top_line "sample 2/5"
