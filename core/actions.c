@@ -537,8 +537,7 @@ int actions_run(const struct actions_request *req, struct actions_result *out)
 		undo_unapplied(&r, e);
 		goto out;
 	}
-	if (e->run)
-		e->run(&r);
+	e->run(&r);
 	set_undo(&r);
 out:
 	finish_run(&r);

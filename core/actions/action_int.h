@@ -67,9 +67,9 @@ struct action_state_codec {
 };
 
 /*
- * One action.  Only name is required; a NULL function does nothing (check
- * allows, describe adds no line, run is then an action that never runs).
- * st is the undo state found for the target, or NULL.
+ * One action.  name and run are required; the other functions may be
+ * NULL (no check of its own, no preview lines, never unapplied).  st is
+ * the undo state found for the target, or NULL.
  */
 struct action_entry {
 	const char *name;		/* "drop-filter": --act and the audit */
