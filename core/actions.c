@@ -475,7 +475,7 @@ static void set_undo(struct action_run *r)
 
 /* An undo whose change was never made: check, drop the stale state, touch
  * nothing. */
-static void undo_unapplied(struct action_run *r, const struct action_entry *e)
+static void drop_stale_state(struct action_run *r, const struct action_entry *e)
 {
 	if (e->unapplied_verify && e->unapplied_verify(r))
 		return;
@@ -534,7 +534,7 @@ int actions_run(const struct actions_request *req, struct actions_result *out)
 	}
 	e = actions_kind_entry(r.rq.kind);
 	if (r.have_state && unapplied(e, &out->before, &r.st)) {
-		undo_unapplied(&r, e);
+		drop_stale_state(&r, e);
 		goto out;
 	}
 	e->run(&r);
