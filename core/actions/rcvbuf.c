@@ -12,6 +12,9 @@
 
 #include "action_int.h"
 
+/* what the other holders of the socket share in, for both actions */
+#define RCVBUF_SHARED "the buffer size is the socket's, so it applies to all of them"
+
 /* ---- the undo state: the size before, and as set -------------------------- */
 
 static void rcvbuf_encode(const struct actions_state *st, char *out, size_t outsz)
@@ -160,7 +163,7 @@ const struct action_entry actions_rcvbuf_entry = {
 	.effect = "cap the queue at the kernel minimum (undo: undo-rcvbuf)",
 	.undo = ACTIONS_UNDO_RCVBUF,
 	.needs_fd = 1,
-	.shared = "the buffer size is the socket's, so it applies to all of them",
+	.shared = RCVBUF_SHARED,
 	.state = &rcvbuf_state,
 	.describe = shrink_describe,
 	.run = shrink_run,
@@ -246,7 +249,7 @@ const struct action_entry actions_rcvbuf_undo_entry = {
 	.name = "undo-rcvbuf",
 	.effect = "give the socket its receive buffer size back",
 	.needs_fd = 1,
-	.shared = "the buffer size is the socket's, so it applies to all of them",
+	.shared = RCVBUF_SHARED,
 	.state = &rcvbuf_state,
 	.check = undo_check,
 	.describe = undo_describe,
