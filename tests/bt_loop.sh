@@ -15,10 +15,6 @@
 need_root
 need_cmd jq
 L="$TESTS_BIN/leakers"
-: "${TESTS_SRC:=$(dirname "$0")}"
-export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
-export HOME="$TMPD/home" XDG_CONFIG_HOME="$TMPD/config"
-mkdir -p "$HOME"
 . "$TESTS_SRC/tmux.sh"
 AUDIT="$TMPD/audit.log"
 

@@ -1,10 +1,15 @@
 # Shared helpers for the behaviour tests that drive the interactive UI in
 # tmux and read the screen back with capture-pane (sourced after
 # tests/lib.sh).  Each test gets a tmux server of its own ($TM), killed on
-# exit along with lib.sh's cleanup.  Every wait polls the screen with a
-# bound; nothing is timed.
+# exit along with lib.sh's cleanup, and a HOME and XDG_CONFIG_HOME in $TMPD
+# so the UI never reads or writes the user's configuration.  Every wait
+# polls the screen with a bound; nothing is timed.
 
 need_cmd tmux
+
+export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
+export HOME="$TMPD/home" XDG_CONFIG_HOME="$TMPD/config"
+mkdir -p "$HOME"
 TM="tmux -L leaktop-$(basename "$0" .sh)-$$ -f /dev/null"
 trap '$TM kill-server 2>/dev/null; cleanup' EXIT
 
