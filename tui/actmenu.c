@@ -17,8 +17,14 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "actmenu.h"
+#include "draw.h"
 #include "format.h"
-#include "table.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/sample.h"
+#include "options.h"
+#include "tui.h"
 
 #define AM_MAX ACTIONS_NKINDS
 

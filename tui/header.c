@@ -9,8 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "draw.h"
+#include "findpane.h"
 #include "format.h"
-#include "sockpane.h"
+#include "header.h"
+#include "leaktop/meminfo.h"
+#include "replay.h"
 #include "tui.h"
 
 void header_push_sample(struct tui *t)

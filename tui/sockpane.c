@@ -10,7 +10,17 @@
 #include <sys/socket.h>
 
 #include "format.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/findings.h"
+#include "leaktop/history.h"
+#include "leaktop/sample.h"
+#include "leaktop/socket.h"
 #include "sockpane.h"
+#include "sockview.h"
+#include "table.h"
+#include "tui.h"
 
 enum {
 	COL_OWNER, COL_COMM, COL_PROTO, COL_LOCAL, COL_PEER, COL_RECVQ, COL_SENDQ,

@@ -13,8 +13,18 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "draw.h"
+#include "fdview.h"
 #include "format.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/history.h"
+#include "leaktop/sample.h"
+#include "leaktop/socket.h"
 #include "sockpane.h"
+#include "sockview.h"
+#include "tui.h"
 
 #define SV_LINES 16
 #define SV_OWNERS 32

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "format.h"
 #include "table.h"
+#include "tui.h"
 
 struct sort_arg {
 	struct table *tb;

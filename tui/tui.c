@@ -25,10 +25,30 @@
 #include <string.h>
 #include <time.h>
 
+#include "actlog.h"
+#include "actmenu.h"
 #include "config.h"
+#include "draw.h"
+#include "findpane.h"
 #include "format.h"
+#include "header.h"
+#include "help.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/findings.h"
+#include "leaktop/history.h"
+#include "leaktop/procs.h"
 #include "leaktop/record.h"
+#include "leaktop/sample.h"
+#include "mempane.h"
+#include "options.h"
+#include "procpane.h"
+#include "replay.h"
 #include "sockpane.h"
+#include "strip.h"
+#include "table.h"
+#include "theme.h"
 #include "tui.h"
 
 /* The panes of the main screen, in tab order. */
