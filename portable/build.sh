@@ -8,7 +8,8 @@
 # Debian's procps source without systemd (Debian's libproc2.a needs
 # libsystemd, which has no static archive).  libmnl has no static archive and
 # its source is not on the mirror, so portable/mnl.c provides the part of its
-# API that leaktop calls.  Sources are fetched with apt-get source through a
+# API that leaktop calls.  User and group names are read from /etc/passwd and
+# /etc/group by portable/nss.c, not through NSS (see there).  Sources are fetched with apt-get source through a
 # private apt state under the build directory: the system's apt set-up is
 # left alone and no root is needed.
 #
@@ -94,38 +95,50 @@ build_ncurses() {
 	touch "$B/stamp-ncurses"
 }
 
+# libnuma would be dlopen()ed at run time: a foreign glibc's, on an appliance
+PROCPS_FLAGS="--disable-shared --enable-static --without-systemd --without-elogind
+	--without-ncurses --disable-nls --disable-numa"
+
 build_procps() {
-	[ -f "$B/stamp-procps" ] && return 0
+	[ "$(cat "$B/stamp-procps" 2>/dev/null)" = "$PROCPS_FLAGS" ] && return 0
 	fetch "procps=$PROCPS_DEB" "$PROCPS_TAR"
 	say "building libproc2 (without systemd)"
 	rm -rf "$B/src/procps-ng-4.0.2"
 	tar -xJf "$B/src/$PROCPS_TAR" -C "$B/src"
 	(cd "$B/src/procps-ng-4.0.2" &&
-		./configure -q --disable-shared --enable-static --without-systemd \
-			--without-elogind --without-ncurses --disable-nls &&
+		# shellcheck disable=SC2086
+		./configure -q $PROCPS_FLAGS &&
 		make -s -j"$JOBS" library/libproc2.la) >"$B/procps.log" 2>&1 ||
 		die "libproc2 build failed, see $B/procps.log"
 	mkdir -p "$SYS/include/libproc2"
 	cp "$B/src/procps-ng-4.0.2/library/include/"*.h "$SYS/include/libproc2/"
 	cp "$B/src/procps-ng-4.0.2/library/.libs/libproc2.a" "$SYS/lib/"
-	touch "$B/stamp-procps"
+	echo "$PROCPS_FLAGS" >"$B/stamp-procps"
 }
 
-build_mnl() {
-	[ "$SYS/lib/libmnl.a" -nt "$top/portable/mnl.c" ] && return 0
-	say "building the libmnl subset"
-	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -c "$top/portable/mnl.c" -o "$B/mnl.o"
-	rm -f "$SYS/lib/libmnl.a"
-	ar cr "$SYS/lib/libmnl.a" "$B/mnl.o"
+# portable/mnl.c as libmnl.a; portable/nss.c, which the link's --wrap
+# options send user and group lookups to
+build_own() {
+	if [ ! "$SYS/lib/libmnl.a" -nt "$top/portable/mnl.c" ]; then
+		say "building the libmnl subset"
+		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -c "$top/portable/mnl.c" -o "$B/mnl.o"
+		rm -f "$SYS/lib/libmnl.a"
+		ar cr "$SYS/lib/libmnl.a" "$B/mnl.o"
+	fi
+	if [ ! "$B/nss.o" -nt "$top/portable/nss.c" ]; then
+		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -c "$top/portable/nss.c" -o "$B/nss.o"
+	fi
 }
 
 build_leaktop() {
 	local d=$B/obj
 	mkdir -p "$d"
-	if [ ! -f "$d/Makefile" ] || [ "$top/configure" -nt "$d/Makefile" ]; then
+	if [ ! -f "$d/Makefile" ] || [ "$top/configure" -nt "$d/Makefile" ] ||
+		[ "$top/portable/build.sh" -nt "$d/Makefile" ]; then
 		say "configuring leaktop"
 		(cd "$d" && "$top/configure" -q --enable-portable --enable-werror \
-			LDFLAGS="-static" \
+			LDFLAGS="-static -Wl,--wrap=getpwuid,--wrap=getpwuid_r,--wrap=getgrgid" \
+			LIBS="$B/nss.o" \
 			NCURSESW_CFLAGS="-I$SYS/include/ncursesw -I$SYS/include" \
 			NCURSESW_LIBS="$SYS/lib/libncursesw.a" \
 			MNL_CFLAGS="" MNL_LIBS="$SYS/lib/libmnl.a" \
@@ -138,10 +151,11 @@ build_leaktop() {
 			2> >(grep -v "cannot remove 'core'" >&2) ||
 			die "configure failed in $d"
 	fi
-	# getpwuid in a static glibc: the linker warns that NSS needs the shared
-	# libraries at run time; without them it reads /etc/passwd or gives none
-	make -C "$d" -s -j"$JOBS" leaktop 2> >(grep -v -E "statically linked applications requires|: in function" \
-		>&2) >/dev/null
+	# the libraries are not the Makefile's prerequisites: relink by hand
+	for f in "$SYS"/lib/*.a "$B/nss.o"; do
+		if [ "$f" -nt "$d/leaktop" ]; then rm -f "$d/leaktop"; fi
+	done
+	make -C "$d" -s -j"$JOBS" leaktop >/dev/null
 	if [ ! -f "$B/leaktop" ] || [ "$d/leaktop" -nt "$B/leaktop" ]; then
 		strip -o "$B/leaktop" "$d/leaktop"
 	fi
@@ -150,7 +164,7 @@ build_leaktop() {
 [ -x "$top/configure" ] || (cd "$top" && autoreconf -fi >/dev/null)
 build_ncurses
 build_procps
-build_mnl
+build_own
 build_leaktop
 size=$(stat -c %s "$B/leaktop")
 [ "$size" -le $((4 * 1024 * 1024)) ] || die "$B/leaktop is $size bytes, over 4 MiB"

@@ -55,6 +55,10 @@ check "at most 4 MiB" test "$size" -le $((4 * 1024 * 1024))
 check "statically linked: no program interpreter" \
 	bash -c "! readelf -l '$P' | grep -q 'program interpreter'"
 check "no shared libraries needed" bash -c "! readelf -d '$P' | grep -q NEEDED"
+# a static glibc would dlopen() the appliance's NSS modules and libproc2 its
+# libnuma: the build sends user lookups to portable/nss.c and drops NUMA
+check "nothing to dlopen(): no libnss or libnuma named in the file" \
+	bash -c "! grep -aqE 'libnss_|libnuma' '$P'"
 
 # the appliance: busybox, leaktop, the kernel's file systems; nothing else
 mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"
