@@ -96,24 +96,23 @@ build_ncurses() {
 }
 
 # libnuma would be dlopen()ed at run time: a foreign glibc's, on an appliance
-PROCPS_FLAGS="--disable-shared --enable-static --without-systemd --without-elogind
-	--without-ncurses --disable-nls --disable-numa"
+PROCPS_FLAGS=(--disable-shared --enable-static --without-systemd --without-elogind
+	--without-ncurses --disable-nls --disable-numa)
 
 build_procps() {
-	[ "$(cat "$B/stamp-procps" 2>/dev/null)" = "$PROCPS_FLAGS" ] && return 0
+	[ "$(cat "$B/stamp-procps" 2>/dev/null)" = "${PROCPS_FLAGS[*]}" ] && return 0
 	fetch "procps=$PROCPS_DEB" "$PROCPS_TAR"
 	say "building libproc2 (without systemd)"
 	rm -rf "$B/src/procps-ng-4.0.2"
 	tar -xJf "$B/src/$PROCPS_TAR" -C "$B/src"
 	(cd "$B/src/procps-ng-4.0.2" &&
-		# shellcheck disable=SC2086
-		./configure -q $PROCPS_FLAGS &&
+		./configure -q "${PROCPS_FLAGS[@]}" &&
 		make -s -j"$JOBS" library/libproc2.la) >"$B/procps.log" 2>&1 ||
 		die "libproc2 build failed, see $B/procps.log"
 	mkdir -p "$SYS/include/libproc2"
 	cp "$B/src/procps-ng-4.0.2/library/include/"*.h "$SYS/include/libproc2/"
 	cp "$B/src/procps-ng-4.0.2/library/.libs/libproc2.a" "$SYS/lib/"
-	echo "$PROCPS_FLAGS" >"$B/stamp-procps"
+	echo "${PROCPS_FLAGS[*]}" >"$B/stamp-procps"
 }
 
 # portable/mnl.c as libmnl.a; portable/nss.c, which the link's --wrap

@@ -82,6 +82,7 @@ check "--version names libc, ncurses, libmnl, libproc2 and zstd" \
 	bash -c "for l in libc ncurses libmnl libproc2 zstd; do grep -q \"^  \$l \" '$TMPD/version' || exit 1; done"
 
 start_bg udp "$L/leak_udp" --interval-ms 50 --seconds 60
+udp_pid=${udp_pid:?} udp_fd=${udp_fd:?}	# set by start_bg
 sleep 1
 run /leaktop -b -n 2 -d 0.5 --format json -p "$udp_pid" >"$TMPD/json" 2>"$TMPD/json.err"
 check "batch JSON in the chroot: exit 0" test $? -eq 0
