@@ -28,6 +28,7 @@ MOUNTS=""
 teardown() {
 	local m
 	$TM kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/leaktop-bt-portable-$$"
 	for m in $MOUNTS; do umount "$R/$m" 2>/dev/null || umount -l "$R/$m"; done
 	for m in $MOUNTS; do
 		if mountpoint -q "$R/$m"; then
