@@ -50,6 +50,7 @@
 #include "table.h"
 #include "theme.h"
 #include "tui.h"
+#include "version.h"
 
 /* The panes of the main screen, in tab order. */
 static const struct table_desc *const pane_descs[] = {
@@ -876,8 +877,7 @@ static int curses_start(struct tui *t)
 
 	t->screen = newterm(NULL, stdout, stdin);
 	if (!t->screen) {
-		snprintf(t->fatal, sizeof(t->fatal), "leaktop: cannot start the terminal UI "
-			 "(TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+		version_term_message(t->fatal, sizeof(t->fatal), getenv("TERM"));
 		return -1;
 	}
 	cbreak();
