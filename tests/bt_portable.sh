@@ -7,8 +7,8 @@
 # TERM=linux, and an unknown TERM gives one clear line and exit code 1
 # with the terminal left as it was.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
+. "${TESTS_SRC:-$(dirname "$0")}/tmux.sh"
 need_root
-need_cmd tmux
 need_cmd jq
 need_cmd chroot
 [ "$(uname -m)" = x86_64 ] || skip_test "the portable build is for x86_64"
@@ -21,14 +21,13 @@ L="$TESTS_BIN/leakers"
 export LEAKTOP_PORTABLE_DIR="${LEAKTOP_PORTABLE_DIR:-$TESTS_BIN/../build-portable}"
 
 R="$TMPD/root"
-TM="tmux -L leaktop-bt-portable-$$ -f /dev/null"
 MOUNTS=""
 # unmount before lib.sh's cleanup removes $TMPD: rm -rf must never reach
 # the bind-mounted /dev, /proc or /sys
 teardown() {
 	local m
 	$TM kill-server 2>/dev/null
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/leaktop-bt-portable-$$"
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/leaktop-$(basename "$0" .sh)-$$"
 	for m in $MOUNTS; do umount "$R/$m" 2>/dev/null || umount -l "$R/$m"; done
 	for m in $MOUNTS; do
 		if mountpoint -q "$R/$m"; then

@@ -59,19 +59,3 @@ finish() {
 	fi
 	exit 0
 }
-
-# tmux screen helpers for tests that set TM (the tmux command with its own
-# socket): screen SESSION prints the pane; wait_for SESSION CMD... polls the
-# screen (up to 20 s) until CMD, reading the capture on stdin, succeeds and
-# leaves the last capture in $TMPD/screen; has TEXT reads stdin for TEXT.
-screen() { $TM capture-pane -p -t "$1"; }
-wait_for() {
-	local s=$1 i; shift
-	for i in $(seq 1 100); do
-		screen "$s" >"$TMPD/screen" 2>/dev/null
-		"$@" <"$TMPD/screen" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-has() { grep -qF -- "$1"; }
