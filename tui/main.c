@@ -24,6 +24,7 @@
 #include "leaktop/report.h"
 #include "leaktop/sample.h"
 #include "options.h"
+#include "version.h"
 
 /* long options without a short letter */
 enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_REPLAY_BUDGET, OPT_CENSUS_EVERY,
@@ -724,7 +725,7 @@ int main(int argc, char **argv)
 			free(o.pids);
 			return 0;
 		case 'V':
-			printf("leaktop %s\n", PACKAGE_VERSION);
+			version_print(stdout);
 			free(o.pids);
 			return 0;
 		case ':':
