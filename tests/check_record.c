@@ -23,7 +23,7 @@
 
 #include "check_suites.h"
 #include "leaktop/record.h"
-#include "leaktop/report.h"
+#include "leaktop/out.h"
 
 Suite *record_suite(void);
 void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant);
@@ -347,8 +347,8 @@ static char *json_of(const struct sample *s)
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	report_json(f, s);
-	report_text(f, s);
+	out_json_write(f, s);
+	out_text_write(f, s);
 	fclose(f);
 	return buf;
 }
@@ -500,8 +500,8 @@ static size_t read_all(struct record_reader *r, char **want, size_t nwant)
 		} else {
 			FILE *f = fopen("/dev/null", "w");
 
-			report_json(f, &s);
-			report_text(f, &s);
+			out_json_write(f, &s);
+			out_text_write(f, &s);
 			fclose(f);
 		}
 		sample_release(&s);

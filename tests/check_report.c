@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "leaktop/report.h"
+#include "leaktop/out.h"
+#include "leaktop/units.h"
 
 static char *json_of(const char *in)
 {
@@ -15,7 +16,7 @@ static char *json_of(const char *in)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	report_json_string(f, in);
+	out_json_string(f, in);
 	fclose(f);
 	return buf;
 }
@@ -51,11 +52,11 @@ START_TEST(test_sizes)
 {
 	char b[32];
 
-	ck_assert_str_eq(report_size(0, b, sizeof(b)), "0 B");
-	ck_assert_str_eq(report_size(1023, b, sizeof(b)), "1023 B");
-	ck_assert_str_eq(report_size(1536, b, sizeof(b)), "1.5 KiB");
-	ck_assert_str_eq(report_size(204800896, b, sizeof(b)), "195.3 MiB");
-	ck_assert_str_eq(report_size(13ULL << 30, b, sizeof(b)), "13.0 GiB");
+	ck_assert_str_eq(units_size(0, b, sizeof(b)), "0 B");
+	ck_assert_str_eq(units_size(1023, b, sizeof(b)), "1023 B");
+	ck_assert_str_eq(units_size(1536, b, sizeof(b)), "1.5 KiB");
+	ck_assert_str_eq(units_size(204800896, b, sizeof(b)), "195.3 MiB");
+	ck_assert_str_eq(units_size(13ULL << 30, b, sizeof(b)), "13.0 GiB");
 }
 END_TEST
 
@@ -74,7 +75,7 @@ START_TEST(test_json_sample_shape)
 	s.mem.unaccounted = -3;
 	s.hidden = SAMPLE_HIDDEN_SLAB | SAMPLE_HIDDEN_PSS;
 	f = open_memstream(&buf, &len);
-	ck_assert_int_eq(report_json(f, &s), 0);
+	ck_assert_int_eq(out_json_write(f, &s), 0);
 	fclose(f);
 	ck_assert_ptr_ne(strstr(buf, "\"time\":1700000000.250"), NULL);
 	ck_assert_ptr_ne(strstr(buf, "\"total\":100,\"free\":40"), NULL);
@@ -156,7 +157,7 @@ START_TEST(test_text_sanitises_recorded_strings)
 	s.slab.n = 1;
 	snprintf(s.slab.top[0].name, sizeof(s.slab.top[0].name), "kmalloc\x1b[31m");
 	f = open_memstream(&buf, &len);
-	ck_assert_int_eq(report_text(f, &s), 0);
+	ck_assert_int_eq(out_text_write(f, &s), 0);
 	fclose(f);
 	for (i = 0; i < sizeof(evil) / sizeof(evil[0]); i++)
 		ck_assert_msg(strstr(buf, evil[i]) == NULL, "raw sequence %zu reached the text", i);
