@@ -1,6 +1,6 @@
 /*
  * Unit tests of core/record.c: samples survive a write and a read exactly
- * (report_json prints the same line), a file cut at any offset replays its
+ * (out_json_write prints the same line), a file cut at any offset replays its
  * complete frames, a damaged frame is skipped with its offset named, a
  * newer format is refused clearly, --record-max-size keeps the file under
  * its cap, and random damage (bit flips, random bytes, cuts) never crashes
@@ -392,7 +392,7 @@ static const struct record_header *test_header(void)
 
 /*
  * Record n synthetic samples (notes and an action between them) into path;
- * json[i] gets report_json+report_text of sample i (caller frees).
+ * json[i] gets out_json_write+out_text_write of sample i (caller frees).
  */
 static void record_n(const char *path, unsigned n, unsigned kf, int level, char **json,
 		     uint64_t max_size)

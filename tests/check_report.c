@@ -1,6 +1,7 @@
 /*
- * Unit tests of core/report.c: JSON string escaping of untrusted text and
- * human sizes.
+ * Unit tests of the JSON sink (core/out_json.c) and core/units.c: JSON
+ * string escaping of untrusted text, human sizes, changes, rates and
+ * durations.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,26 @@ START_TEST(test_sizes)
 	ck_assert_str_eq(units_size(1536, b, sizeof(b)), "1.5 KiB");
 	ck_assert_str_eq(units_size(204800896, b, sizeof(b)), "195.3 MiB");
 	ck_assert_str_eq(units_size(13ULL << 30, b, sizeof(b)), "13.0 GiB");
+	ck_assert_str_eq(units_size_signed(-1536, b, sizeof(b)), "-1.5 KiB");
+	/* no overflow at INT64_MIN; the units top out at PiB */
+	ck_assert_str_eq(units_size_signed(INT64_MIN, b, sizeof(b)), "-8192.0 PiB");
+	ck_assert_str_eq(units_change(0, b, sizeof(b)), "0 B");
+	ck_assert_str_eq(units_change(1536, b, sizeof(b)), "+1.5 KiB");
+	ck_assert_str_eq(units_change(-12, b, sizeof(b)), "-12 B");
+	ck_assert_str_eq(units_rate(1535.6, b, sizeof(b)), "1.5 KiB");
+	ck_assert_str_eq(units_rate(-11.6, b, sizeof(b)), "-12 B");
+}
+END_TEST
+
+START_TEST(test_durations)
+{
+	char b[32];
+
+	ck_assert_str_eq(units_duration(40, b, sizeof(b)), "40 s");
+	ck_assert_str_eq(units_duration(720, b, sizeof(b)), "12 min");
+	ck_assert_str_eq(units_duration(3 * 86400, b, sizeof(b)), "72.0 h");
+	ck_assert_str_eq(units_duration_days(3 * 86400, b, sizeof(b)), "3.0 d");
+	ck_assert_str_eq(units_duration_days(7200, b, sizeof(b)), "2.0 h");
 }
 END_TEST
 
@@ -177,6 +198,7 @@ Suite *report_suite(void)
 
 	tcase_add_test(tc, test_json_escapes);
 	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_durations);
 	tcase_add_test(tc, test_json_sample_shape);
 	tcase_add_test(tc, test_sanitize);
 	tcase_add_test(tc, test_text_sanitises_recorded_strings);
