@@ -128,234 +128,6 @@ void findings_list_free(struct finding_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-const char *findings_kind_name(enum finding_kind k)
-{
-	static const char *const names[FINDING_NKINDS] = {
-		[FINDING_UNREAD_QUEUE] = "unread_queue",
-		[FINDING_QUEUE_FULL_DROPPING] = "queue_full_dropping",
-		[FINDING_GHOST_SOCKETS] = "ghost_sockets",
-		[FINDING_FD_EXHAUSTION] = "fd_exhaustion",
-		[FINDING_UNACCOUNTED_GROWTH] = "unaccounted_growth",
-		[FINDING_SOCKET_MEMORY_PRESSURE] = "socket_memory_pressure",
-		[FINDING_SEND_STALL] = "send_stall",
-		[FINDING_ORPHANED_CONNECTIONS] = "orphaned_connections",
-	};
-
-	return (unsigned)k < FINDING_NKINDS ? names[k] : "?";
-}
-
-const char *findings_state_name(enum finding_state s)
-{
-	static const char *const names[FINDING_NSTATES] = {
-		[FINDING_SUSPECTED] = "suspected", [FINDING_CONFIRMED] = "confirmed",
-		[FINDING_MITIGATED] = "mitigated", [FINDING_RESOLVED] = "resolved",
-	};
-
-	return (unsigned)s < FINDING_NSTATES ? names[s] : "?";
-}
-
-const char *findings_check_name(enum finding_check c)
-{
-	static const char *const names[FINDING_NCHECKS] = {
-		[FINDING_CHECK_NONE] = "none", [FINDING_CHECK_PENDING] = "checking",
-		[FINDING_CHECK_WORKS] = "works", [FINDING_CHECK_FAILS] = "not working",
-	};
-
-	return (unsigned)c < FINDING_NCHECKS ? names[c] : "?";
-}
-
-/* FNV-1a over the kind and the subject: the same problem, the same id. */
-static uint64_t id_of(const struct finding *f)
-{
-	uint64_t v[5] = { f->kind, (uint64_t)(int64_t)f->pid, (uint64_t)(int64_t)f->fd,
-			  f->inode, f->netns };
-	const uint8_t *p = (const uint8_t *)v;
-	uint64_t h = 14695981039346656037ull;
-	size_t i;
-
-	for (i = 0; i < sizeof(v); i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
-char *findings_id(const struct finding *f, char *out, size_t outsz)
-{
-	snprintf(out, outsz, "%012" PRIx64, id_of(f) & UINT64_C(0xffffffffffff));
-	return out;
-}
-
-/* Does c explain e?  The rules of findings_links(). */
-static int causes(const struct finding *c, const struct finding *e)
-{
-	if (c == e || c->state == FINDING_RESOLVED || e->state == FINDING_RESOLVED)
-		return 0;
-	switch (e->kind) {
-	case FINDING_FD_EXHAUSTION:
-		return c->kind == FINDING_GHOST_SOCKETS && c->pid == e->pid && c->pid >= 0;
-	case FINDING_SOCKET_MEMORY_PRESSURE:
-		return c->kind == FINDING_UNREAD_QUEUE || c->kind == FINDING_QUEUE_FULL_DROPPING ||
-		       c->kind == FINDING_ORPHANED_CONNECTIONS || c->kind == FINDING_SEND_STALL;
-	case FINDING_SEND_STALL:
-		return (c->kind == FINDING_UNREAD_QUEUE || c->kind == FINDING_QUEUE_FULL_DROPPING) &&
-		       c->pid == e->pid && c->fd == e->fd && c->pid >= 0;
-	case FINDING_QUEUE_FULL_DROPPING:
-		return c->kind == FINDING_UNREAD_QUEUE && c->inode == e->inode &&
-		       c->netns == e->netns && c->inode;
-	}
-	return 0;
-}
-
-size_t findings_links(const struct finding *v, size_t n, size_t i, int want_effects,
-		      size_t *out, size_t max)
-{
-	size_t j, k = 0;
-
-	if (i >= n)
-		return 0;
-	for (j = 0; j < n; j++) {
-		int hit = want_effects ? causes(&v[i], &v[j]) : causes(&v[j], &v[i]);
-
-		if (!hit)
-			continue;
-		if (k < max)
-			out[k] = j;
-		k++;
-	}
-	return k;
-}
-
-/* Append one step (a line) to out. */
-static void step(char *out, size_t outsz, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void step(char *out, size_t outsz, size_t *n, const char *fmt, ...)
-{
-	size_t len = strlen(out);
-	va_list ap;
-
-	if (len + 2 >= outsz)
-		return;
-	if (len)
-		out[len++] = '\n';
-	va_start(ap, fmt);
-	vsnprintf(out + len, outsz - len, fmt, ap);
-	va_end(ap);
-	(*n)++;
-}
-
-size_t findings_next_steps(const struct finding *f, char *out, size_t outsz)
-{
-	int pid = f->pid, fd = f->fd;
-	unsigned long long ino = (unsigned long long)f->inode;
-	size_t n = 0;
-
-	if (!outsz)
-		return 0;
-	out[0] = '\0';
-	switch (f->kind) {
-	case FINDING_UNREAD_QUEUE:
-	case FINDING_QUEUE_FULL_DROPPING:
-		step(out, outsz, &n, "Collect: ss -eampni | grep -A1 'ino:%llu' (the socket, its "
-		     "owner and memory); ls -l /proc/%d/fd/%d; cat /proc/%d/cmdline; the program's "
-		     "version (readlink /proc/%d/exe, then dpkg -S or rpm -qf on it)", ino, pid,
-		     fd, pid, pid);
-		step(out, outsz, &n, "Confirm: the queue only grows while the program runs "
-		     "(leaktop -b -p %d -n 10), and its threads never read fd %d: "
-		     "strace -f -e trace=read,recv,recvfrom,recvmsg,recvmmsg -p %d shows no "
-		     "call on it", pid, fd, pid);
-		step(out, outsz, &n, "Fix in the program: read the socket (replies, "
-		     "notifications it asked for), or close it, or for a socket opened "
-		     "only to send, attach a drop-all filter or shutdown(SHUT_RD) when it "
-		     "is created");
-		step(out, outsz, &n, "Verify after a restart with the fix: leaktop -b -n 30 -d 2 "
-		     "--format json | jq '.findings[] | select(.pid == NEWPID)' stays empty, "
-		     "and the socket's Recv-Q stays near 0");
-		break;
-	case FINDING_GHOST_SOCKETS:
-		step(out, outsz, &n, "Collect: ls -l /proc/%d/fd | grep -c socket; lsof -p %d "
-		     "(ghosts show as 'sock ... protocol: TCP' with no address); "
-		     "cat /proc/%d/limits; the program's version (readlink /proc/%d/exe)",
-		     pid, pid, pid, pid);
-		step(out, outsz, &n, "Confirm: the ghost count grows with the connections that "
-		     "end (clients that reset or time out): compare leaktop's ghosts column "
-		     "with ss -tan state close-wait and the program's connection log");
-		step(out, outsz, &n, "Fix in the program: close the fd on every path that ends "
-		     "a connection (errors, resets, timeouts); a blocked thread or goroutine "
-		     "that never returns keeps its fd too");
-		step(out, outsz, &n, "Verify after a restart with the fix: the ghosts column stays "
-		     "at 0 while clients come and go (leaktop -p NEWPID)");
-		break;
-	case FINDING_FD_EXHAUSTION:
-		step(out, outsz, &n, "Collect now, before the limit is hit: ls -l /proc/%d/fd "
-		     "(which kinds grow: sockets, files, pipes); cat /proc/%d/limits; "
-		     "lsof -p %d; the program's version (readlink /proc/%d/exe)",
-		     pid, pid, pid, pid);
-		step(out, outsz, &n, "Confirm the cause: a caused_by finding names it (ghost "
-		     "sockets); else count fds by target twice a minute apart "
-		     "(ls -l /proc/%d/fd | awk '{print $NF}' | sed 's/[0-9]*//g' | sort | uniq -c)",
-		     pid);
-		step(out, outsz, &n, "Buy time: raise-fd-limit (leaktop --act raise-fd-limit "
-		     "--pid %d) or a restart; fix in the program: close the fds it no longer "
-		     "uses", pid);
-		step(out, outsz, &n, "Verify after a restart with the fix: the fd count of the "
-		     "new process stays flat under load (leaktop -p NEWPID, FDS column)");
-		break;
-	case FINDING_SEND_STALL:
-		step(out, outsz, &n, "Collect: ss -tnpie 'ino:%llu' or ss -xpe for unix "
-		     "sockets (both ends, Send-Q and Recv-Q); cat /proc/%d/cmdline; the reader's "
-		     "version", ino, pid);
-		step(out, outsz, &n, "Confirm: the reader (pid %d) holds a full Recv-Q on the "
-		     "peer socket and never reads it: strace -f -e trace=read,recvmsg -p %d",
-		     pid, pid);
-		step(out, outsz, &n, "Fix in the reader: read its socket, or close it; in the "
-		     "sender: a send timeout and a bound on what it buffers");
-		step(out, outsz, &n, "Verify after a restart with the fix: the Send-Q of the "
-		     "sender drains (ss -tn state established)");
-		break;
-	case FINDING_ORPHANED_CONNECTIONS:
-		step(out, outsz, &n, "Collect: ss -tnoe state fin-wait-1 state last-ack "
-		     "(orphans and their timers); cat /proc/net/sockstat; "
-		     "sysctl net.ipv4.tcp_max_orphans net.ipv4.tcp_orphan_retries");
-		step(out, outsz, &n, "Confirm: the peers named in the evidence stopped reading; "
-		     "their Recv-Q is full (ss -tn on the peer host)");
-		step(out, outsz, &n, "Fix: the peers must read or close; on this side, "
-		     "net.ipv4.tcp_orphan_retries bounds how long orphans are kept");
-		step(out, outsz, &n, "Verify: orphans in /proc/net/sockstat fall back after the "
-		     "peers are fixed");
-		break;
-	case FINDING_SOCKET_MEMORY_PRESSURE:
-		step(out, outsz, &n, "Collect: cat /proc/net/sockstat /proc/net/sockstat6; "
-		     "sysctl net.ipv4.tcp_mem net.ipv4.udp_mem; leaktop -b -n 1 --format json "
-		     "(the sockets pinning most)");
-		step(out, outsz, &n, "Confirm: the caused_by findings hold most of the bytes");
-		step(out, outsz, &n, "Fix: the programs behind those findings; raising tcp_mem "
-		     "or udp_mem only moves the limit");
-		step(out, outsz, &n, "Verify: the TCP/UDP pages in /proc/net/sockstat stay below "
-		     "the pressure threshold");
-		break;
-	case FINDING_UNACCOUNTED_GROWTH:
-		step(out, outsz, &n, "Collect: cat /proc/meminfo /proc/slabinfo (twice, a "
-		     "minute apart); slabtop -o; cat /proc/vmallocinfo | sort -k2 -n | tail");
-		step(out, outsz, &n, "Confirm: name the slab cache or vmalloc user that grows "
-		     "by the same amount; a kernel module or driver is the usual owner");
-		step(out, outsz, &n, "Fix: the kernel or the module that leaks (update it); "
-		     "kmemleak (echo scan > /sys/kernel/debug/kmemleak) finds unreferenced "
-		     "objects on a debug kernel");
-		step(out, outsz, &n, "Verify: leaktop's unaccounted line stays flat after the "
-		     "change");
-		break;
-	}
-	return n;
-}
-
-const char *findings_severity_name(enum finding_severity s)
-{
-	switch (s) {
-	case FINDING_CRITICAL: return "critical";
-	case FINDING_WARNING: return "warning";
-	default: return "info";
-	}
-}
-
 static struct finding *add(struct finding_list *l, enum finding_kind kind,
 			   enum finding_severity sev)
 {
@@ -1153,7 +925,7 @@ pressure:
 				for (g_i = 0; g_i + 1 < out->n; g_i++) {
 					const struct finding *g = &out->v[g_i];
 
-					if (causes(g, f) && (!big || g->score > big->score))
+					if (findings_explains(g, f) && (!big || g->score > big->score))
 						big = g;
 				}
 				cause[0] = '\0';
@@ -1210,9 +982,27 @@ static const struct finding_mitigation *mitigation_of(const struct sample *s,
 	return NULL;
 }
 
-static int same_problem(const struct finding *a, const struct finding *b)
+/* A problem's identity (kind and subject), sortable: mark_states finds
+ * the kept findings that came back by binary search. */
+struct problem_key {
+	uint64_t hash;
+	int kind;
+};
+
+static int cmp_problem_key(const void *a, const void *b)
 {
-	return a->kind == b->kind && id_of(a) == id_of(b);
+	const struct problem_key *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+static struct problem_key problem_key_of(const struct finding *f)
+{
+	struct problem_key k = { findings_hash(f), f->kind };
+
+	return k;
 }
 
 static int keep_push(struct findings_state *st, size_t *cap, const struct finding *f,
@@ -1243,6 +1033,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 		       const struct sample *s, struct finding_list *out)
 {
 	struct kept_finding *old = st->kept;
+	struct problem_key *now = NULL;
 	size_t nold = st->nkept, cap = 0, i, j, nnow = out->n;
 	char when[32];
 	int r = 0;
@@ -1279,14 +1070,21 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 	for (i = 0; i < nnow && r == 0; i++)
 		if (out->v[i].state != FINDING_SUSPECTED)
 			r = keep_push(st, &cap, &out->v[i], 0);
+	if (nold && r == 0) {
+		now = malloc((nnow ? nnow : 1) * sizeof(*now));
+		if (!now)
+			r = -ENOMEM;
+		for (i = 0; now && i < nnow; i++)
+			now[i] = problem_key_of(&out->v[i]);
+		if (now)
+			qsort(now, nnow, sizeof(*now), cmp_problem_key);
+	}
 	for (j = 0; j < nold && r == 0; j++) {
+		struct problem_key key = problem_key_of(&old[j].f);
 		struct finding g;
-		int back = 0;
 
-		for (i = 0; i < nnow && !back; i++)
-			back = same_problem(&old[j].f, &out->v[i]);
-		if (back)
-			continue;
+		if (nnow && bsearch(&key, now, nnow, sizeof(*now), cmp_problem_key))
+			continue;	/* back: it is in this sample's list */
 		g = old[j].f;
 		if (!old[j].gone_since)
 			old[j].gone_since = s->time;
@@ -1315,6 +1113,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 				*f = g;
 		}
 	}
+	free(now);
 	free(old);
 	return r;
 }

@@ -112,12 +112,6 @@ const char *history_flag_name(unsigned flag)
 	return "?";
 }
 
-int history_queue_is_bytes(const struct ltsock *s)
-{
-	/* a listening socket's Recv-Q is its accept backlog, a count */
-	return s->state != TCP_LISTEN;
-}
-
 static size_t hash_key(uint64_t a, uint64_t b)
 {
 	uint64_t x = b * 0x9e3779b97f4a7c15ULL ^ a * 0xc2b2ae3d27d4eb4fULL;
@@ -337,14 +331,9 @@ static int update_one(struct history *h, double t, const struct ltsock *k,
 	int added = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (k->have & LTSOCK_HAVE_SKMEM && k->rcvbuf > 0 &&
-	    (uint64_t)k->rmem * 100 >= (uint64_t)k->rcvbuf * 95)
+	if (ltsock_is_full(k))
 		r->flags |= SOCK_FLAG_FULL;
-	/* a unix reader's queue is charged to its senders: it is full when
-	 * the kernel makes them wait (ltsock_attribute_peers) */
-	if (k->npeer_blocked > 0)
-		r->flags |= SOCK_FLAG_FULL;
-	if (!history_queue_is_bytes(k) || k->inode == 0)
+	if (!ltsock_queue_is_bytes(k) || k->inode == 0)
 		return 0;
 	s = lookup(h, k->netns, k->inode);
 	if (s && s->cookie && k->cookie && s->cookie != k->cookie) {

@@ -106,9 +106,8 @@ static void text_sockets(FILE *f, const struct sample *s)
 		}
 		lt_sanitize(ltsock_format_addr(q, 0, b1, sizeof(b1)), loc, 23);
 		lt_sanitize(ltsock_format_addr(q, 1, b2, sizeof(b2)), peer, 23);
-		if ((q->have & LTSOCK_HAVE_SKMEM) && q->rcvbuf)
-			snprintf(fill, sizeof(fill), "%u%%",
-				 (unsigned)((uint64_t)q->rmem * 100 / q->rcvbuf));
+		if (ltsock_fill_pct(q) >= 0)
+			snprintf(fill, sizeof(fill), "%u%%", (unsigned)ltsock_fill_pct(q));
 		else
 			snprintf(fill, sizeof(fill), "-");
 		text_rate(drops, sizeof(drops), r, r->drops_ps, 0);

@@ -14,48 +14,9 @@
 
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
+#include "sample_int.h"
 
-struct sample_ctx {
-	char *procroot;
-	double pss_interval;
-	struct meminfo_pss pss;	/* last PSS walk */
-	double last_time;
-	unsigned seq;
-	int stacks_in_vmalloc;	/* -1: not decided yet */
-	char *kconfig;		/* /boot/config-<release>, or NULL */
-	uint64_t page_size;
-	int census;
-	char *runroot;
-	int *pids;
-	size_t npids;
-	struct history *hist;
-	struct fdtable_cache *fdcache;	/* owners kept between samples */
-	double window;
-	struct procs_table *ptab;	/* processes kept between samples */
-	struct findings_config fcfg;
-	struct findings_state *fstate;
-	double census_every;	/* 0: every sample is a full census */
-	double last_full;	/* time of the last full census, 0 none */
-	int no_getfd;		/* the kernel lacks pidfd_getfd or SIOCGSKNS */
-	unsigned max_dgram_qlen;	/* net.unix.max_dgram_qlen (10) */
-	uint64_t sockstat_slack;	/* see meminfo_breakdown.sockstat_slack */
-	/* socket inode -> namespace, for sockets no dump listed, from the
-	 * last census (sorted by inode): not asked again while it holds */
-	struct ns_of { uint64_t inode, ns; } *nsof;
-	size_t nnsof;
-	unsigned long nlight;	/* light samples since it */
-};
 
-/* A change of the bytes a process holds queued, from a light refresh. */
-struct qdelta {
-	int pid;
-	int64_t bytes;
-};
-
-struct qdeltas {
-	struct qdelta *v;
-	size_t n, cap;
-};
 
 static double now(void)
 {
@@ -184,8 +145,6 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx);
 }
 
-static int build_shown(struct sample *s);
-
 _Static_assert(LTSOCK_MEM_NGROUPS == MEMINFO_SOCK_GROUPS, "socket memory groups");
 
 /* Add (sign 1) or take away (sign -1) one socket's share of the census's
@@ -198,7 +157,7 @@ static uint64_t plus(uint64_t a, uint64_t b, int sign)
 	return a > b ? a - b : 0;
 }
 
-static void census_add(struct meminfo_breakdown *m, const struct ltsock *k, int sign)
+void sample_census_add(struct meminfo_breakdown *m, const struct ltsock *k, int sign)
 {
 	uint64_t b;
 	int g;
@@ -230,13 +189,13 @@ static void census_sums(struct sample *s)
 	m->orphans = 0;
 	m->socket_outside_slab = 0;
 	for (i = 0; i < s->socks.n; i++)
-		census_add(m, &s->socks.v[i], 1);
+		sample_census_add(m, &s->socks.v[i], 1);
 	m->socket_queues_from_census = 1;
 	meminfo_place_sockets(m, m->socket_outside_slab);
 }
 
 /* A light sample starts from the figures of the census it keeps. */
-static void census_sums_carry(struct meminfo_breakdown *m, const struct meminfo_breakdown *p)
+void sample_census_carry(struct meminfo_breakdown *m, const struct meminfo_breakdown *p)
 {
 	memcpy(m->socket_group, p->socket_group, sizeof(m->socket_group));
 	m->socket_queues = p->socket_queues;
@@ -488,381 +447,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	history_update(ctx->hist, out->time, &out->socks, out->rates);
 	history_order(&out->socks, out->rates, out->order);
 	census_sums(out);
-	r = build_shown(out) < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
+	r = sample_build_shown(out) < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
 out:
 	netns_list_free(&nl);
-	return r;
-}
-
-/* Is prev's socket i moving: worth reading again before the next census? */
-static int sock_moving(const struct sample *prev, size_t i)
-{
-	const struct sock_rate *r = &prev->rates[i];
-
-	if (r->flags & (SOCK_FLAG_NEVER_READ | SOCK_FLAG_DROPPING | SOCK_FLAG_SEND_STALLED))
-		return 1;
-	if (r->growth_bps != 0 || r->drops_ps != 0 || r->send_growth_bps != 0)
-		return 1;
-	/* first seen with a queue: no rate yet, it may be growing (a unix
-	 * stream's bytes are charged to the sender: Recv-Q, not rmem) */
-	return !r->known && (prev->socks.v[i].recv_q > 0 || ltsock_queued(&prev->socks.v[i]) > 0 ||
-			     ltsock_send_held(&prev->socks.v[i]) > 0);
-}
-
-static ssize_t netns_index(const struct sample *s, uint64_t ino)
-{
-	size_t i;
-
-	for (i = 0; i < s->nnetns; i++)
-		if (s->netns[i].ino == ino)
-			return (ssize_t)i;
-	return -1;
-}
-
-static int qdelta_add(struct qdeltas *d, const struct fd_census *owners,
-		      const struct ltsock *k, int sign)
-{
-	uint64_t q = ltsock_queued(k);
-	const struct fd_owner *o;
-	size_t n, j;
-
-	if (!q || !k->inode)
-		return 0;
-	o = fdtable_census_owners(owners, k->inode, &n);
-	for (j = 0; o && j < n; j++) {
-		if (j && o[j].pid == o[j - 1].pid)
-			continue;	/* one process, two fds: counted once */
-		if (d->n == d->cap) {
-			size_t cap = d->cap ? d->cap * 2 : 64;
-			struct qdelta *v = realloc(d->v, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			d->v = v;
-			d->cap = cap;
-		}
-		d->v[d->n].pid = o[j].pid;
-		d->v[d->n++].bytes = sign * (int64_t)q;
-	}
-	return 0;
-}
-
-/* The path to enter a census namespace again: its name, or a process in it. */
-static int netns_entry_of(const struct sample_ctx *ctx, const struct sample_netns *sn,
-			  struct netns_entry *e, char *path, size_t pathsz)
-{
-	char rel[64];
-
-	memset(e, 0, sizeof(*e));
-	e->ino = sn->ino;
-	e->pid = sn->pid;
-	if (sn->name[0] && ctx->runroot) {
-		if (snprintf(path, pathsz, "%s/%s", ctx->runroot, sn->name) >= (int)pathsz)
-			return -1;
-	} else if (sn->pid > 0) {
-		snprintf(rel, sizeof(rel), "%d/ns/net", sn->pid);
-		if (lt_path(path, pathsz, ctx->procroot, rel) < 0)
-			return -1;
-	} else {
-		return -1;
-	}
-	e->path = path;
-	return 0;
-}
-
-/* The port pairs of one group's moving sockets, while few enough to ask
- * the kernel for those alone (an inet kind); whole: the group is dumped. */
-struct group_pairs {
-	size_t n;
-	int whole;
-	uint16_t p[2 * SOCKDIAG_MAX_PAIRS];
-	size_t nidx;			/* the moving sockets themselves */
-	uint32_t idx[SOCKDIAG_MAX_PAIRS];	/* in the census */
-	uint64_t ino[SOCKDIAG_MAX_PAIRS];
-	int exact;			/* they were looked up one by one */
-};
-
-static int group_has_pair(const struct group_pairs *g, const struct ltsock *k)
-{
-	size_t i;
-
-	for (i = 0; i < g->n; i++)
-		if (g->p[2 * i] == k->local.port && g->p[2 * i + 1] == k->peer.port)
-			return 1;
-	return 0;
-}
-
-/*
- * A unix lookup walks the namespace's whole unix table (without filling a
- * message per socket): a few are cheaper than the dump, many are not.
- * Either way the cost grows with the table, so in a namespace with many
- * unix sockets the moving ones are read every few light samples: one more
- * sample per UNIX_PER_SAMPLE sockets (at 17,000, every 5th).
- */
-#define UNIX_MAX_LOOKUPS 4
-#define UNIX_PER_SAMPLE 4000
-
-static void group_add(struct group_pairs *g, const struct ltsock *k, uint32_t idx, int kind)
-{
-	size_t max = kind == SOCKDIAG_UNIX ? UNIX_MAX_LOOKUPS : SOCKDIAG_MAX_PAIRS;
-
-	if (g->whole)
-		return;
-	/* a unix reader's queue is its senders' wmem: a reader with senders,
-	 * or a sender with bytes queued, needs both ends read together */
-	if (kind == SOCKDIAG_UNIX && (k->npeer_q > 0 || (ltsock_unix_peer(k) && k->wmem > 0))) {
-		g->whole = 1;
-		return;
-	}
-	if ((kind > SOCKDIAG_UDPLITE6 && kind != SOCKDIAG_UNIX) || g->nidx == max) {
-		g->whole = 1;
-		return;
-	}
-	g->idx[g->nidx] = idx;
-	g->ino[g->nidx++] = k->inode;
-	if (kind == SOCKDIAG_UNIX || group_has_pair(g, k))
-		return;
-	g->p[2 * g->n] = k->local.port;
-	g->p[2 * g->n + 1] = k->peer.port;
-	g->n++;
-}
-
-static int group_has_inode(const struct group_pairs *g, uint64_t ino)
-{
-	size_t i;
-
-	for (i = 0; i < g->nidx; i++)
-		if (g->ino[i] == ino)
-			return 1;
-	return 0;
-}
-
-/* Was k read again in this light sample (its old entry is replaced)? */
-static int refreshed(const struct sample *out, const unsigned *done,
-		     const struct group_pairs *gp, const struct ltsock *k)
-{
-	ssize_t ni = netns_index(out, k->netns);
-	int kind = sockdiag_kind_of(k);
-	const struct group_pairs *g;
-
-	if (ni < 0 || kind < 0 || !(done[ni] & (1u << kind)))
-		return 0;
-	g = &gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind];
-	if (g->whole)
-		return 1;
-	return g->exact ? group_has_inode(g, k->inode) : group_has_pair(g, k);
-}
-
-/*
- * A light sample: prev's census moved into out; the moving sockets of each
- * group (kind of a namespace) read again, by lookup, else by a filtered or
- * whole dump of the group, and swapped in.  Owners and namespaces stay as
- * the last full census saw them; sockets new in a refreshed group have no
- * owner until the next one.  The queued bytes that moved between processes
- * are returned in *d for take_procs_light.
- */
-static int take_census_light(struct sample_ctx *ctx, struct sample *prev,
-			     struct sample *out, struct qdeltas *d, struct lt_err *err)
-{
-	unsigned *mask = NULL, *done = NULL;
-	struct ltsock_vec *fresh = NULL;
-	struct group_pairs *gp = NULL;
-	struct ltsock *want = NULL;
-	uint32_t *remap = NULL, *add = NULL;
-	unsigned done_any = 0;
-	size_t i, j, keep, nold, nns = prev->nnetns, any = 0;
-	int r = -ENOMEM;
-
-	mask = calloc(nns ? nns : 1, sizeof(*mask));
-	done = calloc(nns ? nns : 1, sizeof(*done));
-	fresh = calloc(nns ? nns : 1, sizeof(*fresh));
-	gp = calloc((nns ? nns : 1) * SOCKDIAG_NKINDS, sizeof(*gp));
-	if (!mask || !done || !fresh || !gp)
-		goto nomem;
-	for (i = 0; i < prev->socks.n; i++) {
-		ssize_t ni;
-		int kind;
-
-		if (!sock_moving(prev, i))
-			continue;
-		ni = netns_index(prev, prev->socks.v[i].netns);
-		kind = sockdiag_kind_of(&prev->socks.v[i]);
-		if (ni < 0 || kind < 0)
-			continue;
-		if (kind == SOCKDIAG_UNIX &&
-		    ctx->nlight % (1 + prev->netns[ni].nunix / UNIX_PER_SAMPLE) != 0)
-			continue;	/* a big unix table: not this time */
-		mask[ni] |= 1u << kind;
-		group_add(&gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind],
-			  &prev->socks.v[i], (uint32_t)i, kind);
-	}
-
-	/* move the census over, with the rates of the sockets kept as they are
-	 * (no new point: their rates are what their series already say) */
-	out->census = 1;
-	out->census_complete = prev->census_complete;
-	out->pid_filter = prev->pid_filter;
-	out->census_age = out->time - ctx->last_full;
-	out->hidden |= prev->hidden & (SAMPLE_HIDDEN_NETNS | SAMPLE_HIDDEN_FDS);
-	out->socks = prev->socks;
-	out->rates = prev->rates;
-	out->owners = prev->owners;
-	out->netns = prev->netns;
-	out->nnetns = prev->nnetns;
-	census_sums_carry(&out->mem, &prev->mem);
-	out->ns_unknown = prev->ns_unknown;
-	out->nns_unknown = prev->nns_unknown;
-	prev->ns_unknown = NULL;
-	prev->nns_unknown = 0;
-	memset(&prev->socks, 0, sizeof(prev->socks));
-	memset(&prev->owners, 0, sizeof(prev->owners));
-	prev->rates = NULL;
-	prev->netns = NULL;
-	prev->nnetns = 0;
-
-	want = malloc(SOCKDIAG_NKINDS * SOCKDIAG_MAX_PAIRS * sizeof(*want));
-	if (!want)
-		goto nomem;
-	for (i = 0; i < nns; i++) {
-		struct netns_kind_filter filt[SOCKDIAG_NKINDS];
-		struct netns_dump_report rep;
-		struct netns_entry e;
-		char path[512];
-		int k;
-
-		if (!mask[i] || netns_entry_of(ctx, &out->netns[i], &e, path, sizeof(path)) < 0)
-			continue;
-		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
-			struct group_pairs *g = &gp[i * SOCKDIAG_NKINDS + (size_t)k];
-			struct ltsock *w = want + (size_t)k * SOCKDIAG_MAX_PAIRS;
-
-			/* unix has no filter: its fallback is the whole table */
-			filt[k].pairs = g->whole || k == SOCKDIAG_UNIX ? NULL : g->p;
-			filt[k].npairs = g->whole || k == SOCKDIAG_UNIX ? 0 : g->n;
-			filt[k].exact = w;
-			filt[k].nexact = g->whole ? 0 : g->nidx;
-			for (j = 0; j < filt[k].nexact; j++)
-				w[j] = out->socks.v[g->idx[j]];
-		}
-		if (netns_dump_kinds(&e, ctx->procroot, mask[i], filt, &fresh[i], &rep) < 0)
-			goto nomem;
-		if (!rep.entered)
-			continue;	/* gone or refused: keep what the census saw */
-		/* a unix group involved in attribution is dumped whole (see
-		 * group_add): its readers and senders are all in fresh[i] */
-		ltsock_vec_dedup(&fresh[i], 0);
-		ltsock_attribute_peers(&fresh[i], ctx->max_dgram_qlen);
-		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
-			if (!(mask[i] & (1u << k)))
-				continue;
-			if (rep.result[k] == SOCKDIAG_OK || rep.fallback[k])
-				done[i] |= 1u << k;
-			/* a /proc/net table is read whole */
-			if (rep.exact[k])
-				gp[i * SOCKDIAG_NKINDS + (size_t)k].exact = 1;
-			else if (rep.fallback[k] || k == SOCKDIAG_UNIX)
-				gp[i * SOCKDIAG_NKINDS + (size_t)k].whole = 1;
-		}
-		any |= done[i];
-	}
-	if (!any) {
-		/* nothing moved, or nothing could be read: the same order */
-		out->order = prev->order;
-		out->shown = prev->shown;
-		out->nshown = prev->nshown;
-		prev->order = NULL;
-		prev->shown = NULL;
-		meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
-		r = 0;
-		goto out;
-	}
-
-	/* drop the refreshed groups' old sockets, then add the new */
-	remap = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*remap));
-	if (!remap)
-		goto nomem;
-	for (i = 0; i < nns; i++)
-		done_any |= done[i];
-	for (i = 0, keep = 0; i < out->socks.n; i++) {
-		struct ltsock *k = &out->socks.v[i];
-		int kind = sockdiag_kind_of(k);
-
-		remap[i] = UINT32_MAX;
-		/* most sockets are of a kind no group of which was read */
-		if (kind >= 0 && (done_any & (1u << kind)) && refreshed(out, done, gp, k)) {
-			if (qdelta_add(d, &out->owners, k, -1) < 0)
-				goto nomem;
-			census_add(&out->mem, k, -1);
-			out->netns[netns_index(out, k->netns)].nsockets--;
-			free(k->path);
-			continue;
-		}
-		out->rates[keep] = out->rates[i];
-		remap[i] = (uint32_t)keep;
-		out->socks.v[keep++] = *k;
-	}
-	nold = out->socks.n;
-	out->socks.n = keep;
-	for (i = 0; i < nns; i++) {
-		for (j = 0; j < fresh[i].n; j++) {
-			struct ltsock *k = &fresh[i].v[j];
-			int kind = sockdiag_kind_of(k);
-
-			/* a filtered dump returns only its pairs: all refreshed */
-			if (kind < 0 || !(done[i] & (1u << kind)) ||
-			    !refreshed(out, done, gp, k)) {
-				free(k->path);
-				continue;
-			}
-			if (ltsock_vec_push(&out->socks, k) < 0) {
-				free(k->path);
-				goto nomem;
-			}
-			out->netns[i].nsockets++;
-			census_add(&out->mem, k, 1);
-			if (qdelta_add(d, &out->owners, k, 1) < 0)
-				goto nomem;
-		}
-		fresh[i].n = 0;	/* the paths moved */
-	}
-	if (out->socks.n > keep) {
-		struct sock_rate *nr = realloc(out->rates, out->socks.n * sizeof(*nr));
-
-		if (!nr)
-			goto nomem;
-		out->rates = nr;
-	}
-	if (history_touch(ctx->hist, out->time, &out->socks, keep, out->rates) < 0)
-		goto nomem;
-	/* the kept sockets keep their rates, so their order holds: carry it
-	 * over and insert the sockets read now */
-	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
-	add = malloc((out->socks.n - keep ? out->socks.n - keep : 1) * sizeof(*add));
-	if (!out->order || !add)
-		goto nomem;
-	for (i = 0, j = 0; i < nold; i++)
-		if (remap[prev->order[i]] != UINT32_MAX)
-			out->order[j++] = remap[prev->order[i]];
-	for (i = keep; i < out->socks.n; i++)
-		add[i - keep] = (uint32_t)i;
-	history_order_insert(&out->socks, out->rates, out->order, j, add, out->socks.n - keep);
-	meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
-	if (build_shown(out) < 0)
-		goto nomem;
-	r = 0;
-	goto out;
-nomem:
-	r = lt_err_set(err, ENOMEM, "out of memory");
-out:
-	for (i = 0; fresh && i < nns; i++)
-		ltsock_vec_free(&fresh[i]);
-	free(fresh);
-	free(mask);
-	free(done);
-	free(gp);
-	free(want);
-	free(remap);
-	free(add);
 	return r;
 }
 
@@ -882,12 +469,12 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 		return 0;	/* the quiet majority, decided cheaply */
 	/* a unix stream's queue is charged to its peer: rmem 0, Recv-Q not */
 	return ltsock_queued(k) > 0 || ltsock_send_held(k) > 0 ||
-	       (k->recv_q > 0 && history_queue_is_bytes(k));
+	       (k->recv_q > 0 && ltsock_queue_is_bytes(k));
 }
 
 /* s->shown from s->order: one pass, so that the UI, the findings and the
  * report need not ask every socket again.  -ENOMEM. */
-static int build_shown(struct sample *s)
+int sample_build_shown(struct sample *s)
 {
 	size_t k;
 
@@ -958,44 +545,6 @@ static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
 	return f ? (ssize_t)f->idx : -1;
 }
 
-/*
- * Processes of a light sample (out->procs, from the process table): their
- * socket figures (sockets, ghosts, queued bytes) carried from prev for the
- * same process (pid and start time), queued bytes corrected by the
- * refreshed groups' changes in d.
- */
-static int take_procs_light(struct sample_ctx *ctx, const struct sample *prev,
-			    struct sample *out, const struct qdeltas *d)
-{
-	size_t i;
-
-	for (i = 0; i < out->procs.n; i++) {
-		struct proc_info *p = &out->procs.v[i];
-		const struct proc_info *q = prev->have_procs ? procs_find(&prev->procs, p->pid) : NULL;
-
-		if (!q || q->start_ticks != p->start_ticks)
-			continue;	/* new since the census: no socket figures yet */
-		p->nsockets = q->nsockets;
-		p->ghosts = q->ghosts;
-		p->ghosts_known = q->ghosts_known;
-		p->queued = q->queued;
-		p->hidden |= q->hidden & PROC_HIDDEN_FDS;
-		if (q->ghosts > 0)
-			p->oldest_ghost_age = q->oldest_ghost_age + (out->time - prev->time);
-	}
-	for (i = 0; i < d->n; i++) {
-		struct proc_info *p = (struct proc_info *)procs_find(&out->procs, d->v[i].pid);
-
-		if (!p)
-			continue;
-		if (d->v[i].bytes < 0 && (uint64_t)-d->v[i].bytes > p->queued)
-			p->queued = 0;
-		else
-			p->queued += (uint64_t)d->v[i].bytes;
-	}
-	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
-	return 0;
-}
 
 /*
  * Processes, joined with the census: socket fds, ghosts (a socket fd of a
@@ -1320,7 +869,6 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 {
 	struct meminfo_sockstat ss, *ssp = &ss;
 	struct meminfo_raw raw;
-	struct qdeltas d = { 0 };
 	struct lt_err e2;
 	int r, light;
 
@@ -1329,6 +877,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	out->seq = ++ctx->seq;
 	out->as_root = geteuid() == 0;
 	out->interval = ctx->last_time > 0 ? out->time - ctx->last_time : 0;
+	host_read(ctx->procroot, &out->host);	/* what fails stays unknown */
 
 	r = meminfo_read(ctx->procroot, &raw, err);
 	if (r < 0)
@@ -1371,10 +920,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			ctx->last_full > 0 && out->time >= ctx->last_full &&
 			out->time - ctx->last_full < ctx->census_every;
 		if (light) {
-			ctx->nlight++;
-			r = take_census_light(ctx, prev, out, &d, err);
-			if (r == 0)
-				r = take_procs_light(ctx, prev, out, &d);
+			r = sample_take_light(ctx, prev, out, err);
 		} else {
 			if (prev)
 				drop_census(prev);
@@ -1386,7 +932,6 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 				ctx->nlight = 0;
 			}
 		}
-		free(d.v);
 		if (r < 0) {
 			sample_release(out);
 			return r;

@@ -394,10 +394,15 @@ uint64_t ltsock_unix_peer(const struct ltsock *s)
 	return peer;
 }
 
+int ltsock_queue_is_bytes(const struct ltsock *s)
+{
+	return s->state != TCP_LISTEN;
+}
+
 uint64_t ltsock_queued(const struct ltsock *s)
 {
-	if (s->state == TCP_LISTEN)
-		return 0;	/* Recv-Q is the accept backlog, a count */
+	if (!ltsock_queue_is_bytes(s))
+		return 0;
 	if (s->family == AF_UNIX) {
 		/* the data sits in its queue but is charged to the senders */
 		if (s->have & LTSOCK_HAVE_PEERQ)
@@ -412,6 +417,21 @@ double ltsock_fill(const struct ltsock *s)
 	if (!(s->have & LTSOCK_HAVE_SKMEM) || !s->rcvbuf)
 		return -1;
 	return (double)s->rmem / (double)s->rcvbuf;
+}
+
+double ltsock_fill_pct(const struct ltsock *s)
+{
+	if (!(s->have & LTSOCK_HAVE_SKMEM) || !s->rcvbuf)
+		return -1;
+	return 100.0 * (double)s->rmem / (double)s->rcvbuf;
+}
+
+int ltsock_is_full(const struct ltsock *s)
+{
+	if ((s->have & LTSOCK_HAVE_SKMEM) && s->rcvbuf > 0 &&
+	    (uint64_t)s->rmem * 100 >= (uint64_t)s->rcvbuf * 95)
+		return 1;
+	return s->npeer_blocked > 0;
 }
 
 uint64_t ltsock_recv_q(const struct ltsock *s)

@@ -14,33 +14,14 @@
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
-need_cmd tmux
 L="$TESTS_BIN/leakers"
-: "${TESTS_SRC:=$(dirname "$0")}"
-export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
-export HOME="$TMPD/home" XDG_CONFIG_HOME="$TMPD/config"
-mkdir -p "$HOME"
-TM="tmux -L leaktop-loop-$$ -f /dev/null"
-trap '$TM kill-server 2>/dev/null; cleanup' EXIT
+. "$TESTS_SRC/tmux.sh"
 AUDIT="$TMPD/audit.log"
 
-screen() { $TM capture-pane -p -t "$1"; }
-wait_for() {
-	local s=$1 i; shift
-	for i in $(seq 1 100); do
-		screen "$s" >"$TMPD/screen" 2>/dev/null
-		"$@" <"$TMPD/screen" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-has() { grep -qF -- "$1"; }
-keys() { $TM send-keys -t "$@"; }
+# start SESSION CMD...: in a new 160x40 tmux session; status to SESSION.exit
 start() {
 	local s=$1; shift
-	$TM new-session -d -s "$s" -x 160 -y 40 \
-		"sh -c 'env TERM=xterm-256color LC_ALL=C.UTF-8 $* 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
-	$TM set-option -t "$s" remain-on-exit on >/dev/null
+	tmux_start "$s" 160x40 LC_ALL=C.UTF-8 "$@"
 }
 act() { # act NAME ARGS...: one action, its JSON result in $TMPD/NAME.act
 	local name=$1; shift

@@ -13,35 +13,15 @@
 # shellcheck disable=SC2154
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
-need_cmd tmux
 need_cmd jq
 L="$TESTS_BIN/leakers"
-: "${TESTS_SRC:=$(dirname "$0")}"
-export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
-export HOME="$TMPD/home" XDG_CONFIG_HOME="$TMPD/config"
-mkdir -p "$HOME"
-TM="tmux -L leaktop-rp-$$ -f /dev/null"
-trap '$TM kill-server 2>/dev/null; cleanup' EXIT
+. "$TESTS_SRC/tmux.sh"
 
-screen() { $TM capture-pane -p -t "$1"; }
-wait_for() {
-	local s=$1 i; shift
-	for i in $(seq 1 100); do
-		screen "$s" >"$TMPD/screen" 2>/dev/null
-		"$@" <"$TMPD/screen" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-has() { grep -qF -- "$1"; }
 top_line() { head -1 | grep -Eq -- "$1"; }
-keys() { $TM send-keys -t "$@"; }
 # start SESSION CMD...: in a new 110x30 tmux session; status to SESSION.exit
 start() {
 	local s=$1; shift
-	$TM new-session -d -s "$s" -x 110 -y 30 \
-		"sh -c 'echo \$\$ >$TMPD/$s.pid; env TERM=xterm-256color LC_ALL=C.UTF-8 $* 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
-	$TM set-option -t "$s" remain-on-exit on >/dev/null
+	tmux_start "$s" 110x30 LC_ALL=C.UTF-8 "$@"
 }
 # the recorded time shown in the header
 shown_time() { head -1 "$TMPD/screen" | grep -Eo '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}'; }
@@ -57,6 +37,13 @@ start rp "$LEAKTOP" --replay "$F"
 check "replay: the REPLAY badge" wait_for rp top_line "REPLAY"
 check "replay: it opens on the first sample (1/5)" wait_for rp top_line "sample 1/5"
 check "replay: no LIVE badge" bash -c "! head -1 '$TMPD/screen' | grep -q LIVE"
+# the machine in the header is the one the recording names, with the
+# uptime it had then (from the recording, not from this machine)
+rec_host=$("$LEAKTOP" --replay "$F" -b -n 1 --format text 2>/dev/null |
+	sed -n '1s/.* samples recorded on \(.*\) (kernel .*/\1/p')
+check "replay: the header names the recorded host ($rec_host) and its uptime" \
+	bash -c "[ -n '$rec_host' ] && head -1 '$TMPD/screen' | grep -qF -- 'leaktop $rec_host  ' &&
+		head -1 '$TMPD/screen' | grep -Eq -- '  up [0-9]'"
 t1=$(shown_time)
 keys rp t
 check "t: the next sample (2/5)" wait_for rp top_line "sample 2/5"

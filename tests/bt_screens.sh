@@ -14,33 +14,12 @@
 # shellcheck disable=SC2154
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
-need_cmd tmux
 need_cmd awk
 L="$TESTS_BIN/leakers"
-: "${TESTS_SRC:=$(dirname "$0")}"
-export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
-export HOME="$TMPD/home" XDG_CONFIG_HOME="$TMPD/config"
-mkdir -p "$HOME"
-TM="tmux -L leaktop-scr-$$ -f /dev/null"
-trap '$TM kill-server 2>/dev/null; cleanup' EXIT
+. "$TESTS_SRC/tmux.sh"
 
-screen() { $TM capture-pane -p -t "$1"; }
-wait_for() {
-	local s=$1 i; shift
-	for i in $(seq 1 100); do
-		screen "$s" >"$TMPD/screen" 2>/dev/null
-		"$@" <"$TMPD/screen" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-has() { grep -qF -- "$1"; }
-keys() { $TM send-keys -t "$@"; }
-header_is() { grep -q "^$1 "; }
-first_row() { awk -v h="$1" 'f { print; exit } index($0, h) == 1 { f = 1 }'; }
 # the strip: the lines between the memory lines (rows 1-3) and the tabs
 strip() { awk 'NR >= 5 && /^ 1 Sockets/ { exit } NR >= 5 { print }'; }
-resize() { $TM resize-window -t m -x "${1%x*}" -y "${1#*x}"; }
 
 # sum_parts: the depth-1 lines of the Memory pane (two spaces of indent)
 # against MemTotal, in MiB; 0 when they add up within the rounding
@@ -64,12 +43,10 @@ sum_parts() {
 start_bg u "$L/leak_udp" --interval-ms 20 --seconds 120
 start_bg g "$L/leak_ghost" --interval-ms 200 --limit 256 --seconds 120
 
-$TM new-session -d -s m -x 80 -y 24 \
-	"sh -c 'env TERM=xterm-256color LC_ALL=C.UTF-8 $LEAKTOP -d 1 2>$TMPD/m.err; echo EXIT=\$? >$TMPD/m.exit'"
-$TM set-option -t m remain-on-exit on >/dev/null
+tmux_start m 80x24 LC_ALL=C.UTF-8 "$LEAKTOP" -d 1
 
 for size in 80x24 120x40 200x60; do
-	resize "$size"
+	resize m "$size"
 	keys m 1
 	check "$size: the Sockets pane" wait_for m header_is "PID/FD"
 	if [ "$size" = 80x24 ]; then
@@ -146,7 +123,7 @@ check "P again: problems first is on" wait_for m has "problems first: on"
 # the selection survives resizes: select leak_udp, resize, Enter
 keys m / "leak_udp" Enter
 for size in 200x60 80x24 120x40; do
-	resize "$size"
+	resize m "$size"
 	keys m Enter
 	check "$size: after the resize the leaker is still selected (Enter opens pid $u_pid)" \
 		wait_for m has "pid $u_pid (leak_udp)"

@@ -11,48 +11,18 @@
 # menu.  Every wait polls the screen with a bound; nothing is timed.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
-need_cmd tmux
 need_cmd jq
 L="$TESTS_BIN/leakers"
-: "${TESTS_SRC:=$(dirname "$0")}"
-export LEAKTOP_THEMES_DIR="${LEAKTOP_THEMES_DIR:-$TESTS_SRC/../themes}"
-# never touch the user's configuration
-export HOME="$TMPD/home" XDG_CONFIG_HOME="$TMPD/config"
-mkdir -p "$HOME"
-TM="tmux -L leaktop-bt-$$ -f /dev/null"
-trap '$TM kill-server 2>/dev/null; cleanup' EXIT
+. "$TESTS_SRC/tmux.sh"
 
-screen() { $TM capture-pane -p -t "$1"; }
-
-# wait_for SESSION CMD...: poll the screen (up to 20 s) until CMD, reading
-# the capture on stdin, succeeds; the last capture is left in $TMPD/screen
-wait_for() {
-	local s=$1 i; shift
-	for i in $(seq 1 100); do
-		screen "$s" >"$TMPD/screen" 2>/dev/null
-		"$@" <"$TMPD/screen" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-has() { grep -qF -- "$1"; }
-hasnt() { ! grep -qF -- "$1"; }
-# the first table row under the header line that starts with $1
-first_row() { awk -v h="$1" 'f { print; exit } index($0, h) == 1 { f = 1 }'; }
 first_row_is() { [ "$(first_row "$1" | awk '{ print $1 }')" = "$2" ]; }
-# the table's column header starts with $1 (which pane is up)
-header_is() { grep -q "^$1 "; }
 # the first row of the Findings pane matches the regex $1
 first_finding_is() { first_row SEVERITY | grep -Eq -- "$1"; }
-keys() { $TM send-keys -t "$@"; }
-
 # start SESSION WxH ENV...: leaktop in a new tmux session, exit status to
 # $TMPD/SESSION.exit; $ARGS are more leaktop options
 start() {
-	local s=$1 w=${2%x*} h=${2#*x}; shift 2
-	$TM new-session -d -s "$s" -x "$w" -y "$h" \
-		"sh -c 'echo \$\$ >$TMPD/$s.pid; env TERM=xterm-256color $* $LEAKTOP -d 1 ${ARGS:-} 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
-	$TM set-option -t "$s" remain-on-exit on >/dev/null
+	local s=$1 size=$2; shift 2
+	tmux_start "$s" "$size" "$* $LEAKTOP -d 1 ${ARGS:-}"
 }
 
 # --- a quiet machine (no leaker of ours running) ---------------------------
@@ -142,10 +112,10 @@ keys main Escape
 wait_for main has "F1Help" >/dev/null
 
 # resize below the minimum and back: same pane, same selection
-$TM resize-window -t main -x 60 -y 15
+resize main 60x15
 check "60x15: the screen says the size it needs" wait_for main has "leaktop needs 80x24"
 check "60x15: and the size it has" wait_for main has "this one is 60x15"
-$TM resize-window -t main -x 100 -y 30
+resize main 100x30
 check "100x30: the view comes back" wait_for main has "PSS"
 keys main Enter
 check "the same row is still selected (Enter opens pid $udp_pid)" \
@@ -310,8 +280,7 @@ check "NO_COLOR + LANG=C at 80x24: table and key bar" \
 keys ncc q
 
 # a failing sample ends the UI with a one-line reason and status 1
-$TM new-session -d -s fail -x 100 -y 30 \
-	"sh -c 'env TERM=xterm-256color $LEAKTOP --procfs $TMPD/nonexistent 2>$TMPD/fail.err; echo EXIT=\$? >$TMPD/fail.exit'"
+tmux_start fail 100x30 "$LEAKTOP" --procfs "$TMPD/nonexistent"
 check "sample failure: exit status 1" wait_for fail grep -qx "EXIT=1" "$TMPD/fail.exit"
 check "sample failure: one line naming the cause" \
 	bash -c "[ \$(wc -l <'$TMPD/fail.err') = 1 ] &&
@@ -319,8 +288,7 @@ check "sample failure: one line naming the cause" \
 
 # themes: a bad file is named with its line, the default is used
 printf 'normal = fg=default\n# ok\nheader = fg=reed bold\n' >"$TMPD/bad.theme"
-$TM new-session -d -s th2 -x 100 -y 30 \
-	"env TERM=xterm-256color $LEAKTOP -d 1 --theme $TMPD/bad.theme"
+tmux_new th2 100x30 "env TERM=xterm-256color $LEAKTOP -d 1 --theme $TMPD/bad.theme"
 check "bad theme: file and line in the status line" \
 	wait_for th2 has "bad.theme:3: unknown colour 'reed'"
 check "bad theme: the UI runs on the default theme" has "PID/FD" <"$TMPD/screen"

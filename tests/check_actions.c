@@ -1,11 +1,12 @@
 /*
- * Unit tests for core/actions.c: the undo state format (round trips and
- * corrupt input), the /proc/PID/stat start time, the safety rules and the
- * preview text on fake targets, the audit line; then live runs on sockets
- * of a child process this test forks (drop-filter and undo, a saved filter
- * restored, a locked filter, an eBPF program, a swapped fd, a reused pid, a
- * corrupt state file, the audit hook, the audit file's intent and outcome
- * lines); the prlimit verdict on injected observations.
+ * Unit tests for core/actions.c and core/actions/: the table of actions,
+ * the undo state format (round trips and corrupt input), the
+ * /proc/PID/stat start time, the safety rules and the preview text on fake
+ * targets, the audit line; then live runs on sockets of a child process
+ * this test forks (drop-filter and undo, a saved filter restored, a locked
+ * filter, an eBPF program, a swapped fd, a reused pid, a corrupt state
+ * file, the audit hook, the audit file's intent and outcome lines); the
+ * prlimit verdict on injected observations.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,37 @@ START_TEST(test_kind_names)
 	ck_assert_int_eq(actions_kind_needs_fd(ACTIONS_DRAIN), 1);
 	ck_assert_int_eq(actions_kind_needs_fd(ACTIONS_RAISE_FD_LIMIT), 0);
 	ck_assert_str_eq(actions_kind_name((enum actions_kind)99), "?");
+}
+END_TEST
+
+/* The table of actions: every kind complete, and each undo the partner of
+ * its action (same target, same undo state file). */
+START_TEST(test_kind_table)
+{
+	char a[96], b[96];
+	int k, j;
+
+	for (k = ACTIONS_NONE + 1; k < ACTIONS_NKINDS; k++) {
+		enum actions_kind kind = (enum actions_kind)k, u = actions_kind_undo(kind);
+
+		ck_assert_str_ne(actions_kind_name(kind), "?");
+		ck_assert_str_ne(actions_kind_effect(kind), "");
+		for (j = ACTIONS_NONE + 1; j < k; j++)
+			ck_assert_str_ne(actions_kind_name((enum actions_kind)j),
+					 actions_kind_name(kind));
+		if (u == ACTIONS_NONE)
+			continue;
+		ck_assert_int_eq(actions_kind_undo(u), ACTIONS_NONE);
+		ck_assert_int_eq(actions_kind_needs_fd(u), actions_kind_needs_fd(kind));
+		ck_assert_int_eq(actions_state_name(kind, 1, 2, 3, 4, a, sizeof(a)), 0);
+		ck_assert_int_eq(actions_state_name(u, 1, 2, 3, 4, b, sizeof(b)), 0);
+		ck_assert_str_eq(a, b);
+	}
+	ck_assert_int_eq(actions_kind_needs_confirm(ACTIONS_DRAIN), 1);
+	ck_assert_int_eq(actions_kind_needs_confirm(ACTIONS_DROP_FILTER), 0);
+	ck_assert_int_eq(actions_kind_needs_confirm(ACTIONS_NONE), 0);
+	ck_assert_str_eq(actions_kind_effect(ACTIONS_NONE), "");
+	ck_assert_str_eq(actions_kind_effect((enum actions_kind)99), "");
 }
 END_TEST
 
@@ -1402,6 +1434,7 @@ Suite *actions_suite(void)
 	TCase *live = tcase_create("live");
 
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_kind_table);
 	tcase_add_test(tc, test_stat_start);
 	tcase_add_test(tc, test_state_roundtrip);
 	tcase_add_test(tc, test_state_corrupt);

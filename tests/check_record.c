@@ -1,11 +1,13 @@
 /*
- * Unit tests of core/record.c: samples survive a write and a read exactly
- * (out_json_write prints the same line), a file cut at any offset replays its
- * complete frames, a damaged frame is skipped with its offset named, a
- * newer format is refused clearly, --record-max-size keeps the file under
- * its cap, and random damage (bit flips, random bytes, cuts) never crashes
- * the reader (a deterministic mutation loop; tests/fuzz_record.c runs the
- * same reader under libFuzzer).
+ * Unit tests of the recording (core/rec_*.c) and of core/host.c: samples
+ * survive a write and a read exactly (out_json_write prints the same
+ * line), a file cut at any offset replays its complete frames, a damaged
+ * frame is skipped with its offset named, a newer format is refused clearly,
+ * --record-max-size keeps the file under its cap, random damage (bit
+ * flips, random bytes, cuts) never crashes the reader (a deterministic
+ * mutation loop; tests/fuzz_record.c runs the same reader under
+ * libFuzzer), and a sample's machine (host name, kernel, uptime) is read
+ * under its procfs root and replayed from the recording.
  *
  * LEAKTOP_WRITE_CORPUS=DIR makes the corpus test write its recordings
  * there (how tests/fuzz/corpus/ was made).
@@ -1095,6 +1097,114 @@ START_TEST(test_corpus)
 }
 END_TEST
 
+/* ---- the machine a sample describes --------------------------------------- */
+
+static void host_root(char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s/host/proc", fixtures_dir());
+}
+
+/* host_read takes every figure from the procfs root it is given. */
+START_TEST(test_host_read)
+{
+	struct host_info h;
+	char root[4096];
+
+	host_root(root, sizeof(root));
+	memset(&h, 0x55, sizeof(h));
+	ck_assert_int_eq(host_read(root, &h), 0);
+	ck_assert_str_eq(h.name, "fixture-host");
+	ck_assert_str_eq(h.release, "6.1.0-fixture-amd64");
+	ck_assert_double_eq_tol(h.uptime, 12345.67, 1e-6);
+	/* a root without the files: everything unknown */
+	memset(&h, 0x55, sizeof(h));
+	ck_assert_int_lt(host_read(tmpdir, &h), 0);
+	ck_assert_str_eq(h.name, "");
+	ck_assert_str_eq(h.release, "");
+	ck_assert_double_eq(h.uptime, 0);
+}
+END_TEST
+
+/*
+ * The recording keeps the machine of a --procfs root (not this one): the
+ * header names it and gives its boot time, and every replayed sample has
+ * its name, its kernel release and its uptime at that sample's time.
+ */
+START_TEST(test_host_recorded)
+{
+	struct record_writer_config cfg = { .keyframe_every = 3 };
+	struct lt_err err = { "" };
+	struct record_header hdr;
+	struct record_reader *r;
+	const struct record_header *h;
+	struct record_writer *w;
+	char path[256], root[4096];
+	unsigned i;
+
+	host_root(root, sizeof(root));
+	record_header_live(&hdr, root, "0.1.0", 2);
+	ck_assert_str_eq(hdr.host, "fixture-host");
+	ck_assert_str_eq(hdr.release, "6.1.0-fixture-amd64");
+	ck_assert_double_eq_tol(hdr.start_time - hdr.boot_time, 12345.67, 1e-3);
+	hdr.start_time = 1700000000;
+	hdr.boot_time = 1700000000 - 1000;
+	snprintf(path, sizeof(path), "%s/host.ltrec", tmpdir);
+	cfg.path = path;
+	cfg.header = &hdr;
+	w = record_writer_new(&cfg, &err);
+	ck_assert_msg(w != NULL, "writer: %s", err.msg);
+	for (i = 0; i < 4; i++) {
+		struct sample s;
+
+		check_record_mk_sample(&s, i + 1, i % 3);
+		ck_assert_msg(record_write_sample(w, &s, &err) == 0, "write: %s", err.msg);
+		sample_release(&s);
+	}
+	ck_assert_int_eq(record_writer_close(w, &err), 0);
+
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open: %s", err.msg);
+	h = record_reader_header(r);
+	ck_assert_uint_eq(h->minor, RECORD_FORMAT_MINOR);
+	ck_assert_str_eq(h->release, "6.1.0-fixture-amd64");
+	ck_assert_double_eq(h->boot_time, 1700000000 - 1000);
+	for (i = 0; i < 4; i++) {
+		struct sample s;
+
+		ck_assert_int_eq(record_reader_sample(r, i, &s, &err), 0);
+		ck_assert_str_eq(s.host.name, "fixture-host");
+		ck_assert_str_eq(s.host.release, "6.1.0-fixture-amd64");
+		ck_assert_double_eq_tol(s.host.uptime, s.time - (1700000000 - 1000), 1e-6);
+		ck_assert(s.host.uptime > 1000);
+		sample_release(&s);
+	}
+	record_reader_free(r);
+}
+END_TEST
+
+/* A 3.0 header has no release or boot time: the release is the first word
+ * of the uname text it does have, the uptime unknown. */
+START_TEST(test_host_old_header)
+{
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	struct sample s;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/old.ltrec", tmpdir);
+	record_n(path, 2, 3, -1, NULL, 0);
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open: %s", err.msg);
+	ck_assert_str_eq(record_reader_header(r)->release, "");
+	ck_assert_int_eq(record_reader_sample(r, 1, &s, &err), 0);
+	ck_assert_str_eq(s.host.name, "test-host");
+	ck_assert_str_eq(s.host.release, "6.1.0-test");
+	ck_assert_double_eq(s.host.uptime, 0);
+	sample_release(&s);
+	record_reader_free(r);
+}
+END_TEST
+
 Suite *record_suite(void)
 {
 	Suite *s = suite_create("record");
@@ -1114,6 +1224,9 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_max_size);
 	tcase_add_test(tc, test_mutations);
 	tcase_add_test(tc, test_corpus);
+	tcase_add_test(tc, test_host_read);
+	tcase_add_test(tc, test_host_recorded);
+	tcase_add_test(tc, test_host_old_header);
 	suite_add_tcase(s, tc);
 	return s;
 }

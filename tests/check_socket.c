@@ -142,6 +142,35 @@ START_TEST(test_tcp_memory_rules)
 	ck_assert_uint_eq(ltsock_queued(&k), 0);
 	ck_assert_uint_eq(ltsock_send_held(&k), 0);
 	ck_assert_uint_eq(ltsock_mem(&k), 0);
+	ck_assert_int_eq(ltsock_queue_is_bytes(&k), 0);
+}
+END_TEST
+
+/* Fill and "full", one rule for every family: 95 % of rcvbuf, or a unix
+ * reader whose senders wait; no meminfo, no fill. */
+START_TEST(test_fill_rules)
+{
+	struct ltsock k = mkt(9, 7 /* CLOSE: a datagram socket */, 0, 0);
+
+	ck_assert_int_eq(ltsock_queue_is_bytes(&k), 1);
+	ck_assert(ltsock_fill(&k) < 0);
+	ck_assert(ltsock_fill_pct(&k) < 0);
+	ck_assert_int_eq(ltsock_is_full(&k), 0);
+	k.have = LTSOCK_HAVE_SKMEM;
+	k.rcvbuf = 212992;
+	k.rmem = 202342;	/* 94.99 % */
+	ck_assert_int_eq(ltsock_is_full(&k), 0);
+	ck_assert_uint_eq((unsigned)ltsock_fill_pct(&k), 94);
+	k.rmem = 202343;	/* 95.00 % */
+	ck_assert_int_eq(ltsock_is_full(&k), 1);
+	ck_assert_uint_eq((unsigned)ltsock_fill_pct(&k), 95);
+	ck_assert(ltsock_fill(&k) > 0.949 && ltsock_fill(&k) < 0.951);
+	k.rcvbuf = 0;		/* no buffer size: no fill, not full */
+	ck_assert(ltsock_fill_pct(&k) < 0);
+	ck_assert_int_eq(ltsock_is_full(&k), 0);
+	k.family = AF_UNIX;	/* its queue is charged to its senders */
+	k.npeer_blocked = 1;
+	ck_assert_int_eq(ltsock_is_full(&k), 1);
 }
 END_TEST
 
@@ -480,6 +509,7 @@ Suite *socket_suite(void)
 	tcase_add_test(tc, test_sort_u64_stable);
 	tcase_add_test(tc, test_unix_attribution);
 	tcase_add_test(tc, test_tcp_memory_rules);
+	tcase_add_test(tc, test_fill_rules);
 	tcase_add_test(tc, test_dedup);
 	suite_add_tcase(s, tc);
 	return s;

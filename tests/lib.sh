@@ -4,6 +4,7 @@
 set -u
 : "${LEAKTOP:?LEAKTOP must point at the leaktop binary}"
 : "${TESTS_BIN:=$(dirname "$LEAKTOP")/tests}"
+: "${TESTS_SRC:=$(dirname "$0")}"
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/leaktop-test.XXXXXX")
 CHILDREN=""
 FAILS=0

@@ -31,9 +31,13 @@ int actcli_run(const struct lt_opts *o)
 	int preview = !o->yes, r;
 
 	if (kind == ACTIONS_NONE) {
-		fprintf(stderr, "leaktop: --act: unknown action '%s' (drop-filter, undo-filter, "
-			"shrink-rcvbuf, undo-rcvbuf, drain, raise-fd-limit, undo-fd-limit) "
-			"(try 'leaktop --help')\n", o->act);
+		int k;
+
+		fprintf(stderr, "leaktop: --act: unknown action '%s' (", o->act);
+		for (k = ACTIONS_NONE + 1; k < ACTIONS_NKINDS; k++)
+			fprintf(stderr, "%s%s", k > ACTIONS_NONE + 1 ? ", " : "",
+				actions_kind_name((enum actions_kind)k));
+		fprintf(stderr, ") (try 'leaktop --help')\n");
 		return EXIT_USAGE;
 	}
 	if (o->npids == 0)

@@ -10,8 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "actlog.h"
+#include "actmenu.h"
 #include "format.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/findings.h"
 #include "table.h"
+#include "tui.h"
 
 enum { COL_TIME, COL_ACTION, COL_OUTCOME, COL_TARGET, COL_COMM, COL_UNDO, COL_EFFECT,
        COL_MESSAGE, NCOLS };

@@ -17,10 +17,16 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "actmenu.h"
+#include "draw.h"
 #include "format.h"
-#include "table.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/sample.h"
+#include "options.h"
+#include "tui.h"
 
-#define AM_MAX 8
+#define AM_MAX ACTIONS_NKINDS
 
 enum am_mode { AM_LIST, AM_TYPE };
 
@@ -35,28 +41,6 @@ struct actmenu {
 	int have_result, result_for;		/* the last run, for kinds[result_for] */
 	struct actions_result result;
 };
-
-static const char *effect(enum actions_kind k)
-{
-	switch (k) {
-	case ACTIONS_DROP_FILTER:
-		return "stop queueing: drop every packet that arrives (undo: undo-filter)";
-	case ACTIONS_UNDO_FILTER:
-		return "remove leaktop's drop filter: the socket queues again";
-	case ACTIONS_SHRINK_RCVBUF:
-		return "cap the queue at the kernel minimum (undo: undo-rcvbuf)";
-	case ACTIONS_UNDO_RCVBUF:
-		return "give the socket its receive buffer size back";
-	case ACTIONS_DRAIN:
-		return "free the queue now: DESTROYS the data, no undo";
-	case ACTIONS_RAISE_FD_LIMIT:
-		return "soft fd limit up to the hard limit (undo: undo-fd-limit)";
-	case ACTIONS_UNDO_FD_LIMIT:
-		return "put back the fd limits from before raise-fd-limit";
-	default:
-		return "";
-	}
-}
 
 static void request(const struct actmenu *am, const struct tui *t, enum actions_kind k,
 		    struct actions_request *rq)
@@ -248,7 +232,7 @@ static void am_draw(struct view *v, struct tui *t, int y, int h, int full)
 			 actions_kind_name(am->kinds[i]), state);
 		x = draw_text(t, row, 1, COLS - 2, buf, e);
 		snprintf(buf, sizeof(buf), "%s%s", am->kinds[i] == am->tg.suggested ?
-			 "(suggested) " : "", effect(am->kinds[i]));
+			 "(suggested) " : "", actions_kind_effect(am->kinds[i]));
 		draw_text(t, row, 1 + x, COLS - 2 - x, buf,
 			  i == am->sel ? e : r->outcome == ACTIONS_PREVIEW ? THEME_NORMAL
 									: THEME_MUTED);
@@ -422,24 +406,22 @@ static const struct view_class actmenu_class = {
 
 struct view *actmenu_new(struct tui *t, const struct tui_target *tg)
 {
-	static const enum actions_kind sock_kinds[] = {
-		ACTIONS_DROP_FILTER, ACTIONS_UNDO_FILTER, ACTIONS_SHRINK_RCVBUF,
-		ACTIONS_UNDO_RCVBUF, ACTIONS_DRAIN,
-	};
 	struct actmenu *am = calloc(1, sizeof(*am));
-	int i;
+	int i, k;
 
 	if (!am)
 		return NULL;
 	am->v.cls = &actmenu_class;
 	am->tg = *tg;
 	am->tg.comm[sizeof(am->tg.comm) - 1] = '\0';
-	if (tg->fd >= 0)
-		for (i = 0; i < (int)(sizeof(sock_kinds) / sizeof(sock_kinds[0])); i++)
-			am->kinds[am->nk++] = sock_kinds[i];
-	/* the owner's fd limit applies from a socket fd too */
-	am->kinds[am->nk++] = ACTIONS_RAISE_FD_LIMIT;
-	am->kinds[am->nk++] = ACTIONS_UNDO_FD_LIMIT;
+	/* every action in core's table: the socket ones from a socket fd, then
+	 * the process ones (the owner's fd limit applies from a socket fd too) */
+	for (k = ACTIONS_NONE + 1; tg->fd >= 0 && k < ACTIONS_NKINDS; k++)
+		if (actions_kind_needs_fd((enum actions_kind)k))
+			am->kinds[am->nk++] = (enum actions_kind)k;
+	for (k = ACTIONS_NONE + 1; k < ACTIONS_NKINDS; k++)
+		if (!actions_kind_needs_fd((enum actions_kind)k))
+			am->kinds[am->nk++] = (enum actions_kind)k;
 	preview_all(am, t);
 	/* the suggested action, else the first one that would run */
 	am->sel = -1;

@@ -5,7 +5,10 @@
  */
 #include <string.h>
 
+#include "draw.h"
 #include "format.h"
+#include "leaktop/common.h"
+#include "theme.h"
 #include "tui.h"
 
 static short clamp_colour(short c)

@@ -10,8 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "eventlist.h"
+#include "leaktop/common.h"
+#include "leaktop/findings.h"
 #include "leaktop/record.h"
+#include "replay.h"
 #include "table.h"
+#include "tui.h"
 
 enum { COL_TIME, COL_SAMPLE, COL_KIND, COL_TEXT, NCOLS };
 

@@ -14,8 +14,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "draw.h"
+#include "evview.h"
+#include "fdview.h"
+#include "findpane.h"
 #include "format.h"
-#include "sockpane.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/findings.h"
+#include "sockview.h"
+#include "tui.h"
 
 #define EV_TEXT 1400	/* the longest paragraph, escaped */
 #define EV_SPANS 64

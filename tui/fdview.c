@@ -13,8 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fdview.h"
 #include "format.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/history.h"
+#include "leaktop/procs.h"
+#include "leaktop/sample.h"
 #include "sockpane.h"
+#include "sockview.h"
+#include "table.h"
+#include "tui.h"
 
 struct fdview {
 	int pid;

@@ -10,8 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "evview.h"
+#include "findpane.h"
 #include "format.h"
-#include "sockpane.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/findings.h"
+#include "leaktop/sample.h"
+#include "table.h"
+#include "tui.h"
 
 enum { COL_SEV, COL_STATE, COL_KIND, COL_SUBJECT, COL_COMM, COL_ACTION, COL_SUMMARY, NCOLS };
 

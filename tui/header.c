@@ -7,11 +7,14 @@
  */
 #include <inttypes.h>
 #include <string.h>
-#include <sys/sysinfo.h>
 #include <time.h>
 
+#include "draw.h"
+#include "findpane.h"
 #include "format.h"
-#include "sockpane.h"
+#include "header.h"
+#include "leaktop/meminfo.h"
+#include "replay.h"
 #include "tui.h"
 
 void header_push_sample(struct tui *t)
@@ -95,7 +98,7 @@ static int verdict(const struct tui *t, char *buf, size_t sz)
 void header_draw(struct tui *t)
 {
 	char buf[256], up[32], clock[16], v[64];
-	struct sysinfo si;
+	const struct host_info *hi = &t->cur.host;
 	time_t now = time(NULL);
 	struct tm tm;
 	int x = 0, bw, vw, ve, room;
@@ -109,6 +112,15 @@ void header_draw(struct tui *t)
 	else
 		vw = 0;
 	room = COLS - bw - 1 - (vw ? vw + 2 : 0);
+	/* the machine the sample describes: the recorded one in a replay */
+	if (t->have && hi->name[0])
+		lt_sanitize(hi->name, t->host, sizeof(t->host));
+	if (t->have && hi->release[0])
+		lt_sanitize(hi->release, t->kernel, sizeof(t->kernel));
+	if (t->have && hi->uptime > 0)
+		format_duration(hi->uptime, up, sizeof(up));
+	else
+		snprintf(up, sizeof(up), "?");
 	if (t->rp) {
 		/* the recorded machine and the sample's recorded time, never
 		 * the clock or uptime of this one */
@@ -117,8 +129,11 @@ void header_draw(struct tui *t)
 		replay_header(t, when, sizeof(when), pos, sizeof(pos));
 		x += draw_text(t, TUI_Y_HEADER, x, room, "leaktop ", THEME_HEADER);
 		x += draw_text(t, TUI_Y_HEADER, x, room - x, t->host, THEME_HEADER_VALUE);
-		snprintf(buf, sizeof(buf), "  %s  every %gs  %s  %s", t->kernel, t->delay, when,
-			 pos);
+		snprintf(buf, sizeof(buf), "  %s  up %s  every %gs  %s  %s", t->kernel, up,
+			 t->delay, when, pos);
+		if (x + format_width(buf, t->utf8) > room)
+			snprintf(buf, sizeof(buf), "  %s  every %gs  %s  %s", t->kernel,
+				 t->delay, when, pos);
 		if (x + format_width(buf, t->utf8) > room)
 			snprintf(buf, sizeof(buf), "  %s  %s", when, pos);
 		if (x + format_width(buf, t->utf8) > room)
@@ -126,10 +141,6 @@ void header_draw(struct tui *t)
 		draw_text(t, TUI_Y_HEADER, x, room - x, buf, THEME_NORMAL);
 		return;
 	}
-	if (sysinfo(&si) == 0)
-		format_duration((double)si.uptime, up, sizeof(up));
-	else
-		snprintf(up, sizeof(up), "?");
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	x += draw_text(t, TUI_Y_HEADER, x, room, "leaktop ", THEME_HEADER);

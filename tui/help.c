@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
+#include "help.h"
 #include "tui.h"
 
 static const char *const keys[][2] = {

@@ -15,8 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "format.h"
-#include "sockpane.h"
+#include "leaktop/meminfo.h"
+#include "leaktop/sample.h"
+#include "leaktop/socket.h"
+#include "mempane.h"
+#include "table.h"
+#include "tui.h"
 
 #define MEM_RING 60		/* samples of history per line */
 #define MEM_MAXLINES 48

@@ -17,6 +17,7 @@
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
 #include "options.h"
+#include "version.h"
 
 /* long options without a short letter */
 enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_REPLAY_BUDGET, OPT_CENSUS_EVERY,
@@ -358,7 +359,7 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("leaktop %s\n", PACKAGE_VERSION);
+			version_print(stdout);
 			return 0;
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);

@@ -9,8 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fdview.h"
 #include "format.h"
-#include "sockpane.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/findings.h"
+#include "leaktop/procs.h"
+#include "procpane.h"
+#include "table.h"
+#include "tui.h"
 
 enum {
 	COL_PID, COL_USER, COL_PSS, COL_FDS, COL_LIMIT, COL_FDGROWTH, COL_GHOSTS,

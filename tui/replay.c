@@ -16,8 +16,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "eventlist.h"
 #include "format.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/findings.h"
 #include "leaktop/record.h"
+#include "leaktop/sample.h"
+#include "replay.h"
 #include "tui.h"
 
 #define PLAY_MAX_GAP 10.0	/* seconds: a longer recorded gap plays as this */

@@ -10,7 +10,17 @@
 #include <sys/socket.h>
 
 #include "format.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/findings.h"
+#include "leaktop/history.h"
+#include "leaktop/sample.h"
+#include "leaktop/socket.h"
 #include "sockpane.h"
+#include "sockview.h"
+#include "table.h"
+#include "tui.h"
 
 enum {
 	COL_OWNER, COL_COMM, COL_PROTO, COL_LOCAL, COL_PEER, COL_RECVQ, COL_SENDQ,
@@ -32,13 +42,6 @@ static const struct table_col cols[NCOLS] = {
 	[COL_GROWTH] = { "GROW/s", 6, 7, 1, 4, 1 },
 	[COL_FLAGS] = { "FLAGS", 10, 30, 0, 8, 0 },
 };
-
-double sockpane_fill(const struct ltsock *k)
-{
-	if (!(k->have & LTSOCK_HAVE_SKMEM) || !k->rcvbuf)
-		return -1;
-	return 100.0 * (double)k->rmem / (double)k->rcvbuf;
-}
 
 void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
 		    int width, char *buf, size_t sz)
@@ -75,7 +78,7 @@ void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
 			snprintf(buf, sz, "-");
 		break;
 	case SOCKPANE_FILL:
-		format_pct(sockpane_fill(k), width, buf, sz);
+		format_pct(ltsock_fill_pct(k), width, buf, sz);
 		break;
 	case SOCKPANE_DROPS:
 		format_num(r->drops_ps, r->known && (k->have & LTSOCK_HAVE_DROPS), width,
@@ -195,7 +198,7 @@ static int sock_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 	case COL_RCVBUF:
 		return CMP(ka->rcvbuf, kb->rcvbuf);
 	case COL_FILL:
-		return CMP(sockpane_fill(ka), sockpane_fill(kb));
+		return CMP(ltsock_fill_pct(ka), ltsock_fill_pct(kb));
 	case COL_DROPS:
 		return CMP(ra->known ? ra->drops_ps : -1, rb->known ? rb->drops_ps : -1);
 	case COL_GROWTH:

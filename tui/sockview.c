@@ -13,8 +13,18 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "draw.h"
+#include "fdview.h"
 #include "format.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/history.h"
+#include "leaktop/sample.h"
+#include "leaktop/socket.h"
 #include "sockpane.h"
+#include "sockview.h"
+#include "tui.h"
 
 #define SV_LINES 16
 #define SV_OWNERS 32
@@ -69,7 +79,7 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	format_size(k->send_q, 8, f[1], sizeof(f[1]));
 	format_size(ltsock_mem(k), 8, f[2], sizeof(f[2]));
 	add(sv, "Recv-Q  %-9s Send-Q %-9s pins %-9s%s", f[0], f[1], f[2],
-	    history_queue_is_bytes(k) ? "" : "(a LISTEN backlog count, not bytes)");
+	    ltsock_queue_is_bytes(k) ? "" : "(a LISTEN backlog count, not bytes)");
 	if (ltsock_is_orphan(k))
 		add(sv, "orphan  no fd holds it: closed by its process (or never accepted)");
 	if (k->family == AF_UNIX && k->npeer_q) {
@@ -80,7 +90,7 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	if (k->have & LTSOCK_HAVE_SKMEM) {
 		format_size(k->rmem, 8, f[0], sizeof(f[0]));
 		format_size(k->rcvbuf, 8, f[1], sizeof(f[1]));
-		format_pct(sockpane_fill(k), 6, f[2], sizeof(f[2]));
+		format_pct(ltsock_fill_pct(k), 6, f[2], sizeof(f[2]));
 		format_size(k->wmem, 8, f[3], sizeof(f[3]));
 		format_size(k->sndbuf, 8, f[4], sizeof(f[4]));
 		add(sv, "rmem    %-9s rcvbuf %-9s fill %-6s wmem %-9s sndbuf %s", f[0], f[1],

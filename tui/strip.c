@@ -8,8 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "draw.h"
+#include "evview.h"
+#include "findpane.h"
 #include "format.h"
-#include "sockpane.h"
+#include "leaktop/findings.h"
+#include "strip.h"
+#include "tui.h"
 
 int tui_strip_lines = 1;
 

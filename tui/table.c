@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "format.h"
 #include "table.h"
+#include "tui.h"
 
 struct sort_arg {
 	struct table *tb;
@@ -21,18 +23,46 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 	uint32_t ra = *(const uint32_t *)a, rb = *(const uint32_t *)b;
 	int c;
 
-	if (sa->tb->problems_first && sa->tb->d->problem) {
-		int pa = sa->tb->d->problem(sa->tb, sa->t, ra);
-		int pb = sa->tb->d->problem(sa->tb, sa->t, rb);
-
-		if (pa != pb)
-			return pb - pa;	/* problems first, whatever the direction */
-	}
 	c = sa->tb->d->cmp(sa->tb, sa->t, ra, rb, sa->tb->sort_col);
 
 	if (c == 0)
 		return (ra > rb) - (ra < rb);
 	return sa->tb->sort_desc ? -c : c;
+}
+
+/*
+ * Sort the rows by the sort column.  With problems first, the rows with a
+ * problem are moved to the front first (each row asked once, in a stable
+ * pass), then each part is sorted on its own: the comparator never asks.
+ */
+static void sort_rows(struct table *tb, const struct tui *t)
+{
+	struct sort_arg sa = { tb, t };
+	size_t i, nprob = 0, nrest = 0;
+	uint32_t *rest = NULL;
+
+	if (tb->problems_first && tb->d->problem && tb->nrows > 0) {
+		rest = malloc(tb->nrows * sizeof(*rest));
+		if (rest) {
+			for (i = 0; i < tb->nrows; i++) {
+				if (tb->d->problem(tb, t, tb->rows[i]))
+					tb->rows[nprob++] = tb->rows[i];
+				else
+					rest[nrest++] = tb->rows[i];
+			}
+			memcpy(tb->rows + nprob, rest, nrest * sizeof(*rest));
+			free(rest);
+		}
+	}
+	if (!nprob) {
+		if (tb->nrows > 1)
+			qsort_r(tb->rows, tb->nrows, sizeof(*tb->rows), cmp_rows, &sa);
+		return;
+	}
+	if (nprob > 1)
+		qsort_r(tb->rows, nprob, sizeof(*tb->rows), cmp_rows, &sa);
+	if (nrest > 1)
+		qsort_r(tb->rows + nprob, nrest, sizeof(*tb->rows), cmp_rows, &sa);
 }
 
 /* Every cell of row, joined by spaces: what search and filter look at. */
@@ -112,11 +142,7 @@ static void rebuild(struct table *tb, const struct tui *t, int keep_key)
 				tb->rows[o++] = tb->rows[i];
 		tb->nrows = o;
 	}
-	if (tb->nrows > 1) {
-		struct sort_arg sa = { tb, t };
-
-		qsort_r(tb->rows, tb->nrows, sizeof(*tb->rows), cmp_rows, &sa);
-	}
+	sort_rows(tb, t);
 	if (tb->follow) {
 		size_t before = tb->sel;
 

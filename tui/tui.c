@@ -23,14 +23,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 
+#include "actlog.h"
+#include "actmenu.h"
 #include "config.h"
+#include "draw.h"
+#include "findpane.h"
 #include "format.h"
+#include "header.h"
+#include "help.h"
+#include "leaktop/actions.h"
+#include "leaktop/common.h"
+#include "leaktop/fdtable.h"
+#include "leaktop/findings.h"
+#include "leaktop/history.h"
+#include "leaktop/procs.h"
 #include "leaktop/record.h"
+#include "leaktop/sample.h"
+#include "mempane.h"
+#include "options.h"
+#include "procpane.h"
+#include "replay.h"
 #include "sockpane.h"
+#include "strip.h"
+#include "table.h"
+#include "theme.h"
 #include "tui.h"
+#include "version.h"
 
 /* The panes of the main screen, in tab order. */
 static const struct table_desc *const pane_descs[] = {
@@ -843,17 +863,12 @@ static void load_theme(struct tui *t)
 	}
 }
 
+/* Unknown until a sample says (header_draw takes them from the sample,
+ * whose fields core read under the sample's procfs root). */
 static void host_info(struct tui *t)
 {
-	struct utsname u;
-
-	if (uname(&u) == 0) {
-		lt_sanitize(u.nodename, t->host, sizeof(t->host));
-		lt_sanitize(u.release, t->kernel, sizeof(t->kernel));
-	} else {
-		snprintf(t->host, sizeof(t->host), "?");
-		snprintf(t->kernel, sizeof(t->kernel), "?");
-	}
+	snprintf(t->host, sizeof(t->host), "?");
+	snprintf(t->kernel, sizeof(t->kernel), "?");
 }
 
 static int curses_start(struct tui *t)
@@ -862,8 +877,7 @@ static int curses_start(struct tui *t)
 
 	t->screen = newterm(NULL, stdout, stdin);
 	if (!t->screen) {
-		snprintf(t->fatal, sizeof(t->fatal), "leaktop: cannot start the terminal UI "
-			 "(TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+		version_term_message(t->fatal, sizeof(t->fatal), getenv("TERM"));
 		return -1;
 	}
 	cbreak();

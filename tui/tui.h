@@ -1,7 +1,8 @@
 /*
  * What the front-end files share: the UI state (struct tui), the view
  * object every screen element is (a const struct view_class of functions,
- * htop Panel style), the screen layout and the drawing helpers (draw.c).
+ * htop Panel style), the screen layout, and tui.c's own API.  Each view
+ * and helper file has its own header (draw.h, sockpane.h, replay.h ...).
  *
  * Lifetimes: t->cur is the current sample, owned by tui.c; it is replaced
  * (and the old one released) only after every view's sample() hook ran, so
@@ -15,7 +16,6 @@
 
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
-#include "options.h"
 #include "theme.h"
 
 #define TUI_MIN_COLS	80	/* below, the UI says the size it needs */
@@ -32,7 +32,7 @@
 #define TUI_MEM_LINES	3
 #define TUI_Y_STRIP	(TUI_Y_MEM + TUI_MEM_LINES)
 #define TUI_STRIP_TALL	40
-extern int tui_strip_lines;
+extern int tui_strip_lines;	/* strip.c */
 #define TUI_Y_TABS	(TUI_Y_STRIP + tui_strip_lines)
 #define TUI_Y_BODY	(TUI_Y_TABS + 1)
 
@@ -44,22 +44,12 @@ extern int tui_strip_lines;
 #define DIRTY_VIEW	0x20	/* the top view, what it marked as changed */
 #define DIRTY_ALL	0x3f
 
+struct lt_opts;
 struct tui;
 struct view;
 struct table;
 struct record_writer;
-struct record_reader;
-
-/* The replay state (replay.c; eventlist.c reads it). */
-struct tui_replay {
-	struct record_reader *rd;	/* owned */
-	const char *path;		/* argv */
-	size_t n, pos;			/* samples; the one shown */
-	int playing;
-	unsigned speed;			/* 1, 2, 4, 8, 16 */
-	double next_play;		/* monotonic seconds */
-	double *unacc, *sockq;		/* per sample, NAN until decoded */
-};
+struct tui_replay;
 
 /*
  * What 'a' acts on: one socket fd of a process (fd >= 0, with the socket's
@@ -198,92 +188,5 @@ size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t 
  */
 int tui_target_init(const struct tui *t, int pid, int fd, uint64_t inode,
 		    uint64_t netns, enum actions_kind suggested, struct tui_target *out);
-
-/* draw.c: curses helpers; text must be sanitised already */
-void draw_theme_apply(struct tui *t);
-attr_t draw_attr(const struct tui *t, int elem);
-/* text cut/padded to width at (y, x); returns the columns written */
-int draw_text(struct tui *t, int y, int x, int width, const char *text, int elem);
-int draw_cell(struct tui *t, int y, int x, int width, int right, const char *text,
-	      int elem);
-/* raw untrusted bytes: sanitised, then drawn as draw_text */
-int draw_untrusted(struct tui *t, int y, int x, int width, const char *raw, int elem);
-void draw_fill(struct tui *t, int y, int x, int width, int elem);
-/* the last width values of v[0..n-1] as a sparkline scaled to their max */
-void draw_sparkline(struct tui *t, int y, int x, int width, const double *v,
-		    size_t n, int elem);
-/* a stacked bar; ascii[i] is segment i's glyph without UTF-8 or colour */
-void draw_bar(struct tui *t, int y, int x, int width, const double *parts,
-	      const int *elems, const char *ascii, int n, double total);
-/* the glyph of a bar segment (legend), as draw_bar would show it */
-void draw_bar_glyph(struct tui *t, int y, int x, int elem, char ascii);
-
-/* header.c: header line and memory pane */
-void header_draw(struct tui *t);
-void header_draw_mem(struct tui *t);
-void header_push_sample(struct tui *t);
-
-/*
- * strip.c: the findings strip above every pane: the most severe open
- * findings (three lines from TUI_STRIP_TALL rows), or on smaller terminals
- * one line with the counts and the top one.  strip_open() shows the
- * evidence of the finding on strip line i (0: the top one); -1 if none.
- */
-void strip_draw(struct tui *t);
-int strip_open(struct tui *t, int line);
-
-/*
- * replay.c: --replay in the UI.  Every figure comes from the recording
- * (core/record.h); nothing here or in the views reads the live machine
- * while t->rp is set.  replay_open runs before curses starts; on failure it
- * returns -1 with t->fatal set (not a recording, a newer format, nothing
- * readable).
- */
-int replay_open(struct tui *t, const char *path, uint64_t budget);
-/* After curses started: the first sample, the reader's first warning on
- * the status line (t->quit and t->fatal when no sample decodes). */
-void replay_start(struct tui *t);
-void replay_free(struct tui *t);
-/* The replay keys (t T ] [ g Space + - E); 1 if ch was one. */
-int replay_key(struct tui *t, int ch);
-/* Playing: step when the next sample is due; returns seconds until then
- * (at most limit). */
-double replay_tick(struct tui *t, double now, double limit);
-/* The go-to prompt's text (format_parse_when); status says what happened. */
-void replay_goto_text(struct tui *t, const char *text);
-/* Show sample idx, which must exist; 0 or -1 (status says why). */
-int replay_show(struct tui *t, size_t idx);
-/* "sample 3/5", recorded time, play state, for the header. */
-void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_t psz);
-/* A line about the events on the current sample, or "" (sanitised). */
-void replay_marker(const struct tui *t, char *buf, size_t sz);
-struct record_event;
-/* An event as one line of sanitised text, and its kind ("note"). */
-void replay_event_text(const struct record_event *e, char *buf, size_t sz);
-const char *replay_event_kind(const struct record_event *e);
-size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
-			   size_t max);
-/* eventlist.c: the recording's events and the reader's warnings; Enter
- * shows the event's sample. */
-struct view *eventlist_new(struct tui *t);
-
-/* help.c */
-extern const struct view_class help_view_class;
-struct view *help_new(void);
-
-/* sockview.c: one socket's details; fdview.c: one process's fd table */
-struct view *sockview_new(struct tui *t, size_t sock_index);
-struct view *fdview_new(struct tui *t, int pid);
-
-/* evview.c: a finding's evidence and explanation above its socket's
- * details or its process's fd table (the finding is copied) */
-struct view *evview_new(struct tui *t, const struct finding *f);
-
-/* actmenu.c: the action menu on a target (copied); actlog.c: this
- * session's actions, with undo */
-struct view *actmenu_new(struct tui *t, const struct tui_target *tg);
-struct view *actlog_new(struct tui *t);
-/* Record a result in t->acts (an undo marks what it undid); 0 or -ENOMEM. */
-int actmenu_record(struct tui *t, const struct actions_result *r);
 
 #endif

@@ -24,15 +24,27 @@
 #include <linux/filter.h>
 #include "leaktop/common.h"
 
+/*
+ * The actions, one line each: X(ID, entry) makes the kind ACTIONS_ID, and
+ * its description is the const struct action_entry actions_<entry>_entry
+ * in core/actions/ (core/actions/action_int.h).  A kind's number is its
+ * place here and recordings store it: add new actions at the end.  See
+ * doc/adding-an-action.md.
+ */
+#define ACTIONS_LIST(X)							\
+	X(DROP_FILTER, dropfilter)	/* attach "ret #0": queue nothing more */ \
+	X(UNDO_FILTER, dropfilter_undo)	/* detach it, or restore the saved filter */ \
+	X(SHRINK_RCVBUF, rcvbuf)	/* SO_RCVBUF to the kernel minimum */ \
+	X(UNDO_RCVBUF, rcvbuf_undo)	/* restore the old SO_RCVBUF */	\
+	X(DRAIN, drain)			/* read and discard the queue (destroys data) */ \
+	X(RAISE_FD_LIMIT, fdlimit)	/* RLIMIT_NOFILE soft up to hard, or to value */ \
+	X(UNDO_FD_LIMIT, fdlimit_undo)	/* restore the old RLIMIT_NOFILE */
+
 enum actions_kind {
 	ACTIONS_NONE = 0,
-	ACTIONS_DROP_FILTER,	/* attach "ret #0": queue nothing more */
-	ACTIONS_UNDO_FILTER,	/* detach it, or restore the saved filter */
-	ACTIONS_SHRINK_RCVBUF,	/* SO_RCVBUF to the kernel minimum */
-	ACTIONS_UNDO_RCVBUF,	/* restore the old SO_RCVBUF */
-	ACTIONS_DRAIN,		/* read and discard the queue (destroys data) */
-	ACTIONS_RAISE_FD_LIMIT,	/* RLIMIT_NOFILE soft up to hard, or to value */
-	ACTIONS_UNDO_FD_LIMIT,	/* restore the old RLIMIT_NOFILE */
+#define ACTIONS_ENUM(id, entry) ACTIONS_##id,
+	ACTIONS_LIST(ACTIONS_ENUM)
+#undef ACTIONS_ENUM
 	ACTIONS_NKINDS
 };
 
@@ -45,6 +57,10 @@ enum actions_kind actions_kind_parse(const char *name);
 int actions_kind_needs_fd(enum actions_kind kind);
 /* The action that undoes kind, or ACTIONS_NONE (drain, and the undos). */
 enum actions_kind actions_kind_undo(enum actions_kind kind);
+/* One line on what kind does, for a menu ("" for an unknown kind). */
+const char *actions_kind_effect(enum actions_kind kind);
+/* 1 if kind needs a second, explicit confirmation (drain: confirm_drain). */
+int actions_kind_needs_confirm(enum actions_kind kind);
 
 /*
  * What to do.  pid, fd, inode and start_ticks pin the target as the scan saw

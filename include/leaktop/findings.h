@@ -155,6 +155,10 @@ const char *findings_check_name(enum finding_check c);
  * digits into out (at least 13 bytes).  Returns out.
  */
 char *findings_id(const struct finding *f, char *out, size_t outsz);
+/* The whole hash the id is cut from: equal for the same problem. */
+uint64_t findings_hash(const struct finding *f);
+/* Does finding c explain finding e?  The one rule findings_links lists. */
+int findings_explains(const struct finding *c, const struct finding *e);
 
 /*
  * Findings that explain one another: the indices in v[0..n) of the

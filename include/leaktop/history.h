@@ -82,9 +82,6 @@ size_t history_series(const struct history *h);
  * "send_stalled". */
 const char *history_flag_name(unsigned flag);
 
-/* Is the queue figure a byte count (not a LISTEN backlog count)? */
-int history_queue_is_bytes(const struct ltsock *s);
-
 /* Copy up to max points of a socket's Recv-Q series, oldest first, into
  * t[] / q[]; returns the count (0 if no series).  For the TUI sparkline. */
 size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode,

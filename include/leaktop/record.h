@@ -26,10 +26,11 @@
 #include "leaktop/common.h"
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
+#include "leaktop/host.h"
 #include "leaktop/sample.h"
 
 #define RECORD_FORMAT_MAJOR 3	/* a reader refuses a larger major */
-#define RECORD_FORMAT_MINOR 0	/* a larger minor is read, unknown frames skipped */
+#define RECORD_FORMAT_MINOR 1	/* a larger minor is read, unknown frames skipped */
 
 #define RECORD_KEYFRAME_EVERY 150	/* default: a keyframe every N samples */
 #define RECORD_MIN_MAX_SIZE (256u << 10)	/* smallest --record-max-size */
@@ -39,6 +40,8 @@ struct record_header {
 	unsigned major, minor;	/* format version of the file */
 	char host[256];		/* untrusted text from the recorded machine */
 	char kernel[256];	/* uname release and version */
+	char release[HOST_TEXT_MAX];	/* kernel release; "" unknown (before 3.1) */
+	double boot_time;	/* unix seconds the machine booted; 0 unknown */
 	char machine[64];	/* uname machine ("x86_64") */
 	char boot_id[64];
 	char version[64];	/* leaktop version that wrote it */
@@ -51,8 +54,9 @@ struct record_header {
 };
 
 /*
- * Fill h with the live machine's details (hostname, uname, boot id read
- * under procroot, version, now).  For the writer and for live exports.
+ * Fill h with the live machine's details (hostname, kernel release, boot
+ * id and boot time read under procroot; uname; version; now).  For the
+ * writer and for live exports.
  */
 void record_header_live(struct record_header *h, const char *procroot,
 			const char *version, double interval);

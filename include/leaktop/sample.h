@@ -8,6 +8,7 @@
 #define LEAKTOP_SAMPLE_H
 
 #include "leaktop/common.h"
+#include "leaktop/host.h"
 #include "leaktop/meminfo.h"
 #include "leaktop/socket.h"
 #include "leaktop/fdtable.h"
@@ -43,6 +44,7 @@ struct sample {
 	unsigned hidden;	/* SAMPLE_HIDDEN_* */
 	double pss_age;		/* seconds since the PSS figures were read */
 	int as_root;		/* taken with euid 0 */
+	struct host_info host;	/* the machine: name, kernel, uptime */
 
 	/* the socket census (empty when the config has no census) */
 	int census;			/* 1: sockets were collected */

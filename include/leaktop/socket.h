@@ -121,6 +121,15 @@ uint64_t ltsock_mem(const struct ltsock *s);
  * is possible, the kernel checks before it charges), or -1 when the source
  * gave no meminfo. */
 double ltsock_fill(const struct ltsock *s);
+/* The same in percent (100 = full), or -1 without meminfo. */
+double ltsock_fill_pct(const struct ltsock *s);
+/* The receive side is full: rmem at 95 % of rcvbuf or more, or, for a unix
+ * reader whose queue is charged to its senders, a sender waits for room
+ * (npeer_blocked, from ltsock_attribute_peers). */
+int ltsock_is_full(const struct ltsock *s);
+/* Recv-Q counts bytes; a listening socket's is its accept backlog, a count
+ * of connections, and no queue rule applies to it. */
+int ltsock_queue_is_bytes(const struct ltsock *s);
 uint64_t ltsock_outside_slab(const struct ltsock *s);
 /* A TCP connection no fd holds: an orphan (closed by its process, still
  * sending) or not yet accepted.  The kernel reports inode 0 for both. */

@@ -17,7 +17,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,71 +28,10 @@
 #include <unistd.h>
 
 #define PROG "leak_escname"
+#include "leaker.h"
 
 /* clear screen, then set the window title: 14 bytes, fits comm's 15 */
 #define DEFAULT_NAME "\x1b[2Jevil\x1b]0;x\x07"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static long parse_num(const char *s, long min, long max, const char *opt)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned long fd_inode(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat: %s", strerror(errno));
-	return (unsigned long)st.st_ino;
-}
 
 static void usage(FILE *f)
 {
@@ -149,23 +87,19 @@ int main(int argc, char **argv)
 	char payload[64];
 	int64_t deadline;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'n': name = optarg; break;
 		case 'c': comm_only = 1; break;
 		case 'k': count = parse_num(optarg, 1, 100, "count"); break;
 		case '2': stage2 = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
 		}
 	}
 	if (stage2)
 		name = argv[0];		/* the hostile argv[0] is the name */
-	else if (optind != argc) {
-		usage(stderr);
-		return 1;
-	}
+	else
+		no_more_args(argc);
 	if (!*name)
 		die("--name must not be empty");
 
@@ -176,9 +110,7 @@ int main(int argc, char **argv)
 	}
 	exec_ok = stage2;
 
-	install_signals();
-	alarm((unsigned int)seconds + 5);
-	deadline = now_ms() + seconds * 1000;
+	deadline = start_clock(seconds, 0);
 
 	if (prctl(PR_SET_NAME, name) < 0)
 		die("prctl PR_SET_NAME: %s", strerror(errno));

@@ -23,7 +23,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,70 +36,9 @@
 #include <unistd.h>
 
 #define PROG "leak_ghost"
+#include "leaker.h"
 
 enum { FAM_BOTH, FAM_6, FAM_4 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static long parse_num(const char *s, long min, long max, const char *opt)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned long fd_inode(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat: %s", strerror(errno));
-	return (unsigned long)st.st_ino;
-}
 
 static void usage(FILE *f)
 {
@@ -259,14 +197,14 @@ int main(int argc, char **argv)
 	};
 	long seconds = 60, interval = 200, limit = 128, port = 0;
 	int family = FAM_BOTH, v4_listener = 0, rst = 1, verbose = 0;
-	int lfd6, lfd4 = -1, c, status;
+	int lfd6, lfd4 = -1, c;
 	unsigned long accepted = 0, emfile = 0;
 	uint16_t port6, port4;
 	int64_t deadline, report;
 	pid_t parent, client;
 	struct rlimit rl;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'i': interval = parse_num(optarg, 1, 60000, "interval-ms"); break;
@@ -292,18 +230,10 @@ int main(int argc, char **argv)
 			break;
 		case 'v': verbose = 1; break;
 		case 'P': port = parse_num(optarg, 0, 65535, "port"); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 1;
-	}
-
-	install_signals();
-	alarm((unsigned int)seconds + 5);
-	deadline = now_ms() + seconds * 1000;
+	no_more_args(argc);
+	deadline = start_clock(seconds, 0);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		die("getrlimit: %s", strerror(errno));
@@ -373,8 +303,6 @@ int main(int argc, char **argv)
 		}
 	}
 
-	kill(client, SIGTERM);
-	while (waitpid(client, &status, 0) < 0 && errno == EINTR)
-		;
+	reap(client);
 	return 0;
 }

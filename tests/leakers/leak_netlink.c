@@ -26,7 +26,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,70 +39,10 @@
 #include <unistd.h>
 
 #define PROG "leak_netlink"
+#include "leaker.h"
+
 #define GROUPS (RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | \
 		RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE)
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static long parse_num(const char *s, long min, long max, const char *opt)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned long fd_inode(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat: %s", strerror(errno));
-	return (unsigned long)st.st_ino;
-}
 
 static void usage(FILE *f)
 {
@@ -297,31 +236,23 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	long seconds = 60, rcvbuf = 4L << 20, churn_ms = 20;
-	int do_read = 0, c, fd, cfd, ifindex, err, v, status;
+	int do_read = 0, c, fd, cfd, ifindex, err, v;
 	socklen_t vl = sizeof(v);
 	struct sockaddr_nl snl;
 	int64_t deadline;
 	pid_t parent, churn;
 	char *buf;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'r': rcvbuf = parse_num(optarg, 1, 1L << 30, "rcvbuf"); break;
 		case 'c': churn_ms = parse_num(optarg, 1, 60000, "churn-ms"); break;
 		case 'R': do_read = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 1;
-	}
-
-	install_signals();
-	alarm((unsigned int)seconds + 5);	/* backstop; the loop checks the deadline */
-	deadline = now_ms() + seconds * 1000;
+	no_more_args(argc);
+	deadline = start_clock(seconds, 0);
 
 	lo_up();
 	ifindex = (int)if_nametoindex("lo");
@@ -386,9 +317,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	kill(churn, SIGTERM);
-	while (waitpid(churn, &status, 0) < 0 && errno == EINTR)
-		;
+	reap(churn);
 	free(buf);
 	close(fd);
 	return 0;

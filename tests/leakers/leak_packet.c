@@ -20,7 +20,6 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,71 +31,7 @@
 #include <unistd.h>
 
 #define PROG "leak_packet"
-
-static volatile sig_atomic_t stop, report;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		report = 1;
-	else
-		stop = 1;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static long parse_num(const char *s, long min, long max, const char *opt)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned long fd_inode(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat: %s", strerror(errno));
-	return (unsigned long)st.st_ino;
-}
+#include "leaker.h"
 
 static void usage(FILE *f)
 {
@@ -153,25 +88,17 @@ int main(int argc, char **argv)
 	unsigned long sent = 1;	/* the probe frame below */
 	int64_t deadline, next;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'i': interval = parse_num(optarg, 1, 60000, "interval-ms"); break;
 		case 'I': ifname = optarg; break;
 		case 'z': size = parse_num(optarg, ETH_ZLEN, ETH_FRAME_LEN, "size"); break;
 		case 'r': rcvbuf = parse_num(optarg, 1, 1L << 30, "rcvbuf"); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 1;
-	}
-
-	install_signals();
-	alarm((unsigned int)seconds + 5);
-	deadline = now_ms() + seconds * 1000;
+	no_more_args(argc);
+	deadline = start_clock(seconds, 1);
 
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
@@ -228,8 +155,8 @@ int main(int argc, char **argv)
 	while (!stop) {
 		int64_t now = now_ms();
 
-		if (report) {
-			report = 0;
+		if (report_asked) {
+			report_asked = 0;
 			fprintf(stderr, PROG ": sent=%lu\n", sent);
 		}
 		if (now >= deadline)

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,24 +39,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
+#define PROG "leak_pidreuse"
+#include "leaker.h"
 
-static void on_signal(int sig)
+static void usage(FILE *f)
 {
-	(void)sig;
-	stop = 1;
-}
-
-static long num(const char *s, const char *opt)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*end || end == s || v < 0) {
-		fprintf(stderr, "leak_pidreuse: bad --%s '%s'\n", opt, s);
-		exit(1);
-	}
-	return v;
+	fprintf(f, "usage: " PROG " [--seconds N] [--churn-per-sec R] "
+		"[--leak-ms M] [--life-ms M] [--gap-ms M]\n");
 }
 
 static double wall(void)
@@ -137,33 +127,27 @@ int main(int argc, char **argv)
 		{ "leak-ms", required_argument, NULL, 'l' },
 		{ "life-ms", required_argument, NULL, 'L' },
 		{ "gap-ms", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	long seconds = 60, churn = 300, leak_ms = 50, life_ms = 6000, gap_ms = 50;
 	double end, next_churn;
 	pid_t parent = getpid(), shared = 0, cur;
-	struct sigaction sa;
 	int c, gen = 0, leaking = 1;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
-		case 's': seconds = num(optarg, "seconds"); break;
-		case 'c': churn = num(optarg, "churn-per-sec"); break;
-		case 'l': leak_ms = num(optarg, "leak-ms"); break;
-		case 'L': life_ms = num(optarg, "life-ms"); break;
-		case 'g': gap_ms = num(optarg, "gap-ms"); break;
-		default:
-			fprintf(stderr, "usage: leak_pidreuse [--seconds N] [--churn-per-sec R] "
-				"[--leak-ms M] [--life-ms M] [--gap-ms M]\n");
-			return 1;
+		case 's': seconds = parse_num(optarg, 0, LONG_MAX, "seconds"); break;
+		case 'c': churn = parse_num(optarg, 0, LONG_MAX, "churn-per-sec"); break;
+		case 'l': leak_ms = parse_num(optarg, 0, LONG_MAX, "leak-ms"); break;
+		case 'L': life_ms = parse_num(optarg, 0, LONG_MAX, "life-ms"); break;
+		case 'g': gap_ms = parse_num(optarg, 0, LONG_MAX, "gap-ms"); break;
 		}
 	}
+	no_more_args(argc);
 	if (leak_ms < 1)
 		leak_ms = 1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	install_signals(0);
 
 	cur = spawn_at(0);
 	if (cur == 0)

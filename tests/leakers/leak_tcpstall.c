@@ -28,7 +28,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,71 +40,11 @@
 #include <unistd.h>
 
 #define PROG "leak_tcpstall"
+#include "leaker.h"
+
 #define CHUNK 65536
 
 enum { MODE_ORPHANS, MODE_STREAM };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static long parse_num(const char *s, long min, long max, const char *opt)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned long fd_inode(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat: %s", strerror(errno));
-	return (unsigned long)st.st_ino;
-}
 
 static void usage(FILE *f)
 {
@@ -175,26 +114,6 @@ static int connect_loopback(uint16_t port)
 		return -1;
 	}
 	return fd;
-}
-
-/* A child's one-line report to the parent: "ok ..." or "err ...". */
-static void report_line(int wfd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report_line(int wfd, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	while (write(wfd, line, (size_t)n) < 0 && errno == EINTR)
-		;
 }
 
 /*
@@ -378,17 +297,6 @@ static void run_stream_server(pid_t parent, int wfd, int lfd, long size, int64_t
 	free(buf);
 	idle_until(parent, deadline);	/* keep the connection (and its queue) */
 	_exit(0);
-}
-
-static void reap(pid_t child)
-{
-	int status;
-
-	if (child <= 0)
-		return;
-	kill(child, SIGTERM);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
 }
 
 static void fail(pid_t child, const char *what, const char *line)
@@ -614,7 +522,7 @@ int main(int argc, char **argv)
 	long seconds = 60, count = 12, size = 8L << 20, port = 0;
 	int mode = MODE_ORPHANS, do_read = 0, c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'm':
@@ -629,17 +537,10 @@ int main(int argc, char **argv)
 		case 'c': count = parse_num(optarg, 1, 1000, "count"); break;
 		case 'z': size = parse_num(optarg, 1, 1L << 30, "size"); break;
 		case 'P': port = parse_num(optarg, 0, 65535, "port"); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 1;
-	}
-
-	install_signals();
-	alarm((unsigned int)seconds + 5);	/* backstop; the loops check the deadline */
+	no_more_args(argc);
+	start_clock(seconds, 0);	/* the runs set their own deadline */
 	if (mode == MODE_ORPHANS)
 		return run_orphans(seconds, do_read, count, size, port);
 	return run_stream(seconds, do_read, size, port);

@@ -26,7 +26,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,71 +38,7 @@
 #include <unistd.h>
 
 #define PROG "leak_udp"
-
-static volatile sig_atomic_t stop, report;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		report = 1;
-	else
-		stop = 1;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static long parse_num(const char *s, long min, long max, const char *opt)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned long fd_inode(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat: %s", strerror(errno));
-	return (unsigned long)st.st_ino;
-}
+#include "leaker.h"
 
 static void usage(FILE *f)
 {
@@ -181,8 +116,8 @@ static void run_server(int fd, pid_t parent, int64_t deadline, size_t bufsz)
 	while (!stop && now_ms() < deadline && getppid() == parent) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (report) {
-			report = 0;
+		if (report_asked) {
+			report_asked = 0;
 			fprintf(stderr, PROG ": server received=%lu\n", received);
 		}
 		if (poll(&pfd, 1, 200) <= 0)
@@ -220,7 +155,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	long seconds = 60, interval = 20, size = 1024, rcvbuf = 0, swap_ms = 0;
-	int do_read = 0, ipv6 = 0, lock_filter = 0, do_fork = 0, family, srv, cli, c, status;
+	int do_read = 0, ipv6 = 0, lock_filter = 0, do_fork = 0, family, srv, cli, c;
 	unsigned long sent = 0;
 	struct sockaddr_storage addr;
 	socklen_t alen;
@@ -229,7 +164,7 @@ int main(int argc, char **argv)
 	pid_t parent, server, holder = 0;
 	char *buf;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'i': interval = parse_num(optarg, 1, 60000, "interval-ms"); break;
@@ -240,18 +175,10 @@ int main(int argc, char **argv)
 		case 'L': lock_filter = 1; break;
 		case 'S': swap_ms = parse_num(optarg, 1, 86400000, "swap-after-ms"); break;
 		case 'K': do_fork = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 1;
-	}
-
-	install_signals();
-	alarm((unsigned int)seconds + 5);	/* backstop; the loop checks the deadline */
-	deadline = now_ms() + seconds * 1000;
+	no_more_args(argc);
+	deadline = start_clock(seconds, 1);
 	family = ipv6 ? AF_INET6 : AF_INET;
 
 	srv = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -318,8 +245,8 @@ int main(int argc, char **argv)
 		int64_t now = now_ms();
 		struct pollfd pfd = { .fd = cli, .events = do_read ? POLLIN : 0 };
 
-		if (report) {
-			report = 0;
+		if (report_asked) {
+			report_asked = 0;
 			fprintf(stderr, PROG ": sent=%lu\n", sent);
 		}
 		if (now >= deadline)
@@ -359,14 +286,8 @@ int main(int argc, char **argv)
 		}
 	}
 
-	kill(server, SIGTERM);
-	while (waitpid(server, &status, 0) < 0 && errno == EINTR)
-		;
-	if (holder > 0) {
-		kill(holder, SIGTERM);
-		while (waitpid(holder, &status, 0) < 0 && errno == EINTR)
-			;
-	}
+	reap(server);
+	reap(holder);
 	free(buf);
 	return 0;
 }

@@ -38,69 +38,9 @@
 #include <unistd.h>
 
 #define PROG "leak_unix"
+#include "leaker.h"
+
 #define MAX_SENDERS 256
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: wake blocking calls */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static long parse_num(const char *s, long min, long max, const char *opt)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("bad value for --%s: '%s' (want %ld..%ld)", opt, s, min, max);
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned long fd_inode(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat: %s", strerror(errno));
-	return (unsigned long)st.st_ino;
-}
 
 static void usage(FILE *f)
 {
@@ -132,27 +72,6 @@ static socklen_t unix_addr(struct sockaddr_un *sun, const char *path)
 		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
 	}
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
-}
-
-/* A sender's one-line report to the reader: "ok" or "err ...". */
-static void report_line(int wfd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report_line(int wfd, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	/* one write under PIPE_BUF: lines from several senders do not mix */
-	while (write(wfd, line, (size_t)n) < 0 && errno == EINTR)
-		;
 }
 
 static void run_sender(pid_t parent, int wfd, int type, const struct sockaddr_un *sun,
@@ -286,7 +205,7 @@ int main(int argc, char **argv)
 	pid_t parent;
 
 	nsenders = 3;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 't':
@@ -302,18 +221,10 @@ int main(int argc, char **argv)
 		case 'i': interval = parse_num(optarg, 0, 60000, "interval-ms"); break;
 		case 'p': path = optarg; break;
 		case 'R': do_read = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 1;
-	}
-
-	install_signals();
-	alarm((unsigned int)seconds + 5);	/* backstop; the loop checks the deadline */
-	deadline = now_ms() + seconds * 1000;
+	no_more_args(argc);
+	deadline = start_clock(seconds, 0);
 	parent = getpid();
 	if (!path) {
 		snprintf(defpath, sizeof(defpath), "@leaktop-unix-%d", (int)parent);

@@ -1,0 +1,503 @@
+/*
+ * The light sample (--census-interval): between two full censuses, only the
+ * sockets that move are read again, and the processes' socket figures are
+ * carried over and corrected by what moved.  The steps, in order:
+ * pick_moving, carry_census, read_groups, drop_refreshed, add_fresh,
+ * reorder; then procs_light.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leaktop/sample.h"
+#include "sample_int.h"
+
+/* Is prev's socket i moving: worth reading again before the next census? */
+static int sock_moving(const struct sample *prev, size_t i)
+{
+	const struct sock_rate *r = &prev->rates[i];
+
+	if (r->flags & (SOCK_FLAG_NEVER_READ | SOCK_FLAG_DROPPING | SOCK_FLAG_SEND_STALLED))
+		return 1;
+	if (r->growth_bps != 0 || r->drops_ps != 0 || r->send_growth_bps != 0)
+		return 1;
+	/* first seen with a queue: no rate yet, it may be growing (a unix
+	 * stream's bytes are charged to the sender: Recv-Q, not rmem) */
+	return !r->known && (prev->socks.v[i].recv_q > 0 || ltsock_queued(&prev->socks.v[i]) > 0 ||
+			     ltsock_send_held(&prev->socks.v[i]) > 0);
+}
+
+static ssize_t netns_index(const struct sample *s, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnetns; i++)
+		if (s->netns[i].ino == ino)
+			return (ssize_t)i;
+	return -1;
+}
+
+static int qdelta_add(struct qdeltas *d, const struct fd_census *owners,
+		      const struct ltsock *k, int sign)
+{
+	uint64_t q = ltsock_queued(k);
+	const struct fd_owner *o;
+	size_t n, j;
+
+	if (!q || !k->inode)
+		return 0;
+	o = fdtable_census_owners(owners, k->inode, &n);
+	for (j = 0; o && j < n; j++) {
+		if (j && o[j].pid == o[j - 1].pid)
+			continue;	/* one process, two fds: counted once */
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 64;
+			struct qdelta *v = realloc(d->v, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			d->v = v;
+			d->cap = cap;
+		}
+		d->v[d->n].pid = o[j].pid;
+		d->v[d->n++].bytes = sign * (int64_t)q;
+	}
+	return 0;
+}
+
+/* The path to enter a census namespace again: its name, or a process in it. */
+static int netns_entry_of(const struct sample_ctx *ctx, const struct sample_netns *sn,
+			  struct netns_entry *e, char *path, size_t pathsz)
+{
+	char rel[64];
+
+	memset(e, 0, sizeof(*e));
+	e->ino = sn->ino;
+	e->pid = sn->pid;
+	if (sn->name[0] && ctx->runroot) {
+		if (snprintf(path, pathsz, "%s/%s", ctx->runroot, sn->name) >= (int)pathsz)
+			return -1;
+	} else if (sn->pid > 0) {
+		snprintf(rel, sizeof(rel), "%d/ns/net", sn->pid);
+		if (lt_path(path, pathsz, ctx->procroot, rel) < 0)
+			return -1;
+	} else {
+		return -1;
+	}
+	e->path = path;
+	return 0;
+}
+
+/* The port pairs of one group's moving sockets, while few enough to ask
+ * the kernel for those alone (an inet kind); whole: the group is dumped. */
+struct group_pairs {
+	size_t n;
+	int whole;
+	uint16_t p[2 * SOCKDIAG_MAX_PAIRS];
+	size_t nidx;			/* the moving sockets themselves */
+	uint32_t idx[SOCKDIAG_MAX_PAIRS];	/* in the census */
+	uint64_t ino[SOCKDIAG_MAX_PAIRS];
+	int exact;			/* they were looked up one by one */
+};
+
+static int group_has_pair(const struct group_pairs *g, const struct ltsock *k)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->p[2 * i] == k->local.port && g->p[2 * i + 1] == k->peer.port)
+			return 1;
+	return 0;
+}
+
+/*
+ * A unix lookup walks the namespace's whole unix table (without filling a
+ * message per socket): a few are cheaper than the dump, many are not.
+ * Either way the cost grows with the table, so in a namespace with many
+ * unix sockets the moving ones are read every few light samples: one more
+ * sample per UNIX_PER_SAMPLE sockets (at 17,000, every 5th).
+ */
+#define UNIX_MAX_LOOKUPS 4
+#define UNIX_PER_SAMPLE 4000
+
+static void group_add(struct group_pairs *g, const struct ltsock *k, uint32_t idx, int kind)
+{
+	size_t max = kind == SOCKDIAG_UNIX ? UNIX_MAX_LOOKUPS : SOCKDIAG_MAX_PAIRS;
+
+	if (g->whole)
+		return;
+	/* a unix reader's queue is its senders' wmem: a reader with senders,
+	 * or a sender with bytes queued, needs both ends read together */
+	if (kind == SOCKDIAG_UNIX && (k->npeer_q > 0 || (ltsock_unix_peer(k) && k->wmem > 0))) {
+		g->whole = 1;
+		return;
+	}
+	if ((kind > SOCKDIAG_UDPLITE6 && kind != SOCKDIAG_UNIX) || g->nidx == max) {
+		g->whole = 1;
+		return;
+	}
+	g->idx[g->nidx] = idx;
+	g->ino[g->nidx++] = k->inode;
+	if (kind == SOCKDIAG_UNIX || group_has_pair(g, k))
+		return;
+	g->p[2 * g->n] = k->local.port;
+	g->p[2 * g->n + 1] = k->peer.port;
+	g->n++;
+}
+
+static int group_has_inode(const struct group_pairs *g, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < g->nidx; i++)
+		if (g->ino[i] == ino)
+			return 1;
+	return 0;
+}
+
+/* Was k read again in this light sample (its old entry is replaced)? */
+static int refreshed(const struct sample *out, const unsigned *done,
+		     const struct group_pairs *gp, const struct ltsock *k)
+{
+	ssize_t ni = netns_index(out, k->netns);
+	int kind = sockdiag_kind_of(k);
+	const struct group_pairs *g;
+
+	if (ni < 0 || kind < 0 || !(done[ni] & (1u << kind)))
+		return 0;
+	g = &gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind];
+	if (g->whole)
+		return 1;
+	return g->exact ? group_has_inode(g, k->inode) : group_has_pair(g, k);
+}
+
+/* What one light sample works with: per namespace, the kinds to read
+ * again (mask), the kinds read (done), the sockets read (fresh); per
+ * group (namespace x kind), the moving sockets (gp). */
+struct light {
+	size_t nns;
+	unsigned *mask, *done;
+	unsigned done_any;		/* the union of done[] */
+	struct ltsock_vec *fresh;
+	struct group_pairs *gp;
+};
+
+static struct group_pairs *group_of(const struct light *l, size_t ni, int kind)
+{
+	return &l->gp[ni * SOCKDIAG_NKINDS + (size_t)kind];
+}
+
+/* Step 1: the groups that hold a socket worth reading again. */
+static void pick_moving(const struct sample_ctx *ctx, const struct sample *prev,
+			struct light *l)
+{
+	size_t i;
+
+	for (i = 0; i < prev->socks.n; i++) {
+		ssize_t ni;
+		int kind;
+
+		if (!sock_moving(prev, i))
+			continue;
+		ni = netns_index(prev, prev->socks.v[i].netns);
+		kind = sockdiag_kind_of(&prev->socks.v[i]);
+		if (ni < 0 || kind < 0)
+			continue;
+		if (kind == SOCKDIAG_UNIX &&
+		    ctx->nlight % (1 + prev->netns[ni].nunix / UNIX_PER_SAMPLE) != 0)
+			continue;	/* a big unix table: not this time */
+		l->mask[ni] |= 1u << kind;
+		group_add(group_of(l, (size_t)ni, kind), &prev->socks.v[i], (uint32_t)i, kind);
+	}
+}
+
+/* Step 2: prev's census moves into out, the rates of its sockets as they
+ * are (no new point: their rates are what their series already say). */
+static void carry_census(const struct sample_ctx *ctx, struct sample *prev,
+			 struct sample *out)
+{
+	out->census = 1;
+	out->census_complete = prev->census_complete;
+	out->pid_filter = prev->pid_filter;
+	out->census_age = out->time - ctx->last_full;
+	out->hidden |= prev->hidden & (SAMPLE_HIDDEN_NETNS | SAMPLE_HIDDEN_FDS);
+	out->socks = prev->socks;
+	out->rates = prev->rates;
+	out->owners = prev->owners;
+	out->netns = prev->netns;
+	out->nnetns = prev->nnetns;
+	sample_census_carry(&out->mem, &prev->mem);
+	out->ns_unknown = prev->ns_unknown;
+	out->nns_unknown = prev->nns_unknown;
+	prev->ns_unknown = NULL;
+	prev->nns_unknown = 0;
+	memset(&prev->socks, 0, sizeof(prev->socks));
+	memset(&prev->owners, 0, sizeof(prev->owners));
+	prev->rates = NULL;
+	prev->netns = NULL;
+	prev->nnetns = 0;
+}
+
+/* Step 3: each namespace's chosen groups read again, by lookup, else by a
+ * filtered or whole dump; l->done says which were.  0 or -ENOMEM. */
+static int read_groups(struct sample_ctx *ctx, struct sample *out, struct light *l)
+{
+	struct ltsock *want;
+	size_t i, j;
+
+	want = malloc(SOCKDIAG_NKINDS * SOCKDIAG_MAX_PAIRS * sizeof(*want));
+	if (!want)
+		return -ENOMEM;
+	for (i = 0; i < l->nns; i++) {
+		struct netns_kind_filter filt[SOCKDIAG_NKINDS];
+		struct netns_dump_report rep;
+		struct netns_entry e;
+		char path[512];
+		int k;
+
+		if (!l->mask[i] || netns_entry_of(ctx, &out->netns[i], &e, path, sizeof(path)) < 0)
+			continue;
+		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
+			struct group_pairs *g = group_of(l, i, k);
+			struct ltsock *w = want + (size_t)k * SOCKDIAG_MAX_PAIRS;
+
+			/* unix has no filter: its fallback is the whole table */
+			filt[k].pairs = g->whole || k == SOCKDIAG_UNIX ? NULL : g->p;
+			filt[k].npairs = g->whole || k == SOCKDIAG_UNIX ? 0 : g->n;
+			filt[k].exact = w;
+			filt[k].nexact = g->whole ? 0 : g->nidx;
+			for (j = 0; j < filt[k].nexact; j++)
+				w[j] = out->socks.v[g->idx[j]];
+		}
+		if (netns_dump_kinds(&e, ctx->procroot, l->mask[i], filt, &l->fresh[i], &rep) < 0) {
+			free(want);
+			return -ENOMEM;
+		}
+		if (!rep.entered)
+			continue;	/* gone or refused: keep what the census saw */
+		/* a unix group involved in attribution is dumped whole (see
+		 * group_add): its readers and senders are all in fresh[i] */
+		ltsock_vec_dedup(&l->fresh[i], 0);
+		ltsock_attribute_peers(&l->fresh[i], ctx->max_dgram_qlen);
+		for (k = 0; k < SOCKDIAG_NKINDS; k++) {
+			if (!(l->mask[i] & (1u << k)))
+				continue;
+			if (rep.result[k] == SOCKDIAG_OK || rep.fallback[k])
+				l->done[i] |= 1u << k;
+			/* a /proc/net table is read whole */
+			if (rep.exact[k])
+				group_of(l, i, k)->exact = 1;
+			else if (rep.fallback[k] || k == SOCKDIAG_UNIX)
+				group_of(l, i, k)->whole = 1;
+		}
+		l->done_any |= l->done[i];
+	}
+	free(want);
+	return 0;
+}
+
+/* Step 4: the refreshed groups' old sockets leave the census, their bytes
+ * taken from their owners (d); remap[old index] is the kept index or
+ * UINT32_MAX.  Returns the count kept, or -ENOMEM. */
+static ssize_t drop_refreshed(struct sample *out, const struct light *l,
+			      struct qdeltas *d, uint32_t *remap)
+{
+	size_t i, keep;
+
+	for (i = 0, keep = 0; i < out->socks.n; i++) {
+		struct ltsock *k = &out->socks.v[i];
+		int kind = sockdiag_kind_of(k);
+
+		remap[i] = UINT32_MAX;
+		/* most sockets are of a kind no group of which was read */
+		if (kind >= 0 && (l->done_any & (1u << kind)) &&
+		    refreshed(out, l->done, l->gp, k)) {
+			if (qdelta_add(d, &out->owners, k, -1) < 0)
+				return -ENOMEM;
+			sample_census_add(&out->mem, k, -1);
+			out->netns[netns_index(out, k->netns)].nsockets--;
+			free(k->path);
+			continue;
+		}
+		out->rates[keep] = out->rates[i];
+		remap[i] = (uint32_t)keep;
+		out->socks.v[keep++] = *k;
+	}
+	out->socks.n = keep;
+	return (ssize_t)keep;
+}
+
+/* Step 5: the sockets read again join the census, their bytes given to
+ * their owners (d).  0 or -ENOMEM. */
+static int add_fresh(struct sample *out, struct light *l, struct qdeltas *d)
+{
+	size_t i, j;
+	int r = 0;
+
+	for (i = 0; i < l->nns; i++) {
+		for (j = 0; j < l->fresh[i].n; j++) {
+			struct ltsock *k = &l->fresh[i].v[j];
+			int kind = sockdiag_kind_of(k);
+
+			/* a filtered dump returns only its pairs: all refreshed */
+			if (r < 0 || kind < 0 || !(l->done[i] & (1u << kind)) ||
+			    !refreshed(out, l->done, l->gp, k)) {
+				free(k->path);
+				continue;
+			}
+			if (ltsock_vec_push(&out->socks, k) < 0) {
+				free(k->path);
+				r = -ENOMEM;
+				continue;
+			}
+			out->netns[i].nsockets++;
+			sample_census_add(&out->mem, k, 1);
+			if (qdelta_add(d, &out->owners, k, 1) < 0)
+				r = -ENOMEM;
+		}
+		l->fresh[i].n = 0;	/* the paths moved */
+	}
+	return r;
+}
+
+/* Step 6: rates for the sockets read now, and the order: the kept sockets
+ * keep their rates, so their order holds; the new are inserted. */
+static int reorder(struct sample_ctx *ctx, const struct sample *prev, struct sample *out,
+		   const uint32_t *remap, size_t keep, size_t nold)
+{
+	uint32_t *add;
+	size_t i, j;
+
+	if (out->socks.n > keep) {
+		struct sock_rate *nr = realloc(out->rates, out->socks.n * sizeof(*nr));
+
+		if (!nr)
+			return -ENOMEM;
+		out->rates = nr;
+	}
+	if (history_touch(ctx->hist, out->time, &out->socks, keep, out->rates) < 0)
+		return -ENOMEM;
+	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
+	add = malloc((out->socks.n - keep ? out->socks.n - keep : 1) * sizeof(*add));
+	if (!out->order || !add) {
+		free(add);
+		return -ENOMEM;
+	}
+	for (i = 0, j = 0; i < nold; i++)
+		if (remap[prev->order[i]] != UINT32_MAX)
+			out->order[j++] = remap[prev->order[i]];
+	for (i = keep; i < out->socks.n; i++)
+		add[i - keep] = (uint32_t)i;
+	history_order_insert(&out->socks, out->rates, out->order, j, add, out->socks.n - keep);
+	free(add);
+	return 0;
+}
+
+/*
+ * A light sample: prev's census moved into out; the moving sockets of each
+ * group (kind of a namespace) read again, by lookup, else by a filtered or
+ * whole dump of the group, and swapped in.  Owners and namespaces stay as
+ * the last full census saw them; sockets new in a refreshed group have no
+ * owner until the next one.  The queued bytes that moved between processes
+ * are returned in *d for procs_light.
+ */
+static int census_light(struct sample_ctx *ctx, struct sample *prev,
+			struct sample *out, struct qdeltas *d)
+{
+	struct light l = { .nns = prev->nnetns };
+	size_t one = l.nns ? l.nns : 1, nold, i;
+	uint32_t *remap = NULL;
+	ssize_t keep;
+	int r = -ENOMEM;
+
+	l.mask = calloc(one, sizeof(*l.mask));
+	l.done = calloc(one, sizeof(*l.done));
+	l.fresh = calloc(one, sizeof(*l.fresh));
+	l.gp = calloc(one * SOCKDIAG_NKINDS, sizeof(*l.gp));
+	if (!l.mask || !l.done || !l.fresh || !l.gp)
+		goto out;
+	pick_moving(ctx, prev, &l);
+	carry_census(ctx, prev, out);
+	if (read_groups(ctx, out, &l) < 0)
+		goto out;
+	if (!l.done_any) {
+		/* nothing moved, or nothing could be read: the same order */
+		out->order = prev->order;
+		out->shown = prev->shown;
+		out->nshown = prev->nshown;
+		prev->order = NULL;
+		prev->shown = NULL;
+		meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
+		r = 0;
+		goto out;
+	}
+	nold = out->socks.n;
+	remap = malloc((nold ? nold : 1) * sizeof(*remap));
+	if (!remap || (keep = drop_refreshed(out, &l, d, remap)) < 0 ||
+	    add_fresh(out, &l, d) < 0 || reorder(ctx, prev, out, remap, (size_t)keep, nold) < 0)
+		goto out;
+	meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
+	r = sample_build_shown(out);
+out:
+	for (i = 0; l.fresh && i < l.nns; i++)
+		ltsock_vec_free(&l.fresh[i]);
+	free(l.fresh);
+	free(l.mask);
+	free(l.done);
+	free(l.gp);
+	free(remap);
+	return r;
+}
+
+/*
+ * Processes of a light sample (out->procs, from the process table): their
+ * socket figures (sockets, ghosts, queued bytes) carried from prev for the
+ * same process (pid and start time), queued bytes corrected by the
+ * refreshed groups' changes in d.
+ */
+static void procs_light(struct sample_ctx *ctx, const struct sample *prev,
+			struct sample *out, const struct qdeltas *d)
+{
+	size_t i;
+
+	for (i = 0; i < out->procs.n; i++) {
+		struct proc_info *p = &out->procs.v[i];
+		const struct proc_info *q = prev->have_procs ? procs_find(&prev->procs, p->pid) : NULL;
+
+		if (!q || q->start_ticks != p->start_ticks)
+			continue;	/* new since the census: no socket figures yet */
+		p->nsockets = q->nsockets;
+		p->ghosts = q->ghosts;
+		p->ghosts_known = q->ghosts_known;
+		p->queued = q->queued;
+		p->hidden |= q->hidden & PROC_HIDDEN_FDS;
+		if (q->ghosts > 0)
+			p->oldest_ghost_age = q->oldest_ghost_age + (out->time - prev->time);
+	}
+	for (i = 0; i < d->n; i++) {
+		struct proc_info *p = (struct proc_info *)procs_find(&out->procs, d->v[i].pid);
+
+		if (!p)
+			continue;
+		if (d->v[i].bytes < 0 && (uint64_t)-d->v[i].bytes > p->queued)
+			p->queued = 0;
+		else
+			p->queued += (uint64_t)d->v[i].bytes;
+	}
+	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
+}
+
+int sample_take_light(struct sample_ctx *ctx, struct sample *prev, struct sample *out,
+		      struct lt_err *err)
+{
+	struct qdeltas d = { 0 };
+	int r;
+
+	ctx->nlight++;
+	r = census_light(ctx, prev, out, &d);
+	if (r == 0)
+		procs_light(ctx, prev, out, &d);
+	free(d.v);
+	return r < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * Private to the sampler (core/sample.c, core/census_light.c): the context
+ * kept between samples and the census helpers both use.
+ */
+#ifndef LEAKTOP_SAMPLE_INT_H
+#define LEAKTOP_SAMPLE_INT_H
+
+#include <stdint.h>
+
+#include "leaktop/sample.h"
+
+struct sample_ctx {
+	char *procroot;
+	double pss_interval;
+	struct meminfo_pss pss;	/* last PSS walk */
+	double last_time;
+	unsigned seq;
+	int stacks_in_vmalloc;	/* -1: not decided yet */
+	char *kconfig;		/* /boot/config-<release>, or NULL */
+	uint64_t page_size;
+	int census;
+	char *runroot;
+	int *pids;
+	size_t npids;
+	struct history *hist;
+	struct fdtable_cache *fdcache;	/* owners kept between samples */
+	double window;
+	struct procs_table *ptab;	/* processes kept between samples */
+	struct findings_config fcfg;
+	struct findings_state *fstate;
+	double census_every;	/* 0: every sample is a full census */
+	double last_full;	/* time of the last full census, 0 none */
+	int no_getfd;		/* the kernel lacks pidfd_getfd or SIOCGSKNS */
+	unsigned max_dgram_qlen;	/* net.unix.max_dgram_qlen (10) */
+	uint64_t sockstat_slack;	/* see meminfo_breakdown.sockstat_slack */
+	/* socket inode -> namespace, for sockets no dump listed, from the
+	 * last census (sorted by inode): not asked again while it holds */
+	struct ns_of { uint64_t inode, ns; } *nsof;
+	size_t nnsof;
+	unsigned long nlight;	/* light samples since it */
+};
+
+/* A change of the bytes a process holds queued, from a light refresh. */
+struct qdelta {
+	int pid;
+	int64_t bytes;
+};
+
+struct qdeltas {
+	struct qdelta *v;
+	size_t n, cap;
+};
+
+/* Add (sign 1) or take away (sign -1) one socket's share of the census's
+ * memory figures. */
+void sample_census_add(struct meminfo_breakdown *m, const struct ltsock *k, int sign);
+/* A light sample starts from the figures of the census it keeps. */
+void sample_census_carry(struct meminfo_breakdown *m, const struct meminfo_breakdown *p);
+/* s->shown from s->order.  0 or -ENOMEM. */
+int sample_build_shown(struct sample *s);
+/* The light sample (core/census_light.c): prev's census carried into out,
+ * the moving sockets read again, the processes' socket figures corrected.
+ * 0, or -ENOMEM with err set (out is then the caller's to release). */
+int sample_take_light(struct sample_ctx *ctx, struct sample *prev, struct sample *out,
+		      struct lt_err *err);
+
+#endif

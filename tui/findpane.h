@@ -1,0 +1,20 @@
+/*
+ * The Findings pane (findpane.c), one const table descriptor, and the
+ * severity helpers the strip and the header share with it.
+ */
+#ifndef LEAKTOP_TUI_FINDPANE_H
+#define LEAKTOP_TUI_FINDPANE_H
+
+#include <stddef.h>
+
+struct sample;
+struct table_desc;
+
+extern const struct table_desc findpane_desc;
+
+/* The theme element of a finding severity. */
+int findpane_severity_elem(int severity);
+/* The counts of s's findings by severity (crit, warn, info). */
+void findpane_counts(const struct sample *s, size_t *crit, size_t *warn, size_t *info);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * The help screen (help.c); any key closes it.  tui.c compares a view's
+ * class with help_view_class to let that key through.
+ */
+#ifndef LEAKTOP_TUI_HELP_H
+#define LEAKTOP_TUI_HELP_H
+
+struct view;
+struct view_class;
+
+extern const struct view_class help_view_class;
+/* A new view, for tui_push (which takes ownership). */
+struct view *help_new(void);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * --replay in the UI (replay.c).  Every figure comes from the recording
+ * (leaktop/record.h); nothing here or in the views reads the live machine
+ * while t->rp is set.  The replay state is owned by replay.c (t->rp,
+ * freed by replay_free); eventlist.c reads it.
+ */
+#ifndef LEAKTOP_TUI_REPLAY_H
+#define LEAKTOP_TUI_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tui;
+struct record_reader;
+struct record_event;
+
+struct tui_replay {
+	struct record_reader *rd;	/* owned */
+	const char *path;		/* argv */
+	size_t n, pos;			/* samples; the one shown */
+	int playing;
+	unsigned speed;			/* 1, 2, 4, 8, 16 */
+	double next_play;		/* monotonic seconds */
+	double *unacc, *sockq;		/* per sample, NAN until decoded */
+};
+
+/* Before curses starts; on failure -1 with t->fatal set (not a recording,
+ * a newer format, nothing readable). */
+int replay_open(struct tui *t, const char *path, uint64_t budget);
+/* After curses started: the first sample, the reader's first warning on
+ * the status line (t->quit and t->fatal when no sample decodes). */
+void replay_start(struct tui *t);
+void replay_free(struct tui *t);
+/* The replay keys (t T ] [ g Space + - E); 1 if ch was one. */
+int replay_key(struct tui *t, int ch);
+/* Playing: step when the next sample is due; returns seconds until then
+ * (at most limit). */
+double replay_tick(struct tui *t, double now, double limit);
+/* The go-to prompt's text (format_parse_when); status says what happened. */
+void replay_goto_text(struct tui *t, const char *text);
+/* Show sample idx, which must exist; 0 or -1 (status says why). */
+int replay_show(struct tui *t, size_t idx);
+/* "sample 3/5", recorded time, play state, for the header. */
+void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_t psz);
+/* A line about the events on the current sample, or "" (sanitised). */
+void replay_marker(const struct tui *t, char *buf, size_t sz);
+/* An event as one line of sanitised text, and its kind ("note"). */
+void replay_event_text(const struct record_event *e, char *buf, size_t sz);
+const char *replay_event_kind(const struct record_event *e);
+/* The recorded queue of socket (netns, inode) up to the current sample,
+ * oldest first, at most max points; returns the number of points. */
+size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
+			   size_t max);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * Drill-down into one socket (sockview.c): every field the census has, its
+ * owners and its queue history.
+ */
+#ifndef LEAKTOP_TUI_SOCKVIEW_H
+#define LEAKTOP_TUI_SOCKVIEW_H
+
+#include <stddef.h>
+
+struct tui;
+struct view;
+
+/* The socket at sock_index in t->cur; it is followed by (netns, inode)
+ * from then on.  A new view, for tui_push (which takes ownership). */
+struct view *sockview_new(struct tui *t, size_t sock_index);
+
+#endif
