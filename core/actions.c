@@ -14,40 +14,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "actions/action_int.h"
 #include "leaktop/fallback.h"
-
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
-const char *actions_outcome_name(enum actions_outcome o)
-{
-	switch (o) {
-	case ACTIONS_PREVIEW:
-		return "preview";
-	case ACTIONS_DONE:
-		return "done";
-	case ACTIONS_REFUSED:
-		return "refused";
-	case ACTIONS_FAILED:
-		return "failed";
-	case ACTIONS_UNCERTAIN:
-		return "uncertain";
-	case ACTIONS_NOUTCOMES:
-		break;
-	}
-	return "?";
-}
 
 /* "udp 127.0.0.1:5000" style label of the socket for messages. */
 static void target_label(const struct actions_target *t, char *out, size_t outsz)
@@ -91,81 +65,6 @@ static void describe_sharers(const struct actions_result *res, char *out, size_t
 				   res->sharers_unread == 1 ? "" : "es");
 }
 
-/* ---- outcomes ------------------------------------------------------------ */
-
-void actions_set_outcome(struct action_run *r, enum actions_outcome o, int e,
-			 const char *why)
-{
-	struct actions_result *res = r->res;
-
-	res->outcome = o;
-	res->err = e;
-	actions_fmt(res->reason, sizeof(res->reason), "%s", why);
-	actions_fmt(res->message, sizeof(res->message), "%s: %s", actions_outcome_name(o), why);
-}
-
-/* Refuse (nothing touched): returns 1, for "return actions_refuse(...)". */
-int actions_refuse(struct action_run *r, int e, const char *f, ...)
-{
-	char why[256];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(why, sizeof(why), f, ap);
-	va_end(ap);
-	actions_set_outcome(r, ACTIONS_REFUSED, e, why);
-	return 1;
-}
-
-int actions_fail(struct action_run *r, int e, const char *f, ...)
-{
-	char why[256];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(why, sizeof(why), f, ap);
-	va_end(ap);
-	actions_set_outcome(r, ACTIONS_FAILED, e, why);
-	return 1;
-}
-
-void actions_done(struct action_run *r, const char *f, ...)
-{
-	va_list ap;
-
-	r->res->outcome = ACTIONS_DONE;
-	r->res->err = 0;
-	r->res->reason[0] = '\0';
-	va_start(ap, f);
-	vsnprintf(r->res->message, sizeof(r->res->message), f, ap);
-	va_end(ap);
-}
-
-int actions_refuse_resource(struct action_run *r, const char *what, int e)
-{
-	return actions_refuse(r, e, "%s of pid %d: %s: needs CAP_SYS_RESOURCE, or the same "
-			      "uid and gid as the process", what, r->rq.pid, strerror(e));
-}
-
-int actions_checkf(char *why, size_t whysz, const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(why, whysz, f, ap);
-	va_end(ap);
-	return -EPERM;
-}
-
-/* tests/bt_actions.sh checks what a crash at POINT leaves behind. */
-void actions_test_stop(const char *point)
-{
-	const char *e = getenv("LEAKTOP_TEST_STOP_AFTER");
-
-	if (e && !strcmp(e, point))
-		raise(SIGKILL);
-}
-
 /* ---- pin ----------------------------------------------------------------- */
 
 /* The ptrace policy that applies, for a permission refusal. */
@@ -193,25 +92,6 @@ static int refuse_ptrace(struct action_run *r, const char *what, int e)
 	return actions_refuse(r, e, "%s on pid %d: %s: needs CAP_SYS_PTRACE or ptrace access "
 			      "to it (PTRACE_MODE_ATTACH_REALCREDS, same uid); %s",
 			      what, r->rq.pid, strerror(e), yama);
-}
-
-int actions_refuse_gone(struct action_run *r)
-{
-	return actions_refuse(r, ESRCH, "pid %d has exited", r->rq.pid);
-}
-
-int actions_pidfd_alive(int pidfd)
-{
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)
-		return 0;
-	return 1;
-}
-
-/* Every pidfd_getfd() of the actions goes through here (pin, and the
- * in-place check of state.c): a policy on it belongs here too. */
-int actions_getfd(int pidfd, int fd)
-{
-	return lt_pidfd_getfd(pidfd, fd);
 }
 
 /*

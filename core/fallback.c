@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 
 #include "leaktop/fallback.h"
-#include "leaktop/report.h"
+#include "leaktop/out.h"
 
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
@@ -175,11 +175,11 @@ void fallback_json(FILE *f)
 			continue;
 		fputs(first ? "{\"name\":" : ",{\"name\":", f);
 		first = 0;
-		report_json_string(f, entries[i].name);
+		out_json_string(f, entries[i].name);
 		fputs(",\"since\":", f);
-		report_json_string(f, entries[i].since);
+		out_json_string(f, entries[i].since);
 		fputs(",\"lost\":", f);
-		report_json_string(f, entries[i].lost);
+		out_json_string(f, entries[i].lost);
 		fprintf(f, ",\"forced\":%s}", forced & (1u << i) ? "true" : "false");
 	}
 	fputc(']', f);

@@ -18,7 +18,7 @@
 
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
-#include "leaktop/report.h"
+#include "leaktop/units.h"
 #include "leaktop/sample.h"
 
 #define MEM_POINTS 64
@@ -166,7 +166,7 @@ static void say(char *dst, size_t n, const char *fmt, ...)
 
 static char *sz(uint64_t v, char *b, size_t n)
 {
-	return report_size(v, b, n);
+	return units_size(v, b, n);
 }
 
 /* The first owner of a socket: pid, fd and comm (64 bytes); 0, or -1

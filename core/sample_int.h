@@ -54,6 +54,8 @@ struct qdeltas {
 /* Add (sign 1) or take away (sign -1) one socket's share of the census's
  * memory figures. */
 void sample_census_add(struct meminfo_breakdown *m, const struct ltsock *k, int sign);
+/* The census's memory figures over every socket of s. */
+void sample_census_sums(struct sample *s);
 /* A light sample starts from the figures of the census it keeps. */
 void sample_census_carry(struct meminfo_breakdown *m, const struct meminfo_breakdown *p);
 /* s->shown from s->order.  0 or -ENOMEM. */

@@ -23,6 +23,7 @@
 
 #include "check_suites.h"
 #include "leaktop/export.h"
+#include "leaktop/out.h"
 
 Suite *export_suite(void);
 void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant);
@@ -34,7 +35,7 @@ static char *capture_prom(const struct sample *s)
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(export_prometheus(f, s), 0);
+	ck_assert_int_eq(out_prom_write_default(f, s), 0);
 	fclose(f);
 	return buf;
 }
@@ -319,12 +320,12 @@ START_TEST(test_prom_label_escape)
 	char out[256];
 
 	/* lt_sanitize doubles a backslash (unambiguous), then both are escaped */
-	ck_assert_str_eq(export_prom_label("a\"b\\c", out, sizeof(out)), "a\\\"b\\\\\\\\c");
+	ck_assert_str_eq(out_prom_label("a\"b\\c", out, sizeof(out)), "a\\\"b\\\\\\\\c");
 	/* control characters become visible escapes, whose backslash is escaped */
-	ck_assert_str_eq(export_prom_label("x\ny\x1b", out, sizeof(out)),
+	ck_assert_str_eq(out_prom_label("x\ny\x1b", out, sizeof(out)),
 			 "x\\\\ny\\\\x1b");
-	ck_assert_str_eq(export_prom_label("bad\xff", out, sizeof(out)), "bad\\\\xff");
-	export_prom_label("\"\"\"\"\"\"\"\"\"\"", out, 8);
+	ck_assert_str_eq(out_prom_label("bad\xff", out, sizeof(out)), "bad\\\\xff");
+	out_prom_label("\"\"\"\"\"\"\"\"\"\"", out, 8);
 	ck_assert_str_eq(out, "\\\"\\\"\\\"");	/* never cut inside an escape */
 }
 END_TEST
@@ -362,10 +363,10 @@ START_TEST(test_md_escape)
 {
 	char out[512];
 
-	export_md_text("a|b`c*d_e<script>&[x](y)\x1b[2J\n#h", out, sizeof(out));
+	out_markdown_text("a|b`c*d_e<script>&[x](y)\x1b[2J\n#h", out, sizeof(out));
 	ck_assert_str_eq(out, "a\\|b\\`c\\*d\\_e&lt;script&gt;&amp;\\[x\\]\\(y\\)"
 			      "\\\\x1b\\[2J\\\\n\\#h");
-	ck_assert_ptr_null(strchr(export_md_text("\n\r\t", out, sizeof(out)), '\n'));
+	ck_assert_ptr_null(strchr(out_markdown_text("\n\r\t", out, sizeof(out)), '\n'));
 }
 END_TEST
 
@@ -377,7 +378,7 @@ static char *capture_md(const struct export_session *es, const struct sample *a,
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(export_markdown(f, es, a, b), 0);
+	ck_assert_int_eq(out_markdown_write(f, es, a, b), 0);
 	fclose(f);
 	return buf;
 }
@@ -674,7 +675,7 @@ START_TEST(test_large)
 
 	f = open_memstream(&out, &len);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(export_markdown(f, &es, &a, &a), 0);
+	ck_assert_int_eq(out_markdown_write(f, &es, &a, &a), 0);
 	fclose(f);
 	snprintf(head, sizeof(head), "- %d findings (", NF / 4);
 	ck_assert_ptr_nonnull(strstr(out, head));
@@ -688,12 +689,12 @@ START_TEST(test_large)
 	out = NULL;
 	f = open_memstream(&out, &len);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(export_prometheus(f, &a), 0);
+	ck_assert_int_eq(out_prom_write_default(f, &a), 0);
 	fclose(f);
 	ck_assert_uint_eq(count_of(out, "leaktop_finding{"), NF / 4);
-	ck_assert_uint_eq(count_of(out, "leaktop_process_fds{"), EXPORT_PROM_MAX_PROCS);
+	ck_assert_uint_eq(count_of(out, "leaktop_process_fds{"), OUT_PROM_MAX_PROCS);
 	ck_assert_uint_eq(count_of(out, "leaktop_socket_recv_queue_bytes{"),
-			  EXPORT_PROM_MAX_SOCKETS);
+			  OUT_PROM_MAX_SOCKETS);
 	free(out);
 
 	export_session_release(&es);
@@ -750,11 +751,11 @@ START_TEST(test_stop)
 	lt_stop_requested = 1;
 	f = stopper_open(&st, SIZE_MAX);
 	errno = 0;
-	r = export_markdown(f, &es, &a, &a);
+	r = out_markdown_write(f, &es, &a, &a);
 	ck_assert_int_eq(r, -1);
 	ck_assert_int_eq(errno, EINTR);
 	errno = 0;
-	r = export_prometheus(f, &a);
+	r = out_prom_write_default(f, &a);
 	ck_assert_int_eq(r, -1);
 	ck_assert_int_eq(errno, EINTR);
 	fclose(f);
@@ -763,14 +764,14 @@ START_TEST(test_stop)
 	/* the full report, for its size */
 	lt_stop_requested = 0;
 	f = stopper_open(&st, SIZE_MAX);
-	ck_assert_int_eq(export_markdown(f, &es, &a, &a), 0);
+	ck_assert_int_eq(out_markdown_write(f, &es, &a, &a), 0);
 	fclose(f);
 	full = st.written;
 
 	/* a stop after the first buffer ends the export at its next row */
 	f = stopper_open(&st, 1);
 	errno = 0;
-	r = export_markdown(f, &es, &a, &a);
+	r = out_markdown_write(f, &es, &a, &a);
 	e = errno;
 	fclose(f);
 	lt_stop_requested = 0;
@@ -780,7 +781,7 @@ START_TEST(test_stop)
 
 	f = stopper_open(&st, 1);
 	errno = 0;
-	r = export_prometheus(f, &a);
+	r = out_prom_write_default(f, &a);
 	e = errno;
 	fclose(f);
 	lt_stop_requested = 0;
@@ -821,7 +822,7 @@ START_TEST(test_prom_top)
 	}
 	f = open_memstream(&out, &len);
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(export_prometheus_top(f, &a, 3), 0);
+	ck_assert_int_eq(out_prom_write(f, &a, 3), 0);
 	fclose(f);
 	ck_assert_msg(prom_check(&p, out) == 0, "%s", p.err);
 	prom_free(&p);
@@ -849,7 +850,7 @@ START_TEST(test_prom_top)
 	/* top 0: only the flagged and the subjects */
 	out = NULL;
 	f = open_memstream(&out, &len);
-	ck_assert_int_eq(export_prometheus_top(f, &a, 0), 0);
+	ck_assert_int_eq(out_prom_write(f, &a, 0), 0);
 	fclose(f);
 	ck_assert_uint_eq(count_of(out, "leaktop_socket_recv_queue_bytes{"), 2);
 	ck_assert_uint_eq(count_of(out, "leaktop_process_fds{"), 1);
@@ -873,7 +874,7 @@ START_TEST(test_prom_file)
 	snprintf(path, sizeof(path), "%s/leaktop.prom", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	check_record_mk_sample(&a, 2, 2);
-	ck_assert_int_eq(export_prometheus_file(path, &a, 10, &err), 0);
+	ck_assert_int_eq(out_prom_file(path, &a, 10, &err), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
 	ck_assert_int_ne(access(tmp, F_OK), 0);
@@ -884,7 +885,7 @@ START_TEST(test_prom_file)
 
 	/* a stop request: the export is cut, the old file stays */
 	lt_stop_requested = 1;
-	ck_assert_int_eq(export_prometheus_file(path, &a, 10, &err), -EINTR);
+	ck_assert_int_eq(out_prom_file(path, &a, 10, &err), -EINTR);
 	lt_stop_requested = 0;
 	ck_assert_int_ne(access(tmp, F_OK), 0);
 	ck_assert_int_eq(lt_read_file(path, &buf, &len, 1 << 24), 0);
@@ -894,7 +895,7 @@ START_TEST(test_prom_file)
 
 	/* no such directory: an error naming the file */
 	snprintf(path, sizeof(path), "%s/none/leaktop.prom", dir);
-	ck_assert_int_eq(export_prometheus_file(path, &a, 10, &err), -ENOENT);
+	ck_assert_int_eq(out_prom_file(path, &a, 10, &err), -ENOENT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "leaktop.prom.tmp"));
 	ck_assert_int_eq(rmdir(dir), 0);
 	sample_release(&a);

@@ -1,8 +1,8 @@
 /*
  * Unit tests of the recording (core/rec_*.c) and of core/host.c: samples
- * survive a write and a read exactly (report_json prints the same line), a
- * file cut at any offset replays its complete frames, a damaged frame is
- * skipped with its offset named, a newer format is refused clearly,
+ * survive a write and a read exactly (out_json_write prints the same
+ * line), a file cut at any offset replays its complete frames, a damaged
+ * frame is skipped with its offset named, a newer format is refused clearly,
  * --record-max-size keeps the file under its cap, random damage (bit
  * flips, random bytes, cuts) never crashes the reader (a deterministic
  * mutation loop; tests/fuzz_record.c runs the same reader under
@@ -25,7 +25,7 @@
 
 #include "check_suites.h"
 #include "leaktop/record.h"
-#include "leaktop/report.h"
+#include "leaktop/out.h"
 
 Suite *record_suite(void);
 void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant);
@@ -349,8 +349,8 @@ static char *json_of(const struct sample *s)
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	report_json(f, s);
-	report_text(f, s);
+	out_json_write(f, s);
+	out_text_write(f, s);
 	fclose(f);
 	return buf;
 }
@@ -394,7 +394,7 @@ static const struct record_header *test_header(void)
 
 /*
  * Record n synthetic samples (notes and an action between them) into path;
- * json[i] gets report_json+report_text of sample i (caller frees).
+ * json[i] gets out_json_write+out_text_write of sample i (caller frees).
  */
 static void record_n(const char *path, unsigned n, unsigned kf, int level, char **json,
 		     uint64_t max_size)
@@ -502,8 +502,8 @@ static size_t read_all(struct record_reader *r, char **want, size_t nwant)
 		} else {
 			FILE *f = fopen("/dev/null", "w");
 
-			report_json(f, &s);
-			report_text(f, &s);
+			out_json_write(f, &s);
+			out_text_write(f, &s);
 			fclose(f);
 		}
 		sample_release(&s);

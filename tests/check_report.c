@@ -1,13 +1,15 @@
 /*
- * Unit tests of core/report.c: JSON string escaping of untrusted text and
- * human sizes.
+ * Unit tests of the JSON sink (core/out_json.c) and core/units.c: JSON
+ * string escaping of untrusted text, human sizes, changes, rates and
+ * durations.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_suites.h"
-#include "leaktop/report.h"
+#include "leaktop/out.h"
+#include "leaktop/units.h"
 
 static char *json_of(const char *in)
 {
@@ -15,7 +17,7 @@ static char *json_of(const char *in)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	report_json_string(f, in);
+	out_json_string(f, in);
 	fclose(f);
 	return buf;
 }
@@ -51,11 +53,31 @@ START_TEST(test_sizes)
 {
 	char b[32];
 
-	ck_assert_str_eq(report_size(0, b, sizeof(b)), "0 B");
-	ck_assert_str_eq(report_size(1023, b, sizeof(b)), "1023 B");
-	ck_assert_str_eq(report_size(1536, b, sizeof(b)), "1.5 KiB");
-	ck_assert_str_eq(report_size(204800896, b, sizeof(b)), "195.3 MiB");
-	ck_assert_str_eq(report_size(13ULL << 30, b, sizeof(b)), "13.0 GiB");
+	ck_assert_str_eq(units_size(0, b, sizeof(b)), "0 B");
+	ck_assert_str_eq(units_size(1023, b, sizeof(b)), "1023 B");
+	ck_assert_str_eq(units_size(1536, b, sizeof(b)), "1.5 KiB");
+	ck_assert_str_eq(units_size(204800896, b, sizeof(b)), "195.3 MiB");
+	ck_assert_str_eq(units_size(13ULL << 30, b, sizeof(b)), "13.0 GiB");
+	ck_assert_str_eq(units_size_signed(-1536, b, sizeof(b)), "-1.5 KiB");
+	/* no overflow at INT64_MIN; the units top out at PiB */
+	ck_assert_str_eq(units_size_signed(INT64_MIN, b, sizeof(b)), "-8192.0 PiB");
+	ck_assert_str_eq(units_change(0, b, sizeof(b)), "0 B");
+	ck_assert_str_eq(units_change(1536, b, sizeof(b)), "+1.5 KiB");
+	ck_assert_str_eq(units_change(-12, b, sizeof(b)), "-12 B");
+	ck_assert_str_eq(units_rate(1535.6, b, sizeof(b)), "1.5 KiB");
+	ck_assert_str_eq(units_rate(-11.6, b, sizeof(b)), "-12 B");
+}
+END_TEST
+
+START_TEST(test_durations)
+{
+	char b[32];
+
+	ck_assert_str_eq(units_duration(40, b, sizeof(b)), "40 s");
+	ck_assert_str_eq(units_duration(720, b, sizeof(b)), "12 min");
+	ck_assert_str_eq(units_duration(3 * 86400, b, sizeof(b)), "72.0 h");
+	ck_assert_str_eq(units_duration_days(3 * 86400, b, sizeof(b)), "3.0 d");
+	ck_assert_str_eq(units_duration_days(7200, b, sizeof(b)), "2.0 h");
 }
 END_TEST
 
@@ -74,7 +96,7 @@ START_TEST(test_json_sample_shape)
 	s.mem.unaccounted = -3;
 	s.hidden = SAMPLE_HIDDEN_SLAB | SAMPLE_HIDDEN_PSS;
 	f = open_memstream(&buf, &len);
-	ck_assert_int_eq(report_json(f, &s), 0);
+	ck_assert_int_eq(out_json_write(f, &s), 0);
 	fclose(f);
 	ck_assert_ptr_ne(strstr(buf, "\"time\":1700000000.250"), NULL);
 	ck_assert_ptr_ne(strstr(buf, "\"total\":100,\"free\":40"), NULL);
@@ -156,7 +178,7 @@ START_TEST(test_text_sanitises_recorded_strings)
 	s.slab.n = 1;
 	snprintf(s.slab.top[0].name, sizeof(s.slab.top[0].name), "kmalloc\x1b[31m");
 	f = open_memstream(&buf, &len);
-	ck_assert_int_eq(report_text(f, &s), 0);
+	ck_assert_int_eq(out_text_write(f, &s), 0);
 	fclose(f);
 	for (i = 0; i < sizeof(evil) / sizeof(evil[0]); i++)
 		ck_assert_msg(strstr(buf, evil[i]) == NULL, "raw sequence %zu reached the text", i);
@@ -176,6 +198,7 @@ Suite *report_suite(void)
 
 	tcase_add_test(tc, test_json_escapes);
 	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_durations);
 	tcase_add_test(tc, test_json_sample_shape);
 	tcase_add_test(tc, test_sanitize);
 	tcase_add_test(tc, test_text_sanitises_recorded_strings);

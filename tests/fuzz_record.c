@@ -15,7 +15,7 @@
 
 #include "leaktop/export.h"
 #include "leaktop/record.h"
-#include "leaktop/report.h"
+#include "leaktop/out.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,11 +38,11 @@ static void one(const uint8_t *data, size_t size, unsigned flags)
 
 		/* forward, then one step back (a restart from the keyframe) */
 		if (record_reader_sample(r, i, &s, NULL) == 0) {
-			report_json(devnull, &s);
-			report_text(devnull, &s);
-			export_prometheus(devnull, &s);
+			out_json_write(devnull, &s);
+			out_text_write(devnull, &s);
+			out_prom_write_default(devnull, &s);
 			export_session_add_sample(&es, &s);
-			export_markdown(devnull, &es, &s, &s);
+			out_markdown_write(devnull, &es, &s, &s);
 			sample_release(&s);
 		}
 	}

@@ -1,20 +1,20 @@
 /*
- * The parsed command line, shared by the front-end files: main.c (batch),
- * tui.c (interactive UI) and actcli.c (--act).  Strings point into argv or
- * are static; pids is malloc'd and freed by main.
+ * The parsed command line (tui/options.c), shared by the front-end files:
+ * batch.c, tui.c (interactive UI), actcli.c (--act) and serve.c.  Strings
+ * point into argv or are static; sink points into the sink table
+ * (leaktop/out.h); pids is malloc'd and freed by lt_opts_release().
  */
 #ifndef LEAKTOP_OPTIONS_H
 #define LEAKTOP_OPTIONS_H
 
 #include <stddef.h>
 #include "leaktop/findings.h"
+#include "leaktop/out.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define EXIT_REFUSED 3
 #define LT_OPTS_HAVE_ACT_INODE 1
-
-enum lt_format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_PROMETHEUS };
 
 struct lt_opts {
 	int batch;		/* -b */
@@ -24,7 +24,7 @@ struct lt_opts {
 	double census_every;	/* --census-interval: seconds between full
 				 * socket censuses; < 0 not given (the UI
 				 * then uses 10, batch every sample) */
-	enum lt_format format;	/* --format */
+	const struct out_sink *sink;	/* --format (text by default) */
 	int format_given;
 	const char *procroot;	/* --procfs, "/proc" by default */
 	int *pids;		/* -p / --pid */
@@ -49,8 +49,18 @@ struct lt_opts {
 	const char *serve_addr;	/* --serve ADDR:PORT, or NULL */
 	const char *output_path;	/* --output FILE (prometheus textfile), or NULL */
 	long top;		/* --top N: per-socket and per-process series
-				 * for the top N (EXPORT_PROM_TOP_DEFAULT) */
+				 * for the top N (OUT_PROM_TOP_DEFAULT) */
 };
+
+/*
+ * Fill o with the defaults, then parse argv into it (tui/options.c).
+ * Returns -1 when o is ready to run;
+ * otherwise the exit code to end with at once: 0 after --help or
+ * --version, EXIT_USAGE after a one-line reason on stderr.  Either way
+ * lt_opts_release(o) frees what it holds.
+ */
+int lt_opts_parse(struct lt_opts *o, int argc, char **argv);
+void lt_opts_release(struct lt_opts *o);
 
 struct sample_config;
 /* The sampler's configuration for these options (batch and UI alike);
@@ -62,10 +72,10 @@ void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg);
 int tui_run(const struct lt_opts *o);
 /* One remediation from a script (tui/actcli.c); returns the exit code. */
 int actcli_run(const struct lt_opts *o);
-/* Batch mode (tui/main.c); returns the exit code.  With replay_path it
- * prints the recording instead of sampling; with record_path it also
- * records.  The interactive UI records and replays through core/record.h
- * itself. */
+/* Batch mode (tui/batch.c): one loop from a source (the live sampler, or
+ * the recording of replay_path) to the sink of --format; returns the exit
+ * code.  With record_path a live source also records.  The
+ * interactive UI records and replays through core/record.h itself. */
 int batch_run(const struct lt_opts *o);
 /* The Prometheus exporter (tui/serve.c): --serve ADDR:PORT until a stop
  * signal; returns the exit code. */

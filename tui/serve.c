@@ -31,7 +31,7 @@
 
 #include "config.h"
 #include "http.h"
-#include "leaktop/export.h"
+#include "leaktop/out.h"
 #include "leaktop/sample.h"
 #include "options.h"
 
@@ -301,7 +301,7 @@ static int render(struct server *sv, const struct sample *s, unsigned top)
 		free(b);
 		return -1;
 	}
-	r = export_prometheus_top(f, s, top);
+	r = out_prom_write(f, s, top);
 	e = errno;
 	fprintf(f, "# HELP leaktop_exporter_sample_duration_seconds How long the last "
 		"sample took.\n# TYPE leaktop_exporter_sample_duration_seconds gauge\n"

@@ -1,21 +1,13 @@
 /*
- * Exports of a session, live or from a recording (doc/exports.md):
- *
- * - a postmortem report in Markdown: the machine, the time span, the memory
- *   breakdown at the start and the end with the change, the sockets that
- *   grew the most and the processes that leak, with their owners, the
- *   findings, and the operator's actions with their before/after figures
- *   and notes;
- * - the Prometheus text exposition format of one sample, for
- *   node_exporter's textfile collector.
- *
- * Untrusted text (process names, command lines, paths) is sanitised and
- * escaped for the target syntax here.  Writers take a FILE * chosen by the
- * caller; core never picks the terminal itself.
+ * The session behind the whole-session outputs, live or from a recording
+ * (doc/exports.md): what a postmortem covers beyond its first and last
+ * samples.  The sinks that print it (leaktop/out.h) are the postmortem in
+ * Markdown (core/out_markdown.c) and the Prometheus exposition
+ * (core/out_prom.c).
  *
  * A replayed recording is untrusted and may hold any number of findings,
- * sockets and processes: the session and the writers take O(n log n) time
- * in them, and the writers stop at the next row once lt_stop_requested is
+ * sockets and processes: the session and the sinks take O(n log n) time
+ * in them, and the sinks stop at the next row once lt_stop_requested is
  * set.
  */
 #ifndef LEAKTOP_EXPORT_H
@@ -71,58 +63,23 @@ int export_session_add_event(struct export_session *es, const struct record_even
 void export_session_release(struct export_session *es);
 
 /*
- * lt_stop_requested (leaktop/common.h) set makes a writer below stop at its
- * next row: it returns -1 with errno EINTR and the output is cut short.  A
- * writer called while it is already set writes nothing and fails the same
- * way, so a program that stopped sampling on a signal and still wants its
- * report clears it before calling the writer.
+ * The identity of a finding: kind, pid, fd and inode (text, severity and
+ * figures may change from one sample to the next).  Two findings are the
+ * same one when this returns 0; the order itself means nothing but lets
+ * the outputs group equal findings by sorting instead of comparing every
+ * pair, which a hostile recording with many findings would make quadratic.
  */
+int export_finding_cmp(const struct finding *a, const struct finding *b);
 
-/*
- * The postmortem report.  first and last are the session's first and last
- * samples (the same pointer when there was one).  Returns 0, or -1 with
- * errno set: a write error (it stops writing at the first), ENOMEM, or
- * EINTR (lt_stop_requested).
- */
-int export_markdown(FILE *f, const struct export_session *es,
-		    const struct sample *first, const struct sample *last);
+/* A finding of a sample and its position there. */
+struct export_fref {
+	const struct finding *f;
+	size_t i;
+};
 
-/*
- * One sample in the Prometheus text exposition format (version 0.0.4):
- * memory breakdown, census, per-socket and per-process figures, findings.
- * No timestamps (the textfile collector refuses them).  Returns 0 or -1 as
- * export_markdown.
- *
- * Cardinality is bounded: the totals always; per-socket series only for
- * the sockets that are flagged, the subject of a finding, or among the top
- * sockets by queued bytes; per-process series only for the subjects of a
- * finding and the top processes by queued bytes and by open fds.  top
- * is that N (export_prometheus: EXPORT_PROM_TOP_DEFAULT); whatever it
- * says, at most EXPORT_PROM_MAX_SOCKETS sockets and EXPORT_PROM_MAX_PROCS
- * processes get series.
- */
-int export_prometheus_top(FILE *f, const struct sample *s, unsigned top);
-int export_prometheus(FILE *f, const struct sample *s);
-
-#define EXPORT_PROM_TOP_DEFAULT 10
-#define EXPORT_PROM_MAX_SOCKETS 1000
-#define EXPORT_PROM_MAX_PROCS 500
-
-/*
- * export_prometheus_top into path, atomically: written to "path.tmp" in
- * the same directory (mode 0644), synced, renamed over path.  A reader
- * sees the previous file or the new one, whole.  0, or -errno with err set
- * (path.tmp is removed; path is left as it was); -EINTR when
- * lt_stop_requested cut the export.
- */
-int export_prometheus_file(const char *path, const struct sample *s, unsigned top,
-			   struct lt_err *err);
-
-/* Escape untrusted text as a Prometheus label value (without the quotes):
- * sanitised to printable UTF-8, then \\, \" and \n escaped.  Returns out. */
-char *export_prom_label(const char *raw, char *out, size_t outsz);
-/* Escape untrusted text for Markdown (inline text and table cells).
- * Returns out. */
-char *export_md_text(const char *raw, char *out, size_t outsz);
+/* The findings v[0..n-1] sorted by identity, then by position: each group
+ * of equal findings is contiguous and starts with the one first in v.
+ * Caller frees; NULL with errno ENOMEM. */
+struct export_fref *export_fref_sorted(const struct finding *v, size_t n);
 
 #endif

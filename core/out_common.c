@@ -1,0 +1,69 @@
+/*
+ * Helpers the sinks share: stopping a writer, the sockets worth showing,
+ * and the set of pids that findings are about (core/out_common.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "leaktop/common.h"
+#include "out_common.h"
+
+int out_common_halted(FILE *f)
+{
+	if (lt_stop_requested) {
+		errno = EINTR;
+		return 1;
+	}
+	return ferror(f);
+}
+
+size_t out_common_shown_n(const struct sample *s)
+{
+	return s->shown ? s->nshown : s->socks.n;
+}
+
+int out_common_shown_at(const struct sample *s, size_t k, size_t *i)
+{
+	if (s->shown) {
+		*i = s->shown[k];
+		return 1;
+	}
+	*i = s->order[k];
+	return sample_sock_interesting(s, *i, s->pid_filter);
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int out_common_pidset_build(struct out_common_pidset *ps, const struct finding_list *l)
+{
+	size_t i;
+
+	ps->n = 0;
+	ps->v = reallocarray(NULL, l->n ? l->n : 1, sizeof(*ps->v));
+	if (!ps->v)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		ps->v[i] = l->v[i].pid;
+	ps->n = l->n;
+	qsort(ps->v, ps->n, sizeof(*ps->v), pid_cmp);
+	return 0;
+}
+
+int out_common_pidset_has(const struct out_common_pidset *ps, int pid)
+{
+	int32_t key = pid;
+
+	return ps->n && bsearch(&key, ps->v, ps->n, sizeof(*ps->v), pid_cmp);
+}
+
+void out_common_pidset_free(struct out_common_pidset *ps)
+{
+	free(ps->v);
+	ps->v = NULL;
+	ps->n = 0;
+}

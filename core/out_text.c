@@ -1,0 +1,505 @@
+/*
+ * The text sink: a readable block per sample (batch mode's default), a
+ * replay's heading, and --act's outcome.  Text from the inspected machine
+ * or a recording is sanitised before it reaches the terminal.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "leaktop/out.h"
+#include "leaktop/procnet.h"
+#include "leaktop/sockdiag.h"
+#include "leaktop/units.h"
+#include "out_common.h"
+
+/*
+ * Text from a sample at a terminal sink: as it is when it is already safe
+ * (a live sample's sentences were built from sanitised parts), else
+ * sanitised into buf (a recording from elsewhere is untrusted input).
+ */
+static const char *text_safe(const char *in, char *buf, size_t bufsz)
+{
+	return lt_terminal_safe(in) ? in : lt_sanitize(in, buf, bufsz);
+}
+
+static void text_line(FILE *f, const char *label, uint64_t v, uint64_t total)
+{
+	char b[32];
+
+	fprintf(f, "  %-24s %12s %6.1f%%\n", label, units_size(v, b, sizeof(b)),
+		total ? 100.0 * (double)v / (double)total : 0.0);
+}
+
+static void text_rate(char *out, size_t outsz, const struct sock_rate *r, double v,
+		      int is_bytes)
+{
+	char b[32];
+
+	if (!r->known)
+		snprintf(out, outsz, "-");
+	else if (is_bytes && v >= 0)
+		snprintf(out, outsz, "%s", units_size((uint64_t)(v + 0.5), b, sizeof(b)));
+	else if (is_bytes)
+		snprintf(out, outsz, "-%s", units_size((uint64_t)(-v + 0.5), b, sizeof(b)));
+	else
+		snprintf(out, outsz, "%.1f", v);
+}
+
+static void text_sockets(FILE *f, const struct sample *s)
+{
+	size_t k, shown = 0, i;
+	int kind;
+
+	for (k = 0; k < out_common_shown_n(s); k++)
+		shown += out_common_shown_at(s, k, &i);
+	fprintf(f, "SOCKETS  %zu of %zu in %zu netns (%s); sorted by growth\n", shown,
+		s->socks.n, s->nnetns,
+		s->pid_filter ? "owned by -p or flagged" : "with a queue or a flag");
+	if (s->census_age > 0)
+		fprintf(f, "  light sample: moving queues read now, the rest as the full "
+			"census saw it %.1f s ago\n", s->census_age);
+	for (i = 0; i < s->nnetns; i++)
+		for (kind = 0; kind < SOCKDIAG_NKINDS; kind++)
+			if (s->netns[i].rep.fallback[kind])
+				fprintf(f, "  netns %" PRIu64 ": no %s sock_diag, read "
+					"/proc/net/%s instead\n", s->netns[i].ino,
+					sockdiag_kind_name(kind),
+					procnet_table_name(kind));
+	if (!shown)
+		return;
+	fprintf(f, "  %-22s %-7s %-22s %-22s %9s %9s %9s %9s %5s %7s %10s %s\n",
+		"OWNER PID/FD COMM", "PROTO", "LOCAL", "PEER", "RECV-Q", "SEND-Q", "MEM",
+		"RCVBUF", "FILL", "DROP/s", "GROWTH/s", "FLAGS");
+	for (k = 0; k < out_common_shown_n(s); k++) {
+		const struct ltsock *q;
+		const struct sock_rate *r;
+		const struct fd_owner *o;
+		char owner[96], comm[64], loc[64], peer[64], b1[32], b2[32], fill[8];
+		char drops[16], growth[32], flags[64] = "", b3[32], b4[32];
+		size_t no = 0;
+		unsigned bit;
+
+		if (!out_common_shown_at(s, k, &i))
+			continue;
+		q = &s->socks.v[i];
+		r = &s->rates[i];
+		o = q->inode ? fdtable_census_owners(&s->owners, q->inode, &no) : NULL;
+		if (o) {
+			const struct fd_proc *p = fdtable_census_proc(&s->owners, o->pid);
+
+			int n = snprintf(owner, sizeof(owner), "%d/%d ", (int)o->pid,
+					 (int)o->fd);
+			/* the name gets what is left of the column, cut between
+			 * escapes, never inside one */
+			int room = 22 - n - (no > 1 ? 2 : 0);
+
+			lt_sanitize(p ? p->comm : "", comm, room > 1 ? (size_t)room + 1 : 2);
+			snprintf(owner + n, sizeof(owner) - (size_t)n, "%s%s", comm,
+				 no > 1 ? " +" : "");
+		} else {
+			snprintf(owner, sizeof(owner), "%s",
+				 ltsock_is_orphan(q) ? "(orphan: no fd)" :
+				 s->owners.hidden_procs ? "(hidden: not root)" : "(no fd)");
+		}
+		lt_sanitize(ltsock_format_addr(q, 0, b1, sizeof(b1)), loc, 23);
+		lt_sanitize(ltsock_format_addr(q, 1, b2, sizeof(b2)), peer, 23);
+		if (ltsock_fill_pct(q) >= 0)
+			snprintf(fill, sizeof(fill), "%u%%", (unsigned)ltsock_fill_pct(q));
+		else
+			snprintf(fill, sizeof(fill), "-");
+		text_rate(drops, sizeof(drops), r, r->drops_ps, 0);
+		text_rate(growth, sizeof(growth), r, r->growth_bps, 1);
+		for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)
+			if (r->flags & bit)
+				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
+					 "%s%s", flags[0] ? "," : "", history_flag_name(bit));
+		fprintf(f, "  %-22.22s %-7s %-22s %-22s %9s %9s %9s %9s %5s %7s %10s %s\n",
+			owner, ltsock_proto_name(q), loc, peer,
+			units_size(ltsock_recv_q(q), b1, sizeof(b1)),
+			units_size(ltsock_send_held(q), b3, sizeof(b3)),
+			units_size(ltsock_mem(q), b4, sizeof(b4)),
+			(q->have & LTSOCK_HAVE_SKMEM) ? units_size(q->rcvbuf, b2, sizeof(b2)) : "-",
+			fill, drops, growth, flags);
+	}
+}
+
+/* Worth a row: ghosts, queued bytes, near its fd limit, or fds growing
+ * toward it within a day (a few fds of noise over a short history would
+ * otherwise forecast an exhaustion years away).  leaktop leaves itself out. */
+static int proc_notable(const struct sample *s, const struct proc_info *p, int32_t self)
+{
+	if (s->pid_filter)
+		return 1;
+	if (p->pid == self)
+		return 0;
+	return p->ghosts > 0 || p->queued > 0 ||
+	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9) ||
+	       (p->growth_known && p->exhaustion_s >= 0 && p->exhaustion_s < 86400 &&
+		p->fd_growth_per_hour >= 60 && p->fd_increase >= 10);
+}
+
+static void text_fdtable(FILE *f, const struct sample *s, const struct fd_table *t)
+{
+	char tgt[96], b[32], proto[32];
+	size_t i;
+
+	if (t->hidden) {
+		fprintf(f, "    fd table of %d hidden (run as root)\n", (int)t->pid);
+		return;
+	}
+	fprintf(f, "    %5s %-9s %-7s %s\n", "FD", "KIND", "GHOST", "TARGET");
+	for (i = 0; i < t->n; i++) {
+		const struct fd_entry *e = &t->v[i];
+		const char *g = "";
+
+		if (e->ghost == FD_GHOST_YES)
+			g = "GHOST";
+		else if (e->ghost == FD_GHOST_UNKNOWN)
+			g = "?";
+		lt_sanitize(e->target, tgt, sizeof(tgt));
+		fprintf(f, "    %5d %-9s %-7s %s", (int)e->fd, fdtable_kind_name(e->kind),
+			g, tgt);
+		if (e->kind == FD_SOCKET && e->sockproto[0])
+			fprintf(f, " protocol: %s", lt_sanitize(e->sockproto, proto, sizeof(proto)));
+		if (e->ghost == FD_GHOST_YES)
+			fprintf(f, " (a ghost for %s)", units_duration_days(e->ghost_age, b, sizeof(b)));
+		if (e->sock >= 0) {
+			const struct ltsock *k = &s->socks.v[e->sock];
+
+			fprintf(f, " %s %s %s", ltsock_proto_name(k), ltsock_state_name(k),
+				lt_sanitize(ltsock_format_addr(k, 0, b, sizeof(b)), tgt, 48));
+		}
+		fputc('\n', f);
+	}
+}
+
+static void text_processes(FILE *f, const struct sample *s)
+{
+	int32_t self = (int32_t)getpid();
+	size_t i, shown = 0;
+
+	for (i = 0; i < s->procs.n; i++)
+		shown += proc_notable(s, &s->procs.v[i], self);
+	fprintf(f, "PROCESSES  %zu of %zu (%s)\n", shown, s->procs.n,
+		s->pid_filter ? "-p" : "with ghosts, queues, fd growth or near the limit");
+	if (!shown)
+		return;
+	fprintf(f, "  %7s %-10s %-16s %11s %9s %7s %9s %10s\n", "PID", "USER", "COMMAND",
+		"FDS/LIMIT", "FDS/h", "GHOSTS", "QUEUED", "LIMIT IN");
+	for (i = 0; i < s->procs.n; i++) {
+		const struct proc_info *p = &s->procs.v[i];
+		char user[40], comm[64], fds[32], rate[24], gh[16], q[32], ex[32];
+		size_t t;
+
+		if (!proc_notable(s, p, self))
+			continue;
+		lt_sanitize(p->user, user, 11);
+		lt_sanitize(p->comm, comm, 17);
+		if (p->nfds < 0)
+			snprintf(fds, sizeof(fds), "hidden");
+		else if (p->fd_soft >= 0)
+			snprintf(fds, sizeof(fds), "%d/%lld", (int)p->nfds, (long long)p->fd_soft);
+		else
+			snprintf(fds, sizeof(fds), "%d/-", (int)p->nfds);
+		if (p->growth_known)
+			snprintf(rate, sizeof(rate), "%+.0f", p->fd_growth_per_hour);
+		else
+			snprintf(rate, sizeof(rate), "-");
+		if (p->ghosts_known)
+			snprintf(gh, sizeof(gh), "%d", (int)p->ghosts);
+		else
+			snprintf(gh, sizeof(gh), "?");
+		if (p->exhaustion_s >= 0) {
+			char d[24];
+
+			snprintf(ex, sizeof(ex), "in %s", units_duration_days(p->exhaustion_s, d, sizeof(d)));
+		} else {
+			snprintf(ex, sizeof(ex), "-");
+		}
+		fprintf(f, "  %7d %-10s %-16s %11s %9s %7s %9s %10s\n", (int)p->pid, user, comm,
+			fds, rate, gh, units_size(p->queued, q, sizeof(q)), ex);
+		for (t = 0; t < s->nfdtables; t++)
+			if (s->fdtables[t].pid == p->pid)
+				text_fdtable(f, s, &s->fdtables[t]);
+	}
+}
+
+static void text_findings(FILE *f, const struct sample *s)
+{
+	size_t i;
+
+	if (!s->findings.n) {
+		fputs("FINDINGS  no leaks found: no socket queue grows unread, no process "
+		      "leaks fds or sockets\n", f);
+		return;
+	}
+	fprintf(f, "FINDINGS  %zu, most severe first\n", s->findings.n);
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+		char b1[4 * sizeof(x->evidence)];
+
+		char id[16];
+		size_t ix[4], nc, k;
+
+		fprintf(f, "  %-8s %s%s\n", findings_severity_name(x->severity),
+			x->state != FINDING_CONFIRMED ?
+			(x->state == FINDING_SUSPECTED ? "(suspected) " :
+			 x->state == FINDING_MITIGATED ? (x->check == FINDING_CHECK_FAILS ?
+							  "(mitigated, not working) " :
+							  "(mitigated) ") : "(resolved) ") : "",
+			text_safe(x->summary, b1, sizeof(b1)));
+		fprintf(f, "           id %s, %s\n", findings_id(x, id, sizeof(id)),
+			findings_state_name((enum finding_state)x->state));
+		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));
+		if (x->mitigation)
+			fprintf(f, "           mitigation: %s: %s\n",
+				actions_kind_name((enum actions_kind)x->mitigation),
+				text_safe(x->mitigation_note, b1, sizeof(b1)));
+		nc = findings_links(s->findings.v, s->findings.n, i, 0, ix, 4);
+		for (k = 0; k < nc && k < 4; k++)
+			fprintf(f, "           caused by: %s (%s)\n",
+				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
+				findings_kind_name(s->findings.v[ix[k]].kind));
+		nc = findings_links(s->findings.v, s->findings.n, i, 1, ix, 4);
+		for (k = 0; k < nc && k < 4; k++)
+			fprintf(f, "           leads to: %s (%s)\n",
+				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
+				findings_kind_name(s->findings.v[ix[k]].kind));
+		if (x->action && x->fd >= 0)
+			fprintf(f, "           safe action: leaktop --act %s --pid %d --fd %d\n",
+				x->action, (int)x->pid, (int)x->fd);
+		else if (x->action)
+			fprintf(f, "           safe action: leaktop --act %s --pid %d\n",
+				x->action, (int)x->pid);
+	}
+}
+
+/* "+4 %": the census against a kernel counter, or why they may differ. */
+static const char *text_vs(uint64_t census, uint64_t kernel, uint64_t slack, char *out,
+			   size_t outsz)
+{
+	uint64_t d = census > kernel ? census - kernel : kernel - census;
+
+	if (!census && !kernel)
+		snprintf(out, outsz, "both 0");
+	else if (d <= slack && (!kernel || d * 10 > kernel))
+		snprintf(out, outsz, "within the kernel's per-CPU reserve");
+	else if (!kernel)
+		snprintf(out, outsz, "the kernel counts none");
+	else
+		snprintf(out, outsz, "%+.0f %%", 100.0 * ((double)census - (double)kernel) /
+						(double)kernel);
+	return out;
+}
+
+/* Socket memory by group and against the kernel's counters. */
+static void text_socket_memory(FILE *f, const struct sample *s)
+{
+	const struct meminfo_breakdown *m = &s->mem;
+	uint64_t tcp = m->socket_group[LTSOCK_MEM_TCP] + m->socket_group[LTSOCK_MEM_ORPHANED];
+	char b1[32], b2[32], b3[32], v1[48], v2[48];
+	int g, n = 0;
+
+	if (!m->socket_queues_from_census) {
+		fprintf(f, "  socket memory: %s (sockstat TCP + UDP; no census)\n",
+			units_size(m->socket_queues, b1, sizeof(b1)));
+		return;
+	}
+	fprintf(f, "  SOCKET MEMORY %s pinned (%s waiting for readers):",
+		units_size(m->socket_queues, b1, sizeof(b1)),
+		units_size(m->socket_recv, b2, sizeof(b2)));
+	for (g = 0; g < LTSOCK_MEM_NGROUPS; g++) {
+		if (!m->socket_group[g] && g != LTSOCK_MEM_TCP && g != LTSOCK_MEM_UDP)
+			continue;
+		fprintf(f, "%s %s %s", n++ ? "," : "", ltsock_mem_group_name(g),
+			units_size(m->socket_group[g], b1, sizeof(b1)));
+		if (g == LTSOCK_MEM_ORPHANED)
+			fprintf(f, " (%" PRIu64 " connections)", m->orphans);
+	}
+	fputc('\n', f);
+	fprintf(f, "    kernel: TCP mem %s (tcp + orphaned here %s), UDP mem %s (udp here %s), "
+		"FRAG %s, %" PRIu64 " orphans",
+		units_size(m->sockstat_tcp, b1, sizeof(b1)), text_vs(tcp, m->sockstat_tcp, m->sockstat_slack, v1, sizeof(v1)),
+		units_size(m->sockstat_udp, b2, sizeof(b2)),
+		text_vs(m->socket_group[LTSOCK_MEM_UDP], m->sockstat_udp, m->sockstat_slack, v2,
+			sizeof(v2)),
+		units_size(m->sockstat_frag, b3, sizeof(b3)), m->sockstat_orphans);
+	if (s->have_mem_limits)
+		fprintf(f, "; tcp_mem pressure %s, max %s",
+			units_size(s->tcp_mem_limits[1], b1, sizeof(b1)),
+			units_size(s->tcp_mem_limits[2], b2, sizeof(b2)));
+	fputc('\n', f);
+	fprintf(f, "    %s of it lies outside slab (skb page fragments): the \"socket buffers\" "
+		"part; the rest is in the slab lines\n",
+		units_size(m->socket_buffers, b1, sizeof(b1)));
+}
+
+int out_text_write(FILE *f, const struct sample *s)
+{
+	const struct meminfo_breakdown *m = &s->mem;
+	char b1[32], b2[32], b3[32], b4[32], when[64], sbuf[512];
+	time_t t = (time_t)s->time;
+	struct tm tm;
+	int i;
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "sample %u at %s", s->seq, when);
+	if (s->interval > 0)
+		fprintf(f, " (%.2f s after the previous one)", s->interval);
+	fputc('\n', f);
+	text_findings(f, s);
+	fprintf(f, "MEMORY                     %12s  of MemTotal\n",
+		units_size(m->total, b1, sizeof(b1)));
+	text_line(f, "free", m->free, m->total);
+	text_line(f, "page cache", m->page_cache, m->total);
+	text_line(f, "buffers", m->buffers, m->total);
+	text_line(f, "shmem", m->shmem, m->total);
+	text_line(f, "user (anon pages)", m->user_anon, m->total);
+	text_line(f, "kernel known", m->kernel_known, m->total);
+	fprintf(f, "    slab %s reclaimable + %s unreclaimable, stacks %s%s,\n"
+		"    page tables %s, ",
+		units_size(m->slab_reclaimable, b1, sizeof(b1)),
+		units_size(m->slab_unreclaimable, b2, sizeof(b2)),
+		units_size(m->kernel_stack, b3, sizeof(b3)),
+		m->stacks_in_vmalloc ? " (inside vmalloc)" : "",
+		units_size(m->page_tables, b4, sizeof(b4)));
+	fprintf(f, "vmalloc %s, percpu %s, hugetlb %s\n",
+		units_size(m->vmalloc, b1, sizeof(b1)),
+		units_size(m->percpu, b2, sizeof(b2)),
+		units_size(m->hugetlb, b3, sizeof(b3)));
+	text_line(f, "socket buffers", m->socket_buffers, m->total);
+	if (m->unaccounted >= 0)
+		text_line(f, "UNACCOUNTED", (uint64_t)m->unaccounted, m->total);
+	else
+		fprintf(f, "  %-24s -%11s (the kernel's lines overlap)\n", "UNACCOUNTED",
+			units_size((uint64_t)-m->unaccounted, b1, sizeof(b1)));
+	text_socket_memory(f, s);
+	fprintf(f, "  user PSS: %s (anon %s, file %s, shmem %s) over %d processes, "
+		"read %.0f s ago\n",
+		units_size(m->pss.pss, b1, sizeof(b1)),
+		units_size(m->pss.anon, b2, sizeof(b2)),
+		units_size(m->pss.file, b3, sizeof(b3)),
+		units_size(m->pss.shmem, b4, sizeof(b4)), m->pss.procs, s->pss_age);
+	if (s->slab.readable && s->slab.n > 0) {
+		fputs("  top slab caches:", f);
+		for (i = 0; i < s->slab.n && i < 5; i++)
+			fprintf(f, "%s %s %s", i ? "," : "",
+				lt_sanitize(s->slab.top[i].name, sbuf, sizeof(sbuf)),
+				units_size(s->slab.top[i].bytes, b1, sizeof(b1)));
+		fputc('\n', f);
+	}
+	if (s->hidden & SAMPLE_HIDDEN_SLAB)
+		fputs("  hidden: slab caches (/proc/slabinfo needs root)\n", f);
+	if (s->hidden & SAMPLE_HIDDEN_FDS)
+		fprintf(f, "  hidden: fd tables of %d processes, their sockets show no "
+			"owner (run as root)\n", s->owners.hidden_procs);
+	if (s->hidden & SAMPLE_HIDDEN_NETNS)
+		for (i = 0; i < (int)s->nnetns; i++)
+			if (!s->netns[i].rep.entered)
+				fprintf(f, "  hidden: sockets of netns %" PRIu64 " (%s)\n",
+					s->netns[i].ino,
+					text_safe(s->netns[i].rep.why, sbuf, sizeof(sbuf)));
+	if (s->hidden & SAMPLE_HIDDEN_PSS)
+		fprintf(f, "  hidden: PSS of %d processes (%s)\n", m->pss.hidden,
+			s->as_root ? "smaps_rollup refused even to root: ptrace policy"
+				   : "other users' processes: run as root");
+	if (s->census)
+		text_sockets(f, s);
+	if (s->have_procs)
+		text_processes(f, s);
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- a replay's heading ------------------------------------------------- */
+
+static int text_begin(FILE *f, const struct out_source *src, const struct out_args *a)
+{
+	const struct record_header *h = src->hdr;
+	char host[300], kernel[300], version[100], when[64];
+	time_t t;
+	struct tm tm;
+
+	(void)a;
+	if (!src->replay_path)
+		return 0;
+	t = (time_t)h->start_time;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	/* the header is text from the recorded machine: untrusted */
+	fprintf(f, "replay of %s: %zu samples recorded on %s (kernel %s) from %s by "
+		"leaktop %s\n\n", src->replay_path, src->nsamples,
+		lt_sanitize(h->host, host, sizeof(host)),
+		lt_sanitize(h->kernel, kernel, sizeof(kernel)), when,
+		lt_sanitize(h->version, version, sizeof(version)));
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- --act ------------------------------------------------------------- */
+
+/* "before:  rmem 1.5 KiB, ..." on a line of its own; nothing without figures */
+static void text_figures(FILE *f, const char *label, const struct actions_figures *g)
+{
+	char b[512];
+
+	if (!g->have)
+		return;
+	fprintf(f, "%-8s%s\n", label, units_figures(g, UNITS_FIGURES_LINE, b, sizeof(b)));
+}
+
+static int text_action(FILE *f, const struct actions_result *r, int preview)
+{
+	const struct actions_target *t = &r->target;
+	char comm[96], local[160];
+
+	lt_sanitize(t->comm, comm, sizeof(comm));
+	lt_sanitize(t->local, local, sizeof(local));
+	fprintf(f, "%s on pid %d", actions_kind_name(r->kind), t->pid);
+	if (comm[0])
+		fprintf(f, " (%s)", comm);
+	if (t->fd >= 0)
+		fprintf(f, " fd %d", t->fd);
+	if (t->inode)
+		fprintf(f, ", socket %" PRIu64, t->inode);
+	if (t->proto[0])
+		fprintf(f, " %s %s", t->proto, local);
+	fputc('\n', f);
+	/* core sanitised the untrusted parts (comm, address) of the preview */
+	if (preview && r->preview[0])
+		fputs(r->preview, f);
+	fprintf(f, "%s\n", r->message);
+	text_figures(f, "before:", &r->before);
+	text_figures(f, "after:", &r->after);
+	if (r->warning[0])
+		fprintf(f, "warning: %s\n", r->warning);
+	if (preview && r->outcome == ACTIONS_PREVIEW)
+		fprintf(f, "Nothing was changed: add --yes%s to carry it out.\n",
+			r->kind == ACTIONS_DRAIN ? " --confirm-drain" : "");
+	if (r->can_undo) {
+		if (r->undo.fd >= 0)
+			fprintf(f, "undo:    leaktop --act %s --pid %d --fd %d\n",
+				actions_kind_name(r->undo.kind), r->undo.pid, r->undo.fd);
+		else
+			fprintf(f, "undo:    leaktop --act %s --pid %d\n",
+				actions_kind_name(r->undo.kind), r->undo.pid);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static int text_sample(FILE *f, const struct sample *s, const struct out_args *a)
+{
+	(void)a;
+	return out_text_write(f, s);
+}
+
+const struct out_sink out_text_sink = {
+	.name = "text",
+	.keep = OUT_KEEP_NONE,
+	.begin = text_begin,
+	.sample = text_sample,
+	.action = text_action,
+};
