@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "action_int.h"
+#include "leaktop/fallback.h"
 
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
@@ -128,5 +129,15 @@ int actions_pidfd_alive(int pidfd)
  * in-place check of state.c): a policy on it belongs here too. */
 int actions_getfd(int pidfd, int fd)
 {
-	return lt_pidfd_getfd(pidfd, fd);
+	int dup;
+
+	/* LEAKTOP_FALLBACKS=pidfd_getfd: as on a kernel before 5.6 */
+	if (lt_fallback(LT_FB_PIDFD_GETFD)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	dup = lt_pidfd_getfd(pidfd, fd);
+	if (dup < 0 && errno == ENOSYS)
+		fallback_detected(LT_FB_PIDFD_GETFD);
+	return dup;
 }
