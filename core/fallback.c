@@ -14,7 +14,6 @@
 #include <sys/syscall.h>
 
 #include "leaktop/fallback.h"
-#include "leaktop/out.h"
 
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
@@ -162,27 +161,6 @@ const char *fallback_since(enum lt_fallback_id id)
 const char *fallback_lost(enum lt_fallback_id id)
 {
 	return (unsigned)id < LT_FB_COUNT ? entries[id].lost : NULL;
-}
-
-void fallback_json(FILE *f)
-{
-	unsigned t = taken();
-	int i, first = 1;
-
-	fputs("\"fallbacks\":[", f);
-	for (i = 0; i < LT_FB_COUNT; i++) {
-		if (!(t & (1u << i)))
-			continue;
-		fputs(first ? "{\"name\":" : ",{\"name\":", f);
-		first = 0;
-		out_json_string(f, entries[i].name);
-		fputs(",\"since\":", f);
-		out_json_string(f, entries[i].since);
-		fputs(",\"lost\":", f);
-		out_json_string(f, entries[i].lost);
-		fprintf(f, ",\"forced\":%s}", forced & (1u << i) ? "true" : "false");
-	}
-	fputc(']', f);
 }
 
 /* The fallbacks taken and not said yet; they count as said from now. */

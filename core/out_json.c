@@ -502,7 +502,7 @@ int out_json_write(FILE *f, const struct sample *s)
 		json_processes(f, s);
 	json_findings(f, s);
 	fputc(',', f);
-	fallback_json(f);
+	out_json_fallbacks(f);
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }
@@ -610,3 +610,24 @@ const struct out_sink out_json_sink = {
 	.sample = json_sample,
 	.action = json_action,
 };
+
+void out_json_fallbacks(FILE *f)
+{
+	int i, first = 1;
+
+	fputs("\"fallbacks\":[", f);
+	for (i = 0; i < LT_FB_COUNT; i++) {
+		if (!lt_fallback((enum lt_fallback_id)i))
+			continue;
+		fputs(first ? "{\"name\":" : ",{\"name\":", f);
+		first = 0;
+		out_json_string(f, fallback_name((enum lt_fallback_id)i));
+		fputs(",\"since\":", f);
+		out_json_string(f, fallback_since((enum lt_fallback_id)i));
+		fputs(",\"lost\":", f);
+		out_json_string(f, fallback_lost((enum lt_fallback_id)i));
+		fprintf(f, ",\"forced\":%s}",
+			fallback_forced((enum lt_fallback_id)i) ? "true" : "false");
+	}
+	fputc(']', f);
+}

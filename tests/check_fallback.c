@@ -10,6 +10,7 @@
 
 #include "check_suites.h"
 #include "leaktop/fallback.h"
+#include "leaktop/out.h"
 
 START_TEST(test_parse)
 {
@@ -53,7 +54,7 @@ START_TEST(test_said_once)
 	ck_assert(lt_fallback(LT_FB_RAW_DIAG) && !fallback_forced(LT_FB_RAW_DIAG));
 	f = open_memstream(&out, &outsz);
 	ck_assert_ptr_ne(f, NULL);
-	fallback_json(f);
+	out_json_fallbacks(f);
 	/* stderr: the forced one only */
 	ck_assert_int_eq(fallback_warn(f), 1);
 	ck_assert_int_eq(fallback_warn(f), 0);
@@ -75,7 +76,7 @@ START_TEST(test_said_once)
 	ck_assert_int_eq(fallback_status(buf, sizeof(buf)), 0);
 	fallback_reset();
 	f = open_memstream(&out, &outsz);
-	fallback_json(f);
+	out_json_fallbacks(f);
 	fclose(f);
 	ck_assert_str_eq(out, "\"fallbacks\":[]");
 	free(out);

@@ -59,13 +59,6 @@ const char *fallback_since(enum lt_fallback_id id);
 const char *fallback_lost(enum lt_fallback_id id);
 
 /*
- * Write the JSON member "fallbacks":[{"name":..,"since":..,"lost":..,
- * "forced":true|false}, ...] of every fallback taken (an empty list when
- * none); the caller writes the separating comma.
- */
-void fallback_json(FILE *f);
-
-/*
  * The forced fallbacks not said yet, each once: one line per fallback on f
  * ("leaktop: fallback raw_diag (Linux 4.10; forced by LEAKTOP_FALLBACKS):
  * lost: ..."); returns how many were written.  A fallback taken because

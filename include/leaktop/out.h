@@ -93,6 +93,12 @@ int out_json_write(FILE *f, const struct sample *s);
 /* Write s as a JSON string literal (quotes included): control characters
  * escaped, invalid UTF-8 replaced by U+FFFD. */
 void out_json_string(FILE *f, const char *s);
+/*
+ * Write the JSON member "fallbacks":[{"name":..,"since":..,"lost":..,
+ * "forced":true|false}, ...] of every kernel fallback taken (leaktop/
+ * fallback.h; an empty list when none); the caller writes the comma.
+ */
+void out_json_fallbacks(FILE *f);
 
 /*
  * The postmortem report in Markdown.  first and last are the session's
