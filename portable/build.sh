@@ -71,8 +71,11 @@ fetch() {
 		touch "$B/apt/updated"
 	fi
 	say "fetching $1 from Debian"
-	(cd "$B/src" && apt_src source --download-only "$1" >/dev/null) ||
-		die "apt-get source $1 failed"
+	# the pinned version first; a stable update replaces it on the mirror
+	# but keeps the upstream tarball's name, so then the current one
+	(cd "$B/src" && { apt_src source --download-only "$1" ||
+		apt_src source --download-only "${1%%=*}"; } >/dev/null 2>&1) ||
+		die "apt-get source ${1%%=*} failed (needs deb.debian.org, or LEAKTOP_PORTABLE_SOURCES)"
 	[ -f "$B/src/$tar" ] || die "$tar missing after apt-get source $1"
 }
 
