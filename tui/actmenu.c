@@ -4,8 +4,8 @@
  * owner's fd limit) or process (raise-fd-limit, undo-fd-limit), each with
  * core's preview of exactly what it will do and whether a safety check
  * would refuse it.  y applies the selected one (the preview on the screen
- * is the question, y/N the answer); drain also needs the word "drain"
- * typed out.  The result (done, refused or failed, the reason, before and
+ * is the question, y/N the answer); an action that destroys data (its
+ * entry's confirm: drain) also needs its name typed out.  The result (done, refused or failed, the reason, before and
  * after figures) stays on the screen and goes into the session's list
  * (actlog.c).  Everything goes through core/actions.c, pinned to the
  * process start time and socket inode the scan saw.
@@ -260,43 +260,47 @@ static void am_draw(struct view *v, struct tui *t, int y, int h, int full)
 	if (am->mode == AM_TYPE) {
 		char sz[16];
 
-		snprintf(buf, sizeof(buf), "Type drain and press Enter to destroy the %s queued "
-			 "(Esc cancels): ", format_size(p->before.rmem, 7, sz, sizeof(sz)));
+		snprintf(buf, sizeof(buf), "Type %s and press Enter to destroy the %s queued "
+			 "(Esc cancels): ", actions_kind_name(k),
+			 format_size(p->before.rmem, 7, sz, sizeof(sz)));
 		x = draw_text(t, row, 1, COLS - 2, buf, THEME_ERROR);
 		draw_text(t, row, 1 + x, COLS - 2 - x, am->typed, THEME_PROMPT);
 		return;
 	}
 	if (p->outcome == ACTIONS_PREVIEW)
 		snprintf(buf, sizeof(buf), "Apply %s? y: yes%s   n, Esc: no   Up/Down: another "
-			 "action", actions_kind_name(k), k == ACTIONS_DRAIN ?
-			 " (then type drain)" : "");
+			 "action", actions_kind_name(k), actions_kind_needs_confirm(k) ?
+			 " (then type its name)" : "");
 	else
 		snprintf(buf, sizeof(buf), "%s cannot run now (see why above)   Up/Down: another "
 			 "action   Esc: back", actions_kind_name(k));
 	draw_text(t, row, 1, COLS - 2, buf, THEME_PROMPT);
 }
 
+/* The second confirmation of an action that destroys something (its entry
+ * says so: actions_kind_needs_confirm): its name, typed out. */
 static int type_key(struct actmenu *am, struct tui *t, int ch)
 {
+	const char *name = actions_kind_name(am->kinds[am->sel]);
 	size_t len = strlen(am->typed);
 
 	switch (ch) {
 	case 27:
 		am->mode = AM_LIST;
-		tui_set_status(t, THEME_STATUS, "drain cancelled: nothing was done");
+		tui_set_status(t, THEME_STATUS, "%s cancelled: nothing was done", name);
 		break;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
 		am->mode = AM_LIST;
-		if (strcmp(am->typed, "drain") == 0) {
+		if (strcmp(am->typed, name) == 0) {
 			run(am, t, 1);
 		} else {
 			char typed[64];
 
 			lt_sanitize(am->typed, typed, sizeof(typed));
-			tui_set_status(t, THEME_STATUS, "drain not confirmed (typed \"%s\", not "
-				       "\"drain\"): nothing was done", typed);
+			tui_set_status(t, THEME_STATUS, "%s not confirmed (typed \"%s\", not "
+				       "\"%s\"): nothing was done", name, typed, name);
 		}
 		break;
 	case KEY_BACKSPACE:
@@ -339,7 +343,7 @@ static int am_key(struct view *v, struct tui *t, int ch)
 				       actions_kind_name(am->kinds[am->sel]));
 			return 1;
 		}
-		if (am->kinds[am->sel] == ACTIONS_DRAIN) {
+		if (actions_kind_needs_confirm(am->kinds[am->sel])) {
 			am->mode = AM_TYPE;
 			am->typed[0] = '\0';
 			break;
