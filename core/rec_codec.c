@@ -220,7 +220,7 @@ int64_t rec_get_i(struct cur *c)
 
 /*
  * A recorded double, made safe for whoever converts it to an integer
- * (report.c rounds rates to uint64_t, times to time_t): NaN becomes 0 and
+ * (the text and JSON sinks round rates to uint64_t, times to time_t): NaN becomes 0 and
  * anything beyond +-1e15 is clamped.  Real figures are far inside.
  */
 double rec_sane_d(double d)
