@@ -2,8 +2,9 @@
  * Unit tests of the whole-session sinks (core/out_markdown.c and
  * core/out_prom.c, over core/export.c's session): the Markdown postmortem
  * names the leaker (pid, command, socket) and carries findings, actions
- * and notes with hostile text escaped; the Prometheus output passes a strict parser of
- * the text exposition format (metric and label names, label value
+ * and notes with hostile text escaped; the Prometheus output passes a
+ * strict parser of the text exposition format (metric and label names,
+ * label value
  * escapes, UTF-8, HELP/TYPE once and before the samples, one family's
  * samples together, no duplicate series, counters named _total, no
  * timestamps).  bt_record.sh also runs promtool when it is installed.
