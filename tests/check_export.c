@@ -4,9 +4,8 @@
  * names the leaker (pid, command, socket) and carries findings, actions
  * and notes with hostile text escaped; the Prometheus output passes a
  * strict parser of the text exposition format (metric and label names,
- * label value
- * escapes, UTF-8, HELP/TYPE once and before the samples, one family's
- * samples together, no duplicate series, counters named _total, no
+ * label value escapes, UTF-8, HELP/TYPE once and before the samples, one
+ * family's samples together, no duplicate series, counters named _total, no
  * timestamps).  bt_record.sh also runs promtool when it is installed.
  * A duplicated finding is reported once, as the session's rule picks it;
  * a hostile number of findings, sockets and processes exports in
