@@ -249,8 +249,11 @@ check "... most of them 200" test "$(cat "$TMPD"/par.* | grep -c 200)" -ge 25
 rss1=$(vmrss "$SRV")
 for f in $fds; do exec {f}>&-; done
 check "good requests are answered afterwards" test "$(code "$M")" = 200
-check "exporter RSS below 128 MiB (${rss1} kB) and grew < 16 MiB (from ${rss0} kB)" \
-	test "$rss1" -lt 131072 -a $((rss1 - rss0)) -lt 16384
+# bounded: 50 scrapes at once leave it where it was (the real check); the
+# ceiling is loose because what it holds scales with the machine's sockets
+# and processes, and other tests run beside this one (and ASan's shadow)
+check "exporter RSS below 256 MiB (${rss1} kB) and grew < 16 MiB (from ${rss0} kB)" \
+	test "$rss1" -lt 262144 -a $((rss1 - rss0)) -lt 16384
 check "the exporter logged nothing but its start line" test "$(wc -l <"$TMPD/serve.err")" = 1
 
 # a port taken: one line, exit 1

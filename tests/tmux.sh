@@ -23,11 +23,17 @@ tmux_new() {
 # session that stays when it exits; the shell's pid goes to $TMPD/SESSION.pid
 # (leaktop is its child), stderr to SESSION.err, "EXIT=status" to
 # SESSION.exit.  CMD may begin with VAR=value words for env.
+# The command waits for $TMPD/SESSION.go, made once remain-on-exit is set:
+# a command that exits at once (a bad file, a bad TERM) cannot take its
+# pane with it first, however loaded the machine is.
 tmux_start() {
-	local s=$1 size=$2; shift 2
+	local s=$1 size=$2 i; shift 2
 	tmux_new "$s" "$size" \
-		"sh -c 'echo \$\$ >$TMPD/$s.pid; env TERM=xterm-256color $* 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
+		"sh -c 'while [ ! -e $TMPD/$s.go ]; do sleep 0.05; done; echo \$\$ >$TMPD/$s.pid; env TERM=xterm-256color $* 2>$TMPD/$s.err; echo EXIT=\$? >$TMPD/$s.exit'"
 	$TM set-option -t "$s" remain-on-exit on >/dev/null
+	touch "$TMPD/$s.go"
+	# callers read SESSION.pid at once: wait (bounded) until it is there
+	for i in $(seq 1 100); do [ -s "$TMPD/$s.pid" ] && break; sleep 0.05; done
 }
 
 screen() { $TM capture-pane -p -t "$1"; }
