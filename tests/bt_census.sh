@@ -3,6 +3,7 @@
 # leaker's never-read socket is listed with its owner, protocol and netns,
 # grows, is flagged never_read and ranks first; a socket read promptly is
 # never flagged; a quiet machine flags nothing.
+# leaktop-test: alone (ranks a leaker first among every socket; a quiet machine)
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq

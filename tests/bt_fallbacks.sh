@@ -1,7 +1,7 @@
 #!/bin/bash
 # Kernel fallbacks forced (LEAKTOP_FALLBACKS, issue 16): leaktop behaves as on
-# a kernel without each feature.  The census, fd-table and triage tests run
-# again with every fallback forced and must find the same leaks; what the
+# a kernel without each feature.  (bt_fallbacks_rerun.sh runs the census,
+# fd-table and triage tests again with every fallback forced.)  What the
 # fallbacks cannot see (a unix socket's queue without unix_diag) is named in
 # the output instead.  Each fallback forced alone: exit 0, its loss said once
 # on stderr and listed in JSON.  An action that needs pidfd_getfd is refused
@@ -49,16 +49,6 @@ check "all forced: JSON lists all $(wc -w <<<"$NAMES")" \
 check "no fallback forced: JSON has the member, none forced" \
 	bash -c "LEAKTOP_FALLBACKS= '$LEAKTOP' -b -n 1 --format json 2>/dev/null |
 		jq -e '(.fallbacks | type == \"array\") and ([.fallbacks[] | select(.forced)] | length == 0)'"
-
-# --- the census, fd-table and triage tests again, all fallbacks forced --------
-for t in census procs triage; do
-	RC=0
-	LEAKTOP_FALLBACKS=all bash "${TESTS_SRC:-$(dirname "$0")}/bt_$t.sh" >"$TMPD/bt_$t.log" 2>&1 || RC=$?
-	echo "bt_$t.sh with LEAKTOP_FALLBACKS=all: exit $RC," \
-		"$(grep -c '^ok:' "$TMPD/bt_$t.log") checks passed"
-	grep '^FAIL' "$TMPD/bt_$t.log" | sed 's/^/  /'
-	check "bt_$t.sh passes with every fallback forced" test "$RC" = 0
-done
 
 # --- what the fallbacks cannot see: a unix reader's queue ---------------------
 # /proc/net/unix has no queue column: without unix_diag the stopped reader is

@@ -2,6 +2,7 @@
 # Memory accounting against the live kernel: a process that touches 200 MiB
 # of anonymous memory raises user_pss by about that much; an unprivileged
 # run still prints a breakdown and says what it could not see.
+# leaktop-test: alone (the user PSS of the whole machine)
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_cmd jq
 

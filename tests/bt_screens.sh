@@ -11,6 +11,7 @@
 #   kernel threads; P turns it off;
 # - resizing between the three sizes keeps the selected process.
 # Every wait polls the screen with a bound; nothing is timed.
+# leaktop-test: alone (the strip names the top findings of the machine)
 # shellcheck disable=SC2154
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root

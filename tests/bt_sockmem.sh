@@ -8,6 +8,7 @@
 # protocol agrees with /proc/net/sockstat within 10 % (TCP, UDP) where the
 # kernel's counter is well above its per-cpu slack; and the same program
 # reading everything raises nothing.  Ranks leakers first: run alone.
+# leaktop-test: alone (the top finding of the machine; sockstat totals)
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq

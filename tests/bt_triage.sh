@@ -4,6 +4,7 @@
 # action.  A quiet machine and a busy but healthy one (a UDP echo exchange
 # under load that reads everything, processes opening and closing sockets)
 # raise no warning or critical finding.
+# leaktop-test: alone (the top finding of the machine; a quiet machine)
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq

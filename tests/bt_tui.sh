@@ -9,6 +9,7 @@
 # applies drop-filter (checked from outside with leaktop itself), drain
 # needs the word typed, the session's list undoes it, --read-only has no
 # menu.  Every wait polls the screen with a bound; nothing is timed.
+# leaktop-test: alone (the first socket and finding of the machine; a quiet machine)
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
