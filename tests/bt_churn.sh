@@ -13,11 +13,15 @@ start_bg churn "$L/leak_churn" --seconds 25 --sockets-per-sec 500 --forks-per-se
 comms='["leak_churn"]'
 # the benchmark's load generator too, when it is built: steady sockets with
 # queued data in 4 processes, and its own churner
+# run under a name of this test's own (the command of a process is the name
+# it was started by): other tests run loadgen beside this one, some of
+# them as a leaker on purpose
 LG="$TESTS_BIN/../bench/loadgen"
 if [ -x "$LG" ]; then
-	start_bg load "$LG" --procs 4 --sockets 300 --seconds 25 \
+	ln -s "$(readlink -f "$LG")" "$TMPD/lg_churn"
+	start_bg load "$TMPD/lg_churn" --procs 4 --sockets 300 --seconds 25 \
 		--churn-forks-per-sec 100 --churn-sockets-per-sec 300
-	comms='["leak_churn", "loadgen"]'
+	comms='["leak_churn", "lg_churn"]'
 fi
 
 "$LEAKTOP" -b -n 10 -d 1 --format json >"$TMPD/churn.json" 2>"$TMPD/churn.err"
