@@ -135,8 +135,11 @@ static int proc_notable(const struct sample *s, const struct proc_info *p, int32
 		return 1;
 	if (p->pid == self)
 		return 0;
+	/* nfds * 10 in 64 bits (an int32 count of a recording may be huge);
+	 * a limit too big to multiply is never near */
 	return p->ghosts > 0 || p->queued > 0 ||
-	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9) ||
+	       (p->fd_soft > 0 && p->nfds >= 0 && p->fd_soft <= INT64_MAX / 9 &&
+		(int64_t)p->nfds * 10 >= p->fd_soft * 9) ||
 	       (p->growth_known && p->exhaustion_s >= 0 && p->exhaustion_s < 86400 &&
 		p->fd_growth_per_hour >= 60 && p->fd_increase >= 10);
 }
