@@ -232,6 +232,7 @@ static void text_processes(FILE *f, const struct sample *s)
 
 static void text_findings(FILE *f, const struct sample *s)
 {
+	struct findings_links_ix *lx;
 	size_t i;
 
 	if (!s->findings.n) {
@@ -239,6 +240,8 @@ static void text_findings(FILE *f, const struct sample *s)
 		      "leaks fds or sockets\n", f);
 		return;
 	}
+	/* the links of every finding: indexed once, not a scan per finding */
+	lx = findings_links_index(s->findings.v, s->findings.n);
 	fprintf(f, "FINDINGS  %zu, most severe first\n", s->findings.n);
 	for (i = 0; i < s->findings.n; i++) {
 		const struct finding *x = &s->findings.v[i];
@@ -261,12 +264,12 @@ static void text_findings(FILE *f, const struct sample *s)
 			fprintf(f, "           mitigation: %s: %s\n",
 				actions_kind_name((enum actions_kind)x->mitigation),
 				text_safe(x->mitigation_note, b1, sizeof(b1)));
-		nc = findings_links(s->findings.v, s->findings.n, i, 0, ix, 4);
+		nc = findings_links_at(lx, s->findings.v, s->findings.n, i, 0, ix, 4);
 		for (k = 0; k < nc && k < 4; k++)
 			fprintf(f, "           caused by: %s (%s)\n",
 				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
 				findings_kind_name(s->findings.v[ix[k]].kind));
-		nc = findings_links(s->findings.v, s->findings.n, i, 1, ix, 4);
+		nc = findings_links_at(lx, s->findings.v, s->findings.n, i, 1, ix, 4);
 		for (k = 0; k < nc && k < 4; k++)
 			fprintf(f, "           leads to: %s (%s)\n",
 				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
@@ -278,6 +281,7 @@ static void text_findings(FILE *f, const struct sample *s)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d\n",
 				x->action, (int)x->pid);
 	}
+	findings_links_index_free(lx);
 }
 
 /* "+4 %": the census against a kernel counter, or why they may differ. */

@@ -373,6 +373,53 @@ START_TEST(test_links_ids_steps)
 }
 END_TEST
 
+/* The index findings_links_at reads gives exactly findings_links's answer
+ * (count, order, the cut at max) on random lists dense with links: every
+ * kind (and one past the last), system findings, no socket, resolved ones. */
+START_TEST(test_links_index)
+{
+	enum { N = 700 };
+	struct finding *v = calloc(N, sizeof(*v));
+	struct findings_links_ix *lx;
+	static const size_t maxes[] = { 0, 1, 3, 16, N };
+	size_t i, m, a[N], b[N], na, nb, k;
+	uint32_t seed = 25;
+	int round, causes;
+
+	ck_assert_ptr_nonnull(v);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < N; i++) {
+			seed = seed * 1103515245u + 12345u;
+			v[i].kind = (uint8_t)((seed >> 8) % (FINDING_NKINDS + 1));
+			v[i].pid = (int32_t)((seed >> 12) % 5) - 1;
+			v[i].fd = (int32_t)((seed >> 15) % 4) - 1;
+			v[i].inode = (seed >> 18) % 4;
+			v[i].netns = (seed >> 21) % 2;
+			v[i].state = (uint8_t)((seed >> 23) % FINDING_NSTATES);
+		}
+		lx = findings_links_index(v, round == 2 ? N / 2 : N);
+		ck_assert_ptr_nonnull(lx);
+		for (i = 0; i < N + 1; i++)
+			for (causes = 0; causes < 2; causes++)
+				for (m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+					size_t n = round == 2 ? N / 2 : N;
+
+					na = findings_links(v, n, i, causes, a, maxes[m]);
+					nb = findings_links_at(lx, v, n, i, causes, b, maxes[m]);
+					ck_assert_uint_eq(na, nb);
+					for (k = 0; k < na && k < maxes[m]; k++)
+						ck_assert_uint_eq(a[k], b[k]);
+					/* without an index: the scan */
+					nb = findings_links_at(NULL, v, n, i, causes, b, maxes[m]);
+					ck_assert_uint_eq(na, nb);
+				}
+		findings_links_index_free(lx);
+	}
+	findings_links_index_free(NULL);
+	free(v);
+}
+END_TEST
+
 /* States through an action: a queue covered by a drop filter in place is
  * mitigated with the check's verdict; one whose action is gone is
  * confirmed again; a confirmed finding that disappears is resolved, kept
@@ -469,6 +516,7 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_unaccounted_growth);
 	tcase_add_test(tc, test_pressure);
 	tcase_add_test(tc, test_links_ids_steps);
+	tcase_add_test(tc, test_links_index);
 	tcase_add_test(tc, test_states);
 	tcase_add_test(tc, test_config);
 	suite_add_tcase(s, tc);
