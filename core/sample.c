@@ -521,20 +521,25 @@ out:
 	return r;
 }
 
-int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
-		   struct fd_table *t, struct lt_err *err)
+/* sample_fdtable with the census index ix already built (NULL: build one
+ * here), so that -p over many pids sorts the census once. */
+static int fdtable_joined(struct sample_ctx *ctx, const struct sample *s,
+			  const struct inode_idx *ix, int pid, struct fd_table *t,
+			  struct lt_err *err)
 {
-	struct inode_idx *ix;
+	struct inode_idx *own = NULL;
 	size_t i;
 	int r;
 
 	r = fdtable_read(ctx->procroot, pid, t, err);
 	if (r < 0 || !s->census)
 		return r;
-	ix = census_index(s);
 	if (!ix) {
-		fdtable_free(t);
-		return lt_err_set(err, ENOMEM, "out of memory");
+		ix = own = census_index(s);
+		if (!own) {
+			fdtable_free(t);
+			return lt_err_set(err, ENOMEM, "out of memory");
+		}
 	}
 	for (i = 0; i < t->n; i++) {
 		struct fd_entry *e = &t->v[i];
@@ -563,31 +568,49 @@ int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
 		e->ghost = FD_GHOST_YES;
 		e->ghost_age = since >= 0 ? s->time - since : 0;
 	}
-	free(ix);
+	free(own);
 	return 0;
+}
+
+int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
+		   struct fd_table *t, struct lt_err *err)
+{
+	return fdtable_joined(ctx, s, NULL, pid, t, err);
 }
 
 int sample_attach_fdtables(struct sample_ctx *ctx, struct sample *s, struct lt_err *err)
 {
+	struct inode_idx *ix = NULL;
 	size_t i;
-	int r;
+	int r = 0;
 
 	if (!ctx->npids)
 		return 0;
 	s->fdtables = calloc(ctx->npids, sizeof(*s->fdtables));
 	if (!s->fdtables)
 		return lt_err_set(err, ENOMEM, "out of memory");
+	/* one index of the census for every pid of -p */
+	if (s->census) {
+		ix = census_index(s);
+		if (!ix) {
+			r = lt_err_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	for (i = 0; i < ctx->npids; i++) {
 		struct fd_table *t = &s->fdtables[s->nfdtables];
 
-		r = sample_fdtable(ctx, s, ctx->pids[i], t, err);
+		r = fdtable_joined(ctx, s, ix, ctx->pids[i], t, err);
 		if (r == -ENOMEM)
-			return r;
+			goto out;
 		if (r < 0)
 			continue;	/* gone: no table */
 		s->nfdtables++;
 	}
-	return 0;
+	r = 0;
+out:
+	free(ix);
+	return r;
 }
 
 /* net.ipv4.tcp_mem and udp_mem: three page counts each. */
