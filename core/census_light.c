@@ -258,7 +258,7 @@ static void carry_census(const struct sample_ctx *ctx, struct sample *prev,
 	out->census = 1;
 	out->census_complete = prev->census_complete;
 	out->pid_filter = prev->pid_filter;
-	out->census_age = out->time - ctx->last_full;
+	out->census_age = out->clock - ctx->last_full;
 	out->hidden |= prev->hidden & (SAMPLE_HIDDEN_NETNS | SAMPLE_HIDDEN_FDS);
 	out->socks = prev->socks;
 	out->rates = prev->rates;
@@ -414,7 +414,7 @@ static int reorder(struct sample_ctx *ctx, const struct sample *prev, struct sam
 			return -ENOMEM;
 		out->rates = nr;
 	}
-	if (history_touch(ctx->hist, out->time, &out->socks, keep, out->rates) < 0)
+	if (history_touch(ctx->hist, out->clock, &out->socks, keep, out->rates) < 0)
 		return -ENOMEM;
 	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
 	add = malloc((out->socks.n - keep ? out->socks.n - keep : 1) * sizeof(*add));
@@ -512,7 +512,7 @@ static void procs_light(struct sample_ctx *ctx, const struct sample *prev,
 		p->queued = q->queued;
 		p->hidden |= q->hidden & PROC_HIDDEN_FDS;
 		if (q->ghosts > 0)
-			p->oldest_ghost_age = q->oldest_ghost_age + (out->time - prev->time);
+			p->oldest_ghost_age = q->oldest_ghost_age + (out->clock - prev->clock);
 	}
 	for (i = 0; i < d->n; i++) {
 		struct proc_info *p = (struct proc_info *)procs_find(&out->procs, d->v[i].pid);
@@ -524,7 +524,7 @@ static void procs_light(struct sample_ctx *ctx, const struct sample *prev,
 		else
 			p->queued += (uint64_t)d->v[i].bytes;
 	}
-	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
+	history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs);
 }
 
 int sample_take_light(struct sample_ctx *ctx, struct sample *prev, struct sample *out,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -18,12 +18,31 @@
 
 
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
-	struct timeval tv;
+	struct timespec ts;
 
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The steady clock: CLOCK_MONOTONIC, moved to the wall time of the first
+ * reading so that its times stay comparable with the wall times of actions
+ * (their state files) while an NTP step cannot make an interval negative. */
+static double steady_now(struct sample_ctx *ctx)
+{
+	double mono = clock_s(CLOCK_MONOTONIC);
+
+	if (!ctx->have_clock_base) {
+		ctx->clock_base = clock_s(CLOCK_REALTIME) - mono;
+		ctx->have_clock_base = 1;
+	}
+	return ctx->clock_base + mono;
+}
+
+double sample_steady_time(const struct sample *s)
+{
+	return s->clock > 0 ? s->clock : s->time;
 }
 
 /* A positive number from procroot/rel (a sysctl), or def when it cannot
@@ -384,7 +403,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		r = lt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	history_update(ctx->hist, out->time, &out->socks, out->rates);
+	history_update(ctx->hist, out->clock, &out->socks, out->rates);
 	history_order(&out->socks, out->rates, out->order);
 	sample_census_sums(out);
 	r = sample_build_shown(out) < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
@@ -494,7 +513,7 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		ghosts[2 * nghosts + 1] = o->inode;
 		nghosts++;
 	}
-	history_update_ghosts(ctx->hist, out->time, ghosts, nghosts);
+	history_update_ghosts(ctx->hist, out->clock, ghosts, nghosts);
 	for (i = 0; i < out->procs.n; i++) {
 		struct proc_info *p = &out->procs.v[i];
 		const struct fd_proc *fp = fdtable_census_proc(&out->owners, p->pid);
@@ -510,10 +529,10 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		double since = history_ghost_since(ctx->hist, (int)ghosts[2 * j],
 						   ghosts[2 * j + 1]);
 
-		if (p && since >= 0 && out->time - since > p->oldest_ghost_age)
-			p->oldest_ghost_age = out->time - since;
+		if (p && since >= 0 && out->clock - since > p->oldest_ghost_age)
+			p->oldest_ghost_age = out->clock - since;
 	}
-	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
+	history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs);
 	r = 0;
 out:
 	free(ix);
@@ -566,7 +585,7 @@ static int fdtable_joined(struct sample_ctx *ctx, const struct sample *s,
 			continue;
 		}
 		e->ghost = FD_GHOST_YES;
-		e->ghost_age = since >= 0 ? s->time - since : 0;
+		e->ghost_age = since >= 0 ? sample_steady_time(s) - since : 0;
 	}
 	free(own);
 	return 0;
@@ -800,10 +819,11 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	int r, light;
 
 	memset(out, 0, sizeof(*out));
-	out->time = now();
+	out->time = clock_s(CLOCK_REALTIME);
+	out->clock = steady_now(ctx);
 	out->seq = ++ctx->seq;
 	out->as_root = geteuid() == 0;
-	out->interval = ctx->last_time > 0 ? out->time - ctx->last_time : 0;
+	out->interval = ctx->last_clock > 0 ? out->clock - ctx->last_clock : 0;
 	host_read(ctx->procroot, &out->host);	/* what fails stays unknown */
 
 	r = meminfo_read(ctx->procroot, &raw, err);
@@ -817,7 +837,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 
 	/* processes (listed with the census) and their PSS, each read at its
 	 * own cadence by the table */
-	r = procs_table_update(ctx->ptab, out->time, ctx->pids, ctx->npids,
+	r = procs_table_update(ctx->ptab, out->clock, ctx->pids, ctx->npids,
 			       ctx->census ? &out->procs : NULL, err);
 	if (r < 0 && (ctx->census || r == -ENOMEM))
 		return r;
@@ -833,7 +853,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	}
 	if (ctx->pss.hidden)
 		out->hidden |= SAMPLE_HIDDEN_PSS;
-	out->pss_age = ctx->pss.time > 0 ? out->time - ctx->pss.time : 0;
+	out->pss_age = ctx->pss.time > 0 ? out->clock - ctx->pss.time : 0;
 	if (out->pss_age < 0)
 		out->pss_age = 0;
 
@@ -844,8 +864,8 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	read_mem_limits(ctx, out);
 	if (ctx->census) {
 		light = prev && prev->census && prev->rates && ctx->census_every > 0 &&
-			ctx->last_full > 0 && out->time >= ctx->last_full &&
-			out->time - ctx->last_full < ctx->census_every;
+			ctx->last_full > 0 && out->clock >= ctx->last_full &&
+			out->clock - ctx->last_full < ctx->census_every;
 		if (light) {
 			r = sample_take_light(ctx, prev, out, err);
 		} else {
@@ -855,7 +875,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			if (r == 0)
 				r = take_procs(ctx, out, err);
 			if (r == 0) {
-				ctx->last_full = out->time;
+				ctx->last_full = out->clock;
 				ctx->nlight = 0;
 			}
 		}
@@ -870,7 +890,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}
 	watch_named(ctx, out);
-	ctx->last_time = out->time;
+	ctx->last_clock = out->clock;
 	return 0;
 }
 
