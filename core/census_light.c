@@ -12,6 +12,7 @@
 
 #include "leaktop/sample.h"
 #include "sample_int.h"
+#include "alloc_hook.h"
 
 /* Is prev's socket i moving: worth reading again before the next census? */
 static int sock_moving(const struct sample *prev, size_t i)
@@ -414,8 +415,9 @@ static int reorder(struct sample_ctx *ctx, const struct sample *prev, struct sam
 			return -ENOMEM;
 		out->rates = nr;
 	}
+	/* without memory for some series their rates start over: partial */
 	if (history_touch(ctx->hist, out->clock, &out->socks, keep, out->rates) < 0)
-		return -ENOMEM;
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
 	add = malloc((out->socks.n - keep ? out->socks.n - keep : 1) * sizeof(*add));
 	if (!out->order || !add) {
@@ -524,7 +526,8 @@ static void procs_light(struct sample_ctx *ctx, const struct sample *prev,
 		else
 			p->queued += (uint64_t)d->v[i].bytes;
 	}
-	history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs);
+	if (history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 }
 
 int sample_take_light(struct sample_ctx *ctx, struct sample *prev, struct sample *out,

@@ -20,6 +20,7 @@
 #include "leaktop/findings.h"
 #include "leaktop/units.h"
 #include "leaktop/sample.h"
+#include "alloc_hook.h"
 
 #define MEM_POINTS 64
 

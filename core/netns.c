@@ -29,6 +29,7 @@
 #include "leaktop/netns.h"
 #include "leaktop/procs.h"
 #include "leaktop/procnet.h"
+#include "alloc_hook.h"
 
 #define NETNS_PATH_MAX	4096
 

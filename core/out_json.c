@@ -143,6 +143,7 @@ static void json_hidden(FILE *f, const struct sample *s)
 		{ SAMPLE_HIDDEN_PSS, "pss" },
 		{ SAMPLE_HIDDEN_FDS, "fd_tables" },
 		{ SAMPLE_HIDDEN_NETNS, "netns" },
+		{ SAMPLE_HIDDEN_NOMEM, "memory" },
 	};
 	const char *sep = "";
 	size_t i;

@@ -401,6 +401,8 @@ int out_text_write(FILE *f, const struct sample *s)
 	}
 	if (s->hidden & SAMPLE_HIDDEN_SLAB)
 		fputs("  hidden: slab caches (/proc/slabinfo needs root)\n", f);
+	if (s->hidden & SAMPLE_HIDDEN_NOMEM)
+		fputs("  partial: memory ran out, some rates start over\n", f);
 	if (s->hidden & SAMPLE_HIDDEN_FDS)
 		fprintf(f, "  hidden: fd tables of %d processes, their sockets show no "
 			"owner (run as root)\n", s->owners.hidden_procs);

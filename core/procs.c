@@ -25,6 +25,7 @@
 
 #include "leaktop/fallback.h"
 #include "leaktop/procs.h"
+#include "alloc_hook.h"
 
 int procs_is_procfs(const char *procroot)
 {

@@ -15,6 +15,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
 #include "sample_int.h"
+#include "alloc_hook.h"
 
 
 
@@ -403,7 +404,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		r = lt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	history_update(ctx->hist, out->clock, &out->socks, out->rates);
+	/* without memory for some series their rates start over: partial */
+	if (history_update(ctx->hist, out->clock, &out->socks, out->rates) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	history_order(&out->socks, out->rates, out->order);
 	sample_census_sums(out);
 	r = sample_build_shown(out) < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
@@ -513,7 +516,8 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		ghosts[2 * nghosts + 1] = o->inode;
 		nghosts++;
 	}
-	history_update_ghosts(ctx->hist, out->clock, ghosts, nghosts);
+	if (history_update_ghosts(ctx->hist, out->clock, ghosts, nghosts) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	for (i = 0; i < out->procs.n; i++) {
 		struct proc_info *p = &out->procs.v[i];
 		const struct fd_proc *fp = fdtable_census_proc(&out->owners, p->pid);
@@ -532,7 +536,8 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		if (p && since >= 0 && out->clock - since > p->oldest_ghost_age)
 			p->oldest_ghost_age = out->clock - since;
 	}
-	history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs);
+	if (history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	r = 0;
 out:
 	free(ix);
@@ -816,6 +821,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	struct meminfo_sockstat ss, *ssp = &ss;
 	struct meminfo_raw raw;
 	struct lt_err e2;
+	unsigned long failed = lt_alloc_failures();
 	int r, light;
 
 	memset(out, 0, sizeof(*out));
@@ -891,6 +897,9 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	}
 	watch_named(ctx, out);
 	ctx->last_clock = out->clock;
+	/* an allocation failed and a step went on without it: partial */
+	if (lt_alloc_failures() != failed)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	return 0;
 }
 

@@ -22,6 +22,8 @@
 #define SAMPLE_HIDDEN_PSS	0x02	/* some smaps_rollup refused */
 #define SAMPLE_HIDDEN_FDS	0x04	/* some fd tables refused: owners hidden */
 #define SAMPLE_HIDDEN_NETNS	0x08	/* some namespaces could not be entered */
+#define SAMPLE_HIDDEN_NOMEM	0x10	/* partial: memory ran out, some history
+					 * was not kept (rates start over) */
 
 /* What the census saw of one network namespace. */
 struct sample_netns {
