@@ -592,43 +592,146 @@ out:
 #define SIOCGSKNS 0x894C
 #endif
 
-int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
+/* The work of netns_of_socket, for its helper thread. */
+struct sockns_job {
+	int pid, fd;
+	uint64_t inode;
+	int chan;		/* where the namespace fd is sent (SCM_RIGHTS) */
+	int ret;		/* 0, or -errno as netns_of_socket returns */
+};
+
+/* Send fd over chan, as SCM_RIGHTS.  0 or -errno. */
+static int send_fd(int chan, int fd)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char byte = 'n';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	memset(u.buf, 0, sizeof(u.buf));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(chan, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+/* The fd sent over chan, or -errno (-EIO when nothing came). */
+static int recv_fd(int chan)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(chan, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+		return errno == EAGAIN ? -EIO : -errno;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EIO;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/*
+ * In a private copy of the fd table: the duplicate of the other process's
+ * socket is never closed here, only by this thread's exit, when the kernel
+ * closes the copy without honouring SO_LINGER (inet_release waits only for
+ * a task that is not exiting).  So should the owner close its fd
+ * meanwhile and this become the last reference, the socket is torn down
+ * in the background as by a plain close, and no one waits.
+ */
+static void *sockns_thread(void *arg)
+{
+	struct sockns_job *job = arg;
 	struct stat st;
 	int pidfd, dup, ns, err;
+
+	if (unshare(CLONE_FILES) < 0) {
+		job->ret = -errno;
+		return NULL;
+	}
+	pidfd = lt_pidfd_open(job->pid);
+	if (pidfd < 0) {
+		job->ret = errno == ENOSYS ? -ENOSYS : -errno;
+		return NULL;
+	}
+	/* a duplicate of the fd: the target's table and socket are untouched */
+	dup = lt_pidfd_getfd(pidfd, job->fd);
+	if (dup < 0) {
+		err = errno;
+		if (err == ENOSYS)
+			fallback_detected(LT_FB_PIDFD_GETFD);
+		job->ret = -err;
+		return NULL;
+	}
+	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != job->inode) {
+		job->ret = -ESTALE;	/* the fd now holds something else */
+		return NULL;
+	}
+	ns = ioctl(dup, SIOCGSKNS);
+	if (ns < 0) {
+		err = errno;
+		if (err == ENOTTY || err == EINVAL)
+			fallback_detected(LT_FB_SIOCGSKNS);
+		job->ret = err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
+		return NULL;
+	}
+	job->ret = send_fd(job->chan, ns);
+	return NULL;	/* the exit closes dup, ns and pidfd */
+}
+
+int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
+{
+	struct sockns_job job = { .pid = pid, .fd = fd, .inode = inode, .ret = -EIO };
+	struct stat st;
+	sigset_t all, old;
+	pthread_t t;
+	int chan[2], ns, r;
 
 	*nsfd = -1;
 	*nsino = 0;
 	if (lt_fallback(LT_FB_PIDFD_GETFD) || lt_fallback(LT_FB_SIOCGSKNS))
 		return -ENOSYS;
-	pidfd = lt_pidfd_open(pid);
-	if (pidfd < 0)
-		return errno == ENOSYS ? -ENOSYS : -errno;
-	/* a duplicate of the fd: the target's table and socket are untouched */
-	dup = lt_pidfd_getfd(pidfd, fd);
-	err = errno;
-	close(pidfd);
-	if (dup < 0 && err == ENOSYS)
-		fallback_detected(LT_FB_PIDFD_GETFD);
-	if (dup < 0)
-		return err == ENOSYS ? -ENOSYS : -err;
-	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != inode) {
-		close(dup);
-		return -ESTALE;	/* the fd now holds something else */
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, chan) < 0)
+		return -errno;
+	job.chan = chan[1];
+	/* the helper must not run the caller's signal handlers */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&t, NULL, sockns_thread, &job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		ns = -r;
+		goto out;
 	}
-	ns = ioctl(dup, SIOCGSKNS);
-	err = errno;
-	close(dup);
-	if (ns < 0 && (err == ENOTTY || err == EINVAL))
-		fallback_detected(LT_FB_SIOCGSKNS);
+	pthread_join(t, NULL);
+	ns = job.ret < 0 ? job.ret : recv_fd(chan[0]);
 	if (ns < 0)
-		return err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
+		goto out;
 	if (fstat(ns, &st) < 0) {
-		err = errno;
+		r = errno;
 		close(ns);
-		return -err;
+		ns = -r;
+		goto out;
 	}
 	*nsfd = ns;
 	*nsino = (uint64_t)st.st_ino;
-	return 0;
+	ns = 0;
+out:
+	close(chan[0]);
+	close(chan[1]);
+	return ns;
 }

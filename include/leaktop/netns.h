@@ -102,10 +102,14 @@ int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
  * The namespace of a socket that pid holds at fd (of that inode), for a
  * namespace no process is in (created, then left, or handed over with
  * SCM_RIGHTS): a duplicate of the fd through pidfd_getfd (nothing changes
- * in the target), SIOCGSKNS on it.  On success *nsfd is an open namespace
- * fd (the caller closes it) and *nsino its inode.  -ENOSYS when the kernel
- * lacks pidfd_getfd (5.6) or SIOCGSKNS (4.9); -ESTALE when the fd holds
- * another socket by now; else -errno (gone, refused).
+ * in the target), SIOCGSKNS on it.  The duplicate lives only in a helper
+ * thread's private fd table and is closed by that thread's exit, so it can
+ * never be a close that waits (SO_LINGER), even when the owner closed its
+ * fd meanwhile and the duplicate was the last reference.  On success
+ * *nsfd is an open namespace fd (the caller closes it) and *nsino its
+ * inode.  -ENOSYS when the kernel lacks pidfd_getfd (5.6) or SIOCGSKNS
+ * (4.9); -ESTALE when the fd holds another socket by now; else -errno
+ * (gone, refused).
  */
 int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino);
 
