@@ -592,23 +592,21 @@ out:
 #define SIOCGSKNS 0x894C
 #endif
 
-/* The work of netns_of_socket, for its helper thread. */
+/* The work of netns_of_sockets, for its helper thread. */
 struct sockns_job {
-	int pid, fd;
-	uint64_t inode;
-	int chan;		/* where the namespace fd is sent (SCM_RIGHTS) */
-	int ret;		/* 0, or -errno as netns_of_socket returns */
+	struct netns_sock_query *q;
+	size_t n;
+	int chan;		/* where each namespace fd is sent (SCM_RIGHTS) */
 };
 
-/* Send fd over chan, as SCM_RIGHTS.  0 or -errno. */
-static int send_fd(int chan, int fd)
+/* Send fd over chan with the index of its query.  0 or -errno. */
+static int send_fd(int chan, uint32_t idx, int fd)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	char byte = 'n';
-	struct iovec iov = { &byte, 1 };
+	struct iovec iov = { &idx, sizeof(idx) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
@@ -618,94 +616,127 @@ static int send_fd(int chan, int fd)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(chan, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+	return sendmsg(chan, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(idx) ? 0 : -errno;
 }
 
-/* The fd sent over chan, or -errno (-EIO when nothing came). */
-static int recv_fd(int chan)
+/* One fd sent over chan and its query's index: the fd, or -1 when nothing
+ * (more) came. */
+static int recv_fd(int chan, uint32_t *idx)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	char byte;
-	struct iovec iov = { &byte, 1 };
+	struct iovec iov = { idx, sizeof(*idx) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c;
 	int fd;
 
-	if (recvmsg(chan, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
-		return errno == EAGAIN ? -EIO : -errno;
+	if (recvmsg(chan, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*idx))
+		return -1;
 	c = CMSG_FIRSTHDR(&mh);
 	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -EIO;
+		return -1;
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
 }
 
-/*
- * In a private copy of the fd table: the duplicate of the other process's
- * socket is never closed here, only by this thread's exit, when the kernel
- * closes the copy without honouring SO_LINGER (inet_release waits only for
- * a task that is not exiting).  So should the owner close its fd
- * meanwhile and this become the last reference, the socket is torn down
- * in the background as by a plain close, and no one waits.
- */
-static void *sockns_thread(void *arg)
+/* Ask one socket from the helper thread: its namespace fd sent over chan;
+ * the duplicate stays open (see sockns_thread). */
+static void sockns_ask(struct netns_sock_query *q, uint32_t idx, int chan)
 {
-	struct sockns_job *job = arg;
 	struct stat st;
 	int pidfd, dup, ns, err;
 
-	if (unshare(CLONE_FILES) < 0) {
-		job->ret = -errno;
-		return NULL;
-	}
-	pidfd = lt_pidfd_open(job->pid);
+	pidfd = lt_pidfd_open(q->pid);
 	if (pidfd < 0) {
-		job->ret = errno == ENOSYS ? -ENOSYS : -errno;
-		return NULL;
+		q->ret = errno == ENOSYS ? -ENOSYS : -errno;
+		return;
 	}
 	/* a duplicate of the fd: the target's table and socket are untouched */
-	dup = lt_pidfd_getfd(pidfd, job->fd);
+	dup = lt_pidfd_getfd(pidfd, q->fd);
+	err = errno;
+	close(pidfd);		/* a pidfd's close never waits */
 	if (dup < 0) {
-		err = errno;
 		if (err == ENOSYS)
 			fallback_detected(LT_FB_PIDFD_GETFD);
-		job->ret = -err;
-		return NULL;
+		q->ret = err == ENOSYS ? -ENOSYS : -err;
+		return;
 	}
-	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != job->inode) {
-		job->ret = -ESTALE;	/* the fd now holds something else */
-		return NULL;
+	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != q->inode) {
+		q->ret = -ESTALE;	/* the fd now holds something else */
+		return;
 	}
 	ns = ioctl(dup, SIOCGSKNS);
 	if (ns < 0) {
 		err = errno;
 		if (err == ENOTTY || err == EINVAL)
 			fallback_detected(LT_FB_SIOCGSKNS);
-		job->ret = err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
-		return NULL;
+		q->ret = err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
+		return;
 	}
-	job->ret = send_fd(job->chan, ns);
-	return NULL;	/* the exit closes dup, ns and pidfd */
+	q->ret = fstat(ns, &st) < 0 ? -errno : 0;
+	q->nsino = (uint64_t)st.st_ino;
+	if (q->ret == 0)
+		q->ret = send_fd(chan, idx, ns);
+	close(ns);		/* nor does a namespace fd's (it is in flight) */
 }
 
-int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
+/*
+ * In a private copy of the fd table: the duplicates of other processes'
+ * sockets are never closed here, only by this thread's exit, when the
+ * kernel closes them without honouring SO_LINGER (inet_release waits only
+ * for a task that is not exiting).  So should an owner close its fd
+ * meanwhile and a duplicate become the last reference, the socket is torn
+ * down in the background as by a plain close, and no one waits.  Out of
+ * fds for more duplicates, the rest stay -EAGAIN for another helper.
+ */
+static void *sockns_thread(void *arg)
 {
-	struct sockns_job job = { .pid = pid, .fd = fd, .inode = inode, .ret = -EIO };
-	struct stat st;
+	struct sockns_job *job = arg;
+	size_t i;
+
+	if (unshare(CLONE_FILES) < 0) {
+		for (i = 0; i < job->n; i++)
+			job->q[i].ret = -errno;
+		return NULL;
+	}
+	for (i = 0; i < job->n; i++) {
+		sockns_ask(&job->q[i], (uint32_t)i, job->chan);
+		if (job->q[i].ret == -EMFILE || job->q[i].ret == -ENFILE) {
+			/* the duplicates held so far fill the table */
+			for (; i < job->n; i++)
+				job->q[i].ret = -EAGAIN;
+			break;
+		}
+		if (job->q[i].ret == -ENOSYS) {
+			for (i++; i < job->n; i++)
+				job->q[i].ret = -ENOSYS;
+			break;
+		}
+	}
+	return NULL;	/* the exit closes the duplicates */
+}
+
+/* One helper thread over q[0..n).  0 or -errno (it could not start). */
+static int sockns_batch(struct netns_sock_query *q, size_t n)
+{
+	struct sockns_job job = { .q = q, .n = n };
 	sigset_t all, old;
 	pthread_t t;
-	int chan[2], ns, r;
+	uint32_t idx;
+	int chan[2], fd, r;
+	size_t i;
 
-	*nsfd = -1;
-	*nsino = 0;
-	if (lt_fallback(LT_FB_PIDFD_GETFD) || lt_fallback(LT_FB_SIOCGSKNS))
-		return -ENOSYS;
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, chan) < 0)
+	for (i = 0; i < n; i++) {
+		q[i].ret = -EIO;
+		q[i].nsfd = -1;
+		q[i].nsino = 0;
+	}
+	/* a stream: no queue limit, each 4-byte index with its own fd */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan) < 0)
 		return -errno;
 	job.chan = chan[1];
 	/* the helper must not run the caller's signal handlers */
@@ -714,24 +745,69 @@ int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
 	r = pthread_create(&t, NULL, sockns_thread, &job);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r) {
-		ns = -r;
+		for (i = 0; i < n; i++)
+			q[i].ret = -r;
 		goto out;
 	}
 	pthread_join(t, NULL);
-	ns = job.ret < 0 ? job.ret : recv_fd(chan[0]);
-	if (ns < 0)
-		goto out;
-	if (fstat(ns, &st) < 0) {
-		r = errno;
-		close(ns);
-		ns = -r;
-		goto out;
+	while ((fd = recv_fd(chan[0], &idx)) >= 0) {
+		if (idx < n && q[idx].ret == 0 && q[idx].nsfd < 0)
+			q[idx].nsfd = fd;
+		else
+			close(fd);
 	}
-	*nsfd = ns;
-	*nsino = (uint64_t)st.st_ino;
-	ns = 0;
+	for (i = 0; i < n; i++)
+		if (q[i].ret == 0 && q[i].nsfd < 0)
+			q[i].ret = -EIO;	/* sent, not received */
 out:
 	close(chan[0]);
 	close(chan[1]);
-	return ns;
+	return r ? -r : 0;
+}
+
+int netns_of_sockets(struct netns_sock_query *q, size_t n)
+{
+	size_t done = 0, i;
+	int r;
+
+	if (lt_fallback(LT_FB_PIDFD_GETFD) || lt_fallback(LT_FB_SIOCGSKNS)) {
+		for (i = 0; i < n; i++) {
+			q[i].ret = -ENOSYS;
+			q[i].nsfd = -1;
+			q[i].nsino = 0;
+		}
+		return 0;
+	}
+	while (done < n) {
+		size_t m = n - done < NETNS_QUERY_MAX ? n - done : NETNS_QUERY_MAX;
+
+		r = sockns_batch(q + done, m);
+		if (r < 0) {
+			for (i = done; i < n; i++) {
+				q[i].ret = r;
+				q[i].nsfd = -1;
+				q[i].nsino = 0;
+			}
+			return r;
+		}
+		/* asked up to the first left for another helper */
+		for (i = 0; i < m && q[done + i].ret != -EAGAIN; i++)
+			;
+		if (i == 0) {
+			q[done].ret = -EMFILE;	/* not even one fits */
+			i = 1;
+		}
+		done += i;
+	}
+	return 0;
+}
+
+int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
+{
+	struct netns_sock_query q = { .pid = pid, .fd = fd, .inode = inode };
+	int r = netns_of_sockets(&q, 1);
+
+	*nsfd = q.nsfd;
+	*nsino = q.ret == 0 ? q.nsino : 0;
+	return r < 0 ? r : q.ret;
 }

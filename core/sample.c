@@ -193,44 +193,92 @@ static int census_has_netns(const struct sample *s, uint64_t ino)
  * Sockets held by fds that no namespace's dump listed: a ghost (closed by
  * the stack, the fd never closed), or a live socket of a namespace no
  * process is in (created there and handed over, as VPN and VRF tools do).
- * Ask the kernel which namespace each one is in (netns_of_socket: a
+ * Ask the kernel which namespace each one is in (netns_of_sockets: a
  * duplicate of the fd, SIOCGSKNS), dump every namespace not seen yet, and
  * keep the inodes whose namespace could not be told in s->ns_unknown:
  * their fds are unknown, never ghosts.  Without pidfd_getfd (before 5.6)
  * nothing can be asked and such fds stay ghosts, as before.  Live /proc
  * only.  0 or -ENOMEM.
  */
+/* One owner entry census_hidden_netns looks at: a namespace known from
+ * the last census (ask -1, ns), or the place of its question in q. */
+struct hidden_step {
+	const struct fd_owner *o;
+	ssize_t ask;
+	uint64_t ns;
+};
+
 static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 {
 	struct ns_of *seen = NULL;
 	struct { int fd; uint64_t ino; int holder; } nv[HIDDEN_NETNS_MAX];
-	size_t j, nseen = 0, capseen = 0, nn = 0, capu = 0;
+	struct hidden_step *step = NULL;
+	struct netns_sock_query *q = NULL;
+	size_t j, nseen = 0, capseen = 0, nn = 0, capu = 0, nstep = 0, capstep = 0, nq = 0;
 	uint64_t last = 0;
 	int r = 0;
 
 	if (strcmp(ctx->procroot, "/proc") || ctx->no_getfd || !out->owners.nowners ||
 	    fdtable_cache_has(ctx->fdcache, 0) < 0)
 		return 0;
+	/* which owners to ask about, in order; the questions go to the
+	 * kernel in batches (netns_of_sockets), the answers are taken in
+	 * the owners' order below */
 	for (j = 0; j < out->owners.nowners; j++) {
 		const struct fd_owner *o = &out->owners.owners[j];
 		struct ns_of key = { o->inode, 0 }, *c;
-		uint64_t nsino = 0;
 		char proto[32];
-		int nsfd = -1, ret;
-		size_t k;
 
 		/* the census's inodes, as the owner scan indexed them */
 		if (o->inode == last || fdtable_cache_has(ctx->fdcache, o->inode) > 0)
 			continue;
 		last = o->inode;
+		if (nstep == capstep) {
+			size_t cap = capstep ? capstep * 2 : 64;
+			struct hidden_step *v = realloc(step, cap * sizeof(*v));
+			struct netns_sock_query *w = realloc(q, cap * sizeof(*w));
+
+			if (v)
+				step = v;
+			if (w)
+				q = w;
+			if (!v || !w) {
+				r = -ENOMEM;
+				goto out;
+			}
+			capstep = cap;
+		}
 		c = ctx->nnsof ? bsearch(&key, ctx->nsof, ctx->nnsof, sizeof(key), cmp_ns_of) : NULL;
 		if (c && census_has_netns(out, c->ns)) {
-			nsino = c->ns;	/* a namespace the census dumped: a ghost */
-		} else {
-			if (fdtable_sockproto(ctx->procroot, o->pid, o->fd, proto, sizeof(proto)) < 0 ||
-			    !fdtable_sockproto_dumped(proto))
-				continue;	/* closed meanwhile, or not a family we dump */
-			ret = netns_of_socket(o->pid, o->fd, o->inode, &nsfd, &nsino);
+			/* a namespace the census dumped: a ghost */
+			step[nstep++] = (struct hidden_step){ o, -1, c->ns };
+			continue;
+		}
+		if (fdtable_sockproto(ctx->procroot, o->pid, o->fd, proto, sizeof(proto)) < 0 ||
+		    !fdtable_sockproto_dumped(proto))
+			continue;	/* closed meanwhile, or not a family we dump */
+		memset(&q[nq], 0, sizeof(q[nq]));
+		q[nq].nsfd = -1;
+		q[nq].pid = o->pid;
+		q[nq].fd = o->fd;
+		q[nq].inode = o->inode;
+		step[nstep++] = (struct hidden_step){ o, (ssize_t)nq++, 0 };
+	}
+	if (nq && netns_of_sockets(q, nq) == -ENOMEM) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (j = 0; j < nstep; j++) {
+		const struct fd_owner *o = step[j].o;
+		uint64_t nsino = step[j].ns;
+		int nsfd = -1, ret;
+		size_t k;
+
+		if (step[j].ask >= 0) {
+			ret = q[step[j].ask].ret;
+			nsfd = q[step[j].ask].nsfd;
+			nsino = q[step[j].ask].nsino;
+			q[step[j].ask].nsfd = -1;	/* taken */
 			if (ret == -ENOSYS) {
 				ctx->no_getfd = 1;
 				break;
@@ -286,6 +334,13 @@ static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 		nv[nn].ino = nsino;
 		nv[nn++].holder = o->pid;
 	}
+out:
+	/* the answers not taken (after a stop) */
+	for (j = 0; j < nq; j++)
+		if (q[j].nsfd >= 0)
+			close(q[j].nsfd);
+	free(q);
+	free(step);
 	/* the next census asks only what it has not seen */
 	free(ctx->nsof);
 	ctx->nsof = seen;

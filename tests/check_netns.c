@@ -42,7 +42,7 @@ START_TEST(test_socket_ns)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct linger lg = { 1, 30 };
 	socklen_t len = sizeof(a);
-	struct stat st, own;
+	struct stat st, own, st2;
 	char buf[65536];
 	uint64_t nsino;
 	int l, c, srv, nsfd, r, flags, i;
@@ -89,6 +89,30 @@ START_TEST(test_socket_ns)
 	/* a wrong inode: the fd holds another socket by now */
 	ck_assert_int_eq(netns_of_socket((int)getpid(), c, (uint64_t)st.st_ino + 1, &nsfd,
 					 &nsino), -ESTALE);
+	/* in batches: more than one helper's worth, each answer in its place */
+	{
+		enum { NQ = NETNS_QUERY_MAX * 2 + 3 };
+		struct netns_sock_query q[NQ];
+
+		for (i = 0; i < NQ; i++) {
+			q[i].pid = (int)getpid();
+			q[i].fd = c;
+			q[i].inode = (uint64_t)st.st_ino + (i == NETNS_QUERY_MAX + 1);
+		}
+		ck_assert_int_eq(netns_of_sockets(q, NQ), 0);
+		for (i = 0; i < NQ; i++) {
+			if (i == NETNS_QUERY_MAX + 1) {
+				ck_assert_int_eq(q[i].ret, -ESTALE);
+				ck_assert_int_eq(q[i].nsfd, -1);
+				continue;
+			}
+			ck_assert_int_eq(q[i].ret, 0);
+			ck_assert_uint_eq(q[i].nsino, (uint64_t)own.st_ino);
+			ck_assert_int_eq(fstat(q[i].nsfd, &st2), 0);
+			ck_assert_uint_eq((uint64_t)st2.st_ino, (uint64_t)own.st_ino);
+			close(q[i].nsfd);
+		}
+	}
 	lg.l_onoff = 0;
 	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(c);

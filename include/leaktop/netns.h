@@ -113,4 +113,24 @@ int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
  */
 int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino);
 
+/* One socket for netns_of_sockets, and its answer. */
+struct netns_sock_query {
+	int pid, fd;
+	uint64_t inode;
+	int ret;		/* 0, or -errno as netns_of_socket returns */
+	int nsfd;		/* with ret 0: the namespace (the caller closes it), else -1 */
+	uint64_t nsino;
+};
+
+/* The most sockets one helper thread asks about (and the duplicates it
+ * holds until it exits). */
+#define NETNS_QUERY_MAX 64
+
+/*
+ * netns_of_socket for q[0..n) at once: one helper thread per
+ * NETNS_QUERY_MAX sockets instead of one per socket.  Each q[i] gets its
+ * answer; 0, or -errno when no helper could start (-ENOMEM, -EAGAIN).
+ */
+int netns_of_sockets(struct netns_sock_query *q, size_t n);
+
 #endif
