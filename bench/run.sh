@@ -8,14 +8,18 @@
 # of doc/performance.md checked at 50k sockets; then, with thousands of
 # sleeping processes from bench/forker (issue 14), leaktop against top (and
 # htop): the UI's CPU at the defaults and one cold batch sample, as ratios
-# measured in the same run.  Writes a markdown report.
+# measured in the same run; and (issue 25) recordings of many distinct
+# findings from tests/gen_recording, exported in every format, each
+# within the 15 s bound.  Writes a markdown report.
 #
 #   bench/run.sh [--smoke] [--scales "1000 50000 200000"] [--procs 20]
 #                [--reps 3] [--samples 20] [--delay 0.2] [--tui-seconds 30]
 #                [--no-tui] [--churn] [--leaktop PATH] [--loadgen PATH]
-#                [--proc-scales "3000 10000"] [--forker PATH] [--report FILE]
+#                [--proc-scales "3000 10000"] [--forker PATH]
+#                [--findings "65536 131072"] [--gen-recording PATH]
+#                [--report FILE]
 #
-# --scales "" or --proc-scales "" skips that part.
+# --scales "", --proc-scales "" or --findings "" skips that part.
 # --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
 # no figure is judged.  Run as root: the load raises RLIMIT_NOFILE and
 # leaktop reads every process's fds.  Exit 0 when every row was measured.
@@ -36,6 +40,8 @@ leaktop=${LEAKTOP:-}
 loadgen=${LOADGEN:-}
 proc_scales="3000 10000"
 forker=${FORKER:-}
+findings="65536 131072"
+gen=${GEN_RECORDING:-}
 report=bench-report.md
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -55,14 +61,17 @@ while [ $# -gt 0 ]; do
 	--loadgen) loadgen=$2; shift ;;
 	--proc-scales) proc_scales=$2; shift ;;
 	--forker) forker=$2; shift ;;
+	--findings) findings=$2; shift ;;
+	--gen-recording) gen=$2; shift ;;
 	--report) report=$2; shift ;;
-	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 	shift
 done
 if [ "$smoke" = 1 ]; then
 	scales=200 procs=4 reps=1 samples=3 delay=0.1 tui_seconds=2 proc_scales=200
+	findings=4096
 fi
 
 [ "$(id -u)" = 0 ] || die "run as root (the load raises RLIMIT_NOFILE; leaktop reads every fd table)"
@@ -388,11 +397,50 @@ for np in $proc_scales; do
 	fi
 done
 
+# ---- many distinct findings (issue 25): every export format of a recording
+# ---- that holds them, from tests/gen_recording (built by make check)
+budgetf=""
+if [ -n "$findings" ] && [ -z "$gen" ]; then
+	for c in "$(dirname "$leaktop")/tests/gen_recording" ./tests/gen_recording; do
+		[ -x "$c" ] && [ -f "$c" ] && { gen=$c; break; }
+	done
+	if [ -z "$gen" ] && [ -f "$(dirname "$leaktop")/Makefile" ]; then
+		make -C "$(dirname "$leaktop")" tests/gen_recording >/dev/null 2>&1 &&
+			gen=$(dirname "$leaktop")/tests/gen_recording
+	fi
+	[ -n "$gen" ] || die "no tests/gen_recording (make tests/gen_recording, or --gen-recording PATH)"
+fi
+for nf in $findings; do
+	"$gen" "$TMPD/findings.ltrec" findings "$nf" || die "gen_recording findings $nf failed"
+	size=$(stat -c %s "$TMPD/findings.ltrec")
+	echo "run.sh: a recording of $nf distinct findings ($size bytes)" >&2
+	{
+		echo "### A recording of $nf distinct findings ($((size / 1024)) KiB, tests/gen_recording)"
+		echo
+		echo "| command | wall s | CPU s | peak RSS MiB | note |"
+		echo "|---|---:|---:|---:|---|"
+	} >>"$TMPD/report"
+	worst=0
+	for fmt in text json markdown prometheus; do
+		measure "findings-$fmt" "$leaktop" --replay "$TMPD/findings.ltrec" -b --format "$fmt"
+		row "\`leaktop --replay FILE -b --format $fmt\`" "$WALL" "$CPU" "$RSS" \
+			"$([ $OK = 1 ] || echo FAILED)"
+		worst=$(awk -v a="$worst" -v b="$WALL" 'BEGIN { print (b > a) ? b : a }')
+	done
+	echo >>"$TMPD/report"
+	b=$(awk -v a="$worst" 'BEGIN { print (a < 15) ? 1 : 0 }')
+	budgetf="$budgetf- $nf distinct findings, every format under 15 s: the slowest $worst s: $(verdict "$b")
+"
+done
+
 if [ -n "$budget50" ]; then
 	printf '### Budgets at 50k sockets\n\n%s\n' "$budget50" >>"$TMPD/report"
 fi
 if [ -n "$budgetp" ]; then
 	printf '\n### Budgets with thousands of processes\n\n%s' "$budgetp" >>"$TMPD/report"
+fi
+if [ -n "$budgetf" ]; then
+	printf '\n### Budgets with many findings\n\n%s' "$budgetf" >>"$TMPD/report"
 fi
 cp "$TMPD/report" "$report" || die "cannot write $report"
 cat "$report"

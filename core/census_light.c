@@ -12,6 +12,7 @@
 
 #include "leaktop/sample.h"
 #include "sample_int.h"
+#include "alloc_hook.h"
 
 /* Is prev's socket i moving: worth reading again before the next census? */
 static int sock_moving(const struct sample *prev, size_t i)
@@ -28,15 +29,6 @@ static int sock_moving(const struct sample *prev, size_t i)
 			     ltsock_send_held(&prev->socks.v[i]) > 0);
 }
 
-static ssize_t netns_index(const struct sample *s, uint64_t ino)
-{
-	size_t i;
-
-	for (i = 0; i < s->nnetns; i++)
-		if (s->netns[i].ino == ino)
-			return (ssize_t)i;
-	return -1;
-}
 
 static int qdelta_add(struct qdeltas *d, const struct fd_census *owners,
 		      const struct ltsock *k, int sign)
@@ -156,36 +148,83 @@ static int group_has_inode(const struct group_pairs *g, uint64_t ino)
 	return 0;
 }
 
-/* Was k read again in this light sample (its old entry is replaced)? */
-static int refreshed(const struct sample *out, const unsigned *done,
-		     const struct group_pairs *gp, const struct ltsock *k)
-{
-	ssize_t ni = netns_index(out, k->netns);
-	int kind = sockdiag_kind_of(k);
-	const struct group_pairs *g;
-
-	if (ni < 0 || kind < 0 || !(done[ni] & (1u << kind)))
-		return 0;
-	g = &gp[(size_t)ni * SOCKDIAG_NKINDS + (size_t)kind];
-	if (g->whole)
-		return 1;
-	return g->exact ? group_has_inode(g, k->inode) : group_has_pair(g, k);
-}
+/* A namespace's place in the census's list, for a lookup by inode. */
+struct ns_place {
+	uint64_t ino;
+	size_t i;
+};
 
 /* What one light sample works with: per namespace, the kinds to read
  * again (mask), the kinds read (done), the sockets read (fresh); per
- * group (namespace x kind), the moving sockets (gp). */
+ * group (namespace x kind), the moving sockets (gp); the namespaces
+ * sorted by inode (nsix), so a socket finds its own in log time. */
 struct light {
 	size_t nns;
 	unsigned *mask, *done;
 	unsigned done_any;		/* the union of done[] */
 	struct ltsock_vec *fresh;
 	struct group_pairs *gp;
+	struct ns_place *nsix;
 };
 
 static struct group_pairs *group_of(const struct light *l, size_t ni, int kind)
 {
 	return &l->gp[ni * SOCKDIAG_NKINDS + (size_t)kind];
+}
+
+static int cmp_ns_place(const void *a, const void *b)
+{
+	const struct ns_place *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* l->nsix from the census's namespaces.  0 or -ENOMEM. */
+static int ns_index_build(struct light *l, const struct sample *s)
+{
+	size_t i;
+
+	l->nsix = malloc((l->nns ? l->nns : 1) * sizeof(*l->nsix));
+	if (!l->nsix)
+		return -ENOMEM;
+	for (i = 0; i < l->nns; i++)
+		l->nsix[i] = (struct ns_place){ s->netns[i].ino, i };
+	qsort(l->nsix, l->nns, sizeof(*l->nsix), cmp_ns_place);
+	return 0;
+}
+
+/* The place of namespace ino in the census's list (the first, should it be
+ * listed twice), or -1. */
+static ssize_t netns_index(const struct light *l, uint64_t ino)
+{
+	size_t lo = 0, hi = l->nns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->nsix[mid].ino < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->nns && l->nsix[lo].ino == ino ? (ssize_t)l->nsix[lo].i : -1;
+}
+
+/* Was k read again in this light sample (its old entry is replaced)? */
+static int refreshed(const struct light *l, const struct ltsock *k)
+{
+	ssize_t ni = netns_index(l, k->netns);
+	int kind = sockdiag_kind_of(k);
+	const struct group_pairs *g;
+
+	if (ni < 0 || kind < 0 || !(l->done[ni] & (1u << kind)))
+		return 0;
+	g = group_of(l, (size_t)ni, kind);
+	if (g->whole)
+		return 1;
+	return g->exact ? group_has_inode(g, k->inode) : group_has_pair(g, k);
 }
 
 /* Step 1: the groups that hold a socket worth reading again. */
@@ -200,7 +239,7 @@ static void pick_moving(const struct sample_ctx *ctx, const struct sample *prev,
 
 		if (!sock_moving(prev, i))
 			continue;
-		ni = netns_index(prev, prev->socks.v[i].netns);
+		ni = netns_index(l, prev->socks.v[i].netns);
 		kind = sockdiag_kind_of(&prev->socks.v[i]);
 		if (ni < 0 || kind < 0)
 			continue;
@@ -220,7 +259,7 @@ static void carry_census(const struct sample_ctx *ctx, struct sample *prev,
 	out->census = 1;
 	out->census_complete = prev->census_complete;
 	out->pid_filter = prev->pid_filter;
-	out->census_age = out->time - ctx->last_full;
+	out->census_age = out->clock - ctx->last_full;
 	out->hidden |= prev->hidden & (SAMPLE_HIDDEN_NETNS | SAMPLE_HIDDEN_FDS);
 	out->socks = prev->socks;
 	out->rates = prev->rates;
@@ -312,11 +351,11 @@ static ssize_t drop_refreshed(struct sample *out, const struct light *l,
 		remap[i] = UINT32_MAX;
 		/* most sockets are of a kind no group of which was read */
 		if (kind >= 0 && (l->done_any & (1u << kind)) &&
-		    refreshed(out, l->done, l->gp, k)) {
+		    refreshed(l, k)) {
 			if (qdelta_add(d, &out->owners, k, -1) < 0)
 				return -ENOMEM;
 			sample_census_add(&out->mem, k, -1);
-			out->netns[netns_index(out, k->netns)].nsockets--;
+			out->netns[netns_index(l, k->netns)].nsockets--;
 			free(k->path);
 			continue;
 		}
@@ -342,7 +381,7 @@ static int add_fresh(struct sample *out, struct light *l, struct qdeltas *d)
 
 			/* a filtered dump returns only its pairs: all refreshed */
 			if (r < 0 || kind < 0 || !(l->done[i] & (1u << kind)) ||
-			    !refreshed(out, l->done, l->gp, k)) {
+			    !refreshed(l, k)) {
 				free(k->path);
 				continue;
 			}
@@ -376,8 +415,9 @@ static int reorder(struct sample_ctx *ctx, const struct sample *prev, struct sam
 			return -ENOMEM;
 		out->rates = nr;
 	}
-	if (history_touch(ctx->hist, out->time, &out->socks, keep, out->rates) < 0)
-		return -ENOMEM;
+	/* without memory for some series their rates start over: partial */
+	if (history_touch(ctx->hist, out->clock, &out->socks, keep, out->rates) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
 	add = malloc((out->socks.n - keep ? out->socks.n - keep : 1) * sizeof(*add));
 	if (!out->order || !add) {
@@ -415,7 +455,7 @@ static int census_light(struct sample_ctx *ctx, struct sample *prev,
 	l.done = calloc(one, sizeof(*l.done));
 	l.fresh = calloc(one, sizeof(*l.fresh));
 	l.gp = calloc(one * SOCKDIAG_NKINDS, sizeof(*l.gp));
-	if (!l.mask || !l.done || !l.fresh || !l.gp)
+	if (!l.mask || !l.done || !l.fresh || !l.gp || ns_index_build(&l, prev) < 0)
 		goto out;
 	pick_moving(ctx, prev, &l);
 	carry_census(ctx, prev, out);
@@ -446,6 +486,7 @@ out:
 	free(l.mask);
 	free(l.done);
 	free(l.gp);
+	free(l.nsix);
 	free(remap);
 	return r;
 }
@@ -473,7 +514,7 @@ static void procs_light(struct sample_ctx *ctx, const struct sample *prev,
 		p->queued = q->queued;
 		p->hidden |= q->hidden & PROC_HIDDEN_FDS;
 		if (q->ghosts > 0)
-			p->oldest_ghost_age = q->oldest_ghost_age + (out->time - prev->time);
+			p->oldest_ghost_age = q->oldest_ghost_age + (out->clock - prev->clock);
 	}
 	for (i = 0; i < d->n; i++) {
 		struct proc_info *p = (struct proc_info *)procs_find(&out->procs, d->v[i].pid);
@@ -485,7 +526,8 @@ static void procs_light(struct sample_ctx *ctx, const struct sample *prev,
 		else
 			p->queued += (uint64_t)d->v[i].bytes;
 	}
-	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
+	if (history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 }
 
 int sample_take_light(struct sample_ctx *ctx, struct sample *prev, struct sample *out,

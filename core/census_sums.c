@@ -10,6 +10,7 @@
 
 #include "leaktop/sample.h"
 #include "sample_int.h"
+#include "alloc_hook.h"
 
 _Static_assert(LTSOCK_MEM_NGROUPS == MEMINFO_SOCK_GROUPS, "socket memory groups");
 

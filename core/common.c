@@ -15,6 +15,81 @@
 
 volatile sig_atomic_t lt_stop_requested;
 
+/* The allocation hook (tests): 0 is off, and then each allocation costs
+ * one test of a global more than malloc. */
+static unsigned long alloc_fail_at, alloc_count;
+/* allocations that came back NULL, injected or not (any thread) */
+static unsigned long alloc_failed;
+
+void lt_alloc_fail_nth(unsigned long n)
+{
+	alloc_fail_at = n;
+	alloc_count = 0;
+}
+
+unsigned long lt_alloc_count(void)
+{
+	return alloc_count;
+}
+
+unsigned long lt_alloc_failures(void)
+{
+	return __atomic_load_n(&alloc_failed, __ATOMIC_RELAXED);
+}
+
+/* Is this the allocation the test wants to fail? */
+static int alloc_fails(void)
+{
+	return alloc_fail_at && ++alloc_count == alloc_fail_at;
+}
+
+/* p, counting a failure (errno ENOMEM) when it is NULL. */
+static void *alloc_result(void *p)
+{
+	if (!p) {
+		__atomic_add_fetch(&alloc_failed, 1, __ATOMIC_RELAXED);
+		errno = ENOMEM;
+	}
+	return p;
+}
+
+void *lt_malloc(size_t n)
+{
+	return alloc_result(alloc_fails() ? NULL : malloc(n));
+}
+
+void *lt_calloc(size_t n, size_t size)
+{
+	return alloc_result(alloc_fails() ? NULL : calloc(n, size));
+}
+
+void *lt_realloc(void *p, size_t n)
+{
+	void *q;
+
+	if (!n)		/* frees p: NULL is no failure */
+		return realloc(p, n);
+	q = alloc_fails() ? NULL : realloc(p, n);
+	return alloc_result(q);
+}
+
+void *lt_reallocarray(void *p, size_t n, size_t size)
+{
+	if (!n || !size)
+		return reallocarray(p, n, size);
+	return alloc_result(alloc_fails() ? NULL : reallocarray(p, n, size));
+}
+
+char *lt_strdup(const char *s)
+{
+	return alloc_result(alloc_fails() ? NULL : strdup(s));
+}
+
+char *lt_strndup(const char *s, size_t n)
+{
+	return alloc_result(alloc_fails() ? NULL : strndup(s, n));
+}
+
 int lt_err_set(struct lt_err *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
@@ -39,7 +114,7 @@ int lt_read_file(const char *path, char **buf, size_t *len, size_t max)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	b = malloc(cap);
+	b = lt_malloc(cap);
 	if (!b) {
 		ret = -ENOMEM;
 		goto out;
@@ -53,7 +128,7 @@ int lt_read_file(const char *path, char **buf, size_t *len, size_t max)
 			cap *= 2;
 			if (cap > max + 1)
 				cap = max + 1;
-			nb = realloc(b, cap);
+			nb = lt_realloc(b, cap);
 			if (!nb) {
 				ret = -ENOMEM;
 				goto out;

@@ -17,6 +17,7 @@
 #include "leaktop/fallback.h"
 #include "leaktop/fdtable.h"
 #include "leaktop/procs.h"
+#include "alloc_hook.h"
 
 int fdtable_socket_inode(const char *target, uint64_t *inode)
 {

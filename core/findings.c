@@ -20,6 +20,7 @@
 #include "leaktop/findings.h"
 #include "leaktop/units.h"
 #include "leaktop/sample.h"
+#include "alloc_hook.h"
 
 #define MEM_POINTS 64
 
@@ -199,50 +200,38 @@ static int is_inet(const struct ltsock *k)
 	return k->family == AF_INET || k->family == AF_INET6;
 }
 
-/* The other end of an inet connection when it is a socket of this machine
- * in the same namespace (loopback, or a local address): an index into
- * s->socks, or -1.  Only sockets worth showing are asked: an end that
- * does not read has a queue. */
-static ssize_t local_peer(const struct sample *s, const struct ltsock *k)
-{
-	size_t j, n = s->shown ? s->nshown : s->socks.n;
-
-	if (!is_inet(k))
-		return -1;
-	for (j = 0; j < n; j++) {
-		size_t i = s->shown ? s->shown[j] : j;
-		const struct ltsock *p = &s->socks.v[i];
-
-		if (p == k || p->netns != k->netns || p->family != k->family ||
-		    p->protocol != k->protocol || p->type != k->type)
-			continue;
-		if (p->local.port == k->peer.port && p->peer.port == k->local.port &&
-		    !memcmp(p->local.addr, k->peer.addr, 16) &&
-		    !memcmp(p->peer.addr, k->local.addr, 16))
-			return (ssize_t)i;
-	}
-	return -1;
-}
-
-/* The ends an orphan may belong to, indexed once per evaluation: the
- * shown inet sockets sorted by (netns, local port, peer port), and the
- * listening ones.  A busy server may hold thousands of orphans. */
+/* The other ends of inet connections, indexed once per evaluation: the
+ * shown inet sockets sorted by (netns, local port, peer port, place in the
+ * shown list), and the listening ones.  A busy server may hold thousands of
+ * orphans or stalled senders. */
 struct peer_ix {
-	uint32_t *v;		/* shown inet sockets, sorted */
+	uint32_t *v;		/* places in the shown list of inet sockets, sorted */
 	size_t n;
 	uint32_t *lis;		/* listening inet sockets with an inode */
 	size_t nlis;
+	int built;
 };
+
+/* The socket at place j of the shown list (of all sockets without one). */
+static uint32_t shown_at(const struct sample *s, uint32_t j)
+{
+	return s->shown ? s->shown[j] : j;
+}
 
 static int cmp_peer_ix(const void *a, const void *b, void *arg)
 {
-	const struct ltsock *v = arg, *x = &v[*(const uint32_t *)a], *y = &v[*(const uint32_t *)b];
+	const struct sample *s = arg;
+	uint32_t ja = *(const uint32_t *)a, jb = *(const uint32_t *)b;
+	const struct ltsock *x = &s->socks.v[shown_at(s, ja)], *y = &s->socks.v[shown_at(s, jb)];
 
 	if (x->netns != y->netns)
 		return x->netns < y->netns ? -1 : 1;
 	if (x->local.port != y->local.port)
 		return x->local.port < y->local.port ? -1 : 1;
-	return (x->peer.port > y->peer.port) - (x->peer.port < y->peer.port);
+	if (x->peer.port != y->peer.port)
+		return x->peer.port < y->peer.port ? -1 : 1;
+	/* equal ports in shown order: the first match is the first shown */
+	return (ja > jb) - (ja < jb);
 }
 
 static int peer_ix_build(const struct sample *s, struct peer_ix *ix)
@@ -250,16 +239,14 @@ static int peer_ix_build(const struct sample *s, struct peer_ix *ix)
 	size_t j, n = s->shown ? s->nshown : s->socks.n;
 
 	memset(ix, 0, sizeof(*ix));
+	ix->built = 1;
 	ix->v = malloc((n ? n : 1) * sizeof(*ix->v));
 	if (!ix->v)
 		return -ENOMEM;
-	for (j = 0; j < n; j++) {
-		uint32_t i = s->shown ? s->shown[j] : (uint32_t)j;
-
-		if (is_inet(&s->socks.v[i]))
-			ix->v[ix->n++] = i;
-	}
-	qsort_r(ix->v, ix->n, sizeof(*ix->v), cmp_peer_ix, s->socks.v);
+	for (j = 0; j < n; j++)
+		if (is_inet(&s->socks.v[shown_at(s, (uint32_t)j)]))
+			ix->v[ix->n++] = (uint32_t)j;
+	qsort_r(ix->v, ix->n, sizeof(*ix->v), cmp_peer_ix, (void *)s);
 	for (j = 0; j < s->socks.n; j++) {
 		const struct ltsock *p = &s->socks.v[j];
 
@@ -283,7 +270,10 @@ static void peer_ix_free(struct peer_ix *ix)
 	free(ix->lis);
 }
 
-/* The other end of an inet connection k among ix's shown sockets, or -1. */
+/* The other end of an inet connection k when it is a socket of this
+ * machine in the same namespace (loopback, or a local address), among ix's
+ * shown sockets: an index into s->socks, or -1.  Only shown sockets are
+ * asked: an end that does not read has a queue. */
 static ssize_t peer_ix_find(const struct sample *s, const struct peer_ix *ix,
 			    const struct ltsock *k)
 {
@@ -291,7 +281,7 @@ static ssize_t peer_ix_find(const struct sample *s, const struct peer_ix *ix,
 
 	while (lo < hi) {	/* the first with (netns, k's peer port, k's port) */
 		size_t mid = lo + (hi - lo) / 2;
-		const struct ltsock *p = &s->socks.v[ix->v[mid]];
+		const struct ltsock *p = &s->socks.v[shown_at(s, ix->v[mid])];
 
 		if (p->netns < k->netns || (p->netns == k->netns &&
 		    (p->local.port < k->peer.port ||
@@ -301,7 +291,7 @@ static ssize_t peer_ix_find(const struct sample *s, const struct peer_ix *ix,
 			hi = mid;
 	}
 	for (; lo < ix->n; lo++) {
-		const struct ltsock *p = &s->socks.v[ix->v[lo]];
+		const struct ltsock *p = &s->socks.v[shown_at(s, ix->v[lo])];
 
 		if (p->netns != k->netns || p->local.port != k->peer.port ||
 		    p->peer.port != k->local.port)
@@ -309,7 +299,7 @@ static ssize_t peer_ix_find(const struct sample *s, const struct peer_ix *ix,
 		if (p != k && p->family == k->family && p->protocol == k->protocol &&
 		    p->type == k->type && !memcmp(p->local.addr, k->peer.addr, 16) &&
 		    !memcmp(p->peer.addr, k->local.addr, 16))
-			return (ssize_t)ix->v[lo];
+			return (ssize_t)shown_at(s, ix->v[lo]);
 	}
 	return -1;
 }
@@ -332,27 +322,86 @@ static ssize_t peer_ix_listener(const struct sample *s, const struct peer_ix *ix
 	return -1;
 }
 
-/* "3 senders wait with 12.0 KiB queued: pid 7 (logger), pid 8 (cron)" for
- * a unix reader; "" without senders.  Names sanitised. */
-static void unix_senders(const struct sample *s, const struct ltsock *k, char *out,
-			 size_t outsz)
+/* The sockets with bytes sent (wmem), sorted by (netns, unix peer's inode,
+ * index): a unix reader's senders are one range, in census order.  Built
+ * on the first reader that asks. */
+struct sender_ix {
+	uint32_t *v;
+	size_t n;
+	int built;
+};
+
+static int cmp_sender_ix(const void *a, const void *b, void *arg)
 {
-	size_t i, len = 0, named = 0;
+	const struct ltsock *v = arg;
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	uint64_t pa = ltsock_unix_peer(&v[ia]), pb = ltsock_unix_peer(&v[ib]);
+
+	if (v[ia].netns != v[ib].netns)
+		return v[ia].netns < v[ib].netns ? -1 : 1;
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	return (ia > ib) - (ia < ib);
+}
+
+static int sender_ix_build(const struct sample *s, struct sender_ix *ix)
+{
+	size_t i;
+
+	ix->built = 1;
+	ix->v = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*ix->v));
+	if (!ix->v)
+		return -ENOMEM;
+	for (i = 0; i < s->socks.n; i++)
+		if (s->socks.v[i].wmem)
+			ix->v[ix->n++] = (uint32_t)i;
+	qsort_r(ix->v, ix->n, sizeof(*ix->v), cmp_sender_ix, s->socks.v);
+	return 0;
+}
+
+/* The first place in ix of a socket sending to (netns, peer). */
+static size_t sender_ix_first(const struct sample *s, const struct sender_ix *ix,
+			      uint64_t netns, uint64_t peer)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ltsock *p = &s->socks.v[ix->v[mid]];
+
+		if (p->netns < netns || (p->netns == netns && ltsock_unix_peer(p) < peer))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* "3 senders wait with 12.0 KiB queued: pid 7 (logger), pid 8 (cron)" for
+ * a unix reader; "" without senders.  Names sanitised.  0 or -ENOMEM (the
+ * index of senders, built on the first call). */
+static int unix_senders(const struct sample *s, struct sender_ix *ix, const struct ltsock *k,
+			char *out, size_t outsz)
+{
+	size_t j, len = 0, named = 0;
 	char b1[32];
 
 	out[0] = '\0';
 	if (k->family != AF_UNIX || !k->npeer_q)
-		return;
+		return 0;
+	if (!ix->built && sender_ix_build(s, ix) < 0)
+		return -ENOMEM;
 	len = (size_t)snprintf(out, outsz, "; %u connected sender%s queued %s at it, %u of "
 			       "them blocked", (unsigned)k->npeer_q, k->npeer_q == 1 ? "" : "s",
 			       sz(k->peer_q, b1, sizeof(b1)), (unsigned)k->npeer_blocked);
-	for (i = 0; i < s->socks.n && named < 3 && len < outsz; i++) {
-		const struct ltsock *p = &s->socks.v[i];
+	for (j = sender_ix_first(s, ix, k->netns, k->inode);
+	     j < ix->n && named < 3 && len < outsz; j++) {
+		const struct ltsock *p = &s->socks.v[ix->v[j]];
 		int32_t pid = -1, fd = -1;
 		char comm[64] = "", c2[48];
 
-		if (p->netns != k->netns || ltsock_unix_peer(p) != k->inode || !p->wmem)
-			continue;
+		if (p->netns != k->netns || ltsock_unix_peer(p) != k->inode)
+			break;
 		if (owner_into(s, p, &pid, &fd, comm) < 0)
 			continue;
 		lt_sanitize(comm, c2, sizeof(c2));
@@ -360,6 +409,7 @@ static void unix_senders(const struct sample *s, const struct ltsock *k, char *o
 					named ? "," : ":", (int)pid, c2);
 		named++;
 	}
+	return 0;
 }
 
 /* Who, in words, safe for the terminal: "leak_udp (pid 42, fd 3)". */
@@ -393,7 +443,7 @@ static int dgram_like(const struct ltsock *k)
  * and the peer is remote.  Never a drop filter: the stream would stall.
  */
 static int send_stall(const struct findings_config *c, const struct sample *s,
-		      const struct ltsock *k, const struct sock_rate *r,
+		      struct peer_ix *ix, const struct ltsock *k, const struct sock_rate *r,
 		      struct finding_list *out)
 {
 	uint64_t held = ltsock_send_held(k);
@@ -404,6 +454,8 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 
 	if ((double)held < c->unread_min_bytes)
 		return 0;
+	if (!ix->built && peer_ix_build(s, ix) < 0)
+		return -ENOMEM;
 	full = (k->have & LTSOCK_HAVE_SKMEM) && k->sndbuf &&
 	       (uint64_t)held * 100 >= (uint64_t)k->sndbuf * 90;
 	f = add(out, FINDING_SEND_STALL,
@@ -417,7 +469,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 	/* below the culprit's own unread-queue finding of the same size */
 	f->score = (double)held / 2;
 	owner_into(s, k, &f->victim_pid, &f->victim_fd, f->victim_comm);
-	pi = local_peer(s, k);
+	pi = is_inet(k) ? peer_ix_find(s, ix, k) : -1;
 	if (pi < 0 || owner_into(s, &s->socks.v[pi], &f->pid, &f->fd, f->comm) < 0) {
 		/* a remote peer, or one no process holds: name the sender */
 		f->pid = f->victim_pid;
@@ -591,7 +643,10 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			struct finding_list *out)
 {
+	struct peer_ix pix = { 0 };
+	struct sender_ix six = { 0 };
 	size_t j;
+	int ret = 0;
 
 	if (!s->census)
 		return 0;
@@ -606,10 +661,9 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 		int full = !!(r->flags & SOCK_FLAG_FULL);
 
 		if (r->flags & SOCK_FLAG_SEND_STALLED) {
-			int ret = send_stall(c, s, k, r, out);
-
+			ret = send_stall(c, s, &pix, k, r, out);
 			if (ret < 0)
-				return ret;
+				goto out;
 		}
 
 		if ((r->flags & SOCK_FLAG_NEVER_READ) &&
@@ -618,8 +672,10 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 
 			f = add(out, FINDING_UNREAD_QUEUE,
 				crit ? FINDING_CRITICAL : FINDING_WARNING);
-			if (!f)
-				return -ENOMEM;
+			if (!f) {
+				ret = -ENOMEM;
+				goto out;
+			}
 			f->inode = k->inode;
 			f->netns = k->netns;
 			owner_of(s, k, f);
@@ -638,7 +694,9 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 				 k->type == SOCK_STREAM ?
 				 ", the queue is full and its peer has to wait" :
 				 ", the queue is full and drops what arrives");
-			unix_senders(s, k, snd, sizeof(snd));
+			ret = unix_senders(s, &six, k, snd, sizeof(snd));
+			if (ret < 0)
+				goto out;
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "Recv-Q %s, rcvbuf %s, growth %s/s over %u samples, never "
 				 "decreased, drops %.1f/s%s",
@@ -662,8 +720,10 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 		}
 		if (full && (r->flags & SOCK_FLAG_DROPPING)) {
 			f = add(out, FINDING_QUEUE_FULL_DROPPING, FINDING_WARNING);
-			if (!f)
-				return -ENOMEM;
+			if (!f) {
+				ret = -ENOMEM;
+				goto out;
+			}
 			f->inode = k->inode;
 			f->netns = k->netns;
 			owner_of(s, k, f);
@@ -686,7 +746,10 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 				 "program needs to read faster, or a bigger SO_RCVBUF.");
 		}
 	}
-	return 0;
+out:
+	peer_ix_free(&pix);
+	free(six.v);
+	return ret;
 }
 
 static int rule_procs(const struct findings_config *c, const struct sample *s,

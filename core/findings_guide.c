@@ -4,9 +4,11 @@
  * (which one explains which) and the next steps an engineer takes.  All
  * pure functions of a finding or a list, so they work on recordings too.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "leaktop/findings.h"
@@ -105,6 +107,168 @@ size_t findings_links(const struct finding *v, size_t n, size_t i, int want_effe
 		k++;
 	}
 	return k;
+}
+
+/*
+ * The index behind findings_links_at.  findings_explains links a cause c
+ * to an effect e by one of four rules, chosen by e's kind; each rule pairs
+ * a set of cause kinds with one effect kind and asks equal keys (a pid, a
+ * pid and fd, a socket, or nothing).  For each rule and side the index
+ * keeps the open findings of that side, sorted by (key, position), so the
+ * findings linked to one are a range found by binary search, already in
+ * list order.
+ */
+enum { LX_FDX, LX_PRESSURE, LX_STALL, LX_FULL, LX_NRULES };
+
+struct lx_ent {
+	uint64_t a, b;		/* the rule's key */
+	size_t i;		/* position in the list */
+};
+
+struct findings_links_ix {
+	const struct finding *v;
+	size_t n;
+	struct lx_ent *e;
+	size_t lo[LX_NRULES][2], hi[LX_NRULES][2];	/* [rule][0 cause, 1 effect] */
+};
+
+/* Is f on side (0 cause, 1 effect) of rule r?  Its key into *a, *b.  The
+ * conditions of findings_explains, split by side. */
+static int lx_side(const struct finding *f, int r, int side, uint64_t *a, uint64_t *b)
+{
+	unsigned k = f->kind;
+
+	*a = *b = 0;
+	if (f->state == FINDING_RESOLVED)
+		return 0;
+	switch (r) {
+	case LX_FDX:
+		*a = (uint64_t)(int64_t)f->pid;
+		return f->pid >= 0 && k == (side ? FINDING_FD_EXHAUSTION : FINDING_GHOST_SOCKETS);
+	case LX_PRESSURE:
+		return side ? k == FINDING_SOCKET_MEMORY_PRESSURE :
+			      k == FINDING_UNREAD_QUEUE || k == FINDING_QUEUE_FULL_DROPPING ||
+			      k == FINDING_ORPHANED_CONNECTIONS || k == FINDING_SEND_STALL;
+	case LX_STALL:
+		*a = (uint64_t)(int64_t)f->pid;
+		*b = (uint64_t)(int64_t)f->fd;
+		return f->pid >= 0 && (side ? k == FINDING_SEND_STALL :
+				       k == FINDING_UNREAD_QUEUE || k == FINDING_QUEUE_FULL_DROPPING);
+	case LX_FULL:
+		*a = f->inode;
+		*b = f->netns;
+		return f->inode && k == (side ? FINDING_QUEUE_FULL_DROPPING : FINDING_UNREAD_QUEUE);
+	}
+	return 0;
+}
+
+static int lx_cmp(const void *x, const void *y)
+{
+	const struct lx_ent *p = x, *q = y;
+
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return (p->i > q->i) - (p->i < q->i);
+}
+
+struct findings_links_ix *findings_links_index(const struct finding *v, size_t n)
+{
+	struct findings_links_ix *ix = calloc(1, sizeof(*ix));
+	size_t i, m = 0;
+	uint64_t a, b;
+	int r, side;
+
+	if (!ix)
+		return NULL;
+	ix->v = v;
+	ix->n = n;
+	for (i = 0; i < n; i++)
+		for (r = 0; r < LX_NRULES; r++)
+			for (side = 0; side < 2; side++)
+				m += (size_t)lx_side(&v[i], r, side, &a, &b);
+	ix->e = malloc((m ? m : 1) * sizeof(*ix->e));
+	if (!ix->e) {
+		free(ix);
+		errno = ENOMEM;
+		return NULL;
+	}
+	m = 0;
+	for (r = 0; r < LX_NRULES; r++)
+		for (side = 0; side < 2; side++) {
+			ix->lo[r][side] = m;
+			for (i = 0; i < n; i++)
+				if (lx_side(&v[i], r, side, &a, &b))
+					ix->e[m++] = (struct lx_ent){ a, b, i };
+			ix->hi[r][side] = m;
+			qsort(ix->e + ix->lo[r][side], m - ix->lo[r][side], sizeof(*ix->e),
+			      lx_cmp);
+		}
+	return ix;
+}
+
+void findings_links_index_free(struct findings_links_ix *ix)
+{
+	if (!ix)
+		return;
+	free(ix->e);
+	free(ix);
+}
+
+/* The first entry in [lo, hi) whose key is not below (a, b) (with
+ * strictly: above it). */
+static size_t lx_bound(const struct lx_ent *e, size_t lo, size_t hi, uint64_t a, uint64_t b,
+		       int strictly)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int below = e[mid].a != a ? e[mid].a < a : strictly ? e[mid].b <= b : e[mid].b < b;
+
+		if (below)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t findings_links_at(const struct findings_links_ix *ix, const struct finding *v,
+			 size_t n, size_t i, int causes, size_t *out, size_t max)
+{
+	size_t from[LX_NRULES], to[LX_NRULES], k = 0, total = 0;
+	int r, nr = 0;
+	uint64_t a, b;
+
+	if (!ix)
+		return findings_links(v, n, i, causes, out, max);
+	if (i >= ix->n)
+		return 0;
+	/* causes=1 asks what v[i] causes: v[i] on the cause side of each rule,
+	 * its links on the effect side; causes=0 the other way round */
+	for (r = 0; r < LX_NRULES; r++) {
+		int mine = causes ? 0 : 1, theirs = !mine;
+
+		if (!lx_side(&ix->v[i], r, mine, &a, &b))
+			continue;
+		from[nr] = lx_bound(ix->e, ix->lo[r][theirs], ix->hi[r][theirs], a, b, 0);
+		to[nr] = lx_bound(ix->e, from[nr], ix->hi[r][theirs], a, b, 1);
+		total += to[nr] - from[nr];
+		nr++;
+	}
+	/* the rules' ranges hold different kinds: merge them in list order */
+	while (k < max) {
+		int best = -1;
+
+		for (r = 0; r < nr; r++)
+			if (from[r] < to[r] &&
+			    (best < 0 || ix->e[from[r]].i < ix->e[from[best]].i))
+				best = r;
+		if (best < 0)
+			break;
+		out[k++] = ix->e[from[best]++].i;
+	}
+	return total;
 }
 
 /* Append one step (a line) to out. */

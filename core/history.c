@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "leaktop/history.h"
+#include "alloc_hook.h"
 
 struct series {
 	uint64_t netns, inode, cookie;
@@ -141,20 +142,33 @@ static ssize_t hindex_find(const struct hindex *ix, const void *base, size_t str
 	return -1;
 }
 
+/* Index base[0..n).  0, or -ENOMEM with no memory for a bigger table:
+ * then the index is rebuilt in the table it has if n still fits (fuller,
+ * slower), else emptied (every lookup misses), never left pointing at
+ * positions the entries no longer hold. */
 static int hindex_rebuild(struct hindex *ix, const void *base, size_t stride, size_t n)
 {
 	size_t want = 16, i, mask;
+	int r = 0;
 
 	while (want < n * 2 + 2)
 		want *= 2;
 	if (want != ix->nslots) {
 		uint32_t *ns = malloc(want * sizeof(*ns));
 
-		if (!ns)
-			return -ENOMEM;
-		free(ix->slot);
-		ix->slot = ns;
-		ix->nslots = want;
+		if (ns) {
+			free(ix->slot);
+			ix->slot = ns;
+			ix->nslots = want;
+		} else {
+			r = -ENOMEM;
+			if (ix->nslots <= n) {
+				free(ix->slot);
+				ix->slot = NULL;
+				ix->nslots = 0;
+				return r;
+			}
+		}
 	}
 	memset(ix->slot, 0, ix->nslots * sizeof(*ix->slot));
 	mask = ix->nslots - 1;
@@ -166,7 +180,7 @@ static int hindex_rebuild(struct hindex *ix, const void *base, size_t stride, si
 			j = (j + 1) & mask;
 		ix->slot[j] = (uint32_t)(i + 1);
 	}
-	return 0;
+	return r;
 }
 
 static struct series *lookup(const struct history *h, uint64_t netns, uint64_t inode)

@@ -23,6 +23,7 @@
 
 #include "leaktop/fallback.h"
 #include "leaktop/meminfo.h"
+#include "alloc_hook.h"
 
 #define LINE_MAX_LEN 512
 

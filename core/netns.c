@@ -29,6 +29,7 @@
 #include "leaktop/netns.h"
 #include "leaktop/procs.h"
 #include "leaktop/procnet.h"
+#include "alloc_hook.h"
 
 #define NETNS_PATH_MAX	4096
 
@@ -591,43 +592,222 @@ out:
 #define SIOCGSKNS 0x894C
 #endif
 
-int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
+/* The work of netns_of_sockets, for its helper thread. */
+struct sockns_job {
+	struct netns_sock_query *q;
+	size_t n;
+	int chan;		/* where each namespace fd is sent (SCM_RIGHTS) */
+};
+
+/* Send fd over chan with the index of its query.  0 or -errno. */
+static int send_fd(int chan, uint32_t idx, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { &idx, sizeof(idx) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	memset(u.buf, 0, sizeof(u.buf));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(chan, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(idx) ? 0 : -errno;
+}
+
+/* One fd sent over chan and its query's index: the fd, or -1 when nothing
+ * (more) came. */
+static int recv_fd(int chan, uint32_t *idx)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { idx, sizeof(*idx) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(chan, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*idx))
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* Ask one socket from the helper thread: its namespace fd sent over chan;
+ * the duplicate stays open (see sockns_thread). */
+static void sockns_ask(struct netns_sock_query *q, uint32_t idx, int chan)
 {
 	struct stat st;
 	int pidfd, dup, ns, err;
 
-	*nsfd = -1;
-	*nsino = 0;
-	if (lt_fallback(LT_FB_PIDFD_GETFD) || lt_fallback(LT_FB_SIOCGSKNS))
-		return -ENOSYS;
-	pidfd = lt_pidfd_open(pid);
-	if (pidfd < 0)
-		return errno == ENOSYS ? -ENOSYS : -errno;
+	pidfd = lt_pidfd_open(q->pid);
+	if (pidfd < 0) {
+		q->ret = errno == ENOSYS ? -ENOSYS : -errno;
+		return;
+	}
 	/* a duplicate of the fd: the target's table and socket are untouched */
-	dup = lt_pidfd_getfd(pidfd, fd);
+	dup = lt_pidfd_getfd(pidfd, q->fd);
 	err = errno;
-	close(pidfd);
-	if (dup < 0 && err == ENOSYS)
-		fallback_detected(LT_FB_PIDFD_GETFD);
-	if (dup < 0)
-		return err == ENOSYS ? -ENOSYS : -err;
-	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != inode) {
-		close(dup);
-		return -ESTALE;	/* the fd now holds something else */
+	close(pidfd);		/* a pidfd's close never waits */
+	if (dup < 0) {
+		if (err == ENOSYS)
+			fallback_detected(LT_FB_PIDFD_GETFD);
+		q->ret = err == ENOSYS ? -ENOSYS : -err;
+		return;
+	}
+	if (fstat(dup, &st) < 0 || (uint64_t)st.st_ino != q->inode) {
+		q->ret = -ESTALE;	/* the fd now holds something else */
+		return;
 	}
 	ns = ioctl(dup, SIOCGSKNS);
-	err = errno;
-	close(dup);
-	if (ns < 0 && (err == ENOTTY || err == EINVAL))
-		fallback_detected(LT_FB_SIOCGSKNS);
-	if (ns < 0)
-		return err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
-	if (fstat(ns, &st) < 0) {
+	if (ns < 0) {
 		err = errno;
-		close(ns);
-		return -err;
+		if (err == ENOTTY || err == EINVAL)
+			fallback_detected(LT_FB_SIOCGSKNS);
+		q->ret = err == ENOTTY || err == EINVAL ? -ENOSYS : -err;
+		return;
 	}
-	*nsfd = ns;
-	*nsino = (uint64_t)st.st_ino;
+	q->ret = fstat(ns, &st) < 0 ? -errno : 0;
+	q->nsino = (uint64_t)st.st_ino;
+	if (q->ret == 0)
+		q->ret = send_fd(chan, idx, ns);
+	close(ns);		/* nor does a namespace fd's (it is in flight) */
+}
+
+/*
+ * In a private copy of the fd table: the duplicates of other processes'
+ * sockets are never closed here, only by this thread's exit, when the
+ * kernel closes them without honouring SO_LINGER (inet_release waits only
+ * for a task that is not exiting).  So should an owner close its fd
+ * meanwhile and a duplicate become the last reference, the socket is torn
+ * down in the background as by a plain close, and no one waits.  Out of
+ * fds for more duplicates, the rest stay -EAGAIN for another helper.
+ */
+static void *sockns_thread(void *arg)
+{
+	struct sockns_job *job = arg;
+	size_t i;
+
+	if (unshare(CLONE_FILES) < 0) {
+		for (i = 0; i < job->n; i++)
+			job->q[i].ret = -errno;
+		return NULL;
+	}
+	for (i = 0; i < job->n; i++) {
+		sockns_ask(&job->q[i], (uint32_t)i, job->chan);
+		if (job->q[i].ret == -EMFILE || job->q[i].ret == -ENFILE) {
+			/* the duplicates held so far fill the table */
+			for (; i < job->n; i++)
+				job->q[i].ret = -EAGAIN;
+			break;
+		}
+		if (job->q[i].ret == -ENOSYS) {
+			for (i++; i < job->n; i++)
+				job->q[i].ret = -ENOSYS;
+			break;
+		}
+	}
+	return NULL;	/* the exit closes the duplicates */
+}
+
+/* One helper thread over q[0..n).  0 or -errno (it could not start). */
+static int sockns_batch(struct netns_sock_query *q, size_t n)
+{
+	struct sockns_job job = { .q = q, .n = n };
+	sigset_t all, old;
+	pthread_t t;
+	uint32_t idx;
+	int chan[2], fd, r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		q[i].ret = -EIO;
+		q[i].nsfd = -1;
+		q[i].nsino = 0;
+	}
+	/* a stream: no queue limit, each 4-byte index with its own fd */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan) < 0)
+		return -errno;
+	job.chan = chan[1];
+	/* the helper must not run the caller's signal handlers */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&t, NULL, sockns_thread, &job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		for (i = 0; i < n; i++)
+			q[i].ret = -r;
+		goto out;
+	}
+	pthread_join(t, NULL);
+	while ((fd = recv_fd(chan[0], &idx)) >= 0) {
+		if (idx < n && q[idx].ret == 0 && q[idx].nsfd < 0)
+			q[idx].nsfd = fd;
+		else
+			close(fd);
+	}
+	for (i = 0; i < n; i++)
+		if (q[i].ret == 0 && q[i].nsfd < 0)
+			q[i].ret = -EIO;	/* sent, not received */
+out:
+	close(chan[0]);
+	close(chan[1]);
+	return r ? -r : 0;
+}
+
+int netns_of_sockets(struct netns_sock_query *q, size_t n)
+{
+	size_t done = 0, i;
+	int r;
+
+	if (lt_fallback(LT_FB_PIDFD_GETFD) || lt_fallback(LT_FB_SIOCGSKNS)) {
+		for (i = 0; i < n; i++) {
+			q[i].ret = -ENOSYS;
+			q[i].nsfd = -1;
+			q[i].nsino = 0;
+		}
+		return 0;
+	}
+	while (done < n) {
+		size_t m = n - done < NETNS_QUERY_MAX ? n - done : NETNS_QUERY_MAX;
+
+		r = sockns_batch(q + done, m);
+		if (r < 0) {
+			for (i = done; i < n; i++) {
+				q[i].ret = r;
+				q[i].nsfd = -1;
+				q[i].nsino = 0;
+			}
+			return r;
+		}
+		/* asked up to the first left for another helper */
+		for (i = 0; i < m && q[done + i].ret != -EAGAIN; i++)
+			;
+		if (i == 0) {
+			q[done].ret = -EMFILE;	/* not even one fits */
+			i = 1;
+		}
+		done += i;
+	}
 	return 0;
+}
+
+int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino)
+{
+	struct netns_sock_query q = { .pid = pid, .fd = fd, .inode = inode };
+	int r = netns_of_sockets(&q, 1);
+
+	*nsfd = q.nsfd;
+	*nsino = q.ret == 0 ? q.nsino : 0;
+	return r < 0 ? r : q.ret;
 }

@@ -143,6 +143,7 @@ static void json_hidden(FILE *f, const struct sample *s)
 		{ SAMPLE_HIDDEN_PSS, "pss" },
 		{ SAMPLE_HIDDEN_FDS, "fd_tables" },
 		{ SAMPLE_HIDDEN_NETNS, "netns" },
+		{ SAMPLE_HIDDEN_NOMEM, "memory" },
 	};
 	const char *sep = "";
 	size_t i;
@@ -389,12 +390,13 @@ static void json_processes(FILE *f, const struct sample *s)
 }
 
 /* The ids of the findings linked to finding i: its causes or effects. */
-static void json_links(FILE *f, const struct sample *s, size_t i, int effects)
+static void json_links(FILE *f, const struct sample *s, const struct findings_links_ix *lx,
+		       size_t i, int effects)
 {
 	size_t ix[16], n, k;
 	char id[16];
 
-	n = findings_links(s->findings.v, s->findings.n, i, effects, ix, 16);
+	n = findings_links_at(lx, s->findings.v, s->findings.n, i, effects, ix, 16);
 	fputc('[', f);
 	for (k = 0; k < n && k < 16; k++)
 		fprintf(f, "%s\"%s\"", k ? "," : "",
@@ -403,7 +405,8 @@ static void json_links(FILE *f, const struct sample *s, size_t i, int effects)
 }
 
 /* id, state, links, the mitigation in place and the next steps. */
-static void json_triage(FILE *f, const struct sample *s, size_t i)
+static void json_triage(FILE *f, const struct sample *s, const struct findings_links_ix *lx,
+			size_t i)
 {
 	const struct finding *x = &s->findings.v[i];
 	char id[16], steps[2048], *p, *nl;
@@ -412,9 +415,9 @@ static void json_triage(FILE *f, const struct sample *s, size_t i)
 	fprintf(f, ",\"id\":\"%s\",\"state\":\"%s\",\"caused_by\":",
 		findings_id(x, id, sizeof(id)),
 		findings_state_name((enum finding_state)x->state));
-	json_links(f, s, i, 0);
+	json_links(f, s, lx, i, 0);
 	fputs(",\"causes\":", f);
-	json_links(f, s, i, 1);
+	json_links(f, s, lx, i, 1);
 	if (x->mitigation) {
 		fputs(",\"mitigation\":{\"action\":", f);
 		out_json_string(f, actions_kind_name((enum actions_kind)x->mitigation));
@@ -441,6 +444,8 @@ static void json_triage(FILE *f, const struct sample *s, size_t i)
 
 static void json_findings(FILE *f, const struct sample *s)
 {
+	/* the links of every finding: indexed once, not a scan per finding */
+	struct findings_links_ix *lx = findings_links_index(s->findings.v, s->findings.n);
 	size_t i;
 
 	fputs(",\"findings\":[", f);
@@ -484,10 +489,11 @@ static void json_findings(FILE *f, const struct sample *s)
 			out_json_string(f, x->action);
 		else
 			fputs("null", f);
-		json_triage(f, s, i);
+		json_triage(f, s, lx, i);
 		fputc('}', f);
 	}
 	fputc(']', f);
+	findings_links_index_free(lx);
 }
 
 int out_json_write(FILE *f, const struct sample *s)

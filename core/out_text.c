@@ -135,8 +135,11 @@ static int proc_notable(const struct sample *s, const struct proc_info *p, int32
 		return 1;
 	if (p->pid == self)
 		return 0;
+	/* nfds * 10 in 64 bits (an int32 count of a recording may be huge);
+	 * a limit too big to multiply is never near */
 	return p->ghosts > 0 || p->queued > 0 ||
-	       (p->fd_soft > 0 && p->nfds >= 0 && p->nfds * 10 >= p->fd_soft * 9) ||
+	       (p->fd_soft > 0 && p->nfds >= 0 && p->fd_soft <= INT64_MAX / 9 &&
+		(int64_t)p->nfds * 10 >= p->fd_soft * 9) ||
 	       (p->growth_known && p->exhaustion_s >= 0 && p->exhaustion_s < 86400 &&
 		p->fd_growth_per_hour >= 60 && p->fd_increase >= 10);
 }
@@ -229,6 +232,7 @@ static void text_processes(FILE *f, const struct sample *s)
 
 static void text_findings(FILE *f, const struct sample *s)
 {
+	struct findings_links_ix *lx;
 	size_t i;
 
 	if (!s->findings.n) {
@@ -236,6 +240,8 @@ static void text_findings(FILE *f, const struct sample *s)
 		      "leaks fds or sockets\n", f);
 		return;
 	}
+	/* the links of every finding: indexed once, not a scan per finding */
+	lx = findings_links_index(s->findings.v, s->findings.n);
 	fprintf(f, "FINDINGS  %zu, most severe first\n", s->findings.n);
 	for (i = 0; i < s->findings.n; i++) {
 		const struct finding *x = &s->findings.v[i];
@@ -258,12 +264,12 @@ static void text_findings(FILE *f, const struct sample *s)
 			fprintf(f, "           mitigation: %s: %s\n",
 				actions_kind_name((enum actions_kind)x->mitigation),
 				text_safe(x->mitigation_note, b1, sizeof(b1)));
-		nc = findings_links(s->findings.v, s->findings.n, i, 0, ix, 4);
+		nc = findings_links_at(lx, s->findings.v, s->findings.n, i, 0, ix, 4);
 		for (k = 0; k < nc && k < 4; k++)
 			fprintf(f, "           caused by: %s (%s)\n",
 				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
 				findings_kind_name(s->findings.v[ix[k]].kind));
-		nc = findings_links(s->findings.v, s->findings.n, i, 1, ix, 4);
+		nc = findings_links_at(lx, s->findings.v, s->findings.n, i, 1, ix, 4);
 		for (k = 0; k < nc && k < 4; k++)
 			fprintf(f, "           leads to: %s (%s)\n",
 				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
@@ -275,6 +281,7 @@ static void text_findings(FILE *f, const struct sample *s)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d\n",
 				x->action, (int)x->pid);
 	}
+	findings_links_index_free(lx);
 }
 
 /* "+4 %": the census against a kernel counter, or why they may differ. */
@@ -394,6 +401,8 @@ int out_text_write(FILE *f, const struct sample *s)
 	}
 	if (s->hidden & SAMPLE_HIDDEN_SLAB)
 		fputs("  hidden: slab caches (/proc/slabinfo needs root)\n", f);
+	if (s->hidden & SAMPLE_HIDDEN_NOMEM)
+		fputs("  partial: memory ran out, some rates start over\n", f);
 	if (s->hidden & SAMPLE_HIDDEN_FDS)
 		fprintf(f, "  hidden: fd tables of %d processes, their sockets show no "
 			"owner (run as root)\n", s->owners.hidden_procs);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "leaktop/procnet.h"
+#include "alloc_hook.h"
 
 #ifndef IPPROTO_UDPLITE
 #define IPPROTO_UDPLITE 136

@@ -25,6 +25,7 @@
 
 #include "leaktop/fallback.h"
 #include "leaktop/procs.h"
+#include "alloc_hook.h"
 
 int procs_is_procfs(const char *procroot)
 {
@@ -103,6 +104,7 @@ struct procs_table {
 	 * number of tasks; both unchanged, no process came or went */
 	long last_pid, ntasks;
 	double listed_at;
+	double now;		/* the caller's clock at the last update */
 };
 
 static double boot_time(const char *procroot)
@@ -524,12 +526,11 @@ void procs_table_watch(struct procs_table *t, int pid, uint64_t start_ticks)
 {
 	struct pt_entry *e = t ? pt_find(t, pid) : NULL;
 	double until;
-	struct timeval tv;
 
 	if (!e || e->p.start_ticks != start_ticks)
 		return;
-	gettimeofday(&tv, NULL);
-	until = (double)tv.tv_sec + tv.tv_usec / 1e6 + t->cfg.watch_for;
+	/* on the caller's clock, the one the updates run on */
+	until = t->now + t->cfg.watch_for;
 	if (until > e->watch_until)
 		e->watch_until = until;
 }
@@ -750,6 +751,7 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 
 	if (out)
 		memset(out, 0, sizeof(*out));
+	t->now = now;
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	gone = malloc((t->n ? t->n : 1) * sizeof(*gone));
 	sel = malloc(PT_LP2_MAX * sizeof(*sel));

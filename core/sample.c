@@ -8,22 +8,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
 #include "sample_int.h"
+#include "alloc_hook.h"
 
 
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
-	struct timeval tv;
+	struct timespec ts;
 
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The steady clock: CLOCK_MONOTONIC, moved to the wall time of the first
+ * reading so that its times stay comparable with the wall times of actions
+ * (their state files) while an NTP step cannot make an interval negative. */
+static double steady_now(struct sample_ctx *ctx)
+{
+	double mono = clock_s(CLOCK_MONOTONIC);
+
+	if (!ctx->have_clock_base) {
+		ctx->clock_base = clock_s(CLOCK_REALTIME) - mono;
+		ctx->have_clock_base = 1;
+	}
+	return ctx->clock_base + mono;
+}
+
+double sample_steady_time(const struct sample *s)
+{
+	return s->clock > 0 ? s->clock : s->time;
 }
 
 /* A positive number from procroot/rel (a sysctl), or def when it cannot
@@ -173,44 +193,92 @@ static int census_has_netns(const struct sample *s, uint64_t ino)
  * Sockets held by fds that no namespace's dump listed: a ghost (closed by
  * the stack, the fd never closed), or a live socket of a namespace no
  * process is in (created there and handed over, as VPN and VRF tools do).
- * Ask the kernel which namespace each one is in (netns_of_socket: a
+ * Ask the kernel which namespace each one is in (netns_of_sockets: a
  * duplicate of the fd, SIOCGSKNS), dump every namespace not seen yet, and
  * keep the inodes whose namespace could not be told in s->ns_unknown:
  * their fds are unknown, never ghosts.  Without pidfd_getfd (before 5.6)
  * nothing can be asked and such fds stay ghosts, as before.  Live /proc
  * only.  0 or -ENOMEM.
  */
+/* One owner entry census_hidden_netns looks at: a namespace known from
+ * the last census (ask -1, ns), or the place of its question in q. */
+struct hidden_step {
+	const struct fd_owner *o;
+	ssize_t ask;
+	uint64_t ns;
+};
+
 static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 {
 	struct ns_of *seen = NULL;
 	struct { int fd; uint64_t ino; int holder; } nv[HIDDEN_NETNS_MAX];
-	size_t j, nseen = 0, capseen = 0, nn = 0, capu = 0;
+	struct hidden_step *step = NULL;
+	struct netns_sock_query *q = NULL;
+	size_t j, nseen = 0, capseen = 0, nn = 0, capu = 0, nstep = 0, capstep = 0, nq = 0;
 	uint64_t last = 0;
 	int r = 0;
 
 	if (strcmp(ctx->procroot, "/proc") || ctx->no_getfd || !out->owners.nowners ||
 	    fdtable_cache_has(ctx->fdcache, 0) < 0)
 		return 0;
+	/* which owners to ask about, in order; the questions go to the
+	 * kernel in batches (netns_of_sockets), the answers are taken in
+	 * the owners' order below */
 	for (j = 0; j < out->owners.nowners; j++) {
 		const struct fd_owner *o = &out->owners.owners[j];
 		struct ns_of key = { o->inode, 0 }, *c;
-		uint64_t nsino = 0;
 		char proto[32];
-		int nsfd = -1, ret;
-		size_t k;
 
 		/* the census's inodes, as the owner scan indexed them */
 		if (o->inode == last || fdtable_cache_has(ctx->fdcache, o->inode) > 0)
 			continue;
 		last = o->inode;
+		if (nstep == capstep) {
+			size_t cap = capstep ? capstep * 2 : 64;
+			struct hidden_step *v = realloc(step, cap * sizeof(*v));
+			struct netns_sock_query *w = realloc(q, cap * sizeof(*w));
+
+			if (v)
+				step = v;
+			if (w)
+				q = w;
+			if (!v || !w) {
+				r = -ENOMEM;
+				goto out;
+			}
+			capstep = cap;
+		}
 		c = ctx->nnsof ? bsearch(&key, ctx->nsof, ctx->nnsof, sizeof(key), cmp_ns_of) : NULL;
 		if (c && census_has_netns(out, c->ns)) {
-			nsino = c->ns;	/* a namespace the census dumped: a ghost */
-		} else {
-			if (fdtable_sockproto(ctx->procroot, o->pid, o->fd, proto, sizeof(proto)) < 0 ||
-			    !fdtable_sockproto_dumped(proto))
-				continue;	/* closed meanwhile, or not a family we dump */
-			ret = netns_of_socket(o->pid, o->fd, o->inode, &nsfd, &nsino);
+			/* a namespace the census dumped: a ghost */
+			step[nstep++] = (struct hidden_step){ o, -1, c->ns };
+			continue;
+		}
+		if (fdtable_sockproto(ctx->procroot, o->pid, o->fd, proto, sizeof(proto)) < 0 ||
+		    !fdtable_sockproto_dumped(proto))
+			continue;	/* closed meanwhile, or not a family we dump */
+		memset(&q[nq], 0, sizeof(q[nq]));
+		q[nq].nsfd = -1;
+		q[nq].pid = o->pid;
+		q[nq].fd = o->fd;
+		q[nq].inode = o->inode;
+		step[nstep++] = (struct hidden_step){ o, (ssize_t)nq++, 0 };
+	}
+	if (nq && netns_of_sockets(q, nq) == -ENOMEM) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (j = 0; j < nstep; j++) {
+		const struct fd_owner *o = step[j].o;
+		uint64_t nsino = step[j].ns;
+		int nsfd = -1, ret;
+		size_t k;
+
+		if (step[j].ask >= 0) {
+			ret = q[step[j].ask].ret;
+			nsfd = q[step[j].ask].nsfd;
+			nsino = q[step[j].ask].nsino;
+			q[step[j].ask].nsfd = -1;	/* taken */
 			if (ret == -ENOSYS) {
 				ctx->no_getfd = 1;
 				break;
@@ -266,6 +334,13 @@ static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 		nv[nn].ino = nsino;
 		nv[nn++].holder = o->pid;
 	}
+out:
+	/* the answers not taken (after a stop) */
+	for (j = 0; j < nq; j++)
+		if (q[j].nsfd >= 0)
+			close(q[j].nsfd);
+	free(q);
+	free(step);
 	/* the next census asks only what it has not seen */
 	free(ctx->nsof);
 	ctx->nsof = seen;
@@ -384,7 +459,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		r = lt_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	history_update(ctx->hist, out->time, &out->socks, out->rates);
+	/* without memory for some series their rates start over: partial */
+	if (history_update(ctx->hist, out->clock, &out->socks, out->rates) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	history_order(&out->socks, out->rates, out->order);
 	sample_census_sums(out);
 	r = sample_build_shown(out) < 0 ? lt_err_set(err, ENOMEM, "out of memory") : 0;
@@ -494,7 +571,8 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		ghosts[2 * nghosts + 1] = o->inode;
 		nghosts++;
 	}
-	history_update_ghosts(ctx->hist, out->time, ghosts, nghosts);
+	if (history_update_ghosts(ctx->hist, out->clock, ghosts, nghosts) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	for (i = 0; i < out->procs.n; i++) {
 		struct proc_info *p = &out->procs.v[i];
 		const struct fd_proc *fp = fdtable_census_proc(&out->owners, p->pid);
@@ -510,10 +588,11 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		double since = history_ghost_since(ctx->hist, (int)ghosts[2 * j],
 						   ghosts[2 * j + 1]);
 
-		if (p && since >= 0 && out->time - since > p->oldest_ghost_age)
-			p->oldest_ghost_age = out->time - since;
+		if (p && since >= 0 && out->clock - since > p->oldest_ghost_age)
+			p->oldest_ghost_age = out->clock - since;
 	}
-	history_update_procs(ctx->hist, out->time, ctx->window * 10, &out->procs);
+	if (history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs) < 0)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	r = 0;
 out:
 	free(ix);
@@ -521,20 +600,25 @@ out:
 	return r;
 }
 
-int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
-		   struct fd_table *t, struct lt_err *err)
+/* sample_fdtable with the census index ix already built (NULL: build one
+ * here), so that -p over many pids sorts the census once. */
+static int fdtable_joined(struct sample_ctx *ctx, const struct sample *s,
+			  const struct inode_idx *ix, int pid, struct fd_table *t,
+			  struct lt_err *err)
 {
-	struct inode_idx *ix;
+	struct inode_idx *own = NULL;
 	size_t i;
 	int r;
 
 	r = fdtable_read(ctx->procroot, pid, t, err);
 	if (r < 0 || !s->census)
 		return r;
-	ix = census_index(s);
 	if (!ix) {
-		fdtable_free(t);
-		return lt_err_set(err, ENOMEM, "out of memory");
+		ix = own = census_index(s);
+		if (!own) {
+			fdtable_free(t);
+			return lt_err_set(err, ENOMEM, "out of memory");
+		}
 	}
 	for (i = 0; i < t->n; i++) {
 		struct fd_entry *e = &t->v[i];
@@ -561,33 +645,51 @@ int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
 			continue;
 		}
 		e->ghost = FD_GHOST_YES;
-		e->ghost_age = since >= 0 ? s->time - since : 0;
+		e->ghost_age = since >= 0 ? sample_steady_time(s) - since : 0;
 	}
-	free(ix);
+	free(own);
 	return 0;
+}
+
+int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
+		   struct fd_table *t, struct lt_err *err)
+{
+	return fdtable_joined(ctx, s, NULL, pid, t, err);
 }
 
 int sample_attach_fdtables(struct sample_ctx *ctx, struct sample *s, struct lt_err *err)
 {
+	struct inode_idx *ix = NULL;
 	size_t i;
-	int r;
+	int r = 0;
 
 	if (!ctx->npids)
 		return 0;
 	s->fdtables = calloc(ctx->npids, sizeof(*s->fdtables));
 	if (!s->fdtables)
 		return lt_err_set(err, ENOMEM, "out of memory");
+	/* one index of the census for every pid of -p */
+	if (s->census) {
+		ix = census_index(s);
+		if (!ix) {
+			r = lt_err_set(err, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	for (i = 0; i < ctx->npids; i++) {
 		struct fd_table *t = &s->fdtables[s->nfdtables];
 
-		r = sample_fdtable(ctx, s, ctx->pids[i], t, err);
+		r = fdtable_joined(ctx, s, ix, ctx->pids[i], t, err);
 		if (r == -ENOMEM)
-			return r;
+			goto out;
 		if (r < 0)
 			continue;	/* gone: no table */
 		s->nfdtables++;
 	}
-	return 0;
+	r = 0;
+out:
+	free(ix);
+	return r;
 }
 
 /* net.ipv4.tcp_mem and udp_mem: three page counts each. */
@@ -774,13 +876,15 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	struct meminfo_sockstat ss, *ssp = &ss;
 	struct meminfo_raw raw;
 	struct lt_err e2;
+	unsigned long failed = lt_alloc_failures();
 	int r, light;
 
 	memset(out, 0, sizeof(*out));
-	out->time = now();
+	out->time = clock_s(CLOCK_REALTIME);
+	out->clock = steady_now(ctx);
 	out->seq = ++ctx->seq;
 	out->as_root = geteuid() == 0;
-	out->interval = ctx->last_time > 0 ? out->time - ctx->last_time : 0;
+	out->interval = ctx->last_clock > 0 ? out->clock - ctx->last_clock : 0;
 	host_read(ctx->procroot, &out->host);	/* what fails stays unknown */
 
 	r = meminfo_read(ctx->procroot, &raw, err);
@@ -794,7 +898,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 
 	/* processes (listed with the census) and their PSS, each read at its
 	 * own cadence by the table */
-	r = procs_table_update(ctx->ptab, out->time, ctx->pids, ctx->npids,
+	r = procs_table_update(ctx->ptab, out->clock, ctx->pids, ctx->npids,
 			       ctx->census ? &out->procs : NULL, err);
 	if (r < 0 && (ctx->census || r == -ENOMEM))
 		return r;
@@ -810,7 +914,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	}
 	if (ctx->pss.hidden)
 		out->hidden |= SAMPLE_HIDDEN_PSS;
-	out->pss_age = ctx->pss.time > 0 ? out->time - ctx->pss.time : 0;
+	out->pss_age = ctx->pss.time > 0 ? out->clock - ctx->pss.time : 0;
 	if (out->pss_age < 0)
 		out->pss_age = 0;
 
@@ -821,8 +925,8 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	read_mem_limits(ctx, out);
 	if (ctx->census) {
 		light = prev && prev->census && prev->rates && ctx->census_every > 0 &&
-			ctx->last_full > 0 && out->time >= ctx->last_full &&
-			out->time - ctx->last_full < ctx->census_every;
+			ctx->last_full > 0 && out->clock >= ctx->last_full &&
+			out->clock - ctx->last_full < ctx->census_every;
 		if (light) {
 			r = sample_take_light(ctx, prev, out, err);
 		} else {
@@ -832,7 +936,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			if (r == 0)
 				r = take_procs(ctx, out, err);
 			if (r == 0) {
-				ctx->last_full = out->time;
+				ctx->last_full = out->clock;
 				ctx->nlight = 0;
 			}
 		}
@@ -847,7 +951,10 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}
 	watch_named(ctx, out);
-	ctx->last_time = out->time;
+	ctx->last_clock = out->clock;
+	/* an allocation failed and a step went on without it: partial */
+	if (lt_alloc_failures() != failed)
+		out->hidden |= SAMPLE_HIDDEN_NOMEM;
 	return 0;
 }
 

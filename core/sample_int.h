@@ -13,7 +13,9 @@ struct sample_ctx {
 	char *procroot;
 	double pss_interval;
 	struct meminfo_pss pss;	/* last PSS walk */
-	double last_time;
+	double last_clock;	/* the steady clock of the last sample, 0 none */
+	double clock_base;	/* wall minus monotonic at the first reading */
+	int have_clock_base;
 	unsigned seq;
 	int stacks_in_vmalloc;	/* -1: not decided yet */
 	char *kconfig;		/* /boot/config-<release>, or NULL */
@@ -29,7 +31,7 @@ struct sample_ctx {
 	struct findings_config fcfg;
 	struct findings_state *fstate;
 	double census_every;	/* 0: every sample is a full census */
-	double last_full;	/* time of the last full census, 0 none */
+	double last_full;	/* steady clock of the last full census, 0 none */
 	int no_getfd;		/* the kernel lacks pidfd_getfd or SIOCGSKNS */
 	unsigned max_dgram_qlen;	/* net.unix.max_dgram_qlen (10) */
 	uint64_t sockstat_slack;	/* see meminfo_breakdown.sockstat_slack */

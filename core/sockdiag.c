@@ -23,6 +23,7 @@
 #include <poll.h>
 
 #include "leaktop/sockdiag.h"
+#include "alloc_hook.h"
 
 #ifndef IPPROTO_UDPLITE
 #define IPPROTO_UDPLITE 136

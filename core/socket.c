@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "leaktop/socket.h"
+#include "alloc_hook.h"
 
 int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s)
 {

@@ -373,6 +373,154 @@ START_TEST(test_links_ids_steps)
 }
 END_TEST
 
+/* Who a unix reader's senders are and whose end a stalled sender waits on,
+ * both found through indexes over the census: the senders named in census
+ * order (those with bytes sent, in the reader's namespace), the stalled
+ * sender's local peer named as the culprit. */
+START_TEST(test_peers_and_senders)
+{
+	static const struct { uint64_t ino, peer; uint32_t wmem; int32_t pid, fd; int other_ns; }
+	snd[] = { { 103, 100, 1000, 9, 4, 0 }, { 101, 100, 1000, 7, 3, 0 },
+		  { 102, 100, 0, 7, 6, 0 }, { 104, 100, 500, 9, 8, 1 } };
+	static const struct { uint64_t ino; int32_t pid, fd; } own[] = {
+		{ 100, 42, 3 }, { 101, 7, 3 }, { 102, 7, 6 }, { 103, 9, 4 }, { 104, 9, 8 },
+		{ 200, 7, 5 }, { 201, 9, 6 },
+	};
+	struct finding_list l;
+	struct sample s;
+	struct ltsock k;
+	const struct finding *unread = NULL, *stall = NULL;
+	size_t i;
+
+	findings_config_default(&cfg);
+	one_socket(&s, 200000, SOCK_FLAG_NEVER_READ, 100, 10, SOCK_DGRAM);
+	s.socks.v[0].family = AF_UNIX;
+	s.socks.v[0].inode = 100;
+	s.socks.v[0].npeer_q = 3;
+	s.socks.v[0].peer_q = 3000;
+	s.socks.v[0].npeer_blocked = 1;
+	for (i = 0; i < 6; i++) {
+		memset(&k, 0, sizeof(k));
+		k.netns = s.socks.v[0].netns;
+		if (i < 4) {
+			uint32_t peer = (uint32_t)snd[i].peer;
+
+			k.family = AF_UNIX;
+			k.type = SOCK_DGRAM;
+			k.inode = snd[i].ino;
+			k.wmem = snd[i].wmem;
+			k.netns += (uint64_t)snd[i].other_ns;
+			memcpy(k.peer.addr, &peer, sizeof(peer));
+			k.have = LTSOCK_HAVE_PEER | LTSOCK_HAVE_SKMEM;
+		} else {
+			/* a loopback connection: 200 sends to 201, which reads nothing */
+			k.family = AF_INET;
+			k.type = SOCK_STREAM;
+			k.protocol = 6;
+			k.state = TCP_ESTABLISHED;
+			k.inode = 196 + i;
+			k.local.addr[0] = k.peer.addr[0] = 127;
+			k.local.addr[3] = k.peer.addr[3] = 1;
+			k.local.port = i == 4 ? 5000 : 6000;
+			k.peer.port = i == 4 ? 6000 : 5000;
+			k.send_q = i == 4 ? 100000 : 0;
+			k.have = LTSOCK_HAVE_PEER | LTSOCK_HAVE_QUEUE;
+		}
+		ck_assert_int_eq(ltsock_vec_push(&s.socks, &k), 0);
+	}
+	s.rates = realloc(s.rates, s.socks.n * sizeof(*s.rates));
+	memset(s.rates + 1, 0, (s.socks.n - 1) * sizeof(*s.rates));
+	s.rates[5].flags = SOCK_FLAG_SEND_STALLED;
+	s.rates[5].points = 10;
+	free(s.order);
+	s.order = NULL;
+	s.owners.owners = realloc(s.owners.owners, sizeof(own) / sizeof(own[0]) *
+				  sizeof(*s.owners.owners));
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		s.owners.owners[i].inode = own[i].ino;
+		s.owners.owners[i].pid = own[i].pid;
+		s.owners.owners[i].fd = own[i].fd;
+	}
+	s.owners.nowners = sizeof(own) / sizeof(own[0]);
+	s.owners.procs = realloc(s.owners.procs, 3 * sizeof(*s.owners.procs));
+	memset(s.owners.procs, 0, 3 * sizeof(*s.owners.procs));
+	s.owners.procs[0].pid = 7;
+	strcpy(s.owners.procs[0].comm, "first");
+	s.owners.procs[1].pid = 9;
+	strcpy(s.owners.procs[1].comm, "late");
+	s.owners.procs[2].pid = 42;
+	strcpy(s.owners.procs[2].comm, "friend_push");
+	s.owners.nprocs = 3;
+
+	ck_assert_int_eq(eval(&s, &l), 0);
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].kind == FINDING_UNREAD_QUEUE)
+			unread = &l.v[i];
+		if (l.v[i].kind == FINDING_SEND_STALL)
+			stall = &l.v[i];
+	}
+	ck_assert_ptr_nonnull(unread);
+	ck_assert_msg(strstr(unread->evidence, "3 connected senders queued") &&
+		      strstr(unread->evidence, ": pid 9 (late), pid 7 (first)") &&
+		      !strstr(unread->evidence, "pid 7 (first),"),
+		      "%s", unread->evidence);
+	ck_assert_ptr_nonnull(stall);
+	ck_assert_int_eq(stall->pid, 9);	/* the end that does not read */
+	ck_assert_int_eq(stall->fd, 6);
+	ck_assert_int_eq(stall->victim_pid, 7);
+	ck_assert_int_eq(stall->victim_fd, 5);
+	findings_list_free(&l);
+	sample_release(&s);
+}
+END_TEST
+
+/* The index findings_links_at reads gives exactly findings_links's answer
+ * (count, order, the cut at max) on random lists dense with links: every
+ * kind (and one past the last), system findings, no socket, resolved ones. */
+START_TEST(test_links_index)
+{
+	enum { N = 700 };
+	struct finding *v = calloc(N, sizeof(*v));
+	struct findings_links_ix *lx;
+	static const size_t maxes[] = { 0, 1, 3, 16, N };
+	size_t i, m, a[N], b[N], na, nb, k;
+	uint32_t seed = 25;
+	int round, causes;
+
+	ck_assert_ptr_nonnull(v);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < N; i++) {
+			seed = seed * 1103515245u + 12345u;
+			v[i].kind = (uint8_t)((seed >> 8) % (FINDING_NKINDS + 1));
+			v[i].pid = (int32_t)((seed >> 12) % 5) - 1;
+			v[i].fd = (int32_t)((seed >> 15) % 4) - 1;
+			v[i].inode = (seed >> 18) % 4;
+			v[i].netns = (seed >> 21) % 2;
+			v[i].state = (uint8_t)((seed >> 23) % FINDING_NSTATES);
+		}
+		lx = findings_links_index(v, round == 2 ? N / 2 : N);
+		ck_assert_ptr_nonnull(lx);
+		for (i = 0; i < N + 1; i++)
+			for (causes = 0; causes < 2; causes++)
+				for (m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+					size_t n = round == 2 ? N / 2 : N;
+
+					na = findings_links(v, n, i, causes, a, maxes[m]);
+					nb = findings_links_at(lx, v, n, i, causes, b, maxes[m]);
+					ck_assert_uint_eq(na, nb);
+					for (k = 0; k < na && k < maxes[m]; k++)
+						ck_assert_uint_eq(a[k], b[k]);
+					/* without an index: the scan */
+					nb = findings_links_at(NULL, v, n, i, causes, b, maxes[m]);
+					ck_assert_uint_eq(na, nb);
+				}
+		findings_links_index_free(lx);
+	}
+	findings_links_index_free(NULL);
+	free(v);
+}
+END_TEST
+
 /* States through an action: a queue covered by a drop filter in place is
  * mitigated with the check's verdict; one whose action is gone is
  * confirmed again; a confirmed finding that disappears is resolved, kept
@@ -469,6 +617,8 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_unaccounted_growth);
 	tcase_add_test(tc, test_pressure);
 	tcase_add_test(tc, test_links_ids_steps);
+	tcase_add_test(tc, test_links_index);
+	tcase_add_test(tc, test_peers_and_senders);
 	tcase_add_test(tc, test_states);
 	tcase_add_test(tc, test_config);
 	suite_add_tcase(s, tc);

@@ -2,6 +2,7 @@
  * Unit tests of core/history.c on synthetic series: growth over a window,
  * the flags, inode reuse, drained queues, wrapping counters.
  */
+#include <errno.h>
 #include <math.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "check_suites.h"
+#include "leaktop/common.h"
 #include "leaktop/history.h"
 
 static struct ltsock mk(uint64_t inode, uint32_t q, uint32_t drops)
@@ -559,6 +561,45 @@ START_TEST(test_send_stalled_and_counters_going_down)
 }
 END_TEST
 
+/* Out of memory while the index shrinks with the series (most sockets
+ * went quiet): the index must not keep pointing at the places the dropped
+ * series held.  The first allocation of the update is the index's. */
+START_TEST(test_index_enomem)
+{
+	struct history *h = history_new(NULL);
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r[40];
+	double t[HISTORY_POINTS];
+	uint32_t q[HISTORY_POINTS];
+	size_t i;
+
+	for (i = 0; i < 40; i++) {
+		struct ltsock s = mk(100 + i, 1000, 0);
+
+		ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	}
+	ck_assert_int_eq(history_update(h, 1, &v, r), 0);
+	/* only the last five are seen again: the rest are dropped */
+	memmove(v.v, v.v + 35, 5 * sizeof(*v.v));
+	v.n = 5;
+	lt_alloc_fail_nth(1);
+	ck_assert_int_eq(history_update(h, 2, &v, r), -ENOMEM);
+	ck_assert_uint_ge(lt_alloc_count(), 1);
+	lt_alloc_fail_nth(0);
+	for (i = 0; i < 35; i++)
+		ck_assert_uint_eq(history_series_of(h, v.v[0].netns, 100 + i, t, q,
+						    HISTORY_POINTS), 0);
+	for (i = 35; i < 40; i++)
+		ck_assert_uint_eq(history_series_of(h, v.v[0].netns, 100 + i, t, q,
+						    HISTORY_POINTS), 2);
+	/* and the next update finds them */
+	ck_assert_int_eq(history_update(h, 3, &v, r), 0);
+	ck_assert_uint_eq(history_series_of(h, v.v[0].netns, 139, t, q, HISTORY_POINTS), 3);
+	ltsock_vec_free(&v);
+	history_free(h);
+}
+END_TEST
+
 Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -581,6 +622,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_order_matches_comparison_sort);
 	tcase_add_test(tc, test_order_insert_matches_full_order);
 	tcase_add_test(tc, test_touch_keeps_other_series);
+	tcase_add_test(tc, test_index_enomem);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -45,6 +45,7 @@ int main(void)
 		export_suite,
 		serve_suite,
 		fallback_suite,
+		sample_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -11,6 +11,12 @@
  *   gen_recording FILE growing N M    a keyframe of N sockets, then M deltas
  *                                     that each add one socket
  *   gen_recording FILE events N       one small sample and N finding events
+ *   gen_recording FILE findings N     one keyframe with N distinct findings
+ *                                     of every kind that links to another
+ *                                     (unread queues, the full queues and
+ *                                     stalled senders they explain, ghosts
+ *                                     and fd exhaustion, memory pressure),
+ *                                     for the cost of the links (issue 25)
  *   gen_recording FILE strings        one sample written by leaktop's own
  *                                     writer with control characters, bidi
  *                                     marks and newlines in every string
@@ -106,32 +112,38 @@ static void put_d(struct buf *b, double d)
 	put_le(b, u, 8);
 }
 
+/* One field of type ty: 0, 1.0, a 16-byte address or the string "x". */
+static void put_field(struct buf *row, char ty)
+{
+	static const unsigned char addr[16] = { 10, 0, 0, 1 };
+
+	switch (ty) {
+	case 'U':
+	case 'I':
+		put_u(row, 0);
+		break;
+	case 'D':
+		put_d(row, 1.0);
+		break;
+	case 'B':
+		put_u(row, 16);
+		put(row, addr, 16);
+		break;
+	case 'S':
+		put_u(row, 2);
+		put(row, "x", 1);
+		break;
+	}
+}
+
 /* One row of table t: zeros, 16-byte addresses, a short string. */
 static void put_row_fields(struct buf *row, int t)
 {
-	static const unsigned char addr[16] = { 10, 0, 0, 1 };
 	const char *ty;
 
 	row->len = 0;
-	for (ty = tables[t].types; *ty; ty++) {
-		switch (*ty) {
-		case 'U':
-		case 'I':
-			put_u(row, 0);
-			break;
-		case 'D':
-			put_d(row, 1.0);
-			break;
-		case 'B':
-			put_u(row, 16);
-			put(row, addr, 16);
-			break;
-		case 'S':
-			put_u(row, 2);
-			put(row, "x", 1);
-			break;
-		}
-	}
+	for (ty = tables[t].types; *ty; ty++)
+		put_field(row, *ty);
 }
 
 /* A keyframe table of n rows: the first key field rises by one, the others
@@ -149,6 +161,57 @@ static void keyframe_table(struct buf *pl, int t, unsigned long long n)
 		put_u(pl, t == T_FDENT || i == 0 ? 0 : 1);
 		for (k = 1; k <= tables[t].nkey; k++)
 			put_u(pl, t == T_FDENT && k == 1 ? i : 0);
+		put_u(pl, row.len);
+		put(pl, row.p, row.len);
+	}
+	free(row.p);
+}
+
+/* One finding row with the given kind and subject (REC_FINDING_1's fields
+ * 0, 3, 4, 5); every other field as put_row_fields writes it. */
+static void put_finding_row(struct buf *row, unsigned kind, long long pid, long long fd,
+			    unsigned long long inode)
+{
+	const char *ty;
+	int f;
+
+	row->len = 0;
+	for (ty = tables[T_FINDING].types, f = 0; *ty; ty++, f++) {
+		if (f == 0)
+			put_u(row, kind);
+		else if (f == 3 || f == 4)	/* zigzag, as rec_put_i */
+			put_u(row, ((unsigned long long)(f == 3 ? pid : fd) << 1) ^
+				   (unsigned long long)((f == 3 ? pid : fd) >> 63));
+		else if (f == 5)
+			put_u(row, inode);
+		else
+			put_field(row, *ty);
+	}
+}
+
+/* A keyframe of n distinct findings in groups of eight: an unread queue,
+ * the full queue and the stalled sender it explains, ghosts and the fd
+ * exhaustion they explain, orphans, socket memory pressure (explained by
+ * all the queues), another unread queue. */
+static void put_findings_table(struct buf *pl, unsigned long long n)
+{
+	static const unsigned kinds[8] = {
+		FINDING_UNREAD_QUEUE, FINDING_QUEUE_FULL_DROPPING, FINDING_SEND_STALL,
+		FINDING_GHOST_SOCKETS, FINDING_FD_EXHAUSTION, FINDING_ORPHANED_CONNECTIONS,
+		FINDING_SOCKET_MEMORY_PRESSURE, FINDING_UNREAD_QUEUE,
+	};
+	struct buf row = { 0 };
+	unsigned long long i;
+
+	put_u(pl, n);
+	for (i = 0; i < n; i++) {
+		unsigned k = kinds[i % 8];
+		unsigned long long g = i / 8 + 1;
+
+		put_u(pl, i == 0 ? 0 : 1);
+		put_u(pl, 0);
+		put_finding_row(&row, k, (long long)g, i % 8 == 7 ? 4 : 3,
+				i % 8 == 7 ? g << 20 : g);
 		put_u(pl, row.len);
 		put(pl, row.p, row.len);
 	}
@@ -221,8 +284,9 @@ static void frame(int type, const struct buf *pl, double time)
 	free(hb.p);
 }
 
-/* A keyframe sample: one meta row, and n rows in table big. */
-static void keyframe(int big, unsigned long long n)
+/* A keyframe sample: one meta row, and n rows in table big (distinct
+ * findings with distinct). */
+static void keyframe(int big, unsigned long long n, int distinct)
 {
 	struct buf pl = { 0 };
 	int t;
@@ -233,6 +297,8 @@ static void keyframe(int big, unsigned long long n)
 	for (t = 0; t < NT; t++) {
 		if (t == T_META)
 			keyframe_table(&pl, t, 1);
+		else if (t == big && t == T_FINDING && distinct)
+			put_findings_table(&pl, n);
 		else if (t == big)
 			keyframe_table(&pl, t, n);
 		else if (t == T_FDTAB && big == T_FDENT)
@@ -478,7 +544,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: gen_recording FILE rows TABLE N | chain N M | "
-			"growing N M | events N | strings\n");
+			"growing N M | events N | findings N | strings\n");
 		return 2;
 	}
 	if (!strcmp(argv[2], "strings"))
@@ -490,19 +556,21 @@ int main(int argc, char **argv)
 	}
 	file_header();
 	if (!strcmp(argv[2], "rows") && argc == 5) {
-		keyframe(table_of(argv[3]), strtoull(argv[4], NULL, 0));
+		keyframe(table_of(argv[3]), strtoull(argv[4], NULL, 0), 0);
 	} else if (!strcmp(argv[2], "chain") && argc == 5) {
-		keyframe(T_SOCK, n);
+		keyframe(T_SOCK, n, 0);
 		for (i = 0; i < m; i++)
 			delta(0, 0);
 	} else if (!strcmp(argv[2], "growing") && argc == 5) {
-		keyframe(T_SOCK, n);
+		keyframe(T_SOCK, n, 0);
 		for (i = 0; i < m; i++)
 			delta(1, n + i);
 	} else if (!strcmp(argv[2], "events") && argc == 4) {
-		keyframe(T_FINDING, 1);
+		keyframe(T_FINDING, 1, 0);
 		for (i = 0; i < n; i++)
 			finding_event();
+	} else if (!strcmp(argv[2], "findings") && argc == 4) {
+		keyframe(T_FINDING, n, 1);
 	} else {
 		fprintf(stderr, "gen_recording: bad arguments\n");
 		return 2;

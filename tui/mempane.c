@@ -171,9 +171,10 @@ static void push(struct mem_data *d, const struct sample *s)
 	size_t i;
 	int k;
 
-	if (d->have && s->time == d->last_time)
+	/* rates on the steady clock: a wall-clock step makes none negative */
+	if (d->have && sample_steady_time(s) == d->last_time)
 		return;
-	d->last_time = s->time;
+	d->last_time = sample_steady_time(s);
 	d->have = 1;
 	/* a slab rank now holds another cache: its history starts over */
 	for (k = 0; k < MEMINFO_SLAB_TOP; k++) {
@@ -195,7 +196,7 @@ static void push(struct mem_data *d, const struct sample *s)
 		d->hist[k][d->head] = NAN;
 	for (i = 0; i < d->n; i++)
 		d->hist[d->line[i].id][d->head] = d->line[i].value;
-	d->ht[d->head] = s->time;
+	d->ht[d->head] = sample_steady_time(s);
 	d->head = (d->head + 1) % MEM_RING;
 	if (d->hn < MEM_RING)
 		d->hn++;

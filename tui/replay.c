@@ -426,18 +426,51 @@ void replay_marker(const struct tui *t, char *buf, size_t sz)
 		 hits > 1 ? "  (+ more: E lists them)" : "");
 }
 
+/* The socket's Recv-Q in the sample on show, which is rp->pos's: 0 and *q,
+ * or -1 when it is not there. */
+static int cur_recv_q(const struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q)
+{
+	size_t k;
+
+	for (k = 0; k < t->cur.socks.n; k++)
+		if (t->cur.socks.v[k].netns == netns && t->cur.socks.v[k].inode == inode) {
+			*q = (uint32_t)t->cur.socks.v[k].recv_q;
+			return 0;
+		}
+	return -1;
+}
+
 size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
 			   size_t max)
 {
 	struct tui_replay *rp = t->rp;
 	struct lt_err err = { "" };
-	size_t j, k, n = 0;
+	size_t j, k, n = 0, first = rp->pos + 1 > max ? rp->pos + 1 - max : 0;
+	int same = rp->hist.valid && rp->hist.netns == netns && rp->hist.inode == inode &&
+		   rp->hist.max == max && t->have &&
+		   t->cur.seq == record_reader_sample_seq(rp->rd, rp->pos);
 
 	if (!max)
 		return 0;
+	if (same && rp->hist.pos + 1 == rp->pos) {
+		/* one step on: the oldest point leaves, the sample on show adds one */
+		for (j = 0; j < rp->hist.n && rp->hist.at[j] < first; j++)
+			;
+		memmove(rp->hist.at, rp->hist.at + j, (rp->hist.n - j) * sizeof(*rp->hist.at));
+		memmove(rp->hist.q, rp->hist.q + j, (rp->hist.n - j) * sizeof(*rp->hist.q));
+		rp->hist.n -= j;
+		if (rp->hist.n < max && cur_recv_q(t, netns, inode, &rp->hist.q[rp->hist.n]) == 0)
+			rp->hist.at[rp->hist.n++] = rp->pos;
+		rp->hist.pos = rp->pos;
+	}
+	if (same && rp->hist.pos == rp->pos) {
+		memcpy(q, rp->hist.q, rp->hist.n * sizeof(*q));
+		return rp->hist.n;
+	}
 	/* oldest first, ending with the current sample so stepping on from it
 	 * stays one delta for the reader */
-	for (j = rp->pos + 1 > max ? rp->pos + 1 - max : 0; j <= rp->pos; j++) {
+	rp->hist.valid = 0;
+	for (j = first; j <= rp->pos; j++) {
 		struct sample s;
 
 		if (record_reader_sample(rp->rd, j, &s, &err) < 0)
@@ -445,11 +478,22 @@ size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32
 		note_mem(rp, j, &s);
 		for (k = 0; k < s.socks.n; k++) {
 			if (s.socks.v[k].netns == netns && s.socks.v[k].inode == inode) {
+				if (n < REPLAY_HIST)
+					rp->hist.at[n] = j;
 				q[n++] = (uint32_t)s.socks.v[k].recv_q;
 				break;
 			}
 		}
 		sample_release(&s);
+	}
+	if (max <= REPLAY_HIST) {
+		memcpy(rp->hist.q, q, n * sizeof(*q));
+		rp->hist.n = n;
+		rp->hist.netns = netns;
+		rp->hist.inode = inode;
+		rp->hist.max = max;
+		rp->hist.pos = rp->pos;
+		rp->hist.valid = 1;
 	}
 	return n;
 }

@@ -14,6 +14,9 @@ struct tui;
 struct record_reader;
 struct record_event;
 
+/* The most points of a socket's history kept between two steps. */
+#define REPLAY_HIST 64
+
 struct tui_replay {
 	struct record_reader *rd;	/* owned */
 	const char *path;		/* argv */
@@ -22,6 +25,16 @@ struct tui_replay {
 	unsigned speed;			/* 1, 2, 4, 8, 16 */
 	double next_play;		/* monotonic seconds */
 	double *unacc, *sockq;		/* per sample, NAN until decoded */
+	/* the last socket history replay_sock_history answered, so that
+	 * stepping on by one sample adds one point instead of decoding
+	 * REPLAY_HIST samples again */
+	struct {
+		int valid;
+		uint64_t netns, inode;
+		size_t pos, max, n;
+		size_t at[REPLAY_HIST];		/* the sample of each point */
+		uint32_t q[REPLAY_HIST];
+	} hist;
 };
 
 /* Before curses starts; on failure -1 with t->fatal set (not a recording,

@@ -28,6 +28,28 @@ int lt_err_set(struct lt_err *err, int errnum, const char *fmt, ...)
 extern volatile sig_atomic_t lt_stop_requested;
 
 /*
+ * The sampler's allocations (core/alloc_hook.h sends the collectors',
+ * the census's, the history's and the findings' malloc, calloc, realloc,
+ * reallocarray, strdup and strndup here).  lt_alloc_failures counts those
+ * that came back NULL, so the sampler can mark a sample taken short of
+ * memory as partial wherever the failure was absorbed.
+ *
+ * A hook for tests: lt_alloc_fail_nth(n) counts the allocations from now
+ * and fails the n-th (NULL, errno ENOMEM), once; 0 turns it off.
+ * lt_alloc_count says how many were counted.  For single-threaded tests;
+ * off, it costs one test of a global per allocation.
+ */
+void lt_alloc_fail_nth(unsigned long n);
+unsigned long lt_alloc_count(void);
+unsigned long lt_alloc_failures(void);
+void *lt_malloc(size_t n);
+void *lt_calloc(size_t n, size_t size);
+void *lt_realloc(void *p, size_t n);
+void *lt_reallocarray(void *p, size_t n, size_t size);
+char *lt_strdup(const char *s);
+char *lt_strndup(const char *s, size_t n);
+
+/*
  * Read a whole small file (a /proc text file) into a NUL-terminated malloc'd
  * buffer.  Returns 0 and sets *buf / *len (caller frees *buf), or -errno.
  * Files larger than max bytes are refused with -EFBIG.

@@ -173,6 +173,21 @@ size_t findings_links(const struct finding *v, size_t n, size_t i, int causes,
 		      size_t *out, size_t max);
 
 /*
+ * The same links for a whole list at once, for a sink that lists every
+ * finding's: findings_links_index indexes v[0..n) in O(n log n) (NULL with
+ * errno ENOMEM); findings_links_at then answers exactly what
+ * findings_links(v, n, i, causes, out, max) answers, in O(log n + max).
+ * With ix NULL (the index could not be built) it falls back to that scan.
+ * The index borrows v: valid while v[0..n) is unchanged; free it with
+ * findings_links_index_free (NULL does nothing).
+ */
+struct findings_links_ix;
+struct findings_links_ix *findings_links_index(const struct finding *v, size_t n);
+size_t findings_links_at(const struct findings_links_ix *ix, const struct finding *v,
+			 size_t n, size_t i, int causes, size_t *out, size_t max);
+void findings_links_index_free(struct findings_links_ix *ix);
+
+/*
  * What to do next about f, one step per line ('\n' between): what to
  * collect now (the exact commands), how to confirm the root cause, the
  * lasting fix in the program, how to verify it after a restart.  Returns

@@ -102,11 +102,35 @@ int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
  * The namespace of a socket that pid holds at fd (of that inode), for a
  * namespace no process is in (created, then left, or handed over with
  * SCM_RIGHTS): a duplicate of the fd through pidfd_getfd (nothing changes
- * in the target), SIOCGSKNS on it.  On success *nsfd is an open namespace
- * fd (the caller closes it) and *nsino its inode.  -ENOSYS when the kernel
- * lacks pidfd_getfd (5.6) or SIOCGSKNS (4.9); -ESTALE when the fd holds
- * another socket by now; else -errno (gone, refused).
+ * in the target), SIOCGSKNS on it.  The duplicate lives only in a helper
+ * thread's private fd table and is closed by that thread's exit, so it can
+ * never be a close that waits (SO_LINGER), even when the owner closed its
+ * fd meanwhile and the duplicate was the last reference.  On success
+ * *nsfd is an open namespace fd (the caller closes it) and *nsino its
+ * inode.  -ENOSYS when the kernel lacks pidfd_getfd (5.6) or SIOCGSKNS
+ * (4.9); -ESTALE when the fd holds another socket by now; else -errno
+ * (gone, refused).
  */
 int netns_of_socket(int pid, int fd, uint64_t inode, int *nsfd, uint64_t *nsino);
+
+/* One socket for netns_of_sockets, and its answer. */
+struct netns_sock_query {
+	int pid, fd;
+	uint64_t inode;
+	int ret;		/* 0, or -errno as netns_of_socket returns */
+	int nsfd;		/* with ret 0: the namespace (the caller closes it), else -1 */
+	uint64_t nsino;
+};
+
+/* The most sockets one helper thread asks about (and the duplicates it
+ * holds until it exits). */
+#define NETNS_QUERY_MAX 64
+
+/*
+ * netns_of_socket for q[0..n) at once: one helper thread per
+ * NETNS_QUERY_MAX sockets instead of one per socket.  Each q[i] gets its
+ * answer; 0, or -errno when no helper could start (-ENOMEM, -EAGAIN).
+ */
+int netns_of_sockets(struct netns_sock_query *q, size_t n);
 
 #endif

@@ -114,7 +114,9 @@ void procs_table_free(struct procs_table *t);
  *     even with pids given, for procs_table_pss.
  * p->fds_fresh says which fd counts were read now.  out NULL: no process
  * is listed, only PSS is followed.  0, or -errno with err set (procroot
- * cannot be listed, or memory ran out).
+ * cannot be listed, or memory ran out).  now is the caller's steady clock
+ * (the sampler's, see sample.clock): the table's cadences, ages and
+ * watches run on it.
  */
 int procs_table_update(struct procs_table *t, double now, const int *pids, size_t npids,
 		       struct proc_list *out, struct lt_err *err);

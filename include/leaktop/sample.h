@@ -22,6 +22,8 @@
 #define SAMPLE_HIDDEN_PSS	0x02	/* some smaps_rollup refused */
 #define SAMPLE_HIDDEN_FDS	0x04	/* some fd tables refused: owners hidden */
 #define SAMPLE_HIDDEN_NETNS	0x08	/* some namespaces could not be entered */
+#define SAMPLE_HIDDEN_NOMEM	0x10	/* partial: memory ran out, some history
+					 * was not kept (rates start over) */
 
 /* What the census saw of one network namespace. */
 struct sample_netns {
@@ -36,8 +38,13 @@ struct sample_netns {
 };
 
 struct sample {
-	double time;		/* unix seconds */
-	double interval;	/* seconds since the previous sample, 0 first */
+	double time;		/* unix seconds: shown and recorded */
+	double clock;		/* the sampler's steady clock (seconds): intervals
+				 * and ages; CLOCK_MONOTONIC, anchored near the
+				 * wall time when the sampler started, so an NTP
+				 * step never makes one negative.  Not recorded:
+				 * 0 in a replay (see sample_steady_time) */
+	double interval;	/* seconds since the previous sample (steady), 0 first */
 	unsigned seq;		/* 1 for the first sample of a session */
 	struct meminfo_breakdown mem;
 	struct meminfo_slab slab;
@@ -145,6 +152,10 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter);
  * was incomplete) and ghost age from ctx's history.  Returns as
  * fdtable_read.
  */
+/* The time to measure s's intervals with: its steady clock when the
+ * sampler took it, its wall time when it came from a recording. */
+double sample_steady_time(const struct sample *s);
+
 int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
 		   struct fd_table *t, struct lt_err *err);
 

@@ -1,0 +1,137 @@
+/*
+ * Unit tests of core/sample.c: the sampler on the live /proc, restricted
+ * to this process (-p) so that what it reads stays small.  The allocation
+ * sweep fails the n-th allocation of a full and a light sample, for every
+ * n (or a spread of them on a busy machine): each sample either fails
+ * with -ENOMEM or comes back marked partial when the failure was absorbed;
+ * nothing crashes, nothing leaks (ASan's leak check at exit), and the
+ * samples taken after are whole again.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "leaktop/common.h"
+#include "leaktop/sample.h"
+
+/* Sockets of this process with bytes queued, so that the census has rows,
+ * history and moving groups for the light sample: a UDP pair over
+ * loopback and a unix datagram pair, each with one unread message. */
+static void queue_some(int fds[4])
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fds[0] = socket(AF_INET, SOCK_DGRAM, 0);
+	fds[1] = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fds[0], 0);
+	ck_assert_int_ge(fds[1], 0);
+	ck_assert_int_eq(bind(fds[0], (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fds[0], (struct sockaddr *)&a, &len), 0);
+	ck_assert_int_eq(sendto(fds[1], "x", 1, 0, (struct sockaddr *)&a, sizeof(a)), 1);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, fds + 2), 0);
+	ck_assert_int_eq(send(fds[3], "y", 1, 0), 1);
+}
+
+static struct sample_ctx *new_ctx(const int *pid)
+{
+	struct sample_config cfg = { 0 };
+	struct lt_err err = { "" };
+	struct sample_ctx *ctx;
+
+	cfg.procroot = "/proc";
+	cfg.census = 1;
+	cfg.pids = pid;
+	cfg.npids = 1;
+	cfg.census_every = 3600;	/* the second sample is a light one */
+	cfg.pss_interval = -1;		/* no PSS walk of every process */
+	ctx = sample_ctx_new(&cfg, &err);
+	ck_assert_msg(ctx != NULL, "%s", err.msg);
+	return ctx;
+}
+
+/* A full and a light sample; *fired when the n-th allocation came up. */
+static void two_samples(struct sample_ctx *ctx, unsigned long n, int *fired)
+{
+	struct lt_err err = { "" };
+	struct sample s1, s2;
+	int r1, r2;
+
+	lt_alloc_fail_nth(n);
+	r1 = sample_take_next(ctx, NULL, &s1, &err);
+	ck_assert_msg(r1 == 0 || r1 == -ENOMEM, "n=%lu: full sample: %d %s", n, r1, err.msg);
+	r2 = sample_take_next(ctx, r1 == 0 ? &s1 : NULL, &s2, &err);
+	ck_assert_msg(r2 == 0 || r2 == -ENOMEM, "n=%lu: light sample: %d %s", n, r2, err.msg);
+	*fired = lt_alloc_count() >= n;
+
+	lt_alloc_fail_nth(0);
+	if (*fired)
+		ck_assert_msg(r1 < 0 || r2 < 0 || ((s1.hidden | s2.hidden) & SAMPLE_HIDDEN_NOMEM),
+			      "n=%lu: an allocation failed, the samples say nothing", n);
+	if (r1 == 0)
+		sample_release(&s1);
+	if (r2 == 0)
+		sample_release(&s2);
+}
+
+START_TEST(test_enomem_sweep)
+{
+	int pid = (int)getpid(), fds[4], fired, i;
+	struct lt_err err = { "" };
+	struct sample_ctx *ctx;
+	struct sample s3, s4;
+	unsigned long total, n, step;
+
+	queue_some(fds);
+	/* how many allocations two samples make here */
+	ctx = new_ctx(&pid);
+	two_samples(ctx, ULONG_MAX, &fired);
+	sample_ctx_free(ctx);
+	ctx = new_ctx(&pid);
+	lt_alloc_fail_nth(ULONG_MAX);
+	ck_assert_int_eq(sample_take_next(ctx, NULL, &s3, &err), 0);
+	ck_assert_int_eq(sample_take_next(ctx, &s3, &s4, &err), 0);
+	total = lt_alloc_count();
+	lt_alloc_fail_nth(0);
+	ck_assert(!(s4.hidden & SAMPLE_HIDDEN_NOMEM));
+	sample_release(&s3);
+	sample_release(&s4);
+	sample_ctx_free(ctx);
+	ck_assert_uint_gt(total, 10);
+
+	/* every n up to 600, then a spread of about 600 more */
+	step = total > 1200 ? (total - 600) / 600 : 1;
+	for (n = 1; n <= total + 2; n += n < 600 ? 1 : step) {
+		ctx = new_ctx(&pid);
+		two_samples(ctx, n, &fired);
+		/* and after: whole samples, full and light */
+		ck_assert_msg(sample_take_next(ctx, NULL, &s3, &err) == 0, "n=%lu: %s", n, err.msg);
+		ck_assert_msg(sample_take_next(ctx, &s3, &s4, &err) == 0, "n=%lu: %s", n, err.msg);
+		ck_assert_msg(!(s4.hidden & SAMPLE_HIDDEN_NOMEM), "n=%lu", n);
+		ck_assert_uint_gt(s4.socks.n, 0);
+		sample_release(&s3);
+		sample_release(&s4);
+		sample_ctx_free(ctx);
+	}
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+}
+END_TEST
+
+Suite *sample_suite(void)
+{
+	Suite *s = suite_create("sample");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_enomem_sweep);
+	suite_add_tcase(s, tc);
+	return s;
+}
