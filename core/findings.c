@@ -982,27 +982,34 @@ static const struct finding_mitigation *mitigation_of(const struct sample *s,
 	return NULL;
 }
 
-/* A problem's identity (kind and subject), sortable: mark_states finds
- * the kept findings that came back by binary search. */
-struct problem_key {
-	uint64_t hash;
-	int kind;
-};
-
-static int cmp_problem_key(const void *a, const void *b)
+/* Positions in a list, sorted by the identity of the findings there:
+ * mark_states finds the kept findings that came back by binary search.
+ * Positions, not pointers: the list grows (and moves) meanwhile. */
+static int cmp_pos_identity(const void *a, const void *b, void *arg)
 {
-	const struct problem_key *x = a, *y = b;
+	const struct finding *v = arg;
 
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return (x->kind > y->kind) - (x->kind < y->kind);
+	return findings_identity_cmp(&v[*(const size_t *)a], &v[*(const size_t *)b]);
 }
 
-static struct problem_key problem_key_of(const struct finding *f)
+/* Is x the same problem as one of v[pos[0..n))? */
+static int pos_has(const struct finding *v, const size_t *pos, size_t n,
+		   const struct finding *x)
 {
-	struct problem_key k = { findings_hash(f), f->kind };
+	size_t lo = 0, hi = n;
 
-	return k;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = findings_identity_cmp(&v[pos[mid]], x);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 static int keep_push(struct findings_state *st, size_t *cap, const struct finding *f,
@@ -1033,7 +1040,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 		       const struct sample *s, struct finding_list *out)
 {
 	struct kept_finding *old = st->kept;
-	struct problem_key *now = NULL;
+	size_t *now = NULL;
 	size_t nold = st->nkept, cap = 0, i, j, nnow = out->n;
 	char when[32];
 	int r = 0;
@@ -1075,15 +1082,14 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 		if (!now)
 			r = -ENOMEM;
 		for (i = 0; now && i < nnow; i++)
-			now[i] = problem_key_of(&out->v[i]);
+			now[i] = i;
 		if (now)
-			qsort(now, nnow, sizeof(*now), cmp_problem_key);
+			qsort_r(now, nnow, sizeof(*now), cmp_pos_identity, out->v);
 	}
 	for (j = 0; j < nold && r == 0; j++) {
-		struct problem_key key = problem_key_of(&old[j].f);
 		struct finding g;
 
-		if (nnow && bsearch(&key, now, nnow, sizeof(*now), cmp_problem_key))
+		if (nnow && pos_has(out->v, now, nnow, &old[j].f))
 			continue;	/* back: it is in this sample's list */
 		g = old[j].f;
 		if (!old[j].gone_since)
@@ -1120,24 +1126,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 
 static int cmp_finding(const void *a, const void *b)
 {
-	const struct finding *x = a, *y = b;
-	int xr = x->state == FINDING_RESOLVED, yr = y->state == FINDING_RESOLVED;
-	int xm = x->state == FINDING_MITIGATED && x->check != FINDING_CHECK_FAILS;
-	int ym = y->state == FINDING_MITIGATED && y->check != FINDING_CHECK_FAILS;
-
-	/* what still needs someone first: resolved last, then working
-	 * mitigations below the open problems of their severity */
-	if (xr != yr)
-		return xr - yr;
-	if (x->severity != y->severity)
-		return x->severity > y->severity ? -1 : 1;
-	if (xm != ym)
-		return xm - ym;
-	if (x->suspected != y->suspected)
-		return x->suspected ? 1 : -1;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return findings_cmp(a, b);
 }
 
 int findings_evaluate(const struct findings_config *c, struct findings_state *st,

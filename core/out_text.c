@@ -236,7 +236,9 @@ static void text_findings(FILE *f, const struct sample *s)
 		      "leaks fds or sockets\n", f);
 		return;
 	}
-	fprintf(f, "FINDINGS  %zu, most severe first\n", s->findings.n);
+	/* the header's verdict: info and resolved findings are no leak */
+	fprintf(f, "FINDINGS  %zu, most severe first%s\n", s->findings.n,
+		findings_any_leak(&s->findings) ? "" : "; no leaks found");
 	for (i = 0; i < s->findings.n; i++) {
 		const struct finding *x = &s->findings.v[i];
 		char b1[4 * sizeof(x->evidence)];

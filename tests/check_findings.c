@@ -458,6 +458,116 @@ START_TEST(test_config)
 }
 END_TEST
 
+/* A finding with just what the order and identity rules read. */
+static struct finding made(enum finding_kind kind, enum finding_severity sev,
+			   enum finding_state state, int pid, int fd, uint64_t inode,
+			   uint64_t netns)
+{
+	struct finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = (uint8_t)kind;
+	f.severity = (uint8_t)sev;
+	f.state = (uint8_t)state;
+	f.suspected = state == FINDING_SUSPECTED;
+	f.pid = pid;
+	f.fd = fd;
+	f.inode = inode;
+	f.netns = netns;
+	return f;
+}
+
+/* The one order: a resolved critical comes after an open warning (the
+ * Findings pane once ranked it first, by severity alone). */
+START_TEST(test_order)
+{
+	struct finding crit = made(FINDING_UNREAD_QUEUE, FINDING_CRITICAL, FINDING_RESOLVED,
+				   42, 3, 777, 1);
+	struct finding warn = made(FINDING_GHOST_SOCKETS, FINDING_WARNING, FINDING_CONFIRMED,
+				   43, -1, 0, 1);
+	struct finding info = made(FINDING_UNACCOUNTED_GROWTH, FINDING_INFO, FINDING_CONFIRMED,
+				   -1, -1, 0, 0);
+	struct finding sus = warn, mit = warn;
+
+	crit.score = 1e9;
+	ck_assert_int_gt(findings_cmp(&crit, &warn), 0);
+	ck_assert_int_lt(findings_cmp(&warn, &crit), 0);
+	ck_assert_int_lt(findings_cmp(&info, &crit), 0);
+	ck_assert_int_lt(findings_cmp(&warn, &info), 0);
+	/* suspected below confirmed, a working mitigation below both */
+	sus.suspected = 1;
+	sus.state = FINDING_SUSPECTED;
+	ck_assert_int_lt(findings_cmp(&warn, &sus), 0);
+	mit.state = FINDING_MITIGATED;
+	mit.check = FINDING_CHECK_WORKS;
+	ck_assert_int_lt(findings_cmp(&sus, &mit), 0);
+	mit.check = FINDING_CHECK_FAILS;
+	ck_assert_int_lt(findings_cmp(&mit, &sus), 0);
+	/* a total order: equal only for the same problem */
+	ck_assert_int_eq(findings_cmp(&warn, &warn), 0);
+	sus = warn;
+	sus.netns = 2;
+	ck_assert_int_ne(findings_cmp(&warn, &sus), 0);
+}
+END_TEST
+
+/* The one identity: the namespace counts, and an fd is a whole int (the
+ * pane's key once kept 8 bits of it: fd 256 was fd 0). */
+START_TEST(test_identity)
+{
+	struct finding a = made(FINDING_UNREAD_QUEUE, FINDING_WARNING, FINDING_CONFIRMED,
+				42, 0, 777, 4026531840ULL);
+	struct finding b = a;
+
+	ck_assert(findings_same(&a, &b));
+	ck_assert_uint_eq(findings_hash(&a), findings_hash(&b));
+	/* text, severity and state are not part of it */
+	b.severity = FINDING_CRITICAL;
+	b.state = FINDING_RESOLVED;
+	snprintf(b.summary, sizeof(b.summary), "other words");
+	ck_assert(findings_same(&a, &b));
+	ck_assert_int_eq(findings_identity_cmp(&a, &b), 0);
+	b = a;
+	b.netns = 4026532000ULL;
+	ck_assert(!findings_same(&a, &b));
+	ck_assert_int_ne(findings_identity_cmp(&a, &b), 0);
+	ck_assert_int_eq(findings_identity_cmp(&a, &b), -findings_identity_cmp(&b, &a));
+	ck_assert_uint_ne(findings_hash(&a), findings_hash(&b));
+	b = a;
+	b.fd = 256;
+	ck_assert(!findings_same(&a, &b));
+	ck_assert_uint_ne(findings_hash(&a), findings_hash(&b));
+	b = a;
+	b.kind = FINDING_QUEUE_FULL_DROPPING;
+	ck_assert(!findings_same(&a, &b));
+}
+END_TEST
+
+/* "Is there a leak?": open warnings and criticals; a resolved critical
+ * or an info note is none (the text output once said yes to any). */
+START_TEST(test_any_leak)
+{
+	struct finding v[3];
+	struct finding_list l = { v, 0, 3 };
+	size_t crit, warn, info;
+
+	ck_assert(!findings_any_leak(&l));
+	v[0] = made(FINDING_UNREAD_QUEUE, FINDING_CRITICAL, FINDING_RESOLVED, 42, 3, 777, 1);
+	v[1] = made(FINDING_UNACCOUNTED_GROWTH, FINDING_INFO, FINDING_CONFIRMED, -1, -1, 0, 0);
+	l.n = 2;
+	ck_assert(!findings_any_leak(&l));
+	findings_open_counts(&l, &crit, &warn, &info);
+	ck_assert_uint_eq(crit, 0);
+	ck_assert_uint_eq(warn, 0);
+	ck_assert_uint_eq(info, 1);
+	v[2] = made(FINDING_GHOST_SOCKETS, FINDING_WARNING, FINDING_SUSPECTED, 43, -1, 0, 1);
+	l.n = 3;
+	ck_assert(findings_any_leak(&l));
+	findings_open_counts(&l, &crit, &warn, &info);
+	ck_assert_uint_eq(warn, 1);
+}
+END_TEST
+
 Suite *findings_suite(void)
 {
 	Suite *s = suite_create("findings");
@@ -471,6 +581,9 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_links_ids_steps);
 	tcase_add_test(tc, test_states);
 	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_order);
+	tcase_add_test(tc, test_identity);
+	tcase_add_test(tc, test_any_leak);
 	suite_add_tcase(s, tc);
 	return s;
 }

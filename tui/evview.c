@@ -45,12 +45,6 @@ struct para {
 	struct format_span span[EV_SPANS];
 };
 
-static int same_subject(const struct finding *a, const struct finding *b)
-{
-	return a->kind == b->kind && a->pid == b->pid && a->fd == b->fd &&
-	       a->inode == b->inode && a->netns == b->netns;
-}
-
 static void ev_sample(struct view *v, struct tui *t)
 {
 	struct evview *ev = (struct evview *)v;
@@ -59,7 +53,7 @@ static void ev_sample(struct view *v, struct tui *t)
 	if (t->have) {
 		ev->gone = 1;
 		for (i = 0; i < t->cur.findings.n; i++) {
-			if (same_subject(&t->cur.findings.v[i], &ev->f)) {
+			if (findings_same(&t->cur.findings.v[i], &ev->f)) {
 				ev->f = t->cur.findings.v[i];
 				ev->f.comm[sizeof(ev->f.comm) - 1] = '\0';
 				ev->gone = 0;
@@ -130,7 +124,7 @@ static void ev_links_text(const struct evview *ev, const struct tui *t, char *ou
 	if (!t->have)
 		return;
 	for (i = 0; i < l->n; i++)
-		if (same_subject(&l->v[i], &ev->f))
+		if (findings_same(&l->v[i], &ev->f))
 			break;
 	if (i == l->n)
 		return;

@@ -84,7 +84,7 @@ void strip_draw(struct tui *t)
 		return;
 	}
 	/* "2 critical, 1 warning: <the top one>" */
-	findpane_counts(&t->cur, &crit, &warn, &info);
+	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
 	if (crit && warn)
 		snprintf(buf, sizeof(buf), "%zu critical, %zu warning:", crit, warn);
 	else if (crit || warn)

@@ -189,10 +189,7 @@ size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t 
 
 static int alarming(const struct sample *s)
 {
-	size_t crit, warn, info;
-
-	findpane_counts(s, &crit, &warn, &info);
-	return crit + warn > 0;
+	return findings_any_leak(&s->findings);
 }
 
 void tui_install_sample(struct tui *t, struct sample *s)

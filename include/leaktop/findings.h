@@ -157,6 +157,27 @@ const char *findings_check_name(enum finding_check c);
 char *findings_id(const struct finding *f, char *out, size_t outsz);
 /* The whole hash the id is cut from: equal for the same problem. */
 uint64_t findings_hash(const struct finding *f);
+/*
+ * A finding's identity, the one rule: two findings are the same problem
+ * when kind, pid, fd, socket inode and namespace are equal (what
+ * findings_hash hashes).  findings_identity_cmp orders by it (for sorting
+ * and binary search); findings_same is its equality.
+ */
+int findings_identity_cmp(const struct finding *a, const struct finding *b);
+int findings_same(const struct finding *a, const struct finding *b);
+/*
+ * The order of findings in every output and pane: what still needs
+ * someone first.  Resolved last; then severity; working mitigations below
+ * the open problems of their severity; suspected below confirmed; then
+ * score (bigger first), pid, identity.  <0 when a comes first.
+ */
+int findings_cmp(const struct finding *a, const struct finding *b);
+/* The findings of l that are still a problem (not resolved), by severity. */
+void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
+			  size_t *info);
+/* "Is there a leak?": 1 when an open (not resolved) finding is a warning
+ * or critical; info findings are notes, not leaks. */
+int findings_any_leak(const struct finding_list *l);
 /* Does finding c explain finding e?  The one rule findings_links lists. */
 int findings_explains(const struct finding *c, const struct finding *e);
 
