@@ -689,6 +689,40 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 	return 0;
 }
 
+/* fd usage of p in % of its soft limit, 0 when either is unknown. */
+static double fd_pct(const struct proc_info *p)
+{
+	return p->fd_soft > 0 && p->nfds >= 0 ? 100.0 * p->nfds / (double)p->fd_soft : 0;
+}
+
+/*
+ * fds growing toward the limit: a shell opening one more fd is not a leak,
+ * so the growth must be steady, large enough, and reach the limit within
+ * the horizon.  A few seconds of a busy daemon's burst, extrapolated over
+ * hours, is no evidence: a short history counts only when the limit is
+ * close (a leak like gshell's at a low limit).
+ */
+static int fds_growing(const struct findings_config *c, const struct proc_info *p)
+{
+	if (!(p->growth_known && p->fd_growth_per_hour >= c->fd_min_growth &&
+	      p->fd_increase >= c->fd_min_increase &&
+	      p->exhaustion_s >= 0 && p->exhaustion_s <= c->fd_horizon_s))
+		return 0;
+	return p->growth_span_s >= c->fd_min_span_s || p->exhaustion_s <= c->fd_crit_s;
+}
+
+int findings_proc_notable(const struct findings_config *c, const struct proc_info *p)
+{
+	struct findings_config def;
+
+	if (!c) {
+		findings_config_default(&def);
+		c = &def;
+	}
+	return p->ghosts > 0 || p->queued > 0 || fd_pct(p) >= c->fd_crit_pct ||
+	       fds_growing(c, p);
+}
+
 static int rule_procs(const struct findings_config *c, const struct sample *s,
 		      struct finding_list *out)
 {
@@ -701,20 +735,8 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 		const struct proc_info *p = &s->procs.v[i];
 		char w[96], b1[32], cause[96];
 		struct finding *f;
-		double pct = p->fd_soft > 0 && p->nfds >= 0 ?
-			     100.0 * p->nfds / (double)p->fd_soft : 0;
-		/* a shell opening one more fd is not a leak: the growth must be
-		 * steady, large enough, and reach the limit within the horizon */
-		int growing = p->growth_known && p->fd_growth_per_hour >= c->fd_min_growth &&
-			      p->fd_increase >= c->fd_min_increase &&
-			      p->exhaustion_s >= 0 && p->exhaustion_s <= c->fd_horizon_s;
-
-		/* a few seconds of a busy daemon's burst, extrapolated over hours,
-		 * is no evidence: a short history counts only when the limit is
-		 * close (a leak like gshell's at a low limit) */
-		if (growing && p->growth_span_s < c->fd_min_span_s &&
-		    p->exhaustion_s > c->fd_crit_s)
-			growing = 0;
+		double pct = fd_pct(p);
+		int growing = fds_growing(c, p);
 		int ghosts_grow = p->growth_known && p->ghost_growth_per_hour > 0 &&
 				  p->ghosts >= c->ghost_min;
 

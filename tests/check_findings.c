@@ -15,6 +15,7 @@
 #include "check_suites.h"
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
+#include "leaktop/procs.h"
 #include "leaktop/sample.h"
 
 static struct findings_config cfg;
@@ -568,6 +569,56 @@ START_TEST(test_any_leak)
 }
 END_TEST
 
+/* Worth a row by the thresholds the user set: the text output once
+ * hard-coded 90 %, a day, 60/h and 10, so --threshold moved nothing. */
+START_TEST(test_proc_notable)
+{
+	struct findings_config c;
+	struct proc_info p;
+
+	findings_config_default(&c);
+	memset(&p, 0, sizeof(p));
+	p.pid = 42;
+	p.nfds = 10;
+	p.fd_soft = 1024;
+	p.exhaustion_s = -1;
+	ck_assert(!findings_proc_notable(&c, &p));
+	ck_assert(!findings_proc_notable(NULL, &p));
+	p.queued = 1;
+	ck_assert(findings_proc_notable(&c, &p));
+	p.queued = 0;
+	p.ghosts = 1;
+	ck_assert(findings_proc_notable(&c, &p));
+	p.ghosts = 0;
+	/* 95 % of the limit: notable at the default 90, not at 99 */
+	p.nfds = 973;
+	ck_assert(findings_proc_notable(&c, &p));
+	ck_assert(findings_proc_notable(NULL, &p));
+	ck_assert_int_eq(findings_config_set(&c, "fd_crit_pct", "99", NULL), 0);
+	ck_assert(!findings_proc_notable(&c, &p));
+	/* near the limit in fds that overflow an int32 times 10 */
+	p.nfds = 300000000;
+	p.fd_soft = 310000000;
+	ck_assert(findings_proc_notable(&c, &p) == 0);
+	ck_assert_int_eq(findings_config_set(&c, "fd_crit_pct", "90", NULL), 0);
+	ck_assert(findings_proc_notable(&c, &p));
+	/* fds growing: 100/h, 20 more, the limit in an hour, over 2 min */
+	p.nfds = 10;
+	p.fd_soft = 1024;
+	p.growth_known = 1;
+	p.fd_growth_per_hour = 100;
+	p.fd_increase = 20;
+	p.exhaustion_s = 3600;
+	p.growth_span_s = 120;
+	ck_assert(findings_proc_notable(&c, &p));
+	ck_assert_int_eq(findings_config_set(&c, "fd_min_growth", "200", NULL), 0);
+	ck_assert(!findings_proc_notable(&c, &p));
+	findings_config_default(&c);
+	ck_assert_int_eq(findings_config_set(&c, "fd_horizon_s", "600", NULL), 0);
+	ck_assert(!findings_proc_notable(&c, &p));
+}
+END_TEST
+
 Suite *findings_suite(void)
 {
 	Suite *s = suite_create("findings");
@@ -584,6 +635,7 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_identity);
 	tcase_add_test(tc, test_any_leak);
+	tcase_add_test(tc, test_proc_notable);
 	suite_add_tcase(s, tc);
 	return s;
 }

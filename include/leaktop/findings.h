@@ -144,6 +144,16 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 		      const struct sample *s, struct finding_list *out);
 void findings_list_free(struct finding_list *l);
 
+struct proc_info;
+/*
+ * Is process p worth a row in an output?  Ghost sockets, bytes queued in
+ * its sockets, fd usage at fd_crit_pct or more, or fds growing toward the
+ * limit as the fd_exhaustion rule counts it (fd_min_growth,
+ * fd_min_increase, within fd_horizon_s): the thresholds of c, so
+ * --threshold moves the rows with the findings.  c NULL: the defaults.
+ */
+int findings_proc_notable(const struct findings_config *c, const struct proc_info *p);
+
 const char *findings_kind_name(enum finding_kind k);
 const char *findings_severity_name(enum finding_severity s);
 const char *findings_state_name(enum finding_state s);
