@@ -58,9 +58,16 @@ int history_touch(struct history *h, double t, const struct ltsock_vec *socks,
 		  size_t first, struct sock_rate *rates);
 
 /*
- * The census order of socks: order[0..socks->n) gets every index once,
- * by growth_bps descending (unknown counts as 0), then rmem descending,
- * then inode ascending.  The quiet majority (no growth, nothing charged) is
+ * The one order of sockets, for the census, every output and the Sockets
+ * pane: growth_bps descending (unknown counts as 0), then the bytes
+ * waiting for a reader (ltsock_queued) descending, then inode ascending.
+ * <0 when socks->v[i] comes first; 0 only for i == j or equal inodes.
+ */
+int history_order_cmp(const struct ltsock_vec *socks, const struct sock_rate *rates,
+		      uint32_t i, uint32_t j);
+/*
+ * The census order of socks (history_order_cmp): order[0..socks->n) gets
+ * every index once.  The quiet majority (no growth, nothing queued) is
  * radix-sorted by inode; only the rest takes comparisons.
  */
 void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates,
