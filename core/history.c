@@ -213,12 +213,17 @@ static uint32_t clamp32(uint64_t v)
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+uint32_t history_queue_point(const struct ltsock *k)
+{
+	return clamp32(ltsock_recv_q(k));
+}
+
 static void append(struct series *s, double t, const struct ltsock *k, double window)
 {
 	uint32_t drops = k->drops;
 
 	s->t[s->head] = t;
-	s->q[s->head] = clamp32(ltsock_recv_q(k));
+	s->q[s->head] = history_queue_point(k);
 	s->sq[s->head] = clamp32(ltsock_send_held(k));
 	s->drops[s->head] = drops;
 	s->head = (uint8_t)((s->head + 1) % HISTORY_POINTS);

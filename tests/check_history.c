@@ -365,6 +365,23 @@ START_TEST(test_order_on_queued_bytes)
 }
 END_TEST
 
+/* The sparkline's point is the Recv-Q the panes show: for a unix reader
+ * the bytes its senders queued, not its raw Recv-Q (which a replay once
+ * drew, while live history drew ltsock_recv_q). */
+START_TEST(test_queue_point)
+{
+	struct ltsock s = mk(10, 300, 0);
+
+	ck_assert_uint_eq(history_queue_point(&s), 300);
+	s.family = AF_UNIX;
+	s.recv_q = 100;
+	s.peer_q = 70000;
+	s.have |= LTSOCK_HAVE_PEERQ;
+	ck_assert_uint_eq(history_queue_point(&s), 70000);
+	ck_assert_uint_eq(history_queue_point(&s), ltsock_recv_q(&s));
+}
+END_TEST
+
 /* A light sample's order: the kept sockets' order, minus the removed, plus
  * the inserted, is the order history_order computes from scratch. */
 START_TEST(test_order_insert_matches_full_order)
@@ -634,6 +651,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_listen_backlog_is_not_bytes);
 	tcase_add_test(tc, test_order_matches_comparison_sort);
 	tcase_add_test(tc, test_order_on_queued_bytes);
+	tcase_add_test(tc, test_queue_point);
 	tcase_add_test(tc, test_order_insert_matches_full_order);
 	tcase_add_test(tc, test_touch_keeps_other_series);
 	suite_add_tcase(s, tc);

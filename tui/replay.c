@@ -21,6 +21,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/findings.h"
+#include "leaktop/history.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
 #include "replay.h"
@@ -445,7 +446,8 @@ size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32
 		note_mem(rp, j, &s);
 		for (k = 0; k < s.socks.n; k++) {
 			if (s.socks.v[k].netns == netns && s.socks.v[k].inode == inode) {
-				q[n++] = (uint32_t)s.socks.v[k].recv_q;
+				/* the point live history keeps */
+				q[n++] = history_queue_point(&s.socks.v[k]);
 				break;
 			}
 		}

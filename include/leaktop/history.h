@@ -89,6 +89,9 @@ size_t history_series(const struct history *h);
  * "send_stalled". */
 const char *history_flag_name(unsigned flag);
 
+/* The point a socket's Recv-Q series keeps for k (ltsock_recv_q, cut to
+ * 32 bits): live history and a replay's sparkline alike. */
+uint32_t history_queue_point(const struct ltsock *k);
 /* Copy up to max points of a socket's Recv-Q series, oldest first, into
  * t[] / q[]; returns the count (0 if no series).  For the TUI sparkline. */
 size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode,
