@@ -626,7 +626,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			f->suspected = r->points < c->confirm_samples;
 			f->observed_s = s->interval * (r->points > 0 ? r->points - 1 : 0);
 			f->score = r->growth_bps * 60 + (double)q;
-			f->action = dgram_like(k) && f->pid >= 0 ? "drop-filter" : NULL;
+			f->action = dgram_like(k) && f->pid >= 0 ? ACTIONS_DROP_FILTER : ACTIONS_NONE;
 			who(f, w, sizeof(w));
 			lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
 			snprintf(f->summary, sizeof(f->summary),
@@ -754,7 +754,8 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 			f->suspected = s->seq < c->confirm_samples &&
 				       p->oldest_ghost_age < c->ghost_persist_s;
 			f->score = p->ghosts;
-			f->action = pct >= 50 && p->fd_hard != p->fd_soft ? "raise-fd-limit" : NULL;
+			f->action = pct >= 50 && p->fd_hard != p->fd_soft ? ACTIONS_RAISE_FD_LIMIT :
+								       ACTIONS_NONE;
 			who(f, w, sizeof(w));
 			snprintf(f->summary, sizeof(f->summary),
 				 "%s holds %d sockets the network stack no longer lists "
@@ -789,7 +790,8 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 			snprintf(f->comm, sizeof(f->comm), "%s", p->comm);
 			f->suspected = !growing ? 0 : s->seq < c->confirm_samples;
 			f->score = growing ? 1e9 / (1 + p->exhaustion_s) : pct;
-			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? "raise-fd-limit" : NULL;
+			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? ACTIONS_RAISE_FD_LIMIT :
+									    ACTIONS_NONE;
 			who(f, w, sizeof(w));
 			/* the cause, when it is in sight: ghosts among the fds */
 			cause[0] = '\0';

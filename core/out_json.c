@@ -481,7 +481,7 @@ static void json_findings(FILE *f, const struct sample *s)
 		out_json_string(f, x->explanation);
 		fputs(",\"suggested_action\":", f);
 		if (x->action)
-			out_json_string(f, x->action);
+			out_json_string(f, actions_kind_name((enum actions_kind)x->action));
 		else
 			fputs("null", f);
 		json_triage(f, s, i);

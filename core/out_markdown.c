@@ -440,10 +440,11 @@ static int md_findings(FILE *f, const struct export_session *es)
 		fprintf(f, "- evidence: %s\n", out_markdown_text(x->evidence, txt, sizeof(txt)));
 		if (x->action && x->fd >= 0)
 			fprintf(f, "- safe action: `leaktop --act %s --pid %d --fd %d`\n",
-				x->action, (int)x->pid, (int)x->fd);
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid,
+				(int)x->fd);
 		else if (x->action)
-			fprintf(f, "- safe action: `leaktop --act %s --pid %d`\n", x->action,
-				(int)x->pid);
+			fprintf(f, "- safe action: `leaktop --act %s --pid %d`\n",
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid);
 		fprintf(f, "\n%s\n\n", out_markdown_text(x->explanation, txt, sizeof(txt)));
 		md_next_steps(f, x);
 	}

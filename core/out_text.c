@@ -267,10 +267,11 @@ static void text_findings(FILE *f, const struct sample *s)
 				findings_kind_name(s->findings.v[ix[k]].kind));
 		if (x->action && x->fd >= 0)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d --fd %d\n",
-				x->action, (int)x->pid, (int)x->fd);
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid,
+				(int)x->fd);
 		else if (x->action)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d\n",
-				x->action, (int)x->pid);
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid);
 	}
 }
 

@@ -85,7 +85,7 @@ START_TEST(test_unread_queue)
 	ck_assert_int_eq(l.v[0].pid, 42);
 	ck_assert_int_eq(l.v[0].fd, 3);
 	ck_assert_uint_eq(l.v[0].inode, 777);
-	ck_assert_str_eq(l.v[0].action, "drop-filter");
+	ck_assert_int_eq(l.v[0].action, ACTIONS_DROP_FILTER);
 	ck_assert_ptr_ne(strstr(l.v[0].summary, "friend_push (pid 42, fd 3) never reads"), NULL);
 	ck_assert_ptr_ne(strstr(l.v[0].explanation, "SO_ATTACH_FILTER"), NULL);
 	findings_list_free(&l);
@@ -110,7 +110,7 @@ START_TEST(test_unread_queue)
 	/* TCP: never a drop filter */
 	one_socket(&s, 90000, SOCK_FLAG_NEVER_READ, 22000, 6, SOCK_STREAM);
 	ck_assert_int_eq(eval(&s, &l), 0);
-	ck_assert_ptr_eq(l.v[0].action, NULL);
+	ck_assert_int_eq(l.v[0].action, ACTIONS_NONE);
 	ck_assert_ptr_ne(strstr(l.v[0].explanation, "stall"), NULL);
 	findings_list_free(&l);
 	sample_release(&s);
@@ -135,7 +135,7 @@ START_TEST(test_queue_edges)
 	ck_assert_int_eq(eval(&s, &l), 0);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_int_eq(l.v[0].kind, FINDING_QUEUE_FULL_DROPPING);
-	ck_assert_ptr_eq(l.v[0].action, NULL);
+	ck_assert_int_eq(l.v[0].action, ACTIONS_NONE);
 	findings_list_free(&l);
 	sample_release(&s);
 	/* a small never-read queue that stopped growing: below the threshold */
@@ -190,7 +190,7 @@ START_TEST(test_fd_rules)
 	ck_assert_uint_eq(l.n, 2);
 	ck_assert_int_eq(l.v[0].kind, FINDING_FD_EXHAUSTION);	/* critical first */
 	ck_assert_int_eq(l.v[0].severity, FINDING_CRITICAL);
-	ck_assert_str_eq(l.v[0].action, "raise-fd-limit");
+	ck_assert_int_eq(l.v[0].action, ACTIONS_RAISE_FD_LIMIT);
 	ck_assert_int_eq(l.v[1].kind, FINDING_GHOST_SOCKETS);
 	ck_assert_int_eq(l.v[1].severity, FINDING_CRITICAL);	/* >= 100 ghosts */
 	findings_list_free(&l);

@@ -294,7 +294,7 @@ void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant)
 		snprintf(x->comm, sizeof(x->comm), "%s", comms[0]);
 		x->observed_s = 2.0 * seq;
 		x->score = 1e6 + seq;
-		x->action = "drop-filter";
+		x->action = ACTIONS_DROP_FILTER;
 		snprintf(x->summary, sizeof(x->summary), "pid 100 (leak_udp) never reads "
 			 "udp socket fd 4: %u KiB queued", seq);
 		snprintf(x->evidence, sizeof(x->evidence), "recv_q %u, growth %u B/s",

@@ -160,11 +160,11 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	if (!ev->f.action)
 		snprintf(act, sizeof(act), "Safe action: none suggested");
 	else if (tui_no_actions(t))
-		snprintf(act, sizeof(act), "Safe action: %s (%s)", ev->f.action,
-			 tui_no_actions(t));
+		snprintf(act, sizeof(act), "Safe action: %s (%s)",
+			 actions_kind_name((enum actions_kind)ev->f.action), tui_no_actions(t));
 	else
 		snprintf(act, sizeof(act), "Safe action: %s (a: preview it, then y to apply)",
-			 ev->f.action);
+			 actions_kind_name((enum actions_kind)ev->f.action));
 	para(&p[2], "", act, THEME_LABEL, width, t->utf8);
 	para(&p[3], "Why it matters: ", ev->f.explanation, THEME_NORMAL, width, t->utf8);
 	/* where it stands, what it is linked to, and what to do next */
@@ -272,7 +272,7 @@ static struct table *ev_table(struct view *v)
 static int ev_target(struct view *v, const struct tui *t, struct tui_target *out)
 {
 	struct evview *ev = (struct evview *)v;
-	enum actions_kind k = ev->f.action ? actions_kind_parse(ev->f.action) : ACTIONS_NONE;
+	enum actions_kind k = (enum actions_kind)ev->f.action;
 
 	if (ev->inner && ev->inner->cls->target &&
 	    ev->inner->cls->target(ev->inner, t, out) == 0) {

@@ -120,7 +120,8 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		lt_sanitize(f->pid >= 0 ? f->comm : "", buf, sz);
 		break;
 	case COL_ACTION:
-		snprintf(buf, sz, "%s", f->action ? f->action : "-");
+		snprintf(buf, sz, "%s", f->action ? actions_kind_name((enum actions_kind)f->action) :
+			 "-");
 		break;
 	case COL_SUMMARY: {
 		/* what it is linked to, after the sentence */
@@ -209,7 +210,7 @@ static int find_target(struct table *tb, const struct tui *t, uint32_t row,
 		       struct tui_target *out)
 {
 	const struct finding *f = finding_of(t, row);
-	enum actions_kind k = f->action ? actions_kind_parse(f->action) : ACTIONS_NONE;
+	enum actions_kind k = (enum actions_kind)f->action;
 
 	(void)tb;
 	if (f->pid < 0)

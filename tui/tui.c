@@ -151,7 +151,7 @@ int tui_target_init(const struct tui *t, int pid, int fd, uint64_t inode,
 	out->suggested = suggested;
 	for (i = 0; t->have && suggested == ACTIONS_NONE && i < t->cur.findings.n; i++) {
 		const struct finding *f = &t->cur.findings.v[i];
-		enum actions_kind k = f->action ? actions_kind_parse(f->action) : ACTIONS_NONE;
+		enum actions_kind k = (enum actions_kind)f->action;
 
 		if (k == ACTIONS_NONE || f->pid != pid)
 			continue;

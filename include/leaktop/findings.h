@@ -80,7 +80,8 @@ struct finding {
 	char victim_comm[64];	/* raw, untrusted */
 	double observed_s;	/* how long the evidence has been seen */
 	double score;		/* rank within a severity: bigger first */
-	const char *action;	/* "drop-filter", "raise-fd-limit", ... or NULL */
+	uint8_t action;		/* enum actions_kind suggested, ACTIONS_NONE: none
+				 * (actions_kind_name gives its --act name) */
 	char summary[256];	/* one plain sentence */
 	char evidence[256];	/* the figures */
 	char explanation[640];	/* what to forward to the owning team */
