@@ -365,17 +365,7 @@ static void unix_senders(const struct sample *s, const struct ltsock *k, char *o
 /* Who, in words, safe for the terminal: "leak_udp (pid 42, fd 3)". */
 static void who(const struct finding *f, char *out, size_t outsz)
 {
-	char comm[48];
-
-	if (f->pid < 0) {
-		snprintf(out, outsz, "a process leaktop cannot see (run as root)");
-		return;
-	}
-	lt_sanitize(f->comm, comm, sizeof(comm));
-	if (f->fd >= 0)
-		snprintf(out, outsz, "%s (pid %d, fd %d)", comm, (int)f->pid, (int)f->fd);
-	else
-		snprintf(out, outsz, "%s (pid %d)", comm, (int)f->pid);
+	findings_subject(f, out, outsz);
 }
 
 static int dgram_like(const struct ltsock *k)
@@ -397,7 +387,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		      struct finding_list *out)
 {
 	uint64_t held = ltsock_send_held(k);
-	char b1[32], b2[32], b3[32], w[96], v[96], addr[64], a2[64], pa[64], pa2[64];
+	char b1[32], b2[32], b3[32], v[96], addr[64], a2[64], pa[64], pa2[64];
 	struct finding *f;
 	ssize_t pi;
 	int full;
@@ -435,16 +425,14 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		vf.pid = f->victim_pid;
 		vf.fd = f->victim_fd;
 		memcpy(vf.comm, f->victim_comm, sizeof(vf.comm));
-		who(f, w, sizeof(w));
 		who(&vf, v, sizeof(v));
 		say(f->summary, sizeof(f->summary),
-			 "%s does not read its %s connection %s: %s of %s waits unsent",
-			 w, ltsock_proto_name(k), pa2, sz(held, b1, sizeof(b1)), v);
+			 "does not read its %s connection %s: %s of %s waits unsent",
+			 ltsock_proto_name(k), pa2, sz(held, b1, sizeof(b1)), v);
 	} else {
-		who(f, w, sizeof(w));
 		say(f->summary, sizeof(f->summary),
-			 "%s cannot send on %s %s: %s waits, its peer %s takes nothing",
-			 w, ltsock_proto_name(k), a2, sz(held, b1, sizeof(b1)), pa2);
+			 "cannot send on %s %s: %s waits, its peer %s takes nothing",
+			 ltsock_proto_name(k), a2, sz(held, b1, sizeof(b1)), pa2);
 	}
 	say(f->evidence, sizeof(f->evidence),
 		 "Send-Q %s (%s queued%s), sndbuf %s, %s over %u samples, never "
@@ -601,7 +589,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 		const struct ltsock *k = &s->socks.v[i];
 		const struct sock_rate *r = &s->rates[i];
 		uint64_t q = ltsock_queued(k);
-		char b1[32], b2[32], b3[32], w[96], addr[64], a2[64], snd[200];
+		char b1[32], b2[32], b3[32], addr[64], a2[64], snd[200];
 		struct finding *f;
 		int full = !!(r->flags & SOCK_FLAG_FULL);
 
@@ -627,11 +615,10 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			f->observed_s = s->interval * (r->points > 0 ? r->points - 1 : 0);
 			f->score = r->growth_bps * 60 + (double)q;
 			f->action = dgram_like(k) && f->pid >= 0 ? ACTIONS_DROP_FILTER : ACTIONS_NONE;
-			who(f, w, sizeof(w));
 			lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
 			snprintf(f->summary, sizeof(f->summary),
-				 "%s never reads its %s socket %s: %s queued%s",
-				 w, ltsock_proto_name(k), a2, sz(q, b1, sizeof(b1)),
+				 "never reads its %s socket %s: %s queued%s",
+				 ltsock_proto_name(k), a2, sz(q, b1, sizeof(b1)),
 				 !full ? (r->growth_bps > 0 ? ", and growing" : ", and it stays") :
 				 k->family == AF_UNIX && k->npeer_blocked ?
 				 ", the queue is full and its senders are blocked" :
@@ -669,11 +656,10 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			owner_of(s, k, f);
 			f->suspected = r->points < c->confirm_samples;
 			f->score = r->drops_ps;
-			who(f, w, sizeof(w));
 			lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
 			snprintf(f->summary, sizeof(f->summary),
-				 "%s reads its %s socket %s too slowly: the queue is full and "
-				 "drops %.1f packets/s", w, ltsock_proto_name(k), a2,
+				 "reads its %s socket %s too slowly: the queue is full and "
+				 "drops %.1f packets/s", ltsock_proto_name(k), a2,
 				 r->drops_ps);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "Recv-Q %s of rcvbuf %s, drops %.1f/s, the queue went down "
@@ -733,7 +719,7 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 		return 0;
 	for (i = 0; i < s->procs.n; i++) {
 		const struct proc_info *p = &s->procs.v[i];
-		char w[96], b1[32], cause[96];
+		char b1[32], cause[96];
 		struct finding *f;
 		double pct = fd_pct(p);
 		int growing = fds_growing(c, p);
@@ -756,11 +742,10 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 			f->score = p->ghosts;
 			f->action = pct >= 50 && p->fd_hard != p->fd_soft ? ACTIONS_RAISE_FD_LIMIT :
 								       ACTIONS_NONE;
-			who(f, w, sizeof(w));
 			snprintf(f->summary, sizeof(f->summary),
-				 "%s holds %d sockets the network stack no longer lists "
+				 "holds %d sockets the network stack no longer lists "
 				 "(ghosts): closed connections whose fds it never closed",
-				 w, (int)p->ghosts);
+				 (int)p->ghosts);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%d ghost sockets of %d socket fds, %+.0f ghosts/hour, the "
 				 "oldest a ghost for %.0f s; %d fds of a %lld limit%s",
@@ -792,7 +777,6 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 			f->score = growing ? 1e9 / (1 + p->exhaustion_s) : pct;
 			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? ACTIONS_RAISE_FD_LIMIT :
 									    ACTIONS_NONE;
-			who(f, w, sizeof(w));
 			/* the cause, when it is in sight: ghosts among the fds */
 			cause[0] = '\0';
 			if (p->ghosts_known && p->ghosts > 0 && p->ghosts >= c->ghost_min)
@@ -800,12 +784,12 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 					 "sockets it never closed", (int)p->ghosts, (int)p->nfds);
 			if (growing)
 				snprintf(f->summary, sizeof(f->summary),
-					 "%s will run out of file descriptors in about %.0f s%s",
-					 w, p->exhaustion_s, cause[0] ? cause :
+					 "will run out of file descriptors in about %.0f s%s",
+					 p->exhaustion_s, cause[0] ? cause :
 					 " (more open every minute)");
 			else
 				snprintf(f->summary, sizeof(f->summary),
-					 "%s uses %d of its %lld file descriptors (%.0f %%)%s", w,
+					 "uses %d of its %lld file descriptors (%.0f %%)%s",
 					 (int)p->nfds, (long long)p->fd_soft, pct, cause);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%d fds open (%d sockets, %d of them ghosts), soft limit %lld, "

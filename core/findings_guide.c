@@ -143,6 +143,64 @@ char *findings_id(const struct finding *f, char *out, size_t outsz)
 	return out;
 }
 
+char *findings_subject(const struct finding *f, char *out, size_t outsz)
+{
+	char comm[48];
+
+	if (f->pid < 0) {
+		snprintf(out, outsz, "a process leaktop cannot see (run as root)");
+		return out;
+	}
+	lt_sanitize(f->comm, comm, sizeof(comm));
+	if (f->fd >= 0)
+		snprintf(out, outsz, "%s (pid %d, fd %d)", comm, (int)f->pid, (int)f->fd);
+	else
+		snprintf(out, outsz, "%s (pid %d)", comm, (int)f->pid);
+	return out;
+}
+
+int findings_has_subject(const struct finding *f)
+{
+	switch (f->kind) {
+	case FINDING_UNREAD_QUEUE:
+	case FINDING_QUEUE_FULL_DROPPING:
+	case FINDING_GHOST_SOCKETS:
+	case FINDING_FD_EXHAUSTION:
+	case FINDING_SEND_STALL:
+		return 1;
+	}
+	return 0;
+}
+
+char *findings_summary(const struct finding *f, char *out, size_t outsz)
+{
+	char who[96];
+
+	if (!findings_has_subject(f) || f->summary_whole)
+		snprintf(out, outsz, "%s", f->summary);
+	else
+		snprintf(out, outsz, "%s %s", findings_subject(f, who, sizeof(who)),
+			 f->summary);
+	return out;
+}
+
+void findings_summary_from_sentence(struct finding *f)
+{
+	char who[96];
+	size_t n;
+
+	f->summary_whole = 0;
+	if (!findings_has_subject(f))
+		return;
+	findings_subject(f, who, sizeof(who));
+	n = strlen(who);
+	if (strncmp(f->summary, who, n) || f->summary[n] != ' ') {
+		f->summary_whole = 1;
+		return;
+	}
+	memmove(f->summary, f->summary + n + 1, strlen(f->summary + n + 1) + 1);
+}
+
 /* Does c explain e?  The rules of findings_links(). */
 int findings_explains(const struct finding *c, const struct finding *e)
 {

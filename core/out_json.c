@@ -441,6 +441,7 @@ static void json_triage(FILE *f, const struct sample *s, size_t i)
 
 static void json_findings(FILE *f, const struct sample *s)
 {
+	char sentence[400];
 	size_t i;
 
 	fputs(",\"findings\":[", f);
@@ -474,7 +475,8 @@ static void json_findings(FILE *f, const struct sample *s)
 			fputs(",\"victim\":null", f);
 		}
 		fprintf(f, ",\"observed_seconds\":%.1f,\"summary\":", x->observed_s);
-		out_json_string(f, x->summary);
+		/* one human sentence: it says who */
+		out_json_string(f, findings_summary(x, sentence, sizeof(sentence)));
 		fputs(",\"evidence\":", f);
 		out_json_string(f, x->evidence);
 		fputs(",\"explanation\":", f);

@@ -341,7 +341,7 @@ static void md_timeline(FILE *f, const struct export_session *es,
 static void md_links(FILE *f, const struct export_session *es, size_t i)
 {
 	const struct export_finding *a = &es->findings[i];
-	char id[16], txt[600];
+	char id[16], txt[1600], sentence[400];
 	size_t j;
 
 	if (es->nfindings > 512)
@@ -359,7 +359,8 @@ static void md_links(FILE *f, const struct export_session *es, size_t i)
 		if (findings_links(pair, 2, 0, 0, &ix, 1))
 			fprintf(f, "- caused by `%s` (%s): %s\n", findings_id(b, id, sizeof(id)),
 				findings_kind_name(b->kind),
-				out_markdown_text(b->summary, txt, sizeof(txt)));
+				out_markdown_text(findings_summary(b, sentence, sizeof(sentence)),
+						  txt, sizeof(txt)));
 		else if (findings_links(pair, 2, 0, 1, &ix, 1))
 			fprintf(f, "- leads to `%s` (%s)\n", findings_id(b, id, sizeof(id)),
 				findings_kind_name(b->kind));
@@ -396,7 +397,7 @@ static int md_pos_cmp(const void *a, const void *b, void *arg)
 static int md_findings(FILE *f, const struct export_session *es)
 {
 	size_t i, k, *pos;
-	char b1[64], txt[2600];
+	char b1[64], txt[2600], sentence[400];
 	int r = -1;
 
 	fputs("## Findings\n\n", f);
@@ -422,7 +423,8 @@ static int md_findings(FILE *f, const struct export_session *es)
 			goto out;
 		fprintf(f, "### %s%s: %s\n\n", findings_severity_name(x->severity),
 			x->suspected ? " (suspected)" : "",
-			out_markdown_text(x->summary, txt, sizeof(txt)));
+			out_markdown_text(findings_summary(x, sentence, sizeof(sentence)), txt,
+					  sizeof(txt)));
 		fprintf(f, "- kind: `%s`", findings_kind_name(x->kind));
 		if (x->pid >= 0)
 			fprintf(f, "; process %d %s", (int)x->pid,
@@ -531,7 +533,7 @@ static int md_write(FILE *f, const struct export_session *es, const struct sampl
 		    const struct sample *last, const struct findings_config *c)
 {
 	const struct record_header *h = &es->hdr;
-	char b1[64], b2[64], b3[32], t[1200];
+	char b1[64], b2[64], b3[32], t[1600], sentence[400];
 	size_t i, crit = 0, warn = 0;
 
 	if (out_common_halted(f))
@@ -577,7 +579,8 @@ static int md_write(FILE *f, const struct export_session *es, const struct sampl
 	for (i = 0; i < es->nfindings && i < 5; i++)
 		if (es->findings[i].f.severity != FINDING_INFO)
 			fprintf(f, "- %s: %s\n", findings_severity_name(es->findings[i].f.severity),
-				out_markdown_text(es->findings[i].f.summary, t, sizeof(t)));
+				out_markdown_text(findings_summary(&es->findings[i].f, sentence,
+								   sizeof(sentence)), t, sizeof(t)));
 	fputc('\n', f);
 	if (first && last) {
 		md_memory(f, first, last);

@@ -238,16 +238,17 @@ static void text_findings(FILE *f, const struct sample *s)
 		const struct finding *x = &s->findings.v[i];
 		char b1[4 * sizeof(x->evidence)];
 
-		char id[16];
+		char id[16], sentence[400];
 		size_t ix[4], nc, k;
 
+		findings_summary(x, sentence, sizeof(sentence));
 		fprintf(f, "  %-8s %s%s\n", findings_severity_name(x->severity),
 			x->state != FINDING_CONFIRMED ?
 			(x->state == FINDING_SUSPECTED ? "(suspected) " :
 			 x->state == FINDING_MITIGATED ? (x->check == FINDING_CHECK_FAILS ?
 							  "(mitigated, not working) " :
 							  "(mitigated) ") : "(resolved) ") : "",
-			text_safe(x->summary, b1, sizeof(b1)));
+			text_safe(sentence, b1, sizeof(b1)));
 		fprintf(f, "           id %s, %s\n", findings_id(x, id, sizeof(id)),
 			findings_state_name((enum finding_state)x->state));
 		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));

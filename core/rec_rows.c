@@ -360,8 +360,14 @@ static void enc_proc(struct buf *b, const struct proc_info *p)
 	ENCODE(REC_PROC);
 }
 
-void rec_enc_finding(struct buf *b, const struct finding *x)
+/* The file keeps a finding's whole sentence in its summary field, as it
+ * did before the subject became data (findings_summary). */
+void rec_enc_finding(struct buf *b, const struct finding *f)
 {
+	struct finding whole = *f;
+	const struct finding *x = &whole;
+
+	findings_summary(f, whole.summary, sizeof(whole.summary));
 	ENCODE(REC_FINDING);
 }
 
@@ -519,6 +525,7 @@ int rec_dec_finding(struct cur *c, struct finding *x)
 	    x->state >= FINDING_NSTATES || x->mitigation >= ACTIONS_NKINDS ||
 	    x->check >= FINDING_NCHECKS)
 		return -EBADMSG;
+	findings_summary_from_sentence(x);
 	return 0;
 }
 

@@ -74,6 +74,7 @@ START_TEST(test_unread_queue)
 {
 	struct finding_list l;
 	struct sample s;
+	char sentence[400];
 
 	findings_config_default(&cfg);
 	one_socket(&s, 90000, SOCK_FLAG_NEVER_READ, 22000, 6, SOCK_DGRAM);
@@ -86,7 +87,11 @@ START_TEST(test_unread_queue)
 	ck_assert_int_eq(l.v[0].fd, 3);
 	ck_assert_uint_eq(l.v[0].inode, 777);
 	ck_assert_int_eq(l.v[0].action, ACTIONS_DROP_FILTER);
-	ck_assert_ptr_ne(strstr(l.v[0].summary, "friend_push (pid 42, fd 3) never reads"), NULL);
+	/* who is data, not words: the sentence puts it first */
+	ck_assert_msg(!strncmp(l.v[0].summary, "never reads its udp socket", 26), "%s",
+		      l.v[0].summary);
+	ck_assert_ptr_ne(strstr(findings_summary(&l.v[0], sentence, sizeof(sentence)),
+				"friend_push (pid 42, fd 3) never reads its udp socket"), NULL);
 	ck_assert_ptr_ne(strstr(l.v[0].explanation, "SO_ATTACH_FILTER"), NULL);
 	findings_list_free(&l);
 	sample_release(&s);
@@ -619,6 +624,49 @@ START_TEST(test_proc_notable)
 }
 END_TEST
 
+/* The subject is data: the sentence is subject + summary, the recording
+ * keeps the sentence and its reader takes the subject off again; a
+ * sentence that does not start with it stays whole, never doubled. */
+START_TEST(test_subject_and_sentence)
+{
+	struct finding f = made(FINDING_UNREAD_QUEUE, FINDING_WARNING, FINDING_CONFIRMED,
+				42, 256, 777, 1);
+	struct finding g = made(FINDING_UNACCOUNTED_GROWTH, FINDING_INFO, FINDING_CONFIRMED,
+				-1, -1, 0, 0);
+	char out[400], who[96];
+
+	snprintf(f.comm, sizeof(f.comm), "leak\x1b[31m");
+	snprintf(f.summary, sizeof(f.summary), "never reads its udp socket *:9: 1 MiB queued");
+	ck_assert_str_eq(findings_subject(&f, who, sizeof(who)),
+			 "leak\\x1b[31m (pid 42, fd 256)");
+	ck_assert_str_eq(findings_summary(&f, out, sizeof(out)),
+			 "leak\\x1b[31m (pid 42, fd 256) never reads its udp socket *:9: 1 MiB queued");
+	/* the recording's boundary: sentence in, summary out */
+	memcpy(f.summary, out, strlen(out) + 1);
+	findings_summary_from_sentence(&f);
+	ck_assert_int_eq(f.summary_whole, 0);
+	ck_assert_str_eq(f.summary, "never reads its udp socket *:9: 1 MiB queued");
+	/* another process's words: kept whole, the sentence not doubled */
+	snprintf(f.summary, sizeof(f.summary), "other (pid 7) never reads it");
+	findings_summary_from_sentence(&f);
+	ck_assert_int_eq(f.summary_whole, 1);
+	ck_assert_str_eq(findings_summary(&f, out, sizeof(out)), "other (pid 7) never reads it");
+	/* a process-wide finding, and one the owner of which is hidden */
+	f.fd = -1;
+	ck_assert_str_eq(findings_subject(&f, who, sizeof(who)), "leak\\x1b[31m (pid 42)");
+	f.pid = -1;
+	ck_assert_str_eq(findings_subject(&f, who, sizeof(who)),
+			 "a process leaktop cannot see (run as root)");
+	/* the system's findings have no subject */
+	snprintf(g.summary, sizeof(g.summary), "kernel memory grows");
+	ck_assert(!findings_has_subject(&g));
+	ck_assert_str_eq(findings_summary(&g, out, sizeof(out)), "kernel memory grows");
+	findings_summary_from_sentence(&g);
+	ck_assert_str_eq(g.summary, "kernel memory grows");
+	ck_assert_int_eq(g.summary_whole, 0);
+}
+END_TEST
+
 Suite *findings_suite(void)
 {
 	Suite *s = suite_create("findings");
@@ -636,6 +684,7 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_identity);
 	tcase_add_test(tc, test_any_leak);
 	tcase_add_test(tc, test_proc_notable);
+	tcase_add_test(tc, test_subject_and_sentence);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -149,13 +149,15 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	struct evview *ev = (struct evview *)v;
 	enum { NPARA = 16 };
 	struct para *p = calloc(NPARA, sizeof(*p));
-	char title[160], act[200], state[400], links[2][600], steps[2048], *sp, *nl;
+	char title[160], act[200], state[400], links[2][600], steps[2048], sentence[400];
+	char *sp, *nl;
 	int row = y, end = y + h, width = COLS - 2, limit, x, i, hdr, cut, np = 4;
 	size_t total, budget, k;
 
 	if (!p)
 		return;
-	para(&p[0], "", ev->f.summary, THEME_VALUE, width, t->utf8);
+	para(&p[0], "", findings_summary(&ev->f, sentence, sizeof(sentence)), THEME_VALUE,
+	     width, t->utf8);
 	para(&p[1], "Evidence: ", ev->f.evidence, THEME_NORMAL, width, t->utf8);
 	if (!ev->f.action)
 		snprintf(act, sizeof(act), "Safe action: none suggested");

@@ -67,28 +67,6 @@ static size_t find_rows(struct table *tb, const struct tui *t, uint32_t *rows, s
 	return i;
 }
 
-/*
- * The summary without its subject when it starts with it ("leak_udp (pid
- * 42, fd 3) never reads ..." -> "never reads ..."): the PID/FD and COMMAND
- * columns already say it, and the width goes to what matters.
- */
-static void skip_subject(const struct finding *f, char *buf)
-{
-	char comm[48], *p;
-	size_t n;
-
-	if (f->pid < 0)
-		return;
-	lt_sanitize(f->comm, comm, sizeof(comm));
-	n = strlen(comm);
-	if (strncmp(buf, comm, n) || strncmp(buf + n, " (pid ", 6))
-		return;
-	p = strstr(buf + n, ") ");
-	if (!p)
-		return;
-	memmove(buf, p + 2, strlen(p + 2) + 1);
-}
-
 static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
 		      char *buf, size_t sz)
 {
@@ -129,8 +107,8 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		size_t ix[2], n = 0, len;
 		int eff = 0;
 
+		/* the summary without who: the PID/FD and COMMAND columns say it */
 		format_safe(f->summary, 0, buf, sz);
-		skip_subject(f, buf);
 		if (row < l->n) {
 			n = findings_links(l->v, l->n, row, 0, ix, 2);
 			if (!n) {

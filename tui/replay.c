@@ -356,13 +356,14 @@ void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_
 
 void replay_event_text(const struct record_event *e, char *buf, size_t sz)
 {
-	char a[300], b[300];
+	char a[400], b[300], sentence[400];
 
 	switch (e->type) {
 	case RECORD_EV_FINDING:
 		snprintf(buf, sz, "%s %s: %s", findings_severity_name(e->finding.severity),
 			 findings_kind_name(e->finding.kind),
-			 lt_sanitize(e->finding.summary, a, sizeof(a)));
+			 lt_sanitize(findings_summary(&e->finding, sentence, sizeof(sentence)),
+				     a, sizeof(a)));
 		break;
 	case RECORD_EV_ACTION:
 		if (!e->action) {

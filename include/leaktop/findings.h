@@ -82,7 +82,11 @@ struct finding {
 	double score;		/* rank within a severity: bigger first */
 	uint8_t action;		/* enum actions_kind suggested, ACTIONS_NONE: none
 				 * (actions_kind_name gives its --act name) */
-	char summary[256];	/* one plain sentence */
+	char summary[256];	/* what is wrong, without who (the subject is
+				 * pid/fd/comm): findings_summary makes the
+				 * sentence */
+	uint8_t summary_whole;	/* summary is already the whole sentence (an
+				 * old recording's that did not split) */
 	char evidence[256];	/* the figures */
 	char explanation[640];	/* what to forward to the owning team */
 	uint8_t state;		/* enum finding_state */
@@ -189,6 +193,29 @@ void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *wa
 /* "Is there a leak?": 1 when an open (not resolved) finding is a warning
  * or critical; info findings are notes, not leaks. */
 int findings_any_leak(const struct finding_list *l);
+/*
+ * Who a finding is about, as every output words it: "comm (pid N, fd M)",
+ * "comm (pid N)", or "a process leaktop cannot see (run as root)";
+ * the command sanitised.  Returns out.
+ */
+char *findings_subject(const struct finding *f, char *out, size_t outsz);
+/* 1 when f's sentence starts with its subject (a process's problem);
+ * 0 for the system's (memory, pressure, orphans, which name any process
+ * inside their words). */
+int findings_has_subject(const struct finding *f);
+/*
+ * The one human sentence of f (the JSON "summary", the text and Markdown
+ * headings, the strip): subject and summary, or the summary alone when f
+ * has no subject.  Cut to outsz; returns out.  Unsanitised text of the
+ * summary is left for the sink to escape.
+ */
+char *findings_summary(const struct finding *f, char *out, size_t outsz);
+/*
+ * The recording's boundary: a recording keeps the whole sentence in its
+ * summary field (findings_summary).  Take the subject off f->summary again
+ * when it starts with it; else mark it summary_whole.
+ */
+void findings_summary_from_sentence(struct finding *f);
 /* Does finding c explain finding e?  The one rule findings_links lists. */
 int findings_explains(const struct finding *c, const struct finding *e);
 
