@@ -106,6 +106,11 @@ int findings_cmp(const struct finding *x, const struct finding *y)
 	return findings_identity_cmp(x, y);
 }
 
+int findings_is_open(const struct finding *f)
+{
+	return f->state != FINDING_RESOLVED;
+}
+
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
 			  size_t *info)
 {
@@ -113,7 +118,7 @@ void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *wa
 
 	*crit = *warn = *info = 0;
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].state == FINDING_RESOLVED)
+		if (!findings_is_open(&l->v[i]))
 			continue;	/* listed, but no longer a problem */
 		switch (l->v[i].severity) {
 		case FINDING_CRITICAL:

@@ -419,7 +419,7 @@ static int prom_findings(FILE *f, const struct sample *s)
 			free(keep);
 			return -1;
 		}
-		if (!keep[i] || x->state == FINDING_RESOLVED)
+		if (!keep[i] || !findings_is_open(x))
 			continue;	/* no longer a problem: no series */
 		fprintf(f, "leaktop_finding{kind=\"%s\",severity=\"%s\",suspected=\"%s\","
 			"pid=\"%d\",fd=\"%d\",inode=\"%" PRIu64 "\",comm=\"%s\"} 1\n",

@@ -561,6 +561,8 @@ START_TEST(test_any_leak)
 	v[0] = made(FINDING_UNREAD_QUEUE, FINDING_CRITICAL, FINDING_RESOLVED, 42, 3, 777, 1);
 	v[1] = made(FINDING_UNACCOUNTED_GROWTH, FINDING_INFO, FINDING_CONFIRMED, -1, -1, 0, 0);
 	l.n = 2;
+	ck_assert(!findings_is_open(&v[0]));
+	ck_assert(findings_is_open(&v[1]));
 	ck_assert(!findings_any_leak(&l));
 	findings_open_counts(&l, &crit, &warn, &info);
 	ck_assert_uint_eq(crit, 0);

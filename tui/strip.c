@@ -28,7 +28,7 @@ static const struct finding *open_finding(const struct tui *t, int i)
 	for (k = 0; k < t->cur.findings.n; k++) {
 		const struct finding *f = &t->cur.findings.v[k];
 
-		if (f->state == FINDING_RESOLVED)
+		if (!findings_is_open(f))
 			continue;
 		if (i-- == 0)
 			return f;

@@ -187,7 +187,11 @@ int findings_same(const struct finding *a, const struct finding *b);
  * score (bigger first), pid, identity.  <0 when a comes first.
  */
 int findings_cmp(const struct finding *a, const struct finding *b);
-/* The findings of l that are still a problem (not resolved), by severity. */
+/* Is f still a problem?  Every state but resolved (a resolved finding
+ * stays listed for resolved_keep_s). */
+int findings_is_open(const struct finding *f);
+/* The findings of l that are still a problem (findings_is_open), by
+ * severity. */
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
 			  size_t *info);
 /* "Is there a leak?": 1 when an open (not resolved) finding is a warning
