@@ -524,7 +524,7 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 	}
 	peer_ix_free(&ix);
 	for (j = 0; j < ng; j++) {
-		char b1[32], b2[32], b3[32], w[96];
+		char b1[32], b2[32], b3[32];
 		struct finding *f;
 
 		if ((double)g[j].bytes < c->unread_min_bytes)
@@ -540,14 +540,14 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 		/* sure when the culprit's end is seen not reading */
 		f->suspected = g[j].pid < 0 || !g[j].peer_stuck;
 		f->score = (double)g[j].bytes / 2;
-		who(f, w, sizeof(w));
+		/* the reader is the subject: the sentence starts with it */
 		if (g[j].pid >= 0)
 			say(f->summary, sizeof(f->summary),
-				 "%u %s connection%s hold %s because %s %s",
+				 "%s %u %s connection%s, which hold%s %s",
+				 g[j].unaccepted ? "does not accept" : "stopped reading",
 				 g[j].n, g[j].unaccepted ? "unaccepted" : "orphaned",
-				 g[j].n == 1 ? "" : "s", sz(g[j].bytes, b1, sizeof(b1)), w,
-				 g[j].unaccepted ? "does not accept them" :
-						   "stopped reading them");
+				 g[j].n == 1 ? "" : "s", g[j].n == 1 ? "s" : "",
+				 sz(g[j].bytes, b1, sizeof(b1)));
 		else
 			say(f->summary, sizeof(f->summary),
 				 "%u %s connection%s hold %s, toward peers not on this machine",

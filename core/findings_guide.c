@@ -173,6 +173,8 @@ int findings_has_subject(const struct finding *f)
 	case FINDING_FD_EXHAUSTION:
 	case FINDING_SEND_STALL:
 		return 1;
+	case FINDING_ORPHANED_CONNECTIONS:
+		return f->pid >= 0;	/* else the peers are remote: no one */
 	}
 	return 0;
 }

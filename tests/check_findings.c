@@ -659,6 +659,13 @@ START_TEST(test_subject_and_sentence)
 	f.pid = -1;
 	ck_assert_str_eq(findings_subject(&f, who, sizeof(who)),
 			 "a process leaktop cannot see (run as root)");
+	/* orphans: the reader that stopped reading leads, when it is here */
+	g.kind = FINDING_ORPHANED_CONNECTIONS;
+	g.pid = 9;
+	ck_assert(findings_has_subject(&g));
+	g.pid = -1;
+	ck_assert(!findings_has_subject(&g));
+	g.kind = FINDING_UNACCOUNTED_GROWTH;
 	/* the system's findings have no subject */
 	snprintf(g.summary, sizeof(g.summary), "kernel memory grows");
 	ck_assert(!findings_has_subject(&g));

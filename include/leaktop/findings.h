@@ -204,8 +204,7 @@ int findings_any_leak(const struct finding_list *l);
  */
 char *findings_subject(const struct finding *f, char *out, size_t outsz);
 /* 1 when f's sentence starts with its subject (a process's problem);
- * 0 for the system's (memory, pressure, orphans, which name any process
- * inside their words). */
+ * 0 for the system's (memory, pressure, orphans toward remote peers). */
 int findings_has_subject(const struct finding *f);
 /*
  * The one human sentence of f (the JSON "summary", the text and Markdown
