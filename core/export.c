@@ -23,24 +23,11 @@ void export_session_init(struct export_session *es, const struct record_header *
 	es->source = source;
 }
 
-int export_finding_cmp(const struct finding *a, const struct finding *b)
-{
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	if (a->pid != b->pid)
-		return a->pid < b->pid ? -1 : 1;
-	if (a->fd != b->fd)
-		return a->fd < b->fd ? -1 : 1;
-	if (a->inode != b->inode)
-		return a->inode < b->inode ? -1 : 1;
-	return 0;
-}
-
 /* identity, then position */
 static int fref_cmp(const void *a, const void *b)
 {
 	const struct export_fref *x = a, *y = b;
-	int r = export_finding_cmp(x->f, y->f);
+	int r = findings_identity_cmp(x->f, y->f);
 
 	if (r)
 		return r;
@@ -70,7 +57,7 @@ static size_t session_find(const struct export_session *es, const struct finding
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = export_finding_cmp(&es->findings[es->byid[mid]].f, x);
+		int c = findings_identity_cmp(&es->findings[es->byid[mid]].f, x);
 
 		if (!c)
 			return es->byid[mid];
@@ -108,7 +95,7 @@ static int session_reserve(struct export_session *es, size_t n)
 /*
  * The rules, the same whatever the number of findings:
  * - a session finding is created by the first occurrence of its identity
- *   (finding_cmp), and the session keeps them in the order they were
+ *   (findings_identity_cmp), and the session keeps them in the order they were
  *   first seen (within a sample, in the sample's order);
  * - every occurrence, duplicates within one sample included, is applied
  *   in the sample's order: it replaces the kept one when it is more
@@ -146,7 +133,7 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 				j = n0 + ref[g].i;
 				lead[nnew++] = ref[g].i;
 			}
-			for (e = g; e < n && !export_finding_cmp(ref[e].f, ref[g].f); e++)
+			for (e = g; e < n && !findings_identity_cmp(ref[e].f, ref[g].f); e++)
 				to[ref[e].i] = j;
 		}
 		if (nnew > SIZE_MAX - n0 || session_reserve(es, n0 + nnew) < 0)
@@ -205,7 +192,7 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 	for (a = n0, w = n0 + nnew; nnew; ) {
 		size_t b = to[lead[nnew - 1]];
 
-		if (a && export_finding_cmp(&es->findings[es->byid[a - 1]].f, &es->findings[b].f) > 0)
+		if (a && findings_identity_cmp(&es->findings[es->byid[a - 1]].f, &es->findings[b].f) > 0)
 			es->byid[--w] = es->byid[--a];
 		else {
 			es->byid[--w] = b;

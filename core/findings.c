@@ -415,17 +415,7 @@ static int unix_senders(const struct sample *s, struct sender_ix *ix, const stru
 /* Who, in words, safe for the terminal: "leak_udp (pid 42, fd 3)". */
 static void who(const struct finding *f, char *out, size_t outsz)
 {
-	char comm[48];
-
-	if (f->pid < 0) {
-		snprintf(out, outsz, "a process leaktop cannot see (run as root)");
-		return;
-	}
-	lt_sanitize(f->comm, comm, sizeof(comm));
-	if (f->fd >= 0)
-		snprintf(out, outsz, "%s (pid %d, fd %d)", comm, (int)f->pid, (int)f->fd);
-	else
-		snprintf(out, outsz, "%s (pid %d)", comm, (int)f->pid);
+	findings_subject(f, out, outsz);
 }
 
 static int dgram_like(const struct ltsock *k)
@@ -447,7 +437,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		      struct finding_list *out)
 {
 	uint64_t held = ltsock_send_held(k);
-	char b1[32], b2[32], b3[32], w[96], v[96], addr[64], a2[64], pa[64], pa2[64];
+	char b1[32], b2[32], b3[32], v[96], addr[64], a2[64], pa[64], pa2[64];
 	struct finding *f;
 	ssize_t pi;
 	int full;
@@ -487,16 +477,14 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		vf.pid = f->victim_pid;
 		vf.fd = f->victim_fd;
 		memcpy(vf.comm, f->victim_comm, sizeof(vf.comm));
-		who(f, w, sizeof(w));
 		who(&vf, v, sizeof(v));
 		say(f->summary, sizeof(f->summary),
-			 "%s does not read its %s connection %s: %s of %s waits unsent",
-			 w, ltsock_proto_name(k), pa2, sz(held, b1, sizeof(b1)), v);
+			 "does not read its %s connection %s: %s of %s waits unsent",
+			 ltsock_proto_name(k), pa2, sz(held, b1, sizeof(b1)), v);
 	} else {
-		who(f, w, sizeof(w));
 		say(f->summary, sizeof(f->summary),
-			 "%s cannot send on %s %s: %s waits, its peer %s takes nothing",
-			 w, ltsock_proto_name(k), a2, sz(held, b1, sizeof(b1)), pa2);
+			 "cannot send on %s %s: %s waits, its peer %s takes nothing",
+			 ltsock_proto_name(k), a2, sz(held, b1, sizeof(b1)), pa2);
 	}
 	say(f->evidence, sizeof(f->evidence),
 		 "Send-Q %s (%s queued%s), sndbuf %s, %s over %u samples, never "
@@ -588,7 +576,7 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 	}
 	peer_ix_free(&ix);
 	for (j = 0; j < ng; j++) {
-		char b1[32], b2[32], b3[32], w[96];
+		char b1[32], b2[32], b3[32];
 		struct finding *f;
 
 		if ((double)g[j].bytes < c->unread_min_bytes)
@@ -604,14 +592,14 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 		/* sure when the culprit's end is seen not reading */
 		f->suspected = g[j].pid < 0 || !g[j].peer_stuck;
 		f->score = (double)g[j].bytes / 2;
-		who(f, w, sizeof(w));
+		/* the reader is the subject: the sentence starts with it */
 		if (g[j].pid >= 0)
 			say(f->summary, sizeof(f->summary),
-				 "%u %s connection%s hold %s because %s %s",
+				 "%s %u %s connection%s, which hold%s %s",
+				 g[j].unaccepted ? "does not accept" : "stopped reading",
 				 g[j].n, g[j].unaccepted ? "unaccepted" : "orphaned",
-				 g[j].n == 1 ? "" : "s", sz(g[j].bytes, b1, sizeof(b1)), w,
-				 g[j].unaccepted ? "does not accept them" :
-						   "stopped reading them");
+				 g[j].n == 1 ? "" : "s", g[j].n == 1 ? "s" : "",
+				 sz(g[j].bytes, b1, sizeof(b1)));
 		else
 			say(f->summary, sizeof(f->summary),
 				 "%u %s connection%s hold %s, toward peers not on this machine",
@@ -656,7 +644,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 		const struct ltsock *k = &s->socks.v[i];
 		const struct sock_rate *r = &s->rates[i];
 		uint64_t q = ltsock_queued(k);
-		char b1[32], b2[32], b3[32], w[96], addr[64], a2[64], snd[200];
+		char b1[32], b2[32], b3[32], addr[64], a2[64], snd[200];
 		struct finding *f;
 		int full = !!(r->flags & SOCK_FLAG_FULL);
 
@@ -682,12 +670,11 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			f->suspected = r->points < c->confirm_samples;
 			f->observed_s = s->interval * (r->points > 0 ? r->points - 1 : 0);
 			f->score = r->growth_bps * 60 + (double)q;
-			f->action = dgram_like(k) && f->pid >= 0 ? "drop-filter" : NULL;
-			who(f, w, sizeof(w));
+			f->action = dgram_like(k) && f->pid >= 0 ? ACTIONS_DROP_FILTER : ACTIONS_NONE;
 			lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
 			snprintf(f->summary, sizeof(f->summary),
-				 "%s never reads its %s socket %s: %s queued%s",
-				 w, ltsock_proto_name(k), a2, sz(q, b1, sizeof(b1)),
+				 "never reads its %s socket %s: %s queued%s",
+				 ltsock_proto_name(k), a2, sz(q, b1, sizeof(b1)),
 				 !full ? (r->growth_bps > 0 ? ", and growing" : ", and it stays") :
 				 k->family == AF_UNIX && k->npeer_blocked ?
 				 ", the queue is full and its senders are blocked" :
@@ -729,11 +716,10 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 			owner_of(s, k, f);
 			f->suspected = r->points < c->confirm_samples;
 			f->score = r->drops_ps;
-			who(f, w, sizeof(w));
 			lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
 			snprintf(f->summary, sizeof(f->summary),
-				 "%s reads its %s socket %s too slowly: the queue is full and "
-				 "drops %.1f packets/s", w, ltsock_proto_name(k), a2,
+				 "reads its %s socket %s too slowly: the queue is full and "
+				 "drops %.1f packets/s", ltsock_proto_name(k), a2,
 				 r->drops_ps);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "Recv-Q %s of rcvbuf %s, drops %.1f/s, the queue went down "
@@ -752,6 +738,40 @@ out:
 	return ret;
 }
 
+/* fd usage of p in % of its soft limit, 0 when either is unknown. */
+static double fd_pct(const struct proc_info *p)
+{
+	return p->fd_soft > 0 && p->nfds >= 0 ? 100.0 * p->nfds / (double)p->fd_soft : 0;
+}
+
+/*
+ * fds growing toward the limit: a shell opening one more fd is not a leak,
+ * so the growth must be steady, large enough, and reach the limit within
+ * the horizon.  A few seconds of a busy daemon's burst, extrapolated over
+ * hours, is no evidence: a short history counts only when the limit is
+ * close (a leak like gshell's at a low limit).
+ */
+static int fds_growing(const struct findings_config *c, const struct proc_info *p)
+{
+	if (!(p->growth_known && p->fd_growth_per_hour >= c->fd_min_growth &&
+	      p->fd_increase >= c->fd_min_increase &&
+	      p->exhaustion_s >= 0 && p->exhaustion_s <= c->fd_horizon_s))
+		return 0;
+	return p->growth_span_s >= c->fd_min_span_s || p->exhaustion_s <= c->fd_crit_s;
+}
+
+int findings_proc_notable(const struct findings_config *c, const struct proc_info *p)
+{
+	struct findings_config def;
+
+	if (!c) {
+		findings_config_default(&def);
+		c = &def;
+	}
+	return p->ghosts > 0 || p->queued > 0 || fd_pct(p) >= c->fd_crit_pct ||
+	       fds_growing(c, p);
+}
+
 static int rule_procs(const struct findings_config *c, const struct sample *s,
 		      struct finding_list *out)
 {
@@ -762,22 +782,10 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 		return 0;
 	for (i = 0; i < s->procs.n; i++) {
 		const struct proc_info *p = &s->procs.v[i];
-		char w[96], b1[32], cause[96];
+		char b1[32], cause[96];
 		struct finding *f;
-		double pct = p->fd_soft > 0 && p->nfds >= 0 ?
-			     100.0 * p->nfds / (double)p->fd_soft : 0;
-		/* a shell opening one more fd is not a leak: the growth must be
-		 * steady, large enough, and reach the limit within the horizon */
-		int growing = p->growth_known && p->fd_growth_per_hour >= c->fd_min_growth &&
-			      p->fd_increase >= c->fd_min_increase &&
-			      p->exhaustion_s >= 0 && p->exhaustion_s <= c->fd_horizon_s;
-
-		/* a few seconds of a busy daemon's burst, extrapolated over hours,
-		 * is no evidence: a short history counts only when the limit is
-		 * close (a leak like gshell's at a low limit) */
-		if (growing && p->growth_span_s < c->fd_min_span_s &&
-		    p->exhaustion_s > c->fd_crit_s)
-			growing = 0;
+		double pct = fd_pct(p);
+		int growing = fds_growing(c, p);
 		int ghosts_grow = p->growth_known && p->ghost_growth_per_hour > 0 &&
 				  p->ghosts >= c->ghost_min;
 
@@ -795,12 +803,12 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 			f->suspected = s->seq < c->confirm_samples &&
 				       p->oldest_ghost_age < c->ghost_persist_s;
 			f->score = p->ghosts;
-			f->action = pct >= 50 && p->fd_hard != p->fd_soft ? "raise-fd-limit" : NULL;
-			who(f, w, sizeof(w));
+			f->action = pct >= 50 && p->fd_hard != p->fd_soft ? ACTIONS_RAISE_FD_LIMIT :
+								       ACTIONS_NONE;
 			snprintf(f->summary, sizeof(f->summary),
-				 "%s holds %d sockets the network stack no longer lists "
+				 "holds %d sockets the network stack no longer lists "
 				 "(ghosts): closed connections whose fds it never closed",
-				 w, (int)p->ghosts);
+				 (int)p->ghosts);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%d ghost sockets of %d socket fds, %+.0f ghosts/hour, the "
 				 "oldest a ghost for %.0f s; %d fds of a %lld limit%s",
@@ -830,8 +838,8 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 			snprintf(f->comm, sizeof(f->comm), "%s", p->comm);
 			f->suspected = !growing ? 0 : s->seq < c->confirm_samples;
 			f->score = growing ? 1e9 / (1 + p->exhaustion_s) : pct;
-			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? "raise-fd-limit" : NULL;
-			who(f, w, sizeof(w));
+			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? ACTIONS_RAISE_FD_LIMIT :
+									    ACTIONS_NONE;
 			/* the cause, when it is in sight: ghosts among the fds */
 			cause[0] = '\0';
 			if (p->ghosts_known && p->ghosts > 0 && p->ghosts >= c->ghost_min)
@@ -839,12 +847,12 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 					 "sockets it never closed", (int)p->ghosts, (int)p->nfds);
 			if (growing)
 				snprintf(f->summary, sizeof(f->summary),
-					 "%s will run out of file descriptors in about %.0f s%s",
-					 w, p->exhaustion_s, cause[0] ? cause :
+					 "will run out of file descriptors in about %.0f s%s",
+					 p->exhaustion_s, cause[0] ? cause :
 					 " (more open every minute)");
 			else
 				snprintf(f->summary, sizeof(f->summary),
-					 "%s uses %d of its %lld file descriptors (%.0f %%)%s", w,
+					 "uses %d of its %lld file descriptors (%.0f %%)%s",
 					 (int)p->nfds, (long long)p->fd_soft, pct, cause);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%d fds open (%d sockets, %d of them ghosts), soft limit %lld, "
@@ -1045,27 +1053,34 @@ static const struct finding_mitigation *mitigation_of(const struct sample *s,
 	return NULL;
 }
 
-/* A problem's identity (kind and subject), sortable: mark_states finds
- * the kept findings that came back by binary search. */
-struct problem_key {
-	uint64_t hash;
-	int kind;
-};
-
-static int cmp_problem_key(const void *a, const void *b)
+/* Positions in a list, sorted by the identity of the findings there:
+ * mark_states finds the kept findings that came back by binary search.
+ * Positions, not pointers: the list grows (and moves) meanwhile. */
+static int cmp_pos_identity(const void *a, const void *b, void *arg)
 {
-	const struct problem_key *x = a, *y = b;
+	const struct finding *v = arg;
 
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return (x->kind > y->kind) - (x->kind < y->kind);
+	return findings_identity_cmp(&v[*(const size_t *)a], &v[*(const size_t *)b]);
 }
 
-static struct problem_key problem_key_of(const struct finding *f)
+/* Is x the same problem as one of v[pos[0..n))? */
+static int pos_has(const struct finding *v, const size_t *pos, size_t n,
+		   const struct finding *x)
 {
-	struct problem_key k = { findings_hash(f), f->kind };
+	size_t lo = 0, hi = n;
 
-	return k;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = findings_identity_cmp(&v[pos[mid]], x);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 static int keep_push(struct findings_state *st, size_t *cap, const struct finding *f,
@@ -1096,7 +1111,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 		       const struct sample *s, struct finding_list *out)
 {
 	struct kept_finding *old = st->kept;
-	struct problem_key *now = NULL;
+	size_t *now = NULL;
 	size_t nold = st->nkept, cap = 0, i, j, nnow = out->n;
 	char when[32];
 	int r = 0;
@@ -1138,15 +1153,14 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 		if (!now)
 			r = -ENOMEM;
 		for (i = 0; now && i < nnow; i++)
-			now[i] = problem_key_of(&out->v[i]);
+			now[i] = i;
 		if (now)
-			qsort(now, nnow, sizeof(*now), cmp_problem_key);
+			qsort_r(now, nnow, sizeof(*now), cmp_pos_identity, out->v);
 	}
 	for (j = 0; j < nold && r == 0; j++) {
-		struct problem_key key = problem_key_of(&old[j].f);
 		struct finding g;
 
-		if (nnow && bsearch(&key, now, nnow, sizeof(*now), cmp_problem_key))
+		if (nnow && pos_has(out->v, now, nnow, &old[j].f))
 			continue;	/* back: it is in this sample's list */
 		g = old[j].f;
 		if (!old[j].gone_since)
@@ -1183,24 +1197,7 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 
 static int cmp_finding(const void *a, const void *b)
 {
-	const struct finding *x = a, *y = b;
-	int xr = x->state == FINDING_RESOLVED, yr = y->state == FINDING_RESOLVED;
-	int xm = x->state == FINDING_MITIGATED && x->check != FINDING_CHECK_FAILS;
-	int ym = y->state == FINDING_MITIGATED && y->check != FINDING_CHECK_FAILS;
-
-	/* what still needs someone first: resolved last, then working
-	 * mitigations below the open problems of their severity */
-	if (xr != yr)
-		return xr - yr;
-	if (x->severity != y->severity)
-		return x->severity > y->severity ? -1 : 1;
-	if (xm != ym)
-		return xm - ym;
-	if (x->suspected != y->suspected)
-		return x->suspected ? 1 : -1;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return findings_cmp(a, b);
 }
 
 int findings_evaluate(const struct findings_config *c, struct findings_state *st,

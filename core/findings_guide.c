@@ -63,10 +63,151 @@ uint64_t findings_hash(const struct finding *f)
 	return h;
 }
 
+/* Kind, then the subject: pid, fd, socket, namespace. */
+int findings_identity_cmp(const struct finding *a, const struct finding *b)
+{
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->fd != b->fd)
+		return a->fd < b->fd ? -1 : 1;
+	if (a->inode != b->inode)
+		return a->inode < b->inode ? -1 : 1;
+	if (a->netns != b->netns)
+		return a->netns < b->netns ? -1 : 1;
+	return 0;
+}
+
+int findings_same(const struct finding *a, const struct finding *b)
+{
+	return findings_identity_cmp(a, b) == 0;
+}
+
+int findings_cmp(const struct finding *x, const struct finding *y)
+{
+	int xr = x->state == FINDING_RESOLVED, yr = y->state == FINDING_RESOLVED;
+	int xm = x->state == FINDING_MITIGATED && x->check != FINDING_CHECK_FAILS;
+	int ym = y->state == FINDING_MITIGATED && y->check != FINDING_CHECK_FAILS;
+
+	/* what still needs someone first: resolved last, then working
+	 * mitigations below the open problems of their severity */
+	if (xr != yr)
+		return xr - yr;
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	if (xm != ym)
+		return xm - ym;
+	if (x->suspected != y->suspected)
+		return x->suspected ? 1 : -1;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	/* the same rank: by identity, so every output breaks ties alike */
+	return findings_identity_cmp(x, y);
+}
+
+int findings_is_open(const struct finding *f)
+{
+	return f->state != FINDING_RESOLVED;
+}
+
+void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
+			  size_t *info)
+{
+	size_t i;
+
+	*crit = *warn = *info = 0;
+	for (i = 0; i < l->n; i++) {
+		if (!findings_is_open(&l->v[i]))
+			continue;	/* listed, but no longer a problem */
+		switch (l->v[i].severity) {
+		case FINDING_CRITICAL:
+			(*crit)++;
+			break;
+		case FINDING_WARNING:
+			(*warn)++;
+			break;
+		default:
+			(*info)++;
+			break;
+		}
+	}
+}
+
+int findings_any_leak(const struct finding_list *l)
+{
+	size_t crit, warn, info;
+
+	findings_open_counts(l, &crit, &warn, &info);
+	return crit + warn > 0;
+}
+
 char *findings_id(const struct finding *f, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%012" PRIx64, findings_hash(f) & UINT64_C(0xffffffffffff));
 	return out;
+}
+
+char *findings_subject(const struct finding *f, char *out, size_t outsz)
+{
+	char comm[48];
+
+	if (f->pid < 0) {
+		snprintf(out, outsz, "a process leaktop cannot see (run as root)");
+		return out;
+	}
+	lt_sanitize(f->comm, comm, sizeof(comm));
+	if (f->fd >= 0)
+		snprintf(out, outsz, "%s (pid %d, fd %d)", comm, (int)f->pid, (int)f->fd);
+	else
+		snprintf(out, outsz, "%s (pid %d)", comm, (int)f->pid);
+	return out;
+}
+
+int findings_has_subject(const struct finding *f)
+{
+	switch (f->kind) {
+	case FINDING_UNREAD_QUEUE:
+	case FINDING_QUEUE_FULL_DROPPING:
+	case FINDING_GHOST_SOCKETS:
+	case FINDING_FD_EXHAUSTION:
+	case FINDING_SEND_STALL:
+		return 1;
+	case FINDING_ORPHANED_CONNECTIONS:
+		return f->pid >= 0;	/* else the peers are remote: no one */
+	}
+	return 0;
+}
+
+char *findings_summary(const struct finding *f, char *out, size_t outsz)
+{
+	char who[96];
+
+	if (!findings_has_subject(f) || f->summary_whole)
+		snprintf(out, outsz, "%s", f->summary);
+	else
+		snprintf(out, outsz, "%s %s", findings_subject(f, who, sizeof(who)),
+			 f->summary);
+	return out;
+}
+
+void findings_summary_from_sentence(struct finding *f)
+{
+	char who[96];
+	size_t n;
+
+	f->summary_whole = 0;
+	if (!findings_has_subject(f))
+		return;
+	findings_subject(f, who, sizeof(who));
+	n = strlen(who);
+	if (strncmp(f->summary, who, n) || f->summary[n] != ' ') {
+		f->summary_whole = 1;
+		return;
+	}
+	memmove(f->summary, f->summary + n + 1, strlen(f->summary + n + 1) + 1);
 }
 
 /* Does c explain e?  The rules of findings_links(). */

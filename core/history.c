@@ -227,12 +227,17 @@ static uint32_t clamp32(uint64_t v)
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+uint32_t history_queue_point(const struct ltsock *k)
+{
+	return clamp32(ltsock_recv_q(k));
+}
+
 static void append(struct series *s, double t, const struct ltsock *k, double window)
 {
 	uint32_t drops = k->drops;
 
 	s->t[s->head] = t;
-	s->q[s->head] = clamp32(ltsock_recv_q(k));
+	s->q[s->head] = history_queue_point(k);
 	s->sq[s->head] = clamp32(ltsock_send_held(k));
 	s->drops[s->head] = drops;
 	s->head = (uint8_t)((s->head + 1) % HISTORY_POINTS);
@@ -451,20 +456,41 @@ struct order_ctx {
 	const struct sock_rate *rates;
 };
 
-/* Growth first (unknown counts as 0), then charged memory, then inode. */
-static int cmp_order(const void *a, const void *b, void *arg)
+/* Growth in the order: unknown counts as 0. */
+static double order_growth(const struct sock_rate *r)
 {
-	const struct order_ctx *c = arg;
-	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	double gi = c->rates[i].growth_bps, gj = c->rates[j].growth_bps;
-	uint64_t mi = c->socks->v[i].rmem, mj = c->socks->v[j].rmem;
+	return r->known ? r->growth_bps : 0;
+}
+
+/* Neither growing nor shrinking, nothing queued: ordered by inode alone. */
+static int order_quiet(const struct ltsock_vec *socks, const struct sock_rate *rates,
+		       size_t i)
+{
+	return order_growth(&rates[i]) == 0 && ltsock_queued(&socks->v[i]) == 0;
+}
+
+int history_order_cmp(const struct ltsock_vec *socks, const struct sock_rate *rates,
+		      uint32_t i, uint32_t j)
+{
+	double gi = order_growth(&rates[i]), gj = order_growth(&rates[j]);
+	uint64_t mi, mj;
 
 	if (gi != gj)
 		return gi > gj ? -1 : 1;
+	mi = ltsock_queued(&socks->v[i]);
+	mj = ltsock_queued(&socks->v[j]);
 	if (mi != mj)
 		return mi > mj ? -1 : 1;
-	return (c->socks->v[i].inode > c->socks->v[j].inode) -
-	       (c->socks->v[i].inode < c->socks->v[j].inode);
+	return (socks->v[i].inode > socks->v[j].inode) -
+	       (socks->v[i].inode < socks->v[j].inode);
+}
+
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+	const struct order_ctx *c = arg;
+
+	return history_order_cmp(c->socks, c->rates, *(const uint32_t *)a,
+				 *(const uint32_t *)b);
 }
 
 void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates,
@@ -474,23 +500,18 @@ void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates
 	size_t n = socks->n, na = 0, nq = 0, nn = 0, i;
 
 	/*
-	 * Three runs: growing (or holding memory at zero growth), then the
-	 * quiet majority (no growth, nothing charged: by inode alone), then
+	 * Three runs: growing (or holding bytes at zero growth), then the
+	 * quiet majority (no growth, nothing queued: by inode alone), then
 	 * the shrinking.  Only the first and last need the full comparison.
 	 * The quiet gather at the front first, then move behind the first run.
 	 */
-	for (i = 0; i < n; i++) {
-		double g = rates[i].growth_bps;
-
-		if (g == 0 && socks->v[i].rmem == 0)
+	for (i = 0; i < n; i++)
+		if (order_quiet(socks, rates, i))
 			order[nq++] = (uint32_t)i;
-	}
 	for (i = 0; i < n; i++) {
-		double g = rates[i].growth_bps;
-
-		if (g == 0 && socks->v[i].rmem == 0)
+		if (order_quiet(socks, rates, i))
 			continue;
-		if (g < 0)
+		if (order_growth(&rates[i]) < 0)
 			order[n - 1 - nn++] = (uint32_t)i;
 		else
 			order[nq + na++] = (uint32_t)i;

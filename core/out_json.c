@@ -446,6 +446,7 @@ static void json_findings(FILE *f, const struct sample *s)
 {
 	/* the links of every finding: indexed once, not a scan per finding */
 	struct findings_links_ix *lx = findings_links_index(s->findings.v, s->findings.n);
+	char sentence[400];
 	size_t i;
 
 	fputs(",\"findings\":[", f);
@@ -479,14 +480,15 @@ static void json_findings(FILE *f, const struct sample *s)
 			fputs(",\"victim\":null", f);
 		}
 		fprintf(f, ",\"observed_seconds\":%.1f,\"summary\":", x->observed_s);
-		out_json_string(f, x->summary);
+		/* one human sentence: it says who */
+		out_json_string(f, findings_summary(x, sentence, sizeof(sentence)));
 		fputs(",\"evidence\":", f);
 		out_json_string(f, x->evidence);
 		fputs(",\"explanation\":", f);
 		out_json_string(f, x->explanation);
 		fputs(",\"suggested_action\":", f);
 		if (x->action)
-			out_json_string(f, x->action);
+			out_json_string(f, actions_kind_name((enum actions_kind)x->action));
 		else
 			fputs("null", f);
 		json_triage(f, s, lx, i);

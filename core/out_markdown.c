@@ -211,7 +211,10 @@ static int md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 	return 0;
 }
 
-static int md_processes(FILE *f, const struct sample *a, const struct sample *b)
+/* The processes worth a row (findings_proc_notable by c's thresholds) or
+ * that a finding is about. */
+static int md_processes(FILE *f, const struct sample *a, const struct sample *b,
+			const struct findings_config *c)
 {
 	struct out_common_pidset subj;
 	size_t i, shown = 0;
@@ -230,8 +233,7 @@ static int md_processes(FILE *f, const struct sample *a, const struct sample *b)
 
 		if (out_common_halted(f))
 			goto out;
-		if (!(p->ghosts > 0 || p->queued > 0 || out_common_pidset_has(&subj, p->pid) ||
-		      (p->growth_known && p->fd_growth_per_hour >= 60 && p->fd_increase >= 10)))
+		if (!findings_proc_notable(c, p) && !out_common_pidset_has(&subj, p->pid))
 			continue;
 		if (old && old->start_ticks != p->start_ticks)
 			old = NULL;	/* the pid was reused */
@@ -339,7 +341,7 @@ static void md_timeline(FILE *f, const struct export_session *es,
 static void md_links(FILE *f, const struct export_session *es, size_t i)
 {
 	const struct export_finding *a = &es->findings[i];
-	char id[16], txt[600];
+	char id[16], txt[1600], sentence[400];
 	size_t j;
 
 	if (es->nfindings > 512)
@@ -357,7 +359,8 @@ static void md_links(FILE *f, const struct export_session *es, size_t i)
 		if (findings_links(pair, 2, 0, 0, &ix, 1))
 			fprintf(f, "- caused by `%s` (%s): %s\n", findings_id(b, id, sizeof(id)),
 				findings_kind_name(b->kind),
-				out_markdown_text(b->summary, txt, sizeof(txt)));
+				out_markdown_text(findings_summary(b, sentence, sizeof(sentence)),
+						  txt, sizeof(txt)));
 		else if (findings_links(pair, 2, 0, 1, &ix, 1))
 			fprintf(f, "- leads to `%s` (%s)\n", findings_id(b, id, sizeof(id)),
 				findings_kind_name(b->kind));
@@ -381,11 +384,21 @@ static void md_next_steps(FILE *f, const struct finding *x)
 	fputc('\n', f);
 }
 
+/* Session findings by position, in the one order (findings_cmp). */
+static int md_pos_cmp(const void *a, const void *b, void *arg)
+{
+	const struct export_session *es = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = findings_cmp(&es->findings[i].f, &es->findings[j].f);
+
+	return c ? c : (i > j) - (i < j);
+}
+
 static int md_findings(FILE *f, const struct export_session *es)
 {
-	static const int order[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
-	size_t i, k;
-	char b1[64], txt[2600];
+	size_t i, k, *pos;
+	char b1[64], txt[2600], sentence[400];
+	int r = -1;
 
 	fputs("## Findings\n\n", f);
 	if (!es->nfindings) {
@@ -393,43 +406,54 @@ static int md_findings(FILE *f, const struct export_session *es)
 		      "sockets.\n\n", f);
 		return 0;
 	}
-	for (k = 0; k < 3; k++)
-		for (i = 0; i < es->nfindings; i++) {
-			const struct export_finding *ef = &es->findings[i];
-			const struct finding *x = &ef->f;
+	pos = reallocarray(NULL, es->nfindings, sizeof(*pos));
+	if (!pos) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (k = 0; k < es->nfindings; k++)
+		pos[k] = k;
+	qsort_r(pos, es->nfindings, sizeof(*pos), md_pos_cmp, (void *)es);
+	for (k = 0; k < es->nfindings; k++) {
+		const struct export_finding *ef = &es->findings[pos[k]];
+		const struct finding *x = &ef->f;
 
-			if (out_common_halted(f))
-				return -1;
-			if (x->severity != order[k])
-				continue;
-			fprintf(f, "### %s%s: %s\n\n", findings_severity_name(x->severity),
-				x->suspected ? " (suspected)" : "",
-				out_markdown_text(x->summary, txt, sizeof(txt)));
-			fprintf(f, "- kind: `%s`", findings_kind_name(x->kind));
-			if (x->pid >= 0)
-				fprintf(f, "; process %d %s", (int)x->pid,
-					out_markdown_text(x->comm, txt, sizeof(txt)));
-			if (x->fd >= 0)
-				fprintf(f, " fd %d", (int)x->fd);
-			if (x->inode)
-				fprintf(f, "; socket inode %" PRIu64, x->inode);
-			fputc('\n', f);
-			fprintf(f, "- id `%s`, %s at the end\n", findings_id(x, b1, sizeof(b1)),
-				ef->at_end ? findings_state_name((enum finding_state)x->state) :
-				"gone");
-			md_links(f, es, i);
-			md_timeline(f, es, ef);
-			fprintf(f, "- evidence: %s\n", out_markdown_text(x->evidence, txt, sizeof(txt)));
-			if (x->action && x->fd >= 0)
-				fprintf(f, "- safe action: `leaktop --act %s --pid %d --fd %d`\n",
-					x->action, (int)x->pid, (int)x->fd);
-			else if (x->action)
-				fprintf(f, "- safe action: `leaktop --act %s --pid %d`\n", x->action,
-					(int)x->pid);
-			fprintf(f, "\n%s\n\n", out_markdown_text(x->explanation, txt, sizeof(txt)));
-			md_next_steps(f, x);
-		}
-	return 0;
+		i = pos[k];
+		if (out_common_halted(f))
+			goto out;
+		fprintf(f, "### %s%s: %s\n\n", findings_severity_name(x->severity),
+			x->suspected ? " (suspected)" : "",
+			out_markdown_text(findings_summary(x, sentence, sizeof(sentence)), txt,
+					  sizeof(txt)));
+		fprintf(f, "- kind: `%s`", findings_kind_name(x->kind));
+		if (x->pid >= 0)
+			fprintf(f, "; process %d %s", (int)x->pid,
+				out_markdown_text(x->comm, txt, sizeof(txt)));
+		if (x->fd >= 0)
+			fprintf(f, " fd %d", (int)x->fd);
+		if (x->inode)
+			fprintf(f, "; socket inode %" PRIu64, x->inode);
+		fputc('\n', f);
+		fprintf(f, "- id `%s`, %s at the end\n", findings_id(x, b1, sizeof(b1)),
+			ef->at_end ? findings_state_name((enum finding_state)x->state) :
+			"gone");
+		md_links(f, es, i);
+		md_timeline(f, es, ef);
+		fprintf(f, "- evidence: %s\n", out_markdown_text(x->evidence, txt, sizeof(txt)));
+		if (x->action && x->fd >= 0)
+			fprintf(f, "- safe action: `leaktop --act %s --pid %d --fd %d`\n",
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid,
+				(int)x->fd);
+		else if (x->action)
+			fprintf(f, "- safe action: `leaktop --act %s --pid %d`\n",
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid);
+		fprintf(f, "\n%s\n\n", out_markdown_text(x->explanation, txt, sizeof(txt)));
+		md_next_steps(f, x);
+	}
+	r = 0;
+out:
+	free(pos);
+	return r;
 }
 
 static void md_figures(FILE *f, const struct actions_figures *g)
@@ -505,11 +529,11 @@ static int md_actions(FILE *f, const struct export_session *es)
 	return 0;
 }
 
-int out_markdown_write(FILE *f, const struct export_session *es,
-		    const struct sample *first, const struct sample *last)
+static int md_write(FILE *f, const struct export_session *es, const struct sample *first,
+		    const struct sample *last, const struct findings_config *c)
 {
 	const struct record_header *h = &es->hdr;
-	char b1[64], b2[64], b3[32], t[1200];
+	char b1[64], b2[64], b3[32], t[1600], sentence[400];
 	size_t i, crit = 0, warn = 0;
 
 	if (out_common_halted(f))
@@ -555,11 +579,12 @@ int out_markdown_write(FILE *f, const struct export_session *es,
 	for (i = 0; i < es->nfindings && i < 5; i++)
 		if (es->findings[i].f.severity != FINDING_INFO)
 			fprintf(f, "- %s: %s\n", findings_severity_name(es->findings[i].f.severity),
-				out_markdown_text(es->findings[i].f.summary, t, sizeof(t)));
+				out_markdown_text(findings_summary(&es->findings[i].f, sentence,
+								   sizeof(sentence)), t, sizeof(t)));
 	fputc('\n', f);
 	if (first && last) {
 		md_memory(f, first, last);
-		if (md_sockets(f, first, last) < 0 || md_processes(f, first, last) < 0)
+		if (md_sockets(f, first, last) < 0 || md_processes(f, first, last, c) < 0)
 			return -1;
 	} else {
 		fputs("No samples.\n\n", f);
@@ -569,10 +594,15 @@ int out_markdown_write(FILE *f, const struct export_session *es,
 	return ferror(f) ? -1 : 0;
 }
 
+int out_markdown_write(FILE *f, const struct export_session *es,
+		       const struct sample *first, const struct sample *last)
+{
+	return md_write(f, es, first, last, NULL);
+}
+
 static int markdown_end(FILE *f, const struct out_session *ss, const struct out_args *a)
 {
-	(void)a;
-	return out_markdown_write(f, ss->es, ss->first, ss->last);
+	return md_write(f, ss->es, ss->first, ss->last, a ? a->thresholds : NULL);
 }
 
 const struct out_sink out_markdown_sink = {

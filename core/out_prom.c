@@ -379,16 +379,17 @@ out:
 }
 
 /*
- * One series per finding identity (finding_cmp): the first in the
+ * One series per finding identity (findings_same): the first in the
  * sample's order is kept, the series come in that order.  The duplicates
  * are found by sorting, not by comparing each finding with those before
- * it.  The counts by severity count every finding, duplicates included.
+ * it.  The counts by severity count every open finding
+ * (findings_open_counts), duplicates included.
  */
 static int prom_findings(FILE *f, const struct sample *s)
 {
 	static const int sev[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
 	char comm[300];
-	size_t i, g, k, n;
+	size_t i, g, k, n[3];
 	struct export_fref *ref;
 	unsigned char *keep;
 
@@ -401,17 +402,14 @@ static int prom_findings(FILE *f, const struct sample *s)
 		return -1;
 	}
 	for (g = 0; g < s->findings.n; g++)
-		keep[ref[g].i] = !g || export_finding_cmp(ref[g - 1].f, ref[g].f) != 0;
+		keep[ref[g].i] = !g || !findings_same(ref[g - 1].f, ref[g].f);
 	free(ref);
 
 	prom_family(f, "leaktop_findings", "gauge", "Findings of the triage rules by severity.");
-	for (k = 0; k < 3; k++) {
-		for (i = 0, n = 0; i < s->findings.n; i++)
-			n += s->findings.v[i].severity == sev[k] &&
-			     s->findings.v[i].state != FINDING_RESOLVED;
+	findings_open_counts(&s->findings, &n[0], &n[1], &n[2]);
+	for (k = 0; k < 3; k++)
 		fprintf(f, "leaktop_findings{severity=\"%s\"} %zu\n",
-			findings_severity_name(sev[k]), n);
-	}
+			findings_severity_name(sev[k]), n[k]);
 	prom_family(f, "leaktop_finding", "gauge",
 		    "1 for each finding: its kind, severity and subject.");
 	for (i = 0; i < s->findings.n; i++) {
@@ -421,7 +419,7 @@ static int prom_findings(FILE *f, const struct sample *s)
 			free(keep);
 			return -1;
 		}
-		if (!keep[i] || x->state == FINDING_RESOLVED)
+		if (!keep[i] || !findings_is_open(x))
 			continue;	/* no longer a problem: no series */
 		fprintf(f, "leaktop_finding{kind=\"%s\",severity=\"%s\",suspected=\"%s\","
 			"pid=\"%d\",fd=\"%d\",inode=\"%" PRIu64 "\",comm=\"%s\"} 1\n",

@@ -126,22 +126,14 @@ static void text_sockets(FILE *f, const struct sample *s)
 	}
 }
 
-/* Worth a row: ghosts, queued bytes, near its fd limit, or fds growing
- * toward it within a day (a few fds of noise over a short history would
- * otherwise forecast an exhaustion years away).  leaktop leaves itself out. */
-static int proc_notable(const struct sample *s, const struct proc_info *p, int32_t self)
+/* Worth a row: -p's processes, or notable by the triage thresholds;
+ * leaktop leaves itself out. */
+static int proc_shown(const struct sample *s, const struct findings_config *c,
+		      const struct proc_info *p, int32_t self)
 {
 	if (s->pid_filter)
 		return 1;
-	if (p->pid == self)
-		return 0;
-	/* nfds * 10 in 64 bits (an int32 count of a recording may be huge);
-	 * a limit too big to multiply is never near */
-	return p->ghosts > 0 || p->queued > 0 ||
-	       (p->fd_soft > 0 && p->nfds >= 0 && p->fd_soft <= INT64_MAX / 9 &&
-		(int64_t)p->nfds * 10 >= p->fd_soft * 9) ||
-	       (p->growth_known && p->exhaustion_s >= 0 && p->exhaustion_s < 86400 &&
-		p->fd_growth_per_hour >= 60 && p->fd_increase >= 10);
+	return p->pid != self && findings_proc_notable(c, p);
 }
 
 static void text_fdtable(FILE *f, const struct sample *s, const struct fd_table *t)
@@ -179,13 +171,13 @@ static void text_fdtable(FILE *f, const struct sample *s, const struct fd_table 
 	}
 }
 
-static void text_processes(FILE *f, const struct sample *s)
+static void text_processes(FILE *f, const struct sample *s, const struct findings_config *c)
 {
 	int32_t self = (int32_t)getpid();
 	size_t i, shown = 0;
 
 	for (i = 0; i < s->procs.n; i++)
-		shown += proc_notable(s, &s->procs.v[i], self);
+		shown += proc_shown(s, c, &s->procs.v[i], self);
 	fprintf(f, "PROCESSES  %zu of %zu (%s)\n", shown, s->procs.n,
 		s->pid_filter ? "-p" : "with ghosts, queues, fd growth or near the limit");
 	if (!shown)
@@ -197,7 +189,7 @@ static void text_processes(FILE *f, const struct sample *s)
 		char user[40], comm[64], fds[32], rate[24], gh[16], q[32], ex[32];
 		size_t t;
 
-		if (!proc_notable(s, p, self))
+		if (!proc_shown(s, c, p, self))
 			continue;
 		lt_sanitize(p->user, user, 11);
 		lt_sanitize(p->comm, comm, 17);
@@ -242,21 +234,24 @@ static void text_findings(FILE *f, const struct sample *s)
 	}
 	/* the links of every finding: indexed once, not a scan per finding */
 	lx = findings_links_index(s->findings.v, s->findings.n);
-	fprintf(f, "FINDINGS  %zu, most severe first\n", s->findings.n);
+	/* the header's verdict: info and resolved findings are no leak */
+	fprintf(f, "FINDINGS  %zu, most severe first%s\n", s->findings.n,
+		findings_any_leak(&s->findings) ? "" : "; no leaks found");
 	for (i = 0; i < s->findings.n; i++) {
 		const struct finding *x = &s->findings.v[i];
 		char b1[4 * sizeof(x->evidence)];
 
-		char id[16];
+		char id[16], sentence[400];
 		size_t ix[4], nc, k;
 
+		findings_summary(x, sentence, sizeof(sentence));
 		fprintf(f, "  %-8s %s%s\n", findings_severity_name(x->severity),
 			x->state != FINDING_CONFIRMED ?
 			(x->state == FINDING_SUSPECTED ? "(suspected) " :
 			 x->state == FINDING_MITIGATED ? (x->check == FINDING_CHECK_FAILS ?
 							  "(mitigated, not working) " :
 							  "(mitigated) ") : "(resolved) ") : "",
-			text_safe(x->summary, b1, sizeof(b1)));
+			text_safe(sentence, b1, sizeof(b1)));
 		fprintf(f, "           id %s, %s\n", findings_id(x, id, sizeof(id)),
 			findings_state_name((enum finding_state)x->state));
 		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));
@@ -276,10 +271,11 @@ static void text_findings(FILE *f, const struct sample *s)
 				findings_kind_name(s->findings.v[ix[k]].kind));
 		if (x->action && x->fd >= 0)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d --fd %d\n",
-				x->action, (int)x->pid, (int)x->fd);
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid,
+				(int)x->fd);
 		else if (x->action)
 			fprintf(f, "           safe action: leaktop --act %s --pid %d\n",
-				x->action, (int)x->pid);
+				actions_kind_name((enum actions_kind)x->action), (int)x->pid);
 	}
 	findings_links_index_free(lx);
 }
@@ -344,7 +340,7 @@ static void text_socket_memory(FILE *f, const struct sample *s)
 		units_size(m->socket_buffers, b1, sizeof(b1)));
 }
 
-int out_text_write(FILE *f, const struct sample *s)
+static int text_write(FILE *f, const struct sample *s, const struct findings_config *c)
 {
 	const struct meminfo_breakdown *m = &s->mem;
 	char b1[32], b2[32], b3[32], b4[32], when[64], sbuf[512];
@@ -419,9 +415,14 @@ int out_text_write(FILE *f, const struct sample *s)
 	if (s->census)
 		text_sockets(f, s);
 	if (s->have_procs)
-		text_processes(f, s);
+		text_processes(f, s, c);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
+}
+
+int out_text_write(FILE *f, const struct sample *s)
+{
+	return text_write(f, s, NULL);
 }
 
 /* ---- a replay's heading ------------------------------------------------- */
@@ -501,8 +502,7 @@ static int text_action(FILE *f, const struct actions_result *r, int preview)
 
 static int text_sample(FILE *f, const struct sample *s, const struct out_args *a)
 {
-	(void)a;
-	return out_text_write(f, s);
+	return text_write(f, s, a ? a->thresholds : NULL);
 }
 
 const struct out_sink out_text_sink = {

@@ -15,7 +15,7 @@
  *   D  double                          S  string in a char array
  *   P  string in a heap pointer (S)    B  byte array, trailing zeros trimmed
  *   N  a count written for readers of the file, ignored on reading (U)
- *   A  an action name read back as its literal (S)
+ *   A  an action kind (enum actions_kind), stored as its name (S)
  *   R  a sockdiag result, out-of-range values read as failed (U)
  *   M  the fallback flags of every dump kind as one bit mask (U)
  *   K  "the fd links to a census socket" (U); the reader finds the socket

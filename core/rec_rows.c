@@ -235,7 +235,7 @@ int rec_row_spans(int t, const uint8_t *p, size_t len, uint32_t *offs)
 #define ENC_B(lv) _Static_assert(IS_ARRAY(lv), #lv " is not an array"); \
 	rec_put_b(b, (lv), trimmed((lv), sizeof(lv)));
 #define ENC_N(lv) rec_put_u(b, (lv));
-#define ENC_A(lv) rec_put_s(b, (lv));
+#define ENC_A(lv) rec_put_s(b, (lv) ? actions_kind_name((enum actions_kind)(lv)) : NULL);
 #define ENC_R(lv) rec_put_u(b, (uint64_t)(lv));
 #define ENC_M(lv) rec_put_u(b, fallback_mask(lv));
 #define ENC_K(lv) rec_put_u(b, (lv) >= 0);
@@ -309,23 +309,19 @@ static enum sockdiag_result get_result(struct cur *c)
 	return v <= SOCKDIAG_FAILED ? (enum sockdiag_result)v : SOCKDIAG_FAILED;
 }
 
-/* The literal for a recorded action name (findings point at literals), or
- * NULL for none or a name this leaktop does not know. */
-static const char *get_action(struct cur *c)
+/* The kind of a recorded action name: ACTIONS_NONE for none or a name
+ * this leaktop does not know. */
+static uint8_t get_action(struct cur *c)
 {
 	const uint8_t *a;
 	size_t n;
-	int k;
+	char name[32];
 
-	if (rec_get_span(c, &a, &n) < 0 || !a)
-		return NULL;
-	for (k = 1; k < ACTIONS_NKINDS; k++) {
-		const char *name = actions_kind_name((enum actions_kind)k);
-
-		if (strlen(name) == n && !memcmp(name, a, n))
-			return name;
-	}
-	return NULL;
+	if (rec_get_span(c, &a, &n) < 0 || !a || n >= sizeof(name) || memchr(a, 0, n))
+		return ACTIONS_NONE;
+	memcpy(name, a, n);
+	name[n] = '\0';
+	return (uint8_t)actions_kind_parse(name);
 }
 
 /* ---- sample -> rows (writer) ------------------------------------------------ */
@@ -364,8 +360,14 @@ static void enc_proc(struct buf *b, const struct proc_info *p)
 	ENCODE(REC_PROC);
 }
 
-void rec_enc_finding(struct buf *b, const struct finding *x)
+/* The file keeps a finding's whole sentence in its summary field, as it
+ * did before the subject became data (findings_summary). */
+void rec_enc_finding(struct buf *b, const struct finding *f)
 {
+	struct finding whole = *f;
+	const struct finding *x = &whole;
+
+	findings_summary(f, whole.summary, sizeof(whole.summary));
 	ENCODE(REC_FINDING);
 }
 
@@ -523,6 +525,7 @@ int rec_dec_finding(struct cur *c, struct finding *x)
 	    x->state >= FINDING_NSTATES || x->mitigation >= ACTIONS_NKINDS ||
 	    x->check >= FINDING_NCHECKS)
 		return -EBADMSG;
+	findings_summary_from_sentence(x);
 	return 0;
 }
 

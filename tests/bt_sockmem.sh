@@ -62,7 +62,7 @@ check "orphans: the kernel's own orphan count and tcp_mem are beside them" \
 	"$TMPD/orphans.json"
 check "orphans: one finding names the reader that stopped reading" \
 	jq -e --argjson p "$o_pid" 'any(.findings[]; .kind == "orphaned_connections" and .pid == $p
-	   and (.summary | test("^1[0-9] orphaned connections hold .* because .*pid [0-9]+.* stopped reading them")))' \
+	   and (.summary | test("^.*\\(pid [0-9]+.*\\) stopped reading 1[0-9] orphaned connections, which hold ")))' \
 	"$TMPD/orphans.json"
 check "orphans: listed as sockets without owners, with their send queue" \
 	jq -e '[.sockets[] | select(.orphan and .owners == [] and .send_q > 0 and .wmem_queued > 0)] | length >= 12' \

@@ -15,6 +15,7 @@
 #include "check_suites.h"
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
+#include "leaktop/procs.h"
 #include "leaktop/sample.h"
 
 static struct findings_config cfg;
@@ -73,6 +74,7 @@ START_TEST(test_unread_queue)
 {
 	struct finding_list l;
 	struct sample s;
+	char sentence[400];
 
 	findings_config_default(&cfg);
 	one_socket(&s, 90000, SOCK_FLAG_NEVER_READ, 22000, 6, SOCK_DGRAM);
@@ -84,8 +86,12 @@ START_TEST(test_unread_queue)
 	ck_assert_int_eq(l.v[0].pid, 42);
 	ck_assert_int_eq(l.v[0].fd, 3);
 	ck_assert_uint_eq(l.v[0].inode, 777);
-	ck_assert_str_eq(l.v[0].action, "drop-filter");
-	ck_assert_ptr_ne(strstr(l.v[0].summary, "friend_push (pid 42, fd 3) never reads"), NULL);
+	ck_assert_int_eq(l.v[0].action, ACTIONS_DROP_FILTER);
+	/* who is data, not words: the sentence puts it first */
+	ck_assert_msg(!strncmp(l.v[0].summary, "never reads its udp socket", 26), "%s",
+		      l.v[0].summary);
+	ck_assert_ptr_ne(strstr(findings_summary(&l.v[0], sentence, sizeof(sentence)),
+				"friend_push (pid 42, fd 3) never reads its udp socket"), NULL);
 	ck_assert_ptr_ne(strstr(l.v[0].explanation, "SO_ATTACH_FILTER"), NULL);
 	findings_list_free(&l);
 	sample_release(&s);
@@ -109,7 +115,7 @@ START_TEST(test_unread_queue)
 	/* TCP: never a drop filter */
 	one_socket(&s, 90000, SOCK_FLAG_NEVER_READ, 22000, 6, SOCK_STREAM);
 	ck_assert_int_eq(eval(&s, &l), 0);
-	ck_assert_ptr_eq(l.v[0].action, NULL);
+	ck_assert_int_eq(l.v[0].action, ACTIONS_NONE);
 	ck_assert_ptr_ne(strstr(l.v[0].explanation, "stall"), NULL);
 	findings_list_free(&l);
 	sample_release(&s);
@@ -134,7 +140,7 @@ START_TEST(test_queue_edges)
 	ck_assert_int_eq(eval(&s, &l), 0);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_int_eq(l.v[0].kind, FINDING_QUEUE_FULL_DROPPING);
-	ck_assert_ptr_eq(l.v[0].action, NULL);
+	ck_assert_int_eq(l.v[0].action, ACTIONS_NONE);
 	findings_list_free(&l);
 	sample_release(&s);
 	/* a small never-read queue that stopped growing: below the threshold */
@@ -189,7 +195,7 @@ START_TEST(test_fd_rules)
 	ck_assert_uint_eq(l.n, 2);
 	ck_assert_int_eq(l.v[0].kind, FINDING_FD_EXHAUSTION);	/* critical first */
 	ck_assert_int_eq(l.v[0].severity, FINDING_CRITICAL);
-	ck_assert_str_eq(l.v[0].action, "raise-fd-limit");
+	ck_assert_int_eq(l.v[0].action, ACTIONS_RAISE_FD_LIMIT);
 	ck_assert_int_eq(l.v[1].kind, FINDING_GHOST_SOCKETS);
 	ck_assert_int_eq(l.v[1].severity, FINDING_CRITICAL);	/* >= 100 ghosts */
 	findings_list_free(&l);
@@ -606,6 +612,218 @@ START_TEST(test_config)
 }
 END_TEST
 
+/* A finding with just what the order and identity rules read. */
+static struct finding made(enum finding_kind kind, enum finding_severity sev,
+			   enum finding_state state, int pid, int fd, uint64_t inode,
+			   uint64_t netns)
+{
+	struct finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = (uint8_t)kind;
+	f.severity = (uint8_t)sev;
+	f.state = (uint8_t)state;
+	f.suspected = state == FINDING_SUSPECTED;
+	f.pid = pid;
+	f.fd = fd;
+	f.inode = inode;
+	f.netns = netns;
+	return f;
+}
+
+/* The one order: a resolved critical comes after an open warning (the
+ * Findings pane once ranked it first, by severity alone). */
+START_TEST(test_order)
+{
+	struct finding crit = made(FINDING_UNREAD_QUEUE, FINDING_CRITICAL, FINDING_RESOLVED,
+				   42, 3, 777, 1);
+	struct finding warn = made(FINDING_GHOST_SOCKETS, FINDING_WARNING, FINDING_CONFIRMED,
+				   43, -1, 0, 1);
+	struct finding info = made(FINDING_UNACCOUNTED_GROWTH, FINDING_INFO, FINDING_CONFIRMED,
+				   -1, -1, 0, 0);
+	struct finding sus = warn, mit = warn;
+
+	crit.score = 1e9;
+	ck_assert_int_gt(findings_cmp(&crit, &warn), 0);
+	ck_assert_int_lt(findings_cmp(&warn, &crit), 0);
+	ck_assert_int_lt(findings_cmp(&info, &crit), 0);
+	ck_assert_int_lt(findings_cmp(&warn, &info), 0);
+	/* suspected below confirmed, a working mitigation below both */
+	sus.suspected = 1;
+	sus.state = FINDING_SUSPECTED;
+	ck_assert_int_lt(findings_cmp(&warn, &sus), 0);
+	mit.state = FINDING_MITIGATED;
+	mit.check = FINDING_CHECK_WORKS;
+	ck_assert_int_lt(findings_cmp(&sus, &mit), 0);
+	mit.check = FINDING_CHECK_FAILS;
+	ck_assert_int_lt(findings_cmp(&mit, &sus), 0);
+	/* a total order: equal only for the same problem */
+	ck_assert_int_eq(findings_cmp(&warn, &warn), 0);
+	sus = warn;
+	sus.netns = 2;
+	ck_assert_int_ne(findings_cmp(&warn, &sus), 0);
+}
+END_TEST
+
+/* The one identity: the namespace counts, and an fd is a whole int (the
+ * pane's key once kept 8 bits of it: fd 256 was fd 0). */
+START_TEST(test_identity)
+{
+	struct finding a = made(FINDING_UNREAD_QUEUE, FINDING_WARNING, FINDING_CONFIRMED,
+				42, 0, 777, 4026531840ULL);
+	struct finding b = a;
+
+	ck_assert(findings_same(&a, &b));
+	ck_assert_uint_eq(findings_hash(&a), findings_hash(&b));
+	/* text, severity and state are not part of it */
+	b.severity = FINDING_CRITICAL;
+	b.state = FINDING_RESOLVED;
+	snprintf(b.summary, sizeof(b.summary), "other words");
+	ck_assert(findings_same(&a, &b));
+	ck_assert_int_eq(findings_identity_cmp(&a, &b), 0);
+	b = a;
+	b.netns = 4026532000ULL;
+	ck_assert(!findings_same(&a, &b));
+	ck_assert_int_ne(findings_identity_cmp(&a, &b), 0);
+	ck_assert_int_eq(findings_identity_cmp(&a, &b), -findings_identity_cmp(&b, &a));
+	ck_assert_uint_ne(findings_hash(&a), findings_hash(&b));
+	b = a;
+	b.fd = 256;
+	ck_assert(!findings_same(&a, &b));
+	ck_assert_uint_ne(findings_hash(&a), findings_hash(&b));
+	b = a;
+	b.kind = FINDING_QUEUE_FULL_DROPPING;
+	ck_assert(!findings_same(&a, &b));
+}
+END_TEST
+
+/* "Is there a leak?": open warnings and criticals; a resolved critical
+ * or an info note is none (the text output once said yes to any). */
+START_TEST(test_any_leak)
+{
+	struct finding v[3];
+	struct finding_list l = { v, 0, 3 };
+	size_t crit, warn, info;
+
+	ck_assert(!findings_any_leak(&l));
+	v[0] = made(FINDING_UNREAD_QUEUE, FINDING_CRITICAL, FINDING_RESOLVED, 42, 3, 777, 1);
+	v[1] = made(FINDING_UNACCOUNTED_GROWTH, FINDING_INFO, FINDING_CONFIRMED, -1, -1, 0, 0);
+	l.n = 2;
+	ck_assert(!findings_is_open(&v[0]));
+	ck_assert(findings_is_open(&v[1]));
+	ck_assert(!findings_any_leak(&l));
+	findings_open_counts(&l, &crit, &warn, &info);
+	ck_assert_uint_eq(crit, 0);
+	ck_assert_uint_eq(warn, 0);
+	ck_assert_uint_eq(info, 1);
+	v[2] = made(FINDING_GHOST_SOCKETS, FINDING_WARNING, FINDING_SUSPECTED, 43, -1, 0, 1);
+	l.n = 3;
+	ck_assert(findings_any_leak(&l));
+	findings_open_counts(&l, &crit, &warn, &info);
+	ck_assert_uint_eq(warn, 1);
+}
+END_TEST
+
+/* Worth a row by the thresholds the user set: the text output once
+ * hard-coded 90 %, a day, 60/h and 10, so --threshold moved nothing. */
+START_TEST(test_proc_notable)
+{
+	struct findings_config c;
+	struct proc_info p;
+
+	findings_config_default(&c);
+	memset(&p, 0, sizeof(p));
+	p.pid = 42;
+	p.nfds = 10;
+	p.fd_soft = 1024;
+	p.exhaustion_s = -1;
+	ck_assert(!findings_proc_notable(&c, &p));
+	ck_assert(!findings_proc_notable(NULL, &p));
+	p.queued = 1;
+	ck_assert(findings_proc_notable(&c, &p));
+	p.queued = 0;
+	p.ghosts = 1;
+	ck_assert(findings_proc_notable(&c, &p));
+	p.ghosts = 0;
+	/* 95 % of the limit: notable at the default 90, not at 99 */
+	p.nfds = 973;
+	ck_assert(findings_proc_notable(&c, &p));
+	ck_assert(findings_proc_notable(NULL, &p));
+	ck_assert_int_eq(findings_config_set(&c, "fd_crit_pct", "99", NULL), 0);
+	ck_assert(!findings_proc_notable(&c, &p));
+	/* near the limit in fds that overflow an int32 times 10 */
+	p.nfds = 300000000;
+	p.fd_soft = 310000000;
+	ck_assert(findings_proc_notable(&c, &p) == 0);
+	ck_assert_int_eq(findings_config_set(&c, "fd_crit_pct", "90", NULL), 0);
+	ck_assert(findings_proc_notable(&c, &p));
+	/* fds growing: 100/h, 20 more, the limit in an hour, over 2 min */
+	p.nfds = 10;
+	p.fd_soft = 1024;
+	p.growth_known = 1;
+	p.fd_growth_per_hour = 100;
+	p.fd_increase = 20;
+	p.exhaustion_s = 3600;
+	p.growth_span_s = 120;
+	ck_assert(findings_proc_notable(&c, &p));
+	ck_assert_int_eq(findings_config_set(&c, "fd_min_growth", "200", NULL), 0);
+	ck_assert(!findings_proc_notable(&c, &p));
+	findings_config_default(&c);
+	ck_assert_int_eq(findings_config_set(&c, "fd_horizon_s", "600", NULL), 0);
+	ck_assert(!findings_proc_notable(&c, &p));
+}
+END_TEST
+
+/* The subject is data: the sentence is subject + summary, the recording
+ * keeps the sentence and its reader takes the subject off again; a
+ * sentence that does not start with it stays whole, never doubled. */
+START_TEST(test_subject_and_sentence)
+{
+	struct finding f = made(FINDING_UNREAD_QUEUE, FINDING_WARNING, FINDING_CONFIRMED,
+				42, 256, 777, 1);
+	struct finding g = made(FINDING_UNACCOUNTED_GROWTH, FINDING_INFO, FINDING_CONFIRMED,
+				-1, -1, 0, 0);
+	char out[400], who[96];
+
+	snprintf(f.comm, sizeof(f.comm), "leak\x1b[31m");
+	snprintf(f.summary, sizeof(f.summary), "never reads its udp socket *:9: 1 MiB queued");
+	ck_assert_str_eq(findings_subject(&f, who, sizeof(who)),
+			 "leak\\x1b[31m (pid 42, fd 256)");
+	ck_assert_str_eq(findings_summary(&f, out, sizeof(out)),
+			 "leak\\x1b[31m (pid 42, fd 256) never reads its udp socket *:9: 1 MiB queued");
+	/* the recording's boundary: sentence in, summary out */
+	memcpy(f.summary, out, strlen(out) + 1);
+	findings_summary_from_sentence(&f);
+	ck_assert_int_eq(f.summary_whole, 0);
+	ck_assert_str_eq(f.summary, "never reads its udp socket *:9: 1 MiB queued");
+	/* another process's words: kept whole, the sentence not doubled */
+	snprintf(f.summary, sizeof(f.summary), "other (pid 7) never reads it");
+	findings_summary_from_sentence(&f);
+	ck_assert_int_eq(f.summary_whole, 1);
+	ck_assert_str_eq(findings_summary(&f, out, sizeof(out)), "other (pid 7) never reads it");
+	/* a process-wide finding, and one the owner of which is hidden */
+	f.fd = -1;
+	ck_assert_str_eq(findings_subject(&f, who, sizeof(who)), "leak\\x1b[31m (pid 42)");
+	f.pid = -1;
+	ck_assert_str_eq(findings_subject(&f, who, sizeof(who)),
+			 "a process leaktop cannot see (run as root)");
+	/* orphans: the reader that stopped reading leads, when it is here */
+	g.kind = FINDING_ORPHANED_CONNECTIONS;
+	g.pid = 9;
+	ck_assert(findings_has_subject(&g));
+	g.pid = -1;
+	ck_assert(!findings_has_subject(&g));
+	g.kind = FINDING_UNACCOUNTED_GROWTH;
+	/* the system's findings have no subject */
+	snprintf(g.summary, sizeof(g.summary), "kernel memory grows");
+	ck_assert(!findings_has_subject(&g));
+	ck_assert_str_eq(findings_summary(&g, out, sizeof(out)), "kernel memory grows");
+	findings_summary_from_sentence(&g);
+	ck_assert_str_eq(g.summary, "kernel memory grows");
+	ck_assert_int_eq(g.summary_whole, 0);
+}
+END_TEST
+
 Suite *findings_suite(void)
 {
 	Suite *s = suite_create("findings");
@@ -621,6 +839,11 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_peers_and_senders);
 	tcase_add_test(tc, test_states);
 	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_order);
+	tcase_add_test(tc, test_identity);
+	tcase_add_test(tc, test_any_leak);
+	tcase_add_test(tc, test_proc_notable);
+	tcase_add_test(tc, test_subject_and_sentence);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -258,8 +258,9 @@ static const struct sock_rate *ref_rates;
 static int ref_cmp(const void *a, const void *b)
 {
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	double gi = ref_rates[i].growth_bps, gj = ref_rates[j].growth_bps;
-	uint64_t mi = ref_socks->v[i].rmem, mj = ref_socks->v[j].rmem;
+	double gi = ref_rates[i].known ? ref_rates[i].growth_bps : 0;
+	double gj = ref_rates[j].known ? ref_rates[j].growth_bps : 0;
+	uint64_t mi = ltsock_queued(&ref_socks->v[i]), mj = ltsock_queued(&ref_socks->v[j]);
 
 	if (gi != gj)
 		return gi > gj ? -1 : 1;
@@ -290,7 +291,15 @@ START_TEST(test_order_matches_comparison_sort)
 				       (rand() % 50 == 0 ? (uint64_t)rand() << 33 : 0);
 			struct ltsock s = mk(ino, rand() % 4 == 0 ? (uint32_t)(rand() % 3) * 768 : 0, 0);
 
+			if (rand() % 6 == 0) {
+				/* a unix reader: its queue is charged to its senders */
+				s.family = AF_UNIX;
+				s.rmem = 0;
+				s.peer_q = (uint32_t)(rand() % 3) * 512;
+				s.have |= LTSOCK_HAVE_PEERQ;
+			}
 			ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+			r[i].known = rand() % 16 != 0;
 			switch (rand() % 8) {
 			case 0: r[i].growth_bps = (rand() % 5) * 10.5; break;
 			case 1: r[i].growth_bps = -(rand() % 5) * 3.25; break;
@@ -311,6 +320,67 @@ START_TEST(test_order_matches_comparison_sort)
 		free(got);
 		free(want);
 	}
+}
+END_TEST
+
+/*
+ * The one order is on the bytes waiting for a reader: a unix reader holds
+ * its queue in its senders' memory (rmem 0), so an order on rmem called it
+ * quiet and put it below a smaller UDP queue, while the Sockets pane put
+ * it above.
+ */
+START_TEST(test_order_on_queued_bytes)
+{
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r[3];
+	struct ltsock s;
+	uint32_t order[3];
+
+	memset(r, 0, sizeof(r));
+	s = mk(30, 4096, 0);			/* udp, 4 KiB charged */
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	s = mk(20, 0, 0);			/* quiet */
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	s = mk(10, 0, 0);			/* unix reader, 1 MiB at its senders */
+	s.family = AF_UNIX;
+	s.recv_q = 100;
+	s.peer_q = 1 << 20;
+	s.have |= LTSOCK_HAVE_PEERQ;
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	r[0].known = r[1].known = r[2].known = 1;
+	history_order(&v, r, order);
+	ck_assert_uint_eq(order[0], 2);
+	ck_assert_uint_eq(order[1], 0);
+	ck_assert_uint_eq(order[2], 1);
+	ck_assert_int_lt(history_order_cmp(&v, r, 2, 0), 0);
+	ck_assert_int_gt(history_order_cmp(&v, r, 1, 0), 0);
+	ck_assert_int_eq(history_order_cmp(&v, r, 1, 1), 0);
+	/* growth before bytes; an unknown growth counts as 0 */
+	r[1].growth_bps = 5;
+	ck_assert_int_lt(history_order_cmp(&v, r, 1, 2), 0);
+	r[1].known = 0;
+	ck_assert_int_gt(history_order_cmp(&v, r, 1, 2), 0);
+	history_order(&v, r, order);
+	ck_assert_uint_eq(order[0], 2);
+	ck_assert_uint_eq(order[2], 1);
+	ltsock_vec_free(&v);
+}
+END_TEST
+
+/* The sparkline's point is the Recv-Q the panes show: for a unix reader
+ * the bytes its senders queued, not its raw Recv-Q (which a replay once
+ * drew, while live history drew ltsock_recv_q). */
+START_TEST(test_queue_point)
+{
+	struct ltsock s = mk(10, 300, 0);
+
+	ck_assert_uint_eq(history_queue_point(&s), 300);
+	s.family = AF_UNIX;
+	s.recv_q = 100;
+	s.peer_q = 70000;
+	s.have |= LTSOCK_HAVE_PEERQ;
+	ck_assert_uint_eq(history_queue_point(&s), 70000);
+	ck_assert_uint_eq(history_queue_point(&s), ltsock_recv_q(&s));
 }
 END_TEST
 
@@ -336,6 +406,7 @@ START_TEST(test_order_insert_matches_full_order)
 					     rand() % 3 == 0 ? (uint32_t)(rand() % 4) * 512 : 0, 0);
 
 			ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+			r[i].known = 1;
 			if (rand() % 5 == 0)
 				r[i].growth_bps = (rand() % 7 - 3) * 11.0;
 		}
@@ -620,6 +691,8 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_quiet_sockets_cost_nothing);
 	tcase_add_test(tc, test_listen_backlog_is_not_bytes);
 	tcase_add_test(tc, test_order_matches_comparison_sort);
+	tcase_add_test(tc, test_order_on_queued_bytes);
+	tcase_add_test(tc, test_queue_point);
 	tcase_add_test(tc, test_order_insert_matches_full_order);
 	tcase_add_test(tc, test_touch_keeps_other_series);
 	tcase_add_test(tc, test_index_enomem);

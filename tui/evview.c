@@ -45,12 +45,6 @@ struct para {
 	struct format_span span[EV_SPANS];
 };
 
-static int same_subject(const struct finding *a, const struct finding *b)
-{
-	return a->kind == b->kind && a->pid == b->pid && a->fd == b->fd &&
-	       a->inode == b->inode && a->netns == b->netns;
-}
-
 static void ev_sample(struct view *v, struct tui *t)
 {
 	struct evview *ev = (struct evview *)v;
@@ -59,7 +53,7 @@ static void ev_sample(struct view *v, struct tui *t)
 	if (t->have) {
 		ev->gone = 1;
 		for (i = 0; i < t->cur.findings.n; i++) {
-			if (same_subject(&t->cur.findings.v[i], &ev->f)) {
+			if (findings_same(&t->cur.findings.v[i], &ev->f)) {
 				ev->f = t->cur.findings.v[i];
 				ev->f.comm[sizeof(ev->f.comm) - 1] = '\0';
 				ev->gone = 0;
@@ -130,7 +124,7 @@ static void ev_links_text(const struct evview *ev, const struct tui *t, char *ou
 	if (!t->have)
 		return;
 	for (i = 0; i < l->n; i++)
-		if (same_subject(&l->v[i], &ev->f))
+		if (findings_same(&l->v[i], &ev->f))
 			break;
 	if (i == l->n)
 		return;
@@ -155,22 +149,24 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	struct evview *ev = (struct evview *)v;
 	enum { NPARA = 16 };
 	struct para *p = calloc(NPARA, sizeof(*p));
-	char title[160], act[200], state[400], links[2][600], steps[2048], *sp, *nl;
+	char title[160], act[200], state[400], links[2][600], steps[2048], sentence[400];
+	char *sp, *nl;
 	int row = y, end = y + h, width = COLS - 2, limit, x, i, hdr, cut, np = 4;
 	size_t total, budget, k;
 
 	if (!p)
 		return;
-	para(&p[0], "", ev->f.summary, THEME_VALUE, width, t->utf8);
+	para(&p[0], "", findings_summary(&ev->f, sentence, sizeof(sentence)), THEME_VALUE,
+	     width, t->utf8);
 	para(&p[1], "Evidence: ", ev->f.evidence, THEME_NORMAL, width, t->utf8);
 	if (!ev->f.action)
 		snprintf(act, sizeof(act), "Safe action: none suggested");
 	else if (tui_no_actions(t))
-		snprintf(act, sizeof(act), "Safe action: %s (%s)", ev->f.action,
-			 tui_no_actions(t));
+		snprintf(act, sizeof(act), "Safe action: %s (%s)",
+			 actions_kind_name((enum actions_kind)ev->f.action), tui_no_actions(t));
 	else
 		snprintf(act, sizeof(act), "Safe action: %s (a: preview it, then y to apply)",
-			 ev->f.action);
+			 actions_kind_name((enum actions_kind)ev->f.action));
 	para(&p[2], "", act, THEME_LABEL, width, t->utf8);
 	para(&p[3], "Why it matters: ", ev->f.explanation, THEME_NORMAL, width, t->utf8);
 	/* where it stands, what it is linked to, and what to do next */
@@ -278,7 +274,7 @@ static struct table *ev_table(struct view *v)
 static int ev_target(struct view *v, const struct tui *t, struct tui_target *out)
 {
 	struct evview *ev = (struct evview *)v;
-	enum actions_kind k = ev->f.action ? actions_kind_parse(ev->f.action) : ACTIONS_NONE;
+	enum actions_kind k = (enum actions_kind)ev->f.action;
 
 	if (ev->inner && ev->inner->cls->target &&
 	    ev->inner->cls->target(ev->inner, t, out) == 0) {

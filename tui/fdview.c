@@ -179,8 +179,9 @@ static int fd_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t b,
 	case COL_FD:
 		return CMP(ea->fd, eb->fd);
 	case COL_RECVQ:
-		return CMP(sock_ok(t, ea) ? (int64_t)t->cur.socks.v[ea->sock].recv_q : -1,
-			   sock_ok(t, eb) ? (int64_t)t->cur.socks.v[eb->sock].recv_q : -1);
+		/* the figure the cell shows (sockpane_field's RECV-Q) */
+		return CMP(sock_ok(t, ea) ? (int64_t)ltsock_recv_q(&t->cur.socks.v[ea->sock]) : -1,
+			   sock_ok(t, eb) ? (int64_t)ltsock_recv_q(&t->cur.socks.v[eb->sock]) : -1);
 	case COL_GROWTH:
 		return CMP(sock_ok(t, ea) ? t->cur.rates[ea->sock].growth_bps : -1e300,
 			   sock_ok(t, eb) ? t->cur.rates[eb->sock].growth_bps : -1e300);

@@ -47,28 +47,6 @@ int findpane_severity_elem(int severity)
 	}
 }
 
-void findpane_counts(const struct sample *s, size_t *crit, size_t *warn, size_t *info)
-{
-	size_t i;
-
-	*crit = *warn = *info = 0;
-	for (i = 0; i < s->findings.n; i++) {
-		if (s->findings.v[i].state == FINDING_RESOLVED)
-			continue;	/* listed, but no longer a problem */
-		switch (s->findings.v[i].severity) {
-		case FINDING_CRITICAL:
-			(*crit)++;
-			break;
-		case FINDING_WARNING:
-			(*warn)++;
-			break;
-		default:
-			(*info)++;
-			break;
-		}
-	}
-}
-
 static const struct finding *finding_of(const struct tui *t, uint32_t row)
 {
 	return &t->cur.findings.v[row];
@@ -87,28 +65,6 @@ static size_t find_rows(struct table *tb, const struct tui *t, uint32_t *rows, s
 	for (i = 0; i < n && i < max; i++)
 		rows[i] = (uint32_t)i;
 	return i;
-}
-
-/*
- * The summary without its subject when it starts with it ("leak_udp (pid
- * 42, fd 3) never reads ..." -> "never reads ..."): the PID/FD and COMMAND
- * columns already say it, and the width goes to what matters.
- */
-static void skip_subject(const struct finding *f, char *buf)
-{
-	char comm[48], *p;
-	size_t n;
-
-	if (f->pid < 0)
-		return;
-	lt_sanitize(f->comm, comm, sizeof(comm));
-	n = strlen(comm);
-	if (strncmp(buf, comm, n) || strncmp(buf + n, " (pid ", 6))
-		return;
-	p = strstr(buf + n, ") ");
-	if (!p)
-		return;
-	memmove(buf, p + 2, strlen(p + 2) + 1);
 }
 
 static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
@@ -142,7 +98,8 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		lt_sanitize(f->pid >= 0 ? f->comm : "", buf, sz);
 		break;
 	case COL_ACTION:
-		snprintf(buf, sz, "%s", f->action ? f->action : "-");
+		snprintf(buf, sz, "%s", f->action ? actions_kind_name((enum actions_kind)f->action) :
+			 "-");
 		break;
 	case COL_SUMMARY: {
 		/* what it is linked to, after the sentence */
@@ -150,8 +107,8 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		size_t ix[2], n = 0, len;
 		int eff = 0;
 
+		/* the summary without who: the PID/FD and COMMAND columns say it */
 		format_safe(f->summary, 0, buf, sz);
-		skip_subject(f, buf);
 		if (row < l->n) {
 			n = findings_links(l->v, l->n, row, 0, ix, 2);
 			if (!n) {
@@ -181,11 +138,8 @@ static int find_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 
 	switch (col) {
 	case COL_SEV:
-		/* the rules' order: severity, then score, then as listed */
-		c = CMP(fa->severity, fb->severity);
-		if (!c)
-			c = CMP(fa->score, fb->score);
-		return c ? c : CMP(b, a);
+		/* the column sorts descending: the core's order, most urgent first */
+		return -findings_cmp(fa, fb);
 	case COL_STATE:
 		return CMP(fa->state, fb->state);
 	case COL_SUBJECT:
@@ -201,9 +155,8 @@ static int find_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 static struct table_key find_key(struct table *tb, const struct tui *t, uint32_t row)
 {
 	const struct finding *f = finding_of(t, row);
-	struct table_key k = { ((uint64_t)f->kind << 40) ^ ((uint64_t)(uint32_t)f->pid << 8) ^
-			       (uint64_t)(uint8_t)f->fd,
-			       f->inode };
+	/* the finding's identity, as core hashes it */
+	struct table_key k = { findings_hash(f), f->inode };
 
 	(void)tb;
 	return k;
@@ -235,7 +188,7 @@ static int find_target(struct table *tb, const struct tui *t, uint32_t row,
 		       struct tui_target *out)
 {
 	const struct finding *f = finding_of(t, row);
-	enum actions_kind k = f->action ? actions_kind_parse(f->action) : ACTIONS_NONE;
+	enum actions_kind k = (enum actions_kind)f->action;
 
 	(void)tb;
 	if (f->pid < 0)
@@ -253,16 +206,17 @@ static void find_note(struct table *tb, const struct tui *t, char *buf, size_t s
 		snprintf(buf, sz, "waiting for the first sample");
 		return;
 	}
-	findpane_counts(&t->cur, &crit, &warn, &info);
+	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
 	if (!t->cur.findings.n) {
 		snprintf(buf, sz, "no leaks found after %u sample%s: no socket queue grows "
 			 "unread, no process leaks fds or sockets", t->cur.seq,
 			 t->cur.seq == 1 ? "" : "s");
 		return;
 	}
-	snprintf(buf, sz, "%zu finding%s, most severe first: %zu critical, %zu warning, "
-		 "%zu info.  Enter: evidence%s", t->cur.findings.n,
-		 t->cur.findings.n == 1 ? "" : "s", crit, warn, info,
+	snprintf(buf, sz, "%s%zu finding%s, most severe first: %zu critical, %zu warning, "
+		 "%zu info.  Enter: evidence%s",
+		 findings_any_leak(&t->cur.findings) ? "" : "no leaks found; ",
+		 t->cur.findings.n, t->cur.findings.n == 1 ? "" : "s", crit, warn, info,
 		 tui_no_actions(t) ? "" : ", a: act on it");
 	len = strlen(buf);
 	if (tb->filter[0] && len < sz)

@@ -14,7 +14,5 @@ extern const struct table_desc findpane_desc;
 
 /* The theme element of a finding severity. */
 int findpane_severity_elem(int severity);
-/* The counts of s's findings by severity (crit, warn, info). */
-void findpane_counts(const struct sample *s, size_t *crit, size_t *warn, size_t *info);
 
 #endif

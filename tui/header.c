@@ -13,6 +13,7 @@
 #include "findpane.h"
 #include "format.h"
 #include "header.h"
+#include "leaktop/findings.h"
 #include "leaktop/meminfo.h"
 #include "replay.h"
 #include "tui.h"
@@ -80,7 +81,7 @@ static int verdict(const struct tui *t, char *buf, size_t sz)
 	buf[0] = '\0';
 	if (!t->have)
 		return THEME_MUTED;
-	findpane_counts(&t->cur, &crit, &warn, &info);
+	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
 	if (!crit && !warn) {
 		if (info)
 			snprintf(buf, sz, "no leaks found (%zu note%s)", info, info == 1 ? "" : "s");

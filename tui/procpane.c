@@ -262,7 +262,7 @@ static int proc_problem(struct table *tb, const struct tui *t, uint32_t row)
 	for (i = 0; i < t->cur.findings.n; i++) {
 		const struct finding *f = &t->cur.findings.v[i];
 
-		if (f->state != FINDING_RESOLVED && f->pid == pid)
+		if (findings_is_open(f) && f->pid == pid)
 			return 1;
 	}
 	return 0;

@@ -21,6 +21,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/findings.h"
+#include "leaktop/history.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
 #include "replay.h"
@@ -355,13 +356,14 @@ void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_
 
 void replay_event_text(const struct record_event *e, char *buf, size_t sz)
 {
-	char a[300], b[300];
+	char a[400], b[300], sentence[400];
 
 	switch (e->type) {
 	case RECORD_EV_FINDING:
 		snprintf(buf, sz, "%s %s: %s", findings_severity_name(e->finding.severity),
 			 findings_kind_name(e->finding.kind),
-			 lt_sanitize(e->finding.summary, a, sizeof(a)));
+			 lt_sanitize(findings_summary(&e->finding, sentence, sizeof(sentence)),
+				     a, sizeof(a)));
 		break;
 	case RECORD_EV_ACTION:
 		if (!e->action) {
@@ -434,7 +436,7 @@ static int cur_recv_q(const struct tui *t, uint64_t netns, uint64_t inode, uint3
 
 	for (k = 0; k < t->cur.socks.n; k++)
 		if (t->cur.socks.v[k].netns == netns && t->cur.socks.v[k].inode == inode) {
-			*q = (uint32_t)t->cur.socks.v[k].recv_q;
+			*q = history_queue_point(&t->cur.socks.v[k]);
 			return 0;
 		}
 	return -1;
@@ -480,7 +482,8 @@ size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32
 			if (s.socks.v[k].netns == netns && s.socks.v[k].inode == inode) {
 				if (n < REPLAY_HIST)
 					rp->hist.at[n] = j;
-				q[n++] = (uint32_t)s.socks.v[k].recv_q;
+				/* the point live history keeps */
+				q[n++] = history_queue_point(&s.socks.v[k]);
 				break;
 			}
 		}

@@ -202,9 +202,8 @@ static int sock_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 	case COL_DROPS:
 		return CMP(ra->known ? ra->drops_ps : -1, rb->known ? rb->drops_ps : -1);
 	case COL_GROWTH:
-		/* as the census orders them: growth, then charged memory */
-		c = CMP(ra->known ? ra->growth_bps : 0, rb->known ? rb->growth_bps : 0);
-		return c ? c : CMP(ltsock_queued(ka), ltsock_queued(kb));
+		/* the column sorts descending: the census order itself */
+		return -history_order_cmp(&s->socks, s->rates, a, b);
 	case COL_FLAGS:
 		return CMP(ra->flags, rb->flags);
 	default:

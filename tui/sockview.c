@@ -76,7 +76,8 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	add(sv, "local   %s", f[2]);
 	add(sv, "peer    %s", f[3]);
 	format_size(ltsock_recv_q(k), 8, f[0], sizeof(f[0]));
-	format_size(k->send_q, 8, f[1], sizeof(f[1]));
+	/* the figure the Sockets pane and the outputs call Send-Q */
+	format_size(ltsock_send_held(k), 8, f[1], sizeof(f[1]));
 	format_size(ltsock_mem(k), 8, f[2], sizeof(f[2]));
 	add(sv, "Recv-Q  %-9s Send-Q %-9s pins %-9s%s", f[0], f[1], f[2],
 	    ltsock_queue_is_bytes(k) ? "" : "(a LISTEN backlog count, not bytes)");

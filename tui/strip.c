@@ -28,7 +28,7 @@ static const struct finding *open_finding(const struct tui *t, int i)
 	for (k = 0; k < t->cur.findings.n; k++) {
 		const struct finding *f = &t->cur.findings.v[k];
 
-		if (f->state == FINDING_RESOLVED)
+		if (!findings_is_open(f))
 			continue;
 		if (i-- == 0)
 			return f;
@@ -46,7 +46,7 @@ static const char *state_word(const struct finding *f)
 /* One finding at (y, x): severity, state, the summary. */
 static void draw_one(struct tui *t, int y, int x, const struct finding *f)
 {
-	char buf[600];
+	char buf[600], sentence[400];
 
 	snprintf(buf, sizeof(buf), "%-8s", findings_severity_name(f->severity));
 	x += draw_text(t, y, x, COLS - x, buf, findpane_severity_elem(f->severity));
@@ -54,7 +54,7 @@ static void draw_one(struct tui *t, int y, int x, const struct finding *f)
 	x += draw_text(t, y, x, COLS - x, buf,
 		       f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS ?
 		       THEME_FINDING_CRITICAL : THEME_MUTED);
-	format_safe(f->summary, 0, buf, sizeof(buf));
+	format_safe(findings_summary(f, sentence, sizeof(sentence)), 0, buf, sizeof(buf));
 	draw_text(t, y, x, COLS - x - 1, buf, THEME_NORMAL);
 }
 
@@ -62,7 +62,7 @@ void strip_draw(struct tui *t)
 {
 	size_t crit, warn, info;
 	const struct finding *f;
-	char buf[160];
+	char buf[160], sentence[400];
 	int i, x;
 
 	for (i = 0; i < tui_strip_lines; i++)
@@ -84,7 +84,7 @@ void strip_draw(struct tui *t)
 		return;
 	}
 	/* "2 critical, 1 warning: <the top one>" */
-	findpane_counts(&t->cur, &crit, &warn, &info);
+	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
 	if (crit && warn)
 		snprintf(buf, sizeof(buf), "%zu critical, %zu warning:", crit, warn);
 	else if (crit || warn)
@@ -95,7 +95,7 @@ void strip_draw(struct tui *t)
 	x = 1 + draw_text(t, TUI_Y_STRIP, 1, COLS - 2, buf,
 			  findpane_severity_elem(f->severity));
 	x += draw_text(t, TUI_Y_STRIP, x, COLS - x, " ", THEME_NORMAL);
-	format_safe(f->summary, 0, buf, sizeof(buf));
+	format_safe(findings_summary(f, sentence, sizeof(sentence)), 0, buf, sizeof(buf));
 	x += draw_text(t, TUI_Y_STRIP, x, COLS - x - 12, buf, THEME_NORMAL);
 	draw_text(t, TUI_Y_STRIP, COLS - 11, 10, "  !: more", THEME_MUTED);
 }

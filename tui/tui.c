@@ -151,7 +151,7 @@ int tui_target_init(const struct tui *t, int pid, int fd, uint64_t inode,
 	out->suggested = suggested;
 	for (i = 0; t->have && suggested == ACTIONS_NONE && i < t->cur.findings.n; i++) {
 		const struct finding *f = &t->cur.findings.v[i];
-		enum actions_kind k = f->action ? actions_kind_parse(f->action) : ACTIONS_NONE;
+		enum actions_kind k = (enum actions_kind)f->action;
 
 		if (k == ACTIONS_NONE || f->pid != pid)
 			continue;
@@ -189,10 +189,7 @@ size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t 
 
 static int alarming(const struct sample *s)
 {
-	size_t crit, warn, info;
-
-	findpane_counts(s, &crit, &warn, &info);
-	return crit + warn > 0;
+	return findings_any_leak(&s->findings);
 }
 
 void tui_install_sample(struct tui *t, struct sample *s)

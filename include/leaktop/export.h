@@ -62,24 +62,19 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 int export_session_add_event(struct export_session *es, const struct record_event *e);
 void export_session_release(struct export_session *es);
 
-/*
- * The identity of a finding: kind, pid, fd and inode (text, severity and
- * figures may change from one sample to the next).  Two findings are the
- * same one when this returns 0; the order itself means nothing but lets
- * the outputs group equal findings by sorting instead of comparing every
- * pair, which a hostile recording with many findings would make quadratic.
- */
-int export_finding_cmp(const struct finding *a, const struct finding *b);
-
 /* A finding of a sample and its position there. */
 struct export_fref {
 	const struct finding *f;
 	size_t i;
 };
 
-/* The findings v[0..n-1] sorted by identity, then by position: each group
- * of equal findings is contiguous and starts with the one first in v.
- * Caller frees; NULL with errno ENOMEM. */
+/*
+ * The findings v[0..n-1] sorted by identity (findings_identity_cmp), then
+ * by position: each group of equal findings is contiguous and starts with
+ * the one first in v.  The outputs group equal findings by sorting, not by
+ * comparing every pair, which a hostile recording with many findings would
+ * make quadratic.  Caller frees; NULL with errno ENOMEM.
+ */
 struct export_fref *export_fref_sorted(const struct finding *v, size_t n);
 
 #endif

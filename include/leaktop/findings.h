@@ -80,8 +80,13 @@ struct finding {
 	char victim_comm[64];	/* raw, untrusted */
 	double observed_s;	/* how long the evidence has been seen */
 	double score;		/* rank within a severity: bigger first */
-	const char *action;	/* "drop-filter", "raise-fd-limit", ... or NULL */
-	char summary[256];	/* one plain sentence */
+	uint8_t action;		/* enum actions_kind suggested, ACTIONS_NONE: none
+				 * (actions_kind_name gives its --act name) */
+	char summary[256];	/* what is wrong, without who (the subject is
+				 * pid/fd/comm): findings_summary makes the
+				 * sentence */
+	uint8_t summary_whole;	/* summary is already the whole sentence (an
+				 * old recording's that did not split) */
 	char evidence[256];	/* the figures */
 	char explanation[640];	/* what to forward to the owning team */
 	uint8_t state;		/* enum finding_state */
@@ -144,6 +149,16 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 		      const struct sample *s, struct finding_list *out);
 void findings_list_free(struct finding_list *l);
 
+struct proc_info;
+/*
+ * Is process p worth a row in an output?  Ghost sockets, bytes queued in
+ * its sockets, fd usage at fd_crit_pct or more, or fds growing toward the
+ * limit as the fd_exhaustion rule counts it (fd_min_growth,
+ * fd_min_increase, within fd_horizon_s): the thresholds of c, so
+ * --threshold moves the rows with the findings.  c NULL: the defaults.
+ */
+int findings_proc_notable(const struct findings_config *c, const struct proc_info *p);
+
 const char *findings_kind_name(enum finding_kind k);
 const char *findings_severity_name(enum finding_severity s);
 const char *findings_state_name(enum finding_state s);
@@ -157,6 +172,53 @@ const char *findings_check_name(enum finding_check c);
 char *findings_id(const struct finding *f, char *out, size_t outsz);
 /* The whole hash the id is cut from: equal for the same problem. */
 uint64_t findings_hash(const struct finding *f);
+/*
+ * A finding's identity, the one rule: two findings are the same problem
+ * when kind, pid, fd, socket inode and namespace are equal (what
+ * findings_hash hashes).  findings_identity_cmp orders by it (for sorting
+ * and binary search); findings_same is its equality.
+ */
+int findings_identity_cmp(const struct finding *a, const struct finding *b);
+int findings_same(const struct finding *a, const struct finding *b);
+/*
+ * The order of findings in every output and pane: what still needs
+ * someone first.  Resolved last; then severity; working mitigations below
+ * the open problems of their severity; suspected below confirmed; then
+ * score (bigger first), pid, identity.  <0 when a comes first.
+ */
+int findings_cmp(const struct finding *a, const struct finding *b);
+/* Is f still a problem?  Every state but resolved (a resolved finding
+ * stays listed for resolved_keep_s). */
+int findings_is_open(const struct finding *f);
+/* The findings of l that are still a problem (findings_is_open), by
+ * severity. */
+void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
+			  size_t *info);
+/* "Is there a leak?": 1 when an open (not resolved) finding is a warning
+ * or critical; info findings are notes, not leaks. */
+int findings_any_leak(const struct finding_list *l);
+/*
+ * Who a finding is about, as every output words it: "comm (pid N, fd M)",
+ * "comm (pid N)", or "a process leaktop cannot see (run as root)";
+ * the command sanitised.  Returns out.
+ */
+char *findings_subject(const struct finding *f, char *out, size_t outsz);
+/* 1 when f's sentence starts with its subject (a process's problem);
+ * 0 for the system's (memory, pressure, orphans toward remote peers). */
+int findings_has_subject(const struct finding *f);
+/*
+ * The one human sentence of f (the JSON "summary", the text and Markdown
+ * headings, the strip): subject and summary, or the summary alone when f
+ * has no subject.  Cut to outsz; returns out.  Unsanitised text of the
+ * summary is left for the sink to escape.
+ */
+char *findings_summary(const struct finding *f, char *out, size_t outsz);
+/*
+ * The recording's boundary: a recording keeps the whole sentence in its
+ * summary field (findings_summary).  Take the subject off f->summary again
+ * when it starts with it; else mark it summary_whole.
+ */
+void findings_summary_from_sentence(struct finding *f);
 /* Does finding c explain finding e?  The one rule findings_links lists. */
 int findings_explains(const struct finding *c, const struct finding *e);
 

@@ -58,9 +58,16 @@ int history_touch(struct history *h, double t, const struct ltsock_vec *socks,
 		  size_t first, struct sock_rate *rates);
 
 /*
- * The census order of socks: order[0..socks->n) gets every index once,
- * by growth_bps descending (unknown counts as 0), then rmem descending,
- * then inode ascending.  The quiet majority (no growth, nothing charged) is
+ * The one order of sockets, for the census, every output and the Sockets
+ * pane: growth_bps descending (unknown counts as 0), then the bytes
+ * waiting for a reader (ltsock_queued) descending, then inode ascending.
+ * <0 when socks->v[i] comes first; 0 only for i == j or equal inodes.
+ */
+int history_order_cmp(const struct ltsock_vec *socks, const struct sock_rate *rates,
+		      uint32_t i, uint32_t j);
+/*
+ * The census order of socks (history_order_cmp): order[0..socks->n) gets
+ * every index once.  The quiet majority (no growth, nothing queued) is
  * radix-sorted by inode; only the rest takes comparisons.
  */
 void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates,
@@ -82,6 +89,9 @@ size_t history_series(const struct history *h);
  * "send_stalled". */
 const char *history_flag_name(unsigned flag);
 
+/* The point a socket's Recv-Q series keeps for k (ltsock_recv_q, cut to
+ * 32 bits): live history and a replay's sparkline alike. */
+uint32_t history_queue_point(const struct ltsock *k);
 /* Copy up to max points of a socket's Recv-Q series, oldest first, into
  * t[] / q[]; returns the count (0 if no series).  For the TUI sparkline. */
 size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode,

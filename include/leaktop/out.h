@@ -45,6 +45,9 @@ struct out_source {
 /* Settings of the sinks from the command line. */
 struct out_args {
 	unsigned top;		/* prometheus: per-series top N (--top) */
+	/* the triage thresholds (--threshold): which processes are worth a
+	 * row (findings_proc_notable); NULL: the defaults */
+	const struct findings_config *thresholds;
 };
 
 /*
@@ -85,7 +88,8 @@ extern const struct out_sink out_json_sink;	/* core/out_json.c */
 extern const struct out_sink out_markdown_sink;	/* core/out_markdown.c */
 extern const struct out_sink out_prom_sink;	/* core/out_prom.c */
 
-/* The readable text block of one sample; ends with a blank line. */
+/* The readable text block of one sample; ends with a blank line.  With
+ * the default thresholds (the text sink passes --threshold's). */
 int out_text_write(FILE *f, const struct sample *s);
 
 /* One JSON object on one line, newline-terminated. */
@@ -102,7 +106,8 @@ void out_json_fallbacks(FILE *f);
 
 /*
  * The postmortem report in Markdown.  first and last are the session's
- * first and last samples (the same pointer when there was one).  Returns
+ * first and last samples (the same pointer when there was one), with the
+ * default thresholds (the markdown sink passes --threshold's).  Returns
  * 0, or -1 with errno set: a write error (it stops writing at the first),
  * ENOMEM, or EINTR (lt_stop_requested).
  */
