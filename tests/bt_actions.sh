@@ -6,7 +6,8 @@
 # safety refusal (TCP, locked filter, swapped fd, exited pid, non-root user,
 # corrupt undo state, read-only), each leaving the target untouched; the
 # audit file (intent before the change, outcome after, on a box without
-# syslog), an unwritable audit file refusing the action, the opt-out; the
+# syslog), an unwritable audit file refusing the action, the opt-out, and
+# neither of those nor a refusal falling back to /var/log/leaktop; the
 # processes sharing a socket in the preview; and a leaktop killed between
 # saving the undo state and changing the socket.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
@@ -331,6 +332,30 @@ nosyslog() {
 }
 start_bg au "$L/leak_udp" --interval-ms 20 --seconds 120
 AUD2="$TMPD/audit2/sub.log"
+# The real risk of a named audit file is a silent fall back to the default
+# one.  Where the default file ends now; it is never created by this test.
+# Other tests (and other clones) may append to it meanwhile, so its size and
+# mtime alone prove nothing: what counts is a line about this test's
+# leakers (their pids are ours alone) or one of its runs' audit ids.
+SYSAUD=/var/log/leaktop/audit.log
+sys_existed=0 sys_off=0
+if [ -e "$SYSAUD" ]; then
+	sys_existed=1
+	sys_off=$(stat -c %s "$SYSAUD")
+fi
+# sys_clean ERE: the default audit file got no line matching ERE since the
+# mark above, and exists only if it did then (or another writer made it)
+sys_clean() {
+	if [ ! -e "$SYSAUD" ]; then
+		return 0
+	fi
+	local off=$sys_off
+	[ "$sys_existed" = 1 ] || off=0
+	[ "$(stat -c %s "$SYSAUD")" -ge "$off" ] || off=0	# rotated
+	tail -c +$((off + 1)) "$SYSAUD" >"$TMPD/sysaud.new" || return 1
+	grep -Eq -- "$1" "$TMPD/sysaud.new"
+	test $? = 1	# 0 is a line found, 2 an error: both fail
+}
 RC=0
 nosyslog "$LEAKTOP" --act drop-filter --pid "$au_pid" --fd "$au_fd" --audit-log "$AUD2" \
 	--yes --format json >"$TMPD/au_drop.json" 2>"$TMPD/au_drop.err" || RC=$?
@@ -342,6 +367,7 @@ check "audit: the intent comes first" \
 	bash -c "sed -n 1p '$AUD2' | grep -q '^id=$id phase=intent action=drop-filter .*pid=$au_pid .*fd=$au_fd inode=$au_inode .*before=\[rmem=.*filter=0\]'"
 check "audit: then the outcome" \
 	bash -c "sed -n 2p '$AUD2' | grep -q '^id=$id phase=outcome action=drop-filter outcome=done .*after=\[.*filter=1\]'"
+check "audit: the default audit file got none of its lines" sys_clean "^id=$id "
 check "audit: file mode 0600" test "$(stat -c %a "$AUD2")" = 600
 check "audit: directory made 0700" test "$(stat -c %a "$(dirname "$AUD2")")" = 700
 check "audit: every line is key=value, one per line" \
@@ -351,6 +377,7 @@ act_own au_ref drain --pid "$au_pid" --fd "$au_fd" --yes --audit-log "$AUD2"
 id2=$(jq -r .audit_id "$TMPD/au_ref.json")
 check "audit: a refusal is one line, outcome=refused" \
 	bash -c "[ \$(grep -c '^id=$id2 ' '$AUD2') = 1 ] && grep -q '^id=$id2 phase=outcome action=drain outcome=refused' '$AUD2'"
+check "audit: the refusal's line is in the named file only" sys_clean "^id=$id2 "
 # an existing file open to others is made 0600
 chmod 0644 "$AUD2"
 act_own au_undo undo-filter --pid "$au_pid" --fd "$au_fd" --yes --audit-log "$AUD2"
@@ -382,6 +409,9 @@ act_own au_bad4 raise-fd-limit --pid "$al_pid" --yes --audit-log "$TMPD/afile/x"
 check "unwritable audit log: raise-fd-limit exit 3, limit untouched" \
 	bash -c "[ $RC = 3 ] && grep -Eq '^Max open files +128 ' /proc/$al_pid/limits"
 check "unwritable audit log: the file's lines are as before" test "$(wc -l <"$AUD2")" = "$lines_before"
+check "unwritable audit log: nothing made at the named paths" \
+	test ! -e "$TMPD/afile/x" -a ! -e /proc/version/x
+check "unwritable audit log: no fall back to $SYSAUD" sys_clean "pid=($au_pid|$al_pid) "
 "$LEAKTOP" --act drop-filter --pid 1 --fd 0 --audit-log x --no-audit-file >/dev/null 2>&1
 check "--audit-log with --no-audit-file: exit 2" test $? = 2
 
@@ -392,6 +422,9 @@ check "--no-audit-file: exit 0, filter attached" \
 check "--no-audit-file: the named file is not written" test "$(wc -l <"$AUD2")" = "$lines_before"
 act_own au_opt2 undo-filter --pid "$au_pid" --fd "$au_fd" --yes --no-audit-file
 check "--no-audit-file: undo exit 0" test "$RC" = 0
+check "--no-audit-file: the named file is not written by the undo either" \
+	test "$(wc -l <"$AUD2")" = "$lines_before"
+check "--no-audit-file: nothing written to $SYSAUD" sys_clean "pid=($au_pid|$al_pid) "
 
 # --- killed between saving the undo state and the change ------------------
 for a in shrink-rcvbuf drop-filter; do

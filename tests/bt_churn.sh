@@ -29,13 +29,18 @@ rc=$?
 check "leaktop -b -n 10 -d 1 exits 0 amid churn" test "$rc" = 0
 [ "$rc" = 0 ] || head -5 "$TMPD/churn.err"
 check "nothing on stderr" test ! -s "$TMPD/churn.err"
-check "10 samples, each valid JSON" test "$(jq -c . "$TMPD/churn.json" | wc -l)" = 10
-bad=$(jq -c --argjson comms "$comms" --argjson cp "$churn_pid" \
+# -s: jq fails on any line that is not JSON, not only the last
+check "10 samples, each valid JSON" jq -e -s 'length == 10' "$TMPD/churn.json"
+# jq writes into a file first and its own status is checked: a jq that
+# fails is a failure, not "no finding"
+jrc=0
+jq -c --argjson comms "$comms" --argjson cp "$churn_pid" \
 	'.findings[] | select(.kind == "unread_queue" or .kind == "ghost_sockets")
 	 | select(.pid == $cp or (.comm as $c | $comms | index($c)))
-	 | {kind, pid, comm, summary}' "$TMPD/churn.json")
-[ -z "$bad" ] || echo "findings on churn processes: $bad"
-check "no unread_queue or ghost_sockets finding on a churn process" test -z "$bad"
+	 | {kind, pid, comm, summary}' "$TMPD/churn.json" >"$TMPD/bad" 2>&1 || jrc=$?
+[ -s "$TMPD/bad" ] && echo "findings on churn processes (jq exit $jrc): $(head -5 "$TMPD/bad")"
+check "no unread_queue or ghost_sockets finding on a churn process" \
+	test "$jrc" = 0 -a ! -s "$TMPD/bad"
 check "the churn anchor socket stays tracked with its owner" \
 	jq -e --argjson i "$churn_inode" --argjson p "$churn_pid" \
 	'[.sockets[] | select(.inode == $i) | .owners[] | select(.pid == $p)] | length == 1' \

@@ -74,29 +74,39 @@ else
 fi
 check "the pid changed hands several times" test "$gens" -ge 6
 
+# none NAME JQ-ARGS...: jq -c over every sample into $TMPD/NAME.bad; true
+# when jq succeeded and printed nothing (what it found goes to stderr, which
+# check lets through to the log).  A failing jq (a bad filter, a
+# line that is not JSON) is a failure, never "nothing found".
+none() {
+	local name=$1; shift
+	if ! jq -c "$@" >"$TMPD/$name.bad" 2>&1; then
+		echo "$name: jq failed: $(head -3 "$TMPD/$name.bad")" >&2
+		return 1
+	fi
+	[ -s "$TMPD/$name.bad" ] && echo "$name: $(head -5 "$TMPD/$name.bad")" >&2
+	test ! -s "$TMPD/$name.bad"
+}
 for run in light full; do
 	J="$TMPD/$run.json"
 	check "$run: every line is JSON" jq -e -s 'length > 10' "$J"
 	# a finding's command is its process's in the same sample (a resolved
 	# one describes the process that had the problem: it may be gone)
-	bad=$(jq -c '. as $s | .findings[] | select(.pid > 0 and .state != "resolved") | . as $f
+	check "$run: no finding names a process by another's command" \
+		none "$run-othercomm" '. as $s | .findings[] | select(.pid > 0 and .state != "resolved") | . as $f
 		| ($s.processes[] | select(.pid == $f.pid) | .comm) as $c
-		| select($c != null and $c != $f.comm) | {kind, pid, comm, process_comm: $c}' "$J" | head -5)
-	[ -z "$bad" ] || echo "$run: findings with another process's name: $bad"
-	check "$run: no finding names a process by another's command" test -z "$bad"
-	bad=$(jq -c '.findings[] | select(.comm == "lt_reuser" or .comm == "lt_churnkid")
-		| {kind, pid, comm, summary}' "$J" | head -5)
-	[ -z "$bad" ] || echo "$run: findings on the reuser or the churn: $bad"
-	check "$run: no finding on the reuser or the churning children" test -z "$bad"
-	bad=$(jq -c --argjson p "$P" '.findings[] | select(.pid == $p and .comm != "lt_fdleak")
-		| {kind, pid, comm}' "$J" | head -5)
-	check "$run: findings on pid $P name lt_fdleak only" test -z "$bad"
+		| select($c != null and $c != $f.comm) | {kind, pid, comm, process_comm: $c}' "$J"
+	check "$run: no finding on the reuser or the churning children" \
+		none "$run-churners" '.findings[] | select(.comm == "lt_reuser" or .comm == "lt_churnkid")
+		| {kind, pid, comm, summary}' "$J"
+	check "$run: findings on pid $P name lt_fdleak only" \
+		none "$run-pidfindings" --argjson p "$P" '.findings[] | select(.pid == $p and .comm != "lt_fdleak")
+		| {kind, pid, comm}' "$J"
 	# the reuser holds 200 fds and never grows: no growth, no forecast
-	bad=$(jq -c --argjson p "$P" '.processes[] | select(.pid == $p and .comm == "lt_reuser")
+	check "$run: the reuser at pid $P inherits no fd growth or forecast" \
+		none "$run-reuser" --argjson p "$P" '.processes[] | select(.pid == $p and .comm == "lt_reuser")
 		| select((.fd_growth_per_hour // 0) > 0 or .exhaustion_seconds != null)
-		| {comm, fds, fd_growth_per_hour, exhaustion_seconds}' "$J" | head -5)
-	[ -z "$bad" ] || echo "$run: the reuser inherited growth: $bad"
-	check "$run: the reuser at pid $P inherits no fd growth or forecast" test -z "$bad"
+		| {comm, fds, fd_growth_per_hour, exhaustion_seconds}' "$J"
 	check "$run: pid $P seen as lt_reuser" \
 		jq -e -s --argjson p "$P" 'any(.[].processes[]; .pid == $p and .comm == "lt_reuser")' "$J"
 	check "$run: pid $P seen as lt_fdleak" \

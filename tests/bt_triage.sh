@@ -17,17 +17,24 @@ triage() { # NAME: six samples; the last one in $TMPD/NAME.json
 	jq -r '.findings[] | "  finding: \(.severity) \(.kind) pid \(.pid) fd \(.fd): \(.summary)"' "$TMPD/$1.json"
 }
 
+# last NAME JQ-ARGS... FILTER: FILTER holds on the last sample.  -s and
+# "length == 1": jq 1.6's -e exits 0 on an empty file, which is no pass.
+last() {
+	local name=$1; shift
+	local filter=${*: -1}
+	jq -e -s "${@:1:$#-1}" "length == 1 and (.[0] | $filter)" "$TMPD/$name.json"
+}
+
 expect_top() { # NAME KIND PID FD ACTION
 	check "$1: top finding $2 on pid $3 fd $4, action $5" \
-		jq -e --arg k "$2" --argjson p "$3" --argjson f "$4" --arg a "$5" \
+		last "$1" --arg k "$2" --argjson p "$3" --argjson f "$4" --arg a "$5" \
 		'.findings[0] | .kind == $k and .pid == $p and .fd == $f and .suggested_action == $a
-		 and (.severity == "warning" or .severity == "critical") and (.suspected | not)' \
-		"$TMPD/$1.json"
+		 and (.severity == "warning" or .severity == "critical") and (.suspected | not)'
 }
 
 no_alarm() { # NAME
 	check "$1: no warning or critical finding" \
-		jq -e '[.findings[] | select(.severity != "info")] | length == 0' "$TMPD/$1.json"
+		last "$1" '[.findings[] | select(.severity != "info")] | length == 0'
 }
 
 # --- quiet machine --------------------------------------------------------
@@ -40,10 +47,18 @@ start_bg udp "$L/leak_udp" --interval-ms 100 --seconds 30
 triage udp
 expect_top udp unread_queue "$udp_pid" "$udp_fd" drop-filter
 check "udp: the explanation says how to fix it" \
-	jq -e '.findings[0].explanation | test("SO_ATTACH_FILTER") and test("SO_RCVBUF")' "$TMPD/udp.json"
-check "udp: first samples say suspected" \
-	jq -e '[.findings[] | select(.kind == "unread_queue")] | length == 0 or .[0].suspected' \
-	<(sed -n 3p "$TMPD/udp.all")
+	last udp '.findings[0].explanation | test("SO_ATTACH_FILTER") and test("SO_RCVBUF")'
+# Two checks, each of which can fail: the leaker's finding appears before
+# the last sample, and the sample it first appears in calls it suspected.
+# (A sample without it must not count as "suspected".)
+check "udp: the finding on the leaker appears before the last sample" \
+	jq -e -s --argjson p "$udp_pid" --argjson f "$udp_fd" \
+	'length == 6 and any(.[:5][].findings[]; .kind == "unread_queue" and .pid == $p and .fd == $f)' \
+	"$TMPD/udp.all"
+check "udp: the first sample with the finding says suspected" \
+	jq -e -s --argjson p "$udp_pid" --argjson f "$udp_fd" \
+	'[.[].findings[] | select(.kind == "unread_queue" and .pid == $p and .fd == $f)]
+	 | length > 0 and .[0].suspected == true' "$TMPD/udp.all"
 kill "$udp_bgpid"
 
 # --- seed 000: AF_PACKET RARP socket ---------------------------------------
@@ -62,10 +77,10 @@ kill "$raw6_bgpid"
 start_bg g "$L/leak_ghost" --interval-ms 200 --limit 128 --seconds 30
 triage ghost
 check "ghost: top finding is fd_exhaustion on the leaker, raise-fd-limit" \
-	jq -e --argjson p "$g_pid" '.findings[0] | .kind == "fd_exhaustion" and .pid == $p
-	   and .suggested_action == "raise-fd-limit" and .severity == "critical"' "$TMPD/ghost.json"
+	last ghost --argjson p "$g_pid" '.findings[0] | .kind == "fd_exhaustion" and .pid == $p
+	   and .suggested_action == "raise-fd-limit" and .severity == "critical"'
 check "ghost: a ghost_sockets finding on the leaker" \
-	jq -e --argjson p "$g_pid" 'any(.findings[]; .kind == "ghost_sockets" and .pid == $p)' "$TMPD/ghost.json"
+	last ghost --argjson p "$g_pid" 'any(.findings[]; .kind == "ghost_sockets" and .pid == $p)'
 kill "$g_bgpid"
 
 # --- busy but healthy -------------------------------------------------------

@@ -39,6 +39,7 @@ int main(void)
 		netns_suite,
 		procs_suite,
 		findings_suite,
+		triage_suite,
 		actions_suite,
 		tui_suite,
 		record_suite,

@@ -15,6 +15,7 @@ Suite *fdtable_suite(void);
 Suite *netns_suite(void);
 Suite *procs_suite(void);
 Suite *findings_suite(void);
+Suite *triage_suite(void);
 Suite *actions_suite(void);
 Suite *tui_suite(void);
 Suite *record_suite(void);
