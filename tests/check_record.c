@@ -156,7 +156,7 @@ START_TEST(test_frozen_v3_1)
 	ck_assert_int_eq(f->fd, 4);
 	ck_assert_uint_eq(f->inode, 1007);
 	ck_assert_str_eq(f->comm, "leak_udp");
-	ck_assert_str_eq(f->action, "drop-filter");
+	ck_assert_str_eq(actions_kind_name((enum actions_kind)f->action), "drop-filter");
 	ck_assert_str_eq(f->summary, "pid 100 (leak_udp) never reads udp socket fd 4: 4 KiB queued");
 	ck_assert_str_eq(f->evidence, "recv_q 4096, growth 2048 B/s");
 	/* 2.0: the victim; 3.0: where the finding stands */
