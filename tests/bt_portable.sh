@@ -106,6 +106,9 @@ for t in xterm-256color linux; do
 	ui "ui-$t" "$t"
 	check "TERM=$t: the UI draws the header" wait_for "ui-$t" has "LIVE"
 	check "TERM=$t: the Sockets pane's column headers" wait_for "ui-$t" has "PID/FD"
+	# the Sockets pane filtered to the leaker: other tests' flagged sockets,
+	# listed beside -p ones, may fill a 30-line screen
+	$TM send-keys -t "ui-$t" 1 '\' leak_udp Enter
 	check "TERM=$t: the leaker's socket row" wait_for "ui-$t" grep -q "^$udp_pid/$udp_fd "
 	$TM send-keys -t "ui-$t" 2
 	check "TERM=$t: key 2, the Processes pane's headers" wait_for "ui-$t" has "PSS"

@@ -46,6 +46,9 @@ check "same figures in every sample" cmp "$TMPD/live.fig" "$TMPD/replay.fig"
 # lists none, so live and replayed JSON are compared without that member
 nofb() { sed 's/,"fallbacks":\[[^]]*\]}$/}/' "$1"; }
 check "in fact the same JSON" cmp <(nofb "$TMPD/live.json") <(nofb "$TMPD/replay.json")
+# where they differ, for the log
+cmp -s <(nofb "$TMPD/live.json") <(nofb "$TMPD/replay.json") ||
+	diff <(nofb "$TMPD/live.json" | jq -S .) <(nofb "$TMPD/replay.json" | jq -S .) | head -20
 check "the leaker's socket is in the replay" \
 	jq -e --argjson i "$udp_inode" 'select(.seq == 4) | any(.sockets[]; .inode == $i and
 	    .recv_q > 0 and (.flags | index("never_read")))' "$TMPD/replay.json"
