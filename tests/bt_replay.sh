@@ -98,7 +98,8 @@ check "record: q exits 0" wait_for rec grep -qx "EXIT=0" "$TMPD/rec.exit"
 check "the UI's recording replays without a warning (closed cleanly)" test ! -s "$TMPD/ui.err"
 check "the UI's recording has the samples" test "$(wc -l <"$TMPD/ui.json")" -ge 4
 check "the UI's recording has the leaker" \
-	jq -e --argjson i "$udp_inode" 'select(.seq >= 2) | any(.sockets[]; .inode == $i)' "$TMPD/ui.json"
+	jq -s -e --argjson i "$udp_inode" 'any(.[] | select(.seq >= 2); any(.sockets[]; .inode == $i))' \
+	"$TMPD/ui.json"
 "$LEAKTOP" -b --replay "$F2" --format markdown >"$TMPD/ui.md"
 check "the markdown export has the note" grep -q "restarted the consumer at 12:00" "$TMPD/ui.md"
 

@@ -33,7 +33,10 @@ alarms() {
 	"$LEAKTOP" -b -n 4 -d 1 --format json 2>/dev/null | tail -1 |
 		jq '[.findings[] | select(.severity != "info")] | length'
 }
-if [ "$(alarms)" = 0 ]; then
+n_alarms=$(alarms)
+check "quiet: leaktop -b answers whether the machine is quiet ($n_alarms alarms)" \
+	grep -Eqx '[0-9]+' <<<"$n_alarms"
+if [ "$n_alarms" = 0 ]; then
 	start quiet 100x30 LC_ALL=C.UTF-8
 	check "quiet: the UI opens on Sockets" wait_for quiet header_is "PID/FD"
 	check "quiet: the header says no leaks found" \
