@@ -46,7 +46,6 @@ START_TEST(test_socket_ns)
 	char buf[65536];
 	uint64_t nsino;
 	int l, c, srv, nsfd, r, flags, i;
-	struct timespec t0, t1;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -68,9 +67,9 @@ START_TEST(test_socket_ns)
 	ck_assert_int_eq(fcntl(c, F_SETFL, flags), 0);
 	ck_assert_int_eq(fstat(c, &st), 0);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* (no clock here: tests prove behaviour; a close that waited out the
+	 * 30 s linger would show as a hang, which the harness's limit names) */
 	r = netns_of_socket((int)getpid(), c, (uint64_t)st.st_ino, &nsfd, &nsino);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r == -ENOSYS || r == -EPERM) {
 		close(c);
 		close(srv);
@@ -82,7 +81,6 @@ START_TEST(test_socket_ns)
 	ck_assert_uint_eq(nsino, (uint64_t)own.st_ino);
 	ck_assert_int_ge(nsfd, 0);
 	close(nsfd);
-	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 2);
 	/* the socket is as it was: open, connected, its file flags unchanged */
 	ck_assert_int_eq(fcntl(c, F_GETFL), flags);
 	ck_assert_int_eq(getpeername(c, (struct sockaddr *)&a, &len), 0);
