@@ -16,6 +16,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# jq 1.6 (Debian 12's) exits 0 under -e when it read no input at all, so a
+# check on an empty file (leaktop printed nothing) would pass; jq 1.7 exits
+# 4 then, and so does this jq: with -e, no output at all is a failure.
+# Exported, so that the checks written as bash -c "..." get it too.
+jq() {
+	local a e=0 out rc
+	for a in "$@"; do
+		case $a in
+		-e | --exit-status) e=1 ;;
+		esac
+	done
+	[ $e = 1 ] || { command jq "$@"; return; }
+	out=$(command jq "$@")
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	[ $rc = 0 ] && [ -z "$out" ] && return 4
+	return $rc
+}
+export -f jq
+
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
 check() { # check "description" command...
