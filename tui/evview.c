@@ -332,12 +332,13 @@ struct view *evview_new(struct tui *t, const struct finding *f)
 			ev->inner = sockview_new(t, i);
 			if (!ev->inner)
 				goto nomem;
+			sockview_select_owner(ev->inner, f->pid, f->fd);
 		} else {
 			snprintf(ev->why, sizeof(ev->why), "socket %" PRIu64 " is no longer in "
 				 "the census", f->inode);
 		}
 	} else if (f->pid >= 0) {
-		ev->inner = fdview_new(t, f->pid);
+		ev->inner = fdview_new(t, f->pid, f->fd >= 0 ? f->fd : FDVIEW_FIRST_GHOST);
 		if (!ev->inner)
 			goto nomem;
 	} else {

@@ -200,8 +200,9 @@ static int find_target(struct table *tb, const struct tui *t, uint32_t row,
 
 static void find_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
-	size_t crit, warn, info, len;
+	size_t crit, warn, info;
 
+	(void)tb;
 	if (!t->have) {
 		snprintf(buf, sz, "waiting for the first sample");
 		return;
@@ -218,9 +219,6 @@ static void find_note(struct table *tb, const struct tui *t, char *buf, size_t s
 		 findings_any_leak(&t->cur.findings) ? "" : "no leaks found; ",
 		 t->cur.findings.n, t->cur.findings.n == 1 ? "" : "s", crit, warn, info,
 		 tui_no_actions(t) ? "" : ", a: act on it");
-	len = strlen(buf);
-	if (tb->filter[0] && len < sz)
-		snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
 }
 
 const struct table_desc findpane_desc = {

@@ -276,8 +276,6 @@ static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t s
 	if (s->census_age > 0 && len < sz)
 		len += (size_t)snprintf(buf + len, sz - len, "; census %.0fs ago, moving "
 					"queues now", s->census_age);
-	if (tb->filter[0] && len < sz)
-		len += (size_t)snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
 	if (s->owners.hidden_procs && len < sz)
 		snprintf(buf + len, sz - len, "; owners of %d processes hidden: run as root",
 			 s->owners.hidden_procs);

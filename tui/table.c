@@ -2,7 +2,8 @@
  * The table view (htop's Panel): columns laid out to the terminal width,
  * rows sorted by any column, incremental search, filtering, following a
  * row across refreshes.  Moving the selection repaints only the old and
- * the new selected line; anything else repaints the table.
+ * the new selected line; anything else repaints the table.  An active
+ * filter is always shown, at the right end of the pane's note line.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -300,10 +301,29 @@ static void draw_row(struct table *tb, struct tui *t, int y, size_t i)
 	}
 }
 
+/* The filter's tag, " filter "udp" ", at the right end of line y: a
+ * filtered row never vanishes unexplained, however narrow the terminal.
+ * Returns the columns it took (0 without a filter). */
+static int draw_filter_tag(struct table *tb, struct tui *t, int y)
+{
+	char val[64], tag[96];
+	int w;
+
+	if (!tb->filter[0])
+		return 0;
+	format_untrusted(tb->filter, 24, t->utf8, val, sizeof(val));
+	snprintf(tag, sizeof(tag), " filter \"%s\" ", val);
+	w = format_width(tag, t->utf8);
+	if (w > COLS - 1)
+		w = COLS - 1;
+	draw_text(t, y, COLS - w, w, tag, THEME_PROMPT);
+	return w;
+}
+
 static void table_draw(struct view *v, struct tui *t, int y, int h, int full)
 {
 	struct table *tb = (struct table *)v;
-	int rows_y = y + 1, vis, r;
+	int rows_y = y + 1, vis, r, tagw;
 	char note[256] = "";
 	size_t i;
 
@@ -334,10 +354,14 @@ static void table_draw(struct view *v, struct tui *t, int y, int h, int full)
 	layout(tb, COLS);
 	if (note[0]) {
 		draw_fill(t, y, 0, COLS, THEME_NOTE);
-		draw_text(t, y, 1, COLS - 1, note, THEME_NOTE);
+		tagw = draw_filter_tag(tb, t, y);
+		draw_text(t, y, 1, COLS - 1 - tagw, note, THEME_NOTE);
 		y++;
+		draw_header(tb, t, y);
+	} else {
+		draw_header(tb, t, y);
+		draw_filter_tag(tb, t, y);
 	}
-	draw_header(tb, t, y);
 	for (r = 0; r < vis; r++) {
 		i = tb->top + (size_t)r;
 		if (i < tb->nrows)
@@ -463,7 +487,14 @@ static int table_key_fn(struct view *v, struct tui *t, int ch)
 	case '\r':
 	case KEY_ENTER:
 		row = table_selected(tb);
-		if (row >= 0 && tb->d->enter)
+		/* every Enter opens something or says why not */
+		if (row < 0)
+			tui_set_status(t, THEME_STATUS, "%s", tb->filter[0] ?
+				       "nothing to open: no row matches the filter" :
+				       "nothing to open: the table is empty");
+		else if (!tb->d->enter)
+			tui_set_status(t, THEME_STATUS, "Enter opens nothing here");
+		else
 			tb->d->enter(tb, t, (uint32_t)row);
 		return 1;
 	default:
