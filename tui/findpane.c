@@ -23,16 +23,16 @@
 enum { COL_SEV, COL_STATE, COL_KIND, COL_SUBJECT, COL_COMM, COL_ACTION, COL_SUMMARY, NCOLS };
 
 static const struct table_col cols[NCOLS] = {
-	/* narrow terminals drop the action, then the state (the strip and
-	 * the evidence view say both): the summary keeps its room */
-	[COL_SEV] = { "SEVERITY", 8, 8, 0, 0, 1 },
-	[COL_STATE] = { "STATE", 9, 9, 0, 4, 0 },
-	[COL_KIND] = { "KIND", 13, 13, 0, 2, 0 },
-	[COL_SUBJECT] = { "PID/FD", 10, 10, 0, 1, 0 },
-	[COL_COMM] = { "COMMAND", 12, 12, 0, 3, 0 },
-	[COL_ACTION] = { "ACTION", 14, 14, 0, 5, 0 },
+	/* every column stays at 80 columns: the narrow ones abbreviate (with
+	 * a mark), the summary keeps its subject, size and time left */
+	[COL_SEV] = { "SEVERITY", 8, 8, 0, 0, 1, 0 },
+	[COL_STATE] = { "STATE", 5, 9, 0, 4, 0, 0 },
+	[COL_KIND] = { "KIND", 9, 13, 0, 2, 0, 0 },
+	[COL_SUBJECT] = { "PID/FD", 10, 10, 0, 1, 0, 0 },
+	[COL_COMM] = { "COMMAND", 8, 12, 0, 3, 0, 0 },
+	[COL_ACTION] = { "ACTION", 8, 14, 0, 5, 0, 0 },
 	/* the rest of the line */
-	[COL_SUMMARY] = { "SUMMARY", 25, 400, 0, 0, 0 },
+	[COL_SUMMARY] = { "SUMMARY", 25, 400, 0, 0, 0, 1 },
 };
 
 int findpane_severity_elem(int severity)

@@ -274,6 +274,25 @@ static void draw_header(struct table *tb, struct tui *t, int y)
 	}
 }
 
+/* Text wider than its column is never cut silently: a sentence keeps its
+ * figures, a word is marked as abbreviated.  Search and filter still see
+ * the whole text (row_text). */
+static void fit_cell(struct table *tb, struct tui *t, int c, char *buf, size_t sz)
+{
+	int w = tb->w[c];
+	char tmp[1024];
+
+	if (tb->x[c] + w > COLS)
+		w = COLS - tb->x[c];
+	if (w <= 0 || format_width(buf, t->utf8) <= w)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s", buf);
+	if (tb->d->cols[c].brief)
+		format_brief(tmp, w, t->utf8, buf, sz);
+	else
+		format_abbrev(tmp, w, t->utf8, buf, sz);
+}
+
 static void draw_row(struct table *tb, struct tui *t, int y, size_t i)
 {
 	int sel = i == tb->sel, c, base = THEME_NORMAL;
@@ -297,6 +316,7 @@ static void draw_row(struct table *tb, struct tui *t, int y, size_t i)
 				e = ce;
 		}
 		tb->d->cell(tb, t, row, c, buf, sizeof(buf));
+		fit_cell(tb, t, c, buf, sizeof(buf));
 		draw_cell(t, y, tb->x[c], tb->w[c], tb->d->cols[c].right, buf, e);
 	}
 }

@@ -22,6 +22,9 @@ struct table_col {
 	unsigned char right;	/* right-aligned (numbers) */
 	unsigned char prio;	/* when narrow, the highest prio goes first */
 	unsigned char desc;	/* sorts descending by default */
+	/* too wide for the column: a sentence keeps its subject and figures
+	 * (format_brief); otherwise text is cut with a mark (format_abbrev) */
+	unsigned char brief;
 };
 
 /* What follows a row across refreshes: a socket (netns, inode), a pid. */
