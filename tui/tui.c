@@ -755,7 +755,8 @@ static void handle_key(struct tui *t, int ch)
 		t->dirty |= DIRTY_STATUS;
 	}
 	if (top->cls == &help_view_class && ch != KEY_MOUSE) {
-		pop(t);
+		if (!top->cls->key(top, t, ch))	/* it scrolls; anything else closes it */
+			pop(t);
 		return;
 	}
 	if (top->cls->grab && top->cls->grab(top)) {
