@@ -6,9 +6,9 @@
 # - 120x40, Memory pane: the socket lines (pinned by sockets, tcp ...
 #   orphaned) are on the screen without scrolling, the slab caches folded
 #   under their line; Right opens them, Left folds them;
-# - Enter on "orphaned" opens the Sockets pane filtered on "orphan": our
-#   leaker's orphans, nothing but orphans; Esc clears that filter and goes
-#   back to the Memory pane;
+# - Enter on "orphaned" opens the Sockets pane filtered on "mem:orphaned"
+#   (the sockets that line counts): our leaker's orphans, nothing but
+#   orphans; Esc clears that filter and goes back to the Memory pane;
 # - orphans rank by the memory they hold: in census order (problems first
 #   off) they come above the server's own sockets on the same port;
 # - 80x24: the strip's one line keeps a figure with its unit and the top
@@ -62,9 +62,9 @@ check "Left folds them again" wait_for m bash -c "! grep -q '^      cache '"
 # --- Enter on orphaned: the orphans; Esc clears the filter -------------------
 keys m / "orphaned" Enter Enter
 check "Enter on orphaned: the Sockets pane" wait_for m header_is "PID/FD"
-check "... filtered on \"orphan\" (status line and the filter's tag)" \
-	wait_for m bash -c "grep -q 'Sockets filtered to \"orphan\"' '$TMPD/screen' &&
-			    grep -q ' filter \"orphan\"\$' '$TMPD/screen'"
+check "... filtered on \"mem:orphaned\" (status line and the filter's tag)" \
+	wait_for m bash -c "grep -q 'Sockets filtered to \"mem:orphaned\"' '$TMPD/screen' &&
+			    grep -q ' filter \"mem:orphaned\"\$' '$TMPD/screen'"
 check "... with our leaker's orphans (peer 127.0.0.1:$o_port)" \
 	wait_for m grep -Eq "^orphan .*127\\.0\\.0\\.1:$o_port "
 check "... and nothing but orphans" \
@@ -72,7 +72,7 @@ check "... and nothing but orphans" \
 		 awk '{ n++ } \$1 != \"orphan\" { bad = 1 } END { exit bad || n < 1 }'"
 keys m Escape
 check "Esc: back on the Memory pane" wait_for m header_is "PART"
-check "... saying the filter is cleared" wait_for m has 'filter "orphan" cleared'
+check "... saying the filter is cleared" wait_for m has 'filter "mem:orphaned" cleared'
 keys m 1
 check "... and the Sockets pane has no filter left" \
 	wait_for m bash -c "grep -q '^PID/FD' '$TMPD/screen' && ! grep -q ' filter \"' '$TMPD/screen'"
@@ -125,12 +125,12 @@ check "80x24: the filter cleared, the tag goes" wait_for m bash -c "! grep -q ' 
 
 # help fits or scrolls
 keys m F1
-check "80x24: help says which lines it shows" wait_for m grep -Eq 'help, lines 1-[0-9]+ of [0-9]+'
+check "80x24: help says which lines it shows" wait_for m grep -Eq 'lines 1-[0-9]+ of [0-9]+\)'
 check "80x24: ... and its last key is below the fold" bash -c "! grep -q '  q F10 ' '$TMPD/screen'"
 keys m NPage
 check "80x24: PgDn scrolls to its last lines" wait_for m has "  q F10 "
 keys m x
-check "80x24: any other key closes it" wait_for m bash -c "! grep -q 'help, lines'"
+check "80x24: any other key closes it" wait_for m bash -c "! grep -q 'close this help'"
 
 # drill-down from a finding lands on the finding's fd
 keys m 3 / "$u_pid/$u_fd" Enter Enter

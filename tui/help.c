@@ -91,6 +91,12 @@ static int help_lines(const struct tui *t, struct help_line *l, int width)
 {
 	int n = 0, i, nk = (int)(sizeof(keys) / sizeof(keys[0]));
 
+	/* why there are no actions comes first: it is what such a session
+	 * most needs to know */
+	if (tui_no_actions(t))
+		add_entry(l, &n, "a A", t->rp ? "replay: actions are not available" :
+			  "actions disabled: --read-only (this session changes nothing)",
+			  THEME_NOTE, width, t->utf8);
 	for (i = 0; t->rp && i < (int)(sizeof(replay_keys) / sizeof(replay_keys[0])); i++)
 		add_entry(l, &n, replay_keys[i][0], replay_keys[i][1], THEME_NORMAL, width,
 			  t->utf8);
@@ -101,12 +107,8 @@ static int help_lines(const struct tui *t, struct help_line *l, int width)
 			continue;
 		add_entry(l, &n, keys[i][0], keys[i][1], THEME_NORMAL, width, t->utf8);
 	}
-	if (tui_no_actions(t)) {
-		add_entry(l, &n, "a A", t->rp ? "replay: actions are not available" :
-			  "actions disabled: --read-only (this session changes nothing)",
-			  THEME_NOTE, width, t->utf8);
+	if (tui_no_actions(t))
 		return n;
-	}
 	for (i = 0; i < (int)(sizeof(act_keys) / sizeof(act_keys[0])); i++)
 		add_entry(l, &n, act_keys[i][0], act_keys[i][1], THEME_NORMAL, width, t->utf8);
 	return n;
@@ -133,8 +135,8 @@ static void help_draw(struct view *v, struct tui *t, int y, int h, int full)
 	hp->nlines = n;
 	hp->vis = vis;
 	if (n > vis)
-		snprintf(head, sizeof(head), "leaktop help, lines %d-%d of %d: Up/Down PgUp/PgDn "
-			 "scroll, any other key closes", hp->top + 1, hp->top + vis, n);
+		snprintf(head, sizeof(head), "Press any key to close this help; Up/Down PgUp/PgDn "
+			 "scroll (lines %d-%d of %d)", hp->top + 1, hp->top + vis, n);
 	else
 		snprintf(head, sizeof(head), "leaktop: socket queues nobody reads, leaked socket "
 			 "fds.  Press any key to close this help.");

@@ -24,6 +24,7 @@
 #include "leaktop/sample.h"
 #include "leaktop/socket.h"
 #include "mempane.h"
+#include "sockpane.h"
 #include "table.h"
 #include "tui.h"
 
@@ -47,7 +48,7 @@ struct mem_line {
 	double value;		/* bytes, NAN when unknown */
 	enum mem_go go;
 	char note[160];		/* said after the trend: what is hidden, ... */
-	const char *proto;	/* GO_SOCKETS: the filter */
+	char filter[32];	/* GO_SOCKETS: the Sockets pane's filter, "" none */
 };
 
 struct mem_data {
@@ -155,10 +156,9 @@ static void build(struct mem_data *d, const struct sample *s)
 
 		snprintf(b, sizeof(b), "%s", g);
 		l = add(d, L_GROUP0 + i, 1, b, (double)m->socket_group[i], GO_SOCKETS);
-		/* the filter that keeps exactly these sockets: an orphan's
-		 * owner cell says "orphan" in the Sockets pane */
+		/* the filter that keeps exactly the sockets this line counts */
 		if (l)
-			l->proto = i == LTSOCK_MEM_ORPHANED ? "orphan" : g;
+			snprintf(l->filter, sizeof(l->filter), "%s%s", SOCKPANE_MEM_FILTER, g);
 	}
 	l = add(d, L_PSS, 0, "user PSS (a view)",
 		m->pss.time > 0 ? (double)m->pss.pss : NAN, GO_PROCS);
@@ -579,7 +579,7 @@ static void mem_enter(struct table *tb, struct tui *t, uint32_t row)
 	}
 	switch (l->go) {
 	case GO_SOCKETS:
-		tui_show_sockets(t, l->proto);
+		tui_show_sockets(t, l->filter[0] ? l->filter : NULL);
 		return;
 	case GO_PROCS:
 		tui_show_procs_by_pss(t);

@@ -138,9 +138,14 @@ static void rebuild(struct table *tb, const struct tui *t, int keep_key)
 	}
 	tb->nrows = tb->cap ? tb->d->rows(tb, t, tb->rows, n) : 0;
 	if (tb->filter[0]) {
-		for (i = o = 0; i < tb->nrows; i++)
-			if (row_matches(tb, t, tb->rows[i], tb->filter))
+		for (i = o = 0; i < tb->nrows; i++) {
+			int m = tb->d->filter ? tb->d->filter(tb, t, tb->rows[i], tb->filter) : -1;
+
+			if (m < 0)
+				m = row_matches(tb, t, tb->rows[i], tb->filter);
+			if (m)
 				tb->rows[o++] = tb->rows[i];
+		}
 		tb->nrows = o;
 	}
 	sort_rows(tb, t);
