@@ -239,7 +239,15 @@ static int ev_key(struct view *v, struct tui *t, int ch)
 		t->dirty |= DIRTY_BODY;
 		return 1;
 	}
-	return ev->inner ? ev->inner->cls->key(ev->inner, t, ch) : 0;
+	if (ev->inner)
+		return ev->inner->cls->key(ev->inner, t, ch);
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		/* every Enter opens something or says why not */
+		tui_set_status(t, THEME_STATUS, "nothing below to open: %s", ev->why[0] ?
+			       ev->why : "no evidence view for this finding");
+		return 1;
+	}
+	return 0;
 }
 
 static void ev_click(struct view *v, struct tui *t, int y, int x, int dbl)

@@ -507,9 +507,12 @@ static void mh_draw(struct view *v, struct tui *t, int y, int h, int full)
 static int mh_key(struct view *v, struct tui *t, int ch)
 {
 	(void)v;
-	(void)t;
-	(void)ch;
-	return 0;
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
+		return 0;
+	/* every Enter opens something or says why not */
+	tui_set_status(t, THEME_STATUS, "an explanation: nothing further to open (Esc: back "
+		       "to the Memory pane)");
+	return 1;
 }
 
 static void mh_free(struct view *v)
