@@ -462,11 +462,11 @@ static double order_growth(const struct sock_rate *r)
 	return r->known ? r->growth_bps : 0;
 }
 
-/* Neither growing nor shrinking, nothing queued: ordered by inode alone. */
+/* Neither growing nor shrinking, nothing held: ordered by inode alone. */
 static int order_quiet(const struct ltsock_vec *socks, const struct sock_rate *rates,
 		       size_t i)
 {
-	return order_growth(&rates[i]) == 0 && ltsock_queued(&socks->v[i]) == 0;
+	return order_growth(&rates[i]) == 0 && ltsock_rank_bytes(&socks->v[i]) == 0;
 }
 
 int history_order_cmp(const struct ltsock_vec *socks, const struct sock_rate *rates,
@@ -477,8 +477,8 @@ int history_order_cmp(const struct ltsock_vec *socks, const struct sock_rate *ra
 
 	if (gi != gj)
 		return gi > gj ? -1 : 1;
-	mi = ltsock_queued(&socks->v[i]);
-	mj = ltsock_queued(&socks->v[j]);
+	mi = ltsock_rank_bytes(&socks->v[i]);
+	mj = ltsock_rank_bytes(&socks->v[j]);
 	if (mi != mj)
 		return mi > mj ? -1 : 1;
 	return (socks->v[i].inode > socks->v[j].inode) -

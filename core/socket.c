@@ -469,6 +469,11 @@ uint64_t ltsock_mem(const struct ltsock *s)
 	return (uint64_t)s->rmem + w + ((s->have & LTSOCK_HAVE_SKMEM2) ? s->fwd_alloc : 0);
 }
 
+uint64_t ltsock_rank_bytes(const struct ltsock *s)
+{
+	return ltsock_is_orphan(s) ? ltsock_mem(s) : ltsock_queued(s);
+}
+
 uint64_t ltsock_outside_slab(const struct ltsock *s)
 {
 	uint64_t held = ltsock_mem(s);

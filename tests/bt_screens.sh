@@ -84,7 +84,7 @@ check "200x60: socket memory by protocol, udp holding the leaker's queue" \
 keys m / "udp" Enter
 keys m Enter
 check "Enter on udp: the Sockets pane" wait_for m header_is "PID/FD"
-check "... filtered to udp (the status line says so)" wait_for m has 'Sockets filtered to "udp"'
+check "... filtered to udp's memory group (the status line says so)" wait_for m has 'Sockets filtered to "mem:udp"'
 check "... with the leaker's socket" wait_for m grep -Eq "^$u_pid/$u_fd .* udp "
 check "... and no netlink socket" bash -c "! grep -q ' netlink ' '$TMPD/screen'"
 keys m '\' Enter

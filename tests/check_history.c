@@ -367,6 +367,39 @@ START_TEST(test_order_on_queued_bytes)
 }
 END_TEST
 
+/* Orphans (issue 24): a TCP connection no fd holds, with 3 MiB unsent,
+ * ranks by what it holds, above a netlink socket's 832 B; with nothing
+ * held it is quiet. */
+START_TEST(test_order_orphans_by_memory)
+{
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r[3];
+	struct ltsock s;
+	uint32_t order[3];
+
+	memset(r, 0, sizeof(r));
+	s = mk(30, 832, 0);			/* 832 B waiting for a reader */
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	s = mk(0, 0, 0);			/* an orphan, 3 MiB unsent */
+	s.protocol = 6;				/* tcp */
+	s.type = SOCK_STREAM;
+	s.state = 4;				/* FIN_WAIT1 */
+	s.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_SKMEM2;
+	s.wmem_queued = 3 << 20;
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	s.wmem_queued = 0;			/* an orphan holding nothing */
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	r[0].known = r[1].known = r[2].known = 1;
+	ck_assert_int_eq(ltsock_is_orphan(&v.v[1]), 1);
+	history_order(&v, r, order);
+	ck_assert_uint_eq(order[0], 1);
+	ck_assert_uint_eq(order[1], 0);
+	ck_assert_uint_eq(order[2], 2);
+	ck_assert_int_lt(history_order_cmp(&v, r, 1, 0), 0);
+	ltsock_vec_free(&v);
+}
+END_TEST
+
 /* The sparkline's point is the Recv-Q the panes show: for a unix reader
  * the bytes its senders queued, not its raw Recv-Q (which a replay once
  * drew, while live history drew ltsock_recv_q). */
@@ -692,6 +725,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_listen_backlog_is_not_bytes);
 	tcase_add_test(tc, test_order_matches_comparison_sort);
 	tcase_add_test(tc, test_order_on_queued_bytes);
+	tcase_add_test(tc, test_order_orphans_by_memory);
 	tcase_add_test(tc, test_queue_point);
 	tcase_add_test(tc, test_order_insert_matches_full_order);
 	tcase_add_test(tc, test_touch_keeps_other_series);

@@ -130,8 +130,11 @@ START_TEST(test_tcp_memory_rules)
 	ck_assert_uint_eq(ltsock_send_held(&k), 3847872);
 	ck_assert_uint_eq(ltsock_outside_slab(&k), 3847872ULL * 98 / 100);
 	ck_assert_int_eq(ltsock_is_orphan(&k), 0);	/* it has an inode */
+	ck_assert_uint_eq(ltsock_rank_bytes(&k), ltsock_queued(&k));
 	k.inode = 0;
 	ck_assert_int_eq(ltsock_is_orphan(&k), 1);
+	/* an orphan ranks by all it holds; anything else by its reader's bytes */
+	ck_assert_uint_eq(ltsock_rank_bytes(&k), ltsock_mem(&k));
 	ck_assert_int_eq(ltsock_mem_group(&k), LTSOCK_MEM_ORPHANED);
 	ck_assert_str_eq(ltsock_mem_group_name(LTSOCK_MEM_ORPHANED), "orphaned");
 	k.state = 6;	/* TIME_WAIT: a minisock, no fd to lack */

@@ -354,6 +354,58 @@ START_TEST(wrap_at_spaces_to_a_width)
 }
 END_TEST
 
+/* Issue 24: at 80x24 a finding's sentence is shortened, never cut before
+ * its size, its time left or its subject. */
+START_TEST(brief_keeps_the_figures)
+{
+	const char *udp = "leak_udp (pid 14003, fd 4) never reads its udp socket "
+			  "127.0.0.1:35050: 207.0 KiB queued, the queue is full";
+	const char *fdx = "leak_ghost (pid 14004) will run out of file descriptors in about "
+			  "37 s: 56 of its 73 fds are ghost sockets it never closed";
+	const char *orph = "stopped reading 12 orphaned connections, which hold 44.1 MiB";
+	char b[512], a[64];
+	int w;
+
+	utf8_locale();
+	/* what fits is left alone */
+	ck_assert_str_eq(format_brief("holds 3 sockets", 40, 1, b, sizeof(b)),
+			 "holds 3 sockets");
+	for (w = 40; w <= 80; w += 5) {
+		format_brief(udp, w, 1, b, sizeof(b));
+		ck_assert_int_le(format_width(b, 1), w);
+		ck_assert_msg(strstr(b, "(pid 14003, fd 4)") && strstr(b, "207.0 KiB"),
+			      "width %d: \"%s\"", w, b);
+		format_brief(fdx, w, 1, b, sizeof(b));
+		ck_assert_int_le(format_width(b, 1), w);
+		ck_assert_msg(strstr(b, "(pid 14004)") && strstr(b, "37 s"),
+			      "width %d: \"%s\"", w, b);
+		format_brief(orph, w - 5, 1, b, sizeof(b));
+		ck_assert_int_le(format_width(b, 1), w - 5);
+		ck_assert_msg(strstr(b, "44.1 MiB"), "width %d: \"%s\"", w - 5, b);
+	}
+	/* the short forms first, the gaps marked */
+	format_brief(fdx, 60, 1, b, sizeof(b));
+	ck_assert_msg(strstr(b, "runs out of fds in ~37 s"), "\"%s\"", b);
+	format_brief(udp, 50, 1, b, sizeof(b));
+	ck_assert_msg(strstr(b, "\u2026"), "\"%s\"", b);
+	format_brief(udp, 50, 0, b, sizeof(b));
+	ck_assert_msg(strstr(b, "..") && !strstr(b, "\u2026"), "\"%s\"", b);
+	/* rates and figures with their unit in one token */
+	format_brief("grows by 1.5KiB/s while user memory stays flat; 90% of it", 20, 1, b,
+		     sizeof(b));
+	ck_assert_msg(strstr(b, "1.5KiB/s") && strstr(b, "90%"), "\"%s\"", b);
+	/* facts wider than the width: cut, never past it */
+	format_brief(udp, 12, 1, b, sizeof(b));
+	ck_assert_int_le(format_width(b, 1), 12);
+
+	/* one word abbreviated, marked */
+	ck_assert_str_eq(format_abbrev("confirmed", 9, 1, a, sizeof(a)), "confirmed");
+	ck_assert_str_eq(format_abbrev("confirmed", 5, 1, a, sizeof(a)), "conf\u2026");
+	ck_assert_str_eq(format_abbrev("raise-fd-limit", 10, 0, a, sizeof(a)), "raise-fd..");
+	ck_assert_int_eq(format_width(format_abbrev("drop-filter", 8, 1, a, sizeof(a)), 1), 8);
+}
+END_TEST
+
 START_TEST(safe_text_escapes_once)
 {
 	char b[64];
@@ -481,6 +533,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, untrusted_text_as_the_ui_shows_it);
 	tcase_add_test(tc, wrap_at_spaces_to_a_width);
 	tcase_add_test(tc, safe_text_escapes_once);
+	tcase_add_test(tc, brief_keeps_the_figures);
 	tcase_add_test(tc, action_figures_in_one_line);
 	tcase_add_test(tc, goto_prompt_times);
 	suite_add_tcase(s, tc);

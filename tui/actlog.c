@@ -31,7 +31,7 @@ static const struct table_col cols[NCOLS] = {
 	[COL_UNDO] = { "UNDO", 16, 16, 0, 3, 0 },
 	/* what the triage says of its target now: works, not working... */
 	[COL_EFFECT] = { "EFFECT", 11, 11, 0, 6, 0 },
-	[COL_MESSAGE] = { "MESSAGE", 20, 400, 0, 0, 0 },
+	[COL_MESSAGE] = { "MESSAGE", 20, 400, 0, 0, 0, 1 },
 };
 
 static size_t log_count(struct table *tb, const struct tui *t)

@@ -24,7 +24,7 @@ static const struct table_col cols[NCOLS] = {
 	[COL_TIME] = { "TIME", 8, 8, 0, 1, 0 },
 	[COL_SAMPLE] = { "SAMPLE", 6, 7, 1, 2, 0 },
 	[COL_KIND] = { "KIND", 7, 7, 0, 3, 0 },
-	[COL_TEXT] = { "TEXT", 20, 400, 0, 0, 0 },
+	[COL_TEXT] = { "TEXT", 20, 400, 0, 0, 0, 1 },
 };
 
 /* rows: events 0 .. nevents-1, then the kept warnings */

@@ -239,7 +239,15 @@ static int ev_key(struct view *v, struct tui *t, int ch)
 		t->dirty |= DIRTY_BODY;
 		return 1;
 	}
-	return ev->inner ? ev->inner->cls->key(ev->inner, t, ch) : 0;
+	if (ev->inner)
+		return ev->inner->cls->key(ev->inner, t, ch);
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		/* every Enter opens something or says why not */
+		tui_set_status(t, THEME_STATUS, "nothing below to open: %s", ev->why[0] ?
+			       ev->why : "no evidence view for this finding");
+		return 1;
+	}
+	return 0;
 }
 
 static void ev_click(struct view *v, struct tui *t, int y, int x, int dbl)
@@ -332,12 +340,13 @@ struct view *evview_new(struct tui *t, const struct finding *f)
 			ev->inner = sockview_new(t, i);
 			if (!ev->inner)
 				goto nomem;
+			sockview_select_owner(ev->inner, f->pid, f->fd);
 		} else {
 			snprintf(ev->why, sizeof(ev->why), "socket %" PRIu64 " is no longer in "
 				 "the census", f->inode);
 		}
 	} else if (f->pid >= 0) {
-		ev->inner = fdview_new(t, f->pid);
+		ev->inner = fdview_new(t, f->pid, f->fd >= 0 ? f->fd : FDVIEW_FIRST_GHOST);
 		if (!ev->inner)
 			goto nomem;
 	} else {

@@ -4,8 +4,9 @@
  * highlighted.  Re-read on every sample.  In replay nothing is read: the
  * table is the one the recording kept for the process (recorded with -p),
  * or the view says fd tables are not recorded.  Enter on a socket fd opens its
- * details; 'a' acts on the selected socket fd, or on the process (its fd
- * limit) from any other row.
+ * details, on any other row it says why it opens nothing; 'a' acts on the
+ * selected socket fd, or on the process (its fd limit) from any other row.
+ * The selection starts on the fd the view was opened for.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -227,8 +228,13 @@ static void fd_enter(struct table *tb, struct tui *t, uint32_t row)
 		tui_push(t, sockview_new(t, (size_t)e->sock));
 	else if (e->kind == FD_SOCKET)
 		tui_set_status(t, THEME_STATUS, "fd %d: %s", (int)e->fd,
-			       e->ghost == FD_GHOST_YES ? "a ghost socket: no dump lists it"
-							: "socket not in the census");
+			       e->ghost == FD_GHOST_YES ? "a ghost socket: no dump lists it, "
+			       "so there are no details to open" : "socket not in the census: "
+			       "no details to open");
+	else	/* every Enter opens something or says why not */
+		tui_set_status(t, THEME_STATUS, "fd %d: a %s, not a socket; only sockets "
+			       "open%s", (int)e->fd, fdtable_kind_name(e->kind),
+			       tui_no_actions(t) ? "" : " (a: act on the process)");
 }
 
 /* A socket fd: that socket; anything else: the process (fd limits). */
@@ -250,7 +256,7 @@ static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 	const struct fdview *fv = fv_of(tb);
 	const struct proc_info *p = t->have && t->cur.have_procs ?
 				    procs_find(&t->cur.procs, fv->pid) : NULL;
-	size_t i, socks = 0, ghosts = 0, len;
+	size_t i, socks = 0, ghosts = 0;
 	char comm[96], lim[32] = "";
 
 	lt_sanitize(fv->comm, comm, sizeof(comm));
@@ -282,9 +288,6 @@ static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 		snprintf(lim, sizeof(lim), " (limit %" PRId64 ")", p->fd_soft);
 	snprintf(buf, sz, "pid %d (%s): %zu fds%s, %zu sockets, %zu ghosts", fv->pid, comm,
 		 ft_of(fv)->n, lim, socks, ghosts);
-	len = strlen(buf);
-	if (tb->filter[0] && len < sz)
-		snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
 }
 
 static void fd_title(struct table *tb, const struct tui *t, char *buf, size_t sz)
@@ -325,7 +328,26 @@ static const struct table_desc fdview_desc = {
 	.target = fd_target,
 };
 
-struct view *fdview_new(struct tui *t, int pid)
+/* Start the selection on fd (or the first ghost): a drill-down lands on
+ * what it was opened for, not on fd 0. */
+static void select_fd(struct table *tb, int fd)
+{
+	const struct fd_table *ft = ft_of(fv_of(tb));
+	size_t i;
+
+	if (fd == FDVIEW_TOP)
+		return;
+	for (i = 0; i < tb->nrows; i++) {
+		const struct fd_entry *e = &ft->v[tb->rows[i]];
+
+		if (fd >= 0 ? e->fd == fd : e->ghost == FD_GHOST_YES) {
+			tb->sel = i;
+			return;
+		}
+	}
+}
+
+struct view *fdview_new(struct tui *t, int pid, int select_fd_of)
 {
 	struct fdview *fv = calloc(1, sizeof(*fv));
 	struct table *tb;
@@ -339,5 +361,6 @@ struct view *fdview_new(struct tui *t, int pid)
 		return NULL;
 	}
 	table_view_class.sample(&tb->v, t);
+	select_fd(tb, select_fd_of);
 	return &tb->v;
 }

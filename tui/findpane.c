@@ -23,16 +23,16 @@
 enum { COL_SEV, COL_STATE, COL_KIND, COL_SUBJECT, COL_COMM, COL_ACTION, COL_SUMMARY, NCOLS };
 
 static const struct table_col cols[NCOLS] = {
-	/* narrow terminals drop the action, then the state (the strip and
-	 * the evidence view say both): the summary keeps its room */
-	[COL_SEV] = { "SEVERITY", 8, 8, 0, 0, 1 },
-	[COL_STATE] = { "STATE", 9, 9, 0, 4, 0 },
-	[COL_KIND] = { "KIND", 13, 13, 0, 2, 0 },
-	[COL_SUBJECT] = { "PID/FD", 10, 10, 0, 1, 0 },
-	[COL_COMM] = { "COMMAND", 12, 12, 0, 3, 0 },
-	[COL_ACTION] = { "ACTION", 14, 14, 0, 5, 0 },
+	/* every column stays at 80 columns: the narrow ones abbreviate (with
+	 * a mark), the summary keeps its subject, size and time left */
+	[COL_SEV] = { "SEVERITY", 8, 8, 0, 0, 1, 0 },
+	[COL_STATE] = { "STATE", 5, 9, 0, 4, 0, 0 },
+	[COL_KIND] = { "KIND", 9, 13, 0, 2, 0, 0 },
+	[COL_SUBJECT] = { "PID/FD", 10, 10, 0, 1, 0, 0 },
+	[COL_COMM] = { "COMMAND", 8, 12, 0, 3, 0, 0 },
+	[COL_ACTION] = { "ACTION", 8, 14, 0, 5, 0, 0 },
 	/* the rest of the line */
-	[COL_SUMMARY] = { "SUMMARY", 25, 400, 0, 0, 0 },
+	[COL_SUMMARY] = { "SUMMARY", 25, 400, 0, 0, 0, 1 },
 };
 
 int findpane_severity_elem(int severity)
@@ -200,8 +200,9 @@ static int find_target(struct table *tb, const struct tui *t, uint32_t row,
 
 static void find_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
-	size_t crit, warn, info, len;
+	size_t crit, warn, info;
 
+	(void)tb;
 	if (!t->have) {
 		snprintf(buf, sz, "waiting for the first sample");
 		return;
@@ -218,9 +219,6 @@ static void find_note(struct table *tb, const struct tui *t, char *buf, size_t s
 		 findings_any_leak(&t->cur.findings) ? "" : "no leaks found; ",
 		 t->cur.findings.n, t->cur.findings.n == 1 ? "" : "s", crit, warn, info,
 		 tui_no_actions(t) ? "" : ", a: act on it");
-	len = strlen(buf);
-	if (tb->filter[0] && len < sz)
-		snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
 }
 
 const struct table_desc findpane_desc = {

@@ -361,6 +361,211 @@ size_t format_wrap(const char *text, int width, int utf8, struct format_span *li
 	return count;
 }
 
+/* ---- sentences that keep their figures ----------------------------------- */
+
+#define BRIEF_TOKENS 96
+
+/* A token without its trailing punctuation, into b. */
+static const char *bare(const char *tok, char *b, size_t bsz)
+{
+	size_t n = strlen(tok);
+
+	while (n > 0 && strchr(",:;.)", tok[n - 1]))
+		n--;
+	if (n >= bsz)
+		n = bsz - 1;
+	memcpy(b, tok, n);
+	b[n] = '\0';
+	return b;
+}
+
+static int is_unit(const char *tok)
+{
+	static const char *const units[] = {
+		"B", "KiB", "MiB", "GiB", "TiB", "K", "M", "G", "s", "ms", "min", "h", "d",
+		"%", "bytes", "packets/s",
+	};
+	char b[32];
+	size_t i;
+
+	bare(tok, b, sizeof(b));
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(b, units[i]))
+			return 1;
+	/* a rate: "KiB/s", "B/s", "ghosts/hour" */
+	return strchr(b, '/') && b[0] && !strchr("0123456789", b[0]);
+}
+
+static int brief_render(char **tok, const int *keep, int n, int utf8, char *out,
+			size_t outsz);
+
+/* What a count counts: "73 fds", "12 sockets" (kept when room is left). */
+static int is_count_unit(const char *tok)
+{
+	static const char *const units[] = { "fds", "sockets", "connections", "conns",
+					     "processes", "ghosts" };
+	char b[32];
+	size_t i;
+
+	bare(tok, b, sizeof(b));
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(b, units[i]))
+			return 1;
+	return 0;
+}
+
+/* Keep token i if the sentence still fits in width. */
+static void brief_try(char **tok, int *keep, int n, int i, int width, int utf8)
+{
+	char tmp[1024];
+
+	if (keep[i])
+		return;
+	keep[i] = 1;
+	if (brief_render(tok, keep, n, utf8, tmp, sizeof(tmp)) > width)
+		keep[i] = 0;
+}
+
+/* A figure on its own ("37", "+1.5", "~37") or with its unit in the same
+ * token ("207.0KiB", "37s", "90%", "+1.5K/s"). */
+static int is_figure(const char *tok, int *with_unit)
+{
+	char b[64];
+	const char *p = bare(tok, b, sizeof(b));
+
+	*with_unit = 0;
+	if (*p == '+' || *p == '-' || *p == '~')
+		p++;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while ((*p >= '0' && *p <= '9') || *p == '.' || *p == ',')
+		p++;
+	if (!*p)
+		return 1;
+	*with_unit = is_unit(p);
+	return *with_unit;
+}
+
+/* The tokens kept (keep[i]) joined by spaces, a gap marked. */
+static int brief_render(char **tok, const int *keep, int n, int utf8, char *out,
+			size_t outsz)
+{
+	size_t len = 0;
+	int i, gap = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!keep[i]) {
+			gap = 1;
+			continue;
+		}
+		if (gap && len)
+			len += (size_t)snprintf(out + len, outsz > len ? outsz - len : 0, "%s",
+						utf8 ? "\u2026" : "..");
+		len += (size_t)snprintf(out + len, outsz > len ? outsz - len : 0, "%s%s",
+					len ? " " : "", tok[i]);
+		gap = 0;
+		if (len >= outsz)
+			len = outsz - 1;
+	}
+	if (gap && len)
+		snprintf(out + len, outsz > len ? outsz - len : 0, "%s", utf8 ? "\u2026" : "..");
+	return format_width(out, utf8);
+}
+
+char *format_brief(const char *text, int width, int utf8, char *out, size_t outsz)
+{
+	static const char *const shorter[][2] = {
+		{ "file descriptors", "fds" }, { "in about ", "in ~" },
+		{ "will run out of", "runs out of" }, { "connections", "conns" },
+	};
+	char buf[1024], tmp[1024], *tok[BRIEF_TOKENS], *save = NULL, *w;
+	int keep[BRIEF_TOKENS], n = 0, i, head = 0, unit, first_fact = -1;
+	size_t k;
+
+	if (!outsz)
+		return out;
+	if (format_width(text, utf8) <= width) {
+		snprintf(out, outsz, "%s", text);
+		return out;
+	}
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (k = 0; k < sizeof(shorter) / sizeof(shorter[0]); k++) {
+		char *at;
+
+		while ((at = strstr(buf, shorter[k][0]))) {
+			snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - buf), buf, shorter[k][1],
+				 at + strlen(shorter[k][0]));
+			memcpy(buf, tmp, sizeof(buf));
+		}
+	}
+	if (format_width(buf, utf8) <= width) {
+		snprintf(out, outsz, "%s", buf);
+		return out;
+	}
+	for (w = strtok_r(buf, " ", &save); w && n < BRIEF_TOKENS; w = strtok_r(NULL, " ", &save))
+		tok[n++] = w;
+	/* the subject: up to its ")" among the first six words */
+	for (i = 0; i < n && i < 6; i++)
+		if (strchr(tok[i], ')')) {
+			head = i + 1;
+			break;
+		}
+	if (!head)
+		head = 1;
+	for (i = 0; i < n; i++)
+		keep[i] = i < head;
+	for (i = 0; i < n; i++) {
+		if (!is_figure(tok[i], &unit))
+			continue;
+		if (unit) {
+			keep[i] = 1;
+		} else if (i + 1 < n && is_unit(tok[i + 1])) {
+			keep[i] = keep[i + 1] = 1;
+		}
+		if (keep[i] && i >= head && first_fact < 0)
+			first_fact = i;
+	}
+	if (brief_render(tok, keep, n, utf8, out, outsz) > width) {
+		/* the facts alone are too wide: cut them */
+		snprintf(tmp, sizeof(tmp), "%s", out);
+		format_fit(tmp, width, utf8, out, outsz);
+		return out;
+	}
+	/* then, as long as they fit: the words that lead to the first figure,
+	 * the counts ("73 fds"), and the words that go on from a kept one
+	 * (never a lone word between two gaps) */
+	for (i = head; i < first_fact && keep[i - 1]; i++)
+		brief_try(tok, keep, n, i, width, utf8);
+	for (i = 0; i + 1 < n; i++)
+		if (is_figure(tok[i], &unit) && !unit && is_count_unit(tok[i + 1])) {
+			brief_try(tok, keep, n, i, width, utf8);
+			if (keep[i])
+				brief_try(tok, keep, n, i + 1, width, utf8);
+			if (!keep[i + 1])
+				keep[i] = 0;
+		}
+	for (i = 1; i < n; i++)
+		if (keep[i - 1] && !(is_figure(tok[i], &unit) && !unit))
+			brief_try(tok, keep, n, i, width, utf8);
+	brief_render(tok, keep, n, utf8, out, outsz);
+	return out;
+}
+
+char *format_abbrev(const char *word, int width, int utf8, char *out, size_t outsz)
+{
+	char b[256];
+	int mark = utf8 ? 1 : 2;
+
+	if (format_width(word, utf8) <= width || width <= mark) {
+		format_fit(word, width, utf8, out, outsz);
+		return out;
+	}
+	format_fit(word, width - mark, utf8, b, sizeof(b));
+	snprintf(out, outsz, "%s%s", b, utf8 ? "\u2026" : "..");
+	return out;
+}
+
 char *format_figures(const struct actions_figures *g, char *out, size_t outsz)
 {
 	char b1[16], b2[16], b3[16], s1[24], s2[24];

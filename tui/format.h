@@ -72,6 +72,25 @@ struct format_span {
 size_t format_wrap(const char *text, int width, int utf8, struct format_span *lines,
 		   size_t max);
 
+/*
+ * A sentence (safe text, one line) shortened to width display columns
+ * without losing its facts: the subject at its head (up to a ")" among the
+ * first words), every figure with its unit ("207.0 KiB", "37 s", "90 %",
+ * "+1.5K/s") and as many of the other words, in order, as fit; a gap is
+ * marked with "…" (".." without utf8).  A few long words get their
+ * short forms first ("file descriptors": "fds").  Text that fits is copied
+ * as it is; when the facts alone are too wide, they are cut at width.
+ * Returns out.
+ */
+char *format_brief(const char *text, int width, int utf8, char *out, size_t outsz);
+
+/*
+ * One word (a state, an action's name) in at most width columns: as it
+ * is when it fits, else cut with "…" (".." without utf8) at the end,
+ * so the column shows that it was abbreviated.  Returns out.
+ */
+char *format_abbrev(const char *word, int width, int utf8, char *out, size_t outsz);
+
 struct actions_figures;
 /* Before/after figures of an action as one line ("rmem 62K, recv_q 62K,
  * rcvbuf 208K, drops 0, filter none"); "-" when there are none. */

@@ -1,20 +1,25 @@
 /*
  * The help screen: every key, in the order a newcomer needs them, the
  * replay keys in a replay, and the action keys, or why there are none
- * (--read-only, replay).  Any key closes it.
+ * (--read-only, replay), the descriptions wrapped to the screen.  When it
+ * does not fit (80x24), Up/Down/PgUp/PgDn/Home/End scroll it; any other
+ * key closes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "draw.h"
+#include "format.h"
 #include "help.h"
 #include "tui.h"
 
 static const char *const keys[][2] = {
 	{ "Up/Down PgUp/PgDn", "move the selection bar (Home/End: first/last row)" },
 	{ "Enter", "drill down: details, fd table, a finding's evidence" },
-	{ "Esc Backspace", "back to the previous view" },
+	{ "Esc Backspace", "back to the previous view; on a pane a Memory line opened: "
+	  "clear the filter it set and go back" },
+	{ "Right Left", "Memory pane: open / fold the slab caches under their line" },
 	{ "Tab Shift-Tab", "next / previous pane" },
 	{ "1 2 3 4  !", "Sockets / Processes / Findings / Memory; !: top finding" },
 	{ "F6 > <", "sort by the next / previous column" },
@@ -51,53 +56,131 @@ static const char *const act_keys[][2] = {
 	{ "A", "this session's actions; u undoes the selected one" },
 };
 
-static void help_draw(struct view *v, struct tui *t, int y, int h, int full)
-{
-	int row = y, i, n = (int)(sizeof(keys) / sizeof(keys[0]));
+struct help {
+	struct view v;
+	int top;		/* first line shown */
+	int nlines, vis;	/* at the last draw */
+};
 
-	(void)v;
-	(void)full;
-	for (i = y; i < y + h; i++)
-		draw_fill(t, i, 0, COLS, THEME_NORMAL);
-	draw_text(t, row++, 1, COLS - 2,
-		  "leaktop: socket queues nobody reads, leaked socket fds.  Press any key to "
-		  "close this help.", THEME_VALUE);
-	for (i = 0; t->rp && i < (int)(sizeof(replay_keys) / sizeof(replay_keys[0])) &&
-		    row < y + h; i++, row++) {
-		draw_text(t, row, 2, 18, replay_keys[i][0], THEME_HELP_KEY);
-		draw_text(t, row, 21, COLS - 22, replay_keys[i][1], THEME_NORMAL);
+#define HELP_LINES 96
+
+struct help_line {
+	const char *key;	/* "" on a continuation line */
+	char text[160];
+	int elem;
+};
+
+static void add_entry(struct help_line *l, int *n, const char *key, const char *text,
+		      int elem, int width, int utf8)
+{
+	struct format_span sp[8];
+	size_t k, m = format_wrap(text, width, utf8, sp, 8);
+
+	for (k = 0; k < m && k < 8 && *n < HELP_LINES; k++, (*n)++) {
+		size_t len = sp[k].len < sizeof(l[*n].text) ? sp[k].len : sizeof(l[*n].text) - 1;
+
+		l[*n].key = k ? "" : key;
+		memcpy(l[*n].text, text + sp[k].off, len);
+		l[*n].text[len] = '\0';
+		l[*n].elem = elem;
 	}
-	for (i = 0; i < n && row < y + h; i++) {
+}
+
+/* Every line of the help at this width, the descriptions wrapped. */
+static int help_lines(const struct tui *t, struct help_line *l, int width)
+{
+	int n = 0, i, nk = (int)(sizeof(keys) / sizeof(keys[0]));
+
+	/* why there are no actions comes first: it is what such a session
+	 * most needs to know */
+	if (tui_no_actions(t))
+		add_entry(l, &n, "a A", t->rp ? "replay: actions are not available" :
+			  "actions disabled: --read-only (this session changes nothing)",
+			  THEME_NOTE, width, t->utf8);
+	for (i = 0; t->rp && i < (int)(sizeof(replay_keys) / sizeof(replay_keys[0])); i++)
+		add_entry(l, &n, replay_keys[i][0], replay_keys[i][1], THEME_NORMAL, width,
+			  t->utf8);
+	for (i = 0; i < nk; i++) {
 		/* replay: pausing, the interval and notes do not apply */
 		if (t->rp && (keys[i][0][0] == 'm' || !strcmp(keys[i][0], "Space") ||
 			      !strcmp(keys[i][0], "+ -")))
 			continue;
-		draw_text(t, row, 2, 18, keys[i][0], THEME_HELP_KEY);
-		draw_text(t, row, 21, COLS - 22, keys[i][1], THEME_NORMAL);
-		row++;
+		add_entry(l, &n, keys[i][0], keys[i][1], THEME_NORMAL, width, t->utf8);
 	}
-	if (tui_no_actions(t)) {
-		if (row < y + h) {
-			draw_text(t, row, 2, 18, "a A", THEME_HELP_KEY);
-			draw_text(t, row++, 21, COLS - 22, t->rp ? "replay: actions are not "
-				  "available" : "actions disabled: --read-only (this session "
-				  "changes nothing)", THEME_NOTE);
-		}
-		return;
-	}
-	for (i = 0; i < (int)(sizeof(act_keys) / sizeof(act_keys[0])) && row < y + h;
-	     i++, row++) {
-		draw_text(t, row, 2, 18, act_keys[i][0], THEME_HELP_KEY);
-		draw_text(t, row, 21, COLS - 22, act_keys[i][1], THEME_NORMAL);
+	if (tui_no_actions(t))
+		return n;
+	for (i = 0; i < (int)(sizeof(act_keys) / sizeof(act_keys[0])); i++)
+		add_entry(l, &n, act_keys[i][0], act_keys[i][1], THEME_NORMAL, width, t->utf8);
+	return n;
+}
+
+static void help_draw(struct view *v, struct tui *t, int y, int h, int full)
+{
+	struct help *hp = (struct help *)v;
+	struct help_line l[HELP_LINES];
+	char head[200];
+	int i, n, vis;
+
+	(void)full;
+	for (i = y; i < y + h; i++)
+		draw_fill(t, i, 0, COLS, THEME_NORMAL);
+	n = help_lines(t, l, COLS - 22);
+	vis = h - 1;
+	if (vis < 1)
+		vis = 1;
+	if (hp->top > n - vis)
+		hp->top = n - vis;
+	if (hp->top < 0)
+		hp->top = 0;
+	hp->nlines = n;
+	hp->vis = vis;
+	if (n > vis)
+		snprintf(head, sizeof(head), "Press any key to close this help; Up/Down PgUp/PgDn "
+			 "scroll (lines %d-%d of %d)", hp->top + 1, hp->top + vis, n);
+	else
+		snprintf(head, sizeof(head), "leaktop: socket queues nobody reads, leaked socket "
+			 "fds.  Press any key to close this help.");
+	draw_text(t, y, 1, COLS - 2, head, THEME_VALUE);
+	for (i = 0; i < vis && hp->top + i < n; i++) {
+		const struct help_line *e = &l[hp->top + i];
+
+		draw_text(t, y + 1 + i, 2, 18, e->key, THEME_HELP_KEY);
+		draw_text(t, y + 1 + i, 21, COLS - 22, e->text, e->elem);
 	}
 }
 
+/* Up/Down/PgUp/PgDn/Home/End scroll; any other key closes (tui.c). */
 static int help_key(struct view *v, struct tui *t, int ch)
 {
-	(void)v;
-	(void)ch;
-	(void)t;
-	return 0;	/* tui.c closes help on any key */
+	struct help *hp = (struct help *)v;
+	int page = hp->vis > 1 ? hp->vis - 1 : 1;
+
+	switch (ch) {
+	case KEY_UP:
+		hp->top--;
+		break;
+	case KEY_DOWN:
+		hp->top++;
+		break;
+	case KEY_PPAGE:
+		hp->top -= page;
+		break;
+	case KEY_NPAGE:
+		hp->top += page;
+		break;
+	case KEY_HOME:
+		hp->top = 0;
+		break;
+	case KEY_END:
+		hp->top = hp->nlines;
+		break;
+	default:
+		return 0;
+	}
+	if (hp->top < 0)
+		hp->top = 0;
+	t->dirty |= DIRTY_BODY;
+	return 1;
 }
 
 static void help_title(struct view *v, const struct tui *t, char *buf, size_t sz)
@@ -129,9 +212,10 @@ const struct view_class help_view_class = {
 
 struct view *help_new(void)
 {
-	struct view *v = calloc(1, sizeof(*v));
+	struct help *hp = calloc(1, sizeof(*hp));
 
-	if (v)
-		v->cls = &help_view_class;
-	return v;
+	if (!hp)
+		return NULL;
+	hp->v.cls = &help_view_class;
+	return &hp->v;
 }

@@ -1,6 +1,7 @@
 /*
- * The help screen (help.c); any key closes it.  tui.c compares a view's
- * class with help_view_class to let that key through.
+ * The help screen (help.c): the scrolling keys scroll it, any other key
+ * closes it.  tui.c compares a view's class with help_view_class to give it
+ * the key first and close it when the view does not use the key.
  */
 #ifndef LEAKTOP_TUI_HELP_H
 #define LEAKTOP_TUI_HELP_H

@@ -8,7 +8,10 @@
  * sparkline; a line growing fast is highlighted.  Enter goes to what holds
  * it: a protocol's socket memory to the Sockets pane filtered to it, user
  * memory to Processes sorted by PSS, the kernel lines and "unaccounted" to
- * an explanation of what hides there and what to check next.
+ * an explanation of what hides there and what to check next.  The top slab
+ * caches fold under the slab lines until opened (Right, or Enter on a
+ * folded slab line; Left folds them), so that the socket lines fit at
+ * 120x40.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include "leaktop/sample.h"
 #include "leaktop/socket.h"
 #include "mempane.h"
+#include "sockpane.h"
 #include "table.h"
 #include "tui.h"
 
@@ -44,7 +48,7 @@ struct mem_line {
 	double value;		/* bytes, NAN when unknown */
 	enum mem_go go;
 	char note[160];		/* said after the trend: what is hidden, ... */
-	const char *proto;	/* GO_SOCKETS: the filter */
+	char filter[32];	/* GO_SOCKETS: the Sockets pane's filter, "" none */
 };
 
 struct mem_data {
@@ -56,6 +60,8 @@ struct mem_data {
 	char slab_name[MEMINFO_SLAB_TOP][64];	/* whose history the slab rows hold */
 	double last_time;
 	int have;
+	int slab_open;		/* the slab caches are shown under their line */
+	int slab_n;		/* caches in the sample, shown or folded */
 };
 
 enum { COL_PART, COL_VALUE, COL_SHARE, COL_CHANGE, COL_TREND, NCOLS };
@@ -110,8 +116,16 @@ static void build(struct mem_data *d, const struct sample *s)
 	add(d, L_ANON, 1, "user anon", (double)m->user_anon, GO_PROCS);
 	add(d, L_KERNEL, 1, "kernel known", (double)m->kernel_known, GO_EXPLAIN);
 	add(d, L_SLAB_R, 2, "slab reclaimable", (double)m->slab_reclaimable, GO_EXPLAIN);
-	add(d, L_SLAB_U, 2, "slab unreclaimable", (double)m->slab_unreclaimable, GO_EXPLAIN);
-	for (i = 0; i < s->slab.n && i < MEMINFO_SLAB_TOP; i++) {
+	l = add(d, L_SLAB_U, 2, "slab unreclaimable", (double)m->slab_unreclaimable,
+		GO_EXPLAIN);
+	d->slab_n = s->slab.n < MEMINFO_SLAB_TOP ? s->slab.n : MEMINFO_SLAB_TOP;
+	/* folded until opened, as htop's tree: the socket lines stay in reach */
+	if (l && d->slab_n && !d->slab_open)
+		snprintf(l->note, sizeof(l->note), "[+] %d top caches: Right or Enter opens",
+			 d->slab_n);
+	else if (l && d->slab_n)
+		snprintf(l->note, sizeof(l->note), "[-] Left folds the caches");
+	for (i = 0; d->slab_open && i < d->slab_n; i++) {
 		snprintf(b, sizeof(b), "cache %s", s->slab.top[i].name);
 		add(d, L_SLAB0 + i, 3, b, (double)s->slab.top[i].bytes, GO_EXPLAIN);
 	}
@@ -142,8 +156,9 @@ static void build(struct mem_data *d, const struct sample *s)
 
 		snprintf(b, sizeof(b), "%s", g);
 		l = add(d, L_GROUP0 + i, 1, b, (double)m->socket_group[i], GO_SOCKETS);
+		/* the filter that keeps exactly the sockets this line counts */
 		if (l)
-			l->proto = !strcmp(g, "orphaned") ? "tcp" : g;
+			snprintf(l->filter, sizeof(l->filter), "%s%s", SOCKPANE_MEM_FILTER, g);
 	}
 	l = add(d, L_PSS, 0, "user PSS (a view)",
 		m->pss.time > 0 ? (double)m->pss.pss : NAN, GO_PROCS);
@@ -196,6 +211,9 @@ static void push(struct mem_data *d, const struct sample *s)
 		d->hist[k][d->head] = NAN;
 	for (i = 0; i < d->n; i++)
 		d->hist[d->line[i].id][d->head] = d->line[i].value;
+	/* folded caches keep their history */
+	for (k = 0; !d->slab_open && k < d->slab_n; k++)
+		d->hist[L_SLAB0 + k][d->head] = (double)s->slab.top[k].bytes;
 	d->ht[d->head] = sample_steady_time(s);
 	d->head = (d->head + 1) % MEM_RING;
 	if (d->hn < MEM_RING)
@@ -489,9 +507,12 @@ static void mh_draw(struct view *v, struct tui *t, int y, int h, int full)
 static int mh_key(struct view *v, struct tui *t, int ch)
 {
 	(void)v;
-	(void)t;
-	(void)ch;
-	return 0;
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
+		return 0;
+	/* every Enter opens something or says why not */
+	tui_set_status(t, THEME_STATUS, "an explanation: nothing further to open (Esc: back "
+		       "to the Memory pane)");
+	return 1;
 }
 
 static void mh_free(struct view *v)
@@ -507,6 +528,46 @@ static const struct view_class memhelp_class = {
 	.free = mh_free,
 };
 
+static int is_slab_line(int id)
+{
+	return id == L_SLAB_R || id == L_SLAB_U || (id >= L_SLAB0 && id <= L_SLAB_LAST);
+}
+
+/* Open or fold the slab caches; the selection stays on the slab line. */
+static void fold_slab(struct table *tb, struct tui *t, int open)
+{
+	struct mem_data *d = tb->data;
+	struct table_key k = { L_SLAB_U, 0 };
+
+	if (!d || !t->have || d->slab_open == open)
+		return;
+	d->slab_open = open;
+	build(d, &t->cur);
+	table_rebuild(tb, t);
+	table_select_key(tb, t, k);
+	t->dirty |= DIRTY_VIEW | DIRTY_BODY;
+	tui_set_status(t, THEME_STATUS, open ? "%d slab caches shown; Left folds them, Enter "
+		       "on a line: what hides there" : "slab caches folded (%d): Right or Enter "
+		       "on the slab line opens them", d->slab_n);
+}
+
+static int mem_keypress(struct table *tb, struct tui *t, int ch)
+{
+	struct mem_data *d = tb->data;
+	int64_t row = table_selected(tb);
+	const struct mem_line *l = d && row >= 0 && (size_t)row < d->n ? &d->line[row] : NULL;
+
+	if (ch != KEY_RIGHT && ch != KEY_LEFT)
+		return 0;
+	if (!l || !is_slab_line(l->id)) {
+		tui_set_status(t, THEME_STATUS, "Right and Left open and fold the slab caches: "
+			       "select a slab line first");
+		return 1;
+	}
+	fold_slab(tb, t, ch == KEY_RIGHT);
+	return 1;
+}
+
 static void mem_enter(struct table *tb, struct tui *t, uint32_t row)
 {
 	struct mem_data *d = tb->data;
@@ -515,9 +576,13 @@ static void mem_enter(struct table *tb, struct tui *t, uint32_t row)
 
 	if (!l)
 		return;
+	if ((l->id == L_SLAB_R || l->id == L_SLAB_U) && !d->slab_open && d->slab_n) {
+		fold_slab(tb, t, 1);
+		return;
+	}
 	switch (l->go) {
 	case GO_SOCKETS:
-		tui_show_sockets(t, l->proto);
+		tui_show_sockets(t, l->filter[0] ? l->filter : NULL);
 		return;
 	case GO_PROCS:
 		tui_show_procs_by_pss(t);
@@ -565,6 +630,7 @@ const struct table_desc mempane_desc = {
 	.key = mem_key,
 	.elem = mem_elem,
 	.enter = mem_enter,
+	.keypress = mem_keypress,
 	.note = mem_note,
 	.reload = mem_reload,
 	.free_data = mem_free_data,

@@ -223,7 +223,7 @@ static int proc_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 static void proc_enter(struct table *tb, struct tui *t, uint32_t row)
 {
 	(void)tb;
-	tui_push(t, fdview_new(t, row_pid(t, row)));
+	tui_push(t, fdview_new(t, row_pid(t, row), FDVIEW_TOP));
 }
 
 static int proc_target(struct table *tb, const struct tui *t, uint32_t row,
@@ -235,8 +235,6 @@ static int proc_target(struct table *tb, const struct tui *t, uint32_t row,
 
 static void proc_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
-	size_t len;
-
 	if (!t->have)
 		snprintf(buf, sz, "waiting for the first sample");
 	else if (!t->cur.have_procs)
@@ -244,9 +242,6 @@ static void proc_note(struct table *tb, const struct tui *t, char *buf, size_t s
 			 "collected: showing the fd census (%zu processes)", tb->nrows);
 	else {
 		snprintf(buf, sz, "%zu processes", tb->nrows);
-		len = strlen(buf);
-		if (tb->filter[0])
-			snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
 	}
 }
 

@@ -1,7 +1,9 @@
 /*
  * The Sockets pane: every socket worth showing (a queue, a flag, or owned
  * by a -p process), sorted by growth, with its owner, queue figures, rates
- * and flags.  Enter opens the socket's details (sockview.c).
+ * and flags.  Enter opens the socket's details (sockview.c).  Besides text,
+ * its filter understands "mem:GROUP", the sockets one line of the Memory
+ * pane counts.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -276,8 +278,6 @@ static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t s
 	if (s->census_age > 0 && len < sz)
 		len += (size_t)snprintf(buf + len, sz - len, "; census %.0fs ago, moving "
 					"queues now", s->census_age);
-	if (tb->filter[0] && len < sz)
-		len += (size_t)snprintf(buf + len, sz - len, "; filter \"%s\"", tb->filter);
 	if (s->owners.hidden_procs && len < sz)
 		snprintf(buf + len, sz - len, "; owners of %d processes hidden: run as root",
 			 s->owners.hidden_procs);
@@ -367,6 +367,18 @@ static int sock_problem(struct table *tb, const struct tui *t, uint32_t row)
 	return 0;
 }
 
+/* "mem:GROUP": the sockets of one memory group, by the rule the Memory
+ * pane's sums use; any other text is matched as text. */
+static int sock_filter(struct table *tb, const struct tui *t, uint32_t row, const char *text)
+{
+	size_t n = strlen(SOCKPANE_MEM_FILTER);
+
+	(void)tb;
+	if (strncmp(text, SOCKPANE_MEM_FILTER, n))
+		return -1;
+	return !strcmp(text + n, ltsock_mem_group_name(ltsock_mem_group(&t->cur.socks.v[row])));
+}
+
 const struct table_desc sockpane_desc = {
 	.name = "Sockets",
 	.cols = cols,
@@ -382,5 +394,6 @@ const struct table_desc sockpane_desc = {
 	.note = sock_note,
 	.target = sock_target,
 	.problem = sock_problem,
+	.filter = sock_filter,
 	.free_data = sock_probs_free,
 };

@@ -13,6 +13,10 @@ struct ltsock;
 struct table_desc;
 
 extern const struct table_desc sockpane_desc;
+/* The filter word that keeps exactly the sockets of a memory group
+ * (ltsock_mem_group, what the Memory pane sums): "mem:" and the group's
+ * name, "mem:orphaned". */
+#define SOCKPANE_MEM_FILTER "mem:"
 
 enum sockpane_field {
 	SOCKPANE_PROTO, SOCKPANE_LOCAL, SOCKPANE_PEER, SOCKPANE_RECVQ,

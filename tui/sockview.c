@@ -238,7 +238,10 @@ static int sv_key(struct view *v, struct tui *t, int ch)
 	case '\r':
 	case KEY_ENTER:
 		if (sv->nowners)
-			tui_push(t, fdview_new(t, sv->opid[sv->sel]));
+			tui_push(t, fdview_new(t, sv->opid[sv->sel], sv->ofd[sv->sel]));
+		else
+			tui_set_status(t, THEME_STATUS, "no process holds this socket%s: no fd "
+				       "table to open", sv->gone ? " (it is gone)" : "");
 		return 1;
 	default:
 		return 0;
@@ -258,7 +261,7 @@ static void sv_click(struct view *v, struct tui *t, int y, int x, int dbl)
 		sv->sel = y - first;
 		t->dirty |= DIRTY_VIEW;
 		if (dbl)
-			tui_push(t, fdview_new(t, sv->opid[sv->sel]));
+			tui_push(t, fdview_new(t, sv->opid[sv->sel], sv->ofd[sv->sel]));
 	}
 }
 
@@ -302,6 +305,16 @@ static const struct view_class sockview_class = {
 	.free = sv_free,
 	.target = sv_target,
 };
+
+void sockview_select_owner(struct view *v, int pid, int fd)
+{
+	struct sockview *sv = (struct sockview *)v;
+	int i;
+
+	for (i = 0; sv && i < sv->nowners; i++)
+		if (sv->opid[i] == pid && sv->ofd[i] == fd)
+			sv->sel = i;
+}
 
 struct view *sockview_new(struct tui *t, size_t sock_index)
 {

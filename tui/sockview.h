@@ -13,5 +13,8 @@ struct view;
 /* The socket at sock_index in t->cur; it is followed by (netns, inode)
  * from then on.  A new view, for tui_push (which takes ownership). */
 struct view *sockview_new(struct tui *t, size_t sock_index);
+/* Select the owner (pid, fd) in v (a sockview_new view), if it is one:
+ * Enter then opens that fd table on that fd. */
+void sockview_select_owner(struct view *v, int pid, int fd);
 
 #endif

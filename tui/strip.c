@@ -1,8 +1,9 @@
 /*
  * The findings strip: the triage's most severe open findings stay in sight
  * above whichever pane is shown.  From TUI_STRIP_TALL rows it lists three
- * (severity, state, summary); below, one line says how many there are and
- * the top one.  '!' (or a click on it) opens a finding's evidence view.
+ * (severity, state, summary, action); below, one line says how many of the
+ * top one's severity there are, the top one and its action.  A summary too
+ * long for its line keeps its subject, size and time left (format_brief).  '!' (or a click on it) opens a finding's evidence view.
  * Resolved findings are not shown: they no longer need anyone.
  */
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "evview.h"
 #include "findpane.h"
 #include "format.h"
+#include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "strip.h"
 #include "tui.h"
@@ -43,10 +45,37 @@ static const char *state_word(const struct finding *f)
 	return findings_state_name((enum finding_state)f->state);
 }
 
-/* One finding at (y, x): severity, state, the summary. */
+/* The finding's action at the right end of line y ("-> drop-filter");
+ * returns the columns it took, 0 without one. */
+static int draw_action(struct tui *t, int y, const struct finding *f)
+{
+	char buf[64];
+	int w;
+
+	if (!f->action)
+		return 0;
+	snprintf(buf, sizeof(buf), " %s %s", t->utf8 ? "\u2192" : "->",
+		 actions_kind_name((enum actions_kind)f->action));
+	w = format_width(buf, t->utf8);
+	draw_text(t, y, COLS - 1 - w, w, buf, THEME_FINDING_WARNING);
+	return w;
+}
+
+/* The sentence of f in width columns, keeping its subject and figures. */
+static void draw_summary(struct tui *t, int y, int x, int width, const struct finding *f)
+{
+	char safe[600], sentence[400], brief[600];
+
+	format_safe(findings_summary(f, sentence, sizeof(sentence)), 0, safe, sizeof(safe));
+	format_brief(safe, width, t->utf8, brief, sizeof(brief));
+	draw_text(t, y, x, width, brief, THEME_NORMAL);
+}
+
+/* One finding at (y, x): severity, state, the summary, the action. */
 static void draw_one(struct tui *t, int y, int x, const struct finding *f)
 {
-	char buf[600], sentence[400];
+	char buf[64];
+	int aw;
 
 	snprintf(buf, sizeof(buf), "%-8s", findings_severity_name(f->severity));
 	x += draw_text(t, y, x, COLS - x, buf, findpane_severity_elem(f->severity));
@@ -54,16 +83,16 @@ static void draw_one(struct tui *t, int y, int x, const struct finding *f)
 	x += draw_text(t, y, x, COLS - x, buf,
 		       f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS ?
 		       THEME_FINDING_CRITICAL : THEME_MUTED);
-	format_safe(findings_summary(f, sentence, sizeof(sentence)), 0, buf, sizeof(buf));
-	draw_text(t, y, x, COLS - x - 1, buf, THEME_NORMAL);
+	aw = draw_action(t, y, f);
+	draw_summary(t, y, x, COLS - x - 1 - aw - (aw ? 1 : 0), f);
 }
 
 void strip_draw(struct tui *t)
 {
 	size_t crit, warn, info;
 	const struct finding *f;
-	char buf[160], sentence[400];
-	int i, x;
+	char buf[160];
+	int i, x, aw;
 
 	for (i = 0; i < tui_strip_lines; i++)
 		draw_fill(t, TUI_Y_STRIP + i, 0, COLS, THEME_NORMAL);
@@ -83,21 +112,18 @@ void strip_draw(struct tui *t)
 		}
 		return;
 	}
-	/* "2 critical, 1 warning: <the top one>" */
+	/* "2 critical: <the top one, its figures kept> -> its action"; the
+	 * header carries every count, '!' opens it */
 	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
-	if (crit && warn)
-		snprintf(buf, sizeof(buf), "%zu critical, %zu warning:", crit, warn);
-	else if (crit || warn)
-		snprintf(buf, sizeof(buf), "%zu %s:", crit ? crit : warn,
-			 crit ? "critical" : "warning");
-	else
-		snprintf(buf, sizeof(buf), "%zu info:", info);
+	snprintf(buf, sizeof(buf), "%zu %s:", crit ? crit : warn ? warn : info,
+		 crit ? "critical" : warn ? "warning" : "info");
 	x = 1 + draw_text(t, TUI_Y_STRIP, 1, COLS - 2, buf,
 			  findpane_severity_elem(f->severity));
 	x += draw_text(t, TUI_Y_STRIP, x, COLS - x, " ", THEME_NORMAL);
-	format_safe(findings_summary(f, sentence, sizeof(sentence)), 0, buf, sizeof(buf));
-	x += draw_text(t, TUI_Y_STRIP, x, COLS - x - 12, buf, THEME_NORMAL);
-	draw_text(t, TUI_Y_STRIP, COLS - 11, 10, "  !: more", THEME_MUTED);
+	aw = draw_action(t, TUI_Y_STRIP, f);
+	if (!aw)
+		aw = draw_text(t, TUI_Y_STRIP, COLS - 10, 9, "  !: more", THEME_MUTED);
+	draw_summary(t, TUI_Y_STRIP, x, COLS - x - 1 - aw - 1, f);
 }
 
 int strip_open(struct tui *t, int line)

@@ -2,7 +2,8 @@
  * The table view (htop's Panel): columns laid out to the terminal width,
  * rows sorted by any column, incremental search, filtering, following a
  * row across refreshes.  Moving the selection repaints only the old and
- * the new selected line; anything else repaints the table.
+ * the new selected line; anything else repaints the table.  An active
+ * filter is always shown, at the right end of the pane's note line.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,9 +138,14 @@ static void rebuild(struct table *tb, const struct tui *t, int keep_key)
 	}
 	tb->nrows = tb->cap ? tb->d->rows(tb, t, tb->rows, n) : 0;
 	if (tb->filter[0]) {
-		for (i = o = 0; i < tb->nrows; i++)
-			if (row_matches(tb, t, tb->rows[i], tb->filter))
+		for (i = o = 0; i < tb->nrows; i++) {
+			int m = tb->d->filter ? tb->d->filter(tb, t, tb->rows[i], tb->filter) : -1;
+
+			if (m < 0)
+				m = row_matches(tb, t, tb->rows[i], tb->filter);
+			if (m)
 				tb->rows[o++] = tb->rows[i];
+		}
 		tb->nrows = o;
 	}
 	sort_rows(tb, t);
@@ -273,6 +279,25 @@ static void draw_header(struct table *tb, struct tui *t, int y)
 	}
 }
 
+/* Text wider than its column is never cut silently: a sentence keeps its
+ * figures, a word is marked as abbreviated.  Search and filter still see
+ * the whole text (row_text). */
+static void fit_cell(struct table *tb, struct tui *t, int c, char *buf, size_t sz)
+{
+	int w = tb->w[c];
+	char tmp[1024];
+
+	if (tb->x[c] + w > COLS)
+		w = COLS - tb->x[c];
+	if (w <= 0 || format_width(buf, t->utf8) <= w)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s", buf);
+	if (tb->d->cols[c].brief)
+		format_brief(tmp, w, t->utf8, buf, sz);
+	else
+		format_abbrev(tmp, w, t->utf8, buf, sz);
+}
+
 static void draw_row(struct table *tb, struct tui *t, int y, size_t i)
 {
 	int sel = i == tb->sel, c, base = THEME_NORMAL;
@@ -296,14 +321,34 @@ static void draw_row(struct table *tb, struct tui *t, int y, size_t i)
 				e = ce;
 		}
 		tb->d->cell(tb, t, row, c, buf, sizeof(buf));
+		fit_cell(tb, t, c, buf, sizeof(buf));
 		draw_cell(t, y, tb->x[c], tb->w[c], tb->d->cols[c].right, buf, e);
 	}
+}
+
+/* The filter's tag, " filter "udp" ", at the right end of line y: a
+ * filtered row never vanishes unexplained, however narrow the terminal.
+ * Returns the columns it took (0 without a filter). */
+static int draw_filter_tag(struct table *tb, struct tui *t, int y)
+{
+	char val[64], tag[96];
+	int w;
+
+	if (!tb->filter[0])
+		return 0;
+	format_untrusted(tb->filter, 24, t->utf8, val, sizeof(val));
+	snprintf(tag, sizeof(tag), " filter \"%s\" ", val);
+	w = format_width(tag, t->utf8);
+	if (w > COLS - 1)
+		w = COLS - 1;
+	draw_text(t, y, COLS - w, w, tag, THEME_PROMPT);
+	return w;
 }
 
 static void table_draw(struct view *v, struct tui *t, int y, int h, int full)
 {
 	struct table *tb = (struct table *)v;
-	int rows_y = y + 1, vis, r;
+	int rows_y = y + 1, vis, r, tagw;
 	char note[256] = "";
 	size_t i;
 
@@ -334,10 +379,14 @@ static void table_draw(struct view *v, struct tui *t, int y, int h, int full)
 	layout(tb, COLS);
 	if (note[0]) {
 		draw_fill(t, y, 0, COLS, THEME_NOTE);
-		draw_text(t, y, 1, COLS - 1, note, THEME_NOTE);
+		tagw = draw_filter_tag(tb, t, y);
+		draw_text(t, y, 1, COLS - 1 - tagw, note, THEME_NOTE);
 		y++;
+		draw_header(tb, t, y);
+	} else {
+		draw_header(tb, t, y);
+		draw_filter_tag(tb, t, y);
 	}
-	draw_header(tb, t, y);
 	for (r = 0; r < vis; r++) {
 		i = tb->top + (size_t)r;
 		if (i < tb->nrows)
@@ -463,7 +512,14 @@ static int table_key_fn(struct view *v, struct tui *t, int ch)
 	case '\r':
 	case KEY_ENTER:
 		row = table_selected(tb);
-		if (row >= 0 && tb->d->enter)
+		/* every Enter opens something or says why not */
+		if (row < 0)
+			tui_set_status(t, THEME_STATUS, "%s", tb->filter[0] ?
+				       "nothing to open: no row matches the filter" :
+				       "nothing to open: the table is empty");
+		else if (!tb->d->enter)
+			tui_set_status(t, THEME_STATUS, "Enter opens nothing here");
+		else
 			tb->d->enter(tb, t, (uint32_t)row);
 		return 1;
 	default:

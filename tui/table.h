@@ -22,6 +22,9 @@ struct table_col {
 	unsigned char right;	/* right-aligned (numbers) */
 	unsigned char prio;	/* when narrow, the highest prio goes first */
 	unsigned char desc;	/* sorts descending by default */
+	/* too wide for the column: a sentence keeps its subject and figures
+	 * (format_brief); otherwise text is cut with a mark (format_abbrev) */
+	unsigned char brief;
 };
 
 /* What follows a row across refreshes: a socket (netns, inode), a pid. */
@@ -60,6 +63,10 @@ struct table_desc {
 		      struct tui_target *out);
 	/* optional: a key the table does not use; returns 1 if used */
 	int (*keypress)(struct table *tb, struct tui *t, int ch);
+	/* optional: a filter word the pane understands itself ("mem:udp"):
+	 * 1 if row matches it, 0 if not, -1 when text is no such word (then
+	 * the row's text is matched, as for every pane) */
+	int (*filter)(struct table *tb, const struct tui *t, uint32_t row, const char *text);
 	/* optional: 1 when row has a finding or a flag: such rows come first
 	 * at every sort key while tb->problems_first ('P' toggles it) */
 	int (*problem)(struct table *tb, const struct tui *t, uint32_t row);

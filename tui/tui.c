@@ -442,24 +442,52 @@ static void switch_pane(struct tui *t, int pane)
 	while (t->depth)
 		pop(t);
 	t->pane = (pane + t->npanes) % t->npanes;
+	t->jump_from = 0;	/* a pane chosen by hand: Esc no longer goes back */
 	t->dirty |= DIRTY_BODY | DIRTY_TABS | DIRTY_STATUS;
 }
 
 void tui_show_sockets(struct tui *t, const char *proto)
 {
 	struct table *tb = (struct table *)t->panes[SOCKETS_PANE];
+	int from = t->pane;
 
 	switch_pane(t, SOCKETS_PANE);
 	table_set_filter(tb, t, proto ? proto : "");
+	t->jump_from = from + 1;
+	snprintf(t->jump_filter, sizeof(t->jump_filter), "%s", proto ? proto : "");
 	if (proto)
-		tui_set_status(t, THEME_STATUS, "Sockets filtered to \"%s\"; \\ then Enter on an "
-			       "empty line shows them all", proto);
+		tui_set_status(t, THEME_STATUS, "Sockets filtered to \"%s\"; Esc clears it and "
+			       "goes back", proto);
 }
 
 void tui_show_procs_by_pss(struct tui *t)
 {
+	int from = t->pane;
+
 	switch_pane(t, PROCS_PANE);
 	table_sort_by((struct table *)t->panes[PROCS_PANE], t, "PSS");
+	t->jump_from = from + 1;
+	t->jump_filter[0] = '\0';
+	tui_set_status(t, THEME_STATUS, "Processes sorted by PSS; Esc goes back");
+}
+
+/* Esc on a pane a jump opened: clear the filter the jump set (if it is
+ * still the one shown) and go back.  Returns 1 if it did. */
+static int jump_back(struct tui *t)
+{
+	struct table *tb = (struct table *)t->panes[t->pane];
+	int to = t->jump_from - 1;
+	char was[64];
+
+	if (t->depth || !t->jump_from)
+		return 0;
+	snprintf(was, sizeof(was), "%s", t->jump_filter);
+	if (was[0] && !strcmp(tb->filter, was))
+		table_set_filter(tb, t, "");
+	switch_pane(t, to);
+	if (was[0])
+		tui_set_status(t, THEME_STATUS, "filter \"%s\" cleared", was);
+	return 1;
 }
 
 static void change_delay(struct tui *t, int dir)
@@ -727,7 +755,8 @@ static void handle_key(struct tui *t, int ch)
 		t->dirty |= DIRTY_STATUS;
 	}
 	if (top->cls == &help_view_class && ch != KEY_MOUSE) {
-		pop(t);
+		if (!top->cls->key(top, t, ch))	/* it scrolls; anything else closes it */
+			pop(t);
 		return;
 	}
 	if (top->cls->grab && top->cls->grab(top)) {
@@ -750,7 +779,8 @@ static void handle_key(struct tui *t, int ch)
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
-		pop(t);
+		if (!jump_back(t))
+			pop(t);
 		return;
 	case '\t':
 		switch_pane(t, t->pane + 1);

@@ -148,6 +148,12 @@ struct tui {
 	/* the start-up pane follows the evidence until the first key */
 	int touched;
 
+	/* a jump from the Memory pane (tui_show_sockets, tui_show_procs_by_pss):
+	 * the pane it came from + 1 (0: none) and the filter it set; Esc on the
+	 * pane it landed on clears that filter and goes back */
+	int jump_from;
+	char jump_filter[64];
+
 	/* this session's actions, oldest first (actmenu.c appends) */
 	struct tui_action *acts;
 	size_t nacts, capacts;
@@ -160,7 +166,9 @@ void tui_push(struct tui *t, struct view *v);
 /* Close the top drill-down view (a view may close itself: return at once). */
 void tui_pop(struct tui *t);
 /* The Sockets pane filtered to proto (NULL: unfiltered); the Processes
- * pane sorted by PSS.  Both close the drill-down views. */
+ * pane sorted by PSS.  Both close the drill-down views; Esc on the pane
+ * they open clears the filter they set and goes back to where they were
+ * called from. */
 void tui_show_sockets(struct tui *t, const char *proto);
 void tui_show_procs_by_pss(struct tui *t);
 void tui_set_status(struct tui *t, int elem, const char *fmt, ...)

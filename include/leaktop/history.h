@@ -60,7 +60,8 @@ int history_touch(struct history *h, double t, const struct ltsock_vec *socks,
 /*
  * The one order of sockets, for the census, every output and the Sockets
  * pane: growth_bps descending (unknown counts as 0), then the bytes
- * waiting for a reader (ltsock_queued) descending, then inode ascending.
+ * waiting for a reader, or an orphan's whole memory (ltsock_rank_bytes),
+ * descending, then inode ascending.
  * <0 when socks->v[i] comes first; 0 only for i == j or equal inodes.
  */
 int history_order_cmp(const struct ltsock_vec *socks, const struct sock_rate *rates,

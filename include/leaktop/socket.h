@@ -117,6 +117,10 @@ uint64_t ltsock_queued(const struct ltsock *s);
 uint64_t ltsock_recv_q(const struct ltsock *s);
 uint64_t ltsock_send_held(const struct ltsock *s);
 uint64_t ltsock_mem(const struct ltsock *s);
+/* The bytes a socket ranks by in the census order (history_order_cmp):
+ * what waits for its reader (ltsock_queued), and for an orphan everything
+ * it still holds (ltsock_mem): no process will ever read or close it. */
+uint64_t ltsock_rank_bytes(const struct ltsock *s);
 /* How full the receive buffer is: rmem / rcvbuf (1 = full; a little more
  * is possible, the kernel checks before it charges), or -1 when the source
  * gave no meminfo. */
