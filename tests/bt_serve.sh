@@ -46,7 +46,7 @@ poll() {
 # code URL [curl args]: the HTTP status curl gets
 code() {
 	local url=$1; shift
-	curl -s -o /dev/null --max-time 10 -w '%{http_code}' "$@" "$url"
+	curl -s -o /dev/null --max-time 30 -w '%{http_code}' "$@" "$url"
 }
 
 # raw PORT TEXT: send TEXT on a new connection, print the status line
