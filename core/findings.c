@@ -171,7 +171,7 @@ enum finding_severity findings_severity(const struct findings_config *c,
 			return FINDING_CRITICAL;
 		}
 		snprintf(why, whysz, "%s at %s, %s",
-			 in->bytes >= in->ceiling ? "stopped" : "will stop",
+			 in->at_ceiling || in->bytes >= in->ceiling ? "stopped" : "will stop",
 			 units_size(in->ceiling, b1, sizeof(b1)),
 			 in->ceiling_of ? in->ceiling_of : "its buffer");
 		return FINDING_WARNING;
@@ -615,6 +615,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 
 		if ((k->have & LTSOCK_HAVE_SKMEM) && k->sndbuf)
 			im.ceiling = k->sndbuf;
+		im.at_ceiling = full;
 		im.growth_bps = r->send_growth_bps > 0 ? r->send_growth_bps : 0;
 		findings_impact_machine(s, k->protocol == IPPROTO_TCP, &im);
 		if (!is_inet(k))
@@ -781,8 +782,10 @@ static void sock_severity(const struct findings_config *c, const struct sample *
 				      .ceiling_of = "its rcvbuf" };
 	char why[128];
 
-	if ((k->have & LTSOCK_HAVE_SKMEM) && k->rcvbuf && k->family != AF_UNIX)
+	if ((k->have & LTSOCK_HAVE_SKMEM) && k->rcvbuf && k->family != AF_UNIX) {
 		im.ceiling = k->rcvbuf;
+		im.at_ceiling = ltsock_is_full(k);
+	}
 	im.growth_bps = growth > 0 ? growth : 0;
 	findings_impact_machine(s, k->protocol == IPPROTO_TCP, &im);
 	if (!is_inet(k) || (k->protocol != IPPROTO_TCP && k->protocol != IPPROTO_UDP))

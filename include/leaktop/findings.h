@@ -149,6 +149,7 @@ struct findings_impact {
 	uint64_t bytes;		/* kernel memory it pins now */
 	uint64_t ceiling;	/* the most it can pin, 0: no ceiling */
 	const char *ceiling_of;	/* what sets the ceiling ("its rcvbuf"), static */
+	int at_ceiling;		/* it is there (ltsock_is_full): "stopped at" */
 	double growth_bps;	/* bytes/s it grows, 0 when it does not */
 	double fd_left_s;	/* seconds until its fds reach the soft limit,
 				 * < 0: not heading there */
