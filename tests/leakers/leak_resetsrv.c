@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'r': rate = parse_num(optarg, 1, 1000, "rate"); break;
-		case 'c': delay = parse_num(optarg, 0, 60000, "close-delay-ms"); break;
+		case 'c': delay = parse_num(optarg, 0, 3600000, "close-delay-ms"); break;
 		}
 	}
 	no_more_args(argc);
