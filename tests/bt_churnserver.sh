@@ -13,8 +13,9 @@ L="$TESTS_BIN/leakers"
 [ -x "$L/leak_resetsrv" ] || skip_test "needs tests/leakers/leak_resetsrv (make check builds it)"
 
 # healthy: 100 connections a second (6000 a minute), each closed 50 ms
-# after its client reset it
-start_bg ok "$L/leak_resetsrv" --seconds 40 --rate 100 --close-delay-ms 50
+# after its client reset it; the load comes on 2.5 s in, so the first
+# samples see no ghost and then a few (haproxy's "+1021 ghosts/hour")
+start_bg ok "$L/leak_resetsrv" --seconds 40 --rate 100 --close-delay-ms 50 --start-ms 2500
 # the control: it never closes them (within the run)
 start_bg bad "$L/leak_resetsrv" --seconds 40 --rate 20 --close-delay-ms 600000
 
@@ -42,4 +43,13 @@ check "the server that never closes them: a ghost_sockets finding on its pid" \
 	jq -e -s --argjson p "$bad_pid" 'length == 8 and
 		(.[-1] | any(.findings[]; .kind == "ghost_sockets" and .pid == $p
 			     and (.severity == "warning" or .severity == "critical")))' "$TMPD/run.json"
+
+# the same churn without the grace period is the issue's false alarm: the
+# check above is one that could fail
+start_bg ok2 "$L/leak_resetsrv" --seconds 30 --rate 100 --close-delay-ms 50 --start-ms 2500
+"$LEAKTOP" -b -n 7 -d 1 --threshold ghost_grace_s=0 --format json >"$TMPD/nograce.json" \
+	2>"$TMPD/nograce.err"
+check "without the grace period the healthy server gets a ghost_sockets finding" \
+	jq -e -s --argjson p "$ok2_pid" 'length == 7 and
+		any(.[].findings[]; .kind == "ghost_sockets" and .pid == $p)' "$TMPD/nograce.json"
 finish

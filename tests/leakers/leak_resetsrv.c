@@ -35,16 +35,20 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " [--seconds N] [--rate N] [--close-delay-ms N]\n"
+		"usage: " PROG " [--seconds N] [--rate N] [--close-delay-ms N] [--start-ms N]\n"
 		"  --seconds N          exit after N seconds (default 60)\n"
 		"  --rate N             client connections per second (default 100)\n"
 		"  --close-delay-ms N   the server closes a reset connection this\n"
-		"                       long after its client reset it (default 50)\n");
+		"                       long after its client reset it (default 50)\n"
+		"  --start-ms N         the client starts N ms after READY (default 0):\n"
+		"                       a watcher sees the churn begin, as on a server\n"
+		"                       whose load comes on\n");
 }
 
 /* The client: connect, ask, read the answer, reset; rate times a second
  * until the deadline or the server goes. */
-static void run_client(pid_t parent, int64_t deadline, long rate, uint16_t port)
+static void run_client(pid_t parent, int64_t deadline, long rate, long start,
+		       uint16_t port)
 {
 	struct sockaddr_in sin;
 	struct linger lg = { 1, 0 };
@@ -54,6 +58,9 @@ static void run_client(pid_t parent, int64_t deadline, long rate, uint16_t port)
 
 	prctl(PR_SET_NAME, "resetsrv_client");
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	while (!stop && now_ms() < next + start)
+		usleep(10000);
+	next = now_ms();
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -88,11 +95,12 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "close-delay-ms", required_argument, NULL, 'c' },
+		{ "start-ms", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct conn conns[MAXCONN];
 	static struct pollfd pfd[MAXCONN + 1];
-	long seconds = 60, rate = 100, delay = 50;
+	long seconds = 60, rate = 100, delay = 50, start = 0;
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 	int64_t deadline;
@@ -105,6 +113,7 @@ int main(int argc, char **argv)
 		case 's': seconds = parse_num(optarg, 1, 86400, "seconds"); break;
 		case 'r': rate = parse_num(optarg, 1, 1000, "rate"); break;
 		case 'c': delay = parse_num(optarg, 0, 3600000, "close-delay-ms"); break;
+		case 'w': start = parse_num(optarg, 0, 3600000, "start-ms"); break;
 		}
 	}
 	no_more_args(argc);
@@ -124,7 +133,7 @@ int main(int argc, char **argv)
 	if (client < 0)
 		die("fork: %s", strerror(errno));
 	if (client == 0)
-		run_client(self, deadline, rate, ntohs(sin.sin_port));
+		run_client(self, deadline, rate, start, ntohs(sin.sin_port));
 	printf("READY pid=%d port=%u client=%d\n", (int)self, ntohs(sin.sin_port),
 	       (int)client);
 	fflush(stdout);
