@@ -47,6 +47,7 @@ struct findings_state {
 		int32_t pid;
 		int32_t nfds;
 		double rose_at;	/* sample time of the last rise, 0 none */
+		int rising;	/* they rose at the last fresh read */
 	} *steps;
 	size_t nsteps;
 };
@@ -949,11 +950,12 @@ static int cmp_step(const void *a, const void *b)
 
 /*
  * Record each process's fds of this sample in st and return, in rose_at
- * (s->procs' order), when its fds last rose (0: not seen to).  A light
- * sample that did not read a process's fds carries the last time on.
- * 0 or -ENOMEM.
+ * (s->procs' order), when its fds last rose (0: not seen to), and in
+ * rising whether they rose at the last read.  A light sample that did not
+ * read a process's fds carries both on.  0 or -ENOMEM.
  */
-static int fd_steps(struct findings_state *st, const struct sample *s, double *rose_at)
+static int fd_steps(struct findings_state *st, const struct sample *s, double *rose_at,
+		    int *rising)
 {
 	struct fd_step *nv = malloc((s->procs.n ? s->procs.n : 1) * sizeof(*nv));
 	size_t i;
@@ -969,14 +971,19 @@ static int fd_steps(struct findings_state *st, const struct sample *s, double *r
 		nv[i].pid = p->pid;
 		nv[i].nfds = p->nfds;
 		nv[i].rose_at = old ? old->rose_at : 0;
-		if (old && p->fds_fresh && p->nfds > old->nfds)
+		nv[i].rising = old ? old->rising : 1;
+		if (!old) {
+			/* no step seen yet: no evidence that it stopped */
 			nv[i].rose_at = s->time;
-		else if (old && !p->fds_fresh)
+		} else if (!p->fds_fresh) {
 			nv[i].nfds = old->nfds;
-		else if (!old)
-			nv[i].rose_at = s->time;	/* no step seen yet: no evidence
-							 * that it stopped */
+		} else {
+			nv[i].rising = p->nfds > old->nfds;
+			if (nv[i].rising)
+				nv[i].rose_at = s->time;
+		}
 		rose_at[i] = nv[i].rose_at;
+		rising[i] = nv[i].rising;
 	}
 	qsort(nv, s->procs.n, sizeof(*nv), cmp_step);
 	free(st->steps);
@@ -986,12 +993,13 @@ static int fd_steps(struct findings_state *st, const struct sample *s, double *r
 }
 
 /* A burst that has stopped is no forecast: with a short history the fds
- * must have risen at this sample, with a long one within fd_min_span_s. */
+ * must have risen at their last read, with a long one within
+ * fd_min_span_s. */
 static int fds_still_rising(const struct findings_config *c, const struct sample *s,
-			    const struct proc_info *p, double rose_at)
+			    const struct proc_info *p, double rose_at, int rising)
 {
 	if (p->growth_span_s < c->fd_min_span_s)
-		return rose_at >= s->time;
+		return rising;
 	return s->time - rose_at <= c->fd_min_span_s;
 }
 
@@ -1000,13 +1008,16 @@ static int rule_procs(const struct findings_config *c, struct findings_state *st
 {
 	int32_t self = (int32_t)getpid();
 	double *rose_at;
+	int *rising;
 	size_t i;
 
 	if (!s->have_procs)
 		return 0;
 	rose_at = malloc((s->procs.n ? s->procs.n : 1) * sizeof(*rose_at));
-	if (!rose_at || fd_steps(st, s, rose_at) < 0) {
+	rising = malloc((s->procs.n ? s->procs.n : 1) * sizeof(*rising));
+	if (!rose_at || !rising || fd_steps(st, s, rose_at, rising) < 0) {
 		free(rose_at);
+		free(rising);
 		return -ENOMEM;
 	}
 	for (i = 0; i < s->procs.n; i++) {
@@ -1015,7 +1026,8 @@ static int rule_procs(const struct findings_config *c, struct findings_state *st
 		struct findings_impact im = { .fd_left_s = -1 };
 		struct finding *f;
 		double pct = fd_pct(p);
-		int growing = fds_growing(c, p) && fds_still_rising(c, s, p, rose_at[i]);
+		int growing = fds_growing(c, p) &&
+			      fds_still_rising(c, s, p, rose_at[i], rising[i]);
 		/* a ghost younger than the grace period is a connection its
 		 * peer closed and the program is about to close (a healthy
 		 * server under churn): it counts only once it stayed */
@@ -1112,9 +1124,11 @@ static int rule_procs(const struct findings_config *c, struct findings_state *st
 		}
 	}
 	free(rose_at);
+	free(rising);
 	return 0;
 nomem:
 	free(rose_at);
+	free(rising);
 	return -ENOMEM;
 }
 

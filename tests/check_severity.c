@@ -338,6 +338,13 @@ START_TEST(test_stopped_burst_is_no_forecast)
 	ck_assert_uint_eq(count_kind(&l, FINDING_FD_EXHAUSTION), 1);
 	findings_list_free(&l);
 	sample_release(&s);
+	/* ... and a light sample between two reads keeps it (no flicker) */
+	one_proc(&s, 1003.5, 251, 20000, 83000, 846, 0, 0);
+	s.procs.v[0].fds_fresh = 0;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(count_kind(&l, FINDING_FD_EXHAUSTION), 1);
+	findings_list_free(&l);
+	sample_release(&s);
 	/* a long history: a rise within fd_min_span_s still counts */
 	one_proc(&s, 1003 + cfg.fd_min_span_s, 251, 20000, 83000, 846, 0, 0);
 	s.procs.v[0].growth_span_s = 600;
