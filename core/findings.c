@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,15 @@ struct findings_state {
 		double gone_since;
 	} *kept;
 	size_t nkept;
+	/* each process's fds at the last fresh read, and whether they rose
+	 * then: a forecast needs fds that still rise (sorted by pid) */
+	struct fd_step {
+		int32_t pid;
+		int32_t nfds;
+		double rose_at;	/* sample time of the last rise, 0 none */
+		int rising;	/* they rose at the last fresh read */
+	} *steps;
+	size_t nsteps;
 };
 
 struct cfg_field {
@@ -56,6 +66,7 @@ static const struct cfg_field cfg_fields[] = {
 	C(ghost_min, 2),
 	C(ghost_persist_s, 300),
 	C(ghost_crit, 100),
+	C(ghost_grace_s, 3),
 	C(fd_horizon_s, 86400),
 	C(fd_crit_s, 3600),
 	C(fd_crit_pct, 90),
@@ -66,6 +77,9 @@ static const struct cfg_field cfg_fields[] = {
 	C(unaccounted_window_s, 30),
 	C(pressure_pct, 80),
 	C(resolved_keep_s, 300),
+	C(crit_horizon_s, 14400),
+	C(crit_mem_pct, 10),
+	C(verdict_samples, 3),
 };
 #undef C
 #define NFIELDS (sizeof(cfg_fields) / sizeof(cfg_fields[0]))
@@ -109,6 +123,114 @@ const char *findings_config_name(size_t i, const struct findings_config *c,
 	return cfg_fields[i].name;
 }
 
+enum finding_severity findings_severity(const struct findings_config *c,
+					const struct findings_impact *in,
+					char *why, size_t whysz)
+{
+	char b1[32], b2[32];
+	char scratch[8];
+	double share, reach;
+
+	if (!why) {
+		why = scratch;
+		whysz = sizeof(scratch);
+	}
+	why[0] = '\0';
+	if (in->note)
+		return FINDING_INFO;
+	/* fds: an outage of the process, the nearest harm */
+	if (in->fd_pct >= c->fd_crit_pct) {
+		snprintf(why, whysz, "%.0f %% of its fd limit in use", in->fd_pct);
+		return FINDING_CRITICAL;
+	}
+	if (in->fd_left_s >= 0 && in->fd_left_s <= c->fd_crit_s) {
+		snprintf(why, whysz, "its fds run out in about %s",
+			 units_duration(in->fd_left_s, b1, sizeof(b1)));
+		return FINDING_CRITICAL;
+	}
+	/* memory: what it can reach, against what the machine has */
+	share = in->mem_available ? (double)in->mem_available * c->crit_mem_pct / 100 :
+				    c->unread_crit_bytes;
+	if (in->pressure_room == 0) {
+		snprintf(why, whysz, "socket memory is at the kernel's pressure value");
+		return FINDING_CRITICAL;
+	}
+	if (in->ceiling) {
+		reach = (double)(in->ceiling > in->bytes ? in->ceiling - in->bytes : 0);
+		if ((double)in->ceiling >= share) {
+			snprintf(why, whysz, "its ceiling, %s (%s), is %s available memory",
+				 units_size(in->ceiling, b1, sizeof(b1)),
+				 in->ceiling_of ? in->ceiling_of : "its buffer",
+				 in->mem_available ? "a real share of" : "more than the usual");
+			return FINDING_CRITICAL;
+		}
+		if (in->growth_bps > 0 && in->pressure_room > 0 &&
+		    reach >= (double)in->pressure_room) {
+			snprintf(why, whysz, "filling to %s would take socket memory past "
+				 "the kernel's pressure value",
+				 units_size(in->ceiling, b1, sizeof(b1)));
+			return FINDING_CRITICAL;
+		}
+		snprintf(why, whysz, "%s at %s, %s",
+			 in->at_ceiling || in->bytes >= in->ceiling ? "stopped" : "will stop",
+			 units_size(in->ceiling, b1, sizeof(b1)),
+			 in->ceiling_of ? in->ceiling_of : "its buffer");
+		return FINDING_WARNING;
+	}
+	if ((double)in->bytes >= share && in->bytes) {
+		snprintf(why, whysz, "no ceiling, and %s is %s available memory",
+			 units_size(in->bytes, b1, sizeof(b1)),
+			 in->mem_available ? "a real share of" : "more than the usual");
+		return FINDING_CRITICAL;
+	}
+	if (in->growth_bps > 0) {
+		/* growth without a ceiling: out of memory, unless MemAvailable
+		 * is unknown */
+		double to_oom = in->mem_available ?
+				(double)in->mem_available / in->growth_bps : -1;
+		double to_press = in->pressure_room > 0 ?
+				  (double)in->pressure_room / in->growth_bps : -1;
+
+		if (to_press >= 0 && to_press <= c->crit_horizon_s) {
+			snprintf(why, whysz, "no ceiling: at %s/s socket memory reaches the "
+				 "kernel's pressure value in about %s",
+				 units_size((uint64_t)in->growth_bps, b1, sizeof(b1)),
+				 units_duration(to_press, b2, sizeof(b2)));
+			return FINDING_CRITICAL;
+		}
+		if (to_oom >= 0 && to_oom <= c->crit_horizon_s) {
+			snprintf(why, whysz, "no ceiling: at %s/s it takes the memory "
+				 "available in about %s",
+				 units_size((uint64_t)in->growth_bps, b1, sizeof(b1)),
+				 units_duration(to_oom, b2, sizeof(b2)));
+			return FINDING_CRITICAL;
+		}
+		snprintf(why, whysz, "no ceiling, but slow: %s/s",
+			 units_size((uint64_t)in->growth_bps, b1, sizeof(b1)));
+	}
+	return FINDING_WARNING;
+}
+
+void findings_impact_machine(const struct sample *s, int tcp, struct findings_impact *in)
+{
+	uint64_t used = tcp ? s->mem.sockstat_tcp : s->mem.sockstat_udp;
+	const uint64_t *lim = tcp ? s->tcp_mem_limits : s->udp_mem_limits;
+
+	in->mem_available = s->mem.available;
+	in->pressure_room = -1;
+	if (s->have_mem_limits && lim[1])
+		in->pressure_room = used >= lim[1] ? 0 : (int64_t)(lim[1] - used);
+}
+
+/* Append "; why" to a finding's summary, when there is something to say. */
+static void say_why(struct finding *f, const char *why)
+{
+	size_t len = strlen(f->summary);
+
+	if (why[0] && len + 3 < sizeof(f->summary))
+		snprintf(f->summary + len, sizeof(f->summary) - len, "; %s", why);
+}
+
 struct findings_state *findings_state_new(void)
 {
 	return calloc(1, sizeof(struct findings_state));
@@ -116,8 +238,10 @@ struct findings_state *findings_state_new(void)
 
 void findings_state_free(struct findings_state *st)
 {
-	if (st)
+	if (st) {
 		free(st->kept);
+		free(st->steps);
+	}
 	free(st);
 }
 
@@ -448,8 +572,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		return -ENOMEM;
 	full = (k->have & LTSOCK_HAVE_SKMEM) && k->sndbuf &&
 	       (uint64_t)held * 100 >= (uint64_t)k->sndbuf * 90;
-	f = add(out, FINDING_SEND_STALL,
-		(double)held >= c->unread_crit_bytes ? FINDING_CRITICAL : FINDING_WARNING);
+	f = add(out, FINDING_SEND_STALL, FINDING_WARNING);
 	if (!f)
 		return -ENOMEM;
 	f->inode = k->inode;
@@ -485,6 +608,21 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 		say(f->summary, sizeof(f->summary),
 			 "cannot send on %s %s: %s waits, its peer %s takes nothing",
 			 ltsock_proto_name(k), a2, sz(held, b1, sizeof(b1)), pa2);
+	}
+	{
+		struct findings_impact im = { .bytes = held, .fd_left_s = -1,
+					      .ceiling_of = "its sndbuf" };
+		char why[128];
+
+		if ((k->have & LTSOCK_HAVE_SKMEM) && k->sndbuf)
+			im.ceiling = k->sndbuf;
+		im.at_ceiling = full;
+		im.growth_bps = r->send_growth_bps > 0 ? r->send_growth_bps : 0;
+		findings_impact_machine(s, k->protocol == IPPROTO_TCP, &im);
+		if (!is_inet(k))
+			im.pressure_room = -1;
+		f->severity = (uint8_t)findings_severity(c, &im, why, sizeof(why));
+		say_why(f, why);
 	}
 	say(f->evidence, sizeof(f->evidence),
 		 "Send-Q %s (%s queued%s), sndbuf %s, %s over %u samples, never "
@@ -581,9 +719,7 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 
 		if ((double)g[j].bytes < c->unread_min_bytes)
 			continue;
-		f = add(out, FINDING_ORPHANED_CONNECTIONS,
-			(double)g[j].bytes >= c->unread_crit_bytes ? FINDING_CRITICAL :
-								      FINDING_WARNING);
+		f = add(out, FINDING_ORPHANED_CONNECTIONS, FINDING_WARNING);
 		if (!f)
 			return -ENOMEM;
 		f->pid = g[j].pid;
@@ -605,6 +741,15 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 				 "%u %s connection%s hold %s, toward peers not on this machine",
 				 g[j].n, g[j].unaccepted ? "unaccepted" : "orphaned",
 				 g[j].n == 1 ? "" : "s", sz(g[j].bytes, b1, sizeof(b1)));
+		{
+			/* no ceiling: each new orphan adds to them */
+			struct findings_impact im = { .bytes = g[j].bytes, .fd_left_s = -1 };
+			char why[128];
+
+			findings_impact_machine(s, 1, &im);
+			f->severity = (uint8_t)findings_severity(c, &im, why, sizeof(why));
+			say_why(f, why);
+		}
 		say(f->evidence, sizeof(f->evidence),
 			 "%u connection%s without an fd, %s pinned; the kernel counts %llu "
 			 "orphans, TCP memory %s of pressure %s (net.ipv4.tcp_mem)%s",
@@ -626,6 +771,28 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 			 "cause, and reading or closing its sockets frees this memory.");
 	}
 	return 0;
+}
+
+/* The severity of a finding about socket k's receive queue (q bytes,
+ * growing at growth bytes/s), and its words in the summary.  A unix
+ * reader's queue is its senders': no one rcvbuf caps it. */
+static void sock_severity(const struct findings_config *c, const struct sample *s,
+			  const struct ltsock *k, uint64_t q, double growth, struct finding *f)
+{
+	struct findings_impact im = { .bytes = q, .fd_left_s = -1,
+				      .ceiling_of = "its rcvbuf" };
+	char why[128];
+
+	if ((k->have & LTSOCK_HAVE_SKMEM) && k->rcvbuf && k->family != AF_UNIX) {
+		im.ceiling = k->rcvbuf;
+		im.at_ceiling = ltsock_is_full(k);
+	}
+	im.growth_bps = growth > 0 ? growth : 0;
+	findings_impact_machine(s, k->protocol == IPPROTO_TCP, &im);
+	if (!is_inet(k) || (k->protocol != IPPROTO_TCP && k->protocol != IPPROTO_UDP))
+		im.pressure_room = -1;
+	f->severity = (uint8_t)findings_severity(c, &im, why, sizeof(why));
+	say_why(f, why);
 }
 
 static int rule_sockets(const struct findings_config *c, const struct sample *s,
@@ -656,10 +823,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 
 		if ((r->flags & SOCK_FLAG_NEVER_READ) &&
 		    (r->growth_bps > 0 || q >= c->unread_min_bytes || full)) {
-			int crit = q >= c->unread_crit_bytes || full;
-
-			f = add(out, FINDING_UNREAD_QUEUE,
-				crit ? FINDING_CRITICAL : FINDING_WARNING);
+			f = add(out, FINDING_UNREAD_QUEUE, FINDING_WARNING);
 			if (!f) {
 				ret = -ENOMEM;
 				goto out;
@@ -681,6 +845,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 				 k->type == SOCK_STREAM ?
 				 ", the queue is full and its peer has to wait" :
 				 ", the queue is full and drops what arrives");
+			sock_severity(c, s, k, q, r->growth_bps, f);
 			ret = unix_senders(s, &six, k, snd, sizeof(snd));
 			if (ret < 0)
 				goto out;
@@ -705,7 +870,10 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 					     "(action drop-filter), and undo it." : "");
 			continue;
 		}
-		if (full && (r->flags & SOCK_FLAG_DROPPING)) {
+		/* before never_read can be told (three points), a full,
+		 * dropping queue is not yet "read too slowly" either: the
+		 * kind must not flip on the same evidence */
+		if (full && (r->flags & SOCK_FLAG_DROPPING) && r->points >= 3) {
 			f = add(out, FINDING_QUEUE_FULL_DROPPING, FINDING_WARNING);
 			if (!f) {
 				ret = -ENOMEM;
@@ -721,6 +889,7 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 				 "reads its %s socket %s too slowly: the queue is full and "
 				 "drops %.1f packets/s", ltsock_proto_name(k), a2,
 				 r->drops_ps);
+			sock_severity(c, s, k, q, 0, f);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "Recv-Q %s of rcvbuf %s, drops %.1f/s, the queue went down "
 				 "at least once in the window", sz(q, b1, sizeof(b1)),
@@ -772,31 +941,113 @@ int findings_proc_notable(const struct findings_config *c, const struct proc_inf
 	       fds_growing(c, p);
 }
 
-static int rule_procs(const struct findings_config *c, const struct sample *s,
-		      struct finding_list *out)
+static int cmp_step(const void *a, const void *b)
+{
+	const struct fd_step *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/*
+ * Record each process's fds of this sample in st and return, in rose_at
+ * (s->procs' order), when its fds last rose (0: not seen to), and in
+ * rising whether they rose at the last read.  A light sample that did not
+ * read a process's fds carries both on.  0 or -ENOMEM.
+ */
+static int fd_steps(struct findings_state *st, const struct sample *s, double *rose_at,
+		    int *rising)
+{
+	struct fd_step *nv = malloc((s->procs.n ? s->procs.n : 1) * sizeof(*nv));
+	size_t i;
+
+	if (!nv)
+		return -ENOMEM;
+	for (i = 0; i < s->procs.n; i++) {
+		const struct proc_info *p = &s->procs.v[i];
+		struct fd_step key = { .pid = p->pid }, *old;
+
+		old = st->steps ? bsearch(&key, st->steps, st->nsteps, sizeof(key), cmp_step) :
+				  NULL;
+		nv[i].pid = p->pid;
+		nv[i].nfds = p->nfds;
+		nv[i].rose_at = old ? old->rose_at : 0;
+		nv[i].rising = old ? old->rising : 1;
+		if (!old) {
+			/* no step seen yet: no evidence that it stopped */
+			nv[i].rose_at = s->time;
+		} else if (!p->fds_fresh) {
+			nv[i].nfds = old->nfds;
+		} else {
+			nv[i].rising = p->nfds > old->nfds;
+			if (nv[i].rising)
+				nv[i].rose_at = s->time;
+		}
+		rose_at[i] = nv[i].rose_at;
+		rising[i] = nv[i].rising;
+	}
+	qsort(nv, s->procs.n, sizeof(*nv), cmp_step);
+	free(st->steps);
+	st->steps = nv;
+	st->nsteps = s->procs.n;
+	return 0;
+}
+
+/* A burst that has stopped is no forecast: with a short history the fds
+ * must have risen at their last read, with a long one within
+ * fd_min_span_s. */
+static int fds_still_rising(const struct findings_config *c, const struct sample *s,
+			    const struct proc_info *p, double rose_at, int rising)
+{
+	if (p->growth_span_s < c->fd_min_span_s)
+		return rising;
+	return s->time - rose_at <= c->fd_min_span_s;
+}
+
+static int rule_procs(const struct findings_config *c, struct findings_state *st,
+		      const struct sample *s, struct finding_list *out)
 {
 	int32_t self = (int32_t)getpid();
+	double *rose_at;
+	int *rising;
 	size_t i;
 
 	if (!s->have_procs)
 		return 0;
+	rose_at = malloc((s->procs.n ? s->procs.n : 1) * sizeof(*rose_at));
+	rising = malloc((s->procs.n ? s->procs.n : 1) * sizeof(*rising));
+	if (!rose_at || !rising || fd_steps(st, s, rose_at, rising) < 0) {
+		free(rose_at);
+		free(rising);
+		return -ENOMEM;
+	}
 	for (i = 0; i < s->procs.n; i++) {
 		const struct proc_info *p = &s->procs.v[i];
-		char b1[32], cause[96];
+		char b1[32], cause[96], why[128];
+		struct findings_impact im = { .fd_left_s = -1 };
 		struct finding *f;
 		double pct = fd_pct(p);
-		int growing = fds_growing(c, p);
+		int growing = fds_growing(c, p) &&
+			      fds_still_rising(c, s, p, rose_at[i], rising[i]);
+		/* a ghost younger than the grace period is a connection its
+		 * peer closed and the program is about to close (a healthy
+		 * server under churn): it counts only once it stayed */
+		int settled = p->oldest_ghost_age >= c->ghost_grace_s;
 		int ghosts_grow = p->growth_known && p->ghost_growth_per_hour > 0 &&
-				  p->ghosts >= c->ghost_min;
+				  p->ghosts >= c->ghost_min && settled;
+
+		im.fd_pct = pct;
+		im.fd_left_s = growing ? p->exhaustion_s : -1;
+		im.mem_available = s->mem.available;
+		im.pressure_room = -1;
 
 		if (p->pid == self)
 			continue;	/* leaktop's own fds come and go */
 		if (p->ghosts_known && p->ghosts > 0 &&
 		    (ghosts_grow || p->oldest_ghost_age >= c->ghost_persist_s)) {
 			f = add(out, FINDING_GHOST_SOCKETS,
-				p->ghosts >= c->ghost_crit ? FINDING_CRITICAL : FINDING_WARNING);
+				findings_severity(c, &im, why, sizeof(why)));
 			if (!f)
-				return -ENOMEM;
+				goto nomem;
 			f->pid = p->pid;
 			snprintf(f->comm, sizeof(f->comm), "%s", p->comm);
 			f->observed_s = p->oldest_ghost_age;
@@ -809,6 +1060,7 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 				 "holds %d sockets the network stack no longer lists "
 				 "(ghosts): closed connections whose fds it never closed",
 				 (int)p->ghosts);
+			say_why(f, why);
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%d ghost sockets of %d socket fds, %+.0f ghosts/hour, the "
 				 "oldest a ghost for %.0f s; %d fds of a %lld limit%s",
@@ -827,17 +1079,16 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 				 f->action ? " Raising the fd limit (raise-fd-limit) buys time." : "");
 		}
 		if (growing || pct >= c->fd_crit_pct) {
-			int crit = pct >= c->fd_crit_pct ||
-				   (growing && p->exhaustion_s <= c->fd_crit_s);
-
+			/* its own summary says how soon: no words to add */
 			f = add(out, FINDING_FD_EXHAUSTION,
-				crit ? FINDING_CRITICAL : FINDING_WARNING);
+				findings_severity(c, &im, NULL, 0));
 			if (!f)
-				return -ENOMEM;
+				goto nomem;
 			f->pid = p->pid;
 			snprintf(f->comm, sizeof(f->comm), "%s", p->comm);
 			f->suspected = !growing ? 0 : s->seq < c->confirm_samples;
-			f->score = growing ? 1e9 / (1 + p->exhaustion_s) : pct;
+			/* an outage on a clock ranks above memory of any size */
+			f->score = growing ? 1e15 / (1 + p->exhaustion_s) : pct;
 			f->action = p->fd_hard < 0 || p->fd_hard > p->fd_soft ? ACTIONS_RAISE_FD_LIMIT :
 									    ACTIONS_NONE;
 			/* the cause, when it is in sight: ghosts among the fds */
@@ -872,7 +1123,13 @@ static int rule_procs(const struct findings_config *c, const struct sample *s,
 					     "must be fixed, or the service restarted.");
 		}
 	}
+	free(rose_at);
+	free(rising);
 	return 0;
+nomem:
+	free(rose_at);
+	free(rising);
+	return -ENOMEM;
 }
 
 static unsigned mpt(const struct findings_state *st, unsigned i)
@@ -941,8 +1198,16 @@ static int rule_memory(const struct findings_config *c, struct findings_state *s
 					 "%s%.40s +%s", slabs[0] ? ", " : "", s->slab.top[i].name,
 					 sz(s->slab.top[i].bytes - was, b3, sizeof(b3)));
 		}
-		f = add(out, FINDING_UNACCOUNTED_GROWTH,
-			share >= 50 ? FINDING_INFO : FINDING_WARNING);
+		{
+			/* a note when the socket findings explain it */
+			struct findings_impact im = {
+				.note = share >= 50, .fd_left_s = -1, .growth_bps = gu,
+				.bytes = m->unaccounted > 0 ? (uint64_t)m->unaccounted : 0,
+				.mem_available = m->available, .pressure_room = -1 };
+
+			f = add(out, FINDING_UNACCOUNTED_GROWTH,
+				findings_severity(c, &im, NULL, 0));
+		}
 		if (!f)
 			return -ENOMEM;
 		f->observed_s = span;
@@ -982,8 +1247,13 @@ pressure:
 
 			if (pct < c->pressure_pct)
 				continue;
-			f = add(out, FINDING_SOCKET_MEMORY_PRESSURE,
-				used[i] >= lim[i][2] ? FINDING_CRITICAL : FINDING_WARNING);
+			{
+				struct findings_impact im = { .bytes = used[i], .fd_left_s = -1 };
+
+				findings_impact_machine(s, i == 0, &im);
+				f = add(out, FINDING_SOCKET_MEMORY_PRESSURE,
+					findings_severity(c, &im, NULL, 0));
+			}
 			if (!f)
 				return -ENOMEM;
 			f->score = pct;
@@ -1211,7 +1481,7 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 	if (r == 0)
 		r = rule_orphans(c, s, out);
 	if (r == 0)
-		r = rule_procs(c, s, out);
+		r = rule_procs(c, st, s, out);
 	if (r == 0)
 		r = rule_memory(c, st, s, out);
 	if (r == 0)

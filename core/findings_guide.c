@@ -144,6 +144,29 @@ int findings_any_leak(const struct finding_list *l)
 	return crit + warn > 0;
 }
 
+enum findings_verdict_kind findings_verdict(const struct findings_config *c,
+					    const struct finding_list *l,
+					    unsigned samples, unsigned *need)
+{
+	struct findings_config def;
+	double want;
+
+	if (!c) {
+		findings_config_default(&def);
+		c = &def;
+	}
+	want = c->verdict_samples;
+	if (need)
+		*need = 0;
+	if (findings_any_leak(l))
+		return FINDINGS_LEAK;
+	if ((double)samples >= want)
+		return FINDINGS_NO_LEAK;
+	if (need)
+		*need = (unsigned)(want - samples + 0.999);
+	return FINDINGS_WAITING;
+}
+
 char *findings_id(const struct finding *f, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%012" PRIx64, findings_hash(f) & UINT64_C(0xffffffffffff));

@@ -222,21 +222,33 @@ static void text_processes(FILE *f, const struct sample *s, const struct finding
 	}
 }
 
-static void text_findings(FILE *f, const struct sample *s)
+static void text_findings(FILE *f, const struct sample *s, const struct findings_config *c)
 {
 	struct findings_links_ix *lx;
+	enum findings_verdict_kind v;
+	char wait[64] = "";
+	unsigned need;
 	size_t i;
 
+	/* no verdict before the samples it needs (findings_verdict) */
+	v = findings_verdict(c, &s->findings, s->seq, &need);
+	if (v == FINDINGS_WAITING)
+		snprintf(wait, sizeof(wait), "waiting for %u more sample%s", need,
+			 need == 1 ? "" : "s");
 	if (!s->findings.n) {
-		fputs("FINDINGS  no leaks found: no socket queue grows unread, no process "
-		      "leaks fds or sockets\n", f);
+		if (v == FINDINGS_WAITING)
+			fprintf(f, "FINDINGS  none yet: %s before a verdict\n", wait);
+		else
+			fputs("FINDINGS  no leaks found: no socket queue grows unread, no "
+			      "process leaks fds or sockets\n", f);
 		return;
 	}
 	/* the links of every finding: indexed once, not a scan per finding */
 	lx = findings_links_index(s->findings.v, s->findings.n);
 	/* the header's verdict: info and resolved findings are no leak */
-	fprintf(f, "FINDINGS  %zu, most severe first%s\n", s->findings.n,
-		findings_any_leak(&s->findings) ? "" : "; no leaks found");
+	fprintf(f, "FINDINGS  %zu, most severe first%s%s\n", s->findings.n,
+		v == FINDINGS_LEAK ? "" : v == FINDINGS_NO_LEAK ? "; no leaks found" : "; ",
+		v == FINDINGS_WAITING ? wait : "");
 	for (i = 0; i < s->findings.n; i++) {
 		const struct finding *x = &s->findings.v[i];
 		char b1[4 * sizeof(x->evidence)];
@@ -354,7 +366,7 @@ static int text_write(FILE *f, const struct sample *s, const struct findings_con
 	if (s->interval > 0)
 		fprintf(f, " (%.2f s after the previous one)", s->interval);
 	fputc('\n', f);
-	text_findings(f, s);
+	text_findings(f, s, c);
 	fprintf(f, "MEMORY                     %12s  of MemTotal\n",
 		units_size(m->total, b1, sizeof(b1)));
 	text_line(f, "free", m->free, m->total);

@@ -40,7 +40,11 @@ no_alarm() { # NAME
 # --- quiet machine --------------------------------------------------------
 triage quiet
 no_alarm quiet
-check "quiet: text says no leaks found" bash -c '"$LEAKTOP" -b -n 1 | grep -q "no leaks found"'
+check "quiet: text says no leaks found after three samples" \
+	bash -c '"$LEAKTOP" -b -n 3 -d 0.5 | tail -n +2 | grep -A1 "^sample 3 " | grep -q "no leaks found"'
+check "quiet: no verdict from one sample, it says what it waits for" \
+	bash -c 'out=$("$LEAKTOP" -b -n 1) && ! grep -q "no leaks found" <<<"$out" &&
+		 grep -q "waiting for 2 more samples" <<<"$out"'
 
 # --- seed 001: UDP client never reading replies ---------------------------
 start_bg udp "$L/leak_udp" --interval-ms 100 --seconds 30
@@ -48,6 +52,12 @@ triage udp
 expect_top udp unread_queue "$udp_pid" "$udp_fd" drop-filter
 check "udp: the explanation says how to fix it" \
 	last udp '.findings[0].explanation | test("SO_ATTACH_FILTER") and test("SO_RCVBUF")'
+# severity is impact (#24): its rcvbuf caps the queue at a few hundred KiB,
+# nothing on a machine with gigabytes available: a warning that says so
+check "udp: a warning, not critical, that names its ceiling, the rcvbuf" \
+	last udp --argjson p "$udp_pid" --argjson f "$udp_fd" \
+	'[.findings[] | select(.kind == "unread_queue" and .pid == $p and .fd == $f)]
+	 | length == 1 and .[0].severity == "warning" and (.[0].summary | test("stop(ped)? at .*, its rcvbuf"))'
 # Two checks, each of which can fail: the leaker's finding appears before
 # the last sample, and the sample it first appears in calls it suspected.
 # (A sample without it must not count as "suspected".)

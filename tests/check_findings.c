@@ -104,11 +104,13 @@ START_TEST(test_unread_queue)
 	findings_list_free(&l);
 	sample_release(&s);
 
-	/* full: critical */
+	/* full: capped by its rcvbuf, a warning that says so (#24: severity
+	 * is impact, no longer "critical when full") */
 	one_socket(&s, 211968, SOCK_FLAG_NEVER_READ | SOCK_FLAG_FULL | SOCK_FLAG_DROPPING,
 		   0, 6, SOCK_DGRAM);
 	ck_assert_int_eq(eval(&s, &l), 0);
-	ck_assert_int_eq(l.v[0].severity, FINDING_CRITICAL);
+	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
+	ck_assert_ptr_ne(strstr(l.v[0].summary, "its rcvbuf"), NULL);
 	findings_list_free(&l);
 	sample_release(&s);
 
@@ -272,6 +274,7 @@ START_TEST(test_unaccounted_growth)
 		s.time = 1000 + 5 * i;
 		s.seq = (unsigned)i + 1;
 		s.mem.total = 1ULL << 34;
+		s.mem.available = 1ULL << 33;		/* 200 kB/s takes it in 12 h */
 		s.mem.user_anon = 1ULL << 30;		/* flat */
 		s.mem.unaccounted = (int64_t)(100 << 20) + i * 5 * 200000;	/* 200 kB/s */
 		s.mem.socket_queues = 10000;		/* explains none of it */
@@ -302,10 +305,17 @@ START_TEST(test_pressure)
 	s.udp_mem_limits[1] = 100 << 20;
 	s.udp_mem_limits[2] = 200 << 20;
 	s.mem.sockstat_udp = 90 << 20;
+	s.mem.available = 1ULL << 33;
 	ck_assert_int_eq(eval(&s, &l), 0);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_int_eq(l.v[0].kind, FINDING_SOCKET_MEMORY_PRESSURE);
 	ck_assert_int_eq(l.v[0].severity, FINDING_WARNING);
+	findings_list_free(&l);
+	/* at the pressure value: the kernel shrinks buffers now, critical */
+	s.mem.sockstat_udp = 100 << 20;
+	ck_assert_int_eq(eval(&s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].severity, FINDING_CRITICAL);
 	ck_assert_ptr_ne(strstr(l.v[0].summary, "UDP"), NULL);
 	findings_list_free(&l);
 

@@ -47,6 +47,7 @@ int main(void)
 		serve_suite,
 		fallback_suite,
 		sample_suite,
+		severity_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

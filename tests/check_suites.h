@@ -23,6 +23,7 @@ Suite *export_suite(void);
 Suite *serve_suite(void);
 Suite *fallback_suite(void);
 Suite *sample_suite(void);
+Suite *severity_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

@@ -134,6 +134,9 @@ static size_t eval_kind(struct sample *s, enum finding_kind kind, struct finding
 
 /* ---- send_stall ------------------------------------------------------------ */
 
+/* The sender's sndbuf in remote_stall, 0: tcp()'s 2 MiB. */
+static uint32_t stall_sndbuf;
+
 /* One stalled sender (inode 900, pid 50 fd 5) toward a remote peer holding
  * send_q bytes; flags on the sender, points samples. */
 static size_t remote_stall(uint32_t send_q, uint8_t flags, uint8_t points, struct finding *f)
@@ -148,6 +151,8 @@ static size_t remote_stall(uint32_t send_q, uint8_t flags, uint8_t points, struc
 	k.peer.addr[2] = 2;
 	k.send_q = send_q;
 	k.wmem = send_q;
+	if (stall_sndbuf)
+		k.sndbuf = stall_sndbuf;
 	build(&s, &k, &flags, 1, points, o, 1);
 	n = eval_kind(&s, FINDING_SEND_STALL, f);
 	sample_release(&s);
@@ -160,8 +165,11 @@ START_TEST(test_send_stall_threshold)
 
 	findings_config_default(&cfg);
 	ck_assert_double_eq(cfg.unread_min_bytes, MIN_BYTES);
-	/* exactly the minimum: fires, a warning, the sender is named */
+	/* exactly the minimum: fires, a warning (a 256 KiB sndbuf caps it),
+	 * the sender is named */
+	stall_sndbuf = 256 * KIB;
 	ck_assert_uint_eq(remote_stall(MIN_BYTES, SOCK_FLAG_SEND_STALLED, 6, f), 1);
+	stall_sndbuf = 0;
 	ck_assert_int_eq(f[0].severity, FINDING_WARNING);
 	ck_assert_int_eq(f[0].pid, 50);
 	ck_assert_int_eq(f[0].fd, 5);
@@ -185,10 +193,19 @@ START_TEST(test_send_stall_severity_and_suspicion)
 	struct finding f[4];
 
 	findings_config_default(&cfg);
+	/* severity is impact (#24): its ceiling, the 2 MiB sndbuf, against a
+	 * machine whose MemAvailable is unknown (unread_crit_bytes is the
+	 * share), not the bytes waiting now */
 	ck_assert_uint_eq(remote_stall(CRIT_BYTES, SOCK_FLAG_SEND_STALLED, 6, f), 1);
 	ck_assert_int_eq(f[0].severity, FINDING_CRITICAL);
 	ck_assert_uint_eq(remote_stall(CRIT_BYTES - 1, SOCK_FLAG_SEND_STALLED, 6, f), 1);
+	ck_assert_int_eq(f[0].severity, FINDING_CRITICAL);
+	/* a sndbuf under the share: a warning that names its ceiling */
+	stall_sndbuf = CRIT_BYTES - 1;
+	ck_assert_uint_eq(remote_stall(MIN_BYTES, SOCK_FLAG_SEND_STALLED, 6, f), 1);
 	ck_assert_int_eq(f[0].severity, FINDING_WARNING);
+	ck_assert_ptr_nonnull(strstr(f[0].summary, "will stop at 1024.0 KiB, its sndbuf"));
+	stall_sndbuf = 0;
 	/* confirmed at confirm_samples (5), suspected one sample before */
 	ck_assert_uint_eq(remote_stall(MIN_BYTES, SOCK_FLAG_SEND_STALLED, 5, f), 1);
 	ck_assert_int_eq(f[0].suspected, 0);

@@ -103,11 +103,15 @@ struct finding_list {
 
 struct findings_config {
 	double unread_min_bytes;	/* a never-read queue this big is a finding (64 KiB) */
-	double unread_crit_bytes;	/* ... critical from here (1 MiB), or when full */
+	double unread_crit_bytes;	/* a real share of memory when MemAvailable
+					 * is unknown (1 MiB) */
 	double confirm_samples;		/* samples before a finding is confirmed (5) */
 	double ghost_min;		/* ghosts at least (2) ... */
 	double ghost_persist_s;		/* ... or one persisting this long (300 s) */
-	double ghost_crit;		/* critical from this many ghosts (100) */
+	double ghost_crit;		/* unused since #24 (severity is impact);
+					 * still accepted by --threshold */
+	double ghost_grace_s;		/* a ghost younger than this is a connection
+					 * its program is still closing (3 s) */
 	double fd_horizon_s;		/* forecast exhaustion within (86400 s) */
 	double fd_crit_s;		/* critical within (3600 s) */
 	double fd_crit_pct;		/* or fd usage above (90 %) */
@@ -119,6 +123,10 @@ struct findings_config {
 	double unaccounted_window_s;	/* over at least (30 s) */
 	double pressure_pct;		/* socket memory vs the pressure limit (80 %) */
 	double resolved_keep_s;		/* a resolved finding stays listed (300 s) */
+	double crit_horizon_s;		/* harm within this is critical (14400 s) */
+	double crit_mem_pct;		/* memory this share of MemAvailable is
+					 * critical (10 %) */
+	double verdict_samples;		/* samples before "no leaks found" (3) */
 };
 
 /* The defaults above. */
@@ -130,6 +138,63 @@ int findings_config_set(struct findings_config *c, const char *name,
 /* Names and current values, for --help and docs: the i-th, or NULL. */
 const char *findings_config_name(size_t i, const struct findings_config *c,
 				 double *value);
+
+/*
+ * What a finding will do to this machine: the inputs of the one severity
+ * rule (doc/triage.md, "Severity is impact").  Each rule fills the
+ * finding's own part; findings_impact_machine the machine's.
+ */
+struct findings_impact {
+	int note;		/* worth knowing, harms nothing by itself: info */
+	uint64_t bytes;		/* kernel memory it pins now */
+	uint64_t ceiling;	/* the most it can pin, 0: no ceiling */
+	const char *ceiling_of;	/* what sets the ceiling ("its rcvbuf"), static */
+	int at_ceiling;		/* it is there (ltsock_is_full): "stopped at" */
+	double growth_bps;	/* bytes/s it grows, 0 when it does not */
+	double fd_left_s;	/* seconds until its fds reach the soft limit,
+				 * < 0: not heading there */
+	double fd_pct;		/* fd usage in % of the soft limit, 0 unknown */
+	/* the machine */
+	uint64_t mem_available;	/* MemAvailable, 0 unknown */
+	int64_t pressure_room;	/* bytes until its protocol's socket memory
+				 * reaches the tcp_mem / udp_mem pressure
+				 * value (0: there already), < 0 unknown */
+};
+
+/*
+ * The one severity rule, for every finding and so every output: critical
+ * when the harm comes within crit_horizon_s (fds within fd_crit_s or above
+ * fd_crit_pct; memory whose ceiling, or what it holds without one, is
+ * crit_mem_pct of MemAvailable (unread_crit_bytes when that is unknown);
+ * growth without a ceiling that takes MemAvailable; its protocol's socket
+ * memory at or, filling, past the pressure value); info for a note;
+ * warning for the rest, a real but bounded or slow leak.  Writes into why
+ * (may be NULL) the words that say so ("will stop at 208 KiB, its
+ * rcvbuf"), "" when there is nothing to add.
+ */
+enum finding_severity findings_severity(const struct findings_config *c,
+					const struct findings_impact *in,
+					char *why, size_t whysz);
+/* The machine's part of in, from s: MemAvailable and the room left below
+ * the pressure value of tcp_mem (tcp 1) or udp_mem (tcp 0); the rest of in
+ * is left as it is. */
+void findings_impact_machine(const struct sample *s, int tcp, struct findings_impact *in);
+
+/* What a front end may say about the findings so far (findings_verdict). */
+enum findings_verdict_kind {
+	FINDINGS_WAITING,	/* too few samples to say "no leaks" */
+	FINDINGS_NO_LEAK,	/* enough samples, no open warning or critical */
+	FINDINGS_LEAK,		/* an open warning or critical */
+};
+/*
+ * The verdict after `samples` samples: a leak as soon as one is found;
+ * "no leaks found" only once verdict_samples samples (the rules need three
+ * to see a queue never read or fds growing) have been taken; until then
+ * waiting, with the samples still needed in *need (may be NULL).
+ */
+enum findings_verdict_kind findings_verdict(const struct findings_config *c,
+					    const struct finding_list *l,
+					    unsigned samples, unsigned *need);
 
 struct findings_state;
 struct findings_state *findings_state_new(void);
