@@ -139,7 +139,9 @@ start cut "$LEAKTOP" --replay "$TMPD/cut.ltrec"
 check "a cut file opens" wait_for cut top_line "REPLAY"
 check "a cut file: the warning on the status line" \
 	wait_for cut bash -c "tail -1 '$TMPD/screen' | grep -q 'cut short: '"
-keys cut E
+# the reader's warnings come after the events, which a recording of a
+# busy machine (other tests' leakers) may have more of than a screen holds
+keys cut E End
 check "a cut file: E lists the warning" wait_for cut grep -Eq "^- +- +warning "
 keys cut q
 check "a cut file: exit 0" wait_for cut grep -qx "EXIT=0" "$TMPD/cut.exit"
