@@ -480,7 +480,7 @@ char *format_brief(const char *text, int width, int utf8, char *out, size_t outs
 		{ "will run out of", "runs out of" }, { "connections", "conns" },
 	};
 	char buf[1024], tmp[1024], *tok[BRIEF_TOKENS], *save = NULL, *w;
-	int keep[BRIEF_TOKENS], n = 0, i, head = 0, unit, first_fact = -1;
+	int keep[BRIEF_TOKENS] = { 0 }, n = 0, i, head = 0, unit, first_fact = -1;
 	size_t k;
 
 	if (!outsz)
