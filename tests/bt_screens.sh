@@ -121,8 +121,12 @@ check "P: problems first off, the rows are in PID order" \
 keys m P
 check "P again: problems first is on" wait_for m has "problems first: on"
 
-# the selection survives resizes: select leak_udp, resize, Enter
-keys m / "leak_udp" Enter
+# the selection survives resizes: select the leaker, resize, Enter.  It is
+# selected by a filter on its pid: a search for "leak_udp" may land on its
+# echo server, a child of the same name, whichever row comes first
+keys m '\' "$u_pid" Enter
+check "the filter leaves the leaker's row first" \
+	wait_for m bash -c "awk 'f { print; exit } /^ +PID / { f = 1 }' | awk '{ print \$1 }' | grep -qx '$u_pid'"
 for size in 200x60 80x24 120x40; do
 	resize m "$size"
 	keys m Enter
