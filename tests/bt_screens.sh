@@ -19,8 +19,6 @@ need_cmd awk
 L="$TESTS_BIN/leakers"
 . "$TESTS_SRC/tmux.sh"
 
-# the strip: the lines between the memory lines (rows 1-3) and the tabs
-strip() { awk 'NR >= 5 && /^ 1 Sockets/ { exit } NR >= 5 { print }'; }
 
 # sum_parts: the depth-1 lines of the Memory pane (two spaces of indent)
 # against MemTotal, in MiB; 0 when they add up within the rounding

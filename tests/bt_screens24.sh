@@ -28,8 +28,6 @@ need_cmd awk
 L="$TESTS_BIN/leakers"
 . "$TESTS_SRC/tmux.sh"
 
-# the strip at 80x24: the line between the memory lines and the tabs
-strip() { awk 'NR >= 5 && /^ 1 Sockets/ { exit } NR >= 5 { print }'; }
 # the body rows under a table header starting with $1
 rows_under() { head -n -1 | awk -v h="$1" 'f && NF { print } index($0, h) == 1 { f = 1 }'; }
 # the last line (status or key bar)

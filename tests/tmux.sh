@@ -62,3 +62,6 @@ hasnt() { ! grep -qF -- "$1"; }
 header_is() { grep -q "^$1 "; }
 # the first table row under the header line that starts with $1
 first_row() { awk -v h="$1" 'f { print; exit } index($0, h) == 1 { f = 1 }'; }
+# the findings strip: the lines between the memory lines (rows 1-3) and the
+# tabs
+strip() { awk 'NR >= 5 && /^ 1 Sockets/ { exit } NR >= 5 { print }'; }
