@@ -8,8 +8,9 @@
  * response not sent in one go is resumed on POLLOUT, so sampling never
  * waits for a client.  Bounds: HTTP_MAX_REQUEST bytes of request,
  * SERVE_READ_TIMEOUT to send it, SERVE_WRITE_TIMEOUT to take the answer,
- * SERVE_MAX_CONNS connections (a new one evicts the oldest that has not
- * finished its request; when every slot is answering, it gets a 503).
+ * SERVE_MAX_CONNS connections (a new one takes the slot of one that has
+ * its answer or stalls in its request, see evict_rank(); when none may
+ * be taken, it gets a 503).
  *
  * Read-only by construction: this file reaches the sampler and the
  * Prometheus writer, never core/actions.c (it includes no actions header
@@ -225,25 +226,64 @@ static int conn_linger(struct conn *c)
 	}
 }
 
-/* A free slot, or one taken from the oldest client that has not
- * finished its request (or is only lingering); NULL when every slot is
- * answering. */
-static struct conn *conn_slot(struct server *sv)
+/* How to pick the slot a new client takes when all are used, best first:
+ * a client that has its answer and only lingers; one that sent part of a
+ * request and stalls (the slow-client attack); one that has sent nothing
+ * for SERVE_EVICT_GRACE.  A client that connected a moment ago has its
+ * request in flight (a client writes it right after connecting, but a
+ * loaded machine may run it later), and a client being answered is never
+ * cut: evicting those would turn a burst of scrapes into resets. */
+#define SERVE_EVICT_GRACE 1.0
+
+static int evict_rank(const struct conn *c, double now)
+{
+	if (c->state == CONN_LINGER)
+		return 3;
+	if (c->state != CONN_READ)
+		return 0;
+	if (c->reqlen > 0)
+		return 2;
+	return now - c->since >= SERVE_EVICT_GRACE ? 1 : 0;
+}
+
+/* Read and drop what is waiting on fd, so that its close sends a FIN
+ * after the answer and not a reset that can destroy it in flight. */
+static void drain(int fd)
+{
+	char junk[4096];
+
+	while (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		;
+}
+
+static void conn_evict(struct conn *c)
+{
+	drain(c->fd);
+	conn_close(c);
+}
+
+/* A free slot, or one taken from the client evict_rank() puts first
+ * (the oldest among equals); NULL when none may be taken. */
+static struct conn *conn_slot(struct server *sv, double now)
 {
 	struct conn *best = NULL;
+	int best_rank = 0;
 	size_t i;
 
 	for (i = 0; i < SERVE_MAX_CONNS; i++) {
 		struct conn *c = &sv->conns[i];
+		int rank;
 
 		if (c->state == CONN_FREE)
 			return c;
-		if ((c->state == CONN_READ || c->state == CONN_LINGER) &&
-		    (!best || c->since < best->since))
+		rank = evict_rank(c, now);
+		if (rank > best_rank || (rank && rank == best_rank && c->since < best->since)) {
 			best = c;
+			best_rank = rank;
+		}
 	}
 	if (best)
-		conn_close(best);
+		conn_evict(best);
 	return best;
 }
 
@@ -267,9 +307,12 @@ static void accept_all(struct server *sv, double now)
 			sv->accept_resume = now + 0.5;
 			return;
 		}
-		c = conn_slot(sv);
+		c = conn_slot(sv, now);
 		if (!c) {
+			drain(fd);	/* its request, if it is here yet */
 			send_now(fd, 503);
+			shutdown(fd, SHUT_WR);
+			drain(fd);
 			close(fd);
 			continue;
 		}
