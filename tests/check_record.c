@@ -210,6 +210,188 @@ START_TEST(test_frozen_v3_1)
 }
 END_TEST
 
+/*
+ * The recordings of the earlier formats (1.0, 2.0, 3.0), each written by
+ * the leaktop of its day, `leaktop -b -n 4 -d 1 -p UDP,GHOST --record`,
+ * with leak_udp and leak_ghost running (tests/fixtures/recordings/README.md
+ * says from which commit).  The figures below are what that leaktop's own
+ * reader printed for the same file.
+ */
+struct frozen_old {
+	const char *file;
+	unsigned major, minor;
+	int32_t udp_pid, ghost_pid;
+	uint64_t udp_inode;
+	uint16_t lport, pport;	/* leak_udp's socket: its port, the echo server's */
+	uint32_t drops0, drops3;
+	size_t nsocks, nfindings, nevents;	/* the census's sockets in each sample */
+	double t0, t3;
+	uint32_t fwd_alloc;	/* 2.0: the rest of SK_MEMINFO */
+};
+
+static const struct frozen_old frozen_olds[] = {
+	{ "v1.0.ltrec", 1, 0, 12055, 12056, 9966769, 59957, 47133, 60, 211,
+	  44, 4, 6, 1796386037.42, 1796386040.469, 0 },
+	{ "v2.0.ltrec", 2, 0, 16599, 16600, 9997794, 53271, 44146, 59, 211,
+	  16, 3, 4, 1796386117.727, 1796386120.761, 1024 },
+	{ "v3.0.ltrec", 3, 0, 17059, 17060, 9999383, 59349, 37145, 59, 211,
+	  16, 3, 4, 1796386123.795, 1796386126.823, 1024 },
+};
+
+static const struct finding *frozen_finding(const struct sample *s, enum finding_kind kind,
+					    int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].kind == kind && s->findings.v[i].pid == pid)
+			return &s->findings.v[i];
+	ck_abort_msg("no finding of kind %d on pid %d in the frozen recording", (int)kind,
+		     (int)pid);
+	return NULL;
+}
+
+/* The leaker's UDP socket as every sample of these files has it. */
+static void frozen_udp_sock(const struct frozen_old *w, const struct sample *s,
+			    uint32_t drops)
+{
+	const struct ltsock *k;
+	size_t idx;
+
+	k = frozen_sock(s, w->udp_inode, &idx);
+	ck_assert_uint_eq(k->family, AF_INET);
+	ck_assert_uint_eq(k->type, SOCK_DGRAM);
+	ck_assert_uint_eq(k->protocol, IPPROTO_UDP);
+	ck_assert_uint_eq(k->local.port, w->lport);
+	ck_assert_uint_eq(k->peer.port, w->pport);
+	ck_assert_uint_eq(k->recv_q, 211968);
+	ck_assert_uint_eq(k->rmem, 211968);
+	ck_assert_uint_eq(k->rcvbuf, 212992);
+	ck_assert_uint_eq(k->send_q, 0);
+	ck_assert_uint_eq(k->drops, drops);
+	ck_assert_uint_eq(k->fwd_alloc, w->fwd_alloc);
+	ck_assert(s->rates[idx].flags & SOCK_FLAG_FULL);
+}
+
+START_TEST(test_frozen_old)
+{
+	const struct frozen_old *w = &frozen_olds[_i];
+	char path[512], want[256], said[256];
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	const struct record_header *h;
+	const struct proc_info *p;
+	const struct finding *f;
+	const struct fd_table *t = NULL;
+	struct sample s;
+	size_t i, nfull = 0;
+
+	snprintf(path, sizeof(path), "%s/recordings/%s", fixtures_dir(), w->file);
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open %s: %s", path, err.msg);
+	ck_assert_uint_eq(record_reader_nwarnings(r), 0);
+	ck_assert_int_eq(record_reader_complete(r), 1);
+	h = record_reader_header(r);
+	ck_assert_uint_eq(h->major, w->major);
+	ck_assert_uint_eq(h->minor, w->minor);
+	ck_assert_str_eq(h->host, "vm");
+	ck_assert_uint_eq(record_reader_nsamples(r), 4);
+
+	/* the first sample */
+	ck_assert_int_eq(record_reader_sample(r, 0, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 1);
+	ck_assert_double_eq_tol(s.time, w->t0, 1e-3);
+	ck_assert_uint_eq(s.socks.n, w->nsocks);
+	frozen_udp_sock(w, &s, w->drops0);
+	ck_assert_uint_eq(s.procs.n, 2);
+	p = frozen_proc(&s, w->udp_pid);
+	ck_assert_str_eq(p->comm, "leak_udp");
+	ck_assert_uint_eq(p->queued, 211968);
+	ck_assert_int_eq(p->nsockets, 1);
+	ck_assert_int_eq(p->ghosts, 0);
+	p = frozen_proc(&s, w->ghost_pid);
+	ck_assert_str_eq(p->comm, "leak_ghost");
+	ck_assert_int_eq(p->fd_soft, 128);
+	ck_assert_int_eq(p->ghosts, 31);
+	ck_assert_int_eq(p->nsockets, 32);
+	ck_assert_uint_eq(s.findings.n, 0);
+	sample_release(&s);
+
+	/* the last sample, three deltas on */
+	ck_assert_int_eq(record_reader_sample(r, 3, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 4);
+	ck_assert_double_eq_tol(s.time, w->t3, 1e-3);
+	ck_assert_double_eq_tol(s.interval, w->t3 - w->t0 - 2 * 1.01, 0.02);
+	ck_assert_uint_eq(s.socks.n, w->nsocks);
+	frozen_udp_sock(w, &s, w->drops3);
+	p = frozen_proc(&s, w->ghost_pid);
+	ck_assert_int_eq(p->ghosts, 61);
+	ck_assert_int_eq(p->nsockets, 62);
+	ck_assert_int_eq(p->nfds, 67);
+	ck_assert_double_eq_tol(p->exhaustion_s, 6.2, 0.05);
+
+	/* the leaker's fd 3 is the socket, in the -p fd table */
+	for (i = 0; i < s.nfdtables; i++)
+		if (s.fdtables[i].pid == w->udp_pid)
+			t = &s.fdtables[i];
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < t->n && t->v[i].fd != 3; i++)
+		;
+	ck_assert_uint_lt(i, t->n);
+	ck_assert_uint_eq(t->v[i].inode, w->udp_inode);
+	ck_assert_str_eq(t->v[i].sockproto, "UDP");
+	ck_assert_int_ge(t->v[i].sock, 0);
+	ck_assert_uint_eq(s.socks.v[t->v[i].sock].inode, w->udp_inode);
+
+	ck_assert_uint_eq(s.findings.n, w->nfindings);
+	f = frozen_finding(&s, FINDING_UNREAD_QUEUE, w->udp_pid);
+	ck_assert_int_eq(f->severity, FINDING_CRITICAL);
+	ck_assert_int_eq(f->fd, 3);
+	ck_assert_uint_eq(f->inode, w->udp_inode);
+	ck_assert_str_eq(f->comm, "leak_udp");
+	ck_assert_str_eq(actions_kind_name((enum actions_kind)f->action), "drop-filter");
+	snprintf(want, sizeof(want),
+		 "leak_udp (pid %d, fd 3) never reads its udp socket 127.0.0.1:%u: 207.0 KiB "
+		 "queued, the queue is full and drops what arrives",
+		 (int)w->udp_pid, (unsigned)w->lport);
+	/* the file holds the whole sentence; the reader keeps the subject
+	 * as data and findings_summary puts it back */
+	findings_summary(f, said, sizeof(said));
+	ck_assert_str_eq(said, want);
+	ck_assert_int_eq(f->victim_pid, -1);
+	ck_assert_int_eq(f->state, FINDING_SUSPECTED);	/* 3.0; older: the default */
+	f = frozen_finding(&s, FINDING_FD_EXHAUSTION, w->ghost_pid);
+	ck_assert_int_eq(f->severity, FINDING_CRITICAL);
+	ck_assert_str_eq(f->comm, "leak_ghost");
+	ck_assert_str_eq(actions_kind_name((enum actions_kind)f->action), "raise-fd-limit");
+	f = frozen_finding(&s, FINDING_GHOST_SOCKETS, w->ghost_pid);
+	ck_assert_int_eq(f->severity, FINDING_WARNING);
+	snprintf(want, sizeof(want),
+		 "leak_ghost (pid %d) holds 61 sockets the network stack no longer lists "
+		 "(ghosts): closed connections whose fds it never closed", (int)w->ghost_pid);
+	findings_summary(f, said, sizeof(said));
+	ck_assert_str_eq(said, want);
+	sample_release(&s);
+
+	/* the findings as they appeared: the queue was full and dropping first */
+	ck_assert_uint_eq(record_reader_nevents(r), w->nevents);
+	for (i = 0; i < w->nevents; i++) {
+		const struct record_event *e = record_reader_event(r, i);
+
+		ck_assert_int_eq(e->type, RECORD_EV_FINDING);
+		if (e->finding.kind == FINDING_QUEUE_FULL_DROPPING &&
+		    e->finding.pid == w->udp_pid) {
+			nfull++;
+			ck_assert_uint_eq(e->finding_seq, 2);
+			ck_assert_uint_eq(e->finding.inode, w->udp_inode);
+			ck_assert_int_eq(e->finding.severity, FINDING_WARNING);
+		}
+	}
+	ck_assert_uint_eq(nfull, 1);
+	record_reader_free(r);
+}
+END_TEST
+
 Suite *record_suite(void);
 void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant);
 
@@ -1422,6 +1604,8 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_host_recorded);
 	tcase_add_test(tc, test_host_old_header);
 	tcase_add_test(tc, test_frozen_v3_1);
+	tcase_add_loop_test(tc, test_frozen_old, 0,
+			      (int)(sizeof(frozen_olds) / sizeof(frozen_olds[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
