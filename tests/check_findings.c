@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "check_samples.h"
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "leaktop/procs.h"
@@ -24,41 +25,15 @@ static struct findings_config cfg;
 static void one_socket(struct sample *s, uint32_t q, uint8_t flags, double growth,
 		       uint8_t points, int type)
 {
-	struct ltsock k;
+	static const struct check_owner own = { 777, 42, 3, "friend_push" };
+	struct ltsock k = check_samples_sock(777, type);
 
-	memset(s, 0, sizeof(*s));
-	memset(&k, 0, sizeof(k));
-	s->time = 1000;
-	s->interval = 1;
-	s->seq = points;
-	s->census = 1;
-	s->census_complete = 1;
-	k.inode = 777;
-	k.netns = 4026531840ULL;
-	k.family = AF_INET;
-	k.type = (uint8_t)type;
-	k.protocol = type == SOCK_STREAM ? 6 : 17;
-	k.state = type == SOCK_STREAM ? TCP_ESTABLISHED : TCP_CLOSE;
+	check_samples_init(s, 1000, points);
 	k.recv_q = k.rmem = q;
-	k.rcvbuf = 212992;
-	k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
-	ck_assert_int_eq(ltsock_vec_push(&s->socks, &k), 0);
-	s->rates = calloc(1, sizeof(*s->rates));
-	s->order = calloc(1, sizeof(*s->order));
-	s->rates[0].known = 1;
-	s->rates[0].flags = flags;
+	check_samples_socks(s, &k, &flags, 1, points);
 	s->rates[0].growth_bps = growth;
-	s->rates[0].points = points;
-	s->owners.owners = calloc(1, sizeof(*s->owners.owners));
-	s->owners.owners[0].inode = 777;
-	s->owners.owners[0].pid = 42;
-	s->owners.owners[0].fd = 3;
-	s->owners.nowners = 1;
-	s->owners.procs = calloc(1, sizeof(*s->owners.procs));
-	s->owners.procs[0].pid = 42;
+	check_samples_owners(s, &own, 1);
 	s->owners.procs[0].nfds = 4;
-	strcpy(s->owners.procs[0].comm, "friend_push");
-	s->owners.nprocs = 1;
 }
 
 static int eval(struct sample *s, struct finding_list *l)
@@ -159,17 +134,8 @@ static void one_proc(struct sample *s, int nfds, int64_t soft, double growth, do
 {
 	struct proc_info *p;
 
-	memset(s, 0, sizeof(*s));
-	s->time = 1000;
-	s->seq = 6;
-	s->census = 1;
-	s->census_complete = 1;
-	s->have_procs = 1;
-	s->procs.v = calloc(1, sizeof(*p));
-	s->procs.n = s->procs.cap = 1;
-	p = &s->procs.v[0];
-	p->pid = getpid() + 1;	/* not leaktop itself */
-	strcpy(p->comm, "gshell");
+	check_samples_init(s, 1000, 6);
+	p = check_samples_proc(s, "gshell");
 	p->nfds = nfds;
 	p->fd_soft = soft;
 	p->fd_hard = 4096;

@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 
 #include "check_suites.h"
+#include "check_samples.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
 
@@ -232,19 +233,9 @@ static void one_proc(struct sample *s, double t, int nfds, int64_t soft, double 
 {
 	struct proc_info *p;
 
-	memset(s, 0, sizeof(*s));
-	s->time = t;
-	s->interval = 1;
-	s->seq = 6;
-	s->census = 1;
-	s->census_complete = 1;
-	s->have_procs = 1;
+	check_samples_init(s, t, 6);
 	s->mem.available = 23 * GIB;
-	s->procs.v = calloc(1, sizeof(*p));
-	s->procs.n = s->procs.cap = 1;
-	p = &s->procs.v[0];
-	p->pid = getpid() + 1;
-	strcpy(p->comm, "haproxy");
+	p = check_samples_proc(s, "haproxy");
 	p->nfds = nfds;
 	p->fds_fresh = 1;
 	p->fd_soft = soft;
@@ -398,31 +389,12 @@ END_TEST
 /* A full, dropping UDP socket seen at `points` samples. */
 static void full_socket(struct sample *s, uint8_t points, uint8_t flags)
 {
-	struct ltsock k;
+	struct ltsock k = check_samples_sock(777, SOCK_DGRAM);
 
-	memset(s, 0, sizeof(*s));
-	memset(&k, 0, sizeof(k));
-	s->time = 1000;
-	s->interval = 1;
-	s->seq = points;
-	s->census = 1;
-	s->census_complete = 1;
+	check_samples_init(s, 1000, points);
 	s->mem.available = 23 * GIB;
-	k.inode = 777;
-	k.netns = 4026531840ULL;
-	k.family = AF_INET;
-	k.type = SOCK_DGRAM;
-	k.protocol = IPPROTO_UDP;
-	k.state = TCP_CLOSE;
 	k.recv_q = k.rmem = 212000;
-	k.rcvbuf = 212992;
-	k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
-	ck_assert_int_eq(ltsock_vec_push(&s->socks, &k), 0);
-	s->rates = calloc(1, sizeof(*s->rates));
-	s->order = calloc(1, sizeof(*s->order));
-	s->rates[0].known = 1;
-	s->rates[0].flags = flags;
-	s->rates[0].points = points;
+	check_samples_socks(s, &k, &flags, 1, points);
 	s->rates[0].drops_ps = 50;
 }
 

@@ -13,11 +13,12 @@
 #include <netinet/tcp.h>
 
 #include "check_suites.h"
+#include "check_samples.h"
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
 
-#define NETNS 4026531840ULL
+#define NETNS CHECK_SAMPLES_NETNS
 #define KIB 1024u
 #define MIN_BYTES 65536u	/* findings_config_default's unread_min_bytes */
 #define CRIT_BYTES 1048576u	/* and unread_crit_bytes */
@@ -36,14 +37,8 @@ static const char *said(const struct finding *f)
 /* An IPv4 TCP socket 127.0.0.1:lport -> 127.0.0.1:pport. */
 static struct ltsock tcp(uint64_t inode, int state, uint16_t lport, uint16_t pport)
 {
-	struct ltsock k;
+	struct ltsock k = check_samples_sock(inode, SOCK_STREAM);
 
-	memset(&k, 0, sizeof(k));
-	k.inode = inode;
-	k.netns = NETNS;
-	k.family = AF_INET;
-	k.type = SOCK_STREAM;
-	k.protocol = IPPROTO_TCP;
 	k.state = (uint8_t)state;
 	k.local.addr[0] = 127;
 	k.local.addr[3] = 1;
@@ -53,16 +48,8 @@ static struct ltsock tcp(uint64_t inode, int state, uint16_t lport, uint16_t ppo
 	k.peer.port = pport;
 	k.rcvbuf = 131072;
 	k.sndbuf = 2 * CRIT_BYTES;
-	k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
 	return k;
 }
-
-/* One owner of a socket: inode held by pid at fd, named comm. */
-struct own {
-	uint64_t inode;
-	int pid, fd;
-	const char *comm;
-};
 
 /*
  * A census sample of n sockets, each with its rate (flags, points), and
@@ -70,46 +57,11 @@ struct own {
  * sample_release().
  */
 static void build(struct sample *s, const struct ltsock *k, const uint8_t *flags,
-		  size_t n, uint8_t points, const struct own *o, size_t no)
+		  size_t n, uint8_t points, const struct check_owner *o, size_t no)
 {
-	size_t i;
-
-	memset(s, 0, sizeof(*s));
-	s->time = 1000;
-	s->interval = 1;
-	s->seq = points;
-	s->census = 1;
-	s->census_complete = 1;
-	for (i = 0; i < n; i++)
-		ck_assert_int_eq(ltsock_vec_push(&s->socks, &k[i]), 0);
-	s->rates = calloc(n ? n : 1, sizeof(*s->rates));
-	s->order = calloc(n ? n : 1, sizeof(*s->order));
-	ck_assert_ptr_nonnull(s->rates);
-	ck_assert_ptr_nonnull(s->order);
-	for (i = 0; i < n; i++) {
-		s->rates[i].known = 1;
-		s->rates[i].flags = flags[i];
-		s->rates[i].points = points;
-		s->order[i] = (uint32_t)i;
-	}
-	s->owners.owners = calloc(no ? no : 1, sizeof(*s->owners.owners));
-	s->owners.procs = calloc(no ? no : 1, sizeof(*s->owners.procs));
-	ck_assert_ptr_nonnull(s->owners.owners);
-	ck_assert_ptr_nonnull(s->owners.procs);
-	for (i = 0; i < no; i++) {
-		if (i)	/* lookups are binary searches */
-			ck_assert(o[i - 1].inode < o[i].inode && o[i - 1].pid < o[i].pid);
-		s->owners.owners[i].inode = o[i].inode;
-		s->owners.owners[i].pid = o[i].pid;
-		s->owners.owners[i].fd = o[i].fd;
-		s->owners.procs[i].pid = o[i].pid;
-		s->owners.procs[i].nfds = 8;
-		s->owners.procs[i].nsockets = 1;
-		snprintf(s->owners.procs[i].comm, sizeof(s->owners.procs[i].comm), "%s",
-			 o[i].comm);
-	}
-	s->owners.nowners = no;
-	s->owners.nprocs = no;
+	check_samples_init(s, 1000, points);
+	check_samples_socks(s, k, flags, n, points);
+	check_samples_owners(s, o, no);
 }
 
 /* The findings of kind in s (at most 4 copied to out); how many there are. */
@@ -142,7 +94,7 @@ static uint32_t stall_sndbuf;
 static size_t remote_stall(uint32_t send_q, uint8_t flags, uint8_t points, struct finding *f)
 {
 	struct ltsock k = tcp(900, TCP_ESTABLISHED, 40000, 443);
-	const struct own o[] = { { 900, 50, 5, "pusher" } };
+	const struct check_owner o[] = { { 900, 50, 5, "pusher" } };
 	struct sample s;
 	size_t n;
 
@@ -222,7 +174,7 @@ START_TEST(test_send_stall_local_peer)
 	struct ltsock k[2] = { tcp(900, TCP_ESTABLISHED, 40000, 8080),
 			       tcp(901, TCP_ESTABLISHED, 8080, 40000) };
 	const uint8_t flags[2] = { SOCK_FLAG_SEND_STALLED, SOCK_FLAG_NEVER_READ };
-	const struct own o[] = { { 900, 50, 5, "pusher" }, { 901, 60, 7, "sleeper" } };
+	const struct check_owner o[] = { { 900, 50, 5, "pusher" }, { 901, 60, 7, "sleeper" } };
 	struct finding f[4];
 	struct sample s;
 
@@ -255,7 +207,7 @@ END_TEST
 START_TEST(test_send_stall_not_held)
 {
 	struct ltsock k = tcp(900, TCP_LISTEN, 8080, 0);
-	const struct own o[] = { { 900, 50, 5, "pusher" } };
+	const struct check_owner o[] = { { 900, 50, 5, "pusher" } };
 	const uint8_t flags = SOCK_FLAG_SEND_STALLED;
 	struct finding f[4];
 	struct sample s;
@@ -295,7 +247,7 @@ static size_t orphans(unsigned n, uint32_t bytes, int peer, int stuck, uint64_t 
 {
 	struct ltsock k[8];
 	uint8_t flags[8] = { 0 };
-	const struct own o[] = { { 950, 70, 9, "stuck" } };
+	const struct check_owner o[] = { { 950, 70, 9, "stuck" } };
 	struct sample s;
 	size_t i, nk = 0, r;
 
@@ -386,7 +338,7 @@ START_TEST(test_orphans_which_sockets)
 	struct ltsock k[2] = { tcp(0, TCP_FIN_WAIT1, 9000, 8080),
 			       tcp(950, TCP_LISTEN, 8080, 0) };
 	const uint8_t flags[2] = { 0, 0 };
-	const struct own o[] = { { 950, 70, 9, "server" } };
+	const struct check_owner o[] = { { 950, 70, 9, "server" } };
 	struct finding f[4];
 	struct sample s;
 
