@@ -108,74 +108,109 @@ static const char *fd_limit(uint64_t v, char *out, size_t outsz)
 	return out;
 }
 
-/* --act's text: " rmem 1.5 KiB, ..., filter drop-all (ret #0) fd limit ..." */
-static void figures_line(const struct actions_figures *g, char *out, size_t outsz,
-			 size_t *len)
-{
-	char b1[32], b2[32];
+/*
+ * The words of each style.  The parts, their order and what they say
+ * (which filter, "unlimited") are figures_walk's alone; a style only
+ * chooses separators and how long the words are.
+ */
+struct figures_words {
+	const char *none;	/* the text of no figures */
+	const char *lead;	/* before the first part */
+	const char *sep;	/* between two parts */
+	const char *end;	/* after every part */
+	int queue_in_bytes;	/* recv_q and rcvbuf as "N B", not as sizes */
+	int terse;		/* "filter classic", "fd limit S, N fds" */
+	int drained_in_bytes;	/* "drained N bytes", not a size */
+	const char *reads;	/* what the drain counted */
+};
 
-	if (g->have & ACTIONS_HAVE_QUEUE)
-		put(out, outsz, len, " rmem %s, recv_q %u B, rcvbuf %u B, drops %u,",
-		    units_size(g->rmem, b1, sizeof(b1)), g->recv_q, g->rcvbuf, g->drops);
-	if (g->have & ACTIONS_HAVE_FILTER) {
-		if (g->filter_len == ACTIONS_FILTER_EBPF)
-			put(out, outsz, len, " filter eBPF");
-		else if (g->filter_drops_all)
-			put(out, outsz, len, " filter drop-all (ret #0)");
-		else if (g->filter_len)
-			put(out, outsz, len, " filter %d instructions", g->filter_len);
-		else
-			put(out, outsz, len, " filter none");
-		if (g->filter_locked)
-			put(out, outsz, len, " (locked)");
-	}
-	if (g->have & ACTIONS_HAVE_LIMITS)
-		put(out, outsz, len, " fd limit %s soft / %s hard, %u fds open",
-		    fd_limit(g->fd_soft, b1, sizeof(b1)), fd_limit(g->fd_hard, b2, sizeof(b2)),
-		    g->nfds);
-	if (g->have & ACTIONS_HAVE_DRAINED)
-		put(out, outsz, len, ", drained %" PRIu64 " bytes in %" PRIu64 " reads",
-		    g->drained_bytes, g->drained_packets);
+static const struct figures_words figures_words[] = {
+	/* --act's text: " rmem 1.5 KiB, recv_q 1536 B, ..., filter none" */
+	[UNITS_FIGURES_LINE] = { "", " ", ", ", "", 1, 0, 1, "reads" },
+	/* the postmortem's: "rmem 1.5 KiB, ..., drops 0; filter none; " */
+	[UNITS_FIGURES_NOTE] = { "-", "", "", "; ", 1, 1, 0, "packets" },
+	/* the UI's: "rmem 1.5K, recv_q 1.5K, rcvbuf 208K, drops 0, filter none" */
+	[UNITS_FIGURES_LIST] = { "-", "", ", ", "", 0, 0, 0, "reads" },
+};
+
+/* The filter in place, as a word of style w. */
+static const char *filter_word(const struct actions_figures *g, const struct figures_words *w,
+			       char *out, size_t outsz)
+{
+	if (g->filter_len == ACTIONS_FILTER_EBPF)
+		snprintf(out, outsz, "eBPF");
+	else if (g->filter_drops_all)
+		snprintf(out, outsz, "%s", w->terse ? "drop-all" : "drop-all (ret #0)");
+	else if (g->filter_len && w->terse)
+		snprintf(out, outsz, "classic");
+	else if (g->filter_len)
+		snprintf(out, outsz, "%d instructions", (int)g->filter_len);
+	else
+		snprintf(out, outsz, "none");
+	return out;
 }
 
-/* The postmortem's: "rmem 1.5 KiB, recv_q 0 B, ...; filter none; " */
-static void figures_note(const struct actions_figures *g, char *out, size_t outsz,
-			 size_t *len)
+/* Every part g has, in one order, in the words of w, sizes by size. */
+static void figures_walk(const struct actions_figures *g, const struct figures_words *w,
+			 units_size_fn *size, char *out, size_t outsz)
 {
-	char b[32];
-
-	if (g->have & ACTIONS_HAVE_QUEUE)
-		put(out, outsz, len, "rmem %s, recv_q %u B, rcvbuf %u B, drops %u; ",
-		    units_size(g->rmem, b, sizeof(b)), g->recv_q, g->rcvbuf, g->drops);
-	if (g->have & ACTIONS_HAVE_FILTER)
-		put(out, outsz, len, "filter %s%s; ",
-		    g->filter_len == ACTIONS_FILTER_EBPF ? "eBPF" :
-		    g->filter_drops_all ? "drop-all" : g->filter_len ? "classic" : "none",
-		    g->filter_locked ? " (locked)" : "");
-	if (g->have & ACTIONS_HAVE_LIMITS)
-		put(out, outsz, len, "fd limit %s, %u fds; ",
-		    fd_limit(g->fd_soft, b, sizeof(b)), g->nfds);
-	if (g->have & ACTIONS_HAVE_DRAINED)
-		put(out, outsz, len, "drained %s in %" PRIu64 " packets; ",
-		    units_size(g->drained_bytes, b, sizeof(b)), g->drained_packets);
-}
-
-char *units_figures(const struct actions_figures *g, enum units_figures_style style,
-		    char *out, size_t outsz)
-{
+	char b1[32], b2[32], b3[32];
 	size_t len = 0;
+	int parts = 0;
+
+#define PART(...) do { \
+		put(out, outsz, &len, "%s", parts++ ? w->sep : w->lead); \
+		put(out, outsz, &len, __VA_ARGS__); \
+		put(out, outsz, &len, "%s", w->end); \
+	} while (0)
+	if (g->have & ACTIONS_HAVE_QUEUE) {
+		if (w->queue_in_bytes) {
+			snprintf(b2, sizeof(b2), "%u B", g->recv_q);
+			snprintf(b3, sizeof(b3), "%u B", g->rcvbuf);
+		} else {
+			size(g->recv_q, b2, sizeof(b2));
+			size(g->rcvbuf, b3, sizeof(b3));
+		}
+		PART("rmem %s, recv_q %s, rcvbuf %s, drops %u", size(g->rmem, b1, sizeof(b1)),
+		     b2, b3, g->drops);
+	}
+	if (g->have & ACTIONS_HAVE_FILTER)
+		PART("filter %s%s", filter_word(g, w, b1, sizeof(b1)),
+		     g->filter_locked ? " (locked)" : "");
+	if ((g->have & ACTIONS_HAVE_LIMITS) && w->terse)
+		PART("fd limit %s, %u fds", fd_limit(g->fd_soft, b1, sizeof(b1)), g->nfds);
+	else if (g->have & ACTIONS_HAVE_LIMITS)
+		PART("fd limit %s soft / %s hard, %u fds open",
+		     fd_limit(g->fd_soft, b1, sizeof(b1)), fd_limit(g->fd_hard, b2, sizeof(b2)),
+		     g->nfds);
+	if (g->have & ACTIONS_HAVE_DRAINED) {
+		if (w->drained_in_bytes)
+			snprintf(b1, sizeof(b1), "%" PRIu64 " bytes", g->drained_bytes);
+		else
+			size(g->drained_bytes, b1, sizeof(b1));
+		PART("drained %s in %" PRIu64 " %s", b1, g->drained_packets, w->reads);
+	}
+#undef PART
+}
+
+char *units_figures_sized(const struct actions_figures *g, enum units_figures_style style,
+			  units_size_fn *size, char *out, size_t outsz)
+{
+	const struct figures_words *w = &figures_words[style];
 
 	if (!outsz)
 		return out;
 	out[0] = '\0';
 	if (!g->have) {
-		if (style == UNITS_FIGURES_NOTE)
-			snprintf(out, outsz, "-");
+		snprintf(out, outsz, "%s", w->none);
 		return out;
 	}
-	if (style == UNITS_FIGURES_LINE)
-		figures_line(g, out, outsz, &len);
-	else
-		figures_note(g, out, outsz, &len);
+	figures_walk(g, w, size ? size : units_size, out, outsz);
 	return out;
+}
+
+char *units_figures(const struct actions_figures *g, enum units_figures_style style,
+		    char *out, size_t outsz)
+{
+	return units_figures_sized(g, style, NULL, out, outsz);
 }

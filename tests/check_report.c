@@ -69,6 +69,75 @@ START_TEST(test_sizes)
 }
 END_TEST
 
+/* An action's figures in the three styles: the same parts in the same
+ * order, each style only its words and separators. */
+START_TEST(test_figures)
+{
+	struct actions_figures g;
+	char b[256];
+
+	memset(&g, 0, sizeof(g));
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LINE, b, sizeof(b)), "");
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_NOTE, b, sizeof(b)), "-");
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LIST, b, sizeof(b)), "-");
+
+	g.have = ACTIONS_HAVE_QUEUE | ACTIONS_HAVE_FILTER;
+	g.rmem = g.recv_q = 2048;
+	g.rcvbuf = 212992;
+	g.drops = 7;
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LINE, b, sizeof(b)),
+			 " rmem 2.0 KiB, recv_q 2048 B, rcvbuf 212992 B, drops 7, filter none");
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_NOTE, b, sizeof(b)),
+			 "rmem 2.0 KiB, recv_q 2048 B, rcvbuf 212992 B, drops 7; filter none; ");
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LIST, b, sizeof(b)),
+			 "rmem 2.0 KiB, recv_q 2.0 KiB, rcvbuf 208.0 KiB, drops 7, filter none");
+	g.filter_len = 1;
+	g.filter_drops_all = 1;
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_NOTE, b, sizeof(b)),
+			 "rmem 2.0 KiB, recv_q 2048 B, rcvbuf 212992 B, drops 7; filter drop-all; ");
+	ck_assert_ptr_nonnull(strstr(units_figures(&g, UNITS_FIGURES_LINE, b, sizeof(b)),
+				     ", filter drop-all (ret #0)"));
+	g.filter_drops_all = 0;
+	g.filter_len = 4;
+	g.filter_locked = 1;
+	ck_assert_ptr_nonnull(strstr(units_figures(&g, UNITS_FIGURES_LINE, b, sizeof(b)),
+				     ", filter 4 instructions (locked)"));
+	ck_assert_ptr_nonnull(strstr(units_figures(&g, UNITS_FIGURES_NOTE, b, sizeof(b)),
+				     "; filter classic (locked); "));
+	g.filter_len = ACTIONS_FILTER_EBPF;
+	g.filter_locked = 0;
+	ck_assert_ptr_nonnull(strstr(units_figures(&g, UNITS_FIGURES_NOTE, b, sizeof(b)),
+				     "; filter eBPF; "));
+
+	/* a drain: one comma between the queue and what it took */
+	g.have = ACTIONS_HAVE_QUEUE | ACTIONS_HAVE_DRAINED;
+	g.rmem = g.recv_q = 0;
+	g.drained_bytes = 1536;
+	g.drained_packets = 3;
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LINE, b, sizeof(b)),
+			 " rmem 0 B, recv_q 0 B, rcvbuf 212992 B, drops 7, "
+			 "drained 1536 bytes in 3 reads");
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_NOTE, b, sizeof(b)),
+			 "rmem 0 B, recv_q 0 B, rcvbuf 212992 B, drops 7; "
+			 "drained 1.5 KiB in 3 packets; ");
+
+	memset(&g, 0, sizeof(g));
+	g.have = ACTIONS_HAVE_LIMITS;
+	g.fd_soft = 1024;
+	g.fd_hard = ACTIONS_UNLIMITED;
+	g.nfds = 12;
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LINE, b, sizeof(b)),
+			 " fd limit 1024 soft / unlimited hard, 12 fds open");
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_NOTE, b, sizeof(b)),
+			 "fd limit 1024, 12 fds; ");
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LIST, b, sizeof(b)),
+			 "fd limit 1024 soft / unlimited hard, 12 fds open");
+	/* a small buffer is cut, not overrun */
+	ck_assert_uint_eq(strlen(units_figures(&g, UNITS_FIGURES_NOTE, b, 10)), 9);
+	ck_assert_str_eq(units_figures(&g, UNITS_FIGURES_LINE, b, 1), "");
+}
+END_TEST
+
 START_TEST(test_durations)
 {
 	char b[32];
@@ -198,6 +267,7 @@ Suite *report_suite(void)
 
 	tcase_add_test(tc, test_json_escapes);
 	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_figures);
 	tcase_add_test(tc, test_durations);
 	tcase_add_test(tc, test_json_sample_shape);
 	tcase_add_test(tc, test_sanitize);

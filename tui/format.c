@@ -14,6 +14,7 @@
 
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
+#include "leaktop/units.h"
 #include "format.h"
 
 static int fits(int n, int width, size_t outsz)
@@ -566,56 +567,15 @@ char *format_abbrev(const char *word, int width, int utf8, char *out, size_t out
 	return out;
 }
 
+/* format_size at the width of a table's size column. */
+static char *figure_size(uint64_t bytes, char *out, size_t outsz)
+{
+	return format_size(bytes, 7, out, outsz);
+}
+
 char *format_figures(const struct actions_figures *g, char *out, size_t outsz)
 {
-	char b1[16], b2[16], b3[16], s1[24], s2[24];
-	size_t len = 0;
-
-#define PUT(...) do { \
-		if (len < outsz) \
-			len += (size_t)snprintf(out + len, outsz - len, __VA_ARGS__); \
-	} while (0)
-	if (outsz == 0)
-		return out;
-	out[0] = '\0';
-	if (!g->have) {
-		snprintf(out, outsz, "-");
-		return out;
-	}
-	if (g->have & ACTIONS_HAVE_QUEUE)
-		PUT("rmem %s, recv_q %s, rcvbuf %s, drops %u", format_size(g->rmem, 7, b1, sizeof(b1)),
-		    format_size(g->recv_q, 7, b2, sizeof(b2)),
-		    format_size(g->rcvbuf, 7, b3, sizeof(b3)), g->drops);
-	if (g->have & ACTIONS_HAVE_FILTER) {
-		PUT("%s", len ? ", " : "");
-		if (g->filter_len == ACTIONS_FILTER_EBPF)
-			PUT("filter eBPF");
-		else if (g->filter_drops_all)
-			PUT("filter drop-all (ret #0)");
-		else if (g->filter_len > 0)
-			PUT("filter %d instructions", (int)g->filter_len);
-		else
-			PUT("filter none");
-		if (g->filter_locked)
-			PUT(" (locked)");
-	}
-	if (g->have & ACTIONS_HAVE_LIMITS) {
-		if (g->fd_soft == ACTIONS_UNLIMITED)
-			snprintf(s1, sizeof(s1), "unlimited");
-		else
-			snprintf(s1, sizeof(s1), "%" PRIu64, g->fd_soft);
-		if (g->fd_hard == ACTIONS_UNLIMITED)
-			snprintf(s2, sizeof(s2), "unlimited");
-		else
-			snprintf(s2, sizeof(s2), "%" PRIu64, g->fd_hard);
-		PUT("%sfd limit %s soft / %s hard, %u fds open", len ? ", " : "", s1, s2,
-		    g->nfds);
-	}
-	if (g->have & ACTIONS_HAVE_DRAINED)
-		PUT("%sdrained %s in %" PRIu64 " reads", len ? ", " : "",
-		    format_size(g->drained_bytes, 7, b1, sizeof(b1)), g->drained_packets);
-#undef PUT
-	return out;
+	return units_figures_sized(g, UNITS_FIGURES_LIST, figure_size, out, outsz);
 }
 
 int format_parse_when(const char *s, double start, double *out)

@@ -27,11 +27,19 @@ char *units_duration(double sec, char *out, size_t outsz);
 char *units_duration_days(double sec, char *out, size_t outsz);
 
 /* How an action's figures read: one line after a label (--act's text),
- * or a note whose every part ends in "; " (the postmortem's list). */
-enum units_figures_style { UNITS_FIGURES_LINE, UNITS_FIGURES_NOTE };
-/* An action's before or after figures; "" (LINE) or "-" (NOTE) when it
- * has none.  Cut short, never overrun, when out is small. */
+ * a note whose every part ends in "; " (the postmortem's list), or a list
+ * of parts with short sizes (the UI's action menu).  The parts, their
+ * order and what each says are the same in all three. */
+enum units_figures_style { UNITS_FIGURES_LINE, UNITS_FIGURES_NOTE, UNITS_FIGURES_LIST };
+/* A size as a figure says it (units_size's signature). */
+typedef char *units_size_fn(uint64_t bytes, char *out, size_t outsz);
+/* An action's before or after figures; "" (LINE) or "-" (NOTE, LIST) when
+ * it has none.  Cut short, never overrun, when out is small. */
 char *units_figures(const struct actions_figures *g, enum units_figures_style style,
 		    char *out, size_t outsz);
+/* The same with sizes written by size (NULL: units_size): the UI passes
+ * its compact sizes. */
+char *units_figures_sized(const struct actions_figures *g, enum units_figures_style style,
+			  units_size_fn *size, char *out, size_t outsz);
 
 #endif
