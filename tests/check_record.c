@@ -230,16 +230,20 @@ struct frozen_old {
 	size_t nevents;		/* findings as they appeared */
 	double t0, t3;		/* times of the first and last sample */
 	double interval3;	/* the last sample's interval */
+	uint64_t mem_free, page_cache, socket_queues;	/* the last sample's meta */
 	uint32_t fwd_alloc;	/* 2.0: the rest of SK_MEMINFO */
 };
 
 static const struct frozen_old frozen_olds[] = {
 	{ "v1.0.ltrec", 1, 0, 12055, 12056, 9966769, 59957, 47133, 60, 211,
-	  44, 4, 6, 1796386037.42, 1796386040.469, 1.01, 0 },
+	  44, 4, 6, 1796386037.42, 1796386040.469, 1.01,
+	  23323365376, 1309421568, 2006848, 0 },
 	{ "v2.0.ltrec", 2, 0, 16599, 16600, 9997794, 53271, 44146, 59, 211,
-	  16, 3, 4, 1796386117.727, 1796386120.761, 1.012, 1024 },
+	  16, 3, 4, 1796386117.727, 1796386120.761, 1.012,
+	  23496396800, 1298391040, 217920, 1024 },
 	{ "v3.0.ltrec", 3, 0, 17059, 17060, 9999383, 59349, 37145, 59, 211,
-	  16, 3, 4, 1796386123.795, 1796386126.823, 1.008, 1024 },
+	  16, 3, 4, 1796386123.795, 1796386126.823, 1.008,
+	  23532429312, 1298616320, 217920, 1024 },
 };
 
 static const struct finding *frozen_finding(const struct sample *s, enum finding_kind kind,
@@ -326,6 +330,10 @@ START_TEST(test_frozen_old)
 	ck_assert_uint_eq(s.seq, 4);
 	ck_assert_double_eq_tol(s.time, w->t3, 1e-3);
 	ck_assert_double_eq_tol(s.interval, w->interval3, 1e-3);
+	ck_assert_uint_eq(s.mem.total, 25276203008ULL);
+	ck_assert_uint_eq(s.mem.free, w->mem_free);
+	ck_assert_uint_eq(s.mem.page_cache, w->page_cache);
+	ck_assert_uint_eq(s.mem.socket_queues, w->socket_queues);
 	ck_assert_uint_eq(s.socks.n, w->nsocks);
 	frozen_udp_sock(w, &s, w->drops3);
 	p = frozen_proc(&s, w->ghost_pid);
