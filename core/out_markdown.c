@@ -817,7 +817,7 @@ static void md_growth(const struct md *m, const struct export_finding *ef)
 	FILE *f = m->f;
 	char b[64], txt[1600];
 
-	if (!ef->last_open_at)
+	if (!ef->last_open_at || !ef->ev_last[0])
 		return;
 	if (ef->last_open_at == ef->first_seen) {
 		fprintf(f, "- figures, %s: %s\n", md_time(m, ef->first_seen, b, sizeof(b)),
@@ -864,10 +864,23 @@ static void md_done(const struct md *m, const struct export_finding *ef)
 			fprintf(f, "; undo: %s", cmd);
 		fputc('\n', f);
 	}
-	if (!n && x->action)
+	if (!n && ef->mitigated_at && ef->mit_kind) {
+		/* taken by a leaktop --act this recording did not see */
+		enum actions_kind undo = actions_kind_undo((enum actions_kind)ef->mit_kind);
+
+		fprintf(f, "- what was done: `%s` at %s, outside this session (leaktop --act)",
+			actions_kind_name((enum actions_kind)ef->mit_kind),
+			md_time(m, ef->mitigated_at, b, sizeof(b)));
+		if (undo != ACTIONS_NONE && !ef->mit_ended && x->pid >= 0)
+			fprintf(f, "; undo: %s",
+				md_act_command(undo, x->pid, actions_kind_needs_fd(undo) ? x->fd : -1,
+					       x->inode, 1, cmd, sizeof(cmd)));
+		fputc('\n', f);
+	} else if (!n && x->action) {
 		fprintf(f, "- what was done: nothing by leaktop; the safe action: %s\n",
 			md_act_command((enum actions_kind)x->action, x->pid, x->fd, 0, 0, cmd,
 				       sizeof(cmd)));
+	}
 	if (ef->mitigated_at && ef->mit_kind) {
 		fprintf(f, "- mitigated by `%s` at %s: %s",
 			actions_kind_name((enum actions_kind)ef->mit_kind),
@@ -933,8 +946,9 @@ static void md_problem(const struct md *m, size_t k)
 	md_done(m, ef);
 	fputs("- outcome: ", f);
 	md_end_state(m, ef);
-	fprintf(f, " (seen in %u samples)\n", ef->samples);
-	fprintf(f, "\n%s\n\n", out_markdown_block(x->explanation, txt, sizeof(txt)));
+	fprintf(f, " (seen in %u sample%s)\n\n", ef->samples, ef->samples == 1 ? "" : "s");
+	if (x->explanation[0])
+		fprintf(f, "%s\n\n", out_markdown_block(x->explanation, txt, sizeof(txt)));
 	md_next_steps(f, x);
 }
 

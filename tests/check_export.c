@@ -626,6 +626,97 @@ START_TEST(test_duplicates)
 END_TEST
 
 /*
+ * The story's rules on made-up samples: a finding seen once, suspected,
+ * and gone is a brief condition (export_finding_brief), counted apart and
+ * never a problem; a suspected one still there at the end is a problem;
+ * a problem is ranked at its worst, so a critical that was over by the end
+ * comes before open warnings, and a working mitigation after them; its
+ * figures first, at the peak and last;
+ * a mitigation taken outside the recording gets its complete undo.
+ */
+START_TEST(test_story)
+{
+	struct export_session es;
+	struct sample s[4];
+	char *out;
+	const char *fd1, *warn;
+	size_t i;
+
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 4; i++)
+		s[i].time = 1700000000 + 10.0 * (double)i;
+	/* the flicker: one sample, suspected, then gone */
+	put_finding(&s[0], FINDING_UNREAD_QUEUE, 40, 3, 400, FINDING_WARNING, 1, "flicker");
+	/* an fd exhaustion, confirmed, over by the last sample; its peak in
+	 * the second */
+	for (i = 0; i < 4; i++) {
+		put_finding(&s[i], FINDING_FD_EXHAUSTION, 50, -1, 0, FINDING_CRITICAL, 0, "fdx");
+		s[i].findings.v[s[i].findings.n - 1].state = FINDING_CONFIRMED;
+		s[i].findings.v[s[i].findings.n - 1].score = i == 1 ? 900 : 100 + (double)i;
+		snprintf(s[i].findings.v[s[i].findings.n - 1].evidence, 256, "fds %zu", 10 + i);
+	}
+	s[3].findings.v[s[3].findings.n - 1].state = FINDING_RESOLVED;
+	/* a warning, mitigated by a drop filter taken outside the recording */
+	for (i = 0; i < 4; i++) {
+		struct finding *x;
+
+		put_finding(&s[i], FINDING_UNREAD_QUEUE, 7, 3, 70, FINDING_WARNING, 0, "udpq");
+		x = &s[i].findings.v[s[i].findings.n - 1];
+		x->state = i < 2 ? FINDING_CONFIRMED : FINDING_MITIGATED;
+		x->mitigation = ACTIONS_DROP_FILTER;
+		x->mitigated_at = s[2].time - 1;
+		snprintf(x->mitigation_note, sizeof(x->mitigation_note), "works");
+	}
+	/* suspected, but still there at the end: a problem */
+	put_finding(&s[3], FINDING_GHOST_SOCKETS, 60, -1, 0, FINDING_WARNING, 1, "young");
+
+	export_session_init(&es, NULL, NULL);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(export_session_add_sample(&es, &s[i]), 0);
+	ck_assert_uint_eq(es.nfindings, 4);
+	ck_assert_int_eq(export_finding_brief(&es.findings[0]), 1);	/* flicker */
+	ck_assert_int_eq(export_finding_brief(&es.findings[1]), 0);	/* fdx: confirmed */
+	ck_assert_int_eq(export_finding_brief(&es.findings[2]), 0);	/* udpq: at the end */
+	ck_assert_int_eq(export_finding_brief(&es.findings[3]), 0);	/* young: at the end */
+	ck_assert_str_eq(es.findings[1].ev_first, "fds 10");
+	ck_assert_str_eq(es.findings[1].ev_peak, "fds 11");
+	ck_assert_str_eq(es.findings[1].ev_last, "fds 12");	/* the last open one */
+
+	out = capture_md(&es, NULL, NULL);
+	ck_assert_msg(strstr(out, "**3 problems in 30 s**") != NULL, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "1 brief condition (seen for a moment"));
+	ck_assert_ptr_nonnull(strstr(out, "The worst: critical: fdx (pid 50) fdx (over at "));
+	fd1 = strstr(out, "\n1. critical: fdx (pid 50) fdx (over at ");
+	warn = strstr(out, "\n2. warning (suspected): young (pid 60) young (still there at the end)");
+	ck_assert_msg(fd1 && warn && fd1 < warn, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\n3. warning: udpq (pid 7, fd 3) udpq (mitigated, still"));
+	/* the flicker: in Brief conditions only */
+	ck_assert_uint_eq(count_of(out, "flicker"), 2);	/* its line: comm and summary */
+	ck_assert_ptr_nonnull(strstr(out, "## Brief conditions\n"));
+	ck_assert_ptr_nonnull(strstr(out, ", 1 sample: warning (suspected): flicker (pid 40, fd 3)"));
+	ck_assert_ptr_null(strstr(out, "### 4."));
+	/* how it grew, each figure once */
+	ck_assert_ptr_nonnull(strstr(out, "  - first, "));
+	ck_assert_ptr_nonnull(strstr(out, ": fds 10\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  - peak, "));
+	ck_assert_uint_eq(count_of(out, ": fds 11\n"), 1);
+	ck_assert_uint_eq(count_of(out, ": fds 12\n"), 1);
+	/* no empty paragraph for a finding without an explanation */
+	ck_assert_ptr_null(strstr(out, "\n\n\n"));
+	ck_assert_ptr_nonnull(strstr(out, "(seen in 1 sample)\n"));
+	/* the undo of a mitigation this recording did not see taken */
+	ck_assert_msg(strstr(out, "- what was done: `drop-filter` at ") &&
+		      strstr(out, ", outside this session (leaktop --act); undo: "
+			     "`leaktop --act undo-filter --pid 7 --fd 3 --inode 70 --yes`\n"),
+		      "%s", out);
+	free(out);
+	export_session_release(&es);
+	for (i = 0; i < 4; i++)
+		sample_release(&s[i]);
+}
+END_TEST
+
+/*
  * A sample as big as a hostile recording might make it: nf findings with
  * nf / 4 identities (finding i is identity i % (nf / 4)), ns sockets,
  * every fourth flagged, np processes, the odd ones subjects of findings.
@@ -938,6 +1029,7 @@ Suite *export_suite(void)
 	tcase_add_test(tc, test_prom_valid);
 	tcase_add_test(tc, test_markdown);
 	tcase_add_test(tc, test_duplicates);
+	tcase_add_test(tc, test_story);
 	tcase_add_test(tc, test_stop);
 	tcase_add_test(tc, test_prom_top);
 	tcase_add_test(tc, test_prom_file);
