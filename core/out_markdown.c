@@ -675,11 +675,14 @@ static void md_headline(const struct md *m, const struct sample *first, const st
 		fputs("No samples: nothing to tell.\n\n", f);
 		return;
 	}
+	/* the date once, the zone at the end: "2026-12-04 11:49:06 to
+	 * 11:49:26 +0000" */
 	when(es->start, b1, sizeof(b1));
-	if (m->multi_day)
-		when(es->end, b2, sizeof(b2));
-	else
-		md_time(m, es->end, b2, sizeof(b2));
+	when(es->end, b2, sizeof(b2));
+	if (!m->multi_day && strlen(b1) > 6 && strlen(b2) > 17) {
+		b1[strlen(b1) - 6] = '\0';	/* " +0000" */
+		memmove(b2, b2 + 11, strlen(b2 + 11) + 1);	/* "2026-12-04 " */
+	}
 	fprintf(f, "**%zu problem%s in %s** (%s to %s, %zu samples)", m->nprob,
 		m->nprob == 1 ? "" : "s", b3, b1, b2, es->nsamples);
 	if (m->nprob) {

@@ -16,7 +16,8 @@
 # The UI is restricted to the leakers' pids (-p), so the test runs beside
 # the others.  Every wait polls with a bound; nothing is timed.
 # start_bg sets NAME_pid, NAME_fd, NAME_inode
-# shellcheck disable=SC2154
+# jq, sed and awk programs are quoted on purpose; the helpers run through check and poll
+# shellcheck disable=SC2154,SC2016,SC2317
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
@@ -43,8 +44,8 @@ confirmed() {
 		'select(any(.findings[]; .pid == $p and .kind == $k and .state == "confirmed"))' >/dev/null
 }
 poll() { # poll CMD...: up to 30 s
-	local i
-	for i in $(seq 1 150); do "$@" && return 0; sleep 0.2; done
+	local _
+	for _ in $(seq 1 150); do "$@" && return 0; sleep 0.2; done
 	return 1
 }
 
