@@ -1,8 +1,11 @@
 /*
  * The Markdown sink: the postmortem report of a session (doc/exports.md),
  * written once at the end from its first and last samples and the
- * session's findings and actions.  Everything printed that came from the
- * inspected machine is sanitised, then escaped for Markdown.
+ * session's findings, actions and notes, as a story: the headline, the
+ * problems in order of impact, one timeline, the brief conditions apart,
+ * then the appendix's tables.  Everything printed that came from the
+ * inspected machine is sanitised, then escaped for where it goes, by one
+ * function per context and no more than that context needs.
  */
 #include <errno.h>
 #include <inttypes.h>
