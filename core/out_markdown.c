@@ -560,26 +560,14 @@ static int action_on(const struct actions_result *r, const struct finding *x)
 	return !x->inode || !t->inode || t->inode == x->inode;
 }
 
-/*
- * The command line of an action, complete: what to paste to run it.
- * Socket actions name the fd and pin the socket by its inode (leaktop
- * refuses when the fd holds another socket by then); yes adds --yes (an
- * undo to carry out, not to preview).
- */
+/* An action's complete command line (actions_kind_command) as a code span. */
 static char *md_act_command(enum actions_kind kind, int pid, int fd, uint64_t inode, int yes,
 			    char *out, size_t outsz)
 {
-	char cmd[160];
-	int n;
+	char cmd[200];
 
-	n = snprintf(cmd, sizeof(cmd), "leaktop --act %s --pid %d", actions_kind_name(kind), pid);
-	if (fd >= 0 && n > 0 && (size_t)n < sizeof(cmd))
-		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " --fd %d", fd);
-	if (fd >= 0 && inode && n > 0 && (size_t)n < sizeof(cmd))
-		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " --inode %" PRIu64, inode);
-	if (yes && n > 0 && (size_t)n < sizeof(cmd))
-		snprintf(cmd + n, sizeof(cmd) - (size_t)n, " --yes");
-	return out_markdown_code(cmd, out, outsz);
+	return out_markdown_code(actions_kind_command(kind, pid, fd, inode, yes, cmd,
+						      sizeof(cmd)), out, outsz);
 }
 
 /* The undo of the action event at ev, as a complete command line ("" when
@@ -593,9 +581,8 @@ static char *md_undo_command(const struct record_event *ev, char *out, size_t ou
 		out[0] = '\0';
 		return out;
 	}
-	return md_act_command(r->undo.kind, r->target.pid,
-			      actions_kind_needs_fd(r->undo.kind) ? r->target.fd : -1,
-			      r->target.inode, 1, out, outsz);
+	return md_act_command(r->undo.kind, r->target.pid, r->target.fd, r->target.inode, 1,
+			      out, outsz);
 }
 
 /* The event that undid the action event at e (a later undo of the same
@@ -879,8 +866,7 @@ static void md_done(const struct md *m, const struct export_finding *ef)
 			md_time(m, ef->mitigated_at, b, sizeof(b)));
 		if (undo != ACTIONS_NONE && !ef->mit_ended && x->pid >= 0)
 			fprintf(f, "; undo: %s",
-				md_act_command(undo, x->pid, actions_kind_needs_fd(undo) ? x->fd : -1,
-					       x->inode, 1, cmd, sizeof(cmd)));
+				md_act_command(undo, x->pid, x->fd, x->inode, 1, cmd, sizeof(cmd)));
 		fputc('\n', f);
 	} else if (!n && x->action) {
 		fprintf(f, "- what was done: nothing by leaktop; the safe action: %s\n",
