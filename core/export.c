@@ -92,6 +92,30 @@ static int session_reserve(struct export_session *es, size_t n)
 	return 0;
 }
 
+/* The evidence of an open occurrence x at time t: the first, the peak
+ * (the highest score; the earliest among equals) and the last. */
+static void note_figures(struct export_finding *ef, const struct finding *x, double t)
+{
+	if (!ef->last_open_at) {
+		memcpy(ef->ev_first, x->evidence, sizeof(ef->ev_first));
+		ef->ev_first[sizeof(ef->ev_first) - 1] = '\0';
+	}
+	if (!ef->peak_at || x->score > ef->peak_score) {
+		memcpy(ef->ev_peak, x->evidence, sizeof(ef->ev_peak));
+		ef->ev_peak[sizeof(ef->ev_peak) - 1] = '\0';
+		ef->peak_score = x->score;
+		ef->peak_at = t;
+	}
+	memcpy(ef->ev_last, x->evidence, sizeof(ef->ev_last));
+	ef->ev_last[sizeof(ef->ev_last) - 1] = '\0';
+	ef->last_open_at = t;
+}
+
+int export_finding_brief(const struct export_finding *ef)
+{
+	return !ef->at_end && !ef->confirmed_at && !ef->mitigated_at && !ef->resolved_at;
+}
+
 /*
  * The rules, the same whatever the number of findings:
  * - a session finding is created by the first occurrence of its identity
@@ -156,13 +180,18 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 				memset(ef, 0, sizeof(*ef));
 				ef->f = *x;
 				ef->first_seen = s->time;
+				ef->first_severity = x->severity;
+				ef->worst_at = s->time;
 				to[i] = es->nfindings++;
 			} else {
 				to[i] = to[to[i] - n0];	/* its first is before it */
 			}
 		}
 		ef = &es->findings[to[i]];
-		if (x->state == FINDING_CONFIRMED && !ef->confirmed_at)
+		/* confirmed: sure of it (an old recording's finding may carry
+		 * no state but its suspicion) */
+		if ((x->state == FINDING_CONFIRMED ||
+		     (!x->suspected && x->state != FINDING_RESOLVED)) && !ef->confirmed_at)
 			ef->confirmed_at = s->time;
 		if (x->state == FINDING_MITIGATED && !ef->mitigated_at)
 			ef->mitigated_at = x->mitigated_at > 0 ? x->mitigated_at : s->time;
@@ -174,6 +203,10 @@ int export_session_add_sample(struct export_session *es, const struct sample *s)
 		} else if (ef->mit_kind && !ef->mit_ended) {
 			ef->mit_ended = s->time;	/* undone, or no longer in place */
 		}
+		if (x->severity > ef->f.severity)
+			ef->worst_at = s->time;
+		if (x->state != FINDING_RESOLVED)
+			note_figures(ef, x, s->time);
 		if (x->state == FINDING_RESOLVED && !ef->resolved_at)
 			ef->resolved_at = s->time;
 		if (x->state != FINDING_RESOLVED)

@@ -1,8 +1,11 @@
 /*
  * The Markdown sink: the postmortem report of a session (doc/exports.md),
  * written once at the end from its first and last samples and the
- * session's findings and actions.  Everything printed that came from the
- * inspected machine is sanitised, then escaped for Markdown.
+ * session's findings, actions and notes, as a story: the headline, the
+ * problems in order of impact, one timeline, the brief conditions apart,
+ * then the appendix's tables.  Everything printed that came from the
+ * inspected machine is sanitised, then escaped for where it goes, by one
+ * function per context and no more than that context needs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,42 +13,180 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "leaktop/out.h"
 #include "leaktop/units.h"
 #include "out_common.h"
 
-char *out_markdown_text(const char *raw, char *out, size_t outsz)
+/* ---- escaping: one function per context ---------------------------------- */
+
+/*
+ * Markdown needs few escapes where it is written by hand, and the report
+ * should read like that.  The rules, after lt_sanitize has made the text
+ * printable on one line:
+ * - a backslash is doubled only before ASCII punctuation or at the end
+ *   (elsewhere it is a literal backslash already: "\x1b" stays);
+ * - a backtick (a code span), '*' and '~' (emphasis, strikethrough) get a
+ *   backslash; '_' only where it is not inside a word (leak_udp stays);
+ * - '<' becomes "&lt;" (no HTML, no autolink), '&' becomes "&amp;" only
+ *   where it would start an entity ("a & b" stays);
+ * - no link: '[' gets a backslash when a "](" follows it, and the
+ *   autolinks GFM makes of bare text are broken ("http\://", "www\.",
+ *   "user\@host");
+ * - table cells also escape '|'; text that starts a line also escapes a
+ *   leading block marker (#, >, -, +, =, "1." or "1)", and '[', which could
+ *   define a link) and drops leading spaces (an indented code block).
+ * Everything else, '(' ')' '.' '-' '#' '!' '{' '}' '$' inside a line,
+ * stays as it is.
+ */
+enum md_ctx { MD_INLINE, MD_CELL, MD_BLOCK };
+
+static int ascii_punct(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+					 (c >= 'A' && c <= 'Z'));
+}
+
+/* part of a word: ASCII letters and digits, and every byte of UTF-8 */
+static int word_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c >= 0x80;
+}
+
+/* p follows a '&': would "&p" be read as an entity ("&amp;", "&#60;")? */
+static int entity_like(const char *p)
+{
+	size_t n = 0;
+
+	if (*p == '#')
+		p++;
+	while (n < 32 && word_char((unsigned char)p[n]) && (unsigned char)p[n] < 0x80)
+		n++;
+	return n && p[n] == ';';
+}
+
+/* The end of a leading ordered-list marker ("12." or "3)") at p, or NULL. */
+static const char *olist_marker(const char *p)
+{
+	size_t n = 0;
+
+	while (n < 9 && p[n] >= '0' && p[n] <= '9')
+		n++;
+	return n && (p[n] == '.' || p[n] == ')') ? p + n : NULL;
+}
+
+static char *md_escape(const char *raw, enum md_ctx ctx, char *out, size_t outsz)
 {
 	char clean[1024];
+	const char *p, *start, *lastlink, *ol = NULL, *q;
 	size_t o = 0;
-	const char *p;
 
 	if (!outsz)
 		return out;
 	lt_sanitize(raw ? raw : "", clean, sizeof(clean));
-	for (p = clean; *p; p++) {
+	start = clean;
+	if (ctx == MD_BLOCK) {
+		while (*start == ' ')
+			start++;
+		ol = olist_marker(start);
+	}
+	/* the last "](": every '[' before it could open a link */
+	lastlink = NULL;
+	for (q = start; (q = strstr(q, "](")); q++)
+		lastlink = q;
+	for (p = start; *p; p++) {
+		unsigned char c = (unsigned char)*p, nx = (unsigned char)p[1];
+		unsigned char pv = p > start ? (unsigned char)p[-1] : 0;
 		const char *rep = NULL;
 		char two[3] = { '\\', *p, '\0' };
+		int esc = 0;
 		size_t n;
 
-		switch (*p) {
-		case '&': rep = "&amp;"; break;
+		switch (c) {
+		case '\\': esc = !nx || ascii_punct(nx); break;
+		case '`': case '*': case '~': esc = 1; break;
+		case '_': esc = !(word_char(pv) && word_char(nx)); break;
+		case '[': esc = (lastlink && p < lastlink) || (ctx == MD_BLOCK && p == start); break;
+		case '|': esc = ctx == MD_CELL; break;
+		case ':': esc = nx == '/' && p[2] == '/'; break;
+		case '@': esc = word_char(pv) && word_char(nx); break;
 		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
-		case '~': case '!': case '#': case '{': case '}': case '(': case ')':
-		case '$':
-			rep = two;
+		case '&': if (entity_like(p + 1)) rep = "&amp;"; break;
+		case '.':
+			/* "www." at the start of a word */
+			esc = p - start >= 3 && !strncasecmp(p - 3, "www", 3) &&
+			      (p - start == 3 || !word_char((unsigned char)p[-4]));
 			break;
 		}
+		if (ctx == MD_BLOCK && ((p == start && strchr("#>+-=", c)) || p == ol))
+			esc = 1;
+		if (esc)
+			rep = two;
 		n = rep ? strlen(rep) : 1;
 		if (o + n >= outsz)
 			break;
 		memcpy(out + o, rep ? rep : p, n);
 		o += n;
 	}
+	out[o] = '\0';
+	return out;
+}
+
+char *out_markdown_text(const char *raw, char *out, size_t outsz)
+{
+	return md_escape(raw, MD_INLINE, out, outsz);
+}
+
+char *out_markdown_cell(const char *raw, char *out, size_t outsz)
+{
+	return md_escape(raw, MD_CELL, out, outsz);
+}
+
+char *out_markdown_block(const char *raw, char *out, size_t outsz)
+{
+	return md_escape(raw, MD_BLOCK, out, outsz);
+}
+
+/*
+ * A code span: nothing inside one is Markdown, so the text goes in as it
+ * is (sanitised), between fences one backtick longer than its longest run
+ * of backticks, with a space inside them when it starts or ends with one.
+ * Cut whole: an empty span when it does not fit.  Not for table cells
+ * (GFM splits a cell at '|' even inside a code span).
+ */
+char *out_markdown_code(const char *raw, char *out, size_t outsz)
+{
+	char clean[1024];
+	size_t run = 0, longest = 0, n, fence, pad, i, o = 0;
+
+	if (!outsz)
+		return out;
+	lt_sanitize(raw ? raw : "", clean, sizeof(clean));
+	for (i = 0; clean[i]; i++) {
+		run = clean[i] == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	n = i;
+	fence = longest + 1;
+	pad = n && (clean[0] == '`' || clean[n - 1] == '`');
+	if (2 * (fence + pad) + n >= outsz) {
+		out[0] = '\0';
+		return out;
+	}
+	for (i = 0; i < fence; i++)
+		out[o++] = '`';
+	if (pad)
+		out[o++] = ' ';
+	memcpy(out + o, clean, n);
+	o += n;
+	if (pad)
+		out[o++] = ' ';
+	for (i = 0; i < fence; i++)
+		out[o++] = '`';
 	out[o] = '\0';
 	return out;
 }
@@ -91,7 +232,7 @@ static void md_memory(FILE *f, const struct sample *a, const struct sample *b)
 {
 	const struct meminfo_breakdown *m = &a->mem, *n = &b->mem;
 
-	fputs("## Memory\n\n", f);
+	fputs("## Appendix: memory\n\n", f);
 	fputs("The parts add up to MemTotal; what sockets pin and user PSS are views that "
 	      "overlap them.\n\n", f);
 	fputs("| Part | Start | End | Change |\n|---|---:|---:|---:|\n", f);
@@ -145,7 +286,7 @@ static void md_owner(FILE *f, const struct sample *s, const struct ltsock *k)
 		const struct fd_proc *p = fdtable_census_proc(&s->owners, o[i].pid);
 
 		fprintf(f, "%spid %d fd %d %s", i ? ", " : "", (int)o[i].pid, (int)o[i].fd,
-			p ? out_markdown_text(p->comm, comm, sizeof(comm)) : "?");
+			p ? out_markdown_cell(p->comm, comm, sizeof(comm)) : "?");
 	}
 	if (n > 3)
 		fprintf(f, " and %zu more", n - 3);
@@ -169,7 +310,7 @@ static int md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 {
 	size_t k, shown = 0;
 
-	fputs("## Sockets growing the most\n\n", f);
+	fputs("## Appendix: sockets growing the most\n\n", f);
 	if (!b->census) {
 		fputs("No socket census in this session.\n\n", f);
 		return 0;
@@ -199,7 +340,7 @@ static int md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 			snprintf(g, sizeof(g), "-");
 		fprintf(f, " | %s inode %" PRIu64 " (netns %" PRIu64 ") | %s | %s | %s | ",
 			ltsock_proto_name(q), q->inode, q->netns,
-			out_markdown_text(loc, e1, sizeof(e1)), out_markdown_text(peer, e2, sizeof(e2)),
+			out_markdown_cell(loc, e1, sizeof(e1)), out_markdown_cell(peer, e2, sizeof(e2)),
 			old ? units_size(old->recv_q, s1, sizeof(s1)) : "(new)");
 		fprintf(f, "%s | %s | ", units_size(q->recv_q, s1, sizeof(s1)), g);
 		md_flags(f, r->flags);
@@ -220,7 +361,7 @@ static int md_processes(FILE *f, const struct sample *a, const struct sample *b,
 	size_t i, shown = 0;
 	int r = -1;
 
-	fputs("## Processes that leak\n\n", f);
+	fputs("## Appendix: processes that leak\n\n", f);
 	if (!b->have_procs) {
 		fputs("No process table in this session.\n\n", f);
 		return 0;
@@ -256,8 +397,8 @@ static int md_processes(FILE *f, const struct sample *a, const struct sample *b,
 		else
 			snprintf(ex, sizeof(ex), "-");
 		fprintf(f, "| %d | %s | %s | ", (int)p->pid,
-			out_markdown_text(p->comm, comm, sizeof(comm)),
-			p->cmdline ? out_markdown_text(p->cmdline, cmd, sizeof(cmd)) : "-");
+			out_markdown_cell(p->comm, comm, sizeof(comm)),
+			p->cmdline ? out_markdown_cell(p->cmdline, cmd, sizeof(cmd)) : "-");
 		if (old && old->nfds >= 0)
 			fprintf(f, "%d", (int)old->nfds);
 		else
@@ -276,72 +417,364 @@ out:
 	return r;
 }
 
-/* Does action event e touch finding x's subject? */
-static int action_on(const struct record_event *e, const struct finding *x)
-{
-	const struct actions_target *t = &e->action->result.target;
+/* ---- the story ------------------------------------------------------------ */
 
-	if (e->type != RECORD_EV_ACTION || x->pid < 0 || t->pid != x->pid)
+/*
+ * What the report prints from: the session's findings in the postmortem's
+ * order, problems (numbered from 1) before brief conditions, and the
+ * session's actions by target pid.
+ */
+struct md {
+	FILE *f;
+	const struct export_session *es;
+	size_t *pos;		/* session indices: problems, then brief ones */
+	size_t nprob, nbrief;
+	size_t *num;		/* session index -> problem number, 0: brief */
+	size_t *acts;		/* event indices of actions, by target pid, then time */
+	size_t nacts;
+	int multi_day;		/* the session spans more than one day */
+};
+
+/* A time of the session: hours, minutes and seconds (with the date when
+ * the session spans days); the headline gives the date and zone. */
+static char *md_time(const struct md *m, double t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !localtime_r(&tt, &tm) ||
+	    !strftime(out, outsz, m->multi_day ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm))
+		snprintf(out, outsz, "-");
+	return out;
+}
+
+/*
+ * The postmortem ranks a problem as it was at its worst: the one order
+ * rule (findings_cmp) on its worst occurrence, as if still open (a problem
+ * that was over by the end happened all the same) and with its peak score.
+ */
+static void md_rank_of(const struct export_finding *ef, struct finding *out)
+{
+	*out = ef->f;
+	if (out->state == FINDING_RESOLVED)
+		out->state = FINDING_CONFIRMED;
+	if (ef->peak_at)
+		out->score = ef->peak_score;
+}
+
+static int md_pos_cmp(const void *a, const void *b, void *arg)
+{
+	const struct export_session *es = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int bi = export_finding_brief(&es->findings[i]);
+	int bj = export_finding_brief(&es->findings[j]);
+	struct finding x, y;
+	int c;
+
+	if (bi != bj)
+		return bi - bj;
+	md_rank_of(&es->findings[i], &x);
+	md_rank_of(&es->findings[j], &y);
+	c = findings_cmp(&x, &y);
+	return c ? c : (i > j) - (i < j);
+}
+
+static int md_act_cmp(const void *a, const void *b, void *arg)
+{
+	const struct export_session *es = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int pi = es->events[i].action->result.target.pid;
+	int pj = es->events[j].action->result.target.pid;
+
+	if (pi != pj)
+		return pi < pj ? -1 : 1;
+	return (i > j) - (i < j);	/* events are in time order */
+}
+
+static void md_free(struct md *m)
+{
+	free(m->pos);
+	free(m->num);
+	free(m->acts);
+}
+
+/* 0, or -1 with errno ENOMEM (md_free it either way). */
+static int md_init(struct md *m, FILE *f, const struct export_session *es)
+{
+	size_t n = es->nfindings, i, k;
+	time_t t0 = (time_t)es->start, t1 = (time_t)es->end;
+	struct tm a, b;
+
+	memset(m, 0, sizeof(*m));
+	m->f = f;
+	m->es = es;
+	m->multi_day = localtime_r(&t0, &a) && localtime_r(&t1, &b) &&
+		       (a.tm_yday != b.tm_yday || a.tm_year != b.tm_year);
+	m->pos = reallocarray(NULL, n ? n : 1, sizeof(*m->pos));
+	m->num = calloc(n ? n : 1, sizeof(*m->num));
+	m->acts = reallocarray(NULL, es->nevents ? es->nevents : 1, sizeof(*m->acts));
+	if (!m->pos || !m->num || !m->acts) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		m->pos[i] = i;
+	qsort_r(m->pos, n, sizeof(*m->pos), md_pos_cmp, (void *)es);
+	for (k = 0; k < n; k++) {
+		if (export_finding_brief(&es->findings[m->pos[k]]))
+			break;
+		m->num[m->pos[k]] = k + 1;
+	}
+	m->nprob = k;
+	m->nbrief = n - k;
+	for (i = 0; i < es->nevents; i++)
+		if (es->events[i].type == RECORD_EV_ACTION && es->events[i].action)
+			m->acts[m->nacts++] = i;
+	qsort_r(m->acts, m->nacts, sizeof(*m->acts), md_act_cmp, (void *)es);
+	return 0;
+}
+
+/* The first of m->acts whose target is pid (m->nacts when none). */
+static size_t md_acts_of(const struct md *m, int pid)
+{
+	size_t lo = 0, hi = m->nacts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->es->events[m->acts[mid]].action->result.target.pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Does action r touch finding x's subject (its process, or its socket)? */
+static int action_on(const struct actions_result *r, const struct finding *x)
+{
+	const struct actions_target *t = &r->target;
+
+	if (x->pid < 0 || t->pid != x->pid)
 		return 0;
 	return !x->inode || !t->inode || t->inode == x->inode;
 }
 
+/* An action's complete command line (actions_kind_command) as a code span. */
+static char *md_act_command(enum actions_kind kind, int pid, int fd, uint64_t inode, int yes,
+			    char *out, size_t outsz)
+{
+	char cmd[200];
+
+	return out_markdown_code(actions_kind_command(kind, pid, fd, inode, yes, cmd,
+						      sizeof(cmd)), out, outsz);
+}
+
+/* The undo of the action event at ev, as a complete command line ("" when
+ * it cannot be undone). */
+static char *md_undo_command(const struct record_event *ev, char *out, size_t outsz)
+{
+	const struct actions_result *r = &ev->action->result;
+
+	if (!r->can_undo || r->undo.kind == ACTIONS_NONE ||
+	    (r->outcome != ACTIONS_DONE && r->outcome != ACTIONS_UNCERTAIN)) {
+		out[0] = '\0';
+		return out;
+	}
+	return md_act_command(r->undo.kind, r->target.pid, r->target.fd, r->target.inode, 1,
+			      out, outsz);
+}
+
+/* The event that undid the action event at e (a later undo of the same
+ * target, done), or NULL. */
+static const struct record_event *md_undone_by(const struct md *m, size_t k)
+{
+	const struct record_event *e = &m->es->events[m->acts[k]];
+	const struct actions_result *r = &e->action->result;
+	size_t j;
+
+	if (!r->can_undo)
+		return NULL;
+	for (j = k + 1; j < m->nacts; j++) {
+		const struct record_event *u = &m->es->events[m->acts[j]];
+		const struct actions_result *ur = &u->action->result;
+
+		if (ur->target.pid != r->target.pid)
+			break;
+		if (ur->kind == r->undo.kind && ur->outcome == ACTIONS_DONE &&
+		    ur->target.fd == r->target.fd)
+			return u;
+	}
+	return NULL;
+}
+
 /*
- * The story of one problem, in time order: first seen, confirmed, the
- * actions taken on its subject and the operator's notes while it was open,
- * mitigated, resolved or still there.
+ * One finding as a line: severity, "(suspected)", and its sentence.
+ * Every place that names a finding (the headline, the summary, a problem's
+ * heading, the brief conditions) prints it through here.
  */
-static void md_timeline(FILE *f, const struct export_session *es,
-			const struct export_finding *ef)
+static void md_finding_line(FILE *f, const struct export_finding *ef)
 {
 	const struct finding *x = &ef->f;
-	double end = ef->at_end ? es->end : ef->last_seen;
-	char b1[64], txt[1200];
-	size_t i;
+	char sentence[400], txt[2600];
 
-	fputs("- timeline:\n", f);
-	fprintf(f, "  - %s first seen\n", when(ef->first_seen, b1, sizeof(b1)));
-	if (ef->confirmed_at)
-		fprintf(f, "  - %s confirmed\n", when(ef->confirmed_at, b1, sizeof(b1)));
-	for (i = 0; i < es->nevents; i++) {
-		const struct record_event *e = &es->events[i];
-
-		if (e->time < ef->first_seen - 1 || e->time > end + 1)
-			continue;
-		if (e->type == RECORD_EV_NOTE && e->note) {
-			fprintf(f, "  - %s operator note: %s\n", when(e->time, b1, sizeof(b1)),
-				out_markdown_text(e->note, txt, sizeof(txt)));
-		} else if (action_on(e, x)) {
-			const struct actions_result *r = &e->action->result;
-
-			fprintf(f, "  - %s action `%s`: %s (%s)\n", when(e->time, b1, sizeof(b1)),
-				actions_kind_name(r->kind), actions_outcome_name(r->outcome),
-				out_markdown_text(r->outcome == ACTIONS_DONE ? r->message : r->reason,
-					       txt, sizeof(txt)));
-		}
-	}
-	if (ef->mitigated_at && ef->mit_kind) {
-		fprintf(f, "  - %s mitigated by `%s`: %s\n", when(ef->mitigated_at, b1, sizeof(b1)),
-			actions_kind_name((enum actions_kind)ef->mit_kind),
-			out_markdown_text(ef->mit_note, txt, sizeof(txt)));
-		if (ef->mit_ended)
-			fprintf(f, "  - %s the mitigation ended (undone, or no longer in place)\n",
-				when(ef->mit_ended, b1, sizeof(b1)));
-	}
-	if (ef->resolved_at || !ef->at_end)
-		fprintf(f, "  - %s resolved: the condition is gone\n",
-			when(ef->resolved_at ? ef->resolved_at : ef->last_seen, b1, sizeof(b1)));
-	else
-		fprintf(f, "  - %s still there at the end of the recording (%u samples)\n",
-			when(ef->last_seen, b1, sizeof(b1)), ef->samples);
+	fprintf(f, "%s%s: %s", findings_severity_name(x->severity),
+		x->suspected ? " (suspected)" : "",
+		out_markdown_text(findings_summary(x, sentence, sizeof(sentence)), txt, sizeof(txt)));
 }
+
+/* Where a problem stands at the end, in a few words. */
+static void md_end_state(const struct md *m, const struct export_finding *ef)
+{
+	char b[64];
+
+	if (ef->resolved_at)
+		fprintf(m->f, "over at %s", md_time(m, ef->resolved_at, b, sizeof(b)));
+	else if (!ef->at_end)
+		fprintf(m->f, "gone after %s", md_time(m, ef->last_seen, b, sizeof(b)));
+	else if (ef->f.state == FINDING_MITIGATED)
+		fputs("mitigated, still there at the end", m->f);
+	else
+		fputs("still there at the end", m->f);
+}
+
+/* A finding's short name, for the timeline: its kind and subject. */
+static void md_short_name(FILE *f, const struct finding *x)
+{
+	char who[200], txt[400];
+
+	fputs(findings_kind_name(x->kind), f);
+	if (findings_has_subject(x))
+		fprintf(f, " of %s", out_markdown_text(findings_subject(x, who, sizeof(who)), txt,
+						      sizeof(txt)));
+}
+
+/* ---- headline and summary ------------------------------------------------ */
+
+static void md_headline(const struct md *m, const struct sample *first, const struct sample *last)
+{
+	const struct export_session *es = m->es;
+	FILE *f = m->f;
+	size_t k, n[3] = { 0, 0, 0 };
+	char b1[64], b2[64], b3[32];
+
+	for (k = 0; k < m->nprob; k++)
+		n[es->findings[m->pos[k]].f.severity % 3]++;
+	units_duration(es->end - es->start, b3, sizeof(b3));
+	if (!es->nsamples) {
+		fputs("No samples: nothing to tell.\n\n", f);
+		return;
+	}
+	/* the date once, the zone at the end: "2026-12-04 11:49:06 to
+	 * 11:49:26 +0000" */
+	when(es->start, b1, sizeof(b1));
+	when(es->end, b2, sizeof(b2));
+	if (!m->multi_day && strlen(b1) > 6 && strlen(b2) > 17) {
+		b1[strlen(b1) - 6] = '\0';	/* " +0000" */
+		memmove(b2, b2 + 11, strlen(b2 + 11) + 1);	/* "2026-12-04 " */
+	}
+	fprintf(f, "**%zu problem%s in %s** (%s to %s, %zu samples)", m->nprob,
+		m->nprob == 1 ? "" : "s", b3, b1, b2, es->nsamples);
+	if (m->nprob) {
+		const char *sep = ": ";
+
+		static const enum finding_severity order[] = {
+			FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO
+		};
+
+		for (k = 0; k < 3; k++) {
+			if (!n[order[k]])
+				continue;
+			fprintf(f, "%s%zu %s", sep, n[order[k]], findings_severity_name(order[k]));
+			sep = ", ";
+		}
+		fputs(".  The worst: ", f);
+		md_finding_line(f, &es->findings[m->pos[0]]);
+		fputs(" (", f);
+		md_end_state(m, &es->findings[m->pos[0]]);
+		fputs(").\n\n", f);
+	} else {
+		fputs(": no socket queue grew unread, no process leaked fds or sockets.\n\n", f);
+	}
+	if (first && last) {
+		char s1[32], s2[32], s3[32];
+
+		fprintf(f, "Memory: sockets pinned %s at the end (%s over the session); ",
+			units_size(last->mem.socket_queues, s1, sizeof(s1)),
+			units_change(diff64(s64(last->mem.socket_queues),
+					    s64(first->mem.socket_queues)), s3, sizeof(s3)));
+		fprintf(f, "unaccounted kernel memory went from %s to %s (%s).\n\n",
+			units_size_signed(first->mem.unaccounted, s1, sizeof(s1)),
+			units_size_signed(last->mem.unaccounted, s2, sizeof(s2)),
+			units_change(diff64(last->mem.unaccounted, first->mem.unaccounted), s3,
+				     sizeof(s3)));
+	}
+	if (m->nbrief)
+		fprintf(f, "%zu brief condition%s (seen for a moment, never confirmed, gone by "
+			"the end) %s: see \"Brief conditions\".\n\n", m->nbrief,
+			m->nbrief == 1 ? "" : "s",
+			m->nbrief == 1 ? "is not counted as a problem" : "are not counted as problems");
+}
+
+static void md_machine(FILE *f, const struct export_session *es)
+{
+	const struct record_header *h = &es->hdr;
+	char t[1600];
+
+	fputs("| | |\n|---|---|\n", f);
+	fprintf(f, "| Machine | %s", out_markdown_cell(h->host, t, sizeof(t)));
+	fprintf(f, " (%s) |\n", out_markdown_cell(h->machine[0] ? h->machine : "?", t, sizeof(t)));
+	fprintf(f, "| Kernel | %s |\n", out_markdown_cell(h->kernel, t, sizeof(t)));
+	fprintf(f, "| Boot id | %s |\n", out_markdown_cell(h->boot_id[0] ? h->boot_id : "-",
+						     t, sizeof(t)));
+	fprintf(f, "| Source | %s |\n", out_markdown_cell(es->source ? es->source : "live",
+						    t, sizeof(t)));
+	fprintf(f, "| leaktop | %s |\n", out_markdown_cell(h->version, t, sizeof(t)));
+	if (h->samples_dropped)
+		fprintf(f, "| Dropped | %" PRIu64 " older samples (--record-max-size) |\n",
+			h->samples_dropped);
+	fputc('\n', f);
+}
+
+#define MD_SUMMARY_MAX 10
+
+static int md_summary(const struct md *m)
+{
+	FILE *f = m->f;
+	size_t k;
+
+	fputs("## Summary\n\n", f);
+	if (!m->nprob) {
+		fputs("No problems.\n\n", f);
+		return 0;
+	}
+	fputs("The problems, most harmful first:\n\n", f);
+	for (k = 0; k < m->nprob && k < MD_SUMMARY_MAX; k++) {
+		const struct export_finding *ef = &m->es->findings[m->pos[k]];
+
+		if (out_common_halted(f))
+			return -1;
+		fprintf(f, "%zu. ", k + 1);
+		md_finding_line(f, ef);
+		fputs(" (", f);
+		md_end_state(m, ef);
+		fputs(")\n", f);
+	}
+	if (m->nprob > MD_SUMMARY_MAX)
+		fprintf(f, "\nand %zu more under \"Problems\".\n", m->nprob - MD_SUMMARY_MAX);
+	fputc('\n', f);
+	return 0;
+}
+
+/* ---- one problem ----------------------------------------------------------- */
 
 /* Causes and consequences among the session's findings (skipped for a
  * session with very many: the links are a pairwise rule). */
-static void md_links(FILE *f, const struct export_session *es, size_t i)
+static void md_links(const struct md *m, size_t i)
 {
+	const struct export_session *es = m->es;
 	const struct export_finding *a = &es->findings[i];
-	char id[16], txt[1600], sentence[400];
+	char id[16];
 	size_t j;
 
 	if (es->nfindings > 512)
@@ -350,20 +783,105 @@ static void md_links(FILE *f, const struct export_session *es, size_t i)
 		const struct finding *b = &es->findings[j].f;
 		struct finding pair[2];
 		size_t ix;
+		int cause;
 
-		if (j == i)
+		if (j == i || !m->num[j])
 			continue;
 		pair[0] = a->f;
 		pair[1] = *b;
 		pair[0].state = pair[1].state = FINDING_CONFIRMED;
 		if (findings_links(pair, 2, 0, 0, &ix, 1))
-			fprintf(f, "- caused by `%s` (%s): %s\n", findings_id(b, id, sizeof(id)),
-				findings_kind_name(b->kind),
-				out_markdown_text(findings_summary(b, sentence, sizeof(sentence)),
-						  txt, sizeof(txt)));
+			cause = 1;
 		else if (findings_links(pair, 2, 0, 1, &ix, 1))
-			fprintf(f, "- leads to `%s` (%s)\n", findings_id(b, id, sizeof(id)),
-				findings_kind_name(b->kind));
+			cause = 0;
+		else
+			continue;
+		fprintf(m->f, "- %s problem %zu, `%s`: ", cause ? "caused by" : "leads to",
+			m->num[j], findings_id(b, id, sizeof(id)));
+		md_short_name(m->f, b);
+		fputc('\n', m->f);
+	}
+}
+
+/* How it grew: the figures when first seen, at the peak and when last seen
+ * open (each once: the peak is left out when it is the first or the last). */
+static void md_growth(const struct md *m, const struct export_finding *ef)
+{
+	FILE *f = m->f;
+	char b[64], txt[1600];
+
+	if (!ef->last_open_at || !ef->ev_last[0])
+		return;
+	if (ef->last_open_at == ef->first_seen) {
+		fprintf(f, "- figures, %s: %s\n", md_time(m, ef->first_seen, b, sizeof(b)),
+			out_markdown_text(ef->ev_first, txt, sizeof(txt)));
+		return;
+	}
+	fputs("- how it grew:\n", f);
+	fprintf(f, "  - first, %s: %s\n", md_time(m, ef->first_seen, b, sizeof(b)),
+		out_markdown_text(ef->ev_first, txt, sizeof(txt)));
+	if (ef->peak_at != ef->first_seen && ef->peak_at != ef->last_open_at)
+		fprintf(f, "  - peak, %s: %s\n", md_time(m, ef->peak_at, b, sizeof(b)),
+			out_markdown_text(ef->ev_peak, txt, sizeof(txt)));
+	fprintf(f, "  - last, %s: %s\n", md_time(m, ef->last_open_at, b, sizeof(b)),
+		out_markdown_text(ef->ev_last, txt, sizeof(txt)));
+}
+
+/* What was done: the actions on its subject, each with its outcome and
+ * the complete undo command (or when it was undone); else the safe action. */
+static void md_done(const struct md *m, const struct export_finding *ef)
+{
+	const struct finding *x = &ef->f;
+	FILE *f = m->f;
+	char b[64], txt[1200], cmd[256];
+	size_t k, n = 0;
+
+	for (k = x->pid >= 0 ? md_acts_of(m, x->pid) : m->nacts; k < m->nacts; k++) {
+		const struct record_event *e = &m->es->events[m->acts[k]], *u;
+		const struct actions_result *r = &e->action->result;
+
+		if (r->target.pid != x->pid)
+			break;
+		if (!action_on(r, x))
+			continue;
+		if (!n++)
+			fputs("- what was done:\n", f);
+		fprintf(f, "  - %s `%s`: %s", md_time(m, e->time, b, sizeof(b)),
+			actions_kind_name(r->kind), actions_outcome_name(r->outcome));
+		if (r->outcome == ACTIONS_DONE ? r->message[0] : r->reason[0])
+			fprintf(f, ", %s", out_markdown_text(r->outcome == ACTIONS_DONE ? r->message :
+							     r->reason, txt, sizeof(txt)));
+		if ((u = md_undone_by(m, k)))
+			fprintf(f, "; undone at %s", md_time(m, u->time, b, sizeof(b)));
+		else if (*md_undo_command(e, cmd, sizeof(cmd)))
+			fprintf(f, "; undo: %s", cmd);
+		fputc('\n', f);
+	}
+	if (!n && ef->mitigated_at && ef->mit_kind) {
+		/* taken by a leaktop --act this recording did not see */
+		enum actions_kind undo = actions_kind_undo((enum actions_kind)ef->mit_kind);
+
+		fprintf(f, "- what was done: `%s` at %s, outside this session (leaktop --act)",
+			actions_kind_name((enum actions_kind)ef->mit_kind),
+			md_time(m, ef->mitigated_at, b, sizeof(b)));
+		if (undo != ACTIONS_NONE && !ef->mit_ended && x->pid >= 0)
+			fprintf(f, "; undo: %s",
+				md_act_command(undo, x->pid, x->fd, x->inode, 1, cmd, sizeof(cmd)));
+		fputc('\n', f);
+	} else if (!n && x->action) {
+		fprintf(f, "- what was done: nothing by leaktop; the safe action: %s\n",
+			md_act_command((enum actions_kind)x->action, x->pid, x->fd, 0, 0, cmd,
+				       sizeof(cmd)));
+	}
+	if (ef->mitigated_at && ef->mit_kind) {
+		fprintf(f, "- mitigated by `%s` at %s: %s",
+			actions_kind_name((enum actions_kind)ef->mit_kind),
+			md_time(m, ef->mitigated_at, b, sizeof(b)),
+			out_markdown_text(ef->mit_note, txt, sizeof(txt)));
+		if (ef->mit_ended)
+			fprintf(f, "; no longer in place from %s",
+				md_time(m, ef->mit_ended, b, sizeof(b)));
+		fputc('\n', f);
 	}
 }
 
@@ -384,77 +902,259 @@ static void md_next_steps(FILE *f, const struct finding *x)
 	fputc('\n', f);
 }
 
-/* Session findings by position, in the one order (findings_cmp). */
-static int md_pos_cmp(const void *a, const void *b, void *arg)
+/* A problem's story: when it started, how it grew, what was done, where
+ * it stands at the end, why it matters and what to do next. */
+static void md_problem(const struct md *m, size_t k)
 {
-	const struct export_session *es = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = findings_cmp(&es->findings[i].f, &es->findings[j].f);
+	size_t i = m->pos[k];
+	const struct export_finding *ef = &m->es->findings[i];
+	const struct finding *x = &ef->f;
+	FILE *f = m->f;
+	char b1[64], b2[64], txt[2600];
 
-	return c ? c : (i > j) - (i < j);
+	fprintf(f, "### %zu. ", k + 1);
+	md_finding_line(f, ef);
+	fputs("\n\n", f);
+	fprintf(f, "- `%s`", findings_kind_name(x->kind));
+	if (x->pid >= 0)
+		fprintf(f, ", process %d %s", (int)x->pid,
+			out_markdown_text(x->comm, txt, sizeof(txt)));
+	if (x->fd >= 0)
+		fprintf(f, " fd %d", (int)x->fd);
+	if (x->inode)
+		fprintf(f, ", socket inode %" PRIu64, x->inode);
+	fprintf(f, "; id `%s`\n", findings_id(x, b1, sizeof(b1)));
+	fprintf(f, "- started %s", md_time(m, ef->first_seen, b1, sizeof(b1)));
+	if (ef->confirmed_at)
+		fprintf(f, ", confirmed %s", md_time(m, ef->confirmed_at, b1, sizeof(b1)));
+	if (ef->first_severity != x->severity)
+		fprintf(f, "; %s at first, %s from %s",
+			findings_severity_name((enum finding_severity)ef->first_severity),
+			findings_severity_name((enum finding_severity)x->severity),
+			md_time(m, ef->worst_at, b2, sizeof(b2)));
+	fputc('\n', f);
+	md_growth(m, ef);
+	md_links(m, i);
+	md_done(m, ef);
+	fputs("- outcome: ", f);
+	md_end_state(m, ef);
+	fprintf(f, " (seen in %u sample%s)\n\n", ef->samples, ef->samples == 1 ? "" : "s");
+	if (x->explanation[0])
+		fprintf(f, "%s\n\n", out_markdown_block(x->explanation, txt, sizeof(txt)));
+	md_next_steps(f, x);
 }
 
-static int md_findings(FILE *f, const struct export_session *es)
+static int md_problems(const struct md *m)
 {
-	size_t i, k, *pos;
-	char b1[64], txt[2600], sentence[400];
+	size_t k;
+
+	if (!m->nprob)
+		return 0;
+	fputs("## Problems\n\n", m->f);
+	for (k = 0; k < m->nprob; k++) {
+		if (out_common_halted(m->f))
+			return -1;
+		md_problem(m, k);
+	}
+	return 0;
+}
+
+/* ---- the timeline ---------------------------------------------------------- */
+
+/* What happened when, each event once.  The order of kinds is the order
+ * of events at the same second. */
+enum md_ev { EV_START, EV_WORSE, EV_ACTION, EV_MITIGATED, EV_NOTE, EV_MIT_ENDED, EV_OVER };
+
+struct md_entry {
+	double time;
+	uint8_t kind;		/* enum md_ev */
+	size_t i;		/* a session finding, or an event */
+	size_t seq;		/* the problem number, or the event index */
+};
+
+static int md_entry_cmp(const void *a, const void *b)
+{
+	const struct md_entry *x = a, *y = b;
+	long long tx = (long long)x->time, ty = (long long)y->time;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Lines at one second that say the same of several problems are one line:
+ * "problems 4, 5 and 6 started"; at most this many numbers are named. */
+#define MD_TIMELINE_NAMES 12
+
+static void md_entry_problems(const struct md *m, const struct md_entry *v, size_t n)
+{
+	FILE *f = m->f;
+	size_t j;
+
+	if (n == 1) {
+		fprintf(f, "problem %zu, ", v[0].seq);
+		md_short_name(f, &m->es->findings[v[0].i].f);
+		return;
+	}
+	fputs("problems ", f);
+	for (j = 0; j < n && j < MD_TIMELINE_NAMES; j++)
+		fprintf(f, "%s%zu", !j ? "" : j + 1 == n ? " and " : ", ", v[j].seq);
+	if (n > MD_TIMELINE_NAMES)
+		fprintf(f, " and %zu more", n - MD_TIMELINE_NAMES);
+}
+
+static void md_entry_line(const struct md *m, const struct md_entry *v, size_t n)
+{
+	const struct export_session *es = m->es;
+	const struct export_finding *ef = &es->findings[v[0].i];
+	FILE *f = m->f;
+	char b[64], txt[1600], cmd[256];
+
+	fprintf(f, "- %s ", md_time(m, v[0].time, b, sizeof(b)));
+	switch ((enum md_ev)v[0].kind) {
+	case EV_START:
+		fprintf(f, "%s started: ",
+			findings_severity_name((enum finding_severity)ef->first_severity));
+		md_entry_problems(m, v, n);
+		break;
+	case EV_WORSE:
+		fprintf(f, "became %s: ", findings_severity_name(ef->f.severity));
+		md_entry_problems(m, v, n);
+		break;
+	case EV_MITIGATED:
+		fprintf(f, "mitigated by `%s`: ", actions_kind_name((enum actions_kind)ef->mit_kind));
+		md_entry_problems(m, v, n);
+		break;
+	case EV_MIT_ENDED:
+		fputs("mitigation no longer in place: ", f);
+		md_entry_problems(m, v, n);
+		break;
+	case EV_OVER:
+		fputs(ef->resolved_at ? "over, the condition is gone: " :
+		      "last seen, then its process or socket was gone: ", f);
+		md_entry_problems(m, v, n);
+		break;
+	case EV_NOTE:
+		fprintf(f, "note: %s", out_markdown_text(es->events[v[0].i].note, txt, sizeof(txt)));
+		break;
+	case EV_ACTION: {
+		const struct record_event *e = &es->events[v[0].i];
+		const struct actions_result *r = &e->action->result;
+
+		fprintf(f, "action `%s` on pid %d %s", actions_kind_name(r->kind), r->target.pid,
+			out_markdown_text(r->target.comm, txt, sizeof(txt)));
+		if (r->target.fd >= 0)
+			fprintf(f, " fd %d", r->target.fd);
+		fprintf(f, ": %s", actions_outcome_name(r->outcome));
+		if (*md_undo_command(e, cmd, sizeof(cmd)))
+			fprintf(f, "; undo: %s", cmd);
+		break;
+	}
+	}
+	fputc('\n', f);
+}
+
+static int md_timeline(const struct md *m)
+{
+	const struct export_session *es = m->es;
+	struct md_entry *v;
+	size_t n = 0, k, i, j, cap;
 	int r = -1;
 
-	fputs("## Findings\n\n", f);
-	if (!es->nfindings) {
-		fputs("No leaks found: no socket queue grew unread, no process leaked fds or "
-		      "sockets.\n\n", f);
-		return 0;
-	}
-	pos = reallocarray(NULL, es->nfindings, sizeof(*pos));
-	if (!pos) {
-		errno = ENOMEM;
-		return -1;
-	}
-	for (k = 0; k < es->nfindings; k++)
-		pos[k] = k;
-	qsort_r(pos, es->nfindings, sizeof(*pos), md_pos_cmp, (void *)es);
-	for (k = 0; k < es->nfindings; k++) {
-		const struct export_finding *ef = &es->findings[pos[k]];
-		const struct finding *x = &ef->f;
+	if (m->nprob > (SIZE_MAX - es->nevents) / 6)
+		return errno = ENOMEM, -1;
+	cap = m->nprob * 6 + es->nevents;
+	v = reallocarray(NULL, cap ? cap : 1, sizeof(*v));
+	if (!v)
+		return errno = ENOMEM, -1;
+	for (k = 0; k < m->nprob; k++) {
+		const struct export_finding *ef = &es->findings[m->pos[k]];
+		struct md_entry e = { .i = m->pos[k], .seq = k + 1 };
 
-		i = pos[k];
-		if (out_common_halted(f))
-			goto out;
-		fprintf(f, "### %s%s: %s\n\n", findings_severity_name(x->severity),
-			x->suspected ? " (suspected)" : "",
-			out_markdown_text(findings_summary(x, sentence, sizeof(sentence)), txt,
-					  sizeof(txt)));
-		fprintf(f, "- kind: `%s`", findings_kind_name(x->kind));
-		if (x->pid >= 0)
-			fprintf(f, "; process %d %s", (int)x->pid,
-				out_markdown_text(x->comm, txt, sizeof(txt)));
-		if (x->fd >= 0)
-			fprintf(f, " fd %d", (int)x->fd);
-		if (x->inode)
-			fprintf(f, "; socket inode %" PRIu64, x->inode);
-		fputc('\n', f);
-		fprintf(f, "- id `%s`, %s at the end\n", findings_id(x, b1, sizeof(b1)),
-			ef->at_end ? findings_state_name((enum finding_state)x->state) :
-			"gone");
-		md_links(f, es, i);
-		md_timeline(f, es, ef);
-		fprintf(f, "- evidence: %s\n", out_markdown_text(x->evidence, txt, sizeof(txt)));
-		if (x->action && x->fd >= 0)
-			fprintf(f, "- safe action: `leaktop --act %s --pid %d --fd %d`\n",
-				actions_kind_name((enum actions_kind)x->action), (int)x->pid,
-				(int)x->fd);
-		else if (x->action)
-			fprintf(f, "- safe action: `leaktop --act %s --pid %d`\n",
-				actions_kind_name((enum actions_kind)x->action), (int)x->pid);
-		fprintf(f, "\n%s\n\n", out_markdown_text(x->explanation, txt, sizeof(txt)));
-		md_next_steps(f, x);
+		e.time = ef->first_seen, e.kind = EV_START, v[n++] = e;
+		if (ef->first_severity != ef->f.severity)
+			e.time = ef->worst_at, e.kind = EV_WORSE, v[n++] = e;
+		if (ef->mitigated_at && ef->mit_kind)
+			e.time = ef->mitigated_at, e.kind = EV_MITIGATED, v[n++] = e;
+		if (ef->mitigated_at && ef->mit_kind && ef->mit_ended)
+			e.time = ef->mit_ended, e.kind = EV_MIT_ENDED, v[n++] = e;
+		if (ef->resolved_at || !ef->at_end)
+			e.time = ef->resolved_at ? ef->resolved_at : ef->last_seen, e.kind = EV_OVER,
+			v[n++] = e;
 	}
+	for (i = 0; i < es->nevents; i++) {
+		const struct record_event *ev = &es->events[i];
+		struct md_entry e = { .time = ev->time, .i = i, .seq = i };
+
+		if (ev->type == RECORD_EV_NOTE && ev->note)
+			e.kind = EV_NOTE, v[n++] = e;
+		else if (ev->type == RECORD_EV_ACTION && ev->action)
+			e.kind = EV_ACTION, v[n++] = e;
+	}
+	qsort(v, n, sizeof(*v), md_entry_cmp);
+
+	fputs("## Timeline\n\n", m->f);
+	if (!n)
+		fputs("Nothing happened.\n", m->f);
+	for (k = 0; k < n; k = j) {
+		if (out_common_halted(m->f))
+			goto out;
+		/* the same kind of problem event in the same second: one line */
+		for (j = k + 1; j < n && v[k].kind != EV_NOTE && v[k].kind != EV_ACTION &&
+		     v[j].kind == v[k].kind && (long long)v[j].time == (long long)v[k].time &&
+		     (v[k].kind != EV_WORSE ||
+		      es->findings[v[j].i].f.severity == es->findings[v[k].i].f.severity) &&
+		     (v[k].kind != EV_START ||
+		      es->findings[v[j].i].first_severity == es->findings[v[k].i].first_severity) &&
+		     (v[k].kind != EV_MITIGATED ||
+		      es->findings[v[j].i].mit_kind == es->findings[v[k].i].mit_kind) &&
+		     (v[k].kind != EV_OVER ||
+		      !es->findings[v[j].i].resolved_at == !es->findings[v[k].i].resolved_at);
+		     j++)
+			;
+		md_entry_line(m, v + k, j - k);
+	}
+	fputc('\n', m->f);
 	r = 0;
 out:
-	free(pos);
+	free(v);
 	return r;
 }
+
+/* ---- brief conditions -------------------------------------------------------- */
+
+#define MD_BRIEF_MAX 20
+
+static int md_brief(const struct md *m)
+{
+	FILE *f = m->f;
+	size_t k;
+	char b[64];
+
+	if (!m->nbrief)
+		return 0;
+	fputs("## Brief conditions\n\n", f);
+	fprintf(f, "Seen for a moment and gone before they were confirmed: not problems, "
+		"listed so that nothing seen is hidden.\n\n");
+	for (k = 0; k < m->nbrief && k < MD_BRIEF_MAX; k++) {
+		const struct export_finding *ef = &m->es->findings[m->pos[m->nprob + k]];
+
+		if (out_common_halted(f))
+			return -1;
+		fprintf(f, "- %s, %u sample%s: ", md_time(m, ef->first_seen, b, sizeof(b)),
+			ef->samples, ef->samples == 1 ? "" : "s");
+		md_finding_line(f, ef);
+		fputc('\n', f);
+	}
+	if (m->nbrief > MD_BRIEF_MAX)
+		fprintf(f, "- and %zu more\n", m->nbrief - MD_BRIEF_MAX);
+	fputc('\n', f);
+	return 0;
+}
+
+/* ---- the appendix: actions in detail ------------------------------------------ */
 
 static void md_figures(FILE *f, const struct actions_figures *g)
 {
@@ -463,12 +1163,14 @@ static void md_figures(FILE *f, const struct actions_figures *g)
 	fputs(units_figures(g, UNITS_FIGURES_NOTE, b, sizeof(b)), f);
 }
 
-static int md_actions(FILE *f, const struct export_session *es)
+static int md_actions(const struct md *m)
 {
+	const struct export_session *es = m->es;
+	FILE *f = m->f;
 	size_t i, n = 0;
-	char b[64], t1[1200], t2[1200];
+	char b[64], t1[1200], t2[1200], cmd[256];
 
-	fputs("## Actions\n\n", f);
+	fputs("## Appendix: actions\n\n", f);
 	for (i = 0; i < es->nevents; i++) {
 		const struct record_action *a = es->events[i].action;
 		const struct actions_result *r;
@@ -479,7 +1181,7 @@ static int md_actions(FILE *f, const struct export_session *es)
 			continue;
 		r = &a->result;
 		n++;
-		fprintf(f, "### %s: %s on pid %d %s", when(a->time, b, sizeof(b)),
+		fprintf(f, "### %s: %s on pid %d %s", md_time(m, es->events[i].time, b, sizeof(b)),
 			actions_kind_name(r->kind), r->target.pid,
 			out_markdown_text(r->target.comm, t1, sizeof(t1)));
 		if (r->target.fd >= 0)
@@ -504,94 +1206,53 @@ static int md_actions(FILE *f, const struct export_session *es)
 			fprintf(f, "- reason: %s\n", out_markdown_text(r->reason, t1, sizeof(t1)));
 		if (r->warning[0])
 			fprintf(f, "- warning: %s\n", out_markdown_text(r->warning, t1, sizeof(t1)));
-		if (r->can_undo)
-			fprintf(f, "- undo: `leaktop --act %s --pid %d%s`\n",
-				actions_kind_name(r->undo.kind), r->target.pid,
-				r->target.fd >= 0 ? " --fd ..." : "");
+		if (*md_undo_command(&es->events[i], cmd, sizeof(cmd)))
+			fprintf(f, "- undo: %s\n", cmd);
 		fputc('\n', f);
 	}
 	if (!n)
 		fputs("No action was taken in this session.\n\n", f);
-	fputs("## Notes\n\n", f);
-	n = 0;
-	for (i = 0; i < es->nevents; i++) {
-		if (out_common_halted(f))
-			return -1;
-		if (es->events[i].type != RECORD_EV_NOTE || !es->events[i].note)
-			continue;
-		n++;
-		fprintf(f, "- %s: %s\n", when(es->events[i].time, b, sizeof(b)),
-			out_markdown_text(es->events[i].note, t1, sizeof(t1)));
-	}
-	if (!n)
-		fputs("No notes.\n", f);
-	fputc('\n', f);
 	return 0;
 }
 
+/*
+ * The report, as a story: the headline (what happened, the worst first,
+ * the time span), the machine, the problems in order of impact (each with
+ * when it started, how it grew, what was done and what to do next), the
+ * timeline of every event and note once, the brief conditions, then the
+ * appendix's tables.
+ */
 static int md_write(FILE *f, const struct export_session *es, const struct sample *first,
 		    const struct sample *last, const struct findings_config *c)
 {
 	const struct record_header *h = &es->hdr;
-	char b1[64], b2[64], b3[32], t[1600], sentence[400];
-	size_t i, crit = 0, warn = 0;
+	struct md m;
+	char t[1600];
+	int r = -1;
 
 	if (out_common_halted(f))
 		return -1;
+	if (md_init(&m, f, es) < 0)
+		goto out;
 	fprintf(f, "# leaktop postmortem: %s\n\n", out_markdown_text(h->host, t, sizeof(t)));
-	fputs("| | |\n|---|---|\n", f);
-	fprintf(f, "| Machine | %s", out_markdown_text(h->host, t, sizeof(t)));
-	fprintf(f, " (%s) |\n", out_markdown_text(h->machine[0] ? h->machine : "?", t, sizeof(t)));
-	fprintf(f, "| Kernel | %s |\n", out_markdown_text(h->kernel, t, sizeof(t)));
-	fprintf(f, "| Boot id | %s |\n", out_markdown_text(h->boot_id[0] ? h->boot_id : "-",
-						     t, sizeof(t)));
-	fprintf(f, "| Time span | %s to %s (%s, %zu samples) |\n",
-		when(es->start, b1, sizeof(b1)), when(es->end, b2, sizeof(b2)),
-		units_duration(es->end - es->start, b3, sizeof(b3)), es->nsamples);
-	fprintf(f, "| Source | %s |\n", out_markdown_text(es->source ? es->source : "live",
-						    t, sizeof(t)));
-	fprintf(f, "| leaktop | %s |\n", out_markdown_text(h->version, t, sizeof(t)));
-	if (h->samples_dropped)
-		fprintf(f, "| Dropped | %" PRIu64 " older samples (--record-max-size) |\n",
-			h->samples_dropped);
-	fputc('\n', f);
-
-	fputs("## Summary\n\n", f);
-	for (i = 0; i < es->nfindings; i++) {
-		crit += es->findings[i].f.severity == FINDING_CRITICAL;
-		warn += es->findings[i].f.severity == FINDING_WARNING;
-	}
-	fprintf(f, "- %zu findings (%zu critical, %zu warning)\n", es->nfindings, crit, warn);
-	if (first && last) {
-		char s1[32], s2[32], s3[32];
-
-		fprintf(f, "- unaccounted kernel memory: %s to %s (%s)\n",
-			units_size_signed(first->mem.unaccounted, s1, sizeof(s1)),
-			units_size_signed(last->mem.unaccounted, s2, sizeof(s2)),
-			units_change(diff64(last->mem.unaccounted, first->mem.unaccounted), s3,
-			       sizeof(s3)));
-		fprintf(f, "- pinned by sockets: %s to %s (%s)\n",
-			units_size(first->mem.socket_queues, s1, sizeof(s1)),
-			units_size(last->mem.socket_queues, s2, sizeof(s2)),
-			units_change(diff64(s64(last->mem.socket_queues), s64(first->mem.socket_queues)),
-			       s3, sizeof(s3)));
-	}
-	for (i = 0; i < es->nfindings && i < 5; i++)
-		if (es->findings[i].f.severity != FINDING_INFO)
-			fprintf(f, "- %s: %s\n", findings_severity_name(es->findings[i].f.severity),
-				out_markdown_text(findings_summary(&es->findings[i].f, sentence,
-								   sizeof(sentence)), t, sizeof(t)));
-	fputc('\n', f);
+	md_headline(&m, first, last);
+	md_machine(f, es);
+	if (md_summary(&m) < 0 || md_problems(&m) < 0 || md_timeline(&m) < 0 ||
+	    md_brief(&m) < 0)
+		goto out;
 	if (first && last) {
 		md_memory(f, first, last);
 		if (md_sockets(f, first, last) < 0 || md_processes(f, first, last, c) < 0)
-			return -1;
+			goto out;
 	} else {
 		fputs("No samples.\n\n", f);
 	}
-	if (md_findings(f, es) < 0 || md_actions(f, es) < 0)
-		return -1;
-	return ferror(f) ? -1 : 0;
+	if (md_actions(&m) < 0)
+		goto out;
+	r = ferror(f) ? -1 : 0;
+out:
+	md_free(&m);
+	return r;
 }
 
 int out_markdown_write(FILE *f, const struct export_session *es,

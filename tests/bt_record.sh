@@ -64,13 +64,13 @@ check "-n limits the replay" test "$(wc -l <"$TMPD/two.json")" = 2
 # --- the postmortem names the leaker -------------------------------------------
 "$LEAKTOP" -b --replay "$F" --format markdown >"$TMPD/pm.md"
 check "markdown: a postmortem" grep -q "^# leaktop postmortem: " "$TMPD/pm.md"
-check "markdown: the leaker's pid, fd and comm" grep -q "pid $udp_pid fd $udp_fd leak\\\\_udp" "$TMPD/pm.md"
+check "markdown: the leaker's pid, fd and comm" grep -q "pid $udp_pid fd $udp_fd leak_udp" "$TMPD/pm.md"
 check "markdown: the leaker's socket" grep -q "udp inode $udp_inode" "$TMPD/pm.md"
 check "markdown: the finding and its action" \
 	grep -q "leaktop --act drop-filter --pid $udp_pid --fd $udp_fd" "$TMPD/pm.md"
 check "markdown: memory at start and end" grep -q '^| \*\*unaccounted\*\* |' "$TMPD/pm.md"
 "$LEAKTOP" -b -n 3 -d 1 --format markdown >"$TMPD/live.md"
-check "markdown live: names the leaker" grep -q "pid $udp_pid fd $udp_fd leak\\\\_udp" "$TMPD/live.md"
+check "markdown live: names the leaker" grep -q "pid $udp_pid fd $udp_fd leak_udp" "$TMPD/live.md"
 
 # --- Prometheus --------------------------------------------------------------
 "$LEAKTOP" -b --replay "$F" --format prometheus >"$TMPD/m.prom"

@@ -59,6 +59,29 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
+/* The command line of an action, complete: what the postmortem prints to
+ * undo an action, and what it suggests. */
+START_TEST(test_kind_command)
+{
+	char b[128];
+
+	ck_assert_str_eq(actions_kind_command(ACTIONS_UNDO_FILTER, 812, 3, 4415, 1, b, sizeof(b)),
+			 "leaktop --act undo-filter --pid 812 --fd 3 --inode 4415 --yes");
+	ck_assert_str_eq(actions_kind_command(ACTIONS_DROP_FILTER, 812, 0, 0, 0, b, sizeof(b)),
+			 "leaktop --act drop-filter --pid 812 --fd 0");
+	/* process-wide: no fd, no inode, whatever the finding had */
+	ck_assert_str_eq(actions_kind_command(ACTIONS_UNDO_FD_LIMIT, 9, 4, 77, 1, b, sizeof(b)),
+			 "leaktop --act undo-fd-limit --pid 9 --yes");
+	ck_assert_str_eq(actions_kind_command(ACTIONS_RAISE_FD_LIMIT, 9, -1, 0, 0, b, sizeof(b)),
+			 "leaktop --act raise-fd-limit --pid 9");
+	/* drain, carried out, needs its second confirmation */
+	ck_assert_str_eq(actions_kind_command(ACTIONS_DRAIN, 5, 6, 7, 1, b, sizeof(b)),
+			 "leaktop --act drain --pid 5 --fd 6 --inode 7 --confirm-drain --yes");
+	/* cut, never overrun */
+	ck_assert_str_eq(actions_kind_command(ACTIONS_DRAIN, 5, 6, 7, 1, b, 14), "leaktop --act");
+}
+END_TEST
+
 /* The table of actions: every kind complete, and each undo the partner of
  * its action (same target, same undo state file). */
 START_TEST(test_kind_table)
@@ -1434,6 +1457,7 @@ Suite *actions_suite(void)
 	TCase *live = tcase_create("live");
 
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_kind_command);
 	tcase_add_test(tc, test_kind_table);
 	tcase_add_test(tc, test_stat_start);
 	tcase_add_test(tc, test_state_roundtrip);

@@ -360,16 +360,24 @@ START_TEST(test_prom_valid)
 }
 END_TEST
 
-START_TEST(test_md_escape)
+/* Occurrences of needle in hay, in one pass: strstr in a loop is quadratic
+ * under ASan, whose interceptor measures the whole hay each call. */
+static size_t count_of(const char *hay, const char *needle)
 {
-	char out[512];
+	size_t n = 0, i;
 
-	out_markdown_text("a|b`c*d_e<script>&[x](y)\x1b[2J\n#h", out, sizeof(out));
-	ck_assert_str_eq(out, "a\\|b\\`c\\*d\\_e&lt;script&gt;&amp;\\[x\\]\\(y\\)"
-			      "\\\\x1b\\[2J\\\\n\\#h");
-	ck_assert_ptr_null(strchr(out_markdown_text("\n\r\t", out, sizeof(out)), '\n'));
+	if (!*needle)
+		return 0;
+	for (; *hay; hay++) {
+		for (i = 0; needle[i] && hay[i] == needle[i]; i++)
+			;
+		if (!needle[i]) {
+			n++;
+			hay += i - 1;
+		}
+	}
+	return n;
 }
-END_TEST
 
 static char *capture_md(const struct export_session *es, const struct sample *a,
 			const struct sample *b)
@@ -419,6 +427,8 @@ START_TEST(test_markdown)
 	act.result.before.rmem = 212992;
 	act.result.after.rmem = 0;
 	snprintf(act.result.message, sizeof(act.result.message), "attached");
+	act.result.can_undo = 1;
+	act.result.undo.kind = ACTIONS_UNDO_FILTER;
 	act.time = a.time + 5;
 	snprintf(act.user, sizeof(act.user), "root");
 	snprintf(act.login, sizeof(act.login), "alice");
@@ -434,21 +444,45 @@ START_TEST(test_markdown)
 	ck_assert_int_eq(export_session_add_event(&es, &ev), 0);
 
 	out = capture_md(&es, &a, &b);
-	ck_assert_ptr_nonnull(strstr(out, "# leaktop postmortem: edge-router\\|1"));
+	/* a heading needs no escape for '|', a table cell does */
+	ck_assert_ptr_nonnull(strstr(out, "# leaktop postmortem: edge-router|1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "| Machine | edge-router\\|1 ("));
 	/* the leaker: pid, command, fd and socket in the sockets table */
 	ck_assert_msg(strstr(out, "| pid 102 fd 10 caf\xc3\xa9, pid 104 fd 99 sp ace") != NULL,
 		      "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "inode 1007"));
-	ck_assert_ptr_nonnull(strstr(out, "| 100 | leak\\_udp |"));
-	ck_assert_msg(strstr(out, "### critical: leak\\_udp \\(pid 100, fd 4\\) never reads") != NULL,
+	ck_assert_ptr_nonnull(strstr(out, "| 100 | leak_udp |"));
+	/* the one problem, named the same in the headline, the summary and
+	 * its heading; it was a warning at first */
+	ck_assert_msg(strstr(out, "The worst: critical: leak_udp (pid 100, fd 4) never reads") &&
+		      strstr(out, "\n1. critical: leak_udp (pid 100, fd 4) never reads") &&
+		      strstr(out, "### 1. critical: leak_udp (pid 100, fd 4) never reads"),
 		      "%s", out);
-	ck_assert_ptr_nonnull(strstr(out, "`leaktop --act drop-filter --pid 100 --fd 4`"));
-	ck_assert_ptr_nonnull(strstr(out, "drop-filter on pid 100 leak\\_udp fd 4 (done)"));
+	ck_assert_ptr_nonnull(strstr(out, "; warning at first, critical from "));
+	ck_assert_ptr_nonnull(strstr(out, "  - first, "));
+	ck_assert_ptr_nonnull(strstr(out, ": recv_q 3072, growth 1536 B/s\n"));
+	ck_assert_ptr_nonnull(strstr(out, ": recv_q 6144, growth 3072 B/s\n"));
+	/* what was done, with the complete undo command */
+	ck_assert_ptr_nonnull(strstr(out, "- what was done:\n  - "));
+	ck_assert_ptr_nonnull(strstr(out, " `drop-filter`: done, attached; undo: "
+				     "`leaktop --act undo-filter --pid 100 --fd 4 --inode 1007 --yes`"));
+	ck_assert_ptr_null(strstr(out, "--fd ..."));
+	ck_assert_ptr_nonnull(strstr(out, "drop-filter on pid 100 leak_udp fd 4 (done)"));
+	/* the explanation's '|' and backticks: running text, not a cell */
+	ck_assert_ptr_nonnull(strstr(out, "\nUse SO_ATTACH_FILTER or shrink SO_RCVBUF | evil \\`x\\`\n"));
 	ck_assert_ptr_nonnull(strstr(out, "before: rmem 208.0 KiB"));
 	ck_assert_ptr_nonnull(strstr(out, "login alice"));
-	ck_assert_ptr_nonnull(strstr(out, "called the &lt;b&gt;friend\\_push&lt;/b&gt; team \\|"));
+	/* the note, once, in the timeline */
+	ck_assert_uint_eq(count_of(out, "called the &lt;b>friend_push&lt;/b> team | \\x1b[2J\n"), 1);
+	ck_assert_ptr_nonnull(strstr(out, " note: called the"));
 	ck_assert_ptr_nonnull(strstr(out, "| **unaccounted** |"));
-	ck_assert_ptr_nonnull(strstr(out, "still there at the end of the recording"));
+	ck_assert_ptr_nonnull(strstr(out, "- outcome: still there at the end"));
+	/* no backslash where running text does not need one */
+	ck_assert_ptr_null(strstr(out, "\\("));
+	ck_assert_ptr_null(strstr(out, "\\."));
+	ck_assert_ptr_null(strstr(out, "\\-"));
+	ck_assert_ptr_null(strstr(out, "leak\\_udp"));
+	ck_assert_ptr_nonnull(strstr(out, "evil\\x1b[31m|\\`\\*\\_&lt;b>"));
 	/* no raw control bytes or unescaped hostile markup */
 	for (p = out; *p; p++)
 		ck_assert_msg((unsigned char)*p >= 0x20 || *p == '\n', "control byte at %td",
@@ -463,7 +497,8 @@ START_TEST(test_markdown)
 	ck_assert_int_eq(export_session_add_sample(&es, &a), 0);
 	out = capture_md(&es, &a, &a);
 	ck_assert_ptr_nonnull(strstr(out, "No action was taken"));
-	ck_assert_ptr_nonnull(strstr(out, "No notes."));
+	ck_assert_ptr_nonnull(strstr(out, "**0 problems in 0 s**"));
+	ck_assert_ptr_nonnull(strstr(out, "## Timeline\n\nNothing happened.\n"));
 	free(out);
 	out = capture_md(&es, NULL, NULL);
 	ck_assert_ptr_nonnull(strstr(out, "No samples."));
@@ -503,24 +538,6 @@ static void put_finding(struct sample *s, int kind, int pid, int fd, uint64_t in
 	snprintf(x->summary, sizeof(x->summary), "%s", text);
 }
 
-/* Occurrences of needle in hay, in one pass: strstr in a loop is quadratic
- * under ASan, whose interceptor measures the whole hay each call. */
-static size_t count_of(const char *hay, const char *needle)
-{
-	size_t n = 0, i;
-
-	if (!*needle)
-		return 0;
-	for (; *hay; hay++) {
-		for (i = 0; needle[i] && hay[i] == needle[i]; i++)
-			;
-		if (!needle[i]) {
-			n++;
-			hay += i - 1;
-		}
-	}
-	return n;
-}
 
 /*
  * The session keeps one finding per identity, in the order first seen,
@@ -567,12 +584,15 @@ START_TEST(test_duplicates)
 	ck_assert_int_eq(es.findings[4].at_end, 1);
 
 	out = capture_md(&es, NULL, NULL);
-	ck_assert_msg(strstr(out, "- 5 findings (4 critical, 1 warning)"), "%s", out);
-	b1 = strstr(out, "### critical: bravo-1");
-	a3 = strstr(out, "### critical: alpha-3");
-	c1 = strstr(out, "### critical: charlie-1");
+	ck_assert_msg(strstr(out, "**5 problems in 10 s** (") &&
+		      strstr(out, " samples): 4 critical, 1 warning."), "%s", out);
+	b1 = strstr(out, "### 3. critical: bravo-1");
+	a3 = strstr(out, "### 1. critical: alpha-3");
+	c1 = strstr(out, "### 4. critical: charlie-1");
 	/* in the order of every output (findings_cmp): by rank, then pid */
 	ck_assert_msg(b1 && a3 && c1 && a3 < b1 && b1 < c1, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "### 2. critical: delta-1"));
+	ck_assert_ptr_nonnull(strstr(out, "### 5. warning: echo-2"));
 	ck_assert_uint_eq(count_of(out, "### "), 5);
 	ck_assert_ptr_null(strstr(out, "alpha-1"));
 	ck_assert_ptr_null(strstr(out, "alpha-2"));
@@ -580,7 +600,10 @@ START_TEST(test_duplicates)
 	ck_assert_ptr_null(strstr(out, "alpha-5"));
 	ck_assert_ptr_null(strstr(out, "bravo-2"));
 	ck_assert_ptr_null(strstr(out, "echo-1"));
-	ck_assert_ptr_nonnull(strstr(out, "resolved: the condition is gone"));
+	/* delta was not in the last sample: gone, and the timeline says when */
+	ck_assert_ptr_nonnull(strstr(out, "- outcome: gone after "));
+	ck_assert_ptr_nonnull(strstr(out, " last seen, then its process or socket was gone: "
+				     "problem 2, fd_exhaustion of delta-1 (pid 5)\n"));
 	free(out);
 
 	/* one series per identity, the first of the sample's duplicates */
@@ -599,6 +622,97 @@ START_TEST(test_duplicates)
 	export_session_release(&es);
 	sample_release(&a);
 	sample_release(&b);
+}
+END_TEST
+
+/*
+ * The story's rules on made-up samples: a finding seen once, suspected,
+ * and gone is a brief condition (export_finding_brief), counted apart and
+ * never a problem; a suspected one still there at the end is a problem;
+ * a problem is ranked at its worst, so a critical that was over by the end
+ * comes before open warnings, and a working mitigation after them; its
+ * figures first, at the peak and last;
+ * a mitigation taken outside the recording gets its complete undo.
+ */
+START_TEST(test_story)
+{
+	struct export_session es;
+	struct sample s[4];
+	char *out;
+	const char *fd1, *warn;
+	size_t i;
+
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 4; i++)
+		s[i].time = 1700000000 + 10.0 * (double)i;
+	/* the flicker: one sample, suspected, then gone */
+	put_finding(&s[0], FINDING_UNREAD_QUEUE, 40, 3, 400, FINDING_WARNING, 1, "flicker");
+	/* an fd exhaustion, confirmed, over by the last sample; its peak in
+	 * the second */
+	for (i = 0; i < 4; i++) {
+		put_finding(&s[i], FINDING_FD_EXHAUSTION, 50, -1, 0, FINDING_CRITICAL, 0, "fdx");
+		s[i].findings.v[s[i].findings.n - 1].state = FINDING_CONFIRMED;
+		s[i].findings.v[s[i].findings.n - 1].score = i == 1 ? 900 : 100 + (double)i;
+		snprintf(s[i].findings.v[s[i].findings.n - 1].evidence, 256, "fds %zu", 10 + i);
+	}
+	s[3].findings.v[s[3].findings.n - 1].state = FINDING_RESOLVED;
+	/* a warning, mitigated by a drop filter taken outside the recording */
+	for (i = 0; i < 4; i++) {
+		struct finding *x;
+
+		put_finding(&s[i], FINDING_UNREAD_QUEUE, 7, 3, 70, FINDING_WARNING, 0, "udpq");
+		x = &s[i].findings.v[s[i].findings.n - 1];
+		x->state = i < 2 ? FINDING_CONFIRMED : FINDING_MITIGATED;
+		x->mitigation = ACTIONS_DROP_FILTER;
+		x->mitigated_at = s[2].time - 1;
+		snprintf(x->mitigation_note, sizeof(x->mitigation_note), "works");
+	}
+	/* suspected, but still there at the end: a problem */
+	put_finding(&s[3], FINDING_GHOST_SOCKETS, 60, -1, 0, FINDING_WARNING, 1, "young");
+
+	export_session_init(&es, NULL, NULL);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(export_session_add_sample(&es, &s[i]), 0);
+	ck_assert_uint_eq(es.nfindings, 4);
+	ck_assert_int_eq(export_finding_brief(&es.findings[0]), 1);	/* flicker */
+	ck_assert_int_eq(export_finding_brief(&es.findings[1]), 0);	/* fdx: confirmed */
+	ck_assert_int_eq(export_finding_brief(&es.findings[2]), 0);	/* udpq: at the end */
+	ck_assert_int_eq(export_finding_brief(&es.findings[3]), 0);	/* young: at the end */
+	ck_assert_str_eq(es.findings[1].ev_first, "fds 10");
+	ck_assert_str_eq(es.findings[1].ev_peak, "fds 11");
+	ck_assert_str_eq(es.findings[1].ev_last, "fds 12");	/* the last open one */
+
+	out = capture_md(&es, NULL, NULL);
+	ck_assert_msg(strstr(out, "**3 problems in 30 s**") != NULL, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "1 brief condition (seen for a moment"));
+	ck_assert_ptr_nonnull(strstr(out, "The worst: critical: fdx (pid 50) fdx (over at "));
+	fd1 = strstr(out, "\n1. critical: fdx (pid 50) fdx (over at ");
+	warn = strstr(out, "\n2. warning (suspected): young (pid 60) young (still there at the end)");
+	ck_assert_msg(fd1 && warn && fd1 < warn, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\n3. warning: udpq (pid 7, fd 3) udpq (mitigated, still"));
+	/* the flicker: in Brief conditions only */
+	ck_assert_uint_eq(count_of(out, "flicker"), 2);	/* its line: comm and summary */
+	ck_assert_ptr_nonnull(strstr(out, "## Brief conditions\n"));
+	ck_assert_ptr_nonnull(strstr(out, ", 1 sample: warning (suspected): flicker (pid 40, fd 3)"));
+	ck_assert_ptr_null(strstr(out, "### 4."));
+	/* how it grew, each figure once */
+	ck_assert_ptr_nonnull(strstr(out, "  - first, "));
+	ck_assert_ptr_nonnull(strstr(out, ": fds 10\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  - peak, "));
+	ck_assert_uint_eq(count_of(out, ": fds 11\n"), 1);
+	ck_assert_uint_eq(count_of(out, ": fds 12\n"), 1);
+	/* no empty paragraph for a finding without an explanation */
+	ck_assert_ptr_null(strstr(out, "\n\n\n"));
+	ck_assert_ptr_nonnull(strstr(out, "(seen in 1 sample)\n"));
+	/* the undo of a mitigation this recording did not see taken */
+	ck_assert_msg(strstr(out, "- what was done: `drop-filter` at ") &&
+		      strstr(out, ", outside this session (leaktop --act); undo: "
+			     "`leaktop --act undo-filter --pid 7 --fd 3 --inode 70 --yes`\n"),
+		      "%s", out);
+	free(out);
+	export_session_release(&es);
+	for (i = 0; i < 4; i++)
+		sample_release(&s[i]);
 }
 END_TEST
 
@@ -680,7 +794,7 @@ START_TEST(test_large)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(out_markdown_write(f, &es, &a, &a), 0);
 	fclose(f);
-	snprintf(head, sizeof(head), "- %d findings (", NF / 4);
+	snprintf(head, sizeof(head), "**%d problems in ", NF / 4);
 	ck_assert_ptr_nonnull(strstr(out, head));
 	ck_assert_uint_eq(count_of(out, "\n### "), NF / 4);
 	/* every odd pid is the subject of a finding: 10 sockets, then the
@@ -913,9 +1027,9 @@ Suite *export_suite(void)
 	tcase_add_test(tc, test_prom_parser_catches);
 	tcase_add_test(tc, test_prom_label_escape);
 	tcase_add_test(tc, test_prom_valid);
-	tcase_add_test(tc, test_md_escape);
 	tcase_add_test(tc, test_markdown);
 	tcase_add_test(tc, test_duplicates);
+	tcase_add_test(tc, test_story);
 	tcase_add_test(tc, test_stop);
 	tcase_add_test(tc, test_prom_top);
 	tcase_add_test(tc, test_prom_file);

@@ -1,7 +1,8 @@
 /*
  * Unit tests of the JSON sink (core/out_json.c) and core/units.c: JSON
  * string escaping of untrusted text, human sizes, changes, rates and
- * durations.
+ * durations; the Markdown sink's escaping, one function per context
+ * (core/out_markdown.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +261,111 @@ START_TEST(test_text_sanitises_recorded_strings)
 }
 END_TEST
 
+/* ---- Markdown: one escaping function per context ------------------------ */
+
+/* Running text: only what would change the document is escaped; text a
+ * person would write by hand stays as it is. */
+START_TEST(test_md_text)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		/* plain prose, process names, commands: untouched */
+		{ "leak_udp (pid 12, fd 3) holds 4.5 KiB.", "leak_udp (pid 12, fd 3) holds 4.5 KiB." },
+		{ "x86_64 #1 SMP PREEMPT_DYNAMIC", "x86_64 #1 SMP PREEMPT_DYNAMIC" },
+		{ "a - b + c = d! {e} $f 3. (g)", "a - b + c = d! {e} $f 3. (g)" },
+		{ "ls -l /proc/1/fd | wc -l", "ls -l /proc/1/fd | wc -l" },
+		{ "a & b, [x] and y]", "a & b, [x] and y]" },
+		/* emphasis, code, strikethrough */
+		{ "*bold* `code` ~strike~", "\\*bold\\* \\`code\\` \\~strike\\~" },
+		{ "_x_ a_b", "\\_x\\_ a_b" },
+		/* no HTML, no entity, no link, no autolink */
+		{ "<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>" },
+		{ "&amp; &#60; &lt", "&amp;amp; &amp;#60; &lt" },
+		{ "[click](http://evil)", "\\[click](http\\://evil)" },
+		{ "![img](x) [a][b]", "!\\[img](x) [a][b]" },
+		{ "see www.evil.com or me@evil.com", "see www\\.evil.com or me\\@evil.com" },
+		{ "<http://x>", "&lt;http\\://x>" },
+		/* lt_sanitize doubles a backslash; each one before punctuation
+		 * is escaped, so the reader sees the sanitised text */
+		{ "a\\*b", "a\\\\\\\\\\*b" },
+		{ "\\x1b", "\\\\\\x1b" },
+		/* control characters: made visible by lt_sanitize, on one line */
+		{ "\x1b[2Jevil\nnext", "\\x1b[2Jevil\\nnext" },
+		/* a leading marker is only escaped where text starts a line */
+		{ "# title", "# title" },
+		{ "> quote", "> quote" },
+		{ "", "" },
+	};
+	char out[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out_markdown_text(cases[i].in, out, sizeof(out));
+		ck_assert_msg(strcmp(out, cases[i].out) == 0, "case %zu: got '%s' want '%s'", i,
+			      out, cases[i].out);
+	}
+}
+END_TEST
+
+/* A table cell: the same, and '|' (a backslash before it stays escaped). */
+START_TEST(test_md_cell)
+{
+	char out[256];
+
+	ck_assert_str_eq(out_markdown_cell("a|b", out, sizeof(out)), "a\\|b");
+	ck_assert_str_eq(out_markdown_cell("a\\|b", out, sizeof(out)), "a\\\\\\\\\\|b");
+	ck_assert_str_eq(out_markdown_cell("x86_64 (pid 3)", out, sizeof(out)), "x86_64 (pid 3)");
+	ck_assert_str_eq(out_markdown_cell("|`|", out, sizeof(out)), "\\|\\`\\|");
+	/* a cut never leaves half an escape, so never a lone backslash */
+	ck_assert_str_eq(out_markdown_cell("ab|", out, 4), "ab");
+	ck_assert_str_eq(out_markdown_cell("a<", out, 5), "a");
+}
+END_TEST
+
+/* Text that starts a line: a block marker at its start is escaped. */
+START_TEST(test_md_block)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "# not a heading", "\\# not a heading" },
+		{ "> not a quote", "\\> not a quote" },
+		{ "- not a list", "\\- not a list" },
+		{ "+ nor this", "\\+ nor this" },
+		{ "* nor this", "\\* nor this" },
+		{ "12. not a list", "12\\. not a list" },
+		{ "3) nor this", "3\\) nor this" },
+		{ "=== not a heading", "\\=== not a heading" },
+		{ "[x]: http://evil", "\\[x]: http\\://evil" },
+		{ "    not code", "not code" },
+		{ "1999 was a year. # not", "1999 was a year. # not" },
+		{ "Plain (with) - marks.", "Plain (with) - marks." },
+	};
+	char out[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out_markdown_block(cases[i].in, out, sizeof(out));
+		ck_assert_msg(strcmp(out, cases[i].out) == 0, "case %zu: got '%s' want '%s'", i,
+			      out, cases[i].out);
+	}
+}
+END_TEST
+
+/* A code span: the text as it is, fenced longer than any backtick run. */
+START_TEST(test_md_code)
+{
+	char out[64];
+
+	ck_assert_str_eq(out_markdown_code("leaktop --act drain --pid 3", out, sizeof(out)),
+			 "`leaktop --act drain --pid 3`");
+	ck_assert_str_eq(out_markdown_code("a*b_c|<d>", out, sizeof(out)), "`a*b_c|<d>`");
+	ck_assert_str_eq(out_markdown_code("a`b", out, sizeof(out)), "``a`b``");
+	ck_assert_str_eq(out_markdown_code("``x", out, sizeof(out)), "``` ``x ```");
+	ck_assert_str_eq(out_markdown_code("new\nline", out, sizeof(out)), "`new\\nline`");
+	/* too long for out: nothing rather than an open span */
+	ck_assert_str_eq(out_markdown_code("0123456789", out, 12), "");
+	ck_assert_str_eq(out_markdown_code("0123456789", out, 13), "`0123456789`");
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -272,6 +378,10 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_json_sample_shape);
 	tcase_add_test(tc, test_sanitize);
 	tcase_add_test(tc, test_text_sanitises_recorded_strings);
+	tcase_add_test(tc, test_md_text);
+	tcase_add_test(tc, test_md_cell);
+	tcase_add_test(tc, test_md_block);
+	tcase_add_test(tc, test_md_code);
 	suite_add_tcase(s, tc);
 	return s;
 }

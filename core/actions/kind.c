@@ -3,6 +3,8 @@
  * into one array of entries indexed by kind, and what the front ends ask
  * of a kind (its name, undo partner, target, menu line), read from it.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "action_int.h"
@@ -52,6 +54,22 @@ enum actions_kind actions_kind_undo(enum actions_kind kind)
 	const struct action_entry *e = actions_kind_entry(kind);
 
 	return e ? e->undo : ACTIONS_NONE;
+}
+
+char *actions_kind_command(enum actions_kind kind, int pid, int fd, uint64_t inode, int yes,
+			   char *out, size_t outsz)
+{
+	int sock = actions_kind_needs_fd(kind) && fd >= 0;
+	char target[64] = "";
+
+	if (sock && inode)
+		snprintf(target, sizeof(target), " --fd %d --inode %" PRIu64, fd, inode);
+	else if (sock)
+		snprintf(target, sizeof(target), " --fd %d", fd);
+	snprintf(out, outsz, "leaktop --act %s --pid %d%s%s%s", actions_kind_name(kind), pid,
+		 target, yes && actions_kind_needs_confirm(kind) ? " --confirm-drain" : "",
+		 yes ? " --yes" : "");
+	return out;
 }
 
 const char *actions_kind_effect(enum actions_kind kind)

@@ -57,6 +57,16 @@ enum actions_kind actions_kind_parse(const char *name);
 int actions_kind_needs_fd(enum actions_kind kind);
 /* The action that undoes kind, or ACTIONS_NONE (drain, and the undos). */
 enum actions_kind actions_kind_undo(enum actions_kind kind);
+/*
+ * The command line that runs kind, complete, to paste into a shell:
+ * "leaktop --act NAME --pid P", with " --fd F" for a socket action (fd >= 0)
+ * and " --inode I" when inode is known (leaktop then refuses if fd F holds
+ * another socket by then); with yes, " --yes" (and " --confirm-drain" for
+ * the action that needs it) to carry it out rather than preview it.  Cut
+ * to outsz; returns out.
+ */
+char *actions_kind_command(enum actions_kind kind, int pid, int fd, uint64_t inode, int yes,
+			   char *out, size_t outsz);
 /* One line on what kind does, for a menu ("" for an unknown kind). */
 const char *actions_kind_effect(enum actions_kind kind);
 /* 1 if kind needs a second, explicit confirmation (drain: confirm_drain). */

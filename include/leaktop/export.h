@@ -31,7 +31,25 @@ struct export_finding {
 	uint8_t mit_kind, mit_check;
 	char mit_note[160];
 	double mit_ended;	/* when a later sample no longer had it, 0 */
+	/* how it grew: its severity when first seen and when it first
+	 * reached its worst; the evidence (its figures, in words) when first
+	 * seen, at its peak (the open occurrence with the highest score, the
+	 * rank findings_cmp uses within a severity) and when last seen open */
+	uint8_t first_severity;
+	double worst_at;
+	double peak_at, last_open_at;
+	double peak_score;	/* the score at the peak */
+	char ev_first[256], ev_peak[256], ev_last[256];
 };
+
+/*
+ * A brief condition, not a problem: seen for less than the confirmation
+ * window and gone before the end of the session (never confirmed, never
+ * mitigated, not there at the end).  The postmortem counts these apart
+ * and never lists them among the problems.  The one rule; every output of
+ * a session asks it.
+ */
+int export_finding_brief(const struct export_finding *ef);
 
 /*
  * What a report covers beyond its first and last samples.  Everything is

@@ -113,9 +113,23 @@ void out_json_fallbacks(FILE *f);
  */
 int out_markdown_write(FILE *f, const struct export_session *es,
 		       const struct sample *first, const struct sample *last);
-/* Escape untrusted text for Markdown (inline text and table cells).
- * Returns out. */
+/*
+ * Untrusted text for Markdown, one function per context (the rules are in
+ * core/out_markdown.c): sanitised to one printable line, then escaped only
+ * where the context needs it, so the raw report reads as written by hand
+ * and no text breaks the document or brings in HTML or a link.  Each
+ * writes into out (cut whole escapes, never half of one) and returns it.
+ * - out_markdown_text: inside a line of running text or a heading;
+ * - out_markdown_cell: a table cell (also '|');
+ * - out_markdown_block: text that starts a line (a leading #, >, -, +, =,
+ *   "1." or '[' is escaped, leading spaces dropped);
+ * - out_markdown_code: a whole code span, backticks included, fenced so
+ *   that no backtick inside ends it (not for table cells).
+ */
 char *out_markdown_text(const char *raw, char *out, size_t outsz);
+char *out_markdown_cell(const char *raw, char *out, size_t outsz);
+char *out_markdown_block(const char *raw, char *out, size_t outsz);
+char *out_markdown_code(const char *raw, char *out, size_t outsz);
 
 /*
  * One sample in the Prometheus text exposition format (version 0.0.4):
