@@ -64,6 +64,9 @@ static const struct fallback_entry entries[LT_FB_COUNT] = {
 	[LT_FB_THREAD_SELF] = { "thread_self", "Linux 3.17",
 		"nothing seen; another namespace's /proc/net tables are read "
 		"through /proc/TID/net" },
+	[LT_FB_BPF] = { "bpf", "Linux 5.8",
+		"nothing seen; owners come from reading every /proc/PID/fd link "
+		"instead of one pass of the task_file iterator (slower)" },
 };
 
 static unsigned forced, detected, said;

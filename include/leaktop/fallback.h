@@ -29,6 +29,7 @@ enum lt_fallback_id {
 	LT_FB_DIAG_FILTER,	/* INET_DIAG_REQ_BYTECODE port filters */
 	LT_FB_SIOCGSKNS,	/* 4.9: the namespace of a socket fd */
 	LT_FB_THREAD_SELF,	/* 3.17: /proc/thread-self */
+	LT_FB_BPF,		/* 5.8: BPF iterators (root or CAP_BPF, BTF) */
 	LT_FB_COUNT
 };
 
