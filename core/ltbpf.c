@@ -45,6 +45,15 @@ int ltbpf_built(void)
 #endif
 }
 
+void ltbpf_version(char *buf, size_t bufsz)
+{
+#ifdef HAVE_BPF
+	snprintf(buf, bufsz, "%s, the BPF census built in", libbpf_version_string());
+#else
+	snprintf(buf, bufsz, "none: the BPF census is not in this build");
+#endif
+}
+
 struct ltbpf *ltbpf_new(void)
 {
 	return calloc(1, sizeof(struct ltbpf));

@@ -31,6 +31,10 @@ enum ltbpf_iter {
 /* 1 when this build carries the BPF programs. */
 int ltbpf_built(void);
 
+/* For --version: the libbpf the programs are loaded with ("libbpf 1.1,
+ * the BPF census built in"), or that the build has none. */
+void ltbpf_version(char *buf, size_t bufsz);
+
 /* An empty layer: nothing is loaded until a program is asked for.  NULL
  * on -ENOMEM. */
 struct ltbpf *ltbpf_new(void);
