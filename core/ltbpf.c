@@ -31,6 +31,7 @@ struct ltbpf {
 	struct ltbpf_census *census;
 	struct bpf_link *link[LTBPF_ITER_COUNT];
 #endif
+	int no_pid_param;	/* the kernel has no task iterator parameter */
 	char *buf;		/* the last iterator's output */
 	size_t cap;
 	char why[160];
@@ -163,23 +164,18 @@ int ltbpf_census_ready(struct ltbpf *b)
 	return b->census_state == READY && !lt_fallback(LT_FB_BPF);
 }
 
-int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
-		    size_t *len)
-{
 #ifdef HAVE_BPF
-	size_t n = 0;
+/* Drain a new iterator of link into b->buf from byte *n on.  0 or -errno. */
+static int drain(struct ltbpf *b, struct bpf_link *link, size_t *n)
+{
 	ssize_t got;
 	int fd, r = 0;
 
-	*buf = NULL;
-	*len = 0;
-	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || !b->link[it])
-		return -EINVAL;
-	fd = bpf_iter_create(bpf_link__fd(b->link[it]));
+	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		if (b->cap - n < 65536) {
+		if (b->cap - *n < 65536) {
 			size_t cap = b->cap ? b->cap * 2 : 1 << 20;
 			char *v = realloc(b->buf, cap);
 
@@ -190,7 +186,7 @@ int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 			b->buf = v;
 			b->cap = cap;
 		}
-		got = read(fd, b->buf + n, b->cap - n);
+		got = read(fd, b->buf + *n, b->cap - *n);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -199,9 +195,25 @@ int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 		}
 		if (got == 0)
 			break;
-		n += (size_t)got;
+		*n += (size_t)got;
 	}
 	close(fd);
+	return r;
+}
+#endif
+
+int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
+		    size_t *len)
+{
+#ifdef HAVE_BPF
+	size_t n = 0;
+	int r;
+
+	*buf = NULL;
+	*len = 0;
+	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || !b->link[it])
+		return -EINVAL;
+	r = drain(b, b->link[it], &n);
 	if (r < 0)
 		return r;
 	*buf = b->buf;
@@ -210,6 +222,59 @@ int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 #else
 	(void)b;
 	(void)it;
+	*buf = NULL;
+	*len = 0;
+	return -ENOSYS;
+#endif
+}
+
+int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
+			 size_t npids, const void **buf, size_t *len)
+{
+#ifdef HAVE_BPF
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	size_t n = 0, i;
+	int r = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (it != LTBPF_ITER_TASK_FILE || b->census_state != READY)
+		return -EINVAL;
+	if (b->no_pid_param)
+		return -EOPNOTSUPP;
+	prog = b->census->progs.ltbpf_task_file;
+	for (i = 0; i < npids && r == 0; i++) {
+		memset(&info, 0, sizeof(info));
+		info.task.pid = (__u32)pids[i];
+		opts.link_info = &info;
+		opts.link_info_len = sizeof(info);
+		link = bpf_program__attach_iter(prog, &opts);
+		if (!link) {
+			r = -errno;
+			if (r == -ESRCH || r == -ENOENT)
+				r = 0;	/* gone since the process list */
+			else if (r == -EINVAL || r == -E2BIG || r == -EOPNOTSUPP)
+				b->no_pid_param = 1;	/* before Linux 6.1 */
+			continue;
+		}
+		r = drain(b, link, &n);
+		bpf_link__destroy(link);
+	}
+	if (b->no_pid_param)
+		return -EOPNOTSUPP;
+	if (r < 0)
+		return r;
+	*buf = b->buf;
+	*len = n;
+	return 0;
+#else
+	(void)b;
+	(void)it;
+	(void)pids;
+	(void)npids;
 	*buf = NULL;
 	*len = 0;
 	return -ENOSYS;

@@ -111,16 +111,37 @@ static int procfs_self(void)
 	return atoi(link);
 }
 
-int ltbpf_owners_census(struct ltbpf *b, const struct proc_list *known,
+/* Read the iterator for known's processes only.  0, -EOPNOTSUPP (read
+ * the whole machine instead), or -errno. */
+static int read_known(struct ltbpf *b, const struct proc_list *known,
+		      const void **buf, size_t *len)
+{
+	int *pids = malloc((known->n ? known->n : 1) * sizeof(*pids));
+	size_t i;
+	int r;
+
+	if (!pids)
+		return -ENOMEM;
+	for (i = 0; i < known->n; i++)
+		pids[i] = known->v[i].pid;
+	r = ltbpf_iter_read_pids(b, LTBPF_ITER_TASK_FILE, pids, known->n, buf, len);
+	free(pids);
+	return r;
+}
+
+int ltbpf_owners_census(struct ltbpf *b, const struct proc_list *known, int by_pid,
 			struct fd_census *out, struct lt_err *err)
 {
 	const void *buf;
 	uint32_t reader;
 	size_t len;
-	int r;
+	int r = -EOPNOTSUPP;
 
 	memset(out, 0, sizeof(*out));
-	r = ltbpf_iter_read(b, LTBPF_ITER_TASK_FILE, &buf, &len);
+	if (by_pid && known->n)
+		r = read_known(b, known, &buf, &len);
+	if (r == -EOPNOTSUPP)
+		r = ltbpf_iter_read(b, LTBPF_ITER_TASK_FILE, &buf, &len);
 	if (r < 0)
 		return lt_err_set(err, -r, "reading the task_file iterator: %s", strerror(-r));
 	r = ltbpf_owners_parse(buf, len, known, &reader, out, err);

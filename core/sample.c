@@ -411,7 +411,8 @@ static int census_owners(struct sample_ctx *ctx, struct sample *out, struct lt_e
 
 	if (out->have_procs && !strcmp(ctx->procroot, "/proc") &&
 	    ltbpf_census_ready(ctx->bpf)) {
-		r = ltbpf_owners_census(ctx->bpf, &out->procs, &out->owners, &e2);
+		/* with -p, only those processes' fd tables */
+		r = ltbpf_owners_census(ctx->bpf, &out->procs, ctx->npids > 0, &out->owners, &e2);
 		if (r == 0) {
 			if (fdtable_cache_index(ctx->fdcache, &out->socks) == 0)
 				return 0;

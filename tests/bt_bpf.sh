@@ -55,6 +55,8 @@ for f in bpf proc; do
 	check "$f path: exit 0" test "$RC" = 0
 	tail -1 "$TMPD/$f.all" >"$TMPD/$f.json"
 done
+# -p reads one iterator per process; the whole machine is one pass
+"$LEAKTOP" -b -n 1 --format json >"$TMPD/machine.json" 2>/dev/null
 resume
 
 check "BPF path: no bpf fallback listed" \
@@ -108,6 +110,12 @@ if ! cmp -s "$TMPD/bpf.norm" "$TMPD/proc.norm"; then
 	echo "--- BPF path / +++ /proc path:"
 	diff -u "$TMPD/bpf.norm" "$TMPD/proc.norm" | head -40
 fi
+
+check "the whole machine through BPF: the UDP and unix leaks with the same owners as -p" \
+	jq -e --slurpfile p "$TMPD/proc.json" --argjson u "$ud_inode" --argjson x "$ux_inode" '
+		def own($s; $i): [$s.sockets[] | select(.inode == $i) | .owners[] | [.pid, .fd]];
+		(own(.; $u) | length == 1) and own(.; $u) == own($p[0]; $u) and
+		(own(.; $x) | length == 1) and own(.; $x) == own($p[0]; $x)' "$TMPD/machine.json"
 
 # --- where BPF cannot be used, the /proc path runs -----------------------------
 # not root: the kernel refuses to load the programs

@@ -127,6 +127,19 @@ START_TEST(test_parse_bad)
 	/* nothing at all */
 	ck_assert_int_eq(ltbpf_owners_parse(recs, 0, &known, &reader, &c, &err), -EBADMSG);
 	fdtable_census_free(&c);
+	/* one read per process (-p): each starts with its header */
+	{
+		struct ltbpf_fd_rec two[4] = {
+			{ 0, LTBPF_FD_HEADER, 4242 }, { 100, 3, 5001 },
+			{ 0, LTBPF_FD_HEADER, 4242 }, { 200, 6, 5001 },
+		};
+
+		ck_assert_int_eq(ltbpf_owners_parse(two, sizeof(two), &known, &reader, &c,
+						    &err), 0);
+		ck_assert_uint_eq(c.nowners, 2);
+		ck_assert_int_eq(fdtable_census_proc(&c, 200)->nfds, 1);
+		fdtable_census_free(&c);
+	}
 	/* a header only: every known process, no owner */
 	ck_assert_int_eq(ltbpf_owners_parse(recs, sizeof(recs[0]), &known, &reader, &c,
 					    &err), 0);
@@ -226,9 +239,13 @@ START_TEST(test_live)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	memset(&me, 0, sizeof(me));
 	me.pid = pid;
-	ck_assert_int_eq(ltbpf_owners_census(b, &one, &viabpf, &err), 0);
 	ck_assert_int_eq(fdtable_census("/proc", &pid, 1, &viaproc, &err), 0);
+	/* the whole machine, then this process's iterator alone */
+	ck_assert_int_eq(ltbpf_owners_census(b, &one, 0, &viabpf, &err), 0);
 	ck_assert_uint_ge(viabpf.nowners, 2);
+	same_census(&viabpf, &viaproc, 0);
+	fdtable_census_free(&viabpf);
+	ck_assert_int_eq(ltbpf_owners_census(b, &one, 1, &viabpf, &err), 0);
 	same_census(&viabpf, &viaproc, 0);
 	close(sv[0]);
 	close(sv[1]);

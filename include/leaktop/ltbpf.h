@@ -56,6 +56,16 @@ int ltbpf_census_ready(struct ltbpf *b);
 int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 		    size_t *len);
 
+/*
+ * The same for the task iterator restricted to each process of pids in
+ * turn (the iterator's task parameter, Linux 6.1), the outputs one after
+ * the other, each with its own header; a pid that no longer exists gives
+ * nothing.  -EOPNOTSUPP on a kernel without the parameter (then the whole
+ * machine is to be read with ltbpf_iter_read()); other -errno as there.
+ */
+int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
+			 size_t npids, const void **buf, size_t *len);
+
 /* Give up BPF for the rest of this run (a reader found its output
  * unusable): marks the fallback and keeps why (a one-line reason). */
 void ltbpf_refuse(struct ltbpf *b, const char *why);

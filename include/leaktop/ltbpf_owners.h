@@ -31,13 +31,15 @@ int ltbpf_owners_parse(const void *buf, size_t len, const struct proc_list *know
 
 /*
  * The owner census through b's task iterator (ltbpf_census_ready() must
- * have said yes).  The iterator numbers processes as the kernel's first
+ * have said yes): of the whole machine, or with by_pid of known's
+ * processes only, one iterator each (for -p; the whole machine where the
+ * kernel cannot restrict the iterator).  The iterator numbers processes as the kernel's first
  * pid namespace does and sees only the reader's pid namespace, so its
  * answer is used only when those pids are the ones /proc (the live procfs)
  * shows: otherwise -EXDEV.  0, or -errno with err set: the caller takes
  * the /proc path (and, but for -ENOMEM, calls ltbpf_refuse()).
  */
-int ltbpf_owners_census(struct ltbpf *b, const struct proc_list *known,
+int ltbpf_owners_census(struct ltbpf *b, const struct proc_list *known, int by_pid,
 			struct fd_census *out, struct lt_err *err);
 
 #endif
