@@ -11,9 +11,11 @@
  *
  * BPF is off, and the collectors take their /proc and sock_diag paths,
  * when the build has none (configure --disable-bpf, or no clang, bpftool,
- * libbpf or BTF at build time), when LEAKTOP_FALLBACKS names "bpf", or when
- * the kernel refuses (no root or CAP_BPF, no BTF, no iterator): the "bpf"
- * fallback is then marked missing (core/fallback.c) and the reason kept.
+ * libbpf or BTF at build time: no fallback is listed then), when
+ * LEAKTOP_FALLBACKS names "bpf", or when the kernel refuses (no root or
+ * CAP_BPF, no BTF, no iterator) or a reader finds the output unusable: the
+ * "bpf" fallback is then marked missing (core/fallback.c) and the reason
+ * kept (ltbpf_why_off).
  */
 #ifndef LEAKTOP_LTBPF_H
 #define LEAKTOP_LTBPF_H
