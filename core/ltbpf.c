@@ -91,7 +91,7 @@ void ltbpf_refuse(struct ltbpf *b, const char *why)
 		snprintf(b->why, sizeof(b->why), "%s", why);
 	b->census_state = REFUSED;
 	census_unload(b);
-	fallback_detected(LT_FB_BPF);
+	fallback_detected_why(LT_FB_BPF, b->why);
 }
 
 const char *ltbpf_why_off(const struct ltbpf *b)

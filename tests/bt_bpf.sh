@@ -61,8 +61,8 @@ resume
 
 check "BPF path: no bpf fallback listed" \
 	jq -e 'any(.fallbacks[]; .name == "bpf") | not' "$TMPD/bpf.json"
-check "/proc path: the bpf fallback listed as forced" \
-	jq -e 'any(.fallbacks[]; .name == "bpf" and .forced)' "$TMPD/proc.json"
+check "/proc path: the bpf fallback listed as forced, no why" \
+	jq -e 'any(.fallbacks[]; .name == "bpf" and .forced and (has("why") | not))' "$TMPD/proc.json"
 check "/proc path: its loss said once on stderr" \
 	test "$(grep -c '^leaktop: fallback bpf (Linux 5.8; forced by LEAKTOP_FALLBACKS)' "$TMPD/proc.err")" = 1
 
@@ -124,8 +124,9 @@ if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$LEAKTOP" -b -n 1 --format json >"$TMPD/user.json" 2>"$TMPD/user.err" || RC=$?
 	check "not root: exit 0" test "$RC" = 0
-	check "not root: the bpf fallback listed, not forced" \
-		jq -e 'any(.fallbacks[]; .name == "bpf" and (.forced | not))' "$TMPD/user.json"
+	check "not root: the bpf fallback listed, not forced, saying why" \
+		jq -e 'any(.fallbacks[]; .name == "bpf" and (.forced | not) and
+			(.why | test("root or CAP_BPF")))' "$TMPD/user.json"
 	check "not root: nothing on stderr" test ! -s "$TMPD/user.err"
 fi
 # another pid namespace: the iterator's pids are not the ones /proc shows
@@ -134,8 +135,9 @@ if command -v unshare >/dev/null && unshare --pid --fork --mount-proc true 2>/de
 	unshare --pid --fork --mount-proc \
 		"$LEAKTOP" -b -n 1 --format json >"$TMPD/pidns.json" 2>"$TMPD/pidns.err" || RC=$?
 	check "another pid namespace: exit 0" test "$RC" = 0
-	check "another pid namespace: the bpf fallback listed, not forced" \
-		jq -e 'any(.fallbacks[]; .name == "bpf" and (.forced | not))' "$TMPD/pidns.json"
+	check "another pid namespace: the bpf fallback listed, not forced, saying why" \
+		jq -e 'any(.fallbacks[]; .name == "bpf" and (.forced | not) and
+			(.why | test("pid namespace")))' "$TMPD/pidns.json"
 	check "another pid namespace: leaktop's own process, as /proc numbers it" \
 		jq -e 'any(.processes[]; .pid == 1)' "$TMPD/pidns.json"
 fi
