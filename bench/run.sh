@@ -2,7 +2,8 @@
 # leaktop's benchmark: on one load from bench/loadgen per scale, time
 #   leaktop -b -n 1              (cold: everything collected once)
 #   leaktop -b -n N -d D         (steady state: CPU per refresh)
-#   ss -anp, ss -anpm, lsof -n -P
+#   LEAKTOP_FALLBACKS=bpf leaktop -b -n 1   (cold, owners from /proc, not BPF)
+#   ss -anp, ss -tan, ss -anpm, lsof -n -P
 # with /usr/bin/time (wall, CPU, peak RSS), the ratios leaktop / ss -anp,
 # the interactive UI's CPU in tmux at the default interval, and the budgets
 # of doc/performance.md checked at 50k sockets; then, with thousands of
@@ -123,6 +124,9 @@ if [ -n "$proc_scales" ] && [ -z "$forker" ]; then
 fi
 
 hz=$(getconf CLK_TCK)
+# whether this leaktop carries the BPF census (issue 27)
+bpf_built=0
+"$leaktop" -V 2>/dev/null | grep -q '^  libbpf .*built in' && bpf_built=1
 failed=0
 
 # measure NAME cmd...: run it $reps times under /usr/bin/time; sets
@@ -245,6 +249,12 @@ for scale in $scales; do
 	measure cold "$leaktop" -b -n 1
 	cw=$WALL cc=$CPU cr=$RSS
 	row "\`leaktop -b -n 1\` (cold)" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	# the same cold sample with socket owners from /proc instead of the BPF
+	# task iterator (issue 27); where the build has no BPF both are /proc
+	measure coldfb env LEAKTOP_FALLBACKS=bpf "$leaktop" -b -n 1
+	fw=$WALL fc=$CPU
+	row "\`LEAKTOP_FALLBACKS=bpf leaktop -b -n 1\` (cold, owners from /proc)" "$WALL" "$CPU" \
+		"$RSS" "$([ $OK = 1 ] || echo FAILED)$([ "$bpf_built" = 1 ] || echo ' no BPF in this build')"
 	measure steady "$leaktop" -b -n "$samples" -d "$delay"
 	sw=$WALL sc=$CPU sr=$RSS
 	per_sample=$(awk -v a="$sc" -v b="$cc" -v n="$samples" \
@@ -254,6 +264,9 @@ for scale in $scales; do
 	measure ssp ss -anp
 	spw=$WALL spc=$CPU spr=$RSS
 	row "\`ss -anp\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	measure sst ss -tan
+	stw=$WALL stc=$CPU
+	row "\`ss -tan\` (TCP, no owners)" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
 	measure sspm ss -anpm
 	row "\`ss -anpm\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
 	measure lsof lsof -n -P
@@ -291,6 +304,7 @@ for scale in $scales; do
 	{
 		echo
 		echo "Ratios leaktop / \`ss -anp\`: cold wall $(ratio "$cw" "$spw"), cold CPU $(ratio "$cc" "$spc"), peak RSS $(ratio "$cr" "$spr") (steady $(ratio "$sr" "$spr"))."
+		echo "Cold sample, owners through BPF / from /proc (LEAKTOP_FALLBACKS=bpf): wall $(ratio "$cw" "$fw"), CPU $(ratio "$cc" "$fc"); cold leaktop / \`ss -tan\`: wall $(ratio "$cw" "$stw") (BPF), $(ratio "$fw" "$stw") (/proc)."
 		echo
 	} >>"$TMPD/report"
 

@@ -64,9 +64,14 @@ static const struct fallback_entry entries[LT_FB_COUNT] = {
 	[LT_FB_THREAD_SELF] = { "thread_self", "Linux 3.17",
 		"nothing seen; another namespace's /proc/net tables are read "
 		"through /proc/TID/net" },
+	[LT_FB_BPF] = { "bpf", "Linux 5.8",
+		"nothing seen; owners come from reading every /proc/PID/fd link "
+		"instead of one pass of the task_file iterator (slower)" },
 };
 
 static unsigned forced, detected, said;
+/* why a feature was found missing, where the collector said (first wins) */
+static char why[LT_FB_COUNT][160];
 
 static unsigned taken(void)
 {
@@ -148,6 +153,24 @@ void fallback_detected(enum lt_fallback_id id)
 		__atomic_fetch_or(&detected, 1u << id, __ATOMIC_RELAXED);
 }
 
+void fallback_detected_why(enum lt_fallback_id id, const char *reason)
+{
+	if ((unsigned)id >= LT_FB_COUNT)
+		return;
+	/* the words first, then the bit that makes them read */
+	if (!(__atomic_load_n(&detected, __ATOMIC_ACQUIRE) & (1u << id)) && reason)
+		snprintf(why[id], sizeof(why[id]), "%s", reason);
+	__atomic_fetch_or(&detected, 1u << id, __ATOMIC_RELEASE);
+}
+
+const char *fallback_why(enum lt_fallback_id id)
+{
+	if ((unsigned)id >= LT_FB_COUNT || (forced & (1u << id)) ||
+	    !(__atomic_load_n(&detected, __ATOMIC_ACQUIRE) & (1u << id)) || !why[id][0])
+		return NULL;
+	return why[id];
+}
+
 const char *fallback_name(enum lt_fallback_id id)
 {
 	return (unsigned)id < LT_FB_COUNT ? entries[id].name : NULL;
@@ -215,7 +238,8 @@ int fallback_status(char *buf, size_t bufsz)
 	}
 	if (n == 1 && len + 4 < bufsz) {
 		i = __builtin_ctz(t);
-		snprintf(buf + len, bufsz - len, " (%s)", entries[i].lost);
+		snprintf(buf + len, bufsz - len, " (%s%s%s)", fallback_why(i) ? fallback_why(i) : "",
+			 fallback_why(i) ? "; " : "", entries[i].lost);
 	} else if (n > 1 && len < bufsz) {
 		snprintf(buf + len, bufsz - len, " (what each loses: leaktop(1), LEAKTOP_FALLBACKS)");
 	}
@@ -224,6 +248,7 @@ int fallback_status(char *buf, size_t bufsz)
 
 void fallback_reset(void)
 {
+	memset(why, 0, sizeof(why));
 	forced = said = 0;
 	__atomic_store_n(&detected, 0, __ATOMIC_RELAXED);
 }

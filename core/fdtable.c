@@ -644,6 +644,33 @@ static void fdc_commit(struct fdtable_cache *c)
 		qsort(c->p, c->np, sizeof(*c->p), cmp_fdc_proc);
 }
 
+void fdtable_census_sort(struct fd_census *c)
+{
+	if (c->nowners)
+		sort_owners(c);
+	if (c->nprocs)
+		qsort(c->procs, c->nprocs, sizeof(*c->procs), cmp_proc);
+}
+
+int fdtable_cache_index(struct fdtable_cache *cache, const struct ltsock_vec *socks)
+{
+	int r;
+
+	if (!cache)
+		return 0;
+	/* the owners came from elsewhere: no process's scan is kept */
+	cache->gen++;
+	cache->st.reused = cache->st.scanned = 0;
+	fdc_reset(cache);
+	r = set_build(cache, socks);
+	if (r < 0) {
+		free(cache->set);
+		cache->set = NULL;
+		cache->setmask = 0;
+	}
+	return r;
+}
+
 int fdtable_census_cached(struct fdtable_cache *cache, const char *procroot,
 			  const int *pids, size_t npids, const struct ltsock_vec *socks,
 			  struct fd_census *out, struct lt_err *err)

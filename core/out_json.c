@@ -634,6 +634,10 @@ void out_json_fallbacks(FILE *f)
 		out_json_string(f, fallback_since((enum lt_fallback_id)i));
 		fputs(",\"lost\":", f);
 		out_json_string(f, fallback_lost((enum lt_fallback_id)i));
+		if (fallback_why((enum lt_fallback_id)i)) {
+			fputs(",\"why\":", f);
+			out_json_string(f, fallback_why((enum lt_fallback_id)i));
+		}
 		fprintf(f, ",\"forced\":%s}",
 			fallback_forced((enum lt_fallback_id)i) ? "true" : "false");
 	}

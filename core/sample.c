@@ -14,6 +14,7 @@
 
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
+#include "leaktop/ltbpf_owners.h"
 #include "sample_int.h"
 #include "alloc_hook.h"
 
@@ -103,7 +104,8 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		if (!ctx->hist)
 			goto nomem;
 		ctx->fdcache = fdtable_cache_new(0);
-		if (!ctx->fdcache)
+		ctx->bpf = ltbpf_new();
+		if (!ctx->fdcache || !ctx->bpf)
 			goto nomem;
 	}
 	{
@@ -159,6 +161,7 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx->pids);
 	history_free(ctx->hist);
 	fdtable_cache_free(ctx->fdcache);
+	ltbpf_free(ctx->bpf);
 	procs_table_free(ctx->ptab);
 	free(ctx->nsof);
 	findings_state_free(ctx->fstate);
@@ -395,6 +398,35 @@ static int sample_ns_unknown(const struct sample *s, uint64_t inode)
 	       bsearch(&inode, s->ns_unknown, s->nns_unknown, sizeof(inode), cmp_u64);
 }
 
+/*
+ * Who holds each socket: one pass of the BPF task iterator where it can
+ * stand in for the /proc scan (the live procfs, a process list to join
+ * with, BPF loaded), else the /proc scan.  The iterator failing once
+ * sends this and every later census to /proc.
+ */
+static int census_owners(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
+{
+	struct lt_err e2;
+	int r;
+
+	if (out->have_procs && !strcmp(ctx->procroot, "/proc") &&
+	    ltbpf_census_ready(ctx->bpf)) {
+		/* with -p, only those processes' fd tables */
+		r = ltbpf_owners_census(ctx->bpf, &out->procs, ctx->npids > 0, &out->owners, &e2);
+		if (r == 0) {
+			if (fdtable_cache_index(ctx->fdcache, &out->socks) == 0)
+				return 0;
+			return lt_err_set(err, ENOMEM, "out of memory");
+		}
+		if (r == -ENOMEM)
+			return lt_err_set(err, ENOMEM, "%s", e2.msg);
+		ltbpf_refuse(ctx->bpf, e2.msg);
+	}
+	return fdtable_census_known(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
+				    out->have_procs ? &out->procs : NULL, &out->socks,
+				    &out->owners, err);
+}
+
 /* Sockets of every namespace, their owners and rates.  Failures to enter a
  * namespace or read an fd table become data (hidden bits), not errors. */
 static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
@@ -439,9 +471,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		if (!sn->rep.entered || !sn->rep.complete)
 			out->census_complete = 0;
 	}
-	r = fdtable_census_known(ctx->fdcache, ctx->procroot, ctx->pids, ctx->npids,
-				 out->have_procs ? &out->procs : NULL, &out->socks,
-				 &out->owners, err);
+	r = census_owners(ctx, out, err);
 	if (r < 0)
 		goto out;
 	if (census_hidden_netns(ctx, out) < 0) {

@@ -26,6 +26,7 @@ struct sample_ctx {
 	size_t npids;
 	struct history *hist;
 	struct fdtable_cache *fdcache;	/* owners kept between samples */
+	struct ltbpf *bpf;		/* BPF programs, loaded on first use */
 	double window;
 	struct procs_table *ptab;	/* processes kept between samples */
 	struct findings_config fcfg;

@@ -25,12 +25,15 @@ check "a report was written" test -s "$TMPD/report.md"
 R="$TMPD/report.md"
 check "report names the machine" grep -q '^- machine: [0-9]* CPUs, .*kernel ' "$R"
 for row in '| `leaktop -b -n 1` (cold) |' ' (steady) |' '| `ss -anp` |' '| `ss -anpm` |' \
-	'| `lsof -n -P` |'; do
+	'| `lsof -n -P` |' '| `LEAKTOP_FALLBACKS=bpf leaktop -b -n 1` (cold, owners from /proc) |' \
+	'| `ss -tan` (TCP, no owners) |'; do
 	check "report has the row $row" grep -qF -- "$row" "$R"
 done
 check "steady row gives CPU per sample" grep -q 'steady.*s CPU per sample' "$R"
 # a ratio is "-" when ss took less than /usr/bin/time's 10 ms
 check "ratios to ss -anp" grep -qE '^Ratios leaktop / `ss -anp`: cold wall ([0-9.]+|-), ' "$R"
+check "ratios of the cold sample with and without BPF, and to ss -tan" grep -qE \
+	'^Cold sample, owners through BPF / from /proc \(LEAKTOP_FALLBACKS=bpf\): wall ([0-9.]+|-), .*`ss -tan`' "$R"
 check "no row FAILED" bash -c "! grep -q FAILED '$R'"
 if command -v tmux >/dev/null; then
 	check "report has the UI row" grep -q '^| leaktop UI in tmux.*% of one core' "$R"

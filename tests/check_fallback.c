@@ -83,6 +83,42 @@ START_TEST(test_said_once)
 }
 END_TEST
 
+/* A collector that says why: JSON and the status line carry it; the first
+ * reason stays; a forced fallback has none. */
+START_TEST(test_why)
+{
+	struct lt_err err = { "" };
+	char buf[512], *out = NULL;
+	size_t outsz = 0;
+	FILE *f;
+
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("", &err), 0);
+	ck_assert_ptr_eq(fallback_why(LT_FB_BPF), NULL);
+	fallback_detected_why(LT_FB_BPF, "loading the census programs: Operation not permitted");
+	fallback_detected_why(LT_FB_BPF, "a second reason");
+	ck_assert(lt_fallback(LT_FB_BPF));
+	ck_assert_str_eq(fallback_why(LT_FB_BPF), "loading the census programs: Operation not permitted");
+	f = open_memstream(&out, &outsz);
+	ck_assert_ptr_ne(f, NULL);
+	out_json_fallbacks(f);
+	fclose(f);
+	ck_assert_ptr_ne(strstr(out, "\"why\":\"loading the census programs: Operation not permitted\","
+				 "\"forced\":false}"), NULL);
+	free(out);
+	ck_assert_int_eq(fallback_status(buf, sizeof(buf)), 1);
+	ck_assert_ptr_ne(strstr(buf, "kernel fallbacks: bpf (loading the census programs: "
+				 "Operation not permitted; nothing seen"), NULL);
+	fallback_detected_why(LT_FB_COUNT, "out of range: ignored");
+	fallback_reset();
+	ck_assert_ptr_eq(fallback_why(LT_FB_BPF), NULL);
+	ck_assert_int_eq(fallback_init("bpf", &err), 0);
+	fallback_detected_why(LT_FB_BPF, "refused");
+	ck_assert_ptr_eq(fallback_why(LT_FB_BPF), NULL);
+	fallback_reset();
+}
+END_TEST
+
 Suite *fallback_suite(void)
 {
 	Suite *s = suite_create("fallback");
@@ -90,6 +126,7 @@ Suite *fallback_suite(void)
 
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_said_once);
+	tcase_add_test(tc, test_why);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "version.h"
+#include "leaktop/ltbpf.h"
 
 #ifdef LEAKTOP_PORTABLE
 #define BUILD_KIND "portable, static"
@@ -27,6 +28,12 @@ void version_print(FILE *f)
 	fprintf(f, "  libmnl    %s\n", LEAKTOP_MNL_VERSION);
 	fprintf(f, "  libproc2  %s\n", LEAKTOP_PROC2_VERSION);
 	fprintf(f, "  zstd      %s\n", ZSTD_versionString());
+	{
+		char bpf[96];
+
+		ltbpf_version(bpf, sizeof(bpf));
+		fprintf(f, "  libbpf    %s\n", bpf);
+	}
 }
 
 void version_term_message(char *buf, size_t bufsz, const char *term)

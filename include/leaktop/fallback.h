@@ -29,6 +29,7 @@ enum lt_fallback_id {
 	LT_FB_DIAG_FILTER,	/* INET_DIAG_REQ_BYTECODE port filters */
 	LT_FB_SIOCGSKNS,	/* 4.9: the namespace of a socket fd */
 	LT_FB_THREAD_SELF,	/* 3.17: /proc/thread-self */
+	LT_FB_BPF,		/* 5.8: BPF iterators (root or CAP_BPF, BTF) */
 	LT_FB_COUNT
 };
 
@@ -51,6 +52,14 @@ int fallback_forced(enum lt_fallback_id id);
 
 /* A collector found the feature missing on this kernel. */
 void fallback_detected(enum lt_fallback_id id);
+
+/* The same, with a one-line reason (a borrowed string, copied; the first
+ * one given is kept): "loading the census programs: Operation not
+ * permitted (needs root or CAP_BPF)". */
+void fallback_detected_why(enum lt_fallback_id id, const char *reason);
+/* That reason, or NULL (none given, not missing, or forced); valid until
+ * fallback_reset(). */
+const char *fallback_why(enum lt_fallback_id id);
 
 /* Its name ("raw_diag"), the kernel that brought the feature ("Linux
  * 4.10") and what the fallback loses: string literals; NULL for a bad id. */

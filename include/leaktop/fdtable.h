@@ -98,6 +98,18 @@ int fdtable_census_known(struct fdtable_cache *cache, const char *procroot,
 			 const struct ltsock_vec *socks, struct fd_census *out,
 			 struct lt_err *err);
 
+/* Put owners (by inode, pid, fd) and processes (by pid) in the order
+ * fdtable_census_owners() and fdtable_census_proc() need, for a census
+ * filled from elsewhere (the BPF task iterator: core/ltbpf_owners.c). */
+void fdtable_census_sort(struct fd_census *c);
+
+/*
+ * The owners of this sample came from elsewhere: cache forgets every
+ * process it kept and indexes socks for fdtable_cache_has(), as a census
+ * through it would have.  0, or -ENOMEM (then it has no index: -1).
+ */
+int fdtable_cache_index(struct fdtable_cache *cache, const struct ltsock_vec *socks);
+
 /* The owners of inode (a run of *count entries), or NULL if none.  The
  * pointer stays valid until the census is freed. */
 const struct fd_owner *fdtable_census_owners(const struct fd_census *c,

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leaktop's census programs, loaded through core/ltbpf.c.  Each is an
+ * iterator that writes fixed-size records (ltbpf_rec.h) into the seq_file a
+ * read() in user space drains; none keeps state between two calls, so a
+ * record the kernel shows again after a full buffer comes out the same.
+ *
+ * task_file: every open fd of every process, as (pid, fd, socket inode or
+ * 0).  The iterator walks the pid namespace of the reader; pids are the
+ * first namespace's, and the header record lets user space check that they
+ * are also its own.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "ltbpf_rec.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("iter/task_file")
+int ltbpf_task_file(struct bpf_iter__task_file *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct ltbpf_fd_rec rec = { 0 };
+	struct inode *ino;
+
+	if (!task || !file)
+		return 0;
+	if (ctx->meta->seq_num == 0) {
+		rec.pid = 0;
+		rec.fd = LTBPF_FD_HEADER;
+		rec.inode = bpf_get_current_pid_tgid() >> 32;
+		bpf_seq_write(seq, &rec, sizeof(rec));
+	}
+	/* /proc/PID/fd is the leader's table; a thread that unshared its
+	 * own is not listed there either */
+	if (task->pid != task->tgid)
+		return 0;
+	rec.pid = task->tgid;
+	rec.fd = (__s32)ctx->fd;
+	rec.inode = 0;
+	ino = BPF_CORE_READ(file, f_inode);
+	if (ino && BPF_CORE_READ(ino, i_sb, s_magic) == LTBPF_SOCKFS_MAGIC)
+		rec.inode = BPF_CORE_READ(ino, i_ino);
+	bpf_seq_write(seq, &rec, sizeof(rec));
+	return 0;
+}
