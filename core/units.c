@@ -4,6 +4,7 @@
  * nothing else in core, so any file may use it without making a circle.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -177,5 +178,16 @@ char *units_figures(const struct actions_figures *g, enum units_figures_style st
 		figures_line(g, out, outsz, &len);
 	else
 		figures_note(g, out, outsz, &len);
+	return out;
+}
+
+char *units_pct(double pct, char *out, size_t outsz)
+{
+	if (pct < 0 || isnan(pct))
+		snprintf(out, outsz, "-");
+	else if (pct < 9.95 && pct != floor(pct))
+		snprintf(out, outsz, "%.1f%%", pct);
+	else
+		snprintf(out, outsz, "%.0f%%", pct);
 	return out;
 }
