@@ -510,6 +510,7 @@ static void procs_light(struct sample_ctx *ctx, const struct sample *prev,
 			continue;	/* new since the census: no socket figures yet */
 		p->nsockets = q->nsockets;
 		p->ghosts = q->ghosts;
+		p->ghosts_settled = q->ghosts_settled;
 		p->ghosts_known = q->ghosts_known;
 		p->queued = q->queued;
 		p->hidden |= q->hidden & PROC_HIDDEN_FDS;

@@ -907,6 +907,74 @@ out:
 	return ret;
 }
 
+/*
+ * A socket leaktop mitigated stays a finding while it still pins memory:
+ * a drop filter or a smaller rcvbuf stops the growth, so the unread rule
+ * (which needs the growth) goes quiet, and a fresh run would list nothing
+ * while the queued bytes stay until a drain or a restart.  Same kind and
+ * subject as the unread finding it was, so the id does not change;
+ * mark_states marks it mitigated.
+ */
+static int rule_mitigated(const struct findings_config *c, const struct sample *s,
+			  struct finding_list *out)
+{
+	size_t i, j, k;
+
+	if (!s->census)
+		return 0;
+	for (i = 0; i < s->nmitigations; i++) {
+		const struct finding_mitigation *m = &s->mitigations[i];
+		const struct ltsock *sk = NULL;
+		char b1[32], b2[32], addr[64], a2[64];
+		struct finding *f;
+		uint64_t q;
+		int covered = 0;
+
+		if (m->in_place == 0 || !m->inode ||
+		    (m->kind != ACTIONS_DROP_FILTER && m->kind != ACTIONS_SHRINK_RCVBUF &&
+		     m->kind != ACTIONS_DRAIN))
+			continue;
+		for (j = 0; j < out->n && !covered; j++)
+			covered = out->v[j].inode == m->inode &&
+				  (out->v[j].kind == FINDING_UNREAD_QUEUE ||
+				   out->v[j].kind == FINDING_QUEUE_FULL_DROPPING);
+		for (k = 0; k < s->socks.n && !sk && !covered; k++)
+			if (s->socks.v[k].inode == m->inode)
+				sk = &s->socks.v[k];
+		if (covered || !sk || !(q = ltsock_queued(sk)))
+			continue;
+		f = add(out, FINDING_UNREAD_QUEUE, FINDING_WARNING);
+		if (!f)
+			return -ENOMEM;
+		f->inode = sk->inode;
+		f->netns = sk->netns;
+		owner_of(s, sk, f);
+		if (f->pid < 0) {
+			f->pid = m->pid;
+			f->fd = m->fd;
+		}
+		f->score = (double)q;
+		lt_sanitize(ltsock_format_addr(sk, 0, addr, sizeof(addr)), a2, sizeof(a2));
+		snprintf(f->summary, sizeof(f->summary),
+			 "never read its %s socket %s: %s still queued behind leaktop's %s",
+			 ltsock_proto_name(sk), a2, sz(q, b1, sizeof(b1)),
+			 actions_kind_name((enum actions_kind)m->kind));
+		sock_severity(c, s, sk, q, 0, f);
+		snprintf(f->evidence, sizeof(f->evidence),
+			 "Recv-Q %s, rcvbuf %s; the queue no longer grows, the bytes "
+			 "stay pinned until the socket is drained or closed",
+			 sz(q, b1, sizeof(b1)),
+			 (sk->have & LTSOCK_HAVE_SKMEM) ? sz(sk->rcvbuf, b2, sizeof(b2)) : "unknown");
+		snprintf(f->explanation, sizeof(f->explanation),
+			 "leaktop's action stopped this queue from growing, but what it "
+			 "held before stays in kernel memory: nothing reads it. Drain it "
+			 "(action drain) or restart the program to free it; the program "
+			 "still needs the fix (read the socket, or attach its own drop "
+			 "filter).");
+	}
+	return 0;
+}
+
 /* fd usage of p in % of its soft limit, 0 when either is unknown. */
 static double fd_pct(const struct proc_info *p)
 {
@@ -1030,10 +1098,10 @@ static int rule_procs(const struct findings_config *c, struct findings_state *st
 			      fds_still_rising(c, s, p, rose_at[i], rising[i]);
 		/* a ghost younger than the grace period is a connection its
 		 * peer closed and the program is about to close (a healthy
-		 * server under churn): it counts only once it stayed */
-		int settled = p->oldest_ghost_age >= c->ghost_grace_s;
+		 * server under churn): it counts only once it stayed, each
+		 * ghost on its own age (ghosts_settled), not the oldest's */
 		int ghosts_grow = p->growth_known && p->ghost_growth_per_hour > 0 &&
-				  p->ghosts >= c->ghost_min && settled;
+				  p->ghosts_settled >= c->ghost_min;
 
 		im.fd_pct = pct;
 		im.fd_left_s = growing ? p->exhaustion_s : -1;
@@ -1096,7 +1164,13 @@ static int rule_procs(const struct findings_config *c, struct findings_state *st
 			if (p->ghosts_known && p->ghosts > 0 && p->ghosts >= c->ghost_min)
 				snprintf(cause, sizeof(cause), ": %d of its %d fds are ghost "
 					 "sockets it never closed", (int)p->ghosts, (int)p->nfds);
-			if (growing)
+			if (p->fd_soft > 0 && p->nfds >= p->fd_soft)
+				/* the forecast is over: say what is true now */
+				snprintf(f->summary, sizeof(f->summary),
+					 "has reached its fd limit (%d of %lld): every new "
+					 "socket, accept() and open() fails with EMFILE now%s",
+					 (int)p->nfds, (long long)p->fd_soft, cause);
+			else if (growing)
 				snprintf(f->summary, sizeof(f->summary),
 					 "will run out of file descriptors in about %.0f s%s",
 					 p->exhaustion_s, cause[0] ? cause :
@@ -1478,6 +1552,8 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 	memset(out, 0, sizeof(*out));
 	st->samples++;
 	r = rule_sockets(c, s, out);
+	if (r == 0)
+		r = rule_mitigated(c, s, out);
 	if (r == 0)
 		r = rule_orphans(c, s, out);
 	if (r == 0)

@@ -87,8 +87,8 @@ int findings_same(const struct finding *a, const struct finding *b)
 int findings_cmp(const struct finding *x, const struct finding *y)
 {
 	int xr = x->state == FINDING_RESOLVED, yr = y->state == FINDING_RESOLVED;
-	int xm = x->state == FINDING_MITIGATED && x->check != FINDING_CHECK_FAILS;
-	int ym = y->state == FINDING_MITIGATED && y->check != FINDING_CHECK_FAILS;
+	int xm = findings_mitigated_works(x);
+	int ym = findings_mitigated_works(y);
 
 	/* what still needs someone first: resolved last, then working
 	 * mitigations below the open problems of their severity */
@@ -113,6 +113,20 @@ int findings_is_open(const struct finding *f)
 	return f->state != FINDING_RESOLVED;
 }
 
+int findings_mitigated_works(const struct finding *f)
+{
+	return f->state == FINDING_MITIGATED && f->check != FINDING_CHECK_FAILS;
+}
+
+size_t findings_mitigated_count(const struct finding_list *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += !!findings_mitigated_works(&l->v[i]);
+	return n;
+}
+
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
 			  size_t *info)
 {
@@ -120,8 +134,9 @@ void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *wa
 
 	*crit = *warn = *info = 0;
 	for (i = 0; i < l->n; i++) {
-		if (!findings_is_open(&l->v[i]))
-			continue;	/* listed, but no longer a problem */
+		if (!findings_is_open(&l->v[i]) || findings_mitigated_works(&l->v[i]))
+			continue;	/* listed, but no longer a problem, or
+					 * held by a mitigation: counted apart */
 		switch (l->v[i].severity) {
 		case FINDING_CRITICAL:
 			(*crit)++;
@@ -140,8 +155,16 @@ int findings_any_leak(const struct finding_list *l)
 {
 	size_t crit, warn, info;
 
+	size_t i;
+
 	findings_open_counts(l, &crit, &warn, &info);
-	return crit + warn > 0;
+	if (crit + warn > 0)
+		return 1;
+	/* a mitigated leak is still a leak: its memory stays pinned */
+	for (i = 0; i < l->n; i++)
+		if (findings_mitigated_works(&l->v[i]) && l->v[i].severity != FINDING_INFO)
+			return 1;
+	return 0;
 }
 
 enum findings_verdict_kind findings_verdict(const struct findings_config *c,

@@ -77,7 +77,7 @@ static void text_sockets(FILE *f, const struct sample *s)
 		const struct ltsock *q;
 		const struct sock_rate *r;
 		const struct fd_owner *o;
-		char owner[96], comm[64], loc[64], peer[64], b1[32], b2[32], fill[8];
+		char owner[96], comm[64], loc[64], peer[64], b1[32], b2[32], fill[16];
 		char drops[16], growth[32], flags[64] = "", b3[32], b4[32];
 		size_t no = 0;
 		unsigned bit;
@@ -106,10 +106,7 @@ static void text_sockets(FILE *f, const struct sample *s)
 		}
 		lt_sanitize(ltsock_format_addr(q, 0, b1, sizeof(b1)), loc, 23);
 		lt_sanitize(ltsock_format_addr(q, 1, b2, sizeof(b2)), peer, 23);
-		if (ltsock_fill_pct(q) >= 0)
-			snprintf(fill, sizeof(fill), "%u%%", (unsigned)ltsock_fill_pct(q));
-		else
-			snprintf(fill, sizeof(fill), "-");
+		units_pct(ltsock_fill_pct(q), fill, sizeof(fill));
 		text_rate(drops, sizeof(drops), r, r->drops_ps, 0);
 		text_rate(growth, sizeof(growth), r, r->growth_bps, 1);
 		for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)

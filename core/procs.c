@@ -991,6 +991,7 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 		/* the census and the history fill these afresh each sample */
 		p->nsockets = p->ghosts = p->ghosts_known = 0;
 		p->oldest_ghost_age = 0;
+		p->ghosts_settled = 0;
 		p->queued = 0;
 		p->fd_growth_per_hour = p->ghost_growth_per_hour = 0;
 		p->growth_known = 0;

@@ -15,6 +15,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
 #include "leaktop/ltbpf_owners.h"
+#include "leaktop/units.h"
 #include "sample_int.h"
 #include "alloc_hook.h"
 
@@ -618,8 +619,14 @@ static int take_procs(struct sample_ctx *ctx, struct sample *out, struct lt_err 
 		double since = history_ghost_since(ctx->hist, (int)ghosts[2 * j],
 						   ghosts[2 * j + 1]);
 
-		if (p && since >= 0 && out->clock - since > p->oldest_ghost_age)
+		if (!p || since < 0)
+			continue;
+		if (out->clock - since > p->oldest_ghost_age)
 			p->oldest_ghost_age = out->clock - since;
+		/* counted one by one: one old ghost does not make the fresh
+		 * ones of a server under churn settled too */
+		if (out->clock - since >= ctx->fcfg.ghost_grace_s)
+			p->ghosts_settled++;
 	}
 	if (history_update_procs(ctx->hist, out->clock, ctx->window * 10, &out->procs) < 0)
 		out->hidden |= SAMPLE_HIDDEN_NOMEM;
@@ -798,22 +805,37 @@ static void check_socket_action(struct sample_ctx *ctx, const struct sample *out
 			 after, after == 1 ? "" : "s");
 		return;
 	}
-	snprintf(b1, sizeof(b1), "%u bytes", (unsigned)q[first]);
-	snprintf(b2, sizeof(b2), "%u bytes", (unsigned)q[n - 1]);
+	units_size(q[first], b1, sizeof(b1));
+	units_size(q[n - 1], b2, sizeof(b2));
 	if (q[n - 1] > q[first]) {
 		m->check = FINDING_CHECK_FAILS;
 		snprintf(m->how, sizeof(m->how), "not working: the queue grew from %s to %s "
 			 "over the %zu samples since", b1, b2, after);
+	} else if (q[n - 1] == q[first] && q[n - 1] > 0 && ltsock_is_full(sk) &&
+		   m->kind != ACTIONS_DRAIN) {
+		/* at its ceiling before and after: arrivals were dropped
+		 * anyway, and nothing queued was freed */
+		m->check = FINDING_CHECK_FAILS;
+		snprintf(m->how, sizeof(m->how), "no effect: the queue was at its ceiling "
+			 "and stays at %s; nothing was freed (drain it or restart the "
+			 "program)", b2);
+	} else if (q[n - 1] == q[first] && m->kind == ACTIONS_DRAIN && q[n - 1] > 0) {
+		m->check = FINDING_CHECK_FAILS;
+		snprintf(m->how, sizeof(m->how), "no effect: the queue stays at %s", b2);
 	} else {
 		m->check = FINDING_CHECK_WORKS;
-		snprintf(m->how, sizeof(m->how), "works: the queue %s %s over the %zu samples "
-			 "since%s", q[n - 1] < q[first] ? "fell from" : "stayed at",
-			 q[n - 1] < q[first] ? b1 : b2, after,
-			 m->kind == ACTIONS_DROP_FILTER ? "; what arrives is dropped" : "");
-		if (q[n - 1] < q[first]) {
+		if (q[n - 1] < q[first])
+			snprintf(m->how, sizeof(m->how), "works: the queue fell from %s to %s "
+				 "over the %zu samples since", b1, b2, after);
+		else
+			snprintf(m->how, sizeof(m->how), "works: the queue stopped growing, "
+				 "at %s over the %zu samples since%s", b2, after,
+				 m->kind == ACTIONS_DROP_FILTER ? "; what arrives is dropped" : "");
+		if (q[n - 1] > 0) {
 			size_t len = strlen(m->how);
 
-			snprintf(m->how + len, sizeof(m->how) - len, " to %s", b2);
+			snprintf(m->how + len, sizeof(m->how) - len, "; %s still pinned "
+				 "(a drain or a restart frees it)", b2);
 		}
 	}
 }

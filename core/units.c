@@ -4,6 +4,7 @@
  * nothing else in core, so any file may use it without making a circle.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -213,4 +214,15 @@ char *units_figures(const struct actions_figures *g, enum units_figures_style st
 		    char *out, size_t outsz)
 {
 	return units_figures_sized(g, style, NULL, out, outsz);
+}
+
+char *units_pct(double pct, char *out, size_t outsz)
+{
+	if (pct < 0 || isnan(pct))
+		snprintf(out, outsz, "-");
+	else if (pct < 9.95 && pct != floor(pct))
+		snprintf(out, outsz, "%.1f%%", pct);
+	else
+		snprintf(out, outsz, "%.0f%%", pct);
+	return out;
 }

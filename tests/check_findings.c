@@ -149,6 +149,8 @@ static void one_proc(struct sample *s, int nfds, int64_t soft, double growth, do
 	p->nsockets = ghosts + 1;
 	p->ghost_growth_per_hour = ghost_growth;
 	p->oldest_ghost_age = ghost_age;
+	/* one age for all: settled past the default grace of 3 s */
+	p->ghosts_settled = ghost_age >= 3 ? ghosts : 0;
 }
 
 START_TEST(test_fd_rules)

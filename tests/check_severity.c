@@ -250,6 +250,8 @@ static void one_proc(struct sample *s, double t, int nfds, int64_t soft, double 
 	p->nsockets = ghosts + 10;
 	p->ghost_growth_per_hour = ghosts ? 1021 : 0;
 	p->oldest_ghost_age = ghost_age;
+	/* one age for all: settled past the default grace of 3 s */
+	p->ghosts_settled = ghost_age >= 3 ? ghosts : 0;
 }
 
 static size_t count_kind(const struct finding_list *l, enum finding_kind k)
@@ -260,6 +262,35 @@ static size_t count_kind(const struct finding_list *l, enum finding_kind k)
 		n += l->v[i].kind == k && findings_is_open(&l->v[i]);
 	return n;
 }
+
+/* At the limit the forecast is over: "in about 0 s" would be stale; the
+ * summary says the limit is reached and what fails now. */
+START_TEST(test_fd_limit_reached)
+{
+	struct findings_state *st;
+	struct finding_list l;
+	struct sample s;
+	size_t i, n = 0;
+
+	findings_config_default(&cfg);
+	st = findings_state_new();
+	one_proc(&s, 1000, 300, 300, 36000, 0, 290, 60);
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].kind != FINDING_FD_EXHAUSTION)
+			continue;
+		n++;
+		ck_assert_int_eq(l.v[i].severity, FINDING_CRITICAL);
+		ck_assert_ptr_ne(strstr(l.v[i].summary, "has reached its fd limit (300 of 300)"),
+				 NULL);
+		ck_assert_ptr_eq(strstr(l.v[i].summary, "in about"), NULL);
+	}
+	ck_assert_uint_eq(n, 1);
+	findings_list_free(&l);
+	sample_release(&s);
+	findings_state_free(st);
+}
+END_TEST
 
 /* The healthy haproxy of the issue: 3 ghosts, the oldest 0 s, "+1021
  * ghosts/hour": connections its clients just closed. */
@@ -281,8 +312,17 @@ START_TEST(test_ghost_grace)
 	ck_assert_uint_eq(count_kind(&l, FINDING_GHOST_SOCKETS), 0);
 	findings_list_free(&l);
 	sample_release(&s);
-	/* one that stayed past the grace period counts */
-	one_proc(&s, 1002, 60, 20000, 0, -1, 3, cfg.ghost_grace_s);
+	/* one old ghost among fresh ones: each ghost counts on its own
+	 * age, so one settled ghost is below ghost_min (2) and the oldest's
+	 * age does not make the fresh ones count */
+	one_proc(&s, 1002, 60, 20000, 0, -1, 4, 60);
+	s.procs.v[0].ghosts_settled = 1;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(count_kind(&l, FINDING_GHOST_SOCKETS), 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	/* ghosts that stayed past the grace period count */
+	one_proc(&s, 1003, 60, 20000, 0, -1, 3, cfg.ghost_grace_s);
 	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
 	ck_assert_uint_eq(count_kind(&l, FINDING_GHOST_SOCKETS), 1);
 	/* far from its fd limit and holding no memory: a warning */
@@ -446,6 +486,7 @@ Suite *severity_suite(void)
 	tcase_add_test(tc, test_unbounded_boundaries);
 	tcase_add_test(tc, test_verdict_waits);
 	tcase_add_test(tc, test_ghost_grace);
+	tcase_add_test(tc, test_fd_limit_reached);
 	tcase_add_test(tc, test_stopped_burst_is_no_forecast);
 	tcase_add_test(tc, test_ghost_near_limit_ranks_first);
 	tcase_add_test(tc, test_kind_does_not_flip);

@@ -18,6 +18,7 @@
 #include "check_suites.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
+#include "leaktop/units.h"
 #include "../tui/format.h"
 #include "../tui/theme.h"
 
@@ -58,6 +59,16 @@ START_TEST(rates_and_percents)
 	ck_assert_str_eq(format_pct(93.4, 4, b, sizeof(b)), "93%");
 	ck_assert_str_eq(format_pct(0.4, 4, b, sizeof(b)), "0.4%");
 	ck_assert_str_eq(format_pct(100, 4, b, sizeof(b)), "100%");
+	/* one number for one label: the pane and the outputs word a fill
+	 * past the rcvbuf alike (units_pct), not 101 % here and 100 % there */
+	{
+		char c[32];
+
+		ck_assert_str_eq(format_pct(100.6, 6, b, sizeof(b)), units_pct(100.6, c, sizeof(c)));
+		ck_assert_str_eq(c, "101%");
+		ck_assert_str_eq(units_pct(0.4, c, sizeof(c)), "0.4%");
+		ck_assert_str_eq(units_pct(-1, c, sizeof(c)), "-");
+	}
 	ck_assert_str_eq(format_pct(-1, 4, b, sizeof(b)), "-");
 	ck_assert_str_eq(format_num(12.5, 1, 6, b, sizeof(b)), "12");
 	ck_assert_str_eq(format_num(2.5, 1, 6, b, sizeof(b)), "2.5");

@@ -16,6 +16,7 @@
 #include "leaktop/common.h"
 #include "leaktop/units.h"
 #include "format.h"
+#include "leaktop/units.h"
 
 static int fits(int n, int width, size_t outsz)
 {
@@ -117,16 +118,12 @@ char *format_pct(double pct, int width, char *out, size_t outsz)
 
 	if (outsz == 0)
 		return out;
-	if (pct < 0 || isnan(pct)) {
-		snprintf(out, outsz, "-");
+	/* the words are core's (units_pct), the width is the column's */
+	n = (int)strlen(units_pct(pct, out, outsz));
+	if (fits(n, width, outsz))
 		return out;
-	}
-	if (pct < 9.95 && pct != floor(pct)) {
-		n = snprintf(out, outsz, "%.1f%%", pct);
-		if (fits(n, width, outsz))
-			return out;
-	}
-	n = snprintf(out, outsz, "%.0f%%", pct);
+	if (pct < 9.95)
+		n = snprintf(out, outsz, "%.0f%%", pct);	/* "0.4%" too wide */
 	if (!fits(n, width, outsz))
 		snprintf(out, outsz, "*");
 	return out;

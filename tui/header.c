@@ -15,6 +15,7 @@
 #include "header.h"
 #include "leaktop/findings.h"
 #include "leaktop/meminfo.h"
+#include "options.h"
 #include "replay.h"
 #include "tui.h"
 
@@ -73,16 +74,33 @@ static int badges(struct tui *t, int right_edge)
 	return w;
 }
 
-/* The triage verdict in plain words, and its theme element. */
+/* The triage verdict in plain words, and its theme element: no verdict
+ * before the samples it needs (findings_verdict); mitigated findings
+ * counted apart from the open ones. */
 static int verdict(const struct tui *t, char *buf, size_t sz)
 {
-	size_t crit, warn, info;
+	size_t crit, warn, info, mit;
+	unsigned need = 0;
+	enum findings_verdict_kind v;
+	char more[48] = "";
 
 	buf[0] = '\0';
 	if (!t->have)
 		return THEME_MUTED;
 	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
+	mit = findings_mitigated_count(&t->cur.findings);
+	v = findings_verdict(&t->o->thresholds, &t->cur.findings, t->cur.seq, &need);
+	if (mit)
+		snprintf(more, sizeof(more), "%s%zu mitigated", crit || warn ? ", " : "", mit);
 	if (!crit && !warn) {
+		if (mit) {
+			snprintf(buf, sz, "%s", more);
+			return THEME_FINDING_WARNING;
+		}
+		if (v == FINDINGS_WAITING) {
+			snprintf(buf, sz, "checking: %u more sample%s", need, need == 1 ? "" : "s");
+			return THEME_MUTED;
+		}
 		if (info)
 			snprintf(buf, sz, "no leaks found (%zu note%s)", info, info == 1 ? "" : "s");
 		else
@@ -90,15 +108,15 @@ static int verdict(const struct tui *t, char *buf, size_t sz)
 		return THEME_FINDING_NONE;
 	}
 	if (crit && warn)
-		snprintf(buf, sz, "%zu critical, %zu warning", crit, warn);
+		snprintf(buf, sz, "%zu critical, %zu warning%s", crit, warn, more);
 	else
-		snprintf(buf, sz, "%zu %s", crit ? crit : warn, crit ? "critical" : "warning");
+		snprintf(buf, sz, "%zu %s%s", crit ? crit : warn, crit ? "critical" : "warning", more);
 	return crit ? THEME_FINDING_CRITICAL : THEME_FINDING_WARNING;
 }
 
 void header_draw(struct tui *t)
 {
-	char buf[256], up[32], clock[16], v[64];
+	char buf[256], up[32], clock[16], v[96];
 	const struct host_info *hi = &t->cur.host;
 	time_t now = time(NULL);
 	struct tm tm;

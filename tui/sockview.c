@@ -101,7 +101,8 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 			format_size(k->fwd_alloc, 8, f[1], sizeof(f[1]));
 			format_size(k->optmem, 8, f[2], sizeof(f[2]));
 			format_size(k->backlog, 8, f[3], sizeof(f[3]));
-			add(sv, "queued  %-9s fwd    %-9s optmem %-9s backlog %s", f[0], f[1],
+			/* wmem_queued: the send side, not what waits for a reader */
+			add(sv, "wqueued %-9s(send side)  fwd %-9s optmem %-9s backlog %s", f[0], f[1],
 			    f[2], f[3]);
 		}
 	} else {

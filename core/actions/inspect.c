@@ -344,6 +344,13 @@ void actions_inspect_target(int sfd, struct actions_target *t)
 			struct sockaddr_ll *ll = (struct sockaddr_ll *)&ss;
 
 			k.ifindex = (uint32_t)ll->sll_ifindex;
+			/* SO_PROTOCOL is 0 for a packet socket on some kernels;
+			 * the bound protocol is what sock_diag names (the same
+			 * "*:RARP" in findings and here) */
+			if (!k.protocol && ll->sll_protocol) {
+				k.protocol = ntohs(ll->sll_protocol);
+				t->protocol = k.protocol;
+			}
 		} else if (ss.ss_family == AF_NETLINK) {
 			struct sockaddr_nl *nl = (struct sockaddr_nl *)&ss;
 

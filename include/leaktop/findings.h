@@ -255,12 +255,20 @@ int findings_cmp(const struct finding *a, const struct finding *b);
 /* Is f still a problem?  Every state but resolved (a resolved finding
  * stays listed for resolved_keep_s). */
 int findings_is_open(const struct finding *f);
-/* The findings of l that are still a problem (findings_is_open), by
- * severity. */
+/* Is f held by a mitigation of leaktop's that works (or is still being
+ * checked)?  It stays listed, mitigated, while it pins memory, but it is
+ * not an open problem in the counts. */
+int findings_mitigated_works(const struct finding *f);
+/* How many findings of l findings_mitigated_works holds: the header's
+ * "N mitigated", apart from the open ones. */
+size_t findings_mitigated_count(const struct finding_list *l);
+/* The findings of l that are still a problem (findings_is_open) and not
+ * held by a working mitigation, by severity. */
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
 			  size_t *info);
 /* "Is there a leak?": 1 when an open (not resolved) finding is a warning
- * or critical; info findings are notes, not leaks. */
+ * or critical, mitigated ones included (their memory stays pinned); info
+ * findings are notes, not leaks. */
 int findings_any_leak(const struct finding_list *l);
 /*
  * Who a finding is about, as every output words it: "comm (pid N, fd M)",

@@ -45,6 +45,9 @@ struct proc_info {
 	int32_t ghosts;		/* socket fds no dump lists (0 if unknown) */
 	int ghosts_known;	/* 0: the census was incomplete, ghosts unknown */
 	double oldest_ghost_age;	/* seconds the oldest ghost has been one */
+	int32_t ghosts_settled;	/* ghosts that have been ghosts for the
+				 * findings' ghost_grace_s or longer (the
+				 * sampler's count; not recorded) */
 	uint64_t queued;	/* bytes queued in sockets it holds */
 	double fd_growth_per_hour;	/* regression over the history */
 	double ghost_growth_per_hour;

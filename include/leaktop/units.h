@@ -14,6 +14,10 @@
 
 /* Human size: "1.5 GiB", "512 B". */
 char *units_size(uint64_t bytes, char *out, size_t outsz);
+/* A percentage as every output and pane words it: one decimal below 10
+ * ("0.4%"), rounded to a whole number above ("101%": an rmem past its
+ * rcvbuf is shown as it is), "-" when pct < 0 (unknown).  Returns out. */
+char *units_pct(double pct, char *out, size_t outsz);
 /* A signed size: "-1.5 MiB", "512 B" (INT64_MIN included). */
 char *units_size_signed(int64_t v, char *out, size_t outsz);
 /* A change: "+1.5 MiB", "-12 B", "0 B". */
