@@ -102,6 +102,36 @@ int procs_parse_stat(const char *text, size_t len, char *comm, size_t commsz,
 	return lt_err_set(err, EBADMSG, "stat: truncated");
 }
 
+char procs_parse_state(const char *text, size_t len)
+{
+	const char *p;
+
+	/* comm may hold ')': the state follows the last one */
+	for (p = text + len; p > text; p--)
+		if (p[-1] == ')')
+			break;
+	if (p == text || p + 2 > text + len || *p != ' ')
+		return 0;
+	return isalpha((unsigned char)p[1]) ? p[1] : 0;
+}
+
+int procs_read_state(const char *procroot, struct proc_info *p)
+{
+	char rel[32], path[512], *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	p->run_state = 0;
+	snprintf(rel, sizeof(rel), "%d/stat", (int)p->pid);
+	r = lt_path(path, sizeof(path), procroot, rel);
+	if (r == 0)
+		r = lt_read_file(path, &buf, &len, 4096);
+	if (r == 0)
+		p->run_state = procs_parse_state(buf, len);
+	free(buf);
+	return r;
+}
+
 void procs_cmdline_clean(char *s, size_t len, int utf8)
 {
 	size_t i, k, n;

@@ -848,6 +848,23 @@ static int take_mitigations(struct sample_ctx *ctx, struct sample *out)
 
 /* The processes a finding names, or that hold ghosts, are read in full at
  * every sample for a while (their fd count, limits, comm). */
+/*
+ * The run state of each process that holds queued bytes, read afresh in
+ * every sample (the table reads stat only at its cadence): a stopped,
+ * traced or D-state holder is the finding (findings_group).  A process
+ * gone meanwhile keeps state 0.
+ */
+static void take_proc_states(struct sample_ctx *ctx, struct sample *out)
+{
+	size_t i;
+
+	if (!out->have_procs)
+		return;
+	for (i = 0; i < out->procs.n; i++)
+		if (out->procs.v[i].queued > 0)
+			procs_read_state(ctx->procroot, &out->procs.v[i]);
+}
+
 static void watch_named(struct sample_ctx *ctx, const struct sample *s)
 {
 	const struct proc_info *p;
@@ -945,6 +962,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			return r;
 		}
 	}
+	take_proc_states(ctx, out);
 	if (take_mitigations(ctx, out) < 0 ||
 	    findings_evaluate(&ctx->fcfg, ctx->fstate, out, &out->findings) < 0) {
 		sample_release(out);

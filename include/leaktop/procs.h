@@ -55,6 +55,10 @@ struct proc_info {
 	unsigned hidden;	/* PROC_HIDDEN_* */
 	int fds_fresh;		/* nfds was read in this sample (not carried
 				 * from an earlier read); not recorded */
+	char run_state;		/* field 3 of stat ('R', 'S', 'D', 'T', 't',
+				 * ...), read in each sample for the processes
+				 * that hold queued bytes (procs_read_state);
+				 * 0 unknown; not recorded */
 };
 
 struct proc_list {
@@ -144,6 +148,12 @@ int procs_parse_limits(const char *text, size_t len, int64_t *soft, int64_t *har
  * ppid, start ticks.  0 or -EBADMSG. */
 int procs_parse_stat(const char *text, size_t len, char *comm, size_t commsz,
 		     int32_t *ppid, uint64_t *start_ticks, struct lt_err *err);
+/* The state letter of /proc/PID/stat text (field 3, after the last ')'),
+ * or 0 when the text has none. */
+char procs_parse_state(const char *text, size_t len);
+/* Read p's state afresh into p->run_state (0 when the process is gone or
+ * its stat unreadable); 0 or -errno. */
+int procs_read_state(const char *procroot, struct proc_info *p);
 /* Count open fds of pid cheaply: stat(fd dir).st_size where the kernel
  * provides it (6.2+, procfs only), else count the entries.  procfs says
  * whether procroot is a procfs (procs_is_procfs).  -errno on failure. */
