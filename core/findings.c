@@ -798,6 +798,7 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 		/* sure when the culprit's end is seen not reading */
 		f->suspected = g[j].pid < 0 || !g[j].peer_stuck;
 		f->score = (double)g[j].bytes / 2;
+		f->bytes = g[j].bytes;
 		/* the reader is the subject: the sentence starts with it */
 		if (g[j].pid >= 0)
 			say(f->summary, sizeof(f->summary),

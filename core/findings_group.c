@@ -80,11 +80,15 @@ const struct finding *findings_members(const struct finding_list *l,
 	return l->members + f->member_first;
 }
 
+/* A finding about the sockets of process f->pid: one a group can hold.
+ * Orphans have no cause to share (rule_orphans groups them already) but
+ * fold into their reader's process_stopped finding. */
 static int groupable(const struct finding *f)
 {
 	return f->pid >= 0 && (f->kind == FINDING_UNREAD_QUEUE ||
 			       f->kind == FINDING_QUEUE_FULL_DROPPING ||
-			       f->kind == FINDING_SEND_STALL);
+			       f->kind == FINDING_SEND_STALL ||
+			       f->kind == FINDING_ORPHANED_CONNECTIONS);
 }
 
 /* Does state letter c stop a process from reading (after samples in a
@@ -349,12 +353,11 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 			 units_duration(for_s, b3, sizeof(b3)), n, plural(n, "", "s"), b1, b2,
 			 (int)m[0].fd);
 		say(g->evidence, sizeof(g->evidence),
-			 "state %c in /proc/%d/stat since %.0f s ago; %zu socket finding%s "
-			 "folded in (%zu unread or full queue%s and stalled sender%s), %s in "
-			 "total; the worst is socket %llu with %s",
-			 g->proc_state, (int)g->pid, for_s, n, plural(n, "", "s"), n,
-			 plural(n, "", "s"), plural(n, "", "s"), b1,
-			 (unsigned long long)m[0].inode, b2);
+			 "state %c in /proc/%d/stat, seen so for %.0f s; %zu finding%s about "
+			 "its sockets folded in (its unread or full queues, the senders "
+			 "stalled on it, the orphans it keeps), %s in total; the worst: %s, "
+			 "%s", g->proc_state, (int)g->pid, for_s, n, plural(n, "", "s"), b1,
+			 findings_kind_name((enum finding_kind)m[0].kind), b2);
 		say(g->explanation, sizeof(g->explanation),
 			 "A process that does not run reads nothing: every socket it holds "
 			 "keeps what arrives, up to its buffer, and the programs that write "

@@ -397,7 +397,7 @@ static int md_pos_cmp(const void *a, const void *b, void *arg)
 static int md_findings(FILE *f, const struct export_session *es)
 {
 	size_t i, k, *pos;
-	char b1[64], txt[2600], sentence[400];
+	char b1[64], b2[32], txt[2600], sentence[400];
 	int r = -1;
 
 	fputs("## Findings\n\n", f);
@@ -434,6 +434,10 @@ static int md_findings(FILE *f, const struct export_session *es)
 		if (x->inode)
 			fprintf(f, "; socket inode %" PRIu64, x->inode);
 		fputc('\n', f);
+		if (x->nmembers)	/* one line per group (findings_group) */
+			fprintf(f, "- members: %u, %s in total, the worst fd %d (%s)\n",
+				(unsigned)x->nmembers, units_size(x->bytes, b1, sizeof(b1)),
+				(int)x->worst_fd, units_size(x->worst_bytes, b2, sizeof(b2)));
 		fprintf(f, "- id `%s`, %s at the end\n", findings_id(x, b1, sizeof(b1)),
 			ef->at_end ? findings_state_name((enum finding_state)x->state) :
 			"gone");
