@@ -494,7 +494,7 @@ static int set_cause(const struct sample *s, struct peer_ix *ix, const struct lt
 		if (!toward_peer && peer_ix_listener(s, ix, k) >= 0) {
 			key.tag = 'L';
 			key.port = k->local.port;
-			snprintf(f->cause_text, sizeof(f->cause_text), "on port %u",
+			snprintf(f->cause_text, sizeof(f->cause_text), "on :%u",
 				 (unsigned)k->local.port);
 		} else {
 			key.tag = 'P';

@@ -228,11 +228,11 @@ static const char *state_words(char c)
 {
 	switch (c) {
 	case 'T':
-		return "is stopped (SIGSTOP or a job-control stop)";
+		return "is stopped (SIGSTOP)";
 	case 't':
-		return "is stopped by a tracer (a debugger or strace)";
+		return "is stopped by a tracer";
 	default:
-		return "is stuck in uninterruptible sleep (state D)";
+		return "is stuck in the kernel (D)";
 	}
 }
 
@@ -348,10 +348,9 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		g->observed_s = for_s;
 		g->score = 1e12 + (double)total;	/* the fact that explains them */
 		say(g->summary, sizeof(g->summary),
-			 "%s for at least %s while %zu of its socket%s fill: %s queued, "
-			 "the most %s (fd %d)", state_words(g->proc_state),
-			 units_duration(for_s, b3, sizeof(b3)), n, plural(n, "", "s"), b1, b2,
-			 (int)m[0].fd);
+			 "%s for at least %s and its queues fill: %s, worst fd %d %s",
+			 state_words(g->proc_state), units_duration(for_s, b3, sizeof(b3)), b1,
+			 (int)m[0].fd, b2);
 		say(g->evidence, sizeof(g->evidence),
 			 "state %c in /proc/%d/stat, seen so for %.0f s; %zu finding%s about "
 			 "its sockets folded in (its unread or full queues, the senders "
@@ -369,30 +368,32 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 	} else {
 		const char *what = "connections";
 
+		/* short: the strip and the pane's column keep the figures */
 		if (kind == FINDING_UNREAD_QUEUE)
 			say(g->summary, sizeof(g->summary),
-				 "never reads %zu %s %s: %s queued, the most %s (fd %d)", n,
-				 what, g->cause_text, b1, b2, (int)m[0].fd);
+			    "never reads %zu %s %s: %s queued, worst fd %d %s", n, what,
+			    g->cause_text, b1, (int)m[0].fd, b2);
 		else if (kind == FINDING_QUEUE_FULL_DROPPING)
 			say(g->summary, sizeof(g->summary),
-				 "reads %zu %s %s too slowly: %s queued, the most %s (fd %d)", n,
-				 what, g->cause_text, b1, b2, (int)m[0].fd);
+			    "reads %zu %s %s too slowly: %s queued, worst fd %d %s", n, what,
+			    g->cause_text, b1, (int)m[0].fd, b2);
 		else if (m[0].victim_pid >= 0)
 			say(g->summary, sizeof(g->summary),
-				 "does not read %zu %s %s: %s waits unsent in its senders, the "
-				 "most %s", n, what, g->cause_text, b1, b2);
+			    "does not read %zu %s %s: %s waits unsent in its senders, worst %s",
+			    n, what, g->cause_text, b1, b2);
 		else
 			say(g->summary, sizeof(g->summary),
-				 "cannot send on %zu %s %s: %s waits, the peer takes nothing, "
-				 "the most %s (fd %d)", n, what, g->cause_text, b1, b2,
-				 (int)m[0].fd);
+			    "cannot send on %zu %s %s: %s waits unsent, worst fd %d %s", n, what,
+			    g->cause_text, b1, (int)m[0].fd, b2);
 		say(g->evidence, sizeof(g->evidence),
 			 "%zu %s %s, %s in total (%zu confirmed, %zu suspected%s); the worst "
 			 "is fd %d, socket %llu, with %s: %.120s", n, what, g->cause_text, b1,
 			 confirmed, suspected, resolved ? ", some resolved" : "", (int)m[0].fd,
 			 (unsigned long long)m[0].inode, b2, m[0].evidence);
 	}
-	if (why[0]) {
+	/* the words of a warning's ceiling are the members'; a critical
+	 * group says why it is one */
+	if (why[0] && g->severity == FINDING_CRITICAL) {
 		size_t len = strlen(g->summary);
 
 		if (len + 3 < sizeof(g->summary))
