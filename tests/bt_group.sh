@@ -35,8 +35,8 @@ check "text: no finding of one of its sockets beside it" \
 check "text: the group's members line names the count" \
 	grep -q '^ *members: 12: fd ' "$TMPD/o4.txt"
 
-"$LEAKTOP" -b -n 4 -d 1 -p "$o_pid" --format json >"$TMPD/o.all" 2>"$TMPD/o.err" ||
-	fail "leaktop -b (json) failed: $(cat "$TMPD/o.err")"
+"$LEAKTOP" -b -n 4 -d 1 -p "$o_pid" --format json --record "$TMPD/o.ltrec" \
+	>"$TMPD/o.all" 2>"$TMPD/o.err" || fail "leaktop -b (json) failed: $(cat "$TMPD/o.err")"
 tail -1 "$TMPD/o.all" >"$TMPD/o.json"
 grp() { # FILTER on the server's unread_queue findings of the last sample
 	jq -e --argjson p "$o_pid" "[.findings[] | select(.pid == \$p and .kind == \"unread_queue\")] | $1" "$TMPD/o.json"
@@ -53,6 +53,13 @@ check "json: the total is the members' sum, the worst is the biggest member" \
 	     (.worst.fd as $w | .members | map(.fd) | index($w)) != null'
 check "json: the group's id is a 12-digit id of its own" \
 	grp '.[0].id | test("^[0-9a-f]{12}$")'
+# the recording replays the same groups, members and all
+"$LEAKTOP" --replay "$TMPD/o.ltrec" -b --format json >"$TMPD/r.all" 2>"$TMPD/r.err" ||
+	fail "replay failed: $(cat "$TMPD/r.err")"
+groups() { jq -c '[.findings[] | {id, kind, count, bytes, cause, worst, members: [.members[] | {id, fd, bytes, state}]}]' "$1"; }
+check "replay: the same groups with the same members as live" \
+	bash -c "[ \"\$($(declare -f groups); tail -1 '$TMPD/r.all' >'$TMPD/r.json'; groups '$TMPD/r.json')\" = \"\$($(declare -f groups); groups '$TMPD/o.json')\" ] &&
+		 jq -e '[.findings[] | select(.count == 12 and (.members | length) == 12)] | length == 1' '$TMPD/r.json'"
 
 # --- the UI at 120x40 ------------------------------------------------------
 # (the sentence may be abbreviated to fit: "conns"; the figures stay)

@@ -123,6 +123,8 @@ struct finding {
 				 * seen so, 0 */
 	char proc_state;	/* process_stopped: 'T' stopped, 't' traced,
 				 * 'D' uninterruptible; 0 */
+	uint32_t member_of;	/* a recording's member row: 1 + the row of
+				 * its group; 0 everywhere else */
 };
 
 struct finding_list {
