@@ -50,16 +50,23 @@ const char *findings_check_name(enum finding_check c)
 	return (unsigned)c < FINDING_NCHECKS ? names[c] : "?";
 }
 
+/* The cause that is part of f's identity: a group's (findings_group), 0
+ * for a finding of one socket (its fd and inode say which). */
+static uint64_t group_cause(const struct finding *f)
+{
+	return f->nmembers ? f->cause : 0;
+}
+
 /* FNV-1a over the kind and the subject: the same problem, the same id.
- * A group's cause is part of its subject; a finding without one hashes
- * as it did before groups (its id stays). */
+ * A group's cause is part of its subject; a finding that is no group
+ * hashes as it did before groups (its id stays). */
 uint64_t findings_hash(const struct finding *f)
 {
 	uint64_t v[6] = { f->kind, (uint64_t)(int64_t)f->pid, (uint64_t)(int64_t)f->fd,
-			  f->inode, f->netns, f->cause };
+			  f->inode, f->netns, group_cause(f) };
 	const uint8_t *p = (const uint8_t *)v;
 	uint64_t h = 14695981039346656037ull;
-	size_t i, n = f->cause ? sizeof(v) : 5 * sizeof(v[0]);
+	size_t i, n = v[5] ? sizeof(v) : 5 * sizeof(v[0]);
 
 	for (i = 0; i < n; i++)
 		h = (h ^ p[i]) * 1099511628211ull;
@@ -80,8 +87,8 @@ int findings_identity_cmp(const struct finding *a, const struct finding *b)
 	if (a->netns != b->netns)
 		return a->netns < b->netns ? -1 : 1;
 	/* a group: its cause (0 for a finding of one socket) */
-	if (a->cause != b->cause)
-		return a->cause < b->cause ? -1 : 1;
+	if (group_cause(a) != group_cause(b))
+		return group_cause(a) < group_cause(b) ? -1 : 1;
 	return 0;
 }
 
