@@ -91,8 +91,8 @@ struct schema {
 	const char *types;	/* one letter per field, from rec_fields.h */
 	int nf10;		/* fields a format 1.x row has */
 	int nf20;		/* fields a format 2.x row has */
-	int nf31;		/* fields a format 3.0 or 3.1 row has, when 3.2
-				 * added some (findings), else 0 */
+	int nf30;		/* fields a format 3.x row has, when 4.0 added
+				 * some (findings), else 0 */
 };
 
 struct row {

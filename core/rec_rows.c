@@ -31,16 +31,16 @@ int rec_schema_nf(int t)
 
 /* Fields of table t in a file of format major.minor: 1.x rows stop before
  * the fields 2.0 added (socket memory, the rest of SK_MEMINFO, unix
- * senders, victims, namespaces held by a socket), 3.0 and 3.1 rows before
- * those 3.2 added (a finding's group). */
+ * senders, victims, namespaces held by a socket), 3.x rows before those
+ * 4.0 added (a finding's group). */
 int rec_schema_nf_of(int t, unsigned major, unsigned minor)
 {
 	if (major < 2 && rec_schemas[t].nf10)
 		return rec_schemas[t].nf10;
 	if (major < 3 && rec_schemas[t].nf20)
 		return rec_schemas[t].nf20;
-	if (major == 3 && minor < 2 && rec_schemas[t].nf31)
-		return rec_schemas[t].nf31;
+	if (major == 3 && minor < 2 && rec_schemas[t].nf30)
+		return rec_schemas[t].nf30;
 	return rec_schema_nf(t);
 }
 
@@ -205,8 +205,8 @@ int rec_row_spans(int t, const uint8_t *p, size_t len, uint32_t *offs)
 
 		if (((rec_schemas[t].nf10 && i == rec_schemas[t].nf10) ||
 		     (rec_schemas[t].nf20 && i == rec_schemas[t].nf20) ||
-		     (rec_schemas[t].nf31 && i == rec_schemas[t].nf31)) && o == len)
-			break;	/* a 1.x, 2.x or 3.1 row */
+		     (rec_schemas[t].nf30 && i == rec_schemas[t].nf30)) && o == len)
+			break;	/* a 1.x, 2.x or 3.x row */
 		l = rec_field_len(ty[i], p + o, e);
 		if (l < 0)
 			return -1;
@@ -274,8 +274,8 @@ const struct schema rec_schemas[NT] = {
 	SCHEMA(T_OWNER, "owners", 3, REC_OWNER),
 	SCHEMA(T_FDPROC, "fd processes", 1, REC_FDPROC),
 	SCHEMA(T_PROC, "processes", 1, REC_PROC),
-	[T_FINDING] = { "findings", 1, REC_TYPES(REC_FINDING) REC_TYPES_V(REC_FINDING, 32),
-			REC_NF10(REC_FINDING), REC_NF20(REC_FINDING), REC_NF31(REC_FINDING) },
+	[T_FINDING] = { "findings", 1, REC_TYPES(REC_FINDING) REC_TYPES_V(REC_FINDING, 4),
+			REC_NF10(REC_FINDING), REC_NF20(REC_FINDING), REC_NF30(REC_FINDING) },
 	SCHEMA(T_FDTAB, "fd tables", 1, REC_FDTAB),
 	SCHEMA(T_FDENT, "fd entries", 2, REC_FDENT),
 #undef SCHEMA
@@ -374,7 +374,7 @@ void rec_enc_finding(struct buf *b, const struct finding *f)
 
 	findings_summary(f, whole.summary, sizeof(whole.summary));
 	ENCODE(REC_FINDING);
-	REC_FINDING_32(REC_ENC)
+	REC_FINDING_4(REC_ENC)
 }
 
 static void enc_fdtab(struct buf *b, const struct fd_table *ft)
@@ -543,7 +543,7 @@ int rec_dec_finding(struct cur *c, struct finding *x)
 	x->state = x->suspected ? FINDING_SUSPECTED : FINDING_CONFIRMED;
 	DECODE_V(REC_FINDING, 3);
 	x->worst_fd = -1;
-	DECODE_V(REC_FINDING, 32);
+	DECODE_V(REC_FINDING, 4);
 	x->member_first = x->member_n = 0;	/* rows_to_sample links them */
 	if (c->bad || x->kind >= FINDING_NKINDS || x->severity > FINDING_CRITICAL ||
 	    x->state >= FINDING_NSTATES || x->mitigation >= ACTIONS_NKINDS ||
