@@ -30,6 +30,7 @@
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
 #include "leaktop/units.h"
+#include "alloc_hook.h"
 #include "findings_int.h"
 
 /* A process seen stopped, from the first sample that saw it so. */
