@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,6 +18,7 @@
 #include "check_suites.h"
 #include "leaktop/findings.h"
 #include "leaktop/out.h"
+#include "leaktop/record.h"
 #include "leaktop/procs.h"
 #include "leaktop/sample.h"
 
@@ -381,6 +383,73 @@ START_TEST(test_outputs)
 }
 END_TEST
 
+static char *json_of(const struct sample *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(out_json_write(f, s), 0);
+	fclose(f);
+	return buf;
+}
+
+/* A recording keeps the groups and their members: a replayed sample's
+ * JSON is the live one's, keyframe and deltas alike (members coming and
+ * going, a stopped process). */
+START_TEST(test_recorded)
+{
+	struct findings_state *st = findings_state_new();
+	struct record_writer_config wc = { .keyframe_every = 2, .version = "test",
+					   .interval = 1 };
+	static const unsigned nconn[4] = { 12, 11, 11, 12 };
+	static const char state[4] = { 'S', 'S', 'T', 'T' };
+	char path[] = "/tmp/leaktop-check-group-XXXXXX", *live[4];
+	struct lt_err err = { "" };
+	struct record_writer *w;
+	struct record_reader *r;
+	struct sample s;
+	size_t i;
+	int fd;
+
+	findings_config_default(&cfg);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	wc.path = path;
+	w = record_writer_new(&wc, &err);
+	ck_assert_msg(w != NULL, "writer: %s", err.msg);
+	for (i = 0; i < 4; i++) {
+		server(&s, 1000 + (double)i, nconn[i], 100000, (uint8_t)(6 + i), state[i]);
+		s.seq = (unsigned)i + 1;
+		eval(st, &s);
+		ck_assert_uint_ge(s.findings.nmembers, 11);
+		live[i] = json_of(&s);
+		ck_assert_msg(record_write_sample(w, &s, &err) == 0, "write: %s", err.msg);
+		sample_release(&s);
+	}
+	ck_assert_int_eq(record_writer_close(w, &err), 0);
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "reader: %s", err.msg);
+	ck_assert_uint_eq(record_reader_header(r)->major, RECORD_FORMAT_MAJOR);
+	ck_assert_uint_eq(record_reader_nsamples(r), 4);
+	for (i = 0; i < 4; i++) {
+		char *back;
+
+		ck_assert_int_eq(record_reader_sample(r, i, &s, &err), 0);
+		back = json_of(&s);
+		ck_assert_msg(strstr(back, "\"members\":[{\"id\":") != NULL, "%s", back);
+		ck_assert_str_eq(strstr(back, "\"findings\":"), strstr(live[i], "\"findings\":"));
+		free(back);
+		free(live[i]);
+		sample_release(&s);
+	}
+	record_reader_free(r);
+	unlink(path);
+	findings_state_free(st);
+}
+END_TEST
+
 Suite *group_suite(void)
 {
 	Suite *s = suite_create("group");
@@ -393,6 +462,7 @@ Suite *group_suite(void)
 	tcase_add_test(tc, test_d_state_waits);
 	tcase_add_test(tc, test_member_states);
 	tcase_add_test(tc, test_outputs);
+	tcase_add_test(tc, test_recorded);
 	suite_add_tcase(s, tc);
 	return s;
 }
