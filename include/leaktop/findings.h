@@ -247,7 +247,11 @@ void findings_state_free(struct findings_state *st);
  * A finding an action in s->mitigations covers is marked mitigated (with
  * the check's verdict in its evidence); a consequence names its cause (fd
  * exhaustion its ghost sockets); a finding confirmed before and gone now is
- * kept, resolved, for findings_config's resolved_keep_s.
+ * kept, resolved, for findings_config's resolved_keep_s.  Last, one row
+ * per problem (core/findings_group.c): the socket findings of one process
+ * that share a cause become one group, those of a stopped, traced or
+ * D-state process its process_stopped finding; their members move to
+ * out->members (findings_members).
  */
 int findings_evaluate(const struct findings_config *c, struct findings_state *st,
 		      const struct sample *s, struct finding_list *out);
