@@ -23,6 +23,8 @@ L="$TESTS_BIN/leakers"
 
 start_bg o "$L/leak_tcpstall" --mode orphans --count 12 --seconds 150
 start_bg u "$L/leak_udp" --interval-ms 5 --seconds 150
+# a stopped process ignores the SIGTERM of the cleanup: continue it first
+trap '$TM kill-server 2>/dev/null; kill -CONT "$u_pid" 2>/dev/null; cleanup' EXIT
 
 # --- the twelve stalled connections: batch text and JSON ---------------------
 "$LEAKTOP" -b -n 4 -d 1 -p "$o_pid" >"$TMPD/o.txt" 2>"$TMPD/o.err" ||
