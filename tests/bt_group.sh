@@ -13,7 +13,7 @@
 #   resolved and the unread queue is a finding of its own again.
 # Every check selects our leakers' pids (-p, or jq on .pid), so the test
 # runs beside the others.  Every wait polls with a bound; nothing is timed.
-# shellcheck disable=SC2154
+# shellcheck disable=SC2154,SC2016
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
@@ -101,8 +101,8 @@ lt_pid=$!
 CHILDREN="$CHILDREN $lt_pid"
 # poll_json FILTER: until the last sample written satisfies FILTER (60 s)
 poll_json() {
-	local i
-	for i in $(seq 1 300); do
+	local _
+	for _ in $(seq 1 300); do
 		tail -n 1 "$TMPD/u.all" 2>/dev/null | jq -e --argjson p "$u_pid" "$1" >/dev/null 2>&1 &&
 			return 0
 		sleep 0.2
