@@ -170,7 +170,7 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		/* the summary without who: the PID/FD and COMMAND columns say it;
 		 * a group says whether Right opens it */
 		if (f->member_n && !(row & MEMBER)) {
-			char s2[sizeof(f->summary)];
+			char s2[4 * sizeof(f->summary)];
 
 			format_safe(f->summary, 0, s2, sizeof(s2));
 			snprintf(buf, sz, "[%c] %s", is_open(tb, f) ? '-' : '+', s2);
