@@ -5,8 +5,9 @@
  * one fact that explains every queue it holds.  This pass folds them:
  *
  *  - the open socket findings (unread_queue, queue_full_dropping,
- *    send_stall) of a process that is stopped (T), traced (t) or stuck in
- *    D for two samples become the members of one process_stopped finding,
+ *    send_stall, orphans) of a process that is stopped (T), traced (t), in
+ *    a frozen cgroup (F, leaktop's letter) or stuck in D for two samples
+ *    become the members of one process_stopped finding,
  *    which says how long it has been so (the first sample that saw it);
  *  - the other socket findings of one process with the same kind,
  *    namespace and cause (the listening port, the peer or the unix path
@@ -96,7 +97,7 @@ static int groupable(const struct finding *f)
  * row)?  D only once it stays: a read from disk passes through it. */
 static int stops_reading(char c, unsigned samples)
 {
-	return c == 'T' || c == 't' || (c == 'D' && samples >= 2);
+	return c == 'T' || c == 't' || c == 'F' || (c == 'D' && samples >= 2);
 }
 
 /* Track the processes seen stopped in s: since when, how many samples. */
@@ -110,7 +111,7 @@ static int track_stopped(struct findings_group_state *g, const struct sample *s)
 	for (i = 0; i < s->procs.n; i++) {
 		char c = s->procs.v[i].run_state;
 
-		n += c == 'T' || c == 't' || c == 'D';
+		n += c == 'T' || c == 't' || c == 'D' || c == 'F';
 	}
 	nv = malloc((n ? n : 1) * sizeof(*nv));
 	if (!nv)
@@ -120,7 +121,7 @@ static int track_stopped(struct findings_group_state *g, const struct sample *s)
 		const struct proc_info *p = &s->procs.v[i];
 		char c = p->run_state;
 
-		if (c != 'T' && c != 't' && c != 'D')
+		if (c != 'T' && c != 't' && c != 'D' && c != 'F')
 			continue;
 		nv[n] = (struct stopped){ p->pid, p->start_ticks, c, s->time, 1 };
 		for (j = 0; j < g->nst; j++)
@@ -232,6 +233,8 @@ static const char *state_words(char c)
 		return "is stopped (SIGSTOP)";
 	case 't':
 		return "is stopped by a tracer";
+	case 'F':
+		return "is in a frozen cgroup";
 	default:
 		return "is stuck in the kernel (D)";
 	}
@@ -248,7 +251,7 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		       const struct stopped *st, struct finding *g)
 {
 	struct findings_impact im = { .fd_left_s = -1, .ceiling_of = "their buffers" };
-	char b1[32], b2[32], b3[32], why[128];
+	char b1[32], b2[32], b3[32], why[128], where[96];
 	size_t k, confirmed = 0, suspected = 0, mitigated = 0, resolved = 0, open = 0;
 	uint64_t total = 0, ceil = 0;
 	int all_ceiling = 1, same_victim = 1;
@@ -348,16 +351,22 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		g->since = st ? st->since : s->time;
 		g->observed_s = for_s;
 		g->score = 1e12 + (double)total;	/* the fact that explains them */
+		if (g->proc_state == 'F')
+			snprintf(where, sizeof(where), "the freezer of its cgroup (/proc/%d/cgroup) "
+				 "says frozen", (int)g->pid);
+		else
+			snprintf(where, sizeof(where), "state %c in /proc/%d/stat", g->proc_state,
+				 (int)g->pid);
 		say(g->summary, sizeof(g->summary),
 			 "%s for at least %s and its queues fill: %s, worst fd %d %s",
 			 state_words(g->proc_state), units_duration(for_s, b3, sizeof(b3)), b1,
 			 (int)m[0].fd, b2);
 		say(g->evidence, sizeof(g->evidence),
-			 "state %c in /proc/%d/stat, seen so for %.0f s; %zu finding%s about "
-			 "its sockets folded in (its unread or full queues, the senders "
-			 "stalled on it, the orphans it keeps), %s in total; the worst: %s, "
-			 "%s", g->proc_state, (int)g->pid, for_s, n, plural(n, "", "s"), b1,
-			 findings_kind_name((enum finding_kind)m[0].kind), b2);
+			 "%s, seen so for %.0f s; %zu finding%s about its sockets folded in "
+			 "(its unread or full queues, the senders stalled on it, the orphans "
+			 "it keeps), %s in total; the worst: %s, %s", where, for_s, n,
+			 plural(n, "", "s"), b1, findings_kind_name((enum finding_kind)m[0].kind),
+			 b2);
 		say(g->explanation, sizeof(g->explanation),
 			 "A process that does not run reads nothing: every socket it holds "
 			 "keeps what arrives, up to its buffer, and the programs that write "

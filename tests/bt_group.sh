@@ -10,7 +10,9 @@
 # - leak_udp with a full queue, then kill -STOP: one process_stopped
 #   finding that says it is stopped, with the unread queue as its member
 #   and not beside it; after kill -CONT, in the same session, it is
-#   resolved and the unread queue is a finding of its own again.
+#   resolved and the unread queue is a finding of its own again; the same
+#   with its cgroup frozen (the v1 freezer, or cgroup2's cgroup.freeze)
+#   and thawed.
 # Every check selects our leakers' pids (-p, or jq on .pid), so the test
 # runs beside the others.  Every wait polls with a bound; nothing is timed.
 # shellcheck disable=SC2154,SC2016
@@ -23,8 +25,21 @@ L="$TESTS_BIN/leakers"
 
 start_bg o "$L/leak_tcpstall" --mode orphans --count 12 --seconds 150
 start_bg u "$L/leak_udp" --interval-ms 5 --seconds 150
-# a stopped process ignores the SIGTERM of the cleanup: continue it first
-trap '$TM kill-server 2>/dev/null; kill -CONT "$u_pid" 2>/dev/null; cleanup' EXIT
+# a stopped or frozen process ignores the SIGTERM of the cleanup: continue
+# and thaw it first (thaw: below)
+FRZ="" FRZ_ROOT="" FRZ_KIND=""
+thaw() {
+	[ -n "$FRZ" ] || return 0
+	if [ "$FRZ_KIND" = v1 ]; then
+		echo THAWED >"$FRZ/freezer.state"
+		echo "$u_pid" >"$FRZ_ROOT/tasks"
+	else
+		echo 0 >"$FRZ/cgroup.freeze"
+		echo "$u_pid" >"$FRZ_ROOT/cgroup.procs"
+	fi
+	rmdir "$FRZ" && FRZ=""
+}
+trap '$TM kill-server 2>/dev/null; kill -CONT "$u_pid" 2>/dev/null; thaw 2>/dev/null; cleanup' EXIT
 
 # --- the twelve stalled connections: batch text and JSON ---------------------
 "$LEAKTOP" -b -n 4 -d 1 -p "$o_pid" >"$TMPD/o.txt" 2>"$TMPD/o.err" ||
@@ -128,6 +143,35 @@ check "continued: the process_stopped finding is resolved" \
 	poll_json "$mine | map(select(.kind == \"process_stopped\")) | length == 1 and .[0].state == \"resolved\""
 check "continued: the unread queue is a finding of its own again" \
 	poll_json "$mine | any(.kind == \"unread_queue\" and .fd == $u_fd and .state != \"resolved\")"
+
+# --- a frozen cgroup: the same finding, with F, resolved when thawed ----------
+# the v1 freezer where it is mounted, else cgroup2's cgroup.freeze
+v2=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+if [ -d /sys/fs/cgroup/freezer ] && [ -w /sys/fs/cgroup/freezer/tasks ]; then
+	FRZ_KIND=v1 FRZ_ROOT=/sys/fs/cgroup/freezer
+elif [ -n "$v2" ] && [ -w "$v2/cgroup.procs" ]; then
+	FRZ_KIND=v2 FRZ_ROOT=$v2
+fi
+if [ -n "$FRZ_ROOT" ] && mkdir "$FRZ_ROOT/lkt-group-$$" 2>/dev/null; then
+	FRZ="$FRZ_ROOT/lkt-group-$$"
+	if [ "$FRZ_KIND" = v1 ]; then
+		echo "$u_pid" >"$FRZ/tasks" && echo FROZEN >"$FRZ/freezer.state"
+	else
+		echo "$u_pid" >"$FRZ/cgroup.procs" && echo 1 >"$FRZ/cgroup.freeze"
+	fi
+	check "frozen ($FRZ_KIND freezer): one process_stopped finding that says its cgroup is frozen" \
+		poll_json "$mine | map(select(.kind == \"process_stopped\" and .state != \"resolved\")) |
+			   length == 1 and (.[0] | .process_state == \"F\" and
+			   (.summary | test(\"is in a frozen cgroup for at least\")) and
+			   (.members | any(.kind == \"unread_queue\" and .fd == $u_fd)))"
+	thaw
+	check "thawed: it is resolved, and the unread queue is a finding of its own again" \
+		poll_json "$mine | (map(select(.kind == \"process_stopped\")) | length == 1 and
+			   .[0].state == \"resolved\" and .[0].process_state == \"F\") and
+			   any(.kind == \"unread_queue\" and .fd == $u_fd and .state != \"resolved\")"
+else
+	echo "note: no freezer to try here (neither the v1 freezer nor cgroup2 is writable)"
+fi
 kill "$lt_pid" 2>/dev/null
 wait "$lt_pid" 2>/dev/null
 

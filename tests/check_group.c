@@ -383,6 +383,57 @@ START_TEST(test_outputs)
 }
 END_TEST
 
+/* A frozen cgroup (F) is the finding at once, as a stop is. */
+START_TEST(test_frozen)
+{
+	struct findings_state *st = findings_state_new();
+	struct sample s;
+
+	findings_config_default(&cfg);
+	server(&s, 1000, 3, 100000, 6, 'F');
+	eval(st, &s);
+	ck_assert_uint_eq(s.findings.n, 1);
+	ck_assert_int_eq(s.findings.v[0].kind, FINDING_PROCESS_STOPPED);
+	ck_assert_int_eq(s.findings.v[0].proc_state, 'F');
+	ck_assert_ptr_nonnull(strstr(s.findings.v[0].summary, "is in a frozen cgroup"));
+	ck_assert_ptr_nonnull(strstr(s.findings.v[0].evidence, "/proc/42/cgroup"));
+	sample_release(&s);
+	findings_state_free(st);
+}
+END_TEST
+
+/* The parsers behind the process's state and its freezer. */
+START_TEST(test_state_parsers)
+{
+	static const char mi[] =
+		"25 1 0:23 / /sys rw,nosuid - sysfs sysfs rw\n"
+		"30 25 0:26 / /sys/fs/cgroup ro - tmpfs tmpfs ro,mode=755\n"
+		"33 30 0:29 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+		"34 30 0:30 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+		"38 30 0:34 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n";
+	static const char cg[] =
+		"9:name=systemd:/\n6:freezer:/jail/a b\n4:memory:/m\n0::/svc.slice/x.service\n";
+	static const char stat[] = "42 (a) b) c) T 1 42 42 0 -1 4194560 ...";
+	char v1[64], v2[64];
+
+	procs_parse_freezer_mounts(mi, sizeof(mi) - 1, v1, sizeof(v1), v2, sizeof(v2));
+	ck_assert_str_eq(v1, "/sys/fs/cgroup/freezer");
+	ck_assert_str_eq(v2, "/sys/fs/cgroup/unified");
+	procs_parse_freezer_mounts("", 0, v1, sizeof(v1), v2, sizeof(v2));
+	ck_assert_str_eq(v1, "");
+	ck_assert_str_eq(v2, "");
+	procs_parse_cgroups(cg, sizeof(cg) - 1, v1, sizeof(v1), v2, sizeof(v2));
+	ck_assert_str_eq(v1, "/jail/a b");
+	ck_assert_str_eq(v2, "/svc.slice/x.service");
+	/* comm may hold ") ": the state follows the last one */
+	ck_assert_int_eq(procs_parse_state(stat, sizeof(stat) - 1), 'T');
+	ck_assert_int_eq(procs_parse_state("42 (x)", 6), 0);
+	ck_assert_int_eq(procs_parse_state("garbage", 7), 0);
+	/* nothing mounted: never frozen, nothing read */
+	ck_assert_int_eq(procs_read_frozen("/nonexistent", 1, "", ""), 0);
+}
+END_TEST
+
 static char *json_of(const struct sample *s)
 {
 	char *buf = NULL;
@@ -463,6 +514,8 @@ Suite *group_suite(void)
 	tcase_add_test(tc, test_member_states);
 	tcase_add_test(tc, test_outputs);
 	tcase_add_test(tc, test_recorded);
+	tcase_add_test(tc, test_frozen);
+	tcase_add_test(tc, test_state_parsers);
 	suite_add_tcase(s, tc);
 	return s;
 }
