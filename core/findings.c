@@ -22,6 +22,7 @@
 #include "leaktop/units.h"
 #include "leaktop/sample.h"
 #include "alloc_hook.h"
+#include "findings_int.h"
 
 #define MEM_POINTS 64
 
@@ -50,6 +51,8 @@ struct findings_state {
 		int rising;	/* they rose at the last fresh read */
 	} *steps;
 	size_t nsteps;
+	/* the grouping pass's own memory (findings_group.c) */
+	struct findings_group_state *group;
 };
 
 struct cfg_field {
@@ -233,7 +236,13 @@ static void say_why(struct finding *f, const char *why)
 
 struct findings_state *findings_state_new(void)
 {
-	return calloc(1, sizeof(struct findings_state));
+	struct findings_state *st = calloc(1, sizeof(struct findings_state));
+
+	if (st && !(st->group = findings_group_state_new())) {
+		free(st);
+		return NULL;
+	}
+	return st;
 }
 
 void findings_state_free(struct findings_state *st)
@@ -241,6 +250,7 @@ void findings_state_free(struct findings_state *st)
 	if (st) {
 		free(st->kept);
 		free(st->steps);
+		findings_group_state_free(st->group);
 	}
 	free(st);
 }
@@ -250,6 +260,7 @@ void findings_list_free(struct finding_list *l)
 	if (!l)
 		return;
 	free(l->v);
+	free(l->members);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -275,6 +286,7 @@ static struct finding *add(struct finding_list *l, enum finding_kind kind,
 	f->fd = -1;
 	f->victim_pid = -1;
 	f->victim_fd = -1;
+	f->worst_fd = -1;
 	return f;
 }
 
@@ -444,6 +456,62 @@ static ssize_t peer_ix_listener(const struct sample *s, const struct peer_ix *ix
 			return (ssize_t)ix->lis[j];
 	}
 	return -1;
+}
+
+/* FNV-1a of a cause's parts (findings_group's key). */
+static uint64_t cause_hash(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+/*
+ * The cause the socket findings of one process may share (findings_group
+ * folds those with equal kind, pid, netns and cause): for a connection a
+ * server accepted, its listening port; for any other connection, its peer
+ * (toward_peer asks for the peer always: the stalled senders of one
+ * reader); for a unix connection, the path it was accepted on.  An
+ * unconnected socket is its own problem: cause 0.
+ */
+static int set_cause(const struct sample *s, struct peer_ix *ix, const struct ltsock *k,
+		     int toward_peer, struct finding *f)
+{
+	struct { uint8_t tag, proto; uint16_t port; uint8_t addr[16]; } key;
+	char a[64], p[60];
+
+	memset(&key, 0, sizeof(key));
+	key.proto = k->protocol;
+	if (is_inet(k)) {
+		if (!k->peer.port)
+			return 0;
+		if (!ix->built && peer_ix_build(s, ix) < 0)
+			return -ENOMEM;
+		if (!toward_peer && peer_ix_listener(s, ix, k) >= 0) {
+			key.tag = 'L';
+			key.port = k->local.port;
+			snprintf(f->cause_text, sizeof(f->cause_text), "on :%u",
+				 (unsigned)k->local.port);
+		} else {
+			key.tag = 'P';
+			key.port = k->peer.port;
+			memcpy(key.addr, k->peer.addr, sizeof(key.addr));
+			lt_sanitize(ltsock_format_addr(k, 1, a, sizeof(a)), p, sizeof(p));
+			snprintf(f->cause_text, sizeof(f->cause_text), "to %s", p);
+		}
+		f->cause = cause_hash(&key, sizeof(key));
+		return 0;
+	}
+	if (k->family == AF_UNIX && k->path && k->path[0]) {
+		f->cause = cause_hash(k->path, strlen(k->path)) ^ 'U';
+		lt_sanitize(k->path, p, sizeof(p));
+		snprintf(f->cause_text, sizeof(f->cause_text), "on %s", p);
+	}
+	return 0;
 }
 
 /* The sockets with bytes sent (wmem), sorted by (netns, unix peer's inode,
@@ -618,6 +686,8 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 			im.ceiling = k->sndbuf;
 		im.at_ceiling = full;
 		im.growth_bps = r->send_growth_bps > 0 ? r->send_growth_bps : 0;
+		f->bytes = held;
+		f->ceiling = im.ceiling;
 		findings_impact_machine(s, k->protocol == IPPROTO_TCP, &im);
 		if (!is_inet(k))
 			im.pressure_room = -1;
@@ -642,7 +712,7 @@ static int send_stall(const struct findings_config *c, const struct sample *s,
 				      "first: it is the cause; the sender is its victim." :
 				      "The reader is not on this machine: check it, or the "
 				      "path to it.");
-	return 0;
+	return set_cause(s, ix, k, 1, f);
 }
 
 /* One culprit's orphans: the pid (or -1: remote or unknown) and the sums. */
@@ -728,6 +798,7 @@ static int rule_orphans(const struct findings_config *c, const struct sample *s,
 		/* sure when the culprit's end is seen not reading */
 		f->suspected = g[j].pid < 0 || !g[j].peer_stuck;
 		f->score = (double)g[j].bytes / 2;
+		f->bytes = g[j].bytes;
 		/* the reader is the subject: the sentence starts with it */
 		if (g[j].pid >= 0)
 			say(f->summary, sizeof(f->summary),
@@ -788,6 +859,8 @@ static void sock_severity(const struct findings_config *c, const struct sample *
 		im.at_ceiling = ltsock_is_full(k);
 	}
 	im.growth_bps = growth > 0 ? growth : 0;
+	f->bytes = q;
+	f->ceiling = im.ceiling;
 	findings_impact_machine(s, k->protocol == IPPROTO_TCP, &im);
 	if (!is_inet(k) || (k->protocol != IPPROTO_TCP && k->protocol != IPPROTO_UDP))
 		im.pressure_room = -1;
@@ -846,7 +919,9 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 				 ", the queue is full and its peer has to wait" :
 				 ", the queue is full and drops what arrives");
 			sock_severity(c, s, k, q, r->growth_bps, f);
-			ret = unix_senders(s, &six, k, snd, sizeof(snd));
+			ret = set_cause(s, &pix, k, 0, f);
+			if (ret == 0)
+				ret = unix_senders(s, &six, k, snd, sizeof(snd));
 			if (ret < 0)
 				goto out;
 			snprintf(f->evidence, sizeof(f->evidence),
@@ -890,6 +965,9 @@ static int rule_sockets(const struct findings_config *c, const struct sample *s,
 				 "drops %.1f packets/s", ltsock_proto_name(k), a2,
 				 r->drops_ps);
 			sock_severity(c, s, k, q, 0, f);
+			ret = set_cause(s, &pix, k, 0, f);
+			if (ret < 0)
+				goto out;
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "Recv-Q %s of rcvbuf %s, drops %.1f/s, the queue went down "
 				 "at least once in the window", sz(q, b1, sizeof(b1)),
@@ -1562,6 +1640,8 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 		r = rule_memory(c, st, s, out);
 	if (r == 0)
 		r = mark_states(c, st, s, out);
+	if (r == 0)
+		r = findings_group(c, st->group, s, out);
 	if (r < 0) {
 		findings_list_free(out);
 		return r;

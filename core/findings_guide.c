@@ -24,6 +24,7 @@ const char *findings_kind_name(enum finding_kind k)
 		[FINDING_SOCKET_MEMORY_PRESSURE] = "socket_memory_pressure",
 		[FINDING_SEND_STALL] = "send_stall",
 		[FINDING_ORPHANED_CONNECTIONS] = "orphaned_connections",
+		[FINDING_PROCESS_STOPPED] = "process_stopped",
 	};
 
 	return (unsigned)k < FINDING_NKINDS ? names[k] : "?";
@@ -49,16 +50,25 @@ const char *findings_check_name(enum finding_check c)
 	return (unsigned)c < FINDING_NCHECKS ? names[c] : "?";
 }
 
-/* FNV-1a over the kind and the subject: the same problem, the same id. */
+/* The cause that is part of f's identity: a group's (findings_group), 0
+ * for a finding of one socket (its fd and inode say which). */
+static uint64_t group_cause(const struct finding *f)
+{
+	return f->nmembers ? f->cause : 0;
+}
+
+/* FNV-1a over the kind and the subject: the same problem, the same id.
+ * A group's cause is part of its subject; a finding that is no group
+ * hashes as it did before groups (its id stays). */
 uint64_t findings_hash(const struct finding *f)
 {
-	uint64_t v[5] = { f->kind, (uint64_t)(int64_t)f->pid, (uint64_t)(int64_t)f->fd,
-			  f->inode, f->netns };
+	uint64_t v[6] = { f->kind, (uint64_t)(int64_t)f->pid, (uint64_t)(int64_t)f->fd,
+			  f->inode, f->netns, group_cause(f) };
 	const uint8_t *p = (const uint8_t *)v;
 	uint64_t h = 14695981039346656037ull;
-	size_t i;
+	size_t i, n = v[5] ? sizeof(v) : 5 * sizeof(v[0]);
 
-	for (i = 0; i < sizeof(v); i++)
+	for (i = 0; i < n; i++)
 		h = (h ^ p[i]) * 1099511628211ull;
 	return h;
 }
@@ -76,6 +86,9 @@ int findings_identity_cmp(const struct finding *a, const struct finding *b)
 		return a->inode < b->inode ? -1 : 1;
 	if (a->netns != b->netns)
 		return a->netns < b->netns ? -1 : 1;
+	/* a group: its cause (0 for a finding of one socket) */
+	if (group_cause(a) != group_cause(b))
+		return group_cause(a) < group_cause(b) ? -1 : 1;
 	return 0;
 }
 
@@ -220,6 +233,7 @@ int findings_has_subject(const struct finding *f)
 	case FINDING_GHOST_SOCKETS:
 	case FINDING_FD_EXHAUSTION:
 	case FINDING_SEND_STALL:
+	case FINDING_PROCESS_STOPPED:
 		return 1;
 	case FINDING_ORPHANED_CONNECTIONS:
 		return f->pid >= 0;	/* else the peers are remote: no one */
@@ -266,7 +280,8 @@ int findings_explains(const struct finding *c, const struct finding *e)
 		return c->kind == FINDING_GHOST_SOCKETS && c->pid == e->pid && c->pid >= 0;
 	case FINDING_SOCKET_MEMORY_PRESSURE:
 		return c->kind == FINDING_UNREAD_QUEUE || c->kind == FINDING_QUEUE_FULL_DROPPING ||
-		       c->kind == FINDING_ORPHANED_CONNECTIONS || c->kind == FINDING_SEND_STALL;
+		       c->kind == FINDING_ORPHANED_CONNECTIONS || c->kind == FINDING_SEND_STALL ||
+		       c->kind == FINDING_PROCESS_STOPPED;
 	case FINDING_SEND_STALL:
 		return (c->kind == FINDING_UNREAD_QUEUE || c->kind == FINDING_QUEUE_FULL_DROPPING) &&
 		       c->pid == e->pid && c->fd == e->fd && c->pid >= 0;
@@ -335,7 +350,8 @@ static int lx_side(const struct finding *f, int r, int side, uint64_t *a, uint64
 	case LX_PRESSURE:
 		return side ? k == FINDING_SOCKET_MEMORY_PRESSURE :
 			      k == FINDING_UNREAD_QUEUE || k == FINDING_QUEUE_FULL_DROPPING ||
-			      k == FINDING_ORPHANED_CONNECTIONS || k == FINDING_SEND_STALL;
+			      k == FINDING_ORPHANED_CONNECTIONS || k == FINDING_SEND_STALL ||
+			      k == FINDING_PROCESS_STOPPED;
 	case LX_STALL:
 		*a = (uint64_t)(int64_t)f->pid;
 		*b = (uint64_t)(int64_t)f->fd;
@@ -478,8 +494,9 @@ static void step(char *out, size_t outsz, size_t *n, const char *fmt, ...)
 
 size_t findings_next_steps(const struct finding *f, char *out, size_t outsz)
 {
-	int pid = f->pid, fd = f->fd;
-	unsigned long long ino = (unsigned long long)f->inode;
+	/* a group's commands name its worst member */
+	int pid = f->pid, fd = f->nmembers ? f->worst_fd : f->fd;
+	unsigned long long ino = (unsigned long long)(f->nmembers ? f->worst_inode : f->inode);
 	size_t n = 0;
 
 	if (!outsz)
@@ -565,6 +582,21 @@ size_t findings_next_steps(const struct finding *f, char *out, size_t outsz)
 		     "or udp_mem only moves the limit");
 		step(out, outsz, &n, "Verify: the TCP/UDP pages in /proc/net/sockstat stay below "
 		     "the pressure threshold");
+		break;
+	case FINDING_PROCESS_STOPPED:
+		step(out, outsz, &n, "Collect: grep -E 'State|TracerPid' /proc/%d/status (T: "
+		     "stopped, t: traced; a TracerPid other than 0 is the debugger or strace "
+		     "that holds it); cat /proc/%d/cgroup, then cgroup.freeze and cgroup.events "
+		     "of that cgroup under /sys/fs/cgroup (frozen 1: a frozen cgroup); "
+		     "cat /proc/%d/wchan and /proc/%d/stack for state D", pid, pid, pid, pid);
+		step(out, outsz, &n, "Confirm who stopped it: the shell job that holds it (jobs), "
+		     "ps -o pid,comm -p TRACERPID for a tracer, the service manager or "
+		     "container runtime for a frozen cgroup");
+		step(out, outsz, &n, "Resume it: kill -CONT %d (or detach the tracer, or "
+		     "echo 0 > cgroup.freeze); for D, the device or the filesystem it waits "
+		     "on (an NFS server, a disk) is the fix", pid);
+		step(out, outsz, &n, "Verify: this finding resolves and the members' queues "
+		     "drain (leaktop -b -p %d -n 5)", pid);
 		break;
 	case FINDING_UNACCOUNTED_GROWTH:
 		step(out, outsz, &n, "Collect: cat /proc/meminfo /proc/slabinfo (twice, a "

@@ -442,6 +442,57 @@ static void json_triage(FILE *f, const struct sample *s, const struct findings_l
 	fputc(']', f);
 }
 
+/*
+ * One row per problem: what the finding pins ("bytes"), the cause its
+ * members share, their count, the worst one and the members themselves
+ * (each with its own id, state and figures); a stopped process's state
+ * and since when.  A finding of one socket has count 1 and no members.
+ */
+static void json_group(FILE *f, const struct sample *s, const struct finding *x)
+{
+	const struct finding *m;
+	char id[16], sentence[400];
+	size_t k, n;
+
+	fprintf(f, ",\"bytes\":%" PRIu64 ",\"cause\":", x->bytes);
+	if (x->cause_text[0])
+		out_json_string(f, x->cause_text);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"count\":%u", x->nmembers ? (unsigned)x->nmembers : 1u);
+	if (x->nmembers)
+		fprintf(f, ",\"worst\":{\"fd\":%d,\"inode\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+			(int)x->worst_fd, x->worst_inode, x->worst_bytes);
+	else
+		fputs(",\"worst\":null", f);
+	if (x->kind == FINDING_PROCESS_STOPPED)
+		fprintf(f, ",\"process_state\":\"%c\",\"stopped_since\":%.0f",
+			x->proc_state ? x->proc_state : '?', x->since);
+	fputs(",\"members\":[", f);
+	m = findings_members(&s->findings, x, &n);
+	for (k = 0; m && k < n; k++) {
+		fprintf(f, "%s{\"id\":\"%s\",\"kind\":\"%s\",\"severity\":\"%s\",\"state\":\"%s\"",
+			k ? "," : "", findings_id(&m[k], id, sizeof(id)),
+			findings_kind_name(m[k].kind), findings_severity_name(m[k].severity),
+			findings_state_name((enum finding_state)m[k].state));
+		fprintf(f, ",\"pid\":%d", (int)m[k].pid);
+		if (m[k].fd >= 0)
+			fprintf(f, ",\"fd\":%d", (int)m[k].fd);
+		else
+			fputs(",\"fd\":null", f);
+		fprintf(f, ",\"inode\":%" PRIu64 ",\"netns\":%" PRIu64 ",\"bytes\":%" PRIu64
+			",\"suggested_action\":", m[k].inode, m[k].netns, m[k].bytes);
+		if (m[k].action)
+			out_json_string(f, actions_kind_name((enum actions_kind)m[k].action));
+		else
+			fputs("null", f);
+		fputs(",\"summary\":", f);
+		out_json_string(f, findings_summary(&m[k], sentence, sizeof(sentence)));
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 static void json_findings(FILE *f, const struct sample *s)
 {
 	/* the links of every finding: indexed once, not a scan per finding */
@@ -492,6 +543,7 @@ static void json_findings(FILE *f, const struct sample *s)
 		else
 			fputs("null", f);
 		json_triage(f, s, lx, i);
+		json_group(f, s, x);
 		fputc('}', f);
 	}
 	fputc(']', f);

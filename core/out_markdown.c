@@ -924,6 +924,10 @@ static void md_problem(const struct md *m, size_t k)
 	if (x->inode)
 		fprintf(f, ", socket inode %" PRIu64, x->inode);
 	fprintf(f, "; id `%s`\n", findings_id(x, b1, sizeof(b1)));
+	if (x->nmembers)	/* one row per problem (findings_group) */
+		fprintf(f, "- members: %u, %s in total, the worst fd %d (%s)\n",
+			(unsigned)x->nmembers, units_size(x->bytes, b1, sizeof(b1)),
+			(int)x->worst_fd, units_size(x->worst_bytes, b2, sizeof(b2)));
 	fprintf(f, "- started %s", md_time(m, ef->first_seen, b1, sizeof(b1)));
 	if (ef->confirmed_at)
 		fprintf(f, ", confirmed %s", md_time(m, ef->confirmed_at, b1, sizeof(b1)));

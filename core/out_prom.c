@@ -388,7 +388,7 @@ out:
 static int prom_findings(FILE *f, const struct sample *s)
 {
 	static const int sev[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
-	char comm[300];
+	char comm[300], cause[300];
 	size_t i, g, k, n[3];
 	struct export_fref *ref;
 	unsigned char *keep;
@@ -421,11 +421,42 @@ static int prom_findings(FILE *f, const struct sample *s)
 		}
 		if (!keep[i] || !findings_is_open(x))
 			continue;	/* no longer a problem: no series */
+		/* a group's series is told apart by its cause (a label only
+		 * groups have: the series of one socket stay as they were) */
 		fprintf(f, "leaktop_finding{kind=\"%s\",severity=\"%s\",suspected=\"%s\","
-			"pid=\"%d\",fd=\"%d\",inode=\"%" PRIu64 "\",comm=\"%s\"} 1\n",
+			"pid=\"%d\",fd=\"%d\",inode=\"%" PRIu64 "\",comm=\"%s\"%s%s%s} 1\n",
 			findings_kind_name(x->kind), findings_severity_name(x->severity),
 			x->suspected ? "true" : "false", (int)x->pid, (int)x->fd, x->inode,
-			out_prom_label(x->comm, comm, sizeof(comm)));
+			out_prom_label(x->comm, comm, sizeof(comm)),
+			x->nmembers ? ",cause=\"" : "",
+			x->nmembers ? out_prom_label(x->cause_text, cause, sizeof(cause)) : "",
+			x->nmembers ? "\"" : "");
+	}
+	/* one row per problem: a group's members are counted, not listed (a
+	 * series per member would be a series per socket) */
+	prom_family(f, "leaktop_finding_members", "gauge",
+		    "Members folded into each finding that groups them (the sockets of one "
+		    "process that share a cause, or a stopped process's).");
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+
+		if (!keep[i] || !findings_is_open(x) || !x->nmembers)
+			continue;
+		fprintf(f, "leaktop_finding_members{kind=\"%s\",pid=\"%d\",cause=\"%s\"} %u\n",
+			findings_kind_name(x->kind), (int)x->pid,
+			out_prom_label(x->cause_text, cause, sizeof(cause)), (unsigned)x->nmembers);
+	}
+	prom_family(f, "leaktop_finding_bytes", "gauge",
+		    "Bytes each finding pins: a socket's queue, a group's total.");
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+
+		if (!keep[i] || !findings_is_open(x) || !x->bytes)
+			continue;
+		fprintf(f, "leaktop_finding_bytes{kind=\"%s\",pid=\"%d\",fd=\"%d\",inode=\"%"
+			PRIu64 "\",cause=\"%s\"} %" PRIu64 "\n", findings_kind_name(x->kind),
+			(int)x->pid, (int)x->fd, x->inode,
+			out_prom_label(x->cause_text, cause, sizeof(cause)), x->bytes);
 	}
 	free(keep);
 	return 0;

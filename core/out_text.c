@@ -219,6 +219,32 @@ static void text_processes(FILE *f, const struct sample *s, const struct finding
 	}
 }
 
+/* A group's members on one line: fd and bytes of the first few, worst
+ * first (findings_group's order), and how many more. */
+static void text_members(FILE *f, const struct sample *s, const struct finding *x)
+{
+	const struct finding *m;
+	char b[32];
+	size_t n, k;
+
+	if (!x->nmembers)
+		return;
+	m = findings_members(&s->findings, x, &n);
+	fprintf(f, "           members: %u", (unsigned)x->nmembers);
+	for (k = 0; m && k < n && k < 6; k++) {
+		fputs(k ? "," : ":", f);
+		if (m[k].kind != x->kind)	/* a stopped process's members */
+			fprintf(f, " %s", findings_kind_name(m[k].kind));
+		if (m[k].fd >= 0)
+			fprintf(f, " fd %d", (int)m[k].fd);
+		fprintf(f, " %s%s", units_size(m[k].bytes, b, sizeof(b)),
+			m[k].state == FINDING_SUSPECTED ? " (suspected)" : "");
+	}
+	if (m && n > k)
+		fprintf(f, ", and %zu more", n - k);
+	fputc('\n', f);
+}
+
 static void text_findings(FILE *f, const struct sample *s, const struct findings_config *c)
 {
 	struct findings_links_ix *lx;
@@ -264,6 +290,7 @@ static void text_findings(FILE *f, const struct sample *s, const struct findings
 		fprintf(f, "           id %s, %s\n", findings_id(x, id, sizeof(id)),
 			findings_state_name((enum finding_state)x->state));
 		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));
+		text_members(f, s, x);
 		if (x->mitigation)
 			fprintf(f, "           mitigation: %s: %s\n",
 				actions_kind_name((enum actions_kind)x->mitigation),

@@ -102,6 +102,148 @@ int procs_parse_stat(const char *text, size_t len, char *comm, size_t commsz,
 	return lt_err_set(err, EBADMSG, "stat: truncated");
 }
 
+char procs_parse_state(const char *text, size_t len)
+{
+	const char *p;
+
+	/* comm may hold ')': the state follows the last one */
+	for (p = text + len; p > text; p--)
+		if (p[-1] == ')')
+			break;
+	if (p == text || p + 2 > text + len || *p != ' ')
+		return 0;
+	return isalpha((unsigned char)p[1]) ? p[1] : 0;
+}
+
+int procs_read_state(const char *procroot, struct proc_info *p)
+{
+	char rel[32], path[512], *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	p->run_state = 0;
+	snprintf(rel, sizeof(rel), "%d/stat", (int)p->pid);
+	r = lt_path(path, sizeof(path), procroot, rel);
+	if (r == 0)
+		r = lt_read_file(path, &buf, &len, 4096);
+	if (r == 0)
+		p->run_state = procs_parse_state(buf, len);
+	free(buf);
+	return r;
+}
+
+/* Field i (0-based, space separated) of a line, copied into out. */
+static int field_of(const char *line, size_t len, int i, char *out, size_t outsz)
+{
+	const char *p = line, *e = line + len, *s;
+
+	for (;;) {
+		while (p < e && *p == ' ')
+			p++;
+		s = p;
+		while (p < e && *p != ' ')
+			p++;
+		if (s == p)
+			return -1;
+		if (i-- == 0) {
+			snprintf(out, outsz, "%.*s", (int)(p - s), s);
+			return 0;
+		}
+	}
+}
+
+void procs_parse_freezer_mounts(const char *text, size_t len, char *v1, size_t v1sz,
+				char *v2, size_t v2sz)
+{
+	const char *p = text, *end = text + len;
+
+	v1[0] = v2[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *dash;
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char mnt[512], fstype[32], opts[512];
+
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - FSTYPE SOURCE SUPEROPTS */
+		dash = memmem(p, n, " - ", 3);
+		if (dash && field_of(p, n, 4, mnt, sizeof(mnt)) == 0 &&
+		    field_of(dash + 3, (size_t)(p + n - dash - 3), 0, fstype, sizeof(fstype)) == 0 &&
+		    field_of(dash + 3, (size_t)(p + n - dash - 3), 2, opts, sizeof(opts)) == 0) {
+			if (!strcmp(fstype, "cgroup2") && !v2[0])
+				snprintf(v2, v2sz, "%s", mnt);
+			else if (!strcmp(fstype, "cgroup") && !v1[0] &&
+				 (strstr(opts, ",freezer") || !strncmp(opts, "freezer", 7)))
+				snprintf(v1, v1sz, "%s", mnt);
+		}
+		p += n + 1;
+	}
+}
+
+void procs_parse_cgroups(const char *text, size_t len, char *v1, size_t v1sz, char *v2,
+			 size_t v2sz)
+{
+	const char *p = text, *end = text + len;
+
+	v1[0] = v2[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *c1 = memchr(p, ':', n), *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1)) : NULL;
+
+		/* HIERARCHY-ID:CONTROLLERS:PATH */
+		if (c2) {
+			size_t cl = (size_t)(c2 - c1 - 1);
+			int plen = (int)(p + n - c2 - 1);
+
+			if (!cl && !strncmp(p, "0:", 2))
+				snprintf(v2, v2sz, "%.*s", plen, c2 + 1);
+			else if ((cl == 7 && !strncmp(c1 + 1, "freezer", 7)) ||
+				 (cl > 7 && (memmem(c1 + 1, cl, "freezer,", 8) ||
+					     memmem(c1 + 1, cl, ",freezer", 8))))
+				snprintf(v1, v1sz, "%.*s", plen, c2 + 1);
+		}
+		p += n + 1;
+	}
+}
+
+/* The text of a small file at dir/rel/name (rel may be ""), or NULL. */
+static char *read_under(const char *dir, const char *rel, const char *name, size_t *len)
+{
+	char path[1536], *buf = NULL;
+
+	if (snprintf(path, sizeof(path), "%s%s/%s", dir, strcmp(rel, "/") ? rel : "", name) >=
+	    (int)sizeof(path) || strstr(rel, "/.."))
+		return NULL;
+	if (lt_read_file(path, &buf, len, 65536) < 0)
+		return NULL;
+	return buf;
+}
+
+int procs_read_frozen(const char *procroot, int pid, const char *v1m, const char *v2m)
+{
+	char rel[32], path[512], v1[512], v2[512], *buf = NULL, *st;
+	size_t len = 0;
+	int frozen = 0;
+
+	if (!v1m[0] && !v2m[0])
+		return 0;
+	snprintf(rel, sizeof(rel), "%d/cgroup", pid);
+	if (lt_path(path, sizeof(path), procroot, rel) < 0 ||
+	    lt_read_file(path, &buf, &len, 65536) < 0)
+		return 0;
+	procs_parse_cgroups(buf, len, v1, sizeof(v1), v2, sizeof(v2));
+	free(buf);
+	if (v1m[0] && v1[0] && (st = read_under(v1m, v1, "freezer.state", &len))) {
+		frozen = !strncmp(st, "FROZEN", 6);
+		free(st);
+	}
+	if (!frozen && v2m[0] && v2[0] && strcmp(v2, "/") &&
+	    (st = read_under(v2m, v2, "cgroup.events", &len))) {
+		frozen = strstr(st, "\nfrozen 1") != NULL || !strncmp(st, "frozen 1", 8);
+		free(st);
+	}
+	return frozen;
+}
+
 void procs_cmdline_clean(char *s, size_t len, int utf8)
 {
 	size_t i, k, n;

@@ -209,10 +209,10 @@ struct upsert {
 
 /* The new fields of the row an upsert changes: the fields its mask names
  * from the upsert, the others from the old row o. */
-static int upsert_row(int t, unsigned major, const struct upsert *u, const uint8_t *old,
-		      size_t oldlen, struct buf *row)
+static int upsert_row(int t, unsigned major, unsigned minor, const struct upsert *u,
+		      const uint8_t *old, size_t oldlen, struct buf *row)
 {
-	int nf = rec_schema_nf_of(t, major), f;
+	int nf = rec_schema_nf_of(t, major, minor), f;
 	const char *ty = rec_schemas[t].types;
 	const uint8_t *q = u->p, *qe = u->p + u->len;
 	uint32_t offs[65];
@@ -288,10 +288,10 @@ static int rowset_compact(struct rowset *rs)
  * size; one that adds or removes rows is merged into tmp, which then
  * becomes st.  An empty delta costs nothing.
  */
-int rec_dec_delta(struct cur *c, int t, unsigned major, struct rowset *st,
+int rec_dec_delta(struct cur *c, int t, unsigned major, unsigned minor, struct rowset *st,
 		     struct rowset *tmp, uint64_t budget)
 {
-	int nk = rec_schemas[t].nkey + 1, nf = rec_schema_nf_of(t, major), f;
+	int nk = rec_schemas[t].nkey + 1, nf = rec_schema_nf_of(t, major, minor), f;
 	const char *ty = rec_schemas[t].types;
 	uint64_t nrm, nup, prev0 = 0, *rm = NULL;
 	struct upsert *up = NULL;
@@ -362,7 +362,7 @@ int rec_dec_delta(struct cur *c, int t, unsigned major, struct rowset *st,
 		for (i = 0; i < nup; i++) {
 			struct row *o = &st->v[at[i]];
 
-			if ((r = upsert_row(t, major, &up[i], rec_row_ptr(st, o), o->len, &row)) < 0)
+			if ((r = upsert_row(t, major, minor, &up[i], rec_row_ptr(st, o), o->len, &row)) < 0)
 				goto out;
 			if (st->b.len + row.len > MAX_STATE) {
 				r = -EFBIG;
@@ -412,7 +412,7 @@ int rec_dec_delta(struct cur *c, int t, unsigned major, struct rowset *st,
 		} else if (x < nrm && !rec_key_cmp(rm + x * MAX_KEY, o->key, nk)) {
 			goto out;	/* removed and changed at once */
 		}
-		if ((r = upsert_row(t, major, u, o && cmp == 0 ? rec_row_ptr(st, o) : NULL,
+		if ((r = upsert_row(t, major, minor, u, o && cmp == 0 ? rec_row_ptr(st, o) : NULL,
 				    o && cmp == 0 ? o->len : 0, &row)) < 0)
 			goto out;
 		if ((r = rowset_push(tmp, u->key, row.p, row.len)) < 0)

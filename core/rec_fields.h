@@ -5,7 +5,7 @@
  * tests/gen_recording.c takes its schema strings from here too.
  *
  * A list is F(kind, lvalue) entries, split by the format version that added
- * them: TABLE_1 (1.0), TABLE_2 (2.0), TABLE_3 (3.0).  A row of an older file
+ * them: TABLE_1 (1.0), TABLE_2 (2.0), TABLE_3 (3.0); REC_FINDING_4 (4.0).  A row of an older file
  * ends before the fields of a later version, which then keep their default.
  * Fields are only ever added at the end of a table (a new version's list),
  * never reordered or removed: the order is the file format.
@@ -139,6 +139,16 @@
 #define REC_FINDING_3(F) \
 	F(U, x->state) F(U, x->mitigation) F(U, x->check) \
 	F(D, x->mitigated_at) F(S, x->mitigation_note)
+/* 4.0: one row per problem (findings_group): a group's cause, count,
+ * total and worst member, a stopped process's state and since when; a
+ * member's row names its group (member_of, 1 + the group's row) and
+ * follows the findings' rows.  A 3.x row ends before these.  (A table's
+ * new fields are a new major version: a 3.x reader would misread them.) */
+#define REC_FINDING_4(F) \
+	F(U, x->cause) F(S, x->cause_text) F(U, x->bytes) F(U, x->ceiling) \
+	F(U, x->nmembers) F(I, x->worst_fd) F(U, x->worst_inode) \
+	F(U, x->worst_bytes) F(D, x->since) F(U, x->proc_state) \
+	F(U, x->member_of)
 
 #define REC_FDTAB_1(F) \
 	F(I, ft->pid) F(I, ft->hidden)
@@ -192,8 +202,9 @@
 /* The schema string of table T (REC_META, ...) and of its version-v part. */
 #define REC_TYPES_V(T, v) "" T##_##v(REC_LETTER)
 #define REC_TYPES(T) REC_TYPES_V(T, 1) REC_TYPES_V(T, 2) REC_TYPES_V(T, 3)
-/* Fields a row of format 1.x and 2.x has. */
+/* Fields a row of format 1.x, 2.x and 3.x has. */
 #define REC_NF10(T) ((int)sizeof(REC_TYPES_V(T, 1)) - 1)
 #define REC_NF20(T) ((int)sizeof(REC_TYPES_V(T, 1) REC_TYPES_V(T, 2)) - 1)
+#define REC_NF30(T) ((int)sizeof(REC_TYPES(T)) - 1)
 
 #endif

@@ -91,6 +91,8 @@ struct schema {
 	const char *types;	/* one letter per field, from rec_fields.h */
 	int nf10;		/* fields a format 1.x row has */
 	int nf20;		/* fields a format 2.x row has */
+	int nf30;		/* fields a format 3.x row has, when 4.0 added
+				 * some (findings), else 0 */
 };
 
 struct row {
@@ -143,7 +145,7 @@ void rec_get_b(struct cur *c, void *dst, size_t max);
 extern const struct schema rec_schemas[NT];
 extern const uint64_t rec_table_cap[NT];
 int rec_schema_nf(int t);
-int rec_schema_nf_of(int t, unsigned major);
+int rec_schema_nf_of(int t, unsigned major, unsigned minor);
 size_t rec_row_cost(int t);
 
 void rec_rowset_clear(struct rowset *rs);
@@ -166,7 +168,7 @@ void rec_enc_keyframe(struct buf *out, int t, const struct rowset *rs);
 int rec_enc_delta(struct buf *out, int t, const struct rowset *prev,
 		     const struct rowset *cur);
 int rec_dec_keyframe(struct cur *c, int t, struct rowset *rs, uint64_t budget);
-int rec_dec_delta(struct cur *c, int t, unsigned major, struct rowset *st,
+int rec_dec_delta(struct cur *c, int t, unsigned major, unsigned minor, struct rowset *st,
 		     struct rowset *tmp, uint64_t budget);
 
 /* rec_frame.c */

@@ -594,7 +594,7 @@ static int apply(struct record_reader *r, size_t idx)
 		if (f->h.type == FR_KEY)
 			ret = rec_dec_keyframe(&c, t, &r->st[t], left);
 		else
-			ret = rec_dec_delta(&c, t, r->hdr.major, &r->st[t], &r->tmp, left);
+			ret = rec_dec_delta(&c, t, r->hdr.major, r->hdr.minor, &r->st[t], &r->tmp, left);
 		if (ret < 0)
 			return ret;
 	}

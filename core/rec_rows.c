@@ -29,15 +29,18 @@ int rec_schema_nf(int t)
 	return (int)strlen(rec_schemas[t].types);
 }
 
-/* Fields of table t in a file of format major.x: 1.x rows stop before the
- * fields 2.0 added (socket memory, the rest of SK_MEMINFO, unix senders,
- * victims, namespaces held by a socket). */
-int rec_schema_nf_of(int t, unsigned major)
+/* Fields of table t in a file of format major.minor: 1.x rows stop before
+ * the fields 2.0 added (socket memory, the rest of SK_MEMINFO, unix
+ * senders, victims, namespaces held by a socket), 3.x rows before those
+ * 4.0 added (a finding's group). */
+int rec_schema_nf_of(int t, unsigned major, unsigned minor)
 {
 	if (major < 2 && rec_schemas[t].nf10)
 		return rec_schemas[t].nf10;
 	if (major < 3 && rec_schemas[t].nf20)
 		return rec_schemas[t].nf20;
+	if (major == 3 && minor < 2 && rec_schemas[t].nf30)
+		return rec_schemas[t].nf30;
 	return rec_schema_nf(t);
 }
 
@@ -201,8 +204,9 @@ int rec_row_spans(int t, const uint8_t *p, size_t len, uint32_t *offs)
 		long l;
 
 		if (((rec_schemas[t].nf10 && i == rec_schemas[t].nf10) ||
-		     (rec_schemas[t].nf20 && i == rec_schemas[t].nf20)) && o == len)
-			break;	/* a 1.x or 2.x row */
+		     (rec_schemas[t].nf20 && i == rec_schemas[t].nf20) ||
+		     (rec_schemas[t].nf30 && i == rec_schemas[t].nf30)) && o == len)
+			break;	/* a 1.x, 2.x or 3.x row */
 		l = rec_field_len(ty[i], p + o, e);
 		if (l < 0)
 			return -1;
@@ -262,7 +266,7 @@ _Static_assert(SOCKDIAG_NKINDS == 11, "REC_NETNS_1 lists 11 dump results");
 
 const struct schema rec_schemas[NT] = {
 #define SCHEMA(t, name, nkey, T) \
-	[t] = { name, nkey, REC_TYPES(T), REC_NF10(T), REC_NF20(T) }
+	[t] = { name, nkey, REC_TYPES(T), REC_NF10(T), REC_NF20(T), 0 }
 	SCHEMA(T_META, "meta", 0, REC_META),
 	SCHEMA(T_SLAB, "slab", 1, REC_SLAB),
 	SCHEMA(T_NETNS, "netns", 1, REC_NETNS),
@@ -270,7 +274,8 @@ const struct schema rec_schemas[NT] = {
 	SCHEMA(T_OWNER, "owners", 3, REC_OWNER),
 	SCHEMA(T_FDPROC, "fd processes", 1, REC_FDPROC),
 	SCHEMA(T_PROC, "processes", 1, REC_PROC),
-	SCHEMA(T_FINDING, "findings", 1, REC_FINDING),
+	[T_FINDING] = { "findings", 1, REC_TYPES(REC_FINDING) REC_TYPES_V(REC_FINDING, 4),
+			REC_NF10(REC_FINDING), REC_NF20(REC_FINDING), REC_NF30(REC_FINDING) },
 	SCHEMA(T_FDTAB, "fd tables", 1, REC_FDTAB),
 	SCHEMA(T_FDENT, "fd entries", 2, REC_FDENT),
 #undef SCHEMA
@@ -369,6 +374,7 @@ void rec_enc_finding(struct buf *b, const struct finding *f)
 
 	findings_summary(f, whole.summary, sizeof(whole.summary));
 	ENCODE(REC_FINDING);
+	REC_FINDING_4(REC_ENC)
 }
 
 static void enc_fdtab(struct buf *b, const struct fd_table *ft)
@@ -432,6 +438,21 @@ int rec_sample_to_rows(const struct sample *s, struct rowset *rs)
 		r = row_begin(&rs[T_FINDING], i, 0, 0);
 		rec_enc_finding(&rs[T_FINDING].b, &s->findings.v[i]);
 		row_end(&rs[T_FINDING], r);
+	}
+	/* the groups' members after them, each naming its group's row */
+	for (i = 0, j = s->findings.n; i < s->findings.n; i++) {
+		const struct finding *m;
+		size_t k, nm;
+
+		m = findings_members(&s->findings, &s->findings.v[i], &nm);
+		for (k = 0; m && k < nm; k++, j++) {
+			struct finding x = m[k];
+
+			x.member_of = (uint32_t)i + 1;
+			r = row_begin(&rs[T_FINDING], j, 0, 0);
+			rec_enc_finding(&rs[T_FINDING].b, &x);
+			row_end(&rs[T_FINDING], r);
+		}
 	}
 	for (i = 0; i < s->nfdtables; i++) {
 		const struct fd_table *ft = &s->fdtables[i];
@@ -521,6 +542,9 @@ int rec_dec_finding(struct cur *c, struct finding *x)
 	/* before 3.0 the state is what the suspected bit said */
 	x->state = x->suspected ? FINDING_SUSPECTED : FINDING_CONFIRMED;
 	DECODE_V(REC_FINDING, 3);
+	x->worst_fd = -1;
+	DECODE_V(REC_FINDING, 4);
+	x->member_first = x->member_n = 0;	/* rows_to_sample links them */
 	if (c->bad || x->kind >= FINDING_NKINDS || x->severity > FINDING_CRITICAL ||
 	    x->state >= FINDING_NSTATES || x->mitigation >= ACTIONS_NKINDS ||
 	    x->check >= FINDING_NCHECKS)
@@ -679,12 +703,37 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 		return -ENOMEM;
 	s->findings.cap = n;
 	for (i = 0; i < n; i++) {
+		struct finding x, *g;
+
 		if ((i & 4095) == 4095 && lt_stop_requested)
 			return -EINTR;
 		c = row_cur(&rs[T_FINDING], i);
-		if (rec_dec_finding(&c, &s->findings.v[i]) < 0)
+		if (rec_dec_finding(&c, &x) < 0)
 			return -EBADMSG;
-		s->findings.n++;
+		if (!x.member_of) {
+			if (s->findings.nmembers)
+				return -EBADMSG;	/* members come last */
+			s->findings.v[s->findings.n++] = x;
+			continue;
+		}
+		/* a member: its group is a row before, its members together */
+		if (x.member_of > s->findings.n)
+			return -EBADMSG;
+		g = &s->findings.v[x.member_of - 1];
+		if (!g->nmembers || (g->member_n && g->member_first + g->member_n !=
+						     s->findings.nmembers))
+			return -EBADMSG;
+		if (!s->findings.members) {
+			s->findings.members = rec_calloc1(n, sizeof(*s->findings.members));
+			if (!s->findings.members)
+				return -ENOMEM;
+			s->findings.mcap = n;
+		}
+		if (!g->member_n)
+			g->member_first = (uint32_t)s->findings.nmembers;
+		g->member_n++;
+		x.member_of = 0;
+		s->findings.members[s->findings.nmembers++] = x;
 	}
 
 	n = rs[T_FDTAB].n;

@@ -900,6 +900,42 @@ static int take_mitigations(struct sample_ctx *ctx, struct sample *out)
 
 /* The processes a finding names, or that hold ghosts, are read in full at
  * every sample for a while (their fd count, limits, comm). */
+/*
+ * The run state of each process that holds queued bytes, read afresh in
+ * every sample (the table reads stat only at its cadence): a stopped,
+ * traced, D-state or frozen holder is the finding (findings_group).  A
+ * frozen cgroup (freezer.state, cgroup.events) is looked up for a holder
+ * that sleeps, on a live procfs only (the mount points are this
+ * machine's).  A process gone meanwhile keeps state 0.
+ */
+static void take_proc_states(struct sample_ctx *ctx, struct sample *out)
+{
+	char v1m[512] = "", v2m[512] = "", path[512], *mi = NULL;
+	size_t i, len = 0;
+	int mounts = 0;
+
+	if (!out->have_procs)
+		return;
+	for (i = 0; i < out->procs.n; i++) {
+		struct proc_info *p = &out->procs.v[i];
+
+		if (!p->queued || procs_read_state(ctx->procroot, p) < 0 ||
+		    (p->run_state != 'S' && p->run_state != 'D'))
+			continue;
+		if (!mounts) {	/* once, on the first sleeper */
+			mounts = 1;
+			if (procs_is_procfs(ctx->procroot) &&
+			    lt_path(path, sizeof(path), ctx->procroot, "self/mountinfo") == 0 &&
+			    lt_read_file(path, &mi, &len, 1 << 20) == 0)
+				procs_parse_freezer_mounts(mi, len, v1m, sizeof(v1m), v2m,
+							   sizeof(v2m));
+			free(mi);
+		}
+		if (procs_read_frozen(ctx->procroot, p->pid, v1m, v2m))
+			p->run_state = 'F';
+	}
+}
+
 static void watch_named(struct sample_ctx *ctx, const struct sample *s)
 {
 	const struct proc_info *p;
@@ -997,6 +1033,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			return r;
 		}
 	}
+	take_proc_states(ctx, out);
 	if (take_mitigations(ctx, out) < 0 ||
 	    findings_evaluate(&ctx->fcfg, ctx->fstate, out, &out->findings) < 0) {
 		sample_release(out);

@@ -680,7 +680,7 @@ END_TEST
 START_TEST(test_any_leak)
 {
 	struct finding v[3];
-	struct finding_list l = { v, 0, 3 };
+	struct finding_list l = { .v = v, .n = 0, .cap = 3 };
 	size_t crit, warn, info;
 
 	ck_assert(!findings_any_leak(&l));

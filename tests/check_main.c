@@ -49,6 +49,7 @@ int main(void)
 		sample_suite,
 		severity_suite,
 		ltbpf_suite,
+		group_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -25,6 +25,7 @@ Suite *fallback_suite(void);
 Suite *sample_suite(void);
 Suite *severity_suite(void);
 Suite *ltbpf_suite(void);
+Suite *group_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

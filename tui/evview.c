@@ -51,10 +51,15 @@ static void ev_sample(struct view *v, struct tui *t)
 	size_t i;
 
 	if (t->have) {
+		const struct finding_list *l = &t->cur.findings;
+
 		ev->gone = 1;
-		for (i = 0; i < t->cur.findings.n; i++) {
-			if (findings_same(&t->cur.findings.v[i], &ev->f)) {
-				ev->f = t->cur.findings.v[i];
+		/* a finding, or a member of a group (opened from under it) */
+		for (i = 0; i < l->n + l->nmembers; i++) {
+			const struct finding *f = i < l->n ? &l->v[i] : &l->members[i - l->n];
+
+			if (findings_same(f, &ev->f)) {
+				ev->f = *f;
 				ev->f.comm[sizeof(ev->f.comm) - 1] = '\0';
 				ev->gone = 0;
 				break;

@@ -8,10 +8,12 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evview.h"
 #include "findpane.h"
+#include "options.h"
 #include "format.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
@@ -47,24 +49,80 @@ int findpane_severity_elem(int severity)
 	}
 }
 
+/*
+ * One row per problem: a group (findings_group in core) is one row, and
+ * Right opens it to its members, indented under it, Left folds them again
+ * (as htop's tree and ncdu do).  A row is an index into the findings, or
+ * MEMBER | an index into the list's members.  Open groups are remembered
+ * by identity (findings_hash), so a group stays open across samples.
+ */
+#define MEMBER 0x80000000u
+#define MAX_OPEN 64
+
+struct find_data {
+	uint64_t open[MAX_OPEN];	/* findings_hash of the open groups */
+	size_t nopen;
+};
+
 static const struct finding *finding_of(const struct tui *t, uint32_t row)
 {
+	if (row & MEMBER)
+		return &t->cur.findings.members[row & ~MEMBER];
 	return &t->cur.findings.v[row];
+}
+
+/* The group (an index into v) that member row belongs to; row itself for
+ * a finding of the list. */
+static uint32_t parent_of(const struct tui *t, uint32_t row)
+{
+	const struct finding_list *l = &t->cur.findings;
+	uint32_t m = row & ~MEMBER;
+	size_t i;
+
+	if (!(row & MEMBER))
+		return row;
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].member_n && m >= l->v[i].member_first &&
+		    m < l->v[i].member_first + l->v[i].member_n)
+			return (uint32_t)i;
+	return 0;
+}
+
+static int is_open(const struct table *tb, const struct finding *f)
+{
+	const struct find_data *d = tb->data;
+	uint64_t h = findings_hash(f);
+	size_t i;
+
+	for (i = 0; d && i < d->nopen; i++)
+		if (d->open[i] == h)
+			return 1;
+	return 0;
 }
 
 static size_t find_count(struct table *tb, const struct tui *t)
 {
 	(void)tb;
-	return t->have ? t->cur.findings.n : 0;
+	return t->have ? t->cur.findings.n + t->cur.findings.nmembers : 0;
 }
 
 static size_t find_rows(struct table *tb, const struct tui *t, uint32_t *rows, size_t max)
 {
-	size_t i, n = find_count(tb, t);
+	const struct finding_list *l = &t->cur.findings;
+	size_t i, k, n = 0;
 
-	for (i = 0; i < n && i < max; i++)
-		rows[i] = (uint32_t)i;
-	return i;
+	if (!t->have)
+		return 0;
+	for (i = 0; i < l->n && n < max; i++) {
+		const struct finding *f = &l->v[i];
+
+		rows[n++] = (uint32_t)i;
+		if (!f->member_n || !is_open(tb, f))
+			continue;
+		for (k = 0; k < f->member_n && n < max; k++)
+			rows[n++] = MEMBER | (f->member_first + (uint32_t)k);
+	}
+	return n;
 }
 
 static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
@@ -87,7 +145,9 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		snprintf(buf, sz, "%s", findings_kind_name(f->kind));
 		break;
 	case COL_SUBJECT:
-		if (f->pid < 0)
+		if (row & MEMBER && f->fd >= 0)	/* under its group */
+			snprintf(buf, sz, "  %d/%d", (int)f->pid, (int)f->fd);
+		else if (f->pid < 0)
 			snprintf(buf, sz, "system");
 		else if (f->fd >= 0)
 			snprintf(buf, sz, "%d/%d", (int)f->pid, (int)f->fd);
@@ -107,9 +167,17 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		size_t ix[2], n = 0, len;
 		int eff = 0;
 
-		/* the summary without who: the PID/FD and COMMAND columns say it */
-		format_safe(f->summary, 0, buf, sz);
-		if (row < l->n) {
+		/* the summary without who: the PID/FD and COMMAND columns say it;
+		 * a group says whether Right opens it */
+		if (f->member_n && !(row & MEMBER)) {
+			char s2[4 * sizeof(f->summary)];
+
+			format_safe(f->summary, 0, s2, sizeof(s2));
+			snprintf(buf, sz, "[%c] %s", is_open(tb, f) ? '-' : '+', s2);
+		} else {
+			format_safe(f->summary, 0, buf, sz);
+		}
+		if (!(row & MEMBER) && row < l->n) {
 			n = findings_links(l->v, l->n, row, 0, ix, 2);
 			if (!n) {
 				n = findings_links(l->v, l->n, row, 1, ix, 2);
@@ -130,7 +198,33 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
+static int find_cmp_rows(struct table *tb, const struct tui *t, uint32_t a, uint32_t b,
+			 int col);
+
+/* Members stay under their group whatever the sort: groups compare as
+ * their rows do; under one group, the group first, then its members in
+ * core's order (worst first), in either direction of the sort. */
 static int find_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t b, int col)
+{
+	uint32_t pa = parent_of(t, a), pb = parent_of(t, b);
+	int dir = tb->sort_desc ? -1 : 1;
+
+	if (!((a | b) & MEMBER))
+		return find_cmp_rows(tb, t, a, b, col);
+	if (pa != pb) {
+		int c = find_cmp_rows(tb, t, pa, pb, col);
+
+		return c ? c : dir * ((pa > pb) - (pa < pb));
+	}
+	if (!(a & MEMBER))
+		return -dir;
+	if (!(b & MEMBER))
+		return dir;
+	return dir * ((a > b) - (a < b));
+}
+
+static int find_cmp_rows(struct table *tb, const struct tui *t, uint32_t a, uint32_t b,
+			 int col)
 {
 	const struct finding *fa = finding_of(t, a), *fb = finding_of(t, b);
 	char x[512], y[512];
@@ -155,8 +249,8 @@ static int find_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 static struct table_key find_key(struct table *tb, const struct tui *t, uint32_t row)
 {
 	const struct finding *f = finding_of(t, row);
-	/* the finding's identity, as core hashes it */
-	struct table_key k = { findings_hash(f), f->inode };
+	/* the finding's identity, as core hashes it (a member's is its own) */
+	struct table_key k = { findings_hash(f), f->inode | (row & MEMBER ? 1ull << 63 : 0) };
 
 	(void)tb;
 	return k;
@@ -176,6 +270,48 @@ static int find_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 	if (col < 0 && (f->severity == FINDING_INFO || f->state == FINDING_RESOLVED))
 		return THEME_MUTED;
 	return -1;
+}
+
+/* Open (Right) or fold (Left) the group on the selected row, or the
+ * group of the selected member; the selection stays on the group. */
+static int find_keypress(struct table *tb, struct tui *t, int ch)
+{
+	struct find_data *d = tb->data;
+	const struct finding *g;
+	int64_t sel = table_selected(tb);
+	uint32_t row;
+	uint64_t h;
+	size_t i;
+
+	if (ch != KEY_RIGHT && ch != KEY_LEFT)
+		return 0;
+	if (sel < 0 || !t->have)
+		return 1;
+	row = parent_of(t, (uint32_t)sel);
+	g = finding_of(t, row);
+	if (!g->member_n) {
+		tui_set_status(t, THEME_STATUS, "this finding is about one %s: it has no "
+			       "members to open", g->fd >= 0 ? "socket" : "subject");
+		return 1;
+	}
+	if (!d) {
+		d = tb->data = calloc(1, sizeof(*d));
+		if (!d)
+			return 1;
+	}
+	h = findings_hash(g);
+	for (i = 0; i < d->nopen && d->open[i] != h; i++)
+		;
+	if (ch == KEY_RIGHT && i == d->nopen && d->nopen < MAX_OPEN)
+		d->open[d->nopen++] = h;
+	else if (ch == KEY_LEFT && i < d->nopen)
+		d->open[i] = d->open[--d->nopen];
+	table_rebuild(tb, t);
+	table_select_key(tb, t, find_key(tb, t, row));
+	tui_set_status(t, THEME_STATUS, ch == KEY_RIGHT ?
+		       "%u members shown under their finding; Left folds them" :
+		       "%u members folded; Right opens them", (unsigned)g->nmembers);
+	return 1;
 }
 
 static void find_enter(struct table *tb, struct tui *t, uint32_t row)
@@ -209,16 +345,25 @@ static void find_note(struct table *tb, const struct tui *t, char *buf, size_t s
 	}
 	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
 	if (!t->cur.findings.n) {
-		snprintf(buf, sz, "no leaks found after %u sample%s: no socket queue grows "
-			 "unread, no process leaks fds or sockets", t->cur.seq,
-			 t->cur.seq == 1 ? "" : "s");
+		unsigned need = 0;
+
+		/* no verdict before the samples it needs (findings_verdict) */
+		if (findings_verdict(&t->o->thresholds, &t->cur.findings, t->cur.seq, &need) ==
+		    FINDINGS_WAITING)
+			snprintf(buf, sz, "no findings yet: waiting for %u more sample%s "
+				 "before a verdict", need, need == 1 ? "" : "s");
+		else
+			snprintf(buf, sz, "no leaks found after %u sample%s: no socket queue "
+				 "grows unread, no process leaks fds or sockets", t->cur.seq,
+				 t->cur.seq == 1 ? "" : "s");
 		return;
 	}
 	snprintf(buf, sz, "%s%zu finding%s, most severe first: %zu critical, %zu warning, "
-		 "%zu info.  Enter: evidence%s",
+		 "%zu info.  Enter: evidence%s%s",
 		 findings_any_leak(&t->cur.findings) ? "" : "no leaks found; ",
 		 t->cur.findings.n, t->cur.findings.n == 1 ? "" : "s", crit, warn, info,
-		 tui_no_actions(t) ? "" : ", a: act on it");
+		 tui_no_actions(t) ? "" : ", a: act on it",
+		 t->cur.findings.nmembers ? ", Right/Left: open/fold a group" : "");
 }
 
 const struct table_desc findpane_desc = {
@@ -235,4 +380,6 @@ const struct table_desc findpane_desc = {
 	.enter = find_enter,
 	.note = find_note,
 	.target = find_target,
+	.keypress = find_keypress,
+	.free_data = free,
 };

@@ -19,7 +19,8 @@ static const char *const keys[][2] = {
 	{ "Enter", "drill down: details, fd table, a finding's evidence" },
 	{ "Esc Backspace", "back to the previous view; on a pane a Memory line opened: "
 	  "clear the filter it set and go back" },
-	{ "Right Left", "Memory pane: open / fold the slab caches under their line" },
+	{ "Right Left", "Memory pane: open / fold the slab caches under their line;" },
+	{ "", "Findings pane: open / fold a group's members ([+] marks a group)" },
 	{ "Tab Shift-Tab", "next / previous pane" },
 	{ "1 2 3 4  !", "Sockets / Processes / Findings / Memory; !: top finding" },
 	{ "F6 > <", "sort by the next / previous column" },

@@ -149,8 +149,11 @@ int tui_target_init(const struct tui *t, int pid, int fd, uint64_t inode,
 	out->start_ticks = p ? p->start_ticks : 0;
 	snprintf(out->comm, sizeof(out->comm), "%s", p ? p->comm : c ? c->comm : "");
 	out->suggested = suggested;
-	for (i = 0; t->have && suggested == ACTIONS_NONE && i < t->cur.findings.n; i++) {
-		const struct finding *f = &t->cur.findings.v[i];
+	/* the findings, then the members of groups (each keeps its action) */
+	for (i = 0; t->have && suggested == ACTIONS_NONE &&
+		    i < t->cur.findings.n + t->cur.findings.nmembers; i++) {
+		const struct finding *f = i < t->cur.findings.n ? &t->cur.findings.v[i] :
+				&t->cur.findings.members[i - t->cur.findings.n];
 		enum actions_kind k = (enum actions_kind)f->action;
 
 		if (k == ACTIONS_NONE || f->pid != pid)

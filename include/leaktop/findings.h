@@ -26,6 +26,9 @@ enum finding_kind {
 	FINDING_SOCKET_MEMORY_PRESSURE,
 	FINDING_SEND_STALL,
 	FINDING_ORPHANED_CONNECTIONS,
+	FINDING_PROCESS_STOPPED,	/* a stopped, traced or D-state process
+					 * whose queues fill: its socket
+					 * findings are its members */
 	FINDING_NKINDS
 };
 
@@ -94,12 +97,48 @@ struct finding {
 	uint8_t check;		/* enum finding_check */
 	double mitigated_at;	/* unix seconds of that action, 0 */
 	char mitigation_note[160];	/* what the samples since show */
+	/*
+	 * One row per problem (findings_group): the socket findings of one
+	 * process that share a cause (the same listening port, peer or
+	 * kind), or all those of a stopped process, are folded into one
+	 * finding, a group, whose members sit in its list's members array.
+	 */
+	uint64_t cause;		/* the shared cause, part of the identity
+				 * (findings_hash); 0: none */
+	char cause_text[64];	/* it in words (":8080", "127.0.0.1:6379"),
+				 * sanitised; "" none */
+	uint64_t bytes;		/* what it pins: a socket's queue, a group's
+				 * total */
+	uint64_t ceiling;	/* the most a socket finding can pin (its
+				 * buffer), 0 none */
+	uint32_t nmembers;	/* members folded into it, 0: not a group */
+	uint32_t member_first;	/* its members: list->members[member_first
+				 * .. + member_n) */
+	uint32_t member_n;	/* how many of them the list holds (0 for a
+				 * resolved group kept from an earlier sample) */
+	int32_t worst_fd;	/* the member that pins the most, -1 none */
+	uint64_t worst_inode;
+	uint64_t worst_bytes;
+	double since;		/* process_stopped: unix seconds it was first
+				 * seen so, 0 */
+	char proc_state;	/* process_stopped: 'T' stopped, 't' traced,
+				 * 'D' uninterruptible; 0 */
+	uint32_t member_of;	/* a recording's member row: 1 + the row of
+				 * its group; 0 everywhere else */
 };
 
 struct finding_list {
 	struct finding *v;	/* most severe first */
 	size_t n, cap;
+	struct finding *members;	/* the members of v's groups, each
+					 * group's together, worst first */
+	size_t nmembers, mcap;
 };
+
+/* The members of f, a finding of l: their count into *n; NULL when f is
+ * no group or its members are not listed (a resolved group). */
+const struct finding *findings_members(const struct finding_list *l,
+				       const struct finding *f, size_t *n);
 
 struct findings_config {
 	double unread_min_bytes;	/* a never-read queue this big is a finding (64 KiB) */
@@ -208,7 +247,11 @@ void findings_state_free(struct findings_state *st);
  * A finding an action in s->mitigations covers is marked mitigated (with
  * the check's verdict in its evidence); a consequence names its cause (fd
  * exhaustion its ghost sockets); a finding confirmed before and gone now is
- * kept, resolved, for findings_config's resolved_keep_s.
+ * kept, resolved, for findings_config's resolved_keep_s.  Last, one row
+ * per problem (core/findings_group.c): the socket findings of one process
+ * that share a cause become one group, those of a stopped, traced or
+ * D-state process its process_stopped finding; their members move to
+ * out->members (findings_members).
  */
 int findings_evaluate(const struct findings_config *c, struct findings_state *st,
 		      const struct sample *s, struct finding_list *out);

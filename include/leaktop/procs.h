@@ -58,6 +58,11 @@ struct proc_info {
 	unsigned hidden;	/* PROC_HIDDEN_* */
 	int fds_fresh;		/* nfds was read in this sample (not carried
 				 * from an earlier read); not recorded */
+	char run_state;		/* field 3 of stat ('R', 'S', 'D', 'T', 't',
+				 * ...), read in each sample for the processes
+				 * that hold queued bytes (procs_read_state),
+				 * or 'F' (leaktop's letter) when it sleeps in a
+				 * frozen cgroup; 0 unknown; not recorded */
 };
 
 struct proc_list {
@@ -147,6 +152,30 @@ int procs_parse_limits(const char *text, size_t len, int64_t *soft, int64_t *har
  * ppid, start ticks.  0 or -EBADMSG. */
 int procs_parse_stat(const char *text, size_t len, char *comm, size_t commsz,
 		     int32_t *ppid, uint64_t *start_ticks, struct lt_err *err);
+/* The state letter of /proc/PID/stat text (field 3, after the last ')'),
+ * or 0 when the text has none. */
+char procs_parse_state(const char *text, size_t len);
+/* Read p's state afresh into p->run_state (0 when the process is gone or
+ * its stat unreadable); 0 or -errno. */
+int procs_read_state(const char *procroot, struct proc_info *p);
+
+/* Where the freezers are mounted, from a mountinfo text: the cgroup v1
+ * hierarchy with the freezer controller into v1, the cgroup2 one into v2
+ * ("" when absent).  Each at most PATH_MAX-ish; cut to the sizes given. */
+void procs_parse_freezer_mounts(const char *text, size_t len, char *v1, size_t v1sz,
+				char *v2, size_t v2sz);
+/* A process's cgroups from /proc/PID/cgroup text: the v1 freezer's path
+ * into v1, the unified (0::) one into v2 ("" when absent). */
+void procs_parse_cgroups(const char *text, size_t len, char *v1, size_t v1sz, char *v2,
+			 size_t v2sz);
+/*
+ * Is process pid in a frozen cgroup?  Its cgroups (procroot/PID/cgroup)
+ * looked up under the freezers' mount points (v1m, v2m, from
+ * procs_parse_freezer_mounts on leaktop's own mountinfo): freezer.state
+ * FROZEN (v1) or "frozen 1" in cgroup.events (v2).  1, 0, or 0 when
+ * anything is unreadable.
+ */
+int procs_read_frozen(const char *procroot, int pid, const char *v1m, const char *v2m);
 /* Count open fds of pid cheaply: stat(fd dir).st_size where the kernel
  * provides it (6.2+, procfs only), else count the entries.  procfs says
  * whether procroot is a procfs (procs_is_procfs).  -errno on failure. */

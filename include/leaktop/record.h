@@ -29,8 +29,8 @@
 #include "leaktop/host.h"
 #include "leaktop/sample.h"
 
-#define RECORD_FORMAT_MAJOR 3	/* a reader refuses a larger major */
-#define RECORD_FORMAT_MINOR 1	/* a larger minor is read, unknown frames skipped */
+#define RECORD_FORMAT_MAJOR 4	/* a reader refuses a larger major */
+#define RECORD_FORMAT_MINOR 0	/* a larger minor is read, unknown frames skipped */
 
 #define RECORD_KEYFRAME_EVERY 150	/* default: a keyframe every N samples */
 #define RECORD_MIN_MAX_SIZE (256u << 10)	/* smallest --record-max-size */
