@@ -1027,7 +1027,7 @@ static int rule_mitigated(const struct findings_config *c, const struct sample *
 		f->inode = sk->inode;
 		f->netns = sk->netns;
 		owner_of(s, sk, f);
-		if (f->pid < 0) {
+		if (f->pid < 0 && !s->pid_filter) {	/* -p: only its owners */
 			f->pid = m->pid;
 			f->fd = m->fd;
 		}
@@ -1622,6 +1622,30 @@ static int cmp_finding(const void *a, const void *b)
 	return findings_cmp(a, b);
 }
 
+/*
+ * Under -p the owners are scanned for those processes only, so a socket
+ * of any other process has no owner here: its finding would name "a
+ * process leaktop cannot see" when leaktop was only told to look
+ * elsewhere.  Keep the findings of -p's processes and the machine's own
+ * (memory, pressure); drop the socket findings without a subject.
+ */
+static void scope_to_pids(const struct sample *s, struct finding_list *out)
+{
+	size_t i, n = 0;
+
+	if (!s->pid_filter)
+		return;
+	for (i = 0; i < out->n; i++) {
+		const struct finding *f = &out->v[i];
+		int machine = f->kind == FINDING_UNACCOUNTED_GROWTH ||
+			      f->kind == FINDING_SOCKET_MEMORY_PRESSURE;
+
+		if (f->pid >= 0 || machine)
+			out->v[n++] = *f;
+	}
+	out->n = n;
+}
+
 int findings_evaluate(const struct findings_config *c, struct findings_state *st,
 		      const struct sample *s, struct finding_list *out)
 {
@@ -1638,8 +1662,10 @@ int findings_evaluate(const struct findings_config *c, struct findings_state *st
 		r = rule_procs(c, st, s, out);
 	if (r == 0)
 		r = rule_memory(c, st, s, out);
-	if (r == 0)
+	if (r == 0) {
+		scope_to_pids(s, out);
 		r = mark_states(c, st, s, out);
+	}
 	if (r == 0)
 		r = findings_group(c, st->group, s, out);
 	if (r < 0) {
