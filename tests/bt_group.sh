@@ -104,6 +104,14 @@ keys m Left
 check "UI: Left folds them again" \
 	wait_for m bash -c "! grep -Eq 'unread_queue {3,}$o_pid/' '$TMPD/screen' &&
 			    grep -q '\\[+\\] never reads 12 conn' '$TMPD/screen'"
+# the same one row where SSH sessions land and on a wide screen, its
+# count kept however narrow the summary
+for size in 80x24 200x60; do
+	resize m "$size"
+	check "UI at $size: the twelve are one row with their count, no member row" \
+		wait_for m bash -c "[ \$(grep -Ec '\\[\\+\\].* 12 conn' '$TMPD/screen') = 1 ] &&
+				    ! grep -Eq 'unread_q[^ ]* +$o_pid/[0-9]+ ' '$TMPD/screen'"
+done
 keys m q
 wait_for m bash -c "[ -s '$TMPD/m.exit' ]" || true
 

@@ -394,6 +394,11 @@ START_TEST(brief_keeps_the_figures)
 		ck_assert_int_le(format_width(b, 1), w - 5);
 		ck_assert_msg(strstr(b, "44.1 MiB"), "width %d: \"%s\"", w - 5, b);
 	}
+	/* a group's count is a fact: kept with its total at a narrow width */
+	format_brief("[+] never reads 12 connections on :44269: 1.5 MiB queued, worst fd 5 "
+		     "128.8 KiB", 30, 1, b, sizeof(b));
+	ck_assert_int_le(format_width(b, 1), 30);
+	ck_assert_msg(strstr(b, "12 conns") && strstr(b, "1.5 MiB"), "\"%s\"", b);
 	/* the short forms first, the gaps marked */
 	format_brief(fdx, 60, 1, b, sizeof(b));
 	ck_assert_msg(strstr(b, "runs out of fds in ~37 s"), "\"%s\"", b);

@@ -478,7 +478,7 @@ char *format_brief(const char *text, int width, int utf8, char *out, size_t outs
 		{ "will run out of", "runs out of" }, { "connections", "conns" },
 	};
 	char buf[1024], tmp[1024], *tok[BRIEF_TOKENS], *save = NULL, *w;
-	int keep[BRIEF_TOKENS] = { 0 }, n = 0, i, head = 0, unit, first_fact = -1;
+	int keep[BRIEF_TOKENS] = { 0 }, n = 0, i, head = 0, unit, first_fact = -1, counted = 0;
 	size_t k;
 
 	if (!outsz)
@@ -520,6 +520,10 @@ char *format_brief(const char *text, int width, int utf8, char *out, size_t outs
 			keep[i] = 1;
 		} else if (i + 1 < n && is_unit(tok[i + 1])) {
 			keep[i] = keep[i + 1] = 1;
+		} else if (i + 1 < n && is_count_unit(tok[i + 1]) && !counted) {
+			/* the first count is a fact too: a group's "12 conns" */
+			keep[i] = keep[i + 1] = 1;
+			counted = 1;
 		}
 		if (keep[i] && i >= head && first_fact < 0)
 			first_fact = i;
