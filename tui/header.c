@@ -180,8 +180,10 @@ static const int seg_elem[NSEG] = {
 };
 static const char seg_ascii[] = "#=+ks!.";
 static const char *const seg_label[2][NSEG] = {
-	{ "user", "cache", "shmem", "kernel", "sockets", "unaccounted", "free" },
-	{ "user", "cache", "shmem", "kern", "sock", "unacc", "free" },
+	/* the socket part of MemTotal is the Memory pane's "socket buffers
+	 * (outside slab)", not the census's whole "pinned by sockets" below */
+	{ "user", "cache", "shmem", "kernel", "socket bufs", "unaccounted", "free" },
+	{ "user", "cache", "shmem", "kern", "sockbuf", "unacc", "free" },
 };
 
 /* "label 1.2G" with its legend glyph; returns the new x. */
@@ -255,7 +257,7 @@ void header_draw_mem(struct tui *t)
 		       THEME_MEM_SOCKETS);
 	if (!narrow) {
 		snprintf(line, sizeof(line), " (%s)",
-			 m->socket_queues_from_census ? "census" : "sockstat");
+			 m->socket_queues_from_census ? "census, slab included" : "sockstat");
 		x += draw_text(t, y, x, COLS - x, line, THEME_MUTED);
 	}
 	l1 = narrow ? "unacc " : "unaccounted ";
