@@ -106,8 +106,10 @@ START_TEST(test_why)
 	ck_assert_ptr_ne(strstr(out, "\"why\":\"loading the census programs: Operation not permitted\","
 				 "\"forced\":false}"), NULL);
 	free(out);
-	ck_assert_int_eq(fallback_status(buf, sizeof(buf)), 1);
-	ck_assert_ptr_ne(strstr(buf, "kernel fallbacks: bpf (loading the census programs: "
+	/* at least this one: under valgrind, whose bpf() and pidfd_getfd
+	 * are unhandled, the probes can find another */
+	ck_assert_int_ge(fallback_status(buf, sizeof(buf)), 1);
+	ck_assert_ptr_ne(strstr(buf, "bpf (loading the census programs: "
 				 "Operation not permitted; nothing seen"), NULL);
 	fallback_detected_why(LT_FB_COUNT, "out of range: ignored");
 	fallback_reset();
