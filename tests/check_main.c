@@ -48,6 +48,7 @@ int main(void)
 		fallback_suite,
 		sample_suite,
 		severity_suite,
+		cgroup_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -24,6 +24,7 @@ Suite *serve_suite(void);
 Suite *fallback_suite(void);
 Suite *sample_suite(void);
 Suite *severity_suite(void);
+Suite *cgroup_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */
