@@ -366,6 +366,23 @@ int cgroup_matches(const char *path, const char *arg)
 	}
 }
 
+int cgroup_dir_exists(const char *cgroot, const char *arg)
+{
+	static const char *const sub[] = { "", "/unified", "/memory", "/systemd", "/pids" };
+	char path[1024];
+	struct stat st;
+	size_t i;
+
+	if (arg[0] != '/' || strstr(arg, "/../") || !strcmp(arg, "/.."))
+		return 0;
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+		if (snprintf(path, sizeof(path), "%s%s%s", cgroot, sub[i], arg) <
+			    (int)sizeof(path) &&
+		    stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return 1;
+	return 0;
+}
+
 /* ---- the kernel's figure ------------------------------------------------ */
 
 /* Does the cgroup2 directory dir have "memory" in cgroup.controllers? */
@@ -508,6 +525,30 @@ const char *cgroup_acct_words(enum cgroup_acct a)
 	default:
 		return "unknown: the kernel's figure could not be read";
 	}
+}
+
+const char *cgroup_acct_name(enum cgroup_acct a)
+{
+	switch (a) {
+	case CGROUP_ACCT_V2_SOCK:
+		return "v2_sock";
+	case CGROUP_ACCT_V1_TCP:
+		return "v1_tcp";
+	case CGROUP_ACCT_V1_OFF:
+		return "v1_off";
+	case CGROUP_ACCT_NOSOCKET:
+		return "nosocket";
+	case CGROUP_ACCT_NO_MEMCG:
+		return "no_memcg";
+	case CGROUP_ACCT_UNKNOWN:
+	default:
+		return "unknown";
+	}
+}
+
+int cgroup_acct_counts(enum cgroup_acct a)
+{
+	return a == CGROUP_ACCT_V2_SOCK || a == CGROUP_ACCT_V1_TCP;
 }
 
 /* ---- the cache ---------------------------------------------------------- */

@@ -72,6 +72,14 @@ int cgroup_in_subtree(const char *path, const char *root);
  * everything below the shallowest ancestor of path that carries the name. */
 int cgroup_matches(const char *path, const char *arg);
 
+/* Where the hierarchies are mounted on a live machine. */
+#define CGROUP_ROOT_DEFAULT "/sys/fs/cgroup"
+
+/* Is arg a path (starting with '/') of an existing cgroup directory under
+ * cgroot, in any hierarchy mounted there (the unified one, or a v1
+ * controller's)?  An empty cgroup is still a cgroup. */
+int cgroup_dir_exists(const char *cgroot, const char *arg);
+
 /* ---- what the kernel charges a cgroup for sockets ----------------------- */
 
 enum cgroup_acct {
@@ -112,6 +120,12 @@ void cgroup_kernel_read(const struct cgroup_host *h, const char *path,
 /* The kernel's side of a cgroup's figures as a few words for a column or a
  * note: "sock 1.2 MiB", "tcp 640 KiB", "not charged (v1, no tcp limit)". */
 const char *cgroup_acct_words(enum cgroup_acct a);
+
+/* A short token for a (JSON, Prometheus): "v2_sock", "v1_tcp", "v1_off",
+ * "nosocket", "no_memcg", "unknown"; and whether the kernel's bytes are a
+ * figure (V2_SOCK, V1_TCP). */
+const char *cgroup_acct_name(enum cgroup_acct a);
+int cgroup_acct_counts(enum cgroup_acct a);
 
 /* A cgroup v2 memory.stat text: the "sock" line's bytes.  0 or -ENOENT. */
 int cgroup_parse_memstat_sock(const char *text, size_t len, uint64_t *bytes);
