@@ -383,6 +383,23 @@ int cgroup_dir_exists(const char *cgroot, const char *arg)
 	return 0;
 }
 
+void cgroup_short_arg(const char *path, const struct cgroup_name *name, char *buf, size_t sz)
+{
+	const char *last = strrchr(path, '/');
+
+	last = last && last[1] ? last + 1 : path;
+	if (strlen(name->label) < sz)
+		snprintf(buf, sz, "%s", name->label);
+	else if (name->kind == CGROUP_KIND_CONTAINER && name->id[0])
+		snprintf(buf, sz, "%s", name->id);
+	else if (strlen(last) < sz)
+		snprintf(buf, sz, "%s", last);
+	else if (name->pod[0] && strlen(name->pod) < sz)
+		snprintf(buf, sz, "%s", name->pod);
+	else
+		snprintf(buf, sz, "%s", path);
+}
+
 /* ---- the kernel's figure ------------------------------------------------ */
 
 /* Does the cgroup2 directory dir have "memory" in cgroup.controllers? */

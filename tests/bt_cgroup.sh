@@ -14,45 +14,9 @@ need_cmd jq
 L="$TESTS_BIN/leakers"
 [ -x "$L/leak_tcpstall" ] || skip_test "needs tests/leakers/leak_tcpstall (make check builds it)"
 
-CGROOT=/sys/fs/cgroup
-NAME="leaktop-bt-cgroup-$$"
-if grep -qw memory "$CGROOT/cgroup.controllers" 2>/dev/null; then
-	# cgroup v2: the memory controller must be on for the root's children
-	grep -qw memory "$CGROOT/cgroup.subtree_control" ||
-		echo +memory >"$CGROOT/cgroup.subtree_control" 2>/dev/null ||
-		skip_test "cannot enable the memory controller in $CGROOT"
-	CG="$CGROOT/$NAME"
-	ACCT=v2_sock
-elif [ -f "$CGROOT/memory/memory.kmem.tcp.limit_in_bytes" ]; then
-	CG="$CGROOT/memory/$NAME"
-	ACCT=v1_tcp
-else
-	skip_test "no memory cgroup controller (v2 memory or v1 with kmem.tcp)"
-fi
-grep -Eq '(^| )cgroup.memory=[^ ]*nosocket' /proc/cmdline && ACCT=nosocket
+. "${TESTS_SRC:-$(dirname "$0")}/cgroup.sh"
 
-cg_cleanup() {
-	local i p
-	if [ -d "$CG" ]; then
-		for i in $(seq 1 50); do
-			for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill "$p" 2>/dev/null; done
-			rmdir "$CG" 2>/dev/null && break
-			sleep 0.1
-		done
-	fi
-	cleanup
-}
-trap cg_cleanup EXIT
-mkdir "$CG" || skip_test "cannot create a cgroup under $(dirname "$CG")"
-if [ "$ACCT" = v1_tcp ]; then
-	# v1 charges tcp memory only to a cgroup whose tcp limit was written
-	echo 1073741824 >"$CG/memory.kmem.tcp.limit_in_bytes" ||
-		skip_test "cannot set memory.kmem.tcp.limit_in_bytes"
-fi
-
-# the leaker joins the cgroup before it makes a socket: a socket is charged
-# to the cgroup of the process that created it
-start_bg st sh -c "echo \$\$ >'$CG/cgroup.procs' && exec '$L/leak_tcpstall' --mode stream --seconds 60"
+cg_start st "'$L/leak_tcpstall'" --mode stream --seconds 60
 check "the leaker and its server are in the test cgroup" \
 	bash -c "grep -qx '$st_pid' '$CG/cgroup.procs' && grep -qx '$st_server_pid' '$CG/cgroup.procs'"
 

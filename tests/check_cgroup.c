@@ -90,6 +90,10 @@ START_TEST(test_table)
 	ck_assert_str_eq(nm.runtime, table[_i].runtime);
 	ck_assert_str_eq(nm.pod, table[_i].pod);
 	ck_assert_str_eq(nm.qos, table[_i].qos);
+	/* the UI's drill-down names it in a 64-byte filter, and it matches */
+	cgroup_short_arg(path, &nm, rel, 61);
+	ck_assert_msg(cgroup_matches(path, rel), "%s: '%s' does not name it", table[_i].file, rel);
+	ck_assert(strlen(rel) < 61);
 }
 END_TEST
 

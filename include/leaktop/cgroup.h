@@ -80,6 +80,12 @@ int cgroup_matches(const char *path, const char *arg);
  * controller's)?  An empty cgroup is still a cgroup. */
 int cgroup_dir_exists(const char *cgroot, const char *arg);
 
+/* The shortest --cgroup argument (at most sz - 1 bytes) that names the
+ * cgroup at path (name: cgroup_name's of it) for cgroup_matches: its label
+ * when it fits, else a container's short id, the last component, a pod's
+ * uid, or the path cut (which then names nothing). */
+void cgroup_short_arg(const char *path, const struct cgroup_name *name, char *buf, size_t sz);
+
 /* ---- what the kernel charges a cgroup for sockets ----------------------- */
 
 enum cgroup_acct {
