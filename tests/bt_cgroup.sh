@@ -83,6 +83,26 @@ check "--cgroup in text: the leaker's socket, no other owner" \
 	bash -c "grep -q '^  $st_pid/$st_fd leak_tcpstall' '$TMPD/cut.txt' &&
 		 ! grep -E '^  [0-9]+/[0-9]+ ' '$TMPD/cut.txt' | grep -v leak_tcpstall"
 
+# --- Prometheus and Markdown -------------------------------------------------
+"$LEAKTOP" -b -n 1 --format prometheus --cgroup "$NAME" >"$TMPD/m.prom" 2>"$TMPD/m.err"
+check "prometheus: the cgroup's socket memory series" \
+	grep -Eq "^leaktop_cgroup_socket_memory_bytes\{cgroup=\"/$NAME\",name=\"/$NAME\"\} [1-9]" "$TMPD/m.prom"
+case $ACCT in
+v1_tcp | v2_sock)
+	check "prometheus: the kernel's figure for the cgroup ($ACCT)" \
+		grep -Eq "^leaktop_cgroup_kernel_socket_bytes\{cgroup=\"/$NAME\",name=\"/$NAME\",accounting=\"$ACCT\"\} [1-9]" "$TMPD/m.prom" ;;
+esac
+if command -v promtool >/dev/null; then
+	check "prometheus: promtool check metrics passes" bash -c 'promtool check metrics <"$1"' _ "$TMPD/m.prom"
+fi
+"$LEAKTOP" -b -n 1 --format prometheus --top 0 >"$TMPD/top0.prom"
+check "prometheus: --top 0 caps the cgroup series too" \
+	bash -c "grep -q '^leaktop_cgroups [1-9]' '$TMPD/top0.prom' && ! grep -q '^leaktop_cgroup_socket_memory_bytes{' '$TMPD/top0.prom'"
+"$LEAKTOP" -b -n 2 -d 0.5 --format markdown --cgroup "$NAME" >"$TMPD/pm.md" 2>&1
+MDNAME=$(printf '%s' "/$NAME" | sed 's/_/\\_/g')	# Markdown escapes the underscore
+check "markdown: the services involved list the test cgroup" \
+	bash -c "grep -A4 '^## Services involved' '$TMPD/pm.md' | grep -qF '| $MDNAME | $MDNAME |'"
+
 # --- bad input ----------------------------------------------------------------
 "$LEAKTOP" -b -n 1 --cgroup "no-such-unit-$$.service" >"$TMPD/bad.out" 2>"$TMPD/bad.err"
 rc=$?
