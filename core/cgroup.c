@@ -4,7 +4,9 @@
  * the --cgroup subtree rule, the kernel's socket figure for a cgroup, and
  * the cache that reads each process's cgroup once per instance.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -578,11 +580,20 @@ struct cg_entry {
 	char *path;
 };
 
+struct cg_id {
+	uint64_t id;
+	char *path;		/* NULL: missing at the last walk */
+};
+
 struct cgroup_cache {
 	char *procroot;
 	struct cg_entry *v;
 	size_t n, cap;
 	enum cgroup_version version;
+	char *v2root;		/* the cgroup2 mount, NULL none */
+	struct cg_id *ids;	/* sorted by id */
+	size_t nids, capids;
+	int walked;		/* walked since the last sweep */
 };
 
 /* a process moved to another cgroup is noticed within this many seconds */
@@ -612,6 +623,10 @@ void cgroup_cache_free(struct cgroup_cache *c)
 		free(c->v[i].path);
 	free(c->v);
 	free(c->procroot);
+	for (i = 0; i < c->nids; i++)
+		free(c->ids[i].path);
+	free(c->ids);
+	free(c->v2root);
 	free(c);
 }
 
@@ -703,6 +718,136 @@ void cgroup_cache_sweep(struct cgroup_cache *c)
 		c->v[k++] = c->v[i];
 	}
 	c->n = k;
+	c->walked = 0;
+}
+
+void cgroup_cache_set_root(struct cgroup_cache *c, const char *cgroot)
+{
+	char path[512], *dup;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", cgroot);
+	if (stat(path, &st) == 0) {
+		snprintf(path, sizeof(path), "%s", cgroot);
+	} else {
+		snprintf(path, sizeof(path), "%s/unified/cgroup.controllers", cgroot);
+		if (stat(path, &st) < 0)
+			return;
+		snprintf(path, sizeof(path), "%s/unified", cgroot);
+	}
+	dup = strdup(path);
+	if (dup) {
+		free(c->v2root);
+		c->v2root = dup;
+	}
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct cg_id *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static struct cg_id *find_id(const struct cgroup_cache *c, uint64_t id)
+{
+	struct cg_id key = { .id = id };
+
+	return c->nids ? bsearch(&key, c->ids, c->nids, sizeof(key), cmp_id) : NULL;
+}
+
+static int add_id(struct cgroup_cache *c, uint64_t id, const char *path)
+{
+	struct cg_id *e;
+
+	if (c->nids == c->capids) {
+		size_t cap = c->capids ? c->capids * 2 : 64;
+		struct cg_id *nv = reallocarray(c->ids, cap, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		c->ids = nv;
+		c->capids = cap;
+	}
+	e = &c->ids[c->nids];
+	e->id = id;
+	e->path = path ? strdup(path) : NULL;
+	if (path && !e->path)
+		return -ENOMEM;
+	c->nids++;
+	return 0;
+}
+
+/* Every directory under dir (rel: its path in the hierarchy), depth-first;
+ * a directory that vanishes meanwhile is skipped. */
+static void walk(struct cgroup_cache *c, int dirfd, char *rel, size_t relsz, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t n = strlen(rel);
+
+	if (depth > 32 || c->nids > 200000)
+		return;
+	d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		if (fstat(sub, &st) < 0 ||
+		    snprintf(rel + n, relsz - n, "/%s", de->d_name) >= (int)(relsz - n) ||
+		    add_id(c, (uint64_t)st.st_ino, rel) < 0) {
+			close(sub);
+			rel[n] = '\0';
+			continue;
+		}
+		walk(c, sub, rel, relsz, depth + 1);
+		rel[n] = '\0';
+	}
+	closedir(d);
+}
+
+const char *cgroup_cache_id_path(struct cgroup_cache *c, uint64_t id)
+{
+	struct cg_id *e = find_id(c, id);
+	char rel[4096] = "";
+	struct stat st;
+	size_t i;
+	int fd;
+
+	if (e)
+		return e->path;
+	if (c->walked || !c->v2root || !id)
+		return NULL;
+	/* walk afresh: forget the paths (and the ids missing last time) */
+	c->walked = 1;
+	for (i = 0; i < c->nids; i++)
+		free(c->ids[i].path);
+	c->nids = 0;
+	fd = open(c->v2root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && add_id(c, (uint64_t)st.st_ino, "/") < 0) {
+		close(fd);
+		return NULL;
+	}
+	walk(c, fd, rel, sizeof(rel), 0);
+	qsort(c->ids, c->nids, sizeof(*c->ids), cmp_id);
+	e = find_id(c, id);
+	if (e)
+		return e->path;
+	/* missing: not asked for again until the next walk */
+	if (add_id(c, id, NULL) == 0)
+		qsort(c->ids, c->nids, sizeof(*c->ids), cmp_id);
+	return NULL;
 }
 
 enum cgroup_version cgroup_cache_version(const struct cgroup_cache *c)

@@ -81,13 +81,58 @@ static int cgroups_of_procs(struct sample_ctx *ctx, struct sample *out, const ch
 	return 0;
 }
 
-/* Step 2: each socket's cgroup, that of the first process holding it. */
-static int cgroups_of_socks(struct sample *out)
+/* The index of the cgroup at path, added (with no process) when none of
+ * the processes is in it; -1 when memory runs out.  The first nsorted
+ * entries are in path order (step 1's), the added ones after them. */
+static int32_t cgroup_index(struct sample_cgroups *c, size_t nsorted, const char *path)
+{
+	struct sample_cgroup *nv;
+	size_t lo = 0, hi = nsorted, i;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(c->v[mid].path, path);
+
+		if (!r)
+			return (int32_t)mid;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = nsorted; i < c->n; i++)
+		if (!strcmp(c->v[i].path, path))
+			return (int32_t)i;
+	nv = reallocarray(c->v, c->n + 1, sizeof(*nv));
+	if (!nv)
+		return -1;
+	c->v = nv;
+	memset(&c->v[c->n], 0, sizeof(c->v[0]));
+	c->v[c->n].path = strdup(path);
+	if (!c->v[c->n].path)
+		return -1;
+	cgroup_name(path, &c->v[c->n].name);
+	return (int32_t)c->n++;
+}
+
+/*
+ * Step 2: each socket's cgroup.  Where the kernel names the cgroup that
+ * created the socket (INET_DIAG_CGROUP_ID, a cgroup2 id) and the
+ * processes' paths are cgroup2 paths, that one: it is the cgroup the kernel
+ * charges, and it outlives the process (orphans).  On a hybrid machine
+ * (the processes' paths are the v1 memory controller's) the kernel's
+ * cgroup2 path only places a socket no process holds, in the cgroup of the
+ * same path (systemd keeps the hierarchies parallel), never in "/".
+ * Otherwise the cgroup of the first process that holds it.
+ */
+static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
 {
 	struct sample_cgroups *c = &out->cgroups;
 	const struct fd_census *o = &out->owners;
 	uint32_t *idx = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*idx));
-	size_t i, j = 0;
+	size_t i, j = 0, nsorted = c->n;
+	uint64_t last_id = 0;
+	int32_t last_g = -1;
 
 	if (!idx)
 		return -ENOMEM;
@@ -111,6 +156,24 @@ static int cgroups_of_socks(struct sample *out)
 			c->of_sock[idx[i]] = c->of_proc[p - out->procs.v];
 	}
 	free(idx);
+	for (i = 0; i < out->socks.n; i++) {
+		const struct ltsock *k = &out->socks.v[i];
+		const char *path;
+
+		if (!k->cgroup_id || (c->version != CGROUP_V2 && c->of_sock[i] >= 0))
+			continue;
+		if (k->cgroup_id != last_id) {
+			path = cgroup_cache_id_path(ctx->cgcache, k->cgroup_id);
+			last_id = k->cgroup_id;
+			last_g = -2;	/* unknown id */
+			if (path && (c->version == CGROUP_V2 || strcmp(path, "/")))
+				last_g = cgroup_index(c, nsorted, path);
+			if (last_g == -1)
+				return -ENOMEM;
+		}
+		if (last_g >= 0)
+			c->of_sock[i] = last_g;
+	}
 	return 0;
 }
 
@@ -272,7 +335,7 @@ void sample_take_cgroups(struct sample_ctx *ctx, struct sample *out)
 	c->of_proc = malloc((out->procs.n ? out->procs.n : 1) * sizeof(*c->of_proc));
 	c->of_sock = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*c->of_sock));
 	if (!paths || !c->of_proc || !c->of_sock ||
-	    cgroups_of_procs(ctx, out, paths) < 0 || cgroups_of_socks(out) < 0)
+	    cgroups_of_procs(ctx, out, paths) < 0 || cgroups_of_socks(ctx, out) < 0)
 		goto nomem;
 	cgroups_sum(ctx, out);
 	if (ctx->cgroup) {

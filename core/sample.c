@@ -108,8 +108,9 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		ctx->cgcache = cgroup_cache_new(ctx->procroot);
 		if (!ctx->cgcache)
 			goto nomem;
-		cgroup_host_detect(cfg->cgroot ? cfg->cgroot : "/sys/fs/cgroup", ctx->procroot,
+		cgroup_host_detect(cfg->cgroot ? cfg->cgroot : CGROUP_ROOT_DEFAULT, ctx->procroot,
 				   &ctx->cghost);
+		cgroup_cache_set_root(ctx->cgcache, cfg->cgroot ? cfg->cgroot : CGROUP_ROOT_DEFAULT);
 	}
 	if (cfg->cgroup && !(ctx->cgroup = strdup(cfg->cgroup)))
 		goto nomem;

@@ -7,7 +7,9 @@
 # sockets to the cgroup, its totals hold the leaker's socket memory, the
 # kernel's own figure for the cgroup stands beside ours and agrees with it,
 # the leak's finding names the cgroup, --cgroup (by path and by name) limits
-# every list to that subtree, and an unknown cgroup is a clear error.
+# every list to that subtree (JSON, text, Prometheus, Markdown), orphaned
+# connections of the cgroup stay its own through the kernel's cgroup id,
+# and an unknown cgroup is a clear error.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
@@ -102,6 +104,27 @@ check "prometheus: --top 0 caps the cgroup series too" \
 MDNAME=$(printf '%s' "/$NAME" | sed 's/_/\\_/g')	# Markdown escapes the underscore
 check "markdown: the services involved list the test cgroup" \
 	bash -c "grep -A4 '^## Services involved' '$TMPD/pm.md' | grep -qF '| $MDNAME | $MDNAME |'"
+
+# --- orphans: attributed by the kernel's cgroup id, not by an owner ---------
+if [ "$KERNEL_IDS" = 1 ]; then
+	cg_start or "'$L/leak_tcpstall'" --mode orphans --count 4 --seconds 60
+	"$LEAKTOP" -b -n 1 --format json --cgroup "$NAME" >"$TMPD/orph.json" 2>"$TMPD/orph.err"
+	check "orphans: leaktop exits 0" test $? = 0
+	check "orphans: the 4 orphaned connections are the cgroup's (no owner: the kernel's id)" \
+		j "$TMPD/orph.json" '[.sockets[] | select(.orphan and (.owners | length) == 0
+		  and .cgroup.path == $cg)] | length == 4'
+	check "orphans: the cgroup's totals count them" \
+		j "$TMPD/orph.json" '([.sockets[] | select(.orphan) | .mem] | add) as $m
+		  | any(.cgroups[]; .path == $cg and .orphans == 4 and .mem >= $m)'
+	case $ACCT in
+	v1_tcp | v2_sock)
+		check "orphans: the kernel's figure agrees with ours, orphans included" \
+			j "$TMPD/orph.json" 'any(.cgroups[]; .path == $cg and .kernel.bytes > 0
+			  and .kernel.bytes * 2 >= .mem and .kernel.bytes <= .mem * 2 + 1048576)' ;;
+	esac
+else
+	echo "SKIP (part): orphans by the kernel's cgroup id: no cgroup2 hierarchy to name them"
+fi
 
 # --- bad input ----------------------------------------------------------------
 "$LEAKTOP" -b -n 1 --cgroup "no-such-unit-$$.service" >"$TMPD/bad.out" 2>"$TMPD/bad.err"

@@ -153,6 +153,19 @@ const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_tic
 			     double now);
 /* Forget the processes not asked for since the last sweep. */
 void cgroup_cache_sweep(struct cgroup_cache *c);
+/* Where the cgroup2 hierarchy is (cgroot itself, or cgroot/unified on a
+ * hybrid machine), for cgroup_cache_id_path; none found: ids stay unknown. */
+void cgroup_cache_set_root(struct cgroup_cache *c, const char *cgroot);
+
+/*
+ * The cgroup2 path of the cgroup whose id (its directory's inode, as
+ * INET_DIAG_CGROUP_ID gives it) is id; NULL when unknown.  The hierarchy
+ * is walked again at most once between two sweeps, and only when an id is
+ * not known yet (nor known to be missing since the last walk).  Valid
+ * until the next cgroup_cache_sweep or cgroup_cache_id_path.
+ */
+const char *cgroup_cache_id_path(struct cgroup_cache *c, uint64_t id);
+
 /* The version of the paths read so far (CGROUP_UNKNOWN before any). */
 enum cgroup_version cgroup_cache_version(const struct cgroup_cache *c);
 
