@@ -3,7 +3,8 @@
 # test's own (tests/cgroup.sh) holding a stalled TCP stream is listed with
 # the leaker's socket memory, the kernel's figure beside it, its processes
 # and its findings; Enter shows its processes on the Processes pane, Esc
-# goes back; --cgroup leaves the pane with that cgroup alone.
+# goes back; --cgroup leaves the pane with that cgroup alone, and one that
+# names nothing ends the UI with a one-line error.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 L="$TESTS_BIN/leakers"
@@ -57,4 +58,11 @@ check "--cgroup: the pane lists the test cgroup" \
 	wait_for c bash -c "grep -q '1 cgroups in --cgroup $NAME' '$TMPD/screen' &&
 		grep -qF -- '/$NAME' '$TMPD/screen'"
 keys c q
+
+# an unknown cgroup: the UI says so and exits 1, as -b does
+tmux_start bad 80x24 "$LEAKTOP" --cgroup "no-such-cgroup-$$"
+for i in $(seq 1 100); do [ -s "$TMPD/bad.exit" ] && break; sleep 0.2; done
+check "--cgroup naming nothing: the UI exits 1" grep -qx 'EXIT=1' "$TMPD/bad.exit"
+check "--cgroup naming nothing: one line names it" \
+	grep -q "no-such-cgroup-$$: no such cgroup" "$TMPD/bad.err"
 finish

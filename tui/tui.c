@@ -243,6 +243,16 @@ static int take_sample(struct tui *t)
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s", safe);
 		return -1;
 	}
+	/* --cgroup naming nothing is a mistake, not an empty screen (as -b) */
+	if (t->o->cgroup && s.seq == 1 && !sample_cgroup_known(&s, t->o->cgroup) &&
+	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, t->o->cgroup)) {
+		char safe[256];
+
+		sample_release(&s);
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: --cgroup %s: no such cgroup "
+			 "(no process is in it)", lt_sanitize(t->o->cgroup, safe, sizeof(safe)));
+		return -1;
+	}
 	/* with -p the recording keeps those processes' fd tables, as -b does */
 	if (t->recording && t->o->npids && sample_attach_fdtables(t->ctx, &s, &err) < 0)
 		tui_set_status(t, THEME_ERROR, "fd tables not recorded: out of memory");
