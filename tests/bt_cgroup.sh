@@ -126,6 +126,26 @@ else
 	echo "SKIP (part): orphans by the kernel's cgroup id: no cgroup2 hierarchy to name them"
 fi
 
+# --- a hostile cgroup name never reaches the terminal raw ------------------
+HOSTILE="$(dirname "$CG")/$NAME-$(printf '\033]0;pwn\007\033[31m')red"
+if mkdir "$HOSTILE" 2>/dev/null; then
+	CG_EXTRA+=("$HOSTILE")
+	# a UDP reader that never reads: its cgroup holds socket memory, so
+	# the text's SERVICES list names it
+	start_bg hs sh -c "echo \$\$ >'$HOSTILE/cgroup.procs' && exec '$L/leak_udp' --seconds 60"
+	"$LEAKTOP" -b -n 1 >"$TMPD/hostile.txt" 2>&1
+	"$LEAKTOP" -b -n 1 --format json >"$TMPD/hostile.json" 2>&1
+	check "hostile name: JSON stays valid and keeps the name's bytes" \
+		jq -e --argjson p "$hs_pid" 'any(.processes[]; .pid == $p and (.cgroup.path | test("\u001b")))
+		  and any(.cgroups[]; (.path | test("\u001b")) and .mem > 0)' \
+		"$TMPD/hostile.json"
+	check "hostile name: the text lists it, escaped, and holds no escape byte" \
+		bash -c "grep -qF -- '$NAME-\\x1b]0;pwn' '$TMPD/hostile.txt' && ! grep -q \$'\\033' '$TMPD/hostile.txt'"
+	kill "$hs_bgpid" 2>/dev/null
+else
+	echo "SKIP (part): cannot make a cgroup with control characters in its name"
+fi
+
 # --- bad input ----------------------------------------------------------------
 "$LEAKTOP" -b -n 1 --cgroup "no-such-unit-$$.service" >"$TMPD/bad.out" 2>"$TMPD/bad.err"
 rc=$?

@@ -13,6 +13,7 @@
 
 CGROOT=/sys/fs/cgroup
 CGU=""
+CG_EXTRA=()	# more cgroups a test makes: removed the same way
 NAME="leaktop-$(basename "$0" .sh)-$$"
 if grep -qw memory "$CGROOT/cgroup.controllers" 2>/dev/null; then
 	# cgroup v2: the memory controller must be on for the root's children
@@ -34,7 +35,7 @@ grep -Eq '(^| )cgroup.memory=[^ ]*nosocket' /proc/cmdline && ACCT=nosocket
 
 cg_cleanup() {
 	local i p d
-	for d in $CG $CGU; do
+	for d in "$CG" ${CGU:+"$CGU"} "${CG_EXTRA[@]}"; do
 		[ -d "$d" ] || continue
 		for i in $(seq 1 50); do
 			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill "$p" 2>/dev/null; done
