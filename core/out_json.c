@@ -173,6 +173,67 @@ static void json_flags(FILE *f, unsigned flags)
 	fputc(']', f);
 }
 
+/* ,"cgroup":{"path":..,"name":..} of a process, socket or finding, or null */
+static void json_cgroup_ref(FILE *f, const struct sample_cgroup *g)
+{
+	if (!g) {
+		fputs(",\"cgroup\":null", f);
+		return;
+	}
+	fputs(",\"cgroup\":{\"path\":", f);
+	out_json_string(f, g->path);
+	fputs(",\"name\":", f);
+	out_json_string(f, g->name.label);
+	fputc('}', f);
+}
+
+/* ,"cgroups":[...]: the totals of each cgroup beside the kernel's figure */
+static void json_cgroups(FILE *f, const struct sample *s)
+{
+	static const char *const kinds[] = { "path", "root", "unit", "container", "pod" };
+	size_t i;
+
+	fputs(",\"cgroup_filter\":", f);
+	if (s->cgroups.filter)
+		out_json_string(f, s->cgroups.filter);
+	else
+		fputs("null", f);
+	fputs(",\"cgroups\":[", f);
+	for (i = 0; i < s->cgroups.n; i++) {
+		const struct sample_cgroup *g = &s->cgroups.v[i];
+
+		fputs(i ? ",{\"path\":" : "{\"path\":", f);
+		out_json_string(f, g->path);
+		fputs(",\"name\":", f);
+		out_json_string(f, g->name.label);
+		fprintf(f, ",\"kind\":\"%s\",\"unit\":", kinds[g->name.kind]);
+		out_json_string(f, g->name.unit);
+		fputs(",\"runtime\":", f);
+		out_json_string(f, g->name.runtime);
+		fputs(",\"container_id\":", f);
+		out_json_string(f, g->name.id);
+		fputs(",\"pod_uid\":", f);
+		out_json_string(f, g->name.pod);
+		fputs(",\"qos\":", f);
+		out_json_string(f, g->name.qos);
+		fprintf(f, ",\"mem\":%" PRIu64 ",\"rmem\":%" PRIu64 ",\"wmem\":%" PRIu64
+			",\"queued\":%" PRIu64 ",\"sockets\":%u,\"orphans\":%u"
+			",\"processes\":%u,\"fds\":%u,\"ghost_sockets\":%u,\"findings\":%u",
+			g->mem, g->rmem, g->wmem, g->queued, g->nsockets, g->norphans,
+			g->nprocs, g->nfds, g->ghosts, g->nfindings);
+		fprintf(f, ",\"kernel\":{\"accounting\":\"%s\",\"bytes\":",
+			cgroup_acct_name(g->kernel.acct));
+		if (cgroup_acct_counts(g->kernel.acct))
+			fprintf(f, "%" PRIu64, g->kernel.bytes);
+		else
+			fputs("null", f);
+		fputs(",\"note\":", f);
+		out_json_string(f, cgroup_acct_words(g->kernel.acct));
+		fputs("}}", f);
+	}
+	fputc(']', f);
+}
+
 static void json_owners(FILE *f, const struct sample *s, const struct ltsock *k)
 {
 	const struct fd_owner *o;
@@ -240,6 +301,7 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	fprintf(f, ",\"cookie\":%" PRIu64 ",\"source\":\"%s\"", k->cookie,
 		k->source == LTSOCK_SRC_PROCNET ? "procnet" : "sock_diag");
 	json_flags(f, r->flags);
+	json_cgroup_ref(f, sample_cgroup_of_sock(s, i));
 	json_owners(f, s, k);
 	fputc('}', f);
 }
@@ -358,6 +420,7 @@ static void json_process(FILE *f, const struct sample *s, const struct proc_info
 			 p->ghost_growth_per_hour, 1);
 	fprintf(f, ",\"oldest_ghost_age\":%.1f", p->oldest_ghost_age);
 	json_num_or_null(f, "exhaustion_seconds", p->exhaustion_s >= 0, p->exhaustion_s, 1);
+	json_cgroup_ref(f, sample_cgroup_of_pid(s, p->pid));
 	fprintf(f, ",\"queued_bytes\":%" PRIu64 ",\"hidden\":[", p->queued);
 	if (p->hidden & PROC_HIDDEN_FDS) {
 		fprintf(f, "%s\"fds\"", sep);
@@ -522,6 +585,7 @@ static void json_findings(FILE *f, const struct sample *s)
 			fputs(",\"inode\":null,\"netns\":null", f);
 		fputs(",\"comm\":", f);
 		out_json_string(f, x->comm);
+		json_cgroup_ref(f, sample_cgroup_of_finding(s, x));
 		if (x->victim_pid >= 0) {
 			fprintf(f, ",\"victim\":{\"pid\":%d,\"fd\":%d,\"comm\":",
 				(int)x->victim_pid, (int)x->victim_fd);
@@ -560,6 +624,8 @@ int out_json_write(FILE *f, const struct sample *s)
 		json_sockets(f, s);
 	if (s->have_procs)
 		json_processes(f, s);
+	if (s->have_procs)
+		json_cgroups(f, s);
 	json_findings(f, s);
 	fputc(',', f);
 	out_json_fallbacks(f);

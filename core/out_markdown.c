@@ -1226,6 +1226,33 @@ static int md_actions(const struct md *m)
  * timeline of every event and note once, the brief conditions, then the
  * appendix's tables.
  */
+/* The services (cgroups) of the last sample that hold socket memory or a
+ * finding, in the sample's order, with the kernel's figure beside ours. */
+static void md_services(FILE *f, const struct sample *last)
+{
+	char t[400], b1[32], b2[32], b3[32];
+	size_t i, n = 0;
+
+	for (i = 0; i < last->cgroups.n && n < 10; i++) {
+		const struct sample_cgroup *g = &last->cgroups.v[i];
+
+		if (!g->mem && !g->nfindings)
+			continue;
+		if (!n++)
+			fputs("## Services involved\n\n| Service | Cgroup | Socket memory | "
+			      "Kernel's figure | Waiting | Findings |\n|---|---|---:|---|---:|---:|\n",
+			      f);
+		fprintf(f, "| %s", out_markdown_text(g->name.label, t, sizeof(t)));
+		fprintf(f, " | %s | %s | %s | %s | %u |\n", out_markdown_text(g->path, t, sizeof(t)),
+			units_size(g->mem, b1, sizeof(b1)),
+			cgroup_acct_counts(g->kernel.acct) ? units_size(g->kernel.bytes, b2, sizeof(b2)) :
+			cgroup_acct_words(g->kernel.acct),
+			units_size(g->queued, b3, sizeof(b3)), g->nfindings);
+	}
+	if (n)
+		fputc('\n', f);
+}
+
 static int md_write(FILE *f, const struct export_session *es, const struct sample *first,
 		    const struct sample *last, const struct findings_config *c)
 {
@@ -1248,6 +1275,7 @@ static int md_write(FILE *f, const struct export_session *es, const struct sampl
 		md_memory(f, first, last);
 		if (md_sockets(f, first, last) < 0 || md_processes(f, first, last, c) < 0)
 			goto out;
+		md_services(f, last);
 	} else {
 		fputs("No samples.\n\n", f);
 	}

@@ -379,6 +379,53 @@ out:
 }
 
 /*
+ * Per cgroup, within the same --top cap as sockets and processes: the first
+ * top cgroups of the sample's order (most socket memory first) that hold
+ * socket memory or an open finding.  The kernel's own figure where it
+ * charges the cgroup.
+ */
+static void prom_cgroups(FILE *f, const struct sample *s, unsigned top)
+{
+	static const struct { const char *name, *help; } fam[] = {
+		{ "leaktop_cgroup_socket_memory_bytes",
+		  "Socket memory pinned by the sockets of the cgroup's processes." },
+		{ "leaktop_cgroup_queued_bytes",
+		  "Bytes waiting for a reader in the cgroup's sockets." },
+		{ "leaktop_cgroup_kernel_socket_bytes",
+		  "What the kernel charges the cgroup for sockets (v2 memory.stat sock, v1 tcp usage)." },
+	};
+	char labels[700], path[300], name[300];
+	size_t m, i, shown;
+
+	prom_family(f, "leaktop_cgroups", "gauge", "Cgroups that hold the sample's processes.");
+	prom_u(f, "leaktop_cgroups", NULL, s->cgroups.n);
+	for (m = 0; m < sizeof(fam) / sizeof(fam[0]); m++) {
+		prom_family(f, fam[m].name, "gauge", fam[m].help);
+		for (i = 0, shown = 0; i < s->cgroups.n && shown < top; i++) {
+			const struct sample_cgroup *g = &s->cgroups.v[i];
+
+			if (!g->mem && !g->nfindings)
+				continue;
+			shown++;
+			snprintf(labels, sizeof(labels), "cgroup=\"%s\",name=\"%s\"",
+				 out_prom_label(g->path, path, sizeof(path)),
+				 out_prom_label(g->name.label, name, sizeof(name)));
+			if (m == 0)
+				prom_u(f, fam[m].name, labels, g->mem);
+			else if (m == 1)
+				prom_u(f, fam[m].name, labels, g->queued);
+			else if (cgroup_acct_counts(g->kernel.acct)) {
+				size_t n = strlen(labels);
+
+				snprintf(labels + n, sizeof(labels) - n, ",accounting=\"%s\"",
+					 cgroup_acct_name(g->kernel.acct));
+				prom_u(f, fam[m].name, labels, g->kernel.bytes);
+			}
+		}
+	}
+}
+
+/*
  * One series per finding identity (findings_same): the first in the
  * sample's order is kept, the series come in that order.  The duplicates
  * are found by sorting, not by comparing each finding with those before
@@ -533,6 +580,8 @@ int out_prom_write(FILE *f, const struct sample *s, unsigned top)
 	}
 	if (s->have_procs && prom_procs(f, s, top) < 0)
 		return -1;
+	if (s->have_procs)
+		prom_cgroups(f, s, top);
 	if (prom_findings(f, s) < 0)
 		return -1;
 	return ferror(f) ? -1 : 0;

@@ -245,6 +245,54 @@ static void text_members(FILE *f, const struct sample *s, const struct finding *
 	fputc('\n', f);
 }
 
+/* "in: nginx.service": the unit, container or pod a finding is about */
+static void text_finding_cgroup(FILE *f, const struct sample *s, const struct finding *x)
+{
+	const struct sample_cgroup *g = sample_cgroup_of_finding(s, x);
+	char b1[256], b2[256];
+
+	if (!g)
+		return;
+	if (strcmp(g->name.label, g->path))
+		fprintf(f, "           in: %s (cgroup %s)\n", text_safe(g->name.label, b1, sizeof(b1)),
+			text_safe(g->path, b2, sizeof(b2)));
+	else
+		fprintf(f, "           in: cgroup %s\n", text_safe(g->path, b1, sizeof(b1)));
+}
+
+/* The cgroups that hold socket memory or a finding, most first, with the
+ * kernel's figure beside ours (at most 8 lines). */
+static void text_services(FILE *f, const struct sample *s)
+{
+	char b1[32], b2[32], b3[32], name[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < s->cgroups.n; i++)
+		n += s->cgroups.v[i].mem || s->cgroups.v[i].nfindings;
+	fprintf(f, "SERVICES  %zu of %zu cgroups (%s paths) hold socket memory or a finding; "
+		"KERNEL: what the kernel charges them\n", n, s->cgroups.n,
+		s->cgroups.version == CGROUP_V1 ? "v1 memory" : "v2");
+	if (!n)
+		return;
+	fprintf(f, "  %-40s %10s %10s %10s %6s %5s %5s\n", "SERVICE", "SOCK MEM", "KERNEL",
+		"QUEUED", "SOCKS", "PROCS", "FINDS");
+	for (i = 0, n = 0; i < s->cgroups.n && n < 8; i++) {
+		const struct sample_cgroup *g = &s->cgroups.v[i];
+
+		if (!g->mem && !g->nfindings)
+			continue;
+		n++;
+		fprintf(f, "  %-40s %10s %10s %10s %6u %5u %5u\n",
+			text_safe(g->name.label, name, sizeof(name)),
+			units_size(g->mem, b1, sizeof(b1)),
+			cgroup_acct_counts(g->kernel.acct) ? units_size(g->kernel.bytes, b2, sizeof(b2)) :
+			"n/c", units_size(g->queued, b3, sizeof(b3)), g->nsockets, g->nprocs,
+			g->nfindings);
+	}
+	if (s->cgroups.n && !cgroup_acct_counts(s->cgroups.v[0].kernel.acct))
+		fprintf(f, "  n/c: %s\n", cgroup_acct_words(s->cgroups.v[0].kernel.acct));
+}
+
 static void text_findings(FILE *f, const struct sample *s, const struct findings_config *c)
 {
 	struct findings_links_ix *lx;
@@ -289,6 +337,7 @@ static void text_findings(FILE *f, const struct sample *s, const struct findings
 			text_safe(sentence, b1, sizeof(b1)));
 		fprintf(f, "           id %s, %s\n", findings_id(x, id, sizeof(id)),
 			findings_state_name((enum finding_state)x->state));
+		text_finding_cgroup(f, s, x);
 		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));
 		text_members(f, s, x);
 		if (x->mitigation)
@@ -452,6 +501,8 @@ static int text_write(FILE *f, const struct sample *s, const struct findings_con
 		text_sockets(f, s);
 	if (s->have_procs)
 		text_processes(f, s, c);
+	if (s->have_procs)
+		text_services(f, s);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

@@ -108,7 +108,15 @@ struct sample_ctx *sample_ctx_new(const struct sample_config *cfg, struct lt_err
 		ctx->bpf = ltbpf_new();
 		if (!ctx->fdcache || !ctx->bpf)
 			goto nomem;
+		ctx->cgcache = cgroup_cache_new(ctx->procroot);
+		if (!ctx->cgcache)
+			goto nomem;
+		cgroup_host_detect(cfg->cgroot ? cfg->cgroot : CGROUP_ROOT_DEFAULT, ctx->procroot,
+				   &ctx->cghost);
+		cgroup_cache_set_root(ctx->cgcache, cfg->cgroot ? cfg->cgroot : CGROUP_ROOT_DEFAULT);
 	}
+	if (cfg->cgroup && !(ctx->cgroup = strdup(cfg->cgroup)))
+		goto nomem;
 	{
 		/* processes: each read in full once per census interval (every
 		 * sample in batch mode), the moving ones every sample */
@@ -166,6 +174,8 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	procs_table_free(ctx->ptab);
 	free(ctx->nsof);
 	findings_state_free(ctx->fstate);
+	cgroup_cache_free(ctx->cgcache);
+	free(ctx->cgroup);
 	free(ctx);
 }
 
@@ -1040,6 +1050,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}
 	watch_named(ctx, out);
+	sample_take_cgroups(ctx, out);
 	ctx->last_clock = out->clock;
 	/* an allocation failed and a step went on without it: partial */
 	if (lt_alloc_failures() != failed)
@@ -1062,6 +1073,7 @@ void sample_release(struct sample *s)
 	free(s->ns_unknown);
 	procs_list_free(&s->procs);
 	findings_list_free(&s->findings);
+	sample_cgroups_free(&s->cgroups);
 	free(s->mitigations);
 	for (i = 0; i < s->nfdtables; i++)
 		fdtable_free(&s->fdtables[i]);

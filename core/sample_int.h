@@ -41,6 +41,9 @@ struct sample_ctx {
 	struct ns_of { uint64_t inode, ns; } *nsof;
 	size_t nnsof;
 	unsigned long nlight;	/* light samples since it */
+	struct cgroup_cache *cgcache;	/* each process's cgroup, per instance */
+	struct cgroup_host cghost;	/* where the memory controller is */
+	char *cgroup;		/* --cgroup, or NULL */
 };
 
 /* A change of the bytes a process holds queued, from a light refresh. */
@@ -68,5 +71,12 @@ int sample_build_shown(struct sample *s);
  * 0, or -ENOMEM with err set (out is then the caller's to release). */
 int sample_take_light(struct sample_ctx *ctx, struct sample *prev, struct sample *out,
 		      struct lt_err *err);
+
+/* The cgroups of out (core/cgroup_sums.c): each process's, each socket's,
+ * the totals and the kernel's figures, then --cgroup's cut of processes,
+ * shown sockets, findings and cgroups.  A step that runs out of memory
+ * leaves the cgroups empty and marks out partial. */
+void sample_take_cgroups(struct sample_ctx *ctx, struct sample *out);
+void sample_cgroups_free(struct sample_cgroups *c);
 
 #endif

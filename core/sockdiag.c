@@ -34,6 +34,8 @@
 
 /* Attribute table large enough for every family's *_DIAG_MAX. */
 #define SOCKDIAG_ATTR_MAX	32
+/* INET_DIAG_CGROUP_ID (5.9), by number: older headers lack the name */
+#define SOCKDIAG_ATTR_CGROUP_ID	21
 
 struct kind_info {
 	const char *name;
@@ -358,6 +360,9 @@ static int parse_inet(const struct kind_info *ki, const void *pl, size_t plen,
 					  "empty INET_DIAG_PROTOCOL");
 		s->protocol = mnl_attr_get_u8(tb[INET_DIAG_PROTOCOL]);
 	}
+	/* the cgroup that created it (5.9+): an orphan's too */
+	if (tb[SOCKDIAG_ATTR_CGROUP_ID] && mnl_attr_get_payload_len(tb[SOCKDIAG_ATTR_CGROUP_ID]) >= 8)
+		s->cgroup_id = mnl_attr_get_u64(tb[SOCKDIAG_ATTR_CGROUP_ID]);
 	return 0;
 }
 

@@ -50,6 +50,7 @@ int main(void)
 		severity_suite,
 		ltbpf_suite,
 		group_suite,
+		cgroup_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

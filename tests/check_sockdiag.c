@@ -198,6 +198,8 @@ START_TEST(test_parse_udp4)
 	ck_assert_uint_eq(s->local.addr[0], 127);
 	ck_assert_uint_eq(s->local.addr[3], 1);
 	ck_assert_uint_ne(s->cookie, 0);
+	/* the capture's kernel names the cgroup that created it (5.9+) */
+	ck_assert_uint_ne(s->cgroup_id, 0);
 	ck_assert_uint_eq(s->uid, 0);
 	/* 20 x 1000 bytes into a 4096 (doubled: 8192) buffer */
 	ck_assert_uint_eq(s->rcvbuf, 8192);

@@ -26,6 +26,7 @@ Suite *sample_suite(void);
 Suite *severity_suite(void);
 Suite *ltbpf_suite(void);
 Suite *group_suite(void);
+Suite *cgroup_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

@@ -82,6 +82,14 @@ static int live_next(struct source *src, struct sample *s)
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return -1;
 	}
+	/* --cgroup naming nothing is a mistake, not an empty report */
+	if (o->cgroup && src->taken == 0 && !sample_cgroup_known(s, o->cgroup) &&
+	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, o->cgroup)) {
+		sample_release(s);
+		fprintf(stderr, "leaktop: --cgroup %s: no such cgroup (no process is in it)\n",
+			o->cgroup);
+		return -1;
+	}
 	/* what LEAKTOP_FALLBACKS costs, said once */
 	fallback_warn(stderr);
 	if (src->rec && record_write_sample(src->rec, s, &err) < 0) {

@@ -178,6 +178,17 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	ev_state_text(ev, state, sizeof(state));
 	para(&p[np++], "State: ", state, ev->f.check == FINDING_CHECK_FAILS ? THEME_ERROR :
 	     THEME_NORMAL, width, t->utf8);
+	{
+		/* the unit, container or pod it is about */
+		const struct sample_cgroup *g = t->have ? sample_cgroup_of_finding(&t->cur, &ev->f)
+							: NULL;
+		char in[600];
+
+		if (g) {
+			snprintf(in, sizeof(in), "%s (cgroup %s)", g->name.label, g->path);
+			para(&p[np++], "In: ", in, THEME_NORMAL, width, t->utf8);
+		}
+	}
 	ev_links_text(ev, t, links[0], sizeof(links[0]), 0);
 	if (links[0][0])
 		para(&p[np++], "Caused by: ", links[0], THEME_NORMAL, width, t->utf8);

@@ -22,7 +22,8 @@ static const char *const keys[][2] = {
 	{ "Right Left", "Memory pane: open / fold the slab caches under their line;" },
 	{ "", "Findings pane: open / fold a group's members ([+] marks a group)" },
 	{ "Tab Shift-Tab", "next / previous pane" },
-	{ "1 2 3 4  !", "Sockets / Processes / Findings / Memory; !: top finding" },
+	{ "1 2 3 4 5  !", "Sockets / Processes / Findings / Memory / Services; !: top "
+			  "finding" },
 	{ "F6 > <", "sort by the next / previous column" },
 	{ "I  P", "invert the sort (click a header: sort by it); P: problems first" },
 	{ "/ F3  n N", "search (Enter keeps, Esc cancels); next / previous match" },

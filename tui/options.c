@@ -21,7 +21,8 @@
 
 /* long options without a short letter */
 enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_REPLAY_BUDGET, OPT_CENSUS_EVERY,
-       OPT_AUDIT_LOG, OPT_NO_AUDIT_FILE, OPT_SERVE, OPT_OUTPUT, OPT_TOP };
+       OPT_AUDIT_LOG, OPT_NO_AUDIT_FILE, OPT_SERVE, OPT_OUTPUT, OPT_TOP,
+       OPT_CGROUP };
 
 static void usage(FILE *f)
 {
@@ -40,6 +41,9 @@ static void usage(FILE *f)
 	      "                         interactive UI and --serve, 0 = every sample\n"
 	      "                         in batch)\n"
 	      "  -p, --pid PID[,PID...] restrict to these processes\n"
+	      "      --cgroup PATH|NAME limit every view and output to one cgroup\n"
+	      "                         subtree: a path (/system.slice/nginx.service) or a\n"
+	      "                         name (nginx.service, a container's id, a pod uid)\n"
 	      "      --format FMT       batch output: text (default), json (JSON Lines),\n"
 	      "                         markdown (a postmortem report of the session) or\n"
 	      "                         prometheus (the last sample, textfile collector)\n"
@@ -206,6 +210,7 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		{ "serve", required_argument, NULL, OPT_SERVE },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "top", required_argument, NULL, OPT_TOP },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -302,6 +307,11 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 			o->serve_addr = optarg;
 			break;
 		}
+		case OPT_CGROUP:
+			if (!optarg[0] || strchr(optarg, '\n'))
+				return usage_error("%s", "--cgroup needs a cgroup path or name");
+			o->cgroup = optarg;
+			break;
 		case OPT_OUTPUT:
 			if (!optarg[0])
 				return usage_error("%s", "--output needs a file name");
@@ -371,9 +381,10 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->act && o->batch)
 		return usage_error("%s", "--act and -b cannot be combined");
-	if (o->replay_path && (o->act || o->record_path || o->npids))
+	if (o->replay_path && (o->act || o->record_path || o->npids || o->cgroup))
 		return usage_error("--replay cannot be combined with %s",
-				   o->act ? "--act" : o->record_path ? "--record" : "-p");
+				   o->act ? "--act" : o->record_path ? "--record" :
+				   o->cgroup ? "--cgroup (recordings carry no cgroups)" : "-p");
 	if (o->audit_log && o->no_audit_file)
 		return usage_error("%s", "--audit-log and --no-audit-file cannot be combined");
 	if (o->replay_budget && !o->replay_path)
@@ -423,6 +434,7 @@ void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg)
 	cfg->npids = o->npids;
 	cfg->window = 60;
 	cfg->findings = &o->thresholds;
+	cfg->cgroup = o->cgroup;
 	/* the UI refreshes moving sockets every interval and takes the
 	 * whole census every 10 s; batch output stays complete by default */
 	cfg->census_every = o->census_every >= 0 ? o->census_every :

@@ -48,6 +48,7 @@ struct lt_opts {
 	int delay_given;	/* -d was given (--serve defaults to 15 s) */
 	const char *serve_addr;	/* --serve ADDR:PORT, or NULL */
 	const char *output_path;	/* --output FILE (prometheus textfile), or NULL */
+	const char *cgroup;	/* --cgroup PATH|NAME (argv's), or NULL */
 	long top;		/* --top N: per-socket and per-process series
 				 * for the top N (OUT_PROM_TOP_DEFAULT) */
 };

@@ -17,6 +17,7 @@
 #include "leaktop/findings.h"
 #include "leaktop/procs.h"
 #include "procpane.h"
+#include "svcpane.h"
 #include "table.h"
 #include "tui.h"
 
@@ -263,6 +264,19 @@ static int proc_problem(struct table *tb, const struct tui *t, uint32_t row)
 	return 0;
 }
 
+/* "cg:NAME" (the Services pane's Enter): the processes of that cgroup */
+static int proc_filter(struct table *tb, const struct tui *t, uint32_t row, const char *text)
+{
+	const struct sample_cgroup *g;
+	size_t n = strlen(SVCPANE_FILTER);
+
+	(void)tb;
+	if (strncmp(text, SVCPANE_FILTER, n))
+		return -1;
+	g = sample_cgroup_of_pid(&t->cur, row_pid(t, row));
+	return g && cgroup_matches(g->path, text + n);
+}
+
 const struct table_desc procpane_desc = {
 	.name = "Processes",
 	.cols = cols,
@@ -278,4 +292,5 @@ const struct table_desc procpane_desc = {
 	.note = proc_note,
 	.target = proc_target,
 	.problem = proc_problem,
+	.filter = proc_filter,
 };

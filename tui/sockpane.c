@@ -20,6 +20,7 @@
 #include "leaktop/sample.h"
 #include "leaktop/socket.h"
 #include "sockpane.h"
+#include "svcpane.h"
 #include "sockview.h"
 #include "table.h"
 #include "tui.h"
@@ -374,6 +375,12 @@ static int sock_filter(struct table *tb, const struct tui *t, uint32_t row, cons
 	size_t n = strlen(SOCKPANE_MEM_FILTER);
 
 	(void)tb;
+	if (!strncmp(text, SVCPANE_FILTER, strlen(SVCPANE_FILTER))) {
+		/* "cg:NAME": the sockets of that cgroup */
+		const struct sample_cgroup *g = sample_cgroup_of_sock(&t->cur, row);
+
+		return g && cgroup_matches(g->path, text + strlen(SVCPANE_FILTER));
+	}
 	if (strncmp(text, SOCKPANE_MEM_FILTER, n))
 		return -1;
 	return !strcmp(text + n, ltsock_mem_group_name(ltsock_mem_group(&t->cur.socks.v[row])));

@@ -47,6 +47,7 @@
 #include "procpane.h"
 #include "replay.h"
 #include "sockpane.h"
+#include "svcpane.h"
 #include "strip.h"
 #include "table.h"
 #include "theme.h"
@@ -59,6 +60,7 @@ static const struct table_desc *const pane_descs[] = {
 	&procpane_desc,
 	&findpane_desc,
 	&mempane_desc,
+	&svcpane_desc,
 };
 #define SOCKETS_PANE 0
 #define PROCS_PANE 1
@@ -242,6 +244,16 @@ static int take_sample(struct tui *t)
 
 		lt_sanitize(err.msg, safe, sizeof(safe));
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s", safe);
+		return -1;
+	}
+	/* --cgroup naming nothing is a mistake, not an empty screen (as -b) */
+	if (t->o->cgroup && s.seq == 1 && !sample_cgroup_known(&s, t->o->cgroup) &&
+	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, t->o->cgroup)) {
+		char safe[256];
+
+		sample_release(&s);
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: --cgroup %s: no such cgroup "
+			 "(no process is in it)", lt_sanitize(t->o->cgroup, safe, sizeof(safe)));
 		return -1;
 	}
 	/* with -p the recording keeps those processes' fd tables, as -b does */
@@ -472,6 +484,21 @@ void tui_show_procs_by_pss(struct tui *t)
 	t->jump_from = from + 1;
 	t->jump_filter[0] = '\0';
 	tui_set_status(t, THEME_STATUS, "Processes sorted by PSS; Esc goes back");
+}
+
+void tui_show_procs_in_cgroup(struct tui *t, const char *arg)
+{
+	struct table *tb = (struct table *)t->panes[PROCS_PANE];
+	char filter[64], safe[64];
+	int from = t->pane;
+
+	snprintf(filter, sizeof(filter), "%s%s", SVCPANE_FILTER, arg);
+	switch_pane(t, PROCS_PANE);
+	table_set_filter(tb, t, filter);
+	t->jump_from = from + 1;
+	snprintf(t->jump_filter, sizeof(t->jump_filter), "%s", filter);
+	tui_set_status(t, THEME_STATUS, "Processes of %s; Esc clears it and goes back",
+		       lt_sanitize(arg, safe, sizeof(safe)));
 }
 
 /* Esc on a pane a jump opened: clear the filter the jump set (if it is

@@ -171,6 +171,9 @@ void tui_pop(struct tui *t);
  * called from. */
 void tui_show_sockets(struct tui *t, const char *proto);
 void tui_show_procs_by_pss(struct tui *t);
+/* The Services pane's Enter: the Processes pane filtered to the cgroup that
+ * arg names (a --cgroup argument, see cgroup_short_arg); Esc goes back. */
+void tui_show_procs_in_cgroup(struct tui *t, const char *arg);
 void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tui_body_lines(void);

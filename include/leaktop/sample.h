@@ -16,6 +16,7 @@
 #include "leaktop/netns.h"
 #include "leaktop/procs.h"
 #include "leaktop/findings.h"
+#include "leaktop/cgroup.h"
 
 /* Parts of the picture that could not be seen, and why. */
 #define SAMPLE_HIDDEN_SLAB	0x01	/* /proc/slabinfo needs root */
@@ -35,6 +36,34 @@ struct sample_netns {
 	size_t nsockets;
 	size_t nunix;			/* of which unix (at the last census) */
 	struct netns_dump_report rep;
+};
+
+/* What one cgroup holds (core/cgroup_sums.c): its sockets are those it
+ * created where the kernel says so, else those its processes hold. */
+struct sample_cgroup {
+	char *path;		/* owned; raw bytes, untrusted */
+	struct cgroup_name name;
+	uint64_t mem;		/* socket memory pinned (ltsock_mem): receive
+				 * and send side, orphans included */
+	uint64_t rmem, wmem;	/* of which the receive side, the send side */
+	uint64_t queued;	/* bytes waiting for a reader (ltsock_queued) */
+	uint32_t nsockets, norphans;	/* sockets; of those, orphans */
+	uint32_t nprocs;
+	uint32_t nfds;		/* open fds of its processes (known counts) */
+	uint32_t ghosts;	/* ghost sockets of its processes */
+	uint32_t nfindings;	/* open findings about it */
+	struct cgroup_kernel kernel;	/* what the kernel charges it */
+};
+
+/* The cgroups of a sample: those of its processes, most socket memory
+ * first.  Empty without a census or when memory ran out. */
+struct sample_cgroups {
+	struct sample_cgroup *v;
+	size_t n;
+	int32_t *of_proc;	/* parallel to procs.v: an index of v, -1 */
+	int32_t *of_sock;	/* parallel to socks.v: an index of v, -1 */
+	enum cgroup_version version;	/* of the paths */
+	const char *filter;	/* --cgroup as given (the context's), or NULL */
 };
 
 struct sample {
@@ -93,6 +122,9 @@ struct sample {
 	/* what the triage rules make of it, most severe first */
 	struct finding_list findings;
 
+	/* the cgroups (services, containers) and what each holds */
+	struct sample_cgroups cgroups;
+
 	/* full fd tables of the -p processes, when sample_attach_fdtables ran */
 	struct fd_table *fdtables;
 	size_t nfdtables;
@@ -109,6 +141,11 @@ struct sample_config {
 	const struct findings_config *findings;	/* NULL: the defaults */
 	double census_every;	/* seconds between full censuses for
 				 * sample_take_next (0: every sample) */
+	const char *cgroup;	/* --cgroup PATH|NAME: processes, sockets,
+				 * findings and cgroups outside that subtree
+				 * are left out of every sample (NULL: all) */
+	const char *cgroot;	/* the cgroup hierarchies ("/sys/fs/cgroup",
+				 * NULL: that) */
 };
 
 struct sample_ctx;
@@ -141,6 +178,15 @@ int sample_take(struct sample_ctx *ctx, struct sample *out, struct lt_err *err);
 int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample *out,
 		     struct lt_err *err);
 void sample_release(struct sample *s);
+
+/* The cgroup of process pid, of socks.v[i], or of what finding f is about
+ * (its process, else its socket); NULL when unknown.  Valid as long as s. */
+const struct sample_cgroup *sample_cgroup_of_pid(const struct sample *s, int pid);
+const struct sample_cgroup *sample_cgroup_of_sock(const struct sample *s, size_t i);
+const struct sample_cgroup *sample_cgroup_of_finding(const struct sample *s,
+						     const struct finding *f);
+/* Is there a cgroup in s that --cgroup arg names (cgroup_matches)? */
+int sample_cgroup_known(const struct sample *s, const char *arg);
 
 /* Is socks.v[i] worth showing: a queue, a flag, or owned by a -p process?
  * Never false for a flagged socket. */

@@ -27,6 +27,9 @@ struct ltsock {
 	uint64_t netns;		/* inode of the network namespace */
 	uint64_t inode;		/* socket inode (0: unknown) */
 	uint64_t cookie;	/* socket cookie, 0 when the source has none */
+	uint64_t cgroup_id;	/* inet: the cgroup2 id (its directory's inode)
+				 * of the cgroup that created it, from
+				 * INET_DIAG_CGROUP_ID; 0 unknown.  Not recorded */
 	uint8_t family;		/* AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_NETLINK */
 	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET */
 	uint8_t state;		/* TCP_* numbering for inet and unix */
