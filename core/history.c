@@ -481,8 +481,20 @@ int history_order_cmp(const struct ltsock_vec *socks, const struct sock_rate *ra
 	mj = ltsock_rank_bytes(&socks->v[j]);
 	if (mi != mj)
 		return mi > mj ? -1 : 1;
-	return (socks->v[i].inode > socks->v[j].inode) -
-	       (socks->v[i].inode < socks->v[j].inode);
+	{
+		const struct ltsock *a = &socks->v[i], *b = &socks->v[j];
+
+		/* a total order: many sockets share inode 0 (time-wait,
+		 * orphans), and the census's dump order is not the
+		 * recording's, so live and replay must not depend on it */
+		if (a->inode != b->inode)
+			return a->inode > b->inode ? 1 : -1;
+		if (a->netns != b->netns)
+			return a->netns > b->netns ? 1 : -1;
+		if (a->cookie != b->cookie)
+			return a->cookie > b->cookie ? 1 : -1;
+		return memcmp(&a->local, &b->local, sizeof(a->local));
+	}
 }
 
 static int cmp_order(const void *a, const void *b, void *arg)
