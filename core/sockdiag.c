@@ -361,8 +361,12 @@ static int parse_inet(const struct kind_info *ki, const void *pl, size_t plen,
 		s->protocol = mnl_attr_get_u8(tb[INET_DIAG_PROTOCOL]);
 	}
 	/* the cgroup that created it (5.9+): an orphan's too */
-	if (tb[SOCKDIAG_ATTR_CGROUP_ID] && mnl_attr_get_payload_len(tb[SOCKDIAG_ATTR_CGROUP_ID]) >= 8)
-		s->cgroup_id = mnl_attr_get_u64(tb[SOCKDIAG_ATTR_CGROUP_ID]);
+	if (tb[SOCKDIAG_ATTR_CGROUP_ID] && mnl_attr_get_payload_len(tb[SOCKDIAG_ATTR_CGROUP_ID]) >= 8) {
+		/* memcpy, not mnl_attr_get_u64: the libmnl the portable
+		 * build links has no such function */
+		memcpy(&s->cgroup_id, mnl_attr_get_payload(tb[SOCKDIAG_ATTR_CGROUP_ID]),
+		       sizeof(s->cgroup_id));
+	}
 	return 0;
 }
 

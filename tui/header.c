@@ -98,7 +98,8 @@ static int verdict(const struct tui *t, char *buf, size_t sz)
 			return THEME_FINDING_WARNING;
 		}
 		if (v == FINDINGS_WAITING) {
-			snprintf(buf, sz, "checking: %u more sample%s", need, need == 1 ? "" : "s");
+			/* short: the header drops the uptime before it */
+			snprintf(buf, sz, "checking: %u more", need);
 			return THEME_MUTED;
 		}
 		if (info)
