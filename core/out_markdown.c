@@ -1012,7 +1012,10 @@ static void md_entry_problems(const struct md *m, const struct md_entry *v, size
 static void md_entry_line(const struct md *m, const struct md_entry *v, size_t n)
 {
 	const struct export_session *es = m->es;
-	const struct export_finding *ef = &es->findings[v[0].i];
+	/* v[0].i is a finding's index, or an event's for actions and notes:
+	 * no pointer into the findings for those (there may be none) */
+	int of_event = v[0].kind == EV_ACTION || v[0].kind == EV_NOTE;
+	const struct export_finding *ef = of_event ? NULL : &es->findings[v[0].i];
 	FILE *f = m->f;
 	char b[64], txt[1600], cmd[256];
 
