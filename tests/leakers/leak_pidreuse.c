@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #define PROG "leak_pidreuse"
+#define MAX_KIDS 100	/* churn children forked and not yet reaped, at most */
 #include "leaker.h"
 
 static void usage(FILE *f)
@@ -133,7 +134,7 @@ int main(int argc, char **argv)
 	long seconds = 60, churn = 300, leak_ms = 50, life_ms = 6000, gap_ms = 50;
 	double end, next_churn;
 	pid_t parent = getpid(), shared = 0, cur;
-	int c, gen = 0, leaking = 1;
+	int c, gen = 0, leaking = 1, kids = 0;	/* churn children not reaped */
 
 	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
@@ -175,7 +176,18 @@ int main(int argc, char **argv)
 		if (churn > 0 && next_churn < wall() - 0.1)
 			next_churn = wall() - 0.1;
 		for (; churn > 0 && next_churn <= wall(); next_churn += 1.0 / (double)churn) {
-			pid_t k = fork();
+			pid_t k;
+
+			/* never more than MAX_KIDS unreaped: on a machine loaded
+			 * enough that the children do not run (or are not
+			 * reaped) as fast as they are forked, the backlog
+			 * once reached 12,000 tasks and, with two test runs
+			 * at once, every pid of the machine */
+			if (kids >= MAX_KIDS) {
+				next_churn = wall();
+				break;
+			}
+			k = fork();
 
 			if (k == 0) {
 				prctl(PR_SET_NAME, "lt_churnkid");
@@ -185,10 +197,13 @@ int main(int argc, char **argv)
 				next_churn = wall();
 				break;
 			}
+			kids++;
 		}
 		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-			if (w != cur)
+			if (w != cur) {
+				kids -= kids > 0;
 				continue;
+			}
 			/* the shared pid is free: the other program takes it */
 			sleep_ms(gap_ms);
 			leaking = !leaking;
