@@ -807,8 +807,11 @@ static void check_socket_action(struct sample_ctx *ctx, const struct sample *out
 		return;
 	}
 	n = history_series_of(ctx->hist, sk->netns, sk->inode, t, q, HISTORY_POINTS);
+	/* the undo state keeps whole seconds: a point in the action's own
+	 * second may be from before it (the queue still growing), so the
+	 * samples since start at the next second */
 	for (k = 0; k < n; k++)
-		if (t[k] >= m->time && after++ == 0)
+		if (t[k] >= m->time + 1.0 && after++ == 0)
 			first = k;
 	if (after < 2) {
 		snprintf(m->how, sizeof(m->how), "checking: %zu sample%s since, two are needed",

@@ -275,7 +275,9 @@ check "tcp: filter untouched" test "$(filter_of "$gh_pid" "$gh_fd")" = none
 kill "$gh_bgpid"
 
 # --- a locked filter ------------------------------------------------------
-start_bg lk "$L/leak_udp" --lock-filter --interval-ms 20 --seconds 60
+# a big rcvbuf: at its ceiling (208 KiB by default, soon on a loaded
+# machine) the queue could not show that it still grows
+start_bg lk "$L/leak_udp" --lock-filter --interval-ms 20 --rcvbuf 4194304 --seconds 60
 check "locked: queue builds up" wait_queue "$lk_pid" "$lk_inode"
 act lock drop-filter --pid "$lk_pid" --fd "$lk_fd" --yes
 check "locked: exit 3" test "$RC" = 3

@@ -89,7 +89,7 @@ done
 # (only what the leakers own: a flagged socket of another test is listed
 # too, and may have moved between the two runs)
 norm='{sockets: ([.sockets[] | select(any(.owners[]; .pid as $p | any($ours[]; . == $p)))
-		  | del(.growth_bps, .drops_ps, .send_growth_bps)
+		  | del(.growth_bps, .drops_ps, .send_growth_bps, .drops)
 		  | .owners |= sort_by(.pid, .fd)] | sort_by(.netns, .inode)),
        processes: ([.processes[] | {pid, comm, fd_limit, ghost_sockets, queued_bytes,
 			fds: [.fds[] | {fd, kind, target, inode, sockproto, ghost}]}]

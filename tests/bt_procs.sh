@@ -33,8 +33,12 @@ check "ghost fds say TCP (IPv4)" jq -e '[.fds[] | select(.ghost == true and .soc
 check "the listener is not a ghost and carries its socket" \
 	jq -e --argjson fd "$g_fd" '.fds[] | select(.fd == $fd) | .ghost == false and .socket.state == "LISTEN"' <<<"$p5"
 check "ghost fds have an age" jq -e '[.fds[] | select(.ghost == true) | .ghost_age] | max > 0' <<<"$p5"
-check "ghost count matches the ghost fds" \
-	jq -e '.ghost_sockets == ([.fds[] | select(.ghost == true)] | length)' <<<"$p5"
+# the fd table is read after the census: a ghost the leaker made in
+# between is in the table, not yet in the count (a few, on a loaded
+# machine); never fewer
+check "ghost count matches the ghost fds (up to the ones made since the census)" \
+	jq -e '([.fds[] | select(.ghost == true)] | length) as $n
+	       | .ghost_sockets <= $n and $n <= .ghost_sockets + 5' <<<"$p5"
 
 # ss must not list any of them: they are real ghosts
 ss -tanieH >"$TMPD/ss.out"
