@@ -834,7 +834,9 @@ static void check_socket_action(struct sample_ctx *ctx, const struct sample *out
 			 "program)", b2);
 	} else if (q[n - 1] == q[first] && m->kind == ACTIONS_DRAIN && q[n - 1] > 0) {
 		m->check = FINDING_CHECK_FAILS;
-		snprintf(m->how, sizeof(m->how), "no effect: the queue stays at %s", b2);
+		/* drained, and filled again before the samples since began */
+		snprintf(m->how, sizeof(m->how), "not working: the queue is back at %s over "
+			 "the %zu samples since", b2, after);
 	} else {
 		m->check = FINDING_CHECK_WORKS;
 		if (q[n - 1] < q[first])

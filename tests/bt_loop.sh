@@ -124,7 +124,7 @@ batch dafter 4
 check "after the drain: mitigated by drain, and the check says not working" \
 	jq -e --argjson i "$d_inode" '[.findings[] | select(.inode == $i)][0]
 	   | .state == "mitigated" and .mitigation.action == "drain"
-	     and .mitigation.check == "not working" and (.mitigation.note | test("grew from"))' \
+	     and .mitigation.check == "not working" and (.mitigation.note | test("grew from|is back at"))' \
 	"$TMPD/dafter.json"
 kill "$d_bgpid"
 
