@@ -429,8 +429,8 @@ static void prom_cgroups(FILE *f, const struct sample *s, unsigned top)
  * One series per finding identity (findings_same): the first in the
  * sample's order is kept, the series come in that order.  The duplicates
  * are found by sorting, not by comparing each finding with those before
- * it.  The counts by severity count every open finding
- * (findings_open_counts), duplicates included.
+ * it.  The counts by severity count every open finding not held by a
+ * working mitigation (findings_open_counts), duplicates included.
  */
 static int prom_findings(FILE *f, const struct sample *s)
 {
