@@ -160,6 +160,8 @@ check "drain: no undo offered" j d_go '.undo == null'
 q7=$(rmem "$udp_pid" "$udp_inode")
 echo "   drain: rmem $qd -> $q7 (census)"
 check "drain: census rmem falls to 0 ($qd -> $q7)" test "$q7" = 0
+check "drain: leaves a marker for the triage" \
+	sh -c "ls /run/leaktop/drain-$udp_pid-*-$udp_fd-$udp_inode >/dev/null 2>&1"
 act d_undo undo-filter --pid "$udp_pid" --fd "$udp_fd" --yes
 
 # --- shrink-rcvbuf and undo ----------------------------------------------
@@ -223,7 +225,7 @@ if command -v setpriv >/dev/null &&
 else
 	echo "SKIP: non-root refusal (nobody cannot run $LEAKTOP)"
 fi
-kill "$udp_bgpid"
+kill "$udp_bgpid"; wait "$udp_bgpid" 2>/dev/null
 
 # --- seed 000: the AF_PACKET RARP socket ---------------------------------
 start_bg pkt "$L/leak_packet" --interval-ms 20 --rcvbuf 4194304 --seconds 120
@@ -235,6 +237,10 @@ act pkt_drop drop-filter --pid "$pkt_pid" --fd "$pkt_fd" --yes
 check "packet: drop-filter exits 0" test "$RC" = 0
 check "packet: proto packet, drop-all read back" \
 	j pkt_drop '.done and .proto == "packet" and .after.filter == "drop-all"'
+# saving a state forgets those of processes that exited (the udp leaker's
+# drain marker), so markers do not pile up in /run/leaktop
+check "states of exited processes are forgotten (udp pid $udp_pid)" \
+	sh -c "! ls /run/leaktop/drain-$udp_pid-* >/dev/null 2>&1"
 sleep 0.5
 p3=$(rmem "$pkt_pid" "$pkt_inode"); sleep 3; p4=$(rmem "$pkt_pid" "$pkt_inode")
 echo "   packet queue: $p1 -> $p2 before; $p3 -> $p4 over 3 s after drop-filter"

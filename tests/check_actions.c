@@ -391,6 +391,68 @@ static int chk(enum actions_kind kind, const struct actions_target *t,
 	return actions_check(&rq, t, f, st, why, whysz);
 }
 
+/* States of exited or reused pids are forgotten; live and corrupt ones stay. */
+START_TEST(test_state_prune)
+{
+	char dir[] = "/tmp/lt-check-prune.XXXXXX", proc[300], path[400], name[96];
+	struct actions_state st;
+	struct lt_err err = { "" };
+	struct stat sb;
+	FILE *f;
+	static const struct { int pid; uint64_t ticks; int kept; } cases[] = {
+		{ 100, 20, 1 },	/* alive, same start: kept */
+		{ 100, 21, 0 },	/* pid reused: removed */
+		{ 200, 20, 0 },	/* exited: removed */
+	};
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(proc, sizeof(proc), "%s/proc", dir);
+	ck_assert_int_eq(mkdir(proc, 0700), 0);
+	snprintf(path, sizeof(path), "%s/100", proc);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/100/stat", proc);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("100 (a b) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 20 0 0\n", f);
+	fclose(f);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&st, 0, sizeof(st));
+		st.kind = ACTIONS_DRAIN;
+		st.pid = cases[i].pid;
+		st.start_ticks = cases[i].ticks;
+		st.fd = 3;
+		st.inode = 99;
+		ck_assert_int_eq(actions_state_name(ACTIONS_DRAIN, st.pid, st.start_ticks, 3, 99,
+						    name, sizeof(name)), 0);
+		ck_assert_int_eq(actions_state_save(dir, name, &st, &err), 0);
+	}
+	snprintf(path, sizeof(path), "%s/drain-300-1-3-99", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("not a state\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+
+	ck_assert_int_eq(actions_state_prune(proc, dir), 2);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s/drain-%d-%llu-3-99", dir, cases[i].pid,
+			 (unsigned long long)cases[i].ticks);
+		ck_assert_int_eq(stat(path, &sb) == 0, cases[i].kept);
+	}
+	snprintf(path, sizeof(path), "%s/drain-300-1-3-99", dir);
+	ck_assert_int_eq(stat(path, &sb), 0);	/* corrupt: left for the user */
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	ck_assert_int_eq(stat(path, &sb), 0);	/* not ours */
+	ck_assert_int_eq(actions_state_prune(proc, dir), 0);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 START_TEST(test_check_rules)
 {
 	struct actions_target udp = fake_target(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
@@ -1463,6 +1525,7 @@ Suite *actions_suite(void)
 	tcase_add_test(tc, test_state_roundtrip);
 	tcase_add_test(tc, test_state_corrupt);
 	tcase_add_test(tc, test_state_names_and_files);
+	tcase_add_test(tc, test_state_prune);
 	tcase_add_test(tc, test_check_rules);
 	tcase_add_test(tc, test_describe);
 	tcase_add_test(tc, test_audit_format);

@@ -82,6 +82,7 @@ static void drain_marker(struct action_run *r)
 	st.fd = r->rq.fd;
 	st.inode = r->rq.inode;
 	st.time = (int64_t)time(NULL);
+	(void)actions_state_prune(r->procroot, dir);
 	(void)actions_state_save(dir, name, &st, &err);
 }
 

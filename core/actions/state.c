@@ -516,6 +516,44 @@ int actions_in_place(const char *procroot, struct actions_in_place **out, size_t
 	return 0;
 }
 
+/*
+ * Forget the states of processes that have exited: their sockets are gone,
+ * so nothing is left to undo or to check, and left alone they pile up (one
+ * drain marker per drain) until the listing's bound hides live ones.  Only
+ * a state that loads and whose pid is gone or reused (other start ticks) is
+ * removed; a corrupt one stays for the user, who is told to remove it.
+ * Called on the path that writes states, never by a read-only run.
+ * Returns the number removed.
+ */
+int actions_state_prune(const char *procroot, const char *dir)
+{
+	struct lt_err err = { "" };
+	struct dirent *de;
+	int removed = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		struct actions_state st;
+		uint64_t ticks = 0;
+		int r;
+
+		if (!state_file_name(de->d_name))
+			continue;
+		actions_state_init(&st);
+		if (actions_state_load(dir, de->d_name, &st, &err) < 0)
+			continue;
+		r = actions_inspect_stat(procroot, st.pid, &ticks, NULL);
+		if ((r == -ESRCH || (r == 0 && ticks != st.start_ticks)) &&
+		    actions_state_remove(dir, de->d_name) == 0)
+			removed++;
+		actions_state_clear(&st);
+	}
+	closedir(d);
+	return removed;
+}
+
 /* ---- a run's state ------------------------------------------------------- */
 
 /*
@@ -572,6 +610,7 @@ int actions_state_run_save(struct action_run *r, struct actions_state *st)
 	st->fd = actions_kind_needs_fd(r->rq.kind) ? r->rq.fd : -1;
 	st->inode = actions_kind_needs_fd(r->rq.kind) ? r->rq.inode : 0;
 	st->time = (int64_t)time(NULL);
+	(void)actions_state_prune(r->procroot, r->statedir);
 	if (actions_state_save(r->statedir, r->statename, st, &err) < 0)
 		return actions_fail(r, EIO, "cannot save the undo state, nothing changed: %s",
 				    err.msg);

@@ -347,6 +347,10 @@ int actions_state_load(const char *dir, const char *name, struct actions_state *
 int actions_state_save(const char *dir, const char *name, const struct actions_state *st,
 		       struct lt_err *err);
 int actions_state_remove(const char *dir, const char *name);
+/* Remove the states whose process has exited or whose pid was reused
+ * (loadable states only; corrupt ones stay); the number removed.  Called
+ * by the paths that save a state. */
+int actions_state_prune(const char *procroot, const char *dir);
 
 /*
  * The actions of leaktop's recorded in the state directory (undo states and
