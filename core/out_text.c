@@ -354,13 +354,10 @@ static void text_findings(FILE *f, const struct sample *s, const struct findings
 			fprintf(f, "           leads to: %s (%s)\n",
 				findings_id(&s->findings.v[ix[k]], id, sizeof(id)),
 				findings_kind_name(s->findings.v[ix[k]].kind));
-		if (x->action && x->fd >= 0)
-			fprintf(f, "           safe action: leaktop --act %s --pid %d --fd %d\n",
-				actions_kind_name((enum actions_kind)x->action), (int)x->pid,
-				(int)x->fd);
-		else if (x->action)
-			fprintf(f, "           safe action: leaktop --act %s --pid %d\n",
-				actions_kind_name((enum actions_kind)x->action), (int)x->pid);
+		if (x->action)
+			fprintf(f, "           safe action: %s\n",
+				actions_kind_command((enum actions_kind)x->action, (int)x->pid,
+						     (int)x->fd, x->inode, 0, b1, sizeof(b1)));
 	}
 	findings_links_index_free(lx);
 }
@@ -577,12 +574,11 @@ static int text_action(FILE *f, const struct actions_result *r, int preview)
 		fprintf(f, "Nothing was changed: add --yes%s to carry it out.\n",
 			r->kind == ACTIONS_DRAIN ? " --confirm-drain" : "");
 	if (r->can_undo) {
-		if (r->undo.fd >= 0)
-			fprintf(f, "undo:    leaktop --act %s --pid %d --fd %d\n",
-				actions_kind_name(r->undo.kind), r->undo.pid, r->undo.fd);
-		else
-			fprintf(f, "undo:    leaktop --act %s --pid %d\n",
-				actions_kind_name(r->undo.kind), r->undo.pid);
+		char cmd[256];
+
+		fprintf(f, "undo:    %s\n",
+			actions_kind_command(r->undo.kind, r->undo.pid, r->undo.fd,
+					     r->undo.inode, 0, cmd, sizeof(cmd)));
 	}
 	return ferror(f) ? -1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check_suites.h"
+#include "leaktop/actions.h"
 #include "leaktop/out.h"
 #include "leaktop/units.h"
 
@@ -265,6 +266,47 @@ END_TEST
 
 /* Running text: only what would change the document is escaped; text a
  * person would write by hand stays as it is. */
+/* The suggested action in text output is the whole command, from the one
+ * home of command lines (actions_kind_command), pinned by the inode. */
+START_TEST(test_text_safe_action_command)
+{
+	struct sample s;
+	struct finding fv[2];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&s, 0, sizeof(s));
+	memset(fv, 0, sizeof(fv));
+	s.time = 1700000000;
+	s.seq = 1;
+	s.mem.total = 100;
+	s.mem.free = 100;
+	fv[0].kind = FINDING_UNREAD_QUEUE;
+	fv[0].severity = FINDING_CRITICAL;
+	fv[0].pid = 12;
+	fv[0].fd = 3;
+	fv[0].inode = 99;
+	fv[0].action = ACTIONS_DROP_FILTER;
+	snprintf(fv[0].summary, sizeof(fv[0].summary), "a queue");
+	fv[1] = fv[0];
+	fv[1].kind = FINDING_FD_EXHAUSTION;
+	fv[1].fd = -1;
+	fv[1].inode = 0;
+	fv[1].action = ACTIONS_RAISE_FD_LIMIT;
+	s.findings.v = fv;
+	s.findings.n = 2;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(out_text_write(f, &s), 0);
+	fclose(f);
+	ck_assert_msg(strstr(buf, "safe action: leaktop --act drop-filter --pid 12 --fd 3 "
+			      "--inode 99\n") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "safe action: leaktop --act raise-fd-limit --pid 12\n") != NULL,
+		      "%s", buf);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_md_text)
 {
 	static const struct { const char *in, *out; } cases[] = {
@@ -378,6 +420,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_json_sample_shape);
 	tcase_add_test(tc, test_sanitize);
 	tcase_add_test(tc, test_text_sanitises_recorded_strings);
+	tcase_add_test(tc, test_text_safe_action_command);
 	tcase_add_test(tc, test_md_text);
 	tcase_add_test(tc, test_md_cell);
 	tcase_add_test(tc, test_md_block);
