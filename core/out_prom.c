@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "leaktop/fallback.h"
 #include "leaktop/out.h"
 #include "out_common.h"
 
@@ -509,6 +510,28 @@ static int prom_findings(FILE *f, const struct sample *s)
 	return 0;
 }
 
+/* The kernel features leaktop does without in this run, one series each
+ * (the JSON's "fallbacks"): an exporter's operator sees, for example, that
+ * socket owners come from /proc because bpf() is filtered. */
+static void prom_fallbacks(FILE *f)
+{
+	char lbl[96];
+	int i, first = 1;
+
+	for (i = 0; i < LT_FB_COUNT; i++) {
+		if (!lt_fallback((enum lt_fallback_id)i))
+			continue;
+		if (first)
+			prom_family(f, "leaktop_fallback", "gauge",
+				    "1 for each kernel feature this run does without (LEAKTOP_FALLBACKS names).");
+		first = 0;
+		snprintf(lbl, sizeof(lbl), "feature=\"%s\",forced=\"%s\"",
+			 fallback_name((enum lt_fallback_id)i),
+			 fallback_forced((enum lt_fallback_id)i) ? "yes" : "no");
+		prom_u(f, "leaktop_fallback", lbl, 1);
+	}
+}
+
 int out_prom_write(FILE *f, const struct sample *s, unsigned top)
 {
 	const struct meminfo_breakdown *m = &s->mem;
@@ -575,6 +598,7 @@ int out_prom_write(FILE *f, const struct sample *s, unsigned top)
 		prom_family(f, "leaktop_census_complete", "gauge",
 			    "1 when every namespace and socket family was enumerated.");
 		prom_u(f, "leaktop_census_complete", NULL, s->census_complete ? 1 : 0);
+		prom_fallbacks(f);
 		if (prom_sockets(f, s, top) < 0)
 			return -1;
 	}

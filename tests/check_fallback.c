@@ -10,6 +10,7 @@
 
 #include "check_suites.h"
 #include "leaktop/fallback.h"
+#include "leaktop/sample.h"
 #include "leaktop/out.h"
 
 START_TEST(test_parse)
@@ -120,6 +121,42 @@ START_TEST(test_why)
 }
 END_TEST
 
+/* The exporter names the features done without, one series each. */
+START_TEST(test_prom_series)
+{
+	struct lt_err err = { "" };
+	struct sample s;
+	char *out = NULL;
+	size_t outsz = 0;
+	FILE *f;
+
+	memset(&s, 0, sizeof(s));
+	s.census = 1;
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("bpf", &err), 0);
+	fallback_detected(LT_FB_RAW_DIAG);
+	f = open_memstream(&out, &outsz);
+	ck_assert_ptr_ne(f, NULL);
+	ck_assert_int_eq(out_prom_write_default(f, &s), 0);
+	fclose(f);
+	ck_assert_ptr_ne(strstr(out, "\n# TYPE leaktop_fallback gauge\n"), NULL);
+	ck_assert_ptr_ne(strstr(out, "\nleaktop_fallback{feature=\"bpf\",forced=\"yes\"} 1\n"),
+			 NULL);
+	ck_assert_ptr_ne(strstr(out, "\nleaktop_fallback{feature=\"raw_diag\",forced=\"no\"} 1\n"),
+			 NULL);
+	ck_assert_ptr_eq(strstr(out, "feature=\"smaps_rollup\""), NULL);
+	free(out);
+	out = NULL;
+	fallback_reset();
+	f = open_memstream(&out, &outsz);
+	ck_assert_ptr_ne(f, NULL);
+	ck_assert_int_eq(out_prom_write_default(f, &s), 0);
+	fclose(f);
+	ck_assert_ptr_eq(strstr(out, "leaktop_fallback"), NULL);
+	free(out);
+}
+END_TEST
+
 Suite *fallback_suite(void)
 {
 	Suite *s = suite_create("fallback");
@@ -128,6 +165,7 @@ Suite *fallback_suite(void)
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_said_once);
 	tcase_add_test(tc, test_why);
+	tcase_add_test(tc, test_prom_series);
 	suite_add_tcase(s, tc);
 	return s;
 }
