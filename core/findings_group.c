@@ -32,7 +32,7 @@
 #include "leaktop/sample.h"
 #include "leaktop/units.h"
 #include "alloc_hook.h"
-#include "findings_int.h"
+#include "findings/findings_int.h"
 
 /* A process seen stopped, from the first sample that saw it so. */
 struct stopped {
@@ -82,15 +82,15 @@ const struct finding *findings_members(const struct finding_list *l,
 	return l->members + f->member_first;
 }
 
-/* A finding about the sockets of process f->pid: one a group can hold.
- * Orphans have no cause to share (rule_orphans groups them already) but
- * fold into their reader's process_stopped finding. */
+/* A finding about the sockets of process f->pid: one a group can hold
+ * (its kind's entry says .folds).  Orphans have no cause to share
+ * (their rule groups them already) but fold into their reader's
+ * process_stopped finding. */
 static int groupable(const struct finding *f)
 {
-	return f->pid >= 0 && (f->kind == FINDING_UNREAD_QUEUE ||
-			       f->kind == FINDING_QUEUE_FULL_DROPPING ||
-			       f->kind == FINDING_SEND_STALL ||
-			       f->kind == FINDING_ORPHANED_CONNECTIONS);
+	const struct findings_kind_entry *e = findings_kind_entry((enum finding_kind)f->kind);
+
+	return f->pid >= 0 && e && e->folds;
 }
 
 /* Does state letter c stop a process from reading (after samples in a
@@ -376,25 +376,15 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 			 "Resume it (kill -CONT %d) or find who stops it; its members are the "
 			 "sockets that fill meanwhile.", (int)g->pid);
 	} else {
-		const char *what = "connections";
+		const char *what = findings_rule_connections(n);
+		const struct findings_kind_entry *e = findings_kind_entry(kind);
 
 		/* short: the strip and the pane's column keep the figures */
-		if (kind == FINDING_UNREAD_QUEUE)
-			say(g->summary, sizeof(g->summary),
-			    "never reads %zu %s %s: %s queued, worst fd %d %s", n, what,
-			    g->cause_text, b1, (int)m[0].fd, b2);
-		else if (kind == FINDING_QUEUE_FULL_DROPPING)
-			say(g->summary, sizeof(g->summary),
-			    "reads %zu %s %s too slowly: %s queued, worst fd %d %s", n, what,
-			    g->cause_text, b1, (int)m[0].fd, b2);
-		else if (m[0].victim_pid >= 0)
-			say(g->summary, sizeof(g->summary),
-			    "does not read %zu %s %s: %s waits unsent in its senders, worst %s",
-			    n, what, g->cause_text, b1, b2);
+		if (e && e->group_summary)
+			e->group_summary(g, &m[0], n, b1, b2);
 		else
-			say(g->summary, sizeof(g->summary),
-			    "cannot send on %zu %s %s: %s waits unsent, worst fd %d %s", n, what,
-			    g->cause_text, b1, (int)m[0].fd, b2);
+			say(g->summary, sizeof(g->summary), "%zu %s findings %s: %s, worst fd %d %s",
+			    n, findings_kind_name(kind), g->cause_text, b1, (int)m[0].fd, b2);
 		say(g->evidence, sizeof(g->evidence),
 			 "%zu %s %s, %s in total (%zu confirmed, %zu suspected%s); the worst "
 			 "is fd %d, socket %llu, with %s: %.120s", n, what, g->cause_text, b1,
