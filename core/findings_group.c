@@ -50,11 +50,21 @@ struct kept_stop {
 	double gone_since;
 };
 
+/* The key of a group listed in the last sample: such a group keeps its
+ * row, and so its id, while one member is left. */
+struct group_key {
+	uint8_t kind;
+	int32_t pid;
+	uint64_t netns, cause;
+};
+
 struct findings_group_state {
 	struct stopped *st;
 	size_t nst;
 	struct kept_stop *kept;
 	size_t nkept;
+	struct group_key *keys;	/* sorted (cmp_key) */
+	size_t nkeys;
 };
 
 struct findings_group_state *findings_group_state_new(void)
@@ -67,6 +77,7 @@ void findings_group_state_free(struct findings_group_state *g)
 	if (g) {
 		free(g->st);
 		free(g->kept);
+		free(g->keys);
 	}
 	free(g);
 }
@@ -183,6 +194,32 @@ static int same_key(const struct slot *x, const struct slot *y)
 {
 	return x->kind == y->kind && x->pid == y->pid && x->netns == y->netns &&
 	       x->cause == y->cause;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct group_key *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return (x->cause > y->cause) - (x->cause < y->cause);
+}
+
+static struct group_key key_of(const struct slot *x)
+{
+	return (struct group_key){ x->kind, x->pid, x->netns, x->cause };
+}
+
+/* Was the group of x's key listed in the last sample? */
+static int was_group(const struct findings_group_state *g, const struct slot *x)
+{
+	struct group_key k = key_of(x);
+
+	return g->nkeys && bsearch(&k, g->keys, g->nkeys, sizeof(k), cmp_key) != NULL;
 }
 
 /* Append n findings to out's members; their first index into *first. */
@@ -455,7 +492,8 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 {
 	struct finding *v = out->v, *nv = NULL;
 	struct slot *sl = NULL;
-	size_t i, j, n = out->n, nsl = 0, nn = 0;
+	struct group_key *keys = NULL;
+	size_t i, j, n = out->n, nsl = 0, nn = 0, nkeys = 0;
 	int r;
 
 	out->nmembers = 0;
@@ -465,7 +503,8 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 	sl = malloc((n ? n : 1) * sizeof(*sl));
 	/* the groups' own rows are at most one per member, plus the kept */
 	nv = malloc((n + g->nkept + 1) * sizeof(*nv));
-	if (!sl || !nv) {
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!sl || !nv || !keys) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -494,12 +533,14 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 	for (i = 0; i < nsl; i = j) {
 		size_t nopen = 0, k, at;
 		int stop = sl[i].kind == FINDING_PROCESS_STOPPED;
+		int was = was_group(g, &sl[i]);
 
 		for (j = i; j < nsl && same_key(&sl[i], &sl[j]); j++)
 			nopen += !sl[j].resolved;
 		/* open members make the group; resolved ones of the same cause
-		 * stay out of sight while it lives */
-		if (nopen >= 2 || (stop && nopen >= 1)) {
+		 * stay out of sight while it lives; a group listed before
+		 * stays one while a member is left (its row keeps its id) */
+		if (nopen >= 2 || (nopen >= 1 && (stop || was))) {
 			struct finding *gf = &nv[nn++];
 			uint32_t first;
 			struct finding *m;
@@ -512,12 +553,13 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 				   stop ? stopped_of(g, sl[i].pid) : NULL, gf);
 			gf->member_first = first;
 			gf->member_n = (uint32_t)nopen;
+			keys[nkeys++] = key_of(&sl[i]);
 			continue;
 		}
 		if (nopen == 1)
 			nv[nn++] = v[sl[i].i];
 		at = i + nopen;
-		if (j - at >= 2) {
+		if (j - at >= 2 || (was && !nopen && j > at)) {
 			uint32_t first;
 
 			r = members_push(out, v, sl + at, j - at, &first);
@@ -528,11 +570,17 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 			nv[nn].member_first = first;
 			nv[nn].member_n = (uint32_t)(j - at);
 			nn++;
+			keys[nkeys++] = key_of(&sl[i]);
 		} else {
 			for (k = at; k < j; k++)
 				nv[nn++] = v[sl[k].i];
 		}
 	}
+	qsort(keys, nkeys, sizeof(*keys), cmp_key);
+	free(g->keys);
+	g->keys = keys;
+	g->nkeys = nkeys;
+	keys = NULL;
 	free(out->v);
 	out->v = nv;
 	out->n = nn;
@@ -549,5 +597,6 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 out:
 	free(sl);
 	free(nv);
+	free(keys);
 	return r;
 }

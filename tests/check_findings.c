@@ -537,7 +537,33 @@ START_TEST(test_states)
 	ck_assert_msg(strstr(l.v[0].evidence, "mitigated by drop-filter at"), "%s",
 		      l.v[0].evidence);
 	ck_assert_str_eq(l.v[0].mitigation_note, "works: the queue stayed at 300000 bytes");
+	/* held by a working mitigation: not "growing", whatever the window's
+	 * slope (2048 B/s here, from before the filter) */
+	ck_assert(findings_mitigated_works(&l.v[0]));
+	ck_assert_msg(!strstr(l.v[0].summary, "growing"), "%s", l.v[0].summary);
+	ck_assert_msg(strstr(l.v[0].summary, "and it stays behind leaktop's drop-filter"), "%s",
+		      l.v[0].summary);
 	findings_list_free(&l);
+	/* still being checked: held, not growing either */
+	m.check = FINDING_CHECK_PENDING;
+	s.time += 1;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert(findings_mitigated_works(&l.v[0]));
+	ck_assert_msg(!strstr(l.v[0].summary, "growing"), "%s", l.v[0].summary);
+	ck_assert_msg(strstr(l.v[0].summary, "held by leaktop's drop-filter (checking"), "%s",
+		      l.v[0].summary);
+	findings_list_free(&l);
+	/* a mitigation that does not work: the queue still grows, and says so */
+	m.check = FINDING_CHECK_FAILS;
+	s.time += 1;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_MITIGATED);
+	ck_assert(!findings_mitigated_works(&l.v[0]));
+	ck_assert_msg(strstr(l.v[0].summary, ", and growing"), "%s", l.v[0].summary);
+	findings_list_free(&l);
+	m.check = FINDING_CHECK_WORKS;
 	/* undone: in place no more, confirmed again */
 	m.in_place = 0;
 	s.time += 1;
@@ -545,6 +571,7 @@ START_TEST(test_states)
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_int_eq(l.v[0].state, FINDING_CONFIRMED);
 	ck_assert_int_eq(l.v[0].mitigation, 0);
+	ck_assert_msg(strstr(l.v[0].summary, ", and growing"), "%s", l.v[0].summary);
 	findings_list_free(&l);
 	s.mitigations = NULL;
 	s.nmitigations = 0;

@@ -16,6 +16,23 @@
 #include "../alloc_hook.h"
 #include "findings_int.h"
 
+/* The action of leaktop's in place on f's socket that holds it (works, or
+ * is still being checked: findings_mitigated_works), or NULL: the first
+ * that covers it, as the state will say (findings_evaluate).  Such a
+ * queue is not "growing" in its words, whatever the window's slope. */
+static const struct finding_mitigation *held_by(const struct sample *s, const struct finding *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmitigations; i++) {
+		const struct finding_mitigation *m = &s->mitigations[i];
+
+		if (m->in_place != 0 && findings_rule_socket_action(m, f))
+			return m->check == FINDING_CHECK_FAILS ? NULL : m;
+	}
+	return NULL;
+}
+
 /* A socket that receives and is never read (SOCK_FLAG_NEVER_READ) and
  * grows, or holds unread_min_bytes, or is full. */
 static int unread_queue_socket(struct findings_ctx *x, size_t i)
@@ -25,7 +42,8 @@ static int unread_queue_socket(struct findings_ctx *x, size_t i)
 	const struct ltsock *k = &s->socks.v[i];
 	const struct sock_rate *r = &s->rates[i];
 	uint64_t q = ltsock_queued(k);
-	char b1[32], b2[32], b3[32], addr[64], a2[64], snd[200];
+	char b1[32], b2[32], b3[32], addr[64], a2[64], snd[200], grow[64];
+	const struct finding_mitigation *held;
 	struct finding *f;
 	int full = !!(r->flags & SOCK_FLAG_FULL);
 	int ret;
@@ -44,10 +62,19 @@ static int unread_queue_socket(struct findings_ctx *x, size_t i)
 	f->score = r->growth_bps * 60 + (double)q;
 	f->action = findings_rule_dgram_like(k) && f->pid >= 0 ? ACTIONS_DROP_FILTER : ACTIONS_NONE;
 	lt_sanitize(ltsock_format_addr(k, 0, addr, sizeof(addr)), a2, sizeof(a2));
+	held = held_by(s, f);
+	if (held && !full)
+		snprintf(grow, sizeof(grow), held->check == FINDING_CHECK_WORKS ?
+			 ", and it stays behind leaktop's %s" :
+			 ", held by leaktop's %s (checking that it works)",
+			 actions_kind_name((enum actions_kind)held->kind));
+	else
+		snprintf(grow, sizeof(grow), "%s",
+			 r->growth_bps > 0 ? ", and growing" : ", and it stays");
 	snprintf(f->summary, sizeof(f->summary),
 		 "never reads its %s socket %s: %s queued%s",
 		 ltsock_proto_name(k), a2, units_size(q, b1, sizeof(b1)),
-		 !full ? (r->growth_bps > 0 ? ", and growing" : ", and it stays") :
+		 !full ? grow :
 		 k->family == AF_UNIX && k->npeer_blocked ?
 		 ", the queue is full and its senders are blocked" :
 		 k->type == SOCK_STREAM ?
