@@ -11,9 +11,10 @@
  *    which says how long it has been so (the first sample that saw it);
  *  - the other socket findings of one process with the same kind,
  *    namespace and cause (the listening port, the peer or the unix path
- *    that set_cause in findings.c names) are one finding when there are
+ *    that findings_rule_set_cause names) are one finding when there are
  *    two or more: a group, whose identity is kind, pid, netns and cause,
- *    so the row stays the same row as members come and go.
+ *    so the row stays the same row as members come and go; a group
+ *    listed before stays one while a member is left.
  *
  * A group carries the count, the total bytes and its worst member; the
  * members themselves, each with its own state, sit in the list's members

@@ -1,8 +1,9 @@
 /*
- * Unit tests of core/findings.c on synthetic samples: each rule fires on
- * its evidence, stays quiet on the edges (a queue that drains, fds that
- * grow then fall, one young ghost), says "suspected" until it is sure, and
- * ranks by severity.
+ * Unit tests of the triage rules (core/findings/) on synthetic samples:
+ * each rule fires on its evidence, stays quiet on the edges (a queue that
+ * drains, fds that grow then fall, one young ghost), says "suspected"
+ * until it is sure, and ranks by severity; a queue held by a working
+ * mitigation is not "growing".
  */
 #include <errno.h>
 #include <stdio.h>
