@@ -258,26 +258,6 @@ static void say(char *dst, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
-/* The words of a process's state letter. */
-static const char *state_words(char c)
-{
-	switch (c) {
-	case 'T':
-		return "is stopped (SIGSTOP)";
-	case 't':
-		return "is stopped by a tracer";
-	case 'F':
-		return "is in a frozen cgroup";
-	default:
-		return "is stuck in the kernel (D)";
-	}
-}
-
 /*
  * The group of members m[0..n) (worst first) as one finding in *g: the
  * worst member's subject and cause, count, total and worst, the state the
@@ -288,8 +268,9 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		       const struct finding *m, size_t n, enum finding_kind kind,
 		       const struct stopped *st, struct finding *g)
 {
+	const struct findings_kind_entry *e = findings_kind_entry(kind);
 	struct findings_impact im = { .fd_left_s = -1, .ceiling_of = "their buffers" };
-	char b1[32], b2[32], b3[32], why[128], where[96];
+	char b1[32], b2[32], why[128];
 	size_t k, confirmed = 0, suspected = 0, mitigated = 0, resolved = 0, open = 0;
 	uint64_t total = 0, ceil = 0;
 	int all_ceiling = 1, same_victim = 1;
@@ -378,8 +359,6 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 	units_size(total, b1, sizeof(b1));
 	units_size(m[0].bytes, b2, sizeof(b2));
 	if (kind == FINDING_PROCESS_STOPPED) {
-		double for_s = st ? s->time - st->since : 0;
-
 		g->cause = 0;
 		g->cause_text[0] = '\0';
 		g->netns = 0;
@@ -387,48 +366,21 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		g->victim_comm[0] = '\0';
 		g->proc_state = st ? st->state : 'T';
 		g->since = st ? st->since : s->time;
-		g->observed_s = for_s;
+		g->observed_s = st ? s->time - st->since : 0;
 		g->score = 1e12 + (double)total;	/* the fact that explains them */
-		if (g->proc_state == 'F')
-			snprintf(where, sizeof(where), "the freezer of its cgroup (/proc/%d/cgroup) "
-				 "says frozen", (int)g->pid);
-		else
-			snprintf(where, sizeof(where), "state %c in /proc/%d/stat", g->proc_state,
-				 (int)g->pid);
-		say(g->summary, sizeof(g->summary),
-			 "%s for at least %s and its queues fill: %s, worst fd %d %s",
-			 state_words(g->proc_state), units_duration(for_s, b3, sizeof(b3)), b1,
-			 (int)m[0].fd, b2);
-		say(g->evidence, sizeof(g->evidence),
-			 "%s, seen so for %.0f s; %zu finding%s about its sockets folded in "
-			 "(its unread or full queues, the senders stalled on it, the orphans "
-			 "it keeps), %s in total; the worst: %s, %s", where, for_s, n,
-			 plural(n, "", "s"), b1, findings_kind_name((enum finding_kind)m[0].kind),
-			 b2);
-		say(g->explanation, sizeof(g->explanation),
-			 "A process that does not run reads nothing: every socket it holds "
-			 "keeps what arrives, up to its buffer, and the programs that write "
-			 "to it stall. Its queues are not a leak in the program but the "
-			 "consequence of its being stopped (a SIGSTOP or Ctrl-Z, a debugger "
-			 "or strace attached, a frozen cgroup) or stuck in the kernel (D). "
-			 "Resume it (kill -CONT %d) or find who stops it; its members are the "
-			 "sockets that fill meanwhile.", (int)g->pid);
-	} else {
-		const char *what = findings_rule_connections(n);
-		const struct findings_kind_entry *e = findings_kind_entry(kind);
-
-		/* short: the strip and the pane's column keep the figures */
-		if (e && e->group_summary)
-			e->group_summary(g, &m[0], n, b1, b2);
-		else
-			say(g->summary, sizeof(g->summary), "%zu %s findings %s: %s, worst fd %d %s",
-			    n, findings_kind_name(kind), g->cause_text, b1, (int)m[0].fd, b2);
-		say(g->evidence, sizeof(g->evidence),
-			 "%zu %s %s, %s in total (%zu confirmed, %zu suspected%s); the worst "
-			 "is fd %d, socket %llu, with %s: %.120s", n, what, g->cause_text, b1,
-			 confirmed, suspected, resolved ? ", some resolved" : "", (int)m[0].fd,
-			 (unsigned long long)m[0].inode, b2, m[0].evidence);
 	}
+	/* the words: the members' in general, then the kind's (its sentence,
+	 * and for a kind this pass raises its evidence and explanation) */
+	say(g->evidence, sizeof(g->evidence),
+	    "%zu %s %s, %s in total (%zu confirmed, %zu suspected%s); the worst "
+	    "is fd %d, socket %llu, with %s: %.120s", n, findings_rule_connections(n),
+	    g->cause_text, b1, confirmed, suspected, resolved ? ", some resolved" : "",
+	    (int)m[0].fd, (unsigned long long)m[0].inode, b2, m[0].evidence);
+	if (e && e->group_words)
+		e->group_words(g, m, n, b1, b2);
+	else
+		say(g->summary, sizeof(g->summary), "%zu %s findings %s: %s, worst fd %d %s", n,
+		    findings_kind_name(kind), g->cause_text, b1, (int)m[0].fd, b2);
 	/* the words of a warning's ceiling are the members'; a critical
 	 * group says why it is one */
 	if (why[0] && g->severity == FINDING_CRITICAL) {

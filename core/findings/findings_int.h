@@ -148,10 +148,12 @@ struct findings_kind_entry {
 	/* Which kinds this kind explains (findings_explains, findings_links),
 	 * ended by a FINDINGS_LINK_END key. */
 	struct findings_link explains[FINDINGS_MAX_LINKS];
-	/* A group's sentence, without who (findings_group): n members, total
-	 * and worst are the sizes in words. */
-	void (*group_summary)(struct finding *g, const struct finding *worst, size_t n,
-			      const char *total, const char *worst_size);
+	/* A group's sentence, without who (findings_group): its n members
+	 * m[0..n) (worst first), their total and the worst's size in words.
+	 * It may write the group's evidence and explanation too (else they
+	 * are the members' count and figures, and the worst one's). */
+	void (*group_words)(struct finding *g, const struct finding *m, size_t n,
+			    const char *total, const char *worst_size);
 	/* What to do next (findings_next_steps): findings_rule_step each. */
 	void (*next_steps)(const struct finding *f, struct findings_steps *st);
 };

@@ -81,6 +81,6 @@ const struct findings_kind_entry findings_kind_queue_full_dropping = {
 		{ FINDING_SEND_STALL, FINDINGS_LINK_PID_FD },
 		{ FINDING_SOCKET_MEMORY_PRESSURE, FINDINGS_LINK_ANY },
 	},
-	.group_summary = queue_full_dropping_group,
+	.group_words = queue_full_dropping_group,
 	.next_steps = findings_rule_queue_steps,
 };

@@ -156,6 +156,6 @@ const struct findings_kind_entry findings_kind_send_stall = {
 	.folds = 1,
 	.socket = send_stall_socket,
 	.explains = { { FINDING_SOCKET_MEMORY_PRESSURE, FINDINGS_LINK_ANY } },
-	.group_summary = send_stall_group,
+	.group_words = send_stall_group,
 	.next_steps = send_stall_steps,
 };

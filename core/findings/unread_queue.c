@@ -199,6 +199,6 @@ const struct findings_kind_entry findings_kind_unread_queue = {
 		{ FINDING_QUEUE_FULL_DROPPING, FINDINGS_LINK_SOCKET },
 		{ FINDING_SOCKET_MEMORY_PRESSURE, FINDINGS_LINK_ANY },
 	},
-	.group_summary = unread_queue_group,
+	.group_words = unread_queue_group,
 	.next_steps = findings_rule_queue_steps,
 };
