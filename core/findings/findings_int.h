@@ -12,7 +12,7 @@
  *   findings_guide.c     the table of kinds and what reads it: subjects,
  *                        links, next steps
  *   findings/<kind>.c    one kind each: its rule, links, steps, words
- *   findings_rule.c      what the rules share: adding a finding, owners,
+ *   findings/rule.c      what the rules share: adding a finding, owners,
  *                        the peer and sender indexes, causes, severity
  *   findings.c           the model: names, thresholds, the severity rule,
  *                        identity, order, counts, subject
@@ -80,7 +80,7 @@ struct findings_mem_series {
 };
 
 /* The indexes of the other ends of inet connections and of unix senders,
- * built on the first rule that asks (findings_rule.c). */
+ * built on the first rule that asks (findings/rule.c). */
 struct findings_peer_ix {
 	uint32_t *v;		/* places in the shown list of inet sockets, sorted */
 	size_t n;
@@ -163,8 +163,9 @@ struct findings_kind_entry {
 FINDINGS_LIST(FINDINGS_DECLARE)
 #undef FINDINGS_DECLARE
 
-/* The entry of kind k, NULL for a kind this version does not know (a
- * newer recording's). */
+/* The entry of kind k (findings_guide.c, the table), NULL for a kind
+ * this version does not know (a newer recording's).  Not for the kinds'
+ * own files: they sit below the table. */
 const struct findings_kind_entry *findings_kind_entry(enum finding_kind k);
 
 /* --- findings.c: the model's parts the rules share --- */
@@ -175,7 +176,7 @@ double findings_fd_pct(const struct proc_info *p);
  * and fd_exhaustion's rule). */
 int findings_fds_growing(const struct findings_config *c, const struct proc_info *p);
 
-/* --- findings_rule.c: the toolkit of the rules --- */
+/* --- findings/rule.c: the toolkit of the rules --- */
 
 /* A new finding of kind and severity at the end of x->out, its subject
  * and victim unset (-1); NULL on ENOMEM. */
