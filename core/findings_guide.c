@@ -142,6 +142,7 @@ size_t findings_links(const struct finding *v, size_t n, size_t i, int want_effe
  * to one are a range found by binary search, already in list order.
  */
 #define LX_NRULES (FINDING_NKINDS * FINDINGS_MAX_LINKS)
+_Static_assert(LX_NRULES <= 256, "a rule's number is a uint8_t");
 
 struct lx_ent {
 	uint64_t a, b;		/* the rule's key */
@@ -153,6 +154,9 @@ struct findings_links_ix {
 	size_t n;
 	struct lx_ent *e;
 	size_t lo[LX_NRULES][2], hi[LX_NRULES][2];	/* [rule][0 cause, 1 effect] */
+	/* the rules a kind is on side 0 (cause) or 1 (effect) of */
+	uint8_t rules[FINDING_NKINDS][2][LX_NRULES];
+	uint8_t nrules[FINDING_NKINDS][2];
 };
 
 /* Is f on side (0 cause, 1 effect) of rule r (the link r % MAX of kind
@@ -202,10 +206,19 @@ static int lx_cmp(const void *x, const void *y)
 	return (p->i > q->i) - (p->i < q->i);
 }
 
+/* The rules of findings of kind k on side (0 cause, 1 effect). */
+static const uint8_t *lx_rules(const struct findings_links_ix *ix, unsigned k, int side,
+			       size_t *n)
+{
+	*n = k < FINDING_NKINDS ? ix->nrules[k][side] : 0;
+	return k < FINDING_NKINDS ? ix->rules[k][side] : NULL;
+}
+
 struct findings_links_ix *findings_links_index(const struct finding *v, size_t n)
 {
 	struct findings_links_ix *ix = calloc(1, sizeof(*ix));
-	size_t i, m = 0;
+	size_t i, j, nr, m = 0, at[LX_NRULES][2];
+	const uint8_t *rs;
 	uint64_t a, b;
 	int r, side;
 
@@ -213,27 +226,42 @@ struct findings_links_ix *findings_links_index(const struct finding *v, size_t n
 		return NULL;
 	ix->v = v;
 	ix->n = n;
+	for (r = 0; r < LX_NRULES; r++) {
+		const struct findings_kind_entry *k =
+			findings_kind_entry((enum finding_kind)(r / FINDINGS_MAX_LINKS));
+		const struct findings_link *l = k ? &k->explains[r % FINDINGS_MAX_LINKS] : NULL;
+
+		if (!l || l->key == FINDINGS_LINK_END || l->kind >= FINDING_NKINDS)
+			continue;
+		ix->rules[k->kind][0][ix->nrules[k->kind][0]++] = (uint8_t)r;
+		ix->rules[l->kind][1][ix->nrules[l->kind][1]++] = (uint8_t)r;
+	}
+	/* how many entries each rule and side holds, then where they go */
+	memset(at, 0, sizeof(at));
 	for (i = 0; i < n; i++)
-		for (r = 0; r < LX_NRULES; r++)
-			for (side = 0; side < 2; side++)
-				m += (size_t)lx_side(&v[i], r, side, &a, &b);
+		for (side = 0; side < 2; side++)
+			for (rs = lx_rules(ix, v[i].kind, side, &nr), j = 0; j < nr; j++)
+				at[rs[j]][side] += (size_t)lx_side(&v[i], rs[j], side, &a, &b);
+	for (r = 0; r < LX_NRULES; r++)
+		for (side = 0; side < 2; side++) {
+			ix->lo[r][side] = ix->hi[r][side] = m;
+			m += at[r][side];
+		}
 	ix->e = malloc((m ? m : 1) * sizeof(*ix->e));
 	if (!ix->e) {
 		free(ix);
 		errno = ENOMEM;
 		return NULL;
 	}
-	m = 0;
+	for (i = 0; i < n; i++)
+		for (side = 0; side < 2; side++)
+			for (rs = lx_rules(ix, v[i].kind, side, &nr), j = 0; j < nr; j++)
+				if (lx_side(&v[i], rs[j], side, &a, &b))
+					ix->e[ix->hi[rs[j]][side]++] = (struct lx_ent){ a, b, i };
 	for (r = 0; r < LX_NRULES; r++)
-		for (side = 0; side < 2; side++) {
-			ix->lo[r][side] = m;
-			for (i = 0; i < n; i++)
-				if (lx_side(&v[i], r, side, &a, &b))
-					ix->e[m++] = (struct lx_ent){ a, b, i };
-			ix->hi[r][side] = m;
-			qsort(ix->e + ix->lo[r][side], m - ix->lo[r][side], sizeof(*ix->e),
-			      lx_cmp);
-		}
+		for (side = 0; side < 2; side++)
+			qsort(ix->e + ix->lo[r][side], ix->hi[r][side] - ix->lo[r][side],
+			      sizeof(*ix->e), lx_cmp);
 	return ix;
 }
 
@@ -265,8 +293,9 @@ static size_t lx_bound(const struct lx_ent *e, size_t lo, size_t hi, uint64_t a,
 size_t findings_links_at(const struct findings_links_ix *ix, const struct finding *v,
 			 size_t n, size_t i, int causes, size_t *out, size_t max)
 {
-	size_t from[LX_NRULES], to[LX_NRULES], k = 0, total = 0;
-	int r, nr = 0;
+	size_t from[LX_NRULES], to[LX_NRULES], k = 0, total = 0, j, nrs;
+	int r, nr = 0, mine, theirs;
+	const uint8_t *rs;
 	uint64_t a, b;
 
 	if (!ix)
@@ -275,9 +304,10 @@ size_t findings_links_at(const struct findings_links_ix *ix, const struct findin
 		return 0;
 	/* causes=1 asks what v[i] causes: v[i] on the cause side of each rule,
 	 * its links on the effect side; causes=0 the other way round */
-	for (r = 0; r < LX_NRULES; r++) {
-		int mine = causes ? 0 : 1, theirs = !mine;
-
+	mine = causes ? 0 : 1;
+	theirs = !mine;
+	for (rs = lx_rules(ix, ix->v[i].kind, mine, &nrs), j = 0; j < nrs; j++) {
+		r = rs[j];
 		if (!lx_side(&ix->v[i], r, mine, &a, &b))
 			continue;
 		from[nr] = lx_bound(ix->e, ix->lo[r][theirs], ix->hi[r][theirs], a, b, 0);
