@@ -15,6 +15,8 @@
 #include "../alloc_hook.h"
 #include "findings_int.h"
 
+/* fds that head for the soft limit and still rise (findings_fds_growing),
+ * or fd_crit_pct of it in use already. */
 static int fd_exhaustion_process(struct findings_ctx *x, const struct findings_proc_view *v)
 {
 	const struct findings_config *c = x->c;

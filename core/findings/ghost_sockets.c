@@ -16,6 +16,8 @@
 #include "../alloc_hook.h"
 #include "findings_int.h"
 
+/* Ghost sockets that grow (ghost_min of them settled past the grace
+ * period), or one that stays a ghost for ghost_persist_s. */
 static int ghost_sockets_process(struct findings_ctx *x, const struct findings_proc_view *v)
 {
 	const struct findings_config *c = x->c;
