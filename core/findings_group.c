@@ -11,9 +11,10 @@
  *    which says how long it has been so (the first sample that saw it);
  *  - the other socket findings of one process with the same kind,
  *    namespace and cause (the listening port, the peer or the unix path
- *    that set_cause in findings.c names) are one finding when there are
+ *    that findings_rule_set_cause names) are one finding when there are
  *    two or more: a group, whose identity is kind, pid, netns and cause,
- *    so the row stays the same row as members come and go.
+ *    so the row stays the same row as members come and go; a group
+ *    listed before stays one while a member is left.
  *
  * A group carries the count, the total bytes and its worst member; the
  * members themselves, each with its own state, sit in the list's members
@@ -32,7 +33,7 @@
 #include "leaktop/sample.h"
 #include "leaktop/units.h"
 #include "alloc_hook.h"
-#include "findings_int.h"
+#include "findings/findings_int.h"
 
 /* A process seen stopped, from the first sample that saw it so. */
 struct stopped {
@@ -50,11 +51,21 @@ struct kept_stop {
 	double gone_since;
 };
 
+/* The key of a group listed in the last sample: such a group keeps its
+ * row, and so its id, while one member is left. */
+struct group_key {
+	uint8_t kind;
+	int32_t pid;
+	uint64_t netns, cause;
+};
+
 struct findings_group_state {
 	struct stopped *st;
 	size_t nst;
 	struct kept_stop *kept;
 	size_t nkept;
+	struct group_key *keys;	/* sorted (cmp_key) */
+	size_t nkeys;
 };
 
 struct findings_group_state *findings_group_state_new(void)
@@ -67,6 +78,7 @@ void findings_group_state_free(struct findings_group_state *g)
 	if (g) {
 		free(g->st);
 		free(g->kept);
+		free(g->keys);
 	}
 	free(g);
 }
@@ -82,15 +94,15 @@ const struct finding *findings_members(const struct finding_list *l,
 	return l->members + f->member_first;
 }
 
-/* A finding about the sockets of process f->pid: one a group can hold.
- * Orphans have no cause to share (rule_orphans groups them already) but
- * fold into their reader's process_stopped finding. */
+/* A finding about the sockets of process f->pid: one a group can hold
+ * (its kind's entry says .folds).  Orphans have no cause to share
+ * (their rule groups them already) but fold into their reader's
+ * process_stopped finding. */
 static int groupable(const struct finding *f)
 {
-	return f->pid >= 0 && (f->kind == FINDING_UNREAD_QUEUE ||
-			       f->kind == FINDING_QUEUE_FULL_DROPPING ||
-			       f->kind == FINDING_SEND_STALL ||
-			       f->kind == FINDING_ORPHANED_CONNECTIONS);
+	const struct findings_kind_entry *e = findings_kind_entry((enum finding_kind)f->kind);
+
+	return f->pid >= 0 && e && e->folds;
 }
 
 /* Does state letter c stop a process from reading (after samples in a
@@ -185,6 +197,32 @@ static int same_key(const struct slot *x, const struct slot *y)
 	       x->cause == y->cause;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	const struct group_key *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return (x->cause > y->cause) - (x->cause < y->cause);
+}
+
+static struct group_key key_of(const struct slot *x)
+{
+	return (struct group_key){ x->kind, x->pid, x->netns, x->cause };
+}
+
+/* Was the group of x's key listed in the last sample? */
+static int was_group(const struct findings_group_state *g, const struct slot *x)
+{
+	struct group_key k = key_of(x);
+
+	return g->nkeys && bsearch(&k, g->keys, g->nkeys, sizeof(k), cmp_key) != NULL;
+}
+
 /* Append n findings to out's members; their first index into *first. */
 static int members_push(struct finding_list *l, const struct finding *v, const struct slot *sl,
 			size_t n, uint32_t *first)
@@ -220,26 +258,6 @@ static void say(char *dst, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
-/* The words of a process's state letter. */
-static const char *state_words(char c)
-{
-	switch (c) {
-	case 'T':
-		return "is stopped (SIGSTOP)";
-	case 't':
-		return "is stopped by a tracer";
-	case 'F':
-		return "is in a frozen cgroup";
-	default:
-		return "is stuck in the kernel (D)";
-	}
-}
-
 /*
  * The group of members m[0..n) (worst first) as one finding in *g: the
  * worst member's subject and cause, count, total and worst, the state the
@@ -250,8 +268,9 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		       const struct finding *m, size_t n, enum finding_kind kind,
 		       const struct stopped *st, struct finding *g)
 {
+	const struct findings_kind_entry *e = findings_kind_entry(kind);
 	struct findings_impact im = { .fd_left_s = -1, .ceiling_of = "their buffers" };
-	char b1[32], b2[32], b3[32], why[128], where[96];
+	char b1[32], b2[32], why[128];
 	size_t k, confirmed = 0, suspected = 0, mitigated = 0, resolved = 0, open = 0;
 	uint64_t total = 0, ceil = 0;
 	int all_ceiling = 1, same_victim = 1;
@@ -340,8 +359,6 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 	units_size(total, b1, sizeof(b1));
 	units_size(m[0].bytes, b2, sizeof(b2));
 	if (kind == FINDING_PROCESS_STOPPED) {
-		double for_s = st ? s->time - st->since : 0;
-
 		g->cause = 0;
 		g->cause_text[0] = '\0';
 		g->netns = 0;
@@ -349,58 +366,21 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		g->victim_comm[0] = '\0';
 		g->proc_state = st ? st->state : 'T';
 		g->since = st ? st->since : s->time;
-		g->observed_s = for_s;
+		g->observed_s = st ? s->time - st->since : 0;
 		g->score = 1e12 + (double)total;	/* the fact that explains them */
-		if (g->proc_state == 'F')
-			snprintf(where, sizeof(where), "the freezer of its cgroup (/proc/%d/cgroup) "
-				 "says frozen", (int)g->pid);
-		else
-			snprintf(where, sizeof(where), "state %c in /proc/%d/stat", g->proc_state,
-				 (int)g->pid);
-		say(g->summary, sizeof(g->summary),
-			 "%s for at least %s and its queues fill: %s, worst fd %d %s",
-			 state_words(g->proc_state), units_duration(for_s, b3, sizeof(b3)), b1,
-			 (int)m[0].fd, b2);
-		say(g->evidence, sizeof(g->evidence),
-			 "%s, seen so for %.0f s; %zu finding%s about its sockets folded in "
-			 "(its unread or full queues, the senders stalled on it, the orphans "
-			 "it keeps), %s in total; the worst: %s, %s", where, for_s, n,
-			 plural(n, "", "s"), b1, findings_kind_name((enum finding_kind)m[0].kind),
-			 b2);
-		say(g->explanation, sizeof(g->explanation),
-			 "A process that does not run reads nothing: every socket it holds "
-			 "keeps what arrives, up to its buffer, and the programs that write "
-			 "to it stall. Its queues are not a leak in the program but the "
-			 "consequence of its being stopped (a SIGSTOP or Ctrl-Z, a debugger "
-			 "or strace attached, a frozen cgroup) or stuck in the kernel (D). "
-			 "Resume it (kill -CONT %d) or find who stops it; its members are the "
-			 "sockets that fill meanwhile.", (int)g->pid);
-	} else {
-		const char *what = "connections";
-
-		/* short: the strip and the pane's column keep the figures */
-		if (kind == FINDING_UNREAD_QUEUE)
-			say(g->summary, sizeof(g->summary),
-			    "never reads %zu %s %s: %s queued, worst fd %d %s", n, what,
-			    g->cause_text, b1, (int)m[0].fd, b2);
-		else if (kind == FINDING_QUEUE_FULL_DROPPING)
-			say(g->summary, sizeof(g->summary),
-			    "reads %zu %s %s too slowly: %s queued, worst fd %d %s", n, what,
-			    g->cause_text, b1, (int)m[0].fd, b2);
-		else if (m[0].victim_pid >= 0)
-			say(g->summary, sizeof(g->summary),
-			    "does not read %zu %s %s: %s waits unsent in its senders, worst %s",
-			    n, what, g->cause_text, b1, b2);
-		else
-			say(g->summary, sizeof(g->summary),
-			    "cannot send on %zu %s %s: %s waits unsent, worst fd %d %s", n, what,
-			    g->cause_text, b1, (int)m[0].fd, b2);
-		say(g->evidence, sizeof(g->evidence),
-			 "%zu %s %s, %s in total (%zu confirmed, %zu suspected%s); the worst "
-			 "is fd %d, socket %llu, with %s: %.120s", n, what, g->cause_text, b1,
-			 confirmed, suspected, resolved ? ", some resolved" : "", (int)m[0].fd,
-			 (unsigned long long)m[0].inode, b2, m[0].evidence);
 	}
+	/* the words: the members' in general, then the kind's (its sentence,
+	 * and for a kind this pass raises its evidence and explanation) */
+	say(g->evidence, sizeof(g->evidence),
+	    "%zu %s %s, %s in total (%zu confirmed, %zu suspected%s); the worst "
+	    "is fd %d, socket %llu, with %s: %.120s", n, findings_rule_connections(n),
+	    g->cause_text, b1, confirmed, suspected, resolved ? ", some resolved" : "",
+	    (int)m[0].fd, (unsigned long long)m[0].inode, b2, m[0].evidence);
+	if (e && e->group_words)
+		e->group_words(g, m, n, b1, b2);
+	else
+		say(g->summary, sizeof(g->summary), "%zu %s findings %s: %s, worst fd %d %s", n,
+		    findings_kind_name(kind), g->cause_text, b1, (int)m[0].fd, b2);
 	/* the words of a warning's ceiling are the members'; a critical
 	 * group says why it is one */
 	if (why[0] && g->severity == FINDING_CRITICAL) {
@@ -465,7 +445,8 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 {
 	struct finding *v = out->v, *nv = NULL;
 	struct slot *sl = NULL;
-	size_t i, j, n = out->n, nsl = 0, nn = 0;
+	struct group_key *keys = NULL;
+	size_t i, j, n = out->n, nsl = 0, nn = 0, nkeys = 0;
 	int r;
 
 	out->nmembers = 0;
@@ -475,7 +456,8 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 	sl = malloc((n ? n : 1) * sizeof(*sl));
 	/* the groups' own rows are at most one per member, plus the kept */
 	nv = malloc((n + g->nkept + 1) * sizeof(*nv));
-	if (!sl || !nv) {
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!sl || !nv || !keys) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -504,12 +486,14 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 	for (i = 0; i < nsl; i = j) {
 		size_t nopen = 0, k, at;
 		int stop = sl[i].kind == FINDING_PROCESS_STOPPED;
+		int was = was_group(g, &sl[i]);
 
 		for (j = i; j < nsl && same_key(&sl[i], &sl[j]); j++)
 			nopen += !sl[j].resolved;
 		/* open members make the group; resolved ones of the same cause
-		 * stay out of sight while it lives */
-		if (nopen >= 2 || (stop && nopen >= 1)) {
+		 * stay out of sight while it lives; a group listed before
+		 * stays one while a member is left (its row keeps its id) */
+		if (nopen >= 2 || (nopen >= 1 && (stop || was))) {
 			struct finding *gf = &nv[nn++];
 			uint32_t first;
 			struct finding *m;
@@ -522,12 +506,13 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 				   stop ? stopped_of(g, sl[i].pid) : NULL, gf);
 			gf->member_first = first;
 			gf->member_n = (uint32_t)nopen;
+			keys[nkeys++] = key_of(&sl[i]);
 			continue;
 		}
 		if (nopen == 1)
 			nv[nn++] = v[sl[i].i];
 		at = i + nopen;
-		if (j - at >= 2) {
+		if (j - at >= 2 || (was && !nopen && j > at)) {
 			uint32_t first;
 
 			r = members_push(out, v, sl + at, j - at, &first);
@@ -538,11 +523,17 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 			nv[nn].member_first = first;
 			nv[nn].member_n = (uint32_t)(j - at);
 			nn++;
+			keys[nkeys++] = key_of(&sl[i]);
 		} else {
 			for (k = at; k < j; k++)
 				nv[nn++] = v[sl[k].i];
 		}
 	}
+	qsort(keys, nkeys, sizeof(*keys), cmp_key);
+	free(g->keys);
+	g->keys = keys;
+	g->nkeys = nkeys;
+	keys = NULL;
 	free(out->v);
 	out->v = nv;
 	out->n = nn;
@@ -559,5 +550,6 @@ int findings_group(const struct findings_config *c, struct findings_group_state 
 out:
 	free(sl);
 	free(nv);
+	free(keys);
 	return r;
 }

@@ -528,7 +528,7 @@ static void json_group(FILE *f, const struct sample *s, const struct finding *x)
 			(int)x->worst_fd, x->worst_inode, x->worst_bytes);
 	else
 		fputs(",\"worst\":null", f);
-	if (x->kind == FINDING_PROCESS_STOPPED)
+	if (findings_kind_has_run_state((enum finding_kind)x->kind))
 		fprintf(f, ",\"process_state\":\"%c\",\"stopped_since\":%.0f",
 			x->proc_state ? x->proc_state : '?', x->since);
 	fputs(",\"members\":[", f);

@@ -1,8 +1,9 @@
 /*
- * Unit tests of core/findings.c on synthetic samples: each rule fires on
- * its evidence, stays quiet on the edges (a queue that drains, fds that
- * grow then fall, one young ghost), says "suspected" until it is sure, and
- * ranks by severity.
+ * Unit tests of the triage rules (core/findings/) on synthetic samples:
+ * each rule fires on its evidence, stays quiet on the edges (a queue that
+ * drains, fds that grow then fall, one young ghost), says "suspected"
+ * until it is sure, and ranks by severity; a queue held by a working
+ * mitigation is not "growing".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -313,6 +314,98 @@ END_TEST
 /* Cause and consequence: the gshell case's fd exhaustion names its ghosts
  * and the two are linked both ways; ids are stable; every kind has next
  * steps. */
+/*
+ * The table of kinds (FINDINGS_LIST, core/findings/): each kind's value
+ * and name are what recordings and every output hold; who a kind's
+ * findings are about; and the whole "explains" matrix, kind by kind, on
+ * subjects that agree and on subjects that do not.
+ */
+START_TEST(test_kind_table)
+{
+	static const struct { int kind; const char *name; } pinned[] = {
+		{ FINDING_UNREAD_QUEUE, "unread_queue" }, { FINDING_QUEUE_FULL_DROPPING, "queue_full_dropping" },
+		{ FINDING_GHOST_SOCKETS, "ghost_sockets" }, { FINDING_FD_EXHAUSTION, "fd_exhaustion" },
+		{ FINDING_UNACCOUNTED_GROWTH, "unaccounted_growth" },
+		{ FINDING_SOCKET_MEMORY_PRESSURE, "socket_memory_pressure" },
+		{ FINDING_SEND_STALL, "send_stall" }, { FINDING_ORPHANED_CONNECTIONS, "orphaned_connections" },
+		{ FINDING_PROCESS_STOPPED, "process_stopped" },
+	};
+	/* explains[c][e]: c explains e on agreeing subjects (0 none, 1 any, 2
+	 * the same pid, 3 the same pid and fd, 4 the same socket) */
+	int explains[FINDING_NKINDS][FINDING_NKINDS] = { { 0 } };
+	int c, e, k;
+	size_t i;
+
+	ck_assert_int_eq(FINDING_NKINDS, 9);
+	for (i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
+		ck_assert_int_eq(pinned[i].kind, (int)i);
+		ck_assert_str_eq(findings_kind_name((enum finding_kind)i), pinned[i].name);
+	}
+	ck_assert_str_eq(findings_kind_name(FINDING_NKINDS), "?");
+	for (k = 0; k <= FINDING_NKINDS; k++) {
+		struct finding f;
+
+		memset(&f, 0, sizeof(f));
+		f.kind = (uint8_t)k;
+		f.pid = -1;
+		ck_assert_int_eq(findings_has_subject(&f),
+				 k != FINDING_UNACCOUNTED_GROWTH && k != FINDING_SOCKET_MEMORY_PRESSURE &&
+				 k != FINDING_ORPHANED_CONNECTIONS && k != FINDING_NKINDS);
+		f.pid = 7;
+		ck_assert_int_eq(findings_has_subject(&f),
+				 k != FINDING_UNACCOUNTED_GROWTH && k != FINDING_SOCKET_MEMORY_PRESSURE &&
+				 k != FINDING_NKINDS);
+		ck_assert_int_eq(findings_kind_has_run_state((enum finding_kind)k),
+				 k == FINDING_PROCESS_STOPPED);
+	}
+	explains[FINDING_GHOST_SOCKETS][FINDING_FD_EXHAUSTION] = 2;
+	explains[FINDING_UNREAD_QUEUE][FINDING_SEND_STALL] = 3;
+	explains[FINDING_QUEUE_FULL_DROPPING][FINDING_SEND_STALL] = 3;
+	explains[FINDING_UNREAD_QUEUE][FINDING_QUEUE_FULL_DROPPING] = 4;
+	explains[FINDING_UNREAD_QUEUE][FINDING_SOCKET_MEMORY_PRESSURE] = 1;
+	explains[FINDING_QUEUE_FULL_DROPPING][FINDING_SOCKET_MEMORY_PRESSURE] = 1;
+	explains[FINDING_ORPHANED_CONNECTIONS][FINDING_SOCKET_MEMORY_PRESSURE] = 1;
+	explains[FINDING_SEND_STALL][FINDING_SOCKET_MEMORY_PRESSURE] = 1;
+	explains[FINDING_PROCESS_STOPPED][FINDING_SOCKET_MEMORY_PRESSURE] = 1;
+	for (c = 0; c < FINDING_NKINDS; c++)
+		for (e = 0; e < FINDING_NKINDS; e++) {
+			struct finding x, y;
+
+			memset(&x, 0, sizeof(x));
+			x.kind = (uint8_t)c;
+			x.pid = 7;
+			x.fd = 3;
+			x.inode = 99;
+			x.netns = 5;
+			x.state = FINDING_CONFIRMED;
+			y = x;
+			y.kind = (uint8_t)e;
+			ck_assert_msg(findings_explains(&x, &y) == (explains[c][e] != 0),
+				      "%s explains %s", findings_kind_name((enum finding_kind)c),
+				      findings_kind_name((enum finding_kind)e));
+			/* another socket of the same process and fd (a pid/fd key
+			 * holds, a socket key does not) */
+			y.inode = 100;
+			ck_assert(findings_explains(&x, &y) ==
+				  (explains[c][e] != 0 && explains[c][e] != 4));
+			/* another fd of the same process */
+			y.fd = 4;
+			ck_assert(findings_explains(&x, &y) ==
+				  (explains[c][e] == 1 || explains[c][e] == 2));
+			/* another process: only "any" holds */
+			y.pid = 8;
+			ck_assert(findings_explains(&x, &y) == (explains[c][e] == 1));
+			/* nobody's: a pid key never holds on -1 */
+			x.pid = y.pid = -1;
+			x.fd = y.fd = 4;
+			ck_assert(findings_explains(&x, &y) == (explains[c][e] == 1));
+			/* resolved findings explain nothing */
+			x.state = FINDING_RESOLVED;
+			ck_assert(!findings_explains(&x, &y));
+		}
+}
+END_TEST
+
 START_TEST(test_links_ids_steps)
 {
 	struct finding_list l;
@@ -537,7 +630,33 @@ START_TEST(test_states)
 	ck_assert_msg(strstr(l.v[0].evidence, "mitigated by drop-filter at"), "%s",
 		      l.v[0].evidence);
 	ck_assert_str_eq(l.v[0].mitigation_note, "works: the queue stayed at 300000 bytes");
+	/* held by a working mitigation: not "growing", whatever the window's
+	 * slope (2048 B/s here, from before the filter) */
+	ck_assert(findings_mitigated_works(&l.v[0]));
+	ck_assert_msg(!strstr(l.v[0].summary, "growing"), "%s", l.v[0].summary);
+	ck_assert_msg(strstr(l.v[0].summary, "and it stays behind leaktop's drop-filter"), "%s",
+		      l.v[0].summary);
 	findings_list_free(&l);
+	/* still being checked: held, not growing either */
+	m.check = FINDING_CHECK_PENDING;
+	s.time += 1;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert(findings_mitigated_works(&l.v[0]));
+	ck_assert_msg(!strstr(l.v[0].summary, "growing"), "%s", l.v[0].summary);
+	ck_assert_msg(strstr(l.v[0].summary, "held by leaktop's drop-filter (checking"), "%s",
+		      l.v[0].summary);
+	findings_list_free(&l);
+	/* a mitigation that does not work: the queue still grows, and says so */
+	m.check = FINDING_CHECK_FAILS;
+	s.time += 1;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_MITIGATED);
+	ck_assert(!findings_mitigated_works(&l.v[0]));
+	ck_assert_msg(strstr(l.v[0].summary, ", and growing"), "%s", l.v[0].summary);
+	findings_list_free(&l);
+	m.check = FINDING_CHECK_WORKS;
 	/* undone: in place no more, confirmed again */
 	m.in_place = 0;
 	s.time += 1;
@@ -545,6 +664,7 @@ START_TEST(test_states)
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_int_eq(l.v[0].state, FINDING_CONFIRMED);
 	ck_assert_int_eq(l.v[0].mitigation, 0);
+	ck_assert_msg(strstr(l.v[0].summary, ", and growing"), "%s", l.v[0].summary);
 	findings_list_free(&l);
 	s.mitigations = NULL;
 	s.nmitigations = 0;
@@ -813,6 +933,7 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_unaccounted_growth);
 	tcase_add_test(tc, test_pressure);
 	tcase_add_test(tc, test_links_ids_steps);
+	tcase_add_test(tc, test_kind_table);
 	tcase_add_test(tc, test_links_index);
 	tcase_add_test(tc, test_peers_and_senders);
 	tcase_add_test(tc, test_states);

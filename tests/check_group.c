@@ -2,10 +2,11 @@
  * Unit tests of one row per problem (core/findings_group.c) on made-up
  * samples: a server that stopped reading twelve connections on one port is
  * one finding with a count, the total and the worst member, its members
- * listed; the group keeps its identity as members come and go; a socket
- * alone stays a finding of its own; a stopped (or, after two samples, a
- * D-state) process is the finding, with how long, and resolves when it
- * runs again; each member keeps its own state; the outputs print groups.
+ * listed; the group keeps its identity as members come and go, down to
+ * one member; a socket alone stays a finding of its own; a stopped (or,
+ * after two samples, a D-state) process is the finding, with how long,
+ * and resolves when it runs again; each member keeps its own state; the
+ * outputs print groups.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,74 @@ START_TEST(test_identity_stable)
 	b.cause ^= 1;
 	ck_assert(b.cause != 0);
 	ck_assert(!findings_same(&a, &b));
+	sample_release(&s);
+	findings_state_free(st);
+}
+END_TEST
+
+/*
+ * A group keeps its row when it shrinks to one member: the same id, as a
+ * group of one, not its member's id (the row does not flip between
+ * samples for the same problem); it grows again under that id, and when
+ * its last member goes it is listed resolved, still under that id.
+ */
+START_TEST(test_shrinks_to_one)
+{
+	struct findings_state *st = findings_state_new();
+	const struct finding *f, *m;
+	struct sample s;
+	char ida[16], id[16], sentence[400];
+	size_t n;
+
+	findings_config_default(&cfg);
+	server(&s, 1000, 12, 100000, 6, 'S');
+	eval(st, &s);
+	ck_assert_uint_eq(s.findings.n, 1);
+	ck_assert_uint_eq(s.findings.v[0].nmembers, 12);
+	findings_id(&s.findings.v[0], ida, sizeof(ida));
+	sample_release(&s);
+	/* one connection left: still the group, of one */
+	server(&s, 1001, 1, 100000, 7, 'S');
+	eval(st, &s);
+	ck_assert_uint_eq(s.findings.n, 1);
+	f = &s.findings.v[0];
+	ck_assert_uint_eq(f->nmembers, 1);
+	ck_assert_str_eq(findings_id(f, id, sizeof(id)), ida);
+	ck_assert_int_eq(f->state, FINDING_CONFIRMED);
+	m = findings_members(&s.findings, f, &n);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(m[0].fd, 10);
+	ck_assert_int_eq(f->worst_fd, 10);
+	findings_summary(f, sentence, sizeof(sentence));
+	ck_assert_msg(strstr(sentence, "never reads 1 connection on :8080") != NULL, "%s",
+		      sentence);
+	sample_release(&s);
+	/* and in the next sample too */
+	server(&s, 1002, 1, 100000, 8, 'S');
+	eval(st, &s);
+	ck_assert_uint_eq(s.findings.n, 1);
+	ck_assert_uint_eq(s.findings.v[0].nmembers, 1);
+	ck_assert_str_eq(findings_id(&s.findings.v[0], id, sizeof(id)), ida);
+	sample_release(&s);
+	/* it grows again: the same row */
+	server(&s, 1003, 3, 100000, 8, 'S');
+	eval(st, &s);
+	ck_assert_uint_eq(s.findings.n, 1);
+	ck_assert_uint_eq(s.findings.v[0].nmembers, 3);
+	ck_assert_str_eq(findings_id(&s.findings.v[0], id, sizeof(id)), ida);
+	sample_release(&s);
+	/* its last member gone: resolved, under the group's id */
+	server(&s, 1004, 1, 100000, 8, 'S');
+	eval(st, &s);
+	sample_release(&s);
+	server(&s, 1005, 0, 100000, 8, 'S');
+	eval(st, &s);
+	ck_assert_uint_eq(s.findings.n, 1);
+	f = &s.findings.v[0];
+	ck_assert_int_eq(f->state, FINDING_RESOLVED);
+	ck_assert_uint_ge(f->nmembers, 1);
+	ck_assert_str_eq(findings_id(f, id, sizeof(id)), ida);
 	sample_release(&s);
 	findings_state_free(st);
 }
@@ -509,6 +578,7 @@ Suite *group_suite(void)
 	tcase_add_test(tc, test_twelve_are_one);
 	tcase_add_test(tc, test_identity_stable);
 	tcase_add_test(tc, test_alone_stays);
+	tcase_add_test(tc, test_shrinks_to_one);
 	tcase_add_test(tc, test_stopped);
 	tcase_add_test(tc, test_d_state_waits);
 	tcase_add_test(tc, test_member_states);

@@ -1,5 +1,5 @@
 /*
- * Unit tests of two triage rules of core/findings.c on made-up samples:
+ * Unit tests of two triage rules (core/findings/) on made-up samples:
  * send_stall (a sender whose bytes wait because its peer takes none) and
  * orphaned_connections (TCP connections no fd holds, grouped by the local
  * process that keeps them alive).  Each boundary has a case on either side:

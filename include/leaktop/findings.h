@@ -17,19 +17,36 @@
 
 struct sample;
 
+/*
+ * The kinds of finding, one line each: X(ID, file, value).  ID names the
+ * kind FINDING_<ID>; file is its rule's file core/findings/<file>.c, whose
+ * entry findings_kind_<file> says everything about the kind (doc/
+ * adding-a-finding.md); value is the kind's number, kept in recordings and
+ * hashed into every id: never change or reuse one, a new kind takes the
+ * next.  The order of the lines is the order the rules run in: a socket
+ * rule that claims a socket hides it from the socket rules below it.
+ */
+#define FINDINGS_LIST(X)						\
+	X(SEND_STALL, send_stall, 6)	/* a sender waits on a reader */ \
+	X(UNREAD_QUEUE, unread_queue, 0) /* a queue never read */	\
+	X(QUEUE_FULL_DROPPING, queue_full_dropping, 1) /* read too slowly */ \
+	X(ORPHANED_CONNECTIONS, orphaned_connections, 7) /* no fd holds them */ \
+	X(GHOST_SOCKETS, ghost_sockets, 2) /* fds of connections that ended */ \
+	X(FD_EXHAUSTION, fd_exhaustion, 3) /* fds run out */		\
+	X(UNACCOUNTED_GROWTH, unaccounted_growth, 4) /* memory no counter names */ \
+	X(SOCKET_MEMORY_PRESSURE, socket_memory_pressure, 5) /* tcp_mem, udp_mem */ \
+	X(PROCESS_STOPPED, process_stopped, 8) /* a stopped, traced or D-state \
+				 * process whose queues fill: its socket	\
+				 * findings are its members (raised by the	\
+				 * grouping pass, core/findings_group.c) */
+
 enum finding_kind {
-	FINDING_UNREAD_QUEUE,
-	FINDING_QUEUE_FULL_DROPPING,
-	FINDING_GHOST_SOCKETS,
-	FINDING_FD_EXHAUSTION,
-	FINDING_UNACCOUNTED_GROWTH,
-	FINDING_SOCKET_MEMORY_PRESSURE,
-	FINDING_SEND_STALL,
-	FINDING_ORPHANED_CONNECTIONS,
-	FINDING_PROCESS_STOPPED,	/* a stopped, traced or D-state process
-					 * whose queues fill: its socket
-					 * findings are its members */
-	FINDING_NKINDS
+#define FINDINGS_ENUM(id, file, value) FINDING_##id = value,
+	FINDINGS_LIST(FINDINGS_ENUM)
+#undef FINDINGS_ENUM
+#define FINDINGS_COUNT(id, file, value) + 1
+	FINDING_NKINDS = 0 FINDINGS_LIST(FINDINGS_COUNT)
+#undef FINDINGS_COUNT
 };
 
 enum finding_severity { FINDING_INFO, FINDING_WARNING, FINDING_CRITICAL };
@@ -268,6 +285,9 @@ struct proc_info;
 int findings_proc_notable(const struct findings_config *c, const struct proc_info *p);
 
 const char *findings_kind_name(enum finding_kind k);
+/* 1 when findings of kind k carry a process's run state and since when
+ * (proc_state, since: process_stopped's); from the table of kinds. */
+int findings_kind_has_run_state(enum finding_kind k);
 const char *findings_severity_name(enum finding_severity s);
 const char *findings_state_name(enum finding_state s);
 const char *findings_check_name(enum finding_check c);
