@@ -2,9 +2,9 @@
  * The Findings pane: what the triage rules make of the current sample,
  * most severe first: severity (coloured), whether it is still only
  * suspected, kind, subject (pid/fd and command), the safe action and the
- * one-sentence summary.  Enter opens the evidence view (evview.c); 'a'
- * opens the action menu on the finding's subject with its suggested
- * action pre-selected.
+ * one-sentence summary, led by the unit or container that holds it.
+ * Enter opens the evidence view (evview.c); 'a' opens the action menu on
+ * the finding's subject with its suggested action pre-selected.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -168,15 +168,23 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		int eff = 0;
 
 		/* the summary without who: the PID/FD and COMMAND columns say it;
-		 * a group says whether Right opens it */
-		if (f->member_n && !(row & MEMBER)) {
-			char s2[4 * sizeof(f->summary)];
+		 * a group says whether Right opens it; the unit or container
+		 * leads (sample_cgroup_to_name), a member's is its group's */
+		const struct sample_cgroup *g = row & MEMBER ? NULL :
+						sample_cgroup_to_name(&t->cur, f);
+		char s2[4 * sizeof(f->summary)], in[200] = "";
 
-			format_safe(f->summary, 0, s2, sizeof(s2));
-			snprintf(buf, sz, "[%c] %s", is_open(tb, f) ? '-' : '+', s2);
-		} else {
-			format_safe(f->summary, 0, buf, sz);
+		if (g) {
+			char safe[160];
+
+			snprintf(in, sizeof(in), "%s: ", lt_sanitize(g->name.label, safe,
+								     sizeof(safe)));
 		}
+		format_safe(f->summary, 0, s2, sizeof(s2));
+		if (f->member_n && !(row & MEMBER))
+			snprintf(buf, sz, "[%c] %s%s", is_open(tb, f) ? '-' : '+', in, s2);
+		else
+			snprintf(buf, sz, "%s%s", in, s2);
 		if (!(row & MEMBER) && row < l->n) {
 			n = findings_links(l->v, l->n, row, 0, ix, 2);
 			if (!n) {
