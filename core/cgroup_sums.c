@@ -125,24 +125,21 @@ static int32_t cgroup_index(struct sample_cgroups *c, size_t nsorted, const char
  * same path (systemd keeps the hierarchies parallel), never in "/".
  * Otherwise the cgroup of the first process that holds it.
  */
-static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
+int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock)
 {
-	struct sample_cgroups *c = &out->cgroups;
-	const struct fd_census *o = &out->owners;
-	uint32_t *idx = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*idx));
-	size_t i, j = 0, nsorted = c->n;
-	uint64_t last_id = 0;
-	int32_t last_g = -1;
+	const struct fd_census *o = &s->owners;
+	uint32_t *idx = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*idx));
+	size_t i, j = 0;
 
 	if (!idx)
 		return -ENOMEM;
-	for (i = 0; i < out->socks.n; i++) {
+	for (i = 0; i < s->socks.n; i++) {
 		idx[i] = (uint32_t)i;
-		c->of_sock[i] = -1;
+		of_sock[i] = -1;
 	}
-	ltsock_sort_by_inode(&out->socks, idx, out->socks.n);
-	for (i = 0; i < out->socks.n; i++) {
-		const struct ltsock *k = &out->socks.v[idx[i]];
+	ltsock_sort_by_inode(&s->socks, idx, s->socks.n);
+	for (i = 0; s->cgroups.of_proc && i < s->socks.n; i++) {
+		const struct ltsock *k = &s->socks.v[idx[i]];
 		const struct proc_info *p;
 
 		if (!k->inode)
@@ -151,11 +148,23 @@ static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
 			j++;
 		if (j == o->nowners || o->owners[j].inode != k->inode)
 			continue;
-		p = procs_find(&out->procs, o->owners[j].pid);
+		p = procs_find(&s->procs, o->owners[j].pid);
 		if (p)
-			c->of_sock[idx[i]] = c->of_proc[p - out->procs.v];
+			of_sock[idx[i]] = s->cgroups.of_proc[p - s->procs.v];
 	}
 	free(idx);
+	return 0;
+}
+
+static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
+{
+	struct sample_cgroups *c = &out->cgroups;
+	size_t i, nsorted = c->n;
+	uint64_t last_id = 0;
+	int32_t last_g = -1;
+
+	if (sample_cgroups_socks_by_owner(out, c->of_sock) < 0)
+		return -ENOMEM;
 	for (i = 0; i < out->socks.n; i++) {
 		const struct ltsock *k = &out->socks.v[i];
 		const char *path;
@@ -650,4 +659,27 @@ const char *sample_cgroup_tree_label(const struct sample_cgroup *g)
 	    !(last = strrchr(g->path, '/')) || !last[1])
 		return g->name.label;
 	return last + 1;
+}
+
+int sample_cgroups_cut(struct sample *s, const char *arg)
+{
+	struct sample_cgroups *c = &s->cgroups;
+	unsigned char *keep;
+	size_t i;
+	int r;
+
+	if (!c->of_proc || !c->of_sock)
+		return 0;
+	if (!s->shown && s->order && sample_build_shown(s) < 0)
+		return -ENOMEM;
+	keep = malloc(c->n ? c->n : 1);
+	if (!keep)
+		return -ENOMEM;
+	for (i = 0; i < c->n; i++)
+		keep[i] = (unsigned char)cgroup_matches(c->v[i].path, arg);
+	cgroups_cut(s, keep);
+	r = sample_cgroups_order(c, s->procs.n, s->socks.n, keep);
+	free(keep);
+	c->filter = arg;
+	return r;
 }

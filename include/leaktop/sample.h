@@ -205,6 +205,17 @@ int sample_cgroup_known(const struct sample *s, const char *arg);
 const struct sample_cgroup *sample_cgroup_to_name(const struct sample *s,
 						  const struct finding *f);
 
+/* of_sock (socks.n long) from the owners: the cgroup of each socket's
+ * first owner among s's processes (s->cgroups.of_proc), else -1.  The
+ * sampler starts from it (the kernel's cgroup id then overrides it), the
+ * recording stores only where the two differ.  0 or -ENOMEM. */
+int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock);
+
+/* --cgroup arg on a finished sample (a replayed one): leave out the
+ * processes, shown sockets, findings and cgroups outside that subtree, as
+ * the sampler does.  s->cgroups.filter borrows arg.  0 or -ENOMEM. */
+int sample_cgroups_cut(struct sample *s, const char *arg);
+
 /* What the tree shows for g under its parent: a bare path's last
  * component (its parent's row says the rest), else g's label.  Valid as
  * long as g. */
