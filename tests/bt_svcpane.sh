@@ -5,7 +5,8 @@
 # and its findings; Enter shows its processes on the Processes pane, Esc
 # goes back; the cgroups form a tree (a child cgroup indented under its
 # parent, Left/Right fold and open it); the first screen (the strip, the
-# Findings pane's row) names the leak's cgroup; --cgroup leaves the pane
+# Findings pane's row) names the leak's cgroup; a recording's replay shows
+# the same tree, cut by --cgroup; --cgroup leaves the pane
 # with that cgroup alone, and one that names nothing ends the UI with a
 # one-line error.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
@@ -88,6 +89,23 @@ check "Right: the child is back under its parent" \
 	wait_for m bash -c "grep -A1 -F -- '[-] /$NAME ' '$TMPD/screen' | tail -1 | grep -Eq '^ +inner '"
 keys m q
 wait_for m test -e "$TMPD/m.exit" >/dev/null
+
+# a recording carries the cgroups: its replay shows the same tree, and
+# --cgroup cuts it
+"$LEAKTOP" -b -n 2 -d 0.5 --record "$TMPD/svc.ltrec" >/dev/null 2>"$TMPD/rec.err"
+check "record: exits 0" test $? = 0
+tmux_start r 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" --replay "$TMPD/svc.ltrec"
+keys r 5
+check "replay: the Services pane shows the recorded tree with its figures" \
+	wait_for r bash -c "grep -F -- '[-] /$NAME ' '$TMPD/screen' | grep -Eq ' [0-9.]+M +[0-9.]+M ' &&
+		grep -A1 -F -- '[-] /$NAME ' '$TMPD/screen' | tail -1 | grep -Eq '^ +inner '"
+keys r q
+tmux_start rc 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" --replay "$TMPD/svc.ltrec" --cgroup "/$NAME/inner"
+keys rc 5
+check "replay --cgroup: the child cgroup alone, a top of the tree" \
+	wait_for rc bash -c "grep -q '1 cgroups in --cgroup /$NAME/inner' '$TMPD/screen' &&
+		grep -Eq '^/$NAME/inner ' '$TMPD/screen'"
+keys rc q
 
 # --cgroup: the pane holds that cgroup alone
 tmux_start c 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" -d 1 --cgroup "$NAME"
