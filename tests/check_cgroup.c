@@ -112,6 +112,15 @@ START_TEST(test_bad)
 	ck_assert_int_eq(cgroup_parse_proc("", 0, path, sizeof(path), &v), -EBADMSG);
 	/* a path that does not fit is refused, not cut */
 	ck_assert_int_eq(cgroup_parse_proc("0::/a/very/long/path", 20, path, 8, &v), -EBADMSG);
+	/* memcg_v1 forced off: a hybrid machine's unified path, as on v2 */
+	text = fixture_read("cgroup/hybrid-firecracker.cgroup", &len);
+	ck_assert_int_eq(cgroup_parse_proc_in(text, len, 0, path, sizeof(path), &v), 0);
+	ck_assert_int_eq(v, CGROUP_V2);
+	ck_assert_str_eq(path, "/");
+	ck_assert_int_eq(cgroup_parse_proc_in(text, len, 1, path, sizeof(path), &v), 0);
+	ck_assert_int_eq(v, CGROUP_V1);
+	ck_assert_str_eq(path, "/process_api/8fbdb7d3b8b07291744b857c33205dfd");
+	free(text);
 	/* a relative path (another cgroup namespace's view) is not a path */
 	ck_assert_int_eq(cgroup_parse_proc("0::foo\n", 7, path, sizeof(path), &v), -EBADMSG);
 }
