@@ -77,7 +77,7 @@ static void draw_summary(struct tui *t, int y, int x, int width, const struct fi
 		int w;
 
 		lt_sanitize(g->name.label, label, sizeof(label));
-		format_abbrev(label, width / 3, t->utf8, cut, sizeof(cut));
+		format_abbrev(label, width / 5, t->utf8, cut, sizeof(cut));
 		snprintf(brief, sizeof(brief), "[%s] ", cut);
 		w = draw_text(t, y, x, width, brief, THEME_MUTED);
 		x += w;
