@@ -176,6 +176,22 @@ else
 fi
 
 # --- bad input ----------------------------------------------------------------
+# a recorded tree deeper than any real one (tests/gen_recording): the
+# sample replays without its cgroups, and --cgroup says there are none
+GEN="$TESTS_BIN/gen_recording"
+if [ -x "$GEN" ] && "$GEN" "$TMPD/deep.ltrec" cgroups 1000 && "$GEN" "$TMPD/ok.ltrec" cgroups 100; then
+	"$LEAKTOP" -b --replay "$TMPD/ok.ltrec" --cgroup /g0 >/dev/null 2>"$TMPD/ok.err"
+	check "a recorded tree 100 deep: --replay --cgroup reads it (exit 0)" \
+		bash -c "test $? = 0 && test ! -s '$TMPD/ok.err'"
+	"$LEAKTOP" -b --replay "$TMPD/deep.ltrec" >/dev/null 2>"$TMPD/deep.err"
+	check "a recorded tree 1000 deep: the sample still replays (exit 0)" test $? = 0
+	"$LEAKTOP" -b --replay "$TMPD/deep.ltrec" --cgroup /g0 >/dev/null 2>"$TMPD/deep.err"
+	rc=$?
+	check "a recorded tree 1000 deep: --cgroup says the recording carries none (exit 1)" \
+		bash -c "test $rc = 1 && grep -q 'carries no cgroups' '$TMPD/deep.err'"
+else
+	echo "SKIP (part): tests/gen_recording is not built"
+fi
 "$LEAKTOP" -b -n 1 --cgroup "no-such-unit-$$.service" >"$TMPD/bad.out" 2>"$TMPD/bad.err"
 rc=$?
 check "an unknown cgroup: exit 1" test "$rc" = 1

@@ -197,7 +197,8 @@ static int replay_next(struct source *src, struct sample *s)
 		/* --cgroup on a recording without cgroups would cut nothing */
 		if (o->cgroup && !s->cgroups.of_proc && src->i == 1) {
 			fprintf(stderr, "leaktop: %s: --cgroup: the recording carries no "
-				"cgroups (written before format 4.1)\n", o->replay_path);
+				"cgroups (written before format 4.1, or they do not decode)\n",
+				o->replay_path);
 			sample_release(s);
 			return -1;
 		}
