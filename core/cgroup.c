@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "leaktop/cgroup.h"
+#include "leaktop/fallback.h"
 #include "alloc_hook.h"
 
 /* ---- /proc/PID/cgroup --------------------------------------------------- */
@@ -48,6 +49,12 @@ static int copy_path(const char *s, const char *e, char *path, size_t pathsz)
 int cgroup_parse_proc(const char *text, size_t len, char *path, size_t pathsz,
 		      enum cgroup_version *version)
 {
+	return cgroup_parse_proc_in(text, len, 1, path, pathsz, version);
+}
+
+int cgroup_parse_proc_in(const char *text, size_t len, int v1, char *path, size_t pathsz,
+			 enum cgroup_version *version)
+{
 	const char *p = text, *end = text + len;
 	const char *v2 = NULL, *v2e = NULL;
 
@@ -60,7 +67,7 @@ int cgroup_parse_proc(const char *text, size_t len, char *path, size_t pathsz,
 		c1 = memchr(p, ':', (size_t)(nl - p));
 		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
 		if (c2) {
-			if (has_controller(c1 + 1, c2, "memory")) {
+			if (v1 && has_controller(c1 + 1, c2, "memory")) {
 				*version = CGROUP_V1;
 				return copy_path(c2 + 1, nl, path, pathsz);
 			}
@@ -435,7 +442,8 @@ void cgroup_host_detect(const char *cgroot, const char *procroot, struct cgroup_
 	if (v2_has_memory(cgroot)) {
 		snprintf(h->memroot, sizeof(h->memroot), "%s", cgroot);
 		h->version = CGROUP_V2;
-	} else if (snprintf(path, sizeof(path), "%s/memory/memory.usage_in_bytes", cgroot) <
+	} else if (!lt_fallback(LT_FB_MEMCG_V1) &&
+		   snprintf(path, sizeof(path), "%s/memory/memory.usage_in_bytes", cgroot) <
 			   (int)sizeof(path) && stat(path, &st) == 0) {
 		snprintf(h->memroot, sizeof(h->memroot), "%s/memory", cgroot);
 		h->version = CGROUP_V1;
@@ -641,7 +649,8 @@ static char *read_path(struct cgroup_cache *c, int pid)
 	if (lt_path(file, sizeof(file), c->procroot, rel) < 0 ||
 	    lt_read_file(file, &buf, &len, 1 << 16) < 0)
 		return NULL;
-	r = cgroup_parse_proc(buf, len, path, sizeof(path), &v);
+	/* LEAKTOP_FALLBACKS=memcg_v1: the unified path, as on a v2 machine */
+	r = cgroup_parse_proc_in(buf, len, !lt_fallback(LT_FB_MEMCG_V1), path, sizeof(path), &v);
 	free(buf);
 	if (r < 0)
 		return NULL;

@@ -125,24 +125,21 @@ static int32_t cgroup_index(struct sample_cgroups *c, size_t nsorted, const char
  * same path (systemd keeps the hierarchies parallel), never in "/".
  * Otherwise the cgroup of the first process that holds it.
  */
-static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
+int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock)
 {
-	struct sample_cgroups *c = &out->cgroups;
-	const struct fd_census *o = &out->owners;
-	uint32_t *idx = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*idx));
-	size_t i, j = 0, nsorted = c->n;
-	uint64_t last_id = 0;
-	int32_t last_g = -1;
+	const struct fd_census *o = &s->owners;
+	uint32_t *idx = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*idx));
+	size_t i, j = 0;
 
 	if (!idx)
 		return -ENOMEM;
-	for (i = 0; i < out->socks.n; i++) {
+	for (i = 0; i < s->socks.n; i++) {
 		idx[i] = (uint32_t)i;
-		c->of_sock[i] = -1;
+		of_sock[i] = -1;
 	}
-	ltsock_sort_by_inode(&out->socks, idx, out->socks.n);
-	for (i = 0; i < out->socks.n; i++) {
-		const struct ltsock *k = &out->socks.v[idx[i]];
+	ltsock_sort_by_inode(&s->socks, idx, s->socks.n);
+	for (i = 0; s->cgroups.of_proc && i < s->socks.n; i++) {
+		const struct ltsock *k = &s->socks.v[idx[i]];
 		const struct proc_info *p;
 
 		if (!k->inode)
@@ -151,11 +148,23 @@ static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
 			j++;
 		if (j == o->nowners || o->owners[j].inode != k->inode)
 			continue;
-		p = procs_find(&out->procs, o->owners[j].pid);
+		p = procs_find(&s->procs, o->owners[j].pid);
 		if (p)
-			c->of_sock[idx[i]] = c->of_proc[p - out->procs.v];
+			of_sock[idx[i]] = s->cgroups.of_proc[p - s->procs.v];
 	}
 	free(idx);
+	return 0;
+}
+
+static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
+{
+	struct sample_cgroups *c = &out->cgroups;
+	size_t i, nsorted = c->n;
+	uint64_t last_id = 0;
+	int32_t last_g = -1;
+
+	if (sample_cgroups_socks_by_owner(out, c->of_sock) < 0)
+		return -ENOMEM;
 	for (i = 0; i < out->socks.n; i++) {
 		const struct ltsock *k = &out->socks.v[i];
 		const char *path;
@@ -177,8 +186,8 @@ static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
 	return 0;
 }
 
-/* Step 3: the totals, and the kernel's figure beside them. */
-static void cgroups_sum(struct sample_ctx *ctx, struct sample *out)
+/* Step 3: each cgroup's own totals (the tree sums them upwards). */
+static void cgroups_sum(struct sample *out)
 {
 	struct sample_cgroups *c = &out->cgroups;
 	size_t i;
@@ -197,6 +206,7 @@ static void cgroups_sum(struct sample_ctx *ctx, struct sample *out)
 		g->wmem += mem - (k->rmem < mem ? k->rmem : mem);
 		g->queued += ltsock_queued(k);
 		g->nsockets++;
+		g->direct = 1;
 		if (ltsock_is_orphan(k))
 			g->norphans++;
 	}
@@ -208,6 +218,7 @@ static void cgroups_sum(struct sample_ctx *ctx, struct sample *out)
 			continue;
 		g = &c->v[c->of_proc[i]];
 		g->nprocs++;
+		g->direct = 1;
 		if (p->nfds > 0)
 			g->nfds += (uint32_t)p->nfds;
 		g->ghosts += (uint32_t)(p->ghosts > 0 ? p->ghosts : 0);
@@ -219,6 +230,14 @@ static void cgroups_sum(struct sample_ctx *ctx, struct sample *out)
 		if (g && findings_is_open(f))
 			c->v[g - c->v].nfindings++;
 	}
+}
+
+/* The kernel's figure beside ours, for each cgroup left after the cut. */
+static void cgroups_kernel(struct sample_ctx *ctx, struct sample *out)
+{
+	struct sample_cgroups *c = &out->cgroups;
+	size_t i;
+
 	for (i = 0; i < c->n; i++) {
 		if (ctx->cghost.version != c->version && !ctx->cghost.nosocket)
 			c->v[i].kernel.acct = CGROUP_ACCT_NO_MEMCG;
@@ -227,14 +246,198 @@ static void cgroups_sum(struct sample_ctx *ctx, struct sample *out)
 	}
 }
 
+/* ---- the tree --------------------------------------------------------- */
+
 static const struct sample_cgroup *sort_groups;
 
-/* The order of cgroups: socket memory, then bytes waiting, then path. */
-static int cmp_cgroup_idx(const void *a, const void *b)
+static int cmp_group_path(const void *a, const void *b)
+{
+	return strcmp(sort_groups[*(const uint32_t *)a].path,
+		      sort_groups[*(const uint32_t *)b].path);
+}
+
+/* c->v's indices in path order (n of them); NULL when memory runs out. */
+static uint32_t *path_index(const struct sample_cgroups *c)
+{
+	uint32_t *idx = malloc((c->n ? c->n : 1) * sizeof(*idx));
+	size_t i;
+
+	if (!idx)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		idx[i] = (uint32_t)i;
+	sort_groups = c->v;
+	qsort(idx, c->n, sizeof(*idx), cmp_group_path);
+	sort_groups = NULL;
+	return idx;
+}
+
+/* The entry whose path is path[0..len), through idx; -1 none. */
+static int32_t find_path(const struct sample_cgroups *c, const uint32_t *idx, const char *path,
+			 size_t len)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *v = c->v[idx[mid]].path;
+		int r = strncmp(v, path, len);
+
+		if (!r && v[len])
+			r = 1;
+		if (!r)
+			return (int32_t)idx[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The length of the parent's path of path[0..len); 1 or less: the parent
+ * is "/" (no one's parent) or there is none. */
+static size_t parent_len(const char *path, size_t len)
+{
+	while (len > 0 && path[len - 1] != '/')
+		len--;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	return len;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the ancestors of c's paths that are not in c yet. */
+static int add_ancestors(struct sample_cgroups *c)
+{
+	uint32_t *idx = path_index(c);
+	char **miss = NULL, **nm;
+	size_t nmiss = 0, cap = 0, i, k;
+	struct sample_cgroup *nv;
+	int r = -ENOMEM;
+
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < c->n; i++) {
+		const char *p = c->v[i].path;
+		size_t len = strlen(p);
+
+		while ((len = parent_len(p, len)) > 1 && find_path(c, idx, p, len) < 0) {
+			if (nmiss == cap) {
+				cap = cap ? cap * 2 : 16;
+				nm = reallocarray(miss, cap, sizeof(*nm));
+				if (!nm)
+					goto out;
+				miss = nm;
+			}
+			miss[nmiss] = strndup(p, len);
+			if (!miss[nmiss])
+				goto out;
+			nmiss++;
+		}
+	}
+	if (!nmiss) {
+		r = 0;
+		goto out;
+	}
+	qsort(miss, nmiss, sizeof(*miss), cmp_str);
+	for (i = 1, k = 1; i < nmiss; i++) {
+		if (strcmp(miss[i], miss[k - 1]))
+			miss[k++] = miss[i];
+		else
+			free(miss[i]);
+	}
+	nmiss = k;
+	nv = reallocarray(c->v, c->n + nmiss, sizeof(*nv));
+	if (!nv)
+		goto out;
+	c->v = nv;
+	for (i = 0; i < nmiss; i++) {
+		struct sample_cgroup *g = &c->v[c->n++];
+
+		memset(g, 0, sizeof(*g));
+		g->path = miss[i];
+		miss[i] = NULL;
+		cgroup_name(g->path, &g->name);
+	}
+	r = 0;
+out:
+	for (i = 0; i < nmiss; i++)
+		free(miss[i]);
+	free(miss);
+	free(idx);
+	return r;
+}
+
+static void add_figures(struct sample_cgroup *to, const struct sample_cgroup *g)
+{
+	to->mem += g->mem;
+	to->rmem += g->rmem;
+	to->wmem += g->wmem;
+	to->queued += g->queued;
+	to->nsockets += g->nsockets;
+	to->norphans += g->norphans;
+	to->nprocs += g->nprocs;
+	to->nfds += g->nfds;
+	to->ghosts += g->ghosts;
+	to->nfindings += g->nfindings;
+}
+
+static int cmp_deeper(const void *a, const void *b)
 {
 	const struct sample_cgroup *x = &sort_groups[*(const uint32_t *)a];
 	const struct sample_cgroup *y = &sort_groups[*(const uint32_t *)b];
 
+	return (x->depth < y->depth) - (x->depth > y->depth);
+}
+
+int sample_cgroups_tree(struct sample_cgroups *c)
+{
+	uint32_t *idx;
+	size_t i;
+	int r;
+
+	if ((r = add_ancestors(c)) < 0)
+		return r;
+	if (!(idx = path_index(c)))
+		return -ENOMEM;
+	for (i = 0; i < c->n; i++) {
+		const char *p = c->v[i].path;
+		size_t len = parent_len(p, strlen(p));
+
+		c->v[i].parent = len > 1 ? find_path(c, idx, p, len) : -1;
+		c->v[i].nchildren = 0;
+	}
+	/* in path order a parent comes before its children */
+	for (i = 0; i < c->n; i++) {
+		struct sample_cgroup *g = &c->v[idx[i]];
+
+		g->depth = g->parent >= 0 ? (uint16_t)(c->v[g->parent].depth + 1) : 0;
+		if (g->parent >= 0)
+			c->v[g->parent].nchildren++;
+	}
+	/* the deepest first: a child holds its own children's before it is
+	 * added to its parent */
+	sort_groups = c->v;
+	qsort(idx, c->n, sizeof(*idx), cmp_deeper);
+	sort_groups = NULL;
+	for (i = 0; i < c->n; i++) {
+		const struct sample_cgroup *g = &c->v[idx[i]];
+
+		if (g->parent >= 0)
+			add_figures(&c->v[g->parent], g);
+	}
+	free(idx);
+	return 0;
+}
+
+/* The order of siblings: socket memory, then bytes waiting, then path. */
+static int cmp_siblings(const struct sample_cgroup *x, const struct sample_cgroup *y)
+{
 	if (x->mem != y->mem)
 		return x->mem > y->mem ? -1 : 1;
 	if (x->queued != y->queued)
@@ -242,11 +445,32 @@ static int cmp_cgroup_idx(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Step 4: most socket memory first; keep[] (NULL: all) says which stay.
- * The processes' and sockets' indices follow. */
-static int cgroups_order(struct sample *out, const unsigned char *keep)
+/* Pre-order: an ancestor before its descendants; else as the two
+ * ancestors that are siblings compare. */
+static int cmp_preorder(const void *a, const void *b)
 {
-	struct sample_cgroups *c = &out->cgroups;
+	const struct sample_cgroup *v = sort_groups;
+	int32_t x = (int32_t)*(const uint32_t *)a, y = (int32_t)*(const uint32_t *)b;
+
+	while (v[x].depth > v[y].depth)
+		x = v[x].parent;
+	while (v[y].depth > v[x].depth)
+		y = v[y].parent;
+	if (x == y) {
+		int dx = v[*(const uint32_t *)a].depth, dy = v[*(const uint32_t *)b].depth;
+
+		return (dx > dy) - (dx < dy);
+	}
+	while (v[x].parent != v[y].parent) {
+		x = v[x].parent;
+		y = v[y].parent;
+	}
+	return cmp_siblings(&v[x], &v[y]);
+}
+
+int sample_cgroups_order(struct sample_cgroups *c, size_t nprocs, size_t nsocks,
+			 const unsigned char *keep)
+{
 	struct sample_cgroup *nv = malloc((c->n ? c->n : 1) * sizeof(*nv));
 	uint32_t *perm = malloc((c->n ? c->n : 1) * sizeof(*perm));
 	int32_t *map = malloc((c->n ? c->n : 1) * sizeof(*map));
@@ -260,25 +484,36 @@ static int cgroups_order(struct sample *out, const unsigned char *keep)
 	}
 	for (i = 0; i < c->n; i++) {
 		map[i] = -1;
-		if (!keep || keep[i])
-			perm[n++] = (uint32_t)i;
+		perm[i] = (uint32_t)i;
 	}
 	sort_groups = c->v;
-	qsort(perm, n, sizeof(*perm), cmp_cgroup_idx);
+	qsort(perm, c->n, sizeof(*perm), cmp_preorder);
 	sort_groups = NULL;
+	for (i = 0; i < c->n; i++) {
+		if (keep && !keep[perm[i]])
+			continue;
+		map[perm[i]] = (int32_t)n;
+		nv[n++] = c->v[perm[i]];
+	}
+	/* a parent precedes its children, so its depth is set first */
 	for (i = 0; i < n; i++) {
-		nv[i] = c->v[perm[i]];
-		map[perm[i]] = (int32_t)i;
+		struct sample_cgroup *g = &nv[i];
+
+		g->parent = g->parent >= 0 ? map[g->parent] : -1;
+		g->depth = g->parent >= 0 ? (uint16_t)(nv[g->parent].depth + 1) : 0;
+		g->nchildren = 0;
+		if (g->parent >= 0)
+			nv[g->parent].nchildren++;
 	}
 	for (i = 0; i < c->n; i++)
 		if (map[i] < 0)
 			free(c->v[i].path);
 	free(c->v);
 	c->v = nv;
-	for (i = 0; i < out->procs.n; i++)
+	for (i = 0; c->of_proc && i < nprocs; i++)
 		if (c->of_proc[i] >= 0)
 			c->of_proc[i] = map[c->of_proc[i]];
-	for (i = 0; i < out->socks.n; i++)
+	for (i = 0; c->of_sock && i < nsocks; i++)
 		if (c->of_sock[i] >= 0)
 			c->of_sock[i] = map[c->of_sock[i]];
 	c->n = n;
@@ -337,7 +572,9 @@ void sample_take_cgroups(struct sample_ctx *ctx, struct sample *out)
 	if (!paths || !c->of_proc || !c->of_sock ||
 	    cgroups_of_procs(ctx, out, paths) < 0 || cgroups_of_socks(ctx, out) < 0)
 		goto nomem;
-	cgroups_sum(ctx, out);
+	cgroups_sum(out);
+	if (sample_cgroups_tree(c) < 0)
+		goto nomem;
 	if (ctx->cgroup) {
 		c->filter = ctx->cgroup;
 		keep = malloc(c->n ? c->n : 1);
@@ -347,8 +584,9 @@ void sample_take_cgroups(struct sample_ctx *ctx, struct sample *out)
 			keep[i] = (unsigned char)cgroup_matches(c->v[i].path, ctx->cgroup);
 		cgroups_cut(out, keep);
 	}
-	if (cgroups_order(out, keep) < 0)
+	if (sample_cgroups_order(c, out->procs.n, out->socks.n, keep) < 0)
 		goto nomem;
+	cgroups_kernel(ctx, out);
 	goto out;
 nomem:
 	sample_cgroups_free(c);
@@ -403,4 +641,45 @@ int sample_cgroup_known(const struct sample *s, const char *arg)
 		if (cgroup_matches(s->cgroups.v[i].path, arg))
 			return 1;
 	return 0;
+}
+
+const struct sample_cgroup *sample_cgroup_to_name(const struct sample *s,
+						  const struct finding *f)
+{
+	const struct sample_cgroup *g = sample_cgroup_of_finding(s, f);
+
+	return g && g->name.kind != CGROUP_KIND_ROOT ? g : NULL;
+}
+
+const char *sample_cgroup_tree_label(const struct sample_cgroup *g)
+{
+	const char *last;
+
+	if (g->parent < 0 || g->name.kind != CGROUP_KIND_PATH ||
+	    !(last = strrchr(g->path, '/')) || !last[1])
+		return g->name.label;
+	return last + 1;
+}
+
+int sample_cgroups_cut(struct sample *s, const char *arg)
+{
+	struct sample_cgroups *c = &s->cgroups;
+	unsigned char *keep;
+	size_t i;
+	int r;
+
+	if (!c->of_proc || !c->of_sock)
+		return 0;
+	if (!s->shown && s->order && sample_build_shown(s) < 0)
+		return -ENOMEM;
+	keep = malloc(c->n ? c->n : 1);
+	if (!keep)
+		return -ENOMEM;
+	for (i = 0; i < c->n; i++)
+		keep[i] = (unsigned char)cgroup_matches(c->v[i].path, arg);
+	cgroups_cut(s, keep);
+	r = sample_cgroups_order(c, s->procs.n, s->socks.n, keep);
+	free(keep);
+	c->filter = arg;
+	return r;
 }

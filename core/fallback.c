@@ -67,6 +67,9 @@ static const struct fallback_entry entries[LT_FB_COUNT] = {
 	[LT_FB_BPF] = { "bpf", "Linux 5.8",
 		"nothing seen; owners come from reading every /proc/PID/fd link "
 		"instead of one pass of the task_file iterator (slower)" },
+	[LT_FB_MEMCG_V1] = { "memcg_v1", "Linux 2.6.25",
+		"processes are placed by their unified (v2) cgroup path; where only "
+		"v1 has the memory controller, no cgroup's socket figure is read" },
 };
 
 static unsigned forced, detected, said;

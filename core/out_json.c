@@ -187,7 +187,8 @@ static void json_cgroup_ref(FILE *f, const struct sample_cgroup *g)
 	fputc('}', f);
 }
 
-/* ,"cgroups":[...]: the totals of each cgroup beside the kernel's figure */
+/* ,"cgroups":[...]: the tree of cgroups in pre-order, the totals of each
+ * (its subtree's) beside the kernel's figure */
 static void json_cgroups(FILE *f, const struct sample *s)
 {
 	static const char *const kinds[] = { "path", "root", "unit", "container", "pod" };
@@ -206,6 +207,15 @@ static void json_cgroups(FILE *f, const struct sample *s)
 		out_json_string(f, g->path);
 		fputs(",\"name\":", f);
 		out_json_string(f, g->name.label);
+		/* the tree: its parent's path (null for a top), how deep, and
+		 * whether processes or sockets are in it itself */
+		fputs(",\"parent\":", f);
+		if (g->parent >= 0)
+			out_json_string(f, s->cgroups.v[g->parent].path);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"depth\":%u,\"direct\":%s", (unsigned)g->depth,
+			g->direct ? "true" : "false");
 		fprintf(f, ",\"kind\":\"%s\",\"unit\":", kinds[g->name.kind]);
 		out_json_string(f, g->name.unit);
 		fputs(",\"runtime\":", f);

@@ -381,17 +381,18 @@ out:
 
 /*
  * Per cgroup, within the same --top cap as sockets and processes: the first
- * top cgroups of the sample's order (most socket memory first) that hold
- * socket memory or an open finding.  The kernel's own figure where it
+ * top cgroups of the sample's order (the tree's pre-order, each level most
+ * socket memory first) that hold socket memory or an open finding; each
+ * figure is its whole subtree's, as the kernel's is.  The kernel's own figure where it
  * charges the cgroup.
  */
 static void prom_cgroups(FILE *f, const struct sample *s, unsigned top)
 {
 	static const struct { const char *name, *help; } fam[] = {
 		{ "leaktop_cgroup_socket_memory_bytes",
-		  "Socket memory pinned by the sockets of the cgroup's processes." },
+		  "Socket memory pinned by the sockets of the cgroup and the cgroups below it." },
 		{ "leaktop_cgroup_queued_bytes",
-		  "Bytes waiting for a reader in the cgroup's sockets." },
+		  "Bytes waiting for a reader in the sockets of the cgroup and the cgroups below it." },
 		{ "leaktop_cgroup_kernel_socket_bytes",
 		  "What the kernel charges the cgroup for sockets (v2 memory.stat sock, v1 tcp usage)." },
 	};

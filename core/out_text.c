@@ -260,8 +260,9 @@ static void text_finding_cgroup(FILE *f, const struct sample *s, const struct fi
 		fprintf(f, "           in: cgroup %s\n", text_safe(g->path, b1, sizeof(b1)));
 }
 
-/* The cgroups that hold socket memory or a finding, most first, with the
- * kernel's figure beside ours (at most 8 lines). */
+/* The cgroups that hold socket memory or a finding, as the tree's
+ * pre-order (each level most first), with the kernel's figure beside ours
+ * (at most 8 lines). */
 static void text_services(FILE *f, const struct sample *s)
 {
 	char b1[32], b2[32], b3[32], name[256];
@@ -282,8 +283,10 @@ static void text_services(FILE *f, const struct sample *s)
 		if (!g->mem && !g->nfindings)
 			continue;
 		n++;
-		fprintf(f, "  %-40s %10s %10s %10s %6u %5u %5u\n",
-			text_safe(g->name.label, name, sizeof(name)),
+		/* the tree: a child under its parent, two columns further in */
+		fprintf(f, "  %*s%-*s %10s %10s %10s %6u %5u %5u\n", 2 * (g->depth < 8 ? g->depth : 8),
+			"", 40 - 2 * (g->depth < 8 ? g->depth : 8),
+			text_safe(sample_cgroup_tree_label(g), name, sizeof(name)),
 			units_size(g->mem, b1, sizeof(b1)),
 			cgroup_acct_counts(g->kernel.acct) ? units_size(g->kernel.bytes, b2, sizeof(b2)) :
 			"n/c", units_size(g->queued, b3, sizeof(b3)), g->nsockets, g->nprocs,

@@ -25,7 +25,7 @@
  * sample), sc (struct meminfo_slabcache), ns (struct sample_netns), k and r
  * (struct ltsock and its struct sock_rate), fp (struct fd_proc), p (struct
  * proc_info), x (struct finding), ft (struct fd_table), e (struct fd_entry);
- * for an action event res, t and au (below).
+ * for an action event res, t and au, for a cgroups frame g (below).
  * The owners table has no fields: its key says everything.
  */
 #ifndef LEAKTOP_REC_FIELDS_H
@@ -161,6 +161,20 @@
 	F(D, e->ghost_age) F(K, e->sock)
 #define REC_FDENT_2(F)
 #define REC_FDENT_3(F)
+
+/*
+ * A row of the cgroups frame (4.1; not a sample table: the frame is whole
+ * each time, and old 4.0 readers skip it): one cgroup of the tree, g a
+ * struct sample_cgroup.  Its name is derived again from the path on
+ * reading (cgroup_name).  A row is its length and these fields; a later
+ * field goes at the end, and a reader skips what it does not know.
+ */
+#define REC_CGROUP(F) \
+	F(P, g->path) F(I, g->parent) F(U, g->direct) \
+	F(U, g->mem) F(U, g->rmem) F(U, g->wmem) F(U, g->queued) \
+	F(U, g->nsockets) F(U, g->norphans) F(U, g->nprocs) F(U, g->nfds) \
+	F(U, g->ghosts) F(U, g->nfindings) F(U, g->kernel.acct) \
+	F(U, g->kernel.bytes)
 
 /*
  * The payload of an action event (not a table: no versions yet): the

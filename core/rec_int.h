@@ -46,7 +46,10 @@ enum frame_type {
 	FR_ACTION = 4,
 	FR_NOTE = 5,
 	FR_END = 6,	/* the writer closed the file */
+	FR_CGROUPS = 7,	/* 4.1: the cgroups of the sample of its seq */
 };
+#define MAX_CGROUPS	65536	/* rows of a cgroups frame */
+#define MAX_CGROUP_DEPTH 128	/* its tree's depth (real ones: under 10) */
 
 #define FR_FLAG_ZSTD 0x01
 
@@ -161,6 +164,8 @@ int rec_dec_finding(struct cur *c, struct finding *x);
 void *rec_calloc1(size_t n, size_t sz);
 int rec_rows_to_sample(const struct rowset *rs, struct sample *s);
 void rec_enc_action(struct buf *b, const struct actions_audit *au);
+void rec_enc_cgroups(struct buf *b, const struct sample *s);
+int rec_dec_cgroups(struct cur *c, struct sample *s);
 int rec_dec_action(struct cur *c, struct record_action *au);
 
 /* rec_delta.c */

@@ -52,6 +52,9 @@ struct record_reader {
 	uint64_t total;		/* ... all samples read together, 0 no cap */
 	uint64_t spent;		/* decoded so far against total */
 	struct buf stored, raw;
+	struct rframe *cgf;	/* cgroups frames (4.1), in file order */
+	size_t ncgf, capcgf;
+	const char *cgroup;	/* --cgroup on every sample, or NULL */
 };
 
 static void r_warn(struct record_reader *r, const char *fmt, ...)
@@ -245,6 +248,26 @@ static int frame_push(struct record_reader *r, uint64_t off, const struct frame_
 	return 0;
 }
 
+static int cgframe_push(struct record_reader *r, uint64_t off, const struct frame_hdr *h)
+{
+	if (r->ncgf == r->capcgf) {
+		size_t cap = r->capcgf ? r->capcgf * 2 : 256;
+		struct rframe *nv;
+
+		if (cap > SIZE_MAX / sizeof(*nv))
+			return -ENOMEM;
+		nv = realloc(r->cgf, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		r->cgf = nv;
+		r->capcgf = cap;
+	}
+	r->cgf[r->ncgf].off = off;
+	r->cgf[r->ncgf].h = *h;
+	r->ncgf++;
+	return 0;
+}
+
 static int sample_push(struct record_reader *r, size_t frame, size_t key)
 {
 	if (r->nsamples == r->capsamples) {
@@ -361,6 +384,10 @@ static int scan(struct record_reader *r, uint64_t off)
 			if (ret < 0)
 				r_warn(r, "offset %" PRIu64 ": event frame does not decode; "
 				       "skipped", off);
+			break;
+		case FR_CGROUPS:
+			if ((ret = cgframe_push(r, off, &h)) < 0)
+				return ret;
 			break;
 		case FR_END:
 			break;
@@ -525,6 +552,7 @@ void record_reader_free(struct record_reader *r)
 		rec_rowset_free(&r->st[t]);
 	rec_rowset_free(&r->tmp);
 	free(r->frames);
+	free(r->cgf);
 	free(r->samples);
 	rec_buf_free(&r->stored);
 	rec_buf_free(&r->raw);
@@ -656,6 +684,51 @@ static void sample_host(const struct record_header *h, struct sample *s)
 	hi->uptime = h->boot_time > 0 && s->time > h->boot_time ? s->time - h->boot_time : 0;
 }
 
+/*
+ * The cgroups of the sample of seq, from the last cgroups frame that
+ * names it (a recording before 4.1 has none: the sample has no cgroups);
+ * then --cgroup's cut.  A frame that does not decode leaves the sample
+ * without cgroups (the first time, a warning says so).  0 or -ENOMEM.
+ */
+static int sample_cgroups(struct record_reader *r, uint32_t seq, struct sample *s)
+{
+	const struct rframe *f = NULL;
+	struct cur c;
+	size_t i;
+	int ret;
+
+	for (i = r->ncgf; i-- > 0;)
+		if (r->cgf[i].h.seq == seq) {
+			f = &r->cgf[i];
+			break;
+		}
+	if (!f)
+		return 0;
+	if ((ret = load_payload(r, f, 1)) < 0)
+		return ret == -ENOMEM ? ret : 0;
+	c = (struct cur){ r->raw.p, r->raw.p + r->raw.len, 0, 0 };
+	if (rec_get_u(&c) != seq || c.bad)
+		ret = -EBADMSG;
+	else
+		ret = rec_dec_cgroups(&c, s);
+	if (ret < 0) {
+		size_t k;
+
+		for (k = 0; k < s->cgroups.n; k++)
+			free(s->cgroups.v[k].path);
+		free(s->cgroups.v);
+		free(s->cgroups.of_proc);
+		free(s->cgroups.of_sock);
+		memset(&s->cgroups, 0, sizeof(s->cgroups));
+		if (ret == -ENOMEM)
+			return ret;
+		r_warn(r, "offset %" PRIu64 ": the cgroups of sample %u do not decode; "
+		       "left out", f->off, seq);
+		return 0;
+	}
+	return r->cgroup ? sample_cgroups_cut(s, r->cgroup) : 0;
+}
+
 int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out,
 			 struct lt_err *err)
 {
@@ -702,7 +775,17 @@ int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out
 		return sample_error(r, idx, ret, err);
 	}
 	sample_host(&r->hdr, out);
+	ret = sample_cgroups(r, r->frames[r->samples[idx].frame].h.seq, out);
+	if (ret < 0) {
+		sample_release(out);
+		return sample_error(r, idx, ret, err);
+	}
 	return 0;
+}
+
+void record_reader_set_cgroup(struct record_reader *r, const char *arg)
+{
+	r->cgroup = arg;
 }
 
 void record_reader_set_budget(struct record_reader *r, uint64_t per_sample, uint64_t total)

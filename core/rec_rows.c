@@ -808,3 +808,141 @@ int rec_dec_action(struct cur *c, struct record_action *au)
 	res->undo.statedir = NULL;
 	return 0;
 }
+
+/* ---- the cgroups frame (4.1) --------------------------------------------------- */
+
+/*
+ * The sample's cgroups: the rows of the tree in its pre-order, then which
+ * cgroup each process is in (pid, row), then the sockets whose cgroup is
+ * not their first owner's (the kernel's cgroup id placed them: orphans,
+ * sockets a process inherited), as netns, inode, row + 1 (0: none).
+ */
+void rec_enc_cgroups(struct buf *b, const struct sample *s)
+{
+	const struct sample_cgroups *cg = &s->cgroups;
+	struct buf row = { 0 };
+	int32_t *derived;
+	size_t i, n;
+
+	rec_put_u(b, (uint64_t)cg->version);
+	rec_put_u(b, cg->n);
+	for (i = 0; i < cg->n; i++) {
+		const struct sample_cgroup *g = &cg->v[i];
+		struct buf *keep = b;
+
+		row.len = 0;
+		b = &row;
+		REC_CGROUP(REC_ENC)
+		b = keep;
+		rec_put_u(b, row.len);
+		rec_put_raw(b, row.p, row.len);
+	}
+	rec_buf_free(&row);
+	for (i = 0, n = 0; i < s->procs.n; i++)
+		n += cg->of_proc[i] >= 0;
+	rec_put_u(b, n);
+	for (i = 0; i < s->procs.n; i++)
+		if (cg->of_proc[i] >= 0) {
+			rec_put_u(b, (uint64_t)s->procs.v[i].pid);
+			rec_put_u(b, (uint64_t)cg->of_proc[i]);
+		}
+	derived = rec_calloc1(s->socks.n, sizeof(*derived));
+	if (!derived || sample_cgroups_socks_by_owner(s, derived) < 0) {
+		free(derived);
+		b->oom = 1;
+		return;
+	}
+	for (i = 0, n = 0; i < s->socks.n; i++)
+		n += derived[i] != cg->of_sock[i];
+	rec_put_u(b, n);
+	for (i = 0; i < s->socks.n; i++)
+		if (derived[i] != cg->of_sock[i]) {
+			rec_put_u(b, s->socks.v[i].netns);
+			rec_put_u(b, s->socks.v[i].inode);
+			rec_put_u(b, (uint64_t)(cg->of_sock[i] + 1));
+		}
+	free(derived);
+}
+
+/* Into s (decoded from its tables, no cgroups yet).  A tree that is not
+ * one (a parent after its child, a row out of range) is -EBADMSG; s's
+ * cgroups are then left empty by the caller. */
+int rec_dec_cgroups(struct cur *c, struct sample *s)
+{
+	struct sample_cgroups *cg = &s->cgroups;
+	uint64_t n, i, m;
+
+	cg->version = (enum cgroup_version)rec_get_u(c);
+	n = rec_get_u(c);
+	if (c->bad || n > MAX_CGROUPS || n > (uint64_t)(c->e - c->p) ||
+	    cg->version > CGROUP_V2)
+		return -EBADMSG;
+	cg->v = rec_calloc1((size_t)n, sizeof(*cg->v));
+	cg->of_proc = rec_calloc1(s->procs.n, sizeof(*cg->of_proc));
+	cg->of_sock = rec_calloc1(s->socks.n, sizeof(*cg->of_sock));
+	if (!cg->v || !cg->of_proc || !cg->of_sock)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct sample_cgroup *g = &cg->v[i];
+		uint64_t len = rec_get_u(c);
+		struct cur rc;
+
+		if (c->bad || len > (uint64_t)(c->e - c->p))
+			return -EBADMSG;
+		rc = (struct cur){ c->p, c->p + len, 0, 0 };
+		c->p += len;
+		{
+			struct cur *keep = c;
+
+			c = &rc;
+			REC_CGROUP(REC_DEC)
+			c = keep;
+		}
+		cg->n = (size_t)i + 1;	/* the path is cg's to free from here */
+		if (rc.oom)
+			return -ENOMEM;
+		if (rc.bad || !g->path || g->path[0] != '/' || g->parent >= (int32_t)i ||
+		    g->parent < -1 || g->kernel.acct > CGROUP_ACCT_NO_MEMCG)
+			return -EBADMSG;
+		cgroup_name(g->path, &g->name);
+		g->depth = g->parent >= 0 ? (uint16_t)(cg->v[g->parent].depth + 1) : 0;
+		/* every walk up the tree is bounded by its depth */
+		if (g->depth > MAX_CGROUP_DEPTH)
+			return -EBADMSG;
+		if (g->parent >= 0)
+			cg->v[g->parent].nchildren++;
+	}
+	for (i = 0; i < s->procs.n; i++)
+		cg->of_proc[i] = -1;
+	m = rec_get_u(c);
+	if (c->bad || m > s->procs.n)
+		return -EBADMSG;
+	for (i = 0; i < m; i++) {
+		uint64_t pid = rec_get_u(c), row = rec_get_u(c);
+		const struct proc_info *p = pid <= INT32_MAX ? procs_find(&s->procs, (int)pid) : NULL;
+
+		if (c->bad || row >= n)
+			return -EBADMSG;
+		if (p)
+			cg->of_proc[p - s->procs.v] = (int32_t)row;
+	}
+	if (sample_cgroups_socks_by_owner(s, cg->of_sock) < 0)
+		return -ENOMEM;
+	m = rec_get_u(c);
+	if (c->bad || m > s->socks.n)
+		return -EBADMSG;
+	for (i = 0; i < m; i++) {
+		uint64_t ns = rec_get_u(c), ino = rec_get_u(c), row = rec_get_u(c);
+		int32_t k = sock_of_inode(s, ino);
+
+		if (c->bad || row > n)
+			return -EBADMSG;
+		/* the first socket of that inode in that namespace */
+		while (k >= 0 && (size_t)k < s->socks.n && s->socks.v[k].inode == ino &&
+		       s->socks.v[k].netns != ns)
+			k++;
+		if (k >= 0 && (size_t)k < s->socks.n && s->socks.v[k].inode == ino)
+			cg->of_sock[k] = (int32_t)row - 1;
+	}
+	return c->bad || c->p != c->e ? -EBADMSG : 0;
+}

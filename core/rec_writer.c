@@ -441,6 +441,27 @@ static int write_finding_events(struct record_writer *w, const struct sample *s)
 	return 0;
 }
 
+/* The cgroups of the sample just written (format 4.1), in a frame of
+ * their own that 4.0 readers skip; none without a process scan. */
+static int write_cgroups(struct record_writer *w, const struct sample *s)
+{
+	int r, kept;
+
+	if (!s->cgroups.of_proc || !s->cgroups.of_sock)
+		return 0;
+	w->payload.len = 0;
+	w->payload.oom = 0;
+	rec_put_u(&w->payload, w->nsamples);
+	rec_enc_cgroups(&w->payload, s);
+	if ((r = build_frame(w, FR_CGROUPS, s->time, (uint32_t)w->nsamples)) < 0)
+		return w_fail(w, -r, "encoding the cgroups");
+	if ((r = make_room(w, &kept)) < 0 || (r = append_frame(w, FR_CGROUPS)) < 0)
+		return r;
+	if (!kept)
+		w->have_prev = 0;
+	return 0;
+}
+
 /* Encode the sample payload (keyframe when key) from w->cur against w->prev. */
 static int enc_sample(struct record_writer *w, int key)
 {
@@ -512,7 +533,7 @@ int record_write_sample(struct record_writer *w, const struct sample *s,
 		w->cur[t] = tmp;
 	}
 	w->have_prev = 1;
-	if (write_finding_events(w, s) < 0)
+	if (write_cgroups(w, s) < 0 || write_finding_events(w, s) < 0)
 		goto fail;
 	if (fdatasync(w->fd) < 0 && errno != EINVAL && errno != EROFS) {
 		w_fail(w, errno, "sync");

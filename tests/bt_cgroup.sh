@@ -9,7 +9,9 @@
 # the leak's finding names the cgroup, --cgroup (by path and by name) limits
 # every list to that subtree (JSON, text, Prometheus, Markdown), orphaned
 # connections of the cgroup stay its own through the kernel's cgroup id,
-# and an unknown cgroup is a clear error.
+# a recording carries the cgroups (a replay lists them as recorded, and
+# --replay --cgroup cuts as live does), and an unknown cgroup is a clear
+# error.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 need_cmd jq
@@ -85,6 +87,33 @@ check "--cgroup in text: the leaker's socket, no other owner" \
 	bash -c "grep -q '^  $st_pid/$st_fd leak_tcpstall' '$TMPD/cut.txt' &&
 		 ! grep -E '^  [0-9]+/[0-9]+ ' '$TMPD/cut.txt' | grep -v leak_tcpstall"
 
+# --- a recording carries the cgroups (format 4.1) ---------------------------
+"$LEAKTOP" -b -n 2 -d 0.5 --format json --record "$TMPD/cg.ltrec" >"$TMPD/rec.all" 2>"$TMPD/rec.err"
+check "record: exits 0" test $? = 0
+tail -1 "$TMPD/rec.all" >"$TMPD/rec.json"
+"$LEAKTOP" -b --replay "$TMPD/cg.ltrec" --format json >"$TMPD/rep.all" 2>"$TMPD/rep.err"
+check "replay: exits 0" test $? = 0
+tail -1 "$TMPD/rep.all" >"$TMPD/rep.json"
+check "replay: the test cgroup holds the leaking socket's memory" \
+	j "$TMPD/rep.json" '(.sockets[] | select(.inode == $i)) as $k
+	  | any(.cgroups[]; .path == $cg and .mem >= $k.mem and .processes == 2)'
+check "replay: the leaker, its socket and its finding name the cgroup" \
+	j "$TMPD/rep.json" 'any(.processes[]; .pid == $p and .cgroup.path == $cg)
+	  and any(.sockets[]; .inode == $i and .cgroup.path == $cg)'
+check "replay: the cgroups as recorded (tree, figures, the kernel's)" \
+	bash -c "cmp <(jq -cS .cgroups '$TMPD/rec.json') <(jq -cS .cgroups '$TMPD/rep.json')"
+"$LEAKTOP" -b --replay "$TMPD/cg.ltrec" --format json --cgroup "$NAME" >"$TMPD/repcut.all" 2>"$TMPD/repcut.err"
+check "replay --cgroup: exits 0, nothing on stderr" \
+	bash -c "test $? = 0 && test ! -s '$TMPD/repcut.err'"
+tail -1 "$TMPD/repcut.all" >"$TMPD/repcut.json"
+check "replay --cgroup: only the test cgroup, its processes and its sockets" \
+	j "$TMPD/repcut.json" '[.cgroups[].path] == [$cg] and ([.processes[].pid] | sort == ([$p, $sp] | sort))
+	  and all(.sockets[]; .cgroup.path == $cg) and any(.sockets[]; .inode == $i)'
+"$LEAKTOP" -b --replay "$TMPD/cg.ltrec" --cgroup "no-such-unit-$$.service" >/dev/null 2>"$TMPD/repbad.err"
+rc=$?
+check "replay --cgroup naming nothing: exit 1, one line" \
+	bash -c "test $rc = 1 && grep -q 'no-such-unit-$$.service: no such cgroup in the recording' '$TMPD/repbad.err'"
+
 # --- Prometheus and Markdown -------------------------------------------------
 "$LEAKTOP" -b -n 1 --format prometheus --cgroup "$NAME" >"$TMPD/m.prom" 2>"$TMPD/m.err"
 check "prometheus: the cgroup's socket memory series" \
@@ -147,6 +176,22 @@ else
 fi
 
 # --- bad input ----------------------------------------------------------------
+# a recorded tree deeper than any real one (tests/gen_recording): the
+# sample replays without its cgroups, and --cgroup says there are none
+GEN="$TESTS_BIN/gen_recording"
+if [ -x "$GEN" ] && "$GEN" "$TMPD/deep.ltrec" cgroups 1000 && "$GEN" "$TMPD/ok.ltrec" cgroups 100; then
+	"$LEAKTOP" -b --replay "$TMPD/ok.ltrec" --cgroup /g0 >/dev/null 2>"$TMPD/ok.err"
+	check "a recorded tree 100 deep: --replay --cgroup reads it (exit 0)" \
+		bash -c "test $? = 0 && test ! -s '$TMPD/ok.err'"
+	"$LEAKTOP" -b --replay "$TMPD/deep.ltrec" >/dev/null 2>"$TMPD/deep.err"
+	check "a recorded tree 1000 deep: the sample still replays (exit 0)" test $? = 0
+	"$LEAKTOP" -b --replay "$TMPD/deep.ltrec" --cgroup /g0 >/dev/null 2>"$TMPD/deep.err"
+	rc=$?
+	check "a recorded tree 1000 deep: --cgroup says the recording carries none (exit 1)" \
+		bash -c "test $rc = 1 && grep -q 'carries no cgroups' '$TMPD/deep.err'"
+else
+	echo "SKIP (part): tests/gen_recording is not built"
+fi
 "$LEAKTOP" -b -n 1 --cgroup "no-such-unit-$$.service" >"$TMPD/bad.out" 2>"$TMPD/bad.err"
 rc=$?
 check "an unknown cgroup: exit 1" test "$rc" = 1

@@ -102,12 +102,17 @@ check "UI: the same problems, order, severities, subjects and actions as JSON" \
 # the UI's summary is cut and abbreviated to fit, never given other
 # figures: every figure on the row (a count, a size, a time) is one of the
 # sentence JSON and text print
+# (the row leads with the unit or container that holds the finding, as
+# JSON names it: its figures are that name's)
+jq -r '.findings[] | select(.state != "resolved") | "\(.severity) \(if .cgroup != null and
+	.cgroup.path != "/" then .cgroup.name + ": " else "" end)\(.summary)"' \
+	"$TMPD/last.json" >"$TMPD/ref.named"
 col=$(awk '/^SEVERITY STATE/ { print index($0, "SUMMARY"); exit }' "$TMPD/screen")
 i=0
 bad=0
 while IFS= read -r row; do
 	i=$((i + 1))
-	sentence=$(sed -n "${i}p" "$TMPD/ref.sentences")
+	sentence=$(sed -n "${i}p" "$TMPD/ref.named")
 	summary=$(cut -c "$col"- <<<"$row")
 	while IFS= read -r fig; do
 		case " $sentence" in

@@ -3,8 +3,12 @@
 # test's own (tests/cgroup.sh) holding a stalled TCP stream is listed with
 # the leaker's socket memory, the kernel's figure beside it, its processes
 # and its findings; Enter shows its processes on the Processes pane, Esc
-# goes back; --cgroup leaves the pane with that cgroup alone, and one that
-# names nothing ends the UI with a one-line error.
+# goes back; the cgroups form a tree (a child cgroup indented under its
+# parent, Left/Right fold and open it); the first screen (the strip, the
+# Findings pane's row) names the leak's cgroup; a recording's replay shows
+# the same tree, cut by --cgroup; --cgroup leaves the pane
+# with that cgroup alone, and one that names nothing ends the UI with a
+# one-line error.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
 L="$TESTS_BIN/leakers"
@@ -17,6 +21,20 @@ cg_start st "'$L/leak_tcpstall'" --mode stream --seconds 90
 # the row of the test cgroup, by its name (the label of a plain path is
 # the path itself)
 row() { grep -F -- "/$NAME"; }
+
+# the first screen names the cgroup that holds the leak: the strip (scoped
+# to the leaker with -p, so its finding is the top one) and the Findings
+# pane's row, "<name>: <summary>"
+tmux_start f 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" -d 1 -p "$st_pid,$st_server_pid"
+check "first screen: the strip names the leak's cgroup" \
+	wait_for f bash -c "strip() { awk 'NR >= 5 && /^ 1 Sockets/ { exit } NR >= 5 { print }'; }
+		strip <'$TMPD/screen' | grep -qF -- '[/$NAME] '"
+screen f | grep -F -- "[/$NAME]" | head -1 | sed 's/^/  strip: /'
+keys f 3
+check "the Findings pane: the leak's row names its cgroup" \
+	wait_for f bash -c "grep -E '^ *[a-z]+ .* $st_pid/[0-9]+ ' '$TMPD/screen' | grep -qF -- '/$NAME: '"
+screen f | grep -F -- "/$NAME: " | head -1 | sed 's/^/  row: /'
+keys f q
 tmux_start m 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" -d 1
 keys m 5
 check "key 5: the Services pane with its columns" \
@@ -48,15 +66,53 @@ check "Enter: no process outside the cgroup is listed" \
 		test \$(wc -l <'$TMPD/rows') = 2 && ! grep -avE '^ *($st_pid|$st_server_pid) ' '$TMPD/rows'"
 keys m Escape
 check "Esc: back on the Services pane" wait_for m bash -c "grep -q 'SOCK MEM' '$TMPD/screen' && grep -q 'cleared' '$TMPD/screen'"
+
+# the tree: a child cgroup with a UDP reader that never reads sits under
+# the test cgroup, indented; the parent's figures hold it; Left folds it,
+# Right opens it again
+cg_sub inner || skip_test "cannot create a child cgroup under $CG"
+cg_start_in inner ud "'$L/leak_udp'" --seconds 90
+check "tree: the parent is marked open and its child is indented under it" \
+	wait_for m bash -c "grep -A1 -F -- '[-] /$NAME ' '$TMPD/screen' | tail -1 | grep -Eq '^ +inner +[0-9.]+[KM]? '"
+screen m | grep -A1 -F -- "/$NAME " | sed 's/^/  tree: /'
+# PROCS is the fifth field from the end (PROCS FDS GHOSTS FINDS CGROUP)
+check "tree: the parent's processes are its own 2 and its child's" \
+	bash -c "$TM capture-pane -p -t m | awk -v p='[-] /$NAME ' '
+		index(\$0, p) { par = \$(NF - 4) } \$1 == \"inner\" { kid = \$(NF - 4) }
+		END { exit !(kid > 0 && par == kid + 2) }'"
+keys m / "$NAME" Enter
+keys m Left
+check "Left: the parent folds, its child is hidden" \
+	wait_for m bash -c "grep -qF -- '[+] /$NAME ' '$TMPD/screen' && ! grep -Eq '^ +inner ' '$TMPD/screen'"
+keys m Right
+check "Right: the child is back under its parent" \
+	wait_for m bash -c "grep -A1 -F -- '[-] /$NAME ' '$TMPD/screen' | tail -1 | grep -Eq '^ +inner '"
 keys m q
 wait_for m test -e "$TMPD/m.exit" >/dev/null
+
+# a recording carries the cgroups: its replay shows the same tree, and
+# --cgroup cuts it
+"$LEAKTOP" -b -n 2 -d 0.5 --record "$TMPD/svc.ltrec" >/dev/null 2>"$TMPD/rec.err"
+check "record: exits 0" test $? = 0
+tmux_start r 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" --replay "$TMPD/svc.ltrec"
+keys r 5
+check "replay: the Services pane shows the recorded tree with its figures" \
+	wait_for r bash -c "grep -F -- '[-] /$NAME ' '$TMPD/screen' | grep -Eq ' [0-9.]+M +[0-9.]+M ' &&
+		grep -A1 -F -- '[-] /$NAME ' '$TMPD/screen' | tail -1 | grep -Eq '^ +inner '"
+keys r q
+tmux_start rc 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" --replay "$TMPD/svc.ltrec" --cgroup "/$NAME/inner"
+keys rc 5
+check "replay --cgroup: the child cgroup alone, a top of the tree" \
+	wait_for rc bash -c "grep -q '1 cgroups in --cgroup /$NAME/inner' '$TMPD/screen' &&
+		grep -Eq '^/$NAME/inner ' '$TMPD/screen'"
+keys rc q
 
 # --cgroup: the pane holds that cgroup alone
 tmux_start c 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" -d 1 --cgroup "$NAME"
 keys c 5
-check "--cgroup: the pane lists the test cgroup" \
-	wait_for c bash -c "grep -q '1 cgroups in --cgroup $NAME' '$TMPD/screen' &&
-		grep -qF -- '/$NAME' '$TMPD/screen'"
+check "--cgroup: the pane lists the test cgroup and its child alone" \
+	wait_for c bash -c "grep -q '2 cgroups in --cgroup $NAME' '$TMPD/screen' &&
+		grep -qF -- '[-] /$NAME ' '$TMPD/screen' && grep -Eq '^ +inner ' '$TMPD/screen'"
 keys c q
 
 # an unknown cgroup: the UI says so and exits 1, as -b does

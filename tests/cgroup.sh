@@ -14,6 +14,7 @@
 CGROOT=/sys/fs/cgroup
 CGU=""
 CG_EXTRA=()	# more cgroups a test makes: removed the same way
+CG_SUBS=()	# children of $CG (cg_sub): removed first
 NAME="leaktop-$(basename "$0" .sh)-$$"
 if grep -qw memory "$CGROOT/cgroup.controllers" 2>/dev/null; then
 	# cgroup v2: the memory controller must be on for the root's children
@@ -35,7 +36,7 @@ grep -Eq '(^| )cgroup.memory=[^ ]*nosocket' /proc/cmdline && ACCT=nosocket
 
 cg_cleanup() {
 	local i p d
-	for d in "$CG" ${CGU:+"$CGU"} "${CG_EXTRA[@]}"; do
+	for d in "${CG_SUBS[@]}" "$CG" ${CGU:+"$CGU"} "${CG_EXTRA[@]}"; do
 		[ -d "$d" ] || continue
 		for i in $(seq 1 50); do
 			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill "$p" 2>/dev/null; done
@@ -61,6 +62,19 @@ cg_start() {
 	local name=$1; shift
 	start_bg "$name" sh -c "echo \$\$ >'$CG/cgroup.procs' &&
 		{ [ -z '$CGU' ] || echo \$\$ >'$CGU/cgroup.procs'; } && exec $*"
+}
+# cg_sub SUB: a child cgroup $CG/SUB (its path "/$NAME/SUB"), with its twin
+# in the unified hierarchy on a hybrid machine; cg_start_in SUB NAME CMD...:
+# cg_start inside it.
+cg_sub() {
+	mkdir "$CG/$1" || return 1
+	CG_SUBS+=("$CG/$1")
+	if [ -n "$CGU" ] && mkdir "$CGU/$1"; then CG_SUBS+=("$CGU/$1"); fi
+}
+cg_start_in() {
+	local sub=$1 name=$2; shift 2
+	start_bg "$name" sh -c "echo \$\$ >'$CG/$sub/cgroup.procs' &&
+		{ [ -z '$CGU' ] || echo \$\$ >'$CGU/$sub/cgroup.procs'; } && exec $*"
 }
 KERNEL_IDS=0
 { [ "$ACCT" = v2_sock ] || [ -n "$CGU" ]; } && KERNEL_IDS=1

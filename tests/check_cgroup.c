@@ -3,7 +3,9 @@
  * cgroup on a table of real /proc/PID/cgroup files (tests/fixtures/cgroup:
  * each runtime, both cgroup versions, hybrid machines), the --cgroup
  * subtree rule, the kernel's figure (memory.stat sock, v1 tcp usage) and
- * the reconciliation's words.
+ * the reconciliation's words; and core/cgroup_sums.c's tree: ancestors
+ * added, each figure summed into every ancestor, pre-order by socket
+ * memory within each level, and --cgroup's cut of it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 #include "check_suites.h"
 #include "leaktop/cgroup.h"
+#include "leaktop/sample.h"
 
 #define DOCKER_ID "4d3c2b1a0f9e8d7c6b5a49382716050f4e3d2c1b0a99887766554433221100ff"
 #define OTHER_ID "9a8b7c6d5e4f30211203a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
@@ -109,6 +112,15 @@ START_TEST(test_bad)
 	ck_assert_int_eq(cgroup_parse_proc("", 0, path, sizeof(path), &v), -EBADMSG);
 	/* a path that does not fit is refused, not cut */
 	ck_assert_int_eq(cgroup_parse_proc("0::/a/very/long/path", 20, path, 8, &v), -EBADMSG);
+	/* memcg_v1 forced off: a hybrid machine's unified path, as on v2 */
+	text = fixture_read("cgroup/hybrid-firecracker.cgroup", &len);
+	ck_assert_int_eq(cgroup_parse_proc_in(text, len, 0, path, sizeof(path), &v), 0);
+	ck_assert_int_eq(v, CGROUP_V2);
+	ck_assert_str_eq(path, "/");
+	ck_assert_int_eq(cgroup_parse_proc_in(text, len, 1, path, sizeof(path), &v), 0);
+	ck_assert_int_eq(v, CGROUP_V1);
+	ck_assert_str_eq(path, "/process_api/8fbdb7d3b8b07291744b857c33205dfd");
+	free(text);
 	/* a relative path (another cgroup namespace's view) is not a path */
 	ck_assert_int_eq(cgroup_parse_proc("0::foo\n", 7, path, sizeof(path), &v), -EBADMSG);
 }
@@ -240,6 +252,173 @@ START_TEST(test_cache)
 }
 END_TEST
 
+
+#define POD_SLICE "/kubepods.slice/kubepods-burstable.slice/" \
+	"kubepods-burstable-pod7e6d5c4b_3a29_4180_9f8e_7d6c5b4a3928.slice"
+
+/* Five cgroups that hold processes, their own figures, one process each
+ * (of_proc[i] = i) and one socket each (of_sock[i] = i). */
+static void tree_fixture(struct sample_cgroups *c)
+{
+	static const struct { const char *path; uint64_t mem, queued; uint32_t fds, ghosts, finds; }
+	own[] = {
+		{ "/system.slice/nginx.service", 100, 10, 20, 1, 1 },
+		{ "/system.slice/sshd.service", 300, 0, 5, 0, 0 },
+		{ "/user.slice/user-1000.slice/session-3.scope", 50, 50, 7, 0, 0 },
+		{ "/", 5, 0, 3, 0, 0 },
+		{ POD_SLICE "/cri-containerd-" DOCKER_ID ".scope", 1000, 900, 11, 2, 2 },
+	};
+	size_t i, n = sizeof(own) / sizeof(own[0]);
+
+	memset(c, 0, sizeof(*c));
+	c->v = calloc(n, sizeof(*c->v));
+	c->of_proc = malloc(n * sizeof(*c->of_proc));
+	c->of_sock = malloc(n * sizeof(*c->of_sock));
+	ck_assert(c->v && c->of_proc && c->of_sock);
+	for (i = 0; i < n; i++) {
+		struct sample_cgroup *g = &c->v[i];
+
+		g->path = strdup(own[i].path);
+		cgroup_name(g->path, &g->name);
+		g->mem = g->rmem = own[i].mem;
+		g->queued = own[i].queued;
+		g->nfds = own[i].fds;
+		g->ghosts = own[i].ghosts;
+		g->nfindings = own[i].finds;
+		g->nprocs = g->nsockets = 1;
+		g->direct = 1;
+		c->of_proc[i] = c->of_sock[i] = (int32_t)i;
+	}
+	c->n = n;
+}
+
+static void tree_free(struct sample_cgroups *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].path);
+	free(c->v);
+	free(c->of_proc);
+	free(c->of_sock);
+}
+
+static const struct sample_cgroup *by_path(const struct sample_cgroups *c, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->v[i].path, path))
+			return &c->v[i];
+	ck_abort_msg("no cgroup %s", path);
+	return NULL;
+}
+
+START_TEST(test_tree)
+{
+	static const char *const order[] = {
+		"/kubepods.slice", "/kubepods.slice/kubepods-burstable.slice", POD_SLICE,
+		POD_SLICE "/cri-containerd-" DOCKER_ID ".scope",
+		"/system.slice", "/system.slice/sshd.service", "/system.slice/nginx.service",
+		"/user.slice", "/user.slice/user-1000.slice",
+		"/user.slice/user-1000.slice/session-3.scope",
+		"/",
+	};
+	static const unsigned depth[] = { 0, 1, 2, 3, 0, 1, 1, 0, 1, 2, 0 };
+	struct sample_cgroups c;
+	const struct sample_cgroup *g;
+	size_t i;
+
+	tree_fixture(&c);
+	ck_assert_int_eq(sample_cgroups_tree(&c), 0);
+	ck_assert_uint_eq(c.n, 11);	/* 6 ancestors added, never "/" */
+	ck_assert_int_eq(sample_cgroups_order(&c, 5, 5, NULL), 0);
+	for (i = 0; i < c.n; i++) {
+		ck_assert_str_eq(c.v[i].path, order[i]);
+		ck_assert_uint_eq(c.v[i].depth, depth[i]);
+		/* a parent comes before its children, and is their path's parent */
+		if (c.v[i].parent >= 0) {
+			ck_assert_int_lt(c.v[i].parent, (int)i);
+			ck_assert_uint_eq(c.v[i].depth, c.v[c.v[i].parent].depth + 1);
+		} else {
+			ck_assert_uint_eq(c.v[i].depth, 0);
+		}
+	}
+	/* parents sum their children; the root "/" holds only its own */
+	g = by_path(&c, "/system.slice");
+	ck_assert(!g->direct);
+	ck_assert_uint_eq(g->nchildren, 2);
+	ck_assert_uint_eq(g->mem, 400);
+	ck_assert_uint_eq(g->queued, 10);
+	ck_assert_uint_eq(g->nprocs, 2);
+	ck_assert_uint_eq(g->nsockets, 2);
+	ck_assert_uint_eq(g->nfds, 25);
+	ck_assert_uint_eq(g->ghosts, 1);
+	ck_assert_uint_eq(g->nfindings, 1);
+	g = by_path(&c, "/kubepods.slice");
+	ck_assert_uint_eq(g->mem, 1000);
+	ck_assert_uint_eq(g->nfindings, 2);
+	ck_assert_uint_eq(g->nchildren, 1);
+	ck_assert_int_eq(by_path(&c, POD_SLICE)->name.kind, CGROUP_KIND_POD);
+	g = by_path(&c, "/user.slice");
+	ck_assert_uint_eq(g->mem, 50);
+	ck_assert_uint_eq(g->nfds, 7);
+	g = by_path(&c, "/");
+	ck_assert(g->direct);
+	ck_assert_uint_eq(g->mem, 5);
+	ck_assert_uint_eq(g->nchildren, 0);
+	/* the processes and sockets still point at their own cgroups */
+	ck_assert_str_eq(c.v[c.of_proc[0]].path, "/system.slice/nginx.service");
+	ck_assert_str_eq(c.v[c.of_sock[3]].path, "/");
+	ck_assert_str_eq(c.v[c.of_proc[4]].name.runtime, "containerd");
+	/* the tree's label: a bare path's last component under its parent */
+	ck_assert_str_eq(sample_cgroup_tree_label(by_path(&c, "/user.slice")), "user.slice");
+	ck_assert_str_eq(sample_cgroup_tree_label(by_path(&c, "/system.slice/nginx.service")),
+			 "nginx.service");
+	tree_free(&c);
+}
+END_TEST
+
+START_TEST(test_tree_cut)
+{
+	struct sample_cgroups c;
+	unsigned char keep[16];
+	size_t i;
+
+	/* --cgroup system.slice: the slice becomes a top with its two
+	 * services under it; the rest, their processes and sockets, go */
+	tree_fixture(&c);
+	ck_assert_int_eq(sample_cgroups_tree(&c), 0);
+	for (i = 0; i < c.n; i++)
+		keep[i] = (unsigned char)cgroup_matches(c.v[i].path, "system.slice");
+	ck_assert_int_eq(sample_cgroups_order(&c, 5, 5, keep), 0);
+	ck_assert_uint_eq(c.n, 3);
+	ck_assert_str_eq(c.v[0].path, "/system.slice");
+	ck_assert_int_eq(c.v[0].parent, -1);
+	ck_assert_uint_eq(c.v[0].nchildren, 2);
+	ck_assert_str_eq(c.v[1].path, "/system.slice/sshd.service");
+	ck_assert_int_eq(c.v[1].parent, 0);
+	ck_assert_uint_eq(c.v[2].depth, 1);
+	ck_assert_int_eq(c.of_proc[0], 2);
+	ck_assert_int_eq(c.of_proc[2], -1);
+	ck_assert_int_eq(c.of_sock[4], -1);
+	tree_free(&c);
+
+	/* a child alone: a top of depth 0, its parent gone */
+	tree_fixture(&c);
+	ck_assert_int_eq(sample_cgroups_tree(&c), 0);
+	for (i = 0; i < c.n; i++)
+		keep[i] = (unsigned char)cgroup_matches(c.v[i].path, "session-3.scope");
+	ck_assert_int_eq(sample_cgroups_order(&c, 5, 5, keep), 0);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_int_eq(c.v[0].parent, -1);
+	ck_assert_uint_eq(c.v[0].depth, 0);
+	ck_assert_uint_eq(c.v[0].mem, 50);
+	ck_assert_int_eq(c.of_proc[2], 0);
+	tree_free(&c);
+}
+END_TEST
+
 Suite *cgroup_suite(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -250,6 +429,8 @@ Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_subtree);
 	tcase_add_test(tc, test_kernel);
 	tcase_add_test(tc, test_cache);
+	tcase_add_test(tc, test_tree);
+	tcase_add_test(tc, test_tree_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1021,6 +1021,138 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+
+/* ---- cgroups (format 4.1) ----------------------------------------------------- */
+
+/*
+ * Give s (check_record_mk_sample's) cgroups as the sampler would: pids
+ * 100 and 101 in nginx.service, 102 in sshd.service, 103 in a session
+ * scope, 104 in none; each socket its first owner's, except that the
+ * kernel's id places every unowned socket of an inode divisible by 9 in
+ * nginx.service and socket 1004 in a pod (sockets the recording must carry
+ * as exceptions); figures that change with seq; then the tree.
+ */
+static void mk_cgroups(struct sample *s, unsigned seq)
+{
+	static const char *const paths[] = {
+		"/system.slice/nginx.service", "/system.slice/sshd.service",
+		"/user.slice/user-1000.slice/session-3.scope",
+		"/kubepods.slice/kubepods-pod7e6d5c4b_3a29_4180_9f8e_7d6c5b4a3928.slice",
+	};
+	static const int32_t of_pid[] = { 0, 0, 1, 2, -1 };
+	struct sample_cgroups *c = &s->cgroups;
+	size_t i;
+
+	c->version = CGROUP_V2;
+	c->v = calloc(4, sizeof(*c->v));
+	c->of_proc = malloc(s->procs.n * sizeof(*c->of_proc));
+	c->of_sock = malloc(s->socks.n * sizeof(*c->of_sock));
+	ck_assert(c->v && c->of_proc && c->of_sock);
+	for (i = 0; i < 4; i++) {
+		c->v[i].path = strdup(paths[i]);
+		cgroup_name(c->v[i].path, &c->v[i].name);
+		c->v[i].direct = 1;
+	}
+	c->n = 4;
+	for (i = 0; i < s->procs.n; i++) {
+		c->of_proc[i] = of_pid[s->procs.v[i].pid - 100];
+		if (c->of_proc[i] >= 0) {
+			c->v[c->of_proc[i]].nprocs++;
+			c->v[c->of_proc[i]].nfds += 10;
+		}
+	}
+	ck_assert_int_eq(sample_cgroups_socks_by_owner(s, c->of_sock), 0);
+	for (i = 0; i < s->socks.n; i++) {
+		uint64_t ino = s->socks.v[i].inode;
+
+		if (c->of_sock[i] < 0 && ino % 9 == 0)
+			c->of_sock[i] = 0;
+		if (ino == 1004)
+			c->of_sock[i] = 3;
+		if (c->of_sock[i] >= 0) {
+			c->v[c->of_sock[i]].mem += s->socks.v[i].rmem + seq;
+			c->v[c->of_sock[i]].rmem += s->socks.v[i].rmem;
+			c->v[c->of_sock[i]].wmem += seq;
+			c->v[c->of_sock[i]].nsockets++;
+		}
+	}
+	c->v[0].kernel.acct = CGROUP_ACCT_V2_SOCK;
+	c->v[0].kernel.bytes = 4096ull * seq;
+	c->v[2].kernel.acct = CGROUP_ACCT_NOSOCKET;
+	ck_assert_int_eq(sample_cgroups_tree(c), 0);
+	ck_assert_int_eq(sample_cgroups_order(c, s->procs.n, s->socks.n, NULL), 0);
+}
+
+/* The cgroups round-trip: JSON and text alike (the tree, the processes'
+ * and sockets' cgroups, the exceptions), across keyframes and deltas; a
+ * --cgroup on the reader cuts like the sampler; a frame that does not
+ * decode leaves its sample without cgroups, with a warning. */
+START_TEST(test_cgroups)
+{
+	struct record_writer_config cfg = { .keyframe_every = 3, .header = test_header() };
+	char path[256], *json[8];
+	struct lt_err err = { "" };
+	struct record_writer *w;
+	struct record_reader *r;
+	struct sample s;
+	size_t i, k;
+
+	snprintf(path, sizeof(path), "%s/cg.ltrec", tmpdir);
+	cfg.path = path;
+	w = record_writer_new(&cfg, &err);
+	ck_assert_msg(w != NULL, "writer: %s", err.msg);
+	for (i = 0; i < 8; i++) {
+		check_record_mk_sample(&s, (unsigned)i + 1, (unsigned)i % 3);
+		mk_cgroups(&s, (unsigned)i + 1);
+		ck_assert_msg(record_write_sample(w, &s, &err) == 0, "write: %s", err.msg);
+		json[i] = json_of(&s);
+		sample_release(&s);
+	}
+	ck_assert_int_eq(record_writer_close(w, &err), 0);
+
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open: %s", err.msg);
+	ck_assert_uint_eq(record_reader_header(r)->minor, 1);
+	ck_assert_uint_eq(record_reader_nwarnings(r), 0);
+	for (i = 8; i-- > 0;) {
+		char *got;
+
+		ck_assert_int_eq(record_reader_sample(r, i, &s, &err), 0);
+		got = json_of(&s);
+		ck_assert_str_eq(got, json[i]);
+		free(got);
+		ck_assert_ptr_nonnull(strstr(json[i], "\"parent\":\"/system.slice\""));
+		/* the unowned socket the kernel's id placed, and the pod's */
+		for (k = 0; k < s.socks.n; k++) {
+			const struct sample_cgroup *g = sample_cgroup_of_sock(&s, k);
+
+			if (s.socks.v[k].inode == 1004)
+				ck_assert_str_eq(g->name.label, "pod 7e6d5c4b (guaranteed)");
+			if (s.socks.v[k].inode == 1008)
+				ck_assert_str_eq(g->path, "/system.slice/nginx.service");
+		}
+		sample_release(&s);
+	}
+
+	/* --cgroup on the reader: nginx.service alone, its processes */
+	record_reader_set_cgroup(r, "nginx.service");
+	ck_assert_int_eq(record_reader_sample(r, 4, &s, &err), 0);
+	ck_assert_uint_eq(s.cgroups.n, 1);
+	ck_assert_str_eq(s.cgroups.v[0].path, "/system.slice/nginx.service");
+	ck_assert_int_eq(s.cgroups.v[0].parent, -1);
+	ck_assert_uint_eq(s.procs.n, 2);
+	ck_assert_str_eq(s.cgroups.filter, "nginx.service");
+	for (k = 0; k < s.nshown; k++)
+		ck_assert_int_eq(s.cgroups.of_sock[s.shown[k]], 0);
+	for (k = 0; k < s.findings.n; k++)	/* 100 and 101 are its processes */
+		ck_assert(s.findings.v[k].pid == 100 || s.findings.v[k].pid == 101);
+	sample_release(&s);
+	record_reader_free(r);
+	for (i = 0; i < 8; i++)
+		free(json[i]);
+}
+END_TEST
+
 /* The replay budget: a sample over the per-sample budget is refused before
  * it is built (-EFBIG), the file's total stops a replay (-EDQUOT), a stop
  * request ends decoding (-EINTR), and the reader recovers from each. */
@@ -1604,6 +1736,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_loop_test(tc, test_round_trip, 0, 2);
 	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_cgroups);
 	tcase_add_test(tc, test_delta_in_place);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_corrupt_frame);

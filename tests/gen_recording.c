@@ -17,6 +17,9 @@
  *                                     stalled senders they explain, ghosts
  *                                     and fd exhaustion, memory pressure),
  *                                     for the cost of the links (issue 25)
+ *   gen_recording FILE cgroups N      one small sample and a cgroups frame
+ *                                     (format 4.1) of N rows, each the child
+ *                                     of the one before: a tree N deep
  *   gen_recording FILE strings        one sample written by leaktop's own
  *                                     writer with control characters, bidi
  *                                     marks and newlines in every string
@@ -352,6 +355,37 @@ static void finding_event(void)
 	free(row.p);
 }
 
+/* A cgroups frame for the last sample: n rows "/g<i>", each the child of
+ * the row before (REC_CGROUP: the path, the parent, then the numbers). */
+static void cgroups_frame(unsigned long long n)
+{
+	static const char types[] = REC_CGROUP(REC_LETTER);
+	struct buf pl = { 0 }, row = { 0 };
+	unsigned long long i;
+	char path[32];
+	size_t f;
+
+	put_u(&pl, seq);
+	put_u(&pl, 2);		/* v2 paths */
+	put_u(&pl, n);
+	for (i = 0; i < n; i++) {
+		row.len = 0;
+		snprintf(path, sizeof(path), "/g%llu", i);
+		put_u(&row, strlen(path) + 1);
+		put(&row, path, strlen(path));
+		put_u(&row, i ? 2 * (i - 1) : 1);	/* zigzag: i - 1, or -1 */
+		for (f = 2; f < sizeof(types) - 1; f++)
+			put_field(&row, types[f]);
+		put_u(&pl, row.len);
+		put(&pl, row.p, row.len);
+	}
+	put_u(&pl, 0);		/* no process, no socket named */
+	put_u(&pl, 0);
+	frame(7, &pl, 1.7e9 + seq);
+	free(pl.p);
+	free(row.p);
+}
+
 static int table_of(const char *name)
 {
 	int t;
@@ -544,7 +578,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: gen_recording FILE rows TABLE N | chain N M | "
-			"growing N M | events N | findings N | strings\n");
+			"growing N M | events N | findings N | cgroups N | strings\n");
 		return 2;
 	}
 	if (!strcmp(argv[2], "strings"))
@@ -569,6 +603,9 @@ int main(int argc, char **argv)
 		keyframe(T_FINDING, 1, 0);
 		for (i = 0; i < n; i++)
 			finding_event();
+	} else if (!strcmp(argv[2], "cgroups") && argc == 4) {
+		keyframe(T_PROC, 1, 0);
+		cgroups_frame(n);
 	} else if (!strcmp(argv[2], "findings") && argc == 4) {
 		keyframe(T_FINDING, n, 1);
 	} else {

@@ -44,6 +44,7 @@ struct source {
 	/* replay */
 	struct record_reader *reader;
 	size_t i, n, bad;
+	int cg_seen;			/* a sample held a cgroup --cgroup names */
 };
 
 /* Sleep for sec seconds unless a stop signal arrives. */
@@ -193,6 +194,15 @@ static int replay_next(struct source *src, struct sample *s)
 			continue;
 		}
 		src->i++;
+		/* --cgroup on a recording without cgroups would cut nothing */
+		if (o->cgroup && !s->cgroups.of_proc && src->i == 1) {
+			fprintf(stderr, "leaktop: %s: --cgroup: the recording carries no "
+				"cgroups (written before format 4.1, or they do not decode)\n",
+				o->replay_path);
+			sample_release(s);
+			return -1;
+		}
+		src->cg_seen |= s->cgroups.n > 0;
 		return 1;
 	}
 }
@@ -214,6 +224,11 @@ static int replay_close(struct source *src, int ret)
 	}
 	if (src->n && src->bad == src->n) {
 		fprintf(stderr, "leaktop: %s: no sample could be decoded\n", path);
+		ret = EXIT_RUNTIME;
+	} else if (src->o->cgroup && src->i && !src->cg_seen && ret == 0) {
+		/* as live: --cgroup naming nothing is a mistake */
+		fprintf(stderr, "leaktop: %s: --cgroup %s: no such cgroup in the recording\n",
+			path, src->o->cgroup);
 		ret = EXIT_RUNTIME;
 	}
 	record_reader_free(src->reader);
@@ -238,6 +253,7 @@ static int replay_open(struct source *src, int *ret)
 	record_reader_set_budget(r, o->replay_budget,
 				 o->replay_budget == UINT64_MAX ? 0 :
 				 record_reader_file_budget(r, o->replay_budget));
+	record_reader_set_cgroup(r, o->cgroup);	/* recordings carry cgroups since 4.1 */
 	for (w = 0; w < record_reader_nwarnings(r) && w < 64; w++)
 		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, record_reader_warning(r, w));
 	if (record_reader_nwarnings(r) > 64)

@@ -2,9 +2,9 @@
  * The Findings pane: what the triage rules make of the current sample,
  * most severe first: severity (coloured), whether it is still only
  * suspected, kind, subject (pid/fd and command), the safe action and the
- * one-sentence summary.  Enter opens the evidence view (evview.c); 'a'
- * opens the action menu on the finding's subject with its suggested
- * action pre-selected.
+ * one-sentence summary, led by the unit or container that holds it.
+ * Enter opens the evidence view (evview.c); 'a' opens the action menu on
+ * the finding's subject with its suggested action pre-selected.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,6 +23,9 @@
 #include "tui.h"
 
 enum { COL_SEV, COL_STATE, COL_KIND, COL_SUBJECT, COL_COMM, COL_ACTION, COL_SUMMARY, NCOLS };
+
+/* the summary names the finding's cgroup from this many columns on */
+#define FIND_NAME_MINW 80
 
 static const struct table_col cols[NCOLS] = {
 	/* every column stays at 80 columns: the narrow ones abbreviate (with
@@ -130,7 +133,6 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 {
 	const struct finding *f = finding_of(t, row);
 
-	(void)tb;
 	switch (col) {
 	case COL_SEV:
 		snprintf(buf, sz, "%s", findings_severity_name(f->severity));
@@ -168,15 +170,29 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		int eff = 0;
 
 		/* the summary without who: the PID/FD and COMMAND columns say it;
-		 * a group says whether Right opens it */
-		if (f->member_n && !(row & MEMBER)) {
-			char s2[4 * sizeof(f->summary)];
+		 * a group says whether Right opens it; where the column has
+		 * room for it, the unit or container leads
+		 * (sample_cgroup_to_name; the strip names it at every width),
+		 * a member's is its group's */
+		int w = tb->w[col] > 0 ? tb->w[col] : cols[col].minw;
+		const struct sample_cgroup *g = row & MEMBER || w < FIND_NAME_MINW ? NULL :
+						sample_cgroup_to_name(&t->cur, f);
+		char s2[4 * sizeof(f->summary)], in[200] = "";
 
-			format_safe(f->summary, 0, s2, sizeof(s2));
-			snprintf(buf, sz, "[%c] %s", is_open(tb, f) ? '-' : '+', s2);
-		} else {
-			format_safe(f->summary, 0, buf, sz);
+		if (g) {
+			/* at most a quarter of the column: the sentence's facts
+			 * keep the rest */
+			char safe[160], cut[160];
+
+			lt_sanitize(g->name.label, safe, sizeof(safe));
+			format_abbrev(safe, w / 4 > 8 ? w / 4 : 8, t->utf8, cut, sizeof(cut));
+			snprintf(in, sizeof(in), "%s: ", cut);
 		}
+		format_safe(f->summary, 0, s2, sizeof(s2));
+		if (f->member_n && !(row & MEMBER))
+			snprintf(buf, sz, "[%c] %s%s", is_open(tb, f) ? '-' : '+', in, s2);
+		else
+			snprintf(buf, sz, "%s%s", in, s2);
 		if (!(row & MEMBER) && row < l->n) {
 			n = findings_links(l->v, l->n, row, 0, ix, 2);
 			if (!n) {

@@ -381,10 +381,9 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->act && o->batch)
 		return usage_error("%s", "--act and -b cannot be combined");
-	if (o->replay_path && (o->act || o->record_path || o->npids || o->cgroup))
+	if (o->replay_path && (o->act || o->record_path || o->npids))
 		return usage_error("--replay cannot be combined with %s",
-				   o->act ? "--act" : o->record_path ? "--record" :
-				   o->cgroup ? "--cgroup (recordings carry no cgroups)" : "-p");
+				   o->act ? "--act" : o->record_path ? "--record" : "-p");
 	if (o->audit_log && o->no_audit_file)
 		return usage_error("%s", "--audit-log and --no-audit-file cannot be combined");
 	if (o->replay_budget && !o->replay_path)

@@ -24,6 +24,7 @@
 #include "leaktop/history.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
+#include "options.h"
 #include "replay.h"
 #include "tui.h"
 
@@ -119,6 +120,7 @@ int replay_open(struct tui *t, const char *path, uint64_t budget)
 	}
 	/* the user steps sample by sample: a cap per sample, none in total */
 	record_reader_set_budget(rp->rd, budget, 0);
+	record_reader_set_cgroup(rp->rd, t->o->cgroup);	/* cgroups since 4.1 */
 	rp->n = record_reader_nsamples(rp->rd);
 	if (rp->n == 0) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no readable sample in the "
@@ -134,6 +136,12 @@ int replay_open(struct tui *t, const char *path, uint64_t budget)
 	for (i = 0; i < rp->n; i++)
 		rp->unacc[i] = rp->sockq[i] = NAN;
 	h = record_reader_header(rp->rd);
+	if (t->o->cgroup && (h->major < 4 || (h->major == 4 && h->minor < 1))) {
+		/* it would cut nothing */
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: --cgroup: the recording "
+			 "carries no cgroups (written before format 4.1)", path);
+		return -1;
+	}
 	lt_sanitize(h->host, t->host, sizeof(t->host));
 	lt_sanitize(h->kernel, t->kernel, sizeof(t->kernel));
 	if (h->interval > 0)

@@ -3,7 +3,9 @@
  * above whichever pane is shown.  From TUI_STRIP_TALL rows it lists three
  * (severity, state, summary, action); below, one line says how many of the
  * top one's severity there are, the top one and its action.  A summary too
- * long for its line keeps its subject, size and time left (format_brief).  '!' (or a click on it) opens a finding's evidence view.
+ * long for its line keeps its subject, size and time left (format_brief);
+ * the unit or container that holds it leads, in brackets.  '!' (or a
+ * click on it) opens a finding's evidence view.
  * Resolved findings are not shown: they no longer need anyone.
  */
 #include <stdio.h>
@@ -14,7 +16,9 @@
 #include "findpane.h"
 #include "format.h"
 #include "leaktop/actions.h"
+#include "leaktop/common.h"
 #include "leaktop/findings.h"
+#include "leaktop/sample.h"
 #include "strip.h"
 #include "tui.h"
 
@@ -61,11 +65,24 @@ static int draw_action(struct tui *t, int y, const struct finding *f)
 	return w;
 }
 
-/* The sentence of f in width columns, keeping its subject and figures. */
+/* The sentence of f in width columns, keeping its subject and figures,
+ * after the unit or container that holds it ("[nginx.service]"). */
 static void draw_summary(struct tui *t, int y, int x, int width, const struct finding *f)
 {
+	const struct sample_cgroup *g = sample_cgroup_to_name(&t->cur, f);
 	char safe[600], sentence[400], brief[600];
 
+	if (g && width > 30) {
+		char label[200], cut[200];
+		int w;
+
+		lt_sanitize(g->name.label, label, sizeof(label));
+		format_abbrev(label, width / 5, t->utf8, cut, sizeof(cut));
+		snprintf(brief, sizeof(brief), "[%s] ", cut);
+		w = draw_text(t, y, x, width, brief, THEME_MUTED);
+		x += w;
+		width -= w;
+	}
 	format_safe(findings_summary(f, sentence, sizeof(sentence)), 0, safe, sizeof(safe));
 	format_brief(safe, width, t->utf8, brief, sizeof(brief));
 	draw_text(t, y, x, width, brief, THEME_NORMAL);

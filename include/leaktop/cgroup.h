@@ -57,6 +57,10 @@ struct cgroup_name {
  */
 int cgroup_parse_proc(const char *text, size_t len, char *path, size_t pathsz,
 		      enum cgroup_version *version);
+/* The same, with v1 0: the unified hierarchy's path even where a v1 memory
+ * controller is mounted (LEAKTOP_FALLBACKS=memcg_v1, read as a v2 machine). */
+int cgroup_parse_proc_in(const char *text, size_t len, int v1, char *path, size_t pathsz,
+			 enum cgroup_version *version);
 
 /* The name of path (see struct cgroup_name).  Never fails: an unknown
  * shape is a CGROUP_KIND_PATH whose label is the (truncated) path. */

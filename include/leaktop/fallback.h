@@ -30,6 +30,8 @@ enum lt_fallback_id {
 	LT_FB_SIOCGSKNS,	/* 4.9: the namespace of a socket fd */
 	LT_FB_THREAD_SELF,	/* 3.17: /proc/thread-self */
 	LT_FB_BPF,		/* 5.8: BPF iterators (root or CAP_BPF, BTF) */
+	LT_FB_MEMCG_V1,		/* the v1 memory controller: forced off, a
+				 * hybrid machine is read as a v2 one */
 	LT_FB_COUNT
 };
 

@@ -30,7 +30,8 @@
 #include "leaktop/sample.h"
 
 #define RECORD_FORMAT_MAJOR 4	/* a reader refuses a larger major */
-#define RECORD_FORMAT_MINOR 0	/* a larger minor is read, unknown frames skipped */
+#define RECORD_FORMAT_MINOR 1	/* a larger minor is read, unknown frames skipped;
+					 * 4.1 added the cgroups frame */
 
 #define RECORD_KEYFRAME_EVERY 150	/* default: a keyframe every N samples */
 #define RECORD_MIN_MAX_SIZE (256u << 10)	/* smallest --record-max-size */
@@ -204,6 +205,10 @@ int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out
  * decode over the reader's life (0: no cap); past it, -EDQUOT.  Decoding
  * also stops with -EINTR once lt_stop_requested is set.
  */
+/* --cgroup arg on every sample the reader gives (sample_cgroups_cut);
+ * NULL: none.  arg is borrowed: it must outlive r. */
+void record_reader_set_cgroup(struct record_reader *r, const char *arg);
+
 #define RECORD_REPLAY_BUDGET (256ull << 20)
 #define RECORD_REPLAY_SAMPLES 16	/* default total: 16 samples' budget, */
 #define RECORD_REPLAY_RATIO 1024	/* or this many times the file's size */

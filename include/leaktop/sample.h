@@ -39,10 +39,19 @@ struct sample_netns {
 };
 
 /* What one cgroup holds (core/cgroup_sums.c): its sockets are those it
- * created where the kernel says so, else those its processes hold. */
+ * created where the kernel says so, else those its processes hold.  The
+ * figures are the whole subtree's (the cgroup and every cgroup below it),
+ * as the kernel's own are; the root "/" is no one's parent: it holds only
+ * what is in it itself. */
 struct sample_cgroup {
 	char *path;		/* owned; raw bytes, untrusted */
 	struct cgroup_name name;
+	int32_t parent;		/* index in the list of its parent, -1 a top
+				 * (or its parent is outside --cgroup) */
+	uint16_t depth;		/* 0 for a top, parent's + 1 */
+	uint8_t direct;		/* processes or sockets are in it itself
+				 * (else only a parent of such cgroups) */
+	uint32_t nchildren;	/* in the list */
 	uint64_t mem;		/* socket memory pinned (ltsock_mem): receive
 				 * and send side, orphans included */
 	uint64_t rmem, wmem;	/* of which the receive side, the send side */
@@ -55,8 +64,10 @@ struct sample_cgroup {
 	struct cgroup_kernel kernel;	/* what the kernel charges it */
 };
 
-/* The cgroups of a sample: those of its processes, most socket memory
- * first.  Empty without a census or when memory ran out. */
+/* The cgroups of a sample: those of its processes and sockets and their
+ * ancestors, as a tree in pre-order (a parent before its children), each
+ * level most socket memory first.  Empty without a census or when memory
+ * ran out. */
 struct sample_cgroups {
 	struct sample_cgroup *v;
 	size_t n;
@@ -187,6 +198,45 @@ const struct sample_cgroup *sample_cgroup_of_finding(const struct sample *s,
 						     const struct finding *f);
 /* Is there a cgroup in s that --cgroup arg names (cgroup_matches)? */
 int sample_cgroup_known(const struct sample *s, const char *arg);
+
+/* The cgroup a finding's row names ("nginx.service"), or NULL when naming
+ * it says nothing: unknown, or the root (a machine without services, or
+ * one seen from inside a container's cgroup namespace). */
+const struct sample_cgroup *sample_cgroup_to_name(const struct sample *s,
+						  const struct finding *f);
+
+/* of_sock (socks.n long) from the owners: the cgroup of each socket's
+ * first owner among s's processes (s->cgroups.of_proc), else -1.  The
+ * sampler starts from it (the kernel's cgroup id then overrides it), the
+ * recording stores only where the two differ.  0 or -ENOMEM. */
+int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock);
+
+/* --cgroup arg on a finished sample (a replayed one): leave out the
+ * processes, shown sockets, findings and cgroups outside that subtree, as
+ * the sampler does.  s->cgroups.filter borrows arg.  0 or -ENOMEM. */
+int sample_cgroups_cut(struct sample *s, const char *arg);
+
+/* What the tree shows for g under its parent: a bare path's last
+ * component (its parent's row says the rest), else g's label.  Valid as
+ * long as g. */
+const char *sample_cgroup_tree_label(const struct sample_cgroup *g);
+
+/*
+ * The tree of c, whose entries hold their own figures (direct set where
+ * processes or sockets are in them): the missing ancestors of each path
+ * are added (never "/"), parents linked, and each figure summed into
+ * every ancestor.  The order stays as it was, added entries last.  0, or
+ * -ENOMEM (c then as it was, or with some ancestors added).
+ */
+int sample_cgroups_tree(struct sample_cgroups *c);
+/*
+ * Put c in the tree's pre-order, each level by socket memory, then bytes
+ * waiting, then path; keep (NULL: all, else parallel to c->v) says which
+ * stay: a kept cgroup whose parent is not becomes a top.  of_proc (nprocs
+ * long) and of_sock (nsocks) follow.  0 or -ENOMEM.
+ */
+int sample_cgroups_order(struct sample_cgroups *c, size_t nprocs, size_t nsocks,
+			 const unsigned char *keep);
 
 /* Is socks.v[i] worth showing: a queue, a flag, or owned by a -p process?
  * Never false for a flagged socket. */
