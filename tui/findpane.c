@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evview.h"
 #include "findpane.h"
 #include "options.h"
 #include "format.h"
@@ -19,6 +18,7 @@
 #include "leaktop/common.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
+#include "rows.h"
 #include "table.h"
 #include "tui.h"
 
@@ -36,18 +36,6 @@ static const struct table_col cols[NCOLS] = {
 	/* the rest of the line */
 	[COL_SUMMARY] = { "SUMMARY", 25, 400, 0, 0, 0, 1 },
 };
-
-int findpane_severity_elem(int severity)
-{
-	switch (severity) {
-	case FINDING_CRITICAL:
-		return THEME_FINDING_CRITICAL;
-	case FINDING_WARNING:
-		return THEME_FINDING_WARNING;
-	default:
-		return THEME_FINDING_INFO;
-	}
-}
 
 /*
  * One row per problem: a group (findings_group in core) is one row, and
@@ -262,7 +250,7 @@ static int find_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 
 	(void)tb;
 	if (col == COL_SEV)
-		return findpane_severity_elem(f->severity);
+		return rows_severity_elem(f->severity);
 	if (col == COL_STATE && f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS)
 		return THEME_FINDING_CRITICAL;
 	if (col == COL_STATE && f->suspected)
@@ -317,7 +305,8 @@ static int find_keypress(struct table *tb, struct tui *t, int ch)
 static void find_enter(struct table *tb, struct tui *t, uint32_t row)
 {
 	(void)tb;
-	tui_push(t, evview_new(t, finding_of(t, row)));
+	tui_open(t, &(struct tui_ref){ .kind = TUI_REF_FINDING,
+				       .finding = finding_of(t, row) });
 }
 
 static int find_target(struct table *tb, const struct tui *t, uint32_t row,
