@@ -20,6 +20,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/units.h"
+#include "../tui/findpane.h"
 #include "../tui/format.h"
 #include "../tui/open.h"
 #include "../tui/options.h"
@@ -642,6 +643,52 @@ START_TEST(open_table_opens_each_kind)
 }
 END_TEST
 
+/* The Findings pane names each row's link (the one rule, findings_links),
+ * from the index it builds once per sample: the same words as the scan. */
+START_TEST(findings_pane_links_from_the_index)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	char buf[512], want[128];
+	int sum = findpane_desc.ncols - 1;	/* SUMMARY, the last column */
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.findings.v = calloc(3, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 3;
+	for (i = 0; i < 3; i++) {
+		struct finding *f = &t->cur.findings.v[i];
+
+		f->severity = FINDING_WARNING;
+		f->pid = 4242 + (int)(i == 2);
+		f->fd = -1;
+		snprintf(f->summary, sizeof(f->summary), "finding %zu", i);
+	}
+	t->cur.findings.v[0].kind = FINDING_FD_EXHAUSTION;
+	t->cur.findings.v[1].kind = FINDING_GHOST_SOCKETS;
+	t->cur.findings.v[2].kind = FINDING_GHOST_SOCKETS;	/* another process */
+	t->have = 1;
+	tb = table_new(&findpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	table_view_class.sample(&tb->v, t);	/* reload (the index), rebuild */
+	findpane_desc.cell(tb, t, 0, sum, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "[caused by %s]", findings_kind_name(FINDING_GHOST_SOCKETS));
+	ck_assert_msg(strstr(buf, want), "row 0: %s", buf);
+	findpane_desc.cell(tb, t, 1, sum, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "[leads to %s]", findings_kind_name(FINDING_FD_EXHAUSTION));
+	ck_assert_msg(strstr(buf, want), "row 1: %s", buf);
+	findpane_desc.cell(tb, t, 2, sum, buf, sizeof(buf));
+	ck_assert_msg(!strchr(buf, '['), "row 2 links nothing: %s", buf);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -658,6 +705,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, action_figures_in_one_line);
 	tcase_add_test(tc, goto_prompt_times);
 	tcase_add_test(tc, open_table_opens_each_kind);
+	tcase_add_test(tc, findings_pane_links_from_the_index);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);
