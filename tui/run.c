@@ -40,6 +40,7 @@
 #include "open.h"
 #include "options.h"
 #include "replay.h"
+#include "source.h"
 #include "strip.h"
 #include "table.h"
 #include "theme.h"
@@ -75,22 +76,14 @@ static int take_sample(struct tui *t)
 	struct lt_err err = { "" };
 	struct sample s;
 
-	/* t->cur is consumed (moved into s or freed): it is replaced below */
-	if (sample_take_next(t->ctx, t->have ? &t->cur : NULL, &s, &err) < 0) {
+	/* from the live source, as -b reads it (a --cgroup naming nothing is
+	 * its error too); t->cur is consumed (moved into s or freed): it is
+	 * replaced below */
+	if (source_live_take(t->src, t->have ? &t->cur : NULL, &s, &err) < 0) {
 		char safe[256];
 
 		lt_sanitize(err.msg, safe, sizeof(safe));
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s", safe);
-		return -1;
-	}
-	/* --cgroup naming nothing is a mistake, not an empty screen (as -b) */
-	if (t->o->cgroup && s.seq == 1 && !sample_cgroup_known(&s, t->o->cgroup) &&
-	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, t->o->cgroup)) {
-		char safe[256];
-
-		sample_release(&s);
-		snprintf(t->fatal, sizeof(t->fatal), "leaktop: --cgroup %s: no such cgroup "
-			 "(no process is in it)", lt_sanitize(t->o->cgroup, safe, sizeof(safe)));
 		return -1;
 	}
 	/* with -p the recording keeps those processes' fd tables, as -b does */
@@ -764,7 +757,6 @@ static int curses_start(struct tui *t)
 
 int tui_run(const struct lt_opts *o)
 {
-	struct sample_config cfg;
 	struct lt_err err = { "" };
 	struct tui *t;
 	time_t last_clock = 0;
@@ -789,13 +781,17 @@ int tui_run(const struct lt_opts *o)
 			goto out;
 		}
 	} else {
-		lt_opts_sample_config(o, &cfg);
-		t->ctx = sample_ctx_new(&cfg, &err);
-		if (!t->ctx) {
-			fprintf(stderr, "leaktop: %s\n", err.msg);
+		/* the live source alone: this loop paces it and records */
+		t->src = calloc(1, sizeof(*t->src));
+		if (t->src)
+			t->src->o = o;
+		if (!t->src || source_live_sampler(t->src, &err) < 0) {
+			fprintf(stderr, "leaktop: %s\n", t->src ? err.msg : "out of memory");
+			free(t->src);
 			free(t);
 			return EXIT_RUNTIME;
 		}
+		t->ctx = t->src->ctx;
 	}
 	if (o->record_path && !t->rp) {
 		struct record_writer_config rc = {
@@ -898,7 +894,9 @@ out:
 		t->panes[i]->cls->free(t->panes[i]);
 	if (t->have)
 		sample_release(&t->cur);
-	sample_ctx_free(t->ctx);
+	if (t->src)
+		t->src->close(t->src, 0);	/* frees t->ctx */
+	free(t->src);
 	replay_free(t);
 	free(t->acts);
 	free(t);

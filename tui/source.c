@@ -29,6 +29,25 @@ static void nap(double sec)
 
 /* ---- the live sampler ---------------------------------------------------- */
 
+int source_live_take(struct source *src, struct sample *prev, struct sample *s,
+		     struct lt_err *err)
+{
+	const struct lt_opts *o = src->o;
+
+	if (sample_take_next(src->ctx, prev, s, err) < 0)
+		return -1;
+	/* --cgroup naming nothing is a mistake, not an empty report */
+	if (o->cgroup && src->taken == 0 && !sample_cgroup_known(s, o->cgroup) &&
+	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, o->cgroup)) {
+		sample_release(s);
+		snprintf(err->msg, sizeof(err->msg), "--cgroup %s: no such cgroup (no process "
+			 "is in it)", o->cgroup);
+		return -1;
+	}
+	src->taken++;
+	return 0;
+}
+
 static int live_next(struct source *src, struct sample *s)
 {
 	const struct lt_opts *o = src->o;
@@ -41,7 +60,7 @@ static int live_next(struct source *src, struct sample *s)
 		nap(o->delay);
 	if (lt_stop_requested)
 		return 0;
-	e = sample_take_next(src->ctx, src->have_prev ? &src->prev : NULL, s, &err);
+	e = source_live_take(src, src->have_prev ? &src->prev : NULL, s, &err);
 	if (src->have_prev) {
 		sample_release(&src->prev);
 		src->have_prev = 0;
@@ -52,14 +71,6 @@ static int live_next(struct source *src, struct sample *s)
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return -1;
 	}
-	/* --cgroup naming nothing is a mistake, not an empty report */
-	if (o->cgroup && src->taken == 0 && !sample_cgroup_known(s, o->cgroup) &&
-	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, o->cgroup)) {
-		sample_release(s);
-		fprintf(stderr, "leaktop: --cgroup %s: no such cgroup (no process is in it)\n",
-			o->cgroup);
-		return -1;
-	}
 	/* what LEAKTOP_FALLBACKS costs, said once */
 	fallback_warn(stderr);
 	if (src->rec && record_write_sample(src->rec, s, &err) < 0) {
@@ -67,7 +78,6 @@ static int live_next(struct source *src, struct sample *s)
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return -1;
 	}
-	src->taken++;
 	return 1;
 }
 
@@ -95,15 +105,29 @@ static int live_close(struct source *src, int ret)
 	return ret;
 }
 
+int source_live_sampler(struct source *src, struct lt_err *err)
+{
+	struct sample_config cfg;
+
+	lt_opts_sample_config(src->o, &cfg);
+	src->ctx = sample_ctx_new(&cfg, err);
+	if (!src->ctx)
+		return -1;
+	src->live = 1;
+	src->name = "live";
+	src->info.hdr = &src->hdr;
+	src->next = live_next;
+	src->put_back = live_put_back;
+	src->close = live_close;
+	return 0;
+}
+
 int source_live_open(struct source *src)
 {
 	const struct lt_opts *o = src->o;
-	struct sample_config cfg;
 	struct lt_err err = { "" };
 
-	lt_opts_sample_config(o, &cfg);
-	src->ctx = sample_ctx_new(&cfg, &err);
-	if (!src->ctx) {
+	if (source_live_sampler(src, &err) < 0) {
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return -1;
 	}
@@ -126,12 +150,6 @@ int source_live_open(struct source *src)
 		}
 		actions_set_audit_hook(record_audit_hook, src->rec);
 	}
-	src->live = 1;
-	src->name = "live";
-	src->info.hdr = &src->hdr;
-	src->next = live_next;
-	src->put_back = live_put_back;
-	src->close = live_close;
 	return 0;
 }
 

@@ -49,6 +49,19 @@ struct source {
 /* The live sampler of o (src->o), recording when o->record_path: 0, or -1
  * after saying why on stderr. */
 int source_live_open(struct source *src);
+/* The live sampler alone (no recording, no output): 0, or -1 with err.  The
+ * UI's loop paces it and records itself; it reads through
+ * source_live_take. */
+int source_live_sampler(struct source *src, struct lt_err *err);
+/*
+ * The live sampler's next sample into *s, seeded by prev (NULL: a full
+ * census; consumed either way, afterwards it may only be released); the
+ * first one checks that --cgroup names a cgroup.  0, or -1 with err (and
+ * nothing in *s).  next() is this, paced, with the fd tables and the
+ * recording.
+ */
+int source_live_take(struct source *src, struct sample *prev, struct sample *s,
+		     struct lt_err *err);
 /* The recording o->replay_path: 0 (*ret EXIT_RUNTIME when the file holds no
  * sample), or -1 after saying why on stderr. */
 int source_replay_open(struct source *src, int *ret);

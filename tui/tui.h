@@ -57,6 +57,7 @@ struct view;
 struct table;
 struct record_writer;
 struct tui_replay;
+struct source;
 
 /*
  * What 'a' acts on: one socket fd of a process (fd >= 0, with the socket's
@@ -178,6 +179,7 @@ struct tui {
 	int read_only;
 	struct record_writer *rec;	/* --record: every sample, notes, actions */
 	struct tui_replay *rp;		/* --replay: t->ctx is NULL, nothing live */
+	struct source *src;		/* live: the sampler (source.c), t->ctx its */
 	/* in replay, the recorded queue of a socket (replay.c); see
 	 * tui_sock_history */
 	size_t (*replay_history)(struct tui *t, uint64_t netns, uint64_t inode,
