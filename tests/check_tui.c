@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,8 +20,15 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/units.h"
+#include "../tui/findpane.h"
 #include "../tui/format.h"
+#include "../tui/open.h"
+#include "../tui/options.h"
+#include "../tui/table.h"
 #include "../tui/theme.h"
+#include "../tui/tui.h"
+#include "check_samples.h"
+#include "leaktop/findings.h"
 
 Suite *tui_suite(void);
 
@@ -537,6 +545,150 @@ START_TEST(goto_prompt_times)
 }
 END_TEST
 
+/* What a view is: its class's name, or a table's descriptor's. */
+static const char *view_name(const struct view *v)
+{
+	return v->cls == &table_view_class ? ((const struct table *)v)->d->name : v->cls->name;
+}
+
+/* The open table: each kind opens a view of its class, without a terminal
+ * (no curses call happens before a draw); what cannot open says why in the
+ * status line and opens nothing. */
+START_TEST(open_table_opens_each_kind)
+{
+	static const struct check_owner own[] = { { 1001, 4242, 5, "leak_udp" } };
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct ltsock k = check_samples_sock(1001, SOCK_DGRAM);
+	uint8_t flags = 0;
+	struct finding f = { 0 };
+	struct tui_target tg;
+	struct view *v;
+	int i, depth;
+	static const struct {
+		struct tui_ref ref;
+		const char *name;
+	} want[] = {
+		{ { .kind = TUI_REF_SOCKET, .sock = 0, .pid = 4242, .fd = 5 }, "socket" },
+		{ { .kind = TUI_REF_FDS, .pid = 4242, .fd = TUI_FD_FIRST_GHOST }, "fds" },
+		{ { .kind = TUI_REF_ACTLOG }, "actions" },
+		{ { .kind = TUI_REF_HELP }, "help" },
+	};
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	t->openers = tui_open_table;
+	check_samples_init(&t->cur, 100, 1);
+	check_samples_socks(&t->cur, &k, &flags, 1, 4);
+	check_samples_owners(&t->cur, own, 1);
+	/* every kind has a line, and each line opens something */
+	for (i = TUI_REF_NONE + 1; i < TUI_REF_NKINDS; i++) {
+		ck_assert_msg(tui_open_table[i].name, "kind %d has no line", i);
+		ck_assert_msg(!tui_open_table[i].view != !tui_open_table[i].go,
+			      "kind %d: a view or a place, one of them", i);
+	}
+	for (i = 0; i < (int)(sizeof(want) / sizeof(want[0])); i++) {
+		/* the fd table reads the live process only with a sample */
+		t->have = want[i].ref.kind != TUI_REF_FDS;
+		v = tui_open_view(t, &want[i].ref);
+		ck_assert_msg(v != NULL, "kind %d: %s", (int)want[i].ref.kind, t->status);
+		ck_assert_str_eq(view_name(v), want[i].name);
+		v->cls->free(v);
+	}
+	t->have = 1;
+	/* a finding about the socket: its evidence, the socket inside */
+	f.kind = FINDING_UNREAD_QUEUE;
+	f.pid = 4242;
+	f.fd = 5;
+	f.inode = 1001;
+	f.netns = CHECK_SAMPLES_NETNS;
+	v = tui_open_view(t, &(struct tui_ref){ .kind = TUI_REF_FINDING, .finding = &f });
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(view_name(v), "evidence");
+	ck_assert_ptr_nonnull(v->cls->table);
+	v->cls->free(v);
+	/* the action menu on leaktop's own process (previews only) */
+	tui_target_init(t, (int)getpid(), -1, 0, 0, ACTIONS_NONE, &tg);
+	v = tui_open_view(t, &(struct tui_ref){ .kind = TUI_REF_ACTIONS, .target = &tg });
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(view_name(v), "actions");
+	ck_assert_ptr_ne(v->cls, &table_view_class);	/* the menu, not the log */
+	v->cls->free(v);
+	/* tui_open pushes what it opened */
+	ck_assert_int_eq(tui_open(t, &(struct tui_ref){ .kind = TUI_REF_HELP }), 0);
+	ck_assert_int_eq(t->depth, 1);
+	ck_assert_str_eq(view_name(tui_top(t)), "help");
+	tui_pop(t);
+	ck_assert_int_eq(t->depth, 0);
+
+	/* what cannot open: a clear status, nothing pushed, no crash */
+	depth = t->depth;
+	ck_assert_int_eq(tui_open(t, &(struct tui_ref){ .kind = TUI_REF_NKINDS + 7 }), -1);
+	ck_assert_ptr_nonnull(strstr(t->status, "unknown reference"));
+	ck_assert_int_eq(tui_open(t, &(struct tui_ref){ .kind = TUI_REF_NONE }), -1);
+	ck_assert_ptr_nonnull(strstr(t->status, "unknown reference"));
+	ck_assert_int_eq(tui_open(t, &(struct tui_ref){ .kind = TUI_REF_SOCKET, .sock = 9 }), -1);
+	ck_assert_ptr_nonnull(strstr(t->status, "no longer in the census"));
+	ck_assert_int_eq(tui_open(t, &(struct tui_ref){ .kind = TUI_REF_EVENTS }), -1);
+	ck_assert_ptr_nonnull(strstr(t->status, "only in a replay"));
+	ck_assert_int_eq(tui_open(t, &(struct tui_ref){ .kind = TUI_REF_FINDING }), -1);
+	ck_assert_ptr_null(tui_open_view(t, &(struct tui_ref){ .kind = TUI_REF_SOCKETS }));
+	ck_assert_int_eq(t->depth, depth);
+	/* without a table nothing opens */
+	t->openers = NULL;
+	ck_assert_int_eq(tui_open(t, &(struct tui_ref){ .kind = TUI_REF_HELP }), -1);
+	ck_assert_int_eq(t->depth, depth);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
+/* The Findings pane names each row's link (the one rule, findings_links),
+ * from the index it builds once per sample: the same words as the scan. */
+START_TEST(findings_pane_links_from_the_index)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	char buf[512], want[128];
+	int sum = findpane_desc.ncols - 1;	/* SUMMARY, the last column */
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.findings.v = calloc(3, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 3;
+	for (i = 0; i < 3; i++) {
+		struct finding *f = &t->cur.findings.v[i];
+
+		f->severity = FINDING_WARNING;
+		f->pid = 4242 + (int)(i == 2);
+		f->fd = -1;
+		snprintf(f->summary, sizeof(f->summary), "finding %zu", i);
+	}
+	t->cur.findings.v[0].kind = FINDING_FD_EXHAUSTION;
+	t->cur.findings.v[1].kind = FINDING_GHOST_SOCKETS;
+	t->cur.findings.v[2].kind = FINDING_GHOST_SOCKETS;	/* another process */
+	t->have = 1;
+	tb = table_new(&findpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	table_view_class.sample(&tb->v, t);	/* reload (the index), rebuild */
+	findpane_desc.cell(tb, t, 0, sum, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "[caused by %s]", findings_kind_name(FINDING_GHOST_SOCKETS));
+	ck_assert_msg(strstr(buf, want), "row 0: %s", buf);
+	findpane_desc.cell(tb, t, 1, sum, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "[leads to %s]", findings_kind_name(FINDING_FD_EXHAUSTION));
+	ck_assert_msg(strstr(buf, want), "row 1: %s", buf);
+	findpane_desc.cell(tb, t, 2, sum, buf, sizeof(buf));
+	ck_assert_msg(!strchr(buf, '['), "row 2 links nothing: %s", buf);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -552,6 +704,8 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, brief_keeps_the_figures);
 	tcase_add_test(tc, action_figures_in_one_line);
 	tcase_add_test(tc, goto_prompt_times);
+	tcase_add_test(tc, open_table_opens_each_kind);
+	tcase_add_test(tc, findings_pane_links_from_the_index);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

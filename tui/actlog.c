@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "actlog.h"
-#include "actmenu.h"
 #include "format.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
@@ -219,7 +218,7 @@ static int log_keypress(struct table *tb, struct tui *t, int ch)
 		tui_set_status(t, THEME_STATUS, "actions disabled: --read-only");
 	else {
 		entry_target(t, (uint32_t)row, a->res.undo.kind, &tg);
-		tui_push(t, actmenu_new(t, &tg));
+		tui_open(t, &(struct tui_ref){ .kind = TUI_REF_ACTIONS, .target = &tg });
 	}
 	return 1;
 }

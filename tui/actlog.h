@@ -7,7 +7,7 @@
 struct tui;
 struct view;
 
-/* A new view, for tui_push (which takes ownership). */
+/* A new view, for tui_open's table (open.c). */
 struct view *actlog_new(struct tui *t);
 
 #endif

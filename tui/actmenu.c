@@ -10,12 +10,10 @@
  * (actlog.c).  Everything goes through core/actions.c, pinned to the
  * process start time and socket inode the scan saw.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "actmenu.h"
 #include "draw.h"
@@ -77,41 +75,6 @@ static void preview_all(struct actmenu *am, const struct tui *t)
 	}
 }
 
-int actmenu_record(struct tui *t, const struct actions_result *r)
-{
-	struct timeval tv;
-	size_t i;
-
-	if (t->nacts == t->capacts) {
-		size_t cap = t->capacts ? t->capacts * 2 : 8;
-		struct tui_action *v = realloc(t->acts, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->acts = v;
-		t->capacts = cap;
-	}
-	/* a done undo marks the latest done action it reverts */
-	for (i = t->nacts; r->outcome == ACTIONS_DONE && i-- > 0;) {
-		const struct actions_result *e = &t->acts[i].res;
-
-		if (e->outcome == ACTIONS_DONE && !t->acts[i].undone &&
-		    actions_kind_undo(e->kind) == r->kind && e->target.pid == r->target.pid &&
-		    e->target.start_ticks == r->target.start_ticks &&
-		    (!actions_kind_needs_fd(r->kind) ||
-		     (e->target.fd == r->target.fd && e->target.inode == r->target.inode))) {
-			t->acts[i].undone = 1;
-			break;
-		}
-	}
-	gettimeofday(&tv, NULL);
-	memset(&t->acts[t->nacts], 0, sizeof(t->acts[0]));
-	t->acts[t->nacts].time = (double)tv.tv_sec + tv.tv_usec / 1e6;
-	t->acts[t->nacts].res = *r;
-	t->nacts++;
-	return 0;
-}
-
 static void run(struct actmenu *am, struct tui *t, int confirm_drain)
 {
 	struct actions_request rq;
@@ -129,7 +92,7 @@ static void run(struct actmenu *am, struct tui *t, int confirm_drain)
 	/* its limits (or fds) may have changed: read it afresh next sample */
 	if (t->ctx)
 		sample_ctx_forget_pid(t->ctx, rq.pid);
-	if (actmenu_record(t, &am->result) < 0)
+	if (tui_record_action(t, &am->result) < 0)
 		tui_set_status(t, THEME_ERROR, "out of memory: the action is not in the "
 			       "session's list (it is in the audit log)");
 	else

@@ -1,6 +1,6 @@
 /*
- * The action menu on a target (actmenu.c), and the session's list of
- * results it keeps in struct tui (read by actlog.c).
+ * The action menu on a target (actmenu.c).  The results go into the
+ * session's list in struct tui (tui_record_action), which actlog.c shows.
  */
 #ifndef LEAKTOP_TUI_ACTMENU_H
 #define LEAKTOP_TUI_ACTMENU_H
@@ -8,12 +8,8 @@
 struct tui;
 struct view;
 struct tui_target;
-struct actions_result;
 
-/* The target is copied.  A new view, for tui_push (which takes
- * ownership). */
+/* The target is copied.  A new view, for tui_open's table (open.c). */
 struct view *actmenu_new(struct tui *t, const struct tui_target *tg);
-/* Record a result in t->acts (an undo marks what it undid); 0 or -ENOMEM. */
-int actmenu_record(struct tui *t, const struct actions_result *r);
 
 #endif

@@ -3,7 +3,7 @@
  * got worse, every action with its outcome, every note, in time order,
  * and after them the reader's warnings about damaged or missing frames.
  * Enter shows the sample an event happened at.  Everything from the file
- * is sanitised (replay_event_text).
+ * is sanitised (rows_event_text).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include "leaktop/findings.h"
 #include "leaktop/record.h"
 #include "replay.h"
+#include "rows.h"
 #include "table.h"
 #include "tui.h"
 
@@ -82,11 +83,11 @@ static void el_cell(struct table *tb, const struct tui *t, uint32_t row, int col
 			snprintf(buf, sz, "-");
 		break;
 	case COL_KIND:
-		snprintf(buf, sz, "%s", e ? replay_event_kind(e) : "warning");
+		snprintf(buf, sz, "%s", e ? rows_event_kind(e) : "warning");
 		break;
 	case COL_TEXT:
 		if (e)
-			replay_event_text(e, buf, sz);
+			rows_event_text(e, buf, sz);
 		else
 			lt_sanitize(record_reader_warning(t->rp->rd, row - nevents(t)), buf, sz);
 		break;
@@ -149,7 +150,7 @@ static void el_enter(struct table *tb, struct tui *t, uint32_t row)
 		return;
 	}
 	t->rp->playing = 0;
-	if (replay_show(t, e->sample) < 0)
+	if (tui_open(t, &(struct tui_ref){ .kind = TUI_REF_SAMPLE, .sample = e->sample }) < 0)
 		return;
 	tui_pop(t);	/* frees tb: nothing after this */
 }

@@ -16,13 +16,11 @@
 
 #include "draw.h"
 #include "evview.h"
-#include "fdview.h"
-#include "findpane.h"
 #include "format.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/findings.h"
-#include "sockview.h"
+#include "rows.h"
 #include "tui.h"
 
 #define EV_TEXT 1400	/* the longest paragraph, escaped */
@@ -217,7 +215,7 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	for (i = y; i < end && i < y + (cut ? limit : (int)total); i++)
 		draw_fill(t, i, 0, COLS, THEME_NORMAL);
 	x = 1 + draw_text(t, row, 1, COLS - 2, findings_severity_name(ev->f.severity),
-			  findpane_severity_elem(ev->f.severity));
+			  rows_severity_elem(ev->f.severity));
 	snprintf(title, sizeof(title), "  %s%s%s", findings_kind_name(ev->f.kind),
 		 ev->f.suspected ? ", suspected (not enough samples yet to be sure)" : "",
 		 ev->gone ? ", no longer reported" : "");
@@ -340,6 +338,7 @@ static const struct view_class evview_class = {
 struct view *evview_new(struct tui *t, const struct finding *f)
 {
 	struct evview *ev = calloc(1, sizeof(*ev));
+	struct tui_ref ref = { TUI_REF_NONE };
 	size_t i;
 
 	if (!ev)
@@ -353,16 +352,22 @@ struct view *evview_new(struct tui *t, const struct finding *f)
 			    (!f->netns || t->cur.socks.v[i].netns == f->netns))
 				break;
 		if (i < t->cur.socks.n) {
-			ev->inner = sockview_new(t, i);
+			ref.kind = TUI_REF_SOCKET;
+			ref.sock = i;
+			ref.pid = f->pid > 0 ? f->pid : 0;	/* its owner selected */
+			ref.fd = f->fd;
+			ev->inner = tui_open_view(t, &ref);
 			if (!ev->inner)
 				goto nomem;
-			sockview_select_owner(ev->inner, f->pid, f->fd);
 		} else {
 			snprintf(ev->why, sizeof(ev->why), "socket %" PRIu64 " is no longer in "
 				 "the census", f->inode);
 		}
 	} else if (f->pid >= 0) {
-		ev->inner = fdview_new(t, f->pid, f->fd >= 0 ? f->fd : FDVIEW_FIRST_GHOST);
+		ref.kind = TUI_REF_FDS;
+		ref.pid = f->pid;
+		ref.fd = f->fd >= 0 ? f->fd : TUI_FD_FIRST_GHOST;
+		ev->inner = tui_open_view(t, &ref);
 		if (!ev->inner)
 			goto nomem;
 	} else {

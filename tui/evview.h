@@ -9,8 +9,7 @@ struct tui;
 struct view;
 struct finding;
 
-/* The finding is copied.  A new view, for tui_push (which takes
- * ownership). */
+/* The finding is copied.  A new view, for tui_open's table (open.c). */
 struct view *evview_new(struct tui *t, const struct finding *f);
 
 #endif

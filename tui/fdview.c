@@ -22,8 +22,7 @@
 #include "leaktop/history.h"
 #include "leaktop/procs.h"
 #include "leaktop/sample.h"
-#include "sockpane.h"
-#include "sockview.h"
+#include "rows.h"
 #include "table.h"
 #include "tui.h"
 
@@ -131,17 +130,17 @@ static void fd_cell(struct table *tb, const struct tui *t, uint32_t row, int col
 		break;
 	case COL_PROTO:
 		if (sock_ok(t, e))
-			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_PROTO, w, buf, sz);
+			rows_sock_field(&t->cur, (size_t)e->sock, ROWS_SOCK_PROTO, w, buf, sz);
 		else
 			lt_sanitize(e->sockproto, buf, sz);
 		break;
 	case COL_RECVQ:
 		if (sock_ok(t, e))
-			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_RECVQ, w, buf, sz);
+			rows_sock_field(&t->cur, (size_t)e->sock, ROWS_SOCK_RECVQ, w, buf, sz);
 		break;
 	case COL_GROWTH:
 		if (sock_ok(t, e))
-			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_GROWTH, w, buf, sz);
+			rows_sock_field(&t->cur, (size_t)e->sock, ROWS_SOCK_GROWTH, w, buf, sz);
 		break;
 	case COL_FLAGS:
 		if (e->ghost == FD_GHOST_YES)
@@ -150,15 +149,15 @@ static void fd_cell(struct table *tb, const struct tui *t, uint32_t row, int col
 		else if (e->ghost == FD_GHOST_UNKNOWN)
 			snprintf(buf, sz, "ghost?");
 		else if (sock_ok(t, e))
-			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_FLAGS, w, buf, sz);
+			rows_sock_field(&t->cur, (size_t)e->sock, ROWS_SOCK_FLAGS, w, buf, sz);
 		break;
 	case COL_TARGET:
 		if (sock_ok(t, e)) {
 			char loc[128], peer[128];
 
-			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_LOCAL, 0, loc,
+			rows_sock_field(&t->cur, (size_t)e->sock, ROWS_SOCK_LOCAL, 0, loc,
 				       sizeof(loc));
-			sockpane_field(&t->cur, (size_t)e->sock, SOCKPANE_PEER, 0, peer,
+			rows_sock_field(&t->cur, (size_t)e->sock, ROWS_SOCK_PEER, 0, peer,
 				       sizeof(peer));
 			snprintf(buf, sz, "socket:[%" PRIu64 "] %.100s -> %.100s", e->inode,
 				 loc, peer);
@@ -180,7 +179,7 @@ static int fd_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t b,
 	case COL_FD:
 		return CMP(ea->fd, eb->fd);
 	case COL_RECVQ:
-		/* the figure the cell shows (sockpane_field's RECV-Q) */
+		/* the figure the cell shows (rows_sock_field's RECV-Q) */
 		return CMP(sock_ok(t, ea) ? (int64_t)ltsock_recv_q(&t->cur.socks.v[ea->sock]) : -1,
 			   sock_ok(t, eb) ? (int64_t)ltsock_recv_q(&t->cur.socks.v[eb->sock]) : -1);
 	case COL_GROWTH:
@@ -225,7 +224,8 @@ static void fd_enter(struct table *tb, struct tui *t, uint32_t row)
 	const struct fd_entry *e = &ft_of(fv_of(tb))->v[row];
 
 	if (sock_ok(t, e))
-		tui_push(t, sockview_new(t, (size_t)e->sock));
+		tui_open(t, &(struct tui_ref){ .kind = TUI_REF_SOCKET,
+					       .sock = (size_t)e->sock });
 	else if (e->kind == FD_SOCKET)
 		tui_set_status(t, THEME_STATUS, "fd %d: %s", (int)e->fd,
 			       e->ghost == FD_GHOST_YES ? "a ghost socket: no dump lists it, "
@@ -335,7 +335,7 @@ static void select_fd(struct table *tb, int fd)
 	const struct fd_table *ft = ft_of(fv_of(tb));
 	size_t i;
 
-	if (fd == FDVIEW_TOP)
+	if (fd == TUI_FD_TOP)
 		return;
 	for (i = 0; i < tb->nrows; i++) {
 		const struct fd_entry *e = &ft->v[tb->rows[i]];

@@ -8,13 +8,10 @@
 struct tui;
 struct view;
 
-/* Where the selection starts: fd >= 0 that fd (a finding's, an owner's),
- * FDVIEW_TOP the first row, FDVIEW_FIRST_GHOST the first ghost socket (a
- * process finding about ghosts), else the first row. */
-#define FDVIEW_TOP		(-1)
-#define FDVIEW_FIRST_GHOST	(-2)
-
-/* A new view, for tui_push (which takes ownership). */
+/* A new view, for tui_open's table (open.c).  Where the selection starts:
+ * fd >= 0 that fd (a finding's, an owner's), TUI_FD_TOP the first row,
+ * TUI_FD_FIRST_GHOST the first ghost socket (a process finding about
+ * ghosts), else the first row. */
 struct view *fdview_new(struct tui *t, int pid, int select_fd);
 
 #endif

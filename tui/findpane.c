@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evview.h"
 #include "findpane.h"
 #include "options.h"
 #include "format.h"
@@ -19,6 +18,7 @@
 #include "leaktop/common.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
+#include "rows.h"
 #include "table.h"
 #include "tui.h"
 
@@ -40,18 +40,6 @@ static const struct table_col cols[NCOLS] = {
 	[COL_SUMMARY] = { "SUMMARY", 25, 400, 0, 0, 0, 1 },
 };
 
-int findpane_severity_elem(int severity)
-{
-	switch (severity) {
-	case FINDING_CRITICAL:
-		return THEME_FINDING_CRITICAL;
-	case FINDING_WARNING:
-		return THEME_FINDING_WARNING;
-	default:
-		return THEME_FINDING_INFO;
-	}
-}
-
 /*
  * One row per problem: a group (findings_group in core) is one row, and
  * Right opens it to its members, indented under it, Left folds them again
@@ -65,7 +53,22 @@ int findpane_severity_elem(int severity)
 struct find_data {
 	uint64_t open[MAX_OPEN];	/* findings_hash of the open groups */
 	size_t nopen;
+	/* the links of the current findings, indexed once per sample
+	 * (findings_links_index): what each row's summary names */
+	struct findings_links_ix *links;
+	const struct finding *links_v;	/* the list it indexes */
+	size_t links_n;
 };
+
+/* The links index of t's findings, or NULL (findings_links_at then scans). */
+static const struct findings_links_ix *links_of(const struct table *tb, const struct tui *t)
+{
+	const struct find_data *d = tb->data;
+
+	if (!d || d->links_v != t->cur.findings.v || d->links_n != t->cur.findings.n)
+		return NULL;
+	return d->links;
+}
 
 static const struct finding *finding_of(const struct tui *t, uint32_t row)
 {
@@ -194,9 +197,9 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		else
 			snprintf(buf, sz, "%s%s", in, s2);
 		if (!(row & MEMBER) && row < l->n) {
-			n = findings_links(l->v, l->n, row, 0, ix, 2);
+			n = findings_links_at(links_of(tb, t), l->v, l->n, row, 0, ix, 2);
 			if (!n) {
-				n = findings_links(l->v, l->n, row, 1, ix, 2);
+				n = findings_links_at(links_of(tb, t), l->v, l->n, row, 1, ix, 2);
 				eff = 1;
 			}
 		}
@@ -278,7 +281,7 @@ static int find_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 
 	(void)tb;
 	if (col == COL_SEV)
-		return findpane_severity_elem(f->severity);
+		return rows_severity_elem(f->severity);
 	if (col == COL_STATE && f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS)
 		return THEME_FINDING_CRITICAL;
 	if (col == COL_STATE && f->suspected)
@@ -330,10 +333,42 @@ static int find_keypress(struct table *tb, struct tui *t, int ch)
 	return 1;
 }
 
+/* A new sample: index its findings' links once (O(F log F)), not per row. */
+static void find_reload(struct table *tb, struct tui *t)
+{
+	struct find_data *d = tb->data;
+
+	if (!d) {
+		d = tb->data = calloc(1, sizeof(*d));
+		if (!d)
+			return;
+	}
+	findings_links_index_free(d->links);
+	d->links = NULL;
+	d->links_v = NULL;
+	d->links_n = 0;
+	if (!t->have)
+		return;
+	/* out of memory: no index, and links_of's NULL scans instead */
+	d->links = findings_links_index(t->cur.findings.v, t->cur.findings.n);
+	d->links_v = t->cur.findings.v;
+	d->links_n = t->cur.findings.n;
+}
+
+static void find_free(void *data)
+{
+	struct find_data *d = data;
+
+	if (d)
+		findings_links_index_free(d->links);
+	free(d);
+}
+
 static void find_enter(struct table *tb, struct tui *t, uint32_t row)
 {
 	(void)tb;
-	tui_push(t, evview_new(t, finding_of(t, row)));
+	tui_open(t, &(struct tui_ref){ .kind = TUI_REF_FINDING,
+				       .finding = finding_of(t, row) });
 }
 
 static int find_target(struct table *tb, const struct tui *t, uint32_t row,
@@ -397,5 +432,6 @@ const struct table_desc findpane_desc = {
 	.note = find_note,
 	.target = find_target,
 	.keypress = find_keypress,
-	.free_data = free,
+	.reload = find_reload,
+	.free_data = find_free,
 };

@@ -12,7 +12,4 @@ struct table_desc;
 
 extern const struct table_desc findpane_desc;
 
-/* The theme element of a finding severity. */
-int findpane_severity_elem(int severity);
-
 #endif

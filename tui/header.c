@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "draw.h"
-#include "findpane.h"
 #include "format.h"
 #include "header.h"
 #include "leaktop/findings.h"
@@ -18,20 +17,6 @@
 #include "options.h"
 #include "replay.h"
 #include "tui.h"
-
-void header_push_sample(struct tui *t)
-{
-	const struct meminfo_breakdown *m = &t->cur.mem;
-
-	if (t->ring_n == TUI_RING) {
-		memmove(t->ring_unacc, t->ring_unacc + 1, (TUI_RING - 1) * sizeof(double));
-		memmove(t->ring_sockq, t->ring_sockq + 1, (TUI_RING - 1) * sizeof(double));
-		t->ring_n--;
-	}
-	t->ring_unacc[t->ring_n] = (double)m->unaccounted;
-	t->ring_sockq[t->ring_n] = (double)m->socket_queues;
-	t->ring_n++;
-}
 
 /* Mode badge, then the flags beside it: [LIVE][RECORDING][READ-ONLY]. */
 static int badges(struct tui *t, int right_edge)

@@ -10,7 +10,5 @@ struct tui;
 
 void header_draw(struct tui *t);
 void header_draw_mem(struct tui *t);
-/* Append t->cur's memory figures to the sparkline rings. */
-void header_push_sample(struct tui *t);
 
 #endif

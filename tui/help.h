@@ -10,7 +10,7 @@ struct view;
 struct view_class;
 
 extern const struct view_class help_view_class;
-/* A new view, for tui_push (which takes ownership). */
+/* A new view, for tui_open's table (open.c). */
 struct view *help_new(void);
 
 #endif

@@ -24,7 +24,7 @@
 #include "leaktop/sample.h"
 #include "leaktop/socket.h"
 #include "mempane.h"
-#include "sockpane.h"
+#include "rows.h"
 #include "table.h"
 #include "tui.h"
 
@@ -158,7 +158,7 @@ static void build(struct mem_data *d, const struct sample *s)
 		l = add(d, L_GROUP0 + i, 1, b, (double)m->socket_group[i], GO_SOCKETS);
 		/* the filter that keeps exactly the sockets this line counts */
 		if (l)
-			snprintf(l->filter, sizeof(l->filter), "%s%s", SOCKPANE_MEM_FILTER, g);
+			snprintf(l->filter, sizeof(l->filter), "%s%s", TUI_MEM_FILTER, g);
 	}
 	l = add(d, L_PSS, 0, "user PSS (a view)",
 		m->pss.time > 0 ? (double)m->pss.pss : NAN, GO_PROCS);
@@ -582,10 +582,10 @@ static void mem_enter(struct table *tb, struct tui *t, uint32_t row)
 	}
 	switch (l->go) {
 	case GO_SOCKETS:
-		tui_show_sockets(t, l->filter[0] ? l->filter : NULL);
+		tui_open(t, &(struct tui_ref){ .kind = TUI_REF_SOCKETS, .text = l->filter });
 		return;
 	case GO_PROCS:
-		tui_show_procs_by_pss(t);
+		tui_open(t, &(struct tui_ref){ .kind = TUI_REF_PROCS_BY_PSS });
 		return;
 	case GO_EXPLAIN:
 		break;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fdview.h"
 #include "format.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
@@ -224,7 +223,8 @@ static int proc_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 static void proc_enter(struct table *tb, struct tui *t, uint32_t row)
 {
 	(void)tb;
-	tui_push(t, fdview_new(t, row_pid(t, row), FDVIEW_TOP));
+	tui_open(t, &(struct tui_ref){ .kind = TUI_REF_FDS, .pid = row_pid(t, row),
+				       .fd = TUI_FD_TOP });
 }
 
 static int proc_target(struct table *tb, const struct tui *t, uint32_t row,

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "eventlist.h"
 #include "format.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
@@ -26,6 +25,7 @@
 #include "leaktop/sample.h"
 #include "options.h"
 #include "replay.h"
+#include "rows.h"
 #include "tui.h"
 
 #define PLAY_MAX_GAP 10.0	/* seconds: a longer recorded gap plays as this */
@@ -333,7 +333,7 @@ int replay_key(struct tui *t, int ch)
 		t->dirty |= DIRTY_STATUS;
 		break;
 	case 'E':
-		tui_push(t, eventlist_new(t));
+		tui_open(t, &(struct tui_ref){ .kind = TUI_REF_EVENTS });
 		break;
 	default:
 		return 0;
@@ -362,51 +362,6 @@ void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_
 	}
 }
 
-void replay_event_text(const struct record_event *e, char *buf, size_t sz)
-{
-	char a[400], b[300], sentence[400];
-
-	switch (e->type) {
-	case RECORD_EV_FINDING:
-		snprintf(buf, sz, "%s %s: %s", findings_severity_name(e->finding.severity),
-			 findings_kind_name(e->finding.kind),
-			 lt_sanitize(findings_summary(&e->finding, sentence, sizeof(sentence)),
-				     a, sizeof(a)));
-		break;
-	case RECORD_EV_ACTION:
-		if (!e->action) {
-			snprintf(buf, sz, "an action");
-			break;
-		}
-		snprintf(buf, sz, "%s %s on pid %d fd %d (%s): %s",
-			 actions_kind_name(e->action->result.kind),
-			 actions_outcome_name(e->action->result.outcome),
-			 e->action->result.target.pid, e->action->result.target.fd,
-			 lt_sanitize(e->action->result.target.comm, a, sizeof(a)),
-			 lt_sanitize(e->action->result.message, b, sizeof(b)));
-		break;
-	case RECORD_EV_NOTE:
-		snprintf(buf, sz, "%s", e->note ? lt_sanitize(e->note, a, sizeof(a)) : "");
-		break;
-	default:
-		snprintf(buf, sz, "?");
-		break;
-	}
-}
-
-const char *replay_event_kind(const struct record_event *e)
-{
-	switch (e->type) {
-	case RECORD_EV_FINDING:
-		return "finding";
-	case RECORD_EV_ACTION:
-		return "action";
-	case RECORD_EV_NOTE:
-		return "note";
-	}
-	return "?";
-}
-
 void replay_marker(const struct tui *t, char *buf, size_t sz)
 {
 	const struct tui_replay *rp = t->rp;
@@ -431,8 +386,8 @@ void replay_marker(const struct tui *t, char *buf, size_t sz)
 		return;
 	if (!best)
 		best = first;
-	replay_event_text(best, text, sizeof(text));
-	snprintf(buf, sz, "* %s here: %s%s", replay_event_kind(best), text,
+	rows_event_text(best, text, sizeof(text));
+	snprintf(buf, sz, "* %s here: %s%s", rows_event_kind(best), text,
 		 hits > 1 ? "  (+ more: E lists them)" : "");
 }
 

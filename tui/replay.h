@@ -57,9 +57,6 @@ int replay_show(struct tui *t, size_t idx);
 void replay_header(const struct tui *t, char *when, size_t wsz, char *pos, size_t psz);
 /* A line about the events on the current sample, or "" (sanitised). */
 void replay_marker(const struct tui *t, char *buf, size_t sz);
-/* An event as one line of sanitised text, and its kind ("note"). */
-void replay_event_text(const struct record_event *e, char *buf, size_t sz);
-const char *replay_event_kind(const struct record_event *e);
 /* The recorded queue of socket (netns, inode) up to the current sample,
  * oldest first, at most max points; returns the number of points. */
 size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,

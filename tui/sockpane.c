@@ -19,9 +19,9 @@
 #include "leaktop/history.h"
 #include "leaktop/sample.h"
 #include "leaktop/socket.h"
+#include "rows.h"
 #include "sockpane.h"
 #include "svcpane.h"
-#include "sockview.h"
 #include "table.h"
 #include "tui.h"
 
@@ -45,66 +45,6 @@ static const struct table_col cols[NCOLS] = {
 	[COL_GROWTH] = { "GROW/s", 6, 7, 1, 4, 1 },
 	[COL_FLAGS] = { "FLAGS", 10, 30, 0, 8, 0 },
 };
-
-void sockpane_field(const struct sample *s, size_t i, enum sockpane_field f,
-		    int width, char *buf, size_t sz)
-{
-	const struct ltsock *k = &s->socks.v[i];
-	const struct sock_rate *r = &s->rates[i];
-	char raw[256];
-	unsigned bit;
-	size_t len;
-
-	switch (f) {
-	case SOCKPANE_PROTO:
-		snprintf(buf, sz, "%s%s", ltsock_proto_name(k),
-			 k->family == AF_INET6 ? "6" : "");
-		break;
-	case SOCKPANE_LOCAL:
-	case SOCKPANE_PEER:
-		lt_sanitize(ltsock_format_addr(k, f == SOCKPANE_PEER, raw, sizeof(raw)),
-			    buf, sz);
-		break;
-	case SOCKPANE_RECVQ:
-		format_size(ltsock_recv_q(k), width, buf, sz);
-		break;
-	case SOCKPANE_SENDQ:
-		format_size(ltsock_send_held(k), width, buf, sz);
-		break;
-	case SOCKPANE_MEM:
-		format_size(ltsock_mem(k), width, buf, sz);
-		break;
-	case SOCKPANE_RCVBUF:
-		if (k->have & LTSOCK_HAVE_SKMEM)
-			format_size(k->rcvbuf, width, buf, sz);
-		else
-			snprintf(buf, sz, "-");
-		break;
-	case SOCKPANE_FILL:
-		format_pct(ltsock_fill_pct(k), width, buf, sz);
-		break;
-	case SOCKPANE_DROPS:
-		format_num(r->drops_ps, r->known && (k->have & LTSOCK_HAVE_DROPS), width,
-			   buf, sz);
-		break;
-	case SOCKPANE_GROWTH:
-		format_rate(r->growth_bps, r->known, width, buf, sz);
-		break;
-	case SOCKPANE_FLAGS:
-		buf[0] = '\0';
-		for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1) {
-			if (!(r->flags & bit))
-				continue;
-			len = strlen(buf);
-			snprintf(buf + len, sz - len, "%s%s", len ? "," : "",
-				 history_flag_name(bit));
-		}
-		break;
-	case SOCKPANE_STATE:
-		snprintf(buf, sz, "%s", ltsock_state_name(k));
-		break;
-	}
-}
 
 static size_t sock_count(struct table *tb, const struct tui *t)
 {
@@ -140,13 +80,13 @@ static const struct fd_owner *first_owner(const struct sample *s, uint32_t i, si
 static void sock_cell(struct table *tb, const struct tui *t, uint32_t row, int col,
 		      char *buf, size_t sz)
 {
-	static const enum sockpane_field fields[NCOLS] = {
-		[COL_PROTO] = SOCKPANE_PROTO, [COL_LOCAL] = SOCKPANE_LOCAL,
-		[COL_PEER] = SOCKPANE_PEER, [COL_RECVQ] = SOCKPANE_RECVQ,
-		[COL_SENDQ] = SOCKPANE_SENDQ, [COL_MEM] = SOCKPANE_MEM,
-		[COL_RCVBUF] = SOCKPANE_RCVBUF,
-		[COL_FILL] = SOCKPANE_FILL, [COL_DROPS] = SOCKPANE_DROPS,
-		[COL_GROWTH] = SOCKPANE_GROWTH, [COL_FLAGS] = SOCKPANE_FLAGS,
+	static const enum rows_sock_field fields[NCOLS] = {
+		[COL_PROTO] = ROWS_SOCK_PROTO, [COL_LOCAL] = ROWS_SOCK_LOCAL,
+		[COL_PEER] = ROWS_SOCK_PEER, [COL_RECVQ] = ROWS_SOCK_RECVQ,
+		[COL_SENDQ] = ROWS_SOCK_SENDQ, [COL_MEM] = ROWS_SOCK_MEM,
+		[COL_RCVBUF] = ROWS_SOCK_RCVBUF,
+		[COL_FILL] = ROWS_SOCK_FILL, [COL_DROPS] = ROWS_SOCK_DROPS,
+		[COL_GROWTH] = ROWS_SOCK_GROWTH, [COL_FLAGS] = ROWS_SOCK_FLAGS,
 	};
 	const struct sample *s = &t->cur;
 	const struct fd_owner *o;
@@ -169,7 +109,7 @@ static void sock_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		lt_sanitize(p ? p->comm : "", buf, sz);
 		break;
 	default:
-		sockpane_field(s, row, fields[col], tb->w[col] > 0 ? tb->w[col] : 7, buf, sz);
+		rows_sock_field(s, row, fields[col], tb->w[col] > 0 ? tb->w[col] : 7, buf, sz);
 		break;
 	}
 }
@@ -241,7 +181,7 @@ static int sock_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 static void sock_enter(struct table *tb, struct tui *t, uint32_t row)
 {
 	(void)tb;
-	tui_push(t, sockview_new(t, row));
+	tui_open(t, &(struct tui_ref){ .kind = TUI_REF_SOCKET, .sock = row });
 }
 
 static int sock_target(struct table *tb, const struct tui *t, uint32_t row,
@@ -372,7 +312,7 @@ static int sock_problem(struct table *tb, const struct tui *t, uint32_t row)
  * pane's sums use; any other text is matched as text. */
 static int sock_filter(struct table *tb, const struct tui *t, uint32_t row, const char *text)
 {
-	size_t n = strlen(SOCKPANE_MEM_FILTER);
+	size_t n = strlen(TUI_MEM_FILTER);
 
 	(void)tb;
 	if (!strncmp(text, SVCPANE_FILTER, strlen(SVCPANE_FILTER))) {
@@ -381,7 +321,7 @@ static int sock_filter(struct table *tb, const struct tui *t, uint32_t row, cons
 
 		return g && cgroup_matches(g->path, text + strlen(SVCPANE_FILTER));
 	}
-	if (strncmp(text, SOCKPANE_MEM_FILTER, n))
+	if (strncmp(text, TUI_MEM_FILTER, n))
 		return -1;
 	return !strcmp(text + n, ltsock_mem_group_name(ltsock_mem_group(&t->cur.socks.v[row])));
 }

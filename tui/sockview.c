@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 
 #include "draw.h"
-#include "fdview.h"
 #include "format.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
@@ -22,7 +21,7 @@
 #include "leaktop/history.h"
 #include "leaktop/sample.h"
 #include "leaktop/socket.h"
-#include "sockpane.h"
+#include "rows.h"
 #include "sockview.h"
 #include "tui.h"
 
@@ -67,10 +66,10 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	size_t n = 0, j;
 
 	sv->nlines = 0;
-	sockpane_field(s, i, SOCKPANE_PROTO, 8, f[0], sizeof(f[0]));
-	sockpane_field(s, i, SOCKPANE_STATE, 8, f[1], sizeof(f[1]));
-	sockpane_field(s, i, SOCKPANE_LOCAL, 0, f[2], sizeof(f[2]));
-	sockpane_field(s, i, SOCKPANE_PEER, 0, f[3], sizeof(f[3]));
+	rows_sock_field(s, i, ROWS_SOCK_PROTO, 8, f[0], sizeof(f[0]));
+	rows_sock_field(s, i, ROWS_SOCK_STATE, 8, f[1], sizeof(f[1]));
+	rows_sock_field(s, i, ROWS_SOCK_LOCAL, 0, f[2], sizeof(f[2]));
+	rows_sock_field(s, i, ROWS_SOCK_PEER, 0, f[3], sizeof(f[3]));
 	add(sv, "%s (%s, protocol %u) %s   inode %" PRIu64 "   netns %" PRIu64, f[0],
 	    ltsock_family_name(k), (unsigned)k->protocol, f[1], k->inode, k->netns);
 	add(sv, "local   %s", f[2]);
@@ -108,9 +107,9 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	} else {
 		add(sv, "rmem    -  (this source gives no socket memory figures)");
 	}
-	sockpane_field(s, i, SOCKPANE_DROPS, 8, f[0], sizeof(f[0]));
-	sockpane_field(s, i, SOCKPANE_GROWTH, 8, f[1], sizeof(f[1]));
-	sockpane_field(s, i, SOCKPANE_FLAGS, 40, f[2], sizeof(f[2]));
+	rows_sock_field(s, i, ROWS_SOCK_DROPS, 8, f[0], sizeof(f[0]));
+	rows_sock_field(s, i, ROWS_SOCK_GROWTH, 8, f[1], sizeof(f[1]));
+	rows_sock_field(s, i, ROWS_SOCK_FLAGS, 40, f[2], sizeof(f[2]));
 	if (k->have & LTSOCK_HAVE_DROPS)
 		add(sv, "drops   %u (%s/s)   growth %s B/s   flags %s", k->drops, f[0], f[1],
 		    f[2][0] ? f[2] : "none");
@@ -222,6 +221,15 @@ static void sv_draw(struct view *v, struct tui *t, int y, int h, int full)
 	}
 }
 
+/* The selected owner's fd table, the cursor on its fd. */
+static void open_owner(struct tui *t, const struct sockview *sv)
+{
+	struct tui_ref ref = { .kind = TUI_REF_FDS, .pid = sv->opid[sv->sel],
+			       .fd = sv->ofd[sv->sel] };
+
+	tui_open(t, &ref);
+}
+
 static int sv_key(struct view *v, struct tui *t, int ch)
 {
 	struct sockview *sv = (struct sockview *)v;
@@ -239,7 +247,7 @@ static int sv_key(struct view *v, struct tui *t, int ch)
 	case '\r':
 	case KEY_ENTER:
 		if (sv->nowners)
-			tui_push(t, fdview_new(t, sv->opid[sv->sel], sv->ofd[sv->sel]));
+			open_owner(t, sv);
 		else
 			tui_set_status(t, THEME_STATUS, "no process holds this socket%s: no fd "
 				       "table to open", sv->gone ? " (it is gone)" : "");
@@ -262,7 +270,7 @@ static void sv_click(struct view *v, struct tui *t, int y, int x, int dbl)
 		sv->sel = y - first;
 		t->dirty |= DIRTY_VIEW;
 		if (dbl)
-			tui_push(t, fdview_new(t, sv->opid[sv->sel], sv->ofd[sv->sel]));
+			open_owner(t, sv);
 	}
 }
 

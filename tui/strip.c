@@ -12,17 +12,14 @@
 #include <string.h>
 
 #include "draw.h"
-#include "evview.h"
-#include "findpane.h"
 #include "format.h"
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
+#include "rows.h"
 #include "strip.h"
 #include "tui.h"
-
-int tui_strip_lines = 1;
 
 /* The i-th open (not resolved) finding of the current sample, or NULL. */
 static const struct finding *open_finding(const struct tui *t, int i)
@@ -95,7 +92,7 @@ static void draw_one(struct tui *t, int y, int x, const struct finding *f)
 	int aw;
 
 	snprintf(buf, sizeof(buf), "%-8s", findings_severity_name(f->severity));
-	x += draw_text(t, y, x, COLS - x, buf, findpane_severity_elem(f->severity));
+	x += draw_text(t, y, x, COLS - x, buf, rows_severity_elem(f->severity));
 	snprintf(buf, sizeof(buf), " %-9s ", state_word(f));
 	x += draw_text(t, y, x, COLS - x, buf,
 		       f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS ?
@@ -135,7 +132,7 @@ void strip_draw(struct tui *t)
 	snprintf(buf, sizeof(buf), "%zu %s:", crit ? crit : warn ? warn : info,
 		 crit ? "critical" : warn ? "warning" : "info");
 	x = 1 + draw_text(t, TUI_Y_STRIP, 1, COLS - 2, buf,
-			  findpane_severity_elem(f->severity));
+			  rows_severity_elem(f->severity));
 	x += draw_text(t, TUI_Y_STRIP, x, COLS - x, " ", THEME_NORMAL);
 	aw = draw_action(t, TUI_Y_STRIP, f);
 	if (!aw)
@@ -151,6 +148,6 @@ int strip_open(struct tui *t, int line)
 		tui_set_status(t, THEME_STATUS, "no open finding");
 		return -1;
 	}
-	tui_push(t, evview_new(t, f));
+	tui_open(t, &(struct tui_ref){ .kind = TUI_REF_FINDING, .finding = f });
 	return 0;
 }

@@ -564,6 +564,12 @@ static void table_sample(struct view *v, struct tui *t)
 	rebuild(tb, t, 0);
 }
 
+/* On top again: what the view above did (an action) may show here now. */
+static void table_shown(struct view *v, struct tui *t)
+{
+	table_rebuild((struct table *)v, t);
+}
+
 static void table_title(struct view *v, const struct tui *t, char *buf, size_t sz)
 {
 	struct table *tb = (struct table *)v;
@@ -611,6 +617,7 @@ const struct view_class table_view_class = {
 	.table = table_table,
 	.free = table_free,
 	.target = table_target,
+	.shown = table_shown,
 };
 
 struct table *table_new(const struct table_desc *desc, void *data)

@@ -4,6 +4,13 @@
  * htop Panel style), the screen layout, and tui.c's own API.  Each view
  * and helper file has its own header (draw.h, sockpane.h, replay.h ...).
  *
+ * Opening: a view never constructs another view.  It names what to open
+ * in a struct tui_ref (a socket, a process's fd table, a finding's
+ * evidence, the action menu for a target ...) and calls tui_open; the one
+ * table that maps each kind to its view's constructor is open.c's
+ * tui_open_table, which run.c installs in t->openers.  So a view depends on
+ * this header and the low files (draw, format, rows, table) only.
+ *
  * Lifetimes: t->cur is the current sample, owned by tui.c; it is replaced
  * (and the old one released) only after every view's sample() hook ran, so
  * a view may keep indexes into it until then and no longer.
@@ -32,7 +39,7 @@
 #define TUI_MEM_LINES	3
 #define TUI_Y_STRIP	(TUI_Y_MEM + TUI_MEM_LINES)
 #define TUI_STRIP_TALL	40
-extern int tui_strip_lines;	/* strip.c */
+extern int tui_strip_lines;	/* tui.c */
 #define TUI_Y_TABS	(TUI_Y_STRIP + tui_strip_lines)
 #define TUI_Y_BODY	(TUI_Y_TABS + 1)
 
@@ -50,6 +57,7 @@ struct view;
 struct table;
 struct record_writer;
 struct tui_replay;
+struct source;
 
 /*
  * What 'a' acts on: one socket fd of a process (fd >= 0, with the socket's
@@ -93,6 +101,9 @@ struct view_class {
 	int (*target)(struct view *v, const struct tui *t, struct tui_target *out);
 	/* optional: 1 while the view wants every key (a text prompt) */
 	int (*grab)(const struct view *v);
+	/* optional: the view is on top again (the view above it closed, after
+	 * an action perhaps): show what changed */
+	void (*shown)(struct view *v, struct tui *t);
 };
 
 struct view {
@@ -100,6 +111,61 @@ struct view {
 };
 
 enum tui_mode { TUI_LIVE, TUI_PAUSED, TUI_REPLAY };
+
+/* The panes of the main screen, in tab order (open.c's tui_panes). */
+enum tui_pane {
+	TUI_PANE_SOCKETS, TUI_PANE_PROCS, TUI_PANE_FINDINGS, TUI_PANE_MEMORY,
+	TUI_PANE_SERVICES, TUI_NPANES
+};
+
+/* What tui_open opens. */
+enum tui_ref_kind {
+	TUI_REF_NONE,
+	TUI_REF_SOCKET,		/* sock: its details; pid, fd: the owner selected */
+	TUI_REF_FDS,		/* pid's fd table, the cursor on fd (TUI_FD_*) */
+	TUI_REF_FINDING,	/* finding: its evidence */
+	TUI_REF_ACTIONS,	/* target: the action menu */
+	TUI_REF_ACTLOG,		/* this session's actions */
+	TUI_REF_HELP,
+	TUI_REF_EVENTS,		/* replay: the recording's events */
+	TUI_REF_SAMPLE,		/* replay: show sample */
+	TUI_REF_SOCKETS,	/* the Sockets pane filtered to text ("" none) */
+	TUI_REF_PROCS_BY_PSS,	/* the Processes pane sorted by PSS */
+	TUI_REF_PROCS_IN,	/* the Processes pane filtered to cgroup text */
+	TUI_REF_NKINDS
+};
+
+/* The filter word of the Sockets pane that keeps exactly the sockets of a
+ * memory group (ltsock_mem_group, what the Memory pane sums): "mem:" and
+ * the group's name, "mem:orphaned". */
+#define TUI_MEM_FILTER		"mem:"
+
+#define TUI_FD_TOP		(-1)	/* TUI_REF_FDS: the cursor at the top */
+#define TUI_FD_FIRST_GHOST	(-2)	/* TUI_REF_FDS: on the first ghost */
+
+struct finding;
+
+struct tui_ref {
+	enum tui_ref_kind kind;
+	size_t sock;			/* SOCKET: index into t->cur.socks */
+	int pid, fd;			/* SOCKET (pid 0: none), FDS */
+	size_t sample;			/* SAMPLE */
+	const struct finding *finding;	/* FINDING: copied by the view */
+	const struct tui_target *target; /* ACTIONS: copied by the view */
+	const char *text;		/* SOCKETS, PROCS_IN */
+};
+
+/*
+ * One line of the open table: what a kind is called, and either the
+ * constructor of its view (tui_open pushes it) or, for what is no new view
+ * (a pane, a replay position), the function that goes there (0, or -1
+ * when it could not; it says why in the status line).
+ */
+struct tui_opener {
+	const char *name;
+	struct view *(*view)(struct tui *t, const struct tui_ref *ref);
+	int (*go)(struct tui *t, const struct tui_ref *ref);
+};
 
 struct tui {
 	const struct lt_opts *o;
@@ -113,6 +179,13 @@ struct tui {
 	int read_only;
 	struct record_writer *rec;	/* --record: every sample, notes, actions */
 	struct tui_replay *rp;		/* --replay: t->ctx is NULL, nothing live */
+	struct source *src;		/* live: the sampler (source.c), t->ctx its */
+	/* in replay, the recorded queue of a socket (replay.c); see
+	 * tui_sock_history */
+	size_t (*replay_history)(struct tui *t, uint64_t netns, uint64_t inode,
+				 uint32_t *q, size_t max);
+	/* TUI_REF_NKINDS lines, indexed by kind (run.c sets open.c's) */
+	const struct tui_opener *openers;
 
 	SCREEN *screen;			/* NULL until curses started */
 	int utf8, colour, mouse;
@@ -136,6 +209,7 @@ struct tui {
 	char status[256];
 	int status_elem;
 	int status_ttl;			/* samples the status stays; 0: until a key */
+	unsigned status_seq;		/* counts tui_set_status calls */
 	unsigned dirty;
 	int too_small;
 	int quit;
@@ -148,13 +222,13 @@ struct tui {
 	/* the start-up pane follows the evidence until the first key */
 	int touched;
 
-	/* a jump from the Memory pane (tui_show_sockets, tui_show_procs_by_pss):
+	/* a jump from a pane (tui_open of TUI_REF_SOCKETS, _PROCS_BY_PSS, _PROCS_IN):
 	 * the pane it came from + 1 (0: none) and the filter it set; Esc on the
 	 * pane it landed on clears that filter and goes back */
 	int jump_from;
 	char jump_filter[64];
 
-	/* this session's actions, oldest first (actmenu.c appends) */
+	/* this session's actions, oldest first (tui_record_action appends) */
 	struct tui_action *acts;
 	size_t nacts, capacts;
 };
@@ -163,24 +237,35 @@ struct tui {
 struct view *tui_top(struct tui *t);
 /* Push a drill-down view (taking ownership); frees it if the stack is full. */
 void tui_push(struct tui *t, struct view *v);
+/* Record a result in t->acts (an undo marks what it undid); 0 or -ENOMEM. */
+int tui_record_action(struct tui *t, const struct actions_result *r);
 /* Close the top drill-down view (a view may close itself: return at once). */
 void tui_pop(struct tui *t);
-/* The Sockets pane filtered to proto (NULL: unfiltered); the Processes
- * pane sorted by PSS.  Both close the drill-down views; Esc on the pane
- * they open clears the filter they set and goes back to where they were
- * called from. */
-void tui_show_sockets(struct tui *t, const char *proto);
-void tui_show_procs_by_pss(struct tui *t);
+/*
+ * Open what ref names: push the view the open table constructs for its
+ * kind, or go where it says (a pane, a replay position).  An unknown kind,
+ * or one this session has no table for, is a status line.  Returns 0, or
+ * -1 when nothing opened (the status line says why).
+ */
+int tui_open(struct tui *t, const struct tui_ref *ref);
+/* The view ref names, not pushed (a view shown inside another), or NULL
+ * (the status line says why). */
+struct view *tui_open_view(struct tui *t, const struct tui_ref *ref);
+/* Close every drill-down view and show pane (modulo the panes).  A pane
+ * chosen so: Esc no longer goes back. */
+void tui_switch_pane(struct tui *t, int pane);
 /* The Services pane's Enter: the Processes pane filtered to the cgroup that
- * arg names (a --cgroup argument, see cgroup_short_arg); Esc goes back. */
+ * arg names (a --cgroup argument, see cgroup_short_arg); Esc goes back.
+ * (tui_open of TUI_REF_PROCS_IN.) */
 void tui_show_procs_in_cgroup(struct tui *t, const char *arg);
 void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tui_body_lines(void);
 /*
- * Make s the current sample (taking ownership): every view's sample() hook
- * runs, then the previous one is released.  Live sampling and replay both
- * come through here.
+ * Make s the current sample (taking ownership): the memory ring gets its
+ * figures (live only: replay.c fills it itself), every view's sample()
+ * hook runs, then the previous one is released.  Live sampling and replay
+ * both come through here.
  */
 void tui_install_sample(struct tui *t, struct sample *s);
 /* Why actions are not offered in this session ("actions disabled:

@@ -1,0 +1,271 @@
+/*
+ * The sources of samples (source.h): the live sampler, which may also
+ * record, and a recording (--replay: the live machine is not touched).
+ * Batch mode reads them (batch.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "leaktop/fallback.h"
+#include "leaktop/out.h"
+#include "leaktop/record.h"
+#include "leaktop/sample.h"
+#include "options.h"
+#include "source.h"
+
+/* Sleep for sec seconds unless a stop signal arrives. */
+static void nap(double sec)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)sec;
+	ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
+	while (!lt_stop_requested && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- the live sampler ---------------------------------------------------- */
+
+int source_live_take(struct source *src, struct sample *prev, struct sample *s,
+		     struct lt_err *err)
+{
+	const struct lt_opts *o = src->o;
+
+	if (sample_take_next(src->ctx, prev, s, err) < 0)
+		return -1;
+	/* --cgroup naming nothing is a mistake, not an empty report */
+	if (o->cgroup && src->taken == 0 && !sample_cgroup_known(s, o->cgroup) &&
+	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, o->cgroup)) {
+		sample_release(s);
+		snprintf(err->msg, sizeof(err->msg), "--cgroup %s: no such cgroup (no process "
+			 "is in it)", o->cgroup);
+		return -1;
+	}
+	src->taken++;
+	return 0;
+}
+
+static int live_next(struct source *src, struct sample *s)
+{
+	const struct lt_opts *o = src->o;
+	struct lt_err err = { "" };
+	int e;
+
+	if ((o->count != 0 && src->taken >= o->count) || lt_stop_requested)
+		return 0;
+	if (src->taken > 0)
+		nap(o->delay);
+	if (lt_stop_requested)
+		return 0;
+	e = source_live_take(src, src->have_prev ? &src->prev : NULL, s, &err);
+	if (src->have_prev) {
+		sample_release(&src->prev);
+		src->have_prev = 0;
+	}
+	if (e < 0 || sample_attach_fdtables(src->ctx, s, &err) < 0) {
+		if (e == 0)
+			sample_release(s);
+		fprintf(stderr, "leaktop: %s\n", err.msg);
+		return -1;
+	}
+	/* what LEAKTOP_FALLBACKS costs, said once */
+	fallback_warn(stderr);
+	if (src->rec && record_write_sample(src->rec, s, &err) < 0) {
+		sample_release(s);
+		fprintf(stderr, "leaktop: %s\n", err.msg);
+		return -1;
+	}
+	return 1;
+}
+
+/* A sample printed and done with can seed the next one (a light census). */
+static void live_put_back(struct source *src, struct sample *s)
+{
+	src->prev = *s;
+	src->have_prev = 1;
+}
+
+static int live_close(struct source *src, int ret)
+{
+	struct lt_err err = { "" };
+
+	if (src->have_prev)
+		sample_release(&src->prev);
+	if (src->rec) {
+		actions_set_audit_hook(NULL, NULL);
+		if (record_writer_close(src->rec, &err) < 0 && ret == 0) {
+			fprintf(stderr, "leaktop: %s\n", err.msg);
+			ret = EXIT_RUNTIME;
+		}
+	}
+	sample_ctx_free(src->ctx);
+	return ret;
+}
+
+int source_live_sampler(struct source *src, struct lt_err *err)
+{
+	struct sample_config cfg;
+
+	lt_opts_sample_config(src->o, &cfg);
+	src->ctx = sample_ctx_new(&cfg, err);
+	if (!src->ctx)
+		return -1;
+	src->live = 1;
+	src->name = "live";
+	src->info.hdr = &src->hdr;
+	src->next = live_next;
+	src->put_back = live_put_back;
+	src->close = live_close;
+	return 0;
+}
+
+int source_live_open(struct source *src)
+{
+	const struct lt_opts *o = src->o;
+	struct lt_err err = { "" };
+
+	if (source_live_sampler(src, &err) < 0) {
+		fprintf(stderr, "leaktop: %s\n", err.msg);
+		return -1;
+	}
+	record_header_live(&src->hdr, o->procroot, PACKAGE_VERSION, o->delay);
+	if (o->record_path) {
+		struct record_writer_config rc = {
+			.path = o->record_path,
+			.max_size = o->record_max_size,
+			.procroot = o->procroot,
+			.version = PACKAGE_VERSION,
+			.interval = o->delay,
+			.header = &src->hdr,
+		};
+
+		src->rec = record_writer_new(&rc, &err);
+		if (!src->rec) {
+			fprintf(stderr, "leaktop: %s\n", err.msg);
+			sample_ctx_free(src->ctx);
+			return -1;
+		}
+		actions_set_audit_hook(record_audit_hook, src->rec);
+	}
+	return 0;
+}
+
+/* ---- a recording ------------------------------------------------------------ */
+
+static int replay_next(struct source *src, struct sample *s)
+{
+	const struct lt_opts *o = src->o;
+	struct lt_err err = { "" };
+	int e;
+
+	for (;;) {
+		if (src->i >= src->n || lt_stop_requested)
+			return 0;
+		if (o->count_given && o->count > 0 && src->i >= (size_t)o->count)
+			return 0;
+		e = record_reader_sample(src->reader, src->i, s, &err);
+		if (e == -EINTR)
+			return 0;
+		if (e == -EDQUOT) {	/* the file's budget is spent */
+			fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
+			return -1;
+		}
+		if (e < 0) {
+			fprintf(stderr, "leaktop: %s: %s; skipped\n", o->replay_path, err.msg);
+			src->bad++;
+			src->i++;
+			continue;
+		}
+		src->i++;
+		/* --cgroup on a recording without cgroups would cut nothing */
+		if (o->cgroup && !s->cgroups.of_proc && src->i == 1) {
+			fprintf(stderr, "leaktop: %s: --cgroup: the recording carries no "
+				"cgroups (written before format 4.1, or they do not decode)\n",
+				o->replay_path);
+			sample_release(s);
+			return -1;
+		}
+		src->cg_seen |= s->cgroups.n > 0;
+		return 1;
+	}
+}
+
+static void replay_put_back(struct source *src, struct sample *s)
+{
+	(void)src;
+	sample_release(s);
+}
+
+static int replay_close(struct source *src, int ret)
+{
+	const char *path = src->o->replay_path;
+
+	if (lt_stop_requested) {
+		fprintf(stderr, "leaktop: %s: interrupted at sample %zu of %zu\n", path,
+			src->i < src->n ? src->i + 1 : src->n, src->n);
+		ret = EXIT_RUNTIME;
+	}
+	if (src->n && src->bad == src->n) {
+		fprintf(stderr, "leaktop: %s: no sample could be decoded\n", path);
+		ret = EXIT_RUNTIME;
+	} else if (src->o->cgroup && src->i && !src->cg_seen && ret == 0) {
+		/* as live: --cgroup naming nothing is a mistake */
+		fprintf(stderr, "leaktop: %s: --cgroup %s: no such cgroup in the recording\n",
+			path, src->o->cgroup);
+		ret = EXIT_RUNTIME;
+	}
+	record_reader_free(src->reader);
+	return ret;
+}
+
+int source_replay_open(struct source *src, int *ret)
+{
+	const struct lt_opts *o = src->o;
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	size_t w;
+
+	r = record_reader_open(o->replay_path, &err);
+	if (!r) {
+		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
+		return -1;
+	}
+	/* a file may describe far more than it weighs: cap what it decodes to */
+	record_reader_set_budget(r, o->replay_budget,
+				 o->replay_budget == UINT64_MAX ? 0 :
+				 record_reader_file_budget(r, o->replay_budget));
+	record_reader_set_cgroup(r, o->cgroup);	/* recordings carry cgroups since 4.1 */
+	for (w = 0; w < record_reader_nwarnings(r) && w < 64; w++)
+		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, record_reader_warning(r, w));
+	if (record_reader_nwarnings(r) > 64)
+		fprintf(stderr, "leaktop: %s: %zu more warnings\n", o->replay_path,
+			record_reader_nwarnings(r) - 64);
+	src->reader = r;
+	src->n = record_reader_nsamples(r);
+	if (src->n == 0) {
+		fprintf(stderr, "leaktop: %s: no readable sample in the recording\n",
+			o->replay_path);
+		*ret = EXIT_RUNTIME;
+	}
+	src->name = o->replay_path;
+	src->info.hdr = record_reader_header(r);
+	src->info.replay_path = o->replay_path;
+	src->info.nsamples = src->n;
+	src->next = replay_next;
+	src->put_back = replay_put_back;
+	src->close = replay_close;
+	return 0;
+}
+
+int source_replay_events(struct source *src, struct export_session *es)
+{
+	size_t i;
+
+	for (i = 0; src->reader && i < record_reader_nevents(src->reader); i++)
+		if (export_session_add_event(es, record_reader_event(src->reader, i)) < 0)
+			return -1;
+	return 0;
+}

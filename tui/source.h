@@ -1,0 +1,73 @@
+/*
+ * A source of samples (source.c): the live sampler or a recording, behind
+ * one interface that batch mode's loop reads.
+ */
+#ifndef LEAKTOP_TUI_SOURCE_H
+#define LEAKTOP_TUI_SOURCE_H
+
+#include <stddef.h>
+
+#include "leaktop/out.h"
+#include "leaktop/record.h"
+#include "leaktop/sample.h"
+
+struct lt_opts;
+struct sample_ctx;
+struct record_writer;
+struct record_reader;
+struct export_session;
+
+/*
+ * A source of samples.  next() fills *s and returns 1, 0 at the end (count
+ * reached, stop requested) or -1 after saying why on stderr; put_back()
+ * takes a sample the sink has printed (the live sampler seeds the next
+ * one with it); close() frees the source and returns ret, or
+ * EXIT_RUNTIME when the end it saw was a failure.
+ */
+struct source {
+	const struct lt_opts *o;
+	int live;
+	const char *name;		/* the session's source: "live" or the path */
+	struct out_source info;		/* what the sink's begin() sees */
+	int (*next)(struct source *src, struct sample *s);
+	void (*put_back)(struct source *src, struct sample *s);
+	int (*close)(struct source *src, int ret);
+
+	/* live */
+	struct sample_ctx *ctx;
+	struct record_writer *rec;
+	struct record_header hdr;
+	struct sample prev;
+	int have_prev;
+	long taken;
+
+	/* replay */
+	struct record_reader *reader;
+	size_t i, n, bad;
+	int cg_seen;			/* a sample held a cgroup --cgroup names */
+};
+
+/* The live sampler of o (src->o), recording when o->record_path: 0, or -1
+ * after saying why on stderr. */
+int source_live_open(struct source *src);
+/* The live sampler alone (no recording, no output): 0, or -1 with err.  The
+ * UI's loop paces it and records itself; it reads through
+ * source_live_take. */
+int source_live_sampler(struct source *src, struct lt_err *err);
+/*
+ * The live sampler's next sample into *s, seeded by prev (NULL: a full
+ * census; consumed either way, afterwards it may only be released); the
+ * first one checks that --cgroup names a cgroup.  0, or -1 with err (and
+ * nothing in *s).  next() is this, paced, with the fd tables and the
+ * recording.
+ */
+int source_live_take(struct source *src, struct sample *prev, struct sample *s,
+		     struct lt_err *err);
+/* The recording o->replay_path: 0 (*ret EXIT_RUNTIME when the file holds no
+ * sample), or -1 after saying why on stderr. */
+int source_replay_open(struct source *src, int *ret);
+/* A recording's actions and notes, for the postmortem (none live).  0 or
+ * -1. */
+int source_replay_events(struct source *src, struct export_session *es);
+
+#endif
