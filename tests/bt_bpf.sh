@@ -3,9 +3,11 @@
 # running (ghost sockets, an unread UDP queue, unix datagram senders) and
 # then stopped, so that nothing moves between the two runs, leaktop's census
 # with socket owners from the task_file iterator and the one with
-# LEAKTOP_FALLBACKS=bpf agree socket by socket for the leakers' processes:
-# the same sockets, owners (pid, fd), queues and flags; the same fds per
-# process, each marked ghost or not alike; the same findings.  Where BPF cannot be used
+# LEAKTOP_FALLBACKS=bpf agree socket by socket (--all: every socket of the
+# census, not only those worth a row) for the leakers' processes and their
+# children: the same sockets, owners (pid, fd), queues and flags; the same
+# fds per process, each marked ghost or not alike; the same findings; and
+# so does the census of the whole machine for the leakers' sockets.  Where BPF cannot be used
 # (not root; another pid namespace, which the task iterator numbers as the
 # first one does) the /proc path runs and JSON names the fallback.
 # Skips (77) when the build has no BPF or the kernel refuses it.
@@ -44,20 +46,24 @@ for p in $gh_pid $ud_pid $ux_pid ${ux_sender_pids//,/ } $(ps -o pid= --ppid "$gh
 	kill -STOP "$p" 2>/dev/null && STOPPED="$STOPPED $p"
 done
 sleep 0.5	# what was on its way over loopback lands
+# every stopped process, the forked clients and servers included
+PIDS=$(echo $STOPPED | tr ' ' ',')
 
 # two samples each, the second past the ghosts' grace (3 s); the last
 # sample is compared
 for f in bpf proc; do
 	RC=0
 	[ $f = proc ] && export LEAKTOP_FALLBACKS=bpf
-	"$LEAKTOP" -b -n 2 -d 3.5 -p "$PIDS" --format json >"$TMPD/$f.all" 2>"$TMPD/$f.err" || RC=$?
-	unset LEAKTOP_FALLBACKS
+	"$LEAKTOP" -b -n 2 -d 3.5 -p "$PIDS" --all --format json >"$TMPD/$f.all" \
+		2>"$TMPD/$f.err" || RC=$?
 	check "$f path: exit 0" test "$RC" = 0
 	tail -1 "$TMPD/$f.all" >"$TMPD/$f.json"
+	# -p reads one iterator per process; the whole machine is one pass
+	"$LEAKTOP" -b -n 1 --all --format json >"$TMPD/machine-$f.json" 2>/dev/null
+	unset LEAKTOP_FALLBACKS
 done
-# -p reads one iterator per process; the whole machine is one pass
-"$LEAKTOP" -b -n 1 --format json >"$TMPD/machine.json" 2>/dev/null
 resume
+cp "$TMPD/machine-bpf.json" "$TMPD/machine.json"
 
 check "BPF path: no bpf fallback listed" \
 	jq -e 'any(.fallbacks[]; .name == "bpf") | not' "$TMPD/bpf.json"
@@ -110,6 +116,23 @@ if ! cmp -s "$TMPD/bpf.norm" "$TMPD/proc.norm"; then
 	echo "--- BPF path / +++ /proc path:"
 	diff -u "$TMPD/bpf.norm" "$TMPD/proc.norm" | head -40
 fi
+
+# the whole machine with --all: every socket the census counted is listed,
+# and the leakers' sockets agree socket by socket
+for f in bpf proc; do
+	check "$f, whole machine: --all lists every socket of the census" \
+		jq -e '(.sockets | length) == .census.sockets and .census.sockets > 0' \
+		"$TMPD/machine-$f.json"
+done
+mnorm='[.sockets[] | select(any(.owners[]; .pid as $p | any($ours[]; . == $p)))
+	| del(.growth_bps, .drops_ps, .send_growth_bps, .drops)
+	| .owners |= sort_by(.pid, .fd)] | sort_by(.netns, .inode) | .[]'
+jq -S -c --argjson ours "[$PIDS]" "$mnorm" "$TMPD/machine-bpf.json" >"$TMPD/mbpf.norm"
+jq -S -c --argjson ours "[$PIDS]" "$mnorm" "$TMPD/machine-proc.json" >"$TMPD/mproc.norm"
+check "whole machine: the leakers' sockets compared" test "$(wc -l <"$TMPD/mbpf.norm")" -ge 6
+check "whole machine: the same leakers' sockets, owners, queues and flags" \
+	cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm"
+cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm" || diff -u "$TMPD/mbpf.norm" "$TMPD/mproc.norm" | head -40
 
 check "the whole machine through BPF: the UDP and unix leaks with the same owners as -p" \
 	jq -e --slurpfile p "$TMPD/proc.json" --argjson u "$ud_inode" --argjson x "$ux_inode" '
