@@ -15,6 +15,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
 #include "leaktop/ltbpf_owners.h"
+#include "leaktop/ltbpf_socks.h"
 #include "leaktop/units.h"
 #include "sample_int.h"
 #include "alloc_hook.h"
@@ -222,6 +223,21 @@ struct hidden_step {
 	uint64_t ns;
 };
 
+/*
+ * Every kind of one namespace: the tcp and udp sockets from the BPF
+ * iterators where they can be used (live, BPF on), the rest and
+ * everything else from sock_diag (netns_dump).
+ */
+static int census_dump(struct sample_ctx *ctx, const struct netns_entry *e,
+		       struct ltsock_vec *out, struct netns_dump_report *rep)
+{
+	struct netns_hook hook = { ltbpf_socks_dump, ctx->bpf };
+
+	if (strcmp(ctx->procroot, "/proc") || !ltbpf_socks_ready(ctx->bpf))
+		return netns_dump(e, ctx->procroot, out, rep);
+	return netns_dump_hooked(e, ctx->procroot, NETNS_ALL_KINDS, NULL, &hook, out, rep);
+}
+
 static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 {
 	struct ns_of *seen = NULL;
@@ -389,7 +405,7 @@ out:
 		e.ino = nv[j].ino;
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", nv[j].fd);
 		e.path = path;
-		if (netns_dump(&e, ctx->procroot, &out->socks, &sn->rep) < 0)
+		if (census_dump(ctx, &e, &out->socks, &sn->rep) < 0)
 			r = -ENOMEM;
 		close(nv[j].fd);
 		ltsock_vec_dedup(&out->socks, before);
@@ -467,7 +483,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		sn->pid = nl.v[i].pid;
 		if (nl.v[i].name)
 			snprintf(sn->name, sizeof(sn->name), "%s", nl.v[i].name);
-		r = netns_dump(&nl.v[i], ctx->procroot, &out->socks, &sn->rep);
+		r = census_dump(ctx, &nl.v[i], &out->socks, &sn->rep);
 		if (r < 0) {
 			lt_err_set(err, -r, "out of memory dumping sockets");
 			goto out;
