@@ -34,20 +34,35 @@ struct sock___lt {
 	unsigned long sk_ino;
 } __attribute__((preserve_access_index));
 
+/*
+ * The pointers an iterator hands over are the kernel's own (BTF-typed), so
+ * fields are read with plain loads, relocated by CO-RE (vmlinux.h marks
+ * every struct preserve_access_index), not with a bpf_probe_read_kernel()
+ * call per field: a few loads per socket instead of 25 helper calls.
+ */
+
 /* Family, ports and addresses, as inet_diag_msg_common_fill reads them
  * (full, timewait and request sockets alike). */
 static __always_inline void take_common(struct ltbpf_sock_rec *r,
 					const struct sock_common *skc)
 {
-	r->family = BPF_CORE_READ(skc, skc_family);
-	r->lport = BPF_CORE_READ(skc, skc_num);
-	r->rport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
+	__u32 *l = (__u32 *)r->laddr, *d = (__u32 *)r->raddr;
+
+	r->family = skc->skc_family;
+	r->lport = skc->skc_num;
+	r->rport = bpf_ntohs(skc->skc_dport);
 	if (r->family == LT_AF_INET6) {
-		BPF_CORE_READ_INTO(&r->laddr, skc, skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&r->raddr, skc, skc_v6_daddr);
+		l[0] = skc->skc_v6_rcv_saddr.in6_u.u6_addr32[0];
+		l[1] = skc->skc_v6_rcv_saddr.in6_u.u6_addr32[1];
+		l[2] = skc->skc_v6_rcv_saddr.in6_u.u6_addr32[2];
+		l[3] = skc->skc_v6_rcv_saddr.in6_u.u6_addr32[3];
+		d[0] = skc->skc_v6_daddr.in6_u.u6_addr32[0];
+		d[1] = skc->skc_v6_daddr.in6_u.u6_addr32[1];
+		d[2] = skc->skc_v6_daddr.in6_u.u6_addr32[2];
+		d[3] = skc->skc_v6_daddr.in6_u.u6_addr32[3];
 	} else {
-		BPF_CORE_READ_INTO((__u32 *)r->laddr, skc, skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)r->raddr, skc, skc_daddr);
+		l[0] = skc->skc_rcv_saddr;
+		d[0] = skc->skc_daddr;
 	}
 }
 
@@ -58,11 +73,11 @@ static __always_inline __u64 inode_of(struct sock *sk)
 	struct socket *so;
 
 	if (bpf_core_field_exists(x->sk_ino))
-		return BPF_CORE_READ(x, sk_ino);
-	so = BPF_CORE_READ(sk, sk_socket);
+		return x->sk_ino;
+	so = sk->sk_socket;
 	if (!so)
 		return 0;
-	return BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino);
+	return container_of(so, struct socket_alloc, socket)->vfs_inode.i_ino;
 }
 
 /* What a full socket alone has: uid, inode, cgroup, sk_get_meminfo. */
@@ -70,27 +85,29 @@ static __always_inline void take_full(struct ltbpf_sock_rec *r, struct sock *sk)
 {
 	struct sock___lt *x = (void *)sk;
 	struct numa_drop_counters___lt *nd;
+	struct cgroup *cg;
 	__u32 drops;
 
 	r->full = 1;
-	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	r->uid = BPF_CORE_READ(sk, sk_uid.val);
+	r->state = sk->__sk_common.skc_state;
+	r->uid = sk->sk_uid.val;
 	r->inode = inode_of(sk);
-	r->cgroup_id = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
-	r->mem[LTBPF_MEM_RMEM_ALLOC] = BPF_CORE_READ(sk, sk_backlog.rmem_alloc.counter);
-	r->mem[LTBPF_MEM_RCVBUF] = BPF_CORE_READ(sk, sk_rcvbuf);
-	r->mem[LTBPF_MEM_WMEM_ALLOC] = BPF_CORE_READ(sk, sk_wmem_alloc.refs.counter) - 1;
-	r->mem[LTBPF_MEM_SNDBUF] = BPF_CORE_READ(sk, sk_sndbuf);
-	r->mem[LTBPF_MEM_FWD_ALLOC] = BPF_CORE_READ(sk, sk_forward_alloc);
-	r->mem[LTBPF_MEM_WMEM_QUEUED] = BPF_CORE_READ(sk, sk_wmem_queued);
-	r->mem[LTBPF_MEM_OPTMEM] = BPF_CORE_READ(sk, sk_omem_alloc.counter);
-	r->mem[LTBPF_MEM_BACKLOG] = BPF_CORE_READ(sk, sk_backlog.len);
-	drops = BPF_CORE_READ(sk, sk_drops.counter);
+	cg = sk->sk_cgrp_data.cgroup;
+	if (cg)
+		r->cgroup_id = cg->kn->id;
+	r->mem[LTBPF_MEM_RMEM_ALLOC] = sk->sk_backlog.rmem_alloc.counter;
+	r->mem[LTBPF_MEM_RCVBUF] = sk->sk_rcvbuf;
+	r->mem[LTBPF_MEM_WMEM_ALLOC] = sk->sk_wmem_alloc.refs.counter - 1;
+	r->mem[LTBPF_MEM_SNDBUF] = sk->sk_sndbuf;
+	r->mem[LTBPF_MEM_FWD_ALLOC] = sk->sk_forward_alloc;
+	r->mem[LTBPF_MEM_WMEM_QUEUED] = sk->sk_wmem_queued;
+	r->mem[LTBPF_MEM_OPTMEM] = sk->sk_omem_alloc.counter;
+	r->mem[LTBPF_MEM_BACKLOG] = sk->sk_backlog.len;
+	drops = sk->sk_drops.counter;
 	if (bpf_core_field_exists(x->sk_drop_counters)) {
-		nd = BPF_CORE_READ(x, sk_drop_counters);
+		nd = x->sk_drop_counters;
 		if (nd)
-			drops += BPF_CORE_READ(nd, drops0.counter) +
-				 BPF_CORE_READ(nd, drops1.counter);
+			drops += nd->drops0.counter + nd->drops1.counter;
 	}
 	r->mem[LTBPF_MEM_DROPS] = drops;
 }
@@ -114,15 +131,15 @@ int ltbpf_tcp(struct bpf_iter__tcp *ctx)
 		sk = (struct sock *)tp;
 		take_full(&r, sk);
 		if (r.state == LT_TCP_LISTEN) {
-			r.rqueue = BPF_CORE_READ(sk, sk_ack_backlog);
-			r.wqueue = BPF_CORE_READ(sk, sk_max_ack_backlog);
+			r.rqueue = sk->sk_ack_backlog;
+			r.wqueue = sk->sk_max_ack_backlog;
 		} else {
-			rq = (int)(BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq));
+			rq = (int)(tp->rcv_nxt - tp->copied_seq);
 			r.rqueue = rq > 0 ? rq : 0;
-			r.wqueue = BPF_CORE_READ(tp, write_seq) - BPF_CORE_READ(tp, snd_una);
+			r.wqueue = tp->write_seq - tp->snd_una;
 		}
 	} else if ((tw = bpf_skc_to_tcp_timewait_sock(skc))) {
-		r.state = BPF_CORE_READ(tw, tw_sk.tw_substate);
+		r.state = tw->tw_sk.tw_substate;
 	} else {
 		r.state = LT_TCP_SYN_RECV;	/* a request socket */
 	}
@@ -143,7 +160,7 @@ int ltbpf_udp(struct bpf_iter__udp *ctx)
 	take_common(&r, &sk->__sk_common);
 	r.cookie = bpf_get_socket_cookie(sk);
 	take_full(&r, sk);
-	r.rqueue = r.mem[LTBPF_MEM_RMEM_ALLOC] - BPF_CORE_READ(up, forward_deficit);
+	r.rqueue = r.mem[LTBPF_MEM_RMEM_ALLOC] - up->forward_deficit;
 	r.wqueue = r.mem[LTBPF_MEM_WMEM_ALLOC];
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
