@@ -177,6 +177,9 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	findings_state_free(ctx->fstate);
 	cgroup_cache_free(ctx->cgcache);
 	free(ctx->cgroup);
+	ltsock_vec_free(&ctx->spare.socks);
+	free(ctx->spare.rates);
+	free(ctx->spare.order);
 	free(ctx);
 }
 
@@ -454,6 +457,59 @@ static int census_owners(struct sample_ctx *ctx, struct sample *out, struct lt_e
 				    &out->owners, err);
 }
 
+/*
+ * The steady sample refills the arrays of the census before it instead of
+ * allocating them again (issue 27, item 3): at 200k sockets they are some
+ * 40 MB, which as fresh mappings cost a page fault every 4 KiB each
+ * sample.  census_recycle() keeps prev's, census_arrays() hands them out
+ * (rates zeroed, as calloc gave them) when they are big enough.
+ */
+static void census_recycle(struct sample_ctx *ctx, struct sample *prev)
+{
+	size_t i, n = prev->socks.n;
+
+	for (i = 0; i < n; i++) {
+		free(prev->socks.v[i].path);
+		prev->socks.v[i].path = NULL;
+	}
+	prev->socks.n = 0;
+	if (prev->socks.cap > ctx->spare.socks.cap) {
+		ltsock_vec_free(&ctx->spare.socks);
+		ctx->spare.socks = prev->socks;
+		memset(&prev->socks, 0, sizeof(prev->socks));
+	}
+	/* rates and order hold at least socks.n entries, whichever census
+	 * or light sample made them */
+	if (prev->rates && prev->order && n > ctx->spare.ncap) {
+		free(ctx->spare.rates);
+		free(ctx->spare.order);
+		ctx->spare.rates = prev->rates;
+		ctx->spare.order = prev->order;
+		ctx->spare.ncap = n;
+		prev->rates = NULL;
+		prev->order = NULL;
+	}
+}
+
+/* out->rates and out->order for out->socks.n sockets: the spare ones when
+ * they are big enough, else new (NULL when memory ran out). */
+static void census_arrays(struct sample_ctx *ctx, struct sample *out)
+{
+	size_t n = out->socks.n ? out->socks.n : 1;
+
+	if (ctx->spare.rates && ctx->spare.ncap >= n) {
+		out->rates = ctx->spare.rates;
+		out->order = ctx->spare.order;
+		memset(out->rates, 0, n * sizeof(*out->rates));
+		ctx->spare.rates = NULL;
+		ctx->spare.order = NULL;
+		ctx->spare.ncap = 0;
+		return;
+	}
+	out->rates = calloc(n, sizeof(*out->rates));
+	out->order = malloc(n * sizeof(*out->order));
+}
+
 /* Sockets of every namespace, their owners and rates.  Failures to enter a
  * namespace or read an fd table become data (hidden bits), not errors. */
 static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
@@ -465,6 +521,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	out->census = 1;
 	out->census_complete = 1;
 	out->pid_filter = ctx->npids > 0;
+	/* the last census's vector, emptied: filled in place */
+	out->socks = ctx->spare.socks;
+	memset(&ctx->spare.socks, 0, sizeof(ctx->spare.socks));
 	/* with -p the list holds those processes only: every link is read */
 	r = netns_list_known(ctx->procroot, ctx->runroot,
 			     out->have_procs && !ctx->npids ? &out->procs : NULL, &nl, err);
@@ -510,8 +569,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	ltsock_attribute_peers(&out->socks, ctx->max_dgram_qlen);
 	if (out->owners.hidden_procs)
 		out->hidden |= SAMPLE_HIDDEN_FDS;
-	out->rates = calloc(out->socks.n ? out->socks.n : 1, sizeof(*out->rates));
-	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
+	census_arrays(ctx, out);
 	if (!out->rates || !out->order) {
 		r = lt_err_set(err, ENOMEM, "out of memory");
 		goto out;
@@ -1049,8 +1107,10 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 		if (light) {
 			r = sample_take_light(ctx, prev, out, err);
 		} else {
-			if (prev)
+			if (prev) {
+				census_recycle(ctx, prev);
 				drop_census(prev);
+			}
 			r = take_census(ctx, out, err);
 			if (r == 0)
 				r = take_procs(ctx, out, err);

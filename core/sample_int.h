@@ -44,6 +44,14 @@ struct sample_ctx {
 	struct cgroup_cache *cgcache;	/* each process's cgroup, per instance */
 	struct cgroup_host cghost;	/* where the memory controller is */
 	char *cgroup;		/* --cgroup, or NULL */
+	/* the arrays of the last full census, kept for the next one
+	 * (sample_take_next): refilled in place, not allocated again */
+	struct {
+		struct ltsock_vec socks;	/* n 0, no paths */
+		struct sock_rate *rates;
+		uint32_t *order;
+		size_t ncap;		/* elements of rates and order */
+	} spare;
 };
 
 /* A change of the bytes a process holds queued, from a light refresh. */
