@@ -480,6 +480,8 @@ static void census_recycle(struct sample_ctx *ctx, struct sample *prev)
 	}
 	/* rates and order hold at least socks.n entries, whichever census
 	 * or light sample made them */
+	if (prev->rates == ctx->spare.given && n <= ctx->spare.given_cap)
+		n = ctx->spare.given_cap;	/* made by census_arrays */
 	if (prev->rates && prev->order && n > ctx->spare.ncap) {
 		free(ctx->spare.rates);
 		free(ctx->spare.order);
@@ -497,17 +499,33 @@ static void census_arrays(struct sample_ctx *ctx, struct sample *out)
 {
 	size_t n = out->socks.n ? out->socks.n : 1;
 
-	if (ctx->spare.rates && ctx->spare.ncap >= n) {
-		out->rates = ctx->spare.rates;
-		out->order = ctx->spare.order;
-		memset(out->rates, 0, n * sizeof(*out->rates));
-		ctx->spare.rates = NULL;
-		ctx->spare.order = NULL;
-		ctx->spare.ncap = 0;
-		return;
+	size_t cap = ctx->spare.ncap;
+
+	if (!ctx->spare.rates || cap < n) {
+		/* too small: freed first, so the two never add up, and made
+		 * with room for the census to grow a little */
+		free(ctx->spare.rates);
+		free(ctx->spare.order);
+		cap = n + n / 16;
+		ctx->spare.rates = malloc(cap * sizeof(*out->rates));
+		ctx->spare.order = malloc(cap * sizeof(*out->order));
+		if (!ctx->spare.rates || !ctx->spare.order) {
+			free(ctx->spare.rates);
+			free(ctx->spare.order);
+			ctx->spare.rates = NULL;
+			ctx->spare.order = NULL;
+			cap = 0;
+		}
 	}
-	out->rates = calloc(n, sizeof(*out->rates));
-	out->order = malloc(n * sizeof(*out->order));
+	out->rates = ctx->spare.rates;
+	out->order = ctx->spare.order;
+	if (out->rates)
+		memset(out->rates, 0, n * sizeof(*out->rates));
+	ctx->spare.given = out->rates;
+	ctx->spare.given_cap = cap;
+	ctx->spare.rates = NULL;
+	ctx->spare.order = NULL;
+	ctx->spare.ncap = 0;
 }
 
 /* Sockets of every namespace, their owners and rates.  Failures to enter a
@@ -1105,6 +1123,9 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			ctx->last_full > 0 && out->clock >= ctx->last_full &&
 			out->clock - ctx->last_full < ctx->census_every;
 		if (light) {
+			/* a light sample may reallocate the rates: their size
+			 * is socks.n from now on */
+			ctx->spare.given = NULL;
 			r = sample_take_light(ctx, prev, out, err);
 		} else {
 			if (prev) {
@@ -1120,6 +1141,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			}
 		}
 		if (r < 0) {
+			ctx->spare.given = NULL;
 			sample_release(out);
 			return r;
 		}
@@ -1127,6 +1149,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	take_proc_states(ctx, out);
 	if (take_mitigations(ctx, out) < 0 ||
 	    findings_evaluate(&ctx->fcfg, ctx->fstate, out, &out->findings) < 0) {
+		ctx->spare.given = NULL;
 		sample_release(out);
 		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}

@@ -51,6 +51,9 @@ struct sample_ctx {
 		struct sock_rate *rates;
 		uint32_t *order;
 		size_t ncap;		/* elements of rates and order */
+		/* the rates census_arrays() made last, and their size */
+		const struct sock_rate *given;
+		size_t given_cap;
 	} spare;
 };
 
