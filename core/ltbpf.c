@@ -285,6 +285,65 @@ int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 #endif
 }
 
+int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
+		    int (*each)(void *arg, const void *buf, size_t len), void *arg)
+{
+#ifdef HAVE_BPF
+	size_t have = 0, whole, want = LTBPF_EACH_MAX + rec_size;
+	ssize_t got;
+	int fd, r = 0;
+
+	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || !b->link[it] ||
+	    !rec_size || rec_size > LTBPF_EACH_MAX)
+		return -EINVAL;
+	if (b->cap < want) {
+		char *v = realloc(b->buf, want);
+
+		if (!v)
+			return -ENOMEM;
+		b->buf = v;
+		b->cap = want;
+	}
+	/* the socket iterators list the namespace current at this point:
+	 * the calling thread's */
+	fd = bpf_iter_create(bpf_link__fd(b->link[it]));
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		got = read(fd, b->buf + have, LTBPF_EACH_MAX + rec_size - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			break;
+		}
+		if (got == 0) {
+			if (have)
+				r = -EBADMSG;	/* a record cut short */
+			break;
+		}
+		have += (size_t)got;
+		whole = have - have % rec_size;
+		if (whole) {
+			r = each(arg, b->buf, whole);
+			if (r < 0)
+				break;
+			memmove(b->buf, b->buf + whole, have - whole);
+			have -= whole;
+		}
+	}
+	close(fd);
+	return r;
+#else
+	(void)b;
+	(void)it;
+	(void)rec_size;
+	(void)each;
+	(void)arg;
+	return -ENOSYS;
+#endif
+}
+
 int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
 			 size_t npids, const void **buf, size_t *len)
 {

@@ -91,6 +91,22 @@ int ltbpf_socks_parse(const void *buf, size_t len, int proto, unsigned kinds,
 	return 0;
 }
 
+/* One protocol's pass: what ltbpf_iter_each hands over, parsed. */
+struct pass {
+	int proto;
+	unsigned kinds;
+	uint64_t netns;
+	struct ltsock_vec *out;
+};
+
+static int pass_each(void *arg, const void *buf, size_t len)
+{
+	struct pass *p = arg;
+	struct lt_err err;
+
+	return ltbpf_socks_parse(buf, len, p->proto, p->kinds, p->netns, p->out, &err);
+}
+
 int ltbpf_socks_dump(void *arg, uint64_t netns, unsigned kinds, struct ltsock_vec *out)
 {
 	static const struct {
@@ -103,25 +119,24 @@ int ltbpf_socks_dump(void *arg, uint64_t netns, unsigned kinds, struct ltsock_ve
 	};
 	struct ltbpf *b = arg;
 	unsigned given = 0;
-	const void *buf;
-	struct lt_err err;
-	size_t i, len;
+	size_t i, before;
 	int r;
 
 	for (i = 0; i < sizeof(iters) / sizeof(iters[0]); i++) {
+		struct pass p = { iters[i].proto, iters[i].kinds, netns, out };
+
 		/* both kinds of a protocol or neither: one pass gives both */
 		if ((kinds & iters[i].kinds) != iters[i].kinds)
 			continue;
-		r = ltbpf_iter_read(b, iters[i].it, &buf, &len);
-		if (r == -ENOMEM)
-			return r;
+		/* parsed as it is read: no buffer the size of the output */
+		before = out->n;
+		r = ltbpf_iter_each(b, iters[i].it, sizeof(struct ltbpf_sock_rec), pass_each, &p);
 		if (r < 0)
-			continue;	/* sock_diag reads these kinds */
-		r = ltbpf_socks_parse(buf, len, iters[i].proto, iters[i].kinds, netns, out, &err);
+			out->n = before;	/* inet sockets: no path to free */
 		if (r == -ENOMEM)
 			return r;
 		if (r == 0)
-			given |= iters[i].kinds;
+			given |= iters[i].kinds;	/* else sock_diag reads them */
 	}
 	return (int)given;
 }

@@ -71,6 +71,18 @@ int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 		    size_t *len);
 
 /*
+ * Run iterator it once and hand its output to each() as it comes, in
+ * pieces of whole records of rec_size bytes (at most LTBPF_EACH_MAX bytes
+ * a piece, in a buffer of b's that stays the same size): the memory does
+ * not grow with the number of records.  each() returns 0 to go on or
+ * -errno to stop (returned).  0; -EBADMSG when the output ends inside a
+ * record; other -errno as ltbpf_iter_read().
+ */
+#define LTBPF_EACH_MAX 65536
+int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
+		    int (*each)(void *arg, const void *buf, size_t len), void *arg);
+
+/*
  * The same for the task iterator restricted to each process of pids in
  * turn (the iterator's task parameter, Linux 6.1), the outputs one after
  * the other, each with its own header; a pid that no longer exists gives
