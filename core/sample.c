@@ -178,7 +178,6 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	cgroup_cache_free(ctx->cgcache);
 	free(ctx->cgroup);
 	ltsock_vec_free(&ctx->spare.socks);
-	free(ctx->spare.rates);
 	free(ctx->spare.order);
 	free(ctx);
 }
@@ -459,10 +458,13 @@ static int census_owners(struct sample_ctx *ctx, struct sample *out, struct lt_e
 
 /*
  * The steady sample refills the arrays of the census before it instead of
- * allocating them again (issue 27, item 3): at 200k sockets they are some
- * 40 MB, which as fresh mappings cost a page fault every 4 KiB each
- * sample.  census_recycle() keeps prev's, census_arrays() hands them out
- * (rates zeroed, as calloc gave them) when they are big enough.
+ * allocating them again (issue 27, item 3): at 200k sockets the socket
+ * vector and the order are some 30 MB, which as fresh mappings cost a page
+ * fault every 4 KiB each sample.  census_recycle() keeps prev's,
+ * census_arrays() hands them out when they are big enough.  The rates are
+ * not kept: they start at zero, and fresh zero pages, of which a census
+ * writes only those of its sockets with a series, cost less than zeroing
+ * a kept array, and stay out of the RSS.
  */
 static void census_recycle(struct sample_ctx *ctx, struct sample *prev)
 {
@@ -478,52 +480,37 @@ static void census_recycle(struct sample_ctx *ctx, struct sample *prev)
 		ctx->spare.socks = prev->socks;
 		memset(&prev->socks, 0, sizeof(prev->socks));
 	}
-	/* rates and order hold at least socks.n entries, whichever census
-	 * or light sample made them */
-	if (prev->rates == ctx->spare.given && n <= ctx->spare.given_cap)
+	/* the order holds at least socks.n entries, whichever census or
+	 * light sample made it */
+	if (prev->order == ctx->spare.given && n <= ctx->spare.given_cap)
 		n = ctx->spare.given_cap;	/* made by census_arrays */
-	if (prev->rates && prev->order && n > ctx->spare.ncap) {
-		free(ctx->spare.rates);
+	if (prev->order && n > ctx->spare.ncap) {
 		free(ctx->spare.order);
-		ctx->spare.rates = prev->rates;
 		ctx->spare.order = prev->order;
 		ctx->spare.ncap = n;
-		prev->rates = NULL;
 		prev->order = NULL;
 	}
 }
 
-/* out->rates and out->order for out->socks.n sockets: the spare ones when
- * they are big enough, else new (NULL when memory ran out). */
+/* out->rates (zeroed) and out->order for out->socks.n sockets: the spare
+ * order when it is big enough, else a new one; NULL when memory ran out. */
 static void census_arrays(struct sample_ctx *ctx, struct sample *out)
 {
-	size_t n = out->socks.n ? out->socks.n : 1;
+	size_t n = out->socks.n ? out->socks.n : 1, cap = ctx->spare.ncap;
 
-	size_t cap = ctx->spare.ncap;
-
-	if (!ctx->spare.rates || cap < n) {
+	out->rates = calloc(n, sizeof(*out->rates));
+	if (!ctx->spare.order || cap < n) {
 		/* too small: freed first, so the two never add up, and made
 		 * with room for the census to grow a little */
-		free(ctx->spare.rates);
 		free(ctx->spare.order);
 		cap = n + n / 16;
-		ctx->spare.rates = malloc(cap * sizeof(*out->rates));
 		ctx->spare.order = malloc(cap * sizeof(*out->order));
-		if (!ctx->spare.rates || !ctx->spare.order) {
-			free(ctx->spare.rates);
-			free(ctx->spare.order);
-			ctx->spare.rates = NULL;
-			ctx->spare.order = NULL;
+		if (!ctx->spare.order)
 			cap = 0;
-		}
 	}
-	out->rates = ctx->spare.rates;
 	out->order = ctx->spare.order;
-	if (out->rates)
-		memset(out->rates, 0, n * sizeof(*out->rates));
-	ctx->spare.given = out->rates;
+	ctx->spare.given = out->order;
 	ctx->spare.given_cap = cap;
-	ctx->spare.rates = NULL;
 	ctx->spare.order = NULL;
 	ctx->spare.ncap = 0;
 }
@@ -1123,8 +1110,8 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			ctx->last_full > 0 && out->clock >= ctx->last_full &&
 			out->clock - ctx->last_full < ctx->census_every;
 		if (light) {
-			/* a light sample may reallocate the rates: their size
-			 * is socks.n from now on */
+			/* a light sample makes its own order: its size is
+			 * socks.n from now on */
 			ctx->spare.given = NULL;
 			r = sample_take_light(ctx, prev, out, err);
 		} else {

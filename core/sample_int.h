@@ -48,11 +48,10 @@ struct sample_ctx {
 	 * (sample_take_next): refilled in place, not allocated again */
 	struct {
 		struct ltsock_vec socks;	/* n 0, no paths */
-		struct sock_rate *rates;
 		uint32_t *order;
-		size_t ncap;		/* elements of rates and order */
-		/* the rates census_arrays() made last, and their size */
-		const struct sock_rate *given;
+		size_t ncap;		/* elements of order */
+		/* the order census_arrays() made last, and its size */
+		const uint32_t *given;
 		size_t given_cap;
 	} spare;
 };

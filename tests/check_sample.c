@@ -136,7 +136,7 @@ START_TEST(test_enomem_sweep)
 END_TEST
 
 /* Full censuses one after the other (census_every 0): each refills the
- * socket vector, rates and order of the one before when they are big
+ * socket vector and order of the one before when they are big
  * enough, instead of allocating them again; an allocation failed anywhere
  * in the chain leaves the next samples whole. */
 START_TEST(test_full_reuse)
@@ -147,7 +147,7 @@ START_TEST(test_full_reuse)
 	struct sample_ctx *ctx;
 	struct sample s[4];
 	unsigned long total, n;
-	const void *v, *rates;
+	const void *v, *order;
 	size_t cap, nsock;
 
 	fallback_reset();
@@ -164,7 +164,7 @@ START_TEST(test_full_reuse)
 	for (i = 1; i < 4; i++) {
 		v = s[i - 1].socks.v;
 		cap = s[i - 1].socks.cap;
-		rates = s[i - 1].rates;
+		order = s[i - 1].order;
 		nsock = s[i - 1].socks.n;
 		ck_assert_int_eq(sample_take_next(ctx, &s[i - 1], &s[i], &err), 0);
 		sample_release(&s[i - 1]);
@@ -174,7 +174,7 @@ START_TEST(test_full_reuse)
 		if (s[i].socks.n <= cap)
 			ck_assert_ptr_eq(s[i].socks.v, v);
 		if (s[i].socks.n <= nsock)
-			ck_assert_ptr_eq(s[i].rates, rates);
+			ck_assert_ptr_eq(s[i].order, order);
 	}
 	sample_release(&s[3]);
 	sample_ctx_free(ctx);
