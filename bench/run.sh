@@ -2,7 +2,8 @@
 # leaktop's benchmark: on one load from bench/loadgen per scale, time
 #   leaktop -b -n 1              (cold: everything collected once)
 #   leaktop -b -n N -d D         (steady state: CPU per refresh)
-#   LEAKTOP_FALLBACKS=bpf leaktop -b -n 1   (cold, owners from /proc, not BPF)
+#   LEAKTOP_FALLBACKS=bpf leaktop -b -n 1   (cold, owners from /proc and
+#                                           sockets from sock_diag, not BPF)
 #   ss -anp, ss -tan, ss -anpm, lsof -n -P
 # with /usr/bin/time (wall, CPU, peak RSS), the ratios leaktop / ss -anp,
 # the interactive UI's CPU in tmux at the default interval, and the budgets
@@ -250,10 +251,12 @@ for scale in $scales; do
 	cw=$WALL cc=$CPU cr=$RSS
 	row "\`leaktop -b -n 1\` (cold)" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
 	# the same cold sample with socket owners from /proc instead of the BPF
-	# task iterator (issue 27); where the build has no BPF both are /proc
+	# task iterator and the tcp and udp sockets from sock_diag instead of
+	# the protocol iterators (issue 27); where the build has no BPF both
+	# rows are the same path
 	measure coldfb env LEAKTOP_FALLBACKS=bpf "$leaktop" -b -n 1
 	fw=$WALL fc=$CPU
-	row "\`LEAKTOP_FALLBACKS=bpf leaktop -b -n 1\` (cold, owners from /proc)" "$WALL" "$CPU" \
+	row "\`LEAKTOP_FALLBACKS=bpf leaktop -b -n 1\` (cold, no BPF: /proc and sock_diag)" "$WALL" "$CPU" \
 		"$RSS" "$([ $OK = 1 ] || echo FAILED)$([ "$bpf_built" = 1 ] || echo ' no BPF in this build')"
 	measure steady "$leaktop" -b -n "$samples" -d "$delay"
 	sw=$WALL sc=$CPU sr=$RSS

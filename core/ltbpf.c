@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "census.skel.h"
+#include "socks.skel.h"
 #endif
 #include "alloc_hook.h"
 
@@ -27,8 +28,10 @@ enum { NOT_TRIED, READY, REFUSED };
 
 struct ltbpf {
 	int census_state;
+	int socks_state;	/* the socket iterators, loaded apart */
 #ifdef HAVE_BPF
 	struct ltbpf_census *census;
+	struct ltbpf_socks *socks;
 	struct bpf_link *link[LTBPF_ITER_COUNT];
 #endif
 	int no_pid_param;	/* the kernel has no task iterator parameter */
@@ -63,14 +66,23 @@ struct ltbpf *ltbpf_new(void)
 static void census_unload(struct ltbpf *b)
 {
 #ifdef HAVE_BPF
-	int i;
-
-	for (i = 0; i < LTBPF_ITER_COUNT; i++) {
-		bpf_link__destroy(b->link[i]);
-		b->link[i] = NULL;
-	}
+	bpf_link__destroy(b->link[LTBPF_ITER_TASK_FILE]);
+	b->link[LTBPF_ITER_TASK_FILE] = NULL;
 	ltbpf_census__destroy(b->census);
 	b->census = NULL;
+#else
+	(void)b;
+#endif
+}
+
+static void socks_unload(struct ltbpf *b)
+{
+#ifdef HAVE_BPF
+	bpf_link__destroy(b->link[LTBPF_ITER_TCP]);
+	bpf_link__destroy(b->link[LTBPF_ITER_UDP]);
+	b->link[LTBPF_ITER_TCP] = b->link[LTBPF_ITER_UDP] = NULL;
+	ltbpf_socks__destroy(b->socks);
+	b->socks = NULL;
 #else
 	(void)b;
 #endif
@@ -81,6 +93,7 @@ void ltbpf_free(struct ltbpf *b)
 	if (!b)
 		return;
 	census_unload(b);
+	socks_unload(b);
 	free(b->buf);
 	free(b);
 }
@@ -90,7 +103,9 @@ void ltbpf_refuse(struct ltbpf *b, const char *why)
 	if (b->census_state != REFUSED)
 		snprintf(b->why, sizeof(b->why), "%s", why);
 	b->census_state = REFUSED;
+	b->socks_state = REFUSED;
 	census_unload(b);
+	socks_unload(b);
 	fallback_detected_why(LT_FB_BPF, b->why);
 }
 
@@ -141,6 +156,46 @@ fail:
 	return r;
 }
 #endif
+
+#ifdef HAVE_BPF
+/* The socket iterators: a kernel without them (before 5.9 for tcp and
+ * udp) keeps the owner census; only the sockets come from sock_diag. */
+static int socks_load(struct ltbpf *b)
+{
+	int r;
+
+	b->socks = ltbpf_socks__open();
+	if (!b->socks)
+		return -errno;
+	r = ltbpf_socks__load(b->socks);
+	if (r < 0)
+		goto fail;
+	b->link[LTBPF_ITER_TCP] = bpf_program__attach_iter(b->socks->progs.ltbpf_tcp, NULL);
+	b->link[LTBPF_ITER_UDP] = bpf_program__attach_iter(b->socks->progs.ltbpf_udp, NULL);
+	if (!b->link[LTBPF_ITER_TCP] || !b->link[LTBPF_ITER_UDP]) {
+		r = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	socks_unload(b);
+	return r < 0 ? r : -EINVAL;
+}
+#endif
+
+int ltbpf_socks_ready(struct ltbpf *b)
+{
+	if (!ltbpf_census_ready(b))
+		return 0;
+	if (b->socks_state == NOT_TRIED) {
+#ifdef HAVE_BPF
+		b->socks_state = socks_load(b) < 0 ? REFUSED : READY;
+#else
+		b->socks_state = REFUSED;
+#endif
+	}
+	return b->socks_state == READY;
+}
 
 int ltbpf_census_ready(struct ltbpf *b)
 {
@@ -213,6 +268,8 @@ int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 	*len = 0;
 	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || !b->link[it])
 		return -EINVAL;
+	/* the socket iterators list the namespace current at this point:
+	 * the calling thread's */
 	r = drain(b, b->link[it], &n);
 	if (r < 0)
 		return r;
@@ -224,6 +281,65 @@ int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 	(void)it;
 	*buf = NULL;
 	*len = 0;
+	return -ENOSYS;
+#endif
+}
+
+int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
+		    int (*each)(void *arg, const void *buf, size_t len), void *arg)
+{
+#ifdef HAVE_BPF
+	size_t have = 0, whole, want = LTBPF_EACH_MAX + rec_size;
+	ssize_t got;
+	int fd, r = 0;
+
+	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || !b->link[it] ||
+	    !rec_size || rec_size > LTBPF_EACH_MAX)
+		return -EINVAL;
+	if (b->cap < want) {
+		char *v = realloc(b->buf, want);
+
+		if (!v)
+			return -ENOMEM;
+		b->buf = v;
+		b->cap = want;
+	}
+	/* the socket iterators list the namespace current at this point:
+	 * the calling thread's */
+	fd = bpf_iter_create(bpf_link__fd(b->link[it]));
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		got = read(fd, b->buf + have, LTBPF_EACH_MAX + rec_size - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			break;
+		}
+		if (got == 0) {
+			if (have)
+				r = -EBADMSG;	/* a record cut short */
+			break;
+		}
+		have += (size_t)got;
+		whole = have - have % rec_size;
+		if (whole) {
+			r = each(arg, b->buf, whole);
+			if (r < 0)
+				break;
+			memmove(b->buf, b->buf + whole, have - whole);
+			have -= whole;
+		}
+	}
+	close(fd);
+	return r;
+#else
+	(void)b;
+	(void)it;
+	(void)rec_size;
+	(void)each;
+	(void)arg;
 	return -ENOSYS;
 #endif
 }

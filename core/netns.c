@@ -354,6 +354,7 @@ struct dump_job {
 	struct netns_dump_report *rep;
 	unsigned kinds;		/* 1 << enum sockdiag_kind for each kind asked */
 	const struct netns_kind_filter *filters;	/* NULL or per kind */
+	const struct netns_hook *hook;	/* NULL or another source of kinds */
 	int ret;		/* 0 or -ENOMEM */
 };
 
@@ -429,6 +430,18 @@ static int dump_here(struct dump_job *job)
 	int k, r, ret = 0, nodiag = 0, filtered;
 
 	rep->entered = 1;
+	if (job->hook) {
+		/* the kinds the hook gives are not asked of sock_diag */
+		r = job->hook->dump(job->hook->arg, job->ino, job->kinds, job->out);
+		if (r < 0) {
+			ret = r;
+			goto out_nonl;
+		}
+		for (k = 0; k < SOCKDIAG_NKINDS; k++)
+			if ((unsigned)r & job->kinds & (1u << k))
+				rep->result[k] = SOCKDIAG_OK;
+		job->kinds &= ~(unsigned)r;
+	}
 	if (fallback_dir(fbdir, sizeof(fbdir), job->procroot))
 		fbdir[0] = '\0';
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
@@ -494,6 +507,7 @@ static int dump_here(struct dump_job *job)
 out:
 	if (nl)
 		mnl_socket_close(nl);
+out_nonl:
 	return ret;
 }
 
@@ -546,9 +560,18 @@ int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
 		     unsigned kinds, const struct netns_kind_filter *filters,
 		     struct ltsock_vec *out, struct netns_dump_report *rep)
 {
+	return netns_dump_hooked(ns, procroot, kinds, filters, NULL, out, rep);
+}
+
+int netns_dump_hooked(const struct netns_entry *ns, const char *procroot,
+		      unsigned kinds, const struct netns_kind_filter *filters,
+		      const struct netns_hook *hook, struct ltsock_vec *out,
+		      struct netns_dump_report *rep)
+{
 	struct dump_job job = {
 		.fd = -1, .procroot = procroot, .ino = ns->ino,
 		.out = out, .rep = rep, .kinds = kinds, .filters = filters,
+		.hook = hook,
 	};
 	struct stat st;
 	int k, ret = 0;

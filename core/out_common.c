@@ -32,6 +32,25 @@ int out_common_shown_at(const struct sample *s, size_t k, size_t *i)
 	return sample_sock_interesting(s, *i, s->pid_filter);
 }
 
+size_t out_common_rows_n(const struct sample *s, int all)
+{
+	return all ? s->socks.n : out_common_shown_n(s);
+}
+
+int out_common_rows_at(const struct sample *s, int all, size_t k, size_t *i)
+{
+	const struct sample_cgroup *g;
+
+	if (!all)
+		return out_common_shown_at(s, k, i);
+	*i = s->order ? s->order[k] : k;
+	if (!s->cgroups.filter)
+		return 1;
+	/* the cut sample_take made of the shown rows, made of them all */
+	g = sample_cgroup_of_sock(s, *i);
+	return g && cgroup_matches(g->path, s->cgroups.filter);
+}
+
 static int pid_cmp(const void *a, const void *b)
 {
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;

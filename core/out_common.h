@@ -21,6 +21,12 @@ int out_common_halted(FILE *f);
 size_t out_common_shown_n(const struct sample *s);
 int out_common_shown_at(const struct sample *s, size_t k, size_t *i);
 
+/* The rows a sink prints: the shown ones, or with all (--all) every socket
+ * of the census in census order, as `ss -a` lists them; --cgroup's cut
+ * still holds.  out_common_rows_at() is out_common_shown_at()'s twin. */
+size_t out_common_rows_n(const struct sample *s, int all);
+int out_common_rows_at(const struct sample *s, int all, size_t k, size_t *i);
+
 /* The pids of a sample's findings, sorted: whether a process is the
  * subject of a finding, in O(log n).  v is owned: out_common_pidset_free. */
 struct out_common_pidset {

@@ -309,21 +309,22 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	else
 		fputs(",\"growth_bps\":null,\"drops_ps\":null,\"send_growth_bps\":null", f);
 	fprintf(f, ",\"cookie\":%" PRIu64 ",\"source\":\"%s\"", k->cookie,
-		k->source == LTSOCK_SRC_PROCNET ? "procnet" : "sock_diag");
+		k->source == LTSOCK_SRC_PROCNET ? "procnet" :
+		k->source == LTSOCK_SRC_BPF ? "bpf" : "sock_diag");
 	json_flags(f, r->flags);
 	json_cgroup_ref(f, sample_cgroup_of_sock(s, i));
 	json_owners(f, s, k);
 	fputc('}', f);
 }
 
-static void json_sockets(FILE *f, const struct sample *s)
+static void json_sockets(FILE *f, const struct sample *s, int all)
 {
 	const char *sep = "";
 	size_t i, k;
 
 	fputs(",\"sockets\":[", f);
-	for (k = 0; k < out_common_shown_n(s); k++) {
-		if (!out_common_shown_at(s, k, &i))
+	for (k = 0; k < out_common_rows_n(s, all); k++) {
+		if (!out_common_rows_at(s, all, k, &i))
 			continue;
 		fputs(sep, f);
 		json_socket(f, s, i);
@@ -624,14 +625,14 @@ static void json_findings(FILE *f, const struct sample *s)
 	findings_links_index_free(lx);
 }
 
-int out_json_write(FILE *f, const struct sample *s)
+static int json_write(FILE *f, const struct sample *s, int all)
 {
 	fprintf(f, "{\"time\":%.3f,\"interval\":%.3f,\"seq\":%u,", s->time,
 		s->interval, s->seq);
 	json_memory(f, s);
 	json_hidden(f, s);
 	if (s->census)
-		json_sockets(f, s);
+		json_sockets(f, s, all);
 	if (s->have_procs)
 		json_processes(f, s);
 	if (s->have_procs)
@@ -641,6 +642,11 @@ int out_json_write(FILE *f, const struct sample *s)
 	out_json_fallbacks(f);
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
+}
+
+int out_json_write(FILE *f, const struct sample *s)
+{
+	return json_write(f, s, 0);
 }
 
 /* ---- --act ------------------------------------------------------------- */
@@ -736,8 +742,7 @@ static int json_action(FILE *f, const struct actions_result *r, int preview)
 
 static int json_sample(FILE *f, const struct sample *s, const struct out_args *a)
 {
-	(void)a;
-	return out_json_write(f, s);
+	return json_write(f, s, a && a->all);
 }
 
 const struct out_sink out_json_sink = {

@@ -48,15 +48,15 @@ static void text_rate(char *out, size_t outsz, const struct sock_rate *r, double
 		snprintf(out, outsz, "%.1f", v);
 }
 
-static void text_sockets(FILE *f, const struct sample *s)
+static void text_sockets(FILE *f, const struct sample *s, int all)
 {
 	size_t k, shown = 0, i;
 	int kind;
 
-	for (k = 0; k < out_common_shown_n(s); k++)
-		shown += out_common_shown_at(s, k, &i);
+	for (k = 0; k < out_common_rows_n(s, all); k++)
+		shown += out_common_rows_at(s, all, k, &i);
 	fprintf(f, "SOCKETS  %zu of %zu in %zu netns (%s); sorted by growth\n", shown,
-		s->socks.n, s->nnetns,
+		s->socks.n, s->nnetns, all ? "every socket: --all" :
 		s->pid_filter ? "owned by -p or flagged" : "with a queue or a flag");
 	if (s->census_age > 0)
 		fprintf(f, "  light sample: moving queues read now, the rest as the full "
@@ -73,7 +73,7 @@ static void text_sockets(FILE *f, const struct sample *s)
 	fprintf(f, "  %-22s %-7s %-22s %-22s %9s %9s %9s %9s %5s %7s %10s %s\n",
 		"OWNER PID/FD COMM", "PROTO", "LOCAL", "PEER", "RECV-Q", "SEND-Q", "MEM",
 		"RCVBUF", "FILL", "DROP/s", "GROWTH/s", "FLAGS");
-	for (k = 0; k < out_common_shown_n(s); k++) {
+	for (k = 0; k < out_common_rows_n(s, all); k++) {
 		const struct ltsock *q;
 		const struct sock_rate *r;
 		const struct fd_owner *o;
@@ -82,7 +82,7 @@ static void text_sockets(FILE *f, const struct sample *s)
 		size_t no = 0;
 		unsigned bit;
 
-		if (!out_common_shown_at(s, k, &i))
+		if (!out_common_rows_at(s, all, k, &i))
 			continue;
 		q = &s->socks.v[i];
 		r = &s->rates[i];
@@ -425,7 +425,8 @@ static void text_socket_memory(FILE *f, const struct sample *s)
 		units_size(m->socket_buffers, b1, sizeof(b1)));
 }
 
-static int text_write(FILE *f, const struct sample *s, const struct findings_config *c)
+static int text_write(FILE *f, const struct sample *s, const struct findings_config *c,
+		      int all)
 {
 	const struct meminfo_breakdown *m = &s->mem;
 	char b1[32], b2[32], b3[32], b4[32], when[64], sbuf[512];
@@ -498,7 +499,7 @@ static int text_write(FILE *f, const struct sample *s, const struct findings_con
 			s->as_root ? "smaps_rollup refused even to root: ptrace policy"
 				   : "other users' processes: run as root");
 	if (s->census)
-		text_sockets(f, s);
+		text_sockets(f, s, all);
 	if (s->have_procs)
 		text_processes(f, s, c);
 	if (s->have_procs)
@@ -509,7 +510,7 @@ static int text_write(FILE *f, const struct sample *s, const struct findings_con
 
 int out_text_write(FILE *f, const struct sample *s)
 {
-	return text_write(f, s, NULL);
+	return text_write(f, s, NULL, 0);
 }
 
 /* ---- a replay's heading ------------------------------------------------- */
@@ -588,7 +589,7 @@ static int text_action(FILE *f, const struct actions_result *r, int preview)
 
 static int text_sample(FILE *f, const struct sample *s, const struct out_args *a)
 {
-	return text_write(f, s, a ? a->thresholds : NULL);
+	return text_write(f, s, a ? a->thresholds : NULL, a && a->all);
 }
 
 const struct out_sink out_text_sink = {

@@ -15,6 +15,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
 #include "leaktop/ltbpf_owners.h"
+#include "leaktop/ltbpf_socks.h"
 #include "leaktop/units.h"
 #include "sample_int.h"
 #include "alloc_hook.h"
@@ -176,6 +177,8 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	findings_state_free(ctx->fstate);
 	cgroup_cache_free(ctx->cgcache);
 	free(ctx->cgroup);
+	ltsock_vec_free(&ctx->spare.socks);
+	free(ctx->spare.order);
 	free(ctx);
 }
 
@@ -221,6 +224,21 @@ struct hidden_step {
 	ssize_t ask;
 	uint64_t ns;
 };
+
+/*
+ * Every kind of one namespace: the tcp and udp sockets from the BPF
+ * iterators where they can be used (live, BPF on), the rest and
+ * everything else from sock_diag (netns_dump).
+ */
+static int census_dump(struct sample_ctx *ctx, const struct netns_entry *e,
+		       struct ltsock_vec *out, struct netns_dump_report *rep)
+{
+	struct netns_hook hook = { ltbpf_socks_dump, ctx->bpf };
+
+	if (strcmp(ctx->procroot, "/proc") || !ltbpf_socks_ready(ctx->bpf))
+		return netns_dump(e, ctx->procroot, out, rep);
+	return netns_dump_hooked(e, ctx->procroot, NETNS_ALL_KINDS, NULL, &hook, out, rep);
+}
 
 static int census_hidden_netns(struct sample_ctx *ctx, struct sample *out)
 {
@@ -389,7 +407,7 @@ out:
 		e.ino = nv[j].ino;
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", nv[j].fd);
 		e.path = path;
-		if (netns_dump(&e, ctx->procroot, &out->socks, &sn->rep) < 0)
+		if (census_dump(ctx, &e, &out->socks, &sn->rep) < 0)
 			r = -ENOMEM;
 		close(nv[j].fd);
 		ltsock_vec_dedup(&out->socks, before);
@@ -438,6 +456,65 @@ static int census_owners(struct sample_ctx *ctx, struct sample *out, struct lt_e
 				    &out->owners, err);
 }
 
+/*
+ * The steady sample refills the arrays of the census before it instead of
+ * allocating them again (issue 27, item 3): at 200k sockets the socket
+ * vector and the order are some 30 MB, which as fresh mappings cost a page
+ * fault every 4 KiB each sample.  census_recycle() keeps prev's,
+ * census_arrays() hands them out when they are big enough.  The rates are
+ * not kept: they start at zero, and fresh zero pages, of which a census
+ * writes only those of its sockets with a series, cost less than zeroing
+ * a kept array, and stay out of the RSS.
+ */
+static void census_recycle(struct sample_ctx *ctx, struct sample *prev)
+{
+	size_t i, n = prev->socks.n;
+
+	for (i = 0; i < n; i++) {
+		free(prev->socks.v[i].path);
+		prev->socks.v[i].path = NULL;
+	}
+	prev->socks.n = 0;
+	if (prev->socks.cap > ctx->spare.socks.cap) {
+		ltsock_vec_free(&ctx->spare.socks);
+		ctx->spare.socks = prev->socks;
+		memset(&prev->socks, 0, sizeof(prev->socks));
+	}
+	/* the order holds at least socks.n entries, whichever census or
+	 * light sample made it */
+	if (prev->order == ctx->spare.given && n <= ctx->spare.given_cap)
+		n = ctx->spare.given_cap;	/* made by census_arrays */
+	if (prev->order && n > ctx->spare.ncap) {
+		free(ctx->spare.order);
+		ctx->spare.order = prev->order;
+		ctx->spare.ncap = n;
+		prev->order = NULL;
+	}
+}
+
+/* out->rates (zeroed) and out->order for out->socks.n sockets: the spare
+ * order when it is big enough, else a new one; NULL when memory ran out. */
+static void census_arrays(struct sample_ctx *ctx, struct sample *out)
+{
+	size_t n = out->socks.n ? out->socks.n : 1, cap = ctx->spare.ncap;
+
+	out->rates = calloc(n, sizeof(*out->rates));
+	if (!ctx->spare.order || cap < n) {
+		/* too small: freed first, so the two never add up, and made
+		 * with room for the census to grow a little */
+		free(ctx->spare.order);
+		cap = n + n / 16;
+		ctx->spare.order = malloc(cap * sizeof(*out->order));
+		if (!ctx->spare.order)
+			cap = 0;
+	}
+	out->order = ctx->spare.order;
+	ctx->spare.given = out->order;
+	ctx->spare.given_cap = cap;
+	ctx->spare.order = NULL;
+	ctx->spare.ncap = 0;
+}
+
 /* Sockets of every namespace, their owners and rates.  Failures to enter a
  * namespace or read an fd table become data (hidden bits), not errors. */
 static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err *err)
@@ -449,6 +526,9 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	out->census = 1;
 	out->census_complete = 1;
 	out->pid_filter = ctx->npids > 0;
+	/* the last census's vector, emptied: filled in place */
+	out->socks = ctx->spare.socks;
+	memset(&ctx->spare.socks, 0, sizeof(ctx->spare.socks));
 	/* with -p the list holds those processes only: every link is read */
 	r = netns_list_known(ctx->procroot, ctx->runroot,
 			     out->have_procs && !ctx->npids ? &out->procs : NULL, &nl, err);
@@ -467,7 +547,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 		sn->pid = nl.v[i].pid;
 		if (nl.v[i].name)
 			snprintf(sn->name, sizeof(sn->name), "%s", nl.v[i].name);
-		r = netns_dump(&nl.v[i], ctx->procroot, &out->socks, &sn->rep);
+		r = census_dump(ctx, &nl.v[i], &out->socks, &sn->rep);
 		if (r < 0) {
 			lt_err_set(err, -r, "out of memory dumping sockets");
 			goto out;
@@ -494,8 +574,7 @@ static int take_census(struct sample_ctx *ctx, struct sample *out, struct lt_err
 	ltsock_attribute_peers(&out->socks, ctx->max_dgram_qlen);
 	if (out->owners.hidden_procs)
 		out->hidden |= SAMPLE_HIDDEN_FDS;
-	out->rates = calloc(out->socks.n ? out->socks.n : 1, sizeof(*out->rates));
-	out->order = malloc((out->socks.n ? out->socks.n : 1) * sizeof(*out->order));
+	census_arrays(ctx, out);
 	if (!out->rates || !out->order) {
 		r = lt_err_set(err, ENOMEM, "out of memory");
 		goto out;
@@ -1031,10 +1110,15 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			ctx->last_full > 0 && out->clock >= ctx->last_full &&
 			out->clock - ctx->last_full < ctx->census_every;
 		if (light) {
+			/* a light sample makes its own order: its size is
+			 * socks.n from now on */
+			ctx->spare.given = NULL;
 			r = sample_take_light(ctx, prev, out, err);
 		} else {
-			if (prev)
+			if (prev) {
+				census_recycle(ctx, prev);
 				drop_census(prev);
+			}
 			r = take_census(ctx, out, err);
 			if (r == 0)
 				r = take_procs(ctx, out, err);
@@ -1044,6 +1128,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 			}
 		}
 		if (r < 0) {
+			ctx->spare.given = NULL;
 			sample_release(out);
 			return r;
 		}
@@ -1051,6 +1136,7 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	take_proc_states(ctx, out);
 	if (take_mitigations(ctx, out) < 0 ||
 	    findings_evaluate(&ctx->fcfg, ctx->fstate, out, &out->findings) < 0) {
+		ctx->spare.given = NULL;
 		sample_release(out);
 		return lt_err_set(err, ENOMEM, "out of memory evaluating findings");
 	}

@@ -44,6 +44,16 @@ struct sample_ctx {
 	struct cgroup_cache *cgcache;	/* each process's cgroup, per instance */
 	struct cgroup_host cghost;	/* where the memory controller is */
 	char *cgroup;		/* --cgroup, or NULL */
+	/* the arrays of the last full census, kept for the next one
+	 * (sample_take_next): refilled in place, not allocated again */
+	struct {
+		struct ltsock_vec socks;	/* n 0, no paths */
+		uint32_t *order;
+		size_t ncap;		/* elements of order */
+		/* the order census_arrays() made last, and its size */
+		const uint32_t *given;
+		size_t given_cap;
+	} spare;
 };
 
 /* A change of the bytes a process holds queued, from a light refresh. */

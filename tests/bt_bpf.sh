@@ -3,11 +3,15 @@
 # running (ghost sockets, an unread UDP queue, unix datagram senders) and
 # then stopped, so that nothing moves between the two runs, leaktop's census
 # with socket owners from the task_file iterator and the one with
-# LEAKTOP_FALLBACKS=bpf agree socket by socket for the leakers' processes:
-# the same sockets, owners (pid, fd), queues and flags; the same fds per
-# process, each marked ghost or not alike; the same findings.  Where BPF cannot be used
+# LEAKTOP_FALLBACKS=bpf agree socket by socket (--all: every socket of the
+# census, not only those worth a row) for the leakers' processes and their
+# children: the same sockets, owners (pid, fd), queues and flags; the same
+# fds per process, each marked ghost or not alike; the same findings; and
+# so does the census of the whole machine for the leakers' sockets.  Where BPF cannot be used
 # (not root; another pid namespace, which the task iterator numbers as the
-# first one does) the /proc path runs and JSON names the fallback.
+# first one does) the /proc path runs and JSON names the fallback.  The
+# tcp and udp sockets come from the protocol iterators on the BPF path
+# (JSON source "bpf"), from sock_diag on the other.
 # Skips (77) when the build has no BPF or the kernel refuses it.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
@@ -27,6 +31,8 @@ trap 'resume; cleanup' EXIT
 start_bg gh "$L/leak_ghost" --limit 48 --interval-ms 20 --seconds 120
 start_bg ud "$L/leak_udp" --interval-ms 5 --seconds 120
 start_bg ux "$L/leak_unix" --type dgram --senders 3 --seconds 120
+# a tcp stream whose reader never reads: Recv-Q, Send-Q and the send memory
+start_bg ts "$L/leak_tcpstall" --mode stream --size 2097152 --seconds 120
 PIDS="$gh_pid,$ud_pid,$ux_pid,${ux_sender_pids}"
 
 # until the ghosts are there and the UDP queue holds something
@@ -39,25 +45,30 @@ for i in $(seq 1 100); do
 done
 
 # stop every process of the leakers (their forked clients and servers too)
-for p in $gh_pid $ud_pid $ux_pid ${ux_sender_pids//,/ } $(ps -o pid= --ppid "$gh_pid") \
-	$(ps -o pid= --ppid "$ud_pid") $(ps -o pid= --ppid "$ux_pid"); do
+for p in $gh_pid $ud_pid $ux_pid ${ux_sender_pids//,/ } $ts_pid $ts_server_pid \
+	$(ps -o pid= --ppid "$gh_pid") $(ps -o pid= --ppid "$ud_pid") \
+	$(ps -o pid= --ppid "$ux_pid"); do
 	kill -STOP "$p" 2>/dev/null && STOPPED="$STOPPED $p"
 done
 sleep 0.5	# what was on its way over loopback lands
+# every stopped process, the forked clients and servers included
+PIDS=$(echo $STOPPED | tr ' ' ',')
 
 # two samples each, the second past the ghosts' grace (3 s); the last
 # sample is compared
 for f in bpf proc; do
 	RC=0
 	[ $f = proc ] && export LEAKTOP_FALLBACKS=bpf
-	"$LEAKTOP" -b -n 2 -d 3.5 -p "$PIDS" --format json >"$TMPD/$f.all" 2>"$TMPD/$f.err" || RC=$?
-	unset LEAKTOP_FALLBACKS
+	"$LEAKTOP" -b -n 2 -d 3.5 -p "$PIDS" --all --format json >"$TMPD/$f.all" \
+		2>"$TMPD/$f.err" || RC=$?
 	check "$f path: exit 0" test "$RC" = 0
 	tail -1 "$TMPD/$f.all" >"$TMPD/$f.json"
+	# -p reads one iterator per process; the whole machine is one pass
+	"$LEAKTOP" -b -n 1 --all --format json >"$TMPD/machine-$f.json" 2>/dev/null
+	unset LEAKTOP_FALLBACKS
 done
-# -p reads one iterator per process; the whole machine is one pass
-"$LEAKTOP" -b -n 1 --format json >"$TMPD/machine.json" 2>/dev/null
 resume
+cp "$TMPD/machine-bpf.json" "$TMPD/machine.json"
 
 check "BPF path: no bpf fallback listed" \
 	jq -e 'any(.fallbacks[]; .name == "bpf") | not' "$TMPD/bpf.json"
@@ -78,18 +89,38 @@ for f in bpf proc; do
 		jq -e --argjson u "$ud_inode" --argjson p "$ud_pid" --argjson fd "$ud_fd" \
 		'any(.sockets[]; .inode == $u and .recv_q > 0 and
 		     any(.owners[]; .pid == $p and .fd == $fd))' "$TMPD/$f.json"
+	check "$f: the tcp stream's reader with its queue and owner fd" \
+		jq -e --argjson u "$ts_inode" --argjson p "$ts_pid" --argjson fd "$ts_fd" \
+		'any(.sockets[]; .inode == $u and .recv_q > 0 and .rmem > 0 and
+		     any(.owners[]; .pid == $p and .fd == $fd))' "$TMPD/$f.json"
+	check "$f: the tcp stream's writer with its send queue" \
+		jq -e --argjson u "$ts_server_inode" \
+		'any(.sockets[]; .inode == $u and .send_q > 0 and .wmem_queued > 0)' "$TMPD/$f.json"
 	check "$f: the unix reader with its owner fd" \
 		jq -e --argjson u "$ux_inode" --argjson p "$ux_pid" --argjson fd "$ux_fd" \
 		'any(.sockets[]; .inode == $u and any(.owners[]; .pid == $p and .fd == $fd))' \
 		"$TMPD/$f.json"
 done
 
-# socket by socket: everything but the rate (both 0 while stopped, but
+# the tcp and udp sockets came from the protocol iterators on the BPF path,
+# from sock_diag on the other
+check "BPF path: the UDP leak read by the udp iterator" \
+	jq -e --argjson u "$ud_inode" 'any(.sockets[]; .inode == $u and .source == "bpf")' \
+	"$TMPD/bpf.json"
+check "BPF path: every tcp and udp socket from the iterators, the rest from sock_diag" \
+	jq -e '[.sockets[] | select(.proto == "tcp" or .proto == "udp") | .source] as $i |
+		($i | length > 0) and all($i[]; . == "bpf") and
+		all(.sockets[] | select(.proto != "tcp" and .proto != "udp"); .source != "bpf")' \
+	"$TMPD/machine-bpf.json"
+check "/proc path: no socket from BPF" \
+	jq -e 'all(.sockets[]; .source != "bpf")' "$TMPD/machine-proc.json"
+
+# socket by socket: everything but the rate and where it was read (both 0 while stopped, but
 # measured over two slightly different intervals)
 # (only what the leakers own: a flagged socket of another test is listed
 # too, and may have moved between the two runs)
 norm='{sockets: ([.sockets[] | select(any(.owners[]; .pid as $p | any($ours[]; . == $p)))
-		  | del(.growth_bps, .drops_ps, .send_growth_bps, .drops)
+		  | del(.growth_bps, .drops_ps, .send_growth_bps, .drops, .source)
 		  | .owners |= sort_by(.pid, .fd)] | sort_by(.netns, .inode)),
        processes: ([.processes[] | {pid, comm, fd_limit, ghost_sockets, queued_bytes,
 			fds: [.fds[] | {fd, kind, target, inode, sockproto, ghost}]}]
@@ -98,8 +129,8 @@ norm='{sockets: ([.sockets[] | select(any(.owners[]; .pid as $p | any($ours[]; .
 		   | {kind, severity, pid, fd, inode}] | sort)}'
 jq -S --argjson ours "[$PIDS]" "$norm" "$TMPD/bpf.json" >"$TMPD/bpf.norm"
 jq -S --argjson ours "[$PIDS]" "$norm" "$TMPD/proc.json" >"$TMPD/proc.norm"
-check "both paths: the leakers' sockets compared (listener, UDP, unix reader, 3 senders)" \
-	jq -e '.sockets | length >= 6' "$TMPD/bpf.norm"
+check "both paths: the leakers' sockets compared (listener, UDP, unix reader, 3 senders, tcp pair)" \
+	jq -e '.sockets | length >= 8' "$TMPD/bpf.norm"
 check "both paths: the same sockets, owners, queues and flags" \
 	cmp -s <(jq -c '.sockets[]' "$TMPD/bpf.norm") <(jq -c '.sockets[]' "$TMPD/proc.norm")
 check "both paths: the same processes, fd by fd, ghost by ghost" \
@@ -110,6 +141,23 @@ if ! cmp -s "$TMPD/bpf.norm" "$TMPD/proc.norm"; then
 	echo "--- BPF path / +++ /proc path:"
 	diff -u "$TMPD/bpf.norm" "$TMPD/proc.norm" | head -40
 fi
+
+# the whole machine with --all: every socket the census counted is listed,
+# and the leakers' sockets agree socket by socket
+for f in bpf proc; do
+	check "$f, whole machine: --all lists every socket of the census" \
+		jq -e '(.sockets | length) == .census.sockets and .census.sockets > 0' \
+		"$TMPD/machine-$f.json"
+done
+mnorm='[.sockets[] | select(any(.owners[]; .pid as $p | any($ours[]; . == $p)))
+	| del(.growth_bps, .drops_ps, .send_growth_bps, .drops, .source)
+	| .owners |= sort_by(.pid, .fd)] | sort_by(.netns, .inode) | .[]'
+jq -S -c --argjson ours "[$PIDS]" "$mnorm" "$TMPD/machine-bpf.json" >"$TMPD/mbpf.norm"
+jq -S -c --argjson ours "[$PIDS]" "$mnorm" "$TMPD/machine-proc.json" >"$TMPD/mproc.norm"
+check "whole machine: the leakers' sockets compared" test "$(wc -l <"$TMPD/mbpf.norm")" -ge 6
+check "whole machine: the same leakers' sockets, owners, queues and flags" \
+	cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm"
+cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm" || diff -u "$TMPD/mbpf.norm" "$TMPD/mproc.norm" | head -40
 
 check "the whole machine through BPF: the UDP and unix leaks with the same owners as -p" \
 	jq -e --slurpfile p "$TMPD/proc.json" --argjson u "$ud_inode" --argjson x "$ux_inode" '

@@ -50,6 +50,16 @@ fi
 # text is the default
 "$LEAKTOP" -b -n 1 >"$TMPD/t"
 check "text: names the unaccounted line" grep -q UNACCOUNTED "$TMPD/t"
+# --all: every socket of the census, the same census as without it
+if command -v jq >/dev/null; then
+	"$LEAKTOP" -b -n 1 --all --format json >"$TMPD/all.json" 2>"$TMPD/err"
+	check "--all: json lists as many sockets as the census counted" \
+		jq -e '(.sockets | length) == .census.sockets' "$TMPD/all.json"
+	check "--all: text says every socket" \
+		bash -c "'$LEAKTOP' -b -n 1 -a | grep -q '^SOCKETS .*(every socket: --all)'"
+fi
+"$LEAKTOP" -b -n 1 --all --format markdown >/dev/null 2>"$TMPD/err"
+check "--all with markdown: usage error" test $? = 2
 # a closed pipe is not an error
 "$LEAKTOP" -b -n 5 -d 0.1 | head -1 >/dev/null
 check "closed pipe: exit 0" test "${PIPESTATUS[0]}" = 0

@@ -2,13 +2,16 @@
  * Unit tests of the BPF layer's pure part (core/ltbpf_owners.c): made-up
  * task_file records parsed into the owner census, and checked against the
  * census the /proc scan (core/fdtable.c) gives for the same fd tables.
- * One test reads the real iterator, where the build and the kernel allow.
+ * The same for the socket iterators' records (core/ltbpf_socks.c) against
+ * what sock_diag's parser makes of the same socket.  The live tests read
+ * the real iterators, where the build and the kernel allow.
  */
 #include <errno.h>
 #include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +20,8 @@
 #include "leaktop/fallback.h"
 #include "leaktop/fdtable.h"
 #include "leaktop/ltbpf_owners.h"
+#include "leaktop/ltbpf_socks.h"
+#include "leaktop/netns.h"
 #include "leaktop/procs.h"
 #include "../core/bpf/ltbpf_rec.h"
 
@@ -256,6 +261,183 @@ START_TEST(test_live)
 }
 END_TEST
 
+/* One record of the socket iterators. */
+static struct ltbpf_sock_rec sock_rec(int family, int state, int full, uint64_t inode)
+{
+	struct ltbpf_sock_rec r;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	r.family = (uint8_t)family;
+	r.state = (uint8_t)state;
+	r.full = (uint8_t)full;
+	r.inode = inode;
+	r.cookie = inode + 1000;
+	r.laddr[0] = 127;
+	r.laddr[3] = 1;
+	r.raddr[0] = 10;
+	r.lport = 8080;
+	r.rport = 40000;
+	r.uid = 1000;
+	r.rqueue = 300;
+	r.wqueue = 7;
+	r.cgroup_id = 99;
+	for (i = 0; i < LTBPF_MEM_VARS; i++)
+		r.mem[i] = 100u * (unsigned)(i + 1);
+	return r;
+}
+
+/* Records into sockets, figure by figure as inet_diag's would be. */
+START_TEST(test_socks_parse)
+{
+	struct ltbpf_sock_rec r[3];
+	struct ltsock_vec v = { 0 };
+	struct lt_err err = { "" };
+	const struct ltsock *k;
+
+	r[0] = sock_rec(AF_INET, 1, 1, 5001);		/* ESTAB */
+	r[1] = sock_rec(AF_INET6, 6, 0, 0);		/* TIME_WAIT */
+	r[2] = sock_rec(AF_INET, 10, 1, 5003);		/* LISTEN */
+	ck_assert_int_eq(ltbpf_socks_parse(r, sizeof(r), IPPROTO_TCP, LTBPF_SOCKS_KINDS,
+					   77, &v, &err), 0);
+	ck_assert_uint_eq(v.n, 3);
+	k = &v.v[0];
+	ck_assert_uint_eq(k->netns, 77);
+	ck_assert_uint_eq(k->source, LTSOCK_SRC_BPF);
+	ck_assert_uint_eq(k->family, AF_INET);
+	ck_assert_uint_eq(k->type, SOCK_STREAM);
+	ck_assert_uint_eq(k->protocol, IPPROTO_TCP);
+	ck_assert_uint_eq(k->inode, 5001);
+	ck_assert_uint_eq(k->cookie, 6001);
+	ck_assert_uint_eq(k->local.addr[0], 127);
+	ck_assert_uint_eq(k->local.addr[3], 1);
+	ck_assert_uint_eq(k->local.addr[4], 0);	/* IPv4: 4 bytes only */
+	ck_assert_uint_eq(k->local.port, 8080);
+	ck_assert_uint_eq(k->peer.port, 40000);
+	ck_assert_uint_eq(k->recv_q, 300);
+	ck_assert_uint_eq(k->send_q, 7);
+	ck_assert_uint_eq(k->rmem, 100);
+	ck_assert_uint_eq(k->rcvbuf, 200);
+	ck_assert_uint_eq(k->wmem, 300);
+	ck_assert_uint_eq(k->sndbuf, 400);
+	ck_assert_uint_eq(k->fwd_alloc, 500);
+	ck_assert_uint_eq(k->wmem_queued, 600);
+	ck_assert_uint_eq(k->optmem, 700);
+	ck_assert_uint_eq(k->backlog, 800);
+	ck_assert_uint_eq(k->drops, 900);
+	ck_assert_uint_eq(k->cgroup_id, 99);
+	ck_assert_uint_eq(k->have, LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER | LTSOCK_HAVE_SKMEM |
+			  LTSOCK_HAVE_SKMEM2 | LTSOCK_HAVE_DROPS);
+	/* a timewait socket: no memory figures, as inet_diag gives none */
+	k = &v.v[1];
+	ck_assert_uint_eq(k->family, AF_INET6);
+	ck_assert_uint_eq(k->state, 6);
+	ck_assert_uint_eq(k->have, LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER);
+	ck_assert_uint_eq(k->rmem, 0);
+	ck_assert_uint_eq(k->cgroup_id, 0);
+	/* only the kinds asked for */
+	v.n = 0;
+	ck_assert_int_eq(ltbpf_socks_parse(r, sizeof(r), IPPROTO_UDP, 1u << SOCKDIAG_UDP6,
+					   77, &v, &err), 0);
+	ck_assert_uint_eq(v.n, 1);
+	ck_assert_uint_eq(v.v[0].type, SOCK_DGRAM);
+	ck_assert_uint_eq(v.v[0].family, AF_INET6);
+	/* cut short, or not inet: an error, nothing appended */
+	v.n = 0;
+	ck_assert_int_eq(ltbpf_socks_parse(r, sizeof(r) - 1, IPPROTO_TCP, LTBPF_SOCKS_KINDS,
+					   77, &v, &err), -EBADMSG);
+	r[1].family = AF_UNIX;
+	ck_assert_int_eq(ltbpf_socks_parse(r, sizeof(r), IPPROTO_TCP, LTBPF_SOCKS_KINDS,
+					   77, &v, &err), -EBADMSG);
+	ck_assert_uint_eq(v.n, 0);
+	ck_assert_ptr_ne(strstr(err.msg, "family"), NULL);
+	ltsock_vec_free(&v);
+}
+END_TEST
+
+static const struct ltsock *by_inode(const struct ltsock_vec *v, uint64_t inode)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->v[i].inode == inode)
+			return &v->v[i];
+	return NULL;
+}
+
+/* The real iterators against sock_diag in this namespace, for a UDP
+ * socket holding datagrams and a TCP listener; skipped without BPF. */
+START_TEST(test_socks_live)
+{
+	struct lt_err err = { "" };
+	struct ltsock_vec viabpf = { 0 }, viadiag = { 0 };
+	struct netns_dump_report rep;
+	struct netns_entry e;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct stat st;
+	struct ltbpf *b;
+	struct netns_hook hook;
+	const struct ltsock *x, *y;
+	struct ltsock cx, cy;
+	int u, t, i;
+
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("", &err), 0);
+	b = ltbpf_new();
+	ck_assert_ptr_ne(b, NULL);
+	if (!ltbpf_socks_ready(b)) {
+		fprintf(stderr, "check_ltbpf: live socket iterators skipped: %s\n",
+			ltbpf_built() ? ltbpf_why_off(b) : "not in this build");
+		ltbpf_free(b);
+		fallback_reset();
+		return;
+	}
+	hook.dump = ltbpf_socks_dump;
+	hook.arg = b;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(u, 0);
+	ck_assert_int_ge(t, 0);
+	ck_assert_int_eq(bind(u, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(u, (struct sockaddr *)&a, &alen), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(sendto(u, "leaktop", 7, 0, (struct sockaddr *)&a, sizeof(a)), 7);
+	a.sin_port = 0;
+	ck_assert_int_eq(bind(t, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(t, 4), 0);
+	ck_assert_int_eq(stat("/proc/self/ns/net", &st), 0);
+	memset(&e, 0, sizeof(e));
+	e.ino = st.st_ino;
+	ck_assert_int_eq(netns_dump_hooked(&e, "/proc", NETNS_ALL_KINDS, NULL, &hook,
+					   &viabpf, &rep), 0);
+	ck_assert(rep.complete);
+	ck_assert_int_eq(netns_dump(&e, "/proc", &viadiag, &rep), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(fstat(i ? t : u, &st), 0);
+		x = by_inode(&viabpf, st.st_ino);
+		y = by_inode(&viadiag, st.st_ino);
+		ck_assert_ptr_ne(x, NULL);
+		ck_assert_ptr_ne(y, NULL);
+		ck_assert_uint_eq(x->source, LTSOCK_SRC_BPF);
+		ck_assert_uint_eq(y->source, LTSOCK_SRC_DIAG);
+		cx = *x;
+		cy = *y;
+		cx.source = cy.source;
+		ck_assert_mem_eq(&cx, &cy, sizeof(cx));
+		/* udp: the charged memory of 3 datagrams; a listener: none waiting */
+		ck_assert(i ? x->recv_q == 0 : x->recv_q >= 3 * 7);
+	}
+	close(u);
+	close(t);
+	ltsock_vec_free(&viabpf);
+	ltsock_vec_free(&viadiag);
+	ltbpf_free(b);
+	fallback_reset();
+}
+END_TEST
+
 /* LEAKTOP_FALLBACKS=bpf: nothing is loaded. */
 START_TEST(test_forced_off)
 {
@@ -267,6 +449,7 @@ START_TEST(test_forced_off)
 	b = ltbpf_new();
 	ck_assert(!ltbpf_census_ready(b));
 	ck_assert(!ltbpf_census_ready(b));
+	ck_assert(!ltbpf_socks_ready(b));
 	ltbpf_free(b);
 	ltbpf_free(NULL);
 	fallback_reset();
@@ -282,6 +465,8 @@ Suite *ltbpf_suite(void)
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_same_as_proc);
 	tcase_add_test(tc, test_live);
+	tcase_add_test(tc, test_socks_parse);
+	tcase_add_test(tc, test_socks_live);
 	tcase_add_test(tc, test_forced_off);
 	suite_add_tcase(s, tc);
 	return s;

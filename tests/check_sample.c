@@ -5,7 +5,8 @@
  * n (or a spread of them on a busy machine): each sample either fails
  * with -ENOMEM or comes back marked partial when the failure was absorbed;
  * nothing crashes, nothing leaks (ASan's leak check at exit), and the
- * samples taken after are whole again.
+ * samples taken after are whole again.  A steady run of full censuses
+ * refills the arrays of the census before (issue 27), with the same sweep.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -134,6 +135,93 @@ START_TEST(test_enomem_sweep)
 }
 END_TEST
 
+/* Full censuses one after the other (census_every 0): each refills the
+ * socket vector and order of the one before when they are big
+ * enough, instead of allocating them again; an allocation failed anywhere
+ * in the chain leaves the next samples whole. */
+START_TEST(test_full_reuse)
+{
+	int pid = (int)getpid(), fds[4], i;
+	struct lt_err err = { "" };
+	struct sample_config cfg = { 0 };
+	struct sample_ctx *ctx;
+	struct sample s[4];
+	unsigned long total, n;
+	const void *v, *order;
+	size_t cap, nsock;
+
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("bpf", &err), 0);
+	queue_some(fds);
+	cfg.procroot = "/proc";
+	cfg.census = 1;
+	cfg.pids = &pid;
+	cfg.npids = 1;
+	cfg.pss_interval = -1;
+	ctx = sample_ctx_new(&cfg, &err);
+	ck_assert_ptr_ne(ctx, NULL);
+	ck_assert_int_eq(sample_take_next(ctx, NULL, &s[0], &err), 0);
+	for (i = 1; i < 4; i++) {
+		v = s[i - 1].socks.v;
+		cap = s[i - 1].socks.cap;
+		order = s[i - 1].order;
+		nsock = s[i - 1].socks.n;
+		ck_assert_int_eq(sample_take_next(ctx, &s[i - 1], &s[i], &err), 0);
+		sample_release(&s[i - 1]);
+		ck_assert_uint_gt(s[i].socks.n, 0);
+		ck_assert_double_eq(s[i].census_age, 0);
+		/* the machine's sockets may have grown meanwhile */
+		if (s[i].socks.n <= cap)
+			ck_assert_ptr_eq(s[i].socks.v, v);
+		if (s[i].socks.n <= nsock)
+			ck_assert_ptr_eq(s[i].order, order);
+	}
+	sample_release(&s[3]);
+	sample_ctx_free(ctx);
+
+	/* how many allocations three full samples make, then each failed */
+	ctx = sample_ctx_new(&cfg, &err);
+	lt_alloc_fail_nth(ULONG_MAX);
+	ck_assert_int_eq(sample_take_next(ctx, NULL, &s[0], &err), 0);
+	ck_assert_int_eq(sample_take_next(ctx, &s[0], &s[1], &err), 0);
+	sample_release(&s[0]);
+	ck_assert_int_eq(sample_take_next(ctx, &s[1], &s[2], &err), 0);
+	total = lt_alloc_count();
+	lt_alloc_fail_nth(0);
+	sample_release(&s[1]);
+	sample_release(&s[2]);
+	sample_ctx_free(ctx);
+	for (n = 1; n <= total + 2; n += n < 300 ? 1 : total / 300 + 1) {
+		int r[3];
+
+		ctx = sample_ctx_new(&cfg, &err);
+		lt_alloc_fail_nth(n);
+		r[0] = sample_take_next(ctx, NULL, &s[0], &err);
+		r[1] = sample_take_next(ctx, r[0] == 0 ? &s[0] : NULL, &s[1], &err);
+		if (r[0] == 0)
+			sample_release(&s[0]);
+		r[2] = sample_take_next(ctx, r[1] == 0 ? &s[1] : NULL, &s[2], &err);
+		lt_alloc_fail_nth(0);
+		for (i = 0; i < 3; i++)
+			ck_assert_msg(r[i] == 0 || r[i] == -ENOMEM, "n=%lu: sample %d: %d", n, i, r[i]);
+		if (r[1] == 0)
+			sample_release(&s[1]);
+		ck_assert_msg(sample_take_next(ctx, r[2] == 0 ? &s[2] : NULL, &s[3], &err) == 0,
+			      "n=%lu: %s", n, err.msg);
+		if (r[2] == 0)
+			sample_release(&s[2]);
+		ck_assert_msg(!(s[3].hidden & SAMPLE_HIDDEN_NOMEM), "n=%lu", n);
+		ck_assert_uint_gt(s[3].socks.n, 0);
+		sample_release(&s[3]);
+		sample_ctx_free(ctx);
+	}
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("", &err), 0);
+}
+END_TEST
+
 Suite *sample_suite(void)
 {
 	Suite *s = suite_create("sample");
@@ -141,6 +229,7 @@ Suite *sample_suite(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_enomem_sweep);
+	tcase_add_test(tc, test_full_reuse);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -112,7 +112,8 @@ static int write_textfile(const struct lt_opts *o, const struct sample *s)
 int batch_run(const struct lt_opts *o)
 {
 	const struct out_sink *sink = o->sink;
-	struct out_args a = { .top = (unsigned)o->top, .thresholds = &o->thresholds };
+	struct out_args a = { .top = (unsigned)o->top, .thresholds = &o->thresholds,
+			      .all = o->all };
 	struct source src = { .o = o };
 	struct keep k;
 	struct sample s;

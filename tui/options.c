@@ -35,6 +35,9 @@ static void usage(FILE *f)
 	      "                         0 = until interrupted)\n"
 	      "  -d, --delay SEC        seconds between samples (default 1, may be\n"
 	      "                         fractional, 0.1 to 3600)\n"
+	      "  -a, --all              batch text and json: list every socket of the\n"
+	      "                         census, as ss -a does, not only those with a\n"
+	      "                         queue or a flag (the findings stay the same)\n"
 	      "      --census-interval SEC  seconds between full socket censuses;\n"
 	      "                         in between only the groups with a moving\n"
 	      "                         queue are read again (default: 10 in the\n"
@@ -211,6 +214,7 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -223,8 +227,11 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 			       .act_value = -1, .top = OUT_PROM_TOP_DEFAULT };
 	findings_config_default(&o->thresholds);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":bn:d:p:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":abn:d:p:hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+			o->all = 1;
+			break;
 		case 'b':
 			o->batch = 1;
 			break;
@@ -411,6 +418,9 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 	/* --replay with -b, --format or no terminal prints; else the UI */
 	if (o->replay_path && o->format_given)
 		o->batch = 1;
+	if (o->all && (o->act || o->serve_addr || (o->sink != &out_text_sink &&
+						  o->sink != &out_json_sink)))
+		return usage_error("%s", "--all lists sockets in batch text or json output");
 	return -1;
 }
 

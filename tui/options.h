@@ -49,6 +49,7 @@ struct lt_opts {
 	const char *serve_addr;	/* --serve ADDR:PORT, or NULL */
 	const char *output_path;	/* --output FILE (prometheus textfile), or NULL */
 	const char *cgroup;	/* --cgroup PATH|NAME (argv's), or NULL */
+	int all;		/* --all: text and json list every socket */
 	long top;		/* --top N: per-socket and per-process series
 				 * for the top N (OUT_PROM_TOP_DEFAULT) */
 };

@@ -41,9 +41,11 @@ int ltbpf_task_file(struct bpf_iter__task_file *ctx)
 	rec.pid = task->tgid;
 	rec.fd = (__s32)ctx->fd;
 	rec.inode = 0;
-	ino = BPF_CORE_READ(file, f_inode);
-	if (ino && BPF_CORE_READ(ino, i_sb, s_magic) == LTBPF_SOCKFS_MAGIC)
-		rec.inode = BPF_CORE_READ(ino, i_ino);
+	/* plain loads of the iterator's BTF pointers (CO-RE relocated), not
+	 * a bpf_probe_read_kernel() call each: this runs for every fd */
+	ino = file->f_inode;
+	if (ino && ino->i_sb->s_magic == LTBPF_SOCKFS_MAGIC)
+		rec.inode = ino->i_ino;
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	return 0;
 }

@@ -26,4 +26,34 @@ struct ltbpf_fd_rec {
 	__u64 inode;
 };
 
+/*
+ * iter/tcp and iter/udp (core/bpf/socks.bpf.c): one record per socket of
+ * the namespace the iterator was created in, with what inet_diag gives for
+ * it (core/ltbpf_socks.c turns it into a struct ltsock as sockdiag.c's
+ * parser does).  Addresses in network order as the kernel keeps them,
+ * ports in host order.  A timewait or request socket (full 0) has no
+ * memory figures, uid or inode, as inet_diag gives none for it.
+ */
+enum {
+	LTBPF_MEM_RMEM_ALLOC, LTBPF_MEM_RCVBUF, LTBPF_MEM_WMEM_ALLOC, LTBPF_MEM_SNDBUF,
+	LTBPF_MEM_FWD_ALLOC, LTBPF_MEM_WMEM_QUEUED, LTBPF_MEM_OPTMEM, LTBPF_MEM_BACKLOG,
+	LTBPF_MEM_DROPS, LTBPF_MEM_VARS
+};
+
+struct ltbpf_sock_rec {
+	__u64 inode;
+	__u64 cookie;
+	__u64 cgroup_id;	/* the cgroup2 id of its creator, 0 none */
+	__u8 laddr[16], raddr[16];	/* IPv4 in the first 4 bytes */
+	__u16 lport, rport;
+	__u8 family;		/* AF_INET, AF_INET6 */
+	__u8 state;		/* TCP_* (a timewait socket's substate) */
+	__u8 full;		/* 1: a full socket, mem[] valid */
+	__u8 pad;
+	__u32 uid;
+	__u32 rqueue, wqueue;
+	__u32 mem[LTBPF_MEM_VARS];	/* SK_MEMINFO_* order */
+	__u32 pad2;
+};
+
 #endif

@@ -27,6 +27,8 @@ struct ltbpf;
 
 enum ltbpf_iter {
 	LTBPF_ITER_TASK_FILE,	/* every fd of every process (ltbpf_rec.h) */
+	LTBPF_ITER_TCP,		/* the tcp sockets of the reader's netns */
+	LTBPF_ITER_UDP,		/* the udp sockets of the reader's netns */
 	LTBPF_ITER_COUNT
 };
 
@@ -51,12 +53,34 @@ void ltbpf_free(struct ltbpf *b);
 int ltbpf_census_ready(struct ltbpf *b);
 
 /*
+ * Whether the socket iterators (tcp, udp) can be used as well: loads them
+ * on the first call, after ltbpf_census_ready() said yes.  A kernel that
+ * refuses them (before 5.9) leaves the owner census on: 0 then, without
+ * a fallback marked.
+ */
+int ltbpf_socks_ready(struct ltbpf *b);
+
+/*
  * Run iterator it once and return everything it wrote: *buf belongs to b
  * and stays valid until the next ltbpf_iter_read() or ltbpf_free().
+ * The socket iterators list the network namespace of the calling thread
+ * (a helper thread that entered it: core/netns.c); one thread at a time.
  * 0, or -errno (the iterator failed, or memory ran out).
  */
 int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
 		    size_t *len);
+
+/*
+ * Run iterator it once and hand its output to each() as it comes, in
+ * pieces of whole records of rec_size bytes (at most LTBPF_EACH_MAX bytes
+ * a piece, in a buffer of b's that stays the same size): the memory does
+ * not grow with the number of records.  each() returns 0 to go on or
+ * -errno to stop (returned).  0; -EBADMSG when the output ends inside a
+ * record; other -errno as ltbpf_iter_read().
+ */
+#define LTBPF_EACH_MAX 65536
+int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
+		    int (*each)(void *arg, const void *buf, size_t len), void *arg);
 
 /*
  * The same for the task iterator restricted to each process of pids in

@@ -99,6 +99,24 @@ int netns_dump_kinds(const struct netns_entry *ns, const char *procroot,
 		     struct ltsock_vec *out, struct netns_dump_report *rep);
 
 /*
+ * Another source of some kinds' sockets (the BPF protocol iterators,
+ * core/ltbpf_socks.c), run inside the namespace before sock_diag: dump()
+ * appends to out (stamped ino) the sockets of the kinds of mask it can
+ * give, in the calling thread's namespace, and returns the mask of those
+ * it gave (their result is then SOCKDIAG_OK), the rest being read from
+ * sock_diag as usual; or -ENOMEM.  arg is the hook's own.
+ */
+struct netns_hook {
+	int (*dump)(void *arg, uint64_t ino, unsigned mask, struct ltsock_vec *out);
+	void *arg;
+};
+/* netns_dump_kinds with hook (NULL: none). */
+int netns_dump_hooked(const struct netns_entry *ns, const char *procroot,
+		      unsigned kinds, const struct netns_kind_filter *filters,
+		      const struct netns_hook *hook, struct ltsock_vec *out,
+		      struct netns_dump_report *rep);
+
+/*
  * The namespace of a socket that pid holds at fd (of that inode), for a
  * namespace no process is in (created, then left, or handed over with
  * SCM_RIGHTS): a duplicate of the fd through pidfd_getfd (nothing changes

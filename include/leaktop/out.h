@@ -48,6 +48,8 @@ struct out_args {
 	/* the triage thresholds (--threshold): which processes are worth a
 	 * row (findings_proc_notable); NULL: the defaults */
 	const struct findings_config *thresholds;
+	int all;		/* text and json: every socket of the census
+				 * (--all), not only those worth a row */
 };
 
 /*

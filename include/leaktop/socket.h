@@ -16,6 +16,7 @@
 enum ltsock_source {
 	LTSOCK_SRC_DIAG = 0,	/* NETLINK_SOCK_DIAG dump */
 	LTSOCK_SRC_PROCNET = 1,	/* /proc/net/<table> fallback */
+	LTSOCK_SRC_BPF = 2,	/* a BPF protocol iterator (core/ltbpf_socks.c) */
 };
 
 struct ltsock_addr {
