@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "leaktop/fallback.h"
+#include "leaktop/origin.h"
 #include "leaktop/out.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
@@ -40,6 +41,8 @@ struct source {
 	struct sample prev;
 	int have_prev;
 	long taken;
+	struct origin *origin;		/* socket origins, NULL: not asked (--read-only) */
+	int origin_said;		/* why they are off, said once */
 
 	/* replay */
 	struct record_reader *reader;
@@ -58,6 +61,28 @@ static void nap(double sec)
 }
 
 /* ---- the live sampler ---------------------------------------------------- */
+
+/* Socket origins: the --trace processes from the first sample on, those
+ * the findings name from the sample they appear in; why they are off is
+ * said once, when --trace asked for them (a run that did not ask keeps
+ * stderr as it was). */
+static void live_origins(struct source *src, struct sample *s)
+{
+	const struct lt_opts *o = src->o;
+	size_t i;
+
+	if (!src->origin)
+		return;
+	if (src->taken == 0)
+		for (i = 0; i < o->ntrace; i++)
+			origin_watch(src->origin, o->trace[i]);
+	origin_update(src->origin, s, sample_ctx_history(src->ctx));
+	if (o->ntrace && !src->origin_said && origin_why_off(src->origin)[0]) {
+		fprintf(stderr, "leaktop: socket origins are off: %s\n",
+			origin_why_off(src->origin));
+		src->origin_said = 1;
+	}
+}
 
 static int live_next(struct source *src, struct sample *s)
 {
@@ -92,6 +117,7 @@ static int live_next(struct source *src, struct sample *s)
 	}
 	/* what LEAKTOP_FALLBACKS costs, said once */
 	fallback_warn(stderr);
+	live_origins(src, s);
 	if (src->rec && record_write_sample(src->rec, s, &err) < 0) {
 		sample_release(s);
 		fprintf(stderr, "leaktop: %s\n", err.msg);
@@ -122,6 +148,7 @@ static int live_close(struct source *src, int ret)
 		}
 	}
 	sample_ctx_free(src->ctx);
+	origin_free(src->origin);
 	return ret;
 }
 
@@ -138,6 +165,15 @@ static int live_open(struct source *src)
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return -1;
 	}
+	/* --read-only loads no BPF; origins need the live kernel's sockets */
+	if (!o->read_only && cfg.census) {
+		src->origin = origin_new();
+		if (!src->origin) {
+			fprintf(stderr, "leaktop: out of memory\n");
+			sample_ctx_free(src->ctx);
+			return -1;
+		}
+	}
 	record_header_live(&src->hdr, o->procroot, PACKAGE_VERSION, o->delay);
 	if (o->record_path) {
 		struct record_writer_config rc = {
@@ -153,6 +189,7 @@ static int live_open(struct source *src)
 		if (!src->rec) {
 			fprintf(stderr, "leaktop: %s\n", err.msg);
 			sample_ctx_free(src->ctx);
+			origin_free(src->origin);
 			return -1;
 		}
 		actions_set_audit_hook(record_audit_hook, src->rec);

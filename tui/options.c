@@ -22,7 +22,7 @@
 /* long options without a short letter */
 enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_REPLAY_BUDGET, OPT_CENSUS_EVERY,
        OPT_AUDIT_LOG, OPT_NO_AUDIT_FILE, OPT_SERVE, OPT_OUTPUT, OPT_TOP,
-       OPT_CGROUP };
+       OPT_CGROUP, OPT_TRACE };
 
 static void usage(FILE *f)
 {
@@ -76,7 +76,10 @@ static void usage(FILE *f)
 	      "      --inode N          --act: refuse unless fd FD still holds socket N\n"
 	      "      --yes              carry out the --act action\n"
 	      "      --confirm-drain    the second confirmation drain needs\n"
-	      "      --read-only        no actions in this session\n"
+	      "      --read-only        no actions in this session (and no origins)\n"
+	      "      --trace PID        batch: record where PID creates its sockets from\n"
+	      "                         now on (repeatable; root, BPF); processes a\n"
+	      "                         finding names are traced from that sample on\n"
 	      "      --audit-log FILE   where actions (--act and the UI) write their\n"
 	      "                         intent and outcome lines (default\n"
 	      "                         /var/log/leaktop/audit.log); an action whose\n"
@@ -211,6 +214,7 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -348,6 +352,18 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		case 'R':
 			o->read_only = 1;
 			break;
+		case OPT_TRACE: {
+			int *np;
+
+			if (parse_long(optarg, 1, INT_MAX, &v) < 0)
+				return usage_error("--trace: '%s' is not a process id", optarg);
+			np = realloc(o->trace, (o->ntrace + 1) * sizeof(*np));
+			if (!np)
+				return usage_error("%s", "out of memory");
+			o->trace = np;
+			o->trace[o->ntrace++] = (int)v;
+			break;
+		}
 		case 'T':
 			o->theme = optarg;
 			break;
@@ -385,6 +401,10 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		return usage_error("--replay cannot be combined with %s",
 				   o->act ? "--act" : o->record_path ? "--record" :
 				   o->cgroup ? "--cgroup (recordings carry no cgroups)" : "-p");
+	if (o->ntrace && (o->replay_path || o->act || o->read_only))
+		return usage_error("--trace cannot be combined with %s",
+				   o->replay_path ? "--replay (recordings carry no origins)" :
+				   o->act ? "--act" : "--read-only (tracing loads a BPF program)");
 	if (o->audit_log && o->no_audit_file)
 		return usage_error("%s", "--audit-log and --no-audit-file cannot be combined");
 	if (o->replay_budget && !o->replay_path)
@@ -412,6 +432,8 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 	/* --replay with -b, --format or no terminal prints; else the UI */
 	if (o->replay_path && o->format_given)
 		o->batch = 1;
+	if (o->ntrace && (!o->batch || o->serve_addr))
+		return usage_error("%s", "--trace needs -b (the UI and --serve do not trace yet)");
 	return -1;
 }
 
@@ -420,6 +442,9 @@ void lt_opts_release(struct lt_opts *o)
 	free(o->pids);
 	o->pids = NULL;
 	o->npids = 0;
+	free(o->trace);
+	o->trace = NULL;
+	o->ntrace = 0;
 }
 
 void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg)
