@@ -886,3 +886,18 @@ const char *origin_next_step(const struct origin_summary *sum)
 	       "hand this path to the program's developers: it is where the leaked "
 	       "sockets are created (doc/origin.md)" : NULL;
 }
+
+size_t origin_nwatched(const struct origin *o)
+{
+	return o ? o->nw : 0;
+}
+
+int origin_watched_pid(const struct origin *o, size_t i)
+{
+	return o && i < o->nw ? o->w[i].pid : -1;
+}
+
+size_t origin_nsockets(const struct origin *o)
+{
+	return o ? o->nsocks : 0;
+}

@@ -620,6 +620,19 @@ static void json_origin(FILE *f, const struct sample *s, const struct finding *x
 	fputc('}', f);
 }
 
+/* The processes whose new sockets are traced, when origins are on. */
+static void json_origin_watch(FILE *f, const struct sample *s)
+{
+	size_t i;
+
+	if (!s->origin)
+		return;
+	fputs(",\"origin_watch\":{\"pids\":[", f);
+	for (i = 0; i < origin_nwatched(s->origin); i++)
+		fprintf(f, "%s%d", i ? "," : "", origin_watched_pid(s->origin, i));
+	fprintf(f, "],\"sockets\":%zu}", origin_nsockets(s->origin));
+}
+
 static void json_findings(FILE *f, const struct sample *s)
 {
 	/* the links of every finding: indexed once, not a scan per finding */
@@ -692,6 +705,7 @@ int out_json_write(FILE *f, const struct sample *s)
 	if (s->have_procs)
 		json_cgroups(f, s);
 	json_findings(f, s);
+	json_origin_watch(f, s);
 	fputc(',', f);
 	out_json_fallbacks(f);
 	fputs("}\n", f);

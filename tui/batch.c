@@ -69,13 +69,9 @@ static void nap(double sec)
 static void live_origins(struct source *src, struct sample *s)
 {
 	const struct lt_opts *o = src->o;
-	size_t i;
 
 	if (!src->origin)
 		return;
-	if (src->taken == 0)
-		for (i = 0; i < o->ntrace; i++)
-			origin_watch(src->origin, o->trace[i]);
 	origin_update(src->origin, s, sample_ctx_history(src->ctx));
 	if (o->ntrace && !src->origin_said && origin_why_off(src->origin)[0]) {
 		fprintf(stderr, "leaktop: socket origins are off: %s\n",
@@ -158,6 +154,7 @@ static int live_open(struct source *src)
 	const struct lt_opts *o = src->o;
 	struct sample_config cfg;
 	struct lt_err err = { "" };
+	size_t i;
 
 	lt_opts_sample_config(o, &cfg);
 	src->ctx = sample_ctx_new(&cfg, &err);
@@ -173,6 +170,9 @@ static int live_open(struct source *src)
 			sample_ctx_free(src->ctx);
 			return -1;
 		}
+		/* before the first census: what it sees was made before */
+		for (i = 0; i < o->ntrace; i++)
+			origin_watch(src->origin, o->trace[i]);
 	}
 	record_header_live(&src->hdr, o->procroot, PACKAGE_VERSION, o->delay);
 	if (o->record_path) {

@@ -149,6 +149,12 @@ void origin_rest_words(const struct origin_summary *sum, char *buf, size_t bufsz
  * "addr2line -f -e /usr/bin/gshell 0x1a2b"; sanitised. */
 void origin_addr2line(const struct origin_frame *fr, char *buf, size_t bufsz);
 
+/* The processes watched now (the i-th's pid, -1 past the end), and the
+ * traced sockets kept. */
+size_t origin_nwatched(const struct origin *o);
+int origin_watched_pid(const struct origin *o, size_t i);
+size_t origin_nsockets(const struct origin *o);
+
 /* The next step a finding with a known path adds to its own, or NULL. */
 const char *origin_next_step(const struct origin_summary *sum);
 
