@@ -66,7 +66,8 @@ static const struct fallback_entry entries[LT_FB_COUNT] = {
 		"through /proc/TID/net" },
 	[LT_FB_BPF] = { "bpf", "Linux 5.8",
 		"nothing seen; owners come from reading every /proc/PID/fd link "
-		"instead of one pass of the task_file iterator (slower)" },
+		"instead of one pass of the task_file iterator (slower); no socket "
+		"origins (where a process creates its sockets)" },
 };
 
 static unsigned forced, detected, said;

@@ -388,7 +388,7 @@ int unwind_stack(struct unwind_cache *c, int pid, int tid, const uint64_t *regs,
 
 void unwind_version(char *buf, size_t bufsz)
 {
-	snprintf(buf, bufsz, "none: socket origins are not in this build");
+	snprintf(buf, bufsz, "none: origin: not in this build (it needs BPF and libdw)");
 }
 
 #endif
