@@ -30,7 +30,7 @@
 #endif
 
 /* processes whose modules are kept */
-#define UNWIND_PROCS	64
+#define UNWIND_PROCS	16
 
 #ifdef HAVE_ORIGIN
 /* What the callbacks serve for the walk under way. */
