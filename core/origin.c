@@ -54,7 +54,6 @@ struct sock_ent {
 	uint64_t inode;		/* 0: free slot */
 	int32_t pid;
 	uint32_t path;		/* index of paths, or PATH_MISSED */
-	uint64_t gen;		/* the update that read its event */
 };
 
 struct fsum {
@@ -77,7 +76,6 @@ struct origin {
 	struct origin_path **paths;
 	uint32_t npaths;
 
-	uint64_t gen;		/* origin_update calls so far */
 	struct sock_ent *socks;	/* open addressing, linear probing */
 	size_t nsocks, capsocks;	/* capsocks: a power of two */
 	uint64_t dropped;	/* events not kept: the table was full */
@@ -190,7 +188,6 @@ static int sock_put(struct origin *o, uint64_t ino, int pid, uint32_t path)
 	if (e) {
 		e->pid = pid;
 		e->path = path;
-		e->gen = o->gen;
 		return 0;
 	}
 	if (o->nsocks >= ORIGIN_MAX_SOCKETS)
@@ -207,7 +204,6 @@ static int sock_put(struct origin *o, uint64_t ino, int pid, uint32_t path)
 	o->socks[i].inode = ino;
 	o->socks[i].pid = pid;
 	o->socks[i].path = path;
-	o->socks[i].gen = o->gen;
 	o->nsocks++;
 	return 0;
 }
@@ -645,9 +641,10 @@ static int owner_has(const struct sample *s, uint64_t ino)
 
 /*
  * Forget the sockets that no process holds any more (inode numbers are
- * reused): after a full census, those whose event was read before that
- * census was taken and that no owner holds now.  A light sample's owners
- * are an older census's: nothing is forgotten then.
+ * reused): after a full census, those no owner holds now.  Every event in
+ * the table was read at an earlier sample, so before this census was
+ * taken: a socket it does not see is closed.  A light sample's owners are
+ * an older census's: nothing is forgotten then.
  */
 static void purge(struct origin *o, const struct sample *s)
 {
@@ -658,7 +655,7 @@ static void purge(struct origin *o, const struct sample *s)
 	for (i = 0; i < o->capsocks;) {
 		struct sock_ent *e = &o->socks[i];
 
-		if (e->inode && e->gen < o->gen && !owner_has(s, e->inode))
+		if (e->inode && !owner_has(s, e->inode))
 			sock_del_at(o, i);	/* the next one may have moved here */
 		else
 			i++;
@@ -707,7 +704,6 @@ void origin_update(struct origin *o, struct sample *s, const struct history *h)
 		return;
 	/* before reading: an event read now may be newer than s's census */
 	purge(o, s);
-	o->gen++;
 	poll_events(o);
 	/* the processes that exited: their sockets go with them */
 	for (i = o->nw; i-- > 0;)

@@ -262,6 +262,58 @@ START_TEST(test_group_and_words)
 }
 END_TEST
 
+/* Many traced sockets, half of them closed: the next full census forgets
+ * exactly those, and every other one is still found (the table's
+ * deletions move entries, never lose them). */
+START_TEST(test_forget_closed)
+{
+	enum { N = 2000 };
+	struct origin *o = origin_new();
+	struct fd_owner *own = calloc(N + 1, sizeof(*own));
+	const struct origin_summary *sum;
+	struct finding f;
+	struct sample s;
+	int pid = getpid();
+	size_t i;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(own);
+	if (!origin_built()) {
+		origin_free(o);
+		free(own);
+		return;
+	}
+	origin_chain_a();
+	origin_watch_fake(o, pid);
+	sample_with(&s, own, pid, 1, 1, &f, FINDING_FD_EXHAUSTION);
+	origin_update(o, &s, NULL);	/* before watching: inode 1 */
+	for (i = 0; i < N; i++) {
+		rec.inode = 1000 + i;
+		ck_assert_int_eq(origin_feed(o, &rec, ORIGIN_REC_HDR_SIZE + rec.stack_len), 0);
+	}
+	ck_assert_uint_eq(origin_nsockets(o), N);
+	/* the census now sees inode 1 and the even ones */
+	own[0].inode = 1;
+	own[0].pid = pid;
+	for (i = 0; i < N / 2; i++) {
+		own[1 + i].inode = 1000 + 2 * i;
+		own[1 + i].pid = pid;
+		own[1 + i].fd = (int32_t)(10 + i);
+	}
+	s.owners.nowners = 1 + N / 2;
+	origin_update(o, &s, NULL);
+	ck_assert_uint_eq(origin_nsockets(o), N / 2);
+	sum = origin_summary_of(o, &f);
+	ck_assert_ptr_nonnull(sum);
+	ck_assert_uint_eq(sum->total, 1 + N / 2);
+	ck_assert_uint_eq(sum->traced, N / 2);
+	ck_assert_uint_eq(sum->before, 1);
+	ck_assert_uint_eq(sum->missed, 0);
+	origin_free(o);
+	free(own);
+}
+END_TEST
+
 START_TEST(test_frame_words)
 {
 	struct origin_path p;
@@ -295,6 +347,7 @@ Suite *origin_suite(void)
 
 	tcase_add_test(tc, test_unwind_recorded_slice);
 	tcase_add_test(tc, test_group_and_words);
+	tcase_add_test(tc, test_forget_closed);
 	tcase_add_test(tc, test_frame_words);
 	suite_add_tcase(s, tc);
 	return s;
