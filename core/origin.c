@@ -39,6 +39,10 @@
 #define PATH_MISSED	UINT32_MAX
 /* distinct paths kept (each is a few KiB) */
 #define ORIGIN_KEEP_PATHS	512
+/* events unwound per sample at most (each costs tens of microseconds):
+ * the rest are kept as "not recorded", so many busy watched processes
+ * cannot make leaktop itself busy */
+#define ORIGIN_UNWINDS_PER_POLL	500
 
 enum { NOT_TRIED, READY, OFF };
 
@@ -69,6 +73,7 @@ struct origin {
 	struct ring_buffer *rb;
 #endif
 	struct unwind_cache *uw;
+	unsigned unwound;	/* events unwound since the last poll began */
 
 	struct watched *w;
 	size_t nw, capw;
@@ -468,7 +473,8 @@ int origin_feed(struct origin *o, const void *rec, size_t len)
 		return -EINVAL;
 	if (!watched_find(o, (int)e->tgid))
 		return 0;	/* unwatched since */
-	n = unwind_stack(o->uw, (int)e->tgid, (int)e->pid, (const uint64_t *)e->regs, e->stack,
+	n = o->unwound++ >= ORIGIN_UNWINDS_PER_POLL ? -EAGAIN :
+	    unwind_stack(o->uw, (int)e->tgid, (int)e->pid, (const uint64_t *)e->regs, e->stack,
 			 e->stack_len, fr, ORIGIN_MAX_FRAMES, &truncated, &err);
 	if (n > 0)
 		path = path_intern(o, (uint8_t)how_of(e->syscall), fr, (uint32_t)n, truncated);
@@ -483,6 +489,7 @@ int origin_feed(struct origin *o, const void *rec, size_t len)
 /* Read what the ring buffer holds now. */
 static void poll_events(struct origin *o)
 {
+	o->unwound = 0;
 #ifdef HAVE_ORIGIN
 	if (o->rb)
 		ring_buffer__consume(o->rb);

@@ -287,11 +287,23 @@ START_TEST(test_forget_closed)
 	origin_watch_fake(o, pid);
 	sample_with(&s, own, pid, 1, 1, &f, FINDING_FD_EXHAUSTION);
 	origin_update(o, &s, NULL);	/* before watching: inode 1 */
+	/* they all stay open while the events come, a few hundred a sample
+	 * (at most ORIGIN_UNWINDS_PER_POLL are unwound per sample) */
+	for (i = 0; i < N; i++) {
+		own[1 + i].inode = 1000 + i;
+		own[1 + i].pid = pid;
+	}
+	s.owners.nowners = 1 + N;
 	for (i = 0; i < N; i++) {
 		rec.inode = 1000 + i;
 		ck_assert_int_eq(origin_feed(o, &rec, ORIGIN_REC_HDR_SIZE + rec.stack_len), 0);
+		if (i % 400 == 399)
+			origin_update(o, &s, NULL);
 	}
 	ck_assert_uint_eq(origin_nsockets(o), N);
+	sum = origin_summary_of(o, &f);
+	ck_assert_ptr_nonnull(sum);
+	ck_assert_uint_eq(sum->traced, N);
 	/* the census now sees inode 1 and the even ones */
 	own[0].inode = 1;
 	own[0].pid = pid;
