@@ -392,6 +392,19 @@ static int start(struct origin *o)
 }
 #endif
 
+/* Is leaktop in the first pid namespace (its fixed inode, PROC_PID_INIT_INO)?
+ * 1 also when that cannot be told. */
+static int first_pid_ns(void)
+{
+	char link[64];
+	ssize_t n = readlink("/proc/self/ns/pid", link, sizeof(link) - 1);
+
+	if (n <= 0)
+		return 1;
+	link[n] = '\0';
+	return strcmp(link, "pid:[4026531836]") == 0;
+}
+
 /* Whether the tracer runs: loads it on the first call.  1 or 0. */
 static int ready(struct origin *o)
 {
@@ -402,6 +415,11 @@ static int ready(struct origin *o)
 		}
 		if (fallback_forced(LT_FB_BPF)) {
 			turn_off(o, "LEAKTOP_FALLBACKS names bpf");
+			return 0;
+		}
+		if (!first_pid_ns()) {
+			turn_off(o, "leaktop runs in another pid namespace than the first one "
+				 "(the tracer sees the first one's pids)");
 			return 0;
 		}
 #ifdef HAVE_ORIGIN
