@@ -62,8 +62,8 @@ static void nap(double sec)
 
 /* ---- the live sampler ---------------------------------------------------- */
 
-/* Socket origins: the --trace processes from the first sample on, those
- * the findings name from the sample they appear in; why they are off is
+/* Socket origins: the --trace processes are watched from live_open on,
+ * those the findings name from the sample they appear in; why they are off is
  * said once, when --trace asked for them (a run that did not ask keeps
  * stderr as it was). */
 static void live_origins(struct source *src, struct sample *s)
