@@ -6,7 +6,8 @@
 # names main, the function that accepts; the unstripped copy gets it by
 # function name.  A UDP socket a watched process creates (leak_udp
 # --swap-after-ms) gets its socket() path.  A process no finding names and
-# --trace does not name is not watched.  LEAKTOP_FALLBACKS=bpf gives the
+# --trace does not name is not watched.  The UI with --trace shows the
+# origin in the finding's evidence view.  LEAKTOP_FALLBACKS=bpf gives the
 # findings without origins and one line saying why; --read-only and a
 # replay load nothing.  After SIGKILL of a leaktop that had loaded the
 # tracer, none of its BPF programs is left.  Everything is scoped to this
@@ -147,6 +148,29 @@ check "--read-only: no origins, nothing watched" \
 "$LEAKTOP" -b --replay "$TMPD/s.ltrec" --format json >"$TMPD/replay.json" 2>&1
 check "replay: no origins (recordings carry none yet)" \
 	bash -c "! grep -q '\"origin' '$TMPD/replay.json'"
+
+# --- the UI with --trace: the evidence view says where -------------------------------------
+if command -v tmux >/dev/null 2>&1; then
+	. "$TESTS_SRC/tmux.sh"
+	start_bg uiu "$L/leak_udp" --interval-ms 5 --swap-after-ms 2500 --seconds 60
+	# a full census every sample: the new socket has its owner at once
+	tmux_start ui 120x40 "LC_ALL=C.UTF-8 $LEAKTOP -d 1 --census-interval 1 --trace $uiu_pid"
+	for i in $(seq 1 100); do
+		grep -q "swapped fd" "$TMPD/uiu.err" && break
+		sleep 0.2
+	done
+	# the old socket's finding resolved: the UI has seen the new one
+	keys ui 3
+	wait_for ui grep -Eq "resolved +unread_queue" >/dev/null
+	keys ui / "$uiu_pid/$uiu_fd" Enter
+	wait_for ui has "F1Help" >/dev/null
+	keys ui Enter
+	check "UI: the evidence view says where the socket was created" \
+		wait_for ui grep -Eq "Origin: its socket was created at .*leak_udp\+0x"
+	keys ui q
+else
+	echo "note: no tmux; the UI part is skipped"
+fi
 
 # --- SIGKILL: the kernel drops the tracer with the process ------------------------------
 ours() { bpftool prog show -j 2>/dev/null | command jq -r '.[]? | select(.name == "origin_sys_exit") | .id' | sort; }

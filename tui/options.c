@@ -77,9 +77,9 @@ static void usage(FILE *f)
 	      "      --yes              carry out the --act action\n"
 	      "      --confirm-drain    the second confirmation drain needs\n"
 	      "      --read-only        no actions in this session (and no origins)\n"
-	      "      --trace PID        batch: record where PID creates its sockets from\n"
-	      "                         now on (repeatable; root, BPF); processes a\n"
-	      "                         finding names are traced from that sample on\n"
+	      "      --trace PID        record where PID creates its sockets from now on\n"
+	      "                         (repeatable; root, BPF); in batch mode the\n"
+	      "                         processes a finding names are traced too\n"
 	      "      --audit-log FILE   where actions (--act and the UI) write their\n"
 	      "                         intent and outcome lines (default\n"
 	      "                         /var/log/leaktop/audit.log); an action whose\n"
@@ -432,8 +432,8 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 	/* --replay with -b, --format or no terminal prints; else the UI */
 	if (o->replay_path && o->format_given)
 		o->batch = 1;
-	if (o->ntrace && (!o->batch || o->serve_addr))
-		return usage_error("%s", "--trace needs -b (the UI and --serve do not trace yet)");
+	if (o->ntrace && o->serve_addr)
+		return usage_error("%s", "--trace cannot be combined with --serve (it does not trace yet)");
 	return -1;
 }
 

@@ -39,6 +39,7 @@
 #include "leaktop/fdtable.h"
 #include "leaktop/findings.h"
 #include "leaktop/history.h"
+#include "leaktop/origin.h"
 #include "leaktop/procs.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
@@ -255,6 +256,13 @@ static int take_sample(struct tui *t)
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: --cgroup %s: no such cgroup "
 			 "(no process is in it)", lt_sanitize(t->o->cgroup, safe, sizeof(safe)));
 		return -1;
+	}
+	/* --trace: where the findings' sockets were created (why not, once) */
+	if (t->origin) {
+		origin_update(t->origin, &s, sample_ctx_history(t->ctx));
+		if (origin_why_off(t->origin)[0] && s.seq == 1)
+			tui_set_status(t, THEME_ERROR, "socket origins are off: %s",
+				       origin_why_off(t->origin));
 	}
 	/* with -p the recording keeps those processes' fd tables, as -b does */
 	if (t->recording && t->o->npids && sample_attach_fdtables(t->ctx, &s, &err) < 0)
@@ -1005,6 +1013,11 @@ int tui_run(const struct lt_opts *o)
 			free(t);
 			return EXIT_RUNTIME;
 		}
+		/* --trace (never with --read-only): the tracer, before the
+		 * first census */
+		if (o->ntrace && (t->origin = origin_new()) != NULL)
+			for (i = 0; i < (int)o->ntrace; i++)
+				origin_watch(t->origin, o->trace[i]);
 	}
 	if (o->record_path && !t->rp) {
 		struct record_writer_config rc = {
@@ -1106,6 +1119,7 @@ out:
 	if (t->have)
 		sample_release(&t->cur);
 	sample_ctx_free(t->ctx);
+	origin_free(t->origin);
 	replay_free(t);
 	free(t->acts);
 	free(t);

@@ -113,6 +113,7 @@ struct tui {
 	int read_only;
 	struct record_writer *rec;	/* --record: every sample, notes, actions */
 	struct tui_replay *rp;		/* --replay: t->ctx is NULL, nothing live */
+	struct origin *origin;		/* --trace: socket origins, else NULL */
 
 	SCREEN *screen;			/* NULL until curses started */
 	int utf8, colour, mouse;
