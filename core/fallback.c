@@ -66,7 +66,8 @@ static const struct fallback_entry entries[LT_FB_COUNT] = {
 		"through /proc/TID/net" },
 	[LT_FB_BPF] = { "bpf", "Linux 5.8",
 		"nothing seen; owners come from reading every /proc/PID/fd link "
-		"instead of one pass of the task_file iterator (slower)" },
+		"instead of one pass of the task_file iterator (slower); no socket "
+		"origins (where a process creates its sockets)" },
 	[LT_FB_MEMCG_V1] = { "memcg_v1", "Linux 2.6.25",
 		"processes are placed by their unified (v2) cgroup path; where only "
 		"v1 has the memory controller, no cgroup's socket figure is read" },

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "leaktop/fallback.h"
+#include "leaktop/origin.h"
 #include "leaktop/out.h"
 #include "leaktop/procnet.h"
 #include "leaktop/sockdiag.h"
@@ -513,6 +514,11 @@ static void json_triage(FILE *f, const struct sample *s, const struct findings_l
 		out_json_string(f, p);
 		first = 0;
 	}
+	if (origin_next_step(origin_summary_of(s->origin, x))) {
+		if (!first)
+			fputc(',', f);
+		out_json_string(f, origin_next_step(origin_summary_of(s->origin, x)));
+	}
 	fputc(']', f);
 }
 
@@ -567,6 +573,77 @@ static void json_group(FILE *f, const struct sample *s, const struct finding *x)
 	fputc(']', f);
 }
 
+/* Where the finding's sockets were created (leaktop/origin.h): absent
+ * when its process is not traced. */
+static void json_origin(FILE *f, const struct sample *s, const struct finding *x)
+{
+	static const char *const how[] = { "other", "socket", "accept", "socketpair" };
+	const struct origin_summary *sum = origin_summary_of(s->origin, x);
+	const struct origin_path *p;
+	char words[640];
+	uint32_t g, k;
+
+	if (!sum)
+		return;
+	fprintf(f, ",\"origin\":{\"sockets\":\"%s\",\"total\":%u,\"traced\":%u,"
+		"\"before_watch\":%u,\"missed\":%u,\"paths\":[", sum->what, sum->total,
+		sum->traced, sum->before, sum->missed);
+	for (g = 0; g < sum->ngroups; g++) {
+		p = origin_path(s->origin, sum->groups[g].path);
+		if (!p)
+			continue;
+		origin_group_words(s->origin, sum, &sum->groups[g], words, sizeof(words));
+		fprintf(f, "%s{\"count\":%u,\"how\":\"%s\",\"truncated\":%s,\"first\":%u,"
+			"\"summary\":", g ? "," : "", sum->groups[g].count,
+			how[p->how < 4 ? p->how : 0], p->truncated ? "true" : "false",
+			origin_path_first(p));
+		out_json_string(f, words);
+		fputs(",\"frames\":[", f);
+		for (k = 0; k < p->nframes; k++) {
+			const struct origin_frame *fr = &p->frames[k];
+
+			fprintf(f, "%s{\"pc\":%" PRIu64 ",\"function\":", k ? "," : "", fr->pc);
+			if (fr->function[0])
+				out_json_string(f, fr->function);
+			else
+				fputs("null", f);
+			fputs(",\"module\":", f);
+			out_json_string(f, fr->module);
+			fprintf(f, ",\"offset\":%" PRIu64 ",\"offset_hex\":\"0x%" PRIx64 "\"",
+				fr->offset, fr->offset);
+			if (fr->function[0])
+				fprintf(f, ",\"symbol_offset\":%" PRIu64, fr->sym_off);
+			fputs(",\"build_id\":", f);
+			if (fr->build_id[0])
+				out_json_string(f, fr->build_id);
+			else
+				fputs("null", f);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	}
+	fputs("],\"note\":", f);
+	origin_rest_words(sum, words, sizeof(words));
+	if (words[0])
+		out_json_string(f, words);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+/* The processes whose new sockets are traced, when origins are on. */
+static void json_origin_watch(FILE *f, const struct sample *s)
+{
+	size_t i;
+
+	if (!s->origin)
+		return;
+	fputs(",\"origin_watch\":{\"pids\":[", f);
+	for (i = 0; i < origin_nwatched(s->origin); i++)
+		fprintf(f, "%s%d", i ? "," : "", origin_watched_pid(s->origin, i));
+	fprintf(f, "],\"sockets\":%zu}", origin_nsockets(s->origin));
+}
+
 static void json_findings(FILE *f, const struct sample *s)
 {
 	/* the links of every finding: indexed once, not a scan per finding */
@@ -619,6 +696,7 @@ static void json_findings(FILE *f, const struct sample *s)
 			fputs("null", f);
 		json_triage(f, s, lx, i);
 		json_group(f, s, x);
+		json_origin(f, s, x);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -638,6 +716,7 @@ static int json_write(FILE *f, const struct sample *s, int all)
 	if (s->have_procs)
 		json_cgroups(f, s);
 	json_findings(f, s);
+	json_origin_watch(f, s);
 	fputc(',', f);
 	out_json_fallbacks(f);
 	fputs("}\n", f);

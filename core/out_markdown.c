@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "leaktop/origin.h"
 #include "leaktop/out.h"
 #include "leaktop/units.h"
 #include "out_common.h"
@@ -433,6 +434,7 @@ struct md {
 	size_t *acts;		/* event indices of actions, by target pid, then time */
 	size_t nacts;
 	int multi_day;		/* the session spans more than one day */
+	const struct sample *last;	/* the session's last sample, or NULL */
 };
 
 /* A time of the session: hours, minutes and seconds (with the date when
@@ -885,12 +887,12 @@ static void md_done(const struct md *m, const struct export_finding *ef)
 	}
 }
 
-/* What to do next, as a list. */
-static void md_next_steps(FILE *f, const struct finding *x)
+/* What to do next, as a list; extra (may be NULL) is one more step. */
+static void md_next_steps(FILE *f, const struct finding *x, const char *extra)
 {
 	char steps[2048], txt[2600], *p, *nl;
 
-	if (!findings_next_steps(x, steps, sizeof(steps)))
+	if (!findings_next_steps(x, steps, sizeof(steps)) && !extra)
 		return;
 	fputs("Next steps:\n\n", f);
 	for (p = steps; *p; p = nl ? nl + 1 : p + strlen(p)) {
@@ -899,7 +901,46 @@ static void md_next_steps(FILE *f, const struct finding *x)
 			*nl = '\0';
 		fprintf(f, "1. %s\n", out_markdown_text(p, txt, sizeof(txt)));
 	}
+	if (extra)
+		fprintf(f, "1. %s\n", out_markdown_text(extra, txt, sizeof(txt)));
 	fputc('\n', f);
+}
+
+/* Where the problem's sockets were created (leaktop/origin.h), from the
+ * last sample: one item per path, with its frames, and the rest. */
+static void md_origin(FILE *f, const struct sample *last, const struct origin_summary *sum)
+{
+	const struct origin_path *p;
+	char words[640], txt[2600];
+	uint32_t g, k;
+
+	fputs("Where its sockets were created:\n\n", f);
+	for (g = 0; g < sum->ngroups; g++) {
+		p = origin_path(last->origin, sum->groups[g].path);
+		if (!p)
+			continue;
+		origin_group_words(last->origin, sum, &sum->groups[g], words, sizeof(words));
+		fprintf(f, "- %s\n\n", out_markdown_text(words, txt, sizeof(txt)));
+		fputs("  ```\n", f);
+		for (k = 0; k < p->nframes; k++) {
+			origin_frame_words(&p->frames[k], words, sizeof(words));
+			/* a fence inside the block cannot end it: no backticks */
+			for (char *c = words; *c; c++)
+				if (*c == '`')
+					*c = '\'';
+			fprintf(f, "  #%u %s%s%s\n", k, words,
+				p->frames[k].build_id[0] ? " build-id " : "", p->frames[k].build_id);
+		}
+		fputs("  ```\n\n", f);
+		if (!p->frames[origin_path_first(p)].function[0]) {
+			origin_addr2line(&p->frames[origin_path_first(p)], words, sizeof(words));
+			fprintf(f, "  No symbols in the program: run %s against its debug "
+				"files.\n\n", out_markdown_code(words, txt, sizeof(txt)));
+		}
+	}
+	origin_rest_words(sum, words, sizeof(words));
+	if (words[0])
+		fprintf(f, "- %s\n\n", out_markdown_text(words, txt, sizeof(txt)));
 }
 
 /* A problem's story: when it started, how it grew, what was done, where
@@ -909,6 +950,7 @@ static void md_problem(const struct md *m, size_t k)
 	size_t i = m->pos[k];
 	const struct export_finding *ef = &m->es->findings[i];
 	const struct finding *x = &ef->f;
+	const struct origin_summary *sum;
 	FILE *f = m->f;
 	char b1[64], b2[64], txt[2600];
 
@@ -945,7 +987,10 @@ static void md_problem(const struct md *m, size_t k)
 	fprintf(f, " (seen in %u sample%s)\n\n", ef->samples, ef->samples == 1 ? "" : "s");
 	if (x->explanation[0])
 		fprintf(f, "%s\n\n", out_markdown_block(x->explanation, txt, sizeof(txt)));
-	md_next_steps(f, x);
+	sum = m->last ? origin_summary_of(m->last->origin, x) : NULL;
+	if (sum)
+		md_origin(f, m->last, sum);
+	md_next_steps(f, x, origin_next_step(sum));
 }
 
 static int md_problems(const struct md *m)
@@ -1268,6 +1313,7 @@ static int md_write(FILE *f, const struct export_session *es, const struct sampl
 		return -1;
 	if (md_init(&m, f, es) < 0)
 		goto out;
+	m.last = last;
 	fprintf(f, "# leaktop postmortem: %s\n\n", out_markdown_text(h->host, t, sizeof(t)));
 	md_headline(&m, first, last);
 	md_machine(f, es);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leaktop/origin.h"
 #include "leaktop/out.h"
 #include "leaktop/procnet.h"
 #include "leaktop/sockdiag.h"
@@ -245,6 +246,38 @@ static void text_members(FILE *f, const struct sample *s, const struct finding *
 	fputc('\n', f);
 }
 
+/* Where the finding's sockets were created (leaktop/origin.h): one line
+ * per path, the addr2line command for a frame without a symbol, the rest,
+ * and the next step. */
+static void text_origin(FILE *f, const struct sample *s, const struct finding *x)
+{
+	const struct origin_summary *sum = origin_summary_of(s->origin, x);
+	const struct origin_path *p;
+	char words[640];
+	uint32_t g;
+
+	if (!sum)
+		return;
+	for (g = 0; g < sum->ngroups; g++) {
+		p = origin_path(s->origin, sum->groups[g].path);
+		if (!p)
+			continue;
+		origin_group_words(s->origin, sum, &sum->groups[g], words, sizeof(words));
+		fprintf(f, "           origin: %s\n", words);
+		if (!p->frames[origin_path_first(p)].function[0]) {
+			origin_addr2line(&p->frames[origin_path_first(p)], words, sizeof(words));
+			fprintf(f, "             (no symbols: %s%s%s)\n", words,
+				p->frames[origin_path_first(p)].build_id[0] ? ", build-id " : "",
+				p->frames[origin_path_first(p)].build_id);
+		}
+	}
+	origin_rest_words(sum, words, sizeof(words));
+	if (words[0])
+		fprintf(f, "           origin: %s\n", words);
+	if (origin_next_step(sum))
+		fprintf(f, "           next: %s\n", origin_next_step(sum));
+}
+
 /* "in: nginx.service": the unit, container or pod a finding is about */
 static void text_finding_cgroup(FILE *f, const struct sample *s, const struct finding *x)
 {
@@ -343,6 +376,7 @@ static void text_findings(FILE *f, const struct sample *s, const struct findings
 		text_finding_cgroup(f, s, x);
 		fprintf(f, "           evidence: %s\n", text_safe(x->evidence, b1, sizeof(b1)));
 		text_members(f, s, x);
+		text_origin(f, s, x);
 		if (x->mitigation)
 			fprintf(f, "           mitigation: %s: %s\n",
 				actions_kind_name((enum actions_kind)x->mitigation),

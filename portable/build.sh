@@ -138,7 +138,7 @@ build_leaktop() {
 	if [ ! -f "$d/Makefile" ] || [ "$top/configure" -nt "$d/Makefile" ] ||
 		[ "$top/portable/build.sh" -nt "$d/Makefile" ]; then
 		say "configuring leaktop"
-		(cd "$d" && "$top/configure" -q --enable-portable --enable-werror --disable-bpf \
+		(cd "$d" && "$top/configure" -q --enable-portable --enable-werror --disable-bpf --disable-origin \
 			LDFLAGS="-static -Wl,--wrap=getpwuid,--wrap=getpwuid_r,--wrap=getgrgid" \
 			LIBS="$B/nss.o" \
 			NCURSESW_CFLAGS="-I$SYS/include/ncursesw -I$SYS/include" \

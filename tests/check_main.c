@@ -51,6 +51,7 @@ int main(void)
 		ltbpf_suite,
 		group_suite,
 		cgroup_suite,
+		origin_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	size_t i;

@@ -27,6 +27,7 @@ Suite *severity_suite(void);
 Suite *ltbpf_suite(void);
 Suite *group_suite(void);
 Suite *cgroup_suite(void);
+Suite *origin_suite(void);
 
 /* Fixture helpers (check_main.c): the fixtures directory, from the
  * LEAKTOP_FIXTURES environment variable or "tests/fixtures". */

@@ -20,6 +20,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/findings.h"
+#include "leaktop/origin.h"
 #include "rows.h"
 #include "tui.h"
 
@@ -193,6 +194,23 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	ev_links_text(ev, t, links[1], sizeof(links[1]), 1);
 	if (links[1][0])
 		para(&p[np++], "Leads to: ", links[1], THEME_NORMAL, width, t->utf8);
+	{
+		/* --trace: where its sockets were created, the biggest path */
+		const struct origin_summary *os = t->have ? origin_summary_of(t->cur.origin,
+									      &ev->f) : NULL;
+		char where[640];
+
+		if (os && os->ngroups) {
+			origin_group_words(t->cur.origin, os, &os->groups[0], where,
+					   sizeof(where));
+			para(&p[np++], "Origin: ", where, THEME_NORMAL, width, t->utf8);
+		}
+		if (os) {
+			origin_rest_words(os, where, sizeof(where));
+			if (where[0])
+				para(&p[np++], "Origin: ", where, THEME_NORMAL, width, t->utf8);
+		}
+	}
 	findings_next_steps(&ev->f, steps, sizeof(steps));
 	for (sp = steps; *sp && np < NPARA; sp = nl ? nl + 1 : sp + strlen(sp)) {
 		nl = strchr(sp, '\n');

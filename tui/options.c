@@ -22,7 +22,7 @@
 /* long options without a short letter */
 enum { OPT_RECORD = 256, OPT_RECORD_MAX, OPT_REPLAY, OPT_REPLAY_BUDGET, OPT_CENSUS_EVERY,
        OPT_AUDIT_LOG, OPT_NO_AUDIT_FILE, OPT_SERVE, OPT_OUTPUT, OPT_TOP,
-       OPT_CGROUP };
+       OPT_CGROUP, OPT_TRACE };
 
 static void usage(FILE *f)
 {
@@ -79,7 +79,10 @@ static void usage(FILE *f)
 	      "      --inode N          --act: refuse unless fd FD still holds socket N\n"
 	      "      --yes              carry out the --act action\n"
 	      "      --confirm-drain    the second confirmation drain needs\n"
-	      "      --read-only        no actions in this session\n"
+	      "      --read-only        no actions in this session (and no origins)\n"
+	      "      --trace PID        record where PID creates its sockets from now on\n"
+	      "                         (repeatable; root, BPF); in batch mode the\n"
+	      "                         processes a finding names are traced too\n"
 	      "      --audit-log FILE   where actions (--act and the UI) write their\n"
 	      "                         intent and outcome lines (default\n"
 	      "                         /var/log/leaktop/audit.log); an action whose\n"
@@ -215,6 +218,7 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "all", no_argument, NULL, 'a' },
+		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -355,6 +359,18 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 		case 'R':
 			o->read_only = 1;
 			break;
+		case OPT_TRACE: {
+			int *np;
+
+			if (parse_long(optarg, 1, INT_MAX, &v) < 0)
+				return usage_error("--trace: '%s' is not a process id", optarg);
+			np = realloc(o->trace, (o->ntrace + 1) * sizeof(*np));
+			if (!np)
+				return usage_error("%s", "out of memory");
+			o->trace = np;
+			o->trace[o->ntrace++] = (int)v;
+			break;
+		}
 		case 'T':
 			o->theme = optarg;
 			break;
@@ -391,6 +407,10 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 	if (o->replay_path && (o->act || o->record_path || o->npids))
 		return usage_error("--replay cannot be combined with %s",
 				   o->act ? "--act" : o->record_path ? "--record" : "-p");
+	if (o->ntrace && (o->replay_path || o->act || o->read_only))
+		return usage_error("--trace cannot be combined with %s",
+				   o->replay_path ? "--replay (recordings carry no origins)" :
+				   o->act ? "--act" : "--read-only (tracing loads a BPF program)");
 	if (o->audit_log && o->no_audit_file)
 		return usage_error("%s", "--audit-log and --no-audit-file cannot be combined");
 	if (o->replay_budget && !o->replay_path)
@@ -421,6 +441,8 @@ int lt_opts_parse(struct lt_opts *o, int argc, char **argv)
 	if (o->all && (o->act || o->serve_addr || (o->sink != &out_text_sink &&
 						  o->sink != &out_json_sink)))
 		return usage_error("%s", "--all lists sockets in batch text or json output");
+	if (o->ntrace && o->serve_addr)
+		return usage_error("%s", "--trace cannot be combined with --serve (it does not trace yet)");
 	return -1;
 }
 
@@ -429,6 +451,9 @@ void lt_opts_release(struct lt_opts *o)
 	free(o->pids);
 	o->pids = NULL;
 	o->npids = 0;
+	free(o->trace);
+	o->trace = NULL;
+	o->ntrace = 0;
 }
 
 void lt_opts_sample_config(const struct lt_opts *o, struct sample_config *cfg)

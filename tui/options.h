@@ -36,6 +36,8 @@ struct lt_opts {
 	int yes;		/* --yes */
 	int confirm_drain;	/* --confirm-drain: the second confirmation */
 	int read_only;		/* --read-only */
+	int *trace;		/* --trace PID (repeatable): socket origins */
+	size_t ntrace;
 	const char *audit_log;	/* --audit-log FILE, NULL: the default */
 	int no_audit_file;	/* --no-audit-file: act with syslog only */
 	const char *theme;	/* --theme NAME, or NULL */

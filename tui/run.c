@@ -35,6 +35,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/fallback.h"
+#include "leaktop/origin.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
 #include "open.h"
@@ -92,6 +93,10 @@ static int take_sample(struct tui *t)
 	tui_install_sample(t, &s);
 	if (t->recording && record_write_sample(t->rec, &t->cur, &err) < 0)
 		record_failed(t, &err);
+	/* --trace: why socket origins are off, with the first sample */
+	if (t->src->origin && t->cur.seq == 1 && origin_why_off(t->src->origin)[0])
+		tui_set_status(t, THEME_ERROR, "socket origins are off: %s",
+			       origin_why_off(t->src->origin));
 	/* kernel fallbacks taken: named once, in a free status line, for a
 	 * few samples (the key bar comes back after) */
 	if (t->status_ttl && !--t->status_ttl) {

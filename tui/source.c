@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "leaktop/fallback.h"
+#include "leaktop/origin.h"
 #include "leaktop/out.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
@@ -44,6 +45,10 @@ int source_live_take(struct source *src, struct sample *prev, struct sample *s,
 			 "is in it)", o->cgroup);
 		return -1;
 	}
+	/* where the findings' sockets were created: the processes they
+	 * name are watched from this sample on */
+	if (src->origin)
+		origin_update(src->origin, s, sample_ctx_history(src->ctx));
 	src->taken++;
 	return 0;
 }
@@ -73,6 +78,13 @@ static int live_next(struct source *src, struct sample *s)
 	}
 	/* what LEAKTOP_FALLBACKS costs, said once */
 	fallback_warn(stderr);
+	/* why socket origins are off, once, when --trace asked for them (a
+	 * run that did not ask keeps stderr as it was) */
+	if (src->origin && o->ntrace && !src->origin_said && origin_why_off(src->origin)[0]) {
+		fprintf(stderr, "leaktop: socket origins are off: %s\n",
+			origin_why_off(src->origin));
+		src->origin_said = 1;
+	}
 	if (src->rec && record_write_sample(src->rec, s, &err) < 0) {
 		sample_release(s);
 		fprintf(stderr, "leaktop: %s\n", err.msg);
@@ -102,17 +114,34 @@ static int live_close(struct source *src, int ret)
 		}
 	}
 	sample_ctx_free(src->ctx);
+	origin_free(src->origin);
+	src->origin = NULL;
 	return ret;
 }
 
 int source_live_sampler(struct source *src, struct lt_err *err)
 {
+	const struct lt_opts *o = src->o;
 	struct sample_config cfg;
+	size_t i;
 
-	lt_opts_sample_config(src->o, &cfg);
+	lt_opts_sample_config(o, &cfg);
 	src->ctx = sample_ctx_new(&cfg, err);
 	if (!src->ctx)
 		return -1;
+	/* --read-only loads no BPF; origins need the live kernel's sockets */
+	if (!o->read_only && cfg.census && (o->batch || o->ntrace)) {
+		src->origin = origin_new();
+		if (!src->origin) {
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			sample_ctx_free(src->ctx);
+			src->ctx = NULL;
+			return -1;
+		}
+		/* before the first census: what it sees was made before */
+		for (i = 0; i < o->ntrace; i++)
+			origin_watch(src->origin, o->trace[i]);
+	}
 	src->live = 1;
 	src->name = "live";
 	src->info.hdr = &src->hdr;
@@ -146,6 +175,8 @@ int source_live_open(struct source *src)
 		if (!src->rec) {
 			fprintf(stderr, "leaktop: %s\n", err.msg);
 			sample_ctx_free(src->ctx);
+			origin_free(src->origin);
+			src->origin = NULL;
 			return -1;
 		}
 		actions_set_audit_hook(record_audit_hook, src->rec);

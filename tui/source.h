@@ -16,6 +16,7 @@ struct sample_ctx;
 struct record_writer;
 struct record_reader;
 struct export_session;
+struct origin;
 
 /*
  * A source of samples.  next() fills *s and returns 1, 0 at the end (count
@@ -40,6 +41,8 @@ struct source {
 	struct sample prev;
 	int have_prev;
 	long taken;
+	struct origin *origin;		/* socket origins (batch, or --trace), else NULL */
+	int origin_said;		/* why they are off, said once */
 
 	/* replay */
 	struct record_reader *reader;
@@ -52,12 +55,15 @@ struct source {
 int source_live_open(struct source *src);
 /* The live sampler alone (no recording, no output): 0, or -1 with err.  The
  * UI's loop paces it and records itself; it reads through
- * source_live_take. */
+ * source_live_take.  Socket origins are traced (src->origin) unless
+ * --read-only: in batch mode for the --trace processes and those findings
+ * name, in the UI only when --trace asked for them. */
 int source_live_sampler(struct source *src, struct lt_err *err);
 /*
  * The live sampler's next sample into *s, seeded by prev (NULL: a full
  * census; consumed either way, afterwards it may only be released); the
- * first one checks that --cgroup names a cgroup.  0, or -1 with err (and
+ * first one checks that --cgroup names a cgroup; the origins follow the
+ * sample (origin_update).  0, or -1 with err (and
  * nothing in *s).  next() is this, paced, with the fd tables and the
  * recording.
  */

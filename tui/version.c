@@ -12,6 +12,7 @@
 #include "config.h"
 #include "version.h"
 #include "leaktop/ltbpf.h"
+#include "leaktop/origin.h"
 
 #ifdef LEAKTOP_PORTABLE
 #define BUILD_KIND "portable, static"
@@ -33,6 +34,8 @@ void version_print(FILE *f)
 
 		ltbpf_version(bpf, sizeof(bpf));
 		fprintf(f, "  libbpf    %s\n", bpf);
+		unwind_version(bpf, sizeof(bpf));
+		fprintf(f, "  libdw     %s\n", bpf);
 	}
 }
 

@@ -18,6 +18,8 @@
 #include "leaktop/findings.h"
 #include "leaktop/cgroup.h"
 
+struct origin;
+
 /* Parts of the picture that could not be seen, and why. */
 #define SAMPLE_HIDDEN_SLAB	0x01	/* /proc/slabinfo needs root */
 #define SAMPLE_HIDDEN_PSS	0x02	/* some smaps_rollup refused */
@@ -139,6 +141,11 @@ struct sample {
 	/* full fd tables of the -p processes, when sample_attach_fdtables ran */
 	struct fd_table *fdtables;
 	size_t nfdtables;
+
+	/* where the findings' sockets were created (leaktop/origin.h):
+	 * borrowed from the tracer, valid until it is freed; NULL when
+	 * origins are off, and in a replay (not recorded) */
+	const struct origin *origin;
 };
 
 struct sample_config {
