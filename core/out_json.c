@@ -310,8 +310,7 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	else
 		fputs(",\"growth_bps\":null,\"drops_ps\":null,\"send_growth_bps\":null", f);
 	fprintf(f, ",\"cookie\":%" PRIu64 ",\"source\":\"%s\"", k->cookie,
-		k->source == LTSOCK_SRC_PROCNET ? "procnet" :
-		k->source == LTSOCK_SRC_BPF ? "bpf" : "sock_diag");
+		ltsock_source_name(k));
 	json_flags(f, r->flags);
 	json_cgroup_ref(f, sample_cgroup_of_sock(s, i));
 	json_owners(f, s, k);

@@ -657,3 +657,16 @@ size_t ltsock_vec_dedup(struct ltsock_vec *vec, size_t first)
 	free(t.v);
 	return removed;
 }
+
+const char *ltsock_source_name(const struct ltsock *k)
+{
+	switch (k->source) {
+	case LTSOCK_SRC_PROCNET:
+		return "procnet";
+	case LTSOCK_SRC_BPF:
+		return "bpf";
+	case LTSOCK_SRC_DIAG:
+	default:
+		return "sock_diag";
+	}
+}

@@ -25,7 +25,7 @@ check "a report was written" test -s "$TMPD/report.md"
 R="$TMPD/report.md"
 check "report names the machine" grep -q '^- machine: [0-9]* CPUs, .*kernel ' "$R"
 for row in '| `leaktop -b -n 1` (cold) |' ' (steady) |' '| `ss -anp` |' '| `ss -anpm` |' \
-	'| `lsof -n -P` |' '| `LEAKTOP_FALLBACKS=bpf leaktop -b -n 1` (cold, owners from /proc) |' \
+	'| `lsof -n -P` |' '| `LEAKTOP_FALLBACKS=bpf leaktop -b -n 1` (cold, no BPF: /proc and sock_diag) |' \
 	'| `ss -tan` (TCP, no owners) |'; do
 	check "report has the row $row" grep -qF -- "$row" "$R"
 done

@@ -206,6 +206,21 @@ START_TEST(test_dedup)
 }
 END_TEST
 
+/* The source of a socket, one name for JSON and the socket view. */
+START_TEST(test_source_name)
+{
+	struct ltsock k;
+
+	memset(&k, 0, sizeof(k));
+	k.source = LTSOCK_SRC_DIAG;
+	ck_assert_str_eq(ltsock_source_name(&k), "sock_diag");
+	k.source = LTSOCK_SRC_PROCNET;
+	ck_assert_str_eq(ltsock_source_name(&k), "procnet");
+	k.source = LTSOCK_SRC_BPF;
+	ck_assert_str_eq(ltsock_source_name(&k), "bpf");
+}
+END_TEST
+
 Suite *socket_suite(void);
 
 static struct ltsock inet4(const char *ip, uint16_t port)
@@ -501,6 +516,7 @@ Suite *socket_suite(void)
 	Suite *s = suite_create("socket");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_source_name);
 	tcase_add_test(tc, test_vec_push_grows_and_frees_paths);
 	tcase_add_test(tc, test_proto_and_family_names);
 	tcase_add_test(tc, test_state_names);

@@ -117,7 +117,7 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 		add(sv, "drops   -   growth %s B/s   flags %s", f[1], f[2][0] ? f[2] : "none");
 	add(sv, "uid %u   cookie %" PRIu64 "   ifindex %u   source %s", (unsigned)k->uid,
 	    k->cookie, (unsigned)k->ifindex,
-	    k->source == LTSOCK_SRC_PROCNET ? "/proc/net table" : "sock_diag");
+	    ltsock_source_name(k));
 	if (k->path)
 		add(sv, "path    %s", lt_sanitize(k->path, path, sizeof(path)));
 

@@ -178,4 +178,8 @@ const char *ltsock_state_name(const struct ltsock *s);
  * NUL-terminates; returns out. */
 char *ltsock_format_addr(const struct ltsock *s, int peer, char *out, size_t outsz);
 
+/* Where the census read the socket: "sock_diag", "procnet" (a /proc/net
+ * table) or "bpf" (a protocol iterator): JSON's source, the socket view. */
+const char *ltsock_source_name(const struct ltsock *k);
+
 #endif
