@@ -404,6 +404,105 @@ START_TEST(test_frozen_old)
 }
 END_TEST
 
+/*
+ * tests/fixtures/recordings/v4.1.ltrec (format 4.1: the cgroups frame after
+ * each sample), a real recording of leak_udp and leak_ghost written once by
+ * this version (the README there says how), read back: the sockets,
+ * processes and findings as 3.x files have them, and the cgroup tree the
+ * frame carries, parent before child, each with its totals.
+ */
+START_TEST(test_frozen_v4_1)
+{
+	char path[512];
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	const struct record_header *h;
+	const struct ltsock *k;
+	const struct proc_info *p;
+	const struct sample_cgroup *g;
+	struct sample s;
+	size_t idx;
+
+	snprintf(path, sizeof(path), "%s/recordings/v4.1.ltrec", fixtures_dir());
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open %s: %s", path, err.msg);
+	ck_assert_uint_eq(record_reader_nwarnings(r), 0);
+	ck_assert_int_eq(record_reader_complete(r), 1);
+	h = record_reader_header(r);
+	ck_assert_uint_eq(h->major, 4);
+	ck_assert_uint_eq(h->minor, 1);
+	ck_assert_str_eq(h->host, "vm");
+	ck_assert_uint_eq(record_reader_nsamples(r), 4);
+
+	/* the first sample */
+	ck_assert_int_eq(record_reader_sample(r, 0, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 1);
+	ck_assert_double_eq_tol(s.time, 1796400865.084, 1e-3);
+	k = frozen_sock(&s, 30746651, &idx);
+	ck_assert_uint_eq(k->family, AF_INET);
+	ck_assert_uint_eq(k->local.port, 58718);
+	ck_assert_uint_eq(k->peer.port, 54980);
+	ck_assert_uint_eq(k->recv_q, 211968);
+	ck_assert_uint_eq(k->rcvbuf, 212992);
+	ck_assert_uint_eq(k->drops, 63);
+	p = frozen_proc(&s, 17119);
+	ck_assert_str_eq(p->comm, "leak_ghost");
+	ck_assert_int_eq(p->ghosts, 31);
+	ck_assert_uint_eq(s.findings.n, 0);
+	ck_assert_uint_eq(s.cgroups.n, 2);
+	sample_release(&s);
+
+	/* the last sample, three deltas on */
+	ck_assert_int_eq(record_reader_sample(r, 3, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 4);
+	ck_assert_double_eq_tol(s.time, 1796400868.187, 1e-3);
+	k = frozen_sock(&s, 30746651, &idx);
+	ck_assert_uint_eq(k->rmem, 211968);
+	ck_assert_uint_eq(k->drops, 216);
+	ck_assert(s.rates[idx].flags & SOCK_FLAG_FULL);
+	p = frozen_proc(&s, 17117);
+	ck_assert_str_eq(p->comm, "leak_udp");
+	ck_assert_uint_eq(p->queued, 211968);
+	p = frozen_proc(&s, 17119);
+	ck_assert_int_eq(p->ghosts, 62);
+	ck_assert_int_eq(p->fd_soft, 128);
+	ck_assert_uint_eq(s.findings.n, 3);
+	ck_assert_int_eq(frozen_finding(&s, FINDING_UNREAD_QUEUE, 17117)->fd, 3);
+	ck_assert_int_eq(frozen_finding(&s, FINDING_GHOST_SOCKETS, 17119)->severity,
+			 FINDING_CRITICAL);
+	ck_assert_int_eq(frozen_finding(&s, FINDING_FD_EXHAUSTION, 17119)->severity,
+			 FINDING_CRITICAL);
+
+	/* 4.1: the cgroups, a parent and the child both leakers run in */
+	ck_assert_uint_eq(s.cgroups.n, 2);
+	g = &s.cgroups.v[0];
+	ck_assert_str_eq(g->path, "/process_api");
+	ck_assert_int_eq(g->parent, -1);
+	ck_assert_uint_eq(g->depth, 0);
+	ck_assert_uint_eq(g->direct, 0);
+	g = &s.cgroups.v[1];
+	ck_assert_str_eq(g->path, "/process_api/0230bbd94a62f27e30bb9456b7d661d6");
+	ck_assert_int_eq(g->parent, 0);
+	ck_assert_uint_eq(g->depth, 1);
+	ck_assert_uint_eq(g->direct, 1);
+	for (idx = 0; idx < 2; idx++) {
+		g = &s.cgroups.v[idx];
+		ck_assert_uint_eq(g->mem, 212992);
+		ck_assert_uint_eq(g->rmem, 211968);
+		ck_assert_uint_eq(g->wmem, 1024);
+		ck_assert_uint_eq(g->queued, 211968);
+		ck_assert_uint_eq(g->nsockets, 2);
+		ck_assert_uint_eq(g->nprocs, 2);
+		ck_assert_uint_eq(g->nfds, 74);
+		ck_assert_uint_eq(g->ghosts, 62);
+		ck_assert_uint_eq(g->nfindings, 3);
+	}
+	sample_release(&s);
+	record_reader_free(r);
+}
+END_TEST
+
+
 Suite *record_suite(void);
 void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant);
 
@@ -1749,6 +1848,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_host_recorded);
 	tcase_add_test(tc, test_host_old_header);
 	tcase_add_test(tc, test_frozen_v3_1);
+	tcase_add_test(tc, test_frozen_v4_1);
 	tcase_add_loop_test(tc, test_frozen_old, 0,
 			      (int)(sizeof(frozen_olds) / sizeof(frozen_olds[0])));
 	suite_add_tcase(s, tc);
