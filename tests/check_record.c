@@ -405,6 +405,87 @@ START_TEST(test_frozen_old)
 END_TEST
 
 /*
+ * tests/fixtures/recordings/v4.0.ltrec (format 4.0: one row per problem),
+ * written by the leaktop of 4a20929 with leak_udp and leak_ghost running
+ * (the README there says how), read back by today's reader: the same
+ * sockets, processes and findings, each finding with the id it had (an id
+ * is what the exporter's series and a postmortem's links are keyed by), and
+ * no cgroups (4.0 files carry none).
+ */
+START_TEST(test_frozen_v4_0)
+{
+	static const struct { enum finding_kind kind; int32_t pid; const char *id; } want[] = {
+		{ FINDING_FD_EXHAUSTION, 21198, "62b0a496e926" },
+		{ FINDING_GHOST_SOCKETS, 21198, "ad0caf805a3b" },
+		{ FINDING_UNREAD_QUEUE, 21197, "0cd5a39c8391" },
+	};
+	char path[512], id[32];
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	const struct record_header *h;
+	const struct ltsock *k;
+	const struct proc_info *p;
+	const struct finding *f;
+	struct sample s;
+	size_t i, idx;
+
+	snprintf(path, sizeof(path), "%s/recordings/v4.0.ltrec", fixtures_dir());
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open %s: %s", path, err.msg);
+	ck_assert_uint_eq(record_reader_nwarnings(r), 0);
+	ck_assert_int_eq(record_reader_complete(r), 1);
+	h = record_reader_header(r);
+	ck_assert_uint_eq(h->major, 4);
+	ck_assert_uint_eq(h->minor, 0);
+	ck_assert_str_eq(h->host, "vm");
+	ck_assert_uint_eq(record_reader_nsamples(r), 4);
+
+	ck_assert_int_eq(record_reader_sample(r, 0, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 1);
+	ck_assert_double_eq_tol(s.time, 1796400966.522, 1e-3);
+	k = frozen_sock(&s, 30772745, &idx);
+	ck_assert_uint_eq(k->local.port, 39807);
+	ck_assert_uint_eq(k->peer.port, 49812);
+	ck_assert_uint_eq(k->recv_q, 211968);
+	ck_assert_uint_eq(k->drops, 59);
+	ck_assert_uint_eq(frozen_proc(&s, 21198)->ghosts, 31);
+	ck_assert_uint_eq(s.findings.n, 0);
+	ck_assert_uint_eq(s.cgroups.n, 0);
+	sample_release(&s);
+
+	ck_assert_int_eq(record_reader_sample(r, 3, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 4);
+	ck_assert_double_eq_tol(s.time, 1796400969.629, 1e-3);
+	k = frozen_sock(&s, 30772745, &idx);
+	ck_assert_uint_eq(k->rmem, 211968);
+	ck_assert_uint_eq(k->rcvbuf, 212992);
+	ck_assert_uint_eq(k->drops, 214);
+	ck_assert_uint_eq(s.rates[idx].flags,
+			  SOCK_FLAG_NEVER_READ | SOCK_FLAG_FULL | SOCK_FLAG_DROPPING);
+	p = frozen_proc(&s, 21197);
+	ck_assert_str_eq(p->comm, "leak_udp");
+	ck_assert_uint_eq(p->queued, 211968);
+	p = frozen_proc(&s, 21198);
+	ck_assert_str_eq(p->comm, "leak_ghost");
+	ck_assert_int_eq(p->ghosts, 62);
+	ck_assert_int_eq(p->fd_soft, 128);
+	ck_assert_uint_eq(s.findings.n, 3);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		f = frozen_finding(&s, want[i].kind, want[i].pid);
+		ck_assert_str_eq(findings_id(f, id, sizeof(id)), want[i].id);
+		ck_assert_int_eq(f->state, FINDING_SUSPECTED);
+	}
+	f = frozen_finding(&s, FINDING_UNREAD_QUEUE, 21197);
+	ck_assert_int_eq(f->fd, 4);
+	ck_assert_uint_eq(f->inode, 30772745);
+	ck_assert_int_eq(f->severity, FINDING_WARNING);
+	ck_assert_uint_eq(s.cgroups.n, 0);
+	sample_release(&s);
+	record_reader_free(r);
+}
+END_TEST
+
+/*
  * tests/fixtures/recordings/v4.1.ltrec (format 4.1: the cgroups frame after
  * each sample), a real recording of leak_udp and leak_ghost written once by
  * this version (the README there says how), read back: the sockets,
@@ -1848,6 +1929,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_host_recorded);
 	tcase_add_test(tc, test_host_old_header);
 	tcase_add_test(tc, test_frozen_v3_1);
+	tcase_add_test(tc, test_frozen_v4_0);
 	tcase_add_test(tc, test_frozen_v4_1);
 	tcase_add_loop_test(tc, test_frozen_old, 0,
 			      (int)(sizeof(frozen_olds) / sizeof(frozen_olds[0])));
