@@ -33,21 +33,26 @@ CHILDREN="$CHILDREN $LP $FP"
 # two kinds apart, each bounded below: BPF objects (the census's programs
 # and the origin tracer, loaded once when a finding first names a process,
 # which other tests' leakers can do at any time) and the program files the
-# origin unwinder keeps open for the processes it watches (a cache of at
-# most 16 processes, dropped when they exit): what is left are sockets,
+# origin unwinder keeps open for the processes it watches (their program
+# files and /proc/PID/mem; a cache of at most 16 processes, dropped when
+# they exit): what is left are sockets,
 # /proc files, namespaces, pidfds, pipes, where a leak would show
 fds_of() {
 	local i n min=""
 	for i in 1 2 3 4 5 6; do
 		n=$(ls -l "/proc/$1/fd" 2>/dev/null | grep -- '-> ' |
-			grep -v -e '-> anon_inode:bpf' -e '-> /[^p]' -e '-> /p[^r]' -c || true)
+			grep -v -e '-> anon_inode:bpf' -e '-> /[^p]' -e '-> /p[^r]' \
+				-e '-> /proc/[0-9]*/mem$' -c || true)
 		[ -z "$min" ] || [ "$n" -lt "$min" ] && min=$n
 		sleep 0.2
 	done
 	echo "$min"
 }
 bpf_now() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c -- '-> anon_inode:bpf' || true; }
-files_now() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c -e '-> /[^p]' -e '-> /p[^r]' || true; }
+files_now() {
+	ls -l "/proc/$1/fd" 2>/dev/null |
+		grep -c -e '-> /[^p]' -e '-> /p[^r]' -e '-> /proc/[0-9]*/mem$' || true
+}
 rss_of() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 # the first fds once each has finished two samples (it opens what it

@@ -35,6 +35,7 @@
 #include "leaktop/out.h"
 #include "leaktop/sample.h"
 #include "options.h"
+#include "source.h"
 
 #define SERVE_MAX_CONNS 16
 #define SERVE_READ_TIMEOUT 5.0	/* seconds to send a whole request */
@@ -396,8 +397,7 @@ static int listen_on(const char *addr, struct sockaddr_storage *ss, socklen_t le
 
 int serve_run(const struct lt_opts *o)
 {
-	struct sample_config cfg;
-	struct sample_ctx *ctx = NULL;
+	struct source src = { .o = o };
 	struct lt_err err = { "" };
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -419,15 +419,14 @@ int serve_run(const struct lt_opts *o)
 	memset(&sv, 0, sizeof(sv));
 	for (i = 0; i < SERVE_MAX_CONNS; i++)
 		sv.conns[i].fd = -1;
-	lt_opts_sample_config(o, &cfg);
-	ctx = sample_ctx_new(&cfg, &err);
-	if (!ctx) {
+	/* the live source, as -b and the UI read it */
+	if (source_live_sampler(&src, &err) < 0) {
 		fprintf(stderr, "leaktop: %s\n", err.msg);
 		return EXIT_RUNTIME;
 	}
 	sv.lfd = listen_on(o->serve_addr, &ss, sl);
 	if (sv.lfd < 0) {
-		sample_ctx_free(ctx);
+		src.close(&src, 0);
 		return EXIT_RUNTIME;
 	}
 	http_format_addr((struct sockaddr *)&ss, where, sizeof(where));
@@ -456,7 +455,7 @@ int serve_run(const struct lt_opts *o)
 			struct sample s;
 
 			t0 = now;
-			r = sample_take_next(ctx, have_prev ? &prev : NULL, &s, &err);
+			r = source_live_take(&src, have_prev ? &prev : NULL, &s, &err);
 			if (have_prev)
 				sample_release(&prev);
 			have_prev = 0;
@@ -548,7 +547,7 @@ int serve_run(const struct lt_opts *o)
 	body_put(sv.latest);
 	if (have_prev)
 		sample_release(&prev);
-	sample_ctx_free(ctx);
+	src.close(&src, 0);	/* frees the sampler */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }

@@ -37,8 +37,9 @@ int source_live_take(struct source *src, struct sample *prev, struct sample *s,
 
 	if (sample_take_next(src->ctx, prev, s, err) < 0)
 		return -1;
-	/* --cgroup naming nothing is a mistake, not an empty report */
-	if (o->cgroup && src->taken == 0 && !sample_cgroup_known(s, o->cgroup) &&
+	/* --cgroup naming nothing is a mistake, not an empty report; the
+	 * exporter serves an empty cut instead (its service may start later) */
+	if (o->cgroup && !o->serve_addr && src->taken == 0 && !sample_cgroup_known(s, o->cgroup) &&
 	    !cgroup_dir_exists(CGROUP_ROOT_DEFAULT, o->cgroup)) {
 		sample_release(s);
 		snprintf(err->msg, sizeof(err->msg), "--cgroup %s: no such cgroup (no process "

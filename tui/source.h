@@ -1,6 +1,7 @@
 /*
  * A source of samples (source.c): the live sampler or a recording, behind
- * one interface that batch mode's loop reads.
+ * one interface that batch mode's loop reads; the UI's live loop and the
+ * exporter take the live sampler's samples through it too.
  */
 #ifndef LEAKTOP_TUI_SOURCE_H
 #define LEAKTOP_TUI_SOURCE_H
@@ -54,8 +55,8 @@ struct source {
  * after saying why on stderr. */
 int source_live_open(struct source *src);
 /* The live sampler alone (no recording, no output): 0, or -1 with err.  The
- * UI's loop paces it and records itself; it reads through
- * source_live_take.  Socket origins are traced (src->origin) unless
+ * UI's loop and the exporter (serve.c) pace it, and the UI records itself;
+ * they read through source_live_take.  Socket origins are traced (src->origin) unless
  * --read-only: in batch mode for the --trace processes and those findings
  * name, in the UI only when --trace asked for them. */
 int source_live_sampler(struct source *src, struct lt_err *err);
