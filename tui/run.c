@@ -384,9 +384,33 @@ static void save_note(struct tui *t, const char *text)
 }
 
 /* The note and go-to prompts: a line of text, no table behind it. */
+/* Edit a prompt's text by one key: Backspace drops the last character
+ * (a whole UTF-8 sequence), a printable byte is appended while fewer than
+ * max - 1 are there.  1 if ch was such a key (the text may be unchanged),
+ * 0 for any other. */
+static int prompt_edit(char *buf, size_t max, int ch)
+{
+	size_t len = strlen(buf);
+
+	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		while (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		buf[len] = '\0';
+		return 1;
+	}
+	if (ch < 0x20 || ch > 0xff || ch == 0x7f)
+		return 0;
+	if (len + 1 < max) {
+		buf[len] = (char)ch;
+		buf[len + 1] = '\0';
+	}
+	return 1;
+}
+
 static void line_prompt_key(struct tui *t, int ch)
 {
-	size_t len = strlen(t->prompt_buf);
 	int kind = t->prompt;
 
 	t->dirty |= DIRTY_STATUS;
@@ -405,20 +429,8 @@ static void line_prompt_key(struct tui *t, int ch)
 		else if (t->rp)
 			replay_goto_text(t, t->prompt_buf);
 		return;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		while (len > 0 && ((unsigned char)t->prompt_buf[len - 1] & 0xc0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		t->prompt_buf[len] = '\0';
-		return;
 	default:
-		if (ch < 0x20 || ch > 0xff || ch == 0x7f || len + 1 >= sizeof(t->prompt_buf))
-			return;
-		t->prompt_buf[len] = (char)ch;
-		t->prompt_buf[len + 1] = '\0';
+		prompt_edit(t->prompt_buf, sizeof(t->prompt_buf), ch);
 		return;
 	}
 }
@@ -427,7 +439,6 @@ static void prompt_key(struct tui *t, int ch)
 {
 	struct view *top = tui_top(t);
 	struct table *tb = top->cls->table ? top->cls->table(top) : NULL;
-	size_t len = strlen(t->prompt_buf);
 
 	if (t->prompt == 'm' || t->prompt == 'g') {
 		line_prompt_key(t, ch);
@@ -451,20 +462,11 @@ static void prompt_key(struct tui *t, int ch)
 	case KEY_ENTER:
 		t->prompt = 0;
 		return;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		while (len > 0 && ((unsigned char)t->prompt_buf[len - 1] & 0xc0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		t->prompt_buf[len] = '\0';
-		break;
 	default:
-		if (ch < 0x20 || ch > 0xff || ch == 0x7f || len + 1 >= sizeof(tb->search))
+		/* as long as a table's search text can be */
+		if (!prompt_edit(t->prompt_buf, sizeof(tb->search) < sizeof(t->prompt_buf) ?
+				 sizeof(tb->search) : sizeof(t->prompt_buf), ch))
 			return;
-		t->prompt_buf[len] = (char)ch;
-		t->prompt_buf[len + 1] = '\0';
 		break;
 	}
 	if (!tb)
