@@ -159,14 +159,29 @@ if command -v tmux >/dev/null 2>&1; then
 		grep -q "swapped fd" "$TMPD/uiu.err" && break
 		sleep 0.2
 	done
-	# the old socket's finding resolved: the UI has seen the new one
+	new=$(sed -n 's/.*swapped fd [0-9]*: inode [0-9]* -> \([0-9]*\).*/\1/p' "$TMPD/uiu.err")
+	# The old socket's finding (if it became one before the swap) resolves
+	# and the new socket's comes once its queue has grown: both rows say
+	# $uiu_pid/$uiu_fd, so open the evidence until it is the new socket's
+	# (on a loaded machine the new finding can come samples later).
 	keys ui 3
-	wait_for ui grep -Eq "resolved +unread_queue" >/dev/null
-	keys ui / "$uiu_pid/$uiu_fd" Enter
-	wait_for ui has "F1Help" >/dev/null
-	keys ui Enter
+	opened=
+	for i in $(seq 1 30); do
+		keys ui / "$uiu_pid/$uiu_fd" Enter
+		wait_for ui has "F1Help" >/dev/null
+		keys ui Enter
+		if wait_for ui grep -q "finding unread_queue: socket " &&
+		   grep -q "finding unread_queue: socket ${new:-none}\b" "$TMPD/screen"; then
+			opened=1
+			break
+		fi
+		keys ui Escape
+		sleep 1
+	done
+	check "UI: the new socket's finding opens ($new)" test -n "$opened"
 	check "UI: the evidence view says where the socket was created" \
-		wait_for ui grep -Eq "Origin: its socket was created at .*leak_udp\+0x"
+		wait_for ui grep -Eq "Origin: its socket was created at .*leak_udp\+0x" ||
+		{ echo "--- the screen:"; cat "$TMPD/screen"; }
 	keys ui q
 else
 	echo "note: no tmux; the UI part is skipped"

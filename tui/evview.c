@@ -220,8 +220,8 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 		     width, t->utf8);
 	}
 
-	/* the title, the paragraphs and a blank line; the explanation is cut
-	 * first when they take more than half the view */
+	/* the title, the paragraphs and a blank line; when they take more than
+	 * half the view the explanation is cut first, then the tail */
 	total = 2;
 	for (i = 0; i < np; i++)
 		total += p[i].n;
@@ -229,6 +229,17 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	if (limit < 4)
 		limit = 4;
 	cut = total > (size_t)limit;
+	if (cut && p[3].n > 1) {
+		/* the explanation is the same for every finding of a kind: it
+		 * gives its lines (all but its first) before the origin, the
+		 * links and the next steps, which are this finding's own */
+		size_t over = total + 1 - (size_t)limit, give = p[3].n - 1;
+
+		if (give > over)
+			give = over;
+		p[3].n -= give;
+		total -= give;	/* still cut: "... (e: ...)" stays */
+	}
 	budget = cut ? (size_t)limit - 3 : total - 2;	/* paragraph lines */
 	for (i = y; i < end && i < y + (cut ? limit : (int)total); i++)
 		draw_fill(t, i, 0, COLS, THEME_NORMAL);
