@@ -1275,11 +1275,13 @@ static int md_actions(const struct md *m)
  * appendix's tables.
  */
 /* The services (cgroups) of the last sample that hold socket memory or a
- * finding, in the sample's order, with the kernel's figure beside ours. */
+ * finding, in the sample's order (a tree: a parent, whose figures are its
+ * subtree's, before its children), with the kernel's figure beside ours. */
 static void md_services(FILE *f, const struct sample *last)
 {
 	char t[400], b1[32], b2[32], b3[32];
 	size_t i, n = 0;
+	unsigned d;
 
 	for (i = 0; i < last->cgroups.n && n < 10; i++) {
 		const struct sample_cgroup *g = &last->cgroups.v[i];
@@ -1290,7 +1292,14 @@ static void md_services(FILE *f, const struct sample *last)
 			fputs("## Services involved\n\n| Service | Cgroup | Socket memory | "
 			      "Kernel's figure | Waiting | Findings |\n|---|---|---:|---|---:|---:|\n",
 			      f);
-		fprintf(f, "| %s", out_markdown_text(g->name.label, t, sizeof(t)));
+		/* the tree, as the text table and the Services pane show it: a
+		 * child under its parent, one step in (a cell's leading
+		 * spaces are dropped, an em space is not) */
+		fputs("| ", f);
+		for (d = 1; d < g->depth && d < 8; d++)
+			fputs("\u2003", f);
+		fprintf(f, "%s%s", g->depth ? "\u21b3 " : "",
+			out_markdown_text(sample_cgroup_tree_label(g), t, sizeof(t)));
 		fprintf(f, " | %s | %s | %s | %s | %u |\n", out_markdown_text(g->path, t, sizeof(t)),
 			units_size(g->mem, b1, sizeof(b1)),
 			cgroup_acct_counts(g->kernel.acct) ? units_size(g->kernel.bytes, b2, sizeof(b2)) :

@@ -103,6 +103,11 @@ check "replay: the Services pane shows the recorded tree with its figures" \
 	wait_for r bash -c "grep -F -- '[-] /$NAME ' '$TMPD/screen' | grep -Eq ' [0-9.]+M +[0-9.]+M ' &&
 		grep -A1 -F -- '[-] /$NAME ' '$TMPD/screen' | tail -1 | grep -Eq '^ +inner '"
 keys r q
+"$LEAKTOP" -b --replay "$TMPD/svc.ltrec" --format markdown --cgroup "/$NAME" >"$TMPD/svc.md" 2>&1
+grep -aA6 "^## Services involved" "$TMPD/svc.md" | sed 's/^/  markdown: /'
+check "markdown: the child cgroup is one step in, under its parent" \
+	bash -c "grep -aA6 '^## Services involved' '$TMPD/svc.md' | grep -aF -A1 '| /$NAME | /$NAME |' |
+		tail -1 | grep -aEq '^\| ↳ inner \| /$NAME/inner \|'"
 tmux_start rc 200x40 LC_ALL=C.UTF-8 "$LEAKTOP" --replay "$TMPD/svc.ltrec" --cgroup "/$NAME/inner"
 keys rc 5
 check "replay --cgroup: the child cgroup alone, a top of the tree" \
