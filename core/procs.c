@@ -11,10 +11,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -91,6 +94,8 @@ struct procs_table {
 	int procfd;
 	int procfs;		/* procroot is a procfs */
 	int live;		/* procroot is the live /proc: libproc2 */
+	int own_pids;		/* its pids are ours (its "self" is getpid()):
+				 * syscalls may take them (prlimit) */
 	int utf8;		/* the locale's codeset is UTF-8 */
 	long hz;
 	double boot;
@@ -231,11 +236,25 @@ static void pt_read_fds(struct procs_table *t, struct pt_entry *e, double now)
 	e->p.fds_fresh = 1;
 }
 
+/* RLIMIT_NOFILE of e: from one prlimit() where the table's pids are
+ * ours to name (a third of the syscalls of /proc/PID/limits, and no text
+ * to parse: 0.1 s of a cold sample at 10,000 processes), else, or when
+ * refused (another user's process, without root), from the limits file,
+ * which everyone may read. */
 static void pt_read_limits(struct procs_table *t, struct pt_entry *e)
 {
 	char rel[32], buf[4096];
+	struct rlimit rl;
 	ssize_t n;
 
+	if (t->own_pids && prlimit(e->p.pid, RLIMIT_NOFILE, NULL, &rl) == 0) {
+		e->p.hidden &= ~(unsigned)PROC_HIDDEN_LIMITS;
+		e->p.fd_soft = rl.rlim_cur == RLIM_INFINITY ? -1 : (int64_t)rl.rlim_cur;
+		e->p.fd_hard = rl.rlim_max == RLIM_INFINITY ? -1 : (int64_t)rl.rlim_max;
+		return;
+	}
+	if (t->own_pids && errno == ESRCH)
+		return;		/* gone: the next listing drops it */
 	pid_rel(rel, sizeof(rel), e->p.pid, "limits");
 	n = read_at(t->procfd, rel, buf, sizeof(buf));
 	if (n > 0) {
@@ -279,7 +298,7 @@ static void pt_read_cmdline(struct procs_table *t, struct pt_entry *e)
 		if (cap - len < 2) {
 			if (cap >= 65536)
 				break;
-			cap = cap ? cap * 2 : 512;
+			cap = cap ? cap * 2 : 1024;
 			nb = realloc(buf, cap);
 			if (!nb)
 				break;
@@ -291,6 +310,10 @@ static void pt_read_cmdline(struct procs_table *t, struct pt_entry *e)
 		if (n <= 0)
 			break;
 		len += (size_t)n;
+		/* the kernel gives as much of the arguments as was asked
+		 * for: a short read is the end (one read, not two) */
+		if (len < cap - 1)
+			break;
 	}
 	close(fd);
 	if (buf && len > 0) {
@@ -476,6 +499,15 @@ struct procs_table *procs_table_new(const char *procroot, const struct procs_tab
 		t->cfg.watch_for = PT_WATCH_FOR;
 	t->procfs = procs_is_procfs(procroot);
 	t->live = strcmp(procroot, "/proc") == 0;
+	if (t->procfs) {
+		char self[32];
+		ssize_t n = readlinkat(t->procfd, "self", self, sizeof(self) - 1);
+
+		if (n > 0) {
+			self[n] = '\0';
+			t->own_pids = atoi(self) == (int)getpid();
+		}
+	}
 	t->hz = sysconf(_SC_CLK_TCK);
 	if (t->hz <= 0)
 		t->hz = 100;
@@ -738,9 +770,56 @@ static void pt_read_pss(struct procs_table *t, struct pt_entry *e, double now)
 	e->pss_time = now;
 }
 
+/* Half of the PSS walks of one update, in a helper thread. */
+struct pss_job {
+	struct procs_table *t;
+	struct pt_entry **v;
+	size_t n;
+	double now;
+};
+
+static void *pss_thread(void *arg)
+{
+	struct pss_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		pt_read_pss(j->t, j->v[i], j->now);
+	return NULL;
+}
+
+/* A walk of smaps_rollup costs the kernel the process's page tables: with
+ * thousands due at once (the first update, or batch mode's every update)
+ * they are most of the sample's time, so a helper thread takes half of
+ * them when another CPU is there.  The walks write only their own entry. */
+#define PSS_SPLIT_MIN 512
+
+static void pt_read_pss_all(struct procs_table *t, struct pt_entry **v, size_t n, double now)
+{
+	struct pss_job job = { t, v + n / 2, n - n / 2, now };
+	sigset_t all, old;
+	pthread_t th;
+	size_t i;
+	int r = -1;
+
+	if (n >= PSS_SPLIT_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		/* the helper must not run the caller's signal handlers */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		r = pthread_create(&th, NULL, pss_thread, &job);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	for (i = 0; i < (r == 0 ? n / 2 : n); i++)
+		pt_read_pss(t, v[i], now);
+	if (r == 0)
+		pthread_join(th, NULL);
+}
+
 int procs_table_update(struct procs_table *t, double now, const int *pids, size_t npids,
 		       struct proc_list *out, struct lt_err *err)
 {
+	struct pt_entry **due = NULL;	/* PSS due now; NULL: read in the loop */
+	size_t ndue = 0;
 	struct user_cache uc = { .n = 0 };
 	struct pt_listed *l = NULL;
 	struct pt_entry **nv = NULL;
@@ -847,6 +926,8 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	if (ngone > 1)
 		qsort(gone, ngone, sizeof(*gone), cmp_int);
 
+	/* without it the walks run in the loop, one at a time */
+	due = t->cfg.pss_every >= 0 ? malloc((t->n ? t->n : 1) * sizeof(*due)) : NULL;
 	for (i = 0; i < t->n; i++) {
 		struct pt_entry *e = t->v[i];
 		int ident = 0, refresh, watched, stat_due;
@@ -924,16 +1005,27 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 				e->next_refresh = now + t->cfg.refresh_every *
 					(t->first_done ? 1 : pid_share(e->p.pid));
 		}
-		if (t->cfg.pss_every >= 0 && now >= e->next_pss)
-			pt_read_pss(t, e, now);
+		if (t->cfg.pss_every >= 0 && now >= e->next_pss) {
+			if (due)
+				due[ndue++] = e;
+			else
+				pt_read_pss(t, e, now);
+		}
+		if (e->flags & PT_WANTED)
+			nwanted++;
+	}
+	pt_read_pss_all(t, due, ndue, now);
+	for (i = 0; i < t->n; i++) {
+		struct pt_entry *e = t->v[i];
+
+		if (e->p.pid < 0)
+			continue;
 		if (e->pss_time > 0)
 			e->p.pss_age = now - e->pss_time;
 		if (e->flags & PT_PSS_HIDDEN)
 			e->p.hidden |= PROC_HIDDEN_PSS;
 		else
 			e->p.hidden &= ~(unsigned)PROC_HIDDEN_PSS;
-		if (e->flags & PT_WANTED)
-			nwanted++;
 	}
 	/* drop the entries that vanished while being read */
 	for (i = 0, k = 0; i < t->n; i++) {
@@ -1007,6 +1099,7 @@ out:
 	free(nv);
 	free(gone);
 	free(sel);
+	free(due);
 	return r;
 }
 
