@@ -19,9 +19,11 @@
 #                [--no-tui] [--churn] [--leaktop PATH] [--loadgen PATH]
 #                [--proc-scales "3000 10000"] [--forker PATH]
 #                [--findings "65536 131072"] [--gen-recording PATH]
-#                [--report FILE]
+#                [--report FILE] [--slow-max 200000]
 #
 # --scales "", --proc-scales "" or --findings "" skips that part.
+# --slow-max N: above N sockets, no `ss -anp`, `ss -anpm` or `lsof` rows
+# (they grow quadratically: half an hour at 500k).
 # --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
 # no figure is judged.  Run as root: the load raises RLIMIT_NOFILE and
 # leaktop reads every process's fds.  Exit 0 when every row was measured.
@@ -45,6 +47,7 @@ forker=${FORKER:-}
 findings="65536 131072"
 gen=${GEN_RECORDING:-}
 report=bench-report.md
+slow_max=200000
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -66,7 +69,8 @@ while [ $# -gt 0 ]; do
 	--findings) findings=$2; shift ;;
 	--gen-recording) gen=$2; shift ;;
 	--report) report=$2; shift ;;
-	-h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--slow-max) slow_max=$2; shift ;;
+	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 	shift
@@ -264,16 +268,24 @@ for scale in $scales; do
 		'BEGIN { v = (a - b) / (n - 1); if (v < 0) v = 0; printf "%.3f", v }')
 	row "\`leaktop -b -n $samples -d $delay\` (steady)" "$WALL" "$CPU" "$RSS" \
 		"**$per_sample s CPU per sample**$([ $OK = 1 ] || echo ' FAILED')"
+	spw="" spc="" spr=""
+	if [ "$scale" -le "$slow_max" ]; then
 	measure ssp ss -anp
 	spw=$WALL spc=$CPU spr=$RSS
 	row "\`ss -anp\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	fi
 	measure sst ss -tan
 	stw=$WALL stc=$CPU
 	row "\`ss -tan\` (TCP, no owners)" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	if [ "$scale" -le "$slow_max" ]; then
 	measure sspm ss -anpm
 	row "\`ss -anpm\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
 	measure lsof lsof -n -P
 	row "\`lsof -n -P\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	else
+		row "\`ss -anp\`, \`ss -anpm\`, \`lsof -n -P\`" "-" "-" 0 \
+			"not run above $slow_max sockets (--slow-max)"
+	fi
 
 	tuiline=""
 	if [ "$tui" = 1 ] && { [ "$scale" = 50000 ] || [ "$smoke" = 1 ]; }; then
@@ -308,6 +320,7 @@ for scale in $scales; do
 		echo
 		echo "Ratios leaktop / \`ss -anp\`: cold wall $(ratio "$cw" "$spw"), cold CPU $(ratio "$cc" "$spc"), peak RSS $(ratio "$cr" "$spr") (steady $(ratio "$sr" "$spr"))."
 		echo "Cold sample, owners through BPF / from /proc (LEAKTOP_FALLBACKS=bpf): wall $(ratio "$cw" "$fw"), CPU $(ratio "$cc" "$fc"); cold leaktop / \`ss -tan\`: wall $(ratio "$cw" "$stw") (BPF), $(ratio "$fw" "$stw") (/proc)."
+		echo "Steady CPU per sample / \`ss -tan\` CPU: $(ratio "$per_sample" "$stc"); peak RSS per socket (steady run): $(awk -v k="$sr" -v n="$held" 'BEGIN { if (n > 0) printf "%.0f B", k * 1024 / n; else print "-" }')."
 		echo
 	} >>"$TMPD/report"
 
