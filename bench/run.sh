@@ -222,7 +222,7 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "- leaktop: $("$leaktop" -V 2>/dev/null) ($leaktop)"
 	echo "- $(ss -V 2>&1 | head -1); lsof $(lsof -v 2>&1 | sed -n 's/.*revision: *//p' | head -1)"
-	echo "- load: bench/loadgen, $procs processes, a third each bound UDP, TCP pairs over"
+	echo "- load: bench/loadgen, $procs processes (more where one would pass 4/5 of the hard fd limit), a third each bound UDP, TCP pairs over"
 	echo "  loopback, unix socketpairs; 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
 	[ -n "$proc_scales" ] && echo "- process scales: bench/forker, sleeping processes; $(top -V 2>&1 | head -1)$(command -v htop >/dev/null && echo "; $(htop --version 2>&1 | head -1)")"
 	echo "- medians of $reps runs (wall, CPU = user + sys); RSS = peak of the runs;"
@@ -233,8 +233,14 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 
 budget50=""
 for scale in $scales; do
-	per=$(( (scale + procs - 1) / procs ))
-	lgargs=(--procs "$procs" --sockets "$per" --seconds 3600)
+	# more processes where one would need more fds than the hard
+	# RLIMIT_NOFILE lets it have (a container's is often 20000)
+	lprocs=$procs
+	hard=$(ulimit -Hn)
+	maxper=$([ "$hard" = unlimited ] && echo 1000000 || echo $(( hard * 4 / 5 )))
+	while [ $(( (scale + lprocs - 1) / lprocs )) -gt "$maxper" ]; do lprocs=$((lprocs * 2)); done
+	per=$(( (scale + lprocs - 1) / lprocs ))
+	lgargs=(--procs "$lprocs" --sockets "$per" --seconds 3600)
 	[ "$churn" = 1 ] && lgargs+=(--churn-forks-per-sec 100 --churn-sockets-per-sec 300)
 	"$loadgen" "${lgargs[@]}" >"$TMPD/load.out" 2>"$TMPD/load.err" &
 	LOADPID=$!
@@ -245,7 +251,7 @@ for scale in $scales; do
 	echo "run.sh: $scale sockets ($held held by the load, $total on the machine)" >&2
 
 	{
-		echo "### $scale sockets over $procs processes ($total sockets on the machine)"
+		echo "### $scale sockets over $lprocs processes ($total sockets on the machine)"
 		echo
 		echo "| command | wall s | CPU s | peak RSS MiB | note |"
 		echo "|---|---:|---:|---:|---|"
