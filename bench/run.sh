@@ -19,9 +19,11 @@
 #                [--no-tui] [--churn] [--leaktop PATH] [--loadgen PATH]
 #                [--proc-scales "3000 10000"] [--forker PATH]
 #                [--findings "65536 131072"] [--gen-recording PATH]
-#                [--report FILE]
+#                [--report FILE] [--slow-max 200000]
 #
 # --scales "", --proc-scales "" or --findings "" skips that part.
+# --slow-max N: above N sockets, no `ss -anp`, `ss -anpm` or `lsof` rows
+# (they grow quadratically: half an hour at 500k).
 # --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
 # no figure is judged.  Run as root: the load raises RLIMIT_NOFILE and
 # leaktop reads every process's fds.  Exit 0 when every row was measured.
@@ -45,6 +47,7 @@ forker=${FORKER:-}
 findings="65536 131072"
 gen=${GEN_RECORDING:-}
 report=bench-report.md
+slow_max=200000
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -66,7 +69,8 @@ while [ $# -gt 0 ]; do
 	--findings) findings=$2; shift ;;
 	--gen-recording) gen=$2; shift ;;
 	--report) report=$2; shift ;;
-	-h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--slow-max) slow_max=$2; shift ;;
+	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 	shift
@@ -218,7 +222,7 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "- leaktop: $("$leaktop" -V 2>/dev/null) ($leaktop)"
 	echo "- $(ss -V 2>&1 | head -1); lsof $(lsof -v 2>&1 | sed -n 's/.*revision: *//p' | head -1)"
-	echo "- load: bench/loadgen, $procs processes, a third each bound UDP, TCP pairs over"
+	echo "- load: bench/loadgen, $procs processes (more where one would pass 4/5 of the hard fd limit), a third each bound UDP, TCP pairs over"
 	echo "  loopback, unix socketpairs; 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
 	[ -n "$proc_scales" ] && echo "- process scales: bench/forker, sleeping processes; $(top -V 2>&1 | head -1)$(command -v htop >/dev/null && echo "; $(htop --version 2>&1 | head -1)")"
 	echo "- medians of $reps runs (wall, CPU = user + sys); RSS = peak of the runs;"
@@ -229,8 +233,14 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 
 budget50=""
 for scale in $scales; do
-	per=$(( (scale + procs - 1) / procs ))
-	lgargs=(--procs "$procs" --sockets "$per" --seconds 3600)
+	# more processes where one would need more fds than the hard
+	# RLIMIT_NOFILE lets it have (a container's is often 20000)
+	lprocs=$procs
+	hard=$(ulimit -Hn)
+	maxper=$([ "$hard" = unlimited ] && echo 1000000 || echo $(( hard * 4 / 5 )))
+	while [ $(( (scale + lprocs - 1) / lprocs )) -gt "$maxper" ]; do lprocs=$((lprocs * 2)); done
+	per=$(( (scale + lprocs - 1) / lprocs ))
+	lgargs=(--procs "$lprocs" --sockets "$per" --seconds 3600)
 	[ "$churn" = 1 ] && lgargs+=(--churn-forks-per-sec 100 --churn-sockets-per-sec 300)
 	"$loadgen" "${lgargs[@]}" >"$TMPD/load.out" 2>"$TMPD/load.err" &
 	LOADPID=$!
@@ -241,7 +251,7 @@ for scale in $scales; do
 	echo "run.sh: $scale sockets ($held held by the load, $total on the machine)" >&2
 
 	{
-		echo "### $scale sockets over $procs processes ($total sockets on the machine)"
+		echo "### $scale sockets over $lprocs processes ($total sockets on the machine)"
 		echo
 		echo "| command | wall s | CPU s | peak RSS MiB | note |"
 		echo "|---|---:|---:|---:|---|"
@@ -264,16 +274,24 @@ for scale in $scales; do
 		'BEGIN { v = (a - b) / (n - 1); if (v < 0) v = 0; printf "%.3f", v }')
 	row "\`leaktop -b -n $samples -d $delay\` (steady)" "$WALL" "$CPU" "$RSS" \
 		"**$per_sample s CPU per sample**$([ $OK = 1 ] || echo ' FAILED')"
+	spw="" spc="" spr=""
+	if [ "$scale" -le "$slow_max" ]; then
 	measure ssp ss -anp
 	spw=$WALL spc=$CPU spr=$RSS
 	row "\`ss -anp\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	fi
 	measure sst ss -tan
 	stw=$WALL stc=$CPU
 	row "\`ss -tan\` (TCP, no owners)" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	if [ "$scale" -le "$slow_max" ]; then
 	measure sspm ss -anpm
 	row "\`ss -anpm\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
 	measure lsof lsof -n -P
 	row "\`lsof -n -P\`" "$WALL" "$CPU" "$RSS" "$([ $OK = 1 ] || echo FAILED)"
+	else
+		row "\`ss -anp\`, \`ss -anpm\`, \`lsof -n -P\`" "-" "-" 0 \
+			"not run above $slow_max sockets (--slow-max)"
+	fi
 
 	tuiline=""
 	if [ "$tui" = 1 ] && { [ "$scale" = 50000 ] || [ "$smoke" = 1 ]; }; then
@@ -308,6 +326,7 @@ for scale in $scales; do
 		echo
 		echo "Ratios leaktop / \`ss -anp\`: cold wall $(ratio "$cw" "$spw"), cold CPU $(ratio "$cc" "$spc"), peak RSS $(ratio "$cr" "$spr") (steady $(ratio "$sr" "$spr"))."
 		echo "Cold sample, owners through BPF / from /proc (LEAKTOP_FALLBACKS=bpf): wall $(ratio "$cw" "$fw"), CPU $(ratio "$cc" "$fc"); cold leaktop / \`ss -tan\`: wall $(ratio "$cw" "$stw") (BPF), $(ratio "$fw" "$stw") (/proc)."
+		echo "Steady CPU per sample / \`ss -tan\` CPU: $(ratio "$per_sample" "$stc"); peak RSS per socket (steady run): $(awk -v k="$sr" -v n="$held" 'BEGIN { if (n > 0) printf "%.0f B", k * 1024 / n; else print "-" }')."
 		echo
 	} >>"$TMPD/report"
 

@@ -91,10 +91,13 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 	       (k->recv_q > 0 && ltsock_queue_is_bytes(k));
 }
 
-/* s->shown from s->order: one pass, so that the UI, the findings and the
- * report need not ask every socket again.  -ENOMEM. */
+/* s->shown from s->order, so that the UI, the findings and the report need
+ * not ask every socket again.  The sockets are asked in their own order (a
+ * sequential pass; in census order each would be a cache miss: perf, 200k
+ * sockets) into a bitmap that the pass in census order reads.  -ENOMEM. */
 int sample_build_shown(struct sample *s)
 {
+	uint64_t *bits;
 	size_t k;
 
 	free(s->shown);
@@ -102,8 +105,22 @@ int sample_build_shown(struct sample *s)
 	s->shown = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*s->shown));
 	if (!s->shown)
 		return -ENOMEM;
+	bits = calloc(s->socks.n / 64 + 1, sizeof(*bits));
+	if (!bits) {
+		for (k = 0; k < s->socks.n; k++)
+			if (sample_sock_interesting(s, s->order[k], s->pid_filter))
+				s->shown[s->nshown++] = s->order[k];
+		return 0;
+	}
 	for (k = 0; k < s->socks.n; k++)
-		if (sample_sock_interesting(s, s->order[k], s->pid_filter))
-			s->shown[s->nshown++] = s->order[k];
+		if (sample_sock_interesting(s, k, s->pid_filter))
+			bits[k / 64] |= (uint64_t)1 << (k % 64);
+	for (k = 0; k < s->socks.n; k++) {
+		uint32_t i = s->order[k];
+
+		if (bits[i / 64] & ((uint64_t)1 << (i % 64)))
+			s->shown[s->nshown++] = i;
+	}
+	free(bits);
 	return 0;
 }

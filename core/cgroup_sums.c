@@ -125,34 +125,52 @@ static int32_t cgroup_index(struct sample_cgroups *c, size_t nsorted, const char
  * same path (systemd keeps the hierarchies parallel), never in "/".
  * Otherwise the cgroup of the first process that holds it.
  */
-int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock)
+static void socks_by_owner(const struct sample *s, const uint64_t *key,
+			   const uint32_t *val, size_t n, int32_t *of_sock)
 {
 	const struct fd_census *o = &s->owners;
-	uint32_t *idx = malloc((s->socks.n ? s->socks.n : 1) * sizeof(*idx));
 	size_t i, j = 0;
 
-	if (!idx)
-		return -ENOMEM;
-	for (i = 0; i < s->socks.n; i++) {
-		idx[i] = (uint32_t)i;
+	for (i = 0; i < s->socks.n; i++)
 		of_sock[i] = -1;
-	}
-	ltsock_sort_by_inode(&s->socks, idx, s->socks.n);
-	for (i = 0; s->cgroups.of_proc && i < s->socks.n; i++) {
-		const struct ltsock *k = &s->socks.v[idx[i]];
+	for (i = 0; s->cgroups.of_proc && i < n; i++) {
 		const struct proc_info *p;
 
-		if (!k->inode)
+		if (!key[i])
 			continue;
-		while (j < o->nowners && o->owners[j].inode < k->inode)
+		while (j < o->nowners && o->owners[j].inode < key[i])
 			j++;
-		if (j == o->nowners || o->owners[j].inode != k->inode)
+		if (j == o->nowners || o->owners[j].inode != key[i])
 			continue;
 		p = procs_find(&s->procs, o->owners[j].pid);
 		if (p)
-			of_sock[idx[i]] = s->cgroups.of_proc[p - s->procs.v];
+			of_sock[JOIN_IDX(val[i])] = s->cgroups.of_proc[p - s->procs.v];
 	}
-	free(idx);
+}
+
+int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock)
+{
+	size_t n = s->socks.n ? s->socks.n : 1, i;
+	uint64_t *key = malloc(n * sizeof(*key));
+	uint32_t *val = malloc(n * sizeof(*val));
+
+	if (!key || !val || s->socks.n >= JOIN_QUEUED) {
+		free(key);
+		free(val);
+		return -ENOMEM;
+	}
+	for (i = 0; i < s->socks.n; i++) {
+		key[i] = s->socks.v[i].inode;
+		val[i] = (uint32_t)i;
+	}
+	if (ltsock_sort_u64(key, val, s->socks.n) < 0) {
+		free(key);
+		free(val);
+		return -ENOMEM;
+	}
+	socks_by_owner(s, key, val, s->socks.n, of_sock);
+	free(key);
+	free(val);
 	return 0;
 }
 
@@ -163,7 +181,11 @@ static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
 	uint64_t last_id = 0;
 	int32_t last_g = -1;
 
-	if (sample_cgroups_socks_by_owner(out, c->of_sock) < 0)
+	/* the census's inodes as take_procs sorted them, when they are
+	 * this sample's (a full census) */
+	if (ctx->join.seq && ctx->join.seq == out->seq)
+		socks_by_owner(out, ctx->join.key, ctx->join.val, ctx->join.n, c->of_sock);
+	else if (sample_cgroups_socks_by_owner(out, c->of_sock) < 0)
 		return -ENOMEM;
 	for (i = 0; i < out->socks.n; i++) {
 		const struct ltsock *k = &out->socks.v[i];

@@ -54,7 +54,20 @@ struct sample_ctx {
 		const uint32_t *given;
 		size_t given_cap;
 	} spare;
+	/* take_procs' join of owners with the census: the census's inodes
+	 * (sockets with one only) and their places in socks (JOIN_IDX of
+	 * val; JOIN_QUEUED set when it has bytes queued), sorted by inode;
+	 * valid for the sample numbered seq, the arrays kept for the next */
+	struct {
+		uint64_t *key;
+		uint32_t *val;
+		size_t n, cap;
+		unsigned seq;
+	} join;
 };
+
+#define JOIN_QUEUED 0x80000000u
+#define JOIN_IDX(v) ((v) & ~JOIN_QUEUED)
 
 /* A change of the bytes a process holds queued, from a light refresh. */
 struct qdelta {

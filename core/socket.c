@@ -627,34 +627,60 @@ int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen)
 	return 0;
 }
 
+/* The sockets ltsock_vec_dedup has kept, by (netns, inode): the inode and
+ * the place of each, 12 bytes a slot where the attribution's table takes
+ * 32 (at 200k sockets 6 MB a census instead of 16, all of it touched). */
+struct dedup_table {
+	uint64_t *inode;	/* 0: empty */
+	uint32_t *at;		/* the kept socket's index */
+	size_t mask;
+};
+
 size_t ltsock_vec_dedup(struct ltsock_vec *vec, size_t first)
 {
-	struct ino_table t;
-	size_t i, keep, removed = 0;
+	struct dedup_table t;
+	size_t i, keep, removed = 0, want = 16;
 
-	if (vec->n - first < 2 || ino_table_init(&t, vec->n - first) < 0)
+	if (vec->n - first < 2 || vec->n > UINT32_MAX)
+		return 0;
+	while (want < (vec->n - first) * 2)
+		want *= 2;
+	t.inode = calloc(want, sizeof(*t.inode));
+	t.at = malloc(want * sizeof(*t.at));
+	t.mask = want - 1;
+	if (!t.inode || !t.at) {
+		free(t.inode);
+		free(t.at);
 		return 0;	/* short of memory: duplicates stay, never lost */
+	}
 	for (i = first, keep = first; i < vec->n; i++) {
 		struct ltsock *k = &vec->v[i];
-		struct ino_slot *e;
 
 		if (k->inode) {
-			e = ino_table_slot(&t, k->netns, k->inode);
-			if (e->inode) {
+			uint64_t h = (k->inode * 0x9e3779b97f4a7c15ULL) ^
+				     (k->netns * 0xc2b2ae3d27d4eb4fULL);
+			size_t j;
+
+			for (j = (size_t)(h ^ (h >> 29)) & t.mask; t.inode[j];
+			     j = (j + 1) & t.mask)
+				if (t.inode[j] == k->inode && vec->v[t.at[j]].netns == k->netns)
+					break;
+			if (t.inode[j]) {
 				/* listed before: the first listing stays */
 				free(k->path);
 				removed++;
 				continue;
 			}
-			e->netns = k->netns;
-			e->inode = k->inode;
+			t.inode[j] = k->inode;
+			t.at[j] = (uint32_t)keep;
 		}
 		if (keep != i)
 			vec->v[keep] = *k;
 		keep++;
 	}
 	vec->n = keep;
-	free(t.v);
+	free(t.inode);
+	free(t.at);
 	return removed;
 }
 

@@ -202,6 +202,15 @@ START_TEST(test_dedup)
 		ck_assert_uint_eq(v.v[i].inode, want[i]);
 	ck_assert_uint_eq(v.v[0].recv_q, 0);	/* the first of the 5s */
 	ck_assert_uint_eq(ltsock_vec_dedup(&v, 0), 0);
+	/* the same inode in another namespace is another socket; listed
+	 * twice there, once */
+	k = mkt(9, 1, 0, 0);
+	k.netns = 2;
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+	ck_assert_uint_eq(ltsock_vec_dedup(&v, 0), 1);
+	ck_assert_uint_eq(v.n, 6);
+	ck_assert_uint_eq(v.v[5].netns, 2);
 	ltsock_vec_free(&v);
 }
 END_TEST
