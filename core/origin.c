@@ -922,3 +922,93 @@ size_t origin_nsockets(const struct origin *o)
 {
 	return o ? o->nsocks : 0;
 }
+
+/* ---- a recording's origins ------------------------------------------------------ */
+
+size_t origin_nsums(const struct origin *o)
+{
+	return o ? o->nsums : 0;
+}
+
+const struct finding *origin_sum_at(const struct origin *o, size_t i,
+				    const struct origin_summary **sum)
+{
+	if (!o || i >= o->nsums)
+		return NULL;
+	if (sum)
+		*sum = &o->sums[i].sum;
+	return &o->sums[i].key;
+}
+
+static const char *const what_words[] = { "socket", "sockets", "ghost sockets" };
+
+unsigned origin_what_code(const char *what)
+{
+	unsigned i;
+
+	for (i = 0; what && i < sizeof(what_words) / sizeof(what_words[0]); i++)
+		if (!strcmp(what, what_words[i]))
+			return i;
+	return 1;
+}
+
+const char *origin_what_word(unsigned code)
+{
+	return code < sizeof(what_words) / sizeof(what_words[0]) ? what_words[code] : NULL;
+}
+
+struct origin *origin_replayed(void)
+{
+	struct origin *o = calloc(1, sizeof(*o));
+
+	if (o)
+		o->state = OFF;	/* never loads anything; why stays "" */
+	return o;
+}
+
+int origin_replayed_path(struct origin *o, const struct origin_path *p, uint32_t *idx)
+{
+	struct origin_path **v, *c;
+
+	if (o->npaths >= ORIGIN_MAX_PATHS)
+		return -E2BIG;
+	v = realloc(o->paths, (o->npaths + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	o->paths = v;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*c = *p;
+	o->paths[o->npaths] = c;
+	*idx = o->npaths++;
+	return 0;
+}
+
+int origin_replayed_summary(struct origin *o, const struct finding *key,
+			    const struct origin_summary *sum)
+{
+	return add_sum(o, key, sum);
+}
+
+int origin_replayed_watched(struct origin *o, int pid)
+{
+	if (o->nw >= ORIGIN_MAX_WATCHED)
+		return -E2BIG;
+	if (o->nw == o->capw) {
+		size_t cap = o->capw ? o->capw * 2 : 16;
+		struct watched *v = realloc(o->w, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->w = v;
+		o->capw = cap;
+	}
+	o->w[o->nw++] = (struct watched){ .pid = pid };
+	return 0;
+}
+
+void origin_replayed_nsockets(struct origin *o, size_t n)
+{
+	o->nsocks = n;	/* a count only: socks stays empty */
+}

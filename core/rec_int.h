@@ -47,6 +47,7 @@ enum frame_type {
 	FR_NOTE = 5,
 	FR_END = 6,	/* the writer closed the file */
 	FR_CGROUPS = 7,	/* 4.1: the cgroups of the sample of its seq */
+	FR_ORIGINS = 8,	/* 4.2: the origins of its sample's findings */
 };
 #define MAX_CGROUPS	65536	/* rows of a cgroups frame */
 #define MAX_CGROUP_DEPTH 128	/* its tree's depth (real ones: under 10) */
@@ -167,6 +168,13 @@ void rec_enc_action(struct buf *b, const struct actions_audit *au);
 void rec_enc_cgroups(struct buf *b, const struct sample *s);
 int rec_dec_cgroups(struct cur *c, struct sample *s);
 int rec_dec_action(struct cur *c, struct record_action *au);
+
+/* rec_origins.c: the origins of s's findings (s->origin), and back into a
+ * replayed origin (*out, the caller's) against the sample they are of.
+ * 0, -EBADMSG or -ENOMEM. */
+struct origin;
+void rec_enc_origins(struct buf *b, const struct sample *s);
+int rec_dec_origins(struct cur *c, const struct sample *s, struct origin **out);
 
 /* rec_delta.c */
 void rec_enc_keyframe(struct buf *out, int t, const struct rowset *rs);

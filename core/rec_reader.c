@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "leaktop/origin.h"
 #include "rec_int.h"
 
 /* ---- reader ------------------------------------------------------------------- */
@@ -55,6 +56,8 @@ struct record_reader {
 	struct rframe *cgf;	/* cgroups frames (4.1), in file order */
 	size_t ncgf, capcgf;
 	const char *cgroup;	/* --cgroup on every sample, or NULL */
+	struct ogframe *ogf;	/* origins frames (4.2), in file order */
+	size_t nogf, capogf;
 };
 
 static void r_warn(struct record_reader *r, const char *fmt, ...)
@@ -248,6 +251,33 @@ static int frame_push(struct record_reader *r, uint64_t off, const struct frame_
 	return 0;
 }
 
+/* An origins frame, and what it decoded to (kept until the reader is
+ * freed: the samples given out point at it). */
+struct ogframe {
+	struct rframe f;
+	struct origin *o;
+	int tried;
+};
+
+static int ogframe_push(struct record_reader *r, uint64_t off, const struct frame_hdr *h)
+{
+	if (r->nogf == r->capogf) {
+		size_t cap = r->capogf ? r->capogf * 2 : 64;
+		struct ogframe *nv;
+
+		if (cap > SIZE_MAX / sizeof(*nv))
+			return -ENOMEM;
+		nv = realloc(r->ogf, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		r->ogf = nv;
+		r->capogf = cap;
+	}
+	r->ogf[r->nogf] = (struct ogframe){ { off, *h }, NULL, 0 };
+	r->nogf++;
+	return 0;
+}
+
 static int cgframe_push(struct record_reader *r, uint64_t off, const struct frame_hdr *h)
 {
 	if (r->ncgf == r->capcgf) {
@@ -387,6 +417,10 @@ static int scan(struct record_reader *r, uint64_t off)
 			break;
 		case FR_CGROUPS:
 			if ((ret = cgframe_push(r, off, &h)) < 0)
+				return ret;
+			break;
+		case FR_ORIGINS:
+			if ((ret = ogframe_push(r, off, &h)) < 0)
 				return ret;
 			break;
 		case FR_END:
@@ -553,6 +587,9 @@ void record_reader_free(struct record_reader *r)
 	rec_rowset_free(&r->tmp);
 	free(r->frames);
 	free(r->cgf);
+	for (i = 0; i < r->nogf; i++)
+		origin_free(r->ogf[i].o);
+	free(r->ogf);
 	free(r->samples);
 	rec_buf_free(&r->stored);
 	rec_buf_free(&r->raw);
@@ -729,6 +766,50 @@ static int sample_cgroups(struct record_reader *r, uint32_t seq, struct sample *
 	return r->cgroup ? sample_cgroups_cut(s, r->cgroup) : 0;
 }
 
+/*
+ * The origins of the findings of the sample of seq (s, built), from the
+ * origins frame of that seq (a recording before 4.2 has none, nor a
+ * sample whose findings had none): decoded the first time, kept with the
+ * frame.  A frame that does not decode leaves the sample without origins
+ * (a warning says so).  0 or -ENOMEM.
+ */
+static int sample_origins(struct record_reader *r, uint32_t seq, struct sample *s)
+{
+	struct ogframe *g = NULL;
+	struct cur c;
+	size_t i;
+	int ret;
+
+	for (i = r->nogf; i-- > 0;)
+		if (r->ogf[i].f.h.seq == seq) {
+			g = &r->ogf[i];
+			break;
+		}
+	if (!g)
+		return 0;
+	if (!g->tried) {
+		if ((ret = load_payload(r, &g->f, 1)) < 0) {
+			if (ret == -ENOMEM)
+				return ret;
+			g->tried = 1;
+			return 0;
+		}
+		c = (struct cur){ r->raw.p, r->raw.p + r->raw.len, 0, 0 };
+		if (rec_get_u(&c) != seq || c.bad)
+			ret = -EBADMSG;
+		else
+			ret = rec_dec_origins(&c, s, &g->o);
+		if (ret == -ENOMEM)
+			return ret;
+		g->tried = 1;
+		if (ret < 0)
+			r_warn(r, "offset %" PRIu64 ": the origins of sample %u do not decode; "
+			       "left out", g->f.off, seq);
+	}
+	s->origin = g->o;
+	return 0;
+}
+
 int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out,
 			 struct lt_err *err)
 {
@@ -776,6 +857,8 @@ int record_reader_sample(struct record_reader *r, size_t idx, struct sample *out
 	}
 	sample_host(&r->hdr, out);
 	ret = sample_cgroups(r, r->frames[r->samples[idx].frame].h.seq, out);
+	if (ret >= 0)
+		ret = sample_origins(r, r->frames[r->samples[idx].frame].h.seq, out);
 	if (ret < 0) {
 		sample_release(out);
 		return sample_error(r, idx, ret, err);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "leaktop/origin.h"
 #include "rec_int.h"
 
 /* ---- writer ------------------------------------------------------------------- */
@@ -462,6 +463,28 @@ static int write_cgroups(struct record_writer *w, const struct sample *s)
 	return 0;
 }
 
+/* The origins of the findings of the sample just written (format 4.2), in
+ * a frame of their own that older 4.x readers skip; none when no finding
+ * has one (origins off, nothing watched, or a replay). */
+static int write_origins(struct record_writer *w, const struct sample *s)
+{
+	int r, kept;
+
+	if (!origin_nsums(s->origin))
+		return 0;
+	w->payload.len = 0;
+	w->payload.oom = 0;
+	rec_put_u(&w->payload, w->nsamples);
+	rec_enc_origins(&w->payload, s);
+	if ((r = build_frame(w, FR_ORIGINS, s->time, (uint32_t)w->nsamples)) < 0)
+		return w_fail(w, -r, "encoding the origins");
+	if ((r = make_room(w, &kept)) < 0 || (r = append_frame(w, FR_ORIGINS)) < 0)
+		return r;
+	if (!kept)
+		w->have_prev = 0;
+	return 0;
+}
+
 /* Encode the sample payload (keyframe when key) from w->cur against w->prev. */
 static int enc_sample(struct record_writer *w, int key)
 {
@@ -533,7 +556,8 @@ int record_write_sample(struct record_writer *w, const struct sample *s,
 		w->cur[t] = tmp;
 	}
 	w->have_prev = 1;
-	if (write_cgroups(w, s) < 0 || write_finding_events(w, s) < 0)
+	if (write_cgroups(w, s) < 0 || write_origins(w, s) < 0 ||
+	    write_finding_events(w, s) < 0)
 		goto fail;
 	if (fdatasync(w->fd) < 0 && errno != EINVAL && errno != EROFS) {
 		w_fail(w, errno, "sync");

@@ -6,8 +6,9 @@
 # names main, the function that accepts; the unstripped copy gets it by
 # function name.  A UDP socket a watched process creates (leak_udp
 # --swap-after-ms) gets its socket() path.  A process no finding names and
-# --trace does not name is not watched.  The UI with --trace shows the
-# origin in the finding's evidence view.  LEAKTOP_FALLBACKS=bpf gives the
+# --trace does not name is not watched.  A recording carries the
+# origins: the postmortem made from the file names the same path.  The UI
+# with --trace shows the origin in the finding's evidence view.  LEAKTOP_FALLBACKS=bpf gives the
 # findings without origins and one line saying why; --read-only and a
 # replay load nothing.  After SIGKILL of a leaktop that had loaded the
 # tracer, none of its BPF programs is left.  Everything is scoped to this
@@ -105,7 +106,8 @@ check "text: the origin line under the finding" \
 	"$TMPD/stripped.txt"
 check "text: the addr2line command for the developers" \
 	grep -q "addr2line -f -e $TMPD/leak_ghost_stripped 0x" "$TMPD/stripped.txt"
-"$LEAKTOP" -b --trace "$stripped_pid" -n 3 -d 1 --format markdown >"$TMPD/stripped.md" 2>&1
+"$LEAKTOP" -b --trace "$stripped_pid" -n 3 -d 1 --format markdown \
+	--record "$TMPD/stripped.ltrec" >"$TMPD/stripped.md" 2>&1
 check "markdown: the postmortem names the accept path" \
 	grep -Eq "^- [0-9]+ of its [0-9]+ (ghost )?sockets were accepted at leak_ghost_stripped\+0x" \
 	"$TMPD/stripped.md"
@@ -144,10 +146,28 @@ check "--trace with --read-only is refused (it loads BPF)" \
 "$LEAKTOP" -b --read-only -n 2 -d 1 --format json >"$TMPD/ro.json" 2>&1
 check "--read-only: no origins, nothing watched" \
 	bash -c "! grep -q '\"origin' '$TMPD/ro.json'"
-"$LEAKTOP" -b -n 2 -d 1 --record "$TMPD/s.ltrec" >/dev/null 2>&1
+LEAKTOP_FALLBACKS=bpf "$LEAKTOP" -b -n 2 -d 1 --record "$TMPD/s.ltrec" >/dev/null 2>&1
 "$LEAKTOP" -b --replay "$TMPD/s.ltrec" --format json >"$TMPD/replay.json" 2>&1
-check "replay: no origins (recordings carry none yet)" \
+check "replay of a run that traced nothing (bpf off): no origins" \
 	bash -c "! grep -q '\"origin' '$TMPD/replay.json'"
+
+# --- a recording carries them: the postmortem made from the file ----------------------
+"$LEAKTOP" -b --replay "$TMPD/stripped.ltrec" --format markdown >"$TMPD/rstripped.md" \
+	2>"$TMPD/rstripped.err"
+check "recording: the replay says nothing on stderr" test ! -s "$TMPD/rstripped.err"
+check "recording: the postmortem from the file names the accept path at the live offset ($off)" \
+	grep -Eq "^- [0-9]+ of its [0-9]+ (ghost )?sockets were accepted at leak_ghost_stripped\+$off\b" \
+	"$TMPD/rstripped.md"
+check "recording: and the step for the developers" \
+	grep -q "hand this path to the program's developers" "$TMPD/rstripped.md"
+"$LEAKTOP" -b --replay "$TMPD/stripped.ltrec" --format json >"$TMPD/rstripped.json" 2>&1
+check "recording: JSON replay carries the path with the file's build-id" \
+	jq -e --argjson p "$stripped_pid" --arg b "$bid" 'select(.seq == 3) | any(.findings[];
+	      .pid == $p and .origin.paths[0].how == "accept" and
+	      (.origin.paths[0] | .frames[.first].build_id == $b))' "$TMPD/rstripped.json"
+check "recording: the watched pid comes back with it" \
+	jq -e --argjson p "$stripped_pid" 'select(.seq == 3) | .origin_watch.pids | index($p)' \
+	"$TMPD/rstripped.json"
 
 # --- the UI with --trace: the evidence view says where -------------------------------------
 if command -v tmux >/dev/null 2>&1; then

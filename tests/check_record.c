@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "leaktop/origin.h"
 #include "leaktop/record.h"
 #include "leaktop/out.h"
 
@@ -480,6 +481,81 @@ START_TEST(test_frozen_v4_0)
 	ck_assert_uint_eq(f->inode, 30772745);
 	ck_assert_int_eq(f->severity, FINDING_WARNING);
 	ck_assert_uint_eq(s.cgroups.n, 0);
+	sample_release(&s);
+	record_reader_free(r);
+}
+END_TEST
+
+/* Format 4.2: a live run of leak_ghost under --trace (tests/fixtures/
+ * recordings/README.md): the origins of its fd_exhaustion and ghost_sockets
+ * findings come back from the origins frame, the path with its frames,
+ * the counts and the watched pid. */
+START_TEST(test_frozen_v4_2)
+{
+	char path[512], words[640];
+	struct lt_err err = { "" };
+	struct record_reader *r;
+	const struct record_header *h;
+	const struct origin_summary *sum;
+	const struct origin_path *op;
+	const struct origin_frame *fr;
+	const struct finding *f;
+	struct sample s;
+
+	snprintf(path, sizeof(path), "%s/recordings/v4.2.ltrec", fixtures_dir());
+	r = record_reader_open(path, &err);
+	ck_assert_msg(r != NULL, "open %s: %s", path, err.msg);
+	ck_assert_uint_eq(record_reader_nwarnings(r), 0);
+	ck_assert_int_eq(record_reader_complete(r), 1);
+	h = record_reader_header(r);
+	ck_assert_uint_eq(h->major, 4);
+	ck_assert_uint_eq(h->minor, 2);
+	ck_assert_uint_eq(record_reader_nsamples(r), 6);
+
+	/* before any finding: no origins frame, none */
+	ck_assert_int_eq(record_reader_sample(r, 0, &s, &err), 0);
+	ck_assert_ptr_null(s.origin);
+	sample_release(&s);
+
+	ck_assert_int_eq(record_reader_sample(r, 5, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 6);
+	ck_assert_double_eq_tol(s.time, 1796410596.614, 1e-3);
+	ck_assert_ptr_nonnull(s.origin);
+	ck_assert_uint_eq(origin_nwatched(s.origin), 1);
+	ck_assert_int_eq(origin_watched_pid(s.origin, 0), 23409);
+	ck_assert_uint_eq(origin_nsockets(s.origin), 26);
+	ck_assert_str_eq(origin_why_off(s.origin), "");
+
+	f = frozen_finding(&s, FINDING_GHOST_SOCKETS, 23409);
+	sum = origin_summary_of(s.origin, f);
+	ck_assert_ptr_nonnull(sum);
+	ck_assert_str_eq(sum->what, "ghost sockets");
+	ck_assert_uint_eq(sum->total, 29);
+	ck_assert_uint_eq(sum->traced, 26);
+	ck_assert_uint_eq(sum->before, 3);
+	ck_assert_uint_eq(sum->ngroups, 1);
+	ck_assert_uint_eq(sum->groups[0].count, 26);
+	op = origin_path(s.origin, sum->groups[0].path);
+	ck_assert_ptr_nonnull(op);
+	ck_assert_uint_eq(op->how, ORIGIN_HOW_ACCEPT);
+	ck_assert_uint_eq(origin_path_first(op), 1);
+	ck_assert_str_eq(op->frames[0].function, "accept4");
+	fr = &op->frames[1];
+	ck_assert_str_eq(fr->function, "main");
+	ck_assert_uint_eq(fr->offset, 0x54e4);
+	ck_assert_uint_eq(fr->sym_off, 4116);
+	ck_assert_str_eq(fr->module, "/work/main/build-test/tests/leakers/leak_ghost");
+	ck_assert_str_eq(fr->build_id, "7e50df706d561175322b14ca3f8d18f662d94a86");
+	origin_group_words(s.origin, sum, &sum->groups[0], words, sizeof(words));
+	ck_assert_str_eq(words, "26 of its 29 ghost sockets were accepted at main "
+			 "(leak_ghost+0x54e4)");
+
+	f = frozen_finding(&s, FINDING_FD_EXHAUSTION, 23409);
+	sum = origin_summary_of(s.origin, f);
+	ck_assert_ptr_nonnull(sum);
+	ck_assert_str_eq(sum->what, "sockets");
+	ck_assert_uint_eq(sum->total, 30);
+	ck_assert_uint_eq(sum->before, 4);
 	sample_release(&s);
 	record_reader_free(r);
 }
@@ -1292,7 +1368,7 @@ START_TEST(test_cgroups)
 
 	r = record_reader_open(path, &err);
 	ck_assert_msg(r != NULL, "open: %s", err.msg);
-	ck_assert_uint_eq(record_reader_header(r)->minor, 1);
+	ck_assert_uint_eq(record_reader_header(r)->minor, RECORD_FORMAT_MINOR);
 	ck_assert_uint_eq(record_reader_nwarnings(r), 0);
 	for (i = 8; i-- > 0;) {
 		char *got;
@@ -1931,6 +2007,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_frozen_v3_1);
 	tcase_add_test(tc, test_frozen_v4_0);
 	tcase_add_test(tc, test_frozen_v4_1);
+	tcase_add_test(tc, test_frozen_v4_2);
 	tcase_add_loop_test(tc, test_frozen_old, 0,
 			      (int)(sizeof(frozen_olds) / sizeof(frozen_olds[0])));
 	suite_add_tcase(s, tc);

@@ -158,6 +158,30 @@ size_t origin_nsockets(const struct origin *o);
 /* The next step a finding with a known path adds to its own, or NULL. */
 const char *origin_next_step(const struct origin_summary *sum);
 
+/* ---- a recording's origins (core/rec_*.c) -------------------------------- */
+
+/* The summaries o holds for the findings of its last sample: the i-th's
+ * finding (its identity) and summary, NULL past the end. */
+size_t origin_nsums(const struct origin *o);
+const struct finding *origin_sum_at(const struct origin *o, size_t i,
+				    const struct origin_summary **sum);
+/* The word of a summary's what ("socket", "sockets", "ghost sockets") as a
+ * number for a recording (0, 1, 2), and back (NULL for an unknown one). */
+unsigned origin_what_code(const char *what);
+const char *origin_what_word(unsigned code);
+/*
+ * An origin as a recording gave it: nothing loaded, nothing watched live
+ * (origin_why_off says ""); the reader adds its paths, summaries and
+ * watched pids.  NULL on -ENOMEM.  Each add: 0, -ENOMEM, or -E2BIG past
+ * the bounds of a live one (ORIGIN_MAX_PATHS, ORIGIN_MAX_WATCHED).
+ */
+struct origin *origin_replayed(void);
+int origin_replayed_path(struct origin *o, const struct origin_path *p, uint32_t *idx);
+int origin_replayed_summary(struct origin *o, const struct finding *key,
+			    const struct origin_summary *sum);
+int origin_replayed_watched(struct origin *o, int pid);
+void origin_replayed_nsockets(struct origin *o, size_t n);
+
 /* ---- for tests: what the ring buffer would bring ------------------------ */
 
 /* Take one record as the ring buffer gives it (core/bpf/origin_rec.h): a

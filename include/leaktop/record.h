@@ -30,8 +30,9 @@
 #include "leaktop/sample.h"
 
 #define RECORD_FORMAT_MAJOR 4	/* a reader refuses a larger major */
-#define RECORD_FORMAT_MINOR 1	/* a larger minor is read, unknown frames skipped;
-					 * 4.1 added the cgroups frame */
+#define RECORD_FORMAT_MINOR 2	/* a larger minor is read, unknown frames skipped;
+					 * 4.1 added the cgroups frame, 4.2 the
+					 * origins frame */
 
 #define RECORD_KEYFRAME_EVERY 150	/* default: a keyframe every N samples */
 #define RECORD_MIN_MAX_SIZE (256u << 10)	/* smallest --record-max-size */
