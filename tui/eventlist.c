@@ -31,12 +31,12 @@ static const struct table_col cols[NCOLS] = {
 /* rows: events 0 .. nevents-1, then the kept warnings */
 static size_t nevents(const struct tui *t)
 {
-	return record_reader_nevents(t->rp->rd);
+	return record_reader_nevents(replay_reader(t));
 }
 
 static size_t nwarn(const struct tui *t)
 {
-	size_t n = record_reader_nwarnings(t->rp->rd);
+	size_t n = record_reader_nwarnings(replay_reader(t));
 
 	return n > 64 ? 64 : n;
 }
@@ -60,7 +60,7 @@ static void el_cell(struct table *tb, const struct tui *t, uint32_t row, int col
 		    char *buf, size_t sz)
 {
 	const struct record_event *e = row < nevents(t) ?
-				       record_reader_event(t->rp->rd, row) : NULL;
+				       record_reader_event(replay_reader(t), row) : NULL;
 	time_t when;
 	struct tm tm;
 
@@ -89,7 +89,7 @@ static void el_cell(struct table *tb, const struct tui *t, uint32_t row, int col
 		if (e)
 			rows_event_text(e, buf, sz);
 		else
-			lt_sanitize(record_reader_warning(t->rp->rd, row - nevents(t)), buf, sz);
+			lt_sanitize(record_reader_warning(replay_reader(t), row - nevents(t)), buf, sz);
 		break;
 	}
 }
@@ -123,14 +123,14 @@ static int el_elem(struct table *tb, const struct tui *t, uint32_t row, int col)
 	(void)tb;
 	if (row >= nevents(t))
 		return THEME_ERROR;
-	e = record_reader_event(t->rp->rd, row);
+	e = record_reader_event(replay_reader(t), row);
 	if (col == COL_KIND && e->type == RECORD_EV_ACTION)
 		return THEME_ACTION_DONE;
 	if (col == COL_KIND && e->type == RECORD_EV_FINDING)
 		return e->finding.severity == FINDING_CRITICAL ? THEME_FINDING_CRITICAL :
 		       e->finding.severity == FINDING_WARNING ? THEME_FINDING_WARNING :
 								THEME_FINDING_INFO;
-	if (e->sample == t->rp->pos && col < 0)
+	if (e->sample == replay_pos(t) && col < 0)
 		return THEME_NOTE;
 	return -1;
 }
@@ -144,12 +144,12 @@ static void el_enter(struct table *tb, struct tui *t, uint32_t row)
 		tui_set_status(t, THEME_STATUS, "a warning about the file: no sample to show");
 		return;
 	}
-	e = record_reader_event(t->rp->rd, row);
-	if (e->sample >= t->rp->n) {
+	e = record_reader_event(replay_reader(t), row);
+	if (e->sample >= replay_nsamples(t)) {
 		tui_set_status(t, THEME_STATUS, "this event's sample was not kept");
 		return;
 	}
-	t->rp->playing = 0;
+	replay_pause(t);
 	if (tui_open(t, &(struct tui_ref){ .kind = TUI_REF_SAMPLE, .sample = e->sample }) < 0)
 		return;
 	tui_pop(t);	/* frees tb: nothing after this */
@@ -157,7 +157,7 @@ static void el_enter(struct table *tb, struct tui *t, uint32_t row)
 
 static void el_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
-	size_t nw = record_reader_nwarnings(t->rp->rd);
+	size_t nw = record_reader_nwarnings(replay_reader(t));
 
 	(void)tb;
 	snprintf(buf, sz, "%zu event%s in the recording%s%zu warning%s.  Enter: go to its "

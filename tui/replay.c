@@ -328,9 +328,7 @@ int replay_key(struct tui *t, int ch)
 		speed(t, -1);
 		break;
 	case 'g':
-		t->prompt = 'g';
-		t->prompt_buf[0] = '\0';
-		t->dirty |= DIRTY_STATUS;
+		tui_prompt_open(t, 'g', "");
 		break;
 	case 'E':
 		tui_open(t, &(struct tui_ref){ .kind = TUI_REF_EVENTS });
@@ -462,4 +460,25 @@ size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32
 		rp->hist.valid = 1;
 	}
 	return n;
+}
+
+const struct record_reader *replay_reader(const struct tui *t)
+{
+	return t->rp ? t->rp->rd : NULL;
+}
+
+size_t replay_nsamples(const struct tui *t)
+{
+	return t->rp ? t->rp->n : 0;
+}
+
+size_t replay_pos(const struct tui *t)
+{
+	return t->rp ? t->rp->pos : 0;
+}
+
+void replay_pause(struct tui *t)
+{
+	if (t->rp)
+		t->rp->playing = 0;
 }

@@ -2,7 +2,7 @@
  * --replay in the UI (replay.c).  Every figure comes from the recording
  * (leaktop/record.h); nothing here or in the views reads the live machine
  * while t->rp is set.  The replay state is owned by replay.c (t->rp,
- * freed by replay_free); eventlist.c reads it.
+ * freed by replay_free); the views read it through the functions below.
  */
 #ifndef LEAKTOP_TUI_REPLAY_H
 #define LEAKTOP_TUI_REPLAY_H
@@ -44,6 +44,12 @@ int replay_open(struct tui *t, const char *path, uint64_t budget);
  * the status line (t->quit and t->fatal when no sample decodes). */
 void replay_start(struct tui *t);
 void replay_free(struct tui *t);
+/* For the views that show the recording (eventlist.c): its reader, the
+ * number of samples and the one shown; replay_pause stops playing. */
+const struct record_reader *replay_reader(const struct tui *t);
+size_t replay_nsamples(const struct tui *t);
+size_t replay_pos(const struct tui *t);
+void replay_pause(struct tui *t);
 /* The replay keys (t T ] [ g Space + - E); 1 if ch was one. */
 int replay_key(struct tui *t, int ch);
 /* Playing: step when the next sample is due; returns seconds until then

@@ -481,6 +481,13 @@ static void prompt_key(struct tui *t, int ch)
 	}
 }
 
+void tui_prompt_open(struct tui *t, int kind, const char *text)
+{
+	t->prompt = kind;
+	snprintf(t->prompt_buf, sizeof(t->prompt_buf), "%s", text);
+	t->dirty |= DIRTY_STATUS;
+}
+
 static void start_prompt(struct tui *t, int kind)
 {
 	struct view *top = tui_top(t);
@@ -491,11 +498,8 @@ static void start_prompt(struct tui *t, int kind)
 			       kind == '/' ? "search" : "filter");
 		return;
 	}
-	t->prompt = kind;
 	t->prompt_saved_sel = tb->sel;
-	snprintf(t->prompt_buf, sizeof(t->prompt_buf), "%s",
-		 kind == '\\' ? tb->filter : "");
-	t->dirty |= DIRTY_STATUS;
+	tui_prompt_open(t, kind, kind == '\\' ? tb->filter : "");
 }
 
 static void mouse_event(struct tui *t)
@@ -662,11 +666,8 @@ static void handle_key(struct tui *t, int ch)
 		else if (!t->recording)
 			tui_set_status(t, THEME_ERROR, "not recording: the recording stopped "
 				       "after a write error");
-		else {
-			t->prompt = 'm';
-			t->prompt_buf[0] = '\0';
-			t->dirty |= DIRTY_STATUS;
-		}
+		else
+			tui_prompt_open(t, 'm', "");
 		return;
 	case KEY_MOUSE:
 		mouse_event(t);
