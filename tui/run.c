@@ -481,13 +481,6 @@ static void prompt_key(struct tui *t, int ch)
 	}
 }
 
-void tui_prompt_open(struct tui *t, int kind, const char *text)
-{
-	t->prompt = kind;
-	snprintf(t->prompt_buf, sizeof(t->prompt_buf), "%s", text);
-	t->dirty |= DIRTY_STATUS;
-}
-
 static void start_prompt(struct tui *t, int kind)
 {
 	struct view *top = tui_top(t);

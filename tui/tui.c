@@ -288,3 +288,10 @@ void tui_show_procs_in_cgroup(struct tui *t, const char *arg)
 
 	tui_open(t, &ref);
 }
+
+void tui_prompt_open(struct tui *t, int kind, const char *text)
+{
+	t->prompt = kind;
+	snprintf(t->prompt_buf, sizeof(t->prompt_buf), "%s", text);
+	t->dirty |= DIRTY_STATUS;
+}

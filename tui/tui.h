@@ -260,7 +260,7 @@ void tui_switch_pane(struct tui *t, int pane);
 void tui_show_procs_in_cgroup(struct tui *t, const char *arg);
 void tui_set_status(struct tui *t, int elem, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Open the status line's prompt of kind ('/' search, '\\' filter, 'm' note,
+/* (tui.c) Open the status line's prompt of kind ('/' search, '\\' filter, 'm' note,
  * 'g' go to) with text in it; its keys go to run.c's prompt_edit until
  * Enter or Esc. */
 void tui_prompt_open(struct tui *t, int kind, const char *text);
