@@ -445,6 +445,19 @@ static double pid_share(int pid)
 	return (double)(((uint32_t)pid * 2654435761u) >> 20) / 4096.0;
 }
 
+/* Walks of smaps_rollup a second at most in a staggered table: each costs
+ * the kernel the process's page tables (30 % of the UI's CPU at 30,000
+ * processes with every PSS read each 10 s), so with more processes than
+ * pss_every * this each PSS is read less often; its age says how old. */
+#define PT_PSS_PER_S 1000.0
+
+static double pss_period(const struct procs_table *t)
+{
+	double p = t->cfg.pss_every;
+
+	return p > 0 && (double)t->n / PT_PSS_PER_S > p ? (double)t->n / PT_PSS_PER_S : p;
+}
+
 static void pt_entry_init(struct procs_table *t, struct pt_entry *e, int pid, uint64_t ino,
 			  double now)
 {
@@ -458,7 +471,7 @@ static void pt_entry_init(struct procs_table *t, struct pt_entry *e, int pid, ui
 	/* the first update reads everything; a process seen later has its
 	 * turn at a share of the period that depends on its pid */
 	e->next_refresh = now + t->cfg.refresh_every * pid_share(pid);
-	e->next_pss = t->first_done ? now + t->cfg.pss_every * pid_share(pid) : now;
+	e->next_pss = t->first_done ? now + pss_period(t) * pid_share(pid) : now;
 	e->flags = PT_NEW;
 }
 
@@ -755,7 +768,7 @@ static void pt_read_pss(struct procs_table *t, struct pt_entry *e, double now)
 	n = meminfo_read_pss_at(t->procfd, e->p.pid, &pss, &anon, &file, &shmem);
 	/* after the first update's walk of everything, each process's next
 	 * turn comes at a share of the period: the walks spread evenly */
-	e->next_pss = now + t->cfg.pss_every * (t->first_done ? 1 : pid_share(e->p.pid));
+	e->next_pss = now + pss_period(t) * (t->first_done ? 1 : pid_share(e->p.pid));
 	if (n == -EACCES || n == -EPERM) {
 		e->flags |= PT_PSS_HIDDEN;
 		return;

@@ -88,7 +88,9 @@ struct procs_table_config {
 	double identity_every;	/* seconds between reads of cmdline, user,
 				 * netns and limits of one instance (0: 60) */
 	double pss_every;	/* seconds over which every PSS is read once,
-				 * staggered (0: every update; < 0: never) */
+				 * staggered (0: every update; < 0: never);
+				 * longer when that would be more than 1000
+				 * walks a second (n / 1000 s) */
 	double watch_for;	/* seconds a process whose fd count moved (or
 				 * that procs_table_watch named) stays read
 				 * every update (0: 60) */
