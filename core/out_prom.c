@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "leaktop/fallback.h"
+#include "leaktop/origin.h"
 #include "leaktop/out.h"
 #include "out_common.h"
 
@@ -434,6 +435,53 @@ static void prom_cgroups(FILE *f, const struct sample *s, unsigned top)
  * it.  The counts by severity count every open finding not held by a
  * working mitigation (findings_open_counts), duplicates included.
  */
+/* Where each open finding's sockets were created (leaktop/origin.h), when
+ * the exporter traced its process: one series per path, the sockets
+ * created there as its value.  The labels are the call (socket, accept,
+ * socketpair) and the path from the program's own frame outwards (at most
+ * four frames: the series stays the same while the counts move). */
+static void prom_origins(FILE *f, const struct sample *s, const unsigned char *keep)
+{
+	char at[700], one[400], lbl[800];
+	size_t i;
+	uint32_t g, k, first;
+	int said = 0;
+
+	for (i = 0; s->origin && i < s->findings.n; i++) {
+		const struct finding *x = &s->findings.v[i];
+		const struct origin_summary *sum = origin_summary_of(s->origin, x);
+
+		if (!keep[i] || !findings_is_open(x) || !sum)
+			continue;
+		for (g = 0; g < sum->ngroups; g++) {
+			const struct origin_path *p = origin_path(s->origin, sum->groups[g].path);
+
+			if (!p)
+				continue;
+			if (!said++)
+				prom_family(f, "leaktop_finding_origin_sockets", "gauge",
+					    "Sockets of a finding created on one call path of its "
+					    "program (processes leaktop traced; doc/origin.md).");
+			at[0] = '\0';
+			first = origin_path_first(p);
+			for (k = first; k < p->nframes && k < first + 4; k++) {
+				size_t len = strlen(at);
+
+				origin_frame_words(&p->frames[k], one, sizeof(one));
+				snprintf(at + len, sizeof(at) - len, "%s%s", k > first ? " <- " : "",
+					 one);
+			}
+			fprintf(f, "leaktop_finding_origin_sockets{kind=\"%s\",pid=\"%d\",fd=\"%d\","
+				"inode=\"%" PRIu64 "\",how=\"%s\",path=\"%s\"} %u\n",
+				findings_kind_name(x->kind), (int)x->pid, (int)x->fd, x->inode,
+				p->how == ORIGIN_HOW_ACCEPT ? "accept" :
+				p->how == ORIGIN_HOW_SOCKETPAIR ? "socketpair" :
+				p->how == ORIGIN_HOW_SOCKET ? "socket" : "other",
+				out_prom_label(at, lbl, sizeof(lbl)), sum->groups[g].count);
+		}
+	}
+}
+
 static int prom_findings(FILE *f, const struct sample *s)
 {
 	static const int sev[] = { FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO };
@@ -507,6 +555,7 @@ static int prom_findings(FILE *f, const struct sample *s)
 			(int)x->pid, (int)x->fd, x->inode,
 			out_prom_label(x->cause_text, cause, sizeof(cause)), x->bytes);
 	}
+	prom_origins(f, s, keep);
 	free(keep);
 	return 0;
 }

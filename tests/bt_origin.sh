@@ -169,6 +169,39 @@ check "recording: the watched pid comes back with it" \
 	jq -e --argjson p "$stripped_pid" 'select(.seq == 3) | .origin_watch.pids | index($p)' \
 	"$TMPD/rstripped.json"
 
+# --- --serve traces what its findings name: the exposition says where ------------------
+# (the exporter keeps running, so a leak that goes on gets its path there;
+# "keep --serve running" in the sentence above is that)
+if command -v curl >/dev/null 2>&1; then
+	start_bg sg "$TMPD/leak_ghost_stripped" --limit 256 --interval-ms 100 --seconds 90
+	port=
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 40000))
+		ss -Hltn "sport = :$p" | grep -q . || { port=$p; break; }
+	done
+	"$LEAKTOP" --serve "127.0.0.1:$port" -d 1 >/dev/null 2>"$TMPD/serve.err" &
+	srv=$!
+	CHILDREN="$CHILDREN $srv"
+	got=
+	for i in $(seq 1 150); do
+		curl -s --max-time 2 "http://127.0.0.1:$port/metrics" >"$TMPD/o.prom" 2>/dev/null
+		grep -q "^leaktop_finding_origin_sockets{kind=\"ghost_sockets\",pid=\"$sg_pid\"" \
+			"$TMPD/o.prom" && { got=1; break; }
+		sleep 0.2
+	done
+	grep "^leaktop_finding_origin_sockets{.*pid=\"$sg_pid\"" "$TMPD/o.prom" | sed 's/^/  serve: /'
+	check "serve: the ghost finding's sockets get their accept path in the exposition" \
+		grep -Eq "^leaktop_finding_origin_sockets\{kind=\"ghost_sockets\",pid=\"$sg_pid\",fd=\"-1\",inode=\"0\",how=\"accept\",path=\"leak_ghost_stripped\+0x[0-9a-f]+( <- [^\"]*)?\"\} [1-9]" \
+		"$TMPD/o.prom"
+	if command -v promtool >/dev/null 2>&1; then
+		check "serve: promtool check metrics passes with the origin series" \
+			bash -c 'promtool check metrics <"$1"' _ "$TMPD/o.prom"
+	fi
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	kill "$sg_bgpid" 2>/dev/null
+fi
+
 # --- the UI with --trace: the evidence view says where -------------------------------------
 if command -v tmux >/dev/null 2>&1; then
 	. "$TESTS_SRC/tmux.sh"

@@ -131,7 +131,7 @@ int source_live_sampler(struct source *src, struct lt_err *err)
 	if (!src->ctx)
 		return -1;
 	/* --read-only loads no BPF; origins need the live kernel's sockets */
-	if (!o->read_only && cfg.census && (o->batch || o->ntrace)) {
+	if (!o->read_only && cfg.census && (o->batch || o->ntrace || o->serve_addr)) {
 		src->origin = origin_new();
 		if (!src->origin) {
 			snprintf(err->msg, sizeof(err->msg), "out of memory");

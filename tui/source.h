@@ -57,8 +57,8 @@ int source_live_open(struct source *src);
 /* The live sampler alone (no recording, no output): 0, or -1 with err.  The
  * UI's loop and the exporter (serve.c) pace it, and the UI records itself;
  * they read through source_live_take.  Socket origins are traced (src->origin) unless
- * --read-only: in batch mode for the --trace processes and those findings
- * name, in the UI only when --trace asked for them. */
+ * --read-only: in batch mode and the exporter for the --trace processes and
+ * those findings name, in the UI only when --trace asked for them. */
 int source_live_sampler(struct source *src, struct lt_err *err);
 /*
  * The live sampler's next sample into *s, seeded by prev (NULL: a full
