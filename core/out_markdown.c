@@ -342,8 +342,8 @@ static int md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 		fprintf(f, " | %s inode %" PRIu64 " (netns %" PRIu64 ") | %s | %s | %s | ",
 			ltsock_proto_name(q), q->inode, q->netns,
 			out_markdown_cell(loc, e1, sizeof(e1)), out_markdown_cell(peer, e2, sizeof(e2)),
-			old ? units_size(old->recv_q, s1, sizeof(s1)) : "(new)");
-		fprintf(f, "%s | %s | ", units_size(q->recv_q, s1, sizeof(s1)), g);
+			old ? units_size(ltsock_recv_q(old), s1, sizeof(s1)) : "(new)");
+		fprintf(f, "%s | %s | ", units_size(ltsock_recv_q(q), s1, sizeof(s1)), g);
 		md_flags(f, r->flags);
 		fputs(" |\n", f);
 	}
@@ -394,7 +394,7 @@ static int md_processes(FILE *f, const struct sample *a, const struct sample *b,
 		else
 			snprintf(rate, sizeof(rate), "-");
 		if (p->exhaustion_s >= 0)
-			units_duration(p->exhaustion_s, ex, sizeof(ex));
+			units_duration_days(p->exhaustion_s, ex, sizeof(ex));
 		else
 			snprintf(ex, sizeof(ex), "-");
 		fprintf(f, "| %d | %s | %s | ", (int)p->pid,

@@ -258,7 +258,7 @@ static int prom_sockets(FILE *f, const struct sample *s, unsigned top)
 			sock_labels(s, q, labels, sizeof(labels));
 			switch (m) {
 			case 0:
-				fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->recv_q);
+				fprintf(f, "%s{%s} %" PRIu64 "\n", fam[m].name, labels, (uint64_t)ltsock_recv_q(q));
 				break;
 			case 1:
 				if (q->have & LTSOCK_HAVE_SKMEM)

@@ -71,6 +71,13 @@ check "UI: ... and counts no open warning for it" \
 	bash -c "! head -1 '$TMPD/screen' | grep -Eq '[0-9] (warning|critical)'" ||
 	cat "$TMPD/screen"
 keys m q
+# at 80x24 the strip is one line with a count: the mitigated finding is
+# counted as such, not as "0 info"
+tmux_start n 80x24 LC_ALL=C.UTF-8 "$LEAKTOP" -d 1 -p "$pkt_pid" --read-only
+check "UI 80x24: the strip's one line says '1 mitigated:'" \
+	wait_for n grep -q '^ *1 mitigated:' || cat "$TMPD/screen"
+check "UI 80x24: ... and no count of 0" bash -c "! grep -Eq '^ *0 [a-z]+:' '$TMPD/screen'"
+keys n q
 
 RC=0
 "$LEAKTOP" --act undo-filter --pid "$pkt_pid" --fd "$pkt_fd" --yes --audit-log "$AUDIT" \

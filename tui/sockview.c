@@ -109,12 +109,14 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	}
 	rows_sock_field(s, i, ROWS_SOCK_DROPS, 8, f[0], sizeof(f[0]));
 	rows_sock_field(s, i, ROWS_SOCK_GROWTH, 8, f[1], sizeof(f[1]));
+	if (strcmp(f[1], "-"))	/* "+14.6K/s", as the pane's GROWTH/s */
+		strncat(f[1], "/s", sizeof(f[1]) - strlen(f[1]) - 1);
 	rows_sock_field(s, i, ROWS_SOCK_FLAGS, 40, f[2], sizeof(f[2]));
 	if (k->have & LTSOCK_HAVE_DROPS)
-		add(sv, "drops   %u (%s/s)   growth %s B/s   flags %s", k->drops, f[0], f[1],
+		add(sv, "drops   %u (%s/s)   growth %s   flags %s", k->drops, f[0], f[1],
 		    f[2][0] ? f[2] : "none");
 	else
-		add(sv, "drops   -   growth %s B/s   flags %s", f[1], f[2][0] ? f[2] : "none");
+		add(sv, "drops   -   growth %s   flags %s", f[1], f[2][0] ? f[2] : "none");
 	add(sv, "uid %u   cookie %" PRIu64 "   ifindex %u   source %s", (unsigned)k->uid,
 	    k->cookie, (unsigned)k->ifindex,
 	    ltsock_source_name(k));

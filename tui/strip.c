@@ -127,10 +127,22 @@ void strip_draw(struct tui *t)
 		return;
 	}
 	/* "2 critical: <the top one, its figures kept> -> its action"; the
-	 * header carries every count, '!' opens it */
+	 * header carries every count, '!' opens it.  The counts leave working
+	 * mitigations out, so the one line shows the first finding they
+	 * count (a working mitigation sorts above the open problems of lower
+	 * severities), and its own severity's count */
+	for (i = 0; (f = open_finding(t, i)) != NULL && findings_mitigated_works(f); i++)
+		;
 	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
-	snprintf(buf, sizeof(buf), "%zu %s:", crit ? crit : warn ? warn : info,
-		 crit ? "critical" : warn ? "warning" : "info");
+	if (f)
+		snprintf(buf, sizeof(buf), "%zu %s:", f->severity == FINDING_CRITICAL ? crit :
+			 f->severity == FINDING_WARNING ? warn : info,
+			 findings_severity_name(f->severity));
+	else
+		snprintf(buf, sizeof(buf), "%zu mitigated:",
+			 findings_mitigated_count(&t->cur.findings));
+	if (!f)
+		f = open_finding(t, 0);
 	x = 1 + draw_text(t, TUI_Y_STRIP, 1, COLS - 2, buf,
 			  rows_severity_elem(f->severity));
 	x += draw_text(t, TUI_Y_STRIP, x, COLS - x, " ", THEME_NORMAL);
