@@ -17,6 +17,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "leaktop/units.h"
+#include "leaktop/procs.h"
 #include "leaktop/sample.h"
 #include "../alloc_hook.h"
 #include "findings_int.h"
@@ -95,6 +96,10 @@ int findings_rule_owner(const struct sample *s, const struct ltsock *k, int32_t 
 	*fd = o->fd;
 	if (fdtable_census_proc(&s->owners, o->pid))
 		snprintf(comm, 64, "%s", fdtable_census_proc(&s->owners, o->pid)->comm);
+	else if (procs_find(&s->procs, o->pid))
+		/* a light census keeps no entry for an owner it has not read
+		 * yet: the sample's process table names it */
+		snprintf(comm, 64, "%s", procs_find(&s->procs, o->pid)->comm);
 	return 0;
 }
 
