@@ -8,10 +8,7 @@
 # --swap-after-ms) gets its socket() path.  A process no finding names and
 # --trace does not name is not watched.  A recording carries the
 # origins: the postmortem made from the file names the same path.  The UI
-# with --trace shows the origin in the finding's evidence view; without
-# --trace the key o on the leaker's row in the Processes pane traces it,
-# and its new socket's evidence and socket view show the origin; under
-# --read-only the key says origins are off.  LEAKTOP_FALLBACKS=bpf gives the
+# with --trace shows the origin in the finding's evidence view.  LEAKTOP_FALLBACKS=bpf gives the
 # findings without origins and one line saying why; --read-only and a
 # replay load nothing.  After SIGKILL of a leaktop that had loaded the
 # tracer, none of its BPF programs is left.  Everything is scoped to this
@@ -239,74 +236,6 @@ if command -v tmux >/dev/null 2>&1; then
 		wait_for ui grep -Eq "Origin: its socket was created at .*leak_udp\+0x" ||
 		{ echo "--- the screen:"; cat "$TMPD/screen"; }
 	keys ui q
-
-	# --- the UI without --trace: the key o on a process traces it ----------------
-	start_bg uik "$L/leak_udp" --interval-ms 5 --swap-after-ms 10000 --seconds 60
-	tmux_start uik 120x40 "LC_ALL=C.UTF-8 $LEAKTOP -d 1 --census-interval 1"
-	wait_for uik has "F1Help" >/dev/null
-	# the Processes pane; the search lands on the leaker's row (a pid that
-	# merely contains its digits is skipped with n)
-	keys uik 2
-	wait_for uik grep -q "[0-9] processes" >/dev/null
-	keys uik / "$uik_pid " Enter
-	traced=
-	for i in $(seq 1 5); do
-		keys uik o
-		wait_for uik grep -q "tracing pid [0-9]*: \|socket origins are off" || break
-		if grep -q "tracing pid $uik_pid: sockets it creates from now on get their origin" \
-			"$TMPD/screen"; then
-			traced=1
-			break
-		fi
-		keys uik n
-	done
-	check "UI key o: the status line says the leaker is traced" test -n "$traced" ||
-		{ echo "--- the screen:"; cat "$TMPD/screen"; }
-	check "UI key o: it was traced before the leaker made its new socket" \
-		bash -c "! grep -q 'swapped fd' '$TMPD/uik.err'"
-	for i in $(seq 1 150); do
-		grep -q "swapped fd" "$TMPD/uik.err" && break
-		sleep 0.2
-	done
-	new=$(sed -n 's/.*swapped fd [0-9]*: inode [0-9]* -> \([0-9]*\).*/\1/p' "$TMPD/uik.err")
-	keys uik 3
-	opened=
-	for i in $(seq 1 30); do
-		keys uik / "$uik_pid/$uik_fd" Enter
-		wait_for uik has "F1Help" >/dev/null
-		keys uik Enter
-		if wait_for uik grep -q "finding unread_queue: socket " &&
-		   grep -q "finding unread_queue: socket ${new:-none}\b" "$TMPD/screen"; then
-			opened=1
-			break
-		fi
-		keys uik Escape
-		sleep 1
-	done
-	check "UI key o: the new socket's finding opens ($new)" test -n "$opened"
-	check "UI key o: the evidence view says where the socket was created" \
-		wait_for uik grep -Eq "Origin: its socket was created at .*leak_udp\+0x" ||
-		{ echo "--- the screen:"; cat "$TMPD/screen"; }
-	# the socket's own view says it too (the Sockets pane, its row)
-	keys uik Escape 1
-	wait_for uik has "F1Help" >/dev/null
-	keys uik / "$uik_pid/$uik_fd" Enter
-	keys uik Enter
-	check "UI key o: the socket view has the origin line" \
-		wait_for uik grep -Eq "origin  its socket was created at .*leak_udp\+0x" ||
-		{ echo "--- the screen:"; cat "$TMPD/screen"; }
-	keys uik q
-
-	# --- --read-only: the key says origins are off --------------------------------
-	tmux_start ro 120x40 "LC_ALL=C.UTF-8 $LEAKTOP -d 1 --read-only"
-	wait_for ro has "F1Help" >/dev/null
-	keys ro 2
-	wait_for ro grep -q "[0-9] processes" >/dev/null
-	keys ro o
-	check "UI --read-only: the key o says origins are off, and why" \
-		wait_for ro grep -q "socket origins are off: --read-only loads no BPF" ||
-		{ echo "--- the screen:"; cat "$TMPD/screen"; }
-	keys ro q
 else
 	echo "note: no tmux; the UI part is skipped"
 fi
