@@ -993,19 +993,7 @@ int origin_replayed_summary(struct origin *o, const struct finding *key,
 
 int origin_replayed_watched(struct origin *o, int pid)
 {
-	if (o->nw >= ORIGIN_MAX_WATCHED)
-		return -E2BIG;
-	if (o->nw == o->capw) {
-		size_t cap = o->capw ? o->capw * 2 : 16;
-		struct watched *v = realloc(o->w, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		o->w = v;
-		o->capw = cap;
-	}
-	o->w[o->nw++] = (struct watched){ .pid = pid };
-	return 0;
+	return watched_add(o, pid);	/* have_before 0: nothing was taken */
 }
 
 void origin_replayed_nsockets(struct origin *o, size_t n)

@@ -172,8 +172,9 @@ const char *origin_what_word(unsigned code);
 /*
  * An origin as a recording gave it: nothing loaded, nothing watched live
  * (origin_why_off says ""); the reader adds its paths, summaries and
- * watched pids.  NULL on -ENOMEM.  Each add: 0, -ENOMEM, or -E2BIG past
- * the bounds of a live one (ORIGIN_MAX_PATHS, ORIGIN_MAX_WATCHED).
+ * watched pids.  NULL on -ENOMEM.  Each add: 0, -ENOMEM, or -E2BIG
+ * (a path) or -ENOSPC (a pid) past the bounds of a live one
+ * (ORIGIN_MAX_PATHS, ORIGIN_MAX_WATCHED).
  */
 struct origin *origin_replayed(void);
 int origin_replayed_path(struct origin *o, const struct origin_path *p, uint32_t *idx);
