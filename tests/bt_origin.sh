@@ -7,8 +7,8 @@
 # function name.  A UDP socket a watched process creates (leak_udp
 # --swap-after-ms) gets its socket() path.  A process no finding names and
 # --trace does not name is not watched.  A recording carries the
-# origins: the postmortem made from the file names the same path.  The UI
-# with --trace shows the origin in the finding's evidence view.  LEAKTOP_FALLBACKS=bpf gives the
+# origins: the postmortem made from the file names the same path (the UI
+# is bt_origin_ui.sh, which runs beside this one).  LEAKTOP_FALLBACKS=bpf gives the
 # findings without origins and one line saying why; --read-only and a
 # replay load nothing.  After SIGKILL of a leaktop that had loaded the
 # tracer, none of its BPF programs is left.  Everything is scoped to this
@@ -200,44 +200,6 @@ if command -v curl >/dev/null 2>&1; then
 	kill "$srv" 2>/dev/null
 	wait "$srv" 2>/dev/null
 	kill "$sg_bgpid" 2>/dev/null
-fi
-
-# --- the UI with --trace: the evidence view says where -------------------------------------
-if command -v tmux >/dev/null 2>&1; then
-	. "$TESTS_SRC/tmux.sh"
-	start_bg uiu "$L/leak_udp" --interval-ms 5 --swap-after-ms 2500 --seconds 60
-	# a full census every sample: the new socket has its owner at once
-	tmux_start ui 120x40 "LC_ALL=C.UTF-8 $LEAKTOP -d 1 --census-interval 1 --trace $uiu_pid"
-	for i in $(seq 1 100); do
-		grep -q "swapped fd" "$TMPD/uiu.err" && break
-		sleep 0.2
-	done
-	new=$(sed -n 's/.*swapped fd [0-9]*: inode [0-9]* -> \([0-9]*\).*/\1/p' "$TMPD/uiu.err")
-	# The old socket's finding (if it became one before the swap) resolves
-	# and the new socket's comes once its queue has grown: both rows say
-	# $uiu_pid/$uiu_fd, so open the evidence until it is the new socket's
-	# (on a loaded machine the new finding can come samples later).
-	keys ui 3
-	opened=
-	for i in $(seq 1 30); do
-		keys ui / "$uiu_pid/$uiu_fd" Enter
-		wait_for ui has "F1Help" >/dev/null
-		keys ui Enter
-		if wait_for ui grep -q "finding unread_queue: socket " &&
-		   grep -q "finding unread_queue: socket ${new:-none}\b" "$TMPD/screen"; then
-			opened=1
-			break
-		fi
-		keys ui Escape
-		sleep 1
-	done
-	check "UI: the new socket's finding opens ($new)" test -n "$opened"
-	check "UI: the evidence view says where the socket was created" \
-		wait_for ui grep -Eq "Origin: its socket was created at .*leak_udp\+0x" ||
-		{ echo "--- the screen:"; cat "$TMPD/screen"; }
-	keys ui q
-else
-	echo "note: no tmux; the UI part is skipped"
 fi
 
 # --- SIGKILL: the kernel drops the tracer with the process ------------------------------

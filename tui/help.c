@@ -39,6 +39,8 @@ static const char *const keys[][2] = {
 	{ "mouse", "click: select a row, sort by a header, switch tabs;" },
 	{ "", "double-click opens; the wheel scrolls (--no-mouse: off)" },
 	{ "e", "evidence view: show the whole explanation" },
+	{ "o", "trace the selected process (or the socket's, the finding's):" },
+	{ "", "the sockets it creates from now on get their origin (--trace)" },
 };
 
 /* In replay: these replace Space, + -, m and the action keys. */

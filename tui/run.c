@@ -550,6 +550,34 @@ static void open_actions(struct tui *t, struct view *top)
 	tui_open(t, &ref);
 }
 
+/*
+ * 'o': trace the selected process (the Processes pane's row, an fd table's
+ * process; a socket's owner, a finding's process): the sockets it creates
+ * from now on get their origin.  The live source makes its tracer on first
+ * use (source_live_trace); a status line says so, or why origins are off.
+ */
+static void trace_selected(struct tui *t, struct view *top)
+{
+	struct tui_target tg;
+	char why[256];
+
+	if (t->rp || !t->src) {
+		tui_set_status(t, THEME_STATUS, "socket origins are off: replay: recordings "
+			       "carry no tracer (trace a live process)");
+		return;
+	}
+	if (!t->have || !top->cls->target || top->cls->target(top, t, &tg) < 0 || tg.pid <= 0) {
+		tui_set_status(t, THEME_STATUS, "nothing to trace here: select a process "
+			       "(Processes pane, an fd table)");
+		return;
+	}
+	if (source_live_trace(t->src, tg.pid, why, sizeof(why)) < 0)
+		tui_set_status(t, THEME_ERROR, "socket origins are off: %s", why);
+	else
+		tui_set_status(t, THEME_STATUS, "tracing pid %d: sockets it creates from now "
+			       "on get their origin", tg.pid);
+}
+
 static void handle_key(struct tui *t, int ch)
 {
 	struct view *top = tui_top(t);
@@ -639,6 +667,9 @@ static void handle_key(struct tui *t, int ch)
 		return;
 	case 'a':
 		open_actions(t, top);
+		return;
+	case 'o':
+		trace_selected(t, top);
 		return;
 	case '!':
 		strip_open(t, 0);

@@ -4,7 +4,8 @@
  * samples).  Found again by (netns, inode) on
  * every sample; when it disappears the last figures stay, marked gone.
  * Enter on an owner opens that process's fd table; 'a' acts on the socket
- * through the selected owner's fd.
+ * through the selected owner's fd.  A socket a finding is about shows where
+ * it was created when that finding has an origin (leaktop/origin.h).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -18,7 +19,9 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/fdtable.h"
+#include "leaktop/findings.h"
 #include "leaktop/history.h"
+#include "leaktop/origin.h"
 #include "leaktop/sample.h"
 #include "leaktop/socket.h"
 #include "rows.h"
@@ -54,6 +57,34 @@ static void add(struct sockview *sv, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sv->line[sv->nlines++], sizeof(sv->line[0]), fmt, ap);
 	va_end(ap);
+}
+
+/* "origin  its socket was created at ...": the origin of the finding
+ * about this socket, the evidence view's line (sanitised by origin.c) */
+static void origin_line(struct sockview *sv, const struct sample *s, const struct ltsock *k)
+{
+	const struct origin_summary *os;
+	char where[640];
+	size_t j;
+
+	for (j = 0; s->origin && j < s->findings.n; j++) {
+		const struct finding *f = &s->findings.v[j];
+
+		if (f->inode != k->inode || f->netns != k->netns)
+			continue;
+		os = origin_summary_of(s->origin, f);
+		if (!os)
+			continue;
+		if (os->ngroups) {
+			origin_group_words(s->origin, os, &os->groups[0], where, sizeof(where));
+			add(sv, "origin  %s", where);
+		} else {
+			origin_rest_words(os, where, sizeof(where));
+			if (where[0])
+				add(sv, "origin  %s", where);
+		}
+		return;
+	}
 }
 
 static void fill(struct sockview *sv, struct tui *t, size_t i)
@@ -122,6 +153,8 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	    ltsock_source_name(k));
 	if (k->path)
 		add(sv, "path    %s", lt_sanitize(k->path, path, sizeof(path)));
+
+	origin_line(sv, s, k);
 
 	/* live: the sampler's history; replay: the recorded samples */
 	sv->nhist = tui_sock_history(t, k->netns, k->inode, hq, HISTORY_POINTS);

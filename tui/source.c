@@ -152,6 +152,42 @@ int source_live_sampler(struct source *src, struct lt_err *err)
 	return 0;
 }
 
+int source_live_trace(struct source *src, int pid, char *why, size_t whysz)
+{
+	const struct lt_opts *o;
+	struct sample_config cfg;
+
+	why[0] = '\0';
+	if (!src || !src->live) {
+		snprintf(why, whysz, "replay: tracing needs the live machine");
+		return -1;
+	}
+	o = src->o;
+	if (o->read_only) {
+		snprintf(why, whysz, "--read-only loads no BPF");
+		return -1;
+	}
+	lt_opts_sample_config(o, &cfg);
+	if (!cfg.census) {
+		snprintf(why, whysz, "no socket census in this run");
+		return -1;
+	}
+	/* made on first use: the next sample follows it (origin_update) */
+	if (!src->origin) {
+		src->origin = origin_new();
+		if (!src->origin) {
+			snprintf(why, whysz, "out of memory");
+			return -1;
+		}
+	}
+	if (origin_watch(src->origin, pid) < 0) {
+		snprintf(why, whysz, "%s", origin_why_off(src->origin)[0] ?
+			 origin_why_off(src->origin) : "too many processes watched");
+		return -1;
+	}
+	return 0;
+}
+
 int source_live_open(struct source *src)
 {
 	const struct lt_opts *o = src->o;

@@ -58,8 +58,15 @@ int source_live_open(struct source *src);
  * UI's loop and the exporter (serve.c) pace it, and the UI records itself;
  * they read through source_live_take.  Socket origins are traced (src->origin) unless
  * --read-only: in batch mode and the exporter for the --trace processes and
- * those findings name, in the UI only when --trace asked for them. */
+ * those findings name, in the UI when --trace asked for them or on
+ * source_live_trace. */
 int source_live_sampler(struct source *src, struct lt_err *err);
+/*
+ * Watch pid's new sockets from now on (the UI's key on a process): the
+ * tracer is made on first use.  0, or -1 with why set (one line): in
+ * replay, under --read-only, or origins are off (origin_why_off).
+ */
+int source_live_trace(struct source *src, int pid, char *why, size_t whysz);
 /*
  * The live sampler's next sample into *s, seeded by prev (NULL: a full
  * census; consumed either way, afterwards it may only be released); the
