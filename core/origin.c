@@ -892,6 +892,20 @@ void origin_rest_words(const struct origin_summary *sum, char *buf, size_t bufsz
 	}
 }
 
+int origin_brief(const struct origin *o, const struct finding *f, char *buf, size_t bufsz)
+{
+	const struct origin_summary *sum = o && f ? origin_summary_of(o, f) : NULL;
+
+	buf[0] = '\0';
+	if (!sum)
+		return 0;
+	if (sum->ngroups)
+		origin_group_words(o, sum, &sum->groups[0], buf, bufsz);
+	else
+		origin_rest_words(sum, buf, bufsz);
+	return buf[0] != '\0';
+}
+
 void origin_addr2line(const struct origin_frame *fr, char *buf, size_t bufsz)
 {
 	char raw[320];

@@ -4,9 +4,9 @@
 # --swap-after-ms) shows "Origin: its socket was created at leak_udp+0x..."
 # in its evidence view.  Without --trace, the key o on the leaker's row in
 # the Processes pane traces it: the status line says so, and the socket it
-# creates afterwards gets its origin in the evidence view and in the
-# socket's own view.  Under --read-only the key says origins are off, and
-# why.  Scoped to this test's own leakers (by pid, fd and inode), so it runs
+# creates afterwards gets its origin in the evidence view, in the
+# socket's own view and in the note of the process's fd table.  Under
+# --read-only the key says origins are off, and why.  Scoped to this test's own leakers (by pid, fd and inode), so it runs
 # beside the others.  Skips (77) when the build has no origins, the kernel
 # refuses the tracer, or there is no tmux.
 # start_bg sets uiu_pid, uik_pid...
@@ -123,6 +123,14 @@ uicheck "key o: the socket view is the new socket's" \
 	wait_for uik grep -q "inode $new "
 uicheck "key o: the socket view has the origin line" \
 	wait_for uik grep -Eq "origin  its socket was created at .*leak_udp\+0x"
+# and the leaker's fd table, in its note line (wide enough to hold it)
+resize uik 240x40
+keys uik Escape 2
+wait_for uik grep -q "[0-9] processes" >/dev/null
+keys uik / "$uik_pid " Enter
+keys uik Enter
+uicheck "key o: the fd table's note has the origin" \
+	wait_for uik grep -Eq "pid $uik_pid \(leak_udp\): .*; origin: its socket was created at .*leak_udp\+0x"
 keys uik q
 kill "$uik_bgpid" 2>/dev/null
 

@@ -256,8 +256,18 @@ START_TEST(test_group_and_words)
 	origin_group_words(o, sum, &sum->groups[0], words, sizeof(words));
 	ck_assert_msg(!strncmp(words, "its socket was created at origin_chain_c (", 42), "%s",
 		      words);
+	/* the views' one line (socket view, fd table) is that sentence */
+	{
+		char brief[640];
+
+		ck_assert_int_eq(origin_brief(o, &f, brief, sizeof(brief)), 1);
+		ck_assert_str_eq(brief, words);
+	}
 	f.pid = pid + 1;
 	ck_assert_ptr_null(origin_summary_of(o, &f));
+	ck_assert_int_eq(origin_brief(o, &f, words, sizeof(words)), 0);
+	ck_assert_str_eq(words, "");
+	ck_assert_int_eq(origin_brief(NULL, &f, words, sizeof(words)), 0);
 	origin_free(o);
 }
 END_TEST

@@ -19,7 +19,9 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/fdtable.h"
+#include "leaktop/findings.h"
 #include "leaktop/history.h"
+#include "leaktop/origin.h"
 #include "leaktop/procs.h"
 #include "leaktop/sample.h"
 #include "rows.h"
@@ -251,6 +253,26 @@ static int fd_target(struct table *tb, const struct tui *t, uint32_t row,
 	return tui_target_init(t, fv->pid, -1, 0, 0, ACTIONS_NONE, out);
 }
 
+/* "; origin: 31 of its 33 ghost sockets were accepted at ...": where the
+ * sockets of the process's first open finding with an origin were made
+ * (origin_brief, the socket view's line) */
+static void fd_origin(const struct fdview *fv, const struct tui *t, char *buf, size_t sz)
+{
+	const struct sample *s = &t->cur;
+	char where[640];
+	size_t j, len = strlen(buf);
+
+	for (j = 0; t->have && s->origin && j < s->findings.n; j++) {
+		const struct finding *f = &s->findings.v[j];
+
+		if (f->pid == fv->pid && f->state != FINDING_RESOLVED &&
+		    origin_brief(s->origin, f, where, sizeof(where))) {
+			snprintf(buf + len, sz - len, "; origin: %s", where);
+			return;
+		}
+	}
+}
+
 static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
 	const struct fdview *fv = fv_of(tb);
@@ -288,6 +310,7 @@ static void fd_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 		snprintf(lim, sizeof(lim), " (limit %" PRId64 ")", p->fd_soft);
 	snprintf(buf, sz, "pid %d (%s): %zu fds%s, %zu sockets, %zu ghosts", fv->pid, comm,
 		 ft_of(fv)->n, lim, socks, ghosts);
+	fd_origin(fv, t, buf, sz);
 }
 
 static void fd_title(struct table *tb, const struct tui *t, char *buf, size_t sz)

@@ -60,30 +60,20 @@ static void add(struct sockview *sv, const char *fmt, ...)
 }
 
 /* "origin  its socket was created at ...": the origin of the finding
- * about this socket, the evidence view's line (sanitised by origin.c) */
+ * about this socket (origin_brief, the line the fd table shows too) */
 static void origin_line(struct sockview *sv, const struct sample *s, const struct ltsock *k)
 {
-	const struct origin_summary *os;
 	char where[640];
 	size_t j;
 
 	for (j = 0; s->origin && j < s->findings.n; j++) {
 		const struct finding *f = &s->findings.v[j];
 
-		if (f->inode != k->inode || f->netns != k->netns)
-			continue;
-		os = origin_summary_of(s->origin, f);
-		if (!os)
-			continue;
-		if (os->ngroups) {
-			origin_group_words(s->origin, os, &os->groups[0], where, sizeof(where));
+		if (f->inode == k->inode && f->netns == k->netns &&
+		    origin_brief(s->origin, f, where, sizeof(where))) {
 			add(sv, "origin  %s", where);
-		} else {
-			origin_rest_words(os, where, sizeof(where));
-			if (where[0])
-				add(sv, "origin  %s", where);
+			return;
 		}
-		return;
 	}
 }
 

@@ -145,6 +145,10 @@ void origin_group_words(const struct origin *o, const struct origin_summary *sum
  * 33 ghost sockets were created before leaktop watched it; restart it
  * under watch or keep --serve running". */
 void origin_rest_words(const struct origin_summary *sum, char *buf, size_t bufsz);
+/* The one line a view gives f's origin (the socket view, an fd table):
+ * its biggest path's sentence, else its rest line; 0 and "" when f has
+ * none.  Sanitised. */
+int origin_brief(const struct origin *o, const struct finding *f, char *buf, size_t bufsz);
 /* The addr2line command for a frame without a symbol:
  * "addr2line -f -e /usr/bin/gshell 0x1a2b"; sanitised. */
 void origin_addr2line(const struct origin_frame *fr, char *buf, size_t bufsz);
