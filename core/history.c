@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "leaktop/history.h"
+#include "leaktop/sample.h"
 #include "alloc_hook.h"
 
 struct series {
@@ -752,4 +753,165 @@ double history_ghost_since(const struct history *h, int pid, uint64_t inode)
 	ssize_t k = hindex_find(&h->gix, h->g, sizeof(*h->g), (uint64_t)pid, inode);
 
 	return k < 0 ? -1 : h->g[k].first_seen;
+}
+
+/* ---- the memory series -------------------------------------------------- */
+
+double mem_series_value(const struct sample *s, int id)
+{
+	const struct meminfo_breakdown *m = &s->mem;
+
+	if (id >= MEMS_SLAB0 && id <= MEMS_SLAB_LAST) {
+		int k = id - MEMS_SLAB0;
+
+		return s->slab.readable && k < s->slab.n ? (double)s->slab.top[k].bytes : NAN;
+	}
+	if (id >= MEMS_GROUP0 && id <= MEMS_GROUP_LAST)
+		return m->socket_queues_from_census ? (double)m->socket_group[id - MEMS_GROUP0]
+						    : NAN;
+	if (id >= MEMS_PSS && id <= MEMS_PSS_SHMEM && m->pss.time <= 0)
+		return NAN;
+	switch (id) {
+	case MEMS_TOTAL: return (double)m->total;
+	case MEMS_FREE: return (double)m->free;
+	case MEMS_AVAILABLE: return (double)m->available;
+	case MEMS_CACHE: return (double)m->page_cache;
+	case MEMS_BUFFERS: return (double)m->buffers;
+	case MEMS_SHMEM: return (double)m->shmem;
+	case MEMS_ANON: return (double)m->user_anon;
+	case MEMS_KERNEL: return (double)m->kernel_known;
+	case MEMS_SLAB_R: return (double)m->slab_reclaimable;
+	case MEMS_SLAB_U: return (double)m->slab_unreclaimable;
+	case MEMS_PTABLES: return (double)m->page_tables;
+	case MEMS_STACKS: return (double)m->kernel_stack;
+	case MEMS_VMALLOC: return (double)m->vmalloc;
+	case MEMS_PERCPU: return (double)m->percpu;
+	case MEMS_HUGETLB: return (double)m->hugetlb;
+	case MEMS_ZSWAP: return (double)m->zswap;
+	case MEMS_SOCKBUF: return (double)m->socket_buffers;
+	case MEMS_UNACC: return (double)m->unaccounted;
+	case MEMS_SOCKETS: return (double)m->socket_queues;
+	case MEMS_PSS: return (double)m->pss.pss;
+	case MEMS_PSS_ANON: return (double)m->pss.anon;
+	case MEMS_PSS_FILE: return (double)m->pss.file;
+	case MEMS_PSS_SHMEM: return (double)m->pss.shmem;
+	}
+	return NAN;
+}
+
+/* FNV-1a of a slab cache's name: which cache a rank held */
+static uint32_t slab_key(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+void mem_series_point(const struct sample *s, struct mem_point *pt)
+{
+	int id, k;
+
+	pt->t = sample_steady_time(s);
+	for (id = 0; id < MEMS_N; id++)
+		pt->v[id] = mem_series_value(s, id);
+	for (k = 0; k < MEMINFO_SLAB_TOP; k++)
+		pt->slab_key[k] = s->slab.readable && k < s->slab.n ?
+				  slab_key(s->slab.top[k].name) : 0;
+}
+
+void mem_series_clear(struct mem_series *ms)
+{
+	ms->n = ms->head = 0;
+}
+
+/* The i-th point, oldest first. */
+static const struct mem_point *mpoint(const struct mem_series *ms, unsigned i)
+{
+	return &ms->p[(ms->head + MEM_SERIES_POINTS - ms->n + i) % MEM_SERIES_POINTS];
+}
+
+void mem_series_add(struct mem_series *ms, const struct mem_point *pt)
+{
+	if (ms->n) {
+		const struct mem_point *last = mpoint(ms, ms->n - 1);
+
+		if (pt->t == last->t) {
+			/* the same sample again (a redraw, a replay that stayed) */
+			ms->p[(ms->head + MEM_SERIES_POINTS - 1) % MEM_SERIES_POINTS] = *pt;
+			return;
+		}
+		if (pt->t < last->t)
+			mem_series_clear(ms);
+	}
+	ms->p[ms->head] = *pt;
+	ms->head = (ms->head + 1) % MEM_SERIES_POINTS;
+	if (ms->n < MEM_SERIES_POINTS)
+		ms->n++;
+}
+
+void mem_series_push(struct mem_series *ms, const struct sample *s)
+{
+	struct mem_point pt;
+
+	mem_series_point(s, &pt);
+	mem_series_add(ms, &pt);
+}
+
+size_t mem_series_get(const struct mem_series *ms, int id, double *t, double *v,
+		      size_t max)
+{
+	unsigned i, from = 0;
+	size_t n = 0;
+
+	if (id < 0 || id >= MEMS_N || !ms->n || !max)
+		return 0;
+	/* a slab rank's series starts where the rank took its cache */
+	if (id >= MEMS_SLAB0 && id <= MEMS_SLAB_LAST) {
+		uint32_t key = mpoint(ms, ms->n - 1)->slab_key[id - MEMS_SLAB0];
+
+		for (from = ms->n; from > 0 &&
+		     mpoint(ms, from - 1)->slab_key[id - MEMS_SLAB0] == key; from--)
+			;
+	}
+	/* the newest max known points: count back, then copy forward */
+	for (i = ms->n; i > from && n < max; i--)
+		n += !isnan(mpoint(ms, i - 1)->v[id]);
+	n = 0;
+	for (; i < ms->n; i++) {
+		const struct mem_point *p = mpoint(ms, i);
+
+		if (isnan(p->v[id]))
+			continue;
+		if (t)
+			t[n] = p->t;
+		v[n++] = p->v[id];
+	}
+	return n;
+}
+
+double mem_series_slope(const struct mem_series *ms, int id)
+{
+	double t[MEM_SERIES_POINTS], v[MEM_SERIES_POINTS];
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, d;
+	size_t i, n = mem_series_get(ms, id, t, v, MEM_SERIES_POINTS);
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		double x = t[i] - t[0];
+
+		sx += x;
+		sy += v[i];
+		sxx += x * x;
+		sxy += x * v[i];
+	}
+	d = sxx - sx * sx / (double)n;
+	return d > 1e-9 ? (sxy - sx * sy / (double)n) / d : 0;
+}
+
+double mem_series_span(const struct mem_series *ms)
+{
+	return ms->n ? mpoint(ms, ms->n - 1)->t - mpoint(ms, 0)->t : 0;
 }

@@ -55,6 +55,19 @@ keys rp T
 check "T: back to sample 1/5" wait_for rp top_line "sample 1/5"
 keys rp t t t t t
 check "t stops at the last sample (5/5)" wait_for rp top_line "sample 5/5"
+# The Memory pane, opened for the first time at 5/5, has the history of
+# the samples shown before (core's one memory series, as the header's
+# sparklines): a CHANGE on the unaccounted line.  Back on sample 1 the
+# series is the first sample's alone: no CHANGE, not samples 1-5 mixed.
+keys rp 4
+check "replay Memory pane: the unaccounted line has a CHANGE over the samples shown" \
+	wait_for rp grep -Eq "^ +unaccounted +[-0-9.]+[A-Za-z]* +[-0-9.]+% +[-+][0-9]"
+keys rp g + 0 Enter
+wait_for rp top_line "sample 1/5" >/dev/null
+check "replay Memory pane: back on sample 1, no CHANGE (one point)" \
+	wait_for rp grep -Eq "^ +unaccounted +[-0-9.]+[A-Za-z]* +[-0-9.]+% *\$"
+keys rp t t t t t
+wait_for rp top_line "sample 5/5" >/dev/null
 keys rp 1
 check "Sockets lists the leaker's socket with the recorded pid" \
 	wait_for rp grep -Eq "^$udp_pid/$udp_fd +leak_udp +udp "

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include "check_suites.h"
 #include "leaktop/common.h"
 #include "leaktop/history.h"
+#include "leaktop/sample.h"
 
 static struct ltsock mk(uint64_t inode, uint32_t q, uint32_t drops)
 {
@@ -704,6 +706,73 @@ START_TEST(test_index_enomem)
 }
 END_TEST
 
+/* The memory series: the value of each figure, the points in order, a
+ * slab rank that changes cache starting over, the newest points when
+ * asked for fewer, unknown points skipped, the slope, and a step back in
+ * time (a replay that moved) starting the series over. */
+START_TEST(test_mem_series)
+{
+	static struct sample s;
+	static struct mem_series ms;
+	double t[MEM_SERIES_POINTS], v[MEM_SERIES_POINTS];
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	mem_series_clear(&ms);
+	s.slab.readable = 1;
+	s.slab.n = 1;
+	for (i = 0; i < 70; i++) {
+		s.clock = 1000 + i;
+		s.mem.unaccounted = 4096 * i;
+		s.mem.socket_queues = 100;
+		s.mem.pss.time = i >= 3 ? 1 : 0;	/* PSS read from the 4th on */
+		s.mem.pss.pss = 5;
+		snprintf(s.slab.top[0].name, sizeof(s.slab.top[0].name), "%s",
+			 i < 65 ? "kmalloc-64" : "dentry");
+		s.slab.top[0].bytes = 10 * i;
+		mem_series_push(&ms, &s);
+		/* the same sample again (a redraw) adds nothing */
+		mem_series_push(&ms, &s);
+	}
+	ck_assert(isnan(mem_series_value(&s, MEMS_SLAB0 + 1)));
+	ck_assert(isnan(mem_series_value(&s, MEMS_GROUP0)));	/* no census */
+	ck_assert_double_eq(mem_series_value(&s, MEMS_SOCKETS), 100);
+	/* 64 points kept: samples 6..69 */
+	ck_assert_uint_eq(mem_series_get(&ms, MEMS_UNACC, t, v, MEM_SERIES_POINTS), 64);
+	ck_assert_double_eq(t[0], 1006);
+	ck_assert_double_eq(v[63], 4096.0 * 69);
+	ck_assert_double_eq_tol(mem_series_slope(&ms, MEMS_UNACC), 4096, 1e-6);
+	ck_assert_double_eq_tol(mem_series_slope(&ms, MEMS_SOCKETS), 0, 1e-9);
+	ck_assert_double_eq(mem_series_span(&ms), 63);
+	/* the newest 10 */
+	ck_assert_uint_eq(mem_series_get(&ms, MEMS_UNACC, t, v, 10), 10);
+	ck_assert_double_eq(t[0], 1060);
+	ck_assert_double_eq(t[9], 1069);
+	/* slab rank 0 took dentry at sample 65: its series starts there */
+	ck_assert_uint_eq(mem_series_get(&ms, MEMS_SLAB0, t, v, MEM_SERIES_POINTS), 5);
+	ck_assert_double_eq(v[0], 650);
+	/* a figure no sample knew */
+	ck_assert_uint_eq(mem_series_get(&ms, MEMS_SLAB0 + 3, t, v, MEM_SERIES_POINTS), 0);
+	/* back in time: the series starts over */
+	s.clock = 1010;
+	mem_series_push(&ms, &s);
+	ck_assert_uint_eq(mem_series_get(&ms, MEMS_UNACC, t, v, MEM_SERIES_POINTS), 1);
+	ck_assert_double_eq(mem_series_slope(&ms, MEMS_UNACC), 0);
+
+	/* unknown points are skipped: PSS from the 4th sample on */
+	mem_series_clear(&ms);
+	for (i = 0; i < 6; i++) {
+		s.clock = 2000 + i;
+		s.mem.pss.time = i >= 3 ? 1 : 0;
+		mem_series_push(&ms, &s);
+	}
+	ck_assert_uint_eq(mem_series_get(&ms, MEMS_PSS, t, v, MEM_SERIES_POINTS), 3);
+	ck_assert_double_eq(t[0], 2003);
+	ck_assert_uint_eq(mem_series_get(&ms, MEMS_PSS, t, v, 2), 2);
+	ck_assert_double_eq(t[0], 2004);
+}
+END_TEST
+
 Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -730,6 +799,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_order_insert_matches_full_order);
 	tcase_add_test(tc, test_touch_keeps_other_series);
 	tcase_add_test(tc, test_index_enomem);
+	tcase_add_test(tc, test_mem_series);
 	suite_add_tcase(s, tc);
 	return s;
 }

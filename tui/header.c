@@ -189,7 +189,7 @@ static int legend(struct tui *t, int y, int x, int seg, const char *value)
 void header_draw_mem(struct tui *t)
 {
 	const struct meminfo_breakdown *m = &t->cur.mem;
-	double parts[NSEG];
+	double parts[NSEG], v[MEM_SERIES_POINTS];
 	char b[32], tot[32], line[128];
 	int y = TUI_Y_MEM, x, i, w, sw, narrow;
 	const char *l1, *l2;
@@ -255,7 +255,8 @@ void header_draw_mem(struct tui *t)
 		sw = 60;
 	x += 2;
 	x += draw_text(t, y, x, (int)strlen(l1), l1, THEME_LABEL);
-	draw_sparkline(t, y, x, sw, t->ring_unacc, t->ring_n, THEME_MEM_UNACCOUNTED);
+	draw_sparkline(t, y, x, sw, v, mem_series_get(&t->mems, MEMS_UNACC, NULL, v,
+							 (size_t)sw), THEME_MEM_UNACCOUNTED);
 	x += sw + 1;
 	if (m->unaccounted >= 0)
 		format_size((uint64_t)m->unaccounted, 6, b, sizeof(b));
@@ -265,7 +266,8 @@ void header_draw_mem(struct tui *t)
 	}
 	x += draw_cell(t, y, x, 6, 0, b, THEME_VALUE);
 	x += draw_text(t, y, x, (int)strlen(l2), l2, THEME_LABEL);
-	draw_sparkline(t, y, x, sw, t->ring_sockq, t->ring_n, THEME_MEM_SOCKETS);
+	draw_sparkline(t, y, x, sw, v, mem_series_get(&t->mems, MEMS_SOCKETS, NULL, v,
+							 (size_t)sw), THEME_MEM_SOCKETS);
 	x += sw + 1;
 	draw_cell(t, y, x, COLS - x, 0, format_size(m->socket_queues, 6, b, sizeof(b)),
 		  THEME_VALUE);

@@ -28,17 +28,23 @@
 #include "table.h"
 #include "tui.h"
 
-#define MEM_RING 60		/* samples of history per line */
 #define MEM_MAXLINES 48
 
 enum mem_go { GO_EXPLAIN, GO_SOCKETS, GO_PROCS };
 
+/* A line's id is its figure in core's memory series (history.h): its value
+ * and its history come from there, as the header's and the rules' do. */
 enum {
-	L_TOTAL, L_FREE, L_CACHE, L_BUFFERS, L_SHMEM, L_ANON, L_KERNEL, L_SLAB_R, L_SLAB_U,
-	L_SLAB0, L_SLAB_LAST = L_SLAB0 + MEMINFO_SLAB_TOP - 1,
-	L_PTABLES, L_STACKS, L_VMALLOC, L_PERCPU, L_HUGETLB, L_ZSWAP, L_SOCKBUF, L_UNACC,
-	L_SOCKETS, L_GROUP0, L_GROUP_LAST = L_GROUP0 + MEMINFO_SOCK_GROUPS - 1,
-	L_PSS, L_PSS_ANON, L_PSS_FILE, L_PSS_SHMEM, L_NIDS
+	L_TOTAL = MEMS_TOTAL, L_FREE = MEMS_FREE, L_CACHE = MEMS_CACHE,
+	L_BUFFERS = MEMS_BUFFERS, L_SHMEM = MEMS_SHMEM, L_ANON = MEMS_ANON,
+	L_KERNEL = MEMS_KERNEL, L_SLAB_R = MEMS_SLAB_R, L_SLAB_U = MEMS_SLAB_U,
+	L_SLAB0 = MEMS_SLAB0, L_SLAB_LAST = MEMS_SLAB_LAST,
+	L_PTABLES = MEMS_PTABLES, L_STACKS = MEMS_STACKS, L_VMALLOC = MEMS_VMALLOC,
+	L_PERCPU = MEMS_PERCPU, L_HUGETLB = MEMS_HUGETLB, L_ZSWAP = MEMS_ZSWAP,
+	L_SOCKBUF = MEMS_SOCKBUF, L_UNACC = MEMS_UNACC, L_SOCKETS = MEMS_SOCKETS,
+	L_GROUP0 = MEMS_GROUP0, L_GROUP_LAST = MEMS_GROUP_LAST,
+	L_PSS = MEMS_PSS, L_PSS_ANON = MEMS_PSS_ANON, L_PSS_FILE = MEMS_PSS_FILE,
+	L_PSS_SHMEM = MEMS_PSS_SHMEM
 };
 
 struct mem_line {
@@ -54,12 +60,7 @@ struct mem_line {
 struct mem_data {
 	struct mem_line line[MEM_MAXLINES];
 	size_t n;
-	double hist[L_NIDS][MEM_RING];
-	double ht[MEM_RING];
-	size_t hn, head;
-	char slab_name[MEMINFO_SLAB_TOP][64];	/* whose history the slab rows hold */
-	double last_time;
-	int have;
+	int have;		/* built from a sample */
 	int slab_open;		/* the slab caches are shown under their line */
 	int slab_n;		/* caches in the sample, shown or folded */
 };
@@ -99,6 +100,8 @@ static struct mem_line *add(struct mem_data *d, int id, int depth, const char *l
 	return l;
 }
 
+#define V(id) mem_series_value(s, (id))
+
 /* The lines of the current sample, in tree order. */
 static void build(struct mem_data *d, const struct sample *s)
 {
@@ -108,16 +111,15 @@ static void build(struct mem_data *d, const struct sample *s)
 	int i;
 
 	d->n = 0;
-	add(d, L_TOTAL, 0, "MemTotal", (double)m->total, GO_EXPLAIN);
-	add(d, L_FREE, 1, "free", (double)m->free, GO_EXPLAIN);
-	add(d, L_CACHE, 1, "page cache", (double)m->page_cache, GO_EXPLAIN);
-	add(d, L_BUFFERS, 1, "buffers", (double)m->buffers, GO_EXPLAIN);
-	add(d, L_SHMEM, 1, "shmem (tmpfs, shared memory)", (double)m->shmem, GO_EXPLAIN);
-	add(d, L_ANON, 1, "user anon", (double)m->user_anon, GO_PROCS);
-	add(d, L_KERNEL, 1, "kernel known", (double)m->kernel_known, GO_EXPLAIN);
-	add(d, L_SLAB_R, 2, "slab reclaimable", (double)m->slab_reclaimable, GO_EXPLAIN);
-	l = add(d, L_SLAB_U, 2, "slab unreclaimable", (double)m->slab_unreclaimable,
-		GO_EXPLAIN);
+	add(d, L_TOTAL, 0, "MemTotal", V(L_TOTAL), GO_EXPLAIN);
+	add(d, L_FREE, 1, "free", V(L_FREE), GO_EXPLAIN);
+	add(d, L_CACHE, 1, "page cache", V(L_CACHE), GO_EXPLAIN);
+	add(d, L_BUFFERS, 1, "buffers", V(L_BUFFERS), GO_EXPLAIN);
+	add(d, L_SHMEM, 1, "shmem (tmpfs, shared memory)", V(L_SHMEM), GO_EXPLAIN);
+	add(d, L_ANON, 1, "user anon", V(L_ANON), GO_PROCS);
+	add(d, L_KERNEL, 1, "kernel known", V(L_KERNEL), GO_EXPLAIN);
+	add(d, L_SLAB_R, 2, "slab reclaimable", V(L_SLAB_R), GO_EXPLAIN);
+	l = add(d, L_SLAB_U, 2, "slab unreclaimable", V(L_SLAB_U), GO_EXPLAIN);
 	d->slab_n = s->slab.n < MEMINFO_SLAB_TOP ? s->slab.n : MEMINFO_SLAB_TOP;
 	/* folded until opened, as htop's tree: the socket lines stay in reach */
 	if (l && d->slab_n && !d->slab_open)
@@ -127,25 +129,23 @@ static void build(struct mem_data *d, const struct sample *s)
 		snprintf(l->note, sizeof(l->note), "[-] Left folds the caches");
 	for (i = 0; d->slab_open && i < d->slab_n; i++) {
 		snprintf(b, sizeof(b), "cache %s", s->slab.top[i].name);
-		add(d, L_SLAB0 + i, 3, b, (double)s->slab.top[i].bytes, GO_EXPLAIN);
+		add(d, L_SLAB0 + i, 3, b, V(L_SLAB0 + i), GO_EXPLAIN);
 	}
-	add(d, L_PTABLES, 2, "page tables", (double)m->page_tables, GO_EXPLAIN);
-	l = add(d, L_STACKS, 2, "kernel stacks", (double)m->kernel_stack, GO_EXPLAIN);
+	add(d, L_PTABLES, 2, "page tables", V(L_PTABLES), GO_EXPLAIN);
+	l = add(d, L_STACKS, 2, "kernel stacks", V(L_STACKS), GO_EXPLAIN);
 	if (l && m->stacks_in_vmalloc)
 		snprintf(l->note, sizeof(l->note), "inside vmalloc: not added twice");
-	add(d, L_VMALLOC, 2, "vmalloc", (double)m->vmalloc, GO_EXPLAIN);
-	add(d, L_PERCPU, 2, "percpu", (double)m->percpu, GO_EXPLAIN);
-	add(d, L_HUGETLB, 2, "hugetlb", (double)m->hugetlb, GO_EXPLAIN);
-	add(d, L_ZSWAP, 2, "zswap", (double)m->zswap, GO_EXPLAIN);
-	add(d, L_SOCKBUF, 1, "socket buffers (outside slab)", (double)m->socket_buffers,
-	    GO_SOCKETS);
-	l = add(d, L_UNACC, 1, "unaccounted", (double)m->unaccounted, GO_EXPLAIN);
+	add(d, L_VMALLOC, 2, "vmalloc", V(L_VMALLOC), GO_EXPLAIN);
+	add(d, L_PERCPU, 2, "percpu", V(L_PERCPU), GO_EXPLAIN);
+	add(d, L_HUGETLB, 2, "hugetlb", V(L_HUGETLB), GO_EXPLAIN);
+	add(d, L_ZSWAP, 2, "zswap", V(L_ZSWAP), GO_EXPLAIN);
+	add(d, L_SOCKBUF, 1, "socket buffers (outside slab)", V(L_SOCKBUF), GO_SOCKETS);
+	l = add(d, L_UNACC, 1, "unaccounted", V(L_UNACC), GO_EXPLAIN);
 	if (l && m->unaccounted < 0)
 		snprintf(l->note, sizeof(l->note), "negative: the kernel's lines overlap");
 
 	/* views over the parts, not added to them */
-	l = add(d, L_SOCKETS, 0, "pinned by sockets (a view)", (double)m->socket_queues,
-		GO_SOCKETS);
+	l = add(d, L_SOCKETS, 0, "pinned by sockets (a view)", V(L_SOCKETS), GO_SOCKETS);
 	if (l)
 		snprintf(l->note, sizeof(l->note), "%s; %s waits for readers",
 			 m->socket_queues_from_census ? "from the census" :
@@ -155,13 +155,12 @@ static void build(struct mem_data *d, const struct sample *s)
 		const char *g = ltsock_mem_group_name(i);
 
 		snprintf(b, sizeof(b), "%s", g);
-		l = add(d, L_GROUP0 + i, 1, b, (double)m->socket_group[i], GO_SOCKETS);
+		l = add(d, L_GROUP0 + i, 1, b, V(L_GROUP0 + i), GO_SOCKETS);
 		/* the filter that keeps exactly the sockets this line counts */
 		if (l)
 			snprintf(l->filter, sizeof(l->filter), "%s%s", TUI_MEM_FILTER, g);
 	}
-	l = add(d, L_PSS, 0, "user PSS (a view)",
-		m->pss.time > 0 ? (double)m->pss.pss : NAN, GO_PROCS);
+	l = add(d, L_PSS, 0, "user PSS (a view)", V(L_PSS), GO_PROCS);
 	if (l) {
 		if (m->pss.time <= 0)
 			snprintf(l->note, sizeof(l->note), "not read yet (every 10 s)");
@@ -172,104 +171,47 @@ static void build(struct mem_data *d, const struct sample *s)
 			snprintf(l->note, sizeof(l->note), "%d processes", m->pss.procs);
 	}
 	if (m->pss.time > 0) {
-		add(d, L_PSS_ANON, 1, "anon", (double)m->pss.anon, GO_PROCS);
-		add(d, L_PSS_FILE, 1, "file", (double)m->pss.file, GO_PROCS);
-		add(d, L_PSS_SHMEM, 1, "shmem", (double)m->pss.shmem, GO_PROCS);
+		add(d, L_PSS_ANON, 1, "anon", V(L_PSS_ANON), GO_PROCS);
+		add(d, L_PSS_FILE, 1, "file", V(L_PSS_FILE), GO_PROCS);
+		add(d, L_PSS_SHMEM, 1, "shmem", V(L_PSS_SHMEM), GO_PROCS);
 	}
 	if (s->hidden & SAMPLE_HIDDEN_PSS && l && !l->note[0])
 		snprintf(l->note, sizeof(l->note), "hidden: some processes' PSS");
 }
 
-/* Push the sample's values into the history (once per sample). */
-static void push(struct mem_data *d, const struct sample *s)
-{
-	size_t i;
-	int k;
-
-	/* rates on the steady clock: a wall-clock step makes none negative */
-	if (d->have && sample_steady_time(s) == d->last_time)
-		return;
-	d->last_time = sample_steady_time(s);
-	d->have = 1;
-	/* a slab rank now holds another cache: its history starts over */
-	for (k = 0; k < MEMINFO_SLAB_TOP; k++) {
-		const char *name = k < s->slab.n ? s->slab.top[k].name : "";
-
-		if (strcmp(d->slab_name[k], name)) {
-			size_t j;
-
-			for (j = 0; j < MEM_RING; j++)
-				d->hist[L_SLAB0 + k][j] = NAN;
-			snprintf(d->slab_name[k], sizeof(d->slab_name[k]), "%s", name);
-		}
-	}
-	if (d->hn == 0)
-		for (k = 0; k < L_NIDS; k++)
-			for (i = 0; i < MEM_RING; i++)
-				d->hist[k][i] = NAN;
-	for (k = 0; k < L_NIDS; k++)
-		d->hist[k][d->head] = NAN;
-	for (i = 0; i < d->n; i++)
-		d->hist[d->line[i].id][d->head] = d->line[i].value;
-	/* folded caches keep their history */
-	for (k = 0; !d->slab_open && k < d->slab_n; k++)
-		d->hist[L_SLAB0 + k][d->head] = (double)s->slab.top[k].bytes;
-	d->ht[d->head] = sample_steady_time(s);
-	d->head = (d->head + 1) % MEM_RING;
-	if (d->hn < MEM_RING)
-		d->hn++;
-}
-
-/* History of line id, oldest first, into v; returns the count. */
-static size_t series(const struct mem_data *d, int id, double *v, double *t0)
-{
-	size_t i, n = 0, first = (d->head + MEM_RING - d->hn) % MEM_RING;
-
-	for (i = 0; i < d->hn; i++) {
-		size_t k = (first + i) % MEM_RING;
-
-		if (isnan(d->hist[id][k]))
-			continue;
-		if (!n && t0)
-			*t0 = d->ht[k];
-		v[n++] = d->hist[id][k];
-	}
-	return n;
-}
-
 /* Change over the window, and bytes per second. */
-static int change_of(const struct mem_data *d, const struct mem_line *l, double *delta,
+static int change_of(const struct mem_series *ms, const struct mem_line *l, double *delta,
 		     double *rate)
 {
-	double v[MEM_RING], t0 = 0;
-	size_t n = series(d, l->id, v, &t0);
+	double v[MEM_SERIES_POINTS], tt[MEM_SERIES_POINTS];
+	size_t n = mem_series_get(ms, l->id, tt, v, MEM_SERIES_POINTS);
 
-	if (n < 2 || d->last_time <= t0)
+	if (n < 2 || tt[n - 1] <= tt[0])
 		return -1;
 	*delta = v[n - 1] - v[0];
-	*rate = *delta / (d->last_time - t0);
+	*rate = *delta / (tt[n - 1] - tt[0]);
 	return 0;
 }
 
 /* Growing fast: more than 1 % of MemTotal an hour, and 64 KiB/s or more
  * for the parts that hide leaks (unaccounted, sockets, slab). */
-static int growing_fast(const struct mem_data *d, const struct mem_line *l, double total)
+static int growing_fast(const struct mem_series *ms, const struct mem_line *l, double total)
 {
 	double delta, rate;
 
-	if (l->id == L_FREE || l->id == L_TOTAL || change_of(d, l, &delta, &rate) < 0)
+	if (l->id == L_FREE || l->id == L_TOTAL || change_of(ms, l, &delta, &rate) < 0)
 		return 0;
 	return rate * 3600 > total / 100 && rate >= 65536;
 }
 
-static void spark(const struct mem_data *d, const struct mem_line *l, int utf8, int width,
+static void spark(const struct mem_series *ms, const struct mem_line *l, int utf8, int width,
 		  char *out, size_t outsz)
 {
 	static const char *const blocks[8] = { "\u2581", "\u2582", "\u2583", "\u2584",
 					       "\u2585", "\u2586", "\u2587", "\u2588" };
 	static const char ascii[] = "_.-=*#";
-	double v[MEM_RING], lo, hi;
-	size_t n = series(d, l->id, v, NULL), i, from, len = 0;
+	double v[MEM_SERIES_POINTS], lo, hi;
+	size_t n = mem_series_get(ms, l->id, NULL, v, MEM_SERIES_POINTS), i, from, len = 0;
 
 	out[0] = '\0';
 	if (width > 24)
@@ -308,7 +250,7 @@ static void mem_reload(struct table *tb, struct tui *t)
 	if (!d || !t->have)
 		return;
 	build(d, &t->cur);
-	push(d, &t->cur);
+	d->have = 1;
 }
 
 static size_t mem_rows(struct table *tb, const struct tui *t, uint32_t *rows, size_t max)
@@ -354,13 +296,13 @@ static void mem_cell(struct table *tb, const struct tui *t, uint32_t row, int co
 			snprintf(buf, sz, "%.1f%%", 100.0 * l->value / total);
 		break;
 	case COL_CHANGE:
-		if (change_of(d, l, &delta, &rate) == 0)
+		if (change_of(&t->mems, l, &delta, &rate) == 0)
 			snprintf(buf, sz, "%s%s", delta < 0 ? "-" : "+",
 				 format_size((uint64_t)fabs(delta), 9, b, sizeof(b)));
 		break;
 	case COL_TREND:
 		w = tb->w[COL_TREND] > 0 ? tb->w[COL_TREND] : 16;
-		spark(d, l, t->utf8, w < 24 ? w - 1 : 16, sp, sizeof(sp));
+		spark(&t->mems, l, t->utf8, w < 24 ? w - 1 : 16, sp, sizeof(sp));
 		snprintf(buf, sz, "%s%s%s", sp, sp[0] && l->note[0] ? "  " : "", l->note);
 		break;
 	}
@@ -391,7 +333,7 @@ static int mem_elem(struct table *tb, const struct tui *t, uint32_t row, int col
 
 	if (!l || !t->have)
 		return -1;
-	if (growing_fast(d, l, (double)t->cur.mem.total))
+	if (growing_fast(&t->mems, l, (double)t->cur.mem.total))
 		return col == COL_CHANGE || col == COL_PART || col < 0 ?
 		       THEME_FINDING_WARNING : -1;
 	if (l->depth == 0 && col == COL_PART)

@@ -39,28 +39,31 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Keep sample idx's point of the memory series (once). */
 static void note_mem(struct tui_replay *rp, size_t idx, const struct sample *s)
 {
-	if (idx < rp->n) {
-		rp->unacc[idx] = (double)s->mem.unaccounted;
-		rp->sockq[idx] = (double)s->mem.socket_queues;
-	}
+	if (idx >= rp->n || rp->pts[idx])
+		return;
+	rp->pts[idx] = malloc(sizeof(*rp->pts[idx]));
+	if (rp->pts[idx])	/* without it, that point is missing: no more */
+		mem_series_point(s, rp->pts[idx]);
 }
 
-/* The memory sparklines: what is known of the samples up to idx. */
-static void fill_ring(struct tui *t, size_t idx)
+/* The memory series as it stood at sample idx: the points of the samples
+ * up to it that have been decoded.  Playing on adds one point, as live. */
+static void rebuild_series(struct tui *t, size_t idx)
 {
 	struct tui_replay *rp = t->rp;
-	size_t j = idx + 1 > TUI_RING ? idx + 1 - TUI_RING : 0;
+	size_t j = idx + 1 > MEM_SERIES_POINTS ? idx + 1 - MEM_SERIES_POINTS : 0;
 
-	t->ring_n = 0;
-	for (; j <= idx && j < rp->n; j++) {
-		if (isnan(rp->unacc[j]))
-			continue;
-		t->ring_unacc[t->ring_n] = rp->unacc[j];
-		t->ring_sockq[t->ring_n] = rp->sockq[j];
-		t->ring_n++;
+	if (t->have && idx == rp->pos + 1 && rp->pts[idx]) {
+		mem_series_add(&t->mems, rp->pts[idx]);
+		return;
 	}
+	mem_series_clear(&t->mems);
+	for (; j <= idx && j < rp->n; j++)
+		if (rp->pts[j])
+			mem_series_add(&t->mems, rp->pts[j]);
 }
 
 int replay_show(struct tui *t, size_t idx)
@@ -78,8 +81,8 @@ int replay_show(struct tui *t, size_t idx)
 		return -1;
 	}
 	note_mem(rp, idx, &s);
+	rebuild_series(t, idx);
 	rp->pos = idx;
-	fill_ring(t, idx);
 	tui_install_sample(t, &s);
 	return 0;
 }
@@ -102,7 +105,6 @@ int replay_open(struct tui *t, const char *path, uint64_t budget)
 	const struct record_header *h;
 	struct tui_replay *rp;
 	char safe[300];
-	size_t i;
 
 	rp = calloc(1, sizeof(*rp));
 	if (!rp) {
@@ -127,14 +129,11 @@ int replay_open(struct tui *t, const char *path, uint64_t budget)
 			 "recording", path);
 		return -1;
 	}
-	rp->unacc = malloc(rp->n * sizeof(*rp->unacc));
-	rp->sockq = malloc(rp->n * sizeof(*rp->sockq));
-	if (!rp->unacc || !rp->sockq) {
+	rp->pts = calloc(rp->n, sizeof(*rp->pts));
+	if (!rp->pts) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: out of memory");
 		return -1;
 	}
-	for (i = 0; i < rp->n; i++)
-		rp->unacc[i] = rp->sockq[i] = NAN;
 	h = record_reader_header(rp->rd);
 	if (t->o->cgroup && (h->major < 4 || (h->major == 4 && h->minor < 1))) {
 		/* it would cut nothing */
@@ -174,11 +173,14 @@ void replay_start(struct tui *t)
 
 void replay_free(struct tui *t)
 {
+	size_t i;
+
 	if (!t->rp)
 		return;
 	record_reader_free(t->rp->rd);
-	free(t->rp->unacc);
-	free(t->rp->sockq);
+	for (i = 0; t->rp->pts && i < t->rp->n; i++)
+		free(t->rp->pts[i]);
+	free(t->rp->pts);
 	free(t->rp);
 	t->rp = NULL;
 }

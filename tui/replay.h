@@ -24,7 +24,9 @@ struct tui_replay {
 	int playing;
 	unsigned speed;			/* 1, 2, 4, 8, 16 */
 	double next_play;		/* monotonic seconds */
-	double *unacc, *sockq;		/* per sample, NAN until decoded */
+	/* the memory series' point of each sample decoded so far (NULL
+	 * until then): t->mems is rebuilt from them where the replay shows */
+	struct mem_point **pts;
 	/* the last socket history replay_sock_history answered, so that
 	 * stepping on by one sample adds one point instead of decoding
 	 * REPLAY_HIST samples again */

@@ -146,20 +146,6 @@ static int alarming(const struct sample *s)
 	return findings_any_leak(&s->findings);
 }
 
-/* The memory figures of the sparklines, oldest first. */
-static void ring_push(struct tui *t)
-{
-	const struct meminfo_breakdown *m = &t->cur.mem;
-
-	if (t->ring_n == TUI_RING) {
-		memmove(t->ring_unacc, t->ring_unacc + 1, (TUI_RING - 1) * sizeof(double));
-		memmove(t->ring_sockq, t->ring_sockq + 1, (TUI_RING - 1) * sizeof(double));
-		t->ring_n--;
-	}
-	t->ring_unacc[t->ring_n] = (double)m->unaccounted;
-	t->ring_sockq[t->ring_n] = (double)m->socket_queues;
-	t->ring_n++;
-}
 
 void tui_install_sample(struct tui *t, struct sample *s)
 {
@@ -169,7 +155,7 @@ void tui_install_sample(struct tui *t, struct sample *s)
 	t->cur = *s;
 	t->have = 1;
 	if (!t->rp)
-		ring_push(t);	/* replay.c fills the ring itself */
+		mem_series_push(&t->mems, &t->cur);	/* replay.c rebuilds it */
 	for (i = 0; i < t->npanes; i++)
 		t->panes[i]->cls->sample(t->panes[i], t);
 	for (i = 0; i < t->depth; i++)

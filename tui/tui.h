@@ -27,7 +27,6 @@
 
 #define TUI_MIN_COLS	80	/* below, the UI says the size it needs */
 #define TUI_MIN_LINES	24
-#define TUI_RING	256	/* per-sample values kept for sparklines */
 #define TUI_STACK	8	/* drill-down depth */
 #define TUI_MAX_PANES	8
 
@@ -192,9 +191,10 @@ struct tui {
 	struct theme theme;
 	attr_t attr[THEME_NELEM];
 
-	/* per-sample memory figures, oldest first, for the sparklines */
-	double ring_unacc[TUI_RING], ring_sockq[TUI_RING];
-	size_t ring_n;
+	/* the memory figures over the session (core's one series): the
+	 * header's sparklines and the Memory pane read it; live samples are
+	 * pushed as they come, a replay rebuilds it where it shows */
+	struct mem_series mems;
 
 	struct view *panes[TUI_MAX_PANES];
 	int npanes, pane;

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "leaktop/findings.h"
+#include "leaktop/history.h"
 #include "leaktop/meminfo.h"
 
 struct sample;
@@ -67,13 +68,10 @@ struct findings_proc_view {
 	struct findings_impact im;	/* the process's part of the severity inputs */
 };
 
-/* unaccounted_growth's memory series over the session (in findings_state). */
-#define FINDINGS_MEM_POINTS 64
+/* unaccounted_growth's memory over the session (in findings_state): core's
+ * one memory series (history.h), on the steady clock. */
 struct findings_mem_series {
-	double t[FINDINGS_MEM_POINTS];
-	double unacc[FINDINGS_MEM_POINTS], anon[FINDINGS_MEM_POINTS];
-	double sockq[FINDINGS_MEM_POINTS];
-	unsigned n, head;
+	struct mem_series ms;
 	/* top slab caches at the first sample, to name the ones that grew */
 	struct meminfo_slab first_slab;
 	int have_first_slab;

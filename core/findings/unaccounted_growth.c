@@ -17,29 +17,6 @@
 #include "../alloc_hook.h"
 #include "findings_int.h"
 
-static unsigned mpt(const struct findings_mem_series *st, unsigned i)
-{
-	return (st->head + FINDINGS_MEM_POINTS - st->n + i) % FINDINGS_MEM_POINTS;
-}
-
-static double mslope(const struct findings_mem_series *st, const double *y)
-{
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, d;
-	unsigned i, n = st->n;
-	double t0 = st->t[mpt(st, 0)];
-
-	for (i = 0; i < n; i++) {
-		double x = st->t[mpt(st, i)] - t0, v = y[mpt(st, i)];
-
-		sx += x;
-		sy += v;
-		sxx += x * x;
-		sxy += x * v;
-	}
-	d = sxx - sx * sx / n;
-	return n >= 2 && d > 1e-9 ? (sxy - sx * sy / n) / d : 0;
-}
-
 /* Adds this sample's point to the series, then looks at the slope. */
 static int unaccounted_growth_sample(struct findings_ctx *x)
 {
@@ -52,23 +29,17 @@ static int unaccounted_growth_sample(struct findings_ctx *x)
 	struct finding *f;
 	int i, j;
 
-	mem->t[mem->head] = s->time;
-	mem->unacc[mem->head] = (double)m->unaccounted;
-	mem->anon[mem->head] = (double)m->user_anon;
-	mem->sockq[mem->head] = (double)m->socket_queues;
-	mem->head = (mem->head + 1) % FINDINGS_MEM_POINTS;
-	if (mem->n < FINDINGS_MEM_POINTS)
-		mem->n++;
+	mem_series_push(&mem->ms, s);
 	if (!mem->have_first_slab && s->slab.readable) {
 		mem->first_slab = s->slab;
 		mem->have_first_slab = 1;
 	}
-	span = s->time - mem->t[mpt(mem, 0)];
-	if (mem->n < 3 || span < c->unaccounted_window_s)
+	span = mem_series_span(&mem->ms);
+	if (mem->ms.n < 3 || span < c->unaccounted_window_s)
 		return 0;
-	gu = mslope(mem, mem->unacc);
-	ga = mslope(mem, mem->anon);
-	gq = mslope(mem, mem->sockq);
+	gu = mem_series_slope(&mem->ms, MEMS_UNACC);
+	ga = mem_series_slope(&mem->ms, MEMS_ANON);
+	gq = mem_series_slope(&mem->ms, MEMS_SOCKETS);
 	if (gu >= c->unaccounted_bps && fabs(ga) < gu / 2) {
 		double share = gq > 0 ? 100 * gq / gu : 0;
 

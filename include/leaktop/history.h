@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "leaktop/meminfo.h"
 #include "leaktop/socket.h"
 #include "leaktop/procs.h"
 
@@ -117,4 +118,60 @@ int history_update_ghosts(struct history *h, double t, const uint64_t *pid_inode
 /* When (pid, inode) was first seen as a ghost (unix s), or -1. */
 double history_ghost_since(const struct history *h, int pid, uint64_t inode);
 
+/*
+ * The memory breakdown over the session: one series per figure.  The one
+ * home of every memory series (the header's sparklines, the Memory pane's
+ * CHANGE and TREND, the unaccounted_growth rule's slopes), filled the same
+ * way from live samples and from a recording's: mem_series_push each
+ * sample in order; a replay that moves elsewhere clears the series and
+ * adds the points of the samples before (mem_series_point, kept by the
+ * replay for the samples it has shown).
+ */
+enum mem_series_id {
+	MEMS_TOTAL, MEMS_FREE, MEMS_AVAILABLE, MEMS_CACHE, MEMS_BUFFERS, MEMS_SHMEM,
+	MEMS_ANON, MEMS_KERNEL, MEMS_SLAB_R, MEMS_SLAB_U,
+	/* the slab caches by rank in the sample: a rank that now holds
+	 * another cache starts its series over (mem_series_get) */
+	MEMS_SLAB0, MEMS_SLAB_LAST = MEMS_SLAB0 + MEMINFO_SLAB_TOP - 1,
+	MEMS_PTABLES, MEMS_STACKS, MEMS_VMALLOC, MEMS_PERCPU, MEMS_HUGETLB, MEMS_ZSWAP,
+	MEMS_SOCKBUF, MEMS_UNACC,
+	MEMS_SOCKETS,		/* socket_queues: pinned by sockets (a view) */
+	MEMS_GROUP0, MEMS_GROUP_LAST = MEMS_GROUP0 + MEMINFO_SOCK_GROUPS - 1,
+	MEMS_PSS, MEMS_PSS_ANON, MEMS_PSS_FILE, MEMS_PSS_SHMEM,
+	MEMS_N
+};
+
+#define MEM_SERIES_POINTS 64
+
+/* One sample's figures: v[id] in bytes, NAN when the sample did not know
+ * it (PSS not read yet, a slab rank not there). */
+struct mem_point {
+	double t;				/* sample_steady_time */
+	double v[MEMS_N];
+	uint32_t slab_key[MEMINFO_SLAB_TOP];	/* which cache each rank held */
+};
+
+struct mem_series {
+	struct mem_point p[MEM_SERIES_POINTS];	/* a ring, oldest at head - n */
+	unsigned n, head;
+};
+
+struct sample;
+/* Figure id of s, in bytes, NAN when s does not know it. */
+double mem_series_value(const struct sample *s, int id);
+void mem_series_point(const struct sample *s, struct mem_point *pt);
+void mem_series_clear(struct mem_series *ms);
+/* Add a point after the newest; one at the newest's time replaces it, one
+ * before it starts the series over (the caller went back). */
+void mem_series_add(struct mem_series *ms, const struct mem_point *pt);
+void mem_series_push(struct mem_series *ms, const struct sample *s);
+/* Up to max points of id, the newest max, oldest first, into t[] (may be
+ * NULL) and v[]; unknown points are skipped.  Returns the count. */
+size_t mem_series_get(const struct mem_series *ms, int id, double *t, double *v,
+		      size_t max);
+/* Least-squares slope of id over the series, bytes a second; 0 with
+ * fewer than two points. */
+double mem_series_slope(const struct mem_series *ms, int id);
+/* Seconds from the oldest point to the newest, 0 when empty. */
+double mem_series_span(const struct mem_series *ms);
 #endif
