@@ -37,7 +37,7 @@ struct findings_state {
 	struct fd_step {
 		int32_t pid;
 		int32_t nfds;
-		double rose_at;	/* sample time of the last rise, 0 none */
+		double rose_at;	/* steady time of the last rise, 0 none */
 		int rising;	/* they rose at the last fresh read */
 	} *steps;
 	size_t nsteps;
@@ -114,13 +114,13 @@ static int fd_steps(struct findings_state *st, const struct sample *s, double *r
 		nv[i].rising = old ? old->rising : 1;
 		if (!old) {
 			/* no step seen yet: no evidence that it stopped */
-			nv[i].rose_at = s->time;
+			nv[i].rose_at = sample_steady_time(s);
 		} else if (!p->fds_fresh) {
 			nv[i].nfds = old->nfds;
 		} else {
 			nv[i].rising = p->nfds > old->nfds;
 			if (nv[i].rising)
-				nv[i].rose_at = s->time;
+				nv[i].rose_at = sample_steady_time(s);
 		}
 		rose_at[i] = nv[i].rose_at;
 		rising[i] = nv[i].rising;
@@ -140,7 +140,7 @@ static int fds_still_rising(const struct findings_config *c, const struct sample
 {
 	if (p->growth_span_s < c->fd_min_span_s)
 		return rising;
-	return s->time - rose_at <= c->fd_min_span_s;
+	return sample_steady_time(s) - rose_at <= c->fd_min_span_s;
 }
 
 /* Each shown socket (a flagged socket is always shown: the short list is
@@ -389,11 +389,12 @@ static int mark_states(const struct findings_config *c, struct findings_state *s
 			continue;	/* back: it is in this sample's list */
 		g = old[j].f;
 		if (!old[j].gone_since)
-			old[j].gone_since = s->time;
-		if (s->time - old[j].gone_since > c->resolved_keep_s)
+			old[j].gone_since = sample_steady_time(s);
+		if (sample_steady_time(s) - old[j].gone_since > c->resolved_keep_s)
 			continue;
 		if (g.state != FINDING_RESOLVED) {
-			time_t t = (time_t)old[j].gone_since;
+			/* it went in this sample: its wall time, shown */
+			time_t t = (time_t)s->time;
 			struct tm tm;
 			size_t len = strlen(g.evidence);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -695,6 +696,57 @@ START_TEST(test_states)
 }
 END_TEST
 
+/* A resolved finding is kept resolved_keep_s on the steady clock: a wall
+ * clock stepped an hour forward (NTP) does not drop it, and "gone since"
+ * reads the wall time of the sample it went in. */
+START_TEST(test_resolved_keep_steady)
+{
+	struct findings_state *st = findings_state_new();
+	struct finding_list l;
+	struct sample s;
+
+	findings_config_default(&cfg);
+	one_socket(&s, 300000, SOCK_FLAG_NEVER_READ, 2048, 8, SOCK_DGRAM);
+	s.clock = 100;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	findings_list_free(&l);
+	/* gone at wall 1010 (steady 110) */
+	s.rates[0].flags = 0;
+	s.time += 10;
+	s.clock += 10;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_RESOLVED);
+	{
+		time_t t = 1010;
+		struct tm tm;
+		char when[32], want[64];
+
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "gone since %s", when);
+		ck_assert_msg(strstr(l.v[0].evidence, want), "%s", l.v[0].evidence);
+	}
+	findings_list_free(&l);
+	/* the wall clock steps an hour on; 10 s pass on the steady clock */
+	s.time += 3600 + 10;
+	s.clock += 10;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_int_eq(l.v[0].state, FINDING_RESOLVED);
+	findings_list_free(&l);
+	/* past resolved_keep_s on the steady clock: dropped */
+	s.time += cfg.resolved_keep_s;
+	s.clock += cfg.resolved_keep_s;
+	ck_assert_int_eq(findings_evaluate(&cfg, st, &s, &l), 0);
+	ck_assert_uint_eq(l.n, 0);
+	findings_list_free(&l);
+	sample_release(&s);
+	findings_state_free(st);
+}
+END_TEST
+
 START_TEST(test_config)
 {
 	struct lt_err err = { "" };
@@ -940,6 +992,7 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_links_index);
 	tcase_add_test(tc, test_peers_and_senders);
 	tcase_add_test(tc, test_states);
+	tcase_add_test(tc, test_resolved_keep_steady);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_identity);
