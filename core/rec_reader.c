@@ -887,6 +887,31 @@ uint64_t record_reader_file_budget(const struct record_reader *r, uint64_t per_s
 	return b > r->size * RECORD_REPLAY_RATIO ? b : r->size * RECORD_REPLAY_RATIO;
 }
 
+struct record_reader *record_reader_open_cut(const char *path, uint64_t per_sample,
+					     int whole_file, const char *cgroup,
+					     struct lt_err *err)
+{
+	struct record_reader *r = record_reader_open(path, err);
+
+	if (!r)
+		return NULL;
+	/* a file may describe far more than it weighs: cap what it decodes to */
+	record_reader_set_budget(r, per_sample, !whole_file || per_sample == UINT64_MAX ? 0 :
+				 record_reader_file_budget(r, per_sample));
+	record_reader_set_cgroup(r, cgroup);
+	return r;
+}
+
+int record_reader_cgroup_ok(const char *cgroup, const struct sample *s, struct lt_err *err)
+{
+	if (cgroup && !s->cgroups.of_proc) {
+		lt_err_set(err, EINVAL, "--cgroup: the recording carries no cgroups (written "
+			   "before format 4.1, or they do not decode)");
+		return -1;
+	}
+	return 0;
+}
+
 uint64_t record_reader_spent(const struct record_reader *r)
 {
 	return r->spent;

@@ -177,4 +177,26 @@ check "random bytes: it says so" grep -q "random.bin: .*" "$TMPD/rnd.err"
 check "random bytes: the terminal is left as it was (no alternate screen)" \
 	bash -c "[ \"\$($TM display-message -p -t rnd '#{alternate_on}')\" = 0 ]"
 
+# --cgroup on a recording without cgroups: the UI and batch read a
+# recording one way (source_replay_reader), and say the same
+V40="$TESTS_SRC/fixtures/recordings/v4.0.ltrec"
+"$LEAKTOP" -b --replay "$V40" --cgroup /g0 >/dev/null 2>"$TMPD/v40b.err"
+check "--cgroup, a 4.0 recording, batch: exit 1" test $? = 1
+check "--cgroup, a 4.0 recording, batch: it says why" \
+	grep -q "v4.0.ltrec: --cgroup: the recording carries no cgroups (written before format 4.1" \
+	"$TMPD/v40b.err"
+start v40 "$LEAKTOP" --replay "$V40" --cgroup /g0
+check "--cgroup, a 4.0 recording, UI: exit 1" wait_for v40 grep -qx "EXIT=1" "$TMPD/v40.exit"
+check "--cgroup, a 4.0 recording, UI: the same line" cmp "$TMPD/v40b.err" "$TMPD/v40.err"
+if [ -x "$TESTS_BIN/gen_recording" ] && "$TESTS_BIN/gen_recording" "$TMPD/deep.ltrec" cgroups 1000; then
+	# 4.1, but its cgroups do not decode: known at the first sample
+	"$LEAKTOP" -b --replay "$TMPD/deep.ltrec" --cgroup /g0 >/dev/null 2>"$TMPD/deepb.err"
+	start deep "$LEAKTOP" --replay "$TMPD/deep.ltrec" --cgroup /g0
+	check "--cgroup, cgroups that do not decode, UI: exit 1" \
+		wait_for deep grep -qx "EXIT=1" "$TMPD/deep.exit"
+	check "--cgroup, cgroups that do not decode: UI and batch say the same" \
+		bash -c "grep -q 'or they do not decode' '$TMPD/deep.err' &&
+			 cmp '$TMPD/deep.err' '$TMPD/deepb.err'"
+fi
+
 finish

@@ -99,8 +99,9 @@ static int show_from(struct tui *t, size_t idx, int dir)
 	}
 }
 
-int replay_open(struct tui *t, const char *path, uint64_t budget)
+int replay_open(struct tui *t)
 {
+	const char *path = t->o->replay_path;
 	struct lt_err err = { "" };
 	const struct record_header *h;
 	struct tui_replay *rp;
@@ -114,15 +115,14 @@ int replay_open(struct tui *t, const char *path, uint64_t budget)
 	t->rp = rp;
 	rp->path = path;
 	rp->speed = 1;
-	rp->rd = record_reader_open(path, &err);
+	/* read as batch reads it; the user steps sample by sample: a cap
+	 * per sample (o->replay_budget), none in total */
+	rp->rd = record_reader_open_cut(path, t->o->replay_budget, 0, t->o->cgroup, &err);
 	if (!rp->rd) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: %s", path,
 			 lt_sanitize(err.msg, safe, sizeof(safe)));
 		return -1;
 	}
-	/* the user steps sample by sample: a cap per sample, none in total */
-	record_reader_set_budget(rp->rd, budget, 0);
-	record_reader_set_cgroup(rp->rd, t->o->cgroup);	/* cgroups since 4.1 */
 	rp->n = record_reader_nsamples(rp->rd);
 	if (rp->n == 0) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no readable sample in the "
@@ -135,12 +135,6 @@ int replay_open(struct tui *t, const char *path, uint64_t budget)
 		return -1;
 	}
 	h = record_reader_header(rp->rd);
-	if (t->o->cgroup && (h->major < 4 || (h->major == 4 && h->minor < 1))) {
-		/* it would cut nothing */
-		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: --cgroup: the recording "
-			 "carries no cgroups (written before format 4.1)", path);
-		return -1;
-	}
 	lt_sanitize(h->host, t->host, sizeof(t->host));
 	lt_sanitize(h->kernel, t->kernel, sizeof(t->kernel));
 	if (h->interval > 0)
@@ -155,9 +149,17 @@ void replay_start(struct tui *t)
 	size_t nw = record_reader_nwarnings(rp->rd);
 	char safe[256];
 
+	struct lt_err err = { "" };
+
 	if (show_from(t, 0, 1) < 0) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no sample could be decoded",
 			 rp->path);
+		t->quit = 1;
+		return;
+	}
+	if (record_reader_cgroup_ok(t->o->cgroup, &t->cur, &err) < 0) {
+		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: %s", rp->path,
+			 lt_sanitize(err.msg, safe, sizeof(safe)));
 		t->quit = 1;
 		return;
 	}

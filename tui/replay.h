@@ -41,7 +41,7 @@ struct tui_replay {
 
 /* Before curses starts; on failure -1 with t->fatal set (not a recording,
  * a newer format, nothing readable). */
-int replay_open(struct tui *t, const char *path, uint64_t budget);
+int replay_open(struct tui *t);
 /* After curses started: the first sample, the reader's first warning on
  * the status line (t->quit and t->fatal when no sample decodes). */
 void replay_start(struct tui *t);

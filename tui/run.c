@@ -808,7 +808,7 @@ int tui_run(const struct lt_opts *o)
 	if (o->replay_path) {
 		/* before curses: a file that is not a recording is one line on
 		 * stderr, the terminal untouched */
-		if (replay_open(t, o->replay_path, o->replay_budget) < 0) {
+		if (replay_open(t) < 0) {
 			ret = EXIT_RUNTIME;
 			goto out;
 		}

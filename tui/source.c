@@ -248,11 +248,8 @@ static int replay_next(struct source *src, struct sample *s)
 			continue;
 		}
 		src->i++;
-		/* --cgroup on a recording without cgroups would cut nothing */
-		if (o->cgroup && !s->cgroups.of_proc && src->i == 1) {
-			fprintf(stderr, "leaktop: %s: --cgroup: the recording carries no "
-				"cgroups (written before format 4.1, or they do not decode)\n",
-				o->replay_path);
+		if (src->i == 1 && record_reader_cgroup_ok(o->cgroup, s, &err) < 0) {
+			fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
 			sample_release(s);
 			return -1;
 		}
@@ -296,16 +293,11 @@ int source_replay_open(struct source *src, int *ret)
 	struct record_reader *r;
 	size_t w;
 
-	r = record_reader_open(o->replay_path, &err);
+	r = record_reader_open_cut(o->replay_path, o->replay_budget, 1, o->cgroup, &err);
 	if (!r) {
 		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
 		return -1;
 	}
-	/* a file may describe far more than it weighs: cap what it decodes to */
-	record_reader_set_budget(r, o->replay_budget,
-				 o->replay_budget == UINT64_MAX ? 0 :
-				 record_reader_file_budget(r, o->replay_budget));
-	record_reader_set_cgroup(r, o->cgroup);	/* recordings carry cgroups since 4.1 */
 	for (w = 0; w < record_reader_nwarnings(r) && w < 64; w++)
 		fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, record_reader_warning(r, w));
 	if (record_reader_nwarnings(r) > 64)

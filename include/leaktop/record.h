@@ -219,6 +219,22 @@ void record_reader_set_budget(struct record_reader *r, uint64_t per_sample,
  * file's size, and at least RECORD_REPLAY_SAMPLES times per_sample (0:
  * RECORD_REPLAY_BUDGET). */
 uint64_t record_reader_file_budget(const struct record_reader *r, uint64_t per_sample);
+/*
+ * How every replay opens a recording (batch mode and the UI alike): per
+ * sample capped at per_sample (0: RECORD_REPLAY_BUDGET) and, when
+ * whole_file and per_sample is not UINT64_MAX, the file at
+ * record_reader_file_budget (the UI steps sample by sample: a cap per
+ * sample only), and cut to cgroup (NULL: none; borrowed).  NULL with err
+ * when unreadable.  Whether the recording carries cgroups to cut is known
+ * from its first sample (record_reader_cgroup_ok), not its version: a
+ * cgroups frame is read whatever the header says.
+ */
+struct record_reader *record_reader_open_cut(const char *path, uint64_t per_sample,
+					     int whole_file, const char *cgroup,
+					     struct lt_err *err);
+/* 0 when s, the first sample read, can be cut to cgroup; -1 with err when
+ * cgroup is given and s carries no cgroups (they did not decode). */
+int record_reader_cgroup_ok(const char *cgroup, const struct sample *s, struct lt_err *err);
 /* Decoded bytes counted against total so far. */
 uint64_t record_reader_spent(const struct record_reader *r);
 
