@@ -18,6 +18,7 @@
 #include "leaktop/findings.h"
 #include "leaktop/procs.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 #include "alloc_hook.h"
 #include "findings/findings_int.h"
 

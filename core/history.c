@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "leaktop/history.h"
-#include "leaktop/sample.h"
 #include "alloc_hook.h"
 
 struct series {
@@ -757,14 +756,13 @@ double history_ghost_since(const struct history *h, int pid, uint64_t inode)
 
 /* ---- the memory series -------------------------------------------------- */
 
-double mem_series_value(const struct sample *s, int id)
+double mem_series_value(const struct meminfo_breakdown *m, const struct meminfo_slab *slab,
+			int id)
 {
-	const struct meminfo_breakdown *m = &s->mem;
-
 	if (id >= MEMS_SLAB0 && id <= MEMS_SLAB_LAST) {
 		int k = id - MEMS_SLAB0;
 
-		return s->slab.readable && k < s->slab.n ? (double)s->slab.top[k].bytes : NAN;
+		return slab->readable && k < slab->n ? (double)slab->top[k].bytes : NAN;
 	}
 	if (id >= MEMS_GROUP0 && id <= MEMS_GROUP_LAST)
 		return m->socket_queues_from_census ? (double)m->socket_group[id - MEMS_GROUP0]
@@ -809,16 +807,16 @@ static uint32_t slab_key(const char *name)
 	return h;
 }
 
-void mem_series_point(const struct sample *s, struct mem_point *pt)
+void mem_series_point(const struct meminfo_breakdown *m, const struct meminfo_slab *slab,
+		      double t, struct mem_point *pt)
 {
 	int id, k;
 
-	pt->t = sample_steady_time(s);
+	pt->t = t;
 	for (id = 0; id < MEMS_N; id++)
-		pt->v[id] = mem_series_value(s, id);
+		pt->v[id] = mem_series_value(m, slab, id);
 	for (k = 0; k < MEMINFO_SLAB_TOP; k++)
-		pt->slab_key[k] = s->slab.readable && k < s->slab.n ?
-				  slab_key(s->slab.top[k].name) : 0;
+		pt->slab_key[k] = slab->readable && k < slab->n ? slab_key(slab->top[k].name) : 0;
 }
 
 void mem_series_clear(struct mem_series *ms)
@@ -851,11 +849,12 @@ void mem_series_add(struct mem_series *ms, const struct mem_point *pt)
 		ms->n++;
 }
 
-void mem_series_push(struct mem_series *ms, const struct sample *s)
+void mem_series_push(struct mem_series *ms, const struct meminfo_breakdown *m,
+		     const struct meminfo_slab *slab, double t)
 {
 	struct mem_point pt;
 
-	mem_series_point(s, &pt);
+	mem_series_point(m, slab, t, &pt);
 	mem_series_add(ms, &pt);
 }
 

@@ -14,6 +14,7 @@
 
 #include "leaktop/actions.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 #include "leaktop/ltbpf_owners.h"
 #include "leaktop/ltbpf_socks.h"
 #include "leaktop/units.h"
@@ -42,11 +43,6 @@ static double steady_now(struct sample_ctx *ctx)
 		ctx->have_clock_base = 1;
 	}
 	return ctx->clock_base + mono;
-}
-
-double sample_steady_time(const struct sample *s)
-{
-	return s->clock > 0 ? s->clock : s->time;
 }
 
 /* A positive number from procroot/rel (a sysctl), or def when it cannot

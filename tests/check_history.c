@@ -14,6 +14,7 @@
 #include "leaktop/common.h"
 #include "leaktop/history.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 
 static struct ltsock mk(uint64_t inode, uint32_t q, uint32_t drops)
 {
@@ -730,13 +731,13 @@ START_TEST(test_mem_series)
 		snprintf(s.slab.top[0].name, sizeof(s.slab.top[0].name), "%s",
 			 i < 65 ? "kmalloc-64" : "dentry");
 		s.slab.top[0].bytes = 10 * i;
-		mem_series_push(&ms, &s);
+		mem_series_push(&ms, &s.mem, &s.slab, sample_steady_time(&s));
 		/* the same sample again (a redraw) adds nothing */
-		mem_series_push(&ms, &s);
+		mem_series_push(&ms, &s.mem, &s.slab, sample_steady_time(&s));
 	}
-	ck_assert(isnan(mem_series_value(&s, MEMS_SLAB0 + 1)));
-	ck_assert(isnan(mem_series_value(&s, MEMS_GROUP0)));	/* no census */
-	ck_assert_double_eq(mem_series_value(&s, MEMS_SOCKETS), 100);
+	ck_assert(isnan(mem_series_value(&s.mem, &s.slab, MEMS_SLAB0 + 1)));
+	ck_assert(isnan(mem_series_value(&s.mem, &s.slab, MEMS_GROUP0)));	/* no census */
+	ck_assert_double_eq(mem_series_value(&s.mem, &s.slab, MEMS_SOCKETS), 100);
 	/* 64 points kept: samples 6..69 */
 	ck_assert_uint_eq(mem_series_get(&ms, MEMS_UNACC, t, v, MEM_SERIES_POINTS), 64);
 	ck_assert_double_eq(t[0], 1006);
@@ -755,7 +756,7 @@ START_TEST(test_mem_series)
 	ck_assert_uint_eq(mem_series_get(&ms, MEMS_SLAB0 + 3, t, v, MEM_SERIES_POINTS), 0);
 	/* back in time: the series starts over */
 	s.clock = 1010;
-	mem_series_push(&ms, &s);
+	mem_series_push(&ms, &s.mem, &s.slab, sample_steady_time(&s));
 	ck_assert_uint_eq(mem_series_get(&ms, MEMS_UNACC, t, v, MEM_SERIES_POINTS), 1);
 	ck_assert_double_eq(mem_series_slope(&ms, MEMS_UNACC), 0);
 
@@ -764,7 +765,7 @@ START_TEST(test_mem_series)
 	for (i = 0; i < 6; i++) {
 		s.clock = 2000 + i;
 		s.mem.pss.time = i >= 3 ? 1 : 0;
-		mem_series_push(&ms, &s);
+		mem_series_push(&ms, &s.mem, &s.slab, sample_steady_time(&s));
 	}
 	ck_assert_uint_eq(mem_series_get(&ms, MEMS_PSS, t, v, MEM_SERIES_POINTS), 3);
 	ck_assert_double_eq(t[0], 2003);

@@ -22,6 +22,7 @@
 #include "format.h"
 #include "leaktop/meminfo.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 #include "leaktop/socket.h"
 #include "mempane.h"
 #include "rows.h"
@@ -100,7 +101,7 @@ static struct mem_line *add(struct mem_data *d, int id, int depth, const char *l
 	return l;
 }
 
-#define V(id) mem_series_value(s, (id))
+#define V(id) mem_series_value(&s->mem, &s->slab, (id))
 
 /* The lines of the current sample, in tree order. */
 static void build(struct mem_data *d, const struct sample *s)

@@ -23,6 +23,7 @@
 #include "leaktop/history.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 #include "options.h"
 #include "replay.h"
 #include "rows.h"
@@ -46,7 +47,7 @@ static void note_mem(struct tui_replay *rp, size_t idx, const struct sample *s)
 		return;
 	rp->pts[idx] = malloc(sizeof(*rp->pts[idx]));
 	if (rp->pts[idx])	/* without it, that point is missing: no more */
-		mem_series_point(s, rp->pts[idx]);
+		mem_series_point(&s->mem, &s->slab, sample_steady_time(s), rp->pts[idx]);
 }
 
 /* The memory series as it stood at sample idx: the points of the samples

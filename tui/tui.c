@@ -21,6 +21,7 @@
 #include "leaktop/meminfo.h"
 #include "leaktop/procs.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 #include "options.h"
 #include "theme.h"
 #include "tui.h"
@@ -155,7 +156,8 @@ void tui_install_sample(struct tui *t, struct sample *s)
 	t->cur = *s;
 	t->have = 1;
 	if (!t->rp)
-		mem_series_push(&t->mems, &t->cur);	/* replay.c rebuilds it */
+		mem_series_push(&t->mems, &t->cur.mem, &t->cur.slab,
+				sample_steady_time(&t->cur));	/* replay.c rebuilds it */
 	for (i = 0; i < t->npanes; i++)
 		t->panes[i]->cls->sample(t->panes[i], t);
 	for (i = 0; i < t->depth; i++)

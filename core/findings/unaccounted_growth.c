@@ -13,6 +13,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 #include "leaktop/units.h"
 #include "../alloc_hook.h"
 #include "findings_int.h"
@@ -29,7 +30,7 @@ static int unaccounted_growth_sample(struct findings_ctx *x)
 	struct finding *f;
 	int i, j;
 
-	mem_series_push(&mem->ms, s);
+	mem_series_push(&mem->ms, &s->mem, &s->slab, sample_steady_time(s));
 	if (!mem->have_first_slab && s->slab.readable) {
 		mem->first_slab = s->slab;
 		mem->have_first_slab = 1;

@@ -156,15 +156,19 @@ struct mem_series {
 	unsigned n, head;
 };
 
-struct sample;
-/* Figure id of s, in bytes, NAN when s does not know it. */
-double mem_series_value(const struct sample *s, int id);
-void mem_series_point(const struct sample *s, struct mem_point *pt);
+/* Figure id of a sample's breakdown m and slab caches, in bytes, NAN when
+ * the sample did not know it. */
+double mem_series_value(const struct meminfo_breakdown *m, const struct meminfo_slab *slab,
+			int id);
+/* The point of a sample taken at t (sample_steady_time). */
+void mem_series_point(const struct meminfo_breakdown *m, const struct meminfo_slab *slab,
+		      double t, struct mem_point *pt);
 void mem_series_clear(struct mem_series *ms);
 /* Add a point after the newest; one at the newest's time replaces it, one
  * before it starts the series over (the caller went back). */
 void mem_series_add(struct mem_series *ms, const struct mem_point *pt);
-void mem_series_push(struct mem_series *ms, const struct sample *s);
+void mem_series_push(struct mem_series *ms, const struct meminfo_breakdown *m,
+		     const struct meminfo_slab *slab, double t);
 /* Up to max points of id, the newest max, oldest first, into t[] (may be
  * NULL) and v[]; unknown points are skipped.  Returns the count. */
 size_t mem_series_get(const struct mem_series *ms, int id, double *t, double *v,

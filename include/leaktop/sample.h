@@ -255,9 +255,9 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter);
  * was incomplete) and ghost age from ctx's history.  Returns as
  * fdtable_read.
  */
-/* The time to measure s's intervals with: its steady clock when the
- * sampler took it, its wall time when it came from a recording. */
-double sample_steady_time(const struct sample *s);
+/* sample_steady_time, the time to measure a sample's intervals with, is in
+ * leaktop/sample_clock.h: the rules that read it need the sample, not the
+ * sampler. */
 
 int sample_fdtable(struct sample_ctx *ctx, const struct sample *s, int pid,
 		   struct fd_table *t, struct lt_err *err);
