@@ -372,6 +372,11 @@ size_t findings_mitigated_count(const struct finding_list *l)
 	return n;
 }
 
+int findings_is_note(const struct finding *f)
+{
+	return f->severity != FINDING_CRITICAL && f->severity != FINDING_WARNING;
+}
+
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
 			  size_t *info)
 {
@@ -382,17 +387,12 @@ void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *wa
 		if (!findings_is_open(&l->v[i]) || findings_mitigated_works(&l->v[i]))
 			continue;	/* listed, but no longer a problem, or
 					 * held by a mitigation: counted apart */
-		switch (l->v[i].severity) {
-		case FINDING_CRITICAL:
-			(*crit)++;
-			break;
-		case FINDING_WARNING:
-			(*warn)++;
-			break;
-		default:
+		if (findings_is_note(&l->v[i]))
 			(*info)++;
-			break;
-		}
+		else if (l->v[i].severity == FINDING_CRITICAL)
+			(*crit)++;
+		else
+			(*warn)++;
 	}
 }
 
@@ -407,7 +407,7 @@ int findings_any_leak(const struct finding_list *l)
 		return 1;
 	/* a mitigated leak is still a leak: its memory stays pinned */
 	for (i = 0; i < l->n; i++)
-		if (findings_mitigated_works(&l->v[i]) && l->v[i].severity != FINDING_INFO)
+		if (findings_mitigated_works(&l->v[i]) && !findings_is_note(&l->v[i]))
 			return 1;
 	return 0;
 }

@@ -325,8 +325,13 @@ int findings_mitigated_works(const struct finding *f);
 /* How many findings of l findings_mitigated_works holds: the header's
  * "N mitigated", apart from the open ones. */
 size_t findings_mitigated_count(const struct finding_list *l);
+/* Is f a note, not a problem: an info finding.  Every front end lists it,
+ * none counts it as a problem or a leak (the header's "(2 notes)", text's
+ * "no leaks found", the postmortem's "**2 problems** ...; 1 note"). */
+int findings_is_note(const struct finding *f);
 /* The findings of l that are still a problem (findings_is_open) and not
- * held by a working mitigation, by severity. */
+ * held by a working mitigation, by severity; info: the notes
+ * (findings_is_note). */
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
 			  size_t *info);
 /* "Is there a leak?": 1 when an open (not resolved) finding is a warning
