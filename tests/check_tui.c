@@ -24,6 +24,7 @@
 #include "../tui/format.h"
 #include "../tui/open.h"
 #include "../tui/options.h"
+#include "../tui/sockpane.h"
 #include "../tui/table.h"
 #include "../tui/theme.h"
 #include "../tui/tui.h"
@@ -689,6 +690,62 @@ START_TEST(findings_pane_links_from_the_index)
 }
 END_TEST
 
+/* The Sockets pane's problems first: a group's members are its sockets
+ * (findings_socks_build), a resolved finding's socket is no problem. */
+START_TEST(sockets_pane_problems_are_the_findings_sockets)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct ltsock k[4];
+	uint8_t flags[4] = { 0, 0, 0, 0 };
+	struct finding_list *l;
+	struct table *tb;
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	for (i = 0; i < 4; i++)
+		k[i] = check_samples_sock(10 + i, SOCK_DGRAM);
+	check_samples_socks(&t->cur, k, flags, 4, 6);
+	l = &t->cur.findings;
+	l->v = calloc(2, sizeof(*l->v));
+	l->members = calloc(2, sizeof(*l->members));
+	ck_assert(l->v && l->members);
+	l->n = l->cap = 2;
+	l->nmembers = l->mcap = 2;
+	/* a group of two members, inodes 11 and 12 */
+	l->v[0].kind = FINDING_UNREAD_QUEUE;
+	l->v[0].state = FINDING_CONFIRMED;
+	l->v[0].pid = 7;
+	l->v[0].fd = -1;
+	l->v[0].nmembers = l->v[0].member_n = 2;
+	for (i = 0; i < 2; i++) {
+		l->members[i].kind = FINDING_UNREAD_QUEUE;
+		l->members[i].state = FINDING_CONFIRMED;
+		l->members[i].pid = 7;
+		l->members[i].fd = 4 + (int)i;
+		l->members[i].inode = 11 + i;
+	}
+	/* resolved, about inode 13 */
+	l->v[1].kind = FINDING_UNREAD_QUEUE;
+	l->v[1].state = FINDING_RESOLVED;
+	l->v[1].pid = 8;
+	l->v[1].fd = 3;
+	l->v[1].inode = 13;
+	t->have = 1;
+	tb = table_new(&sockpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 0), 0);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 1), 1);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 2), 1);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 3), 0);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -706,6 +763,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, goto_prompt_times);
 	tcase_add_test(tc, open_table_opens_each_kind);
 	tcase_add_test(tc, findings_pane_links_from_the_index);
+	tcase_add_test(tc, sockets_pane_problems_are_the_findings_sockets);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

@@ -157,6 +157,26 @@ struct finding_list {
 const struct finding *findings_members(const struct finding_list *l,
 				       const struct finding *f, size_t *n);
 
+/*
+ * The sockets the findings of l are about, the one rule: a socket is a
+ * finding's when an open finding (findings_is_open) names its inode, or an
+ * open member of an open group does (a group row names no socket of its
+ * own; its members do).  findings_about_socket asks the list itself
+ * (O(F)); for a whole table, build the set once per sample
+ * (findings_socks_build, O(F log F)) and ask it per socket
+ * (findings_socks_has, O(log F)).  The Sockets pane's problems first and
+ * Prometheus's socket series read it.
+ */
+int findings_about_socket(const struct finding_list *l, uint64_t inode);
+struct findings_socks {
+	uint64_t *ino;		/* sorted; owned, findings_socks_free */
+	size_t n;
+};
+/* 0, or -ENOMEM with set empty. */
+int findings_socks_build(struct findings_socks *set, const struct finding_list *l);
+int findings_socks_has(const struct findings_socks *set, uint64_t inode);
+void findings_socks_free(struct findings_socks *set);
+
 struct findings_config {
 	double unread_min_bytes;	/* a never-read queue this big is a finding (64 KiB) */
 	double unread_crit_bytes;	/* a real share of memory when MemAvailable
