@@ -51,6 +51,21 @@ int findings_has_subject(const struct finding *f)
 	return 0;
 }
 
+void findings_subject_cells(const struct finding *f, char *id, size_t idsz, char *comm,
+			    size_t commsz)
+{
+	if (f->pid >= 0 && f->fd >= 0)
+		snprintf(id, idsz, "%d/%d", (int)f->pid, (int)f->fd);
+	else if (f->pid >= 0)
+		snprintf(id, idsz, "%d", (int)f->pid);
+	else
+		snprintf(id, idsz, "%s", findings_has_subject(f) ? "hidden" : "system");
+	if (f->pid >= 0)
+		lt_sanitize(f->comm, comm, commsz);
+	else
+		snprintf(comm, commsz, "%s", findings_has_subject(f) ? "run as root" : "");
+}
+
 char *findings_summary(const struct finding *f, char *out, size_t outsz)
 {
 	char who[96];

@@ -746,6 +746,63 @@ START_TEST(sockets_pane_problems_are_the_findings_sockets)
 }
 END_TEST
 
+/* The Findings pane's PID/FD and COMMAND say who in core's words
+ * (findings_subject_cells): a process leaktop cannot see is no "system". */
+START_TEST(findings_pane_hidden_owner_is_no_system)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	char buf[128], id[32], comm[64];
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.findings.v = calloc(3, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 3;
+	for (i = 0; i < 3; i++) {
+		struct finding *f = &t->cur.findings.v[i];
+
+		f->severity = FINDING_WARNING;
+		f->state = FINDING_CONFIRMED;
+		f->pid = -1;
+		f->fd = -1;
+		snprintf(f->summary, sizeof(f->summary), "finding %zu", i);
+	}
+	t->cur.findings.v[0].kind = FINDING_UNREAD_QUEUE;	/* owner hidden */
+	t->cur.findings.v[1].kind = FINDING_UNACCOUNTED_GROWTH;	/* the machine */
+	t->cur.findings.v[2].kind = FINDING_GHOST_SOCKETS;
+	t->cur.findings.v[2].pid = 4242;
+	snprintf(t->cur.findings.v[2].comm, sizeof(t->cur.findings.v[2].comm), "srv\x1b[2J");
+	t->have = 1;
+	tb = table_new(&findpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	table_view_class.sample(&tb->v, t);
+	for (i = 0; i < 3; i++) {
+		findings_subject_cells(&t->cur.findings.v[i], id, sizeof(id), comm, sizeof(comm));
+		findpane_desc.cell(tb, t, (uint32_t)i, 3, buf, sizeof(buf));	/* PID/FD */
+		ck_assert_str_eq(buf, id);
+		findpane_desc.cell(tb, t, (uint32_t)i, 4, buf, sizeof(buf));	/* COMMAND */
+		ck_assert_str_eq(buf, comm);
+	}
+	findpane_desc.cell(tb, t, 0, 3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "hidden");
+	findpane_desc.cell(tb, t, 0, 4, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "run as root");
+	findpane_desc.cell(tb, t, 1, 3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "system");
+	findpane_desc.cell(tb, t, 2, 3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "4242");
+	findpane_desc.cell(tb, t, 2, 4, buf, sizeof(buf));
+	ck_assert_ptr_null(strchr(buf, '\x1b'));
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -764,6 +821,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, open_table_opens_each_kind);
 	tcase_add_test(tc, findings_pane_links_from_the_index);
 	tcase_add_test(tc, sockets_pane_problems_are_the_findings_sockets);
+	tcase_add_test(tc, findings_pane_hidden_owner_is_no_system);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

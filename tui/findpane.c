@@ -150,18 +150,18 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		snprintf(buf, sz, "%s", findings_kind_name(f->kind));
 		break;
 	case COL_SUBJECT:
-		if (row & MEMBER && f->fd >= 0)	/* under its group */
-			snprintf(buf, sz, "  %d/%d", (int)f->pid, (int)f->fd);
-		else if (f->pid < 0)
-			snprintf(buf, sz, "system");
-		else if (f->fd >= 0)
-			snprintf(buf, sz, "%d/%d", (int)f->pid, (int)f->fd);
+	case COL_COMM: {
+		/* who, in core's words (findings_subject_cells); a member is
+		 * indented under its group */
+		char id[32], comm[64];
+
+		findings_subject_cells(f, id, sizeof(id), comm, sizeof(comm));
+		if (col == COL_COMM)
+			snprintf(buf, sz, "%s", comm);
 		else
-			snprintf(buf, sz, "%d", (int)f->pid);
+			snprintf(buf, sz, "%s%s", row & MEMBER ? "  " : "", id);
 		break;
-	case COL_COMM:
-		lt_sanitize(f->pid >= 0 ? f->comm : "", buf, sz);
-		break;
+	}
 	case COL_ACTION:
 		snprintf(buf, sz, "%s", f->action ? actions_kind_name((enum actions_kind)f->action) :
 			 "-");

@@ -368,6 +368,14 @@ char *findings_subject(const struct finding *f, char *out, size_t outsz);
  * 0 for the system's (memory, pressure, orphans toward remote peers). */
 int findings_has_subject(const struct finding *f);
 /*
+ * Who f is about in a table's two narrow cells, the short form of
+ * findings_subject: into id "812/3" or "812", into comm the command
+ * (sanitised); a process leaktop cannot see: "hidden" and "run as root";
+ * a finding about the machine (findings_has_subject 0): "system" and "".
+ */
+void findings_subject_cells(const struct finding *f, char *id, size_t idsz, char *comm,
+			    size_t commsz);
+/*
  * The one human sentence of f (the JSON "summary", the text and Markdown
  * headings, the strip): subject and summary, or the summary alone when f
  * has no subject.  Cut to outsz; returns out.  Unsanitised text of the
