@@ -20,6 +20,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/units.h"
+#include "../tui/actlog.h"
 #include "../tui/findpane.h"
 #include "../tui/format.h"
 #include "../tui/open.h"
@@ -803,6 +804,79 @@ START_TEST(findings_pane_hidden_owner_is_no_system)
 }
 END_TEST
 
+/* The action log's EFFECT is the finding the action acts on by core's rule
+ * (findings_action_covers, what marks it mitigated), not any finding about
+ * the same inode; an undo's is what the action it undid covered. */
+START_TEST(action_log_effect_is_the_covered_finding)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct tui_action acts[3];
+	struct finding_list *l;
+	struct table *tb;
+	struct view *v;
+	char buf[128];
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	l = &t->cur.findings;
+	l->v = calloc(3, sizeof(*l->v));
+	ck_assert_ptr_nonnull(l->v);
+	l->n = l->cap = 3;
+	for (i = 0; i < 3; i++) {
+		l->v[i].pid = 7;
+		l->v[i].fd = 4;
+		l->v[i].inode = 11;
+		l->v[i].severity = FINDING_WARNING;
+		l->v[i].state = FINDING_CONFIRMED;
+	}
+	/* first, a finding about the same socket that no drop filter covers */
+	l->v[0].kind = FINDING_SEND_STALL;
+	l->v[1].kind = FINDING_UNREAD_QUEUE;
+	l->v[1].state = FINDING_MITIGATED;
+	l->v[1].check = FINDING_CHECK_WORKS;
+	l->v[2].kind = FINDING_FD_EXHAUSTION;
+	l->v[2].fd = -1;
+	l->v[2].inode = 0;
+	memset(acts, 0, sizeof(acts));
+	acts[0].res.kind = ACTIONS_DROP_FILTER;
+	acts[1].res.kind = ACTIONS_UNDO_FILTER;
+	for (i = 0; i < 2; i++) {
+		acts[i].res.outcome = ACTIONS_DONE;
+		acts[i].res.target.pid = 7;
+		acts[i].res.target.fd = 4;
+		acts[i].res.target.inode = 11;
+	}
+	acts[2].res.kind = ACTIONS_RAISE_FD_LIMIT;
+	acts[2].res.outcome = ACTIONS_DONE;
+	acts[2].res.target.pid = 7;
+	acts[2].res.target.fd = -1;
+	t->acts = acts;
+	t->nacts = 3;
+	t->have = 1;
+	v = actlog_new(t);
+	ck_assert_ptr_nonnull(v);
+	tb = (struct table *)v;
+	tb->d->cell(tb, t, 0, 6, buf, sizeof(buf));	/* EFFECT */
+	ck_assert_str_eq(buf, "works");
+	tb->d->cell(tb, t, 1, 6, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "works");
+	tb->d->cell(tb, t, 2, 6, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "confirmed");
+	ck_assert_int_eq(findings_action_covers(&l->v[0], ACTIONS_DROP_FILTER, 7, 4, 11), 0);
+	ck_assert_int_eq(findings_action_covers(&l->v[1], ACTIONS_DRAIN, 7, 4, 11), 1);
+	ck_assert_int_eq(findings_action_covers(&l->v[1], ACTIONS_DROP_FILTER, 7, 4, 12), 0);
+	ck_assert_int_eq(findings_action_covers(&l->v[2], ACTIONS_UNDO_FD_LIMIT, 7, -1, 0), 1);
+	ck_assert_int_eq(findings_action_covers(&l->v[2], ACTIONS_RAISE_FD_LIMIT, 8, -1, 0), 0);
+	v->cls->free(v);
+	t->acts = NULL;
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -822,6 +896,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, findings_pane_links_from_the_index);
 	tcase_add_test(tc, sockets_pane_problems_are_the_findings_sockets);
 	tcase_add_test(tc, findings_pane_hidden_owner_is_no_system);
+	tcase_add_test(tc, action_log_effect_is_the_covered_finding);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

@@ -308,6 +308,17 @@ const char *findings_kind_name(enum finding_kind k);
 /* 1 when findings of kind k carry a process's run state and since when
  * (proc_state, since: process_stopped's); from the table of kinds. */
 int findings_kind_has_run_state(enum finding_kind k);
+/*
+ * Does an action of kind taken on pid, fd, inode (fd -1 and inode 0 for a
+ * process-wide one) act on f?  The rule that marks f mitigated by it (its
+ * kind's .mitigated_by: a socket action the finding about that socket, a
+ * group's member, not the group; a raised fd limit the process's fd
+ * exhaustion); an undo acts on what the action it undoes covers.  An
+ * action names no finding kind nor namespace, so this is the one rule, not
+ * findings_same.
+ */
+int findings_action_covers(const struct finding *f, int kind, int pid, int fd,
+			   uint64_t inode);
 const char *findings_severity_name(enum finding_severity s);
 const char *findings_state_name(enum finding_state s);
 const char *findings_check_name(enum finding_check c);
