@@ -183,6 +183,54 @@ void findings_socks_free(struct findings_socks *set)
 	set->n = 0;
 }
 
+int findings_about_pid(const struct finding_list *l, int pid)
+{
+	size_t i;
+
+	if (pid < 0)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (findings_is_open(&l->v[i]) && l->v[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int findings_pids_build(struct findings_pids *set, const struct finding_list *l)
+{
+	size_t i;
+
+	set->n = 0;
+	set->pid = reallocarray(NULL, l->n ? l->n : 1, sizeof(*set->pid));
+	if (!set->pid)
+		return -ENOMEM;
+	for (i = 0; i < l->n; i++)
+		if (findings_is_open(&l->v[i]) && l->v[i].pid >= 0)
+			set->pid[set->n++] = l->v[i].pid;
+	qsort(set->pid, set->n, sizeof(*set->pid), pid_cmp);
+	return 0;
+}
+
+int findings_pids_has(const struct findings_pids *set, int pid)
+{
+	int32_t key = pid;
+
+	return set->n && bsearch(&key, set->pid, set->n, sizeof(*set->pid), pid_cmp) != NULL;
+}
+
+void findings_pids_free(struct findings_pids *set)
+{
+	free(set->pid);
+	set->pid = NULL;
+	set->n = 0;
+}
+
 /* A finding about the sockets of process f->pid: one a group can hold
  * (its kind's entry says .folds).  Orphans have no cause to share
  * (their rule groups them already) but fold into their reader's

@@ -25,12 +25,14 @@
 #include "../tui/format.h"
 #include "../tui/open.h"
 #include "../tui/options.h"
+#include "../tui/procpane.h"
 #include "../tui/sockpane.h"
 #include "../tui/table.h"
 #include "../tui/theme.h"
 #include "../tui/tui.h"
 #include "check_samples.h"
 #include "leaktop/findings.h"
+#include "leaktop/procs.h"
 
 Suite *tui_suite(void);
 
@@ -877,6 +879,62 @@ START_TEST(action_log_effect_is_the_covered_finding)
 }
 END_TEST
 
+/* The Processes pane's problems first: an open finding's process, or one
+ * text and Markdown list (findings_proc_notable), by the --threshold
+ * values, so --threshold moves the rows on screen too. */
+START_TEST(processes_pane_problems_follow_the_thresholds)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	findings_config_default(&o.thresholds);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.have_procs = 1;
+	t->cur.procs.v = calloc(4, sizeof(*t->cur.procs.v));
+	ck_assert_ptr_nonnull(t->cur.procs.v);
+	t->cur.procs.n = t->cur.procs.cap = 4;
+	for (i = 0; i < 4; i++) {
+		struct proc_info *p = &t->cur.procs.v[i];
+
+		p->pid = 100 + (int)i;
+		p->nfds = 10;
+		p->fd_soft = p->fd_hard = 100;
+		p->exhaustion_s = -1;
+	}
+	t->cur.procs.v[0].nfds = 60;		/* 60 % of its limit */
+	t->cur.procs.v[2].queued = 4096;	/* bytes waiting in its sockets */
+	t->cur.findings.v = calloc(1, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 1;
+	t->cur.findings.v[0].kind = FINDING_GHOST_SOCKETS;
+	t->cur.findings.v[0].state = FINDING_CONFIRMED;
+	t->cur.findings.v[0].pid = 103;
+	t->cur.findings.v[0].fd = -1;
+	t->have = 1;
+	tb = table_new(&procpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 0), 0);	/* 60 % < 90 % */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 1), 0);
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 2), 1);	/* queued: text lists it */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 3), 1);	/* its finding */
+	for (i = 0; i < 3; i++)	/* without a finding: text's rule alone */
+		ck_assert_int_eq(procpane_desc.problem(tb, t, (uint32_t)i),
+				 findings_proc_notable(&o.thresholds, &t->cur.procs.v[i]));
+	o.thresholds.fd_crit_pct = 50;	/* --threshold fd_crit_pct=50 */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 0), 1);
+	t->cur.findings.v[0].state = FINDING_RESOLVED;
+	t->cur.seq++;	/* another sample: the set is built again */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 3), 0);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -897,6 +955,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, sockets_pane_problems_are_the_findings_sockets);
 	tcase_add_test(tc, findings_pane_hidden_owner_is_no_system);
 	tcase_add_test(tc, action_log_effect_is_the_covered_finding);
+	tcase_add_test(tc, processes_pane_problems_follow_the_thresholds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

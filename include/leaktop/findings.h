@@ -176,6 +176,21 @@ struct findings_socks {
 int findings_socks_build(struct findings_socks *set, const struct finding_list *l);
 int findings_socks_has(const struct findings_socks *set, uint64_t inode);
 void findings_socks_free(struct findings_socks *set);
+/*
+ * The processes the open findings of l are about (findings_is_open, pid
+ * not -1), as a sorted set built once per sample: with
+ * findings_proc_notable, the Processes pane's problems first.
+ * findings_about_pid asks the list itself (O(F)).
+ */
+int findings_about_pid(const struct finding_list *l, int pid);
+struct findings_pids {
+	int32_t *pid;		/* sorted; owned, findings_pids_free */
+	size_t n;
+};
+/* 0, or -ENOMEM with set empty. */
+int findings_pids_build(struct findings_pids *set, const struct finding_list *l);
+int findings_pids_has(const struct findings_pids *set, int pid);
+void findings_pids_free(struct findings_pids *set);
 
 struct findings_config {
 	double unread_min_bytes;	/* a never-read queue this big is a finding (64 KiB) */
