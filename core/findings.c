@@ -282,6 +282,17 @@ int findings_proc_notable(const struct findings_config *c, const struct proc_inf
 	       findings_fds_growing(c, p);
 }
 
+int findings_mem_growing(const struct findings_config *c, double bps, double span_s)
+{
+	struct findings_config def;
+
+	if (!c) {
+		findings_config_default(&def);
+		c = &def;
+	}
+	return bps >= c->unaccounted_bps && span_s >= c->unaccounted_window_s;
+}
+
 /* The cause that is part of f's identity: a group's (findings_group), 0
  * for a finding of one socket (its fd and inode say which). */
 static uint64_t group_cause(const struct finding *f)

@@ -69,7 +69,7 @@ static int unaccounted_growth_sample(struct findings_ctx *x)
 	gu = mslope(mem, mem->unacc);
 	ga = mslope(mem, mem->anon);
 	gq = mslope(mem, mem->sockq);
-	if (gu >= c->unaccounted_bps && fabs(ga) < gu / 2) {
+	if (findings_mem_growing(c, gu, span) && fabs(ga) < gu / 2) {
 		double share = gq > 0 ? 100 * gq / gu : 0;
 
 		if (share > 100)

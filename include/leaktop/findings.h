@@ -318,6 +318,13 @@ struct proc_info;
  * --threshold moves the rows with the findings.  c NULL: the defaults.
  */
 int findings_proc_notable(const struct findings_config *c, const struct proc_info *p);
+/*
+ * Does a memory figure grow fast: by unaccounted_bps or more, seen over
+ * unaccounted_window_s or longer?  The rate and window unaccounted_growth
+ * fires at, and the Memory pane marks a line by, so --threshold moves
+ * both.  c NULL: the defaults.
+ */
+int findings_mem_growing(const struct findings_config *c, double bps, double span_s);
 
 const char *findings_kind_name(enum finding_kind k);
 /* 1 when findings of kind k carry a process's run state and since when
