@@ -34,19 +34,16 @@ static void text_line(FILE *f, const char *label, uint64_t v, uint64_t total)
 		total ? 100.0 * (double)v / (double)total : 0.0);
 }
 
-static void text_rate(char *out, size_t outsz, const struct sock_rate *r, double v,
-		      int is_bytes)
+/* A socket's rate in core's words (units_rate, units_count), "-" when
+ * unknown: the figure the Sockets pane shows. */
+static void text_rate(char *out, size_t outsz, int known, double v, int is_bytes)
 {
-	char b[32];
-
-	if (!r->known)
+	if (!known)
 		snprintf(out, outsz, "-");
-	else if (is_bytes && v >= 0)
-		snprintf(out, outsz, "%s", units_size((uint64_t)(v + 0.5), b, sizeof(b)));
 	else if (is_bytes)
-		snprintf(out, outsz, "-%s", units_size((uint64_t)(-v + 0.5), b, sizeof(b)));
+		units_rate(v, out, outsz);
 	else
-		snprintf(out, outsz, "%.1f", v);
+		units_count(v, out, outsz);
 }
 
 static void text_sockets(FILE *f, const struct sample *s, int all)
@@ -108,8 +105,9 @@ static void text_sockets(FILE *f, const struct sample *s, int all)
 		lt_sanitize(ltsock_format_addr(q, 0, b1, sizeof(b1)), loc, 23);
 		lt_sanitize(ltsock_format_addr(q, 1, b2, sizeof(b2)), peer, 23);
 		units_pct(ltsock_fill_pct(q), fill, sizeof(fill));
-		text_rate(drops, sizeof(drops), r, r->drops_ps, 0);
-		text_rate(growth, sizeof(growth), r, r->growth_bps, 1);
+		text_rate(drops, sizeof(drops), r->known && (q->have & LTSOCK_HAVE_DROPS),
+			  r->drops_ps, 0);
+		text_rate(growth, sizeof(growth), r->known, r->growth_bps, 1);
 		for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)
 			if (r->flags & bit)
 				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),

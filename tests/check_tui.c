@@ -26,12 +26,14 @@
 #include "../tui/open.h"
 #include "../tui/options.h"
 #include "../tui/procpane.h"
+#include "../tui/rows.h"
 #include "../tui/sockpane.h"
 #include "../tui/table.h"
 #include "../tui/theme.h"
 #include "../tui/tui.h"
 #include "check_samples.h"
 #include "leaktop/findings.h"
+#include "leaktop/out.h"
 #include "leaktop/procs.h"
 
 Suite *tui_suite(void);
@@ -86,8 +88,62 @@ START_TEST(rates_and_percents)
 	ck_assert_str_eq(format_num(2.5, 1, 6, b, sizeof(b)), "2.5");
 	ck_assert_str_eq(format_num(1234567, 1, 6, b, sizeof(b)), "1.2M");
 	ck_assert_str_eq(format_num(3, 0, 6, b, sizeof(b)), "-");
-	ck_assert_str_eq(format_duration(42, b, sizeof(b)), "42s");
-	ck_assert_str_eq(format_duration(3 * 86400 + 4 * 3600 + 5, b, sizeof(b)), "3d04h");
+	ck_assert_str_eq(format_duration(42, b, sizeof(b)), "42 s");
+	ck_assert_str_eq(format_duration(3 * 86400 + 4 * 3600 + 5, b, sizeof(b)), "3.2 d");
+}
+END_TEST
+
+/* The same figure reads the same on screen and in text: durations
+ * (format_duration is units_duration_days: a ghost's age, "12 min" in
+ * the fd view as in text's "a ghost for 12 min"), a socket's drops/s
+ * (units_count) and growth (units_rate). */
+START_TEST(same_figure_same_words)
+{
+	static const double secs[] = { 0, 42, 119, 725, 7199, 7200, 86400 * 2 - 1, 273605 };
+	struct sample s;
+	struct ltsock k = check_samples_sock(77, SOCK_DGRAM);
+	uint8_t flags = 0;
+	char b[64], c[64], *out = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
+		ck_assert_str_eq(format_duration(secs[i], b, sizeof(b)),
+				 units_duration_days(secs[i], c, sizeof(c)));
+	ck_assert_str_eq(format_duration(725, b, sizeof(b)), "12 min");
+	ck_assert_str_eq(units_count(0.4, c, sizeof(c)), "0.4");
+	ck_assert_str_eq(units_count(1234, c, sizeof(c)), "1234");
+
+	check_samples_init(&s, 100, 3);
+	k.recv_q = k.rmem = 4096;
+	check_samples_socks(&s, &k, &flags, 1, 6);
+	s.rates[0].drops_ps = 0.4;
+	s.rates[0].growth_bps = 1536;
+	s.shown = calloc(1, sizeof(*s.shown));
+	ck_assert_ptr_nonnull(s.shown);
+	s.nshown = 1;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(out_text_write(f, &s), 0);
+	fclose(f);
+	rows_sock_field(&s, 0, ROWS_SOCK_DROPS, 9, b, sizeof(b));
+	ck_assert_str_eq(b, "0.4");
+	snprintf(c, sizeof(c), " %7s %10s ", "0.4", units_rate(1536, b, sizeof(b)));
+	ck_assert_msg(strstr(out, c), "no '%s' in %s", c, out);
+	free(out);
+	/* no drops figure from the kernel: "-" in both */
+	s.socks.v[0].have &= ~LTSOCK_HAVE_DROPS;
+	rows_sock_field(&s, 0, ROWS_SOCK_DROPS, 9, b, sizeof(b));
+	ck_assert_str_eq(b, "-");
+	out = NULL;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(out_text_write(f, &s), 0);
+	fclose(f);
+	snprintf(c, sizeof(c), " %7s %10s ", "-", units_rate(1536, b, sizeof(b)));
+	ck_assert_msg(strstr(out, c), "no '%s' in %s", c, out);
+	free(out);
+	sample_release(&s);
 }
 END_TEST
 
@@ -942,6 +998,7 @@ Suite *tui_suite(void)
 
 	tcase_add_test(tc, size_fits_width);
 	tcase_add_test(tc, rates_and_percents);
+	tcase_add_test(tc, same_figure_same_words);
 	tcase_add_test(tc, fit_utf8_to_display_width);
 	tcase_add_test(tc, cells_pad_and_align);
 	tcase_add_test(tc, untrusted_text_as_the_ui_shows_it);
