@@ -354,8 +354,8 @@ int findings_cmp(const struct finding *x, const struct finding *y)
 		return x->severity > y->severity ? -1 : 1;
 	if (xm != ym)
 		return xm - ym;
-	if (x->suspected != y->suspected)
-		return x->suspected ? 1 : -1;
+	if (findings_is_suspected(x) != findings_is_suspected(y))
+		return findings_is_suspected(x) ? 1 : -1;
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	if (x->pid != y->pid)
@@ -369,9 +369,26 @@ int findings_is_open(const struct finding *f)
 	return f->state != FINDING_RESOLVED;
 }
 
+int findings_is_suspected(const struct finding *f)
+{
+	return f->suspected != 0;
+}
+
+int findings_mitigation_fails(const struct finding *f)
+{
+	return f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS;
+}
+
+const char *findings_state_word(const struct finding *f)
+{
+	if (findings_mitigation_fails(f))
+		return "no effect";
+	return findings_state_name((enum finding_state)f->state);
+}
+
 int findings_mitigated_works(const struct finding *f)
 {
-	return f->state == FINDING_MITIGATED && f->check != FINDING_CHECK_FAILS;
+	return f->state == FINDING_MITIGATED && !findings_mitigation_fails(f);
 }
 
 size_t findings_mitigated_count(const struct finding_list *l)

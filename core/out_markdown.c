@@ -628,7 +628,7 @@ static void md_finding_line(FILE *f, const struct export_finding *ef)
 	char sentence[400], txt[2600];
 
 	fprintf(f, "%s%s: %s", findings_severity_name(x->severity),
-		x->suspected ? " (suspected)" : "",
+		findings_is_suspected(x) ? " (suspected)" : "",
 		out_markdown_text(findings_summary(x, sentence, sizeof(sentence)), txt, sizeof(txt)));
 }
 
@@ -641,8 +641,8 @@ static void md_end_state(const struct md *m, const struct export_finding *ef)
 		fprintf(m->f, "over at %s", md_time(m, ef->resolved_at, b, sizeof(b)));
 	else if (!ef->at_end)
 		fprintf(m->f, "gone after %s", md_time(m, ef->last_seen, b, sizeof(b)));
-	else if (ef->f.state == FINDING_MITIGATED)
-		fputs("mitigated, still there at the end", m->f);
+	else if (ef->f.state == FINDING_MITIGATED)	/* "no effect" when it does not work */
+		fprintf(m->f, "%s, still there at the end", findings_state_word(&ef->f));
 	else
 		fputs("still there at the end", m->f);
 }

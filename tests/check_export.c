@@ -809,6 +809,63 @@ START_TEST(test_notes)
 END_TEST
 
 /*
+ * One predicate for "suspected" (findings_is_suspected) and one word for a
+ * mitigation that does not work (findings_state_word, "no effect"): text,
+ * the postmortem and the panes say the same of the same finding.
+ */
+START_TEST(test_state_words)
+{
+	struct export_session es;
+	struct sample s[2];
+	struct finding *x;
+	size_t i;
+	char *out;
+
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 2; i++) {
+		s[i].time = 1700000000 + 10.0 * (double)i;
+		s[i].seq = 10 + (unsigned)i;
+		/* a drain on a queue that keeps filling: mitigated, no effect */
+		put_finding(&s[i], FINDING_UNREAD_QUEUE, 7, 3, 70, FINDING_WARNING, 0, "fails");
+		x = &s[i].findings.v[0];
+		x->state = FINDING_MITIGATED;
+		x->mitigation = ACTIONS_DRAIN;
+		x->check = FINDING_CHECK_FAILS;
+		/* a drop filter on a queue seen for too few samples yet */
+		put_finding(&s[i], FINDING_UNREAD_QUEUE, 8, 4, 80, FINDING_WARNING, 1, "young");
+		x = &s[i].findings.v[1];
+		x->state = FINDING_MITIGATED;
+		x->mitigation = ACTIONS_DROP_FILTER;
+		x->check = FINDING_CHECK_WORKS;
+	}
+	ck_assert_str_eq(findings_state_word(&s[1].findings.v[0]), "no effect");
+	ck_assert_str_eq(findings_state_word(&s[1].findings.v[1]), "mitigated");
+	ck_assert_int_eq(findings_mitigation_fails(&s[1].findings.v[0]), 1);
+	ck_assert_int_eq(findings_is_suspected(&s[1].findings.v[1]), 1);
+	ck_assert_int_eq(findings_is_suspected(&s[1].findings.v[0]), 0);
+
+	out = capture_text(&s[1]);
+	ck_assert_msg(strstr(out, "  warning  (no effect) fails (pid 7, fd 3) fails\n"), "%s", out);
+	ck_assert_msg(strstr(out, "  warning  (mitigated, suspected) young (pid 8, fd 4) young\n"),
+		      "%s", out);
+	free(out);
+
+	export_session_init(&es, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(export_session_add_sample(&es, &s[i]), 0);
+	out = capture_md(&es, NULL, NULL);
+	ck_assert_msg(strstr(out, "warning: fails (pid 7, fd 3) fails (no effect, still there at "
+			     "the end)"), "%s", out);
+	ck_assert_msg(strstr(out, "warning (suspected): young (pid 8, fd 4) young (mitigated, "
+			     "still there at the end)"), "%s", out);
+	free(out);
+	export_session_release(&es);
+	for (i = 0; i < 2; i++)
+		sample_release(&s[i]);
+}
+END_TEST
+
+/*
  * A sample as big as a hostile recording might make it: nf findings with
  * nf / 4 identities (finding i is identity i % (nf / 4)), ns sockets,
  * every fourth flagged, np processes, the odd ones subjects of findings.
@@ -1123,6 +1180,7 @@ Suite *export_suite(void)
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_story);
 	tcase_add_test(tc, test_notes);
+	tcase_add_test(tc, test_state_words);
 	tcase_add_test(tc, test_stop);
 	tcase_add_test(tc, test_prom_top);
 	tcase_add_test(tc, test_prom_file);

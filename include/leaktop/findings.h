@@ -371,6 +371,17 @@ int findings_cmp(const struct finding *a, const struct finding *b);
 /* Is f still a problem?  Every state but resolved (a resolved finding
  * stays listed for resolved_keep_s). */
 int findings_is_open(const struct finding *f);
+/* Is f suspected: the rules have seen too few samples to be sure (its
+ * suspected mark; state FINDING_SUSPECTED is the same on a finding no
+ * mitigation holds).  Every output and pane asks this, not the state. */
+int findings_is_suspected(const struct finding *f);
+/* Is f held by a mitigation of leaktop's that does not work (check
+ * FINDING_CHECK_FAILS): it counts as an open problem. */
+int findings_mitigation_fails(const struct finding *f);
+/* f's state in one word, as every output and pane says it: the state's
+ * name (findings_state_name), "no effect" for a mitigation that does not
+ * work (findings_mitigation_fails).  A string literal. */
+const char *findings_state_word(const struct finding *f);
 /* Is f held by a mitigation of leaktop's that works (or is still being
  * checked)?  It stays listed, mitigated, while it pins memory, but it is
  * not an open problem in the counts. */
