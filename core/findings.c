@@ -282,6 +282,17 @@ int findings_proc_notable(const struct findings_config *c, const struct proc_inf
 	       findings_fds_growing(c, p);
 }
 
+int findings_mem_growing(const struct findings_config *c, double bps, double span_s)
+{
+	struct findings_config def;
+
+	if (!c) {
+		findings_config_default(&def);
+		c = &def;
+	}
+	return bps >= c->unaccounted_bps && span_s >= c->unaccounted_window_s;
+}
+
 /* The cause that is part of f's identity: a group's (findings_group), 0
  * for a finding of one socket (its fd and inode say which). */
 static uint64_t group_cause(const struct finding *f)
@@ -343,8 +354,8 @@ int findings_cmp(const struct finding *x, const struct finding *y)
 		return x->severity > y->severity ? -1 : 1;
 	if (xm != ym)
 		return xm - ym;
-	if (x->suspected != y->suspected)
-		return x->suspected ? 1 : -1;
+	if (findings_is_suspected(x) != findings_is_suspected(y))
+		return findings_is_suspected(x) ? 1 : -1;
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	if (x->pid != y->pid)
@@ -358,9 +369,26 @@ int findings_is_open(const struct finding *f)
 	return f->state != FINDING_RESOLVED;
 }
 
+int findings_is_suspected(const struct finding *f)
+{
+	return f->suspected != 0;
+}
+
+int findings_mitigation_fails(const struct finding *f)
+{
+	return f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS;
+}
+
+const char *findings_state_word(const struct finding *f)
+{
+	if (findings_mitigation_fails(f))
+		return "no effect";
+	return findings_state_name((enum finding_state)f->state);
+}
+
 int findings_mitigated_works(const struct finding *f)
 {
-	return f->state == FINDING_MITIGATED && f->check != FINDING_CHECK_FAILS;
+	return f->state == FINDING_MITIGATED && !findings_mitigation_fails(f);
 }
 
 size_t findings_mitigated_count(const struct finding_list *l)
@@ -370,6 +398,11 @@ size_t findings_mitigated_count(const struct finding_list *l)
 	for (i = 0; i < l->n; i++)
 		n += !!findings_mitigated_works(&l->v[i]);
 	return n;
+}
+
+int findings_is_note(const struct finding *f)
+{
+	return f->severity != FINDING_CRITICAL && f->severity != FINDING_WARNING;
 }
 
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
@@ -382,17 +415,12 @@ void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *wa
 		if (!findings_is_open(&l->v[i]) || findings_mitigated_works(&l->v[i]))
 			continue;	/* listed, but no longer a problem, or
 					 * held by a mitigation: counted apart */
-		switch (l->v[i].severity) {
-		case FINDING_CRITICAL:
-			(*crit)++;
-			break;
-		case FINDING_WARNING:
-			(*warn)++;
-			break;
-		default:
+		if (findings_is_note(&l->v[i]))
 			(*info)++;
-			break;
-		}
+		else if (l->v[i].severity == FINDING_CRITICAL)
+			(*crit)++;
+		else
+			(*warn)++;
 	}
 }
 
@@ -407,7 +435,7 @@ int findings_any_leak(const struct finding_list *l)
 		return 1;
 	/* a mitigated leak is still a leak: its memory stays pinned */
 	for (i = 0; i < l->n; i++)
-		if (findings_mitigated_works(&l->v[i]) && l->v[i].severity != FINDING_INFO)
+		if (findings_mitigated_works(&l->v[i]) && !findings_is_note(&l->v[i]))
 			return 1;
 	return 0;
 }

@@ -94,6 +94,143 @@ const struct finding *findings_members(const struct finding_list *l,
 	return l->members + f->member_first;
 }
 
+/* Calls fn(inode, arg) for each socket open finding f of l is about: its
+ * own, or its open members' (findings_about_socket's rule); stops at
+ * fn's first non-zero, which it returns. */
+static int socks_of(const struct finding_list *l, const struct finding *f,
+		    int (*fn)(uint64_t, void *), void *arg)
+{
+	const struct finding *m;
+	size_t n, k;
+	int r;
+
+	if (!findings_is_open(f))
+		return 0;
+	if (f->inode && (r = fn(f->inode, arg)) != 0)
+		return r;
+	m = findings_members(l, f, &n);
+	for (k = 0; k < n; k++)
+		if (findings_is_open(&m[k]) && m[k].inode && (r = fn(m[k].inode, arg)) != 0)
+			return r;
+	return 0;
+}
+
+static int socks_is(uint64_t ino, void *arg)
+{
+	return ino == *(const uint64_t *)arg;
+}
+
+int findings_about_socket(const struct finding_list *l, uint64_t inode)
+{
+	size_t i;
+
+	if (!inode)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (socks_of(l, &l->v[i], socks_is, &inode))
+			return 1;
+	return 0;
+}
+
+struct socks_fill {
+	struct findings_socks *set;
+	size_t cap;
+};
+
+/* Stops when full: a recording's groups may claim the same members. */
+static int socks_add(uint64_t ino, void *arg)
+{
+	struct socks_fill *sf = arg;
+
+	if (sf->set->n == sf->cap)
+		return 1;
+	sf->set->ino[sf->set->n++] = ino;
+	return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int findings_socks_build(struct findings_socks *set, const struct finding_list *l)
+{
+	struct socks_fill sf = { set, l->n + l->nmembers };
+	size_t i;
+
+	set->n = 0;
+	set->ino = reallocarray(NULL, sf.cap ? sf.cap : 1, sizeof(*set->ino));
+	if (!set->ino)
+		return -ENOMEM;
+	for (i = 0; i < l->n; i++)
+		socks_of(l, &l->v[i], socks_add, &sf);
+	qsort(set->ino, set->n, sizeof(*set->ino), u64_cmp);
+	return 0;
+}
+
+int findings_socks_has(const struct findings_socks *set, uint64_t inode)
+{
+	return inode && set->n &&
+	       bsearch(&inode, set->ino, set->n, sizeof(*set->ino), u64_cmp) != NULL;
+}
+
+void findings_socks_free(struct findings_socks *set)
+{
+	free(set->ino);
+	set->ino = NULL;
+	set->n = 0;
+}
+
+int findings_about_pid(const struct finding_list *l, int pid)
+{
+	size_t i;
+
+	if (pid < 0)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (findings_is_open(&l->v[i]) && l->v[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int findings_pids_build(struct findings_pids *set, const struct finding_list *l)
+{
+	size_t i;
+
+	set->n = 0;
+	set->pid = reallocarray(NULL, l->n ? l->n : 1, sizeof(*set->pid));
+	if (!set->pid)
+		return -ENOMEM;
+	for (i = 0; i < l->n; i++)
+		if (findings_is_open(&l->v[i]) && l->v[i].pid >= 0)
+			set->pid[set->n++] = l->v[i].pid;
+	qsort(set->pid, set->n, sizeof(*set->pid), pid_cmp);
+	return 0;
+}
+
+int findings_pids_has(const struct findings_pids *set, int pid)
+{
+	int32_t key = pid;
+
+	return set->n && bsearch(&key, set->pid, set->n, sizeof(*set->pid), pid_cmp) != NULL;
+}
+
+void findings_pids_free(struct findings_pids *set)
+{
+	free(set->pid);
+	set->pid = NULL;
+	set->n = 0;
+}
+
 /* A finding about the sockets of process f->pid: one a group can hold
  * (its kind's entry says .folds).  Orphans have no cause to share
  * (their rule groups them already) but fold into their reader's

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "findings/findings_int.h"
 
@@ -49,6 +50,44 @@ int findings_has_subject(const struct finding *f)
 		break;
 	}
 	return 0;
+}
+
+int findings_action_covers(const struct finding *f, int kind, int pid, int fd,
+			   uint64_t inode)
+{
+	const struct findings_kind_entry *e = findings_kind_entry((enum finding_kind)f->kind);
+	struct finding_mitigation m;
+	int k;
+
+	if (!e || !e->mitigated_by)
+		return 0;
+	for (k = ACTIONS_NONE + 1; k < ACTIONS_NKINDS; k++)
+		if (actions_kind_undo((enum actions_kind)k) == (enum actions_kind)kind) {
+			kind = k;
+			break;
+		}
+	memset(&m, 0, sizeof(m));
+	m.kind = (uint8_t)kind;
+	m.in_place = 1;
+	m.pid = pid;
+	m.fd = fd;
+	m.inode = inode;
+	return e->mitigated_by(&m, f);
+}
+
+void findings_subject_cells(const struct finding *f, char *id, size_t idsz, char *comm,
+			    size_t commsz)
+{
+	if (f->pid >= 0 && f->fd >= 0)
+		snprintf(id, idsz, "%d/%d", (int)f->pid, (int)f->fd);
+	else if (f->pid >= 0)
+		snprintf(id, idsz, "%d", (int)f->pid);
+	else
+		snprintf(id, idsz, "%s", findings_has_subject(f) ? "hidden" : "system");
+	if (f->pid >= 0)
+		lt_sanitize(f->comm, comm, commsz);
+	else
+		snprintf(comm, commsz, "%s", findings_has_subject(f) ? "run as root" : "");
 }
 
 char *findings_summary(const struct finding *f, char *out, size_t outsz)

@@ -422,14 +422,15 @@ out:
 
 /*
  * What the report prints from: the session's findings in the postmortem's
- * order, problems (numbered from 1) before brief conditions, and the
- * session's actions by target pid.
+ * order, problems (numbered from 1), then notes (findings_is_note: numbered
+ * on, never counted as problems), then brief conditions, and the session's
+ * actions by target pid.
  */
 struct md {
 	FILE *f;
 	const struct export_session *es;
-	size_t *pos;		/* session indices: problems, then brief ones */
-	size_t nprob, nbrief;
+	size_t *pos;		/* session indices: problems, notes, brief ones */
+	size_t nprob, nnote, nbrief;
 	size_t *num;		/* session index -> problem number, 0: brief */
 	size_t *acts;		/* event indices of actions, by target pid, then time */
 	size_t nacts;
@@ -473,6 +474,10 @@ static int md_pos_cmp(const void *a, const void *b, void *arg)
 	struct finding x, y;
 	int c;
 
+	if (bi != bj)
+		return bi - bj;
+	bi = findings_is_note(&es->findings[i].f);
+	bj = findings_is_note(&es->findings[j].f);
 	if (bi != bj)
 		return bi - bj;
 	md_rank_of(&es->findings[i], &x);
@@ -526,8 +531,10 @@ static int md_init(struct md *m, FILE *f, const struct export_session *es)
 		if (export_finding_brief(&es->findings[m->pos[k]]))
 			break;
 		m->num[m->pos[k]] = k + 1;
+		if (findings_is_note(&es->findings[m->pos[k]].f))
+			m->nnote++;
 	}
-	m->nprob = k;
+	m->nprob = k - m->nnote;
 	m->nbrief = n - k;
 	for (i = 0; i < es->nevents; i++)
 		if (es->events[i].type == RECORD_EV_ACTION && es->events[i].action)
@@ -621,7 +628,7 @@ static void md_finding_line(FILE *f, const struct export_finding *ef)
 	char sentence[400], txt[2600];
 
 	fprintf(f, "%s%s: %s", findings_severity_name(x->severity),
-		x->suspected ? " (suspected)" : "",
+		findings_is_suspected(x) ? " (suspected)" : "",
 		out_markdown_text(findings_summary(x, sentence, sizeof(sentence)), txt, sizeof(txt)));
 }
 
@@ -634,8 +641,8 @@ static void md_end_state(const struct md *m, const struct export_finding *ef)
 		fprintf(m->f, "over at %s", md_time(m, ef->resolved_at, b, sizeof(b)));
 	else if (!ef->at_end)
 		fprintf(m->f, "gone after %s", md_time(m, ef->last_seen, b, sizeof(b)));
-	else if (ef->f.state == FINDING_MITIGATED)
-		fputs("mitigated, still there at the end", m->f);
+	else if (ef->f.state == FINDING_MITIGATED)	/* "no effect" when it does not work */
+		fprintf(m->f, "%s, still there at the end", findings_state_word(&ef->f));
 	else
 		fputs("still there at the end", m->f);
 }
@@ -658,7 +665,7 @@ static void md_headline(const struct md *m, const struct sample *first, const st
 	const struct export_session *es = m->es;
 	FILE *f = m->f;
 	size_t k, n[3] = { 0, 0, 0 };
-	char b1[64], b2[64], b3[32];
+	char b1[64], b2[64], b3[32], notes[32];
 
 	for (k = 0; k < m->nprob; k++)
 		n[es->findings[m->pos[k]].f.severity % 3]++;
@@ -677,26 +684,32 @@ static void md_headline(const struct md *m, const struct sample *first, const st
 	}
 	fprintf(f, "**%zu problem%s in %s** (%s to %s, %zu samples)", m->nprob,
 		m->nprob == 1 ? "" : "s", b3, b1, b2, es->nsamples);
+	/* notes (findings_is_note) are listed, never counted as problems:
+	 * the header's and text's rule */
+	snprintf(notes, sizeof(notes), "%zu note%s", m->nnote, m->nnote == 1 ? "" : "s");
 	if (m->nprob) {
 		const char *sep = ": ";
 
 		static const enum finding_severity order[] = {
-			FINDING_CRITICAL, FINDING_WARNING, FINDING_INFO
+			FINDING_CRITICAL, FINDING_WARNING
 		};
 
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < 2; k++) {
 			if (!n[order[k]])
 				continue;
 			fprintf(f, "%s%zu %s", sep, n[order[k]], findings_severity_name(order[k]));
 			sep = ", ";
 		}
+		if (m->nnote)
+			fprintf(f, "; %s", notes);
 		fputs(".  The worst: ", f);
 		md_finding_line(f, &es->findings[m->pos[0]]);
 		fputs(" (", f);
 		md_end_state(m, &es->findings[m->pos[0]]);
 		fputs(").\n\n", f);
 	} else {
-		fputs(": no socket queue grew unread, no process leaked fds or sockets.\n\n", f);
+		fprintf(f, ": no socket queue grew unread, no process leaked fds or sockets%s%s%s.\n\n",
+			m->nnote ? " (" : "", m->nnote ? notes : "", m->nnote ? ")" : "");
 	}
 	if (first && last) {
 		char s1[32], s2[32], s3[32];
@@ -747,7 +760,11 @@ static int md_summary(const struct md *m)
 
 	fputs("## Summary\n\n", f);
 	if (!m->nprob) {
-		fputs("No problems.\n\n", f);
+		if (m->nnote)
+			fprintf(f, "No problems; %zu note%s under \"Notes\".\n\n", m->nnote,
+				m->nnote == 1 ? "" : "s");
+		else
+			fputs("No problems.\n\n", f);
 		return 0;
 	}
 	fputs("The problems, most harmful first:\n\n", f);
@@ -764,6 +781,8 @@ static int md_summary(const struct md *m)
 	}
 	if (m->nprob > MD_SUMMARY_MAX)
 		fprintf(f, "\nand %zu more under \"Problems\".\n", m->nprob - MD_SUMMARY_MAX);
+	if (m->nnote)
+		fprintf(f, "\n%zu note%s under \"Notes\".\n", m->nnote, m->nnote == 1 ? "" : "s");
 	fputc('\n', f);
 	return 0;
 }
@@ -997,12 +1016,15 @@ static int md_problems(const struct md *m)
 {
 	size_t k;
 
-	if (!m->nprob)
-		return 0;
-	fputs("## Problems\n\n", m->f);
-	for (k = 0; k < m->nprob; k++) {
+	for (k = 0; k < m->nprob + m->nnote; k++) {
 		if (out_common_halted(m->f))
 			return -1;
+		if (k == 0 && m->nprob)
+			fputs("## Problems\n\n", m->f);
+		if (k == m->nprob)
+			fputs("## Notes\n\n"
+			      "Info findings: listed, numbered on, not counted as problems.\n\n",
+			      m->f);
 		md_problem(m, k);
 	}
 	return 0;
@@ -1115,13 +1137,13 @@ static int md_timeline(const struct md *m)
 	size_t n = 0, k, i, j, cap;
 	int r = -1;
 
-	if (m->nprob > (SIZE_MAX - es->nevents) / 6)
+	if (m->nprob + m->nnote > (SIZE_MAX - es->nevents) / 6)
 		return errno = ENOMEM, -1;
-	cap = m->nprob * 6 + es->nevents;
+	cap = (m->nprob + m->nnote) * 6 + es->nevents;
 	v = reallocarray(NULL, cap ? cap : 1, sizeof(*v));
 	if (!v)
 		return errno = ENOMEM, -1;
-	for (k = 0; k < m->nprob; k++) {
+	for (k = 0; k < m->nprob + m->nnote; k++) {
 		const struct export_finding *ef = &es->findings[m->pos[k]];
 		struct md_entry e = { .i = m->pos[k], .seq = k + 1 };
 
@@ -1191,7 +1213,7 @@ static int md_brief(const struct md *m)
 	fprintf(f, "Seen for a moment and gone before they were confirmed: not problems, "
 		"listed so that nothing seen is hidden.\n\n");
 	for (k = 0; k < m->nbrief && k < MD_BRIEF_MAX; k++) {
-		const struct export_finding *ef = &m->es->findings[m->pos[m->nprob + k]];
+		const struct export_finding *ef = &m->es->findings[m->pos[m->nprob + m->nnote + k]];
 
 		if (out_common_halted(f))
 			return -1;

@@ -124,44 +124,33 @@ static void mark_top(struct rank *r, size_t n, unsigned top, unsigned char *sel)
 		sel[r[k].i] = 1;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
- * sel[i] = 1 for the sockets socks.v[i] that get series: flagged, the
- * subject of a finding (by inode), or among the top sockets by queued
- * bytes (ltsock_queued, more than 0).  A socket without an inode has no
- * identity for a series and never gets one.  NULL with errno ENOMEM.
+ * sel[i] = 1 for the sockets socks.v[i] that get series: flagged, one an
+ * open finding is about (findings_socks_build: a group's members
+ * included), or among the top sockets by queued bytes (ltsock_queued,
+ * more than 0).  A socket without an inode has no identity for a series
+ * and never gets one.  NULL with errno ENOMEM.
  */
 static unsigned char *prom_sock_select(const struct sample *s, unsigned top)
 {
-	size_t n = s->socks.n, i, nr = 0, ni = 0;
+	size_t n = s->socks.n, i, nr = 0;
 	unsigned char *sel = calloc(n ? n : 1, 1);
 	struct rank *r = reallocarray(NULL, n ? n : 1, sizeof(*r));
-	uint64_t *ino = reallocarray(NULL, s->findings.n ? s->findings.n : 1, sizeof(*ino));
+	struct findings_socks about = { NULL, 0 };
 
-	if (!sel || !r || !ino) {
+	if (!sel || !r || findings_socks_build(&about, &s->findings) < 0) {
 		free(sel);
 		sel = NULL;
 		errno = ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < s->findings.n; i++)
-		if (s->findings.v[i].inode)
-			ino[ni++] = s->findings.v[i].inode;
-	qsort(ino, ni, sizeof(*ino), u64_cmp);
 	for (i = 0; i < n; i++) {
 		const struct ltsock *q = &s->socks.v[i];
 		uint64_t queued = ltsock_queued(q);
 
 		if (!q->inode)
 			continue;
-		if (s->rates[i].flags ||
-		    (ni && bsearch(&q->inode, ino, ni, sizeof(*ino), u64_cmp)))
+		if (s->rates[i].flags || findings_socks_has(&about, q->inode))
 			sel[i] = 1;
 		if (queued)
 			r[nr++] = (struct rank){ .key = queued, .tie = q->inode, .i = i };
@@ -169,7 +158,7 @@ static unsigned char *prom_sock_select(const struct sample *s, unsigned top)
 	mark_top(r, nr, top, sel);
 out:
 	free(r);
-	free(ino);
+	findings_socks_free(&about);
 	return sel;
 }
 

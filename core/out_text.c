@@ -34,19 +34,16 @@ static void text_line(FILE *f, const char *label, uint64_t v, uint64_t total)
 		total ? 100.0 * (double)v / (double)total : 0.0);
 }
 
-static void text_rate(char *out, size_t outsz, const struct sock_rate *r, double v,
-		      int is_bytes)
+/* A socket's rate in core's words (units_rate, units_count), "-" when
+ * unknown: the figure the Sockets pane shows. */
+static void text_rate(char *out, size_t outsz, int known, double v, int is_bytes)
 {
-	char b[32];
-
-	if (!r->known)
+	if (!known)
 		snprintf(out, outsz, "-");
-	else if (is_bytes && v >= 0)
-		snprintf(out, outsz, "%s", units_size((uint64_t)(v + 0.5), b, sizeof(b)));
 	else if (is_bytes)
-		snprintf(out, outsz, "-%s", units_size((uint64_t)(-v + 0.5), b, sizeof(b)));
+		units_rate(v, out, outsz);
 	else
-		snprintf(out, outsz, "%.1f", v);
+		units_count(v, out, outsz);
 }
 
 static void text_sockets(FILE *f, const struct sample *s, int all)
@@ -108,8 +105,9 @@ static void text_sockets(FILE *f, const struct sample *s, int all)
 		lt_sanitize(ltsock_format_addr(q, 0, b1, sizeof(b1)), loc, 23);
 		lt_sanitize(ltsock_format_addr(q, 1, b2, sizeof(b2)), peer, 23);
 		units_pct(ltsock_fill_pct(q), fill, sizeof(fill));
-		text_rate(drops, sizeof(drops), r, r->drops_ps, 0);
-		text_rate(growth, sizeof(growth), r, r->growth_bps, 1);
+		text_rate(drops, sizeof(drops), r->known && (q->have & LTSOCK_HAVE_DROPS),
+			  r->drops_ps, 0);
+		text_rate(growth, sizeof(growth), r->known, r->growth_bps, 1);
 		for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)
 			if (r->flags & bit)
 				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
@@ -239,7 +237,7 @@ static void text_members(FILE *f, const struct sample *s, const struct finding *
 		if (m[k].fd >= 0)
 			fprintf(f, " fd %d", (int)m[k].fd);
 		fprintf(f, " %s%s", units_size(m[k].bytes, b, sizeof(b)),
-			m[k].state == FINDING_SUSPECTED ? " (suspected)" : "");
+			findings_is_suspected(&m[k]) ? " (suspected)" : "");
 	}
 	if (m && n > k)
 		fprintf(f, ", and %zu more", n - k);
@@ -329,6 +327,22 @@ static void text_services(FILE *f, const struct sample *s)
 		fprintf(f, "  n/c: %s\n", cgroup_acct_words(s->cgroups.v[0].kernel.acct));
 }
 
+/* "(suspected) ", "(no effect) ", "(mitigated, suspected) ": the state in
+ * core's word (findings_state_word) and the suspicion core's predicate
+ * sees (findings_is_suspected); "" for a confirmed finding. */
+static const char *text_state_label(const struct finding *x, char *out, size_t outsz)
+{
+	const char *word = x->state == FINDING_CONFIRMED ? NULL : findings_state_word(x);
+	int susp = findings_is_suspected(x) && x->state != FINDING_SUSPECTED;
+
+	if (!word && !susp)
+		snprintf(out, outsz, "%s", "");
+	else
+		snprintf(out, outsz, "(%s%s%s) ", word ? word : "", word && susp ? ", " : "",
+			 susp ? "suspected" : "");
+	return out;
+}
+
 static void text_findings(FILE *f, const struct sample *s, const struct findings_config *c)
 {
 	struct findings_links_ix *lx;
@@ -360,16 +374,12 @@ static void text_findings(FILE *f, const struct sample *s, const struct findings
 		const struct finding *x = &s->findings.v[i];
 		char b1[4 * sizeof(x->evidence)];
 
-		char id[16], sentence[400];
+		char id[16], sentence[400], label[48];
 		size_t ix[4], nc, k;
 
 		findings_summary(x, sentence, sizeof(sentence));
 		fprintf(f, "  %-8s %s%s\n", findings_severity_name(x->severity),
-			x->state != FINDING_CONFIRMED ?
-			(x->state == FINDING_SUSPECTED ? "(suspected) " :
-			 x->state == FINDING_MITIGATED ? (x->check == FINDING_CHECK_FAILS ?
-							  "(mitigated, not working) " :
-							  "(mitigated) ") : "(resolved) ") : "",
+			text_state_label(x, label, sizeof(label)),
 			text_safe(sentence, b1, sizeof(b1)));
 		fprintf(f, "           id %s, %s\n", findings_id(x, id, sizeof(id)),
 			findings_state_name((enum finding_state)x->state));

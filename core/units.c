@@ -63,6 +63,17 @@ char *units_rate(double bps, char *out, size_t outsz)
 	return out;
 }
 
+char *units_count(double v, char *out, size_t outsz)
+{
+	if (isnan(v))
+		snprintf(out, outsz, "-");
+	else if (v != floor(v) && fabs(v) < 10)
+		snprintf(out, outsz, "%.1f", v);
+	else
+		snprintf(out, outsz, "%.0f", v);
+	return out;
+}
+
 char *units_duration(double sec, char *out, size_t outsz)
 {
 	if (sec >= 7200)

@@ -129,7 +129,7 @@ keys r q
 # "Problems", heading and outcome; the summary lists only the first ten)
 # are the same ones with the same severities and sentences
 awk '/^### [0-9]+\. (critical|warning|info): / { h = $0; sub(/^### [0-9]+\. /, "", h); sub(/: /, " ", h) }
-     /^- outcome: (mitigated, )?still there at the end/ && h != "" { print h; h = "" }' \
+     /^- outcome: (mitigated, |no effect, )?still there at the end/ && h != "" { print h; h = "" }' \
 	"$TMPD/out.md" | sort >"$TMPD/md.open"
 sort "$TMPD/ref.sentences" >"$TMPD/ref.sorted"
 check "Markdown: the problems still there at the end are the same, with the same severities" \

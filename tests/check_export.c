@@ -717,6 +717,155 @@ START_TEST(test_story)
 END_TEST
 
 /*
+ * Issue 25: an info finding is a note, never a problem (findings_is_note),
+ * in the postmortem's headline as in the header's counts
+ * (findings_open_counts) and text's verdict (findings_verdict).
+ */
+static char *capture_text(const struct sample *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(out_text_write(f, s), 0);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_notes)
+{
+	struct export_session es;
+	struct sample s[2];
+	size_t i, crit, warn, info;
+	char *out;
+	const char *w, *n1, *notes;
+
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 2; i++) {
+		s[i].time = 1700000000 + 10.0 * (double)i;
+		s[i].seq = 10 + (unsigned)i;
+		put_finding(&s[i], FINDING_UNREAD_QUEUE, 7, 3, 70, FINDING_WARNING, 0, "warnq");
+		put_finding(&s[i], FINDING_UNACCOUNTED_GROWTH, -1, -1, 0, FINDING_INFO, 0, "notea");
+		put_finding(&s[i], FINDING_GHOST_SOCKETS, 9, -1, 0, FINDING_INFO, 0, "noteb");
+		put_finding(&s[i], FINDING_FD_EXHAUSTION, 5, -1, 0, FINDING_CRITICAL, 0, "critx");
+		s[i].findings.v[0].state = s[i].findings.v[1].state = FINDING_CONFIRMED;
+		s[i].findings.v[2].state = s[i].findings.v[3].state = FINDING_CONFIRMED;
+	}
+	ck_assert_int_eq(findings_is_note(&s[1].findings.v[1]), 1);
+	ck_assert_int_eq(findings_is_note(&s[1].findings.v[0]), 0);
+	findings_open_counts(&s[1].findings, &crit, &warn, &info);
+	ck_assert_uint_eq(crit, 1);
+	ck_assert_uint_eq(warn, 1);
+	ck_assert_uint_eq(info, 2);
+
+	export_session_init(&es, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(export_session_add_sample(&es, &s[i]), 0);
+	out = capture_md(&es, NULL, NULL);
+	/* the header's counts: 2 problems, 2 notes apart */
+	ck_assert_msg(strstr(out, "**2 problems in 10 s** (") &&
+		      strstr(out, " samples): 1 critical, 1 warning; 2 notes.  The worst: "
+			     "critical: critx"), "%s", out);
+	ck_assert_ptr_null(strstr(out, "info."));
+	ck_assert_ptr_nonnull(strstr(out, "\n2 notes under \"Notes\".\n"));
+	ck_assert_ptr_null(strstr(out, "\n3. "));	/* the summary: problems only */
+	w = strstr(out, "### 2. warning: warnq");
+	notes = strstr(out, "## Notes\n");
+	n1 = strstr(out, "### 3. info: ");
+	ck_assert_msg(w && notes && n1 && w < notes && notes < n1, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "### 4. info: "));
+	free(out);
+	export_session_release(&es);
+
+	/* notes alone: no problem, no leak, in every front end */
+	for (i = 0; i < 2; i++) {
+		s[i].findings.v[0].severity = FINDING_INFO;
+		s[i].findings.v[3].state = FINDING_RESOLVED;
+		s[i].findings.v[3].severity = FINDING_INFO;
+	}
+	findings_open_counts(&s[1].findings, &crit, &warn, &info);
+	ck_assert_uint_eq(crit + warn, 0);
+	ck_assert_uint_eq(info, 3);
+	ck_assert_int_eq(findings_any_leak(&s[1].findings), 0);
+	export_session_init(&es, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(export_session_add_sample(&es, &s[i]), 0);
+	out = capture_md(&es, NULL, NULL);
+	ck_assert_msg(strstr(out, "**0 problems in 10 s** (") &&
+		      strstr(out, " samples): no socket queue grew unread, no process leaked "
+			     "fds or sockets (4 notes).\n"), "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "No problems; 4 notes under \"Notes\".\n"));
+	ck_assert_ptr_null(strstr(out, "## Problems\n"));
+	ck_assert_ptr_nonnull(strstr(out, "### 1. info: "));
+	free(out);
+	export_session_release(&es);
+	out = capture_text(&s[1]);
+	ck_assert_msg(strstr(out, "FINDINGS  4, most severe first; no leaks found\n"), "%s", out);
+	free(out);
+	for (i = 0; i < 2; i++)
+		sample_release(&s[i]);
+}
+END_TEST
+
+/*
+ * One predicate for "suspected" (findings_is_suspected) and one word for a
+ * mitigation that does not work (findings_state_word, "no effect"): text,
+ * the postmortem and the panes say the same of the same finding.
+ */
+START_TEST(test_state_words)
+{
+	struct export_session es;
+	struct sample s[2];
+	struct finding *x;
+	size_t i;
+	char *out;
+
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 2; i++) {
+		s[i].time = 1700000000 + 10.0 * (double)i;
+		s[i].seq = 10 + (unsigned)i;
+		/* a drain on a queue that keeps filling: mitigated, no effect */
+		put_finding(&s[i], FINDING_UNREAD_QUEUE, 7, 3, 70, FINDING_WARNING, 0, "fails");
+		x = &s[i].findings.v[0];
+		x->state = FINDING_MITIGATED;
+		x->mitigation = ACTIONS_DRAIN;
+		x->check = FINDING_CHECK_FAILS;
+		/* a drop filter on a queue seen for too few samples yet */
+		put_finding(&s[i], FINDING_UNREAD_QUEUE, 8, 4, 80, FINDING_WARNING, 1, "young");
+		x = &s[i].findings.v[1];
+		x->state = FINDING_MITIGATED;
+		x->mitigation = ACTIONS_DROP_FILTER;
+		x->check = FINDING_CHECK_WORKS;
+	}
+	ck_assert_str_eq(findings_state_word(&s[1].findings.v[0]), "no effect");
+	ck_assert_str_eq(findings_state_word(&s[1].findings.v[1]), "mitigated");
+	ck_assert_int_eq(findings_mitigation_fails(&s[1].findings.v[0]), 1);
+	ck_assert_int_eq(findings_is_suspected(&s[1].findings.v[1]), 1);
+	ck_assert_int_eq(findings_is_suspected(&s[1].findings.v[0]), 0);
+
+	out = capture_text(&s[1]);
+	ck_assert_msg(strstr(out, "  warning  (no effect) fails (pid 7, fd 3) fails\n"), "%s", out);
+	ck_assert_msg(strstr(out, "  warning  (mitigated, suspected) young (pid 8, fd 4) young\n"),
+		      "%s", out);
+	free(out);
+
+	export_session_init(&es, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(export_session_add_sample(&es, &s[i]), 0);
+	out = capture_md(&es, NULL, NULL);
+	ck_assert_msg(strstr(out, "warning: fails (pid 7, fd 3) fails (no effect, still there at "
+			     "the end)"), "%s", out);
+	ck_assert_msg(strstr(out, "warning (suspected): young (pid 8, fd 4) young (mitigated, "
+			     "still there at the end)"), "%s", out);
+	free(out);
+	export_session_release(&es);
+	for (i = 0; i < 2; i++)
+		sample_release(&s[i]);
+}
+END_TEST
+
+/*
  * A sample as big as a hostile recording might make it: nf findings with
  * nf / 4 identities (finding i is identity i % (nf / 4)), ns sockets,
  * every fourth flagged, np processes, the odd ones subjects of findings.
@@ -1030,6 +1179,8 @@ Suite *export_suite(void)
 	tcase_add_test(tc, test_markdown);
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_story);
+	tcase_add_test(tc, test_notes);
+	tcase_add_test(tc, test_state_words);
 	tcase_add_test(tc, test_stop);
 	tcase_add_test(tc, test_prom_top);
 	tcase_add_test(tc, test_prom_file);

@@ -452,6 +452,63 @@ START_TEST(test_outputs)
 }
 END_TEST
 
+/*
+ * A group's members are the sockets it is about (findings_about_socket,
+ * findings_socks_build): Prometheus gives each a series though none is
+ * flagged or among the top by bytes.
+ */
+START_TEST(test_member_sockets)
+{
+	struct findings_state *st = findings_state_new();
+	struct findings_socks set;
+	struct sample s;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	findings_config_default(&cfg);
+	server(&s, 1000, 12, 100000, 6, 'S');
+	eval(st, &s);
+	ck_assert_uint_eq(s.findings.n, 1);
+	ck_assert_uint_eq(s.findings.v[0].inode, 0);	/* a group names no socket */
+	ck_assert_int_eq(findings_socks_build(&set, &s.findings), 0);
+	for (i = 1; i <= 12; i++) {
+		ck_assert_int_eq(findings_about_socket(&s.findings, 200 + i), 1);
+		ck_assert_int_eq(findings_socks_has(&set, 200 + i), 1);
+	}
+	ck_assert_int_eq(findings_about_socket(&s.findings, 100), 0);	/* the listener */
+	ck_assert_int_eq(findings_socks_has(&set, 100), 0);
+	ck_assert_int_eq(findings_socks_has(&set, 0), 0);
+	findings_socks_free(&set);
+
+	/* none flagged, top 1: the members are there as the group's */
+	for (i = 0; i < s.socks.n; i++) {
+		s.rates[i].flags = 0;
+		s.order[i] = (uint32_t)i;
+	}
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(out_prom_write(f, &s, 1), 0);
+	fclose(f);
+	for (i = 1; i <= 12; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "inode=\"%zu\"", 200 + i);
+		ck_assert_msg(strstr(buf, want), "no series for member %zu", 200 + i);
+	}
+	ck_assert_ptr_null(strstr(buf, "inode=\"100\""));
+	free(buf);
+
+	/* resolved: no longer a finding's socket */
+	s.findings.v[0].state = FINDING_RESOLVED;
+	ck_assert_int_eq(findings_about_socket(&s.findings, 201), 0);
+	ck_assert_int_eq(findings_socks_build(&set, &s.findings), 0);
+	ck_assert_uint_eq(set.n, 0);
+	findings_socks_free(&set);
+	sample_release(&s);
+	findings_state_free(st);
+}
+END_TEST
+
 /* A frozen cgroup (F) is the finding at once, as a stop is. */
 START_TEST(test_frozen)
 {
@@ -583,6 +640,7 @@ Suite *group_suite(void)
 	tcase_add_test(tc, test_d_state_waits);
 	tcase_add_test(tc, test_member_states);
 	tcase_add_test(tc, test_outputs);
+	tcase_add_test(tc, test_member_sockets);
 	tcase_add_test(tc, test_recorded);
 	tcase_add_test(tc, test_frozen);
 	tcase_add_test(tc, test_state_parsers);

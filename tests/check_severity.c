@@ -473,6 +473,54 @@ START_TEST(test_kind_does_not_flip)
 }
 END_TEST
 
+/*
+ * One rule for memory that grows fast (findings_mem_growing): the rate and
+ * window unaccounted_growth fires at are those the Memory pane marks a
+ * line by, and --threshold moves both.
+ */
+START_TEST(test_mem_growth_threshold)
+{
+	struct findings_config c;
+	struct findings_state *st;
+	struct finding_list l;
+	struct sample s;
+	int i, pass;
+
+	ck_assert_int_eq(findings_mem_growing(NULL, 65536, 30), 1);
+	ck_assert_int_eq(findings_mem_growing(NULL, 65535, 30), 0);
+	ck_assert_int_eq(findings_mem_growing(NULL, 1 << 20, 29), 0);
+	ck_assert_int_eq(findings_mem_growing(NULL, 2000, 40), 0);
+	findings_config_default(&c);
+	c.unaccounted_bps = 1000;	/* --threshold unaccounted_bps=1000 */
+	c.unaccounted_window_s = 10;
+	ck_assert_int_eq(findings_mem_growing(&c, 2000, 10), 1);
+	ck_assert_int_eq(findings_mem_growing(&c, 2000, 9), 0);
+	ck_assert_int_eq(findings_mem_growing(&c, 999, 40), 0);
+	/* the finding by the same rule: 2000 B/s fires with c, not without */
+	for (pass = 0; pass < 2; pass++) {
+		st = findings_state_new();
+		ck_assert_ptr_nonnull(st);
+		if (pass)
+			findings_config_default(&c);
+		for (i = 0; i < 8; i++) {
+			memset(&s, 0, sizeof(s));
+			s.time = 1000 + 5 * i;
+			s.seq = (unsigned)i + 1;
+			s.mem.total = 1ULL << 34;
+			s.mem.available = 1ULL << 33;
+			s.mem.user_anon = 1ULL << 30;
+			s.mem.unaccounted = (int64_t)(100 << 20) + i * 5 * 2000;
+			s.mem.socket_queues = 10000;
+			ck_assert_int_eq(findings_evaluate(&c, st, &s, &l), 0);
+			ck_assert_uint_eq(l.n, !pass && findings_mem_growing(&c, 2000, 5.0 * i) &&
+					       i >= 2 ? 1 : 0);
+			findings_list_free(&l);
+		}
+		findings_state_free(st);
+	}
+}
+END_TEST
+
 Suite *severity_suite(void)
 {
 	Suite *s = suite_create("severity");
@@ -490,6 +538,7 @@ Suite *severity_suite(void)
 	tcase_add_test(tc, test_stopped_burst_is_no_forecast);
 	tcase_add_test(tc, test_ghost_near_limit_ranks_first);
 	tcase_add_test(tc, test_kind_does_not_flip);
+	tcase_add_test(tc, test_mem_growth_threshold);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -20,15 +20,21 @@
 #include "leaktop/actions.h"
 #include "leaktop/common.h"
 #include "leaktop/units.h"
+#include "../tui/actlog.h"
 #include "../tui/findpane.h"
 #include "../tui/format.h"
 #include "../tui/open.h"
 #include "../tui/options.h"
+#include "../tui/procpane.h"
+#include "../tui/rows.h"
+#include "../tui/sockpane.h"
 #include "../tui/table.h"
 #include "../tui/theme.h"
 #include "../tui/tui.h"
 #include "check_samples.h"
 #include "leaktop/findings.h"
+#include "leaktop/out.h"
+#include "leaktop/procs.h"
 
 Suite *tui_suite(void);
 
@@ -82,8 +88,62 @@ START_TEST(rates_and_percents)
 	ck_assert_str_eq(format_num(2.5, 1, 6, b, sizeof(b)), "2.5");
 	ck_assert_str_eq(format_num(1234567, 1, 6, b, sizeof(b)), "1.2M");
 	ck_assert_str_eq(format_num(3, 0, 6, b, sizeof(b)), "-");
-	ck_assert_str_eq(format_duration(42, b, sizeof(b)), "42s");
-	ck_assert_str_eq(format_duration(3 * 86400 + 4 * 3600 + 5, b, sizeof(b)), "3d04h");
+	ck_assert_str_eq(format_duration(42, b, sizeof(b)), "42 s");
+	ck_assert_str_eq(format_duration(3 * 86400 + 4 * 3600 + 5, b, sizeof(b)), "3.2 d");
+}
+END_TEST
+
+/* The same figure reads the same on screen and in text: durations
+ * (format_duration is units_duration_days: a ghost's age, "12 min" in
+ * the fd view as in text's "a ghost for 12 min"), a socket's drops/s
+ * (units_count) and growth (units_rate). */
+START_TEST(same_figure_same_words)
+{
+	static const double secs[] = { 0, 42, 119, 725, 7199, 7200, 86400 * 2 - 1, 273605 };
+	struct sample s;
+	struct ltsock k = check_samples_sock(77, SOCK_DGRAM);
+	uint8_t flags = 0;
+	char b[64], c[64], *out = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
+		ck_assert_str_eq(format_duration(secs[i], b, sizeof(b)),
+				 units_duration_days(secs[i], c, sizeof(c)));
+	ck_assert_str_eq(format_duration(725, b, sizeof(b)), "12 min");
+	ck_assert_str_eq(units_count(0.4, c, sizeof(c)), "0.4");
+	ck_assert_str_eq(units_count(1234, c, sizeof(c)), "1234");
+
+	check_samples_init(&s, 100, 3);
+	k.recv_q = k.rmem = 4096;
+	check_samples_socks(&s, &k, &flags, 1, 6);
+	s.rates[0].drops_ps = 0.4;
+	s.rates[0].growth_bps = 1536;
+	s.shown = calloc(1, sizeof(*s.shown));
+	ck_assert_ptr_nonnull(s.shown);
+	s.nshown = 1;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(out_text_write(f, &s), 0);
+	fclose(f);
+	rows_sock_field(&s, 0, ROWS_SOCK_DROPS, 9, b, sizeof(b));
+	ck_assert_str_eq(b, "0.4");
+	snprintf(c, sizeof(c), " %7s %10s ", "0.4", units_rate(1536, b, sizeof(b)));
+	ck_assert_msg(strstr(out, c), "no '%s' in %s", c, out);
+	free(out);
+	/* no drops figure from the kernel: "-" in both */
+	s.socks.v[0].have &= ~LTSOCK_HAVE_DROPS;
+	rows_sock_field(&s, 0, ROWS_SOCK_DROPS, 9, b, sizeof(b));
+	ck_assert_str_eq(b, "-");
+	out = NULL;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(out_text_write(f, &s), 0);
+	fclose(f);
+	snprintf(c, sizeof(c), " %7s %10s ", "-", units_rate(1536, b, sizeof(b)));
+	ck_assert_msg(strstr(out, c), "no '%s' in %s", c, out);
+	free(out);
+	sample_release(&s);
 }
 END_TEST
 
@@ -689,6 +749,248 @@ START_TEST(findings_pane_links_from_the_index)
 }
 END_TEST
 
+/* The Sockets pane's problems first: a group's members are its sockets
+ * (findings_socks_build), a resolved finding's socket is no problem. */
+START_TEST(sockets_pane_problems_are_the_findings_sockets)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct ltsock k[4];
+	uint8_t flags[4] = { 0, 0, 0, 0 };
+	struct finding_list *l;
+	struct table *tb;
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	for (i = 0; i < 4; i++)
+		k[i] = check_samples_sock(10 + i, SOCK_DGRAM);
+	check_samples_socks(&t->cur, k, flags, 4, 6);
+	l = &t->cur.findings;
+	l->v = calloc(2, sizeof(*l->v));
+	l->members = calloc(2, sizeof(*l->members));
+	ck_assert(l->v && l->members);
+	l->n = l->cap = 2;
+	l->nmembers = l->mcap = 2;
+	/* a group of two members, inodes 11 and 12 */
+	l->v[0].kind = FINDING_UNREAD_QUEUE;
+	l->v[0].state = FINDING_CONFIRMED;
+	l->v[0].pid = 7;
+	l->v[0].fd = -1;
+	l->v[0].nmembers = l->v[0].member_n = 2;
+	for (i = 0; i < 2; i++) {
+		l->members[i].kind = FINDING_UNREAD_QUEUE;
+		l->members[i].state = FINDING_CONFIRMED;
+		l->members[i].pid = 7;
+		l->members[i].fd = 4 + (int)i;
+		l->members[i].inode = 11 + i;
+	}
+	/* resolved, about inode 13 */
+	l->v[1].kind = FINDING_UNREAD_QUEUE;
+	l->v[1].state = FINDING_RESOLVED;
+	l->v[1].pid = 8;
+	l->v[1].fd = 3;
+	l->v[1].inode = 13;
+	t->have = 1;
+	tb = table_new(&sockpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 0), 0);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 1), 1);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 2), 1);
+	ck_assert_int_eq(sockpane_desc.problem(tb, t, 3), 0);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
+/* The Findings pane's PID/FD and COMMAND say who in core's words
+ * (findings_subject_cells): a process leaktop cannot see is no "system". */
+START_TEST(findings_pane_hidden_owner_is_no_system)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	char buf[128], id[32], comm[64];
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.findings.v = calloc(3, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 3;
+	for (i = 0; i < 3; i++) {
+		struct finding *f = &t->cur.findings.v[i];
+
+		f->severity = FINDING_WARNING;
+		f->state = FINDING_CONFIRMED;
+		f->pid = -1;
+		f->fd = -1;
+		snprintf(f->summary, sizeof(f->summary), "finding %zu", i);
+	}
+	t->cur.findings.v[0].kind = FINDING_UNREAD_QUEUE;	/* owner hidden */
+	t->cur.findings.v[1].kind = FINDING_UNACCOUNTED_GROWTH;	/* the machine */
+	t->cur.findings.v[2].kind = FINDING_GHOST_SOCKETS;
+	t->cur.findings.v[2].pid = 4242;
+	snprintf(t->cur.findings.v[2].comm, sizeof(t->cur.findings.v[2].comm), "srv\x1b[2J");
+	t->have = 1;
+	tb = table_new(&findpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	table_view_class.sample(&tb->v, t);
+	for (i = 0; i < 3; i++) {
+		findings_subject_cells(&t->cur.findings.v[i], id, sizeof(id), comm, sizeof(comm));
+		findpane_desc.cell(tb, t, (uint32_t)i, 3, buf, sizeof(buf));	/* PID/FD */
+		ck_assert_str_eq(buf, id);
+		findpane_desc.cell(tb, t, (uint32_t)i, 4, buf, sizeof(buf));	/* COMMAND */
+		ck_assert_str_eq(buf, comm);
+	}
+	findpane_desc.cell(tb, t, 0, 3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "hidden");
+	findpane_desc.cell(tb, t, 0, 4, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "run as root");
+	findpane_desc.cell(tb, t, 1, 3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "system");
+	findpane_desc.cell(tb, t, 2, 3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "4242");
+	findpane_desc.cell(tb, t, 2, 4, buf, sizeof(buf));
+	ck_assert_ptr_null(strchr(buf, '\x1b'));
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
+/* The action log's EFFECT is the finding the action acts on by core's rule
+ * (findings_action_covers, what marks it mitigated), not any finding about
+ * the same inode; an undo's is what the action it undid covered. */
+START_TEST(action_log_effect_is_the_covered_finding)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct tui_action acts[3];
+	struct finding_list *l;
+	struct table *tb;
+	struct view *v;
+	char buf[128];
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	l = &t->cur.findings;
+	l->v = calloc(3, sizeof(*l->v));
+	ck_assert_ptr_nonnull(l->v);
+	l->n = l->cap = 3;
+	for (i = 0; i < 3; i++) {
+		l->v[i].pid = 7;
+		l->v[i].fd = 4;
+		l->v[i].inode = 11;
+		l->v[i].severity = FINDING_WARNING;
+		l->v[i].state = FINDING_CONFIRMED;
+	}
+	/* first, a finding about the same socket that no drop filter covers */
+	l->v[0].kind = FINDING_SEND_STALL;
+	l->v[1].kind = FINDING_UNREAD_QUEUE;
+	l->v[1].state = FINDING_MITIGATED;
+	l->v[1].check = FINDING_CHECK_WORKS;
+	l->v[2].kind = FINDING_FD_EXHAUSTION;
+	l->v[2].fd = -1;
+	l->v[2].inode = 0;
+	memset(acts, 0, sizeof(acts));
+	acts[0].res.kind = ACTIONS_DROP_FILTER;
+	acts[1].res.kind = ACTIONS_UNDO_FILTER;
+	for (i = 0; i < 2; i++) {
+		acts[i].res.outcome = ACTIONS_DONE;
+		acts[i].res.target.pid = 7;
+		acts[i].res.target.fd = 4;
+		acts[i].res.target.inode = 11;
+	}
+	acts[2].res.kind = ACTIONS_RAISE_FD_LIMIT;
+	acts[2].res.outcome = ACTIONS_DONE;
+	acts[2].res.target.pid = 7;
+	acts[2].res.target.fd = -1;
+	t->acts = acts;
+	t->nacts = 3;
+	t->have = 1;
+	v = actlog_new(t);
+	ck_assert_ptr_nonnull(v);
+	tb = (struct table *)v;
+	tb->d->cell(tb, t, 0, 6, buf, sizeof(buf));	/* EFFECT */
+	ck_assert_str_eq(buf, "works");
+	tb->d->cell(tb, t, 1, 6, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "works");
+	tb->d->cell(tb, t, 2, 6, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "confirmed");
+	ck_assert_int_eq(findings_action_covers(&l->v[0], ACTIONS_DROP_FILTER, 7, 4, 11), 0);
+	ck_assert_int_eq(findings_action_covers(&l->v[1], ACTIONS_DRAIN, 7, 4, 11), 1);
+	ck_assert_int_eq(findings_action_covers(&l->v[1], ACTIONS_DROP_FILTER, 7, 4, 12), 0);
+	ck_assert_int_eq(findings_action_covers(&l->v[2], ACTIONS_UNDO_FD_LIMIT, 7, -1, 0), 1);
+	ck_assert_int_eq(findings_action_covers(&l->v[2], ACTIONS_RAISE_FD_LIMIT, 8, -1, 0), 0);
+	v->cls->free(v);
+	t->acts = NULL;
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
+/* The Processes pane's problems first: an open finding's process, or one
+ * text and Markdown list (findings_proc_notable), by the --threshold
+ * values, so --threshold moves the rows on screen too. */
+START_TEST(processes_pane_problems_follow_the_thresholds)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	findings_config_default(&o.thresholds);
+	t->o = &o;
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.have_procs = 1;
+	t->cur.procs.v = calloc(4, sizeof(*t->cur.procs.v));
+	ck_assert_ptr_nonnull(t->cur.procs.v);
+	t->cur.procs.n = t->cur.procs.cap = 4;
+	for (i = 0; i < 4; i++) {
+		struct proc_info *p = &t->cur.procs.v[i];
+
+		p->pid = 100 + (int)i;
+		p->nfds = 10;
+		p->fd_soft = p->fd_hard = 100;
+		p->exhaustion_s = -1;
+	}
+	t->cur.procs.v[0].nfds = 60;		/* 60 % of its limit */
+	t->cur.procs.v[2].queued = 4096;	/* bytes waiting in its sockets */
+	t->cur.findings.v = calloc(1, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 1;
+	t->cur.findings.v[0].kind = FINDING_GHOST_SOCKETS;
+	t->cur.findings.v[0].state = FINDING_CONFIRMED;
+	t->cur.findings.v[0].pid = 103;
+	t->cur.findings.v[0].fd = -1;
+	t->have = 1;
+	tb = table_new(&procpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 0), 0);	/* 60 % < 90 % */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 1), 0);
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 2), 1);	/* queued: text lists it */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 3), 1);	/* its finding */
+	for (i = 0; i < 3; i++)	/* without a finding: text's rule alone */
+		ck_assert_int_eq(procpane_desc.problem(tb, t, (uint32_t)i),
+				 findings_proc_notable(&o.thresholds, &t->cur.procs.v[i]));
+	o.thresholds.fd_crit_pct = 50;	/* --threshold fd_crit_pct=50 */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 0), 1);
+	t->cur.findings.v[0].state = FINDING_RESOLVED;
+	t->cur.seq++;	/* another sample: the set is built again */
+	ck_assert_int_eq(procpane_desc.problem(tb, t, 3), 0);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -696,6 +998,7 @@ Suite *tui_suite(void)
 
 	tcase_add_test(tc, size_fits_width);
 	tcase_add_test(tc, rates_and_percents);
+	tcase_add_test(tc, same_figure_same_words);
 	tcase_add_test(tc, fit_utf8_to_display_width);
 	tcase_add_test(tc, cells_pad_and_align);
 	tcase_add_test(tc, untrusted_text_as_the_ui_shows_it);
@@ -706,6 +1009,10 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, goto_prompt_times);
 	tcase_add_test(tc, open_table_opens_each_kind);
 	tcase_add_test(tc, findings_pane_links_from_the_index);
+	tcase_add_test(tc, sockets_pane_problems_are_the_findings_sockets);
+	tcase_add_test(tc, findings_pane_hidden_owner_is_no_system);
+	tcase_add_test(tc, action_log_effect_is_the_covered_finding);
+	tcase_add_test(tc, processes_pane_problems_follow_the_thresholds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);

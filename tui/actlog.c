@@ -49,9 +49,9 @@ static size_t log_rows(struct table *tb, const struct tui *t, uint32_t *rows, si
 	return i;
 }
 
-/* The current finding on an action's target: its socket's (a finding, or
- * a member of a group), or for a process-wide action the process's fd
- * exhaustion. */
+/* The current finding the action acts on (findings_action_covers, the
+ * rule that marks it mitigated): its socket's (a finding, or a member of a
+ * group), or for a process-wide action the process's fd exhaustion. */
 static const struct finding *target_finding(const struct tui *t, const struct actions_result *r)
 {
 	const struct finding_list *l = &t->cur.findings;
@@ -62,8 +62,8 @@ static const struct finding *target_finding(const struct tui *t, const struct ac
 	for (i = 0; i < l->n + l->nmembers; i++) {
 		const struct finding *f = i < l->n ? &l->v[i] : &l->members[i - l->n];
 
-		if (r->target.inode ? f->inode == r->target.inode :
-		    f->pid == r->target.pid && f->kind == FINDING_FD_EXHAUSTION)
+		if (findings_action_covers(f, r->kind, r->target.pid, r->target.fd,
+					   r->target.inode))
 			return f;
 	}
 	return NULL;

@@ -142,26 +142,24 @@ static void find_cell(struct table *tb, const struct tui *t, uint32_t row, int c
 		break;
 	case COL_STATE:
 		/* a mitigation that does not work is the state to see */
-		snprintf(buf, sz, "%s", f->state == FINDING_MITIGATED &&
-			 f->check == FINDING_CHECK_FAILS ? "no effect" :
-			 findings_state_name((enum finding_state)f->state));
+		snprintf(buf, sz, "%s", findings_state_word(f));
 		break;
 	case COL_KIND:
 		snprintf(buf, sz, "%s", findings_kind_name(f->kind));
 		break;
 	case COL_SUBJECT:
-		if (row & MEMBER && f->fd >= 0)	/* under its group */
-			snprintf(buf, sz, "  %d/%d", (int)f->pid, (int)f->fd);
-		else if (f->pid < 0)
-			snprintf(buf, sz, "system");
-		else if (f->fd >= 0)
-			snprintf(buf, sz, "%d/%d", (int)f->pid, (int)f->fd);
+	case COL_COMM: {
+		/* who, in core's words (findings_subject_cells); a member is
+		 * indented under its group */
+		char id[32], comm[64];
+
+		findings_subject_cells(f, id, sizeof(id), comm, sizeof(comm));
+		if (col == COL_COMM)
+			snprintf(buf, sz, "%s", comm);
 		else
-			snprintf(buf, sz, "%d", (int)f->pid);
+			snprintf(buf, sz, "%s%s", row & MEMBER ? "  " : "", id);
 		break;
-	case COL_COMM:
-		lt_sanitize(f->pid >= 0 ? f->comm : "", buf, sz);
-		break;
+	}
 	case COL_ACTION:
 		snprintf(buf, sz, "%s", f->action ? actions_kind_name((enum actions_kind)f->action) :
 			 "-");
@@ -282,9 +280,9 @@ static int find_elem(struct table *tb, const struct tui *t, uint32_t row, int co
 	(void)tb;
 	if (col == COL_SEV)
 		return rows_severity_elem(f->severity);
-	if (col == COL_STATE && f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS)
+	if (col == COL_STATE && findings_mitigation_fails(f))
 		return THEME_FINDING_CRITICAL;
-	if (col == COL_STATE && f->suspected)
+	if (col == COL_STATE && findings_is_suspected(f))
 		return THEME_MUTED;
 	if (col < 0 && (f->severity == FINDING_INFO || f->state == FINDING_RESOLVED))
 		return THEME_MUTED;

@@ -91,11 +91,10 @@ char *format_num(double v, int known, int width, char *out, size_t outsz)
 		snprintf(out, outsz, "-");
 		return out;
 	}
-	if (v != floor(v) && fabs(v) < 10) {
-		n = snprintf(out, outsz, "%.1f", v);
-		if (fits(n, width, outsz))
-			return out;
-	}
+	/* the words are core's (units_count), the width is the column's */
+	n = (int)strlen(units_count(v, out, outsz));
+	if (fits(n, width, outsz))
+		return out;
 	n = snprintf(out, outsz, "%.0f", v);
 	if (fits(n, width, outsz))
 		return out;
@@ -131,17 +130,8 @@ char *format_pct(double pct, int width, char *out, size_t outsz)
 
 char *format_duration(double sec, char *out, size_t outsz)
 {
-	uint64_t s = sec > 0 ? (uint64_t)sec : 0;
-
-	if (s < 60)
-		snprintf(out, outsz, "%" PRIu64 "s", s);
-	else if (s < 3600)
-		snprintf(out, outsz, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(out, outsz, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
-	else
-		snprintf(out, outsz, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
-	return out;
+	/* core's words, as text and the postmortem say the same age */
+	return units_duration_days(sec > 0 ? sec : 0, out, outsz);
 }
 
 /* Width of one character of sanitised text; 1 for what is drawn as '?'. */

@@ -25,7 +25,8 @@ char *format_num(double v, int known, int width, char *out, size_t outsz);
 /* "97%", "0.5%", "-" for pct < 0. */
 char *format_pct(double pct, int width, char *out, size_t outsz);
 
-/* Seconds as "45s", "12m03s", "3h12m", "4d03h". */
+/* Seconds as text and the exports say them (units_duration_days): "45 s",
+ * "12 min", "3.2 h", "4.1 d". */
 char *format_duration(double sec, char *out, size_t outsz);
 
 /*

@@ -20,11 +20,13 @@
 
 #include "draw.h"
 #include "format.h"
+#include "leaktop/findings.h"
 #include "leaktop/meminfo.h"
 #include "leaktop/sample.h"
 #include "leaktop/sample_clock.h"
 #include "leaktop/socket.h"
 #include "mempane.h"
+#include "options.h"
 #include "rows.h"
 #include "table.h"
 #include "tui.h"
@@ -194,15 +196,16 @@ static int change_of(const struct mem_series *ms, const struct mem_line *l, doub
 	return 0;
 }
 
-/* Growing fast: more than 1 % of MemTotal an hour, and 64 KiB/s or more
- * for the parts that hide leaks (unaccounted, sockets, slab). */
-static int growing_fast(const struct mem_series *ms, const struct mem_line *l, double total)
+/* Growing fast: by core's rule for memory growth (findings_mem_growing,
+ * the rate and window unaccounted_growth fires at, by --threshold). */
+static int growing_fast(const struct mem_series *ms, const struct mem_line *l,
+			const struct findings_config *c)
 {
 	double delta, rate;
 
 	if (l->id == L_FREE || l->id == L_TOTAL || change_of(ms, l, &delta, &rate) < 0)
 		return 0;
-	return rate * 3600 > total / 100 && rate >= 65536;
+	return findings_mem_growing(c, rate, rate > 0 ? delta / rate : 0);
 }
 
 static void spark(const struct mem_series *ms, const struct mem_line *l, int utf8, int width,
@@ -334,7 +337,7 @@ static int mem_elem(struct table *tb, const struct tui *t, uint32_t row, int col
 
 	if (!l || !t->have)
 		return -1;
-	if (growing_fast(&t->mems, l, (double)t->cur.mem.total))
+	if (growing_fast(&t->mems, l, &t->o->thresholds))
 		return col == COL_CHANGE || col == COL_PART || col < 0 ?
 		       THEME_FINDING_WARNING : -1;
 	if (l->depth == 0 && col == COL_PART)

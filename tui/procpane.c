@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -15,6 +16,7 @@
 #include "leaktop/fdtable.h"
 #include "leaktop/findings.h"
 #include "leaktop/procs.h"
+#include "options.h"
 #include "procpane.h"
 #include "svcpane.h"
 #include "table.h"
@@ -246,22 +248,67 @@ static void proc_note(struct table *tb, const struct tui *t, char *buf, size_t s
 	}
 }
 
-/* A process an open finding is about, or one holding ghost sockets. */
+/* The processes open findings are about (findings_pids_build), for the
+ * sample they were taken from: asked once per row and sort. */
+struct proc_probs {
+	unsigned seq;
+	double time;
+	const struct finding *v;
+	size_t n;
+	int built;
+	struct findings_pids set;
+};
+
+static void proc_probs_free(void *data)
+{
+	struct proc_probs *p = data;
+
+	if (p)
+		findings_pids_free(&p->set);
+	free(p);
+}
+
+/* tb's set of the findings' processes for t->cur, rebuilt when the sample
+ * changed; NULL without memory. */
+static const struct proc_probs *proc_probs_of(struct table *tb, const struct tui *t)
+{
+	struct proc_probs *p = tb->data;
+	const struct finding_list *l = &t->cur.findings;
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return NULL;
+		tb->data = p;
+	} else if (p->built && p->seq == t->cur.seq && p->time == t->cur.time &&
+		   p->v == l->v && p->n == l->n) {
+		return p;
+	}
+	findings_pids_free(&p->set);
+	p->built = 0;
+	if (findings_pids_build(&p->set, l) < 0)
+		return NULL;
+	p->built = 1;
+	p->seq = t->cur.seq;
+	p->time = t->cur.time;
+	p->v = l->v;
+	p->n = l->n;
+	return p;
+}
+
+/* A process an open finding is about, or one worth a row in text and
+ * Markdown (findings_proc_notable, by the --threshold values). */
 static int proc_problem(struct table *tb, const struct tui *t, uint32_t row)
 {
 	int pid = row_pid(t, row);
-	size_t i;
+	const struct proc_probs *p;
 
-	(void)tb;
-	if (full(t) && t->cur.procs.v[row].ghosts > 0)
+	if (full(t) && findings_proc_notable(&t->o->thresholds, &t->cur.procs.v[row]))
 		return 1;
-	for (i = 0; i < t->cur.findings.n; i++) {
-		const struct finding *f = &t->cur.findings.v[i];
-
-		if (findings_is_open(f) && f->pid == pid)
-			return 1;
-	}
-	return 0;
+	p = proc_probs_of(tb, t);
+	if (p)
+		return findings_pids_has(&p->set, pid);
+	return findings_about_pid(&t->cur.findings, pid);	/* no memory */
 }
 
 /* "cg:NAME" (the Services pane's Enter): the processes of that cgroup */
@@ -293,4 +340,5 @@ const struct table_desc procpane_desc = {
 	.target = proc_target,
 	.problem = proc_problem,
 	.filter = proc_filter,
+	.free_data = proc_probs_free,
 };

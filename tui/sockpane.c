@@ -224,16 +224,16 @@ static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t s
 			 s->owners.hidden_procs);
 }
 
-/* The sockets open findings are about, sorted, for the sample they were
- * taken from (its seq, time and list): asked once per row and sort, a scan
- * of the findings each time would cost rows x findings. */
+/* The sockets the findings are about (findings_socks_build), for the
+ * sample they were taken from (its seq, time and list): asked once per row
+ * and sort, a scan of the findings each time would cost rows x findings. */
 struct sock_probs {
 	unsigned seq;
 	double time;
 	const struct finding *v;
 	size_t n;
-	uint64_t *ino;
-	size_t nino;
+	int built;
+	struct findings_socks set;
 };
 
 static void sock_probs_free(void *data)
@@ -241,43 +241,31 @@ static void sock_probs_free(void *data)
 	struct sock_probs *p = data;
 
 	if (p)
-		free(p->ino);
+		findings_socks_free(&p->set);
 	free(p);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* tb's index of the findings' sockets for t->cur, rebuilt when the sample
+/* tb's set of the findings' sockets for t->cur, rebuilt when the sample
  * changed; NULL without memory. */
 static const struct sock_probs *sock_probs_of(struct table *tb, const struct tui *t)
 {
 	struct sock_probs *p = tb->data;
 	const struct finding_list *l = &t->cur.findings;
-	size_t i;
 
 	if (!p) {
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return NULL;
 		tb->data = p;
-	} else if (p->ino && p->seq == t->cur.seq && p->time == t->cur.time && p->v == l->v &&
-		   p->n == l->n) {
+	} else if (p->built && p->seq == t->cur.seq && p->time == t->cur.time &&
+		   p->v == l->v && p->n == l->n) {
 		return p;
 	}
-	free(p->ino);
-	p->ino = malloc((l->n ? l->n : 1) * sizeof(*p->ino));
-	if (!p->ino)
+	findings_socks_free(&p->set);
+	p->built = 0;
+	if (findings_socks_build(&p->set, l) < 0)
 		return NULL;
-	p->nino = 0;
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].state != FINDING_RESOLVED && l->v[i].inode)
-			p->ino[p->nino++] = l->v[i].inode;
-	qsort(p->ino, p->nino, sizeof(*p->ino), cmp_u64);
+	p->built = 1;
 	p->seq = t->cur.seq;
 	p->time = t->cur.time;
 	p->v = l->v;
@@ -285,27 +273,19 @@ static const struct sock_probs *sock_probs_of(struct table *tb, const struct tui
 	return p;
 }
 
-/* A flagged socket, or one an open finding is about. */
+/* A flagged socket, or one an open finding is about (a group's members
+ * included: findings_about_socket's rule). */
 static int sock_problem(struct table *tb, const struct tui *t, uint32_t row)
 {
 	const struct ltsock *k = &t->cur.socks.v[row];
 	const struct sock_probs *p;
-	size_t i;
 
 	if (t->cur.rates && t->cur.rates[row].flags)
 		return 1;
-	if (!k->inode)
-		return 0;
 	p = sock_probs_of(tb, t);
 	if (p)
-		return bsearch(&k->inode, p->ino, p->nino, sizeof(*p->ino), cmp_u64) != NULL;
-	for (i = 0; i < t->cur.findings.n; i++) {	/* no memory for the index */
-		const struct finding *f = &t->cur.findings.v[i];
-
-		if (f->state != FINDING_RESOLVED && f->inode == k->inode)
-			return 1;
-	}
-	return 0;
+		return findings_socks_has(&p->set, k->inode);
+	return findings_about_socket(&t->cur.findings, k->inode);	/* no memory */
 }
 
 /* "mem:GROUP": the sockets of one memory group, by the rule the Memory

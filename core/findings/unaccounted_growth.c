@@ -41,7 +41,7 @@ static int unaccounted_growth_sample(struct findings_ctx *x)
 	gu = mem_series_slope(&mem->ms, MEMS_UNACC);
 	ga = mem_series_slope(&mem->ms, MEMS_ANON);
 	gq = mem_series_slope(&mem->ms, MEMS_SOCKETS);
-	if (gu >= c->unaccounted_bps && fabs(ga) < gu / 2) {
+	if (findings_mem_growing(c, gu, span) && fabs(ga) < gu / 2) {
 		double share = gq > 0 ? 100 * gq / gu : 0;
 
 		if (share > 100)

@@ -157,6 +157,41 @@ struct finding_list {
 const struct finding *findings_members(const struct finding_list *l,
 				       const struct finding *f, size_t *n);
 
+/*
+ * The sockets the findings of l are about, the one rule: a socket is a
+ * finding's when an open finding (findings_is_open) names its inode, or an
+ * open member of an open group does (a group row names no socket of its
+ * own; its members do).  findings_about_socket asks the list itself
+ * (O(F)); for a whole table, build the set once per sample
+ * (findings_socks_build, O(F log F)) and ask it per socket
+ * (findings_socks_has, O(log F)).  The Sockets pane's problems first and
+ * Prometheus's socket series read it.
+ */
+int findings_about_socket(const struct finding_list *l, uint64_t inode);
+struct findings_socks {
+	uint64_t *ino;		/* sorted; owned, findings_socks_free */
+	size_t n;
+};
+/* 0, or -ENOMEM with set empty. */
+int findings_socks_build(struct findings_socks *set, const struct finding_list *l);
+int findings_socks_has(const struct findings_socks *set, uint64_t inode);
+void findings_socks_free(struct findings_socks *set);
+/*
+ * The processes the open findings of l are about (findings_is_open, pid
+ * not -1), as a sorted set built once per sample: with
+ * findings_proc_notable, the Processes pane's problems first.
+ * findings_about_pid asks the list itself (O(F)).
+ */
+int findings_about_pid(const struct finding_list *l, int pid);
+struct findings_pids {
+	int32_t *pid;		/* sorted; owned, findings_pids_free */
+	size_t n;
+};
+/* 0, or -ENOMEM with set empty. */
+int findings_pids_build(struct findings_pids *set, const struct finding_list *l);
+int findings_pids_has(const struct findings_pids *set, int pid);
+void findings_pids_free(struct findings_pids *set);
+
 struct findings_config {
 	double unread_min_bytes;	/* a never-read queue this big is a finding (64 KiB) */
 	double unread_crit_bytes;	/* a real share of memory when MemAvailable
@@ -283,11 +318,29 @@ struct proc_info;
  * --threshold moves the rows with the findings.  c NULL: the defaults.
  */
 int findings_proc_notable(const struct findings_config *c, const struct proc_info *p);
+/*
+ * Does a memory figure grow fast: by unaccounted_bps or more, seen over
+ * unaccounted_window_s or longer?  The rate and window unaccounted_growth
+ * fires at, and the Memory pane marks a line by, so --threshold moves
+ * both.  c NULL: the defaults.
+ */
+int findings_mem_growing(const struct findings_config *c, double bps, double span_s);
 
 const char *findings_kind_name(enum finding_kind k);
 /* 1 when findings of kind k carry a process's run state and since when
  * (proc_state, since: process_stopped's); from the table of kinds. */
 int findings_kind_has_run_state(enum finding_kind k);
+/*
+ * Does an action of kind taken on pid, fd, inode (fd -1 and inode 0 for a
+ * process-wide one) act on f?  The rule that marks f mitigated by it (its
+ * kind's .mitigated_by: a socket action the finding about that socket, a
+ * group's member, not the group; a raised fd limit the process's fd
+ * exhaustion); an undo acts on what the action it undoes covers.  An
+ * action names no finding kind nor namespace, so this is the one rule, not
+ * findings_same.
+ */
+int findings_action_covers(const struct finding *f, int kind, int pid, int fd,
+			   uint64_t inode);
 const char *findings_severity_name(enum finding_severity s);
 const char *findings_state_name(enum finding_state s);
 const char *findings_check_name(enum finding_check c);
@@ -318,6 +371,17 @@ int findings_cmp(const struct finding *a, const struct finding *b);
 /* Is f still a problem?  Every state but resolved (a resolved finding
  * stays listed for resolved_keep_s). */
 int findings_is_open(const struct finding *f);
+/* Is f suspected: the rules have seen too few samples to be sure (its
+ * suspected mark; state FINDING_SUSPECTED is the same on a finding no
+ * mitigation holds).  Every output and pane asks this, not the state. */
+int findings_is_suspected(const struct finding *f);
+/* Is f held by a mitigation of leaktop's that does not work (check
+ * FINDING_CHECK_FAILS): it counts as an open problem. */
+int findings_mitigation_fails(const struct finding *f);
+/* f's state in one word, as every output and pane says it: the state's
+ * name (findings_state_name), "no effect" for a mitigation that does not
+ * work (findings_mitigation_fails).  A string literal. */
+const char *findings_state_word(const struct finding *f);
 /* Is f held by a mitigation of leaktop's that works (or is still being
  * checked)?  It stays listed, mitigated, while it pins memory, but it is
  * not an open problem in the counts. */
@@ -325,8 +389,13 @@ int findings_mitigated_works(const struct finding *f);
 /* How many findings of l findings_mitigated_works holds: the header's
  * "N mitigated", apart from the open ones. */
 size_t findings_mitigated_count(const struct finding_list *l);
+/* Is f a note, not a problem: an info finding.  Every front end lists it,
+ * none counts it as a problem or a leak (the header's "(2 notes)", text's
+ * "no leaks found", the postmortem's "**2 problems** ...; 1 note"). */
+int findings_is_note(const struct finding *f);
 /* The findings of l that are still a problem (findings_is_open) and not
- * held by a working mitigation, by severity. */
+ * held by a working mitigation, by severity; info: the notes
+ * (findings_is_note). */
 void findings_open_counts(const struct finding_list *l, size_t *crit, size_t *warn,
 			  size_t *info);
 /* "Is there a leak?": 1 when an open (not resolved) finding is a warning
@@ -342,6 +411,14 @@ char *findings_subject(const struct finding *f, char *out, size_t outsz);
 /* 1 when f's sentence starts with its subject (a process's problem);
  * 0 for the system's (memory, pressure, orphans toward remote peers). */
 int findings_has_subject(const struct finding *f);
+/*
+ * Who f is about in a table's two narrow cells, the short form of
+ * findings_subject: into id "812/3" or "812", into comm the command
+ * (sanitised); a process leaktop cannot see: "hidden" and "run as root";
+ * a finding about the machine (findings_has_subject 0): "system" and "".
+ */
+void findings_subject_cells(const struct finding *f, char *id, size_t idsz, char *comm,
+			    size_t commsz);
 /*
  * The one human sentence of f (the JSON "summary", the text and Markdown
  * headings, the strip): subject and summary, or the summary alone when f

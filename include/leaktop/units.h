@@ -25,6 +25,11 @@ char *units_change(int64_t d, char *out, size_t outsz);
 /* A rate in bytes per second, rounded to whole bytes: "1.5 KiB", "-12 B". */
 char *units_rate(double bps, char *out, size_t outsz);
 
+/* A count or a count per second (drops/s, fds): one decimal below 10
+ * when it has a fraction ("0.4"), else whole ("12", "1234"); "-" for NaN
+ * (unknown).  The UI's columns start from it (format_num). */
+char *units_count(double v, char *out, size_t outsz);
+
 /* Seconds as "3.2 h", "12 min", "40 s". */
 char *units_duration(double sec, char *out, size_t outsz);
 /* The same, with days from two days on: "2.5 d". */
