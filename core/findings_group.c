@@ -31,6 +31,7 @@
 #include "leaktop/actions.h"
 #include "leaktop/findings.h"
 #include "leaktop/sample.h"
+#include "leaktop/sample_clock.h"
 #include "leaktop/units.h"
 #include "alloc_hook.h"
 #include "findings/findings_int.h"
@@ -40,7 +41,8 @@ struct stopped {
 	int32_t pid;
 	uint64_t start_ticks;
 	char state;
-	double since;		/* sample time first seen in this state */
+	double since;		/* wall time first seen in this state (shown) */
+	double since_steady;	/* the same on the steady clock (intervals) */
 	unsigned samples;	/* samples seen so, in a row */
 };
 
@@ -272,11 +274,13 @@ static int track_stopped(struct findings_group_state *g, const struct sample *s)
 
 		if (c != 'T' && c != 't' && c != 'D' && c != 'F')
 			continue;
-		nv[n] = (struct stopped){ p->pid, p->start_ticks, c, s->time, 1 };
+		nv[n] = (struct stopped){ p->pid, p->start_ticks, c, s->time,
+					  sample_steady_time(s), 1 };
 		for (j = 0; j < g->nst; j++)
 			if (g->st[j].pid == p->pid && g->st[j].start_ticks == p->start_ticks &&
 			    g->st[j].state == c) {
 				nv[n].since = g->st[j].since;
+				nv[n].since_steady = g->st[j].since_steady;
 				nv[n].samples = g->st[j].samples + 1;
 				break;
 			}
@@ -503,7 +507,7 @@ static void make_group(const struct findings_config *c, const struct sample *s,
 		g->victim_comm[0] = '\0';
 		g->proc_state = st ? st->state : 'T';
 		g->since = st ? st->since : s->time;
-		g->observed_s = st ? s->time - st->since : 0;
+		g->observed_s = st ? sample_steady_time(s) - st->since_steady : 0;
 		g->score = 1e12 + (double)total;	/* the fact that explains them */
 	}
 	/* the words: the members' in general, then the kind's (its sentence,
@@ -552,11 +556,12 @@ static int keep_stops(const struct findings_config *c, struct findings_group_sta
 		if (back)
 			continue;
 		if (!k.gone_since)
-			k.gone_since = s->time;
-		if (s->time - k.gone_since > c->resolved_keep_s)
+			k.gone_since = sample_steady_time(s);
+		if (sample_steady_time(s) - k.gone_since > c->resolved_keep_s)
 			continue;
 		if (k.f.state != FINDING_RESOLVED) {
-			time_t t = (time_t)k.gone_since;
+			/* it ran again in this sample: its wall time, shown */
+			time_t t = (time_t)s->time;
 			struct tm tm;
 			size_t len = strlen(k.f.evidence);
 
