@@ -35,6 +35,13 @@ int findings_kind_has_run_state(enum finding_kind k)
 	return e && e->run_state;
 }
 
+enum findings_origin_scope findings_kind_origin_scope(enum finding_kind k)
+{
+	const struct findings_kind_entry *e = findings_kind_entry(k);
+
+	return e ? e->origin : FINDINGS_ORIGIN_NONE;
+}
+
 int findings_has_subject(const struct finding *f)
 {
 	const struct findings_kind_entry *e = findings_kind_entry((enum finding_kind)f->kind);

@@ -552,11 +552,11 @@ static ssize_t owned(const struct sample *s, int pid, uint64_t **out)
 	return (ssize_t)n;
 }
 
-/* Which kinds name a process whose sockets' origin matters. */
+/* Which kinds name a process whose sockets' origin matters (the table of
+ * kinds: findings_kind_origin_scope). */
 static int kind_traced(uint8_t kind)
 {
-	return kind == FINDING_GHOST_SOCKETS || kind == FINDING_FD_EXHAUSTION ||
-	       kind == FINDING_UNREAD_QUEUE || kind == FINDING_QUEUE_FULL_DROPPING;
+	return findings_kind_origin_scope((enum finding_kind)kind) != FINDINGS_ORIGIN_NONE;
 }
 
 static void count_one(const struct origin *o, const struct watched *w, uint64_t ino,
@@ -580,6 +580,7 @@ static int summarise(const struct origin *o, const struct sample *s, const struc
 		     const uint64_t *census, size_t ncensus, const struct finding *f,
 		     struct origin_summary *sum, uint32_t *counts)
 {
+	enum findings_origin_scope scope;
 	const struct watched *w;
 	const struct finding *m;
 	uint64_t *own = NULL;
@@ -592,13 +593,14 @@ static int summarise(const struct origin *o, const struct sample *s, const struc
 	    !w->have_before)
 		return -1;
 	memset(counts, 0, o->npaths * sizeof(*counts));
-	if (f->kind == FINDING_GHOST_SOCKETS || f->kind == FINDING_FD_EXHAUSTION) {
+	scope = findings_kind_origin_scope((enum finding_kind)f->kind);
+	if (scope == FINDINGS_ORIGIN_GHOSTS || scope == FINDINGS_ORIGIN_PROCESS) {
 		n = owned(s, f->pid, &own);
 		if (n < 0)
 			return -1;
-		sum->what = f->kind == FINDING_GHOST_SOCKETS ? "ghost sockets" : "sockets";
+		sum->what = scope == FINDINGS_ORIGIN_GHOSTS ? "ghost sockets" : "sockets";
 		for (i = 0; i < (size_t)n; i++) {
-			if (f->kind == FINDING_GHOST_SOCKETS &&
+			if (scope == FINDINGS_ORIGIN_GHOSTS &&
 			    (has_u64(census, ncensus, own[i]) ||
 			     (h && history_ghost_since(h, f->pid, own[i]) < 0)))
 				continue;

@@ -747,6 +747,22 @@ START_TEST(test_resolved_keep_steady)
 }
 END_TEST
 
+/* Which sockets socket origins count, from the table of kinds: origin.c
+ * switches on no kind. */
+START_TEST(test_origin_scope)
+{
+	ck_assert_int_eq(findings_kind_origin_scope(FINDING_GHOST_SOCKETS), FINDINGS_ORIGIN_GHOSTS);
+	ck_assert_int_eq(findings_kind_origin_scope(FINDING_FD_EXHAUSTION), FINDINGS_ORIGIN_PROCESS);
+	ck_assert_int_eq(findings_kind_origin_scope(FINDING_UNREAD_QUEUE), FINDINGS_ORIGIN_SOCKET);
+	ck_assert_int_eq(findings_kind_origin_scope(FINDING_QUEUE_FULL_DROPPING),
+			 FINDINGS_ORIGIN_SOCKET);
+	ck_assert_int_eq(findings_kind_origin_scope(FINDING_UNACCOUNTED_GROWTH),
+			 FINDINGS_ORIGIN_NONE);
+	ck_assert_int_eq(findings_kind_origin_scope(FINDING_PROCESS_STOPPED), FINDINGS_ORIGIN_NONE);
+	ck_assert_int_eq(findings_kind_origin_scope((enum finding_kind)250), FINDINGS_ORIGIN_NONE);
+}
+END_TEST
+
 START_TEST(test_config)
 {
 	struct lt_err err = { "" };
@@ -993,6 +1009,7 @@ Suite *findings_suite(void)
 	tcase_add_test(tc, test_peers_and_senders);
 	tcase_add_test(tc, test_states);
 	tcase_add_test(tc, test_resolved_keep_steady);
+	tcase_add_test(tc, test_origin_scope);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_identity);

@@ -111,6 +111,7 @@ const struct findings_kind_entry findings_kind_fd_exhaustion = {
 	.kind = FINDING_FD_EXHAUSTION,
 	.name = "fd_exhaustion",
 	.about = FINDINGS_ABOUT_PROCESS,
+	.origin = FINDINGS_ORIGIN_PROCESS,
 	.process = fd_exhaustion_process,
 	.mitigated_by = fd_exhaustion_mitigated_by,
 	.next_steps = fd_exhaustion_steps,

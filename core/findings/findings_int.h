@@ -132,6 +132,8 @@ struct findings_kind_entry {
 	/* its summary names the finding that explains it most (the biggest
 	 * score): ": the most by SUBJECT (KIND)", added once all rules ran */
 	unsigned names_cause : 1;
+	/* which of its sockets socket origins count (findings_kind_origin_scope) */
+	enum findings_origin_scope origin;
 
 	/* For each shown socket (index into s->socks); 1: this rule claims the
 	 * socket, the socket rules after it in the list skip it.  0, 1 or

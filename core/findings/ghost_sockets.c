@@ -97,6 +97,7 @@ const struct findings_kind_entry findings_kind_ghost_sockets = {
 	.kind = FINDING_GHOST_SOCKETS,
 	.name = "ghost_sockets",
 	.about = FINDINGS_ABOUT_PROCESS,
+	.origin = FINDINGS_ORIGIN_GHOSTS,
 	.process = ghost_sockets_process,
 	.explains = { { FINDING_FD_EXHAUSTION, FINDINGS_LINK_PID } },
 	.next_steps = ghost_sockets_steps,

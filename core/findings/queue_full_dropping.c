@@ -75,6 +75,7 @@ const struct findings_kind_entry findings_kind_queue_full_dropping = {
 	.name = "queue_full_dropping",
 	.about = FINDINGS_ABOUT_PROCESS,
 	.folds = 1,
+	.origin = FINDINGS_ORIGIN_SOCKET,
 	.socket = queue_full_dropping_socket,
 	.mitigated_by = findings_rule_socket_action,
 	.explains = {

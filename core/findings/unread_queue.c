@@ -191,6 +191,7 @@ const struct findings_kind_entry findings_kind_unread_queue = {
 	.name = "unread_queue",
 	.about = FINDINGS_ABOUT_PROCESS,
 	.folds = 1,
+	.origin = FINDINGS_ORIGIN_SOCKET,
 	.socket = unread_queue_socket,
 	.sample = unread_queue_sample,
 	.mitigated_by = findings_rule_socket_action,

@@ -327,6 +327,17 @@ int findings_proc_notable(const struct findings_config *c, const struct proc_inf
 int findings_mem_growing(const struct findings_config *c, double bps, double span_s);
 
 const char *findings_kind_name(enum finding_kind k);
+/* Which sockets of a finding of kind k socket origins (origin.c) count:
+ * none (the kind names no process whose sockets' origin matters), the
+ * process's ghost sockets, all its sockets, or the finding's own socket
+ * (a group's: its members').  From the table of kinds. */
+enum findings_origin_scope {
+	FINDINGS_ORIGIN_NONE,
+	FINDINGS_ORIGIN_GHOSTS,
+	FINDINGS_ORIGIN_PROCESS,
+	FINDINGS_ORIGIN_SOCKET,
+};
+enum findings_origin_scope findings_kind_origin_scope(enum finding_kind k);
 /* 1 when findings of kind k carry a process's run state and since when
  * (proc_state, since: process_stopped's); from the table of kinds. */
 int findings_kind_has_run_state(enum finding_kind k);
