@@ -435,6 +435,12 @@ int ltsock_is_full(const struct ltsock *s)
 	return s->npeer_blocked > 0;
 }
 
+int ltsock_send_is_full(const struct ltsock *s)
+{
+	return (s->have & LTSOCK_HAVE_SKMEM) && s->sndbuf &&
+	       ltsock_send_held(s) * 100 >= (uint64_t)s->sndbuf * 90;
+}
+
 uint64_t ltsock_recv_q(const struct ltsock *s)
 {
 	if (s->family == AF_UNIX && s->state != TCP_LISTEN &&

@@ -177,6 +177,24 @@ START_TEST(test_fill_rules)
 }
 END_TEST
 
+/* The send side: full at 90 % of sndbuf (send_stall's rule); no meminfo or
+ * no sndbuf, not full. */
+START_TEST(test_send_full_rule)
+{
+	struct ltsock k = mkt(9, 1 /* ESTABLISHED */, 0, 0);
+
+	k.send_q = 200000;
+	ck_assert_int_eq(ltsock_send_is_full(&k), 0);	/* no meminfo */
+	k.have = LTSOCK_HAVE_SKMEM;
+	k.sndbuf = 0;
+	ck_assert_int_eq(ltsock_send_is_full(&k), 0);
+	k.sndbuf = 222223;	/* 200000 is 89.99 % */
+	ck_assert_int_eq(ltsock_send_is_full(&k), 0);
+	k.sndbuf = 222222;	/* 90.00 % */
+	ck_assert_int_eq(ltsock_send_is_full(&k), 1);
+}
+END_TEST
+
 /* A socket a dump listed twice (a netlink socket in its multicast group
  * list and its hash) is kept once, in its first place; inode 0 (time-wait,
  * orphans) is never merged. */
@@ -538,6 +556,7 @@ Suite *socket_suite(void)
 	tcase_add_test(tc, test_unix_attribution);
 	tcase_add_test(tc, test_tcp_memory_rules);
 	tcase_add_test(tc, test_fill_rules);
+	tcase_add_test(tc, test_send_full_rule);
 	tcase_add_test(tc, test_dedup);
 	suite_add_tcase(s, tc);
 	return s;

@@ -39,8 +39,7 @@ static int send_stall_socket(struct findings_ctx *x, size_t i)
 		return 0;
 	if (findings_rule_peers(x) < 0)
 		return -ENOMEM;
-	full = (k->have & LTSOCK_HAVE_SKMEM) && k->sndbuf &&
-	       (uint64_t)held * 100 >= (uint64_t)k->sndbuf * 90;
+	full = ltsock_send_is_full(k);
 	f = findings_rule_add(x, FINDING_SEND_STALL, FINDING_WARNING);
 	if (!f)
 		return -ENOMEM;

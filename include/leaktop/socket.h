@@ -135,6 +135,9 @@ double ltsock_fill_pct(const struct ltsock *s);
  * reader whose queue is charged to its senders, a sender waits for room
  * (npeer_blocked, from ltsock_attribute_peers). */
 int ltsock_is_full(const struct ltsock *s);
+/* The send side is full: what waits to be sent (ltsock_send_held) at 90 %
+ * of sndbuf or more; 0 without meminfo. */
+int ltsock_send_is_full(const struct ltsock *s);
 /* Recv-Q counts bytes; a listening socket's is its accept backlog, a count
  * of connections, and no queue rule applies to it. */
 int ltsock_queue_is_bytes(const struct ltsock *s);
