@@ -431,7 +431,7 @@ struct md {
 	const struct export_session *es;
 	size_t *pos;		/* session indices: problems, notes, brief ones */
 	size_t nprob, nnote, nbrief;
-	size_t *num;		/* session index -> problem number, 0: brief */
+	size_t *num;		/* session index -> number (problems, then notes), 0: brief */
 	size_t *acts;		/* event indices of actions, by target pid, then time */
 	size_t nacts;
 	int multi_day;		/* the session spans more than one day */

@@ -22,6 +22,7 @@
 #include "leaktop/units.h"
 #include "../tui/actlog.h"
 #include "../tui/findpane.h"
+#include "../tui/mempane.h"
 #include "../tui/format.h"
 #include "../tui/open.h"
 #include "../tui/options.h"
@@ -991,6 +992,65 @@ START_TEST(processes_pane_problems_follow_the_thresholds)
 }
 END_TEST
 
+/* The Memory pane highlights a line growing fast by core's rule
+ * (findings_mem_growing), so --threshold unaccounted_bps moves it: 2000 B/s
+ * of unaccounted memory is marked with unaccounted_bps=1000, not with the
+ * default 64 KiB/s. */
+START_TEST(memory_pane_growth_follows_the_thresholds)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct tui *t = calloc(1, sizeof(*t));
+		struct table *tb;
+		char buf[256];
+		size_t row, n, at = SIZE_MAX;
+		int i;
+
+		ck_assert_ptr_nonnull(t);
+		findings_config_default(&o.thresholds);
+		if (pass == 0) {
+			o.thresholds.unaccounted_bps = 1000;
+			o.thresholds.unaccounted_window_s = 10;
+		}
+		t->o = &o;
+		tb = table_new(&mempane_desc, NULL);
+		ck_assert_ptr_nonnull(tb);
+		t->panes[0] = &tb->v;
+		t->npanes = 1;
+		for (i = 0; i < 8; i++) {
+			struct sample s;
+
+			check_samples_init(&s, 1000 + 5.0 * i, (uint64_t)i + 1);
+			s.interval = 5;
+			s.mem.total = 1ULL << 34;
+			s.mem.free = 1ULL << 33;
+			s.mem.available = 1ULL << 33;
+			s.mem.user_anon = 1ULL << 30;
+			s.mem.unaccounted = (int64_t)(100 << 20) + i * 5 * 2000;
+			tui_install_sample(t, &s);
+		}
+		n = mempane_desc.count(tb, t);
+		for (row = 0; row < n; row++) {
+			mempane_desc.cell(tb, t, (uint32_t)row, 0, buf, sizeof(buf));
+			if (strstr(buf, "unaccounted"))
+				at = row;
+		}
+		ck_assert_uint_ne(at, SIZE_MAX);
+		if (pass == 0)
+			ck_assert_int_eq(mempane_desc.elem(tb, t, (uint32_t)at, -1),
+					 THEME_FINDING_WARNING);
+		else
+			ck_assert_int_ne(mempane_desc.elem(tb, t, (uint32_t)at, -1),
+					 THEME_FINDING_WARNING);
+		tb->v.cls->free(&tb->v);
+		sample_release(&t->cur);
+		free(t);
+	}
+}
+END_TEST
+
 Suite *tui_suite(void)
 {
 	Suite *s = suite_create("tui");
@@ -1013,6 +1073,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, findings_pane_hidden_owner_is_no_system);
 	tcase_add_test(tc, action_log_effect_is_the_covered_finding);
 	tcase_add_test(tc, processes_pane_problems_follow_the_thresholds);
+	tcase_add_test(tc, memory_pane_growth_follows_the_thresholds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("theme");
 	tcase_add_test(tc, theme_good_file);
