@@ -175,7 +175,7 @@ static void ev_draw(struct view *v, struct tui *t, int y, int h, int full)
 	para(&p[3], "Why it matters: ", ev->f.explanation, THEME_NORMAL, width, t->utf8);
 	/* where it stands, what it is linked to, and what to do next */
 	ev_state_text(ev, state, sizeof(state));
-	para(&p[np++], "State: ", state, ev->f.check == FINDING_CHECK_FAILS ? THEME_ERROR :
+	para(&p[np++], "State: ", state, findings_mitigation_fails(&ev->f) ? THEME_ERROR :
 	     THEME_NORMAL, width, t->utf8);
 	{
 		/* the unit, container or pod it is about */

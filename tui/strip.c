@@ -39,13 +39,6 @@ static const struct finding *open_finding(const struct tui *t, int i)
 	return NULL;
 }
 
-static const char *state_word(const struct finding *f)
-{
-	if (f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS)
-		return "no effect";
-	return findings_state_name((enum finding_state)f->state);
-}
-
 /* The finding's action at the right end of line y ("-> drop-filter");
  * returns the columns it took, 0 without one. */
 static int draw_action(struct tui *t, int y, const struct finding *f)
@@ -93,10 +86,9 @@ static void draw_one(struct tui *t, int y, int x, const struct finding *f)
 
 	snprintf(buf, sizeof(buf), "%-8s", findings_severity_name(f->severity));
 	x += draw_text(t, y, x, COLS - x, buf, rows_severity_elem(f->severity));
-	snprintf(buf, sizeof(buf), " %-9s ", state_word(f));
+	snprintf(buf, sizeof(buf), " %-9s ", findings_state_word(f));
 	x += draw_text(t, y, x, COLS - x, buf,
-		       f->state == FINDING_MITIGATED && f->check == FINDING_CHECK_FAILS ?
-		       THEME_FINDING_CRITICAL : THEME_MUTED);
+		       findings_mitigation_fails(f) ? THEME_FINDING_CRITICAL : THEME_MUTED);
 	aw = draw_action(t, y, f);
 	draw_summary(t, y, x, COLS - x - 1 - aw - (aw ? 1 : 0), f);
 }
