@@ -27,6 +27,8 @@
 #include "leaktop/origin.h"
 #include "leaktop/record.h"
 #include "leaktop/out.h"
+#include "../tui/options.h"
+#include "../tui/source.h"
 
 /* ---- frozen recordings ------------------------------------------------------ */
 
@@ -659,6 +661,49 @@ START_TEST(test_frozen_v4_1)
 }
 END_TEST
 
+
+/* A recording as a source (tui/source.c), read one way by batch mode and
+ * the UI: seek gives any sample; next() is seek of one after another;
+ * --cgroup on a file without cgroups is refused at the first sample that
+ * decodes, with the line both say. */
+START_TEST(test_replay_source)
+{
+	char path[4096];
+	struct lt_opts o;
+	struct source src;
+	struct lt_err err = { "" };
+	struct sample s;
+
+	snprintf(path, sizeof(path), "%s/recordings/v4.2.ltrec", fixtures_dir());
+	memset(&o, 0, sizeof(o));
+	o.replay_path = path;
+	memset(&src, 0, sizeof(src));
+	src.o = &o;
+	ck_assert_int_eq(source_replay_open_steps(&src, &err), 0);
+	ck_assert_uint_gt(src.n, 1);
+	ck_assert_int_eq(src.seek(&src, src.n - 1, &s, &err), 0);
+	sample_release(&s);
+	ck_assert_int_eq(src.seek(&src, 0, &s, &err), 0);
+	ck_assert_uint_eq(s.seq, 1);
+	sample_release(&s);
+	ck_assert_int_eq(src.seek(&src, src.n, &s, &err), -ERANGE);
+	ck_assert_int_eq(src.next(&src, &s), 1);	/* next is seek of sample 0 */
+	ck_assert_uint_eq(s.seq, 1);
+	src.put_back(&src, &s);
+	source_replay_free(&src);
+
+	/* format 4.0 carries no cgroups: --cgroup is refused, by seek */
+	snprintf(path, sizeof(path), "%s/recordings/v4.0.ltrec", fixtures_dir());
+	o.cgroup = "/system.slice";
+	memset(&src, 0, sizeof(src));
+	src.o = &o;
+	ck_assert_int_eq(source_replay_open_steps(&src, &err), 0);
+	ck_assert_int_eq(src.seek(&src, 1, &s, &err), -ENOMEDIUM);
+	ck_assert_msg(strstr(err.msg, "--cgroup: the recording carries no cgroups") == err.msg,
+		      "%s", err.msg);
+	source_replay_free(&src);
+}
+END_TEST
 
 Suite *record_suite(void);
 void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant);
@@ -2008,6 +2053,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_frozen_v4_0);
 	tcase_add_test(tc, test_frozen_v4_1);
 	tcase_add_test(tc, test_frozen_v4_2);
+	tcase_add_test(tc, test_replay_source);
 	tcase_add_loop_test(tc, test_frozen_old, 0,
 			      (int)(sizeof(frozen_olds) / sizeof(frozen_olds[0])));
 	suite_add_tcase(s, tc);

@@ -26,6 +26,7 @@
 #include "leaktop/sample_clock.h"
 #include "options.h"
 #include "replay.h"
+#include "source.h"
 #include "rows.h"
 #include "tui.h"
 
@@ -73,13 +74,16 @@ int replay_show(struct tui *t, size_t idx)
 	struct lt_err err = { "" };
 	struct sample s;
 	char safe[256];
+	int e;
 
 	if (idx >= rp->n)
 		return -1;
-	if (record_reader_sample(rp->rd, idx, &s, &err) < 0) {
+	e = rp->src.seek(&rp->src, idx, &s, &err);
+	if (e < 0) {
 		tui_set_status(t, THEME_ERROR, "sample %zu: %s", idx + 1,
 			       lt_sanitize(err.msg, safe, sizeof(safe)));
-		return -1;
+		rp->err = err;
+		return e;
 	}
 	note_mem(rp, idx, &s);
 	rebuild_series(t, idx);
@@ -88,14 +92,18 @@ int replay_show(struct tui *t, size_t idx)
 	return 0;
 }
 
-/* Show the first sample from idx in direction dir that decodes. */
+/* Show the first sample from idx in direction dir that decodes: 0, or
+ * the last error (-ENOMEDIUM at once: --cgroup cannot cut the file). */
 static int show_from(struct tui *t, size_t idx, int dir)
 {
+	int e;
+
 	for (;;) {
-		if (replay_show(t, idx) == 0)
-			return 0;
+		e = replay_show(t, idx);
+		if (e == 0 || e == -ENOMEDIUM)
+			return e;
 		if (dir > 0 ? idx + 1 >= t->rp->n : idx == 0)
-			return -1;
+			return e;
 		idx = dir > 0 ? idx + 1 : idx - 1;
 	}
 }
@@ -118,12 +126,13 @@ int replay_open(struct tui *t)
 	rp->speed = 1;
 	/* read as batch reads it; the user steps sample by sample: a cap
 	 * per sample (o->replay_budget), none in total */
-	rp->rd = record_reader_open_cut(path, t->o->replay_budget, 0, t->o->cgroup, &err);
-	if (!rp->rd) {
+	rp->src.o = t->o;
+	if (source_replay_open_steps(&rp->src, &err) < 0) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: %s", path,
 			 lt_sanitize(err.msg, safe, sizeof(safe)));
 		return -1;
 	}
+	rp->rd = rp->src.reader;
 	rp->n = record_reader_nsamples(rp->rd);
 	if (rp->n == 0) {
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no readable sample in the "
@@ -149,18 +158,13 @@ void replay_start(struct tui *t)
 	struct tui_replay *rp = t->rp;
 	size_t nw = record_reader_nwarnings(rp->rd);
 	char safe[256];
+	int e = show_from(t, 0, 1);
 
-	struct lt_err err = { "" };
-
-	if (show_from(t, 0, 1) < 0) {
-		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: no sample could be decoded",
-			 rp->path);
-		t->quit = 1;
-		return;
-	}
-	if (record_reader_cgroup_ok(t->o->cgroup, &t->cur, &err) < 0) {
+	if (e < 0) {
+		/* --cgroup on a file without cgroups: batch mode's line */
 		snprintf(t->fatal, sizeof(t->fatal), "leaktop: %s: %s", rp->path,
-			 lt_sanitize(err.msg, safe, sizeof(safe)));
+			 e == -ENOMEDIUM ? lt_sanitize(rp->err.msg, safe, sizeof(safe)) :
+			 "no sample could be decoded");
 		t->quit = 1;
 		return;
 	}
@@ -180,7 +184,7 @@ void replay_free(struct tui *t)
 
 	if (!t->rp)
 		return;
-	record_reader_free(t->rp->rd);
+	source_replay_free(&t->rp->src);
 	for (i = 0; t->rp->pts && i < t->rp->n; i++)
 		free(t->rp->pts[i]);
 	free(t->rp->pts);
@@ -441,7 +445,7 @@ size_t replay_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32
 	for (j = first; j <= rp->pos; j++) {
 		struct sample s;
 
-		if (record_reader_sample(rp->rd, j, &s, &err) < 0)
+		if (rp->src.seek(&rp->src, j, &s, &err) < 0)
 			continue;
 		note_mem(rp, j, &s);
 		for (k = 0; k < s.socks.n; k++) {

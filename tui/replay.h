@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "source.h"
+
 struct tui;
 struct record_reader;
 struct record_event;
@@ -18,7 +20,11 @@ struct record_event;
 #define REPLAY_HIST 64
 
 struct tui_replay {
-	struct record_reader *rd;	/* owned */
+	/* the recording, a source as batch mode's (source.c): samples come
+	 * from src.seek; rd is its reader (times, events, warnings) */
+	struct source src;
+	struct record_reader *rd;
+	struct lt_err err;		/* why the last sample did not show */
 	const char *path;		/* argv */
 	size_t n, pos;			/* samples; the one shown */
 	int playing;

@@ -223,6 +223,28 @@ int source_live_open(struct source *src)
 
 /* ---- a recording ------------------------------------------------------------ */
 
+static int replay_seek(struct source *src, size_t idx, struct sample *s, struct lt_err *err)
+{
+	int e;
+
+	if (idx >= src->n)
+		return lt_err_set(err, ERANGE, "no sample %zu in the recording", idx + 1);
+	e = record_reader_sample(src->reader, idx, s, err);
+	if (e < 0)
+		return e;
+	/* --cgroup on a recording without cgroups would cut nothing: known
+	 * from the first sample that decodes, whichever it is */
+	if (!src->cg_checked) {
+		src->cg_checked = 1;
+		if (record_reader_cgroup_ok(src->o->cgroup, s, err) < 0) {
+			sample_release(s);
+			return -ENOMEDIUM;
+		}
+	}
+	src->cg_seen |= s->cgroups.n > 0;
+	return 0;
+}
+
 static int replay_next(struct source *src, struct sample *s)
 {
 	const struct lt_opts *o = src->o;
@@ -234,10 +256,10 @@ static int replay_next(struct source *src, struct sample *s)
 			return 0;
 		if (o->count_given && o->count > 0 && src->i >= (size_t)o->count)
 			return 0;
-		e = record_reader_sample(src->reader, src->i, s, &err);
+		e = src->seek(src, src->i, s, &err);
 		if (e == -EINTR)
 			return 0;
-		if (e == -EDQUOT) {	/* the file's budget is spent */
+		if (e == -EDQUOT || e == -ENOMEDIUM) {	/* the budget spent; --cgroup cuts nothing */
 			fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
 			return -1;
 		}
@@ -248,12 +270,6 @@ static int replay_next(struct source *src, struct sample *s)
 			continue;
 		}
 		src->i++;
-		if (src->i == 1 && record_reader_cgroup_ok(o->cgroup, s, &err) < 0) {
-			fprintf(stderr, "leaktop: %s: %s\n", o->replay_path, err.msg);
-			sample_release(s);
-			return -1;
-		}
-		src->cg_seen |= s->cgroups.n > 0;
 		return 1;
 	}
 }
@@ -317,7 +333,34 @@ int source_replay_open(struct source *src, int *ret)
 	src->next = replay_next;
 	src->put_back = replay_put_back;
 	src->close = replay_close;
+	src->seek = replay_seek;
 	return 0;
+}
+
+int source_replay_open_steps(struct source *src, struct lt_err *err)
+{
+	const struct lt_opts *o = src->o;
+
+	src->reader = record_reader_open_cut(o->replay_path, o->replay_budget, 0, o->cgroup,
+					     err);
+	if (!src->reader)
+		return -1;
+	src->n = record_reader_nsamples(src->reader);
+	src->name = o->replay_path;
+	src->info.hdr = record_reader_header(src->reader);
+	src->info.replay_path = o->replay_path;
+	src->info.nsamples = src->n;
+	src->next = replay_next;
+	src->put_back = replay_put_back;
+	src->close = replay_close;
+	src->seek = replay_seek;
+	return 0;
+}
+
+void source_replay_free(struct source *src)
+{
+	record_reader_free(src->reader);
+	src->reader = NULL;
 }
 
 int source_replay_events(struct source *src, struct export_session *es)

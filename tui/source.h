@@ -24,7 +24,9 @@ struct origin;
  * reached, stop requested) or -1 after saying why on stderr; put_back()
  * takes a sample the sink has printed (the live sampler seeds the next
  * one with it); close() frees the source and returns ret, or
- * EXIT_RUNTIME when the end it saw was a failure.
+ * EXIT_RUNTIME when the end it saw was a failure.  A recording also
+ * seeks: next() is seek() of one sample after another, and the UI's
+ * replay steps, jumps and plays with seek() alone.
  */
 struct source {
 	const struct lt_opts *o;
@@ -34,6 +36,11 @@ struct source {
 	int (*next)(struct source *src, struct sample *s);
 	void (*put_back)(struct source *src, struct sample *s);
 	int (*close)(struct source *src, int ret);
+	/* replay: sample idx into *s, 0; or -errno with err: -EDQUOT the
+	 * file's budget is spent, -EINTR stop requested, -ENOMEDIUM --cgroup
+	 * cannot cut this recording (its first sample carries no cgroups),
+	 * else the sample does not decode (skip it). */
+	int (*seek)(struct source *src, size_t idx, struct sample *s, struct lt_err *err);
 
 	/* live */
 	struct sample_ctx *ctx;
@@ -49,6 +56,7 @@ struct source {
 	struct record_reader *reader;
 	size_t i, n, bad;
 	int cg_seen;			/* a sample held a cgroup --cgroup names */
+	int cg_checked;			/* the first sample decoded was looked at */
 };
 
 /* The live sampler of o (src->o), recording when o->record_path: 0, or -1
@@ -77,6 +85,12 @@ int source_live_trace(struct source *src, int pid, char *why, size_t whysz);
  */
 int source_live_take(struct source *src, struct sample *prev, struct sample *s,
 		     struct lt_err *err);
+/* The recording o->replay_path for the UI's replay: read as batch mode
+ * reads it, a cap per sample and none in total (the user steps sample by
+ * sample), nothing said on stderr (the UI shows the reader's warnings).
+ * 0, or -1 with err.  source_replay_free frees it. */
+int source_replay_open_steps(struct source *src, struct lt_err *err);
+void source_replay_free(struct source *src);
 /* The recording o->replay_path: 0 (*ret EXIT_RUNTIME when the file holds no
  * sample), or -1 after saying why on stderr. */
 int source_replay_open(struct source *src, int *ret);
