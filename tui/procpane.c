@@ -251,11 +251,7 @@ static void proc_note(struct table *tb, const struct tui *t, char *buf, size_t s
 /* The processes open findings are about (findings_pids_build), for the
  * sample they were taken from: asked once per row and sort. */
 struct proc_probs {
-	unsigned seq;
-	double time;
-	const struct finding *v;
-	size_t n;
-	int built;
+	struct tui_stamp stamp;
 	struct findings_pids set;
 };
 
@@ -273,26 +269,20 @@ static void proc_probs_free(void *data)
 static const struct proc_probs *proc_probs_of(struct table *tb, const struct tui *t)
 {
 	struct proc_probs *p = tb->data;
-	const struct finding_list *l = &t->cur.findings;
 
 	if (!p) {
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return NULL;
 		tb->data = p;
-	} else if (p->built && p->seq == t->cur.seq && p->time == t->cur.time &&
-		   p->v == l->v && p->n == l->n) {
+	} else if (tui_stamp_fresh(&p->stamp, t)) {
 		return p;
 	}
 	findings_pids_free(&p->set);
-	p->built = 0;
-	if (findings_pids_build(&p->set, l) < 0)
+	p->stamp.built = 0;
+	if (findings_pids_build(&p->set, &t->cur.findings) < 0)
 		return NULL;
-	p->built = 1;
-	p->seq = t->cur.seq;
-	p->time = t->cur.time;
-	p->v = l->v;
-	p->n = l->n;
+	tui_stamp_take(&p->stamp, t);
 	return p;
 }
 

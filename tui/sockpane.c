@@ -228,11 +228,7 @@ static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t s
  * sample they were taken from (its seq, time and list): asked once per row
  * and sort, a scan of the findings each time would cost rows x findings. */
 struct sock_probs {
-	unsigned seq;
-	double time;
-	const struct finding *v;
-	size_t n;
-	int built;
+	struct tui_stamp stamp;
 	struct findings_socks set;
 };
 
@@ -250,26 +246,20 @@ static void sock_probs_free(void *data)
 static const struct sock_probs *sock_probs_of(struct table *tb, const struct tui *t)
 {
 	struct sock_probs *p = tb->data;
-	const struct finding_list *l = &t->cur.findings;
 
 	if (!p) {
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return NULL;
 		tb->data = p;
-	} else if (p->built && p->seq == t->cur.seq && p->time == t->cur.time &&
-		   p->v == l->v && p->n == l->n) {
+	} else if (tui_stamp_fresh(&p->stamp, t)) {
 		return p;
 	}
 	findings_socks_free(&p->set);
-	p->built = 0;
-	if (findings_socks_build(&p->set, l) < 0)
+	p->stamp.built = 0;
+	if (findings_socks_build(&p->set, &t->cur.findings) < 0)
 		return NULL;
-	p->built = 1;
-	p->seq = t->cur.seq;
-	p->time = t->cur.time;
-	p->v = l->v;
-	p->n = l->n;
+	tui_stamp_take(&p->stamp, t);
 	return p;
 }
 

@@ -302,6 +302,21 @@ static int replay_close(struct source *src, int ret)
 	return ret;
 }
 
+/* src reads the recording r (owned from now on). */
+static void replay_init(struct source *src, struct record_reader *r)
+{
+	src->reader = r;
+	src->n = record_reader_nsamples(r);
+	src->name = src->o->replay_path;
+	src->info.hdr = record_reader_header(r);
+	src->info.replay_path = src->o->replay_path;
+	src->info.nsamples = src->n;
+	src->next = replay_next;
+	src->put_back = replay_put_back;
+	src->close = replay_close;
+	src->seek = replay_seek;
+}
+
 int source_replay_open(struct source *src, int *ret)
 {
 	const struct lt_opts *o = src->o;
@@ -319,41 +334,24 @@ int source_replay_open(struct source *src, int *ret)
 	if (record_reader_nwarnings(r) > 64)
 		fprintf(stderr, "leaktop: %s: %zu more warnings\n", o->replay_path,
 			record_reader_nwarnings(r) - 64);
-	src->reader = r;
-	src->n = record_reader_nsamples(r);
+	replay_init(src, r);
 	if (src->n == 0) {
 		fprintf(stderr, "leaktop: %s: no readable sample in the recording\n",
 			o->replay_path);
 		*ret = EXIT_RUNTIME;
 	}
-	src->name = o->replay_path;
-	src->info.hdr = record_reader_header(r);
-	src->info.replay_path = o->replay_path;
-	src->info.nsamples = src->n;
-	src->next = replay_next;
-	src->put_back = replay_put_back;
-	src->close = replay_close;
-	src->seek = replay_seek;
 	return 0;
 }
 
 int source_replay_open_steps(struct source *src, struct lt_err *err)
 {
 	const struct lt_opts *o = src->o;
+	struct record_reader *r;
 
-	src->reader = record_reader_open_cut(o->replay_path, o->replay_budget, 0, o->cgroup,
-					     err);
-	if (!src->reader)
+	r = record_reader_open_cut(o->replay_path, o->replay_budget, 0, o->cgroup, err);
+	if (!r)
 		return -1;
-	src->n = record_reader_nsamples(src->reader);
-	src->name = o->replay_path;
-	src->info.hdr = record_reader_header(src->reader);
-	src->info.replay_path = o->replay_path;
-	src->info.nsamples = src->n;
-	src->next = replay_next;
-	src->put_back = replay_put_back;
-	src->close = replay_close;
-	src->seek = replay_seek;
+	replay_init(src, r);
 	return 0;
 }
 

@@ -129,6 +129,21 @@ const char *tui_no_actions(const struct tui *t)
 		return "actions disabled: --procfs is not this machine's /proc";
 	return NULL;
 }
+int tui_stamp_fresh(const struct tui_stamp *st, const struct tui *t)
+{
+	return st->built && st->seq == t->cur.seq && st->time == t->cur.time &&
+	       st->v == (const void *)t->cur.findings.v && st->n == t->cur.findings.n;
+}
+
+void tui_stamp_take(struct tui_stamp *st, const struct tui *t)
+{
+	st->built = 1;
+	st->seq = t->cur.seq;
+	st->time = t->cur.time;
+	st->v = t->cur.findings.v;
+	st->n = t->cur.findings.n;
+}
+
 size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
 			size_t max)
 {

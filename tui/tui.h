@@ -280,6 +280,21 @@ const char *tui_no_actions(const struct tui *t);
  * first, at most max points: the live history, or in replay the recorded
  * samples up to the current one.  Returns the number of points.
  */
+/*
+ * Which sample a view's per-sample cache was built from (its seq, time and
+ * findings list): tui_stamp_fresh is 1 while t->cur is still that sample;
+ * tui_stamp_take marks the cache built from t->cur.
+ */
+struct tui_stamp {
+	unsigned seq;
+	double time;
+	const void *v;
+	size_t n;
+	int built;
+};
+int tui_stamp_fresh(const struct tui_stamp *st, const struct tui *t);
+void tui_stamp_take(struct tui_stamp *st, const struct tui *t);
+
 size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
 			size_t max);
 /*
