@@ -704,6 +704,52 @@ START_TEST(open_table_opens_each_kind)
 }
 END_TEST
 
+/* The Findings pane's note counts in the header's words (rows_verdict):
+ * "2 critical, 1 warning", no "0 info", and a note is a note. */
+START_TEST(findings_pane_note_is_the_verdict)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	char buf[512], verdict[96];
+	static const uint8_t sev[4] = { FINDING_CRITICAL, FINDING_CRITICAL, FINDING_WARNING,
+					FINDING_INFO };
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	findings_config_default(&o.thresholds);
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.seq = 10;
+	t->cur.findings.v = calloc(4, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 4;
+	for (i = 0; i < 4; i++) {
+		struct finding *f = &t->cur.findings.v[i];
+
+		f->kind = i == 3 ? FINDING_UNACCOUNTED_GROWTH : FINDING_UNREAD_QUEUE;
+		f->severity = sev[i];
+		f->state = FINDING_CONFIRMED;
+		f->pid = 4242 + (int)i;
+		f->fd = 3;
+		f->inode = 100 + i;
+	}
+	t->have = 1;
+	tb = table_new(&findpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	table_view_class.sample(&tb->v, t);
+	findpane_desc.note(tb, t, buf, sizeof(buf));
+	rows_verdict(&t->cur, &o.thresholds, verdict, sizeof(verdict));
+	ck_assert_str_eq(verdict, "2 critical, 1 warning");
+	ck_assert_msg(strstr(buf, "4 findings, most severe first: 2 critical, 1 warning.  ") == buf,
+		      "%s", buf);
+	ck_assert_msg(!strstr(buf, "info"), "%s", buf);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 /* The Findings pane names each row's link (the one rule, findings_links),
  * from the index it builds once per sample: the same words as the scan. */
 START_TEST(findings_pane_links_from_the_index)
@@ -1069,6 +1115,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, goto_prompt_times);
 	tcase_add_test(tc, open_table_opens_each_kind);
 	tcase_add_test(tc, findings_pane_links_from_the_index);
+	tcase_add_test(tc, findings_pane_note_is_the_verdict);
 	tcase_add_test(tc, sockets_pane_problems_are_the_findings_sockets);
 	tcase_add_test(tc, findings_pane_hidden_owner_is_no_system);
 	tcase_add_test(tc, action_log_effect_is_the_covered_finding);

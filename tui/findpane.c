@@ -385,14 +385,13 @@ static int find_target(struct table *tb, const struct tui *t, uint32_t row,
 
 static void find_note(struct table *tb, const struct tui *t, char *buf, size_t sz)
 {
-	size_t crit, warn, info;
+	char verdict[96];
 
 	(void)tb;
 	if (!t->have) {
 		snprintf(buf, sz, "waiting for the first sample");
 		return;
 	}
-	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
 	if (!t->cur.findings.n) {
 		unsigned need = 0;
 
@@ -407,10 +406,10 @@ static void find_note(struct table *tb, const struct tui *t, char *buf, size_t s
 				 t->cur.seq == 1 ? "" : "s");
 		return;
 	}
-	snprintf(buf, sz, "%s%zu finding%s, most severe first: %zu critical, %zu warning, "
-		 "%zu info.  Enter: evidence%s%s",
-		 findings_any_leak(&t->cur.findings) ? "" : "no leaks found; ",
-		 t->cur.findings.n, t->cur.findings.n == 1 ? "" : "s", crit, warn, info,
+	/* the counts in the header's words, so the two never differ */
+	rows_verdict(&t->cur, &t->o->thresholds, verdict, sizeof(verdict));
+	snprintf(buf, sz, "%zu finding%s, most severe first: %s.  Enter: evidence%s%s",
+		 t->cur.findings.n, t->cur.findings.n == 1 ? "" : "s", verdict,
 		 tui_no_actions(t) ? "" : ", a: act on it",
 		 t->cur.findings.nmembers ? ", Right/Left: open/fold a group" : "");
 }

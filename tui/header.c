@@ -16,6 +16,7 @@
 #include "leaktop/meminfo.h"
 #include "options.h"
 #include "replay.h"
+#include "rows.h"
 #include "tui.h"
 
 /* Mode badge, then the flags beside it: [LIVE][RECORDING][READ-ONLY]. */
@@ -59,47 +60,6 @@ static int badges(struct tui *t, int right_edge)
 	return w;
 }
 
-/* The triage verdict in plain words, and its theme element: no verdict
- * before the samples it needs (findings_verdict); mitigated findings
- * counted apart from the open ones. */
-static int verdict(const struct tui *t, char *buf, size_t sz)
-{
-	size_t crit, warn, info, mit;
-	unsigned need = 0;
-	enum findings_verdict_kind v;
-	char more[48] = "";
-
-	buf[0] = '\0';
-	if (!t->have)
-		return THEME_MUTED;
-	findings_open_counts(&t->cur.findings, &crit, &warn, &info);
-	mit = findings_mitigated_count(&t->cur.findings);
-	v = findings_verdict(&t->o->thresholds, &t->cur.findings, t->cur.seq, &need);
-	if (mit)
-		snprintf(more, sizeof(more), "%s%zu mitigated", crit || warn ? ", " : "", mit);
-	if (!crit && !warn) {
-		if (mit) {
-			snprintf(buf, sz, "%s", more);
-			return THEME_FINDING_WARNING;
-		}
-		if (v == FINDINGS_WAITING) {
-			/* short: the header drops the uptime before it */
-			snprintf(buf, sz, "checking: %u more", need);
-			return THEME_MUTED;
-		}
-		if (info)
-			snprintf(buf, sz, "no leaks found (%zu note%s)", info, info == 1 ? "" : "s");
-		else
-			snprintf(buf, sz, "no leaks found");
-		return THEME_FINDING_NONE;
-	}
-	if (crit && warn)
-		snprintf(buf, sz, "%zu critical, %zu warning%s", crit, warn, more);
-	else
-		snprintf(buf, sz, "%zu %s%s", crit ? crit : warn, crit ? "critical" : "warning", more);
-	return crit ? THEME_FINDING_CRITICAL : THEME_FINDING_WARNING;
-}
-
 void header_draw(struct tui *t)
 {
 	char buf[256], up[32], clock[16], v[96];
@@ -110,7 +70,12 @@ void header_draw(struct tui *t)
 
 	draw_fill(t, TUI_Y_HEADER, 0, COLS, THEME_NORMAL);
 	bw = badges(t, COLS);
-	ve = verdict(t, v, sizeof(v));
+	if (t->have) {
+		ve = rows_verdict(&t->cur, &t->o->thresholds, v, sizeof(v));
+	} else {
+		v[0] = '\0';
+		ve = THEME_MUTED;
+	}
 	vw = (int)strlen(v);
 	if (vw && COLS - bw - 2 - vw > 20)
 		draw_text(t, TUI_Y_HEADER, COLS - bw - 2 - vw, vw, v, ve);

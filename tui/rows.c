@@ -136,3 +136,43 @@ const char *rows_event_kind(const struct record_event *e)
 	}
 	return "?";
 }
+
+/* The triage verdict in plain words, and its theme element: no verdict
+ * before the samples it needs (findings_verdict); mitigated findings
+ * counted apart from the open ones. */
+int rows_verdict(const struct sample *s, const struct findings_config *c, char *buf,
+		 size_t sz)
+{
+	size_t crit, warn, info, mit;
+	unsigned need = 0;
+	enum findings_verdict_kind v;
+	char more[48] = "";
+
+	buf[0] = '\0';
+	findings_open_counts(&s->findings, &crit, &warn, &info);
+	mit = findings_mitigated_count(&s->findings);
+	v = findings_verdict(c, &s->findings, s->seq, &need);
+	if (mit)
+		snprintf(more, sizeof(more), "%s%zu mitigated", crit || warn ? ", " : "", mit);
+	if (!crit && !warn) {
+		if (mit) {
+			snprintf(buf, sz, "%s", more);
+			return THEME_FINDING_WARNING;
+		}
+		if (v == FINDINGS_WAITING) {
+			/* short: the header drops the uptime before it */
+			snprintf(buf, sz, "checking: %u more", need);
+			return THEME_MUTED;
+		}
+		if (info)
+			snprintf(buf, sz, "no leaks found (%zu note%s)", info, info == 1 ? "" : "s");
+		else
+			snprintf(buf, sz, "no leaks found");
+		return THEME_FINDING_NONE;
+	}
+	if (crit && warn)
+		snprintf(buf, sz, "%zu critical, %zu warning%s", crit, warn, more);
+	else
+		snprintf(buf, sz, "%zu %s%s", crit ? crit : warn, crit ? "critical" : "warning", more);
+	return crit ? THEME_FINDING_CRITICAL : THEME_FINDING_WARNING;
+}

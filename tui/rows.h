@@ -26,4 +26,10 @@ int rows_severity_elem(int severity);
 void rows_event_text(const struct record_event *e, char *buf, size_t sz);
 const char *rows_event_kind(const struct record_event *e);
 
+/* The triage verdict in the header's words ("2 critical, 3 warning", "1
+ * mitigated", "no leaks found (2 notes)", "checking: 2 more") and its
+ * theme element: the header and the Findings pane's note say the same. */
+int rows_verdict(const struct sample *s, const struct findings_config *c, char *buf,
+		 size_t sz);
+
 #endif
