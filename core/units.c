@@ -7,23 +7,65 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "leaktop/units.h"
 
+/* Decimal digits of v, backwards from end; returns the first. */
+static char *digits(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/*
+ * The hot path of every table (thousands of rows a sample): no printf.
+ * bytes / 1024^u is exact in binary, so its tenths are rounded here in
+ * integers exactly as printf's "%.1f" rounds them (to nearest, a tie to
+ * even); past 2^50 bytes, where 10 * bytes could overflow, printf does it.
+ */
 char *units_size(uint64_t bytes, char *out, size_t outsz)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)bytes;
-	int u = 0;
+	char b[40], *end = b + sizeof(b);
+	const char *p;
+	uint64_t tenths, rem, half;
+	size_t len;
+	int u = 0, shift;
 
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
+	if (bytes >= 1ULL << 50) {
+		snprintf(out, outsz, "%.1f %s", (double)bytes / (double)(1ULL << 50), units[5]);
+		return out;
 	}
-	if (u == 0)
-		snprintf(out, outsz, "%" PRIu64 " B", bytes);
-	else
-		snprintf(out, outsz, "%.1f %s", v, units[u]);
+	while (u < 4 && bytes >> (10 * (u + 1)))
+		u++;
+	*--end = '\0';
+	for (p = units[u] + strlen(units[u]); p > units[u];)
+		*--end = *--p;
+	*--end = ' ';
+	if (u == 0) {
+		end = digits(bytes, end);
+	} else {
+		shift = 10 * u;
+		tenths = (bytes * 10) >> shift;
+		rem = (bytes * 10) & ((1ULL << shift) - 1);
+		half = 1ULL << (shift - 1);
+		if (rem > half || (rem == half && (tenths & 1)))
+			tenths++;
+		*--end = (char)('0' + tenths % 10);
+		*--end = '.';
+		end = digits(tenths / 10, end);
+	}
+	if (!outsz)
+		return out;
+	len = (size_t)(b + sizeof(b) - 1 - end);
+	if (len >= outsz)
+		len = outsz - 1;
+	memcpy(out, end, len);
+	out[len] = '\0';
 	return out;
 }
 

@@ -60,6 +60,42 @@ START_TEST(test_sizes)
 	ck_assert_str_eq(units_size(1536, b, sizeof(b)), "1.5 KiB");
 	ck_assert_str_eq(units_size(204800896, b, sizeof(b)), "195.3 MiB");
 	ck_assert_str_eq(units_size(13ULL << 30, b, sizeof(b)), "13.0 GiB");
+	/* units_size rounds in integers: the same text as printf's %.1f of
+	 * the exact quotient, ties to even, over every unit and its edges */
+	{
+		static const char *const un[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+		uint64_t x = 88172645463325252ULL, v;
+		char want[64], small[4];
+		int i, u;
+
+		for (i = 0; i < 200000; i++) {
+			double d;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			switch (i % 4) {
+			case 0: v = x >> (x % 64); break;		/* any size */
+			case 1: v = (x % 4096) << (10 * (i % 5)); break;	/* near a unit */
+			case 2: v = ((x % 2048) * 2 + 1) << (10 * (i % 5)) >> 1; break;
+			default: v = (1ULL << (10 * (1 + i % 4))) * 1024 - 1 - x % 64; /* 1023.9x */
+			}
+			d = (double)v;
+			for (u = 0; d >= 1024 && u < 5; u++)
+				d /= 1024;
+			if (u == 0)
+				snprintf(want, sizeof(want), "%llu B", (unsigned long long)v);
+			else
+				snprintf(want, sizeof(want), "%.1f %s", d, un[u]);
+			ck_assert_str_eq(units_size(v, b, sizeof(b)), want);
+		}
+		/* a tie: 1.25 KiB is 1.2 (to even), 1.75 KiB is 1.8 */
+		ck_assert_str_eq(units_size(1280, b, sizeof(b)), "1.2 KiB");
+		ck_assert_str_eq(units_size(1792, b, sizeof(b)), "1.8 KiB");
+		ck_assert_str_eq(units_size(UINT64_MAX, b, sizeof(b)), "16384.0 PiB");
+		/* cut to the buffer, never past it */
+		ck_assert_str_eq(units_size(204800896, small, sizeof(small)), "195");
+	}
 	ck_assert_str_eq(units_size_signed(-1536, b, sizeof(b)), "-1.5 KiB");
 	/* no overflow at INT64_MIN; the units top out at PiB */
 	ck_assert_str_eq(units_size_signed(INT64_MIN, b, sizeof(b)), "-8192.0 PiB");
