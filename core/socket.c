@@ -312,6 +312,34 @@ static void format_netlink(const struct ltsock *s, int peer, char *out,
 		snprintf(out, outsz, "%u:%s", s->protocol, port);
 }
 
+/* Decimal v at p, no terminator; returns its length.  (The census rows
+ * format thousands of addresses a sample: no printf on that path.) */
+static size_t put_uint(char *p, uint32_t v)
+{
+	char b[10];
+	size_t n = 0, i;
+
+	do {
+		b[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		p[i] = b[n - 1 - i];
+	return n;
+}
+
+/* a then b into out, cut to outsz */
+static void join2(char *out, size_t outsz, const char *a, size_t na, const char *b, size_t nb)
+{
+	if (na >= outsz)
+		na = outsz - 1;
+	memcpy(out, a, na);
+	if (nb > outsz - 1 - na)
+		nb = outsz - 1 - na;
+	memcpy(out + na, b, nb);
+	out[na + nb] = '\0';
+}
+
 static void format_unix(const struct ltsock *s, int peer, char *out,
 			size_t outsz)
 {
@@ -322,10 +350,13 @@ static void format_unix(const struct ltsock *s, int peer, char *out,
 		return;
 	}
 	memcpy(&ino, s->peer.addr, sizeof(ino));
-	if ((s->have & LTSOCK_HAVE_PEER) && ino)
-		snprintf(out, outsz, "* %u", ino);
-	else
-		snprintf(out, outsz, "*");
+	if ((s->have & LTSOCK_HAVE_PEER) && ino) {
+		char b[12];
+
+		join2(out, outsz, "* ", 2, b, put_uint(b, ino));	/* "* %u" */
+	} else {
+		join2(out, outsz, "*", 1, "", 0);
+	}
 }
 
 static void format_inet(const struct ltsock *s, int peer, char *out,
@@ -335,10 +366,23 @@ static void format_inet(const struct ltsock *s, int peer, char *out,
 	const struct ltsock_addr *a = peer ? &s->peer : &s->local;
 	char host[INET6_ADDRSTRLEN + 2], ip[INET6_ADDRSTRLEN];
 	char port[8];
+	size_t n = 0;
+	int i;
 
 	if (s->family == AF_INET) {
-		if (!inet_ntop(AF_INET, a->addr, host, sizeof(host)))
-			snprintf(host, sizeof(host), "?");
+		/* a.b.c.d, as inet_ntop writes it */
+		for (i = 0; i < 4; i++) {
+			n += put_uint(host + n, a->addr[i]);
+			if (i < 3)
+				host[n++] = '.';
+		}
+		host[n++] = ':';
+		if (a->port)
+			n += put_uint(host + n, a->port);
+		else
+			host[n++] = '*';
+		join2(out, outsz, host, n, "", 0);
+		return;
 	} else if (!memcmp(a->addr, any6, sizeof(any6))) {
 		/* ss's spelling of the IPv6 wildcard */
 		snprintf(host, sizeof(host), "*");

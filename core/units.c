@@ -271,11 +271,26 @@ char *units_figures(const struct actions_figures *g, enum units_figures_style st
 
 char *units_pct(double pct, char *out, size_t outsz)
 {
-	if (pct < 0 || isnan(pct))
+	if (pct < 0 || isnan(pct)) {
 		snprintf(out, outsz, "-");
-	else if (pct < 9.95 && pct != floor(pct))
+	} else if (pct < 9.95 && pct != floor(pct)) {
 		snprintf(out, outsz, "%.1f%%", pct);
-	else
+	} else if (pct < 1e15 && outsz) {
+		/* a row's fill, thousands a sample: "%.0f%%" without printf
+		 * (nearbyint rounds as printf does, to nearest, ties to even) */
+		char b[24], *end = b + sizeof(b);
+		size_t len;
+
+		*--end = '\0';
+		*--end = '%';
+		end = digits((uint64_t)nearbyint(pct), end);
+		len = (size_t)(b + sizeof(b) - 1 - end);
+		if (len >= outsz)
+			len = outsz - 1;
+		memcpy(out, end, len);
+		out[len] = '\0';
+	} else {
 		snprintf(out, outsz, "%.0f%%", pct);
+	}
 	return out;
 }

@@ -95,6 +95,22 @@ START_TEST(test_sizes)
 		ck_assert_str_eq(units_size(UINT64_MAX, b, sizeof(b)), "16384.0 PiB");
 		/* cut to the buffer, never past it */
 		ck_assert_str_eq(units_size(204800896, small, sizeof(small)), "195");
+		/* units_pct's whole percents: printf's %.0f, ties to even */
+		for (i = 0; i < 100000; i++) {
+			double pct;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			pct = i % 3 == 0 ? (double)(x % 4000) / 2 :	/* halves: ties */
+			      i % 3 == 1 ? 100.0 * (double)(x % 300000) / 212992 :
+			      (double)(x % 1000000) / 1000;
+			if (pct < 9.95 && pct != floor(pct))
+				continue;	/* the one-decimal form: printf's own */
+			snprintf(want, sizeof(want), "%.0f%%", pct);
+			ck_assert_str_eq(units_pct(pct, b, sizeof(b)), want);
+		}
+		ck_assert_str_eq(units_pct(100.5, small, sizeof(small)), "100");
 	}
 	ck_assert_str_eq(units_size_signed(-1536, b, sizeof(b)), "-1.5 KiB");
 	/* no overflow at INT64_MIN; the units top out at PiB */
