@@ -435,6 +435,77 @@ static int reorder(struct sample_ctx *ctx, const struct sample *prev, struct sam
 }
 
 /*
+ * The full census's join (ctx->join, sorted by inode) follows the light
+ * sample, so that the cgroups step needs no sort of every socket: the kept
+ * sockets' places by remap, the refreshed ones dropped, and the sockets
+ * read again (and those the last light sample read, not in it yet) merged
+ * in, few of them sorted.  Without memory the join is left invalid (seq
+ * 0) and the cgroups step sorts, as before.
+ */
+static void join_follow(struct sample_ctx *ctx, unsigned prev_seq, const struct sample *out,
+			const uint32_t *remap, size_t keep, size_t nold)
+{
+	uint64_t *xkey = NULL;
+	uint32_t *xval = NULL;
+	size_t j, n = 0, nx = 0, i, total, k;
+
+	if (!ctx->join.seq || ctx->join.seq != prev_seq)
+		return;
+	ctx->join.seq = 0;
+	/* the kept ones where they are now; the dropped ones out */
+	for (j = 0; j < ctx->join.n; j++) {
+		uint32_t v = ctx->join.val[j];
+		uint32_t to = JOIN_IDX(v) < nold ? remap[JOIN_IDX(v)] : UINT32_MAX;
+
+		if (to == UINT32_MAX || !ctx->join.key[j])
+			continue;
+		ctx->join.key[n] = ctx->join.key[j];
+		ctx->join.val[n++] = to | (v & JOIN_QUEUED);
+	}
+	/* not in it: the last light sample's fresh ones kept, and this one's */
+	nx = (nold - (ctx->join.fresh < nold ? ctx->join.fresh : nold)) + (out->socks.n - keep);
+	xkey = malloc((nx ? nx : 1) * sizeof(*xkey));
+	xval = malloc((nx ? nx : 1) * sizeof(*xval));
+	if (!xkey || !xval)
+		goto out;
+	nx = 0;
+	for (i = ctx->join.fresh; i < nold; i++)
+		if (remap[i] != UINT32_MAX && out->socks.v[remap[i]].inode) {
+			xkey[nx] = out->socks.v[remap[i]].inode;
+			xval[nx++] = remap[i];
+		}
+	for (i = keep; i < out->socks.n; i++)
+		if (out->socks.v[i].inode) {
+			xkey[nx] = out->socks.v[i].inode;
+			xval[nx++] = (uint32_t)i;
+		}
+	for (i = 0; i < nx; i++)
+		if (ltsock_queued(&out->socks.v[xval[i]]))
+			xval[i] |= JOIN_QUEUED;
+	total = n + nx;
+	if (total > ctx->join.cap || ltsock_sort_u64(xkey, xval, nx) < 0)
+		goto out;	/* (the census grew past the arrays: sort next time) */
+	/* merge from the back, in place */
+	for (k = total, i = n, j = nx; j > 0; k--) {
+		if (i > 0 && ctx->join.key[i - 1] > xkey[j - 1]) {
+			ctx->join.key[k - 1] = ctx->join.key[i - 1];
+			ctx->join.val[k - 1] = ctx->join.val[i - 1];
+			i--;
+		} else {
+			ctx->join.key[k - 1] = xkey[j - 1];
+			ctx->join.val[k - 1] = xval[j - 1];
+			j--;
+		}
+	}
+	ctx->join.n = total;
+	ctx->join.fresh = out->socks.n;
+	ctx->join.seq = out->seq;
+out:
+	free(xkey);
+	free(xval);
+}
+
+/*
  * A light sample: prev's census moved into out; the moving sockets of each
  * group (kind of a namespace) read again, by lookup, else by a filtered or
  * whole dump of the group, and swapped in.  Owners and namespaces stay as
@@ -469,6 +540,8 @@ static int census_light(struct sample_ctx *ctx, struct sample *prev,
 		prev->order = NULL;
 		prev->shown = NULL;
 		meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
+		if (ctx->join.seq && ctx->join.seq == prev->seq)
+			ctx->join.seq = out->seq;	/* the same places */
 		r = 0;
 		goto out;
 	}
@@ -477,6 +550,7 @@ static int census_light(struct sample_ctx *ctx, struct sample *prev,
 	if (!remap || (keep = drop_refreshed(out, &l, d, remap)) < 0 ||
 	    add_fresh(out, &l, d) < 0 || reorder(ctx, prev, out, remap, (size_t)keep, nold) < 0)
 		goto out;
+	join_follow(ctx, prev->seq, out, remap, (size_t)keep, nold);
 	meminfo_place_sockets(&out->mem, out->mem.socket_outside_slab);
 	r = sample_build_shown(out);
 out:

@@ -183,10 +183,23 @@ static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
 
 	/* the census's inodes as take_procs sorted them, when they are
 	 * this sample's (a full census) */
-	if (ctx->join.seq && ctx->join.seq == out->seq)
+	if (ctx->join.seq && ctx->join.seq == out->seq) {
 		socks_by_owner(out, ctx->join.key, ctx->join.val, ctx->join.n, c->of_sock);
-	else if (sample_cgroups_socks_by_owner(out, c->of_sock) < 0)
+		/* (a complete join leaves none: fresh is the census's size) */
+		for (i = ctx->join.fresh; c->of_proc && i < out->socks.n; i++) {
+			const struct fd_owner *o;
+			const struct proc_info *p;
+			size_t no;
+
+			o = out->socks.v[i].inode ?
+			    fdtable_census_owners(&out->owners, out->socks.v[i].inode, &no) : NULL;
+			p = o ? procs_find(&out->procs, o->pid) : NULL;
+			if (p)
+				c->of_sock[i] = c->of_proc[p - out->procs.v];
+		}
+	} else if (sample_cgroups_socks_by_owner(out, c->of_sock) < 0) {
 		return -ENOMEM;
+	}
 	for (i = 0; i < out->socks.n; i++) {
 		const struct ltsock *k = &out->socks.v[i];
 		const char *path;

@@ -686,6 +686,7 @@ static ssize_t join_index(struct sample_ctx *ctx, const struct sample *s)
 	if (ltsock_sort_u64(ctx->join.key, ctx->join.val, n) < 0)
 		return -ENOMEM;
 	ctx->join.n = n;
+	ctx->join.fresh = s->socks.n;
 	ctx->join.seq = s->seq;	/* the cgroups step joins with it too */
 	return (ssize_t)n;
 }

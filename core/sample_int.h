@@ -57,11 +57,14 @@ struct sample_ctx {
 	/* take_procs' join of owners with the census: the census's inodes
 	 * (sockets with one only) and their places in socks (JOIN_IDX of
 	 * val; JOIN_QUEUED set when it has bytes queued), sorted by inode;
-	 * valid for the sample numbered seq, the arrays kept for the next */
+	 * valid for the sample numbered seq, the arrays kept for the next.
+	 * A light sample carries it over (census_light's join_follow): the
+	 * places follow the sockets kept, the ones read again merged in;
+	 * sockets from place fresh on are not in it (none when complete). */
 	struct {
 		uint64_t *key;
 		uint32_t *val;
-		size_t n, cap;
+		size_t n, cap, fresh;
 		unsigned seq;
 	} join;
 };

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "check_suites.h"
@@ -135,6 +137,61 @@ START_TEST(test_enomem_sweep)
 }
 END_TEST
 
+/* Light samples place each socket in its owner's cgroup through the full
+ * census's join carried over (census_light's join_follow), not a sort of
+ * every socket: the same cgroup as the sort gives, for every socket, over
+ * light samples in which this process's UDP socket is read again. */
+START_TEST(test_light_join_cgroups)
+{
+	int pid = getpid(), fds[4], i;
+	struct sample_ctx *ctx = new_ctx(&pid);
+	struct lt_err err = { "" };
+	struct sample s[5];
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	struct stat st;
+
+	queue_some(fds);
+	ck_assert_int_eq(getsockname(fds[0], (struct sockaddr *)&a, &len), 0);
+	ck_assert_int_eq(fstat(fds[0], &st), 0);
+	ck_assert_int_eq(sample_take_next(ctx, NULL, &s[0], &err), 0);
+	for (i = 1; i < 5; i++) {
+		int32_t *ref;
+		size_t k, found = 0;
+
+		/* the queue grows: the light sample reads it again */
+		ck_assert_int_eq(sendto(fds[1], "xyz", 3, 0, (struct sockaddr *)&a, sizeof(a)), 3);
+		ck_assert_msg(sample_take_next(ctx, &s[i - 1], &s[i], &err) == 0, "%s", err.msg);
+		sample_release(&s[i - 1]);
+		ck_assert(s[i].census_age > 0);		/* a light sample */
+		for (k = 0; k < s[i].socks.n; k++)
+			if (s[i].socks.v[k].inode == (uint64_t)st.st_ino) {
+				found = 1;
+				ck_assert_uint_eq(s[i].socks.v[k].recv_q > 0, 1);
+			}
+		ck_assert_msg(found, "sample %d: the UDP socket", i);
+		if (!s[i].cgroups.of_sock || !s[i].cgroups.of_proc)
+			continue;	/* no cgroups on this machine */
+		ref = malloc((s[i].socks.n ? s[i].socks.n : 1) * sizeof(*ref));
+		ck_assert_ptr_nonnull(ref);
+		ck_assert_int_eq(sample_cgroups_socks_by_owner(&s[i], ref), 0);
+		for (k = 0; k < s[i].socks.n; k++)
+			if (!s[i].socks.v[k].cgroup_id || ref[k] >= 0)
+				ck_assert_msg(s[i].cgroups.of_sock[k] == ref[k] ||
+					      (s[i].socks.v[k].cgroup_id && s[i].cgroups.of_sock[k] >= 0),
+					      "sample %d, socket %zu (inode %llu): %d, the sort "
+					      "says %d", i, k,
+					      (unsigned long long)s[i].socks.v[k].inode,
+					      s[i].cgroups.of_sock[k], ref[k]);
+		free(ref);
+	}
+	sample_release(&s[4]);
+	sample_ctx_free(ctx);
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+}
+END_TEST
+
 /* Full censuses one after the other (census_every 0): each refills the
  * socket vector and order of the one before when they are big
  * enough, instead of allocating them again; an allocation failed anywhere
@@ -230,6 +287,7 @@ Suite *sample_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_enomem_sweep);
 	tcase_add_test(tc, test_full_reuse);
+	tcase_add_test(tc, test_light_join_cgroups);
 	suite_add_tcase(s, tc);
 	return s;
 }
