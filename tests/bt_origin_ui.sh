@@ -50,18 +50,19 @@ swapped() {
 # open_new SESSION PID/FD INODE: open the evidence of the finding about
 # socket INODE from the Findings pane.  The old socket's resolved finding
 # says the same PID/FD, and on a loaded machine the new one comes samples
-# later: try each row the search finds (n goes to the next), for at most
-# 90 s in all; the evidence view is left open.
+# later: open each row the search finds (n goes to the next) and look at
+# its next steps, which name the socket's inode ("ino:N"), for at most
+# 120 s in all; the evidence view is left open.
 open_new() {
-	local s=$1 pidfd=$2 ino=$3 end=$((SECONDS + 90)) m
+	local s=$1 pidfd=$2 ino=$3 end=$((SECONDS + 120)) m
 	while [ "$SECONDS" -lt "$end" ]; do
 		keys "$s" 3
 		wait_for "$s" has "F1Help" >/dev/null
 		keys "$s" / "$pidfd" Enter
 		for m in 1 2 3; do
 			keys "$s" Enter
-			if wait_for "$s" grep -q "finding [a-z_]*: socket [0-9]" &&
-			   grep -q "finding unread_queue: socket $ino\b" "$TMPD/screen"; then
+			if wait_for "$s" grep -q "Next steps:" &&
+			   grep -q "ino:$ino'" "$TMPD/screen"; then
 				return 0
 			fi
 			keys "$s" Escape n

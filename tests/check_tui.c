@@ -704,6 +704,44 @@ START_TEST(open_table_opens_each_kind)
 }
 END_TEST
 
+/* The Findings pane in core's order (findings_cmp): an open warning above
+ * a resolved critical, whatever order the list came in. */
+START_TEST(findings_pane_resolved_last)
+{
+	struct lt_opts o = { .procroot = "/proc" };
+	struct tui *t = calloc(1, sizeof(*t));
+	struct table *tb;
+	size_t i;
+
+	ck_assert_ptr_nonnull(t);
+	t->o = &o;
+	findings_config_default(&o.thresholds);
+	check_samples_init(&t->cur, 100, 1);
+	t->cur.findings.v = calloc(3, sizeof(struct finding));
+	ck_assert_ptr_nonnull(t->cur.findings.v);
+	t->cur.findings.n = t->cur.findings.cap = 3;
+	for (i = 0; i < 3; i++) {
+		struct finding *f = &t->cur.findings.v[i];
+
+		f->kind = FINDING_UNREAD_QUEUE;
+		f->pid = 4242 + (int)i;
+		f->fd = 3;
+		f->inode = 100 + i;
+		f->state = i < 2 ? FINDING_RESOLVED : FINDING_CONFIRMED;
+		f->severity = i < 2 ? FINDING_CRITICAL : FINDING_WARNING;
+	}
+	t->have = 1;
+	tb = table_new(&findpane_desc, NULL);
+	ck_assert_ptr_nonnull(tb);
+	table_view_class.sample(&tb->v, t);
+	ck_assert_uint_eq(tb->nrows, 3);
+	ck_assert_msg(tb->rows[0] == 2, "first row: finding %u", tb->rows[0]);
+	tb->v.cls->free(&tb->v);
+	sample_release(&t->cur);
+	free(t);
+}
+END_TEST
+
 /* The Findings pane's note counts in the header's words (rows_verdict):
  * "2 critical, 1 warning", no "0 info", and a note is a note. */
 START_TEST(findings_pane_note_is_the_verdict)
@@ -1116,6 +1154,7 @@ Suite *tui_suite(void)
 	tcase_add_test(tc, open_table_opens_each_kind);
 	tcase_add_test(tc, findings_pane_links_from_the_index);
 	tcase_add_test(tc, findings_pane_note_is_the_verdict);
+	tcase_add_test(tc, findings_pane_resolved_last);
 	tcase_add_test(tc, sockets_pane_problems_are_the_findings_sockets);
 	tcase_add_test(tc, findings_pane_hidden_owner_is_no_system);
 	tcase_add_test(tc, action_log_effect_is_the_covered_finding);
