@@ -442,25 +442,34 @@ static int write_finding_events(struct record_writer *w, const struct sample *s)
 	return 0;
 }
 
-/* The cgroups of the sample just written (format 4.1), in a frame of
- * their own that 4.0 readers skip; none without a process scan. */
-static int write_cgroups(struct record_writer *w, const struct sample *s)
+/* A frame of its own after the sample just written, that older readers
+ * skip: its number, then what enc writes of s; what names the step in
+ * the writer's error ("encoding the cgroups"). */
+static int write_after(struct record_writer *w, const struct sample *s, int type,
+		       void (*enc)(struct buf *b, const struct sample *s), const char *what)
 {
 	int r, kept;
 
-	if (!s->cgroups.of_proc || !s->cgroups.of_sock)
-		return 0;
 	w->payload.len = 0;
 	w->payload.oom = 0;
 	rec_put_u(&w->payload, w->nsamples);
-	rec_enc_cgroups(&w->payload, s);
-	if ((r = build_frame(w, FR_CGROUPS, s->time, (uint32_t)w->nsamples)) < 0)
-		return w_fail(w, -r, "encoding the cgroups");
-	if ((r = make_room(w, &kept)) < 0 || (r = append_frame(w, FR_CGROUPS)) < 0)
+	enc(&w->payload, s);
+	if ((r = build_frame(w, type, s->time, (uint32_t)w->nsamples)) < 0)
+		return w_fail(w, -r, what);
+	if ((r = make_room(w, &kept)) < 0 || (r = append_frame(w, type)) < 0)
 		return r;
 	if (!kept)
 		w->have_prev = 0;
 	return 0;
+}
+
+/* The cgroups of the sample just written (format 4.1), in a frame of
+ * their own that 4.0 readers skip; none without a process scan. */
+static int write_cgroups(struct record_writer *w, const struct sample *s)
+{
+	if (!s->cgroups.of_proc || !s->cgroups.of_sock)
+		return 0;
+	return write_after(w, s, FR_CGROUPS, rec_enc_cgroups, "encoding the cgroups");
 }
 
 /* The origins of the findings of the sample just written (format 4.2), in
@@ -468,21 +477,9 @@ static int write_cgroups(struct record_writer *w, const struct sample *s)
  * has one (origins off, nothing watched, or a replay). */
 static int write_origins(struct record_writer *w, const struct sample *s)
 {
-	int r, kept;
-
 	if (!origin_nsums(s->origin))
 		return 0;
-	w->payload.len = 0;
-	w->payload.oom = 0;
-	rec_put_u(&w->payload, w->nsamples);
-	rec_enc_origins(&w->payload, s);
-	if ((r = build_frame(w, FR_ORIGINS, s->time, (uint32_t)w->nsamples)) < 0)
-		return w_fail(w, -r, "encoding the origins");
-	if ((r = make_room(w, &kept)) < 0 || (r = append_frame(w, FR_ORIGINS)) < 0)
-		return r;
-	if (!kept)
-		w->have_prev = 0;
-	return 0;
+	return write_after(w, s, FR_ORIGINS, rec_enc_origins, "encoding the origins");
 }
 
 /* Encode the sample payload (keyframe when key) from w->cur against w->prev. */
