@@ -248,57 +248,13 @@ static void proc_note(struct table *tb, const struct tui *t, char *buf, size_t s
 	}
 }
 
-/* The processes open findings are about (findings_pids_build), for the
- * sample they were taken from: asked once per row and sort. */
-struct proc_probs {
-	struct tui_stamp stamp;
-	struct findings_pids set;
-};
-
-static void proc_probs_free(void *data)
-{
-	struct proc_probs *p = data;
-
-	if (p)
-		findings_pids_free(&p->set);
-	free(p);
-}
-
-/* tb's set of the findings' processes for t->cur, rebuilt when the sample
- * changed; NULL without memory. */
-static const struct proc_probs *proc_probs_of(struct table *tb, const struct tui *t)
-{
-	struct proc_probs *p = tb->data;
-
-	if (!p) {
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return NULL;
-		tb->data = p;
-	} else if (tui_stamp_fresh(&p->stamp, t)) {
-		return p;
-	}
-	findings_pids_free(&p->set);
-	p->stamp.built = 0;
-	if (findings_pids_build(&p->set, &t->cur.findings) < 0)
-		return NULL;
-	tui_stamp_take(&p->stamp, t);
-	return p;
-}
-
 /* A process an open finding is about, or one worth a row in text and
  * Markdown (findings_proc_notable, by the --threshold values). */
 static int proc_problem(struct table *tb, const struct tui *t, uint32_t row)
 {
-	int pid = row_pid(t, row);
-	const struct proc_probs *p;
-
 	if (full(t) && findings_proc_notable(&t->o->thresholds, &t->cur.procs.v[row]))
 		return 1;
-	p = proc_probs_of(tb, t);
-	if (p)
-		return findings_pids_has(&p->set, pid);
-	return findings_about_pid(&t->cur.findings, pid);	/* no memory */
+	return tui_finding_about_pid(&tb->data, t, row_pid(t, row));
 }
 
 /* "cg:NAME" (the Services pane's Enter): the processes of that cgroup */
@@ -330,5 +286,5 @@ const struct table_desc procpane_desc = {
 	.target = proc_target,
 	.problem = proc_problem,
 	.filter = proc_filter,
-	.free_data = proc_probs_free,
+	.free_data = tui_findings_cache_free,
 };

@@ -224,58 +224,13 @@ static void sock_note(struct table *tb, const struct tui *t, char *buf, size_t s
 			 s->owners.hidden_procs);
 }
 
-/* The sockets the findings are about (findings_socks_build), for the
- * sample they were taken from (its seq, time and list): asked once per row
- * and sort, a scan of the findings each time would cost rows x findings. */
-struct sock_probs {
-	struct tui_stamp stamp;
-	struct findings_socks set;
-};
-
-static void sock_probs_free(void *data)
-{
-	struct sock_probs *p = data;
-
-	if (p)
-		findings_socks_free(&p->set);
-	free(p);
-}
-
-/* tb's set of the findings' sockets for t->cur, rebuilt when the sample
- * changed; NULL without memory. */
-static const struct sock_probs *sock_probs_of(struct table *tb, const struct tui *t)
-{
-	struct sock_probs *p = tb->data;
-
-	if (!p) {
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return NULL;
-		tb->data = p;
-	} else if (tui_stamp_fresh(&p->stamp, t)) {
-		return p;
-	}
-	findings_socks_free(&p->set);
-	p->stamp.built = 0;
-	if (findings_socks_build(&p->set, &t->cur.findings) < 0)
-		return NULL;
-	tui_stamp_take(&p->stamp, t);
-	return p;
-}
-
 /* A flagged socket, or one an open finding is about (a group's members
  * included: findings_about_socket's rule). */
 static int sock_problem(struct table *tb, const struct tui *t, uint32_t row)
 {
-	const struct ltsock *k = &t->cur.socks.v[row];
-	const struct sock_probs *p;
-
 	if (t->cur.rates && t->cur.rates[row].flags)
 		return 1;
-	p = sock_probs_of(tb, t);
-	if (p)
-		return findings_socks_has(&p->set, k->inode);
-	return findings_about_socket(&t->cur.findings, k->inode);	/* no memory */
+	return tui_finding_about_socket(&tb->data, t, t->cur.socks.v[row].inode);
 }
 
 /* "mem:GROUP": the sockets of one memory group, by the rule the Memory
@@ -312,5 +267,5 @@ const struct table_desc sockpane_desc = {
 	.target = sock_target,
 	.problem = sock_problem,
 	.filter = sock_filter,
-	.free_data = sock_probs_free,
+	.free_data = tui_findings_cache_free,
 };

@@ -129,19 +129,70 @@ const char *tui_no_actions(const struct tui *t)
 		return "actions disabled: --procfs is not this machine's /proc";
 	return NULL;
 }
-int tui_stamp_fresh(const struct tui_stamp *st, const struct tui *t)
+/* The sets, and the sample (its seq, time and findings list) they were
+ * built from. */
+struct findings_cache {
+	unsigned seq;
+	double time;
+	const struct finding *v;
+	size_t n;
+	int built;
+	struct findings_socks socks;
+	struct findings_pids pids;
+};
+
+void tui_findings_cache_free(void *cache)
 {
-	return st->built && st->seq == t->cur.seq && st->time == t->cur.time &&
-	       st->v == (const void *)t->cur.findings.v && st->n == t->cur.findings.n;
+	struct findings_cache *c = cache;
+
+	if (c) {
+		findings_socks_free(&c->socks);
+		findings_pids_free(&c->pids);
+	}
+	free(c);
 }
 
-void tui_stamp_take(struct tui_stamp *st, const struct tui *t)
+/* *cache for t->cur, rebuilt when the sample changed; NULL without memory. */
+static const struct findings_cache *findings_cache_of(void **cache, const struct tui *t)
 {
-	st->built = 1;
-	st->seq = t->cur.seq;
-	st->time = t->cur.time;
-	st->v = t->cur.findings.v;
-	st->n = t->cur.findings.n;
+	struct findings_cache *c = *cache;
+	const struct finding_list *l = &t->cur.findings;
+
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return NULL;
+		*cache = c;
+	} else if (c->built && c->seq == t->cur.seq && c->time == t->cur.time &&
+		   c->v == l->v && c->n == l->n) {
+		return c;
+	}
+	findings_socks_free(&c->socks);
+	findings_pids_free(&c->pids);
+	c->built = 0;
+	if (findings_socks_build(&c->socks, l) < 0 || findings_pids_build(&c->pids, l) < 0)
+		return NULL;
+	c->built = 1;
+	c->seq = t->cur.seq;
+	c->time = t->cur.time;
+	c->v = l->v;
+	c->n = l->n;
+	return c;
+}
+
+int tui_finding_about_socket(void **cache, const struct tui *t, uint64_t inode)
+{
+	const struct findings_cache *c = findings_cache_of(cache, t);
+
+	return c ? findings_socks_has(&c->socks, inode) :
+		   findings_about_socket(&t->cur.findings, inode);
+}
+
+int tui_finding_about_pid(void **cache, const struct tui *t, int pid)
+{
+	const struct findings_cache *c = findings_cache_of(cache, t);
+
+	return c ? findings_pids_has(&c->pids, pid) : findings_about_pid(&t->cur.findings, pid);
 }
 
 size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,

@@ -281,19 +281,16 @@ const char *tui_no_actions(const struct tui *t);
  * samples up to the current one.  Returns the number of points.
  */
 /*
- * Which sample a view's per-sample cache was built from (its seq, time and
- * findings list): tui_stamp_fresh is 1 while t->cur is still that sample;
- * tui_stamp_take marks the cache built from t->cur.
+ * Is an open finding of t->cur about this socket (findings_about_socket's
+ * rule: a group's members included), about this process (findings_about_pid)?
+ * Asked per row and per sort by the panes' problems first, so the sets are
+ * built once per sample (findings_socks_build, findings_pids_build) and
+ * kept in *cache (a table's data; tui_findings_cache_free frees it).
+ * Without memory the list itself is asked.
  */
-struct tui_stamp {
-	unsigned seq;
-	double time;
-	const void *v;
-	size_t n;
-	int built;
-};
-int tui_stamp_fresh(const struct tui_stamp *st, const struct tui *t);
-void tui_stamp_take(struct tui_stamp *st, const struct tui *t);
+int tui_finding_about_socket(void **cache, const struct tui *t, uint64_t inode);
+int tui_finding_about_pid(void **cache, const struct tui *t, int pid);
+void tui_findings_cache_free(void *cache);
 
 size_t tui_sock_history(struct tui *t, uint64_t netns, uint64_t inode, uint32_t *q,
 			size_t max);
