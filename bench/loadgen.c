@@ -111,7 +111,11 @@ static void usage(FILE *f)
 		"  --moving N                N more sockets that a mover process fills\n"
 		"                            every 100 ms and nobody reads (default 0)\n"
 		"  --moving-family F         udp (bound UDP sockets, default) or unix\n"
-		"                            (stream socketpairs)\n");
+		"                            (stream socketpairs)\n"
+		"  --mix T,U                 percent of each worker's sockets in TCP pairs\n"
+		"                            and in bound UDP sockets, the rest unix pairs\n"
+		"                            (default 33,33: a third each; issue 27's\n"
+		"                            load is 90,10)\n");
 }
 
 /* Worker idx's own loopback address, 127.1.0.1 + idx: each has a whole
@@ -214,6 +218,8 @@ static int due(long n, long every)
 
 /* Worker idx: open its sockets, report the count through ready, hold them
  * until the parent goes away or says stop. */
+static long tcp_pct = -1, udp_pct = -1;	/* --mix; -1: a third each */
+
 static void worker_main(int idx, long nsock, long every, int ready, pid_t parent)
 {
 	struct sockaddr_in addr;
@@ -232,8 +238,13 @@ static void worker_main(int idx, long nsock, long every, int ready, pid_t parent
 	    listen(lfd, 4096) < 0 || getsockname(lfd, (struct sockaddr *)&addr, &len) < 0)
 		die("worker %d: TCP listener on 127.1.x.x: %s", idx, strerror(errno));
 	n = 1;
-	nudp = (nsock - 1) / 3;
-	ntcp = (nsock - 1 - nudp) / 2 / 2;	/* pairs */
+	if (tcp_pct < 0) {
+		nudp = (nsock - 1) / 3;
+		ntcp = (nsock - 1 - nudp) / 2 / 2;	/* pairs */
+	} else {
+		nudp = (nsock - 1) * udp_pct / 100;
+		ntcp = (nsock - 1) * tcp_pct / 100 / 2;
+	}
 	for (i = 0; i < nudp && !stop; i++, n++) {
 		int q = due(n, every);
 
@@ -433,6 +444,7 @@ int main(int argc, char **argv)
 		{ "churn-max-children", required_argument, NULL, 'm' },
 		{ "moving", required_argument, NULL, 'M' },
 		{ "moving-family", required_argument, NULL, 'F' },
+		{ "mix", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -461,6 +473,19 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "udp"))
 				die("bad value for --moving-family: '%s' (udp or unix)", optarg);
 			break;
+		case 'X': {
+			char *comma = strchr(optarg, ',');
+
+			if (!comma)
+				die("bad value for --mix: '%s' (want TCP,UDP percents)", optarg);
+			*comma = '\0';
+			tcp_pct = parse_num(optarg, 0, 100, "mix");
+			udp_pct = parse_num(comma + 1, 0, 100, "mix");
+			if (tcp_pct + udp_pct > 100)
+				die("bad value for --mix: %ld + %ld percent is over 100",
+				    tcp_pct, udp_pct);
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}

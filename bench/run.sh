@@ -19,11 +19,13 @@
 #                [--no-tui] [--churn] [--leaktop PATH] [--loadgen PATH]
 #                [--proc-scales "3000 10000"] [--forker PATH]
 #                [--findings "65536 131072"] [--gen-recording PATH]
-#                [--report FILE] [--slow-max 200000]
+#                [--report FILE] [--slow-max 200000] [--mix T,U]
 #
 # --scales "", --proc-scales "" or --findings "" skips that part.
 # --slow-max N: above N sockets, no `ss -anp`, `ss -anpm` or `lsof` rows
 # (they grow quadratically: half an hour at 500k).
+# --mix T,U: the load's percent of TCP pairs and of UDP sockets, the rest
+# unix pairs (loadgen --mix; default a third each; issue 27's load: 90,10).
 # --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
 # no figure is judged.  Run as root: the load raises RLIMIT_NOFILE and
 # leaktop reads every process's fds.  Exit 0 when every row was measured.
@@ -48,6 +50,7 @@ findings="65536 131072"
 gen=${GEN_RECORDING:-}
 report=bench-report.md
 slow_max=200000
+mix=""
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--gen-recording) gen=$2; shift ;;
 	--report) report=$2; shift ;;
 	--slow-max) slow_max=$2; shift ;;
+	--mix) mix=$2; shift ;;
 	-h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
@@ -222,11 +226,17 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "- leaktop: $("$leaktop" -V 2>/dev/null) ($leaktop)"
 	echo "- $(ss -V 2>&1 | head -1); lsof $(lsof -v 2>&1 | sed -n 's/.*revision: *//p' | head -1)"
-	echo "- load: bench/loadgen, $procs processes (more where one would pass 4/5 of the hard fd limit), a third each bound UDP, TCP pairs over"
-	echo "  loopback, unix socketpairs; 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
+	if [ -n "$mix" ]; then
+		echo "- load: bench/loadgen, $procs processes (more where one would pass 4/5 of the hard fd limit), ${mix%,*} % TCP pairs over"
+		echo "  loopback, ${mix#*,} % bound UDP, the rest unix socketpairs (\`--mix $mix\`); 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
+	else
+		echo "- load: bench/loadgen, $procs processes (more where one would pass 4/5 of the hard fd limit), a third each bound UDP, TCP pairs over"
+		echo "  loopback, unix socketpairs; 10 % with unread data queued$([ "$churn" = 1 ] && echo "; churn: 100 forks/s, 300 sockets/s")"
+	fi
 	[ -n "$proc_scales" ] && echo "- process scales: bench/forker, sleeping processes; $(top -V 2>&1 | head -1)$(command -v htop >/dev/null && echo "; $(htop --version 2>&1 | head -1)")"
 	echo "- medians of $reps runs (wall, CPU = user + sys); RSS = peak of the runs;"
-	echo "  steady = (CPU of \`-b -n $samples -d $delay\` - CPU of \`-b -n 1\`) / $((samples - 1))"
+	echo "  steady = (CPU of \`-b -n $samples -d $delay\` - CPU of \`-b -n 1\`) / $((samples - 1)): a full census every sample;"
+	echo "  light = the same with \`--census-interval 600\`: one census, then the light samples the UI and \`--serve\` take"
 	[ "$smoke" = 1 ] && echo "- SMOKE run: a tiny load, figures not meaningful"
 	echo
 } >"$TMPD/report"
@@ -242,6 +252,7 @@ for scale in $scales; do
 	per=$(( (scale + lprocs - 1) / lprocs ))
 	lgargs=(--procs "$lprocs" --sockets "$per" --seconds 3600)
 	[ "$churn" = 1 ] && lgargs+=(--churn-forks-per-sec 100 --churn-sockets-per-sec 300)
+	[ -n "$mix" ] && lgargs+=(--mix "$mix")
 	"$loadgen" "${lgargs[@]}" >"$TMPD/load.out" 2>"$TMPD/load.err" &
 	LOADPID=$!
 	wait_ready "$TMPD/load.out" "$LOADPID" 1200 ||
@@ -274,6 +285,14 @@ for scale in $scales; do
 		'BEGIN { v = (a - b) / (n - 1); if (v < 0) v = 0; printf "%.3f", v }')
 	row "\`leaktop -b -n $samples -d $delay\` (steady)" "$WALL" "$CPU" "$RSS" \
 		"**$per_sample s CPU per sample**$([ $OK = 1 ] || echo ' FAILED')"
+	# the steady sample of the UI and --serve: one census, then light
+	# samples (only the moving sockets read again)
+	measure light "$leaktop" -b -n "$samples" -d "$delay" --census-interval 600
+	lr=$RSS
+	per_light=$(awk -v a="$CPU" -v b="$cc" -v n="$samples" \
+		'BEGIN { v = (a - b) / (n - 1); if (v < 0) v = 0; printf "%.3f", v }')
+	row "\`leaktop -b -n $samples -d $delay --census-interval 600\` (light)" "$WALL" "$CPU" "$RSS" \
+		"**$per_light s CPU per light sample**$([ $OK = 1 ] || echo ' FAILED')"
 	spw="" spc="" spr=""
 	if [ "$scale" -le "$slow_max" ]; then
 	measure ssp ss -anp
@@ -326,7 +345,7 @@ for scale in $scales; do
 		echo
 		echo "Ratios leaktop / \`ss -anp\`: cold wall $(ratio "$cw" "$spw"), cold CPU $(ratio "$cc" "$spc"), peak RSS $(ratio "$cr" "$spr") (steady $(ratio "$sr" "$spr"))."
 		echo "Cold sample, owners through BPF / from /proc (LEAKTOP_FALLBACKS=bpf): wall $(ratio "$cw" "$fw"), CPU $(ratio "$cc" "$fc"); cold leaktop / \`ss -tan\`: wall $(ratio "$cw" "$stw") (BPF), $(ratio "$fw" "$stw") (/proc)."
-		echo "Steady CPU per sample / \`ss -tan\` CPU: $(ratio "$per_sample" "$stc"); peak RSS per socket (steady run): $(awk -v k="$sr" -v n="$held" 'BEGIN { if (n > 0) printf "%.0f B", k * 1024 / n; else print "-" }')."
+		echo "Steady CPU per sample / \`ss -tan\` CPU: $(ratio "$per_sample" "$stc") (a full census), $(ratio "$per_light" "$stc") (a light sample); peak RSS per socket: $(awk -v k="$sr" -v n="$held" 'BEGIN { if (n > 0) printf "%.0f B", k * 1024 / n; else print "-" }') (steady run), $(awk -v k="$lr" -v n="$held" 'BEGIN { if (n > 0) printf "%.0f B", k * 1024 / n; else print "-" }') (light run)."
 		echo
 	} >>"$TMPD/report"
 

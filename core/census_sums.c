@@ -30,8 +30,7 @@ void sample_census_add(struct meminfo_breakdown *m, const struct ltsock *k, int 
 	int g;
 
 	/* the quiet majority holds nothing: decided without a call */
-	if (k->inode && !k->rmem && !k->recv_q && !k->send_q && !k->wmem &&
-	    !k->wmem_queued && !k->fwd_alloc && !k->peer_q)
+	if (k->inode && ltsock_holds_nothing(k))
 		return;
 	b = ltsock_mem(k);
 	g = ltsock_mem_group(k);

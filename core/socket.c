@@ -21,6 +21,10 @@ int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s)
 	struct ltsock *nv;
 	size_t ncap;
 
+	if (vec->keep && !vec->keep(s, vec->keep_arg)) {
+		free(s->path);
+		return 0;
+	}
 	if (vec->n == vec->cap) {
 		ncap = vec->cap ? vec->cap * 2 : 64;
 		if (ncap < vec->cap || ncap > SIZE_MAX / sizeof(*nv))

@@ -23,6 +23,7 @@
 #include "leaktop/common.h"
 #include "leaktop/fallback.h"
 #include "leaktop/sample.h"
+#include "leaktop/sockdiag.h"
 
 /* Sockets of this process with bytes queued, so that the census has rows,
  * history and moving groups for the light sample: a UDP pair over
@@ -279,6 +280,110 @@ START_TEST(test_full_reuse)
 }
 END_TEST
 
+/* A bound UDP socket on loopback holding len unread bytes (0: none); its
+ * inode in *ino. */
+static int udp_holding(int sender, size_t len, uint64_t *ino)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct stat st;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	if (len)
+		ck_assert_int_eq(sendto(sender, "0123456789", len, 0, (struct sockaddr *)&a,
+					sizeof(a)), (ssize_t)len);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	*ino = (uint64_t)st.st_ino;
+	return fd;
+}
+
+/* How many times sample s lists inode ino; its Recv-Q in *q. */
+static int listed(const struct sample *s, uint64_t ino, uint32_t *q)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < s->socks.n; i++)
+		if (s->socks.v[i].inode == ino) {
+			n++;
+			*q = s->socks.v[i].recv_q;
+		}
+	return n;
+}
+
+/*
+ * A light sample right after a census: every UDP socket with a queue is
+ * moving (no rate yet), more than a filtered dump asks for, so the group is
+ * dumped whole and is slim (census_light.c): what held bytes then or holds
+ * bytes now is read again, the rest stands as the census saw it.  A socket
+ * drained since is read again (Recv-Q 0), one closed since is gone, one new
+ * and holding bytes is added, one new and quiet waits for the next census;
+ * the quiet ones of the census are kept, nothing is listed twice.
+ */
+START_TEST(test_light_slim)
+{
+	enum { NQ = 2 * SOCKDIAG_MAX_PAIRS, NQUIET = 8 };
+	int pid = getpid(), sender, fq[NQ], fquiet[NQUIET], drained, closed, fresh, fquiet2, i;
+	uint64_t iq[NQ], iquiet[NQUIET], idrained, iclosed, ifresh, iquiet2;
+	struct sample_ctx *ctx = new_ctx(&pid);
+	struct lt_err err = { "" };
+	struct sample s[2];
+	uint32_t q = 0;
+	char buf[16];
+
+	sender = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(sender, 0);
+	for (i = 0; i < NQ; i++)
+		fq[i] = udp_holding(sender, 3, &iq[i]);
+	for (i = 0; i < NQUIET; i++)
+		fquiet[i] = udp_holding(sender, 0, &iquiet[i]);
+	drained = udp_holding(sender, 5, &idrained);
+	closed = udp_holding(sender, 5, &iclosed);
+	ck_assert_int_eq(sample_take_next(ctx, NULL, &s[0], &err), 0);
+	ck_assert_int_eq(listed(&s[0], idrained, &q), 1);
+	ck_assert_uint_gt(q, 0);
+
+	ck_assert_int_eq(recv(drained, buf, sizeof(buf), 0), 5);
+	close(closed);
+	fresh = udp_holding(sender, 7, &ifresh);
+	fquiet2 = udp_holding(sender, 0, &iquiet2);
+	ck_assert_msg(sample_take_next(ctx, &s[0], &s[1], &err) == 0, "%s", err.msg);
+	ck_assert(s[1].census_age > 0);		/* a light sample */
+	for (i = 0; i < NQ; i++) {
+		ck_assert_int_eq(listed(&s[1], iq[i], &q), 1);
+		ck_assert_uint_gt(q, 0);
+	}
+	for (i = 0; i < NQUIET; i++) {
+		ck_assert_int_eq(listed(&s[1], iquiet[i], &q), 1);
+		ck_assert_uint_eq(q, 0);
+	}
+	ck_assert_msg(listed(&s[1], idrained, &q) == 1 && q == 0,
+		      "the drained socket is read again: Recv-Q %u", q);
+	ck_assert_msg(listed(&s[1], iclosed, &q) == 0, "the closed socket is gone");
+	ck_assert_msg(listed(&s[1], ifresh, &q) == 1 && q > 0, "the new socket with bytes");
+	ck_assert_msg(listed(&s[1], iquiet2, &q) == 0,
+		      "a new quiet socket waits for the next census");
+	for (i = 1; i < (int)s[1].socks.n; i++)
+		ck_assert(s[1].socks.v[i].inode == 0 ||
+			  listed(&s[1], s[1].socks.v[i].inode, &q) == 1 || s[1].socks.v[i].family == AF_NETLINK);
+	sample_release(&s[0]);
+	sample_release(&s[1]);
+	sample_ctx_free(ctx);
+	for (i = 0; i < NQ; i++)
+		close(fq[i]);
+	for (i = 0; i < NQUIET; i++)
+		close(fquiet[i]);
+	close(drained);
+	close(fresh);
+	close(fquiet2);
+	close(sender);
+}
+END_TEST
+
 Suite *sample_suite(void)
 {
 	Suite *s = suite_create("sample");
@@ -288,6 +393,7 @@ Suite *sample_suite(void)
 	tcase_add_test(tc, test_enomem_sweep);
 	tcase_add_test(tc, test_full_reuse);
 	tcase_add_test(tc, test_light_join_cgroups);
+	tcase_add_test(tc, test_light_slim);
 	suite_add_tcase(s, tc);
 	return s;
 }

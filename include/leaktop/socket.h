@@ -71,9 +71,15 @@ struct ltsock {
 struct ltsock_vec {
 	struct ltsock *v;
 	size_t n, cap;
+	/* NULL, or what the vector keeps of what is pushed: a socket keep()
+	 * says 0 to is not added (a light sample's whole dump keeps only what
+	 * can differ from the census, so its memory follows what moves) */
+	int (*keep)(const struct ltsock *s, void *arg);
+	void *keep_arg;
 };
 
-/* Append a copy of *s (s->path ownership moves to the vector); -ENOMEM. */
+/* Append a copy of *s (s->path ownership moves to the vector, which frees
+ * it at once when vec->keep refuses the socket); 0 or -ENOMEM. */
 int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s);
 /* Drop the later copies of a socket listed twice in [first, n) (same netns
  * and inode, inode != 0: netlink sockets bound to multicast groups come
@@ -115,6 +121,14 @@ int ltsock_sort_u64(uint64_t *key, uint32_t *val, size_t n);
  * in its kmalloc'd head, which is slab (large ones too: SUnreclaim).
  */
 uint64_t ltsock_queued(const struct ltsock *s);
+/* The socket holds no byte of any queue or charge (the quiet majority):
+ * nothing received, sent, charged or peer-queued.  Such a socket's memory
+ * figures are all zero, whatever its family. */
+static inline int ltsock_holds_nothing(const struct ltsock *s)
+{
+	return !s->rmem && !s->recv_q && !s->send_q && !s->wmem && !s->wmem_queued &&
+	       !s->fwd_alloc && !s->peer_q;
+}
 /* Recv-Q as the reader sees it: the kernel's Recv-Q, except a unix
  * reader's, which is the bytes its senders queued (a unix datagram
  * socket's Recv-Q is only its first datagram's length). */
