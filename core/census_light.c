@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leaktop/ltbpf.h"
+#include "leaktop/ltbpf_socks.h"
 #include "leaktop/sample.h"
 #include "sample_int.h"
 #include "alloc_hook.h"
@@ -440,10 +442,30 @@ static void carry_census(const struct sample_ctx *ctx, struct sample *prev,
 	prev->nnetns = 0;
 }
 
+/* The BPF protocol iterators for a namespace's slim groups (the tcp and
+ * udp ones dumped whole), as the census reads them: a walk that fills no
+ * netlink message per socket.  The filtered and exact groups stay on
+ * sock_diag. */
+struct light_hook {
+	struct sample_ctx *ctx;
+	unsigned slim;		/* the kinds of this namespace that are slim */
+};
+
+static int light_hook_dump(void *arg, uint64_t ino, unsigned mask, struct ltsock_vec *out)
+{
+	const struct light_hook *h = arg;
+
+	mask &= h->slim;
+	return mask ? ltbpf_socks_dump(h->ctx->bpf, ino, mask, out) : 0;
+}
+
 /* Step 3: each namespace's chosen groups read again, by lookup, else by a
  * filtered or whole dump; l->done says which were.  0 or -ENOMEM. */
 static int read_groups(struct sample_ctx *ctx, struct sample *out, struct light *l)
 {
+	struct light_hook lh = { ctx, 0 };
+	struct netns_hook hook = { light_hook_dump, &lh };
+	int bpf = !strcmp(ctx->procroot, "/proc") && ltbpf_socks_ready(ctx->bpf);
 	struct ltsock *want;
 	size_t i, j;
 
@@ -471,7 +493,12 @@ static int read_groups(struct sample_ctx *ctx, struct sample *out, struct light 
 			for (j = 0; j < filt[k].nexact; j++)
 				w[j] = out->socks.v[g->idx[j]];
 		}
-		if (netns_dump_kinds(&e, ctx->procroot, l->mask[i], filt, &l->fresh[i], &rep) < 0) {
+		lh.slim = 0;
+		for (k = 0; k < SOCKDIAG_NKINDS; k++)
+			if ((l->mask[i] & (1u << k)) && group_of(l, i, k)->slim)
+				lh.slim |= 1u << k;
+		if (netns_dump_hooked(&e, ctx->procroot, l->mask[i], filt, bpf && lh.slim ? &hook : NULL,
+				      &l->fresh[i], &rep) < 0) {
 			free(want);
 			return -ENOMEM;
 		}

@@ -123,10 +123,10 @@ int ltbpf_socks_dump(void *arg, uint64_t netns, unsigned kinds, struct ltsock_ve
 	int r;
 
 	for (i = 0; i < sizeof(iters) / sizeof(iters[0]); i++) {
-		struct pass p = { iters[i].proto, iters[i].kinds, netns, out };
+		/* one pass walks both kinds of a protocol: those asked are kept */
+		struct pass p = { iters[i].proto, kinds & iters[i].kinds, netns, out };
 
-		/* both kinds of a protocol or neither: one pass gives both */
-		if ((kinds & iters[i].kinds) != iters[i].kinds)
+		if (!p.kinds)
 			continue;
 		/* parsed as it is read: no buffer the size of the output */
 		before = out->n;
@@ -136,7 +136,7 @@ int ltbpf_socks_dump(void *arg, uint64_t netns, unsigned kinds, struct ltsock_ve
 		if (r == -ENOMEM)
 			return r;
 		if (r == 0)
-			given |= iters[i].kinds;	/* else sock_diag reads them */
+			given |= p.kinds;	/* else sock_diag reads them */
 	}
 	return (int)given;
 }
