@@ -30,6 +30,14 @@ for row in '| `leaktop -b -n 1` (cold) |' ' (steady) |' '| `ss -anp` |' '| `ss -
 	check "report has the row $row" grep -qF -- "$row" "$R"
 done
 check "steady row gives CPU per sample" grep -q 'steady.*s CPU per sample' "$R"
+# issue 27: the light samples the UI takes, and the goals judged per scale
+check "light rows give CPU per light sample" grep -q '(light) .*s CPU per light sample' "$R"
+check "the first light sample's row" grep -q 'the first light sample) .*s CPU for the first light sample' "$R"
+check "issue 27's goals section" grep -q '^### Issue 27 goals over the socket scales' "$R"
+check "issue 27: cold against ss -tan, judged" grep -qE \
+	'^- 200 sockets: cold wall / `ss -tan` ([0-9.]+|-1\.00)' "$R"
+check "issue 27: RSS per socket, judged" grep -qE \
+	'^- 200 sockets: peak RSS per socket [0-9]+ B \(full census\), [0-9]+ B \(light\) \(<= 200: ' "$R"
 # a ratio is "-" when ss took less than /usr/bin/time's 10 ms
 check "ratios to ss -anp" grep -qE '^Ratios leaktop / `ss -anp`: cold wall ([0-9.]+|-), ' "$R"
 check "ratios of the cold sample with and without BPF, and to ss -tan" grep -qE \
