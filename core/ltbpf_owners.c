@@ -21,82 +21,153 @@ struct counts {
 	int32_t nfds, nsockets;
 };
 
-int ltbpf_owners_parse(const void *buf, size_t len, const struct proc_list *known,
+/*
+ * The records parsed as they come (ltbpf_iter_each's pieces): no buffer the
+ * size of the machine's fd tables (16 bytes an fd), the owners grown as
+ * they are found.
+ */
+struct owners_parse {
+	const struct proc_list *known;
+	struct fd_census *out;
+	struct counts *cnt;
+	const struct proc_info *last;
+	uint32_t last_pid;
+	uint32_t reader;	/* from the header record; 0: none yet */
+	int started;		/* the first record was seen */
+	int failed;		/* err was set by the parse */
+	struct lt_err *err;
+};
+
+static int parse_begin(struct owners_parse *ps, const struct proc_list *known,
 		       uint32_t *reader, struct fd_census *out, struct lt_err *err)
 {
-	const unsigned char *p = buf;
-	size_t nrec = len / sizeof(struct ltbpf_fd_rec), i, nsock = 0, k;
-	struct counts *cnt = NULL;
-	const struct proc_info *last = NULL;
-	uint32_t last_pid = 0;
-	int r = 0;
-
+	memset(ps, 0, sizeof(*ps));
 	memset(out, 0, sizeof(*out));
 	*reader = 0;
-	if (len % sizeof(struct ltbpf_fd_rec))
-		return lt_err_set(err, EBADMSG, "task_file iterator: a record cut short "
+	ps->known = known;
+	ps->out = out;
+	ps->err = err;
+	ps->cnt = calloc(known->n ? known->n : 1, sizeof(*ps->cnt));
+	if (!ps->cnt)
+		return lt_err_set(err, ENOMEM, "out of memory reading the task iterator");
+	return 0;
+}
+
+static int owner_add(struct fd_census *out, const struct ltbpf_fd_rec *rec)
+{
+	struct fd_owner *o;
+
+	if (out->nowners == out->capowners) {
+		size_t cap = out->capowners ? out->capowners * 2 : 4096;
+		struct fd_owner *v = realloc(out->owners, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		out->owners = v;
+		out->capowners = cap;
+	}
+	o = &out->owners[out->nowners++];
+	o->inode = rec->inode;
+	o->pid = (int32_t)rec->pid;
+	o->fd = rec->fd;
+	return 0;
+}
+
+/* ltbpf_iter_each's each(): whole records. */
+static int parse_feed(void *arg, const void *buf, size_t len)
+{
+	struct owners_parse *ps = arg;
+	const unsigned char *p = buf;
+	size_t nrec = len / sizeof(struct ltbpf_fd_rec), i = 0, k;
+
+	if (len % sizeof(struct ltbpf_fd_rec)) {
+		ps->failed = 1;
+		return lt_err_set(ps->err, EBADMSG, "task_file iterator: a record cut short "
 				  "(%zu bytes)", len);
-	if (nrec) {
+	}
+	if (!ps->started && nrec) {
 		struct ltbpf_fd_rec h;
 
 		memcpy(&h, p, sizeof(h));
+		ps->started = 1;
 		if (h.pid == 0 && h.fd == LTBPF_FD_HEADER)
-			*reader = (uint32_t)h.inode;
+			ps->reader = (uint32_t)h.inode;
+		if (!ps->reader) {
+			ps->failed = 1;
+			return lt_err_set(ps->err, EBADMSG, "task_file iterator: no header record");
+		}
+		i = 1;
 	}
-	if (!*reader)
-		return lt_err_set(err, EBADMSG, "task_file iterator: no header record");
-	for (i = 1; i < nrec; i++) {
+	for (; i < nrec; i++) {
 		struct ltbpf_fd_rec rec;
-
-		memcpy(&rec, p + i * sizeof(rec), sizeof(rec));
-		nsock += rec.inode != 0;
-	}
-	cnt = calloc(known->n ? known->n : 1, sizeof(*cnt));
-	out->owners = malloc((nsock ? nsock : 1) * sizeof(*out->owners));
-	out->procs = malloc((known->n ? known->n : 1) * sizeof(*out->procs));
-	if (!cnt || !out->owners || !out->procs) {
-		r = lt_err_set(err, ENOMEM, "out of memory reading the task iterator");
-		goto out;
-	}
-	out->capowners = nsock ? nsock : 1;
-	out->capprocs = known->n ? known->n : 1;
-	for (i = 1; i < nrec; i++) {
-		struct ltbpf_fd_rec rec;
-		struct fd_owner *o;
 
 		memcpy(&rec, p + i * sizeof(rec), sizeof(rec));
 		if (rec.pid == 0 || rec.pid > INT32_MAX || rec.fd < 0)
 			continue;	/* another header: a later read's, ignored */
 		/* records come grouped by process */
-		if (rec.pid != last_pid) {
-			last_pid = rec.pid;
-			last = procs_find(known, (int)rec.pid);
+		if (rec.pid != ps->last_pid) {
+			ps->last_pid = rec.pid;
+			ps->last = procs_find(ps->known, (int)rec.pid);
 		}
-		if (!last)
+		if (!ps->last)
 			continue;
-		k = (size_t)(last - known->v);
-		cnt[k].nfds++;
+		k = (size_t)(ps->last - ps->known->v);
+		ps->cnt[k].nfds++;
 		if (!rec.inode)
 			continue;
-		cnt[k].nsockets++;
-		o = &out->owners[out->nowners++];
-		o->inode = rec.inode;
-		o->pid = (int32_t)rec.pid;
-		o->fd = rec.fd;
+		ps->cnt[k].nsockets++;
+		if (owner_add(ps->out, &rec) < 0) {
+			ps->failed = 1;
+			return lt_err_set(ps->err, ENOMEM, "out of memory reading the task iterator");
+		}
 	}
-	for (k = 0; k < known->n; k++) {
-		struct fd_proc *fp = &out->procs[out->nprocs++];
+	return 0;
+}
 
-		memset(fp, 0, sizeof(*fp));
-		fp->pid = known->v[k].pid;
-		fp->nfds = cnt[k].nfds;
-		fp->nsockets = cnt[k].nsockets;
-		snprintf(fp->comm, sizeof(fp->comm), "%s", known->v[k].comm);
+/* The processes' entries, the sort; frees what the parse kept.  r is the
+ * parse's result so far. */
+static int parse_end(struct owners_parse *ps, int r, uint32_t *reader)
+{
+	struct fd_census *out = ps->out;
+	size_t k;
+
+	if (r == 0 && !ps->reader)
+		r = lt_err_set(ps->err, EBADMSG, "task_file iterator: no header record");
+	if (r == 0) {
+		out->procs = malloc((ps->known->n ? ps->known->n : 1) * sizeof(*out->procs));
+		if (!out->procs)
+			r = lt_err_set(ps->err, ENOMEM, "out of memory reading the task iterator");
 	}
-	fdtable_census_sort(out);
-out:
-	free(cnt);
+	if (r == 0) {
+		out->capprocs = ps->known->n ? ps->known->n : 1;
+		for (k = 0; k < ps->known->n; k++) {
+			struct fd_proc *fp = &out->procs[out->nprocs++];
+
+			memset(fp, 0, sizeof(*fp));
+			fp->pid = ps->known->v[k].pid;
+			fp->nfds = ps->cnt[k].nfds;
+			fp->nsockets = ps->cnt[k].nsockets;
+			snprintf(fp->comm, sizeof(fp->comm), "%s", ps->known->v[k].comm);
+		}
+		fdtable_census_sort(out);
+	}
+	if (r < 0)
+		fdtable_census_free(out);	/* nothing half made is left */
+	*reader = ps->reader;
+	free(ps->cnt);
+	ps->cnt = NULL;
 	return r;
+}
+
+int ltbpf_owners_parse(const void *buf, size_t len, const struct proc_list *known,
+		       uint32_t *reader, struct fd_census *out, struct lt_err *err)
+{
+	struct owners_parse ps;
+	int r = parse_begin(&ps, known, reader, out, err);
+
+	if (r < 0)
+		return r;
+	return parse_end(&ps, parse_feed(&ps, buf, len), reader);
 }
 
 /* The pid the live procfs gives leaktop, or 0. */
@@ -140,13 +211,27 @@ int ltbpf_owners_census(struct ltbpf *b, const struct proc_list *known, int by_p
 	memset(out, 0, sizeof(*out));
 	if (by_pid && known->n)
 		r = read_known(b, known, &buf, &len);
-	if (r == -EOPNOTSUPP)
-		r = ltbpf_iter_read(b, LTBPF_ITER_TASK_FILE, &buf, &len);
-	if (r < 0)
+	if (r == 0) {
+		r = ltbpf_owners_parse(buf, len, known, &reader, out, err);
+		if (r < 0)
+			return r;
+	} else if (r == -EOPNOTSUPP) {
+		/* the whole machine, parsed as it is read */
+		struct owners_parse ps;
+
+		r = parse_begin(&ps, known, &reader, out, err);
+		if (r < 0)
+			return r;
+		r = ltbpf_iter_each(b, LTBPF_ITER_TASK_FILE, sizeof(struct ltbpf_fd_rec),
+				    parse_feed, &ps);
+		if (r < 0 && !ps.failed)	/* the read's, not the parse's */
+			lt_err_set(err, -r, "reading the task_file iterator: %s", strerror(-r));
+		r = parse_end(&ps, r, &reader);
+		if (r < 0)
+			return r;
+	} else {
 		return lt_err_set(err, -r, "reading the task_file iterator: %s", strerror(-r));
-	r = ltbpf_owners_parse(buf, len, known, &reader, out, err);
-	if (r < 0)
-		return r;
+	}
 	if ((int)reader != getpid() || procfs_self() != getpid()) {
 		fdtable_census_free(out);
 		return lt_err_set(err, EXDEV, "the task iterator's pids are not /proc's "

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -218,8 +219,10 @@ START_TEST(test_same_as_proc)
 }
 END_TEST
 
-/* The real iterator against the /proc scan, for this process holding a
- * socket pair; skipped where the build or the kernel has no BPF. */
+/* The real iterator against the /proc scan, for this process holding
+ * 2500 socket pairs, so that its records span several of the pieces the
+ * whole machine's read is parsed in (4096 records a piece); skipped where
+ * the build or the kernel has no BPF. */
 START_TEST(test_live)
 {
 	struct lt_err err = { "" };
@@ -227,8 +230,12 @@ START_TEST(test_live)
 	struct proc_info me;
 	struct proc_list one = { &me, 1, 1, NULL };
 	struct ltbpf *b;
-	int sv[2], pid = getpid();
+	enum { NPAIRS = 2500 };
+	static int sv[2 * NPAIRS];
+	struct rlimit rl, rl_old;
+	int i, have_rl, pid = getpid();
 
+	memset(&rl, 0, sizeof(rl));
 	fallback_reset();
 	ck_assert_int_eq(fallback_init("", &err), 0);
 	b = ltbpf_new();
@@ -241,19 +248,32 @@ START_TEST(test_live)
 		fallback_reset();
 		return;
 	}
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	have_rl = getrlimit(RLIMIT_NOFILE, &rl) == 0;
+	if (have_rl) {
+		rl_old = rl;
+		if (rl.rlim_cur < 2 * NPAIRS + 256) {
+			rl.rlim_cur = 2 * NPAIRS + 256;
+			if (rl.rlim_max < rl.rlim_cur)
+				rl.rlim_max = rl.rlim_cur;
+			ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+		}
+	}
+	for (i = 0; i < NPAIRS; i++)
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv + 2 * i), 0);
 	memset(&me, 0, sizeof(me));
 	me.pid = pid;
 	ck_assert_int_eq(fdtable_census("/proc", &pid, 1, &viaproc, &err), 0);
 	/* the whole machine, then this process's iterator alone */
 	ck_assert_int_eq(ltbpf_owners_census(b, &one, 0, &viabpf, &err), 0);
-	ck_assert_uint_ge(viabpf.nowners, 2);
+	ck_assert_uint_ge(viabpf.nowners, 2 * NPAIRS);
 	same_census(&viabpf, &viaproc, 0);
 	fdtable_census_free(&viabpf);
 	ck_assert_int_eq(ltbpf_owners_census(b, &one, 1, &viabpf, &err), 0);
 	same_census(&viabpf, &viaproc, 0);
-	close(sv[0]);
-	close(sv[1]);
+	for (i = 0; i < 2 * NPAIRS; i++)
+		close(sv[i]);
+	if (have_rl)
+		setrlimit(RLIMIT_NOFILE, &rl_old);
 	fdtable_census_free(&viabpf);
 	fdtable_census_free(&viaproc);
 	ltbpf_free(b);
