@@ -316,11 +316,66 @@ static void pick_moving(const struct sample_ctx *ctx, const struct sample *prev,
 	}
 }
 
+/* The slim group whose held list the census's socket i belongs in (it
+ * held bytes or moved), or NULL. */
+static struct group_pairs *held_in(const struct sample *prev, const struct light *l, size_t i)
+{
+	const struct ltsock *k = &prev->socks.v[i];
+	int kind = sockdiag_kind_of(k);
+	struct group_pairs *g;
+	ssize_t ni;
+
+	if (kind < 0 || (ni = netns_index(l, k->netns)) < 0)
+		return NULL;
+	g = group_of(l, (size_t)ni, kind);
+	return g->slim && (!ltsock_holds_nothing(k) || sock_moving(prev, i)) ? g : NULL;
+}
+
+/* The slim group a socket namespace ni's dump kept belongs to, or NULL. */
+static struct group_pairs *kept_in(const struct light *l, size_t ni, const struct ltsock *k)
+{
+	int kind = sockdiag_kind_of(k);
+
+	return kind >= 0 && group_of(l, ni, kind)->slim ? group_of(l, ni, kind) : NULL;
+}
+
+/* Each slim group's held (or kept) list, as long as its count says; the
+ * count back to 0 for the filling.  0 or -ENOMEM. */
+static int slim_lists(struct light *l, int kept)
+{
+	size_t i;
+
+	for (i = 0; i < l->nns * SOCKDIAG_NKINDS; i++) {
+		struct group_pairs *g = &l->gp[i];
+		uint64_t **v = kept ? &g->kept : &g->held;
+		size_t *n = kept ? &g->nkept : &g->nheld;
+
+		if (!g->slim)
+			continue;
+		*v = malloc((*n ? *n : 1) * sizeof(**v));
+		if (!*v)
+			return -ENOMEM;
+		*n = 0;
+	}
+	return 0;
+}
+
+static void slim_sort(struct light *l, int kept)
+{
+	size_t i;
+
+	for (i = 0; i < l->nns * SOCKDIAG_NKINDS; i++)
+		if (l->gp[i].slim)
+			qsort(kept ? l->gp[i].kept : l->gp[i].held,
+			      kept ? l->gp[i].nkept : l->gp[i].nheld, sizeof(uint64_t), cmp_u64);
+}
+
 /* Step 1b: the whole groups but unix become slim, with the census's
  * sockets of them that held bytes or moved.  0 or -ENOMEM. */
 static int pick_slim(const struct sample *prev, struct light *l)
 {
 	size_t i, ng = l->nns * SOCKDIAG_NKINDS;
+	struct group_pairs *g;
 
 	for (i = 0; i < ng; i++)
 		if (l->gp[i].whole && i % SOCKDIAG_NKINDS != SOCKDIAG_UNIX) {
@@ -330,43 +385,15 @@ static int pick_slim(const struct sample *prev, struct light *l)
 	if (!l->any_slim)
 		return 0;
 	/* count, then fill, then sort each */
-	for (i = 0; i < prev->socks.n; i++) {
-		const struct ltsock *k = &prev->socks.v[i];
-		ssize_t ni;
-		int kind = sockdiag_kind_of(k);
-		struct group_pairs *g;
-
-		if (kind < 0 || (ni = netns_index(l, k->netns)) < 0)
-			continue;
-		g = group_of(l, (size_t)ni, kind);
-		if (g->slim && (!ltsock_holds_nothing(k) || sock_moving(prev, i)))
+	for (i = 0; i < prev->socks.n; i++)
+		if ((g = held_in(prev, l, i)))
 			g->nheld++;
-	}
-	for (i = 0; i < ng; i++) {
-		struct group_pairs *g = &l->gp[i];
-
-		if (!g->slim)
-			continue;
-		g->held = malloc((g->nheld ? g->nheld : 1) * sizeof(*g->held));
-		if (!g->held)
-			return -ENOMEM;
-		g->nheld = 0;
-	}
-	for (i = 0; i < prev->socks.n; i++) {
-		const struct ltsock *k = &prev->socks.v[i];
-		ssize_t ni;
-		int kind = sockdiag_kind_of(k);
-		struct group_pairs *g;
-
-		if (kind < 0 || (ni = netns_index(l, k->netns)) < 0)
-			continue;
-		g = group_of(l, (size_t)ni, kind);
-		if (g->slim && (!ltsock_holds_nothing(k) || sock_moving(prev, i)))
-			g->held[g->nheld++] = k->inode;
-	}
-	for (i = 0; i < ng; i++)
-		if (l->gp[i].slim)
-			qsort(l->gp[i].held, l->gp[i].nheld, sizeof(uint64_t), cmp_u64);
+	if (slim_lists(l, 0) < 0)
+		return -ENOMEM;
+	for (i = 0; i < prev->socks.n; i++)
+		if ((g = held_in(prev, l, i)))
+			g->held[g->nheld++] = prev->socks.v[i].inode;
+	slim_sort(l, 0);
 	for (i = 0; i < l->nns; i++) {
 		l->slim[i] = (struct slim_arg){ l, i };
 		l->fresh[i].keep = keep_fresh;
@@ -378,40 +405,22 @@ static int pick_slim(const struct sample *prev, struct light *l)
 /* After the dumps: each slim group's kept sockets, sorted.  0 or -ENOMEM. */
 static int slim_kept(struct light *l)
 {
+	struct group_pairs *g;
 	size_t i, j;
 
 	if (!l->any_slim)
 		return 0;
 	for (i = 0; i < l->nns; i++)
-		for (j = 0; j < l->fresh[i].n; j++) {
-			int kind = sockdiag_kind_of(&l->fresh[i].v[j]);
-
-			if (kind >= 0 && group_of(l, i, kind)->slim)
-				group_of(l, i, kind)->nkept++;
-		}
-	for (i = 0; i < l->nns * SOCKDIAG_NKINDS; i++) {
-		struct group_pairs *g = &l->gp[i];
-
-		if (!g->slim)
-			continue;
-		g->kept = malloc((g->nkept ? g->nkept : 1) * sizeof(*g->kept));
-		if (!g->kept)
-			return -ENOMEM;
-		g->nkept = 0;
-	}
+		for (j = 0; j < l->fresh[i].n; j++)
+			if ((g = kept_in(l, i, &l->fresh[i].v[j])))
+				g->nkept++;
+	if (slim_lists(l, 1) < 0)
+		return -ENOMEM;
 	for (i = 0; i < l->nns; i++)
-		for (j = 0; j < l->fresh[i].n; j++) {
-			const struct ltsock *k = &l->fresh[i].v[j];
-			int kind = sockdiag_kind_of(k);
-			struct group_pairs *g;
-
-			if (kind < 0 || !(g = group_of(l, i, kind))->slim)
-				continue;
-			g->kept[g->nkept++] = k->inode;
-		}
-	for (i = 0; i < l->nns * SOCKDIAG_NKINDS; i++)
-		if (l->gp[i].slim)
-			qsort(l->gp[i].kept, l->gp[i].nkept, sizeof(uint64_t), cmp_u64);
+		for (j = 0; j < l->fresh[i].n; j++)
+			if ((g = kept_in(l, i, &l->fresh[i].v[j])))
+				g->kept[g->nkept++] = l->fresh[i].v[j].inode;
+	slim_sort(l, 1);
 	return 0;
 }
 
