@@ -303,6 +303,17 @@ static int udp_holding(int sender, size_t len, uint64_t *ino)
 
 static int last_source;
 
+/* The drops sample s gives the socket of inode ino (0 if absent). */
+static uint32_t drops_of(const struct sample *s, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < s->socks.n; i++)
+		if (s->socks.v[i].inode == ino)
+			return s->socks.v[i].drops;
+	return 0;
+}
+
 /* How many times sample s lists inode ino; its Recv-Q in *q, its source
  * in last_source. */
 static int listed(const struct sample *s, uint64_t ino, uint32_t *q)
@@ -326,7 +337,8 @@ static int listed(const struct sample *s, uint64_t ino, uint32_t *q)
  * bytes now is read again, the rest stands as the census saw it.  A socket
  * drained since is read again (Recv-Q 0), one closed since is gone, one new
  * and holding bytes is added, one new and quiet waits for the next census;
- * the quiet ones of the census are kept, nothing is listed twice.  The
+ * one quiet then that dropped since is read again; the quiet ones of the
+ * census are kept, nothing is listed twice.  The
  * group is read as the census reads it: through the BPF iterator where it
  * can be, else sock_diag (both paths run).
  */
@@ -357,6 +369,23 @@ static void light_slim(void)
 
 	ck_assert_int_eq(recv(drained, buf, sizeof(buf), 0), 5);
 	close(closed);
+	/* quiet at the census; since, one datagram dropped and the queue read
+	 * empty: nothing queued, one drop, and the forward allocation UDP
+	 * keeps charged (4 KiB) */
+	{
+		struct sockaddr_in a;
+		socklen_t alen = sizeof(a);
+		int small = 1;
+		static char big[16384];
+
+		ck_assert_int_eq(setsockopt(fquiet[0], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+		ck_assert_int_eq(getsockname(fquiet[0], (struct sockaddr *)&a, &alen), 0);
+		for (i = 0; i < 2; i++)
+			ck_assert_int_eq(sendto(sender, big, sizeof(big), 0, (struct sockaddr *)&a,
+						sizeof(a)), (ssize_t)sizeof(big));
+		ck_assert_int_eq(recv(fquiet[0], big, sizeof(big), MSG_DONTWAIT), (ssize_t)sizeof(big));
+		ck_assert_int_lt(recv(fquiet[0], big, sizeof(big), MSG_DONTWAIT), 0);
+	}
 	fresh = udp_holding(sender, 7, &ifresh);
 	fquiet2 = udp_holding(sender, 0, &iquiet2);
 	ck_assert_msg(sample_take_next(ctx, &s[0], &s[1], &err) == 0, "%s", err.msg);
@@ -369,6 +398,8 @@ static void light_slim(void)
 		ck_assert_int_eq(listed(&s[1], iquiet[i], &q), 1);
 		ck_assert_uint_eq(q, 0);
 	}
+	ck_assert_msg(drops_of(&s[1], iquiet[0]) > 0,
+		      "a socket that dropped since the census is read again");
 	ck_assert_msg(listed(&s[1], idrained, &q) == 1 && q == 0,
 		      "the drained socket is read again: Recv-Q %u", q);
 	ck_assert_msg(listed(&s[1], iclosed, &q) == 0, "the closed socket is gone");
