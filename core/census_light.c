@@ -271,8 +271,11 @@ static int refreshed(const struct light *l, const struct ltsock *k)
 	if (ni < 0 || kind < 0 || !(l->done[ni] & (1u << kind)))
 		return 0;
 	g = group_of(l, (size_t)ni, kind);
-	if (g->slim)	/* held bytes then (gone now, or read again), or now */
-		return u64_has(g->held, g->nheld, k->inode) ||
+	/* held bytes then (gone now, or read again), or now; the sockets no
+	 * fd holds (inode 0: time-wait, orphans) cannot be told apart, so
+	 * they are all read again, as in a whole dump */
+	if (g->slim)
+		return !k->inode || u64_has(g->held, g->nheld, k->inode) ||
 		       u64_has(g->kept, g->nkept, k->inode);
 	if (g->whole)
 		return 1;
@@ -298,7 +301,7 @@ static int keep_fresh(const struct ltsock *k, void *arg)
 	if (kind < 0)
 		return 1;
 	g = group_of(a->l, a->ni, kind);
-	return !g->slim || slim_worth(k) || u64_has(g->held, g->nheld, k->inode);
+	return !g->slim || !k->inode || slim_worth(k) || u64_has(g->held, g->nheld, k->inode);
 }
 
 /* Step 1: the groups that hold a socket worth reading again. */

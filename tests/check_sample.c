@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -424,6 +425,104 @@ static void light_slim(void)
 	close(sender);
 }
 
+/* A connected loopback TCP pair through listener lfd at a: *c the client,
+ * *v the accepted end. */
+static void tcp_pair(int lfd, const struct sockaddr_in *a, int *c, int *v)
+{
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(*c, 0);
+	ck_assert_int_eq(connect(*c, (const struct sockaddr *)a, sizeof(*a)), 0);
+	*v = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(*v, 0);
+}
+
+/* Sockets of sample s in TCP state st with local port port. */
+static int listed_tcp(const struct sample *s, int st, uint16_t port)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < s->socks.n; i++)
+		n += s->socks.v[i].family == AF_INET && s->socks.v[i].protocol == IPPROTO_TCP &&
+		     s->socks.v[i].state == st && s->socks.v[i].local.port == port;
+	return n;
+}
+
+/*
+ * The sockets no fd holds (inode 0) in a slim tcp group: a time-wait
+ * socket quiet at the census is still listed in the light sample when an
+ * orphan holding bytes (a client closed with its send queue full, no fd)
+ * appears in the same group; the two cannot be told apart by inode.
+ */
+START_TEST(test_light_slim_no_inode)
+{
+	enum { NQ = 2 * SOCKDIAG_MAX_PAIRS };
+	int pid = getpid(), lfd, c[NQ], v[NQ], tc, tv, oc, ov, i, held;
+	struct sample_ctx *ctx = new_ctx(&pid);
+	struct sockaddr_in a = { .sin_family = AF_INET }, tl;
+	socklen_t alen = sizeof(a);
+	struct lt_err err = { "" };
+	struct sample s[2];
+	static char fill[1 << 16];
+	uint16_t tport, oport;
+
+	signal(SIGPIPE, SIG_IGN);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(lfd, 128), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+	/* moving: each accepted end holds unread bytes, none has a rate */
+	for (i = 0; i < NQ; i++) {
+		tcp_pair(lfd, &a, &c[i], &v[i]);
+		ck_assert_int_eq(send(c[i], "abc", 3, 0), 3);
+	}
+	/* time-wait: the client closes first, then the server */
+	tcp_pair(lfd, &a, &tc, &tv);
+	alen = sizeof(tl);
+	ck_assert_int_eq(getsockname(tc, (struct sockaddr *)&tl, &alen), 0);
+	tport = ntohs(tl.sin_port);
+	close(tc);
+	usleep(20000);
+	close(tv);
+	usleep(20000);
+	ck_assert_int_eq(sample_take_next(ctx, NULL, &s[0], &err), 0);
+	ck_assert_msg(listed_tcp(&s[0], 6 /* TCP_TIME_WAIT */, tport) == 1,
+		      "the census lists the time-wait socket");
+
+	/* an orphan: the client's send queue full (the server never reads:
+	 * send fails once both its window and the queue are full), then
+	 * closed */
+	tcp_pair(lfd, &a, &oc, &ov);
+	alen = sizeof(tl);
+	ck_assert_int_eq(getsockname(oc, (struct sockaddr *)&tl, &alen), 0);
+	oport = ntohs(tl.sin_port);
+	for (i = 0; i < 4096 && send(oc, fill, sizeof(fill), MSG_DONTWAIT) > 0; i++)
+		;
+	ck_assert_int_lt(i, 4096);
+	close(oc);
+	ck_assert_msg(sample_take_next(ctx, &s[0], &s[1], &err) == 0, "%s", err.msg);
+	ck_assert(s[1].census_age > 0);		/* a light sample */
+	for (i = 0, held = 0; i < (int)s[1].socks.n; i++)
+		if (s[1].socks.v[i].family == AF_INET && s[1].socks.v[i].local.port == oport &&
+		    s[1].socks.v[i].inode == 0)
+			held = ltsock_send_held(&s[1].socks.v[i]) > 0;
+	ck_assert_msg(held, "the orphan holds its send queue");
+	ck_assert_msg(listed_tcp(&s[1], 6, tport) == 1,
+		      "the time-wait socket is still listed beside the orphan");
+	sample_release(&s[0]);
+	sample_release(&s[1]);
+	sample_ctx_free(ctx);
+	for (i = 0; i < NQ; i++) {
+		close(c[i]);
+		close(v[i]);
+	}
+	close(ov);
+	close(lfd);
+}
+END_TEST
+
 START_TEST(test_light_slim)
 {
 	struct lt_err err = { "" };
@@ -447,6 +546,7 @@ Suite *sample_suite(void)
 	tcase_add_test(tc, test_full_reuse);
 	tcase_add_test(tc, test_light_join_cgroups);
 	tcase_add_test(tc, test_light_slim);
+	tcase_add_test(tc, test_light_slim_no_inode);
 	suite_add_tcase(s, tc);
 	return s;
 }
