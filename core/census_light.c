@@ -166,28 +166,6 @@ static int group_has_inode(const struct group_pairs *g, uint64_t ino)
 	return 0;
 }
 
-static int u64_has(const uint64_t *v, size_t n, uint64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && v[lo] == x;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* A namespace's place in the census's list, for a lookup by inode. */
 struct ns_place {
 	uint64_t ino;
@@ -275,8 +253,8 @@ static int refreshed(const struct light *l, const struct ltsock *k)
 	 * fd holds (inode 0: time-wait, orphans) cannot be told apart, so
 	 * they are all read again, as in a whole dump */
 	if (g->slim)
-		return !k->inode || u64_has(g->held, g->nheld, k->inode) ||
-		       u64_has(g->kept, g->nkept, k->inode);
+		return !k->inode || lt_u64_sorted_has(g->held, g->nheld, k->inode) ||
+		       lt_u64_sorted_has(g->kept, g->nkept, k->inode);
 	if (g->whole)
 		return 1;
 	return g->exact ? group_has_inode(g, k->inode) : group_has_pair(g, k);
@@ -301,7 +279,8 @@ static int keep_fresh(const struct ltsock *k, void *arg)
 	if (kind < 0)
 		return 1;
 	g = group_of(a->l, a->ni, kind);
-	return !g->slim || !k->inode || slim_worth(k) || u64_has(g->held, g->nheld, k->inode);
+	return !g->slim || !k->inode || slim_worth(k) ||
+	       lt_u64_sorted_has(g->held, g->nheld, k->inode);
 }
 
 /* Step 1: the groups that hold a socket worth reading again. */
@@ -379,7 +358,7 @@ static void slim_sort(struct light *l, int kept)
 	for (i = 0; i < l->nns * SOCKDIAG_NKINDS; i++)
 		if (l->gp[i].slim)
 			qsort(kept ? l->gp[i].kept : l->gp[i].held,
-			      kept ? l->gp[i].nkept : l->gp[i].nheld, sizeof(uint64_t), cmp_u64);
+			      kept ? l->gp[i].nkept : l->gp[i].nheld, sizeof(uint64_t), lt_cmp_u64);
 }
 
 /* Step 1b: the whole groups but unix become slim, with the census's

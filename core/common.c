@@ -102,6 +102,28 @@ int lt_err_set(struct lt_err *err, int errnum, const char *fmt, ...)
 	return errnum > 0 ? -errnum : errnum;
 }
 
+int lt_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int lt_u64_sorted_has(const uint64_t *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == x;
+}
+
 int lt_read_file(const char *path, char **buf, size_t *len, size_t max)
 {
 	size_t cap = 4096, n = 0;

@@ -257,34 +257,6 @@ static int drain(struct ltbpf *b, struct bpf_link *link, size_t *n)
 }
 #endif
 
-int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
-		    size_t *len)
-{
-#ifdef HAVE_BPF
-	size_t n = 0;
-	int r;
-
-	*buf = NULL;
-	*len = 0;
-	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || !b->link[it])
-		return -EINVAL;
-	/* the socket iterators list the namespace current at this point:
-	 * the calling thread's */
-	r = drain(b, b->link[it], &n);
-	if (r < 0)
-		return r;
-	*buf = b->buf;
-	*len = n;
-	return 0;
-#else
-	(void)b;
-	(void)it;
-	*buf = NULL;
-	*len = 0;
-	return -ENOSYS;
-#endif
-}
-
 int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
 		    int (*each)(void *arg, const void *buf, size_t len), void *arg)
 {

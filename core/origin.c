@@ -518,17 +518,6 @@ static void poll_events(struct origin *o)
 
 /* ---- a finding's sockets ------------------------------------------------------ */
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int has_u64(const uint64_t *v, size_t n, uint64_t x)
-{
-	return n && bsearch(&x, v, n, sizeof(x), cmp_u64) != NULL;
-}
 
 /* The socket inodes pid holds in s, sorted, into *out (malloc'd).  Their
  * count, or -ENOMEM. */
@@ -568,7 +557,7 @@ static void count_one(const struct origin *o, const struct watched *w, uint64_t 
 	if (e && e->path != PATH_MISSED) {
 		sum->traced++;
 		counts[e->path]++;
-	} else if (e || !has_u64(w->before, w->nbefore, ino)) {
+	} else if (e || !lt_u64_sorted_has(w->before, w->nbefore, ino)) {
 		sum->missed++;
 	} else {
 		sum->before++;
@@ -601,7 +590,7 @@ static int summarise(const struct origin *o, const struct sample *s, const struc
 		sum->what = scope == FINDINGS_ORIGIN_GHOSTS ? "ghost sockets" : "sockets";
 		for (i = 0; i < (size_t)n; i++) {
 			if (scope == FINDINGS_ORIGIN_GHOSTS &&
-			    (has_u64(census, ncensus, own[i]) ||
+			    (lt_u64_sorted_has(census, ncensus, own[i]) ||
 			     (h && history_ghost_since(h, f->pid, own[i]) < 0)))
 				continue;
 			count_one(o, w, own[i], sum, counts);
@@ -746,7 +735,7 @@ void origin_update(struct origin *o, struct sample *s, const struct history *h)
 		goto out;
 	for (i = 0; i < s->socks.n; i++)
 		census[i] = s->socks.v[i].inode;
-	qsort(census, s->socks.n, sizeof(*census), cmp_u64);
+	qsort(census, s->socks.n, sizeof(*census), lt_cmp_u64);
 	for (i = 0; i < s->findings.n; i++)
 		if (summarise(o, s, h, census, s->socks.n, &s->findings.v[i], &sum, counts) == 0 &&
 		    add_sum(o, &s->findings.v[i], &sum) < 0)

@@ -180,16 +180,9 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	free(ctx);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int cmp_ns_of(const void *a, const void *b)
 {
-	return cmp_u64(a, b);	/* by inode, the first member */
+	return lt_cmp_u64(a, b);	/* by inode, the first member */
 }
 
 static int census_has_netns(const struct sample *s, uint64_t ino)
@@ -378,7 +371,7 @@ out:
 	if (nseen)
 		qsort(ctx->nsof, nseen, sizeof(*seen), cmp_ns_of);
 	if (out->nns_unknown)
-		qsort(out->ns_unknown, out->nns_unknown, sizeof(uint64_t), cmp_u64);
+		qsort(out->ns_unknown, out->nns_unknown, sizeof(uint64_t), lt_cmp_u64);
 	if (nn && r == 0) {
 		struct sample_netns *v = realloc(out->netns, (out->nnetns + nn) * sizeof(*v));
 
@@ -421,8 +414,7 @@ out:
 static int sample_ns_unknown(const struct sample *s, uint64_t inode)
 {
 	/* a replayed sample has the count only */
-	return s->ns_unknown && s->nns_unknown &&
-	       bsearch(&inode, s->ns_unknown, s->nns_unknown, sizeof(inode), cmp_u64);
+	return s->ns_unknown && lt_u64_sorted_has(s->ns_unknown, s->nns_unknown, inode);
 }
 
 /*

@@ -56,6 +56,11 @@ char *lt_strndup(const char *s, size_t n);
  */
 int lt_read_file(const char *path, char **buf, size_t *len, size_t max);
 
+/* qsort/bsearch order of uint64_t values (inodes), ascending. */
+int lt_cmp_u64(const void *a, const void *b);
+/* Whether x is among v[0..n), sorted ascending (lt_cmp_u64). */
+int lt_u64_sorted_has(const uint64_t *v, size_t n, uint64_t x);
+
 /* Join root and rel into out ("/proc" + "meminfo"); -ENAMETOOLONG if cut. */
 int lt_path(char *out, size_t outsz, const char *root, const char *rel);
 

@@ -61,33 +61,27 @@ int ltbpf_census_ready(struct ltbpf *b);
 int ltbpf_socks_ready(struct ltbpf *b);
 
 /*
- * Run iterator it once and return everything it wrote: *buf belongs to b
- * and stays valid until the next ltbpf_iter_read() or ltbpf_free().
- * The socket iterators list the network namespace of the calling thread
- * (a helper thread that entered it: core/netns.c); one thread at a time.
- * 0, or -errno (the iterator failed, or memory ran out).
- */
-int ltbpf_iter_read(struct ltbpf *b, enum ltbpf_iter it, const void **buf,
-		    size_t *len);
-
-/*
  * Run iterator it once and hand its output to each() as it comes, in
  * pieces of whole records of rec_size bytes (at most LTBPF_EACH_MAX bytes
  * a piece, in a buffer of b's that stays the same size): the memory does
- * not grow with the number of records.  each() returns 0 to go on or
+ * not grow with the number of records.  The socket iterators list the
+ * network namespace of the calling thread (a helper thread that entered
+ * it: core/netns.c); one thread at a time.  each() returns 0 to go on or
  * -errno to stop (returned).  0; -EBADMSG when the output ends inside a
- * record; other -errno as ltbpf_iter_read().
+ * record; other -errno when the iterator failed or memory ran out.
  */
 #define LTBPF_EACH_MAX 65536
 int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
 		    int (*each)(void *arg, const void *buf, size_t len), void *arg);
 
 /*
- * The same for the task iterator restricted to each process of pids in
- * turn (the iterator's task parameter, Linux 6.1), the outputs one after
- * the other, each with its own header; a pid that no longer exists gives
- * nothing.  -EOPNOTSUPP on a kernel without the parameter (then the whole
- * machine is to be read with ltbpf_iter_read()); other -errno as there.
+ * The task iterator restricted to each process of pids in turn (the
+ * iterator's task parameter, Linux 6.1), everything written, the outputs
+ * one after the other, each with its own header: *buf belongs to b and
+ * stays valid until the next call or ltbpf_free(); a pid that no longer
+ * exists gives nothing.  -EOPNOTSUPP on a kernel without the parameter
+ * (then the whole machine is to be read with ltbpf_iter_each()); other
+ * -errno as there.
  */
 int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
 			 size_t npids, const void **buf, size_t *len);
