@@ -593,10 +593,19 @@ struct cg_id {
 	char *path;		/* NULL: missing at the last walk */
 };
 
+/* A cgroup2 id and the path its processes' files give. */
+struct cg_byid {
+	uint64_t id;
+	int used;
+	char *path;
+};
+
 struct cgroup_cache {
 	char *procroot;
 	struct cg_entry *v;
 	size_t n, cap;
+	struct cg_byid *byid;	/* sorted by id */
+	size_t nbyid, capbyid;
 	enum cgroup_version version;
 	char *v2root;		/* the cgroup2 mount, NULL none */
 	struct cg_id *ids;	/* sorted by id */
@@ -630,6 +639,9 @@ void cgroup_cache_free(struct cgroup_cache *c)
 	for (i = 0; i < c->n; i++)
 		free(c->v[i].path);
 	free(c->v);
+	for (i = 0; i < c->nbyid; i++)
+		free(c->byid[i].path);
+	free(c->byid);
 	free(c->procroot);
 	for (i = 0; i < c->nids; i++)
 		free(c->ids[i].path);
@@ -733,10 +745,69 @@ const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_tic
 	return path;
 }
 
+const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
+				uint64_t start_ticks, double now)
+{
+	size_t lo = 0, hi = c->nbyid;
+	struct cg_byid *e;
+	char *path;
+
+	if (!id || c->version == CGROUP_V1)
+		return cgroup_cache_get(c, pid, start_ticks, now);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->byid[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nbyid && c->byid[lo].id == id) {
+		c->byid[lo].used = 1;
+		return c->byid[lo].path;
+	}
+	path = read_path(c, pid);
+	if (!path)
+		return NULL;
+	if (c->version != CGROUP_V2) {
+		/* a v1 memory controller's path is not the id's: per process */
+		free(path);
+		return cgroup_cache_get(c, pid, start_ticks, now);
+	}
+	if (c->nbyid == c->capbyid) {
+		size_t cap = c->capbyid ? c->capbyid * 2 : 64;
+		struct cg_byid *nv = reallocarray(c->byid, cap, sizeof(*nv));
+
+		if (!nv) {
+			free(path);
+			return cgroup_cache_get(c, pid, start_ticks, now);
+		}
+		c->byid = nv;
+		c->capbyid = cap;
+	}
+	memmove(&c->byid[lo + 1], &c->byid[lo], (c->nbyid - lo) * sizeof(c->byid[0]));
+	c->nbyid++;
+	e = &c->byid[lo];
+	e->id = id;
+	e->used = 1;
+	e->path = path;
+	return path;
+}
+
 void cgroup_cache_sweep(struct cgroup_cache *c)
 {
 	size_t i, k = 0;
 
+	for (i = 0; i < c->nbyid; i++) {
+		if (!c->byid[i].used) {
+			free(c->byid[i].path);
+			continue;
+		}
+		c->byid[i].used = 0;
+		c->byid[k++] = c->byid[i];
+	}
+	c->nbyid = k;
+	k = 0;
 	for (i = 0; i < c->n; i++) {
 		if (!c->v[i].used) {
 			free(c->v[i].path);

@@ -43,7 +43,8 @@ static int cgroups_of_procs(struct sample_ctx *ctx, struct sample *out, const ch
 	for (i = 0; i < out->procs.n; i++) {
 		const struct proc_info *p = &out->procs.v[i];
 
-		paths[i] = cgroup_cache_get(ctx->cgcache, p->pid, p->start_ticks, out->clock);
+		paths[i] = cgroup_cache_get_id(ctx->cgcache, p->cgroup_id, p->pid, p->start_ticks,
+					       out->clock);
 		c->of_proc[i] = -1;
 		if (paths[i])
 			k++;

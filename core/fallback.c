@@ -71,6 +71,9 @@ static const struct fallback_entry entries[LT_FB_COUNT] = {
 	[LT_FB_MEMCG_V1] = { "memcg_v1", "Linux 2.6.25",
 		"processes are placed by their unified (v2) cgroup path; where only "
 		"v1 has the memory controller, no cgroup's socket figure is read" },
+	[LT_FB_BPF_TASK] = { "bpf_task", "Linux 5.8",
+		"nothing seen; every process's stat, limits, ns/net and owner are read "
+		"from its files instead of one pass of the task iterator (slower)" },
 };
 
 static unsigned forced, detected, said;

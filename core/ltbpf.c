@@ -67,7 +67,8 @@ static void census_unload(struct ltbpf *b)
 {
 #ifdef HAVE_BPF
 	bpf_link__destroy(b->link[LTBPF_ITER_TASK_FILE]);
-	b->link[LTBPF_ITER_TASK_FILE] = NULL;
+	bpf_link__destroy(b->link[LTBPF_ITER_TASK]);
+	b->link[LTBPF_ITER_TASK_FILE] = b->link[LTBPF_ITER_TASK] = NULL;
 	ltbpf_census__destroy(b->census);
 	b->census = NULL;
 #else
@@ -139,6 +140,20 @@ static int census_load(struct ltbpf *b)
 	}
 	r = ltbpf_census__load(b->census);
 	if (r < 0) {
+		/* the task program reads more of the kernel's structures than
+		 * task_file: a kernel that refuses it keeps the owner census */
+		ltbpf_census__destroy(b->census);
+		b->census = ltbpf_census__open();
+		if (!b->census) {
+			r = -errno;
+			snprintf(why, sizeof(why), "opening the census programs: %s",
+				 strerror(errno));
+			goto fail;
+		}
+		bpf_program__set_autoload(b->census->progs.ltbpf_task, false);
+		r = ltbpf_census__load(b->census);
+	}
+	if (r < 0) {
 		snprintf(why, sizeof(why), "loading the census programs: %s%s", strerror(-r),
 			 r == -EPERM ? " (needs root or CAP_BPF)" : "");
 		goto fail;
@@ -150,6 +165,9 @@ static int census_load(struct ltbpf *b)
 		snprintf(why, sizeof(why), "attaching iter/task_file: %s", strerror(errno));
 		goto fail;
 	}
+	if (bpf_program__autoload(b->census->progs.ltbpf_task))
+		b->link[LTBPF_ITER_TASK] =
+			bpf_program__attach_iter(b->census->progs.ltbpf_task, NULL);
 	return 0;
 fail:
 	ltbpf_refuse(b, why);

@@ -170,8 +170,7 @@ int ltbpf_owners_parse(const void *buf, size_t len, const struct proc_list *know
 	return parse_end(&ps, parse_feed(&ps, buf, len), reader);
 }
 
-/* The pid the live procfs gives leaktop, or 0. */
-static int procfs_self(void)
+int ltbpf_procfs_pid(void)
 {
 	char link[32];
 	ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
@@ -232,7 +231,7 @@ int ltbpf_owners_census(struct ltbpf *b, const struct proc_list *known, int by_p
 	} else {
 		return lt_err_set(err, -r, "reading the task_file iterator: %s", strerror(-r));
 	}
-	if ((int)reader != getpid() || procfs_self() != getpid()) {
+	if ((int)reader != getpid() || ltbpf_procfs_pid() != getpid()) {
 		fdtable_census_free(out);
 		return lt_err_set(err, EXDEV, "the task iterator's pids are not /proc's "
 				  "(leaktop runs in another pid namespace)");

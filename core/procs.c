@@ -110,6 +110,7 @@ struct procs_table {
 	long last_pid, ntasks;
 	double listed_at;
 	double now;		/* the caller's clock at the last update */
+	const struct proc_facts *facts;	/* for the update under way, or NULL */
 };
 
 static double boot_time(const char *procroot)
@@ -187,14 +188,57 @@ static void fill_user(struct proc_info *p, struct user_cache *c)
 	}
 }
 
-/* comm, ppid and start ticks from stat.  0, -ESRCH when gone or empty (a
- * zombie reaped under us), -EBADMSG. */
+void proc_facts_free(struct proc_facts *f)
+{
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+const struct proc_fact *proc_facts_find(const struct proc_facts *f, int pid)
+{
+	size_t lo = 0, hi = f ? f->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->v[mid].pid < pid)
+			lo = mid + 1;
+		else if (f->v[mid].pid > pid)
+			hi = mid;
+		else
+			return &f->v[mid];
+	}
+	return NULL;
+}
+
+void procs_table_facts(struct procs_table *t, const struct proc_facts *f)
+{
+	t->facts = f;
+}
+
+/* The facts of e's instance (the same start ticks), or NULL: its files. */
+static const struct proc_fact *pt_fact(const struct procs_table *t, const struct pt_entry *e)
+{
+	const struct proc_fact *f = proc_facts_find(t->facts, e->p.pid);
+
+	return f && f->start_ticks == e->p.start_ticks ? f : NULL;
+}
+
+/* comm, ppid and start ticks from stat (or the facts).  0, -ESRCH when
+ * gone or empty (a zombie reaped under us), -EBADMSG. */
 static int pt_read_stat(struct procs_table *t, int pid, char *comm, size_t commsz,
 			int32_t *ppid, uint64_t *start)
 {
+	const struct proc_fact *f = proc_facts_find(t->facts, pid);
 	char rel[32], buf[2048];
 	ssize_t n;
 
+	if (f && !f->kthread) {
+		snprintf(comm, commsz, "%s", f->comm);
+		*ppid = f->ppid;
+		*start = f->start_ticks;
+		return 0;
+	}
 	pid_rel(rel, sizeof(rel), pid, "stat");
 	n = read_at(t->procfd, rel, buf, sizeof(buf));
 	if (n <= 0)
@@ -243,10 +287,17 @@ static void pt_read_fds(struct procs_table *t, struct pt_entry *e, double now)
  * which everyone may read. */
 static void pt_read_limits(struct procs_table *t, struct pt_entry *e)
 {
+	const struct proc_fact *f = pt_fact(t, e);
 	char rel[32], buf[4096];
 	struct rlimit rl;
 	ssize_t n;
 
+	if (f && f->have_limits) {
+		e->p.hidden &= ~(unsigned)PROC_HIDDEN_LIMITS;
+		e->p.fd_soft = f->fd_soft;
+		e->p.fd_hard = f->fd_hard;
+		return;
+	}
 	if (t->own_pids && prlimit(e->p.pid, RLIMIT_NOFILE, NULL, &rl) == 0) {
 		e->p.hidden &= ~(unsigned)PROC_HIDDEN_LIMITS;
 		e->p.fd_soft = rl.rlim_cur == RLIM_INFINITY ? -1 : (int64_t)rl.rlim_cur;
@@ -268,10 +319,16 @@ static void pt_read_limits(struct procs_table *t, struct pt_entry *e)
 /* The network namespace: the inode its ns/net link names. */
 static void pt_read_netns(struct procs_table *t, struct pt_entry *e)
 {
+	const struct proc_fact *f = pt_fact(t, e);
 	char rel[32], target[64];
 	unsigned long long ino;
 	ssize_t n;
 
+	if (f) {
+		if (f->netns)	/* none: exited, as a link that cannot be read */
+			e->p.netns = f->netns;
+		return;
+	}
 	pid_rel(rel, sizeof(rel), e->p.pid, "ns/net");
 	n = readlinkat(t->procfd, rel, target, sizeof(target) - 1);
 	if (n <= 0)
@@ -337,6 +394,7 @@ static void pt_read_cmdline(struct procs_table *t, struct pt_entry *e)
  * did not return).  0, or -ESRCH when gone. */
 static int pt_identity_files(struct procs_table *t, struct pt_entry *e)
 {
+	const struct proc_fact *f;
 	char rel[32], buf[4096];
 	struct stat st;
 	ssize_t n;
@@ -346,7 +404,9 @@ static int pt_identity_files(struct procs_table *t, struct pt_entry *e)
 			 &e->p.start_ticks);
 	if (r < 0)
 		return r == -EBADMSG ? -ESRCH : r;
-	if (t->procfs) {
+	if ((f = pt_fact(t, e))) {
+		e->p.uid = f->uid;
+	} else if (t->procfs) {
 		/* the owner of procroot/PID is the euid, as libproc2 reads it */
 		pid_rel(rel, sizeof(rel), e->p.pid, "");
 		if (fstatat(t->procfd, rel, &st, 0) == 0)
@@ -943,6 +1003,7 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	due = t->cfg.pss_every >= 0 ? malloc((t->n ? t->n : 1) * sizeof(*due)) : NULL;
 	for (i = 0; i < t->n; i++) {
 		struct pt_entry *e = t->v[i];
+		const struct proc_fact *f;
 		int ident = 0, refresh, watched, stat_due;
 
 		e->p.fds_fresh = 0;
@@ -1017,6 +1078,9 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 			if (refresh || ident)
 				e->next_refresh = now + t->cfg.refresh_every *
 					(t->first_done ? 1 : pid_share(e->p.pid));
+			/* where it is now: the facts' of this update only */
+			f = pt_fact(t, e);
+			e->p.cgroup_id = f ? f->cgroup_id : 0;
 		}
 		if (t->cfg.pss_every >= 0 && now >= e->next_pss) {
 			if (due)
@@ -1108,6 +1172,7 @@ int procs_table_update(struct procs_table *t, double now, const int *pids, size_
 	}
 	r = 0;
 out:
+	t->facts = NULL;	/* this update's only */
 	free(l);
 	free(nv);
 	free(gone);

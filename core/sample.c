@@ -17,6 +17,8 @@
 #include "leaktop/sample_clock.h"
 #include "leaktop/ltbpf_owners.h"
 #include "leaktop/ltbpf_socks.h"
+#include "leaktop/fallback.h"
+#include "leaktop/ltbpf_tasks.h"
 #include "leaktop/units.h"
 #include "sample_int.h"
 #include "alloc_hook.h"
@@ -168,6 +170,7 @@ void sample_ctx_free(struct sample_ctx *ctx)
 	history_free(ctx->hist);
 	fdtable_cache_free(ctx->fdcache);
 	ltbpf_free(ctx->bpf);
+	proc_facts_free(&ctx->facts);
 	procs_table_free(ctx->ptab);
 	free(ctx->nsof);
 	findings_state_free(ctx->fstate);
@@ -1118,7 +1121,20 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 		out->hidden |= SAMPLE_HIDDEN_SLAB;
 
 	/* processes (listed with the census) and their PSS, each read at its
-	 * own cadence by the table */
+	 * own cadence by the table; where the census has BPF, what stat,
+	 * limits, ns/net and /proc/PID's owner give of every process comes
+	 * from one pass of the task iterator (not with -p: a few processes
+	 * cost less than a walk of the machine) */
+	if (ctx->census && !ctx->npids && !ctx->tasks_off && !lt_fallback(LT_FB_BPF_TASK) &&
+	    !strcmp(ctx->procroot, "/proc") && ltbpf_census_ready(ctx->bpf)) {
+		r = ltbpf_tasks_read(ctx->bpf, &ctx->facts, &e2);
+		if (r == 0) {
+			procs_table_facts(ctx->ptab, &ctx->facts);
+		} else if (r != -ENOMEM) {
+			ctx->tasks_off = 1;	/* the files from now on */
+			fallback_detected_why(LT_FB_BPF_TASK, e2.msg);
+		}
+	}
 	r = procs_table_update(ctx->ptab, out->clock, ctx->pids, ctx->npids,
 			       ctx->census ? &out->procs : NULL, err);
 	if (r < 0 && (ctx->census || r == -ENOMEM))

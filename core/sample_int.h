@@ -27,6 +27,8 @@ struct sample_ctx {
 	struct history *hist;
 	struct fdtable_cache *fdcache;	/* owners kept between samples */
 	struct ltbpf *bpf;		/* BPF programs, loaded on first use */
+	struct proc_facts facts;	/* the task iterator's, for the table */
+	int tasks_off;			/* the task iterator was found unusable */
 	double window;
 	struct procs_table *ptab;	/* processes kept between samples */
 	struct findings_config fcfg;

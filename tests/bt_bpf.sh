@@ -12,6 +12,9 @@
 # first one does) the /proc path runs and JSON names the fallback.  The
 # tcp and udp sockets come from the protocol iterators on the BPF path
 # (JSON source "bpf"), from sock_diag on the other.
+# The processes of the whole machine (stat, owner, limits, ns/net, cgroup)
+# from the task iterator agree with their files; in another time namespace
+# the files are read and JSON names the bpf_task fallback.
 # Skips (77) when the build has no BPF or the kernel refuses it.
 . "${TESTS_SRC:-$(dirname "$0")}/lib.sh"
 need_root
@@ -163,6 +166,31 @@ check "whole machine: the same leakers' sockets, owners, queues and flags" \
 	cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm"
 cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm" || diff -u "$TMPD/mbpf.norm" "$TMPD/mproc.norm" | head -40
 
+# the processes of the whole machine: stat, owner, limits, ns/net and cgroup
+# from one pass of the task iterator, the same as from each one's files
+check "whole machine, BPF path: the task iterator used (no bpf_task fallback listed)" \
+	jq -e 'any(.fallbacks[]; .name == "bpf_task" or .name == "bpf") | not' "$TMPD/machine-bpf.json"
+# (start_time is boot time + start ticks, and each run reckons the boot
+# time from its own clock reading: compared within 0.05 s)
+pnorm='[.processes[] | select(.pid as $p | any($ours[]; . == $p))
+	| {pid, ppid, uid, user, comm, cmdline, netns, fd_limit, fd_limit_hard,
+	   cgroup: .cgroup.path}] | sort_by(.pid) | .[]'
+jq -S -c --argjson ours "[$PIDS]" "$pnorm" "$TMPD/machine-bpf.json" >"$TMPD/pbpf.norm"
+jq -S -c --argjson ours "[$PIDS]" "$pnorm" "$TMPD/machine-proc.json" >"$TMPD/pproc.norm"
+check "whole machine: the leakers' processes compared" \
+	test "$(wc -l <"$TMPD/pbpf.norm")" -ge 6
+check "whole machine: their netns, limits and cgroup known" \
+	jq -e -s 'all(.[]; .netns > 0 and .fd_limit > 0 and (.cgroup | length > 0))' "$TMPD/pbpf.norm"
+check "whole machine: the same processes (ppid, owner, name, start, netns, limits, cgroup)" \
+	cmp -s "$TMPD/pbpf.norm" "$TMPD/pproc.norm"
+cmp -s "$TMPD/pbpf.norm" "$TMPD/pproc.norm" || diff -u "$TMPD/pbpf.norm" "$TMPD/pproc.norm" | head -20
+check "whole machine: the same start times" \
+	jq -e --argjson ours "[$PIDS]" --slurpfile p "$TMPD/machine-proc.json" '
+		[.processes[] | select(.pid as $x | any($ours[]; . == $x))] as $b |
+		($b | length >= 6) and all($b[]; . as $q | any($p[0].processes[];
+			.pid == $q.pid and (.start_time - $q.start_time | fabs) < 0.05))' \
+	"$TMPD/machine-bpf.json"
+
 check "the whole machine through BPF: the UDP and unix leaks with the same owners as -p" \
 	jq -e --slurpfile p "$TMPD/proc.json" --argjson u "$ud_inode" --argjson x "$ux_inode" '
 		def own($s; $i): [$s.sockets[] | select(.inode == $i) | .owners[] | [.pid, .fd]];
@@ -192,5 +220,20 @@ if command -v unshare >/dev/null && unshare --pid --fork --mount-proc true 2>/de
 			(.why | test("pid namespace")))' "$TMPD/pidns.json"
 	check "another pid namespace: leaktop's own process, as /proc numbers it" \
 		jq -e 'any(.processes[]; .pid == 1)' "$TMPD/pidns.json"
+fi
+# another time namespace (its boot clock moved): the iterator's start times
+# are not the ones stat gives, so the processes are read from their files
+if command -v unshare >/dev/null && unshare --time --boottime 100000 --fork true 2>/dev/null; then
+	RC=0
+	unshare --time --boottime 100000 --fork \
+		"$LEAKTOP" -b -n 1 --format json >"$TMPD/timens.json" 2>"$TMPD/timens.err" || RC=$?
+	check "another time namespace: exit 0" test "$RC" = 0
+	check "another time namespace: the bpf_task fallback listed, not forced, saying why" \
+		jq -e 'any(.fallbacks[]; .name == "bpf_task" and (.forced | not) and
+			(.why | test("time namespace")))' "$TMPD/timens.json"
+	check "another time namespace: the owner census still through BPF" \
+		jq -e 'any(.fallbacks[]; .name == "bpf") | not' "$TMPD/timens.json"
+	check "another time namespace: leaktop itself listed with its start ticks from stat" \
+		jq -e 'any(.processes[]; .comm == "leaktop" and .start_time > 0)' "$TMPD/timens.json"
 fi
 finish

@@ -252,6 +252,60 @@ START_TEST(test_cache)
 }
 END_TEST
 
+/* Write text to root/rel (its directory made first). */
+static void put_file(const char *root, const char *rel, const char *text)
+{
+	char path[512], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdir(path, 0755);
+	*slash = '/';
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* By cgroup2 id on a unified machine: the first process's file names the
+ * id's path, which its other processes share without a read (pid 11's file
+ * says otherwise and is not read); no id, or a v1 memory controller's
+ * paths: each process's own file. */
+START_TEST(test_cache_id)
+{
+	char root[] = "/tmp/leaktop-cgid.XXXXXX", cmd[600];
+	struct cgroup_cache *c;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put_file(root, "10/cgroup", "0::/system.slice/keepalived.service\n");
+	put_file(root, "11/cgroup", "0::/elsewhere\n");
+	put_file(root, "12/cgroup", "0::/user.slice\n");
+	put_file(root, "20/cgroup", "4:memory:/m20\n0::/u\n");
+	put_file(root, "21/cgroup", "4:memory:/m21\n0::/u\n");
+	c = cgroup_cache_new(root);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 10, 1, 100.0), "/system.slice/keepalived.service");
+	ck_assert_int_eq(cgroup_cache_version(c), CGROUP_V2);
+	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 100.0), "/system.slice/keepalived.service");
+	ck_assert_str_eq(cgroup_cache_get_id(c, 0, 11, 1, 100.0), "/elsewhere");
+	ck_assert_str_eq(cgroup_cache_get_id(c, 600, 12, 1, 100.0), "/user.slice");
+	ck_assert_ptr_null(cgroup_cache_get_id(c, 700, 13, 1, 100.0));	/* gone */
+	cgroup_cache_sweep(c);
+	cgroup_cache_sweep(c);	/* id 500 not asked for since: forgotten */
+	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 102.0), "/elsewhere");
+	cgroup_cache_free(c);
+
+	c = cgroup_cache_new(root);
+	ck_assert_str_eq(cgroup_cache_get_id(c, 800, 20, 1, 100.0), "/m20");
+	ck_assert_int_eq(cgroup_cache_version(c), CGROUP_V1);
+	ck_assert_str_eq(cgroup_cache_get_id(c, 800, 21, 1, 100.0), "/m21");
+	cgroup_cache_free(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
 
 #define POD_SLICE "/kubepods.slice/kubepods-burstable.slice/" \
 	"kubepods-burstable-pod7e6d5c4b_3a29_4180_9f8e_7d6c5b4a3928.slice"
@@ -429,6 +483,7 @@ Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_subtree);
 	tcase_add_test(tc, test_kernel);
 	tcase_add_test(tc, test_cache);
+	tcase_add_test(tc, test_cache_id);
 	tcase_add_test(tc, test_tree);
 	tcase_add_test(tc, test_tree_cut);
 	suite_add_tcase(s, tc);

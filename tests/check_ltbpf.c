@@ -22,6 +22,7 @@
 #include "leaktop/fdtable.h"
 #include "leaktop/ltbpf_owners.h"
 #include "leaktop/ltbpf_socks.h"
+#include "leaktop/ltbpf_tasks.h"
 #include "leaktop/netns.h"
 #include "leaktop/procs.h"
 #include "../core/bpf/ltbpf_rec.h"
@@ -458,6 +459,167 @@ START_TEST(test_socks_live)
 }
 END_TEST
 
+/* One record of the task iterator. */
+static struct ltbpf_task_rec task_rec(uint32_t pid, uint32_t ppid, const char *comm)
+{
+	struct ltbpf_task_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.pid = pid;
+	r.ppid = ppid;
+	r.uid = 1000 + pid;
+	r.flags = LTBPF_TASK_LIMITS;
+	r.start_ns = 12345ull * 10000000ull + 9999999ull;	/* 12345 ticks and a bit */
+	r.netns = 4026531840ull + pid;
+	r.cgroup_id = 77;
+	r.nofile_cur = 1024;
+	r.nofile_max = ~0ull;		/* RLIM_INFINITY */
+	snprintf(r.comm, sizeof(r.comm), "%s", comm);
+	return r;
+}
+
+/* Records into facts: the header gives the reader, start ns become stat's
+ * ticks (rounded down as the kernel does), RLIM_INFINITY is -1, a kernel
+ * thread is marked (its stat name is not comm), a record cut short is an
+ * error. */
+START_TEST(test_tasks_parse)
+{
+	struct ltbpf_task_rec r[4];
+	struct proc_facts f = { NULL, 0, 0 };
+	struct lt_err err = { "" };
+	const struct proc_fact *x;
+	uint32_t reader = 0;
+
+	memset(&r[0], 0, sizeof(r[0]));
+	r[0].flags = LTBPF_TASK_HEADER;
+	r[0].ppid = 4242;
+	r[1] = task_rec(2, 0, "kthreadd");
+	r[1].flags |= LTBPF_TASK_KTHREAD;
+	r[2] = task_rec(100, 1, "friend_push");
+	r[3] = task_rec(200, 100, "keepalived");
+	r[3].flags = 0;			/* no signal struct: limits unknown */
+	memcpy(r[3].comm, "0123456789abcdef", 16);	/* no NUL in 16 bytes */
+	ck_assert_int_eq(ltbpf_tasks_parse(r, sizeof(r), 100, &reader, &f, &err), 0);
+	ck_assert_uint_eq(reader, 4242);
+	ck_assert_uint_eq(f.n, 3);
+	x = proc_facts_find(&f, 100);
+	ck_assert_ptr_ne(x, NULL);
+	ck_assert_int_eq(x->ppid, 1);
+	ck_assert_uint_eq(x->uid, 1100);
+	ck_assert_uint_eq(x->start_ticks, 12345);
+	ck_assert_uint_eq(x->netns, 4026531940ull);
+	ck_assert_uint_eq(x->cgroup_id, 77);
+	ck_assert(x->have_limits);
+	ck_assert_int_eq(x->fd_soft, 1024);
+	ck_assert_int_eq(x->fd_hard, -1);
+	ck_assert_str_eq(x->comm, "friend_push");
+	ck_assert(!x->kthread);
+	x = proc_facts_find(&f, 2);
+	ck_assert(x && x->kthread);
+	x = proc_facts_find(&f, 200);
+	ck_assert(x && !x->have_limits);
+	ck_assert_str_eq(x->comm, "0123456789abcde");
+	ck_assert_ptr_eq(proc_facts_find(&f, 150), NULL);
+	/* 250 ticks a second: 4 ms a tick */
+	f.n = 0;
+	ck_assert_int_eq(ltbpf_tasks_parse(&r[2], sizeof(r[2]), 250, &reader, &f, &err), 0);
+	ck_assert_uint_eq(f.v[0].start_ticks, (12345ull * 10000000ull + 9999999ull) / 4000000ull);
+	f.n = 0;
+	ck_assert_int_eq(ltbpf_tasks_parse(r, sizeof(r) - 8, 100, &reader, &f, &err), -EBADMSG);
+	ck_assert_ptr_ne(strstr(err.msg, "cut short"), NULL);
+	proc_facts_free(&f);
+	ck_assert_ptr_eq(f.v, NULL);
+}
+END_TEST
+
+/* The real task iterator against each process's files: comm (but a
+ * kernel thread's), ppid, start ticks, owner, RLIMIT_NOFILE and ns/net;
+ * this process with a soft limit of its own.  Processes that exit or exec
+ * meanwhile are let go. */
+START_TEST(test_tasks_live)
+{
+	struct lt_err err = { "" };
+	struct proc_facts f = { NULL, 0, 0 };
+	struct rlimit rl, rl_old;
+	const struct proc_fact *me;
+	struct ltbpf *b;
+	size_t i, compared = 0;
+
+	fallback_reset();
+	ck_assert_int_eq(fallback_init("", &err), 0);
+	b = ltbpf_new();
+	ck_assert_ptr_ne(b, NULL);
+	if (!ltbpf_census_ready(b)) {
+		fprintf(stderr, "check_ltbpf: live task iterator skipped: %s\n",
+			ltbpf_built() ? ltbpf_why_off(b) : "not in this build");
+		ck_assert(!ltbpf_built() || lt_fallback(LT_FB_BPF));
+		ltbpf_free(b);
+		fallback_reset();
+		return;
+	}
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl_old), 0);
+	rl = rl_old;
+	rl.rlim_cur = rl.rlim_cur > 777 ? 777 : rl.rlim_cur;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(ltbpf_tasks_read(b, &f, &err), 0);
+	ck_assert_uint_gt(f.n, 1);
+	me = proc_facts_find(&f, getpid());
+	ck_assert_ptr_ne(me, NULL);
+	ck_assert_int_eq(me->ppid, getppid());
+	ck_assert_uint_eq(me->uid, geteuid());
+	ck_assert_int_eq(me->fd_soft, (int64_t)rl.rlim_cur);
+	for (i = 0; i < f.n; i++) {
+		const struct proc_fact *x = &f.v[i];
+		char path[64], buf[2048], comm[64], link[64];
+		int32_t ppid;
+		uint64_t start, lim_soft = 0, lim_hard = 0;
+		struct stat st;
+		struct rlimit prl;
+		FILE *fp;
+		size_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", x->pid);
+		if (!(fp = fopen(path, "r")))
+			continue;	/* exited */
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+		if (procs_parse_stat(buf, n, comm, sizeof(comm), &ppid, &start, NULL) < 0 ||
+		    start != x->start_ticks)
+			continue;	/* reused since */
+		snprintf(path, sizeof(path), "/proc/%d", x->pid);
+		if (stat(path, &st) < 0)
+			continue;
+		ck_assert_int_eq(ppid, x->ppid);
+		ck_assert_uint_eq(st.st_uid, x->uid);
+		if (!x->kthread && strcmp(comm, x->comm))
+			continue;	/* renamed or exec'd meanwhile */
+		if (prlimit(x->pid, RLIMIT_NOFILE, NULL, &prl) == 0 && x->have_limits) {
+			lim_soft = prl.rlim_cur == RLIM_INFINITY ? (uint64_t)-1 : prl.rlim_cur;
+			lim_hard = prl.rlim_max == RLIM_INFINITY ? (uint64_t)-1 : prl.rlim_max;
+			ck_assert_uint_eq((uint64_t)x->fd_soft, lim_soft);
+			ck_assert_uint_eq((uint64_t)x->fd_hard, lim_hard);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", x->pid);
+		{
+			ssize_t k = readlink(path, link, sizeof(link) - 1);
+			unsigned long long ino;
+
+			if (k > 0) {
+				link[k] = '\0';
+				if (sscanf(link, "net:[%llu]", &ino) == 1)
+					ck_assert_uint_eq(ino, x->netns);
+			}
+		}
+		compared++;
+	}
+	ck_assert_uint_gt(compared, 1);
+	setrlimit(RLIMIT_NOFILE, &rl_old);
+	proc_facts_free(&f);
+	ltbpf_free(b);
+	fallback_reset();
+}
+END_TEST
+
 /* LEAKTOP_FALLBACKS=bpf: nothing is loaded. */
 START_TEST(test_forced_off)
 {
@@ -487,6 +649,8 @@ Suite *ltbpf_suite(void)
 	tcase_add_test(tc, test_live);
 	tcase_add_test(tc, test_socks_parse);
 	tcase_add_test(tc, test_socks_live);
+	tcase_add_test(tc, test_tasks_parse);
+	tcase_add_test(tc, test_tasks_live);
 	tcase_add_test(tc, test_forced_off);
 	suite_add_tcase(s, tc);
 	return s;

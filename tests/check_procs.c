@@ -230,6 +230,98 @@ START_TEST(test_table_reuse)
 }
 END_TEST
 
+/* A fact as the task iterator gives it. */
+static struct proc_fact fact(int pid, const char *comm, uint64_t start)
+{
+	struct proc_fact f;
+
+	memset(&f, 0, sizeof(f));
+	f.pid = pid;
+	f.ppid = 7;
+	f.uid = 4242;
+	f.start_ticks = start;
+	f.netns = 999;
+	f.cgroup_id = 55;
+	f.have_limits = 1;
+	f.fd_soft = 3333;
+	f.fd_hard = -1;
+	snprintf(f.comm, sizeof(f.comm), "%s", comm);
+	return f;
+}
+
+/* Facts given for an update stand for stat, the owner, limits and ns/net
+ * of the processes they list; the others, and a kernel thread's name, come
+ * from the files; the facts hold for that update only; a fact with other
+ * start ticks is a new instance of the pid. */
+START_TEST(test_table_facts)
+{
+	char root[] = "/tmp/leaktop-pfact.XXXXXX", cmd[700];
+	struct procs_table_config cfg = { .pss_every = -1 };
+	struct proc_fact fv[2];
+	struct proc_facts facts = { fv, 2, 2 };
+	struct lt_err err = { "" };
+	const struct proc_info *p;
+	struct procs_table *t;
+	struct proc_list l;
+
+	ck_assert_ptr_ne(mkdtemp(root), NULL);
+	put(root, "uptime", "1000.00 1900.00\n");
+	fixture_proc(root, 42, "leaker", 5000, 3);
+	fixture_proc(root, 43, "quiet", 5001, 1);
+	fixture_proc(root, 44, "kworker/0:1-events", 5002, 0);
+	fv[0] = fact(42, "fromfacts", 5000);
+	fv[1] = fact(44, "kworker/0:1", 5002);
+	fv[1].kthread = 1;
+	t = procs_table_new(root, &cfg);
+	ck_assert_ptr_ne(t, NULL);
+	procs_table_facts(t, &facts);
+	ck_assert_int_eq(procs_table_update(t, 100, NULL, 0, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 3);
+	p = procs_find(&l, 42);
+	ck_assert_str_eq(p->comm, "fromfacts");
+	ck_assert_int_eq(p->ppid, 7);
+	ck_assert_uint_eq(p->uid, 4242);
+	ck_assert_uint_eq(p->start_ticks, 5000);
+	ck_assert_uint_eq(p->netns, 999);
+	ck_assert_int_eq(p->fd_soft, 3333);
+	ck_assert_int_eq(p->fd_hard, -1);
+	ck_assert_uint_eq(p->cgroup_id, 55);
+	ck_assert_int_eq(p->nfds, 3);	/* the fd count is still the directory's */
+	p = procs_find(&l, 43);		/* no fact: its files */
+	ck_assert_str_eq(p->comm, "quiet");
+	ck_assert_int_eq(p->ppid, 1);
+	ck_assert_uint_eq(p->netns, 0);
+	ck_assert_int_eq(p->fd_soft, 1024);
+	ck_assert_int_eq(p->fd_hard, 524288);
+	ck_assert_uint_eq(p->cgroup_id, 0);
+	p = procs_find(&l, 44);		/* a kernel thread: stat's name */
+	ck_assert_str_eq(p->comm, "kworker/0:1-events");
+	ck_assert_uint_eq(p->netns, 999);
+	procs_list_free(&l);
+
+	/* no facts: that update reads the files, and no cgroup id is known */
+	ck_assert_int_eq(procs_table_update(t, 101, NULL, 0, &l, &err), 0);
+	p = procs_find(&l, 42);
+	ck_assert_str_eq(p->comm, "leaker");
+	ck_assert_uint_eq(p->cgroup_id, 0);
+	procs_list_free(&l);
+
+	/* the pid was reused: the facts' start ticks differ, a new instance */
+	fv[0] = fact(42, "reuser", 6000);
+	fv[0].netns = 1001;
+	procs_table_facts(t, &facts);
+	ck_assert_int_eq(procs_table_update(t, 102, NULL, 0, &l, &err), 0);
+	p = procs_find(&l, 42);
+	ck_assert_str_eq(p->comm, "reuser");
+	ck_assert_uint_eq(p->start_ticks, 6000);
+	ck_assert_uint_eq(p->netns, 1001);
+	procs_list_free(&l);
+	procs_table_free(t);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* /proc/PID/status as 3.10 writes it: no Umask (4.7), NSpid (4.1),
  * CapAmb (4.3), NoNewPrivs (4.10) or Speculation lines; Uid: moved down
  * after TracerPid as it still is.  The owner comes from its Uid: line on a
@@ -362,6 +454,7 @@ Suite *procs_suite(void)
 	tcase_add_test(tc, test_scan_fixture);
 	tcase_add_test(tc, test_live_self);
 	tcase_add_test(tc, test_table_reuse);
+	tcase_add_test(tc, test_table_facts);
 	tcase_add_test(tc, test_cmdline_clean);
 	tcase_add_test(tc, test_status_3_10);
 	tcase_add_test(tc, test_fd_size_fallback);

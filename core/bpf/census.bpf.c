@@ -9,6 +9,10 @@
  * 0).  The iterator walks the pid namespace of the reader; pids are the
  * first namespace's, and the header record lets user space check that they
  * are also its own.
+ *
+ * task: every process (thread group leader), with what stat, /proc/PID's
+ * owner, limits and ns/net give of it (core/ltbpf_tasks.c): one pass
+ * instead of six syscalls a process.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,6 +50,56 @@ int ltbpf_task_file(struct bpf_iter__task_file *ctx)
 	ino = file->f_inode;
 	if (ino && ino->i_sb->s_magic == LTBPF_SOCKFS_MAGIC)
 		rec.inode = ino->i_ino;
+	bpf_seq_write(seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/* include/uapi/asm-generic/resource.h and include/linux/sched.h: neither
+ * is in vmlinux.h, and neither has changed since Linux 2.6 */
+#define LT_RLIMIT_NOFILE	7
+#define LT_PF_KTHREAD		0x00200000
+
+SEC("iter/task")
+int ltbpf_task(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct ltbpf_task_rec rec = { 0 };
+	struct signal_struct *sig;
+	struct nsproxy *nsp;
+	struct css_set *cgs;
+
+	if (!task)
+		return 0;
+	if (ctx->meta->seq_num == 0) {
+		rec.flags = LTBPF_TASK_HEADER;
+		rec.ppid = bpf_get_current_pid_tgid() >> 32;
+		bpf_seq_write(seq, &rec, sizeof(rec));
+		rec.flags = 0;
+		rec.ppid = 0;
+	}
+	if (task->pid != task->tgid)
+		return 0;
+	rec.pid = task->tgid;
+	rec.ppid = task->real_parent ? task->real_parent->tgid : 0;
+	/* /proc/PID's owner: the objective euid (task_dump_owner) */
+	rec.uid = task->real_cred ? task->real_cred->euid.val : 0;
+	if (task->flags & LT_PF_KTHREAD)
+		rec.flags |= LTBPF_TASK_KTHREAD;
+	rec.start_ns = task->start_boottime;
+	nsp = task->nsproxy;	/* NULL once it exited (a zombie) */
+	if (nsp && nsp->net_ns)
+		rec.netns = nsp->net_ns->ns.inum;
+	cgs = task->cgroups;
+	if (cgs && cgs->dfl_cgrp && cgs->dfl_cgrp->kn)
+		rec.cgroup_id = cgs->dfl_cgrp->kn->id;
+	sig = task->signal;
+	if (sig) {
+		rec.nofile_cur = sig->rlim[LT_RLIMIT_NOFILE].rlim_cur;
+		rec.nofile_max = sig->rlim[LT_RLIMIT_NOFILE].rlim_max;
+		rec.flags |= LTBPF_TASK_LIMITS;
+	}
+	bpf_probe_read_kernel(rec.comm, sizeof(rec.comm), task->comm);
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	return 0;
 }

@@ -27,6 +27,30 @@ struct ltbpf_fd_rec {
 };
 
 /*
+ * iter/task: one record per process (thread group leader) the iterator
+ * sees, in pid order: what /proc/PID/stat (ppid, start as boot-time ns;
+ * comm but for kernel threads, whose stat name the kernel makes up),
+ * /proc/PID's owner (the euid), RLIMIT_NOFILE and ns/net give.  The first
+ * record of a read is a header: flags LTBPF_TASK_HEADER, ppid the reader's
+ * pid as the kernel's first pid namespace numbers it.
+ */
+#define LTBPF_TASK_HEADER	0x01
+#define LTBPF_TASK_KTHREAD	0x02	/* comm is not what stat shows */
+#define LTBPF_TASK_LIMITS	0x04	/* nofile_* valid */
+
+struct ltbpf_task_rec {
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;		/* euid */
+	__u32 flags;		/* LTBPF_TASK_* */
+	__u64 start_ns;		/* start_boottime */
+	__u64 netns;		/* inode of its network namespace, 0 none */
+	__u64 cgroup_id;	/* its cgroup2 id, 0 none */
+	__u64 nofile_cur, nofile_max;	/* RLIM_INFINITY: ~0 */
+	char comm[16];
+};
+
+/*
  * iter/tcp and iter/udp (core/bpf/socks.bpf.c): one record per socket of
  * the namespace the iterator was created in, with what inet_diag gives for
  * it (core/ltbpf_socks.c turns it into a struct ltsock as sockdiag.c's

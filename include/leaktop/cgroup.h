@@ -155,7 +155,17 @@ void cgroup_cache_free(struct cgroup_cache *c);
  */
 const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_ticks,
 			     double now);
-/* Forget the processes not asked for since the last sweep. */
+/*
+ * The same for a process whose cgroup2 id is known (the task iterator's,
+ * 0 unknown): on a unified machine every process of a cgroup has the same
+ * path, so the file of the first one asked for is read and its path kept
+ * for the id: one read per cgroup, not per process, and a process that
+ * moved is placed at once.  Elsewhere (v1 paths, or no id) as
+ * cgroup_cache_get().
+ */
+const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
+				uint64_t start_ticks, double now);
+/* Forget the processes (and cgroup ids) not asked for since the last sweep. */
 void cgroup_cache_sweep(struct cgroup_cache *c);
 /* Where the cgroup2 hierarchy is (cgroot itself, or cgroot/unified on a
  * hybrid machine), for cgroup_cache_id_path; none found: ids stay unknown. */

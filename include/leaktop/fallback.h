@@ -32,6 +32,7 @@ enum lt_fallback_id {
 	LT_FB_BPF,		/* 5.8: BPF iterators (root or CAP_BPF, BTF) */
 	LT_FB_MEMCG_V1,		/* the v1 memory controller: forced off, a
 				 * hybrid machine is read as a v2 one */
+	LT_FB_BPF_TASK,		/* 5.8: the BPF task iterator (processes) */
 	LT_FB_COUNT
 };
 

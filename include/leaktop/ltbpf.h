@@ -29,6 +29,8 @@ enum ltbpf_iter {
 	LTBPF_ITER_TASK_FILE,	/* every fd of every process (ltbpf_rec.h) */
 	LTBPF_ITER_TCP,		/* the tcp sockets of the reader's netns */
 	LTBPF_ITER_UDP,		/* the udp sockets of the reader's netns */
+	LTBPF_ITER_TASK,	/* every process (ltbpf_rec.h); loaded with the
+				 * census, absent where the kernel refused it */
 	LTBPF_ITER_COUNT
 };
 

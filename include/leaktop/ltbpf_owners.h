@@ -42,4 +42,8 @@ int ltbpf_owners_parse(const void *buf, size_t len, const struct proc_list *know
 int ltbpf_owners_census(struct ltbpf *b, const struct proc_list *known, int by_pid,
 			struct fd_census *out, struct lt_err *err);
 
+/* The pid the live procfs (/proc/self) gives leaktop, or 0: the iterators'
+ * pids are used only when it is getpid(). */
+int ltbpf_procfs_pid(void);
+
 #endif

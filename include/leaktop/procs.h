@@ -37,6 +37,8 @@ struct proc_info {
 	uint64_t start_ticks;	/* field 22 of /proc/PID/stat (clock ticks) */
 	double start_time;	/* unix seconds */
 	uint64_t netns;		/* inode of its network namespace, 0 unknown */
+	uint64_t cgroup_id;	/* its cgroup2 id where the task iterator gave
+				 * it this sample, else 0; not recorded */
 	uint64_t pss;		/* bytes, from the last PSS walk */
 	double pss_age;		/* seconds since that walk, < 0: never read */
 	int32_t nfds;		/* open fds, -1 when hidden */
@@ -98,6 +100,31 @@ struct procs_table_config {
 
 struct procs_table;
 
+/*
+ * What one pass of the kernel's task list gives of a process (a BPF task
+ * iterator, core/ltbpf_tasks.c): the fields a table would otherwise read
+ * from stat, /proc/PID's owner, limits and ns/net, six syscalls a process.
+ */
+struct proc_fact {
+	int32_t pid, ppid;
+	uint32_t uid;		/* the euid */
+	int kthread;		/* stat shows another name than comm: read it */
+	uint64_t start_ticks;	/* as field 22 of stat gives it */
+	uint64_t netns;		/* 0 none (exited) */
+	uint64_t cgroup_id;	/* its cgroup2 id, 0 none */
+	int have_limits;	/* fd_soft and fd_hard valid */
+	int64_t fd_soft, fd_hard;	/* RLIMIT_NOFILE; -1 unlimited */
+	char comm[16];
+};
+
+struct proc_facts {
+	struct proc_fact *v;	/* sorted by pid */
+	size_t n, cap;
+};
+
+void proc_facts_free(struct proc_facts *f);
+const struct proc_fact *proc_facts_find(const struct proc_facts *f, int pid);
+
 /* A table over procroot ("/proc", or a fixture tree).  NULL with errno
  * (ENOMEM, or why procroot cannot be opened). */
 struct procs_table *procs_table_new(const char *procroot, const struct procs_table_config *cfg);
@@ -128,6 +155,13 @@ void procs_table_free(struct procs_table *t);
  * (the sampler's, see sample.clock): the table's cadences, ages and
  * watches run on it.
  */
+/*
+ * Facts for the next procs_table_update() only (NULL: none): a process
+ * listed in f takes comm, ppid, start, user, limits and netns from there,
+ * the others from their files as ever.  f is borrowed until that update
+ * returns.
+ */
+void procs_table_facts(struct procs_table *t, const struct proc_facts *f);
 int procs_table_update(struct procs_table *t, double now, const int *pids, size_t npids,
 		       struct proc_list *out, struct lt_err *err);
 
