@@ -216,6 +216,11 @@ void procs_table_facts(struct procs_table *t, const struct proc_facts *f)
 	t->facts = f;
 }
 
+int procs_table_wants_facts(const struct procs_table *t)
+{
+	return !t->first_done || t->cfg.refresh_every == 0;
+}
+
 /* The facts of e's instance (the same start ticks), or NULL: its files. */
 static const struct proc_fact *pt_fact(const struct procs_table *t, const struct pt_entry *e)
 {

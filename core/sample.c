@@ -1123,10 +1123,12 @@ int sample_take_next(struct sample_ctx *ctx, struct sample *prev, struct sample 
 	/* processes (listed with the census) and their PSS, each read at its
 	 * own cadence by the table; where the census has BPF, what stat,
 	 * limits, ns/net and /proc/PID's owner give of every process comes
-	 * from one pass of the task iterator (not with -p: a few processes
-	 * cost less than a walk of the machine) */
+	 * from one pass of the task iterator when the table reads every
+	 * process (not with -p: a few processes cost less than a walk of
+	 * the machine; nor for the share of them a UI sample reads) */
 	if (ctx->census && !ctx->npids && !ctx->tasks_off && !lt_fallback(LT_FB_BPF_TASK) &&
-	    !strcmp(ctx->procroot, "/proc") && ltbpf_census_ready(ctx->bpf)) {
+	    !strcmp(ctx->procroot, "/proc") && procs_table_wants_facts(ctx->ptab) &&
+	    ltbpf_census_ready(ctx->bpf)) {
 		r = ltbpf_tasks_read(ctx->bpf, &ctx->facts, &e2);
 		if (r == 0) {
 			procs_table_facts(ctx->ptab, &ctx->facts);

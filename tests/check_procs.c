@@ -316,6 +316,17 @@ START_TEST(test_table_facts)
 	ck_assert_uint_eq(p->start_ticks, 6000);
 	ck_assert_uint_eq(p->netns, 1001);
 	procs_list_free(&l);
+	/* batch mode (refresh_every 0) reads every process every update */
+	ck_assert(procs_table_wants_facts(t));
+	procs_table_free(t);
+
+	/* a table that spreads its reads wants facts for its first update only */
+	cfg.refresh_every = 5;
+	t = procs_table_new(root, &cfg);
+	ck_assert(procs_table_wants_facts(t));
+	ck_assert_int_eq(procs_table_update(t, 100, NULL, 0, &l, &err), 0);
+	procs_list_free(&l);
+	ck_assert(!procs_table_wants_facts(t));
 	procs_table_free(t);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	ck_assert_int_eq(system(cmd), 0);

@@ -162,6 +162,11 @@ void procs_table_free(struct procs_table *t);
  * returns.
  */
 void procs_table_facts(struct procs_table *t, const struct proc_facts *f);
+/* Whether the next update would read stat of every process (the first
+ * one, or refresh_every 0): then facts save more than a pass of the
+ * machine's tasks costs; later updates of a table that spreads its reads
+ * read a share of the processes only. */
+int procs_table_wants_facts(const struct procs_table *t);
 int procs_table_update(struct procs_table *t, double now, const int *pids, size_t npids,
 		       struct proc_list *out, struct lt_err *err);
 
