@@ -65,9 +65,6 @@ int ltbpf_task(struct bpf_iter__task *ctx)
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct ltbpf_task_rec rec = { 0 };
-	struct signal_struct *sig;
-	struct nsproxy *nsp;
-	struct css_set *cgs;
 
 	if (!task)
 		return 0;
@@ -80,26 +77,29 @@ int ltbpf_task(struct bpf_iter__task *ctx)
 	}
 	if (task->pid != task->tgid)
 		return 0;
+	/*
+	 * bpf_probe_read_kernel() through BPF_CORE_READ, not plain loads of
+	 * the BTF pointers as task_file does: each plain load makes the
+	 * verifier walk task_struct's type, and a chain of them cost 20 ms
+	 * at every load of the program, more than a cold sample saves at a
+	 * few hundred processes.  This runs once a process, not once an fd.
+	 * A NULL link on the way (a zombie's nsproxy) reads as 0.
+	 */
 	rec.pid = task->tgid;
-	rec.ppid = task->real_parent ? task->real_parent->tgid : 0;
+	rec.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	/* /proc/PID's owner: the objective euid (task_dump_owner) */
-	rec.uid = task->real_cred ? task->real_cred->euid.val : 0;
-	if (task->flags & LT_PF_KTHREAD)
+	rec.uid = BPF_CORE_READ(task, real_cred, euid.val);
+	if (BPF_CORE_READ(task, flags) & LT_PF_KTHREAD)
 		rec.flags |= LTBPF_TASK_KTHREAD;
-	rec.start_ns = task->start_boottime;
-	nsp = task->nsproxy;	/* NULL once it exited (a zombie) */
-	if (nsp && nsp->net_ns)
-		rec.netns = nsp->net_ns->ns.inum;
-	cgs = task->cgroups;
-	if (cgs && cgs->dfl_cgrp && cgs->dfl_cgrp->kn)
-		rec.cgroup_id = cgs->dfl_cgrp->kn->id;
-	sig = task->signal;
-	if (sig) {
-		rec.nofile_cur = sig->rlim[LT_RLIMIT_NOFILE].rlim_cur;
-		rec.nofile_max = sig->rlim[LT_RLIMIT_NOFILE].rlim_max;
+	rec.start_ns = BPF_CORE_READ(task, start_boottime);
+	rec.netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	rec.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	if (BPF_CORE_READ(task, signal)) {
+		rec.nofile_cur = BPF_CORE_READ(task, signal, rlim[LT_RLIMIT_NOFILE].rlim_cur);
+		rec.nofile_max = BPF_CORE_READ(task, signal, rlim[LT_RLIMIT_NOFILE].rlim_max);
 		rec.flags |= LTBPF_TASK_LIMITS;
 	}
-	bpf_probe_read_kernel(rec.comm, sizeof(rec.comm), task->comm);
+	BPF_CORE_READ_STR_INTO(&rec.comm, task, comm);
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	return 0;
 }
