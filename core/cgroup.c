@@ -689,11 +689,10 @@ static char *read_path(struct cgroup_cache *c, int pid)
 	return strdup(path);
 }
 
-const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_ticks, double now)
+/* pid's entry, or NULL; *at: where it is or goes. */
+static struct cg_entry *pid_find(struct cgroup_cache *c, int pid, size_t *at)
 {
 	size_t lo = 0, hi = c->n;
-	struct cg_entry *e;
-	char *path;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -703,46 +702,78 @@ const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_tic
 		else
 			hi = mid;
 	}
-	if (lo < c->n && c->v[lo].pid == pid) {
-		e = &c->v[lo];
-		if (e->start == start_ticks && now - e->read_at < CGROUP_REREAD_S &&
-		    now >= e->read_at) {
-			e->used = 1;
-			return e->path;
-		}
-		path = read_path(c, pid);
-		if (!path)
-			return NULL;
-		free(e->path);
-		e->path = path;
-		e->start = start_ticks;
-		e->read_at = now;
-		e->used = 1;
-		return path;
-	}
-	path = read_path(c, pid);
-	if (!path)
-		return NULL;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct cg_entry *nv = reallocarray(c->v, cap, sizeof(*nv));
+	*at = lo;
+	return lo < c->n && c->v[lo].pid == pid ? &c->v[lo] : NULL;
+}
 
-		if (!nv) {
-			free(path);
-			return NULL;
+/* Keep path (owned) as pid's, read at now, at place at (pid_find's).
+ * path, or NULL when memory ran out (path freed). */
+static const char *pid_keep(struct cgroup_cache *c, size_t at, int pid, uint64_t start_ticks,
+			    double now, char *path)
+{
+	struct cg_entry *e;
+
+	if (at >= c->n || c->v[at].pid != pid) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 256;
+			struct cg_entry *nv = reallocarray(c->v, cap, sizeof(*nv));
+
+			if (!nv) {
+				free(path);
+				return NULL;
+			}
+			c->v = nv;
+			c->cap = cap;
 		}
-		c->v = nv;
-		c->cap = cap;
+		memmove(&c->v[at + 1], &c->v[at], (c->n - at) * sizeof(c->v[0]));
+		c->n++;
+		c->v[at].path = NULL;
 	}
-	memmove(&c->v[lo + 1], &c->v[lo], (c->n - lo) * sizeof(c->v[0]));
-	c->n++;
-	e = &c->v[lo];
+	e = &c->v[at];
+	free(e->path);
 	e->pid = pid;
 	e->start = start_ticks;
 	e->read_at = now;
 	e->path = path;
 	e->used = 1;
 	return path;
+}
+
+const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_ticks, double now)
+{
+	struct cg_entry *e;
+	size_t at;
+	char *path;
+
+	e = pid_find(c, pid, &at);
+	if (e && e->start == start_ticks && now - e->read_at < CGROUP_REREAD_S &&
+	    now >= e->read_at) {
+		e->used = 1;
+		return e->path;
+	}
+	path = read_path(c, pid);
+	if (!path)
+		return NULL;
+	return pid_keep(c, at, pid, start_ticks, now, path);
+}
+
+/* What the id said of pid, kept as its own too: a later sample without
+ * the id (a UI's) finds it as if its file had been read now. */
+static void pid_seed(struct cgroup_cache *c, int pid, uint64_t start_ticks, double now,
+		     const char *path)
+{
+	size_t at;
+	struct cg_entry *e = pid_find(c, pid, &at);
+	char *dup;
+
+	if (e && e->start == start_ticks && !strcmp(e->path, path)) {
+		e->read_at = now;
+		e->used = 1;
+		return;
+	}
+	dup = strdup(path);
+	if (dup)
+		pid_keep(c, at, pid, start_ticks, now, dup);
 }
 
 const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
@@ -764,6 +795,7 @@ const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 	}
 	if (lo < c->nbyid && c->byid[lo].id == id) {
 		c->byid[lo].used = 1;
+		pid_seed(c, pid, start_ticks, now, c->byid[lo].path);
 		return c->byid[lo].path;
 	}
 	path = read_path(c, pid);
@@ -771,8 +803,10 @@ const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 		return NULL;
 	if (c->version != CGROUP_V2) {
 		/* a v1 memory controller's path is not the id's: per process */
-		free(path);
-		return cgroup_cache_get(c, pid, start_ticks, now);
+		size_t at;
+
+		pid_find(c, pid, &at);
+		return pid_keep(c, at, pid, start_ticks, now, path);
 	}
 	if (c->nbyid == c->capbyid) {
 		size_t cap = c->capbyid ? c->capbyid * 2 : 64;
@@ -791,6 +825,7 @@ const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 	e->id = id;
 	e->used = 1;
 	e->path = path;
+	pid_seed(c, pid, start_ticks, now, path);
 	return path;
 }
 

@@ -271,8 +271,9 @@ static void put_file(const char *root, const char *rel, const char *text)
 
 /* By cgroup2 id on a unified machine: the first process's file names the
  * id's path, which its other processes share without a read (pid 11's file
- * says otherwise and is not read); no id, or a v1 memory controller's
- * paths: each process's own file. */
+ * says otherwise and is not read), and which stands as each process's own
+ * read for a later lookup without the id; no id, or a v1 memory
+ * controller's paths: each process's own file. */
 START_TEST(test_cache_id)
 {
 	char root[] = "/tmp/leaktop-cgid.XXXXXX", cmd[600];
@@ -289,12 +290,16 @@ START_TEST(test_cache_id)
 	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 10, 1, 100.0), "/system.slice/keepalived.service");
 	ck_assert_int_eq(cgroup_cache_version(c), CGROUP_V2);
 	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 100.0), "/system.slice/keepalived.service");
-	ck_assert_str_eq(cgroup_cache_get_id(c, 0, 11, 1, 100.0), "/elsewhere");
+	/* a sample without the id (a UI's): what the id said, kept for the
+	 * process as a read of its file would be, until it is read again */
+	ck_assert_str_eq(cgroup_cache_get(c, 11, 1, 101.0), "/system.slice/keepalived.service");
+	ck_assert_str_eq(cgroup_cache_get_id(c, 0, 11, 1, 101.0), "/system.slice/keepalived.service");
+	ck_assert_str_eq(cgroup_cache_get(c, 11, 1, 170.0), "/elsewhere");
 	ck_assert_str_eq(cgroup_cache_get_id(c, 600, 12, 1, 100.0), "/user.slice");
 	ck_assert_ptr_null(cgroup_cache_get_id(c, 700, 13, 1, 100.0));	/* gone */
 	cgroup_cache_sweep(c);
-	cgroup_cache_sweep(c);	/* id 500 not asked for since: forgotten */
-	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 102.0), "/elsewhere");
+	cgroup_cache_sweep(c);	/* not asked for since: forgotten */
+	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 172.0), "/elsewhere");
 	cgroup_cache_free(c);
 
 	c = cgroup_cache_new(root);
