@@ -776,6 +776,29 @@ static void pid_seed(struct cgroup_cache *c, int pid, uint64_t start_ticks, doub
 		pid_keep(c, at, pid, start_ticks, now, dup);
 }
 
+/*
+ * Whether the path read from pid's file is cgroup id's: the process may
+ * have moved between the task iterator, which gave the id, and the read
+ * (systemd moves a service's first process into its cgroup just after the
+ * fork), and a path kept under the wrong id would name every process of
+ * that cgroup wrongly for as long as it has one.  The id is the inode of
+ * the cgroup's directory under the cgroup2 mount; without a known mount
+ * (a made-up /proc), the path is taken as the id's.
+ */
+static int id_is_path(const struct cgroup_cache *c, uint64_t id, const char *path)
+{
+	char full[4096 + 512];
+	struct stat st;
+	int n;
+
+	if (!c->v2root)
+		return 1;
+	n = snprintf(full, sizeof(full), "%s%s", c->v2root, strcmp(path, "/") ? path : "");
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return 0;
+	return stat(full, &st) == 0 && S_ISDIR(st.st_mode) && (uint64_t)st.st_ino == id;
+}
+
 const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 				uint64_t start_ticks, double now)
 {
@@ -801,8 +824,9 @@ const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 	path = read_path(c, pid);
 	if (!path)
 		return NULL;
-	if (c->version != CGROUP_V2) {
-		/* a v1 memory controller's path is not the id's: per process */
+	if (c->version != CGROUP_V2 || !id_is_path(c, id, path)) {
+		/* a v1 memory controller's path is not the id's, nor is the
+		 * path of a process that moved since: per process */
 		size_t at;
 
 		pid_find(c, pid, &at);

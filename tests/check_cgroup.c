@@ -302,6 +302,36 @@ START_TEST(test_cache_id)
 	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 172.0), "/elsewhere");
 	cgroup_cache_free(c);
 
+	/* with the cgroup2 mount known, a path is kept for an id only when
+	 * the id is its directory: pid 10 read as moved (its id another
+	 * cgroup's) does not name id+1's processes */
+	{
+		char mnt[] = "/tmp/leaktop-cgmnt.XXXXXX", dir[256];
+		struct stat st;
+		uint64_t id;
+
+		ck_assert_ptr_nonnull(mkdtemp(mnt));
+		put_file(mnt, "cgroup.controllers", "memory\n");
+		put_file(mnt, "system.slice/cgroup.procs", "");
+		put_file(mnt, "system.slice/keepalived.service/cgroup.procs", "");
+		snprintf(dir, sizeof(dir), "%s/system.slice/keepalived.service", mnt);
+		ck_assert_int_eq(stat(dir, &st), 0);
+		id = (uint64_t)st.st_ino;
+		c = cgroup_cache_new(root);
+		cgroup_cache_set_root(c, mnt);
+		ck_assert_str_eq(cgroup_cache_get_id(c, id + 1, 10, 1, 100.0),
+				 "/system.slice/keepalived.service");
+		ck_assert_str_eq(cgroup_cache_get_id(c, id + 1, 11, 1, 100.0), "/elsewhere");
+		ck_assert_str_eq(cgroup_cache_get_id(c, id, 10, 1, 100.0),
+				 "/system.slice/keepalived.service");
+		/* pid 12's file is not read: the id's path stands */
+		ck_assert_str_eq(cgroup_cache_get_id(c, id, 12, 1, 100.0),
+				 "/system.slice/keepalived.service");
+		cgroup_cache_free(c);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", mnt);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+
 	c = cgroup_cache_new(root);
 	ck_assert_str_eq(cgroup_cache_get_id(c, 800, 20, 1, 100.0), "/m20");
 	ck_assert_int_eq(cgroup_cache_version(c), CGROUP_V1);

@@ -159,9 +159,11 @@ const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_tic
  * The same for a process whose cgroup2 id is known (the task iterator's,
  * 0 unknown): on a unified machine every process of a cgroup has the same
  * path, so the file of the first one asked for is read and its path kept
- * for the id: one read per cgroup, not per process, and a process that
- * moved is placed at once.  Elsewhere (v1 paths, or no id) as
- * cgroup_cache_get().
+ * for the id once the id is seen to be that path's directory under the
+ * cgroup2 mount (cgroup_cache_set_root; the process may have moved since
+ * the id was taken): one read per cgroup, not per process, and a process
+ * that moved is placed at once.  Elsewhere (v1 paths, no id, a path not
+ * the id's) as cgroup_cache_get().
  */
 const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 				uint64_t start_ticks, double now);
