@@ -593,19 +593,10 @@ struct cg_id {
 	char *path;		/* NULL: missing at the last walk */
 };
 
-/* A cgroup2 id and the path its processes' files give. */
-struct cg_byid {
-	uint64_t id;
-	int used;
-	char *path;
-};
-
 struct cgroup_cache {
 	char *procroot;
 	struct cg_entry *v;
 	size_t n, cap;
-	struct cg_byid *byid;	/* sorted by id */
-	size_t nbyid, capbyid;
 	enum cgroup_version version;
 	char *v2root;		/* the cgroup2 mount, NULL none */
 	struct cg_id *ids;	/* sorted by id */
@@ -639,9 +630,6 @@ void cgroup_cache_free(struct cgroup_cache *c)
 	for (i = 0; i < c->n; i++)
 		free(c->v[i].path);
 	free(c->v);
-	for (i = 0; i < c->nbyid; i++)
-		free(c->byid[i].path);
-	free(c->byid);
 	free(c->procroot);
 	for (i = 0; i < c->nids; i++)
 		free(c->ids[i].path);
@@ -757,10 +745,12 @@ const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_tic
 	return pid_keep(c, at, pid, start_ticks, now, path);
 }
 
-/* What the id said of pid, kept as its own too: a later sample without
- * the id (a UI's) finds it as if its file had been read now. */
-static void pid_seed(struct cgroup_cache *c, int pid, uint64_t start_ticks, double now,
-		     const char *path)
+/* What the id said of pid, kept as its own: a later sample without the
+ * id (a UI's) finds it as if its file had been read now.  The kept copy
+ * (it lives to the next sweep, where the tree's paths may go at the next
+ * walk), or NULL when memory ran out. */
+static const char *pid_seed(struct cgroup_cache *c, int pid, uint64_t start_ticks,
+			    double now, const char *path)
 {
 	size_t at;
 	struct cg_entry *e = pid_find(c, pid, &at);
@@ -769,104 +759,29 @@ static void pid_seed(struct cgroup_cache *c, int pid, uint64_t start_ticks, doub
 	if (e && e->start == start_ticks && !strcmp(e->path, path)) {
 		e->read_at = now;
 		e->used = 1;
-		return;
+		return e->path;
 	}
 	dup = strdup(path);
-	if (dup)
-		pid_keep(c, at, pid, start_ticks, now, dup);
-}
-
-/*
- * Whether the path read from pid's file is cgroup id's: the process may
- * have moved between the task iterator, which gave the id, and the read
- * (systemd moves a service's first process into its cgroup just after the
- * fork), and a path kept under the wrong id would name every process of
- * that cgroup wrongly for as long as it has one.  The id is the inode of
- * the cgroup's directory under the cgroup2 mount; without a known mount
- * (a made-up /proc), the path is taken as the id's.
- */
-static int id_is_path(const struct cgroup_cache *c, uint64_t id, const char *path)
-{
-	char full[4096 + 512];
-	struct stat st;
-	int n;
-
-	if (!c->v2root)
-		return 1;
-	n = snprintf(full, sizeof(full), "%s%s", c->v2root, strcmp(path, "/") ? path : "");
-	if (n < 0 || (size_t)n >= sizeof(full))
-		return 0;
-	return stat(full, &st) == 0 && S_ISDIR(st.st_mode) && (uint64_t)st.st_ino == id;
+	return dup ? pid_keep(c, at, pid, start_ticks, now, dup) : NULL;
 }
 
 const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 				uint64_t start_ticks, double now)
 {
-	size_t lo = 0, hi = c->nbyid;
-	struct cg_byid *e;
-	char *path;
+	const char *path, *kept;
 
-	if (!id || c->version == CGROUP_V1)
-		return cgroup_cache_get(c, pid, start_ticks, now);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->byid[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < c->nbyid && c->byid[lo].id == id) {
-		c->byid[lo].used = 1;
-		pid_seed(c, pid, start_ticks, now, c->byid[lo].path);
-		return c->byid[lo].path;
-	}
-	path = read_path(c, pid);
-	if (!path)
-		return NULL;
-	if (c->version != CGROUP_V2 || !id_is_path(c, id, path)) {
-		/* a v1 memory controller's path is not the id's, nor is the
-		 * path of a process that moved since: per process */
-		size_t at;
-
-		pid_find(c, pid, &at);
-		return pid_keep(c, at, pid, start_ticks, now, path);
-	}
-	if (c->nbyid == c->capbyid) {
-		size_t cap = c->capbyid ? c->capbyid * 2 : 64;
-		struct cg_byid *nv = reallocarray(c->byid, cap, sizeof(*nv));
-
-		if (!nv) {
-			free(path);
-			return cgroup_cache_get(c, pid, start_ticks, now);
-		}
-		c->byid = nv;
-		c->capbyid = cap;
-	}
-	memmove(&c->byid[lo + 1], &c->byid[lo], (c->nbyid - lo) * sizeof(c->byid[0]));
-	c->nbyid++;
-	e = &c->byid[lo];
-	e->id = id;
-	e->used = 1;
-	e->path = path;
-	pid_seed(c, pid, start_ticks, now, path);
-	return path;
+	/* the hierarchy's version comes from a process's file: the first
+	 * one asked for is read */
+	if (id && c->version == CGROUP_V2 && (path = cgroup_cache_id_path(c, id)) &&
+	    (kept = pid_seed(c, pid, start_ticks, now, path)))
+		return kept;
+	return cgroup_cache_get(c, pid, start_ticks, now);
 }
 
 void cgroup_cache_sweep(struct cgroup_cache *c)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < c->nbyid; i++) {
-		if (!c->byid[i].used) {
-			free(c->byid[i].path);
-			continue;
-		}
-		c->byid[i].used = 0;
-		c->byid[k++] = c->byid[i];
-	}
-	c->nbyid = k;
-	k = 0;
 	for (i = 0; i < c->n; i++) {
 		if (!c->v[i].used) {
 			free(c->v[i].path);

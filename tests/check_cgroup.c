@@ -269,15 +269,30 @@ static void put_file(const char *root, const char *rel, const char *text)
 	fclose(f);
 }
 
-/* By cgroup2 id on a unified machine: the first process's file names the
- * id's path, which its other processes share without a read (pid 11's file
- * says otherwise and is not read), and which stands as each process's own
- * read for a later lookup without the id; no id, or a v1 memory
- * controller's paths: each process's own file. */
+/* The inode of dir under mnt: a cgroup2 id as the kernel gives it. */
+static uint64_t dir_id(const char *mnt, const char *rel)
+{
+	char dir[512];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/%s", mnt, rel);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	return (uint64_t)st.st_ino;
+}
+
+/* By cgroup2 id on a unified machine: the id names the path through the
+ * hierarchy (a made-up mount here), the first process's file read for the
+ * version only; the others' files are not read (pid 11's says otherwise),
+ * and what the id said stands as each process's own read for a later
+ * lookup without the id.  An id in no directory (the process moved since,
+ * or the id is from elsewhere), no id, or a v1 memory controller's paths:
+ * each process's own file. */
 START_TEST(test_cache_id)
 {
-	char root[] = "/tmp/leaktop-cgid.XXXXXX", cmd[600];
+	char root[] = "/tmp/leaktop-cgid.XXXXXX", mnt[] = "/tmp/leaktop-cgmnt.XXXXXX";
+	char cmd[600];
 	struct cgroup_cache *c;
+	uint64_t ka, us, nw, none = (uint64_t)-2;
 
 	ck_assert_ptr_nonnull(mkdtemp(root));
 	put_file(root, "10/cgroup", "0::/system.slice/keepalived.service\n");
@@ -285,59 +300,51 @@ START_TEST(test_cache_id)
 	put_file(root, "12/cgroup", "0::/user.slice\n");
 	put_file(root, "20/cgroup", "4:memory:/m20\n0::/u\n");
 	put_file(root, "21/cgroup", "4:memory:/m21\n0::/u\n");
+	ck_assert_ptr_nonnull(mkdtemp(mnt));
+	put_file(mnt, "cgroup.controllers", "memory\n");
+	put_file(mnt, "system.slice/cgroup.procs", "");
+	put_file(mnt, "system.slice/keepalived.service/cgroup.procs", "");
+	put_file(mnt, "user.slice/cgroup.procs", "");
+	ka = dir_id(mnt, "system.slice/keepalived.service");
+	us = dir_id(mnt, "user.slice");
+
 	c = cgroup_cache_new(root);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 10, 1, 100.0), "/system.slice/keepalived.service");
+	cgroup_cache_set_root(c, mnt);
+	ck_assert_str_eq(cgroup_cache_get_id(c, ka, 10, 1, 100.0), "/system.slice/keepalived.service");
 	ck_assert_int_eq(cgroup_cache_version(c), CGROUP_V2);
-	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 100.0), "/system.slice/keepalived.service");
+	ck_assert_str_eq(cgroup_cache_get_id(c, ka, 11, 1, 100.0), "/system.slice/keepalived.service");
 	/* a sample without the id (a UI's): what the id said, kept for the
 	 * process as a read of its file would be, until it is read again */
 	ck_assert_str_eq(cgroup_cache_get(c, 11, 1, 101.0), "/system.slice/keepalived.service");
 	ck_assert_str_eq(cgroup_cache_get_id(c, 0, 11, 1, 101.0), "/system.slice/keepalived.service");
 	ck_assert_str_eq(cgroup_cache_get(c, 11, 1, 170.0), "/elsewhere");
-	ck_assert_str_eq(cgroup_cache_get_id(c, 600, 12, 1, 100.0), "/user.slice");
-	ck_assert_ptr_null(cgroup_cache_get_id(c, 700, 13, 1, 100.0));	/* gone */
+	ck_assert_str_eq(cgroup_cache_get_id(c, us, 12, 1, 100.0), "/user.slice");
+	/* an id no directory has: the process's own file */
+	ck_assert_str_eq(cgroup_cache_get_id(c, none, 12, 1, 171.0), "/user.slice");
+	ck_assert_ptr_null(cgroup_cache_get_id(c, none, 13, 1, 100.0));	/* gone */
+	/* pid 13 has no file: with a known id none is read */
+	ck_assert_str_eq(cgroup_cache_get_id(c, ka, 13, 1, 100.0), "/system.slice/keepalived.service");
+	/* a cgroup made since the walk: found at the next sweep's walk */
+	put_file(mnt, "system.slice/new.service/cgroup.procs", "");
+	nw = dir_id(mnt, "system.slice/new.service");
 	cgroup_cache_sweep(c);
-	cgroup_cache_sweep(c);	/* not asked for since: forgotten */
-	ck_assert_str_eq(cgroup_cache_get_id(c, 500, 11, 1, 172.0), "/elsewhere");
+	ck_assert_str_eq(cgroup_cache_get_id(c, nw, 12, 1, 172.0), "/system.slice/new.service");
 	cgroup_cache_free(c);
 
-	/* with the cgroup2 mount known, a path is kept for an id only when
-	 * the id is its directory: pid 10 read as moved (its id another
-	 * cgroup's) does not name id+1's processes */
-	{
-		char mnt[] = "/tmp/leaktop-cgmnt.XXXXXX", dir[256];
-		struct stat st;
-		uint64_t id;
-
-		ck_assert_ptr_nonnull(mkdtemp(mnt));
-		put_file(mnt, "cgroup.controllers", "memory\n");
-		put_file(mnt, "system.slice/cgroup.procs", "");
-		put_file(mnt, "system.slice/keepalived.service/cgroup.procs", "");
-		snprintf(dir, sizeof(dir), "%s/system.slice/keepalived.service", mnt);
-		ck_assert_int_eq(stat(dir, &st), 0);
-		id = (uint64_t)st.st_ino;
-		c = cgroup_cache_new(root);
-		cgroup_cache_set_root(c, mnt);
-		ck_assert_str_eq(cgroup_cache_get_id(c, id + 1, 10, 1, 100.0),
-				 "/system.slice/keepalived.service");
-		ck_assert_str_eq(cgroup_cache_get_id(c, id + 1, 11, 1, 100.0), "/elsewhere");
-		ck_assert_str_eq(cgroup_cache_get_id(c, id, 10, 1, 100.0),
-				 "/system.slice/keepalived.service");
-		/* pid 12's file is not read: the id's path stands */
-		ck_assert_str_eq(cgroup_cache_get_id(c, id, 12, 1, 100.0),
-				 "/system.slice/keepalived.service");
-		cgroup_cache_free(c);
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", mnt);
-		ck_assert_int_eq(system(cmd), 0);
-	}
+	/* no mount known: no id is known, each process's own file */
+	c = cgroup_cache_new(root);
+	ck_assert_str_eq(cgroup_cache_get_id(c, ka, 10, 1, 100.0), "/system.slice/keepalived.service");
+	ck_assert_str_eq(cgroup_cache_get_id(c, ka, 11, 1, 100.0), "/elsewhere");
+	cgroup_cache_free(c);
 
 	c = cgroup_cache_new(root);
+	cgroup_cache_set_root(c, mnt);
 	ck_assert_str_eq(cgroup_cache_get_id(c, 800, 20, 1, 100.0), "/m20");
 	ck_assert_int_eq(cgroup_cache_version(c), CGROUP_V1);
-	ck_assert_str_eq(cgroup_cache_get_id(c, 800, 21, 1, 100.0), "/m21");
+	ck_assert_str_eq(cgroup_cache_get_id(c, ka, 21, 1, 100.0), "/m21");
 	cgroup_cache_free(c);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, mnt);
 	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST

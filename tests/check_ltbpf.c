@@ -537,17 +537,16 @@ END_TEST
  * keeps setrlimit of RLIMIT_NOFILE from the kernel for its own fds). */
 static int limits_file(int pid, int64_t *soft, int64_t *hard)
 {
-	char path[64], buf[4096];
-	FILE *fp;
+	char path[64], *buf;
 	size_t n;
+	int r;
 
 	snprintf(path, sizeof(path), "/proc/%d/limits", pid);
-	if (!(fp = fopen(path, "r")))
+	if (lt_read_file(path, &buf, &n, 1 << 16) < 0)
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	return procs_parse_limits(buf, n, soft, hard, NULL);
+	r = procs_parse_limits(buf, n, soft, hard, NULL);
+	free(buf);
+	return r;
 }
 
 /* The real task iterator against each process's files: comm (but a

@@ -157,17 +157,16 @@ const char *cgroup_cache_get(struct cgroup_cache *c, int pid, uint64_t start_tic
 			     double now);
 /*
  * The same for a process whose cgroup2 id is known (the task iterator's,
- * 0 unknown): on a unified machine every process of a cgroup has the same
- * path, so the file of the first one asked for is read and its path kept
- * for the id once the id is seen to be that path's directory under the
- * cgroup2 mount (cgroup_cache_set_root; the process may have moved since
- * the id was taken): one read per cgroup, not per process, and a process
- * that moved is placed at once.  Elsewhere (v1 paths, no id, a path not
- * the id's) as cgroup_cache_get().
+ * 0 unknown): on a unified machine the id names the process's cgroup, so
+ * its path comes from the hierarchy (cgroup_cache_id_path, one walk for
+ * every cgroup) and no process's file is read but the first (which tells
+ * the version); the path is kept as the process's own, so that a later
+ * lookup without the id finds it.  Elsewhere (v1 paths, no id, an id not
+ * in the hierarchy) as cgroup_cache_get().  Valid as cgroup_cache_get's.
  */
 const char *cgroup_cache_get_id(struct cgroup_cache *c, uint64_t id, int pid,
 				uint64_t start_ticks, double now);
-/* Forget the processes (and cgroup ids) not asked for since the last sweep. */
+/* Forget the processes not asked for since the last sweep. */
 void cgroup_cache_sweep(struct cgroup_cache *c);
 /* Where the cgroup2 hierarchy is (cgroot itself, or cgroot/unified on a
  * hybrid machine), for cgroup_cache_id_path; none found: ids stay unknown. */
