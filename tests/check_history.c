@@ -55,6 +55,43 @@ static struct sock_rate feed(struct history *h, uint64_t inode, const uint32_t *
 	return r;
 }
 
+/* Series keep their times as ms from a base that moves every 12 days: a
+ * series that runs across the move, and one that starts 20 days later,
+ * give the rates they would with exact times; so does the sparkline. */
+START_TEST(test_time_base_moves)
+{
+	static const uint32_t q[] = { 1000, 2000, 3000, 4000, 5000, 6000 };
+	struct history *h = history_new(NULL);
+	/* the base moves at 2^30 ms from it */
+	const double day = 86400, start = 12345.25, move = 1073741.824;
+	double t[8];
+	uint32_t qq[8];
+	struct sock_rate r;
+	size_t n;
+
+	r = feed(h, 100, q, NULL, 2, start);
+	ck_assert_int_eq(r.known, 1);
+	ck_assert_double_eq_tol(r.growth_bps, 1000, 0.01);
+	/* across the base's move (12.4 days after the first update) */
+	r = feed(h, 100, q, NULL, 6, start + move - 3);
+	ck_assert_int_eq(r.known, 1);
+	ck_assert_double_eq_tol(r.growth_bps, 1000, 0.01);
+	ck_assert(r.flags & SOCK_FLAG_NEVER_READ);
+	/* the sparkline's times are the samples' */
+	n = history_series_of(h, 4026531840ULL, 100, t, qq, 8);
+	ck_assert_uint_ge(n, 5);
+	ck_assert_double_eq_tol(t[n - 1], start + move + 2, 0.002);
+	ck_assert_uint_eq(qq[n - 1], 6000);
+	/* and far beyond, more than an int32 of ms from the start */
+	r = feed(h, 101, q, NULL, 6, start + 30 * day);
+	ck_assert_int_eq(r.known, 1);
+	ck_assert_double_eq_tol(r.growth_bps, 1000, 0.01);
+	n = history_series_of(h, 4026531840ULL, 101, t, qq, 8);
+	ck_assert_double_eq_tol(t[0], start + 30 * day, 0.002);
+	history_free(h);
+}
+END_TEST
+
 START_TEST(test_steady_growth)
 {
 	static const uint32_t q[] = { 0, 2304, 4608, 6912, 9216 };
@@ -801,6 +838,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_touch_keeps_other_series);
 	tcase_add_test(tc, test_index_enomem);
 	tcase_add_test(tc, test_mem_series);
+	tcase_add_test(tc, test_time_base_moves);
 	suite_add_tcase(s, tc);
 	return s;
 }
