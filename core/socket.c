@@ -131,12 +131,84 @@ static int cmp_by_inode(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
+/* radix64's 32-bit twin: n 32-bit keys, the payload moved along. */
+static void radix32(uint32_t *k, uint32_t *x, uint32_t *tk, uint32_t *tx, size_t n,
+		    uint32_t **kout, uint32_t **vout)
+{
+	uint32_t all_or = 0, all_and = ~(uint32_t)0;
+	size_t count[256], i, pos;
+	unsigned shift;
+
+	for (i = 0; i < n; i++) {
+		all_or |= k[i];
+		all_and &= k[i];
+	}
+	for (shift = 0; shift < 32; shift += 8) {
+		uint32_t *sk, *sx;
+
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue;
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(k[i] >> shift) & 0xff]++;
+		for (i = 0, pos = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = pos;
+			pos += c;
+		}
+		for (i = 0; i < n; i++) {
+			size_t d = count[(k[i] >> shift) & 0xff]++;
+
+			tk[d] = k[i];
+			tx[d] = x[i];
+		}
+		sk = k; k = tk; tk = sk;
+		sx = x; x = tx; tx = sx;
+	}
+	*kout = k;
+	*vout = x;
+}
+
+/* The sort by inode with 32-bit keys, as every socket inode is (sockfs
+ * numbers them with get_next_ino): 12 bytes of scratch a socket instead of
+ * 20.  0, or -1 when an inode does not fit or memory is short. */
+static int sort_by_inode32(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
+{
+	uint32_t *key = malloc(n * sizeof(*key)), *tk = NULL, *tv = NULL, *ko, *vo;
+	size_t i;
+	int r = -1;
+
+	if (!key)
+		return -1;
+	for (i = 0; i < n; i++) {
+		uint64_t ino = vec->v[idx[i]].inode;
+
+		if (ino > UINT32_MAX)
+			goto out;
+		key[i] = (uint32_t)ino;
+	}
+	tk = malloc(n * sizeof(*tk));
+	tv = malloc(n * sizeof(*tv));
+	if (!tk || !tv)
+		goto out;
+	radix32(key, idx, tk, tv, n, &ko, &vo);
+	if (vo != idx)
+		memcpy(idx, vo, n * sizeof(*idx));
+	r = 0;
+out:
+	free(key);
+	free(tk);
+	free(tv);
+	return r;
+}
+
 void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
 {
 	uint64_t *key;
 	size_t i;
 
-	if (n < 2)
+	if (n < 2 || sort_by_inode32(vec, idx, n) == 0)
 		return;
 	key = malloc(n * sizeof(*key));
 	if (key) {
