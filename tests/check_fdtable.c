@@ -13,6 +13,7 @@
 
 #include "check_suites.h"
 #include "leaktop/fdtable.h"
+#include "leaktop/socket.h"
 
 static char root[256];
 
@@ -358,6 +359,56 @@ START_TEST(test_census_cache)
 }
 END_TEST
 
+/* The census's inode index: 32-bit slots for every socket inode, a sorted
+ * list for any wider; present and absent inodes of both kinds, and again
+ * after a census that holds other inodes (nothing of the last one kept). */
+START_TEST(test_cache_inode_index)
+{
+	static const uint64_t wide[] = { 1ULL << 32, (1ULL << 40) + 7, UINT64_MAX };
+	struct fdtable_cache *cache = fdtable_cache_new(3);
+	struct ltsock_vec v = { 0 };
+	struct ltsock s;
+	size_t i;
+
+	ck_assert_ptr_nonnull(cache);
+	ck_assert_int_eq(fdtable_cache_has(cache, 5), -1);	/* no census yet */
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < 3000; i++) {
+		s.inode = 4026531840ULL - i * 7919;	/* spread over 32 bits */
+		ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		s.inode = wide[i];
+		ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	}
+	s.inode = 0;	/* no fd holds it: never indexed */
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	ck_assert_int_eq(fdtable_cache_index(cache, &v), 0);
+	for (i = 0; i < 3000; i++) {
+		ck_assert_int_eq(fdtable_cache_has(cache, 4026531840ULL - i * 7919), 1);
+		ck_assert_int_eq(fdtable_cache_has(cache, 4026531840ULL - i * 7919 + 1), 0);
+	}
+	ck_assert_int_eq(fdtable_cache_has(cache, 0), 0);
+	ck_assert_int_eq(fdtable_cache_has(cache, wide[0]), 1);
+	ck_assert_int_eq(fdtable_cache_has(cache, wide[1]), 1);
+	ck_assert_int_eq(fdtable_cache_has(cache, wide[2]), 0);
+	/* a wide inode whose low 32 bits are a narrow one's is not it */
+	ck_assert_int_eq(fdtable_cache_has(cache, (1ULL << 33) | 4026531840ULL), 0);
+	/* the next census: only two narrow inodes */
+	v.n = 0;
+	s.inode = 42;
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	s.inode = 43;
+	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
+	ck_assert_int_eq(fdtable_cache_index(cache, &v), 0);
+	ck_assert_int_eq(fdtable_cache_has(cache, 42), 1);
+	ck_assert_int_eq(fdtable_cache_has(cache, 4026531840ULL), 0);
+	ck_assert_int_eq(fdtable_cache_has(cache, wide[0]), 0);
+	ltsock_vec_free(&v);
+	fdtable_cache_free(cache);
+}
+END_TEST
+
 Suite *fdtable_suite(void)
 {
 	Suite *s = suite_create("fdtable");
@@ -371,6 +422,7 @@ Suite *fdtable_suite(void)
 	tcase_add_test(tc, test_classify);
 	tcase_add_test(tc, test_read_table);
 	tcase_add_test(tc, test_census_cache);
+	tcase_add_test(tc, test_cache_inode_index);
 	suite_add_tcase(s, tc);
 	return s;
 }
