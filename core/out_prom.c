@@ -63,6 +63,16 @@ static void prom_value(FILE *f, double v)
 		fprintf(f, " %.17g\n", v);
 }
 
+/* A rate (struct sock_rate keeps floats): its seven digits, not the float's
+ * binary tail (14848.4, not 14848.400390625). */
+static void prom_rate(FILE *f, float v)
+{
+	if (v != v || fabsf(v) >= 1e7f || v == floorf(v))
+		prom_value(f, v);	/* NaN, infinite, whole, or exact as it is */
+	else
+		fprintf(f, " %.7g\n", v);
+}
+
 static void prom_u(FILE *f, const char *name, const char *labels, uint64_t v)
 {
 	fprintf(f, "%s%s%s%s %" PRIu64 "\n", name, labels ? "{" : "", labels ? labels : "",
@@ -260,7 +270,7 @@ static int prom_sockets(FILE *f, const struct sample *s, unsigned top)
 			case 3:
 				if (rt->known) {
 					fprintf(f, "%s{%s}", fam[m].name, labels);
-					prom_value(f, rt->growth_bps);
+					prom_rate(f, rt->growth_bps);
 				}
 				break;
 			case 4:

@@ -360,6 +360,30 @@ START_TEST(test_prom_valid)
 }
 END_TEST
 
+/* A rate is a float (struct sock_rate): the exposition shows its digits,
+ * not its binary tail. */
+START_TEST(test_prom_rate_digits)
+{
+	struct sample s;
+	char *out;
+
+	check_record_mk_sample(&s, 3, 3);
+	ck_assert_uint_gt(s.socks.n, 0);
+	s.rates[0].known = 1;
+	s.rates[0].flags |= SOCK_FLAG_NEVER_READ;
+	s.rates[0].growth_bps = 14848.4f;
+	out = capture_prom(&s);
+	ck_assert_msg(strstr(out, "} 14848.4\n") != NULL, "%s", out);
+	ck_assert_ptr_null(strstr(out, "14848.400"));
+	free(out);
+	s.rates[0].growth_bps = 2304;
+	out = capture_prom(&s);
+	ck_assert_ptr_nonnull(strstr(out, "} 2304\n"));
+	free(out);
+	sample_release(&s);
+}
+END_TEST
+
 /* Occurrences of needle in hay, in one pass: strstr in a loop is quadratic
  * under ASan, whose interceptor measures the whole hay each call. */
 static size_t count_of(const char *hay, const char *needle)
@@ -1176,6 +1200,7 @@ Suite *export_suite(void)
 	tcase_add_test(tc, test_prom_parser_catches);
 	tcase_add_test(tc, test_prom_label_escape);
 	tcase_add_test(tc, test_prom_valid);
+	tcase_add_test(tc, test_prom_rate_digits);
 	tcase_add_test(tc, test_markdown);
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_story);

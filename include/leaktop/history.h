@@ -24,10 +24,13 @@
 #define SOCK_FLAG_SEND_STALLED	0x08	/* bytes to send at every point, never fewer */
 #define SOCK_FLAG_ALL		0x0f
 
+/* One per socket and sample: floats (24 bits of precision, a rate's first
+ * seven digits), so the array is 16 bytes a socket, not 32; computed in
+ * double. */
 struct sock_rate {
-	double growth_bps;	/* least-squares slope of Recv-Q, bytes/s */
-	double drops_ps;	/* drops per second over the window */
-	double send_growth_bps;	/* change of the bytes waiting to be sent, per s */
+	float growth_bps;	/* least-squares slope of Recv-Q, bytes/s */
+	float drops_ps;		/* drops per second over the window */
+	float send_growth_bps;	/* change of the bytes waiting to be sent, per s */
 	uint8_t known;		/* 0: first sight, no rate yet */
 	uint8_t flags;		/* SOCK_FLAG_* */
 	uint8_t points;		/* samples in the window */
