@@ -635,7 +635,7 @@ static int reorder(struct sample_ctx *ctx, const struct sample *prev, struct sam
 static void join_follow(struct sample_ctx *ctx, unsigned prev_seq, const struct sample *out,
 			const uint32_t *remap, size_t keep, size_t nold)
 {
-	uint64_t *xkey = NULL;
+	uint32_t *xkey = NULL;
 	uint32_t *xval = NULL;
 	size_t j, n = 0, nx = 0, i, total, k;
 
@@ -673,7 +673,7 @@ static void join_follow(struct sample_ctx *ctx, unsigned prev_seq, const struct 
 		if (ltsock_queued(&out->socks.v[xval[i]]))
 			xval[i] |= JOIN_QUEUED;
 	total = n + nx;
-	if (total > ctx->join.cap || ltsock_sort_u64(xkey, xval, nx) < 0)
+	if (total > ctx->join.cap || ltsock_sort_u32(xkey, xval, nx) < 0)
 		goto out;	/* (the census grew past the arrays: sort next time) */
 	/* merge from the back, in place */
 	for (k = total, i = n, j = nx; j > 0; k--) {

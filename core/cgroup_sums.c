@@ -126,7 +126,7 @@ static int32_t cgroup_index(struct sample_cgroups *c, size_t nsorted, const char
  * same path (systemd keeps the hierarchies parallel), never in "/".
  * Otherwise the cgroup of the first process that holds it.
  */
-static void socks_by_owner(const struct sample *s, const uint64_t *key,
+static void socks_by_owner(const struct sample *s, const uint32_t *key,
 			   const uint32_t *val, size_t n, int32_t *of_sock)
 {
 	const struct fd_census *o = &s->owners;
@@ -152,7 +152,7 @@ static void socks_by_owner(const struct sample *s, const uint64_t *key,
 int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock)
 {
 	size_t n = s->socks.n ? s->socks.n : 1, i;
-	uint64_t *key = malloc(n * sizeof(*key));
+	uint32_t *key = malloc(n * sizeof(*key));
 	uint32_t *val = malloc(n * sizeof(*val));
 
 	if (!key || !val || s->socks.n >= JOIN_QUEUED) {
@@ -164,7 +164,7 @@ int sample_cgroups_socks_by_owner(const struct sample *s, int32_t *of_sock)
 		key[i] = s->socks.v[i].inode;
 		val[i] = (uint32_t)i;
 	}
-	if (ltsock_sort_u64(key, val, s->socks.n) < 0) {
+	if (ltsock_sort_u32(key, val, s->socks.n) < 0) {
 		free(key);
 		free(val);
 		return -ENOMEM;

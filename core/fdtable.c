@@ -165,10 +165,8 @@ struct fdtable_cache {
 	struct fdc_proc *next;	/* being built by the current census */
 	size_t nnext, capnext;
 	uint32_t *set;		/* the dump's inodes: open addressing, 0 empty;
-				 * 4 bytes a slot, as every socket inode is */
+				 * 32 bits, as struct ltsock keeps them */
 	size_t setmask;
-	uint64_t *wide;		/* sorted: inodes wider than 32 bits, if any */
-	size_t nwide;
 	struct fdtable_cache_stats st;
 };
 
@@ -206,7 +204,6 @@ void fdtable_cache_free(struct fdtable_cache *c)
 	free(c->p);
 	free(c->next);
 	free(c->set);
-	free(c->wide);
 	free(c);
 }
 
@@ -224,18 +221,11 @@ static size_t inode_hash(uint64_t ino)
 	return (size_t)(h ^ (h >> 31));
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Index the inodes of socks (0 is never a socket fd's inode): a table of
- * 32-bit slots, two a socket, and a sorted list of any inode wider. */
+ * 32-bit slots, two a socket. */
 static int set_build(struct fdtable_cache *c, const struct ltsock_vec *socks)
 {
-	size_t want = 64, i, j, nwide = 0;
+	size_t want = 64, i, j;
 
 	while (want < socks->n * 2)
 		want *= 2;
@@ -249,41 +239,26 @@ static int set_build(struct fdtable_cache *c, const struct ltsock_vec *socks)
 		c->setmask = want - 1;
 	}
 	memset(c->set, 0, want * sizeof(*c->set));
-	free(c->wide);
-	c->wide = NULL;
-	c->nwide = 0;
 	for (i = 0; i < socks->n; i++) {
-		uint64_t ino = socks->v[i].inode;
+		uint32_t ino = socks->v[i].inode;
 
 		if (!ino)
 			continue;
-		if (ino > UINT32_MAX) {
-			nwide++;
-			continue;
-		}
 		for (j = inode_hash(ino) & c->setmask; c->set[j] && c->set[j] != ino;
 		     j = (j + 1) & c->setmask)
 			;
-		c->set[j] = (uint32_t)ino;
-	}
-	if (nwide) {
-		c->wide = malloc(nwide * sizeof(*c->wide));
-		if (!c->wide)
-			return -ENOMEM;
-		for (i = 0; i < socks->n; i++)
-			if (socks->v[i].inode > UINT32_MAX)
-				c->wide[c->nwide++] = socks->v[i].inode;
-		qsort(c->wide, c->nwide, sizeof(*c->wide), cmp_u64);
+		c->set[j] = ino;
 	}
 	return 0;
 }
 
+/* An fd's inode (read as 64 bits) among the census's: a wider one never is. */
 static int set_has(const struct fdtable_cache *c, uint64_t ino)
 {
 	size_t j;
 
 	if (ino > UINT32_MAX)
-		return c->nwide && bsearch(&ino, c->wide, c->nwide, sizeof(*c->wide), cmp_u64);
+		return 0;
 	for (j = inode_hash(ino) & c->setmask; c->set[j]; j = (j + 1) & c->setmask)
 		if (c->set[j] == ino)
 			return 1;
@@ -697,9 +672,6 @@ int fdtable_cache_index(struct fdtable_cache *cache, const struct ltsock_vec *so
 		free(cache->set);
 		cache->set = NULL;
 		cache->setmask = 0;
-		free(cache->wide);
-		cache->wide = NULL;
-		cache->nwide = 0;
 	}
 	return r;
 }

@@ -274,7 +274,7 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 
 	fprintf(f, "{\"netns\":%" PRIu64 ",\"inode\":%" PRIu64 ",\"family\":\"%s\""
 		",\"proto\":\"%s\",\"protocol\":%u,\"local\":",
-		k->netns, k->inode, ltsock_family_name(k), ltsock_proto_name(k),
+		(uint64_t)k->netns, (uint64_t)k->inode, ltsock_family_name(k), ltsock_proto_name(k),
 		(unsigned)k->protocol);
 	out_json_string(f, ltsock_format_addr(k, 0, addr, sizeof(addr)));
 	fputs(",\"peer\":", f);

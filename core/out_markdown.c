@@ -340,7 +340,7 @@ static int md_sockets(FILE *f, const struct sample *a, const struct sample *b)
 		else
 			snprintf(g, sizeof(g), "-");
 		fprintf(f, " | %s inode %" PRIu64 " (netns %" PRIu64 ") | %s | %s | %s | ",
-			ltsock_proto_name(q), q->inode, q->netns,
+			ltsock_proto_name(q), (uint64_t)q->inode, (uint64_t)q->netns,
 			out_markdown_cell(loc, e1, sizeof(e1)), out_markdown_cell(peer, e2, sizeof(e2)),
 			old ? units_size(ltsock_recv_q(old), s1, sizeof(s1)) : "(new)");
 		fprintf(f, "%s | %s | ", units_size(ltsock_recv_q(q), s1, sizeof(s1)), g);

@@ -101,8 +101,8 @@ static void sock_labels(const struct sample *s, const struct ltsock *k, char *ou
 	ltsock_format_addr(k, 0, loc, sizeof(loc));
 	ltsock_format_addr(k, 1, peer, sizeof(peer));
 	snprintf(out, outsz, "netns=\"%" PRIu64 "\",inode=\"%" PRIu64 "\",proto=\"%s\","
-		 "local=\"%s\",peer=\"%s\",pid=\"%d\",fd=\"%d\",comm=\"%s\"", k->netns,
-		 k->inode, ltsock_proto_name(k), out_prom_label(loc, el, sizeof(el)),
+		 "local=\"%s\",peer=\"%s\",pid=\"%d\",fd=\"%d\",comm=\"%s\"", (uint64_t)k->netns,
+		 (uint64_t)k->inode, ltsock_proto_name(k), out_prom_label(loc, el, sizeof(el)),
 		 out_prom_label(peer, ep, sizeof(ep)), pid, fd,
 		 out_prom_label(c, comm, sizeof(comm)));
 }

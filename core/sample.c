@@ -642,8 +642,8 @@ static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
 
 /*
  * The census's inodes sorted, for the join with the owners (sorted by
- * inode too): one sequential pass of the sockets, a radix sort of 12 bytes
- * a socket, in arrays kept in ctx from census to census.  The number of
+ * inode too): one sequential pass of the sockets, a radix sort of 8 bytes
+ * a socket (32-bit inodes), in arrays kept in ctx from census to census.  The number of
  * entries, or -ENOMEM.
  */
 static ssize_t join_index(struct sample_ctx *ctx, const struct sample *s)
@@ -678,7 +678,7 @@ static ssize_t join_index(struct sample_ctx *ctx, const struct sample *s)
 		ctx->join.val[n++] = (uint32_t)i | (ltsock_queued(k) ? JOIN_QUEUED : 0);
 	}
 	ctx->join.seq = 0;
-	if (ltsock_sort_u64(ctx->join.key, ctx->join.val, n) < 0)
+	if (ltsock_sort_u32(ctx->join.key, ctx->join.val, n) < 0)
 		return -ENOMEM;
 	ctx->join.n = n;
 	ctx->join.fresh = s->socks.n;

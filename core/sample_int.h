@@ -64,7 +64,7 @@ struct sample_ctx {
 	 * places follow the sockets kept, the ones read again merged in;
 	 * sockets from place fresh on are not in it (none when complete). */
 	struct {
-		uint64_t *key;
+		uint32_t *key;		/* inodes, 32 bits as in struct ltsock */
 		uint32_t *val;
 		size_t n, cap, fresh;
 		unsigned seq;

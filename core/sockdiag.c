@@ -888,7 +888,7 @@ enum sockdiag_result sockdiag_lookup(void *mnl_sock, enum sockdiag_kind kind, ui
 			if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
 				/* gone, or not where the lookup looks */
 				lt_err_set(err, ENOENT, "%s: socket %" PRIu64 " not found",
-					   sockdiag_kind_name(kind), want[idx].inode);
+					   sockdiag_kind_name(kind), (uint64_t)want[idx].inode);
 				missed = 1;
 			} else if (parse_one(&p, nlh, out, err) < 0) {
 				missed = 1;

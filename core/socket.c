@@ -53,75 +53,7 @@ void ltsock_vec_free(struct ltsock_vec *vec)
 	vec->cap = 0;
 }
 
-/*
- * Sort n 64-bit keys ascending, carrying a 32-bit payload: an LSD radix
- * sort by bytes, stable, that skips the bytes where every key agrees
- * (socket inodes fit in 32 bits, so half the passes go).  The data moves
- * between (key, val) and the scratch (tk, tv) of n entries each; the
- * arrays it ended in are returned through kout and vout.
- */
-static void radix64(uint64_t *k, uint32_t *x, uint64_t *tk, uint32_t *tx, size_t n,
-		    uint64_t **kout, uint32_t **vout)
-{
-	uint64_t all_or = 0, all_and = ~(uint64_t)0;
-	size_t count[256], i, pos;
-	unsigned shift;
 
-	for (i = 0; i < n; i++) {
-		all_or |= k[i];
-		all_and &= k[i];
-	}
-	for (shift = 0; shift < 64; shift += 8) {
-		uint64_t *sk;
-		uint32_t *sx;
-
-		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue;	/* the same byte everywhere */
-		memset(count, 0, sizeof(count));
-		for (i = 0; i < n; i++)
-			count[(k[i] >> shift) & 0xff]++;
-		for (i = 0, pos = 0; i < 256; i++) {
-			size_t c = count[i];
-
-			count[i] = pos;
-			pos += c;
-		}
-		for (i = 0; i < n; i++) {
-			size_t d = count[(k[i] >> shift) & 0xff]++;
-
-			tk[d] = k[i];
-			tx[d] = x[i];
-		}
-		sk = k; k = tk; tk = sk;
-		sx = x; x = tx; tx = sx;
-	}
-	*kout = k;
-	*vout = x;
-}
-
-int ltsock_sort_u64(uint64_t *key, uint32_t *val, size_t n)
-{
-	uint64_t *tk, *ko;
-	uint32_t *tv, *vo;
-
-	if (n < 2)
-		return 0;
-	tk = malloc(n * sizeof(*tk));
-	tv = malloc(n * sizeof(*tv));
-	if (!tk || !tv) {
-		free(tk);
-		free(tv);
-		return -ENOMEM;
-	}
-	radix64(key, val, tk, tv, n, &ko, &vo);
-	if (ko != key) {
-		memcpy(key, ko, n * sizeof(*key));
-		memcpy(val, vo, n * sizeof(*val));
-	}
-	free(tk);
-	free(tv);
-	return 0;
-}
 
 static int cmp_by_inode(const void *a, const void *b, void *arg)
 {
@@ -131,7 +63,12 @@ static int cmp_by_inode(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
-/* radix64's 32-bit twin: n 32-bit keys, the payload moved along. */
+/*
+ * Sort n 32-bit keys ascending, carrying a 32-bit payload: an LSD radix
+ * sort by bytes, stable, that skips the bytes where every key agrees.  The
+ * data moves between (key, val) and the scratch (tk, tv) of n entries
+ * each; the arrays it ended in are returned through kout and vout.
+ */
 static void radix32(uint32_t *k, uint32_t *x, uint32_t *tk, uint32_t *tx, size_t n,
 		    uint32_t **kout, uint32_t **vout)
 {
@@ -170,58 +107,54 @@ static void radix32(uint32_t *k, uint32_t *x, uint32_t *tk, uint32_t *tx, size_t
 	*vout = x;
 }
 
-/* The sort by inode with 32-bit keys, as every socket inode is (sockfs
- * numbers them with get_next_ino): 12 bytes of scratch a socket instead of
- * 20.  0, or -1 when an inode does not fit or memory is short. */
-static int sort_by_inode32(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
+int ltsock_sort_u32(uint32_t *key, uint32_t *val, size_t n)
 {
-	uint32_t *key = malloc(n * sizeof(*key)), *tk = NULL, *tv = NULL, *ko, *vo;
-	size_t i;
-	int r = -1;
+	uint32_t *tk, *tv, *ko, *vo;
 
-	if (!key)
-		return -1;
-	for (i = 0; i < n; i++) {
-		uint64_t ino = vec->v[idx[i]].inode;
-
-		if (ino > UINT32_MAX)
-			goto out;
-		key[i] = (uint32_t)ino;
-	}
+	if (n < 2)
+		return 0;
 	tk = malloc(n * sizeof(*tk));
 	tv = malloc(n * sizeof(*tv));
-	if (!tk || !tv)
-		goto out;
-	radix32(key, idx, tk, tv, n, &ko, &vo);
-	if (vo != idx)
-		memcpy(idx, vo, n * sizeof(*idx));
-	r = 0;
-out:
+	if (!tk || !tv) {
+		free(tk);
+		free(tv);
+		return -ENOMEM;
+	}
+	radix32(key, val, tk, tv, n, &ko, &vo);
+	if (ko != key) {
+		memcpy(key, ko, n * sizeof(*key));
+		memcpy(val, vo, n * sizeof(*val));
+	}
+	free(tk);
+	free(tv);
+	return 0;
+}
+
+/* Sort idx by the 32-bit inodes of struct ltsock: 12 bytes of scratch a
+ * socket (the keys, then their radix copies and the moved indexes). */
+void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
+{
+	uint32_t *key, *tk, *tv, *ko, *vo;
+	size_t i;
+
+	if (n < 2)
+		return;
+	key = malloc(n * sizeof(*key));
+	tk = malloc(n * sizeof(*tk));
+	tv = malloc(n * sizeof(*tv));
+	if (key && tk && tv) {
+		for (i = 0; i < n; i++)
+			key[i] = vec->v[idx[i]].inode;
+		radix32(key, idx, tk, tv, n, &ko, &vo);
+		if (vo != idx)
+			memcpy(idx, vo, n * sizeof(*idx));
+	} else {
+		/* no room for the radix sort: compare in place */
+		qsort_r(idx, n, sizeof(*idx), cmp_by_inode, (void *)vec);
+	}
 	free(key);
 	free(tk);
 	free(tv);
-	return r;
-}
-
-void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
-{
-	uint64_t *key;
-	size_t i;
-
-	if (n < 2 || sort_by_inode32(vec, idx, n) == 0)
-		return;
-	key = malloc(n * sizeof(*key));
-	if (key) {
-		for (i = 0; i < n; i++)
-			key[i] = vec->v[idx[i]].inode;
-		if (ltsock_sort_u64(key, idx, n) == 0) {
-			free(key);
-			return;
-		}
-		free(key);
-	}
-	/* no room for the radix sort: compare in place */
-	qsort_r(idx, n, sizeof(*idx), cmp_by_inode, (void *)vec);
 }
 
 const char *ltsock_proto_name(const struct ltsock *s)

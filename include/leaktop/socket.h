@@ -25,12 +25,16 @@ struct ltsock_addr {
 };
 
 struct ltsock {
-	uint64_t netns;		/* inode of the network namespace */
-	uint64_t inode;		/* socket inode (0: unknown) */
 	uint64_t cookie;	/* socket cookie, 0 when the source has none */
 	uint64_t cgroup_id;	/* inet: the cgroup2 id (its directory's inode)
 				 * of the cgroup that created it, from
 				 * INET_DIAG_CGROUP_ID; 0 unknown.  Not recorded */
+	/* 32 bits, as the kernel numbers them: a socket's inode comes from
+	 * sockfs's get_next_ino() and every sock_diag reply carries it in a
+	 * __u32; a namespace's from the proc inode numbers (unsigned int).
+	 * 8 bytes a socket less than two uint64_t. */
+	uint32_t netns;		/* inode of the network namespace */
+	uint32_t inode;		/* socket inode (0: unknown) */
 	uint8_t family;		/* AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_NETLINK */
 	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET */
 	uint8_t state;		/* TCP_* numbering for inet and unix */
@@ -92,9 +96,10 @@ void ltsock_vec_free(struct ltsock_vec *vec);
 /* Sort idx[0..n) (indexes into vec) by inode ascending; equal inodes keep
  * their order.  A radix sort; a comparison sort when memory is short. */
 void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n);
-/* Sort key[0..n) ascending, moving val[] along; stable.  0, or -ENOMEM
- * (then both are untouched).  Linear time: for the big per-sample sorts. */
-int ltsock_sort_u64(uint64_t *key, uint32_t *val, size_t n);
+/* Sort key[0..n) (socket inodes) ascending, moving val[] along; stable.
+ * 0, or -ENOMEM (then both are untouched).  Linear time, 8 bytes of
+ * scratch an entry: for the big per-sample sorts. */
+int ltsock_sort_u32(uint32_t *key, uint32_t *val, size_t n);
 
 /*
  * The memory rules, one home for every family (doc/memory-accounting.md):
