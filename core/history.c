@@ -24,10 +24,26 @@ struct series {
 	int32_t t[HISTORY_POINTS];	/* ms since the history's tbase: 4
 					 * bytes, not a double's 8, a point
 					 * (50k queued sockets: 6 MB less) */
-	uint32_t q[HISTORY_POINTS];	/* ltsock_recv_q */
-	uint32_t sq[HISTORY_POINTS];	/* ltsock_send_held */
-	uint32_t drops[HISTORY_POINTS];
+	/*
+	 * A point's values: Recv-Q (ltsock_recv_q), the bytes to send
+	 * (ltsock_send_held), the drops counter.  While every point of the
+	 * window holds the same three, as a stuck queue's do, they are kept
+	 * once in c and pv is NULL: 184 bytes a series, not 568.  The first
+	 * point that differs gives the series pv (the three rings one after
+	 * the other, V_Q, V_SQ, V_DROPS); pv goes when the window is all one
+	 * value again.  Read through val().
+	 */
+	uint32_t c[3];
+	uint32_t *pv;
 };
+
+enum { V_Q, V_SQ, V_DROPS };
+
+/* Value v (V_*) of the point at ring index k. */
+static uint32_t val(const struct series *s, unsigned v, unsigned k)
+{
+	return s->pv ? s->pv[v * HISTORY_POINTS + k] : s->c[v];
+}
 
 /*
  * An open-addressing index over an array whose elements start with two
@@ -90,8 +106,12 @@ struct history *history_new(const struct history_config *cfg)
 
 void history_free(struct history *h)
 {
+	size_t i;
+
 	if (!h)
 		return;
+	for (i = 0; i < h->n; i++)
+		free(h->s[i].pv);
 	free(h->s);
 	free(h->ix.slot);
 	free(h->p);
@@ -242,20 +262,59 @@ static double secs(int32_t ms)
 	return ms / 1000.0;
 }
 
-static void append(struct series *s, int32_t t, const struct ltsock *k, double window)
+/* Forget s's points: it starts over with no point, one value. */
+static void series_restart(struct series *s)
 {
-	uint32_t drops = k->drops;
+	free(s->pv);
+	s->pv = NULL;
+	s->n = 0;
+	s->head = 0;
+}
 
+/* Add k's point at t.  0, or -ENOMEM when the series needed its own
+ * values and got no memory: it starts over from this point. */
+static int append(struct series *s, int32_t t, const struct ltsock *k, double window)
+{
+	uint32_t v[3] = { history_queue_point(k), clamp32(ltsock_send_held(k)), k->drops };
+	unsigned i, j, one;
+	int r = 0;
+
+	if (!s->pv && s->n > 0 && memcmp(v, s->c, sizeof(v)) != 0) {
+		s->pv = malloc(3 * HISTORY_POINTS * sizeof(*s->pv));
+		if (s->pv) {
+			for (i = 0; i < 3; i++)
+				for (j = 0; j < HISTORY_POINTS; j++)
+					s->pv[i * HISTORY_POINTS + j] = s->c[i];
+		} else {
+			series_restart(s);
+			r = -ENOMEM;
+		}
+	}
+	if (!s->pv)
+		memcpy(s->c, v, sizeof(v));
+	else
+		for (i = 0; i < 3; i++)
+			s->pv[i * HISTORY_POINTS + s->head] = v[i];
 	s->t[s->head] = t;
-	s->q[s->head] = history_queue_point(k);
-	s->sq[s->head] = clamp32(ltsock_send_held(k));
-	s->drops[s->head] = drops;
 	s->head = (uint8_t)((s->head + 1) % HISTORY_POINTS);
 	if (s->n < HISTORY_POINTS)
 		s->n++;
 	/* forget points older than the window, keeping at least two */
 	while (s->n > 2 && secs(t) - secs(s->t[pt(s, 0)]) > window)
 		s->n--;
+	if (s->pv) {
+		/* the window all one value again: kept once */
+		for (j = 0, one = 1; j < s->n && one; j++)
+			for (i = 0; i < 3; i++)
+				if (s->pv[i * HISTORY_POINTS + pt(s, j)] != v[i])
+					one = 0;
+		if (one) {
+			free(s->pv);
+			s->pv = NULL;
+			memcpy(s->c, v, sizeof(v));
+		}
+	}
+	return r;
 }
 
 /*
@@ -271,12 +330,12 @@ static void send_rate_of(const struct series *s, struct sock_rate *r)
 	double dt;
 
 	for (i = 0; i < n; i++) {
-		uint32_t b = s->sq[pt(s, i)];
+		uint32_t b = val(s, V_SQ, pt(s, i));
 
 		if (!b)
 			all = 0;
 		if (i > 0) {
-			uint32_t a = s->sq[pt(s, i - 1)];
+			uint32_t a = val(s, V_SQ, pt(s, i - 1));
 
 			if (b <= a)
 				grew = 0;
@@ -286,10 +345,12 @@ static void send_rate_of(const struct series *s, struct sock_rate *r)
 	}
 	dt = secs(s->t[pt(s, n - 1)]) - secs(s->t[pt(s, 0)]);
 	if (dt > 0)
-		r->send_growth_bps = ((double)s->sq[pt(s, n - 1)] - s->sq[pt(s, 0)]) / dt;
+		r->send_growth_bps = ((double)val(s, V_SQ, pt(s, n - 1)) -
+				      val(s, V_SQ, pt(s, 0))) / dt;
 	if (n >= 3 && ((all && !fell && grew) ||
-		       (s->sq[pt(s, n - 1)] > 0 && s->sq[pt(s, n - 1)] == s->sq[pt(s, n - 2)] &&
-			s->sq[pt(s, n - 2)] == s->sq[pt(s, n - 3)])))
+		       (val(s, V_SQ, pt(s, n - 1)) > 0 &&
+			val(s, V_SQ, pt(s, n - 1)) == val(s, V_SQ, pt(s, n - 2)) &&
+			val(s, V_SQ, pt(s, n - 2)) == val(s, V_SQ, pt(s, n - 3)))))
 		r->flags |= SOCK_FLAG_SEND_STALLED;
 }
 
@@ -307,30 +368,30 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 	send_rate_of(s, r);
 	t0 = secs(s->t[pt(s, 0)]);
 	for (i = 0; i < n; i++) {
-		double x = secs(s->t[pt(s, i)]) - t0, y = s->q[pt(s, i)];
+		double x = secs(s->t[pt(s, i)]) - t0, y = val(s, V_Q, pt(s, i));
 
 		st += x;
 		sq += y;
 		stt += x * x;
 		stq += x * y;
-		if (!s->q[pt(s, i)])
+		if (!val(s, V_Q, pt(s, i)))
 			all_queued = 0;
 		if (i > 0) {
-			uint32_t a = s->q[pt(s, i - 1)], b = s->q[pt(s, i)];
+			uint32_t a = val(s, V_Q, pt(s, i - 1)), b = val(s, V_Q, pt(s, i));
 
 			if (b <= a)
 				grew_every_step = 0;
 			if (b < a)
 				never_decreased = 0;
 			/* unsigned difference: a counter that wrapped still rose */
-			if ((uint32_t)(s->drops[pt(s, i)] - s->drops[pt(s, i - 1)]) == 0)
+			if ((uint32_t)(val(s, V_DROPS, pt(s, i)) - val(s, V_DROPS, pt(s, i - 1))) == 0)
 				drops_every_step = 0;
 		}
 	}
 	dt = stt - st * st / n;
 	r->growth_bps = dt > 1e-9 ? (stq - st * sq / n) / dt : 0;
-	d0 = s->drops[pt(s, 0)];
-	d1 = s->drops[pt(s, n - 1)];
+	d0 = val(s, V_DROPS, pt(s, 0));
+	d1 = val(s, V_DROPS, pt(s, n - 1));
 	dt = secs(s->t[pt(s, n - 1)]) - t0;
 	if (dt > 0 && (k->have & LTSOCK_HAVE_DROPS))
 		r->drops_ps = (double)(uint32_t)(d1 - d0) / dt;
@@ -344,7 +405,7 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 	 * A reader that reads anything moves its queue down at some point;
 	 * a leftover nobody pushes on is not flagged.
 	 */
-	if (n >= 3 && s->q[pt(s, n - 1)] > 0 &&
+	if (n >= 3 && val(s, V_Q, pt(s, n - 1)) > 0 &&
 	    (grew_every_step ||
 	     (never_decreased && drops_every_step && (k->have & LTSOCK_HAVE_DROPS)) ||
 	     (never_decreased && all_queued && (r->flags & (SOCK_FLAG_FULL | SOCK_FLAG_DROPPING)))))
@@ -352,12 +413,15 @@ static void rate_of(const struct series *s, const struct ltsock *k, struct sock_
 }
 
 /* Append socket k's point at t (and make its series current), fill *r.
- * Returns 1 when a series was added, 0, or -ENOMEM. */
+ * Returns UPD_ADDED when a series was added, UPD_NOMEM when memory ran
+ * out (its rate starts over), both, or 0. */
+enum { UPD_ADDED = 1, UPD_NOMEM = 2 };
+
 static int update_one(struct history *h, int32_t t, const struct ltsock *k,
 		      struct sock_rate *r)
 {
 	struct series *s;
-	int added = 0;
+	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (ltsock_is_full(k))
@@ -367,8 +431,7 @@ static int update_one(struct history *h, int32_t t, const struct ltsock *k,
 	s = lookup(h, k->netns, k->inode);
 	if (s && s->cookie && k->cookie && s->cookie != k->cookie) {
 		/* the inode was reused by a new socket: start over */
-		s->n = 0;
-		s->head = 0;
+		series_restart(s);
 		s->cookie = k->cookie;
 	}
 	if (!s) {
@@ -380,14 +443,15 @@ static int update_one(struct history *h, int32_t t, const struct ltsock *k,
 		}
 		s = add_series(h, k);
 		if (!s)
-			return -ENOMEM;
-		added = 1;
+			return UPD_NOMEM;
+		ret = UPD_ADDED;
 		/* the pointer may move on the next add: use it now */
 	}
 	s->gen = h->gen;
-	append(s, t, k, h->window);
+	if (append(s, t, k, h->window) < 0)
+		ret |= UPD_NOMEM;
 	rate_of(s, k, r);
-	return added;
+	return ret;
 }
 
 /*
@@ -434,10 +498,9 @@ int history_touch(struct history *h, double t, const struct ltsock_vec *socks,
 
 	for (i = first; i < socks->n; i++) {
 		r = update_one(h, ms, &socks->v[i], &rates[i]);
-		if (r < 0)
-			ret = r;
-		else
-			added |= r;
+		if (r & UPD_NOMEM)
+			ret = -ENOMEM;
+		added |= r & UPD_ADDED;
 	}
 	/* the index learns the new series; nothing is dropped here */
 	if (added && rehash(h) < 0)
@@ -454,21 +517,25 @@ int history_update(struct history *h, double t, const struct ltsock_vec *socks,
 
 	h->gen++;
 	for (i = 0; i < socks->n; i++)
-		if (update_one(h, ms, &socks->v[i], &rates[i]) < 0)
+		if (update_one(h, ms, &socks->v[i], &rates[i]) & UPD_NOMEM)
 			ret = -ENOMEM;
 	/* keep series seen now that still hold a queue or a change */
 	for (i = 0, keep = 0; i < h->n; i++) {
 		struct series *s = &h->s[i];
 		unsigned j, busy = 0;
 
-		if (s->gen != h->gen)
+		if (s->gen != h->gen) {
+			free(s->pv);
 			continue;
+		}
 		for (j = 0; j < s->n; j++)
-			if (s->q[pt(s, j)] || s->sq[pt(s, j)] ||
-			    s->drops[pt(s, j)] != s->drops[pt(s, 0)])
+			if (val(s, V_Q, pt(s, j)) || val(s, V_SQ, pt(s, j)) ||
+			    val(s, V_DROPS, pt(s, j)) != val(s, V_DROPS, pt(s, 0)))
 				busy = 1;
-		if (!busy)
+		if (!busy) {
+			free(s->pv);
 			continue;
+		}
 		if (keep != i)
 			h->s[keep] = *s;
 		keep++;
@@ -491,7 +558,7 @@ size_t history_series_of(const struct history *h, uint64_t netns, uint64_t inode
 	n = s->n < max ? s->n : max;
 	for (i = 0; i < n; i++) {
 		t[i] = h->tbase + secs(s->t[pt(s, s->n - n + i)]);
-		q[i] = s->q[pt(s, s->n - n + i)];
+		q[i] = val(s, V_Q, pt(s, s->n - n + i));
 	}
 	return n;
 }

@@ -92,6 +92,65 @@ START_TEST(test_time_base_moves)
 }
 END_TEST
 
+/* A series keeps one value while its window holds one (a stuck queue),
+ * its own rings while the values move, and one value again once the
+ * window is all the same: at every step, whichever way it is kept, its
+ * rate is the least-squares slope of the last 32 points, and the
+ * sparkline the points themselves. */
+START_TEST(test_series_one_value_and_back)
+{
+	enum { N = 140 };
+	uint32_t q[N];
+	struct history *h = history_new(NULL);
+	struct ltsock_vec v = { 0 };
+	struct sock_rate r;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		if (i < 20)
+			q[i] = 7000;			/* stuck */
+		else if (i < 50)
+			q[i] = 7000 + (uint32_t)(i - 19) * 300;	/* growing */
+		else if (i < 100)
+			q[i] = 16000;			/* stuck again: > 32 points */
+		else
+			q[i] = 16000 - (uint32_t)(i % 7) * 100;	/* moving */
+	}
+	for (i = 0; i < N; i++) {
+		struct ltsock k = mk(100, q[i], 0);
+		size_t n = i + 1 < 32 ? i + 1 : 32, j;
+		double st = 0, sq = 0, stt = 0, stq = 0, want, tt[32];
+		uint32_t qq[32];
+
+		v.n = 0;
+		ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
+		ck_assert_int_eq(history_update(h, 500.0 + (double)i, &v, &r), 0);
+		ck_assert_uint_eq(r.points, n);
+		for (j = i + 1 - n; j <= i; j++) {
+			double x = (double)(j - (i + 1 - n)), y = q[j];
+
+			st += x;
+			sq += y;
+			stt += x * x;
+			stq += x * y;
+		}
+		want = n >= 2 ? (stq - st * sq / (double)n) / (stt - st * st / (double)n) : 0;
+		ck_assert_msg(fabs(r.growth_bps - want) < 0.01 + fabs(want) * 1e-6,
+			      "step %zu: %f, want %f", i, (double)r.growth_bps, want);
+		/* stuck, far from full, no drops: not a never-read queue */
+		if (i >= 80 && i < 100) {
+			ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
+			ck_assert(r.growth_bps == 0);
+		}
+		ck_assert_uint_eq(history_series_of(h, k.netns, 100, tt, qq, 32), n);
+		for (j = 0; j < n; j++)
+			ck_assert_uint_eq(qq[j], q[i + 1 - n + j]);
+	}
+	ltsock_vec_free(&v);
+	history_free(h);
+}
+END_TEST
+
 START_TEST(test_steady_growth)
 {
 	static const uint32_t q[] = { 0, 2304, 4608, 6912, 9216 };
@@ -843,6 +902,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_index_enomem);
 	tcase_add_test(tc, test_mem_series);
 	tcase_add_test(tc, test_time_base_moves);
+	tcase_add_test(tc, test_series_one_value_and_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
