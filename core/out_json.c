@@ -274,8 +274,8 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 
 	fprintf(f, "{\"netns\":%" PRIu64 ",\"inode\":%" PRIu64 ",\"family\":\"%s\""
 		",\"proto\":\"%s\",\"protocol\":%u,\"local\":",
-		(uint64_t)k->netns, (uint64_t)k->inode, ltsock_family_name(k), ltsock_proto_name(k),
-		(unsigned)k->protocol);
+		(uint64_t)k->netns, (uint64_t)k->inode, ltsock_family_name(k),
+		ltsock_proto_name(k), (unsigned)k->protocol);
 	out_json_string(f, ltsock_format_addr(k, 0, addr, sizeof(addr)));
 	fputs(",\"peer\":", f);
 	out_json_string(f, ltsock_format_addr(k, 1, addr, sizeof(addr)));

@@ -643,8 +643,8 @@ static ssize_t census_find(const struct inode_idx *ix, size_t n, uint64_t inode)
 /*
  * The census's inodes sorted, for the join with the owners (sorted by
  * inode too): one sequential pass of the sockets, a radix sort of 8 bytes
- * a socket (32-bit inodes), in arrays kept in ctx from census to census.  The number of
- * entries, or -ENOMEM.
+ * a socket (32-bit inodes), in arrays kept in ctx from census to census.
+ * The number of entries, or -ENOMEM.
  */
 static ssize_t join_index(struct sample_ctx *ctx, const struct sample *s)
 {

@@ -53,16 +53,6 @@ void ltsock_vec_free(struct ltsock_vec *vec)
 	vec->cap = 0;
 }
 
-
-
-static int cmp_by_inode(const void *a, const void *b, void *arg)
-{
-	const struct ltsock_vec *v = arg;
-	uint64_t x = v->v[*(const uint32_t *)a].inode, y = v->v[*(const uint32_t *)b].inode;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Sort n 32-bit keys ascending, carrying a 32-bit payload: an LSD radix
  * sort by bytes, stable, that skips the bytes where every key agrees.  The
@@ -84,7 +74,7 @@ static void radix32(uint32_t *k, uint32_t *x, uint32_t *tk, uint32_t *tx, size_t
 		uint32_t *sk, *sx;
 
 		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue;
+			continue;	/* the same byte everywhere */
 		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
 			count[(k[i] >> shift) & 0xff]++;
@@ -130,31 +120,33 @@ int ltsock_sort_u32(uint32_t *key, uint32_t *val, size_t n)
 	return 0;
 }
 
-/* Sort idx by the 32-bit inodes of struct ltsock: 12 bytes of scratch a
- * socket (the keys, then their radix copies and the moved indexes). */
+static int cmp_by_inode(const void *a, const void *b, void *arg)
+{
+	const struct ltsock_vec *v = arg;
+	uint32_t x = v->v[*(const uint32_t *)a].inode, y = v->v[*(const uint32_t *)b].inode;
+
+	return (x > y) - (x < y);
+}
+
 void ltsock_sort_by_inode(const struct ltsock_vec *vec, uint32_t *idx, size_t n)
 {
-	uint32_t *key, *tk, *tv, *ko, *vo;
+	uint32_t *key;
 	size_t i;
 
 	if (n < 2)
 		return;
 	key = malloc(n * sizeof(*key));
-	tk = malloc(n * sizeof(*tk));
-	tv = malloc(n * sizeof(*tv));
-	if (key && tk && tv) {
+	if (key) {
 		for (i = 0; i < n; i++)
 			key[i] = vec->v[idx[i]].inode;
-		radix32(key, idx, tk, tv, n, &ko, &vo);
-		if (vo != idx)
-			memcpy(idx, vo, n * sizeof(*idx));
-	} else {
-		/* no room for the radix sort: compare in place */
-		qsort_r(idx, n, sizeof(*idx), cmp_by_inode, (void *)vec);
+		if (ltsock_sort_u32(key, idx, n) == 0) {
+			free(key);
+			return;
+		}
+		free(key);
 	}
-	free(key);
-	free(tk);
-	free(tv);
+	/* no room for the radix sort: compare in place */
+	qsort_r(idx, n, sizeof(*idx), cmp_by_inode, (void *)vec);
 }
 
 const char *ltsock_proto_name(const struct ltsock *s)

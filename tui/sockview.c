@@ -92,7 +92,8 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	rows_sock_field(s, i, ROWS_SOCK_LOCAL, 0, f[2], sizeof(f[2]));
 	rows_sock_field(s, i, ROWS_SOCK_PEER, 0, f[3], sizeof(f[3]));
 	add(sv, "%s (%s, protocol %u) %s   inode %" PRIu64 "   netns %" PRIu64, f[0],
-	    ltsock_family_name(k), (unsigned)k->protocol, f[1], (uint64_t)k->inode, (uint64_t)k->netns);
+	    ltsock_family_name(k), (unsigned)k->protocol, f[1], (uint64_t)k->inode,
+	    (uint64_t)k->netns);
 	add(sv, "local   %s", f[2]);
 	add(sv, "peer    %s", f[3]);
 	format_size(ltsock_recv_q(k), 8, f[0], sizeof(f[0]));
