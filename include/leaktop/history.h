@@ -81,11 +81,11 @@ void history_order(const struct ltsock_vec *socks, const struct sock_rate *rates
 /*
  * A light sample's order: order[0..nkept) is already in census order (the
  * sockets kept with their rates); insert add[0..nadd), so that order holds
- * nkept + nadd == socks->n indices in census order.  Many additions: the
- * whole order is computed again.
+ * nkept + nadd == socks->n indices in census order.  Many additions are
+ * sorted (add is reordered) and merged in; a few inserted one by one.
  */
 void history_order_insert(const struct ltsock_vec *socks, const struct sock_rate *rates,
-			  uint32_t *order, size_t nkept, const uint32_t *add, size_t nadd);
+			  uint32_t *order, size_t nkept, uint32_t *add, size_t nadd);
 
 /* Series currently kept (for the footprint figures). */
 size_t history_series(const struct history *h);
