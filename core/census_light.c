@@ -27,7 +27,7 @@ static int sock_moving(const struct sample *prev, size_t i)
 		return 1;
 	/* first seen with a queue: no rate yet, it may be growing (a unix
 	 * stream's bytes are charged to the sender: Recv-Q, not rmem) */
-	return !r->known && (prev->socks.v[i].recv_q > 0 || ltsock_queued(&prev->socks.v[i]) > 0 ||
+	return !r->known && (prev->socks.v[i].m->recv_q > 0 || ltsock_queued(&prev->socks.v[i]) > 0 ||
 			     ltsock_send_held(&prev->socks.v[i]) > 0);
 }
 
@@ -139,7 +139,7 @@ static void group_add(struct group_pairs *g, const struct ltsock *k, uint32_t id
 		return;
 	/* a unix reader's queue is its senders' wmem: a reader with senders,
 	 * or a sender with bytes queued, needs both ends read together */
-	if (kind == SOCKDIAG_UNIX && (k->npeer_q > 0 || (ltsock_unix_peer(k) && k->wmem > 0))) {
+	if (kind == SOCKDIAG_UNIX && (k->m->npeer_q > 0 || (ltsock_unix_peer(k) && k->m->wmem > 0))) {
 		g->whole = 1;
 		return;
 	}
@@ -265,7 +265,7 @@ static int refreshed(const struct light *l, const struct ltsock *k)
  * allocation charged, but the kernel may take that back). */
 static int slim_worth(const struct ltsock *k)
 {
-	return !ltsock_holds_nothing(k) || k->drops > 0;
+	return !ltsock_holds_nothing(k) || k->m->drops > 0;
 }
 
 /* fresh[ni]'s keep(): all of a group not slim; of a slim one, what can
@@ -740,8 +740,12 @@ static int census_light(struct sample_ctx *ctx, struct sample *prev,
 	}
 	nold = out->socks.n;
 	remap = malloc((nold ? nold : 1) * sizeof(*remap));
-	if (!remap || (keep = drop_refreshed(out, &l, d, remap)) < 0 ||
-	    add_fresh(out, &l, d) < 0)
+	if (!remap || (keep = drop_refreshed(out, &l, d, remap)) < 0)
+		goto out;
+	/* the dropped sockets' figures go before the fresh ones come in
+	 * (when they outweigh the rest): the blocks' table need not grow */
+	ltsock_vec_tidy(&out->socks);
+	if (add_fresh(out, &l, d) < 0)
 		goto out;
 	/* their sockets are the census's now: the dumps' arrays go before the
 	 * order takes its scratch (the first light sample after a census reads

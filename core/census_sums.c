@@ -82,12 +82,12 @@ int sample_sock_interesting(const struct sample *s, size_t i, int pid_filter)
 		return fdtable_census_owners(&s->owners, k->inode, &n) != NULL;
 	if (s->rates[i].growth_bps != 0)
 		return 1;
-	if (k->recv_q == 0 && k->rmem == 0 && k->send_q == 0 && k->wmem_queued == 0 &&
-	    k->peer_q == 0)
+	if (k->m->recv_q == 0 && k->m->rmem == 0 && k->m->send_q == 0 && k->m->wmem_queued == 0 &&
+	    k->m->peer_q == 0)
 		return 0;	/* the quiet majority, decided cheaply */
 	/* a unix stream's queue is charged to its peer: rmem 0, Recv-Q not */
 	return ltsock_queued(k) > 0 || ltsock_send_held(k) > 0 ||
-	       (k->recv_q > 0 && ltsock_queue_is_bytes(k));
+	       (k->m->recv_q > 0 && ltsock_queue_is_bytes(k));
 }
 
 /* s->shown from s->order, so that the UI, the findings and the report need

@@ -205,11 +205,11 @@ static int cgroups_of_socks(struct sample_ctx *ctx, struct sample *out)
 		const struct ltsock *k = &out->socks.v[i];
 		const char *path;
 
-		if (!k->cgroup_id || (c->version != CGROUP_V2 && c->of_sock[i] >= 0))
+		if (!k->m->cgroup_id || (c->version != CGROUP_V2 && c->of_sock[i] >= 0))
 			continue;
-		if (k->cgroup_id != last_id) {
-			path = cgroup_cache_id_path(ctx->cgcache, k->cgroup_id);
-			last_id = k->cgroup_id;
+		if (k->m->cgroup_id != last_id) {
+			path = cgroup_cache_id_path(ctx->cgcache, k->m->cgroup_id);
+			last_id = k->m->cgroup_id;
 			last_g = -2;	/* unknown id */
 			if (path && (c->version == CGROUP_V2 || strcmp(path, "/")))
 				last_g = cgroup_index(c, nsorted, path);
@@ -238,8 +238,8 @@ static void cgroups_sum(struct sample *out)
 		g = &c->v[c->of_sock[i]];
 		mem = ltsock_mem(k);
 		g->mem += mem;
-		g->rmem += k->rmem < mem ? k->rmem : mem;
-		g->wmem += mem - (k->rmem < mem ? k->rmem : mem);
+		g->rmem += k->m->rmem < mem ? k->m->rmem : mem;
+		g->wmem += mem - (k->m->rmem < mem ? k->m->rmem : mem);
 		g->queued += ltsock_queued(k);
 		g->nsockets++;
 		g->direct = 1;

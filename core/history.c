@@ -275,7 +275,7 @@ static void series_restart(struct series *s)
  * values and got no memory: it starts over from this point. */
 static int append(struct series *s, int32_t t, const struct ltsock *k, double window)
 {
-	uint32_t v[3] = { history_queue_point(k), clamp32(ltsock_send_held(k)), k->drops };
+	uint32_t v[3] = { history_queue_point(k), clamp32(ltsock_send_held(k)), k->m->drops };
 	unsigned i, j, one;
 	int r = 0;
 
@@ -436,7 +436,7 @@ static int update_one(struct history *h, int32_t t, const struct ltsock *k,
 	}
 	if (!s) {
 		/* a quiet socket costs nothing: 0 bytes, 0 drops */
-		if (ltsock_recv_q(k) == 0 && k->drops == 0 && ltsock_send_held(k) == 0) {
+		if (ltsock_recv_q(k) == 0 && k->m->drops == 0 && ltsock_send_held(k) == 0) {
 			r->known = h->started;
 			r->points = h->started ? 2 : 1;
 			return 0;

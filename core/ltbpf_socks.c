@@ -25,11 +25,13 @@ static int kind_of(int proto, int family)
 }
 
 static void take_rec(const struct ltbpf_sock_rec *r, int proto, uint64_t netns,
-		     struct ltsock *s)
+		     struct ltsock *s, struct ltsock_mem *m)
 {
 	size_t alen = r->family == AF_INET ? 4 : 16;
 
 	memset(s, 0, sizeof(*s));
+	memset(m, 0, sizeof(*m));
+	s->m = m;
 	s->netns = netns;
 	s->source = LTSOCK_SRC_BPF;
 	s->family = r->family;
@@ -42,22 +44,22 @@ static void take_rec(const struct ltbpf_sock_rec *r, int proto, uint64_t netns,
 	s->peer.port = r->rport;
 	s->inode = r->inode;
 	s->cookie = r->cookie;
-	s->uid = r->uid;
-	s->recv_q = r->rqueue;
-	s->send_q = r->wqueue;
+	m->uid = r->uid;
+	m->recv_q = r->rqueue;
+	m->send_q = r->wqueue;
 	s->have = LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER;
 	if (!r->full)
 		return;	/* timewait, request: inet_diag gives no meminfo */
-	s->cgroup_id = r->cgroup_id;
-	s->rmem = r->mem[LTBPF_MEM_RMEM_ALLOC];
-	s->rcvbuf = r->mem[LTBPF_MEM_RCVBUF];
-	s->wmem = r->mem[LTBPF_MEM_WMEM_ALLOC];
-	s->sndbuf = r->mem[LTBPF_MEM_SNDBUF];
-	s->fwd_alloc = r->mem[LTBPF_MEM_FWD_ALLOC];
-	s->wmem_queued = r->mem[LTBPF_MEM_WMEM_QUEUED];
-	s->optmem = r->mem[LTBPF_MEM_OPTMEM];
-	s->backlog = r->mem[LTBPF_MEM_BACKLOG];
-	s->drops = r->mem[LTBPF_MEM_DROPS];
+	m->cgroup_id = r->cgroup_id;
+	m->rmem = r->mem[LTBPF_MEM_RMEM_ALLOC];
+	m->rcvbuf = r->mem[LTBPF_MEM_RCVBUF];
+	m->wmem = r->mem[LTBPF_MEM_WMEM_ALLOC];
+	m->sndbuf = r->mem[LTBPF_MEM_SNDBUF];
+	m->fwd_alloc = r->mem[LTBPF_MEM_FWD_ALLOC];
+	m->wmem_queued = r->mem[LTBPF_MEM_WMEM_QUEUED];
+	m->optmem = r->mem[LTBPF_MEM_OPTMEM];
+	m->backlog = r->mem[LTBPF_MEM_BACKLOG];
+	m->drops = r->mem[LTBPF_MEM_DROPS];
 	s->have |= LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_SKMEM2 | LTSOCK_HAVE_DROPS;
 }
 
@@ -67,6 +69,7 @@ int ltbpf_socks_parse(const void *buf, size_t len, int proto, unsigned kinds,
 	const unsigned char *p = buf;
 	size_t before = out->n, i, nrec = len / sizeof(struct ltbpf_sock_rec);
 	struct ltbpf_sock_rec r;
+	struct ltsock_mem m;
 	struct ltsock s;
 
 	if (len % sizeof(r))
@@ -82,7 +85,7 @@ int ltbpf_socks_parse(const void *buf, size_t len, int proto, unsigned kinds,
 		}
 		if (!(kinds & (1u << kind_of(proto, r.family))))
 			continue;
-		take_rec(&r, proto, netns, &s);
+		take_rec(&r, proto, netns, &s, &m);
 		if (ltsock_vec_push(out, &s) < 0) {
 			out->n = before;
 			return lt_err_set(err, ENOMEM, "out of memory");

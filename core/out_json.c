@@ -281,27 +281,27 @@ static void json_socket(FILE *f, const struct sample *s, size_t i)
 	out_json_string(f, ltsock_format_addr(k, 1, addr, sizeof(addr)));
 	fprintf(f, ",\"state\":\"%s\",\"recv_q\":%" PRIu64 ",\"send_q\":%u"
 		",\"queued\":%" PRIu64 ",\"send_held\":%" PRIu64 ",\"mem\":%" PRIu64,
-		ltsock_state_name(k), ltsock_recv_q(k), k->send_q, ltsock_queued(k),
+		ltsock_state_name(k), ltsock_recv_q(k), k->m->send_q, ltsock_queued(k),
 		ltsock_send_held(k), ltsock_mem(k));
 	if (k->have & LTSOCK_HAVE_SKMEM)
-		fprintf(f, ",\"wmem\":%u,\"sndbuf\":%u", k->wmem, k->sndbuf);
+		fprintf(f, ",\"wmem\":%u,\"sndbuf\":%u", k->m->wmem, k->m->sndbuf);
 	else
 		fputs(",\"wmem\":null,\"sndbuf\":null", f);
 	if (k->have & LTSOCK_HAVE_SKMEM2)
 		fprintf(f, ",\"wmem_queued\":%u,\"fwd_alloc\":%u,\"optmem\":%u,\"backlog\":%u",
-			k->wmem_queued, k->fwd_alloc, k->optmem, k->backlog);
+			k->m->wmem_queued, k->m->fwd_alloc, k->m->optmem, k->m->backlog);
 	else
 		fputs(",\"wmem_queued\":null,\"fwd_alloc\":null,\"optmem\":null,\"backlog\":null", f);
 	if (k->family == AF_UNIX && (k->have & LTSOCK_HAVE_PEERQ))
 		fprintf(f, ",\"senders\":%u,\"senders_queued\":%u,\"senders_blocked\":%u",
-			(unsigned)k->npeer_q, k->peer_q, (unsigned)k->npeer_blocked);
+			(unsigned)k->m->npeer_q, k->m->peer_q, (unsigned)k->m->npeer_blocked);
 	fprintf(f, ",\"orphan\":%s", ltsock_is_orphan(k) ? "true" : "false");
 	if (k->have & LTSOCK_HAVE_SKMEM)
-		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":%u", k->rmem, k->rcvbuf);
+		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":%u", k->m->rmem, k->m->rcvbuf);
 	else
-		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":null", k->recv_q);
+		fprintf(f, ",\"rmem\":%u,\"rcvbuf\":null", k->m->recv_q);
 	if (k->have & LTSOCK_HAVE_DROPS)
-		fprintf(f, ",\"drops\":%u", k->drops);
+		fprintf(f, ",\"drops\":%u", k->m->drops);
 	else
 		fputs(",\"drops\":null", f);
 	if (r->known)

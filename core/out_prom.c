@@ -261,11 +261,11 @@ static int prom_sockets(FILE *f, const struct sample *s, unsigned top)
 				break;
 			case 1:
 				if (q->have & LTSOCK_HAVE_SKMEM)
-					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->rmem);
+					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->m->rmem);
 				break;
 			case 2:
 				if (q->have & LTSOCK_HAVE_SKMEM)
-					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->rcvbuf);
+					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->m->rcvbuf);
 				break;
 			case 3:
 				if (rt->known) {
@@ -275,7 +275,7 @@ static int prom_sockets(FILE *f, const struct sample *s, unsigned top)
 				break;
 			case 4:
 				if (q->have & LTSOCK_HAVE_DROPS)
-					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->drops);
+					fprintf(f, "%s{%s} %u\n", fam[m].name, labels, q->m->drops);
 				break;
 			case 5:
 				for (bit = 1; bit <= SOCK_FLAG_SEND_STALLED; bit <<= 1)

@@ -183,7 +183,7 @@ static void text_sockets(FILE *f, const struct sample *s, int all)
 		*e++ = ' ';
 		e = col(e, units_size(ltsock_mem(q), b4, sizeof(b4)), 9, 1, -1);
 		*e++ = ' ';
-		e = col(e, (q->have & LTSOCK_HAVE_SKMEM) ? units_size(q->rcvbuf, b2, sizeof(b2)) :
+		e = col(e, (q->have & LTSOCK_HAVE_SKMEM) ? units_size(q->m->rcvbuf, b2, sizeof(b2)) :
 			"-", 9, 1, -1);
 		*e++ = ' ';
 		e = col(e, fill, 5, 1, -1);

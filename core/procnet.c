@@ -158,7 +158,7 @@ static int parse_endpoint(const char *s, int family, struct ltsock_addr *a)
  *   retrnsmt   uid  timeout inode [ref pointer drops]
  */
 static int parse_inet_line(const struct table *t, struct line *l,
-			   struct ltsock *s, const char **why)
+			   struct ltsock *s, struct ltsock_mem *m, const char **why)
 {
 	uint32_t st, tx, rx;
 	uint64_t ino;
@@ -187,7 +187,7 @@ static int parse_inet_line(const struct table *t, struct line *l,
 	if (num32(l->f[4], 16, &tx) || num32(colon + 1, 16, &rx))
 		return -EBADMSG;
 	*why = "bad uid";
-	if (num32(l->f[7], 10, &s->uid))
+	if (num32(l->f[7], 10, &m->uid))
 		return -EBADMSG;
 	*why = "bad inode";
 	if (num(l->f[9], 10, UINT64_MAX, &ino))
@@ -201,16 +201,16 @@ static int parse_inet_line(const struct table *t, struct line *l,
 		s->protocol = s->local.port;
 	s->state = (uint8_t)st;
 	s->inode = ino;
-	s->send_q = tx;
-	s->recv_q = rx;
-	s->rmem = rx;
+	m->send_q = tx;
+	m->recv_q = rx;
+	m->rmem = rx;
 	s->have |= LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER;
 	if (t->has_drops) {
 		*why = "missing drops";
 		if (l->nf < 13)
 			return -EBADMSG;
 		*why = "bad drops";
-		if (num32(l->f[12], 10, &s->drops))
+		if (num32(l->f[12], 10, &m->drops))
 			return -EBADMSG;
 		s->have |= LTSOCK_HAVE_DROPS;
 	}
@@ -218,7 +218,7 @@ static int parse_inet_line(const struct table *t, struct line *l,
 }
 
 /* sk RefCnt Type Proto Iface R Rmem User Inode */
-static int parse_packet_line(struct line *l, struct ltsock *s,
+static int parse_packet_line(struct line *l, struct ltsock *s, struct ltsock_mem *m,
 			     const char **why)
 {
 	uint32_t type, proto, rmem;
@@ -234,13 +234,13 @@ static int parse_packet_line(struct line *l, struct ltsock *s,
 	if (num32(l->f[3], 16, &proto) || proto > 0xffff)
 		return -EBADMSG;
 	*why = "bad interface";
-	if (num32(l->f[4], 10, &s->ifindex))
+	if (num32(l->f[4], 10, &m->ifindex))
 		return -EBADMSG;
 	*why = "bad rmem";
 	if (num32(l->f[6], 10, &rmem))
 		return -EBADMSG;
 	*why = "bad user";
-	if (num32(l->f[7], 10, &s->uid))
+	if (num32(l->f[7], 10, &m->uid))
 		return -EBADMSG;
 	*why = "bad inode";
 	if (num(l->f[8], 10, UINT64_MAX, &ino))
@@ -250,8 +250,8 @@ static int parse_packet_line(struct line *l, struct ltsock *s,
 	s->protocol = (uint16_t)proto;
 	s->state = ST_CLOSE;
 	s->inode = ino;
-	s->rmem = rmem;
-	s->recv_q = rmem;
+	m->rmem = rmem;
+	m->recv_q = rmem;
 	s->have |= LTSOCK_HAVE_QUEUE;
 	return 0;
 }
@@ -302,7 +302,7 @@ static int parse_unix_line(struct line *l, struct ltsock *s, const char **why)
 }
 
 /* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode */
-static int parse_netlink_line(struct line *l, struct ltsock *s,
+static int parse_netlink_line(struct line *l, struct ltsock *s, struct ltsock_mem *m,
 			      const char **why)
 {
 	uint32_t proto, portid;
@@ -318,13 +318,13 @@ static int parse_netlink_line(struct line *l, struct ltsock *s,
 	if (num32(l->f[2], 10, &portid))
 		return -EBADMSG;
 	*why = "bad rmem";
-	if (num32(l->f[4], 10, &s->rmem))
+	if (num32(l->f[4], 10, &m->rmem))
 		return -EBADMSG;
 	*why = "bad wmem";
-	if (num32(l->f[5], 10, &s->wmem))
+	if (num32(l->f[5], 10, &m->wmem))
 		return -EBADMSG;
 	*why = "bad drops";
-	if (num32(l->f[8], 10, &s->drops))
+	if (num32(l->f[8], 10, &m->drops))
 		return -EBADMSG;
 	*why = "bad inode";
 	if (num(l->f[9], 10, UINT64_MAX, &ino))
@@ -336,8 +336,8 @@ static int parse_netlink_line(struct line *l, struct ltsock *s,
 	/* as in the sock_diag parser: the portid as a host-order u32 */
 	memcpy(s->local.addr, &portid, sizeof(portid));
 	s->inode = ino;
-	s->recv_q = s->rmem;
-	s->send_q = s->wmem;
+	m->recv_q = m->rmem;
+	m->send_q = m->wmem;
 	s->have |= LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_DROPS;
 	return 0;
 }
@@ -348,6 +348,7 @@ int procnet_parse(enum sockdiag_kind kind, const char *text, size_t len,
 	const struct table *t;
 	const char *p = text, *end = text + len, *eol, *why = "";
 	struct line *l = NULL;
+	struct ltsock_mem m;
 	struct ltsock s;
 	size_t start = out->n, i, n;
 	int lineno = 0, ret = 0;
@@ -383,20 +384,22 @@ int procnet_parse(enum sockdiag_kind kind, const char *text, size_t len,
 			continue;
 
 		memset(&s, 0, sizeof(s));
+		memset(&m, 0, sizeof(m));
+		s.m = &m;
 		s.netns = netns;
 		s.source = LTSOCK_SRC_PROCNET;
 		switch (kind) {
 		case SOCKDIAG_PACKET:
-			ret = parse_packet_line(l, &s, &why);
+			ret = parse_packet_line(l, &s, &m, &why);
 			break;
 		case SOCKDIAG_UNIX:
 			ret = parse_unix_line(l, &s, &why);
 			break;
 		case SOCKDIAG_NETLINK:
-			ret = parse_netlink_line(l, &s, &why);
+			ret = parse_netlink_line(l, &s, &m, &why);
 			break;
 		default:
-			ret = parse_inet_line(t, l, &s, &why);
+			ret = parse_inet_line(t, l, &s, &m, &why);
 			break;
 		}
 		if (!ret)

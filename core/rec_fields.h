@@ -23,7 +23,8 @@
  *
  * The lvalues name the struct being encoded by a fixed variable: s (struct
  * sample), sc (struct meminfo_slabcache), ns (struct sample_netns), k and r
- * (struct ltsock and its struct sock_rate), fp (struct fd_proc), p (struct
+ * (struct ltsock and its struct sock_rate), km (the socket's struct
+ * ltsock_mem), fp (struct fd_proc), p (struct
  * proc_info), x (struct finding), ft (struct fd_table), e (struct fd_entry);
  * for an action event res, t and au, for a cgroups frame g (below).
  * The owners table has no fields: its key says everything.
@@ -91,18 +92,18 @@
 
 #define REC_SOCK_1(F) \
 	F(U, k->family) F(U, k->type) F(U, k->state) F(U, k->source) \
-	F(U, k->protocol) F(U, k->have) F(U, k->ifindex) F(U, k->uid) \
+	F(U, k->protocol) F(U, k->have) F(U, km->ifindex) F(U, km->uid) \
 	F(B, k->local.addr) F(U, k->local.port) \
 	F(B, k->peer.addr) F(U, k->peer.port) \
-	F(U, k->recv_q) F(U, k->send_q) F(U, k->rmem) F(U, k->rcvbuf) \
-	F(U, k->wmem) F(U, k->sndbuf) F(U, k->drops) F(P, k->path) \
+	F(U, km->recv_q) F(U, km->send_q) F(U, km->rmem) F(U, km->rcvbuf) \
+	F(U, km->wmem) F(U, km->sndbuf) F(U, km->drops) F(P, k->path) \
 	F(D, r->growth_bps) F(D, r->drops_ps) F(U, r->known) F(U, r->flags) \
 	F(U, r->points)
 /* 2.0: the whole SK_MEMINFO, unix senders, send-side growth */
 #define REC_SOCK_2(F) \
-	F(U, k->fwd_alloc) F(U, k->wmem_queued) F(U, k->optmem) \
-	F(U, k->backlog) F(U, k->peer_q) F(U, k->npeer_q) \
-	F(D, r->send_growth_bps) F(U, k->npeer_blocked)
+	F(U, km->fwd_alloc) F(U, km->wmem_queued) F(U, km->optmem) \
+	F(U, km->backlog) F(U, km->peer_q) F(U, km->npeer_q) \
+	F(D, r->send_growth_bps) F(U, km->npeer_blocked)
 #define REC_SOCK_3(F)
 
 #define REC_OWNER_1(F)

@@ -349,6 +349,7 @@ static void enc_netns(struct buf *b, const struct sample_netns *ns)
 static void enc_sock(struct buf *b, const struct ltsock *k, const struct sock_rate *r)
 {
 	static const struct sock_rate none;
+	const struct ltsock_mem *km = k->m;
 
 	if (!r)
 		r = &none;
@@ -512,7 +513,7 @@ static int dec_netns(struct cur *c, struct sample_netns *ns)
 	return cur_status(c);
 }
 
-static int dec_sock(struct cur *c, struct ltsock *k, struct sock_rate *r)
+static int dec_sock(struct cur *c, struct ltsock *k, struct ltsock_mem *km, struct sock_rate *r)
 {
 	REC_SOCK_1(REC_DEC)
 	DECODE_V(REC_SOCK, 2);
@@ -634,16 +635,24 @@ int rec_rows_to_sample(const struct rowset *rs, struct sample *s)
 		return -ENOMEM;
 	s->socks.cap = n;
 	for (i = 0; i < n; i++) {
-		struct ltsock *k = &s->socks.v[i];
+		struct ltsock_mem km;
+		struct ltsock k;
 
 		if ((i & 4095) == 4095 && lt_stop_requested)
 			return -EINTR;
+		memset(&k, 0, sizeof(k));
+		memset(&km, 0, sizeof(km));
+		k.m = &km;
 		c = row_cur(&rs[T_SOCK], i);
-		k->inode = rs[T_SOCK].v[i].key[0];
-		k->netns = rs[T_SOCK].v[i].key[1];
-		k->cookie = rs[T_SOCK].v[i].key[2];
-		r = dec_sock(&c, k, &s->rates[i]);
-		s->socks.n++;
+		k.inode = rs[T_SOCK].v[i].key[0];
+		k.netns = rs[T_SOCK].v[i].key[1];
+		k.cookie = rs[T_SOCK].v[i].key[2];
+		r = dec_sock(&c, &k, &km, &s->rates[i]);
+		/* the vector owns the path from here, whatever r says */
+		if (ltsock_vec_push(&s->socks, &k) < 0) {
+			free(k.path);
+			return -ENOMEM;
+		}
 		if (r < 0)
 			return r;
 	}

@@ -461,13 +461,9 @@ static int census_owners(struct sample_ctx *ctx, struct sample *out, struct lt_e
  */
 static void census_recycle(struct sample_ctx *ctx, struct sample *prev)
 {
-	size_t i, n = prev->socks.n;
+	size_t n = prev->socks.n;
 
-	for (i = 0; i < n; i++) {
-		free(prev->socks.v[i].path);
-		prev->socks.v[i].path = NULL;
-	}
-	prev->socks.n = 0;
+	ltsock_vec_clear(&prev->socks);
 	if (prev->socks.cap > ctx->spare.socks.cap) {
 		ltsock_vec_free(&ctx->spare.socks);
 		ctx->spare.socks = prev->socks;

@@ -275,7 +275,7 @@ static int index_after(const void *pl, size_t plen, size_t hdr,
 }
 
 /* Copy SK_MEMINFO_* figures from a meminfo attribute; -EBADMSG if short. */
-static int take_meminfo(const struct nlattr *a, struct ltsock *s)
+static int take_meminfo(const struct nlattr *a, struct ltsock *s, struct ltsock_mem *fig)
 {
 	uint32_t mem[SK_MEMINFO_VARS];
 	size_t plen = mnl_attr_get_payload_len(a);
@@ -285,22 +285,22 @@ static int take_meminfo(const struct nlattr *a, struct ltsock *s)
 	memset(mem, 0, sizeof(mem));
 	memcpy(mem, mnl_attr_get_payload(a),
 	       plen < sizeof(mem) ? plen : sizeof(mem));
-	s->rmem = mem[SK_MEMINFO_RMEM_ALLOC];
-	s->rcvbuf = mem[SK_MEMINFO_RCVBUF];
-	s->wmem = mem[SK_MEMINFO_WMEM_ALLOC];
-	s->sndbuf = mem[SK_MEMINFO_SNDBUF];
+	fig->rmem = mem[SK_MEMINFO_RMEM_ALLOC];
+	fig->rcvbuf = mem[SK_MEMINFO_RCVBUF];
+	fig->wmem = mem[SK_MEMINFO_WMEM_ALLOC];
+	fig->sndbuf = mem[SK_MEMINFO_SNDBUF];
 	s->have |= LTSOCK_HAVE_SKMEM;
 	/* fwd_alloc .. backlog came together with drops (3.x); older
 	 * kernels stop at sndbuf */
 	if (plen >= (SK_MEMINFO_BACKLOG + 1) * sizeof(uint32_t)) {
-		s->fwd_alloc = mem[SK_MEMINFO_FWD_ALLOC];
-		s->wmem_queued = mem[SK_MEMINFO_WMEM_QUEUED];
-		s->optmem = mem[SK_MEMINFO_OPTMEM];
-		s->backlog = mem[SK_MEMINFO_BACKLOG];
+		fig->fwd_alloc = mem[SK_MEMINFO_FWD_ALLOC];
+		fig->wmem_queued = mem[SK_MEMINFO_WMEM_QUEUED];
+		fig->optmem = mem[SK_MEMINFO_OPTMEM];
+		fig->backlog = mem[SK_MEMINFO_BACKLOG];
 		s->have |= LTSOCK_HAVE_SKMEM2;
 	}
 	if (plen >= (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t)) {
-		s->drops = mem[SK_MEMINFO_DROPS];
+		fig->drops = mem[SK_MEMINFO_DROPS];
 		s->have |= LTSOCK_HAVE_DROPS;
 	}
 	return 0;
@@ -321,7 +321,7 @@ static uint64_t join_cookie(const uint32_t c[2])
 }
 
 static int parse_inet(const struct kind_info *ki, const void *pl, size_t plen,
-		      struct ltsock *s, struct lt_err *err)
+		      struct ltsock *s, struct ltsock_mem *fig, struct lt_err *err)
 {
 	const struct nlattr *tb[SOCKDIAG_ATTR_MAX];
 	struct inet_diag_msg m;
@@ -345,14 +345,14 @@ static int parse_inet(const struct kind_info *ki, const void *pl, size_t plen,
 	s->peer.port = ntohs(m.id.idiag_dport);
 	s->inode = m.idiag_inode;
 	s->cookie = join_cookie(m.id.idiag_cookie);
-	s->uid = m.idiag_uid;
-	s->recv_q = m.idiag_rqueue;
-	s->send_q = m.idiag_wqueue;
+	fig->uid = m.idiag_uid;
+	fig->recv_q = m.idiag_rqueue;
+	fig->send_q = m.idiag_wqueue;
 	s->have |= LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER;
 
 	if (index_after(pl, plen, sizeof(m), tb))
 		return lt_err_set(err, EBADMSG, "attribute overruns message");
-	if (tb[INET_DIAG_SKMEMINFO] && take_meminfo(tb[INET_DIAG_SKMEMINFO], s))
+	if (tb[INET_DIAG_SKMEMINFO] && take_meminfo(tb[INET_DIAG_SKMEMINFO], s, fig))
 		return lt_err_set(err, EBADMSG, "short INET_DIAG_SKMEMINFO");
 	if (tb[INET_DIAG_PROTOCOL]) {
 		if (mnl_attr_get_payload_len(tb[INET_DIAG_PROTOCOL]) < 1)
@@ -364,13 +364,13 @@ static int parse_inet(const struct kind_info *ki, const void *pl, size_t plen,
 	if (tb[SOCKDIAG_ATTR_CGROUP_ID] && mnl_attr_get_payload_len(tb[SOCKDIAG_ATTR_CGROUP_ID]) >= 8) {
 		/* memcpy, not mnl_attr_get_u64: the libmnl the portable
 		 * build links has no such function */
-		memcpy(&s->cgroup_id, mnl_attr_get_payload(tb[SOCKDIAG_ATTR_CGROUP_ID]),
-		       sizeof(s->cgroup_id));
+		memcpy(&fig->cgroup_id, mnl_attr_get_payload(tb[SOCKDIAG_ATTR_CGROUP_ID]),
+		       sizeof(fig->cgroup_id));
 	}
 	return 0;
 }
 
-static int parse_packet(const void *pl, size_t plen, struct ltsock *s,
+static int parse_packet(const void *pl, size_t plen, struct ltsock *s, struct ltsock_mem *fig,
 			struct lt_err *err)
 {
 	const struct nlattr *tb[SOCKDIAG_ATTR_MAX];
@@ -399,16 +399,16 @@ static int parse_packet(const void *pl, size_t plen, struct ltsock *s,
 			return lt_err_set(err, EBADMSG, "short PACKET_DIAG_INFO");
 		memcpy(&info, mnl_attr_get_payload(tb[PACKET_DIAG_INFO]),
 		       sizeof(info));
-		s->ifindex = info.pdi_index;
+		fig->ifindex = info.pdi_index;
 	}
-	if (tb[PACKET_DIAG_UID] && take_u32(tb[PACKET_DIAG_UID], &s->uid))
+	if (tb[PACKET_DIAG_UID] && take_u32(tb[PACKET_DIAG_UID], &fig->uid))
 		return lt_err_set(err, EBADMSG, "short PACKET_DIAG_UID");
 	if (tb[PACKET_DIAG_MEMINFO]) {
-		if (take_meminfo(tb[PACKET_DIAG_MEMINFO], s))
+		if (take_meminfo(tb[PACKET_DIAG_MEMINFO], s, fig))
 			return lt_err_set(err, EBADMSG,
 					  "short PACKET_DIAG_MEMINFO");
 		/* no separate receive queue: what is charged is what waits */
-		s->recv_q = s->rmem;
+		fig->recv_q = fig->rmem;
 		s->have |= LTSOCK_HAVE_QUEUE;
 	}
 	return 0;
@@ -437,7 +437,7 @@ static int take_unix_name(const struct nlattr *a, struct ltsock *s)
 	return 0;
 }
 
-static int parse_unix(const void *pl, size_t plen, struct ltsock *s,
+static int parse_unix(const void *pl, size_t plen, struct ltsock *s, struct ltsock_mem *fig,
 		      struct lt_err *err)
 {
 	const struct nlattr *tb[SOCKDIAG_ATTR_MAX];
@@ -465,11 +465,11 @@ static int parse_unix(const void *pl, size_t plen, struct ltsock *s,
 			return lt_err_set(err, EBADMSG, "short UNIX_DIAG_RQLEN");
 		memcpy(&rq, mnl_attr_get_payload(tb[UNIX_DIAG_RQLEN]),
 		       sizeof(rq));
-		s->recv_q = rq.udiag_rqueue;
-		s->send_q = rq.udiag_wqueue;
+		fig->recv_q = rq.udiag_rqueue;
+		fig->send_q = rq.udiag_wqueue;
 		s->have |= LTSOCK_HAVE_QUEUE;
 	}
-	if (tb[UNIX_DIAG_MEMINFO] && take_meminfo(tb[UNIX_DIAG_MEMINFO], s))
+	if (tb[UNIX_DIAG_MEMINFO] && take_meminfo(tb[UNIX_DIAG_MEMINFO], s, fig))
 		return lt_err_set(err, EBADMSG, "short UNIX_DIAG_MEMINFO");
 	if (tb[UNIX_DIAG_PEER]) {
 		if (take_u32(tb[UNIX_DIAG_PEER], &peer))
@@ -477,7 +477,7 @@ static int parse_unix(const void *pl, size_t plen, struct ltsock *s,
 		memcpy(s->peer.addr, &peer, sizeof(peer));
 		s->have |= LTSOCK_HAVE_PEER;
 	}
-	if (tb[UNIX_DIAG_UID] && take_u32(tb[UNIX_DIAG_UID], &s->uid))
+	if (tb[UNIX_DIAG_UID] && take_u32(tb[UNIX_DIAG_UID], &fig->uid))
 		return lt_err_set(err, EBADMSG, "short UNIX_DIAG_UID");
 	/* the name last: nothing after it can fail and leak the path */
 	if (tb[UNIX_DIAG_NAME] && take_unix_name(tb[UNIX_DIAG_NAME], s))
@@ -485,7 +485,7 @@ static int parse_unix(const void *pl, size_t plen, struct ltsock *s,
 	return 0;
 }
 
-static int parse_netlink(const void *pl, size_t plen, struct ltsock *s,
+static int parse_netlink(const void *pl, size_t plen, struct ltsock *s, struct ltsock_mem *fig,
 			 struct lt_err *err)
 {
 	const struct nlattr *tb[SOCKDIAG_ATTR_MAX];
@@ -515,11 +515,11 @@ static int parse_netlink(const void *pl, size_t plen, struct ltsock *s,
 	if (index_after(pl, plen, sizeof(m), tb))
 		return lt_err_set(err, EBADMSG, "attribute overruns message");
 	if (tb[NETLINK_DIAG_MEMINFO]) {
-		if (take_meminfo(tb[NETLINK_DIAG_MEMINFO], s))
+		if (take_meminfo(tb[NETLINK_DIAG_MEMINFO], s, fig))
 			return lt_err_set(err, EBADMSG,
 					  "short NETLINK_DIAG_MEMINFO");
-		s->recv_q = s->rmem;
-		s->send_q = s->wmem;
+		fig->recv_q = fig->rmem;
+		fig->send_q = fig->wmem;
 		s->have |= LTSOCK_HAVE_QUEUE;
 	}
 	return 0;
@@ -531,24 +531,27 @@ static int parse_one(struct sockdiag_parser *p, const struct nlmsghdr *nlh,
 	const struct kind_info *ki = &kinds[p->kind];
 	const void *pl = mnl_nlmsg_get_payload(nlh);
 	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+	struct ltsock_mem fig;
 	struct ltsock s;
 	int ret;
 
 	memset(&s, 0, sizeof(s));
+	memset(&fig, 0, sizeof(fig));
+	s.m = &fig;
 	s.netns = p->netns;
 	s.source = LTSOCK_SRC_DIAG;
 	switch (p->kind) {
 	case SOCKDIAG_PACKET:
-		ret = parse_packet(pl, plen, &s, err);
+		ret = parse_packet(pl, plen, &s, &fig, err);
 		break;
 	case SOCKDIAG_UNIX:
-		ret = parse_unix(pl, plen, &s, err);
+		ret = parse_unix(pl, plen, &s, &fig, err);
 		break;
 	case SOCKDIAG_NETLINK:
-		ret = parse_netlink(pl, plen, &s, err);
+		ret = parse_netlink(pl, plen, &s, &fig, err);
 		break;
 	default:
-		ret = parse_inet(ki, pl, plen, &s, err);
+		ret = parse_inet(ki, pl, plen, &s, &fig, err);
 		break;
 	}
 	if (ret)

@@ -16,14 +16,189 @@
 #include "leaktop/socket.h"
 #include "alloc_hook.h"
 
+const struct ltsock_mem ltsock_mem_zero;
+
+/*
+ * A vector's blocks: every distinct struct ltsock_mem its sockets point at,
+ * once.  Blocks live in chunks that never move (a socket keeps a pointer);
+ * an open-addressing table finds a block by its contents.  Most sockets of
+ * a big machine hold nothing and share a handful of blocks (the same
+ * buffer sizes), so 52 bytes of figures cost them 8.  A block replaced by
+ * ltsock_vec_set_mem, or left by a socket that went, stays until
+ * ltsock_vec_tidy finds the blocks doubled since they were last gathered;
+ * then the vector's sockets are interned afresh and the old chunks freed,
+ * so the garbage never outweighs what is used.
+ */
+#define BLOCKS_PER_CHUNK 256
+
+struct blocks_chunk {
+	struct blocks_chunk *next;
+	unsigned n;
+	struct ltsock_mem b[BLOCKS_PER_CHUNK];
+};
+
+struct ltsock_blocks {
+	struct blocks_chunk *chunks;	/* the newest first */
+	const struct ltsock_mem **slot;	/* NULL: empty */
+	size_t nslot;			/* a power of two, or 0 */
+	size_t n;			/* blocks in the chunks */
+	size_t regather;		/* ltsock_vec_tidy gathers past this many
+					 * (0: not gathered yet) */
+	const struct ltsock_mem *last;	/* the last found: the next is often it */
+};
+
+static uint64_t mem_hash(const struct ltsock_mem *m)
+{
+	const unsigned char *p = (const unsigned char *)m;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	for (i = 0; i + 4 <= sizeof(*m); i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p + i, 4);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	}
+	return h ^ (h >> 31);
+}
+
+static void blocks_free(struct ltsock_blocks *b)
+{
+	struct blocks_chunk *c, *next;
+
+	if (!b)
+		return;
+	for (c = b->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(b->slot);
+	free(b);
+}
+
+static int blocks_grow_table(struct ltsock_blocks *b)
+{
+	size_t nslot = b->nslot ? b->nslot * 2 : 64, i;
+	const struct ltsock_mem **slot;
+
+	if (nslot < b->nslot || nslot > SIZE_MAX / sizeof(*slot))
+		return -ENOMEM;
+	slot = calloc(nslot, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; i < b->nslot; i++) {
+		size_t j;
+
+		if (!b->slot[i])
+			continue;
+		for (j = mem_hash(b->slot[i]) & (nslot - 1); slot[j]; j = (j + 1) & (nslot - 1))
+			;
+		slot[j] = b->slot[i];
+	}
+	free(b->slot);
+	b->slot = slot;
+	b->nslot = nslot;
+	return 0;
+}
+
+/* The block of b equal to *m, added when there is none; NULL: no memory. */
+static const struct ltsock_mem *blocks_intern(struct ltsock_blocks *b, const struct ltsock_mem *m)
+{
+	struct blocks_chunk *c;
+	struct ltsock_mem *nb;
+	uint64_t h;
+	size_t j;
+
+	if (b->last && !memcmp(b->last, m, sizeof(*m)))
+		return b->last;
+	if (!b->nslot && blocks_grow_table(b) < 0)
+		return NULL;
+	h = mem_hash(m);
+	for (j = h & (b->nslot - 1); b->slot[j]; j = (j + 1) & (b->nslot - 1))
+		if (!memcmp(b->slot[j], m, sizeof(*m)))
+			return b->last = b->slot[j];
+	if ((b->n + 1) * 2 > b->nslot) {
+		if (blocks_grow_table(b) < 0)
+			return NULL;
+		for (j = h & (b->nslot - 1); b->slot[j]; j = (j + 1) & (b->nslot - 1))
+			;
+	}
+	c = b->chunks;
+	if (!c || c->n == BLOCKS_PER_CHUNK) {
+		c = malloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->n = 0;
+		c->next = b->chunks;
+		b->chunks = c;
+	}
+	nb = &c->b[c->n++];
+	*nb = *m;
+	b->slot[j] = nb;
+	b->n++;
+	return b->last = nb;
+}
+
+/* Intern every socket of vec afresh and drop the blocks none points at.
+ * Short of memory, the old blocks simply stay. */
+static void blocks_gather(struct ltsock_vec *vec)
+{
+	struct ltsock_blocks *nb = calloc(1, sizeof(*nb));
+	size_t i;
+
+	if (!nb)
+		return;
+	for (i = 0; i < vec->n; i++)
+		if (!blocks_intern(nb, vec->v[i].m)) {
+			blocks_free(nb);
+			vec->blocks->regather = vec->blocks->n * 2;
+			return;
+		}
+	for (i = 0; i < vec->n; i++)
+		vec->v[i].m = blocks_intern(nb, vec->v[i].m);
+	blocks_free(vec->blocks);
+	vec->blocks = nb;
+	nb->regather = nb->n * 2;
+}
+
+int ltsock_vec_set_mem(struct ltsock_vec *vec, size_t i, const struct ltsock_mem *m)
+{
+	const struct ltsock_mem *k;
+
+	if (!memcmp(vec->v[i].m, m, sizeof(*m)))
+		return 0;
+	k = blocks_intern(vec->blocks, m);
+	if (!k)
+		return -ENOMEM;
+	vec->v[i].m = k;
+	return 0;
+}
+
+void ltsock_vec_tidy(struct ltsock_vec *vec)
+{
+	if (vec->blocks && vec->blocks->n > 4096 && vec->blocks->n > vec->blocks->regather)
+		blocks_gather(vec);
+}
+
+size_t ltsock_vec_nblocks(const struct ltsock_vec *vec)
+{
+	return vec->blocks ? vec->blocks->n : 0;
+}
+
 int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s)
 {
+	const struct ltsock_mem *m;
 	struct ltsock *nv;
 	size_t ncap;
 
 	if (vec->keep && !vec->keep(s, vec->keep_arg)) {
 		free(s->path);
 		return 0;
+	}
+	if (!vec->blocks) {
+		vec->blocks = calloc(1, sizeof(*vec->blocks));
+		if (!vec->blocks)
+			return -ENOMEM;
 	}
 	if (vec->n == vec->cap) {
 		ncap = vec->cap ? vec->cap * 2 : 64;
@@ -35,8 +210,23 @@ int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s)
 		vec->v = nv;
 		vec->cap = ncap;
 	}
-	vec->v[vec->n++] = *s;
+	m = blocks_intern(vec->blocks, s->m ? s->m : &ltsock_mem_zero);
+	if (!m)
+		return -ENOMEM;
+	vec->v[vec->n] = *s;
+	vec->v[vec->n++].m = m;
 	return 0;
+}
+
+void ltsock_vec_clear(struct ltsock_vec *vec)
+{
+	size_t i;
+
+	for (i = 0; i < vec->n; i++)
+		free(vec->v[i].path);
+	vec->n = 0;
+	blocks_free(vec->blocks);
+	vec->blocks = NULL;
 }
 
 void ltsock_vec_free(struct ltsock_vec *vec)
@@ -48,6 +238,8 @@ void ltsock_vec_free(struct ltsock_vec *vec)
 	for (i = 0; i < vec->n; i++)
 		free(vec->v[i].path);
 	free(vec->v);
+	blocks_free(vec->blocks);
+	vec->blocks = NULL;
 	vec->v = NULL;
 	vec->n = 0;
 	vec->cap = 0;
@@ -258,7 +450,7 @@ static void format_packet(const struct ltsock *s, char *out, size_t outsz)
 	char ifname[IF_NAMESIZE + 12];
 	size_t i;
 
-	format_ifindex(s->ifindex, ifname, sizeof(ifname));
+	format_ifindex(s->m->ifindex, ifname, sizeof(ifname));
 	/* ETH_P_ALL: every protocol, which ss also shows as "*" */
 	if (s->protocol == 0x0003) {
 		snprintf(out, outsz, "%s:*", ifname);
@@ -452,46 +644,46 @@ uint64_t ltsock_queued(const struct ltsock *s)
 	if (s->family == AF_UNIX) {
 		/* the data sits in its queue but is charged to the senders */
 		if (s->have & LTSOCK_HAVE_PEERQ)
-			return (uint64_t)s->rmem + s->peer_q;
-		return s->recv_q;
+			return (uint64_t)s->m->rmem + s->m->peer_q;
+		return s->m->recv_q;
 	}
-	return (s->have & LTSOCK_HAVE_SKMEM) ? s->rmem : s->recv_q;
+	return (s->have & LTSOCK_HAVE_SKMEM) ? s->m->rmem : s->m->recv_q;
 }
 
 double ltsock_fill(const struct ltsock *s)
 {
-	if (!(s->have & LTSOCK_HAVE_SKMEM) || !s->rcvbuf)
+	if (!(s->have & LTSOCK_HAVE_SKMEM) || !s->m->rcvbuf)
 		return -1;
-	return (double)s->rmem / (double)s->rcvbuf;
+	return (double)s->m->rmem / (double)s->m->rcvbuf;
 }
 
 double ltsock_fill_pct(const struct ltsock *s)
 {
-	if (!(s->have & LTSOCK_HAVE_SKMEM) || !s->rcvbuf)
+	if (!(s->have & LTSOCK_HAVE_SKMEM) || !s->m->rcvbuf)
 		return -1;
-	return 100.0 * (double)s->rmem / (double)s->rcvbuf;
+	return 100.0 * (double)s->m->rmem / (double)s->m->rcvbuf;
 }
 
 int ltsock_is_full(const struct ltsock *s)
 {
-	if ((s->have & LTSOCK_HAVE_SKMEM) && s->rcvbuf > 0 &&
-	    (uint64_t)s->rmem * 100 >= (uint64_t)s->rcvbuf * 95)
+	if ((s->have & LTSOCK_HAVE_SKMEM) && s->m->rcvbuf > 0 &&
+	    (uint64_t)s->m->rmem * 100 >= (uint64_t)s->m->rcvbuf * 95)
 		return 1;
-	return s->npeer_blocked > 0;
+	return s->m->npeer_blocked > 0;
 }
 
 int ltsock_send_is_full(const struct ltsock *s)
 {
-	return (s->have & LTSOCK_HAVE_SKMEM) && s->sndbuf &&
-	       ltsock_send_held(s) * 100 >= (uint64_t)s->sndbuf * 90;
+	return (s->have & LTSOCK_HAVE_SKMEM) && s->m->sndbuf &&
+	       ltsock_send_held(s) * 100 >= (uint64_t)s->m->sndbuf * 90;
 }
 
 uint64_t ltsock_recv_q(const struct ltsock *s)
 {
 	if (s->family == AF_UNIX && s->state != TCP_LISTEN &&
-	    (s->have & LTSOCK_HAVE_PEERQ) && s->peer_q > 0)
-		return s->peer_q;
-	return s->recv_q;
+	    (s->have & LTSOCK_HAVE_PEERQ) && s->m->peer_q > 0)
+		return s->m->peer_q;
+	return s->m->recv_q;
 }
 
 uint64_t ltsock_send_held(const struct ltsock *s)
@@ -501,8 +693,8 @@ uint64_t ltsock_send_held(const struct ltsock *s)
 	if (s->family == AF_UNIX)
 		return 0;	/* its wmem counts at the reader it sits at */
 	if (s->have & LTSOCK_HAVE_SKMEM2)
-		return s->wmem_queued > s->send_q ? s->wmem_queued : s->send_q;
-	return s->send_q;
+		return s->m->wmem_queued > s->m->send_q ? s->m->wmem_queued : s->m->send_q;
+	return s->m->send_q;
 }
 
 uint64_t ltsock_mem(const struct ltsock *s)
@@ -512,12 +704,12 @@ uint64_t ltsock_mem(const struct ltsock *s)
 	if (!(s->have & LTSOCK_HAVE_SKMEM)) {
 		if (s->state == TCP_LISTEN)
 			return 0;
-		return (uint64_t)s->recv_q + s->send_q;
+		return (uint64_t)s->m->recv_q + s->m->send_q;
 	}
-	w = s->wmem;
-	if ((s->have & LTSOCK_HAVE_SKMEM2) && s->wmem_queued > w)
-		w = s->wmem_queued;	/* tcp: what is in flight is in the queue too */
-	return (uint64_t)s->rmem + w + ((s->have & LTSOCK_HAVE_SKMEM2) ? s->fwd_alloc : 0);
+	w = s->m->wmem;
+	if ((s->have & LTSOCK_HAVE_SKMEM2) && s->m->wmem_queued > w)
+		w = s->m->wmem_queued;	/* tcp: what is in flight is in the queue too */
+	return (uint64_t)s->m->rmem + w + ((s->have & LTSOCK_HAVE_SKMEM2) ? s->m->fwd_alloc : 0);
 }
 
 uint64_t ltsock_rank_bytes(const struct ltsock *s)
@@ -531,7 +723,7 @@ uint64_t ltsock_outside_slab(const struct ltsock *s)
 
 	/* forward allocations are a reservation, not memory */
 	if (s->have & LTSOCK_HAVE_SKMEM2)
-		held = held > s->fwd_alloc ? held - s->fwd_alloc : 0;
+		held = held > s->m->fwd_alloc ? held - s->m->fwd_alloc : 0;
 	if ((s->family == AF_INET || s->family == AF_INET6) && s->protocol == IPPROTO_TCP &&
 	    s->type == SOCK_STREAM)
 		return held / 100 * 98 + held % 100 * 98 / 100;
@@ -627,11 +819,12 @@ int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen)
 {
 	struct ino_table t = { 0 };
 	size_t i, n = 0;
+	int ret = 0;
 
 	for (i = 0; i < vec->n; i++) {
 		const struct ltsock *k = &vec->v[i];
 
-		n += ltsock_unix_peer(k) && (k->have & LTSOCK_HAVE_SKMEM) && k->wmem;
+		n += ltsock_unix_peer(k) && (k->have & LTSOCK_HAVE_SKMEM) && k->m->wmem;
 	}
 	if (n && ino_table_init(&t, n) < 0)
 		return -ENOMEM;
@@ -640,42 +833,49 @@ int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen)
 		uint64_t peer = ltsock_unix_peer(k);
 		struct ino_slot *e;
 
-		if (!peer || !(k->have & LTSOCK_HAVE_SKMEM) || !k->wmem)
+		if (!peer || !(k->have & LTSOCK_HAVE_SKMEM) || !k->m->wmem)
 			continue;
 		e = ino_table_slot(&t, k->netns, peer);
 		e->netns = k->netns;
 		e->inode = peer;
-		e->bytes += k->wmem;
+		e->bytes += k->m->wmem;
 		e->n++;
-		e->full += k->sndbuf && k->wmem >= k->sndbuf;
+		e->full += k->m->sndbuf && k->m->wmem >= k->m->sndbuf;
 	}
 	for (i = 0; i < vec->n; i++) {
 		struct ltsock *k = &vec->v[i];
-		const struct ino_slot *e;
+		const struct ino_slot *e = NULL;
+		struct ltsock_mem fig;
 		uint64_t limit, blocked;
 
 		if (k->family != AF_UNIX)
 			continue;
-		k->peer_q = 0;
-		k->npeer_q = 0;
-		k->npeer_blocked = 0;
-		k->have |= LTSOCK_HAVE_PEERQ;
-		if (!n || !k->inode)
-			continue;
-		e = ino_table_slot(&t, k->netns, k->inode);
-		if (!e->inode)
-			continue;
-		blocked = e->full;
-		/* a datagram reader at its length limit blocks every sender */
-		limit = ((uint64_t)max_dgram_qlen + 1) * ((uint64_t)k->recv_q + SKB_MIN_OVERHEAD);
-		if (k->type == SOCK_DGRAM && max_dgram_qlen && k->recv_q && e->bytes >= limit)
-			blocked = e->n;
-		k->peer_q = e->bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)e->bytes;
-		k->npeer_q = e->n > UINT16_MAX ? UINT16_MAX : (uint16_t)e->n;
-		k->npeer_blocked = blocked > UINT16_MAX ? UINT16_MAX : (uint16_t)blocked;
+		fig = *k->m;
+		fig.peer_q = 0;
+		fig.npeer_q = 0;
+		fig.npeer_blocked = 0;
+		if (n && k->inode)
+			e = ino_table_slot(&t, k->netns, k->inode);
+		if (e && e->inode) {
+			blocked = e->full;
+			/* a datagram reader at its length limit blocks every sender */
+			limit = ((uint64_t)max_dgram_qlen + 1) *
+				((uint64_t)fig.recv_q + SKB_MIN_OVERHEAD);
+			if (k->type == SOCK_DGRAM && max_dgram_qlen && fig.recv_q &&
+			    e->bytes >= limit)
+				blocked = e->n;
+			fig.peer_q = e->bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)e->bytes;
+			fig.npeer_q = e->n > UINT16_MAX ? UINT16_MAX : (uint16_t)e->n;
+			fig.npeer_blocked = blocked > UINT16_MAX ? UINT16_MAX : (uint16_t)blocked;
+		}
+		/* short of memory, this socket keeps Recv-Q (no PEERQ) */
+		if (ltsock_vec_set_mem(vec, i, &fig) < 0)
+			ret = -ENOMEM;
+		else
+			k->have |= LTSOCK_HAVE_PEERQ;
 	}
 	free(t.v);
-	return 0;
+	return ret;
 }
 
 /* The sockets ltsock_vec_dedup has kept, by (netns, inode): the inode and

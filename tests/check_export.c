@@ -930,7 +930,7 @@ static void mk_big(struct sample *s, double t, size_t nf, size_t ns, size_t np)
 		k->protocol = IPPROTO_UDP;
 		k->inode = 1 + i;
 		k->netns = 4026531840ULL;
-		k->recv_q = (uint32_t)i;
+		check_mem(k)->recv_q = (uint32_t)i;
 		s->rates[i].flags = i % 4 ? 0 : SOCK_FLAG_NEVER_READ;
 		s->order[i] = (uint32_t)(ns - 1 - i);
 	}
@@ -1099,7 +1099,7 @@ START_TEST(test_prom_top)
 	mk_big(&a, 1700000000, 4, 40, 30);
 	for (i = 0; i < 40; i++) {
 		a.rates[i].flags = 0;
-		a.socks.v[i].recv_q = (uint32_t)(1000 + i);	/* 39 is the biggest */
+		check_mem(&a.socks.v[i])->recv_q = (uint32_t)(1000 + i);	/* 39 is the biggest */
 	}
 	a.rates[0].flags = SOCK_FLAG_FULL;			/* flagged, smallest */
 	for (i = 0; i < 4; i++) {				/* subjects: inode 6, pid 13 */

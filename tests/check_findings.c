@@ -31,7 +31,7 @@ static void one_socket(struct sample *s, uint32_t q, uint8_t flags, double growt
 	struct ltsock k = check_samples_sock(777, type);
 
 	check_samples_init(s, 1000, points);
-	k.recv_q = k.rmem = q;
+	check_mem(&k)->recv_q = check_mem(&k)->rmem = q;
 	check_samples_socks(s, &k, &flags, 1, points);
 	s->rates[0].growth_bps = growth;
 	check_samples_owners(s, &own, 1);
@@ -477,9 +477,9 @@ START_TEST(test_peers_and_senders)
 	one_socket(&s, 200000, SOCK_FLAG_NEVER_READ, 100, 10, SOCK_DGRAM);
 	s.socks.v[0].family = AF_UNIX;
 	s.socks.v[0].inode = 100;
-	s.socks.v[0].npeer_q = 3;
-	s.socks.v[0].peer_q = 3000;
-	s.socks.v[0].npeer_blocked = 1;
+	check_mem(&s.socks.v[0])->npeer_q = 3;
+	check_mem(&s.socks.v[0])->peer_q = 3000;
+	check_mem(&s.socks.v[0])->npeer_blocked = 1;
 	for (i = 0; i < 6; i++) {
 		memset(&k, 0, sizeof(k));
 		k.netns = s.socks.v[0].netns;
@@ -489,7 +489,7 @@ START_TEST(test_peers_and_senders)
 			k.family = AF_UNIX;
 			k.type = SOCK_DGRAM;
 			k.inode = snd[i].ino;
-			k.wmem = snd[i].wmem;
+			check_mem(&k)->wmem = snd[i].wmem;
 			k.netns += (uint64_t)snd[i].other_ns;
 			memcpy(k.peer.addr, &peer, sizeof(peer));
 			k.have = LTSOCK_HAVE_PEER | LTSOCK_HAVE_SKMEM;
@@ -504,7 +504,7 @@ START_TEST(test_peers_and_senders)
 			k.local.addr[3] = k.peer.addr[3] = 1;
 			k.local.port = i == 4 ? 5000 : 6000;
 			k.peer.port = i == 4 ? 6000 : 5000;
-			k.send_q = i == 4 ? 100000 : 0;
+			check_mem(&k)->send_q = i == 4 ? 100000 : 0;
 			k.have = LTSOCK_HAVE_PEER | LTSOCK_HAVE_QUEUE;
 		}
 		ck_assert_int_eq(ltsock_vec_push(&s.socks, &k), 0);

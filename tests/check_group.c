@@ -61,7 +61,7 @@ static void server(struct sample *s, double t, unsigned n, uint32_t q, uint8_t p
 		k.local.addr[3] = 1;
 		k.local.port = 8080;
 		k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
-		k.rcvbuf = 1 << 20;
+		check_mem(&k)->rcvbuf = 1 << 20;
 		if (i == 0) {
 			k.inode = 100;
 			k.state = TCP_LISTEN;
@@ -70,7 +70,7 @@ static void server(struct sample *s, double t, unsigned n, uint32_t q, uint8_t p
 			k.state = TCP_ESTABLISHED;
 			memcpy(k.peer.addr, k.local.addr, sizeof(k.peer.addr));
 			k.peer.port = (uint16_t)(40000 + i);
-			k.recv_q = k.rmem = i == 1 ? q * 2 : q;
+			check_mem(&k)->recv_q = check_mem(&k)->rmem = i == 1 ? q * 2 : q;
 			s->rates[i].known = 1;
 			s->rates[i].flags = SOCK_FLAG_NEVER_READ;
 			s->rates[i].points = points;

@@ -27,10 +27,10 @@ static struct ltsock mk(uint64_t inode, uint32_t q, uint32_t drops)
 	s.type = SOCK_DGRAM;
 	s.protocol = 17;
 	s.state = TCP_CLOSE;
-	s.recv_q = q;
-	s.rmem = q;
-	s.rcvbuf = 212992;
-	s.drops = drops;
+	check_mem(&s)->recv_q = q;
+	check_mem(&s)->rmem = q;
+	check_mem(&s)->rcvbuf = 212992;
+	check_mem(&s)->drops = drops;
 	s.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
 	return s;
 }
@@ -308,12 +308,12 @@ START_TEST(test_quiet_sockets_cost_nothing)
 	ck_assert_int_eq(r[0].known, 1);
 	ck_assert_double_eq(r[0].growth_bps, 0);
 	/* the queue disappears: its series goes too once it is back to zero */
-	v.v[500].recv_q = 0;
+	check_mem(&v.v[500])->recv_q = 0;
 	for (t = 3; t < 70; t++)
 		history_update(h, t, &v, r);
 	ck_assert_uint_eq(history_series(h), 0);
 	/* a socket that vanished loses its series at once */
-	v.v[500].recv_q = 5;
+	check_mem(&v.v[500])->recv_q = 5;
 	history_update(h, 70, &v, r);
 	ck_assert_uint_eq(history_series(h), 1);
 	v.n = 10;
@@ -397,8 +397,8 @@ START_TEST(test_order_matches_comparison_sort)
 			if (rand() % 6 == 0) {
 				/* a unix reader: its queue is charged to its senders */
 				s.family = AF_UNIX;
-				s.rmem = 0;
-				s.peer_q = (uint32_t)(rand() % 3) * 512;
+				check_mem(&s)->rmem = 0;
+				check_mem(&s)->peer_q = (uint32_t)(rand() % 3) * 512;
 				s.have |= LTSOCK_HAVE_PEERQ;
 			}
 			ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
@@ -446,8 +446,8 @@ START_TEST(test_order_on_queued_bytes)
 	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
 	s = mk(10, 0, 0);			/* unix reader, 1 MiB at its senders */
 	s.family = AF_UNIX;
-	s.recv_q = 100;
-	s.peer_q = 1 << 20;
+	check_mem(&s)->recv_q = 100;
+	check_mem(&s)->peer_q = 1 << 20;
 	s.have |= LTSOCK_HAVE_PEERQ;
 	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
 	r[0].known = r[1].known = r[2].known = 1;
@@ -488,9 +488,9 @@ START_TEST(test_order_orphans_by_memory)
 	s.type = SOCK_STREAM;
 	s.state = 4;				/* FIN_WAIT1 */
 	s.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_SKMEM2;
-	s.wmem_queued = 3 << 20;
+	check_mem(&s)->wmem_queued = 3 << 20;
 	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
-	s.wmem_queued = 0;			/* an orphan holding nothing */
+	check_mem(&s)->wmem_queued = 0;			/* an orphan holding nothing */
 	ck_assert_int_eq(ltsock_vec_push(&v, &s), 0);
 	r[0].known = r[1].known = r[2].known = 1;
 	ck_assert_int_eq(ltsock_is_orphan(&v.v[1]), 1);
@@ -512,8 +512,8 @@ START_TEST(test_queue_point)
 
 	ck_assert_uint_eq(history_queue_point(&s), 300);
 	s.family = AF_UNIX;
-	s.recv_q = 100;
-	s.peer_q = 70000;
+	check_mem(&s)->recv_q = 100;
+	check_mem(&s)->peer_q = 70000;
 	s.have |= LTSOCK_HAVE_PEERQ;
 	ck_assert_uint_eq(history_queue_point(&s), 70000);
 	ck_assert_uint_eq(history_queue_point(&s), ltsock_recv_q(&s));
@@ -584,13 +584,13 @@ START_TEST(test_touch_keeps_other_series)
 	ck_assert_int_eq(ltsock_vec_push(&v, &a), 0);
 	ck_assert_int_eq(ltsock_vec_push(&v, &b), 0);
 	ck_assert_int_eq(history_update(h, 100, &v, r), 0);
-	v.v[0].recv_q = 2000;
+	check_mem(&v.v[0])->recv_q = 2000;
 	ck_assert_int_eq(history_update(h, 101, &v, r), 0);
 	ck_assert_uint_eq(history_series(h), 2);
 	/* light: only socket 1 (b) was read again, and c is new */
 	ck_assert_int_eq(ltsock_vec_push(&v, &c), 0);
-	v.v[1].recv_q = 900;
-	v.v[2].recv_q = 300;
+	check_mem(&v.v[1])->recv_q = 900;
+	check_mem(&v.v[2])->recv_q = 300;
 	ck_assert_int_eq(history_touch(h, 102, &v, 1, r), 0);
 	ck_assert_uint_eq(history_series(h), 3);
 	/* a kept its two points; b and c got one each at t = 102 */
@@ -640,8 +640,9 @@ START_TEST(test_filled_then_still_is_never_read)
 		k[i].type = SOCK_STREAM;
 		k[i].protocol = 6;
 		k[i].state = TCP_ESTABLISHED;
-		k[i].rcvbuf = 131072;
-		k[i].rmem = i < 2 ? k[i].recv_q : 131008;	/* full from the third */
+		check_mem(&k[i])->rcvbuf = 131072;
+		/* full from the third */
+		check_mem(&k[i])->rmem = i < 2 ? check_mem(&k[i])->recv_q : 131008;
 	}
 	r = feed_socks(h, k, 5);
 	ck_assert(r.flags & SOCK_FLAG_FULL);
@@ -682,12 +683,12 @@ START_TEST(test_unix_reader_with_waiting_senders)
 		k[i].family = AF_UNIX;
 		k[i].type = SOCK_DGRAM;
 		k[i].state = TCP_ESTABLISHED;
-		k[i].recv_q = 420;
-		k[i].rcvbuf = 212992;
+		check_mem(&k[i])->recv_q = 420;
+		check_mem(&k[i])->rcvbuf = 212992;
 		k[i].have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEERQ;
-		k[i].peer_q = i == 0 ? 9000 : 17920;
-		k[i].npeer_q = 3;
-		k[i].npeer_blocked = 3;
+		check_mem(&k[i])->peer_q = i == 0 ? 9000 : 17920;
+		check_mem(&k[i])->npeer_q = 3;
+		check_mem(&k[i])->npeer_blocked = 3;
 	}
 	ck_assert_uint_eq(ltsock_recv_q(&k[4]), 17920);
 	ck_assert_uint_eq(ltsock_queued(&k[4]), 17920);
@@ -698,15 +699,15 @@ START_TEST(test_unix_reader_with_waiting_senders)
 
 	/* the reader reads: the senders' bytes go down once */
 	h = history_new(NULL);
-	k[2].peer_q = 4000;
+	check_mem(&k[2])->peer_q = 4000;
 	r = feed_socks(h, k, 5);
 	ck_assert(!(r.flags & SOCK_FLAG_NEVER_READ));
 	history_free(h);
 
 	h = history_new(NULL);
 	for (i = 0; i < 5; i++) {
-		k[i].peer_q = 1280;
-		k[i].npeer_blocked = 0;
+		check_mem(&k[i])->peer_q = 1280;
+		check_mem(&k[i])->npeer_blocked = 0;
 	}
 	r = feed_socks(h, k, 5);
 	ck_assert_uint_eq(r.flags, 0);
@@ -731,9 +732,9 @@ START_TEST(test_send_stalled_and_counters_going_down)
 		k[i].type = SOCK_STREAM;
 		k[i].protocol = 6;
 		k[i].state = TCP_ESTABLISHED;
-		k[i].send_q = grow[i];
-		k[i].wmem_queued = grow[i] + 48000;
-		k[i].sndbuf = 4194304;
+		check_mem(&k[i])->send_q = grow[i];
+		check_mem(&k[i])->wmem_queued = grow[i] + 48000;
+		check_mem(&k[i])->sndbuf = 4194304;
 		k[i].have |= LTSOCK_HAVE_SKMEM2;
 	}
 	r = feed_socks(h, k, 5);
@@ -744,8 +745,8 @@ START_TEST(test_send_stalled_and_counters_going_down)
 
 	h = history_new(NULL);
 	for (i = 0; i < 5; i++) {
-		k[i].send_q = down[i];
-		k[i].wmem_queued = down[i];
+		check_mem(&k[i])->send_q = down[i];
+		check_mem(&k[i])->wmem_queued = down[i];
 	}
 	r = feed_socks(h, k, 5);
 	ck_assert(!(r.flags & SOCK_FLAG_SEND_STALLED));
@@ -753,7 +754,7 @@ START_TEST(test_send_stalled_and_counters_going_down)
 
 	h = history_new(NULL);
 	for (i = 0; i < 5; i++)
-		k[i].send_q = k[i].wmem_queued = i == 3 ? 0 : 4096;
+		check_mem(&k[i])->send_q = check_mem(&k[i])->wmem_queued = i == 3 ? 0 : 4096;
 	r = feed_socks(h, k, 5);
 	ck_assert(!(r.flags & SOCK_FLAG_SEND_STALLED));
 	history_free(h);
@@ -761,7 +762,7 @@ START_TEST(test_send_stalled_and_counters_going_down)
 	/* an early dip (a probe's worth let through), then standing still */
 	h = history_new(NULL);
 	for (i = 0; i < 5; i++)
-		k[i].send_q = k[i].wmem_queued = i == 0 ? 2770432 : 2755072;
+		check_mem(&k[i])->send_q = check_mem(&k[i])->wmem_queued = i == 0 ? 2770432 : 2755072;
 	r = feed_socks(h, k, 5);
 	ck_assert(r.flags & SOCK_FLAG_SEND_STALLED);
 	history_free(h);

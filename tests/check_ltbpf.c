@@ -335,18 +335,18 @@ START_TEST(test_socks_parse)
 	ck_assert_uint_eq(k->local.addr[4], 0);	/* IPv4: 4 bytes only */
 	ck_assert_uint_eq(k->local.port, 8080);
 	ck_assert_uint_eq(k->peer.port, 40000);
-	ck_assert_uint_eq(k->recv_q, 300);
-	ck_assert_uint_eq(k->send_q, 7);
-	ck_assert_uint_eq(k->rmem, 100);
-	ck_assert_uint_eq(k->rcvbuf, 200);
-	ck_assert_uint_eq(k->wmem, 300);
-	ck_assert_uint_eq(k->sndbuf, 400);
-	ck_assert_uint_eq(k->fwd_alloc, 500);
-	ck_assert_uint_eq(k->wmem_queued, 600);
-	ck_assert_uint_eq(k->optmem, 700);
-	ck_assert_uint_eq(k->backlog, 800);
-	ck_assert_uint_eq(k->drops, 900);
-	ck_assert_uint_eq(k->cgroup_id, 99);
+	ck_assert_uint_eq(k->m->recv_q, 300);
+	ck_assert_uint_eq(k->m->send_q, 7);
+	ck_assert_uint_eq(k->m->rmem, 100);
+	ck_assert_uint_eq(k->m->rcvbuf, 200);
+	ck_assert_uint_eq(k->m->wmem, 300);
+	ck_assert_uint_eq(k->m->sndbuf, 400);
+	ck_assert_uint_eq(k->m->fwd_alloc, 500);
+	ck_assert_uint_eq(k->m->wmem_queued, 600);
+	ck_assert_uint_eq(k->m->optmem, 700);
+	ck_assert_uint_eq(k->m->backlog, 800);
+	ck_assert_uint_eq(k->m->drops, 900);
+	ck_assert_uint_eq(k->m->cgroup_id, 99);
 	ck_assert_uint_eq(k->have, LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER | LTSOCK_HAVE_SKMEM |
 			  LTSOCK_HAVE_SKMEM2 | LTSOCK_HAVE_DROPS);
 	/* a timewait socket: no memory figures, as inet_diag gives none */
@@ -354,8 +354,8 @@ START_TEST(test_socks_parse)
 	ck_assert_uint_eq(k->family, AF_INET6);
 	ck_assert_uint_eq(k->state, 6);
 	ck_assert_uint_eq(k->have, LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER);
-	ck_assert_uint_eq(k->rmem, 0);
-	ck_assert_uint_eq(k->cgroup_id, 0);
+	ck_assert_uint_eq(k->m->rmem, 0);
+	ck_assert_uint_eq(k->m->cgroup_id, 0);
 	/* only the kinds asked for */
 	v.n = 0;
 	ck_assert_int_eq(ltbpf_socks_parse(r, sizeof(r), IPPROTO_UDP, 1u << SOCKDIAG_UDP6,
@@ -446,9 +446,13 @@ START_TEST(test_socks_live)
 		cx = *x;
 		cy = *y;
 		cx.source = cy.source;
+		/* each vector keeps its own copy of the figures */
+		ck_assert_ptr_ne(x->m, y->m);
+		ck_assert_mem_eq(x->m, y->m, sizeof(*x->m));
+		cx.m = cy.m = NULL;
 		ck_assert_mem_eq(&cx, &cy, sizeof(cx));
 		/* udp: the charged memory of 3 datagrams; a listener: none waiting */
-		ck_assert(i ? x->recv_q == 0 : x->recv_q >= 3 * 7);
+		ck_assert(i ? x->m->recv_q == 0 : x->m->recv_q >= 3 * 7);
 	}
 	close(u);
 	close(t);

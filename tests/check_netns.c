@@ -615,7 +615,7 @@ START_TEST(test_dump_live)
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(s->netns, nsino);
 	ck_assert_uint_eq(s->local.port, ci.udp_port);
-	ck_assert_uint_gt(s->recv_q, 0);
+	ck_assert_uint_gt(s->m->recv_q, 0);
 	ck_assert_uint_eq(s->source, LTSOCK_SRC_DIAG);
 	ck_assert_int_eq(rep.result[SOCKDIAG_UDP4], SOCKDIAG_OK);
 	s = find_sock(&v, ci.raw_ino);

@@ -106,9 +106,9 @@ START_TEST(test_raw6)
 	ck_assert_str_eq(ltsock_state_name(s), "UNCONN");
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)), "*:58");
 	/* echo request and reply waiting, charged at truesize */
-	ck_assert_uint_eq(s->recv_q, 0x680);
-	ck_assert_uint_eq(s->rmem, 0x680);
-	ck_assert_uint_eq(s->drops, 0);
+	ck_assert_uint_eq(s->m->recv_q, 0x680);
+	ck_assert_uint_eq(s->m->rmem, 0x680);
+	ck_assert_uint_eq(s->m->drops, 0);
 	ck_assert_uint_eq(s->source, LTSOCK_SRC_PROCNET);
 	ck_assert_uint_eq(s->netns, 99);
 	ck_assert_uint_eq(s->cookie, 0);
@@ -121,7 +121,7 @@ START_TEST(test_raw6)
 	s = &v.v[0];
 	ck_assert_uint_eq(s->inode, RAW4_INODE);
 	ck_assert_uint_eq(s->protocol, IPPROTO_ICMP);
-	ck_assert_uint_eq(s->recv_q, 0x680);
+	ck_assert_uint_eq(s->m->recv_q, 0x680);
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)), "0.0.0.0:1");
 	ltsock_vec_free(&v);
 }
@@ -140,9 +140,9 @@ START_TEST(test_udp_tcp)
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)),
 			 "127.0.0.1:40001");
 	/* the same figures sock_diag reported for this socket */
-	ck_assert_uint_eq(s->recv_q, 6912);
-	ck_assert_uint_eq(s->rmem, 6912);
-	ck_assert_uint_eq(s->drops, 17);
+	ck_assert_uint_eq(s->m->recv_q, 6912);
+	ck_assert_uint_eq(s->m->rmem, 6912);
+	ck_assert_uint_eq(s->m->drops, 17);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_DROPS |
 			  LTSOCK_HAVE_PEER);
 	ltsock_vec_free(&v);
@@ -152,14 +152,14 @@ START_TEST(test_udp_tcp)
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)),
 			 "[::1]:40003");
-	ck_assert_uint_eq(s->recv_q, 2496);
+	ck_assert_uint_eq(s->m->recv_q, 2496);
 	ltsock_vec_free(&v);
 
 	v = read_table(SOCKDIAG_TCP4, 3);
 	s = by_inode(&v, TCP4_SERVER_INO);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(ltsock_state_name(s), "ESTAB");
-	ck_assert_uint_eq(s->recv_q, 1000);
+	ck_assert_uint_eq(s->m->recv_q, 1000);
 	ck_assert_uint_eq(s->local.port, 40010);
 	ck_assert_uint_ne(s->peer.port, 0);
 	/* tcp has no drops column */
@@ -189,9 +189,9 @@ START_TEST(test_packet)
 	ck_assert_uint_eq(s->family, AF_PACKET);
 	ck_assert_uint_eq(s->type, SOCK_RAW);
 	ck_assert_uint_eq(s->protocol, 0x8035);
-	ck_assert_uint_eq(s->ifindex, 1);
-	ck_assert_uint_eq(s->rmem, 832);
-	ck_assert_uint_eq(s->recv_q, 832);
+	ck_assert_uint_eq(s->m->ifindex, 1);
+	ck_assert_uint_eq(s->m->rmem, 832);
+	ck_assert_uint_eq(s->m->recv_q, 832);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_QUEUE);
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)), "lo:RARP");
 	ltsock_vec_free(&v);
@@ -223,8 +223,8 @@ START_TEST(test_unix_netlink)
 	memcpy(&portid, s->local.addr, sizeof(portid));
 	ck_assert_uint_eq(portid, 4242);
 	ck_assert_uint_eq(s->protocol, 0);
-	ck_assert_uint_eq(s->rmem, 4352);
-	ck_assert_uint_eq(s->recv_q, 4352);
+	ck_assert_uint_eq(s->m->rmem, 4352);
+	ck_assert_uint_eq(s->m->recv_q, 4352);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_DROPS);
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)), "rtnl:4242");
 	ltsock_vec_free(&v);
@@ -307,8 +307,8 @@ START_TEST(test_linux_3_10)
 	/* an established tcp socket with 8000 bytes queued, owned by uid 1000 */
 	s = by_inode(&v[SOCKDIAG_TCP4], 20511);
 	ck_assert_ptr_ne(s, NULL);
-	ck_assert_uint_eq(s->recv_q, 8000);
-	ck_assert_uint_eq(s->uid, 1000);
+	ck_assert_uint_eq(s->m->recv_q, 8000);
+	ck_assert_uint_eq(s->m->uid, 1000);
 	ck_assert_uint_eq(s->local.port, 8080);
 	/* the TIME_WAIT entry: no socket behind it (inode 0) */
 	ck_assert_ptr_ne(by_inode(&v[SOCKDIAG_TCP4], 0), NULL);
@@ -316,21 +316,21 @@ START_TEST(test_linux_3_10)
 	/* a udp client never reading: queue and drops */
 	s = by_inode(&v[SOCKDIAG_UDP4], 20733);
 	ck_assert_ptr_ne(s, NULL);
-	ck_assert_uint_eq(s->recv_q, 0x34200);
-	ck_assert_uint_eq(s->drops, 117);
+	ck_assert_uint_eq(s->m->recv_q, 0x34200);
+	ck_assert_uint_eq(s->m->drops, 117);
 	ck_assert_uint_eq(s->peer.port, 53);
 	ck_assert(s->have & LTSOCK_HAVE_DROPS);
 	/* raw: the protocol from the port column */
 	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_RAW4], 21001)->protocol, 1);
-	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_RAW4], 21001)->drops, 5);
+	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_RAW4], 21001)->m->drops, 5);
 	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_RAW6], 21002)->protocol, 58);
-	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_RAW6], 21002)->recv_q, 0x1200);
+	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_RAW6], 21002)->m->recv_q, 0x1200);
 	/* packet ETH_P_RARP with its charged memory */
 	s = by_inode(&v[SOCKDIAG_PACKET], 21050);
 	ck_assert_ptr_ne(s, NULL);
 	ck_assert_uint_eq(s->protocol, 0x8035);
-	ck_assert_uint_eq(s->rmem, 66816);
-	ck_assert_uint_eq(s->ifindex, 2);
+	ck_assert_uint_eq(s->m->rmem, 66816);
+	ck_assert_uint_eq(s->m->ifindex, 2);
 	/* unix: listening, connected, and an abstract name */
 	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_UNIX], 12345)->state, ST_LISTEN_ID);
 	ck_assert_str_eq(by_inode(&v[SOCKDIAG_UNIX], 12345)->path, "/run/systemd/private");
@@ -342,8 +342,8 @@ START_TEST(test_linux_3_10)
 	ck_assert_ptr_ne(s, NULL);
 	memcpy(&portid, s->local.addr, sizeof(portid));
 	ck_assert_uint_eq(portid, 2817);
-	ck_assert_uint_eq(s->rmem, 212992);
-	ck_assert_uint_eq(s->drops, 14);
+	ck_assert_uint_eq(s->m->rmem, 212992);
+	ck_assert_uint_eq(s->m->drops, 14);
 	ck_assert_uint_eq(by_inode(&v[SOCKDIAG_NETLINK], 9002)->protocol, 9);
 	for (i = 0; i < SOCKDIAG_NKINDS; i++) {
 		for (j = 0; j < v[i].n; j++)
@@ -405,9 +405,9 @@ START_TEST(test_odd_input)
 	text = strdup("hdr\n\n   0: 0100007F:0035 00000000:0000 07 00000000:00000010 00:00000000 00000000   101        0 55 2 0 3");
 	ck_assert_int_eq(procnet_parse(SOCKDIAG_UDP4, text, strlen(text), 0,
 				       &v, &err), 1);
-	ck_assert_uint_eq(v.v[0].uid, 101);
-	ck_assert_uint_eq(v.v[0].recv_q, 16);
-	ck_assert_uint_eq(v.v[0].drops, 3);
+	ck_assert_uint_eq(v.v[0].m->uid, 101);
+	ck_assert_uint_eq(v.v[0].m->recv_q, 16);
+	ck_assert_uint_eq(v.v[0].m->drops, 3);
 	ck_assert_uint_eq(v.v[0].local.port, 53);
 	free(text);
 	ltsock_vec_free(&v);

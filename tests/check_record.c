@@ -97,10 +97,10 @@ START_TEST(test_frozen_v3_1)
 	k = frozen_sock(&s, 1000, &idx);
 	ck_assert_uint_eq(k->family, AF_INET);
 	ck_assert_uint_eq(k->type, SOCK_DGRAM);
-	ck_assert_uint_eq(k->recv_q, 1024);
-	ck_assert_uint_eq(k->rmem, 1792);
-	ck_assert_uint_eq(k->rcvbuf, 212992);
-	ck_assert_uint_eq(k->uid, 1000);
+	ck_assert_uint_eq(k->m->recv_q, 1024);
+	ck_assert_uint_eq(k->m->rmem, 1792);
+	ck_assert_uint_eq(k->m->rcvbuf, 212992);
+	ck_assert_uint_eq(k->m->uid, 1000);
 	ck_assert_uint_eq(s.procs.n, 5);
 	ck_assert_uint_eq(s.findings.n, 0);
 	sample_release(&s);
@@ -111,21 +111,21 @@ START_TEST(test_frozen_v3_1)
 	ck_assert_uint_eq(s.socks.n, 37);
 	k = frozen_sock(&s, 1028, &idx);
 	ck_assert_uint_eq(k->family, AF_PACKET);
-	ck_assert_uint_eq(k->recv_q, 118784);
-	ck_assert_uint_eq(k->rmem, 121856);
-	ck_assert_uint_eq(k->drops, 1);
-	ck_assert_uint_eq(k->rcvbuf, 212992);
+	ck_assert_uint_eq(k->m->recv_q, 118784);
+	ck_assert_uint_eq(k->m->rmem, 121856);
+	ck_assert_uint_eq(k->m->drops, 1);
+	ck_assert_uint_eq(k->m->rcvbuf, 212992);
 	/* the recording's double, kept as a float (struct sock_rate) */
 	ck_assert_float_eq(s.rates[idx].growth_bps, 14848.4f);
 	ck_assert_uint_eq(s.rates[idx].flags, SOCK_FLAG_NEVER_READ | SOCK_FLAG_DROPPING);
 	ck_assert_uint_eq(s.rates[idx].points, 4);
 	k = frozen_sock(&s, 1001, &idx);	/* 2.0 fields: the rest of SK_MEMINFO */
 	ck_assert_uint_eq(k->family, AF_INET6);
-	ck_assert_uint_eq(k->send_q, 77);
-	ck_assert_uint_eq(k->wmem_queued, 16385);
-	ck_assert_uint_eq(k->fwd_alloc, 1024);
-	ck_assert_uint_eq(k->optmem, 8);
-	ck_assert_uint_eq(k->backlog, 1);
+	ck_assert_uint_eq(k->m->send_q, 77);
+	ck_assert_uint_eq(k->m->wmem_queued, 16385);
+	ck_assert_uint_eq(k->m->fwd_alloc, 1024);
+	ck_assert_uint_eq(k->m->optmem, 8);
+	ck_assert_uint_eq(k->m->backlog, 1);
 	ck_assert_uint_eq(k->local.port, 443);
 	ck_assert_uint_eq(k->peer.port, 50001);
 	ck_assert_double_eq(s.rates[idx].send_growth_bps, 16384);
@@ -276,12 +276,12 @@ static void frozen_udp_sock(const struct frozen_old *w, const struct sample *s,
 	ck_assert_uint_eq(k->protocol, IPPROTO_UDP);
 	ck_assert_uint_eq(k->local.port, w->lport);
 	ck_assert_uint_eq(k->peer.port, w->pport);
-	ck_assert_uint_eq(k->recv_q, 211968);
-	ck_assert_uint_eq(k->rmem, 211968);
-	ck_assert_uint_eq(k->rcvbuf, 212992);
-	ck_assert_uint_eq(k->send_q, 0);
-	ck_assert_uint_eq(k->drops, drops);
-	ck_assert_uint_eq(k->fwd_alloc, w->fwd_alloc);
+	ck_assert_uint_eq(k->m->recv_q, 211968);
+	ck_assert_uint_eq(k->m->rmem, 211968);
+	ck_assert_uint_eq(k->m->rcvbuf, 212992);
+	ck_assert_uint_eq(k->m->send_q, 0);
+	ck_assert_uint_eq(k->m->drops, drops);
+	ck_assert_uint_eq(k->m->fwd_alloc, w->fwd_alloc);
 	ck_assert(s->rates[idx].flags & SOCK_FLAG_FULL);
 }
 
@@ -450,8 +450,8 @@ START_TEST(test_frozen_v4_0)
 	k = frozen_sock(&s, 30772745, &idx);
 	ck_assert_uint_eq(k->local.port, 39807);
 	ck_assert_uint_eq(k->peer.port, 49812);
-	ck_assert_uint_eq(k->recv_q, 211968);
-	ck_assert_uint_eq(k->drops, 59);
+	ck_assert_uint_eq(k->m->recv_q, 211968);
+	ck_assert_uint_eq(k->m->drops, 59);
 	ck_assert_uint_eq(frozen_proc(&s, 21198)->ghosts, 31);
 	ck_assert_uint_eq(s.findings.n, 0);
 	ck_assert_uint_eq(s.cgroups.n, 0);
@@ -461,9 +461,9 @@ START_TEST(test_frozen_v4_0)
 	ck_assert_uint_eq(s.seq, 4);
 	ck_assert_double_eq_tol(s.time, 1796400969.629, 1e-3);
 	k = frozen_sock(&s, 30772745, &idx);
-	ck_assert_uint_eq(k->rmem, 211968);
-	ck_assert_uint_eq(k->rcvbuf, 212992);
-	ck_assert_uint_eq(k->drops, 214);
+	ck_assert_uint_eq(k->m->rmem, 211968);
+	ck_assert_uint_eq(k->m->rcvbuf, 212992);
+	ck_assert_uint_eq(k->m->drops, 214);
 	ck_assert_uint_eq(s.rates[idx].flags,
 			  SOCK_FLAG_NEVER_READ | SOCK_FLAG_FULL | SOCK_FLAG_DROPPING);
 	p = frozen_proc(&s, 21197);
@@ -602,9 +602,9 @@ START_TEST(test_frozen_v4_1)
 	ck_assert_uint_eq(k->family, AF_INET);
 	ck_assert_uint_eq(k->local.port, 58718);
 	ck_assert_uint_eq(k->peer.port, 54980);
-	ck_assert_uint_eq(k->recv_q, 211968);
-	ck_assert_uint_eq(k->rcvbuf, 212992);
-	ck_assert_uint_eq(k->drops, 63);
+	ck_assert_uint_eq(k->m->recv_q, 211968);
+	ck_assert_uint_eq(k->m->rcvbuf, 212992);
+	ck_assert_uint_eq(k->m->drops, 63);
 	p = frozen_proc(&s, 17119);
 	ck_assert_str_eq(p->comm, "leak_ghost");
 	ck_assert_int_eq(p->ghosts, 31);
@@ -617,8 +617,8 @@ START_TEST(test_frozen_v4_1)
 	ck_assert_uint_eq(s.seq, 4);
 	ck_assert_double_eq_tol(s.time, 1796400868.187, 1e-3);
 	k = frozen_sock(&s, 30746651, &idx);
-	ck_assert_uint_eq(k->rmem, 211968);
-	ck_assert_uint_eq(k->drops, 216);
+	ck_assert_uint_eq(k->m->rmem, 211968);
+	ck_assert_uint_eq(k->m->drops, 216);
 	ck_assert(s.rates[idx].flags & SOCK_FLAG_FULL);
 	p = frozen_proc(&s, 17117);
 	ck_assert_str_eq(p->comm, "leak_udp");
@@ -716,7 +716,7 @@ static int cmp_order(const void *a, const void *b, void *arg)
 	const struct sample *s = arg;
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
 	double gi = s->rates[i].growth_bps, gj = s->rates[j].growth_bps;
-	uint64_t mi = s->socks.v[i].rmem, mj = s->socks.v[j].rmem;
+	uint64_t mi = s->socks.v[i].m->rmem, mj = s->socks.v[j].m->rmem;
 
 	if (gi != gj)
 		return gi > gj ? -1 : 1;
@@ -848,7 +848,7 @@ void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant)
 			k.family = AF_PACKET;
 			k.type = SOCK_RAW;
 			k.protocol = 0x8035;
-			k.ifindex = 1;
+			check_mem(&k)->ifindex = 1;
 			k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS;
 			break;
 		default:
@@ -859,23 +859,23 @@ void check_record_mk_sample(struct sample *s, unsigned seq, unsigned variant)
 			k.source = LTSOCK_SRC_PROCNET;
 			break;
 		}
-		k.uid = i % 3 ? 0 : 1000;
-		k.recv_q = i % 7 == 0 ? 1024u * seq * (i + 1) : 0;
-		k.rmem = k.recv_q ? k.recv_q + 768 * seq : 0;
-		k.rcvbuf = 212992;
-		k.drops = i % 7 == 0 && seq > 3 ? seq - 3 : 0;
-		k.send_q = i == 1 ? 77 : 0;
+		check_mem(&k)->uid = i % 3 ? 0 : 1000;
+		check_mem(&k)->recv_q = i % 7 == 0 ? 1024u * seq * (i + 1) : 0;
+		check_mem(&k)->rmem = check_mem(&k)->recv_q ? check_mem(&k)->recv_q + 768 * seq : 0;
+		check_mem(&k)->rcvbuf = 212992;
+		check_mem(&k)->drops = i % 7 == 0 && seq > 3 ? seq - 3 : 0;
+		check_mem(&k)->send_q = i == 1 ? 77 : 0;
 		if (i % 5 == 1) {	/* format 1.1: the rest of SK_MEMINFO */
 			k.have |= LTSOCK_HAVE_SKMEM2;
-			k.wmem_queued = 4096u * seq + i;
-			k.fwd_alloc = 1024;
-			k.optmem = 8;
-			k.backlog = i;
+			check_mem(&k)->wmem_queued = 4096u * seq + i;
+			check_mem(&k)->fwd_alloc = 1024;
+			check_mem(&k)->optmem = 8;
+			check_mem(&k)->backlog = i;
 		}
 		if (i % 5 == 2) {	/* a unix reader's senders */
 			k.have |= LTSOCK_HAVE_PEERQ;
-			k.peer_q = 100u * seq;
-			k.npeer_q = (uint16_t)(seq % 3);
+			check_mem(&k)->peer_q = 100u * seq;
+			check_mem(&k)->npeer_q = (uint16_t)(seq % 3);
 		}
 		ck_assert_int_eq(ltsock_vec_push(&s->socks, &k), 0);
 		r = &s->rates[s->socks.n - 1];
@@ -1372,8 +1372,8 @@ static void mk_cgroups(struct sample *s, unsigned seq)
 		if (ino == 1004)
 			c->of_sock[i] = 3;
 		if (c->of_sock[i] >= 0) {
-			c->v[c->of_sock[i]].mem += s->socks.v[i].rmem + seq;
-			c->v[c->of_sock[i]].rmem += s->socks.v[i].rmem;
+			c->v[c->of_sock[i]].mem += s->socks.v[i].m->rmem + seq;
+			c->v[c->of_sock[i]].rmem += s->socks.v[i].m->rmem;
 			c->v[c->of_sock[i]].wmem += seq;
 			c->v[c->of_sock[i]].nsockets++;
 		}
@@ -1547,7 +1547,7 @@ START_TEST(test_delta_in_place)
 		s.seq = (unsigned)i + 1;
 		s.time += i;
 		if (i >= 1 && s.socks.n > 0)
-			s.socks.v[0].recv_q += 4096;	/* one row changes */
+			check_mem(&s.socks.v[0])->recv_q += 4096;	/* one row changes */
 		ck_assert_msg(record_write_sample(w, &s, &err) == 0, "write: %s", err.msg);
 		json[i] = json_of(&s);
 		sample_release(&s);

@@ -169,7 +169,7 @@ START_TEST(test_light_join_cgroups)
 		for (k = 0; k < s[i].socks.n; k++)
 			if (s[i].socks.v[k].inode == (uint64_t)st.st_ino) {
 				found = 1;
-				ck_assert_uint_eq(s[i].socks.v[k].recv_q > 0, 1);
+				ck_assert_uint_eq(s[i].socks.v[k].m->recv_q > 0, 1);
 			}
 		ck_assert_msg(found, "sample %d: the UDP socket", i);
 		if (!s[i].cgroups.of_sock || !s[i].cgroups.of_proc)
@@ -178,9 +178,9 @@ START_TEST(test_light_join_cgroups)
 		ck_assert_ptr_nonnull(ref);
 		ck_assert_int_eq(sample_cgroups_socks_by_owner(&s[i], ref), 0);
 		for (k = 0; k < s[i].socks.n; k++)
-			if (!s[i].socks.v[k].cgroup_id || ref[k] >= 0)
+			if (!s[i].socks.v[k].m->cgroup_id || ref[k] >= 0)
 				ck_assert_msg(s[i].cgroups.of_sock[k] == ref[k] ||
-					      (s[i].socks.v[k].cgroup_id && s[i].cgroups.of_sock[k] >= 0),
+					      (s[i].socks.v[k].m->cgroup_id && s[i].cgroups.of_sock[k] >= 0),
 					      "sample %d, socket %zu (inode %llu): %d, the sort "
 					      "says %d", i, k,
 					      (unsigned long long)s[i].socks.v[k].inode,
@@ -311,7 +311,7 @@ static uint32_t drops_of(const struct sample *s, uint64_t ino)
 
 	for (i = 0; i < s->socks.n; i++)
 		if (s->socks.v[i].inode == ino)
-			return s->socks.v[i].drops;
+			return s->socks.v[i].m->drops;
 	return 0;
 }
 
@@ -325,7 +325,7 @@ static int listed(const struct sample *s, uint64_t ino, uint32_t *q)
 	for (i = 0; i < s->socks.n; i++)
 		if (s->socks.v[i].inode == ino) {
 			n++;
-			*q = s->socks.v[i].recv_q;
+			*q = s->socks.v[i].m->recv_q;
 			last_source = s->socks.v[i].source;
 		}
 	return n;

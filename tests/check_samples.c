@@ -14,6 +14,50 @@
 #include "check_suites.h"
 #include "check_samples.h"
 
+/*
+ * The tests' own socket figures: blocks handed out in chunks that live
+ * until the test process ends (never freed, never reused), each marked
+ * with the socket it was made for.
+ */
+struct mem_chunk {
+	struct mem_chunk *next;
+	size_t n;
+	struct {
+		struct ltsock_mem m;
+		const struct ltsock *owner;
+	} b[4096];
+};
+
+static struct mem_chunk *mem_chunks;
+
+struct ltsock_mem *check_mem(struct ltsock *s)
+{
+	struct mem_chunk *c;
+
+	for (c = mem_chunks; c && s->m; c = c->next) {
+		size_t i;
+
+		if ((const char *)s->m < (const char *)&c->b[0] ||
+		    (const char *)s->m >= (const char *)&c->b[c->n])
+			continue;
+		i = (size_t)((const char *)s->m - (const char *)&c->b[0]) / sizeof(c->b[0]);
+		if (c->b[i].owner == s)
+			return &c->b[i].m;	/* this socket's own: change it */
+		break;
+	}
+	c = mem_chunks;
+	if (!c || c->n == sizeof(c->b) / sizeof(c->b[0])) {
+		c = calloc(1, sizeof(*c));
+		ck_assert_ptr_nonnull(c);
+		c->next = mem_chunks;
+		mem_chunks = c;
+	}
+	c->b[c->n].m = s->m ? *s->m : ltsock_mem_zero;
+	c->b[c->n].owner = s;
+	s->m = &c->b[c->n].m;
+	return &c->b[c->n++].m;
+}
+
 void check_samples_init(struct sample *s, double t, uint64_t seq)
 {
 	memset(s, 0, sizeof(*s));
@@ -35,7 +79,7 @@ struct ltsock check_samples_sock(uint64_t inode, int type)
 	k.type = (uint8_t)type;
 	k.protocol = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
 	k.state = type == SOCK_STREAM ? TCP_ESTABLISHED : TCP_CLOSE;
-	k.rcvbuf = 212992;
+	check_mem(&k)->rcvbuf = 212992;
 	k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS | LTSOCK_HAVE_QUEUE;
 	return k;
 }

@@ -433,7 +433,7 @@ static void full_socket(struct sample *s, uint8_t points, uint8_t flags)
 
 	check_samples_init(s, 1000, points);
 	s->mem.available = 23 * GIB;
-	k.recv_q = k.rmem = 212000;
+	check_mem(&k)->recv_q = check_mem(&k)->rmem = 212000;
 	check_samples_socks(s, &k, &flags, 1, points);
 	s->rates[0].drops_ps = 50;
 }

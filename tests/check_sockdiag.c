@@ -199,22 +199,23 @@ START_TEST(test_parse_udp4)
 	ck_assert_uint_eq(s->local.addr[3], 1);
 	ck_assert_uint_ne(s->cookie, 0);
 	/* the capture's kernel names the cgroup that created it (5.9+) */
-	ck_assert_uint_ne(s->cgroup_id, 0);
-	ck_assert_uint_eq(s->uid, 0);
+	ck_assert_uint_ne(s->m->cgroup_id, 0);
+	ck_assert_uint_eq(s->m->uid, 0);
 	/* 20 x 1000 bytes into a 4096 (doubled: 8192) buffer */
-	ck_assert_uint_eq(s->rcvbuf, 8192);
-	ck_assert_uint_eq(s->recv_q, 6912);
-	ck_assert_uint_eq(s->rmem, 6912);
-	ck_assert_uint_eq(s->drops, 17);
-	ck_assert_uint_eq(s->send_q, 0);
-	ck_assert_uint_gt(s->sndbuf, 0);
+	ck_assert_uint_eq(s->m->rcvbuf, 8192);
+	ck_assert_uint_eq(s->m->recv_q, 6912);
+	ck_assert_uint_eq(s->m->rmem, 6912);
+	ck_assert_uint_eq(s->m->drops, 17);
+	ck_assert_uint_eq(s->m->send_q, 0);
+	ck_assert_uint_gt(s->m->sndbuf, 0);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS |
 			  LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER | LTSOCK_HAVE_SKMEM2);
 	/* the rest of SK_MEMINFO: nothing waits to be sent on a udp socket */
-	ck_assert_uint_eq(s->wmem_queued, 0);
-	ck_assert_uint_eq(s->backlog, 0);
+	ck_assert_uint_eq(s->m->wmem_queued, 0);
+	ck_assert_uint_eq(s->m->backlog, 0);
 	/* what it pins: the receive queue plus what udp charged ahead */
-	ck_assert_uint_eq(ltsock_mem(s), (uint64_t)s->rmem + s->wmem + s->fwd_alloc + s->optmem);
+	ck_assert_uint_eq(ltsock_mem(s),
+			  (uint64_t)s->m->rmem + s->m->wmem + s->m->fwd_alloc + s->m->optmem);
 	ck_assert_uint_eq(ltsock_queued(s), 6912);
 	ck_assert_uint_eq(ltsock_send_held(s), 0);
 	ck_assert_ptr_null(s->path);
@@ -244,8 +245,8 @@ START_TEST(test_parse_udp6_tcp)
 			 "[::1]:40003");
 	ck_assert_str_eq(ltsock_format_addr(s, 1, a, sizeof(a)), "*:*");
 	/* three 10-byte datagrams, charged at their truesize */
-	ck_assert_uint_eq(s->recv_q, 2496);
-	ck_assert_uint_eq(s->drops, 0);
+	ck_assert_uint_eq(s->m->recv_q, 2496);
+	ck_assert_uint_eq(s->m->drops, 0);
 	ltsock_vec_free(&v);
 
 	v = parse_fixture(SOCKDIAG_TCP4, SOCKDIAG_OK);
@@ -255,14 +256,14 @@ START_TEST(test_parse_udp6_tcp)
 	ck_assert_str_eq(ltsock_state_name(s), "LISTEN");
 	ck_assert_str_eq(ltsock_proto_name(s), "tcp");
 	ck_assert_uint_eq(s->type, SOCK_STREAM);
-	ck_assert_uint_eq(s->send_q, 8);	/* listen backlog */
+	ck_assert_uint_eq(s->m->send_q, 8);	/* listen backlog */
 	s = by_inode(&v, TCP4_SERVER_INO);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(ltsock_state_name(s), "ESTAB");
-	ck_assert_uint_eq(s->recv_q, 1000);	/* the unread bytes */
+	ck_assert_uint_eq(s->m->recv_q, 1000);	/* the unread bytes */
 	ck_assert_uint_eq(s->local.port, 40010);
 	ck_assert_uint_eq(s->peer.port, by_inode(&v, TCP4_CLIENT_INO)->local.port);
-	ck_assert_uint_ge(s->rmem, 1000);
+	ck_assert_uint_ge(s->m->rmem, 1000);
 	ltsock_vec_free(&v);
 
 	v = parse_fixture(SOCKDIAG_TCP6, SOCKDIAG_OK);
@@ -317,10 +318,10 @@ START_TEST(test_parse_packet)
 	ck_assert_uint_eq(s->family, AF_PACKET);
 	ck_assert_uint_eq(s->type, SOCK_RAW);
 	ck_assert_uint_eq(s->protocol, 0x8035);	/* ETH_P_RARP */
-	ck_assert_uint_eq(s->ifindex, 1);
-	ck_assert_uint_eq(s->rmem, 832);	/* one queued frame */
-	ck_assert_uint_eq(s->recv_q, s->rmem);
-	ck_assert_uint_gt(s->rcvbuf, 0);
+	ck_assert_uint_eq(s->m->ifindex, 1);
+	ck_assert_uint_eq(s->m->rmem, 832);	/* one queued frame */
+	ck_assert_uint_eq(s->m->recv_q, s->m->rmem);
+	ck_assert_uint_gt(s->m->rcvbuf, 0);
 	ck_assert_uint_ne(s->cookie, 0);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS |
 			  LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_SKMEM2);
@@ -353,7 +354,7 @@ START_TEST(test_parse_unix)
 	ck_assert_str_eq(s->path, "@leaktop-capture");
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)),
 			 "@leaktop-capture");
-	ck_assert_uint_eq(s->recv_q, 77);	/* the queued datagram */
+	ck_assert_uint_eq(s->m->recv_q, 77);	/* the queued datagram */
 	ck_assert(s->have & LTSOCK_HAVE_QUEUE);
 	ck_assert(s->have & LTSOCK_HAVE_SKMEM);
 
@@ -364,7 +365,7 @@ START_TEST(test_parse_unix)
 	memcpy(&peer, s->peer.addr, sizeof(peer));
 	ck_assert_uint_eq(peer, UNIX_ABSTR_INO);
 	ck_assert_str_eq(ltsock_format_addr(s, 1, a, sizeof(a)), "* 9672");
-	ck_assert_uint_gt(s->wmem, 0);
+	ck_assert_uint_gt(s->m->wmem, 0);
 	ltsock_vec_free(&v);
 }
 END_TEST
@@ -386,8 +387,8 @@ START_TEST(test_parse_netlink)
 	ck_assert_uint_eq(portid, 4242);
 	ck_assert_str_eq(ltsock_format_addr(s, 0, a, sizeof(a)), "rtnl:4242");
 	/* the unread link dump */
-	ck_assert_uint_eq(s->rmem, 4352);
-	ck_assert_uint_eq(s->recv_q, 4352);
+	ck_assert_uint_eq(s->m->rmem, 4352);
+	ck_assert_uint_eq(s->m->recv_q, 4352);
 	ck_assert_uint_eq(s->have, LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_DROPS |
 			  LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_SKMEM2);
 	ck_assert_uint_eq(ltsock_queued(s), 4352);
@@ -632,7 +633,7 @@ START_TEST(test_parse_raw_protocol_attr)
 	ck_assert_uint_eq(v.v[0].protocol, 58);
 	ck_assert_uint_eq(v.v[0].type, SOCK_RAW);
 	ck_assert_str_eq(ltsock_proto_name(&v.v[0]), "raw");
-	ck_assert_uint_eq(v.v[0].recv_q, 1664);
+	ck_assert_uint_eq(v.v[0].m->recv_q, 1664);
 	ck_assert_uint_eq(v.v[0].have, LTSOCK_HAVE_QUEUE | LTSOCK_HAVE_PEER);
 	ltsock_vec_free(&v);
 }
@@ -725,7 +726,7 @@ START_TEST(test_live_dump)
 	s = by_inode(&v, st.st_ino);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(s->local.port, ntohs(a.sin_port));
-	ck_assert_uint_gt(s->recv_q, 0);
+	ck_assert_uint_gt(s->m->recv_q, 0);
 	ck_assert_uint_eq(s->netns, 7);
 	ltsock_vec_free(&v);
 
@@ -736,7 +737,7 @@ START_TEST(test_live_dump)
 	ck_assert_msg(r == SOCKDIAG_OK, "unix: %d %s", r, err.msg);
 	s = by_inode(&v, st.st_ino);
 	ck_assert_ptr_nonnull(s);
-	ck_assert_uint_eq(s->recv_q, 3);
+	ck_assert_uint_eq(s->m->recv_q, 3);
 	ltsock_vec_free(&v);
 
 	/* raw6 is unsupported on the CI kernel; either answer is clean */
@@ -1076,7 +1077,7 @@ START_TEST(test_live_lookup)
 	for (i = 0; i < 2; i++) {
 		ck_assert_uint_eq(got.v[i].inode, st[i].st_ino);
 		ck_assert_uint_eq(got.v[i].netns, 5);
-		ck_assert_uint_gt(got.v[i].rmem, 0);
+		ck_assert_uint_gt(got.v[i].m->rmem, 0);
 	}
 	ltsock_vec_free(&got);
 	ltsock_vec_free(&v);
@@ -1088,7 +1089,7 @@ START_TEST(test_live_lookup)
 			 SOCKDIAG_OK);
 	ck_assert_uint_eq(got.n, 1);
 	ck_assert_uint_eq(got.v[0].inode, st[2].st_ino);
-	ck_assert_uint_eq(got.v[0].recv_q, 6);
+	ck_assert_uint_eq(got.v[0].m->recv_q, 6);
 	ltsock_vec_free(&got);
 	ltsock_vec_free(&v);
 
@@ -1123,7 +1124,7 @@ START_TEST(test_live_lookup)
 				 SOCKDIAG_OK);
 		ck_assert_uint_eq(got.n, 1);
 		ck_assert_uint_eq(got.v[0].inode, us.st_ino);
-		ck_assert_uint_eq(got.v[0].recv_q, 4);
+		ck_assert_uint_eq(got.v[0].m->recv_q, 4);
 		ltsock_vec_free(&got);
 		ltsock_vec_free(&v);
 		close(sp[0]);

@@ -2,6 +2,7 @@
  * Tests for core/socket.c: the socket vector's ownership rules and the
  * names and address strings, which must read the way ss prints them.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -9,7 +10,9 @@
 #include <sys/socket.h>
 #include <check.h>
 
+#include "leaktop/common.h"
 #include "leaktop/socket.h"
+#include "check_suites.h"
 
 static struct ltsock mku(uint64_t netns, uint64_t inode, int type, uint32_t peer,
 			 uint32_t wmem)
@@ -22,10 +25,10 @@ static struct ltsock mku(uint64_t netns, uint64_t inode, int type, uint32_t peer
 	s.family = AF_UNIX;
 	s.type = (uint8_t)type;
 	s.state = 1;
-	s.wmem = wmem;
-	s.send_q = wmem;
-	s.rcvbuf = 212992;
-	s.sndbuf = 212992;
+	check_mem(&s)->wmem = wmem;
+	check_mem(&s)->send_q = wmem;
+	check_mem(&s)->rcvbuf = 212992;
+	check_mem(&s)->sndbuf = 212992;
 	s.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_QUEUE;
 	if (peer) {
 		memcpy(s.peer.addr, &peer, sizeof(peer));
@@ -44,7 +47,7 @@ START_TEST(test_unix_attribution)
 	struct ltsock k;
 
 	k = mku(1, 100, SOCK_DGRAM, 0, 0);		/* the reader */
-	k.recv_q = 420;					/* first datagram only */
+	check_mem(&k)->recv_q = 420;					/* first datagram only */
 	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
 	k = mku(1, 101, SOCK_DGRAM, 100, 6400);
 	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
@@ -58,11 +61,11 @@ START_TEST(test_unix_attribution)
 	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
 	ck_assert_int_eq(ltsock_attribute_peers(&v, 10), 0);
 
-	ck_assert_uint_eq(v.v[0].peer_q, 11520);
-	ck_assert_uint_eq(v.v[0].npeer_q, 2);
+	ck_assert_uint_eq(v.v[0].m->peer_q, 11520);
+	ck_assert_uint_eq(v.v[0].m->npeer_q, 2);
 	/* 11520 bytes are at least 11 datagrams of 420 + an sk_buff: at the
 	 * limit of 10, so both senders wait */
-	ck_assert_uint_eq(v.v[0].npeer_blocked, 2);
+	ck_assert_uint_eq(v.v[0].m->npeer_blocked, 2);
 	ck_assert_uint_eq(ltsock_recv_q(&v.v[0]), 11520);
 	ck_assert_uint_eq(ltsock_queued(&v.v[0]), 11520);
 	/* the bytes are pinned once: by the senders, not the reader */
@@ -70,12 +73,12 @@ START_TEST(test_unix_attribution)
 	ck_assert_uint_eq(ltsock_mem(&v.v[1]), 6400);
 	ck_assert_uint_eq(ltsock_send_held(&v.v[1]), 0);
 	ck_assert_uint_eq(v.v[1].have & LTSOCK_HAVE_PEERQ, LTSOCK_HAVE_PEERQ);
-	ck_assert_uint_eq(v.v[1].peer_q, 0);
+	ck_assert_uint_eq(v.v[1].m->peer_q, 0);
 	/* attribution again gives the same (it replaces, never adds); with
 	 * a longer queue limit the reader is not full */
 	ck_assert_int_eq(ltsock_attribute_peers(&v, 512), 0);
-	ck_assert_uint_eq(v.v[0].peer_q, 11520);
-	ck_assert_uint_eq(v.v[0].npeer_blocked, 0);
+	ck_assert_uint_eq(v.v[0].m->peer_q, 11520);
+	ck_assert_uint_eq(v.v[0].m->npeer_blocked, 0);
 	ltsock_vec_free(&v);
 
 	/* a stream: a sender waits when its wmem reached its sndbuf; one that
@@ -89,10 +92,10 @@ START_TEST(test_unix_attribution)
 	k = mku(1, 203, SOCK_STREAM, 202, 1280);
 	ck_assert_int_eq(ltsock_vec_push(&v, &k), 0);
 	ck_assert_int_eq(ltsock_attribute_peers(&v, 10), 0);
-	ck_assert_uint_eq(v.v[0].npeer_blocked, 1);
-	ck_assert_uint_eq(v.v[0].peer_q, 213760);
-	ck_assert_uint_eq(v.v[2].npeer_blocked, 0);
-	ck_assert_uint_eq(v.v[2].peer_q, 1280);
+	ck_assert_uint_eq(v.v[0].m->npeer_blocked, 1);
+	ck_assert_uint_eq(v.v[0].m->peer_q, 213760);
+	ck_assert_uint_eq(v.v[2].m->npeer_blocked, 0);
+	ck_assert_uint_eq(v.v[2].m->peer_q, 1280);
 	ltsock_vec_free(&v);
 }
 END_TEST
@@ -108,8 +111,8 @@ static struct ltsock mkt(uint64_t inode, uint8_t state, uint32_t rq, uint32_t sq
 	s.type = SOCK_STREAM;
 	s.protocol = IPPROTO_TCP;
 	s.state = state;
-	s.recv_q = rq;
-	s.send_q = sq;
+	check_mem(&s)->recv_q = rq;
+	check_mem(&s)->send_q = sq;
 	return s;
 }
 
@@ -122,10 +125,10 @@ START_TEST(test_tcp_memory_rules)
 	ck_assert_uint_eq(ltsock_mem(&k), 3782145);
 	ck_assert_uint_eq(ltsock_send_held(&k), 3782145);
 	k.have = LTSOCK_HAVE_SKMEM | LTSOCK_HAVE_SKMEM2;
-	k.wmem_queued = 3847872;
-	k.wmem = 65536;		/* in-flight clones: inside the queue */
-	k.fwd_alloc = 4096;
-	k.optmem = 320;
+	check_mem(&k)->wmem_queued = 3847872;
+	check_mem(&k)->wmem = 65536;		/* in-flight clones: inside the queue */
+	check_mem(&k)->fwd_alloc = 4096;
+	check_mem(&k)->optmem = 320;
 	ck_assert_uint_eq(ltsock_mem(&k), 3847872 + 4096);
 	ck_assert_uint_eq(ltsock_send_held(&k), 3847872);
 	ck_assert_uint_eq(ltsock_outside_slab(&k), 3847872ULL * 98 / 100);
@@ -160,19 +163,19 @@ START_TEST(test_fill_rules)
 	ck_assert(ltsock_fill_pct(&k) < 0);
 	ck_assert_int_eq(ltsock_is_full(&k), 0);
 	k.have = LTSOCK_HAVE_SKMEM;
-	k.rcvbuf = 212992;
-	k.rmem = 202342;	/* 94.99 % */
+	check_mem(&k)->rcvbuf = 212992;
+	check_mem(&k)->rmem = 202342;	/* 94.99 % */
 	ck_assert_int_eq(ltsock_is_full(&k), 0);
 	ck_assert_uint_eq((unsigned)ltsock_fill_pct(&k), 94);
-	k.rmem = 202343;	/* 95.00 % */
+	check_mem(&k)->rmem = 202343;	/* 95.00 % */
 	ck_assert_int_eq(ltsock_is_full(&k), 1);
 	ck_assert_uint_eq((unsigned)ltsock_fill_pct(&k), 95);
 	ck_assert(ltsock_fill(&k) > 0.949 && ltsock_fill(&k) < 0.951);
-	k.rcvbuf = 0;		/* no buffer size: no fill, not full */
+	check_mem(&k)->rcvbuf = 0;		/* no buffer size: no fill, not full */
 	ck_assert(ltsock_fill_pct(&k) < 0);
 	ck_assert_int_eq(ltsock_is_full(&k), 0);
 	k.family = AF_UNIX;	/* its queue is charged to its senders */
-	k.npeer_blocked = 1;
+	check_mem(&k)->npeer_blocked = 1;
 	ck_assert_int_eq(ltsock_is_full(&k), 1);
 }
 END_TEST
@@ -183,14 +186,14 @@ START_TEST(test_send_full_rule)
 {
 	struct ltsock k = mkt(9, 1 /* ESTABLISHED */, 0, 0);
 
-	k.send_q = 200000;
+	check_mem(&k)->send_q = 200000;
 	ck_assert_int_eq(ltsock_send_is_full(&k), 0);	/* no meminfo */
 	k.have = LTSOCK_HAVE_SKMEM;
-	k.sndbuf = 0;
+	check_mem(&k)->sndbuf = 0;
 	ck_assert_int_eq(ltsock_send_is_full(&k), 0);
-	k.sndbuf = 222223;	/* 200000 is 89.99 % */
+	check_mem(&k)->sndbuf = 222223;	/* 200000 is 89.99 % */
 	ck_assert_int_eq(ltsock_send_is_full(&k), 0);
-	k.sndbuf = 222222;	/* 90.00 % */
+	check_mem(&k)->sndbuf = 222222;	/* 90.00 % */
 	ck_assert_int_eq(ltsock_send_is_full(&k), 1);
 }
 END_TEST
@@ -218,7 +221,7 @@ START_TEST(test_dedup)
 	ck_assert_uint_eq(v.n, 5);
 	for (i = 0; i < 5; i++)
 		ck_assert_uint_eq(v.v[i].inode, want[i]);
-	ck_assert_uint_eq(v.v[0].recv_q, 0);	/* the first of the 5s */
+	ck_assert_uint_eq(v.v[0].m->recv_q, 0);	/* the first of the 5s */
 	ck_assert_uint_eq(ltsock_vec_dedup(&v, 0), 0);
 	/* the same inode in another namespace is another socket; listed
 	 * twice there, once */
@@ -307,6 +310,203 @@ START_TEST(test_vec_push_grows_and_frees_paths)
 	ltsock_vec_free(&vec);
 	ltsock_vec_free(&vec);
 	ltsock_vec_free(NULL);
+}
+END_TEST
+
+/* One socket's figures from a small number: every field differs between
+ * two values of k, so a block mixed up with another one shows. */
+static struct ltsock_mem figs(uint32_t k)
+{
+	struct ltsock_mem m;
+
+	memset(&m, 0, sizeof(m));
+	m.cgroup_id = 1000 + k;
+	m.uid = k % 7;
+	m.recv_q = k * 3;
+	m.rmem = k * 5;
+	m.rcvbuf = 212992 + k;
+	m.sndbuf = 212992;
+	m.drops = k % 3;
+	m.npeer_q = (uint16_t)(k % 5);
+	return m;
+}
+
+/* Sockets that hold the same share one block; each reads its own figures
+ * back; a socket pushed without figures reads zeros. */
+START_TEST(test_blocks_shared)
+{
+	struct ltsock_vec vec = { 0 };
+	struct ltsock s;
+	struct ltsock_mem m;
+	size_t i;
+
+	for (i = 0; i < 3000; i++) {
+		memset(&s, 0, sizeof(s));
+		s.inode = (uint32_t)i + 1;
+		s.family = AF_INET;
+		m = figs((uint32_t)(i % 10));	/* ten distinct blocks */
+		s.m = i == 2999 ? NULL : &m;
+		ck_assert_int_eq(ltsock_vec_push(&vec, &s), 0);
+	}
+	/* the pushed copies point into the vector, never at the caller's */
+	for (i = 0; i < 2999; i++) {
+		struct ltsock_mem want = figs((uint32_t)(i % 10));
+
+		ck_assert_ptr_ne(vec.v[i].m, &m);
+		ck_assert_mem_eq(vec.v[i].m, &want, sizeof(want));
+		ck_assert_ptr_eq(vec.v[i].m, vec.v[i % 10].m);
+	}
+	ck_assert_mem_eq(vec.v[2999].m, &ltsock_mem_zero, sizeof(ltsock_mem_zero));
+	ck_assert_uint_eq(ltsock_vec_nblocks(&vec), 11);
+	ck_assert_uint_eq(sizeof(struct ltsock), 80);
+	ltsock_vec_free(&vec);
+	ck_assert_uint_eq(ltsock_vec_nblocks(&vec), 0);
+}
+END_TEST
+
+/* ltsock_vec_set_mem changes one socket, not the others that shared its
+ * block; ltsock_vec_tidy drops the blocks nobody points at and keeps
+ * every socket's figures. */
+START_TEST(test_blocks_set_and_tidy)
+{
+	struct ltsock_vec vec = { 0 };
+	struct ltsock s;
+	struct ltsock_mem m = figs(1);
+	size_t i, n = 20000;
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_UNIX;
+	s.m = &m;
+	for (i = 0; i < n; i++) {
+		s.inode = (uint32_t)i + 1;
+		ck_assert_int_eq(ltsock_vec_push(&vec, &s), 0);
+	}
+	ck_assert_uint_eq(ltsock_vec_nblocks(&vec), 1);
+	/* each socket gets figures of its own, three times over: 3n blocks
+	 * made, 2n of them left behind */
+	for (int round = 1; round <= 3; round++)
+		for (i = 0; i < n; i++) {
+			m = figs((uint32_t)(round * 100000 + i));
+			ck_assert_int_eq(ltsock_vec_set_mem(&vec, i, &m), 0);
+		}
+	ck_assert_uint_eq(ltsock_vec_nblocks(&vec), 3 * n + 1);
+	m = figs(7);
+	ck_assert_int_eq(ltsock_vec_set_mem(&vec, 5, &m), 0);
+	ck_assert_int_eq(ltsock_vec_set_mem(&vec, 6, &m), 0);
+	ck_assert_ptr_eq(vec.v[5].m, vec.v[6].m);
+	ltsock_vec_tidy(&vec);
+	/* what is used: n - 2 sockets' own and the one 5 and 6 share */
+	ck_assert_uint_eq(ltsock_vec_nblocks(&vec), n - 1);
+	for (i = 0; i < n; i++) {
+		struct ltsock_mem want = figs(i == 5 || i == 6 ? 7 : (uint32_t)(300000 + i));
+
+		ck_assert_mem_eq(vec.v[i].m, &want, sizeof(want));
+	}
+	ck_assert_ptr_eq(vec.v[5].m, vec.v[6].m);
+	/* a change to one of the two leaves the other as it was */
+	m = figs(8);
+	ck_assert_int_eq(ltsock_vec_set_mem(&vec, 5, &m), 0);
+	ck_assert_uint_eq(vec.v[6].m->recv_q, figs(7).recv_q);
+	ck_assert_uint_eq(vec.v[5].m->recv_q, figs(8).recv_q);
+	/* no second gather until the blocks have doubled again */
+	ltsock_vec_tidy(&vec);
+	ck_assert_uint_eq(ltsock_vec_nblocks(&vec), n);
+	ltsock_vec_clear(&vec);
+	ck_assert_uint_eq(vec.n, 0);
+	ck_assert_uint_eq(ltsock_vec_nblocks(&vec), 0);
+	ck_assert_int_eq(ltsock_vec_push(&vec, &s), 0);
+	ck_assert_uint_eq(vec.v[0].m->recv_q, figs(8).recv_q);
+	ltsock_vec_free(&vec);
+}
+END_TEST
+
+/* A socket pushed from one vector into another gets the other's own
+ * block: the first can go (ASan and valgrind see a stale pointer). */
+START_TEST(test_blocks_move_between_vectors)
+{
+	struct ltsock_vec a = { 0 }, b = { 0 };
+	struct ltsock s;
+	struct ltsock_mem m;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET;
+	for (i = 0; i < 100; i++) {
+		m = figs((uint32_t)i);
+		s.m = &m;
+		s.inode = (uint32_t)i + 1;
+		ck_assert_int_eq(ltsock_vec_push(&a, &s), 0);
+	}
+	for (i = 0; i < a.n; i++)
+		ck_assert_int_eq(ltsock_vec_push(&b, &a.v[i]), 0);
+	ltsock_vec_free(&a);
+	for (i = 0; i < b.n; i++) {
+		struct ltsock_mem want = figs((uint32_t)i);
+
+		ck_assert_mem_eq(b.v[i].m, &want, sizeof(want));
+	}
+	ltsock_vec_free(&b);
+}
+END_TEST
+
+/* Short of memory, a push fails whole and leaves the vector as it was
+ * (the array, the blocks' table or a chunk of blocks could not grow); a
+ * change fails and leaves the socket's figures. */
+START_TEST(test_blocks_short_of_memory)
+{
+	struct ltsock_vec vec = { 0 };
+	struct ltsock s;
+	struct ltsock_mem m;
+	size_t i;
+	int failed = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET;
+	s.m = &m;
+	for (i = 0; i < 600; i++) {
+		unsigned long nth;
+		int r;
+
+		m = figs((uint32_t)i);
+		s.inode = (uint32_t)i + 1;
+		/* the push's first allocation fails, then its second, ... (what
+		 * a failed push did allocate may stay, the vector's to use) */
+		for (nth = 1;; nth++) {
+			lt_alloc_fail_nth(nth);
+			r = ltsock_vec_push(&vec, &s);
+			lt_alloc_fail_nth(0);
+			if (!r)
+				break;
+			ck_assert_int_eq(r, -ENOMEM);
+			ck_assert_uint_eq(vec.n, i);
+			failed++;
+		}
+		ck_assert_uint_eq(vec.n, i + 1);
+	}
+	/* the first push's, the array's growths (4), the table's (5) and
+	 * the chunks' (2), some of them together in one push */
+	ck_assert_int_ge(failed, 10);
+	for (i = 0; i < vec.n; i++) {
+		struct ltsock_mem want = figs((uint32_t)i);
+
+		ck_assert_uint_eq(vec.v[i].inode, i + 1);
+		ck_assert_mem_eq(vec.v[i].m, &want, sizeof(want));
+	}
+	ltsock_vec_free(&vec);
+
+	/* 32 distinct blocks fill the first table: the next one grows it */
+	for (i = 0; i < 32; i++) {
+		m = figs((uint32_t)i);
+		ck_assert_int_eq(ltsock_vec_push(&vec, &s), 0);
+	}
+	m = figs(100);
+	lt_alloc_fail_nth(1);
+	ck_assert_int_eq(ltsock_vec_set_mem(&vec, 0, &m), -ENOMEM);
+	lt_alloc_fail_nth(0);
+	ck_assert_uint_eq(vec.v[0].m->recv_q, figs(0).recv_q);
+	ck_assert_int_eq(ltsock_vec_set_mem(&vec, 0, &m), 0);
+	ck_assert_uint_eq(vec.v[0].m->recv_q, figs(100).recv_q);
+	ltsock_vec_free(&vec);
 }
 END_TEST
 
@@ -414,11 +614,11 @@ START_TEST(test_format_packet)
 	s.family = AF_PACKET;
 	s.type = SOCK_RAW;
 	s.protocol = 0x8035;
-	s.ifindex = 1;	/* the loopback device is always ifindex 1 */
+	check_mem(&s)->ifindex = 1;	/* the loopback device is always ifindex 1 */
 	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
 			 "lo:RARP");
 	ck_assert_str_eq(ltsock_format_addr(&s, 1, buf, sizeof(buf)), "*");
-	s.ifindex = 0;
+	check_mem(&s)->ifindex = 0;
 	s.protocol = 0x0800;
 	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)), "*:IP");
 	s.protocol = 0x86dd;
@@ -430,7 +630,7 @@ START_TEST(test_format_packet)
 	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
 			 "*:0x1234");
 	/* an interface that is gone shows as its number */
-	s.ifindex = 999999;
+	check_mem(&s)->ifindex = 999999;
 	s.protocol = 0x0806;
 	ck_assert_str_eq(ltsock_format_addr(&s, 0, buf, sizeof(buf)),
 			 "999999:ARP");
@@ -545,6 +745,10 @@ Suite *socket_suite(void)
 
 	tcase_add_test(tc, test_source_name);
 	tcase_add_test(tc, test_vec_push_grows_and_frees_paths);
+	tcase_add_test(tc, test_blocks_shared);
+	tcase_add_test(tc, test_blocks_set_and_tidy);
+	tcase_add_test(tc, test_blocks_move_between_vectors);
+	tcase_add_test(tc, test_blocks_short_of_memory);
 	tcase_add_test(tc, test_proto_and_family_names);
 	tcase_add_test(tc, test_state_names);
 	tcase_add_test(tc, test_format_inet);

@@ -35,4 +35,13 @@ const char *fixtures_dir(void);
 /* Read fixtures_dir()/rel into a malloc'd buffer; fails the test if absent. */
 char *fixture_read(const char *rel, size_t *len);
 
+struct ltsock;
+struct ltsock_mem;
+/* (check_samples.c) The figures of socket s, to change them: a block of the test's own that
+ * s points at from now on (a copy of what it held; the same block again
+ * for the same s).  Never one its vector shares with other sockets, so a
+ * change touches s alone: `check_mem(&v.v[3])->recv_q = 5`.  A socket
+ * returned by value and stored elsewhere must be given its own again. */
+struct ltsock_mem *check_mem(struct ltsock *s);
+
 #endif

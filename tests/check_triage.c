@@ -46,8 +46,8 @@ static struct ltsock tcp(uint64_t inode, int state, uint16_t lport, uint16_t ppo
 	k.peer.addr[0] = 127;
 	k.peer.addr[3] = 1;
 	k.peer.port = pport;
-	k.rcvbuf = 131072;
-	k.sndbuf = 2 * CRIT_BYTES;
+	check_mem(&k)->rcvbuf = 131072;
+	check_mem(&k)->sndbuf = 2 * CRIT_BYTES;
 	return k;
 }
 
@@ -101,10 +101,10 @@ static size_t remote_stall(uint32_t send_q, uint8_t flags, uint8_t points, struc
 	k.peer.addr[0] = 192;	/* not this machine */
 	k.peer.addr[1] = 0;
 	k.peer.addr[2] = 2;
-	k.send_q = send_q;
-	k.wmem = send_q;
+	check_mem(&k)->send_q = send_q;
+	check_mem(&k)->wmem = send_q;
 	if (stall_sndbuf)
-		k.sndbuf = stall_sndbuf;
+		check_mem(&k)->sndbuf = stall_sndbuf;
 	build(&s, &k, &flags, 1, points, o, 1);
 	n = eval_kind(&s, FINDING_SEND_STALL, f);
 	sample_release(&s);
@@ -179,8 +179,8 @@ START_TEST(test_send_stall_local_peer)
 	struct sample s;
 
 	findings_config_default(&cfg);
-	k[0].send_q = k[0].wmem = 200 * KIB;
-	k[1].recv_q = k[1].rmem = 4 * KIB;
+	check_mem(&k[0])->send_q = check_mem(&k[0])->wmem = 200 * KIB;
+	check_mem(&k[1])->recv_q = check_mem(&k[1])->rmem = 4 * KIB;
 	build(&s, k, flags, 2, 6, o, 2);
 	ck_assert_uint_eq(eval_kind(&s, FINDING_SEND_STALL, f), 1);
 	ck_assert_int_eq(f[0].pid, 60);
@@ -213,7 +213,7 @@ START_TEST(test_send_stall_not_held)
 	struct sample s;
 
 	findings_config_default(&cfg);
-	k.send_q = k.wmem = CRIT_BYTES;
+	check_mem(&k)->send_q = check_mem(&k)->wmem = CRIT_BYTES;
 	build(&s, &k, &flags, 1, 6, o, 1);
 	ck_assert_uint_eq(eval_kind(&s, FINDING_SEND_STALL, f), 0);
 	sample_release(&s);
@@ -254,14 +254,14 @@ static size_t orphans(unsigned n, uint32_t bytes, int peer, int stuck, uint64_t 
 	ck_assert_uint_le(n, 4);
 	for (i = 0; i < n; i++) {
 		k[nk] = tcp(0, TCP_FIN_WAIT1, (uint16_t)(9000 + i), 8080);
-		k[nk].send_q = bytes;
-		k[nk].wmem = bytes;
+		check_mem(&k[nk])->send_q = bytes;
+		check_mem(&k[nk])->wmem = bytes;
 		nk++;
 		if (peer) {
 			/* one listener-accepted end per connection; only the
 			 * first has an fd in the owners table */
 			k[nk] = tcp(i ? 960 + i : 950, TCP_ESTABLISHED, 8080, (uint16_t)(9000 + i));
-			k[nk].recv_q = k[nk].rmem = 2 * KIB;
+			check_mem(&k[nk])->recv_q = check_mem(&k[nk])->rmem = 2 * KIB;
 			flags[nk] = stuck ? SOCK_FLAG_NEVER_READ : 0;
 			nk++;
 		}
@@ -343,7 +343,7 @@ START_TEST(test_orphans_which_sockets)
 	struct sample s;
 
 	findings_config_default(&cfg);
-	k[0].send_q = k[0].wmem = CRIT_BYTES;
+	check_mem(&k[0])->send_q = check_mem(&k[0])->wmem = CRIT_BYTES;
 
 	/* held by an fd (an inode): not an orphan */
 	k[0].inode = 940;
@@ -372,8 +372,8 @@ START_TEST(test_orphans_which_sockets)
 	k[0].state = TCP_ESTABLISHED;
 	k[0].local.port = 8080;
 	k[0].peer.port = 9000;
-	k[0].send_q = k[0].wmem = 0;
-	k[0].recv_q = k[0].rmem = 100 * KIB;
+	check_mem(&k[0])->send_q = check_mem(&k[0])->wmem = 0;
+	check_mem(&k[0])->recv_q = check_mem(&k[0])->rmem = 100 * KIB;
 	build(&s, k, flags, 2, 6, o, 1);
 	s.mem.orphans = 100 * KIB;
 	ck_assert_uint_eq(eval_kind(&s, FINDING_ORPHANED_CONNECTIONS, f), 1);

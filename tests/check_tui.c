@@ -116,7 +116,7 @@ START_TEST(same_figure_same_words)
 	ck_assert_str_eq(units_count(1234, c, sizeof(c)), "1234");
 
 	check_samples_init(&s, 100, 3);
-	k.recv_q = k.rmem = 4096;
+	check_mem(&k)->recv_q = check_mem(&k)->rmem = 4096;
 	check_samples_socks(&s, &k, &flags, 1, 6);
 	s.rates[0].drops_ps = 0.4;
 	s.rates[0].growth_bps = 1536;

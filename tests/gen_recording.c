@@ -421,6 +421,7 @@ static int gen_strings(const char *path)
 	struct record_writer *w;
 	struct lt_err err = { "" };
 	struct sample s;
+	struct ltsock_mem km;
 	struct ltsock k;
 	struct sock_rate rate = { 0 };
 	uint32_t order = 0;
@@ -469,12 +470,14 @@ static int gen_strings(const char *path)
 	s.nnetns = 1;
 
 	memset(&k, 0, sizeof(k));
+	memset(&km, 0, sizeof(km));
 	k.inode = 1234;
 	k.netns = ns.ino;
 	k.family = 1;		/* AF_UNIX: the path is shown */
 	k.type = 2;
-	k.recv_q = 4096;
-	k.rmem = 8192;
+	km.recv_q = 4096;
+	km.rmem = 8192;
+	k.m = &km;
 	k.path = evil_s;
 	s.socks.v = &k;
 	s.socks.n = 1;

@@ -50,7 +50,7 @@ void rows_sock_field(const struct sample *s, size_t i, enum rows_sock_field f,
 		break;
 	case ROWS_SOCK_RCVBUF:
 		if (k->have & LTSOCK_HAVE_SKMEM)
-			format_size(k->rcvbuf, width, buf, sz);
+			format_size(k->m->rcvbuf, width, buf, sz);
 		else
 			snprintf(buf, sz, "-");
 		break;

@@ -139,7 +139,7 @@ static int sock_cmp(struct table *tb, const struct tui *t, uint32_t a, uint32_t 
 	case COL_MEM:
 		return CMP(ltsock_mem(ka), ltsock_mem(kb));
 	case COL_RCVBUF:
-		return CMP(ka->rcvbuf, kb->rcvbuf);
+		return CMP(ka->m->rcvbuf, kb->m->rcvbuf);
 	case COL_FILL:
 		return CMP(ltsock_fill_pct(ka), ltsock_fill_pct(kb));
 	case COL_DROPS:

@@ -104,24 +104,24 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 	    ltsock_queue_is_bytes(k) ? "" : "(a LISTEN backlog count, not bytes)");
 	if (ltsock_is_orphan(k))
 		add(sv, "orphan  no fd holds it: closed by its process (or never accepted)");
-	if (k->family == AF_UNIX && k->npeer_q) {
-		format_size(k->peer_q, 8, f[0], sizeof(f[0]));
+	if (k->family == AF_UNIX && k->m->npeer_q) {
+		format_size(k->m->peer_q, 8, f[0], sizeof(f[0]));
 		add(sv, "senders %u connected sockets have %s queued at it (their wmem)",
-		    (unsigned)k->npeer_q, f[0]);
+		    (unsigned)k->m->npeer_q, f[0]);
 	}
 	if (k->have & LTSOCK_HAVE_SKMEM) {
-		format_size(k->rmem, 8, f[0], sizeof(f[0]));
-		format_size(k->rcvbuf, 8, f[1], sizeof(f[1]));
+		format_size(k->m->rmem, 8, f[0], sizeof(f[0]));
+		format_size(k->m->rcvbuf, 8, f[1], sizeof(f[1]));
 		format_pct(ltsock_fill_pct(k), 6, f[2], sizeof(f[2]));
-		format_size(k->wmem, 8, f[3], sizeof(f[3]));
-		format_size(k->sndbuf, 8, f[4], sizeof(f[4]));
+		format_size(k->m->wmem, 8, f[3], sizeof(f[3]));
+		format_size(k->m->sndbuf, 8, f[4], sizeof(f[4]));
 		add(sv, "rmem    %-9s rcvbuf %-9s fill %-6s wmem %-9s sndbuf %s", f[0], f[1],
 		    f[2], f[3], f[4]);
 		if (k->have & LTSOCK_HAVE_SKMEM2) {
-			format_size(k->wmem_queued, 8, f[0], sizeof(f[0]));
-			format_size(k->fwd_alloc, 8, f[1], sizeof(f[1]));
-			format_size(k->optmem, 8, f[2], sizeof(f[2]));
-			format_size(k->backlog, 8, f[3], sizeof(f[3]));
+			format_size(k->m->wmem_queued, 8, f[0], sizeof(f[0]));
+			format_size(k->m->fwd_alloc, 8, f[1], sizeof(f[1]));
+			format_size(k->m->optmem, 8, f[2], sizeof(f[2]));
+			format_size(k->m->backlog, 8, f[3], sizeof(f[3]));
 			/* wmem_queued: the send side, not what waits for a reader */
 			add(sv, "wqueued %-9s(send side)  fwd %-9s optmem %-9s backlog %s", f[0], f[1],
 			    f[2], f[3]);
@@ -135,12 +135,12 @@ static void fill(struct sockview *sv, struct tui *t, size_t i)
 		strncat(f[1], "/s", sizeof(f[1]) - strlen(f[1]) - 1);
 	rows_sock_field(s, i, ROWS_SOCK_FLAGS, 40, f[2], sizeof(f[2]));
 	if (k->have & LTSOCK_HAVE_DROPS)
-		add(sv, "drops   %u (%s/s)   growth %s   flags %s", k->drops, f[0], f[1],
+		add(sv, "drops   %u (%s/s)   growth %s   flags %s", k->m->drops, f[0], f[1],
 		    f[2][0] ? f[2] : "none");
 	else
 		add(sv, "drops   -   growth %s   flags %s", f[1], f[2][0] ? f[2] : "none");
-	add(sv, "uid %u   cookie %" PRIu64 "   ifindex %u   source %s", (unsigned)k->uid,
-	    k->cookie, (unsigned)k->ifindex,
+	add(sv, "uid %u   cookie %" PRIu64 "   ifindex %u   source %s", (unsigned)k->m->uid,
+	    k->cookie, (unsigned)k->m->ifindex,
 	    ltsock_source_name(k));
 	if (k->path)
 		add(sv, "path    %s", lt_sanitize(k->path, path, sizeof(path)));

@@ -311,6 +311,7 @@ void actions_inspect_target(int sfd, struct actions_target *t)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
+	struct ltsock_mem km;
 	struct ltsock k;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
 	int v;
@@ -325,6 +326,8 @@ void actions_inspect_target(int sfd, struct actions_target *t)
 		t->listening = v != 0;
 
 	memset(&k, 0, sizeof(k));
+	memset(&km, 0, sizeof(km));
+	k.m = &km;
 	k.family = (uint8_t)t->family;
 	k.type = (uint8_t)t->type;
 	k.protocol = (uint16_t)t->protocol;
@@ -343,7 +346,7 @@ void actions_inspect_target(int sfd, struct actions_target *t)
 		} else if (ss.ss_family == AF_PACKET) {
 			struct sockaddr_ll *ll = (struct sockaddr_ll *)&ss;
 
-			k.ifindex = (uint32_t)ll->sll_ifindex;
+			km.ifindex = (uint32_t)ll->sll_ifindex;
 			/* SO_PROTOCOL is 0 for a packet socket on some kernels;
 			 * the bound protocol is what sock_diag names (the same
 			 * "*:RARP" in findings and here) */

@@ -52,7 +52,7 @@ static int queue_full_dropping_socket(struct findings_ctx *x, size_t i)
 	snprintf(f->evidence, sizeof(f->evidence),
 		 "Recv-Q %s of rcvbuf %s, drops %.1f/s, the queue went down "
 		 "at least once in the window", units_size(q, b1, sizeof(b1)),
-		 units_size(k->rcvbuf, b2, sizeof(b2)), r->drops_ps);
+		 units_size(k->m->rcvbuf, b2, sizeof(b2)), r->drops_ps);
 	snprintf(f->explanation, sizeof(f->explanation),
 		 "The program reads this socket, but not as fast as data "
 		 "arrives: its receive buffer stays full and the kernel drops "

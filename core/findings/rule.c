@@ -314,7 +314,7 @@ static int sender_ix_build(const struct sample *s, struct findings_sender_ix *ix
 	if (!ix->v)
 		return -ENOMEM;
 	for (i = 0; i < s->socks.n; i++)
-		if (s->socks.v[i].wmem)
+		if (s->socks.v[i].m->wmem)
 			ix->v[ix->n++] = (uint32_t)i;
 	qsort_r(ix->v, ix->n, sizeof(*ix->v), cmp_sender_ix, s->socks.v);
 	return 0;
@@ -350,13 +350,13 @@ int findings_rule_unix_senders(struct findings_ctx *x, const struct ltsock *k, c
 	char b1[32];
 
 	out[0] = '\0';
-	if (k->family != AF_UNIX || !k->npeer_q)
+	if (k->family != AF_UNIX || !k->m->npeer_q)
 		return 0;
 	if (!ix->built && sender_ix_build(s, ix) < 0)
 		return -ENOMEM;
 	len = (size_t)snprintf(out, outsz, "; %u connected sender%s queued %s at it, %u of "
-			       "them blocked", (unsigned)k->npeer_q, k->npeer_q == 1 ? "" : "s",
-			       units_size(k->peer_q, b1, sizeof(b1)), (unsigned)k->npeer_blocked);
+			       "them blocked", (unsigned)k->m->npeer_q, k->m->npeer_q == 1 ? "" : "s",
+			       units_size(k->m->peer_q, b1, sizeof(b1)), (unsigned)k->m->npeer_blocked);
 	for (j = sender_ix_first(s, ix, k->netns, k->inode);
 	     j < ix->n && named < 3 && len < outsz; j++) {
 		const struct ltsock *p = &s->socks.v[ix->v[j]];
@@ -385,8 +385,8 @@ void findings_rule_sock_severity(struct findings_ctx *x, const struct ltsock *k,
 				      .ceiling_of = "its rcvbuf" };
 	char why[128];
 
-	if ((k->have & LTSOCK_HAVE_SKMEM) && k->rcvbuf && k->family != AF_UNIX) {
-		im.ceiling = k->rcvbuf;
+	if ((k->have & LTSOCK_HAVE_SKMEM) && k->m->rcvbuf && k->family != AF_UNIX) {
+		im.ceiling = k->m->rcvbuf;
 		im.at_ceiling = ltsock_is_full(k);
 	}
 	im.growth_bps = growth > 0 ? growth : 0;

@@ -82,8 +82,8 @@ static int send_stall_socket(struct findings_ctx *x, size_t i)
 					      .ceiling_of = "its sndbuf" };
 		char why[128];
 
-		if ((k->have & LTSOCK_HAVE_SKMEM) && k->sndbuf)
-			im.ceiling = k->sndbuf;
+		if ((k->have & LTSOCK_HAVE_SKMEM) && k->m->sndbuf)
+			im.ceiling = k->m->sndbuf;
 		im.at_ceiling = full;
 		im.growth_bps = r->send_growth_bps > 0 ? r->send_growth_bps : 0;
 		f->bytes = held;
@@ -97,9 +97,9 @@ static int send_stall_socket(struct findings_ctx *x, size_t i)
 	findings_rule_say(f->evidence, sizeof(f->evidence),
 		 "Send-Q %s (%s queued%s), sndbuf %s, %s over %u samples, never "
 		 "decreased; the stalled sender is %s -> %s",
-		 units_size(k->send_q, b1, sizeof(b1)), units_size(held, b2, sizeof(b2)),
+		 units_size(k->m->send_q, b1, sizeof(b1)), units_size(held, b2, sizeof(b2)),
 		 full ? ", the send buffer is full" : "",
-		 (k->have & LTSOCK_HAVE_SKMEM) ? units_size(k->sndbuf, b3, sizeof(b3)) : "unknown",
+		 (k->have & LTSOCK_HAVE_SKMEM) ? units_size(k->m->sndbuf, b3, sizeof(b3)) : "unknown",
 		 r->send_growth_bps > 0 ? "growing" : "standing still",
 		 (unsigned)r->points, a2, pa2);
 	findings_rule_say(f->explanation, sizeof(f->explanation),

@@ -75,7 +75,7 @@ static int unread_queue_socket(struct findings_ctx *x, size_t i)
 		 "never reads its %s socket %s: %s queued%s",
 		 ltsock_proto_name(k), a2, units_size(q, b1, sizeof(b1)),
 		 !full ? grow :
-		 k->family == AF_UNIX && k->npeer_blocked ?
+		 k->family == AF_UNIX && k->m->npeer_blocked ?
 		 ", the queue is full and its senders are blocked" :
 		 k->type == SOCK_STREAM ?
 		 ", the queue is full and its peer has to wait" :
@@ -90,7 +90,7 @@ static int unread_queue_socket(struct findings_ctx *x, size_t i)
 		 "Recv-Q %s, rcvbuf %s, growth %s/s over %u samples, never "
 		 "decreased, drops %.1f/s%s",
 		 units_size(q, b1, sizeof(b1)),
-		 (k->have & LTSOCK_HAVE_SKMEM) ? units_size(k->rcvbuf, b2, sizeof(b2)) : "unknown",
+		 (k->have & LTSOCK_HAVE_SKMEM) ? units_size(k->m->rcvbuf, b2, sizeof(b2)) : "unknown",
 		 units_size(r->growth_bps > 0 ? (uint64_t)r->growth_bps : 0, b3, sizeof(b3)),
 		 (unsigned)r->points, r->drops_ps, snd);
 	snprintf(f->explanation, sizeof(f->explanation),
@@ -166,7 +166,8 @@ static int unread_queue_sample(struct findings_ctx *x)
 			 "Recv-Q %s, rcvbuf %s; the queue no longer grows, the bytes "
 			 "stay pinned until the socket is drained or closed",
 			 units_size(q, b1, sizeof(b1)),
-			 (sk->have & LTSOCK_HAVE_SKMEM) ? units_size(sk->rcvbuf, b2, sizeof(b2)) : "unknown");
+			 (sk->have & LTSOCK_HAVE_SKMEM) ? units_size(sk->m->rcvbuf, b2, sizeof(b2)) :
+							  "unknown");
 		snprintf(f->explanation, sizeof(f->explanation),
 			 "leaktop's action stopped this queue from growing, but what it "
 			 "held before stays in kernel memory: nothing reads it. Drain it "

@@ -24,28 +24,21 @@ struct ltsock_addr {
 	uint16_t port;		/* host order */
 };
 
-struct ltsock {
-	uint64_t cookie;	/* socket cookie, 0 when the source has none */
+/*
+ * What a socket holds: its queues and the kernel's memory figures, with
+ * the attributes many sockets have in common (uid, cgroup, interface).
+ * Most sockets of a big machine hold nothing, and sockets that hold the
+ * same share one block: a vector keeps each distinct block once (interned when
+ * a socket is pushed, ltsock_vec_push), and a socket points at it.  A
+ * socket's figures are read through s->m (never NULL in a vector; a socket
+ * built on the stack points at its own block, or at ltsock_mem_zero).
+ */
+struct ltsock_mem {
 	uint64_t cgroup_id;	/* inet: the cgroup2 id (its directory's inode)
 				 * of the cgroup that created it, from
 				 * INET_DIAG_CGROUP_ID; 0 unknown.  Not recorded */
-	/* 32 bits, as the kernel numbers them: a socket's inode comes from
-	 * sockfs's get_next_ino() and every sock_diag reply carries it in a
-	 * __u32; a namespace's from the proc inode numbers (unsigned int).
-	 * 8 bytes a socket less than two uint64_t. */
-	uint32_t netns;		/* inode of the network namespace */
-	uint32_t inode;		/* socket inode (0: unknown) */
-	uint8_t family;		/* AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_NETLINK */
-	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET */
-	uint8_t state;		/* TCP_* numbering for inet and unix */
-	uint8_t source;		/* enum ltsock_source */
-	uint16_t protocol;	/* IPPROTO_* for inet (58 for a raw ICMPv6
-				 * socket), ethertype in host order for packet,
-				 * netlink protocol for netlink */
-	uint16_t have;		/* LTSOCK_HAVE_* bits: which figures are real */
+	uint32_t uid;		/* the owner's, as the kernel reports it */
 	uint32_t ifindex;	/* packet: bound interface, 0 = any */
-	uint32_t uid;
-	struct ltsock_addr local, peer;
 	uint32_t recv_q;	/* bytes queued for reading (Recv-Q) */
 	uint32_t send_q;
 	uint32_t rmem;		/* SK_MEMINFO_RMEM_ALLOC: memory charged */
@@ -62,6 +55,29 @@ struct ltsock {
 	uint16_t npeer_q;	/* unix: how many senders have bytes queued */
 	uint16_t npeer_blocked;	/* unix: of those, how many the kernel makes
 				 * wait (see ltsock_attribute_peers) */
+	uint32_t zero;		/* always 0: no padding, blocks compare as bytes */
+};
+
+extern const struct ltsock_mem ltsock_mem_zero;
+
+struct ltsock {
+	uint64_t cookie;	/* socket cookie, 0 when the source has none */
+	/* 32 bits, as the kernel numbers them: a socket's inode comes from
+	 * sockfs's get_next_ino() and every sock_diag reply carries it in a
+	 * __u32; a namespace's from the proc inode numbers (unsigned int).
+	 * 8 bytes a socket less than two uint64_t. */
+	uint32_t netns;		/* inode of the network namespace */
+	uint32_t inode;		/* socket inode (0: unknown) */
+	uint8_t family;		/* AF_INET, AF_INET6, AF_PACKET, AF_UNIX, AF_NETLINK */
+	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET */
+	uint8_t state;		/* TCP_* numbering for inet and unix */
+	uint8_t source;		/* enum ltsock_source */
+	uint16_t protocol;	/* IPPROTO_* for inet (58 for a raw ICMPv6
+				 * socket), ethertype in host order for packet,
+				 * netlink protocol for netlink */
+	uint16_t have;		/* LTSOCK_HAVE_* bits: which figures are real */
+	struct ltsock_addr local, peer;
+	const struct ltsock_mem *m;	/* what it holds (see above) */
 	char *path;		/* unix: bound path (abstract: leading '@'), or NULL */
 };
 
@@ -72,9 +88,14 @@ struct ltsock {
 #define LTSOCK_HAVE_SKMEM2	0x10	/* fwd_alloc, wmem_queued, optmem, backlog */
 #define LTSOCK_HAVE_PEERQ	0x20	/* peer_q, npeer_q computed (unix) */
 
+struct ltsock_blocks;
+
 struct ltsock_vec {
 	struct ltsock *v;
 	size_t n, cap;
+	/* the distinct struct ltsock_mem its sockets point at (socket.c);
+	 * NULL until the first push */
+	struct ltsock_blocks *blocks;
 	/* NULL, or what the vector keeps of what is pushed: a socket keep()
 	 * says 0 to is not added (a light sample's whole dump keeps only what
 	 * can differ from the census, so its memory follows what moves) */
@@ -83,8 +104,23 @@ struct ltsock_vec {
 };
 
 /* Append a copy of *s (s->path ownership moves to the vector, which frees
- * it at once when vec->keep refuses the socket); 0 or -ENOMEM. */
+ * it at once when vec->keep refuses the socket); the copy points at the
+ * vector's own block equal to *s->m (ltsock_mem_zero when s->m is NULL).
+ * 0 or -ENOMEM.  A socket moves between vectors only this way: a plain
+ * struct copy would point at the other vector's block. */
 int ltsock_vec_push(struct ltsock_vec *vec, const struct ltsock *s);
+/* Give vec->v[i] the figures *m (a copy kept in the vector's blocks; the
+ * old block stays for the other sockets that share it).  0, or -ENOMEM
+ * (then the socket keeps its figures). */
+int ltsock_vec_set_mem(struct ltsock_vec *vec, size_t i, const struct ltsock_mem *m);
+/* A vector that keeps changing (the census between light samples) leaves
+ * blocks no socket points at any more: gather the used ones afresh when
+ * the blocks have doubled since the last time (short of memory, later). */
+void ltsock_vec_tidy(struct ltsock_vec *vec);
+/* How many blocks the vector holds, used or not (the tests' view). */
+size_t ltsock_vec_nblocks(const struct ltsock_vec *vec);
+/* Free every path and block, keep the array: an empty vector to refill. */
+void ltsock_vec_clear(struct ltsock_vec *vec);
 /* Drop the later copies of a socket listed twice in [first, n) (same netns
  * and inode, inode != 0: netlink sockets bound to multicast groups come
  * once from the hash and again from the group list).  Order kept; returns
@@ -131,8 +167,8 @@ uint64_t ltsock_queued(const struct ltsock *s);
  * figures are all zero, whatever its family. */
 static inline int ltsock_holds_nothing(const struct ltsock *s)
 {
-	return !s->rmem && !s->recv_q && !s->send_q && !s->wmem && !s->wmem_queued &&
-	       !s->fwd_alloc && !s->peer_q;
+	return !s->m->rmem && !s->m->recv_q && !s->m->send_q && !s->m->wmem && !s->m->wmem_queued &&
+	       !s->m->fwd_alloc && !s->m->peer_q;
 }
 /* Recv-Q as the reader sees it: the kernel's Recv-Q, except a unix
  * reader's, which is the bytes its senders queued (a unix datagram
@@ -182,7 +218,8 @@ const char *ltsock_mem_group_name(int g);
  * net.unix.max_dgram_qlen it was created with: more than that many
  * datagrams of at least its first one's length plus an sk_buff are
  * queued).  Linear in the vector (a hash of the senders).  0 or
- * -ENOMEM (then nothing is set and ltsock_queued falls back to Recv-Q).
+ * -ENOMEM (then the sockets it could not give their figures have no
+ * LTSOCK_HAVE_PEERQ, and ltsock_queued falls back to Recv-Q for them).
  */
 int ltsock_attribute_peers(struct ltsock_vec *vec, unsigned max_dgram_qlen);
 /* The unix peer inode named by UNIX_DIAG_PEER, 0 if none. */
