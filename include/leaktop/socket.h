@@ -3,8 +3,10 @@
  * a /proc/net table, and a growable vector of them.
  *
  * Addresses are kept in binary and formatted on output, to keep the struct
- * small (a census holds tens of thousands).  A unix socket's path is the one
- * heap pointer: it belongs to the vector and is freed by ltsock_vec_free().
+ * small (a census holds hundreds of thousands); the figures are shared
+ * between the sockets that hold the same (struct ltsock_mem).  A unix
+ * socket's path is the one heap pointer a socket owns: it belongs to the
+ * vector and is freed by ltsock_vec_free().
  */
 #ifndef LEAKTOP_SOCKET_H
 #define LEAKTOP_SOCKET_H
