@@ -111,8 +111,10 @@ size_t rec_row_cost(int t)
 	case T_META: return c + sizeof(struct sample);
 	case T_SLAB: return c;	/* inside struct sample */
 	case T_NETNS: return c + sizeof(struct sample_netns);
-	case T_SOCK: return c + sizeof(struct ltsock) + sizeof(struct sock_rate) +
-			    sizeof(uint32_t);
+	/* a socket's figures: at worst a block of its own and two slots of
+	 * the blocks' table */
+	case T_SOCK: return c + sizeof(struct ltsock) + sizeof(struct ltsock_mem) +
+			    2 * sizeof(void *) + sizeof(struct sock_rate) + sizeof(uint32_t);
 	case T_OWNER: return c + sizeof(struct fd_owner);
 	case T_FDPROC: return c + sizeof(struct fd_proc);
 	case T_PROC: return c + sizeof(struct proc_info);
