@@ -8,7 +8,8 @@
  *     --leak-ms under a soft RLIMIT_NOFILE of 256 (fd growth toward its
  *     limit, an fd_exhaustion finding) and exits after --life-ms; then,
  *     --gap-ms after it was reaped, "lt_reuser" is started at the very same
- *     pid (clone3 with set_tid) and holds 200 fds, unchanging, for
+ *     pid (clone3 with set_tid) and holds 200 fds, unchanging from its
+ *     first moment (the parent opens them for it before the clone), for
  *     --life-ms; then lt_fdleak again at that pid, and so on.  A tool that
  *     keys what it learnt by pid alone hands the leaker's growth to the
  *     reuser.
@@ -90,16 +91,15 @@ static void fdleak_main(pid_t parent, long leak_ms, long life_ms)
 	_exit(0);
 }
 
+/* The reuser's 200 fds are opened by the parent just before the clone:
+ * the reuser has them from its first moment.  Opened by the reuser itself
+ * they were growth (5 to 205 fds) that a sample could catch half done. */
 static void reuser_main(pid_t parent, long life_ms)
 {
 	struct rlimit rl = { 256, 256 };
-	int i;
 
 	child_setup(parent, "lt_reuser");
 	setrlimit(RLIMIT_NOFILE, &rl);
-	for (i = 0; i < 200; i++)
-		if (open("/dev/null", O_RDONLY) < 0)
-			break;
 	sleep_ms(life_ms);
 	_exit(0);
 }
@@ -135,6 +135,7 @@ int main(int argc, char **argv)
 	double end, next_churn;
 	pid_t parent = getpid(), shared = 0, cur;
 	int c, gen = 0, leaking = 1, kids = 0;	/* churn children not reaped */
+	int held[200], nheld = 0;	/* the reuser's fds, until it has them */
 
 	while ((c = next_opt(argc, argv, opts)) != -1) {
 		switch (c) {
@@ -207,12 +208,18 @@ int main(int argc, char **argv)
 			/* the shared pid is free: the other program takes it */
 			sleep_ms(gap_ms);
 			leaking = !leaking;
+			for (nheld = 0; !leaking && nheld < 200; nheld++)
+				if ((held[nheld] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+					break;
+			/* (O_CLOEXEC: the reuser never execs; the fds are its) */
 			cur = spawn_at(shared);
 			if (cur == 0) {
 				if (leaking)
 					fdleak_main(parent, leak_ms, life_ms);
 				reuser_main(parent, life_ms);
 			}
+			while (nheld > 0)
+				close(held[--nheld]);
 			if (cur < 0) {
 				fprintf(stderr, "leak_pidreuse: clone3 at pid %d: %s\n",
 					(int)shared, strerror(errno));
