@@ -101,14 +101,29 @@ TMPD=$(mktemp -d "${TMPDIR:-/tmp}/leaktop-bench.XXXXXX")
 LOADPID=""
 FORKPID=""
 TMUXS="leaktop-bench-$$"
+OLD_PID_MAX=""
 cleanup() {
 	[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null && wait "$LOADPID" 2>/dev/null
 	[ -n "$FORKPID" ] && kill "$FORKPID" 2>/dev/null && wait "$FORKPID" 2>/dev/null
 	tmux kill-session -t "$TMUXS" 2>/dev/null
+	[ -n "$OLD_PID_MAX" ] && echo "$OLD_PID_MAX" >/proc/sys/kernel/pid_max
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# the biggest process scale needs pids to spare beside the machine's own
+# (a default pid_max of 32768 refuses 30000 more): raised for the run,
+# put back at exit
+maxp=0
+for np in $proc_scales; do [ "$np" -gt "$maxp" ] && maxp=$np; done
+if [ "$maxp" -gt 0 ] && [ -w /proc/sys/kernel/pid_max ]; then
+	cur=$(cat /proc/sys/kernel/pid_max)
+	if [ "$cur" -lt $((maxp + 16384)) ]; then
+		echo $((maxp + 16384)) >/proc/sys/kernel/pid_max && OLD_PID_MAX=$cur &&
+			echo "run.sh: kernel.pid_max $cur -> $((maxp + 16384)) for this run" >&2
+	fi
+fi
 
 # the load generator: built, or built here from source
 if [ -z "$loadgen" ]; then
