@@ -27,8 +27,11 @@
 # --mix T,U: the load's percent of TCP pairs and of UDP sockets, the rest
 # unix pairs (loadgen --mix; default a third each; issue 27's load: 90,10).
 # --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
-# no figure is judged.  Run as root: the load raises RLIMIT_NOFILE and
-# leaktop reads every process's fds.  Exit 0 when every row was measured.
+# no figure is judged.  A real run takes /tmp/leaktop-test.lock
+# (LEAKTOP_TEST_LOCK) exclusively, as an "alone" test does.  Run as root:
+# the load raises RLIMIT_NOFILE (and kernel.pid_max for the biggest
+# process scales) and leaktop reads every process's fds.  Exit 0 when
+# every row was measured.
 set -u
 export LC_ALL=C
 
@@ -111,6 +114,14 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# a measurement has the machine alone: the behaviour tests take this lock
+# shared, so none runs beside it (--smoke is itself run by one of them,
+# under the lock already)
+if [ "$smoke" != 1 ] && command -v flock >/dev/null; then
+	exec 9>"${LEAKTOP_TEST_LOCK:-/tmp/leaktop-test.lock}"
+	flock -n -x 9 || { echo "run.sh: waiting for the test lock (tests running)" >&2; flock -x 9; }
+fi
 
 # the biggest process scale needs pids to spare beside the machine's own
 # (a default pid_max of 32768 refuses 30000 more): raised for the run,
