@@ -23,7 +23,7 @@ const struct ltsock_mem ltsock_mem_zero;
  * once.  Blocks live in chunks that never move (a socket keeps a pointer);
  * an open-addressing table finds a block by its contents.  Most sockets of
  * a big machine hold nothing and share a handful of blocks (the same
- * buffer sizes), so 52 bytes of figures cost them 8.  A block replaced by
+ * buffer sizes), so 72 bytes of figures cost them 8.  A block replaced by
  * ltsock_vec_set_mem, or left by a socket that went, stays until
  * ltsock_vec_tidy finds the blocks doubled since they were last gathered;
  * then the vector's sockets are interned afresh and the old chunks freed,
