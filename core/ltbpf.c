@@ -19,8 +19,7 @@
 #ifdef HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "census.skel.h"
-#include "socks.skel.h"
+#include "iters.skel.h"
 #endif
 #include "alloc_hook.h"
 
@@ -28,10 +27,9 @@ enum { NOT_TRIED, READY, REFUSED };
 
 struct ltbpf {
 	int census_state;
-	int socks_state;	/* the socket iterators, loaded apart */
+	int socks_state;	/* the socket iterators: READY when loaded too */
 #ifdef HAVE_BPF
-	struct ltbpf_census *census;
-	struct ltbpf_socks *socks;
+	struct ltbpf_iters *iters;	/* task and socket iterators, one object */
 	struct bpf_link *link[LTBPF_ITER_COUNT];
 #endif
 	int no_pid_param;	/* the kernel has no task iterator parameter */
@@ -66,24 +64,14 @@ struct ltbpf *ltbpf_new(void)
 static void census_unload(struct ltbpf *b)
 {
 #ifdef HAVE_BPF
-	bpf_link__destroy(b->link[LTBPF_ITER_TASK_FILE]);
-	bpf_link__destroy(b->link[LTBPF_ITER_TASK]);
-	b->link[LTBPF_ITER_TASK_FILE] = b->link[LTBPF_ITER_TASK] = NULL;
-	ltbpf_census__destroy(b->census);
-	b->census = NULL;
-#else
-	(void)b;
-#endif
-}
+	int i;
 
-static void socks_unload(struct ltbpf *b)
-{
-#ifdef HAVE_BPF
-	bpf_link__destroy(b->link[LTBPF_ITER_TCP]);
-	bpf_link__destroy(b->link[LTBPF_ITER_UDP]);
-	b->link[LTBPF_ITER_TCP] = b->link[LTBPF_ITER_UDP] = NULL;
-	ltbpf_socks__destroy(b->socks);
-	b->socks = NULL;
+	for (i = 0; i < LTBPF_ITER_COUNT; i++) {
+		bpf_link__destroy(b->link[i]);
+		b->link[i] = NULL;
+	}
+	ltbpf_iters__destroy(b->iters);
+	b->iters = NULL;
 #else
 	(void)b;
 #endif
@@ -94,7 +82,6 @@ void ltbpf_free(struct ltbpf *b)
 	if (!b)
 		return;
 	census_unload(b);
-	socks_unload(b);
 	free(b->buf);
 	free(b);
 }
@@ -106,7 +93,6 @@ void ltbpf_refuse(struct ltbpf *b, const char *why)
 	b->census_state = REFUSED;
 	b->socks_state = REFUSED;
 	census_unload(b);
-	socks_unload(b);
 	fallback_detected_why(LT_FB_BPF, b->why);
 }
 
@@ -126,32 +112,51 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static int census_load(struct ltbpf *b)
+/*
+ * Open and load the iterators, without the task program (it reads more of
+ * the kernel's structures than task_file) when task is 0 and without the
+ * socket iterators (tcp and udp, Linux 5.9) when socks is 0.  0 or -errno.
+ */
+static int iters_load(struct ltbpf *b, int task, int socks)
 {
-	char why[128];
 	int r;
 
-	libbpf_set_print(quiet);
-	b->census = ltbpf_census__open();
-	if (!b->census) {
-		r = -errno;
-		snprintf(why, sizeof(why), "opening the census programs: %s", strerror(errno));
-		goto fail;
-	}
-	r = ltbpf_census__load(b->census);
+	b->iters = ltbpf_iters__open();
+	if (!b->iters)
+		return -errno;
+	bpf_program__set_autoload(b->iters->progs.ltbpf_task, task);
+	bpf_program__set_autoload(b->iters->progs.ltbpf_tcp, socks);
+	bpf_program__set_autoload(b->iters->progs.ltbpf_udp, socks);
+	r = ltbpf_iters__load(b->iters);
 	if (r < 0) {
-		/* the task program reads more of the kernel's structures than
-		 * task_file: a kernel that refuses it keeps the owner census */
-		ltbpf_census__destroy(b->census);
-		b->census = ltbpf_census__open();
-		if (!b->census) {
-			r = -errno;
-			snprintf(why, sizeof(why), "opening the census programs: %s",
-				 strerror(errno));
-			goto fail;
-		}
-		bpf_program__set_autoload(b->census->progs.ltbpf_task, false);
-		r = ltbpf_census__load(b->census);
+		ltbpf_iters__destroy(b->iters);
+		b->iters = NULL;
+	}
+	return r;
+}
+
+/*
+ * One object holds every iterator, so that libbpf parses the kernel's BTF
+ * once (tens of milliseconds, the larger part of a cold start).  A kernel
+ * that refuses it whole is asked again with fewer programs: without the
+ * task program, without the socket iterators (then the sockets come from
+ * sock_diag and the owner census stays), without both.  Only task_file is
+ * needed for the census.
+ */
+static int census_load(struct ltbpf *b)
+{
+	static const struct { int task, socks; } tries[] = {
+		{ 1, 1 }, { 0, 1 }, { 1, 0 }, { 0, 0 },
+	};
+	char why[128];
+	size_t i;
+	int r = -EINVAL;
+
+	libbpf_set_print(quiet);
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		r = iters_load(b, tries[i].task, tries[i].socks);
+		if (r >= 0 || r == -EPERM || r == -ENOMEM)
+			break;
 	}
 	if (r < 0) {
 		snprintf(why, sizeof(why), "loading the census programs: %s%s", strerror(-r),
@@ -159,15 +164,24 @@ static int census_load(struct ltbpf *b)
 		goto fail;
 	}
 	b->link[LTBPF_ITER_TASK_FILE] =
-		bpf_program__attach_iter(b->census->progs.ltbpf_task_file, NULL);
+		bpf_program__attach_iter(b->iters->progs.ltbpf_task_file, NULL);
 	if (!b->link[LTBPF_ITER_TASK_FILE]) {
 		r = -errno;
 		snprintf(why, sizeof(why), "attaching iter/task_file: %s", strerror(errno));
 		goto fail;
 	}
-	if (bpf_program__autoload(b->census->progs.ltbpf_task))
+	if (bpf_program__autoload(b->iters->progs.ltbpf_task))
 		b->link[LTBPF_ITER_TASK] =
-			bpf_program__attach_iter(b->census->progs.ltbpf_task, NULL);
+			bpf_program__attach_iter(b->iters->progs.ltbpf_task, NULL);
+	b->socks_state = REFUSED;
+	if (bpf_program__autoload(b->iters->progs.ltbpf_tcp)) {
+		b->link[LTBPF_ITER_TCP] =
+			bpf_program__attach_iter(b->iters->progs.ltbpf_tcp, NULL);
+		b->link[LTBPF_ITER_UDP] =
+			bpf_program__attach_iter(b->iters->progs.ltbpf_udp, NULL);
+		if (b->link[LTBPF_ITER_TCP] && b->link[LTBPF_ITER_UDP])
+			b->socks_state = READY;
+	}
 	return 0;
 fail:
 	ltbpf_refuse(b, why);
@@ -175,44 +189,10 @@ fail:
 }
 #endif
 
-#ifdef HAVE_BPF
-/* The socket iterators: a kernel without them (before 5.9 for tcp and
- * udp) keeps the owner census; only the sockets come from sock_diag. */
-static int socks_load(struct ltbpf *b)
-{
-	int r;
-
-	b->socks = ltbpf_socks__open();
-	if (!b->socks)
-		return -errno;
-	r = ltbpf_socks__load(b->socks);
-	if (r < 0)
-		goto fail;
-	b->link[LTBPF_ITER_TCP] = bpf_program__attach_iter(b->socks->progs.ltbpf_tcp, NULL);
-	b->link[LTBPF_ITER_UDP] = bpf_program__attach_iter(b->socks->progs.ltbpf_udp, NULL);
-	if (!b->link[LTBPF_ITER_TCP] || !b->link[LTBPF_ITER_UDP]) {
-		r = -errno;
-		goto fail;
-	}
-	return 0;
-fail:
-	socks_unload(b);
-	return r < 0 ? r : -EINVAL;
-}
-#endif
-
 int ltbpf_socks_ready(struct ltbpf *b)
 {
-	if (!ltbpf_census_ready(b))
-		return 0;
-	if (b->socks_state == NOT_TRIED) {
-#ifdef HAVE_BPF
-		b->socks_state = socks_load(b) < 0 ? REFUSED : READY;
-#else
-		b->socks_state = REFUSED;
-#endif
-	}
-	return b->socks_state == READY;
+	/* loaded with the census (census_load) */
+	return ltbpf_census_ready(b) && b->socks_state == READY;
 }
 
 int ltbpf_census_ready(struct ltbpf *b)
@@ -351,7 +331,7 @@ int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
 		return -EINVAL;
 	if (b->no_pid_param)
 		return -EOPNOTSUPP;
-	prog = b->census->progs.ltbpf_task_file;
+	prog = b->iters->progs.ltbpf_task_file;
 	for (i = 0; i < npids && r == 0; i++) {
 		memset(&info, 0, sizeof(info));
 		info.task.pid = (__u32)pids[i];

@@ -5,9 +5,10 @@
  * they are loaded, how an iterator is read, and when they are not used.
  *
  * One struct ltbpf holds every program of one sampler; each group of
- * programs (today the census iterators; a tracing program later) is loaded
- * on its first use and stays loaded until ltbpf_free().  Nothing is pinned:
- * the kernel drops the programs when the process exits, however it exits.
+ * programs (the iterators, in one object; socket origins' tracing programs
+ * apart, core/origin.c) is loaded on its first use and stays loaded until
+ * ltbpf_free().  Nothing is pinned: the kernel drops the programs when the
+ * process exits, however it exits.
  *
  * BPF is off, and the collectors take their /proc and sock_diag paths,
  * when the build has none (configure --disable-bpf, or no clang, bpftool,
@@ -55,8 +56,9 @@ void ltbpf_free(struct ltbpf *b);
 int ltbpf_census_ready(struct ltbpf *b);
 
 /*
- * Whether the socket iterators (tcp, udp) can be used as well: loads them
- * on the first call, after ltbpf_census_ready() said yes.  A kernel that
+ * Whether the socket iterators (tcp, udp) can be used as well: they are
+ * loaded with the census iterators (one object, so that the kernel's BTF
+ * is parsed once), on ltbpf_census_ready()'s first call.  A kernel that
  * refuses them (before 5.9) leaves the owner census on: 0 then, without
  * a fallback marked.
  */
