@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "iters.skel.h"
+#include "iters.lskel.h"
 #endif
 #include "alloc_hook.h"
 
@@ -29,8 +30,12 @@ struct ltbpf {
 	int census_state;
 	int socks_state;	/* the socket iterators: READY when loaded too */
 #ifdef HAVE_BPF
-	struct ltbpf_iters *iters;	/* task and socket iterators, one object */
-	struct bpf_link *link[LTBPF_ITER_COUNT];
+	/* the task and socket iterators, one object: loaded by the kernel's
+	 * loader program (lite), or by libbpf (iters) where that fails */
+	struct ltbpf_lite *lite;
+	struct ltbpf_iters *iters;
+	int prog[LTBPF_ITER_COUNT];	/* the programs' fds (the skeleton's), -1 */
+	int link[LTBPF_ITER_COUNT];	/* an iterator link each, -1 */
 #endif
 	int no_pid_param;	/* the kernel has no task iterator parameter */
 	char *buf;		/* the last iterator's output */
@@ -58,7 +63,14 @@ void ltbpf_version(char *buf, size_t bufsz)
 
 struct ltbpf *ltbpf_new(void)
 {
-	return calloc(1, sizeof(struct ltbpf));
+	struct ltbpf *b = calloc(1, sizeof(struct ltbpf));
+#ifdef HAVE_BPF
+	int i;
+
+	for (i = 0; b && i < LTBPF_ITER_COUNT; i++)
+		b->prog[i] = b->link[i] = -1;
+#endif
+	return b;
 }
 
 static void census_unload(struct ltbpf *b)
@@ -67,9 +79,12 @@ static void census_unload(struct ltbpf *b)
 	int i;
 
 	for (i = 0; i < LTBPF_ITER_COUNT; i++) {
-		bpf_link__destroy(b->link[i]);
-		b->link[i] = NULL;
+		if (b->link[i] >= 0)
+			close(b->link[i]);
+		b->prog[i] = b->link[i] = -1;
 	}
+	ltbpf_lite__destroy(b->lite);
+	b->lite = NULL;
 	ltbpf_iters__destroy(b->iters);
 	b->iters = NULL;
 #else
@@ -112,36 +127,85 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* An iterator link for program fd prog (every task, or the one process
+ * pid when pid > 0): its fd, or -errno. */
+static int iter_link(int prog, int pid)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	union bpf_iter_link_info info;
+	int fd;
+
+	if (pid > 0) {
+		memset(&info, 0, sizeof(info));
+		info.task.pid = (__u32)pid;
+		opts.iter_info = &info;
+		opts.iter_info_len = sizeof(info);
+	}
+	fd = bpf_link_create(prog, 0, BPF_TRACE_ITER, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
 /*
- * Open and load the iterators, without the task program (it reads more of
- * the kernel's structures than task_file) when task is 0 and without the
- * socket iterators (tcp and udp, Linux 5.9) when socks is 0.  0 or -errno.
+ * Every iterator through the kernel's loader program (a light skeleton:
+ * the kernel relocates the programs against its own BTF, Linux 5.17),
+ * which spares libbpf's reading and parsing of that BTF: ~10 ms instead
+ * of ~60 at every start.  0 or -errno.
+ */
+static int lite_load(struct ltbpf *b)
+{
+	if (lt_fallback(LT_FB_BPF_LOADER))
+		return -EOPNOTSUPP;
+	errno = 0;
+	b->lite = ltbpf_lite__open_and_load();
+	if (!b->lite)
+		return errno ? -errno : -EINVAL;
+	b->prog[LTBPF_ITER_TASK_FILE] = b->lite->progs.ltbpf_task_file.prog_fd;
+	b->prog[LTBPF_ITER_TASK] = b->lite->progs.ltbpf_task.prog_fd;
+	b->prog[LTBPF_ITER_TCP] = b->lite->progs.ltbpf_tcp.prog_fd;
+	b->prog[LTBPF_ITER_UDP] = b->lite->progs.ltbpf_udp.prog_fd;
+	return 0;
+}
+
+/*
+ * Open and load the iterators through libbpf, without the task program
+ * (it reads more of the kernel's structures than task_file) when task is
+ * 0 and without the socket iterators (tcp and udp, Linux 5.9) when socks
+ * is 0.  0 or -errno.
  */
 static int iters_load(struct ltbpf *b, int task, int socks)
 {
-	int r;
+	struct bpf_program *p[LTBPF_ITER_COUNT];
+	int i, r;
 
 	b->iters = ltbpf_iters__open();
 	if (!b->iters)
 		return -errno;
-	bpf_program__set_autoload(b->iters->progs.ltbpf_task, task);
-	bpf_program__set_autoload(b->iters->progs.ltbpf_tcp, socks);
-	bpf_program__set_autoload(b->iters->progs.ltbpf_udp, socks);
+	p[LTBPF_ITER_TASK_FILE] = b->iters->progs.ltbpf_task_file;
+	p[LTBPF_ITER_TASK] = b->iters->progs.ltbpf_task;
+	p[LTBPF_ITER_TCP] = b->iters->progs.ltbpf_tcp;
+	p[LTBPF_ITER_UDP] = b->iters->progs.ltbpf_udp;
+	bpf_program__set_autoload(p[LTBPF_ITER_TASK], task);
+	bpf_program__set_autoload(p[LTBPF_ITER_TCP], socks);
+	bpf_program__set_autoload(p[LTBPF_ITER_UDP], socks);
 	r = ltbpf_iters__load(b->iters);
 	if (r < 0) {
 		ltbpf_iters__destroy(b->iters);
 		b->iters = NULL;
+		return r;
 	}
-	return r;
+	for (i = 0; i < LTBPF_ITER_COUNT; i++)
+		b->prog[i] = bpf_program__autoload(p[i]) ? bpf_program__fd(p[i]) : -1;
+	return 0;
 }
 
 /*
- * One object holds every iterator, so that libbpf parses the kernel's BTF
- * once (tens of milliseconds, the larger part of a cold start).  A kernel
- * that refuses it whole is asked again with fewer programs: without the
- * task program, without the socket iterators (then the sockets come from
- * sock_diag and the owner census stays), without both.  Only task_file is
- * needed for the census.
+ * The kernel's loader first.  Where it fails (before 5.17, or a kernel
+ * that refuses a program), libbpf loads one object holding every
+ * iterator, so that it parses the kernel's BTF once (tens of
+ * milliseconds).  A kernel that refuses that whole is asked again with
+ * fewer programs: without the task program, without the socket iterators
+ * (then the sockets come from sock_diag and the owner census stays),
+ * without both.  Only task_file is needed for the census.
  */
 static int census_load(struct ltbpf *b)
 {
@@ -150,38 +214,35 @@ static int census_load(struct ltbpf *b)
 	};
 	char why[128];
 	size_t i;
-	int r = -EINVAL;
+	int r;
 
 	libbpf_set_print(quiet);
-	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		r = iters_load(b, tries[i].task, tries[i].socks);
-		if (r >= 0 || r == -EPERM || r == -ENOMEM)
-			break;
+	r = lite_load(b);
+	if (r < 0 && r != -EPERM) {
+		if (r != -EOPNOTSUPP)
+			fallback_detected_why(LT_FB_BPF_LOADER, "the kernel refused its loader "
+					      "program");
+		for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+			r = iters_load(b, tries[i].task, tries[i].socks);
+			if (r >= 0 || r == -EPERM || r == -ENOMEM)
+				break;
+		}
 	}
 	if (r < 0) {
 		snprintf(why, sizeof(why), "loading the census programs: %s%s", strerror(-r),
 			 r == -EPERM ? " (needs root or CAP_BPF)" : "");
 		goto fail;
 	}
-	b->link[LTBPF_ITER_TASK_FILE] =
-		bpf_program__attach_iter(b->iters->progs.ltbpf_task_file, NULL);
-	if (!b->link[LTBPF_ITER_TASK_FILE]) {
-		r = -errno;
-		snprintf(why, sizeof(why), "attaching iter/task_file: %s", strerror(errno));
+	r = b->link[LTBPF_ITER_TASK_FILE] = iter_link(b->prog[LTBPF_ITER_TASK_FILE], 0);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "attaching iter/task_file: %s", strerror(-r));
 		goto fail;
 	}
-	if (bpf_program__autoload(b->iters->progs.ltbpf_task))
-		b->link[LTBPF_ITER_TASK] =
-			bpf_program__attach_iter(b->iters->progs.ltbpf_task, NULL);
-	b->socks_state = REFUSED;
-	if (bpf_program__autoload(b->iters->progs.ltbpf_tcp)) {
-		b->link[LTBPF_ITER_TCP] =
-			bpf_program__attach_iter(b->iters->progs.ltbpf_tcp, NULL);
-		b->link[LTBPF_ITER_UDP] =
-			bpf_program__attach_iter(b->iters->progs.ltbpf_udp, NULL);
-		if (b->link[LTBPF_ITER_TCP] && b->link[LTBPF_ITER_UDP])
-			b->socks_state = READY;
-	}
+	for (i = LTBPF_ITER_TASK_FILE + 1; i < LTBPF_ITER_COUNT; i++)
+		if (b->prog[i] >= 0 && (b->link[i] = iter_link(b->prog[i], 0)) < 0)
+			b->link[i] = -1;
+	b->socks_state = b->link[LTBPF_ITER_TCP] >= 0 && b->link[LTBPF_ITER_UDP] >= 0 ?
+		READY : REFUSED;
 	return 0;
 fail:
 	ltbpf_refuse(b, why);
@@ -219,12 +280,12 @@ int ltbpf_census_ready(struct ltbpf *b)
 
 #ifdef HAVE_BPF
 /* Drain a new iterator of link into b->buf from byte *n on.  0 or -errno. */
-static int drain(struct ltbpf *b, struct bpf_link *link, size_t *n)
+static int drain(struct ltbpf *b, int link, size_t *n)
 {
 	ssize_t got;
 	int fd, r = 0;
 
-	fd = bpf_iter_create(bpf_link__fd(link));
+	fd = bpf_iter_create(link);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -263,7 +324,7 @@ int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
 	ssize_t got;
 	int fd, r = 0;
 
-	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || !b->link[it] ||
+	if ((unsigned)it >= LTBPF_ITER_COUNT || b->census_state != READY || b->link[it] < 0 ||
 	    !rec_size || rec_size > LTBPF_EACH_MAX)
 		return -EINVAL;
 	if (b->cap < want) {
@@ -276,7 +337,7 @@ int ltbpf_iter_each(struct ltbpf *b, enum ltbpf_iter it, size_t rec_size,
 	}
 	/* the socket iterators list the namespace current at this point:
 	 * the calling thread's */
-	fd = bpf_iter_create(bpf_link__fd(b->link[it]));
+	fd = bpf_iter_create(b->link[it]);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -318,12 +379,8 @@ int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
 			 size_t npids, const void **buf, size_t *len)
 {
 #ifdef HAVE_BPF
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	union bpf_iter_link_info info;
-	struct bpf_program *prog;
-	struct bpf_link *link;
 	size_t n = 0, i;
-	int r = 0;
+	int link, r = 0;
 
 	*buf = NULL;
 	*len = 0;
@@ -331,15 +388,10 @@ int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
 		return -EINVAL;
 	if (b->no_pid_param)
 		return -EOPNOTSUPP;
-	prog = b->iters->progs.ltbpf_task_file;
 	for (i = 0; i < npids && r == 0; i++) {
-		memset(&info, 0, sizeof(info));
-		info.task.pid = (__u32)pids[i];
-		opts.link_info = &info;
-		opts.link_info_len = sizeof(info);
-		link = bpf_program__attach_iter(prog, &opts);
-		if (!link) {
-			r = -errno;
+		link = iter_link(b->prog[LTBPF_ITER_TASK_FILE], pids[i]);
+		if (link < 0) {
+			r = link;
 			if (r == -ESRCH || r == -ENOENT)
 				r = 0;	/* gone since the process list */
 			else if (r == -EINVAL || r == -E2BIG || r == -EOPNOTSUPP)
@@ -347,7 +399,7 @@ int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
 			continue;
 		}
 		r = drain(b, link, &n);
-		bpf_link__destroy(link);
+		close(link);
 	}
 	if (b->no_pid_param)
 		return -EOPNOTSUPP;

@@ -11,7 +11,9 @@
 # (not root; another pid namespace, which the task iterator numbers as the
 # first one does) the /proc path runs and JSON names the fallback.  The
 # tcp and udp sockets come from the protocol iterators on the BPF path
-# (JSON source "bpf"), from sock_diag on the other.
+# (JSON source "bpf"), from sock_diag on the other.  The iterators loaded
+# by libbpf (LEAKTOP_FALLBACKS=bpf_loader) give the census the kernel's
+# loader program gives, socket by socket.
 # The processes of the whole machine (stat, owner, limits, ns/net, cgroup)
 # from the task iterator agree with their files; in another time namespace
 # the files are read and JSON names the bpf_task fallback.
@@ -59,8 +61,9 @@ PIDS=$(echo $STOPPED | tr ' ' ',')
 
 # two samples each, the second past the ghosts' grace (3 s); the last
 # sample is compared
-for f in bpf proc; do
+for f in bpf libbpf proc; do
 	RC=0
+	[ $f = libbpf ] && export LEAKTOP_FALLBACKS=bpf_loader
 	[ $f = proc ] && export LEAKTOP_FALLBACKS=bpf
 	"$LEAKTOP" -b -n 2 -d 3.5 -p "$PIDS" --all --format json >"$TMPD/$f.all" \
 		2>"$TMPD/$f.err" || RC=$?
@@ -79,6 +82,16 @@ check "/proc path: the bpf fallback listed as forced, no why" \
 	jq -e 'any(.fallbacks[]; .name == "bpf" and .forced and (has("why") | not))' "$TMPD/proc.json"
 check "/proc path: its loss said once on stderr" \
 	test "$(grep -c '^leaktop: fallback bpf (Linux 5.8; forced by LEAKTOP_FALLBACKS)' "$TMPD/proc.err")" = 1
+# the iterators loaded by the kernel's loader program (a light skeleton,
+# Linux 5.17) or, where that is refused or forced off, by libbpf: the
+# same programs, the same census
+if [ "$(printf '%s\n' 5.17 "$(uname -r)" | sort -V | head -1)" = 5.17 ]; then
+	check "BPF path: the kernel's loader used (no bpf_loader fallback listed)" \
+		jq -e 'any(.fallbacks[]; .name == "bpf_loader") | not' "$TMPD/bpf.json"
+fi
+check "libbpf path: the bpf_loader fallback listed as forced, the BPF census kept" \
+	jq -e 'any(.fallbacks[]; .name == "bpf_loader" and .forced) and
+	       (any(.fallbacks[]; .name == "bpf") | not)' "$TMPD/libbpf.json"
 
 # what each path found (so that agreeing on nothing cannot pass)
 for f in bpf proc; do
@@ -136,6 +149,10 @@ norm='{sockets: ([.sockets[] | select(any(.owners[]; .pid as $p | any($ours[]; .
 		   | {kind, severity, pid, fd, inode}] | sort)}'
 jq -S --argjson ours "[$PIDS]" "$norm" "$TMPD/bpf.json" >"$TMPD/bpf.norm"
 jq -S --argjson ours "[$PIDS]" "$norm" "$TMPD/proc.json" >"$TMPD/proc.norm"
+jq -S --argjson ours "[$PIDS]" "$norm" "$TMPD/libbpf.json" >"$TMPD/libbpf.norm"
+check "both loaders: the same sockets, processes and findings" \
+	cmp -s "$TMPD/bpf.norm" "$TMPD/libbpf.norm"
+cmp -s "$TMPD/bpf.norm" "$TMPD/libbpf.norm" || diff -u "$TMPD/bpf.norm" "$TMPD/libbpf.norm" | head -40
 check "both paths: the leakers' sockets compared (listener, UDP, unix reader, 3 senders, tcp pair)" \
 	jq -e '.sockets | length >= 8' "$TMPD/bpf.norm"
 check "both paths: the same sockets, owners, queues and flags" \
@@ -161,7 +178,13 @@ mnorm='[.sockets[] | select(any(.owners[]; .pid as $p | any($ours[]; . == $p)))
 	| .owners |= sort_by(.pid, .fd)] | sort_by(.netns, .inode) | .[]'
 jq -S -c --argjson ours "[$PIDS]" "$mnorm" "$TMPD/machine-bpf.json" >"$TMPD/mbpf.norm"
 jq -S -c --argjson ours "[$PIDS]" "$mnorm" "$TMPD/machine-proc.json" >"$TMPD/mproc.norm"
+jq -S -c --argjson ours "[$PIDS]" "$mnorm" "$TMPD/machine-libbpf.json" >"$TMPD/mlibbpf.norm"
 check "whole machine: the leakers' sockets compared" test "$(wc -l <"$TMPD/mbpf.norm")" -ge 6
+check "whole machine, both loaders: the same leakers' sockets, owners, queues and flags" \
+	cmp -s "$TMPD/mbpf.norm" "$TMPD/mlibbpf.norm"
+check "whole machine, libbpf's loading: every tcp and udp socket from the iterators" \
+	jq -e '[.sockets[] | select(.proto == "tcp" or .proto == "udp") | .source] as $i |
+		($i | length > 0) and all($i[]; . == "bpf")' "$TMPD/machine-libbpf.json"
 check "whole machine: the same leakers' sockets, owners, queues and flags" \
 	cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm"
 cmp -s "$TMPD/mbpf.norm" "$TMPD/mproc.norm" || diff -u "$TMPD/mbpf.norm" "$TMPD/mproc.norm" | head -40

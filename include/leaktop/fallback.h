@@ -33,6 +33,7 @@ enum lt_fallback_id {
 	LT_FB_MEMCG_V1,		/* the v1 memory controller: forced off, a
 				 * hybrid machine is read as a v2 one */
 	LT_FB_BPF_TASK,		/* 5.8: the BPF task iterator (processes) */
+	LT_FB_BPF_LOADER,	/* 5.17: BPF programs loaded by the kernel's loader */
 	LT_FB_COUNT
 };
 
