@@ -111,7 +111,10 @@ struct procs_table {
 	double listed_at;
 	double now;		/* the caller's clock at the last update */
 	const struct proc_facts *facts;	/* for the update under way, or NULL */
+	struct pss_worker *pss;	/* the PSS helper thread, or NULL */
 };
+
+static void pss_worker_stop(struct pss_worker *w);
 
 static double boot_time(const char *procroot)
 {
@@ -603,6 +606,7 @@ void procs_table_free(struct procs_table *t)
 
 	if (!t)
 		return;
+	pss_worker_stop(t->pss);
 	for (i = 0; i < t->n; i++)
 		pt_entry_free(t->v[i]);
 	free(t->v);
@@ -856,14 +860,81 @@ struct pss_job {
 	double now;
 };
 
+/*
+ * The helper is started once, on the first update with walks to split,
+ * and kept until procs_table_free(): a thread started for each update
+ * would take a pid each time, and a pid handed out is what makes
+ * pt_list_unchanged() list /proc again (30k processes: a quarter of the
+ * UI's CPU).  It waits for a job, walks it, and says so.
+ */
+struct pss_worker {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pss_job *job;	/* posted, NULL once walked */
+	int quit;
+};
+
 static void *pss_thread(void *arg)
 {
-	struct pss_job *j = arg;
+	struct pss_worker *w = arg;
+	struct pss_job *j;
 	size_t i;
 
-	for (i = 0; i < j->n; i++)
-		pt_read_pss(j->t, j->v[i], j->now);
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->quit)
+			break;
+		j = w->job;
+		pthread_mutex_unlock(&w->mu);
+		for (i = 0; i < j->n; i++)
+			pt_read_pss(j->t, j->v[i], j->now);
+		pthread_mutex_lock(&w->mu);
+		w->job = NULL;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
+}
+
+static struct pss_worker *pss_worker_start(void)
+{
+	struct pss_worker *w = calloc(1, sizeof(*w));
+	sigset_t all, old;
+	int r;
+
+	if (!w)
+		return NULL;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	/* the helper must not run the caller's signal handlers */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&w->th, NULL, pss_thread, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void pss_worker_stop(struct pss_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
 }
 
 /* A walk of smaps_rollup costs the kernel the process's page tables: with
@@ -875,22 +946,28 @@ static void *pss_thread(void *arg)
 static void pt_read_pss_all(struct procs_table *t, struct pt_entry **v, size_t n, double now)
 {
 	struct pss_job job = { t, v + n / 2, n - n / 2, now };
-	sigset_t all, old;
-	pthread_t th;
+	struct pss_worker *w = NULL;
 	size_t i;
-	int r = -1;
 
 	if (n >= PSS_SPLIT_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
-		/* the helper must not run the caller's signal handlers */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		r = pthread_create(&th, NULL, pss_thread, &job);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!t->pss)
+			t->pss = pss_worker_start();
+		w = t->pss;
 	}
-	for (i = 0; i < (r == 0 ? n / 2 : n); i++)
+	if (w) {
+		pthread_mutex_lock(&w->mu);
+		w->job = &job;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	for (i = 0; i < (w ? n / 2 : n); i++)
 		pt_read_pss(t, v[i], now);
-	if (r == 0)
-		pthread_join(th, NULL);
+	if (w) {
+		pthread_mutex_lock(&w->mu);
+		while (w->job)
+			pthread_cond_wait(&w->cv, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+	}
 }
 
 int procs_table_update(struct procs_table *t, double now, const int *pids, size_t npids,
