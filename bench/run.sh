@@ -15,7 +15,8 @@
 # within the 15 s bound.  Writes a markdown report.
 #
 #   bench/run.sh [--smoke] [--scales "1000 50000 200000"] [--procs 20]
-#                [--reps 3] [--samples 20] [--delay 0.2] [--tui-seconds 30]
+#                [--reps 3] [--samples 20] [--light-samples 42] [--delay 0.2]
+#                [--tui-seconds 30]
 #                [--no-tui] [--churn] [--leaktop PATH] [--loadgen PATH]
 #                [--proc-scales "3000 10000"] [--forker PATH]
 #                [--findings "65536 131072"] [--gen-recording PATH]
@@ -26,6 +27,9 @@
 # (they grow quadratically: half an hour at 500k).
 # --mix T,U: the load's percent of TCP pairs and of UDP sockets, the rest
 # unix pairs (loadgen --mix; default a third each; issue 27's load: 90,10).
+# --light-samples N: the light run's samples (a light sample costs a few
+# ms at 50k: many of them, so that the run-to-run spread of its census
+# does not swamp them).
 # --smoke: a tiny load for a few seconds, to prove the benchmark works (CI);
 # no figure is judged.  A real run takes /tmp/leaktop-test.lock
 # (LEAKTOP_TEST_LOCK) exclusively, as an "alone" test does.  Run as root:
@@ -40,6 +44,7 @@ scales="1000 50000 200000"
 procs=20
 reps=3
 samples=20
+light_samples=42
 delay=0.2
 tui_seconds=30
 tui=1
@@ -64,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--procs) procs=$2; shift ;;
 	--reps) reps=$2; shift ;;
 	--samples) samples=$2; shift ;;
+	--light-samples) light_samples=$2; shift ;;
 	--delay) delay=$2; shift ;;
 	--tui-seconds) tui_seconds=$2; shift ;;
 	--no-tui) tui=0 ;;
@@ -83,7 +89,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$smoke" = 1 ]; then
-	scales=200 procs=4 reps=1 samples=3 delay=0.1 tui_seconds=2 proc_scales=200
+	scales=200 procs=4 reps=1 samples=3 light_samples=4 delay=0.1 tui_seconds=2 proc_scales=200
 	findings=4096
 fi
 
@@ -168,18 +174,22 @@ failed=0
 # WALL CPU RSS (median wall and CPU in s, peak RSS in KiB) and OK (0/1)
 measure() {
 	local name=$1; shift
-	local i walls="" cpus="" rss=0 ok=1 w u s m rc
+	local i walls="" cpus="" rss=0 ok=1 w u s m rc TIMEFORMAT='%3R %3U %3S'
 	for i in $(seq 1 "$reps"); do
-		/usr/bin/time -f "%e %U %S %M" -o "$TMPD/time" "$@" >/dev/null 2>"$TMPD/$name.err"
+		# wall and CPU from bash's time (getrusage to the millisecond:
+		# /usr/bin/time prints hundredths), the peak RSS from /usr/bin/time
+		{ time /usr/bin/time -f "%M" -o "$TMPD/time" "$@" >/dev/null \
+			2>"$TMPD/$name.err"; } 2>"$TMPD/btime"
 		rc=$?
 		# lsof says 1 when some file could not be read: still a full run
 		if [ "$rc" != 0 ] && ! { [ "$1" = lsof ] && [ "$rc" = 1 ]; }; then
 			ok=0
 			echo "run.sh: $name exited $rc: $(tail -1 "$TMPD/$name.err")" >&2
 		fi
-		read -r w u s m < <(tail -1 "$TMPD/time")
+		read -r w u s < <(tail -1 "$TMPD/btime")
+		m=$(tail -1 "$TMPD/time")
 		walls="$walls $w"
-		cpus="$cpus $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"
+		cpus="$cpus $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')"
 		[ "${m:-0}" -gt "$rss" ] && rss=$m
 	done
 	WALL=$(echo $walls | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
@@ -263,7 +273,8 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	echo "- medians of $reps runs (wall, CPU = user + sys); RSS = peak of the runs;"
 	echo "  steady = (CPU of \`-b -n $samples -d $delay\` - CPU of \`-b -n 1\`) / $((samples - 1)): a full census every sample;"
 	echo "  light = the same with \`--census-interval 600\`: one census, then the light samples the UI and \`--serve\` take,"
-	echo "  per light sample past the first: (CPU of \`-n $samples\` - CPU of \`-n 2\`) / $((samples - 2))"
+	echo "  per light sample past the first: (CPU of \`-n $light_samples\` - CPU of \`-n 2\`) / $((light_samples - 2));"
+	echo "  wall and CPU to the millisecond (bash's time), RSS from /usr/bin/time"
 	[ "$smoke" = 1 ] && echo "- SMOKE run: a tiny load, figures not meaningful"
 	echo
 } >"$TMPD/report"
@@ -314,7 +325,6 @@ for scale in $scales; do
 	row "\`leaktop -b -n $samples -d $delay\` (steady)" "$WALL" "$CPU" "$RSS" \
 		"**$per_sample s CPU per sample**$([ $OK = 1 ] || echo ' FAILED')"
 	# the steady sample of the UI and --serve: one census, then light
-	# samples (only the moving sockets read again)
 	# samples (only the moving sockets read again).  The first light
 	# sample after the first census reads again every socket with a queue
 	# (none has a rate yet); the later ones are the steady state, so the
@@ -325,11 +335,11 @@ for scale in $scales; do
 	first_light=$(awk -v a="$l2" -v b="$cc" 'BEGIN { v = a - b; if (v < 0) v = 0; printf "%.3f", v }')
 	row "\`leaktop -b -n 2 -d $delay --census-interval 600\` (a census, then the first light sample)" \
 		"$WALL" "$CPU" "$RSS" "$first_light s CPU for the first light sample$([ $OK = 1 ] || echo ' FAILED')"
-	measure light "$leaktop" -b -n "$samples" -d "$delay" --census-interval 600
+	measure light "$leaktop" -b -n "$light_samples" -d "$delay" --census-interval 600
 	lr=$RSS
-	per_light=$(awk -v a="$CPU" -v b="$l2" -v n="$samples" \
-		'BEGIN { v = n > 2 ? (a - b) / (n - 2) : 0; if (v < 0) v = 0; printf "%.3f", v }')
-	row "\`leaktop -b -n $samples -d $delay --census-interval 600\` (light)" "$WALL" "$CPU" "$RSS" \
+	per_light=$(awk -v a="$CPU" -v b="$l2" -v n="$light_samples" \
+		'BEGIN { v = n > 2 ? (a - b) / (n - 2) : 0; if (v < 0) v = 0; printf "%.4f", v }')
+	row "\`leaktop -b -n $light_samples -d $delay --census-interval 600\` (light)" "$WALL" "$CPU" "$RSS" \
 		"**$per_light s CPU per light sample** (past the first)$([ $OK = 1 ] || echo ' FAILED')"
 	spw="" spc="" spr=""
 	if [ "$scale" -le "$slow_max" ]; then
