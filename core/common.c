@@ -266,6 +266,14 @@ char *lt_sanitize(const char *in, char *out, size_t outsz)
 		size_t wl, l;
 		uint32_t c;
 
+		/* printable ASCII, most of what is shown, as it is */
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = (char)*p++;
+			n--;
+			continue;
+		}
 		l = lt_utf8_decode(p, n, &c);
 		if (l == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", p[0]);

@@ -51,6 +51,23 @@ int out_common_rows_at(const struct sample *s, int all, size_t k, size_t *i)
 	return g && cgroup_matches(g->path, s->cgroups.filter);
 }
 
+void out_common_prefetch_row(const struct sample *s, int all, size_t k)
+{
+	size_t i;
+
+	if (k >= out_common_rows_n(s, all))
+		return;
+	if (!all && s->shown)
+		i = s->shown[k];
+	else
+		i = s->order ? s->order[k] : k;
+	if (i >= s->socks.n)
+		return;
+	__builtin_prefetch(&s->socks.v[i]);
+	if (s->rates)
+		__builtin_prefetch(&s->rates[i]);
+}
+
 static int pid_cmp(const void *a, const void *b)
 {
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;

@@ -324,6 +324,7 @@ static void json_sockets(FILE *f, const struct sample *s, int all)
 
 	fputs(",\"sockets\":[", f);
 	for (k = 0; k < out_common_rows_n(s, all); k++) {
+		out_common_prefetch_row(s, all, k + 8);
 		if (!out_common_rows_at(s, all, k, &i))
 			continue;
 		fputs(sep, f);

@@ -134,6 +134,7 @@ static void text_sockets(FILE *f, const struct sample *s, int all)
 		size_t no = 0;
 		unsigned bit;
 
+		out_common_prefetch_row(s, all, k + 8);
 		if (!out_common_rows_at(s, all, k, &i))
 			continue;
 		q = &s->socks.v[i];
