@@ -219,9 +219,11 @@ static int census_load(struct ltbpf *b)
 	libbpf_set_print(quiet);
 	r = lite_load(b);
 	if (r < 0 && r != -EPERM) {
-		if (r != -EOPNOTSUPP)
-			fallback_detected_why(LT_FB_BPF_LOADER, "the kernel refused its loader "
-					      "program");
+		if (r != -EOPNOTSUPP) {
+			snprintf(why, sizeof(why), "the kernel's loader program failed: %s",
+				 strerror(-r));
+			fallback_detected_why(LT_FB_BPF_LOADER, why);
+		}
 		for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 			r = iters_load(b, tries[i].task, tries[i].socks);
 			if (r >= 0 || r == -EPERM || r == -ENOMEM)
