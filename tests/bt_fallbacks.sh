@@ -11,7 +11,8 @@ need_root
 need_cmd jq
 L="$TESTS_BIN/leakers"
 NAMES="pidfd_getfd fd_size smaps_rollup inet_diag udp_diag raw_diag unix_diag
-	packet_diag netlink_diag diag_lookup diag_filter siocgskns thread_self bpf memcg_v1 bpf_task"
+	packet_diag netlink_diag diag_lookup diag_filter siocgskns thread_self bpf memcg_v1 bpf_task
+	bpf_loader"
 
 # --- a name leaktop does not know: usage error ------------------------------
 RC=0
