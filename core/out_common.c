@@ -22,14 +22,19 @@ size_t out_common_shown_n(const struct sample *s)
 	return s->shown ? s->nshown : s->socks.n;
 }
 
+/* The census index of row k: the shown rows' own list, else the order
+ * (every socket, with all). */
+static size_t row_index(const struct sample *s, int all, size_t k)
+{
+	if (!all && s->shown)
+		return s->shown[k];
+	return s->order ? s->order[k] : k;
+}
+
 int out_common_shown_at(const struct sample *s, size_t k, size_t *i)
 {
-	if (s->shown) {
-		*i = s->shown[k];
-		return 1;
-	}
-	*i = s->order[k];
-	return sample_sock_interesting(s, *i, s->pid_filter);
+	*i = row_index(s, 0, k);
+	return s->shown || sample_sock_interesting(s, *i, s->pid_filter);
 }
 
 size_t out_common_rows_n(const struct sample *s, int all)
@@ -43,7 +48,7 @@ int out_common_rows_at(const struct sample *s, int all, size_t k, size_t *i)
 
 	if (!all)
 		return out_common_shown_at(s, k, i);
-	*i = s->order ? s->order[k] : k;
+	*i = row_index(s, 1, k);
 	if (!s->cgroups.filter)
 		return 1;
 	/* the cut sample_take made of the shown rows, made of them all */
@@ -57,10 +62,7 @@ void out_common_prefetch_row(const struct sample *s, int all, size_t k)
 
 	if (k >= out_common_rows_n(s, all))
 		return;
-	if (!all && s->shown)
-		i = s->shown[k];
-	else
-		i = s->order ? s->order[k] : k;
+	i = row_index(s, all, k);
 	if (i >= s->socks.n)
 		return;
 	__builtin_prefetch(&s->socks.v[i]);
