@@ -98,7 +98,7 @@ check "--procfs: one line says why" bash -c "test \$(wc -l <'$TMPD/p_ro.err') = 
 	grep -q 'live /proc' '$TMPD/p_ro.err'"
 check "--procfs: the live process's limits are unchanged" \
 	test "$(grep 'Max open files' "/proc/$victim/limits")" = "$lim_before"
-kill "$victim" 2>/dev/null
+stop_bg "$victim"
 
 # --- seed 001: drop-filter on the UDP leaker, then undo ------------------
 start_bg udp "$L/leak_udp" --interval-ms 20 --rcvbuf 4194304 --seconds 120
@@ -221,11 +221,11 @@ if command -v setpriv >/dev/null &&
 		bash -c "[ $RC = 3 ] && grep -q CAP_SYS_RESOURCE '$TMPD/nobody2.err'"
 	check "non-root raise-fd-limit: limit untouched" \
 		grep -Eq '^Max open files +128 ' "/proc/$gl_pid/limits"
-	kill "$gl_bgpid"
+	stop_bg "$gl_bgpid"
 else
 	echo "SKIP: non-root refusal (nobody cannot run $LEAKTOP)"
 fi
-kill "$udp_bgpid"; wait "$udp_bgpid" 2>/dev/null
+stop_bg "$udp_bgpid"; wait "$udp_bgpid" 2>/dev/null
 
 # --- seed 000: the AF_PACKET RARP socket ---------------------------------
 start_bg pkt "$L/leak_packet" --interval-ms 20 --rcvbuf 4194304 --seconds 120
@@ -251,7 +251,7 @@ act pkt_undo undo-filter --pid "$pkt_pid" --fd "$pkt_fd" --yes
 check "packet: undo-filter exits 0" test "$RC" = 0
 p5=$(rmem "$pkt_pid" "$pkt_inode"); sleep 2; p6=$(rmem "$pkt_pid" "$pkt_inode")
 check "packet: growth resumes after undo ($p5 -> $p6)" test "$p6" -gt "$p5"
-kill "$pkt_bgpid"
+stop_bg "$pkt_bgpid"
 
 # --- seed 004: raise-fd-limit on the gshell-like leaker -------------------
 start_bg gh "$L/leak_ghost" --limit 128 --seconds 120
@@ -278,7 +278,7 @@ act tcp drop-filter --pid "$gh_pid" --fd "$gh_fd" --yes
 check "tcp: exit 3" test "$RC" = 3
 check "tcp: reason says TCP" j tcp '.refused and (.reason | test("TCP"))'
 check "tcp: filter untouched" test "$(filter_of "$gh_pid" "$gh_fd")" = none
-kill "$gh_bgpid"
+stop_bg "$gh_bgpid"
 
 # --- a locked filter ------------------------------------------------------
 # a big rcvbuf: at its ceiling (208 KiB by default, soon on a loaded
@@ -292,7 +292,7 @@ check "locked: the leaker's own filter untouched" \
 	j lock '.before.filter == "classic" and .before.filter_locked'
 l1=$(rmem "$lk_pid" "$lk_inode"); sleep 1; l2=$(rmem "$lk_pid" "$lk_inode")
 check "locked: queue still grows ($l1 -> $l2)" test "$l2" -gt "$l1"
-kill "$lk_bgpid"
+stop_bg "$lk_bgpid"
 
 # --- the fd now holds another socket than the scan saw --------------------
 start_bg sw "$L/leak_udp" --swap-after-ms 1000 --interval-ms 20 --seconds 60
@@ -313,11 +313,11 @@ else
 fi
 act swap2 drop-filter --pid "$sw_pid" --fd "$sw_fd"
 check "swap: without --inode the CLI pins what is there now" j swap2 ".inode == $new"
-kill "$sw_bgpid"
+stop_bg "$sw_bgpid"
 
 # --- a process that has exited -------------------------------------------
 start_bg dead "$L/leak_udp" --seconds 60
-kill "$dead_bgpid"; wait "$dead_bgpid" 2>/dev/null
+stop_bg "$dead_bgpid"; wait "$dead_bgpid" 2>/dev/null
 act gone drop-filter --pid "$dead_pid" --fd "$dead_fd" --yes
 check "exited pid: exit 3" test "$RC" = 3
 check "exited pid: reason says so" grep -q "does not exist\|exited" "$TMPD/gone.err"
@@ -467,7 +467,7 @@ check "undo-fd-limit after the kill: exit 0, nothing to undo, limit 128" \
 		grep -Eq '^Max open files +128 ' /proc/$al_pid/limits"
 check "undo-fd-limit after the kill: the state is gone" \
 	bash -c "! ls /run/leaktop/fdlimit-$al_pid-* 2>/dev/null"
-kill "$al_bgpid" "$au_bgpid"
+stop_bg "$al_bgpid" "$au_bgpid"
 
 # --- a socket shared with a forked child ------------------------------------
 start_bg sh "$L/leak_udp" --fork --interval-ms 20 --seconds 60
@@ -487,5 +487,5 @@ act sh_one drop-filter --pid "$sh_fork_pid" --fd "$sh_fd"
 check "shared: from the child's side the parent is the sharer" j sh_one ".sharers[0].pid == $sh_pid"
 act sh_fd raise-fd-limit --pid "$sh_pid"
 check "shared: process actions list no sharers" j sh_fd '.sharers == [] and .sharers_total == 0'
-kill "$sh_bgpid"
+stop_bg "$sh_bgpid"
 finish

@@ -60,19 +60,19 @@ check "udp: the prompt reader is not flagged never_read" \
 	bash -c "[ -z '$r' ] || jq -e '.flags | index(\"never_read\") | not' <<<'$r'"
 check "udp: socket_queues counts the census" \
 	jq -e '.memory.socket_queues_source == "census" and .memory.socket_queues > 0' "$TMPD/udp.json"
-kill "$udp_bgpid" "$reader_bgpid"
+stop_bg "$udp_bgpid" "$reader_bgpid"
 
 # --- seed 000: AF_PACKET ETH_P_RARP socket that never reads --------------
 start_bg pkt "$L/leak_packet" --interval-ms 100 --seconds 30
 census pkt
 expect_leak pkt "$pkt_inode" "$pkt_pid" "$pkt_fd" packet packet 32821
-kill "$pkt_bgpid"
+stop_bg "$pkt_bgpid"
 
 # --- seed 002: raw ICMPv6 socket (protocol 58) that never reads ----------
 start_bg raw6 "$L/leak_raw6" --interval-ms 200 --seconds 30
 census raw6
 expect_leak raw6 "$raw6_inode" "$raw6_pid" "$raw6_fd" raw inet6 58
-kill "$raw6_bgpid"
+stop_bg "$raw6_bgpid"
 
 # --- the UDP leak inside a network namespace the test creates ------------
 if command -v ip >/dev/null; then

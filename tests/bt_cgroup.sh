@@ -170,7 +170,7 @@ if mkdir "$HOSTILE" 2>/dev/null; then
 		"$TMPD/hostile.json"
 	check "hostile name: the text lists it, escaped, and holds no escape byte" \
 		bash -c "grep -qF -- '$NAME-\\x1b]0;pwn' '$TMPD/hostile.txt' && ! grep -q \$'\\033' '$TMPD/hostile.txt'"
-	kill "$hs_bgpid" 2>/dev/null
+	stop_bg "$hs_bgpid" 2>/dev/null
 else
 	echo "SKIP (part): cannot make a cgroup with control characters in its name"
 fi

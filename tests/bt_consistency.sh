@@ -26,7 +26,7 @@ R="$TMPD/session.ltrec"
 	>/dev/null 2>"$TMPD/rec.err"
 check "the session is recorded" test -s "$R"
 # the recording is the input from here on: the leakers may go
-kill "$udp_bgpid" "$gh_bgpid" "$ts_bgpid" 2>/dev/null
+stop_bg "$udp_bgpid" "$gh_bgpid" "$ts_bgpid" 2>/dev/null
 
 "$LEAKTOP" --replay "$R" -b --format json 2>/dev/null | jq -s 'last' >"$TMPD/last.json"
 "$LEAKTOP" --replay "$R" -b 2>/dev/null >"$TMPD/all.txt"

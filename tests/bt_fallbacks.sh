@@ -72,7 +72,7 @@ check "unix_diag forced: JSON says unix queues are not seen" \
 	"$TMPD/ud_fb.json"
 check "unix_diag forced: stderr says so once" \
 	test "$(grep -c 'fallback unix_diag .*unix queues are not seen' "$TMPD/ud_fb.err")" = 1
-kill "$ud_bgpid"
+stop_bg "$ud_bgpid"
 
 # --- an action that needs pidfd_getfd: refused, naming Linux 5.6 --------------
 start_bg udp "$L/leak_udp" --interval-ms 100 --seconds 30
@@ -96,7 +96,7 @@ LEAKTOP_FALLBACKS=pidfd_getfd "$LEAKTOP" --act raise-fd-limit --pid "$udp_pid" \
 	--no-audit-file --format json >"$TMPD/raise.json" 2>"$TMPD/raise.err" || RC=$?
 check "raise-fd-limit without pidfd_getfd: not refused for it" \
 	bash -c "! grep -q pidfd_getfd '$TMPD/raise.err' '$TMPD/raise.json'"
-kill "$udp_bgpid"
+stop_bg "$udp_bgpid"
 
 # --- the interface says it once in its status line, then gives the keys back --
 if command -v tmux >/dev/null; then

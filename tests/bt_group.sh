@@ -180,7 +180,7 @@ if [ -n "$FRZ_ROOT" ] && mkdir "$FRZ_ROOT/lkt-group-$$" 2>/dev/null; then
 else
 	echo "note: no freezer to try here (neither the v1 freezer nor cgroup2 is writable)"
 fi
-kill "$lt_pid" 2>/dev/null
+stop_bg "$lt_pid"
 wait "$lt_pid" 2>/dev/null
 
 finish

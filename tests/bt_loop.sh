@@ -37,7 +37,7 @@ batch() {
 on_sock() { jq -c --argjson i "$2" '[.findings[] | select(.inode == $i)][0]' "$TMPD/$1.json"; }
 
 # --- the gshell case: the consequence names its cause ----------------------
-start_bg g "$L/leak_ghost" --interval-ms 200 --limit 128 --seconds 40
+start_bg g "$L/leak_ghost" --interval-ms 200 --limit 128 --seconds 300
 batch ghost 6
 check "ghost: fd_exhaustion names the ghost sockets in its summary" \
 	jq -e --argjson p "$g_pid" '[.findings[] | select(.kind == "fd_exhaustion" and .pid == $p)][0]
@@ -58,13 +58,13 @@ check "ghost: ids are 12 hex digits and stable across samples" \
 check "every warning or critical finding has next steps (collect, confirm, fix, verify)" \
 	jq -e '[.findings[] | select(.severity != "info") | (.next_steps | length) >= 4
 	        and (.next_steps[0] | test("^Collect"))] | all' "$TMPD/ghost.json"
-kill "$g_bgpid"
+stop_bg "$g_bgpid"
 
 # --- drop-filter: mitigated, works; undo: confirmed -------------------------
 # a queue still growing when the filter comes (a big rcvbuf): on one
 # already at its ceiling the filter frees nothing and the check says
 # "no effect" (bt_mitigated, doc/triage.md)
-start_bg u "$L/leak_udp" --interval-ms 20 --rcvbuf 4194304 --seconds 90
+start_bg u "$L/leak_udp" --interval-ms 20 --rcvbuf 4194304 --seconds 300
 batch before 5
 check "udp: an unread_queue finding, confirmed, no mitigation" \
 	jq -e --argjson i "$u_inode" '[.findings[] | select(.inode == $i)][0]
@@ -113,10 +113,10 @@ check "postmortem: mitigated by drop-filter, with the check" \
 	grep -Eq "^- mitigated by \`drop-filter\` at [0-9:]{8}: works" "$TMPD/ui.md"
 check "postmortem: next steps" grep -q "^Next steps:" "$TMPD/ui.md"
 check "postmortem: the finding's id" grep -Eq "^- \`unread_queue\`, .*; id \`[0-9a-f]{12}\`$" "$TMPD/ui.md"
-kill "$u_bgpid"
+stop_bg "$u_bgpid"
 
 # --- a drain on a queue that keeps filling: not working ---------------------
-start_bg d "$L/leak_udp" --interval-ms 20 --seconds 60
+start_bg d "$L/leak_udp" --interval-ms 20 --seconds 300
 batch dbefore 3
 act drain drain --pid "$d_pid" --fd "$d_fd" --inode "$d_inode" --confirm-drain
 check "drain: done" jq -e '.outcome == "done"' "$TMPD/drain.act"
@@ -126,6 +126,6 @@ check "after the drain: mitigated by drain, and the check says not working" \
 	   | .state == "mitigated" and .mitigation.action == "drain"
 	     and .mitigation.check == "not working" and (.mitigation.note | test("grew from|is back at"))' \
 	"$TMPD/dafter.json"
-kill "$d_bgpid"
+stop_bg "$d_bgpid"
 
 finish

@@ -15,7 +15,7 @@ for round in 1 2 3; do
 	before=$(pss)
 	start_bg hog "$TESTS_BIN/memhog" 200 60
 	after=$(pss)
-	kill "$hog_bgpid"; wait "$hog_bgpid" 2>/dev/null
+	stop_bg "$hog_bgpid"; wait "$hog_bgpid" 2>/dev/null
 	deltas="$deltas $(( (after - before) / 1048576 ))"
 done
 median=$(printf '%s\n' $deltas | sort -n | sed -n 2p)

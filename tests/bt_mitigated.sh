@@ -83,5 +83,5 @@ RC=0
 "$LEAKTOP" --act undo-filter --pid "$pkt_pid" --fd "$pkt_fd" --yes --audit-log "$AUDIT" \
 	--format json >"$TMPD/undo.json" 2>"$TMPD/undo.err" || RC=$?
 check "undo-filter exits 0" test "$RC" = 0
-kill "$pkt_bgpid" 2>/dev/null
+stop_bg "$pkt_bgpid" 2>/dev/null
 finish

@@ -105,7 +105,7 @@ check "stripped: the build-id is the file's" \
 # the sockets made after it starts.
 start_bg st "$TMPD/leak_ghost_stripped" --limit 256 --interval-ms 50 --seconds 60
 "$LEAKTOP" -b --trace "$st_pid" -n 3 -d 1 >"$TMPD/stripped.txt" 2>&1
-kill "$st_bgpid" 2>/dev/null
+stop_bg "$st_bgpid" 2>/dev/null
 check "text: the origin line under the finding" \
 	grep -Eq "origin: [0-9]+ of its [0-9]+ (ghost )?sockets were accepted at leak_ghost_stripped\+0x" \
 	"$TMPD/stripped.txt"
@@ -114,7 +114,7 @@ check "text: the addr2line command for the developers" \
 start_bg sm "$TMPD/leak_ghost_stripped" --limit 256 --interval-ms 50 --seconds 60
 "$LEAKTOP" -b --trace "$sm_pid" -n 3 -d 1 --format markdown \
 	--record "$TMPD/stripped.ltrec" >"$TMPD/stripped.md" 2>&1
-kill "$sm_bgpid" 2>/dev/null
+stop_bg "$sm_bgpid" 2>/dev/null
 check "markdown: the postmortem names the accept path" \
 	grep -Eq "^- [0-9]+ of its [0-9]+ (ghost )?sockets were accepted at leak_ghost_stripped\+0x" \
 	"$TMPD/stripped.md"
@@ -206,9 +206,9 @@ if command -v curl >/dev/null 2>&1; then
 		check "serve: promtool check metrics passes with the origin series" \
 			bash -c 'promtool check metrics <"$1"' _ "$TMPD/o.prom"
 	fi
-	kill "$srv" 2>/dev/null
+	stop_bg "$srv"
 	wait "$srv" 2>/dev/null
-	kill "$sg_bgpid" 2>/dev/null
+	stop_bg "$sg_bgpid" 2>/dev/null
 fi
 
 # --- SIGKILL: the kernel drops the tracer with the process ------------------------------

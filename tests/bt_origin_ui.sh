@@ -83,7 +83,7 @@ uicheck "--trace: the new socket's finding opens" open_new ui "$uiu_pid/$uiu_fd"
 uicheck "--trace: the evidence view says where the socket was created" \
 	wait_for ui grep -Eq "Origin: its socket was created at .*leak_udp\+0x"
 keys ui q
-kill "$uiu_bgpid" 2>/dev/null
+stop_bg "$uiu_bgpid" 2>/dev/null
 
 # --- no --trace: the key o on a process traces it -------------------------------------
 # the swap comes 10 s after the start: the key is pressed well before it
@@ -133,7 +133,7 @@ keys uik Enter
 uicheck "key o: the fd table's note has the origin" \
 	wait_for uik grep -Eq "pid $uik_pid \(leak_udp\): .*; origin: its socket was created at .*leak_udp\+0x"
 keys uik q
-kill "$uik_bgpid" 2>/dev/null
+stop_bg "$uik_bgpid" 2>/dev/null
 
 # --- --read-only: the key says origins are off ------------------------------------------
 tmux_start ro 120x40 "LC_ALL=C.UTF-8 $LEAKTOP -d 1 --read-only"

@@ -56,7 +56,7 @@ tmux_start ui 160x40 LC_ALL=C.UTF-8 "$LEAKTOP" -d 1 \
 	--audit-log "$AUDIT" --record "$F"
 check "ui: records" wait_for ui grep -q "RECORDING"
 check "the flicker's finding is recorded" poll has_finding "$fl_pid"
-kill "$fl_bgpid"
+stop_bg "$fl_bgpid"
 check "the flicker is gone from a later sample" poll gone "$fl_pid"
 check "ui: the leaker's finding" wait_for ui grep -Eq "unread_queue +$udp_pid/$udp_fd +leak_udp"
 keys ui / "$udp_pid/$udp_fd" Enter

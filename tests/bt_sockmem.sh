@@ -48,7 +48,7 @@ agrees() { # NAME tcp|udp: census within 10 % of sockstat (or the per-cpu slack)
 		"$TMPD/$1.json"
 }
 
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+stop() { stop_bg "$1"; wait "$1" 2>/dev/null; }
 
 # --- orphans: twelve clients closed with full send queues ------------------
 start_bg o "$L/leak_tcpstall" --mode orphans --count 12 --seconds 60

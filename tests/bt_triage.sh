@@ -80,19 +80,19 @@ check "udp: the first sample with the finding says suspected" \
 	jq -e -s --argjson p "$udp_pid" --argjson f "$udp_fd" \
 	'[.[].findings[] | select(.kind == "unread_queue" and .pid == $p and .fd == $f)]
 	 | length > 0 and .[0].suspected == true' "$TMPD/udp.all"
-kill "$udp_bgpid"
+stop_bg "$udp_bgpid"
 
 # --- seed 000: AF_PACKET RARP socket ---------------------------------------
 start_bg pkt "$L/leak_packet" --interval-ms 100 --seconds 30
 triage pkt
 expect_top pkt unread_queue "$pkt_pid" "$pkt_fd" drop-filter
-kill "$pkt_bgpid"
+stop_bg "$pkt_bgpid"
 
 # --- seed 002: raw ICMPv6 socket -------------------------------------------
 start_bg raw6 "$L/leak_raw6" --interval-ms 200 --seconds 30
 triage raw6
 expect_top raw6 unread_queue "$raw6_pid" "$raw6_fd" drop-filter
-kill "$raw6_bgpid"
+stop_bg "$raw6_bgpid"
 
 # --- seed 004: ghost TCP fds with a low limit -------------------------------
 start_bg g "$L/leak_ghost" --interval-ms 200 --limit 128 --seconds 30
@@ -102,7 +102,7 @@ check "ghost: top finding is fd_exhaustion on the leaker, raise-fd-limit" \
 	   and .suggested_action == "raise-fd-limit" and .severity == "critical"'
 check "ghost: a ghost_sockets finding on the leaker" \
 	last ghost --argjson p "$g_pid" 'any(.findings[]; .kind == "ghost_sockets" and .pid == $p)'
-kill "$g_bgpid"
+stop_bg "$g_bgpid"
 
 # --- busy but healthy -------------------------------------------------------
 start_bg echo1 "$L/leak_udp" --read --interval-ms 1 --seconds 30

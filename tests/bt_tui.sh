@@ -161,7 +161,7 @@ check "the terminal is restored (the UI is gone from the pane)" \
 
 # --- findings, evidence and actions ----------------------------------------
 # A leaker with a big buffer, so that its queue keeps growing all along.
-kill "$udp_bgpid" "$esc_bgpid" 2>/dev/null
+stop_bg "$udp_bgpid" "$esc_bgpid" 2>/dev/null
 start_bg act "$L/leak_udp" --interval-ms 300 --rcvbuf 4000000 --seconds 180
 # growth_is PID INODE JQ-TEST: the socket's growth over three samples, as
 # leaktop's own census sees it, passes the test
@@ -255,7 +255,7 @@ check "read-only: the help says actions are disabled" \
 	wait_for ro grep -Eq "a A +actions disabled: --read-only"
 keys ro Escape q
 check "read-only: the filter was never touched" test "$(filter_of "$act_pid" "$act_fd")" = none
-kill "$act_bgpid" 2>/dev/null
+stop_bg "$act_bgpid" 2>/dev/null
 
 # SIGTERM restores the terminal and exits
 start sig 100x30 LC_ALL=C.UTF-8

@@ -9,8 +9,31 @@ TMPD=$(mktemp -d "${TMPDIR:-/tmp}/leaktop-test.XXXXXX")
 CHILDREN=""
 FAILS=0
 
+# our_child PID: PID is still a child of this test's shell (running, or a
+# zombie not yet reaped).  A leaker whose --seconds ran out on a loaded
+# machine exits and is reaped, and the kernel hands its pid to another
+# process: a kill by number then once hit another test's tmux server (CI:
+# bt_loop's UI gone, "no server running").  Kill children through stop_bg.
+our_child() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	[ "${2:-}" = "$$" ] || [ "${2:-}" = "$BASHPID" ]
+}
+# stop_bg [-SIG] PID...: SIG (TERM) to each PID that is still our child
+stop_bg() {
+	local sig=-TERM p
+	case ${1:-} in -*) sig=$1; shift ;; esac
+	for p; do
+		our_child "$p" && kill "$sig" "$p" 2>/dev/null
+	done
+	return 0
+}
 cleanup() {
-	for p in $CHILDREN; do kill "$p" 2>/dev/null; done
+	# shellcheck disable=SC2086
+	stop_bg $CHILDREN
 	for p in $CHILDREN; do wait "$p" 2>/dev/null; done
 	rm -rf "$TMPD"
 }
@@ -74,6 +97,8 @@ start_bg() {
 
 finish() {
 	if [ "$FAILS" -gt 0 ]; then
+		# what a test that drives the UI saw last (tests/tmux.sh)
+		if declare -F tmux_report >/dev/null; then tmux_report; fi
 		echo "$FAILS check(s) failed"
 		exit 1
 	fi

@@ -38,6 +38,23 @@ tmux_start() {
 
 screen() { $TM capture-pane -p -t "$1"; }
 
+# tmux_report: for a failed test's log, each session's state (its server,
+# its exit status, the first lines of its stderr) and the last screen read
+tmux_report() {
+	local go s
+	for go in "$TMPD"/*.go; do
+		[ -e "$go" ] || continue
+		s=$(basename "$go" .go)
+		echo "--- session $s: $($TM has-session -t "$s" 2>&1 && echo "alive")" \
+			"$(cat "$TMPD/$s.exit" 2>/dev/null || echo "no exit status yet")"
+		head -5 "$TMPD/$s.err" 2>/dev/null | sed 's/^/  stderr: /'
+	done
+	if [ -s "$TMPD/screen" ]; then
+		echo "--- the last screen read (blank lines left out):"
+		sed -n '/[^ ]/s/^/  | /p' "$TMPD/screen"
+	fi
+}
+
 # wait_for SESSION CMD...: poll the screen (up to 20 s) until CMD, reading
 # the capture on stdin, succeeds; the last capture is left in $TMPD/screen
 wait_for() {
