@@ -81,7 +81,7 @@ check "--version names the static, portable build" grep -q "portable, static" "$
 check "--version names libc, ncurses, libmnl, libproc2 and zstd" \
 	bash -c "for l in libc ncurses libmnl libproc2 zstd; do grep -q \"^  \$l \" '$TMPD/version' || exit 1; done"
 
-start_bg udp "$L/leak_udp" --interval-ms 50 --seconds 60
+start_bg udp "$L/leak_udp" --interval-ms 50 --seconds 300
 udp_pid=${udp_pid:?} udp_fd=${udp_fd:?}	# set by start_bg
 sleep 1
 run /leaktop -b -n 2 -d 0.5 --format json -p "$udp_pid" >"$TMPD/json" 2>"$TMPD/json.err"
