@@ -60,6 +60,25 @@ if command -v jq >/dev/null; then
 fi
 "$LEAKTOP" -b -n 1 --all --format markdown >/dev/null 2>"$TMPD/err"
 check "--all with markdown: usage error" test $? = 2
+# standard fds the caller closed are held by /dev/null, so that nothing the
+# census opens (a BPF program, a netlink socket) takes their numbers
+"$LEAKTOP" -b -n 1 --format json <&- 2>&- >"$TMPD/closed.json"
+check "stdin and stderr closed: exit 0, the sample printed" \
+	jq -e '.census.sockets > 0' "$TMPD/closed.json"
+"$LEAKTOP" -b -n 30 -d 0.2 --format json <&- 2>&- >/dev/null &
+lt=$!
+CHILDREN="$CHILDREN $lt"
+for _ in $(seq 1 50); do [ -e "/proc/$lt/fd/3" ] && break; sleep 0.1; done
+check "stdin closed: fd 0 is /dev/null while it samples" \
+	test "$(readlink "/proc/$lt/fd/0")" = /dev/null
+check "stderr closed: fd 2 is /dev/null while it samples" \
+	test "$(readlink "/proc/$lt/fd/2")" = /dev/null
+stop_bg "$lt"
+wait "$lt" 2>/dev/null
+"$LEAKTOP" -b -n 1 >&- 2>"$TMPD/err"
+rc=$?
+check "stdout closed: exit 1, one line that says writing failed" \
+	bash -c "[ $rc = 1 ] && [ \$(wc -l <'$TMPD/err') = 1 ] && grep -q 'writing output' '$TMPD/err'"
 # a closed pipe is not an error
 "$LEAKTOP" -b -n 5 -d 0.1 | head -1 >/dev/null
 check "closed pipe: exit 0" test "${PIPESTATUS[0]}" = 0

@@ -4,6 +4,8 @@
  * there is a terminal, the interactive UI (tui.c).  Exit codes: 0 success,
  * 1 runtime failure, 2 usage error, 3 an action refused by a safety check.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,10 +49,31 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * A standard fd the caller closed (leaktop <&- or 2>&-) would be the first
+ * one the census opens: a BPF program on fd 0 (the light skeleton takes fd
+ * 0 for "none" and never closes it), or a netlink socket on fd 2 that an
+ * error message would then be sent to.  Each closed one is held by
+ * /dev/null, opened so that it still behaves as closed: output to a closed
+ * stdout fails with EBADF ("writing output", exit 1), as before, and
+ * messages to a closed stderr go nowhere.
+ */
+static void hold_std_fds(void)
+{
+	static const int how[3] = { O_RDONLY, O_RDONLY, O_WRONLY };
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			(void)open("/dev/null", how[fd]);	/* the lowest free fd: fd */
+}
+
 int main(int argc, char **argv)
 {
 	struct lt_opts o;
 	int ret;
+
+	hold_std_fds();
 
 	/*
 	 * The census arrays (megabytes at 50k sockets) are freed and taken
