@@ -530,12 +530,12 @@ struct record_reader *record_reader_open(const char *path, struct lt_err *err)
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0 || fstat(r->fd, &st) < 0) {
 		e = errno;
-		lt_err_set(err, e, "%s: %s", path, strerror(e));
+		lt_err_set(err, e, "%s", strerror(e));	/* callers name the file */
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		e = EINVAL;
-		lt_err_set(err, e, "%s: not a regular file", path);
+		lt_err_set(err, e, "not a regular file");
 		goto fail;
 	}
 	r->size = (uint64_t)st.st_size;

@@ -130,8 +130,13 @@ check "--record-max-size below 256K: usage error" test $? = 2
 check "--record-max-size without --record: usage error" test $? = 2
 "$LEAKTOP" -b --replay "$F" --record "$TMPD/y" >/dev/null 2>&1
 check "--replay with --record: usage error" test $? = 2
-"$LEAKTOP" -b --replay "$TMPD/missing.ltrec" >/dev/null 2>&1
+"$LEAKTOP" -b --replay "$TMPD/missing.ltrec" >/dev/null 2>"$TMPD/missing.err"
 check "--replay of a missing file: status 1" test $? = 1
+check "--replay of a missing file: one line, naming the file once" \
+	test "$(cat "$TMPD/missing.err")" = "leaktop: $TMPD/missing.ltrec: No such file or directory"
+"$LEAKTOP" -b --replay /dev/null >/dev/null 2>"$TMPD/notreg.err"
+check "--replay of a device: status 1, 'not a regular file'" \
+	bash -c "[ $? = 1 ] && [ \"\$(cat '$TMPD/notreg.err')\" = 'leaktop: /dev/null: not a regular file' ]"
 "$LEAKTOP" -b -n 3 -d 0.2 --record "$TMPD/capped.ltrec" --record-max-size 300K \
 	--format json >/dev/null 2>&1
 check "--record-max-size 300K: a recording under the cap" \
