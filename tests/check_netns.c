@@ -254,7 +254,10 @@ static void build_tree(void)
 	touch("proc/20/ns/net");
 	touch("proc/12/status");
 	touch("proc/13/ns/mnt");
-	symlink_rel("/nonexistent/leaktop", "proc/13/ns/net");
+	/* dangling, and within the tree: /nonexistent, the target it had, was
+	 * once made (0700, by an audit log given there), and nobody then got
+	 * EACCES, not ENOENT, and counted pid 13 as hidden */
+	symlink_rel("../../gone/net", "proc/13/ns/net");
 	touch("proc/abc/ns/net");
 	touch("proc/1x");
 	symlink_rel("7", "proc/self");
