@@ -75,8 +75,9 @@ static const struct fallback_entry entries[LT_FB_COUNT] = {
 		"nothing seen; every process's stat, limits, ns/net and owner are read "
 		"from its files instead of one pass of the task iterator (slower)" },
 	[LT_FB_BPF_LOADER] = { "bpf_loader", "Linux 5.17",
-		"nothing seen; the iterators are loaded by libbpf, which reads and "
-		"parses the kernel's BTF first (some 50 ms more at every start)" },
+		"nothing seen; the iterators and the origin tracer are loaded by libbpf, "
+		"which reads and parses the kernel's BTF first (some 50 ms more at every "
+		"start)" },
 };
 
 static unsigned forced, detected, said;

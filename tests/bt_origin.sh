@@ -10,7 +10,9 @@
 # origins: the postmortem made from the file names the same path (the UI
 # is bt_origin_ui.sh, which runs beside this one).  LEAKTOP_FALLBACKS=bpf gives the
 # findings without origins and one line saying why; --read-only and a
-# replay load nothing.  After SIGKILL of a leaktop that had loaded the
+# replay load nothing.  Loaded by libbpf instead of the kernel's loader
+# program (LEAKTOP_FALLBACKS=bpf_loader), the tracer finds the same accept
+# path.  After SIGKILL of a leaktop that had loaded the
 # tracer, none of its BPF programs is left.  Everything is scoped to this
 # test's own leakers (by pid and inode) and to its own leaktop's programs
 # (by id), so it runs beside the others.
@@ -82,6 +84,21 @@ check "unstripped: the sentence names it" \
 	jq -e '.origin.paths[0].summary |
 	       test("^[0-9]+ of its [0-9]+ ghost sockets were accepted at main \\(leak_ghost\\+0x[0-9a-f]+\\)")' \
 	"$TMPD/ghost.finding"
+
+# --- libbpf's loader (LEAKTOP_FALLBACKS=bpf_loader): the same origin ---------------
+# the tracer is loaded by the kernel's loader program first; libbpf's
+# skeleton is the fallback and must find the same path
+start_bg lb "$TMPD/leak_ghost" --limit 256 --interval-ms 50 --seconds 120
+LEAKTOP_FALLBACKS=bpf_loader "$LEAKTOP" -b --trace "$lb_pid" -n 5 -d 1 --format json \
+	>"$TMPD/lb.json" 2>"$TMPD/lb.err"
+stop_bg "$lb_bgpid"
+jq -c --argjson p "$lb_pid" 'select(.seq == 5) | .findings[] |
+	select(.pid == $p and .kind == "ghost_sockets")' "$TMPD/lb.json" >"$TMPD/lb.finding"
+check "libbpf's loader: the ghosts were accepted at main in the leaker, as with the kernel's" \
+	jq -e --arg m "$TMPD/leak_ghost" '.origin.paths[0] | .how == "accept" and .count >= 10 and
+	      (.frames[.first] | .function == "main" and .module == $m)' "$TMPD/lb.finding"
+check "libbpf's loader: stderr says only that bpf_loader is forced" \
+	bash -c "[ \$(wc -l <'$TMPD/lb.err') = 1 ] && grep -q 'fallback bpf_loader.*forced' '$TMPD/lb.err'"
 
 # --- stripped: by module, offset and build-id; addr2line gives main -------------------
 origin_run stripped "$TMPD/leak_ghost_stripped"
