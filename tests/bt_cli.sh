@@ -79,6 +79,24 @@ wait "$lt" 2>/dev/null
 rc=$?
 check "stdout closed: exit 1, one line that says writing failed" \
 	bash -c "[ $rc = 1 ] && [ \$(wc -l <'$TMPD/err') = 1 ] && grep -q 'writing output' '$TMPD/err'"
+# -p and --trace naming no process (pid_max itself is never a pid): with
+# every -p pid missing a run would show nothing and say "no open findings"
+dead=$(cat /proc/sys/kernel/pid_max)
+"$LEAKTOP" -b -n 1 -p "$dead" >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+check "-p with no process: exit 1, one line, no output" \
+	bash -c "[ $rc = 1 ] && [ ! -s '$TMPD/out' ] &&
+		 [ \"\$(cat '$TMPD/err')\" = 'leaktop: -p: no process $dead' ]"
+"$LEAKTOP" -b -n 1 -p "$dead,$$" --format json >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+check "-p with one of two missing: exit 0, one line on stderr" \
+	bash -c "[ $rc = 0 ] && [ \"\$(cat '$TMPD/err')\" = 'leaktop: -p: no process $dead; the others are shown' ]"
+check "-p with one of two missing: the other process is listed" \
+	jq -e --argjson p $$ '[.processes[] | select(.pid == $p)] | length == 1' "$TMPD/out"
+"$LEAKTOP" -b -n 1 --trace "$dead" >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+check "--trace with no process: exit 1, one line" \
+	bash -c "[ $rc = 1 ] && [ \"\$(cat '$TMPD/err')\" = 'leaktop: --trace: no process $dead' ]"
 # a closed pipe is not an error
 "$LEAKTOP" -b -n 5 -d 0.1 | head -1 >/dev/null
 check "closed pipe: exit 0" test "${PIPESTATUS[0]}" = 0

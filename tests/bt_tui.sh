@@ -290,6 +290,13 @@ check "sample failure: one line naming the cause" \
 	bash -c "[ \$(wc -l <'$TMPD/fail.err') = 1 ] &&
 		 grep -Eq '^leaktop: .*(meminfo|/nonexistent)' '$TMPD/fail.err'"
 
+# -p naming no process: the UI does not start, one line says so, status 1
+# (pid_max itself is never a pid)
+tmux_start nop 100x30 "$LEAKTOP" -p "$(cat /proc/sys/kernel/pid_max)"
+check "-p with no process: exit status 1" wait_for nop grep -qx "EXIT=1" "$TMPD/nop.exit"
+check "-p with no process: one line naming the pid" \
+	test "$(cat "$TMPD/nop.err")" = "leaktop: -p: no process $(cat /proc/sys/kernel/pid_max)"
+
 # themes: a bad file is named with its line, the default is used
 printf 'normal = fg=default\n# ok\nheader = fg=reed bold\n' >"$TMPD/bad.theme"
 tmux_new th2 100x30 "env TERM=xterm-256color $LEAKTOP -d 1 --theme $TMPD/bad.theme"

@@ -4,9 +4,11 @@
  * Batch mode reads them (batch.c).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "leaktop/fallback.h"
@@ -120,12 +122,65 @@ static int live_close(struct source *src, int ret)
 	return ret;
 }
 
+/* Has PID a process?  On the live /proc the kernel says (kill 0: ESRCH
+ * only when there is none, whoever owns it and however /proc is mounted,
+ * hidepid included); under --procfs, whether its directory is there. */
+static int pid_exists(const char *procroot, int pid)
+{
+	char path[4096];
+	struct stat st;
+
+	if (!strcmp(procroot, "/proc"))
+		return kill(pid, 0) == 0 || errno != ESRCH;
+	snprintf(path, sizeof(path), "%s/%d", procroot, pid);
+	return stat(path, &st) == 0;
+}
+
+/*
+ * The processes -p and --trace name, at the start.  A pid no process has
+ * is a typo far more often than a process to come, and with every -p pid
+ * missing a run shows nothing and says "no open findings": a false
+ * all-clear.  -1 with err set when none of -p's pids or one of --trace's
+ * has a process; a missing one of several -p pids gets a line on stderr in
+ * batch mode and under --serve (in the UI the others' rows show).
+ */
+static int check_pids(const struct lt_opts *o, struct lt_err *err)
+{
+	char missing[96] = "";
+	size_t i, n = 0, len = 0;
+
+	for (i = 0; i < o->ntrace; i++)
+		if (!pid_exists(o->procroot, o->trace[i])) {
+			lt_err_set(err, ESRCH, "--trace: no process %d", o->trace[i]);
+			return -1;
+		}
+	for (i = 0; i < o->npids; i++) {
+		if (pid_exists(o->procroot, o->pids[i]))
+			continue;
+		if (len < sizeof(missing) - 16)
+			len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%d",
+						n ? ", " : "", o->pids[i]);
+		else if (len < sizeof(missing) - 4)
+			len += (size_t)snprintf(missing + len, sizeof(missing) - len, "...");
+		n++;
+	}
+	if (n && n == o->npids) {
+		lt_err_set(err, ESRCH, "-p: no process %s", missing);
+		return -1;
+	}
+	if (n && (o->batch || o->serve_addr))
+		fprintf(stderr, "leaktop: -p: no process %s; the others are shown\n", missing);
+	return 0;
+}
+
 int source_live_sampler(struct source *src, struct lt_err *err)
 {
 	const struct lt_opts *o = src->o;
 	struct sample_config cfg;
 	size_t i;
 
+	if (check_pids(o, err) < 0)
+		return -1;
 	lt_opts_sample_config(o, &cfg);
 	src->ctx = sample_ctx_new(&cfg, err);
 	if (!src->ctx)
