@@ -9,9 +9,9 @@
  * apart (a kernel without fexit still has iterators).  As the census's
  * iterators are, it is loaded first by the kernel's loader program (a
  * light skeleton, Linux 5.17), which spares libbpf's reading and parsing
- * of the kernel's BTF: some 11 MB of peak memory and 60 ms in a batch run
- * that traces a finding's process; libbpf's skeleton is the fallback
- * (bpf_loader).  Nothing is pinned: the programs and links live on this
+ * of the kernel's BTF: 2-3 MB of peak memory and some 60 ms in a batch run
+ * that traces a process (doc/origin.md); libbpf's skeleton is the
+ * fallback (bpf_loader).  Nothing is pinned: the programs and links live on this
  * process's fds.
  */
 #include "config.h"
