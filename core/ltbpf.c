@@ -111,6 +111,16 @@ void ltbpf_refuse(struct ltbpf *b, const char *why)
 	fallback_detected_why(LT_FB_BPF, b->why);
 }
 
+void ltbpf_loader_failed(int r)
+{
+	char why[128];
+
+	if (r >= 0 || r == -EOPNOTSUPP || r == -EPERM)
+		return;
+	snprintf(why, sizeof(why), "the kernel's loader program failed: %s", strerror(-r));
+	fallback_detected_why(LT_FB_BPF_LOADER, why);
+}
+
 const char *ltbpf_why_off(const struct ltbpf *b)
 {
 	return b->why;
@@ -219,11 +229,7 @@ static int census_load(struct ltbpf *b)
 	libbpf_set_print(quiet);
 	r = lite_load(b);
 	if (r < 0 && r != -EPERM) {
-		if (r != -EOPNOTSUPP) {
-			snprintf(why, sizeof(why), "the kernel's loader program failed: %s",
-				 strerror(-r));
-			fallback_detected_why(LT_FB_BPF_LOADER, why);
-		}
+		ltbpf_loader_failed(r);
 		for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 			r = iters_load(b, tries[i].task, tries[i].socks);
 			if (r >= 0 || r == -EPERM || r == -ENOMEM)

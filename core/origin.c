@@ -30,6 +30,7 @@
 #include "leaktop/fallback.h"
 #include "leaktop/findings.h"
 #include "leaktop/history.h"
+#include "leaktop/ltbpf.h"
 #include "leaktop/origin.h"
 #include "leaktop/sample.h"
 #include "bpf/origin_rec.h"
@@ -395,7 +396,6 @@ static int start_lite(struct origin *o)
 /* Load and attach the tracer.  0, or -errno after turning origins off. */
 static int start(struct origin *o)
 {
-	char why[128];
 	int r;
 
 	r = start_lite(o);
@@ -411,11 +411,7 @@ static int start(struct origin *o)
 	}
 	/* libbpf's path: without root it fails as the loader did, and says
 	 * so in its own words */
-	if (r != -EOPNOTSUPP && r != -EPERM) {
-		snprintf(why, sizeof(why), "the kernel's loader program failed: %s",
-			 strerror(-r));
-		fallback_detected_why(LT_FB_BPF_LOADER, why);
-	}
+	ltbpf_loader_failed(r);
 	libbpf_set_print(quiet);
 	o->skel = ltbpf_origin__open();
 	if (!o->skel) {

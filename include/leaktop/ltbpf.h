@@ -93,6 +93,11 @@ int ltbpf_iter_read_pids(struct ltbpf *b, enum ltbpf_iter it, const int *pids,
 /* Give up BPF for the rest of this run (a reader found its output
  * unusable): marks the fallback and keeps why (a one-line reason). */
 void ltbpf_refuse(struct ltbpf *b, const char *why);
+/* The kernel's loader program (a light skeleton) failed with -errno r:
+ * list the bpf_loader fallback with why, unless r says it was not tried
+ * (-EOPNOTSUPP: forced) or BPF is refused altogether (-EPERM).  The one
+ * wording for the census's iterators and the origin tracer. */
+void ltbpf_loader_failed(int r);
 
 /* Why BPF is off, "" when it is on or was not tried.  Borrowed from b. */
 const char *ltbpf_why_off(const struct ltbpf *b);
