@@ -393,25 +393,12 @@ static int start_lite(struct origin *o)
 	return 0;
 }
 
-/* Load and attach the tracer.  0, or -errno after turning origins off. */
-static int start(struct origin *o)
+/* Load and attach the tracer through libbpf's skeleton.  0, or -errno
+ * after turning origins off. */
+static int start_libbpf(struct origin *o)
 {
 	int r;
 
-	r = start_lite(o);
-	if (r == 0) {
-		o->rb = ring_buffer__new(o->lite->maps.events.map_fd, ring_cb, o, NULL);
-		if (!o->rb) {
-			r = -errno;
-			turn_off(o, "opening the origin ring buffer: %s", strerror(errno));
-			return r;
-		}
-		o->state = READY;
-		return 0;
-	}
-	/* libbpf's path: without root it fails as the loader did, and says
-	 * so in its own words */
-	ltbpf_loader_failed(r);
 	libbpf_set_print(quiet);
 	o->skel = ltbpf_origin__open();
 	if (!o->skel) {
@@ -433,7 +420,28 @@ static int start(struct origin *o)
 		return r;
 	}
 	o->watched_fd = bpf_map__fd(o->skel->maps.watched);
-	o->rb = ring_buffer__new(bpf_map__fd(o->skel->maps.events), ring_cb, o, NULL);
+	return 0;
+}
+
+/* Load and attach the tracer, the kernel's loader first, and open its ring
+ * buffer.  0, or -errno after turning origins off. */
+static int start(struct origin *o)
+{
+	int r, events;
+
+	r = start_lite(o);
+	if (r == 0) {
+		events = o->lite->maps.events.map_fd;
+	} else {
+		/* libbpf's path: without root it fails as the loader did,
+		 * and says so in its own words */
+		ltbpf_loader_failed(r);
+		r = start_libbpf(o);
+		if (r < 0)
+			return r;
+		events = bpf_map__fd(o->skel->maps.events);
+	}
+	o->rb = ring_buffer__new(events, ring_cb, o, NULL);
 	if (!o->rb) {
 		r = -errno;
 		turn_off(o, "opening the origin ring buffer: %s", strerror(errno));
