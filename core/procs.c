@@ -1335,3 +1335,14 @@ const struct proc_info *procs_find(const struct proc_list *l, int pid)
 	key.pid = pid;
 	return bsearch(&key, l->v, l->n, sizeof(*l->v), cmp_pid);
 }
+
+int procs_pid_exists(const char *procroot, int pid)
+{
+	char path[4096];
+	struct stat st;
+
+	if (!strcmp(procroot, "/proc"))
+		return kill(pid, 0) == 0 || errno != ESRCH;
+	snprintf(path, sizeof(path), "%s/%d", procroot, pid);
+	return stat(path, &st) == 0;
+}

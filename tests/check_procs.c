@@ -155,6 +155,18 @@ START_TEST(test_live_self)
 	ck_assert_int_eq(procs_count_fds("/proc", me, 0), p->nfds);
 	ck_assert(procs_is_procfs("/proc"));
 	ck_assert(!procs_is_procfs("/tmp"));
+	/* -p's check: ourselves and pid 1 exist; pid_max itself is never a pid */
+	ck_assert(procs_pid_exists("/proc", me));
+	ck_assert(procs_pid_exists("/proc", 1));
+	{
+		FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+		int max = 0;
+
+		ck_assert_ptr_ne(f, NULL);
+		ck_assert_int_eq(fscanf(f, "%d", &max), 1);
+		fclose(f);
+		ck_assert(!procs_pid_exists("/proc", max));
+	}
 	procs_list_free(&l);
 }
 END_TEST
@@ -207,8 +219,12 @@ START_TEST(test_table_reuse)
 	procs_list_free(&l);
 
 	/* pid 42 exits and is reused by another program */
+	ck_assert(procs_pid_exists(root, 42));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/42'", root);
 	ck_assert_int_eq(system(cmd), 0);
+	/* under a procfs root, a pid exists while its directory does */
+	ck_assert(!procs_pid_exists(root, 42));
+	ck_assert(procs_pid_exists(root, 43));
 	ck_assert_int_eq(procs_table_update(t, 101, NULL, 0, &l, &err), 0);
 	ck_assert_uint_eq(l.n, 1);
 	procs_list_free(&l);

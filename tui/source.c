@@ -4,16 +4,15 @@
  * Batch mode reads them (batch.c).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 
 #include "config.h"
 #include "leaktop/fallback.h"
 #include "leaktop/origin.h"
 #include "leaktop/out.h"
+#include "leaktop/procs.h"
 #include "leaktop/record.h"
 #include "leaktop/sample.h"
 #include "options.h"
@@ -122,20 +121,6 @@ static int live_close(struct source *src, int ret)
 	return ret;
 }
 
-/* Has PID a process?  On the live /proc the kernel says (kill 0: ESRCH
- * only when there is none, whoever owns it and however /proc is mounted,
- * hidepid included); under --procfs, whether its directory is there. */
-static int pid_exists(const char *procroot, int pid)
-{
-	char path[4096];
-	struct stat st;
-
-	if (!strcmp(procroot, "/proc"))
-		return kill(pid, 0) == 0 || errno != ESRCH;
-	snprintf(path, sizeof(path), "%s/%d", procroot, pid);
-	return stat(path, &st) == 0;
-}
-
 /*
  * The processes -p and --trace name, at the start.  A pid no process has
  * is a typo far more often than a process to come, and with every -p pid
@@ -150,12 +135,12 @@ static int check_pids(const struct lt_opts *o, struct lt_err *err)
 	size_t i, n = 0, len = 0;
 
 	for (i = 0; i < o->ntrace; i++)
-		if (!pid_exists(o->procroot, o->trace[i])) {
+		if (!procs_pid_exists(o->procroot, o->trace[i])) {
 			lt_err_set(err, ESRCH, "--trace: no process %d", o->trace[i]);
 			return -1;
 		}
 	for (i = 0; i < o->npids; i++) {
-		if (pid_exists(o->procroot, o->pids[i]))
+		if (procs_pid_exists(o->procroot, o->pids[i]))
 			continue;
 		if (len < sizeof(missing) - 16)
 			len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%d",

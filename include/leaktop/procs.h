@@ -227,5 +227,9 @@ int procs_count_fds(const char *procroot, int pid, int procfs);
  * a printable UTF-8 character. */
 void procs_cmdline_clean(char *s, size_t len, int utf8);
 int procs_is_procfs(const char *procroot);
+/* Has PID a process?  On the live /proc the kernel says (kill 0: ESRCH only
+ * when there is none, whoever owns it and however /proc is mounted, hidepid
+ * included); under another procfs root, whether its directory is there. */
+int procs_pid_exists(const char *procroot, int pid);
 
 #endif
